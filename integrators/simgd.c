@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * simgd: simultaneous gradient descent-ascent, explicit Euler x+ = P(x + H F(x)) with
+ * H = diag(lr_g on generator rows, lr_d on discriminator rows).
+ */
+#include "gd_impl.h"
+
+static int simgd_step(gd_stepper *s, double *x, double *t)
+{
+    double *v = s->w[0];
+    int rc = gd_eval(s, x, v);
+    if (rc != GD_OK) return rc;
+    gd_axpy_player(s, x, 1.0, v, 0, s->dim);
+    *t += s->o.h;
+    return GD_OK;
+}
+
+static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
+
+const gd_integrator_type gd_integrator_simgd = {
+    .name = "simgd",
+    .summary = "simultaneous gradient descent-ascent (explicit Euler): x+ = x + H F(x)",
+    .order = 1,
+    .fixed_step = 1,
+    .keys = keys,
+    .step = simgd_step,
+};

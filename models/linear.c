@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * linear: the two-player per-mode block of integrators.md, x' = J x with
+ * J = [[-a, -s], [s, -b]] on (theta, psi): a, b are the players' own damping, s the
+ * coupling. Eigenvalues -(a+b)/2 +- sqrt((a-b)^2/4 - s^2). It is the test problem for
+ * every integrator's order and amplification factor, and the local model of every game.
+ */
+#include "gd_impl.h"
+
+#include <math.h>
+#include <stddef.h>
+
+typedef struct { double a, b, s; } linear_opts;
+
+#define O(f) offsetof(linear_opts, f)
+static const gd_param linear_params[] = {
+    {"a", GD_P_DOUBLE, O(a), "0", "generator damping (J11 = -a)", -INFINITY, INFINITY, 0, NULL},
+    {"b", GD_P_DOUBLE, O(b), "0", "discriminator damping (J22 = -b)", -INFINITY, INFINITY, 0, NULL},
+    {"s", GD_P_DOUBLE, O(s), "1", "coupling (J12 = -s, J21 = s)", -INFINITY, INFINITY, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef O
+
+static void matrix(const linear_opts *o, double *J)
+{
+    J[0] = -o->a, J[1] = -o->s, J[2] = o->s, J[3] = -o->b;
+}
+
+static int linear_field(const gd_model *m, int mode, const double *x, double *v)
+{
+    (void)mode;
+    double J[4];
+    matrix(m->opts, J);
+    v[0] = J[0] * x[0] + J[1] * x[1];
+    v[1] = J[2] * x[0] + J[3] * x[1];
+    return GD_OK;
+}
+
+static int linear_jacobian(const gd_model *m, int mode, const double *x, double *J)
+{
+    (void)mode, (void)x;
+    matrix(m->opts, J);
+    return GD_OK;
+}
+
+static int linear_equilibrium(const gd_model *m, double *x)
+{
+    (void)m;
+    x[0] = x[1] = 0;
+    return GD_OK;
+}
+
+static int linear_setup(gd_model *m)
+{
+    m->dim = 2;
+    m->ngen = 1;
+    return GD_OK;
+}
+
+const gd_model_type gd_model_linear = {
+    .name = "linear",
+    .summary = "linear two-player block x' = [[-a, -s], [s, -b]] x (test problem of every integrator)",
+    .params = linear_params,
+    .opts_size = sizeof(linear_opts),
+    .setup = linear_setup,
+    .field = linear_field,
+    .jacobian = linear_jacobian,
+    .equilibrium = linear_equilibrium,
+};

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * gandyn: the command line over libgandyn (contract: shared/spec/cli.md).
+ * Exit status 0 success, 2 usage/configuration error, 1 failed run (I/O, solver).
+ */
+#include "gandyn.h"
+#include "gandyn_paths.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int exit_code(int rc) { return rc == GD_EUSAGE ? 2 : rc < 0 ? 1 : 0; }
+
+static int fail(int status, const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "gandyn: ");
+    fprintf(stderr, fmt, a, b);
+    fputc('\n', stderr);
+    return status;
+}
+
+static const char usage[] =
+    "usage: gandyn COMMAND [ARGS]\n"
+    "  list [models|integrators] [--json]            models and integrators with every parameter\n"
+    "  run CONFIG [--set K=V]... [-o FILE] [--json]   integrate trajectories, write HDF5\n"
+    "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
+    "  --help | COMMAND --help | --version\n"
+    "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n";
+
+/* ------------------------------------------------------------------ JSON out -- */
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20) printf("\\u%04x", *s);
+        else putchar(*s);
+    }
+    putchar('"');
+}
+
+static void json_num(double v)
+{
+    if (isfinite(v)) printf("%.17g", v);
+    else printf("null");
+}
+
+static void json_vec(const double *x, int n)
+{
+    putchar('[');
+    for (int i = 0; i < n; i++) {
+        if (i) putchar(',');
+        json_num(x[i]);
+    }
+    putchar(']');
+}
+
+/* ------------------------------------------------------------------ list ------ */
+static const char *type_name(gd_ptype t)
+{
+    static const char *const n[] = {"double", "int", "enum", "string"};
+    return n[t];
+}
+
+static void print_params_text(const gd_param *p, const char *const *only)
+{
+    for (; p->key; p++) {
+        int used = !only;
+        for (int i = 0; only && only[i]; i++) used |= strcmp(only[i], p->key) == 0;
+        if (used) printf("    %-14s = %-12s %s\n", p->key, p->def[0] ? p->def : "(h)", p->help);
+    }
+}
+
+static void print_params_json(const gd_param *p, const char *const *only)
+{
+    putchar('[');
+    int first = 1;
+    for (; p->key; p++) {
+        int used = !only;
+        for (int i = 0; only && only[i]; i++) used |= strcmp(only[i], p->key) == 0;
+        if (!used) continue;
+        printf("%s{\"key\":", first ? "" : ",");
+        json_str(p->key);
+        printf(",\"type\":\"%s\",\"default\":", type_name(p->type));
+        json_str(p->def);
+        printf(",\"help\":");
+        json_str(p->help);
+        if (p->choices) {
+            printf(",\"choices\":[");
+            for (int i = 0; p->choices[i]; i++) {
+                if (i) putchar(',');
+                json_str(p->choices[i]);
+            }
+            putchar(']');
+        }
+        putchar('}');
+        first = 0;
+    }
+    putchar(']');
+}
+
+static int cmd_list(int argc, char **argv)
+{
+    int json = 0, models = 1, integrators = 1;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (strcmp(argv[i], "models") == 0) integrators = 0;
+        else if (strcmp(argv[i], "integrators") == 0) models = 0;
+        else return fail(2, "list: unknown argument '%s' (models | integrators | --json)", argv[i], "");
+    }
+    const gd_model_type *const *mt = gd_model_types();
+    const gd_integrator_type *const *it = gd_integrator_types();
+    if (json) {
+        printf("{");
+        if (models) {
+            printf("\"models\":[");
+            for (int i = 0; mt[i]; i++) {
+                printf("%s{\"name\":", i ? "," : "");
+                json_str(gd_model_type_name(mt[i]));
+                printf(",\"summary\":");
+                json_str(gd_model_type_summary(mt[i]));
+                printf(",\"params\":");
+                print_params_json(gd_model_type_params(mt[i]), NULL);
+                putchar('}');
+            }
+            printf("]%s", integrators ? "," : "");
+        }
+        if (integrators) {
+            printf("\"integrators\":[");
+            for (int i = 0; it[i]; i++) {
+                printf("%s{\"name\":", i ? "," : "");
+                json_str(gd_integrator_type_name(it[i]));
+                printf(",\"summary\":");
+                json_str(gd_integrator_type_summary(it[i]));
+                printf(",\"order\":%d,\"fixed_step\":%s,\"params\":", gd_integrator_type_order(it[i]),
+                       gd_integrator_type_is_fixed_step(it[i]) ? "true" : "false");
+                print_params_json(gd_integrator_params(), gd_integrator_type_keys(it[i]));
+                putchar('}');
+            }
+            printf("]");
+        }
+        printf("}\n");
+        return 0;
+    }
+    if (models) {
+        printf("models ([model] name = ...):\n");
+        for (int i = 0; mt[i]; i++) {
+            printf("  %s: %s\n", gd_model_type_name(mt[i]), gd_model_type_summary(mt[i]));
+            print_params_text(gd_model_type_params(mt[i]), NULL);
+        }
+    }
+    if (integrators) {
+        printf("integrators ([integrator] name = ...):\n");
+        for (int i = 0; it[i]; i++) {
+            printf("  %s (order %d): %s\n", gd_integrator_type_name(it[i]), gd_integrator_type_order(it[i]),
+                   gd_integrator_type_summary(it[i]));
+            print_params_text(gd_integrator_params(), gd_integrator_type_keys(it[i]));
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ run ------- */
+typedef struct {
+    const char *config, *output;
+    int json;
+    int nset;
+    const char **set; /* "section.key=value", applied after the file */
+} run_args;
+
+static char *join_args(int argc, char **argv)
+{
+    size_t n = 8;
+    for (int i = 0; i < argc; i++) n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s) return NULL;
+    strcpy(s, "gandyn");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+/* CONFIG, --set K=V (repeatable), -o FILE, --json. Returns an exit status. */
+static int parse_run(int argc, char **argv, run_args *a)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--json") == 0) a->json = 1;
+        else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0) {
+            if (++i == argc) return fail(2, "%s needs a file name", arg, "");
+            a->output = argv[i];
+        } else if (strcmp(arg, "--set") == 0 || strncmp(arg, "--set=", 6) == 0) {
+            const char *kv = arg[5] == '=' ? arg + 6 : (++i < argc ? argv[i] : NULL);
+            if (!kv || !strchr(kv, '=')) return fail(2, "--set needs section.key=value", "", "");
+            a->set[a->nset++] = kv;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return fail(2, "unknown option '%s' (see gandyn run --help)", arg, "");
+        } else if (!a->config) {
+            a->config = arg;
+        } else {
+            return fail(2, "unexpected argument '%s' (one CONFIG only)", arg, "");
+        }
+    }
+    if (!a->config) return fail(2, "run: missing CONFIG (use /dev/null for all defaults)", "", "");
+    return 0;
+}
+
+/* Load the file, apply the overrides, resolve. Returns an exit status. */
+static int configure(gd_sim *sim, const run_args *a)
+{
+    if (gd_sim_load(sim, a->config) != GD_OK) return fail(2, "%s", gd_sim_errmsg(sim), "");
+    for (int i = 0; i < a->nset; i++) {
+        const char *eq = strchr(a->set[i], '=');
+        char key[128];
+        snprintf(key, sizeof key, "%.*s", (int)(eq - a->set[i]), a->set[i]);
+        if (gd_sim_set(sim, key, eq + 1) != GD_OK) return fail(2, "%s", gd_sim_errmsg(sim), "");
+    }
+    if (gd_sim_setup(sim) != GD_OK) return fail(2, "%s", gd_sim_errmsg(sim), "");
+    return 0;
+}
+
+static void print_run_json(const gd_sim *sim, const char *path)
+{
+    int dim = gd_model_dim(gd_sim_get_model(sim));
+    printf("{\"trajectories\":[");
+    for (int k = 0; k < gd_sim_get_ntraj(sim); k++) {
+        printf("%s{\"x0\":", k ? "," : "");
+        json_vec(gd_sim_get_x0(sim, k), dim);
+        printf(",\"x_final\":");
+        json_vec(gd_sim_get_xfinal(sim, k), dim);
+        printf(",\"steps\":%ld,\"t_final\":", gd_sim_get_steps(sim, k));
+        json_num(gd_sim_get_tfinal(sim, k));
+        printf(",\"outcome\":\"%s\"}", gd_outcome_name(gd_sim_get_outcome(sim, k)));
+    }
+    printf("],\"output\":");
+    if (path[0]) json_str(path);
+    else printf("null");
+    printf("}\n");
+}
+
+static void print_run_text(const gd_sim *sim, const char *path)
+{
+    int dim = gd_model_dim(gd_sim_get_model(sim));
+    for (int k = 0; k < gd_sim_get_ntraj(sim); k++) {
+        const double *x = gd_sim_get_xfinal(sim, k);
+        double r = 0;
+        for (int i = 0; i < dim; i++) r += x[i] * x[i];
+        printf("trajectory %d: %-9s after %ld steps, t = %g, |x| = %.6g\n", k, gd_outcome_name(gd_sim_get_outcome(sim, k)),
+               gd_sim_get_steps(sim, k), gd_sim_get_tfinal(sim, k), sqrt(r));
+    }
+    if (path[0]) printf("wrote %s\n", path);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    gd_sim *sim = gd_sim_create();
+    run_args a = {NULL, NULL, 0, 0, calloc((size_t)argc + 1, sizeof(char *))};
+    if (!sim || !a.set) {
+        gd_sim_free(&sim);
+        free(a.set);
+        return fail(1, "out of memory", "", "");
+    }
+    int st = parse_run(argc, argv, &a);
+    if (!st) st = configure(sim, &a);
+    if (!st) {
+        char *cmd = join_args(argc, argv);
+        gd_sim_set_command(sim, cmd);
+        free(cmd);
+        const char *path = a.output ? a.output : gd_sim_get_output(sim);
+        int rc = gd_sim_run(sim, path);
+        if (rc != GD_OK) st = fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
+        else if (a.json) print_run_json(sim, path);
+        else print_run_text(sim, path);
+    }
+    free(a.set);
+    gd_sim_free(&sim);
+    return st;
+}
+
+/* ------------------------------------------------------------------ plot ------ */
+/* The plot scripts need numpy, h5py and matplotlib: $GANDYN_PYTHON, else the interpreter
+ * found at configure time, else python3 on PATH. */
+static int cmd_plot(int argc, char **argv)
+{
+    const char *py = getenv("GANDYN_PYTHON");
+    if (!py || !py[0]) py = GANDYN_PYTHON_DEFAULT;
+    const char *dir = getenv("GANDYN_PLOTS_DIR");
+    struct stat sb;
+    if (!dir || !dir[0]) dir = stat(GANDYN_SOURCE_PLOTS "/gandyn_plot.py", &sb) == 0 ? GANDYN_SOURCE_PLOTS : GANDYN_INSTALL_PLOTS;
+    int nfiles = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0) {
+            if (++i == argc) return fail(2, "plot: -o needs a file name", "", "");
+        } else if (argv[i][0] == '-') {
+            return fail(2, "plot: unknown option '%s'", argv[i], "");
+        } else {
+            if (stat(argv[i], &sb) != 0) return fail(2, "plot: cannot open '%s': %s", argv[i], strerror(errno));
+            nfiles++;
+        }
+    }
+    if (nfiles == 0) return fail(2, "plot: missing FILE.h5", "", "");
+    char script[4096];
+    snprintf(script, sizeof script, "%s/gandyn_plot.py", dir);
+    char **args = calloc((size_t)argc + 3, sizeof *args);
+    if (!args) return fail(1, "out of memory", "", "");
+    args[0] = (char *)py;
+    args[1] = script;
+    for (int i = 0; i < argc; i++) args[i + 2] = argv[i];
+    fflush(NULL);
+    execvp(py, args);
+    int e = errno;
+    free(args);
+    return fail(1, "plot: cannot run '%s': %s (set GANDYN_PYTHON to a python3 with numpy, h5py, matplotlib)", py, strerror(e));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    int help = argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0 || help) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("gandyn %s\n", GD_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "list") == 0) return cmd_list(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
+    return fail(2, "unknown command '%s' (commands: list, run, plot; see gandyn --help)", cmd, "");
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Private layouts of the gandyn handles and the two method tables (models, integrators).
+ * A new model is one file in models/ defining a const gd_model_type plus one line in
+ * src/registry.c; a new integrator is the same with gd_integrator_type.
+ */
+#ifndef GD_IMPL_H
+#define GD_IMPL_H
+
+#include "gandyn.h"
+
+#include <stdarg.h>
+
+#define GD_MSG_LEN 512
+
+/* Discrete mode of a piecewise-smooth field. Mode 0 is the raw field that fixed-step
+ * integrators evaluate; CVODE integrates one smooth mode per segment and switches at
+ * the roots of the model's surface function (sign flips, clip boundaries). */
+struct gd_model_type {
+    const char *name;
+    const char *summary;
+    const gd_param *params;   /* key == NULL ends */
+    size_t opts_size;         /* bytes of the model's option struct */
+    /* Check options, set m->dim and m->ngen, precompute. Message via gd_model_fail. */
+    int (*setup)(gd_model *m);
+    void (*cleanup)(gd_model *m); /* free what setup allocated in m->priv; may be NULL */
+    int (*field)(const gd_model *m, int mode, const double *x, double *v);
+    int (*jacobian)(const gd_model *m, int mode, const double *x, double *J); /* NULL: FD */
+    int (*equilibrium)(const gd_model *m, double *x); /* NULL: none known */
+    void (*project)(const gd_model *m, double *x);    /* NULL: unconstrained */
+    /* Piecewise-smooth support, used only when setup set m->hybrid. */
+    int (*start_mode)(const gd_model *m, const double *x);
+    double (*surface)(const gd_model *m, int mode, const double *x);
+    int (*next_mode)(const gd_model *m, int mode, double *x); /* may snap x onto the surface */
+};
+
+struct gd_model {
+    const gd_model_type *type;
+    void *opts;      /* option struct of the type, filled from params */
+    void *priv;      /* owned by the type (cleanup frees it) */
+    int dim, ngen;
+    int hybrid;      /* the field has switching surfaces */
+    int ready;       /* setup succeeded */
+    double *lo, *hi; /* projection box, set by setup when the model clips */
+    char msg[GD_MSG_LEN];
+};
+
+/* Options shared by every integrator (section [integrator] of the config). */
+typedef struct gd_iopts {
+    double h, lr_g, lr_d;
+    long n_g, n_d;
+    int order;         /* GD_GEN_FIRST | GD_DISC_FIRST */
+    long steps;
+    double t_end;
+    int method;        /* GD_ADAMS | GD_BDF */
+    double rtol, atol;
+    double newton_tol;
+    long newton_max;
+    double diverge_radius; /* copied from [sweep] by the sim */
+} gd_iopts;
+
+enum { GD_GEN_FIRST = 0, GD_DISC_FIRST = 1 };
+enum { GD_ADAMS = 0, GD_BDF = 1 };
+
+struct gd_integrator_type {
+    const char *name;
+    const char *summary;
+    int order;            /* classical order; 0 = variable (cvode) */
+    int fixed_step;       /* advances by whole iterations of step h */
+    const char *const *keys;
+    int (*init)(gd_stepper *s);    /* allocate s->priv; may be NULL */
+    int (*reset)(gd_stepper *s, const double *x0); /* may be NULL */
+    int (*step)(gd_stepper *s, double *x, double *t);
+    void (*free)(gd_stepper *s);   /* may be NULL */
+};
+
+struct gd_stepper {
+    const gd_integrator_type *type;
+    const gd_model *model;
+    gd_iopts o;
+    int dim, ngen;
+    double *hv;        /* per-coordinate step: lr_g on generator, lr_d on discriminator rows */
+    double *w[4];      /* scratch vectors of length dim for the update rules */
+    void *priv;
+    long nfev, nsteps;
+    int ready;
+    char msg[GD_MSG_LEN];
+};
+
+/* ---- shared helpers (src/util.c, src/params.c) ---- */
+int gd_fmt(char *msg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define gd_model_fail(m, code, ...) gd_fmt((m)->msg, (code), __VA_ARGS__)
+#define gd_stepper_fail(s, code, ...) gd_fmt((s)->msg, (code), __VA_ARGS__)
+
+const gd_param *gd_param_find(const gd_param *tab, const char *key);
+/* Parse text into obj according to p; on failure writes a message naming owner.key. */
+int gd_param_apply(const gd_param *p, void *obj, const char *text, const char *owner, char *msg);
+int gd_params_defaults(const gd_param *tab, void *obj, const char *owner, char *msg);
+/* Append "key = value" for every parameter to buf (INI body, values as stored). */
+void gd_params_format(const gd_param *tab, const void *obj, char **buf, size_t *len, size_t *cap);
+/* "a | b | c" for messages. */
+void gd_choices_join(const char *const *choices, char *out, size_t n);
+void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Field evaluation through the stepper, counting evaluations. */
+int gd_eval(gd_stepper *s, const double *x, double *v);
+/* x += hv .* v on coordinates [i0, i1), then project. */
+void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int i0, int i1);
+
+extern const gd_model_type *const gd_model_registry[];
+extern const gd_integrator_type *const gd_integrator_registry[];
+
+#endif

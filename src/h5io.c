@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "h5io.h"
+
+#include "gd_impl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct gd_h5 {
+    hid_t file;
+    char *path, *tmp;
+};
+
+struct gd_h5_series {
+    hid_t dt, dx;
+    int dim;
+    hsize_t rows, nbuf, cap; /* rows on disk, rows buffered, buffer capacity */
+    double *tbuf, *xbuf;
+};
+
+int gd_h5_create(const char *path, gd_h5 **out, char *msg)
+{
+    *out = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors come back as codes and messages */
+    gd_h5 *f = calloc(1, sizeof *f);
+    size_t n = strlen(path);
+    if (!f || !(f->path = strdup(path)) || !(f->tmp = malloc(n + 32))) {
+        if (f) free(f->path);
+        free(f);
+        return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
+    snprintf(f->tmp, n + 32, "%.*s.%s.tmp.XXXXXX", (int)dirlen, path, path + dirlen);
+    int fd = mkstemp(f->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(f->path), free(f->tmp), free(f);
+        return gd_fmt(msg, GD_EIO, "cannot write output file '%s': %s", path, strerror(e));
+    }
+    close(fd);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST);
+    f->file = H5Fcreate(f->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (f->file < 0) {
+        unlink(f->tmp);
+        free(f->path), free(f->tmp), free(f);
+        return gd_fmt(msg, GD_EIO, "cannot create HDF5 file for '%s'", path);
+    }
+    *out = f;
+    return GD_OK;
+}
+
+hid_t gd_h5_file(const gd_h5 *f) { return f->file; }
+
+static hid_t lcpl_parents(void)
+{
+    hid_t p = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(p, 1);
+    return p;
+}
+
+int gd_h5_write(gd_h5 *f, const char *path, int rank, const hsize_t *dims, const double *data)
+{
+    hid_t sp = H5Screate_simple(rank, dims, NULL), lc = lcpl_parents();
+    hid_t ds = H5Dcreate2(f->file, path, H5T_NATIVE_DOUBLE, sp, lc, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = ds < 0 ? -1 : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    H5Pclose(lc);
+    return st < 0 ? GD_EIO : GD_OK;
+}
+
+/* Open obj (group or dataset) by path, creating a group if absent. */
+static hid_t open_object(gd_h5 *f, const char *obj)
+{
+    if (H5Lexists(f->file, obj, H5P_DEFAULT) > 0 || strcmp(obj, "/") == 0) return H5Oopen(f->file, obj, H5P_DEFAULT);
+    hid_t lc = lcpl_parents();
+    hid_t g = H5Gcreate2(f->file, obj, lc, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lc);
+    return g;
+}
+
+static int write_attr(gd_h5 *f, const char *obj, const char *name, hid_t type, hid_t space, const void *buf)
+{
+    hid_t o = open_object(f, obj);
+    if (o < 0) return GD_EIO;
+    if (H5Aexists(o, name) > 0) H5Adelete(o, name);
+    hid_t a = H5Acreate2(o, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = a < 0 ? -1 : H5Awrite(a, type, buf);
+    if (a >= 0) H5Aclose(a);
+    H5Oclose(o);
+    return st < 0 ? GD_EIO : GD_OK;
+}
+
+int gd_h5_attr_doubles(gd_h5 *f, const char *obj, const char *name, int n, const double *v)
+{
+    hsize_t d = (hsize_t)n;
+    hid_t sp = H5Screate_simple(1, &d, NULL);
+    int rc = write_attr(f, obj, name, H5T_NATIVE_DOUBLE, sp, v);
+    H5Sclose(sp);
+    return rc;
+}
+
+int gd_h5_attr_long(gd_h5 *f, const char *obj, const char *name, long v)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    int rc = write_attr(f, obj, name, H5T_NATIVE_LONG, sp, &v);
+    H5Sclose(sp);
+    return rc;
+}
+
+int gd_h5_attr_string(gd_h5 *f, const char *obj, const char *name, const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    int rc = write_attr(f, obj, name, t, sp, &value);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return rc;
+}
+
+int gd_h5_root_attrs(gd_h5 *f, const char *command, const char *config)
+{
+    char created[64];
+    time_t now = time(NULL);
+    struct tm tmv;
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
+    int rc = gd_h5_attr_string(f, "/", "gandyn_version", GD_VERSION);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/", "format_version", GD_FORMAT_VERSION);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/", "command", command ? command : "");
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/", "config", config ? config : "");
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/", "created", created);
+    return rc;
+}
+
+static void h5_free(gd_h5 *f)
+{
+    free(f->path);
+    free(f->tmp);
+    free(f);
+}
+
+int gd_h5_commit(gd_h5 **pf, char *msg)
+{
+    gd_h5 *f = *pf;
+    *pf = NULL;
+    int rc = GD_OK;
+    if (H5Fclose(f->file) < 0) rc = gd_fmt(msg, GD_EIO, "cannot finish HDF5 file '%s'", f->path);
+    else if (rename(f->tmp, f->path) != 0) rc = gd_fmt(msg, GD_EIO, "cannot move output into '%s': %s", f->path, strerror(errno));
+    if (rc != GD_OK) unlink(f->tmp);
+    h5_free(f);
+    return rc;
+}
+
+void gd_h5_abort(gd_h5 **pf)
+{
+    gd_h5 *f = *pf;
+    if (!f) return;
+    *pf = NULL;
+    H5Fclose(f->file);
+    unlink(f->tmp);
+    h5_free(f);
+}
+
+/* ---- series ---- */
+static hid_t extendible(hid_t loc, const char *name, int rank, hsize_t rows, hsize_t cols)
+{
+    hsize_t dims[2] = {0, cols}, maxd[2] = {H5S_UNLIMITED, cols}, chunk[2] = {rows, cols};
+    hid_t sp = H5Screate_simple(rank, dims, maxd), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, rank, chunk);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 4);
+    hid_t d = H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(sp);
+    return d;
+}
+
+int gd_h5_series_open(gd_h5 *f, const char *group, int dim, gd_h5_series **out)
+{
+    *out = NULL;
+    gd_h5_series *s = calloc(1, sizeof *s);
+    if (!s) return GD_ENOMEM;
+    s->dim = dim;
+    /* Chunks of at most 64 KiB stay far below the 1 MiB default chunk cache. */
+    s->cap = (hsize_t)(8192 / dim > 0 ? 8192 / dim : 1);
+    s->tbuf = malloc(sizeof(double) * s->cap);
+    s->xbuf = malloc(sizeof(double) * s->cap * (size_t)dim);
+    hid_t g = open_object(f, group);
+    if (g >= 0) {
+        s->dt = extendible(g, "t", 1, s->cap, 1);
+        s->dx = extendible(g, "x", 2, s->cap, (hsize_t)dim);
+        H5Oclose(g);
+    }
+    if (!s->tbuf || !s->xbuf || g < 0 || s->dt < 0 || s->dx < 0) {
+        gd_h5_series_close(&s);
+        return GD_EIO;
+    }
+    *out = s;
+    return GD_OK;
+}
+
+static int append_rows(hid_t d, int rank, hsize_t at, hsize_t n, hsize_t cols, const double *buf)
+{
+    hsize_t size[2] = {at + n, cols}, start[2] = {at, 0}, count[2] = {n, cols};
+    if (H5Dset_extent(d, size) < 0) return GD_EIO;
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(rank, count, NULL);
+    herr_t st = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    if (st >= 0) st = H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    return st < 0 ? GD_EIO : GD_OK;
+}
+
+static int flush(gd_h5_series *s)
+{
+    if (s->nbuf == 0) return GD_OK;
+    int rc = append_rows(s->dt, 1, s->rows, s->nbuf, 1, s->tbuf);
+    if (rc == GD_OK) rc = append_rows(s->dx, 2, s->rows, s->nbuf, (hsize_t)s->dim, s->xbuf);
+    s->rows += s->nbuf;
+    s->nbuf = 0;
+    return rc;
+}
+
+int gd_h5_series_append(gd_h5_series *s, double t, const double *x)
+{
+    s->tbuf[s->nbuf] = t;
+    memcpy(s->xbuf + s->nbuf * (size_t)s->dim, x, sizeof(double) * (size_t)s->dim);
+    if (++s->nbuf == s->cap) return flush(s);
+    return GD_OK;
+}
+
+int gd_h5_series_close(gd_h5_series **ps)
+{
+    gd_h5_series *s = *ps;
+    if (!s) return GD_OK;
+    *ps = NULL;
+    int rc = (s->dt > 0 && s->dx > 0) ? flush(s) : GD_EIO;
+    if (s->dt > 0) H5Dclose(s->dt);
+    if (s->dx > 0) H5Dclose(s->dx);
+    free(s->tbuf);
+    free(s->xbuf);
+    free(s);
+    return rc;
+}

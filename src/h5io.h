@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * HDF5 output: files appear atomically (written under a temporary name in the target
+ * directory, renamed on commit), time series are appended in buffered chunks.
+ */
+#ifndef GD_H5IO_H
+#define GD_H5IO_H
+
+#include <hdf5.h>
+
+typedef struct gd_h5 gd_h5;
+typedef struct gd_h5_series gd_h5_series;
+
+/* Create path's temporary twin; msg receives a one-line reason on failure (GD_EIO). */
+int gd_h5_create(const char *path, gd_h5 **out, char *msg);
+hid_t gd_h5_file(const gd_h5 *f);
+/* Root attributes of every gandyn file: version, format_version, command, config, created. */
+int gd_h5_root_attrs(gd_h5 *f, const char *command, const char *config);
+/* Write a double dataset at an absolute path (parents created); rank <= 3. */
+int gd_h5_write(gd_h5 *f, const char *path, int rank, const hsize_t *dims, const double *data);
+int gd_h5_attr_doubles(gd_h5 *f, const char *obj, const char *name, int n, const double *v);
+int gd_h5_attr_string(gd_h5 *f, const char *obj, const char *name, const char *value);
+int gd_h5_attr_long(gd_h5 *f, const char *obj, const char *name, long v);
+/* Rename the temporary file onto its target (0) or remove it; both free *f. */
+int gd_h5_commit(gd_h5 **f, char *msg);
+void gd_h5_abort(gd_h5 **f);
+
+/* Series group/t [n] and group/x [n, dim], extendible, written every chunk of rows. */
+int gd_h5_series_open(gd_h5 *f, const char *group, int dim, gd_h5_series **out);
+int gd_h5_series_append(gd_h5_series *s, double t, const double *x);
+int gd_h5_series_close(gd_h5_series **s); /* flushes; frees even on failure */
+
+#endif

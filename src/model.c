@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * gd_model: one configured instance of a registered game field.
+ */
+#include "gd_impl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const gd_model_type *const *gd_model_types(void) { return gd_model_registry; }
+
+const gd_model_type *gd_model_type_find(const char *name)
+{
+    for (const gd_model_type *const *t = gd_model_registry; *t; t++)
+        if (strcmp((*t)->name, name) == 0) return *t;
+    return NULL;
+}
+
+const char *gd_model_type_name(const gd_model_type *t) { return t->name; }
+const char *gd_model_type_summary(const gd_model_type *t) { return t->summary; }
+const gd_param *gd_model_type_params(const gd_model_type *t) { return t->params; }
+
+gd_model *gd_model_create(const gd_model_type *t)
+{
+    gd_model *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->type = t;
+    m->opts = calloc(1, t->opts_size ? t->opts_size : 1);
+    if (!m->opts) {
+        free(m);
+        return NULL;
+    }
+    if (gd_params_defaults(t->params, m->opts, "model", m->msg) != GD_OK) {
+        /* A default that fails its own check is a programming error; keep the message. */
+        m->ready = 0;
+    }
+    return m;
+}
+
+int gd_model_set(gd_model *m, const char *key, const char *value)
+{
+    const gd_param *p = gd_param_find(m->type->params, key);
+    if (!p) return gd_model_fail(m, GD_EUSAGE, "unknown key model.%s for model '%s'", key, m->type->name);
+    m->ready = 0;
+    return gd_param_apply(p, m->opts, value, "model", m->msg);
+}
+
+static void release_setup(gd_model *m)
+{
+    if (m->type->cleanup) m->type->cleanup(m);
+    m->priv = NULL;
+    free(m->lo);
+    free(m->hi);
+    m->lo = m->hi = NULL;
+}
+
+int gd_model_setup(gd_model *m)
+{
+    release_setup(m);
+    m->hybrid = 0;
+    int rc = m->type->setup(m);
+    if (rc != GD_OK) return rc;
+    if (m->dim <= 0 || m->ngen < 0 || m->ngen > m->dim)
+        return gd_model_fail(m, GD_EUSAGE, "model '%s' set up an invalid dimension", m->type->name);
+    m->ready = 1;
+    return GD_OK;
+}
+
+const char *gd_model_errmsg(const gd_model *m) { return m ? m->msg : "no model"; }
+
+void gd_model_free(gd_model **pm)
+{
+    if (!pm || !*pm) return;
+    gd_model *m = *pm;
+    release_setup(m);
+    for (const gd_param *p = m->type->params; p && p->key; p++)
+        if (p->type == GD_P_STRING) free(*(char **)((char *)m->opts + p->offset));
+    free(m->opts);
+    free(m);
+    *pm = NULL;
+}
+
+const gd_model_type *gd_model_get_type(const gd_model *m) { return m->type; }
+int gd_model_dim(const gd_model *m) { return m->dim; }
+int gd_model_ngen(const gd_model *m) { return m->ngen; }
+
+int gd_model_field(const gd_model *m, const double *x, double *v)
+{
+    return m->type->field(m, 0, x, v);
+}
+
+/* Central differences with eps_j = 1e-6 max(1, |x_j|) (integrators.md §4). */
+int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
+{
+    int n = m->dim;
+    double *xp = malloc(sizeof(double) * 3 * (size_t)n);
+    if (!xp) return GD_ENOMEM;
+    double *fp = xp + n, *fm = xp + 2 * n;
+    memcpy(xp, x, sizeof(double) * (size_t)n);
+    int rc = GD_OK;
+    for (int j = 0; j < n && rc == GD_OK; j++) {
+        double eps = 1e-6 * fmax(1.0, fabs(x[j]));
+        xp[j] = x[j] + eps;
+        rc = m->type->field(m, 0, xp, fp);
+        xp[j] = x[j] - eps;
+        if (rc == GD_OK) rc = m->type->field(m, 0, xp, fm);
+        xp[j] = x[j];
+        for (int i = 0; i < n; i++) J[i * n + j] = (fp[i] - fm[i]) / (2 * eps);
+    }
+    free(xp);
+    return rc;
+}
+
+int gd_model_jacobian(const gd_model *m, const double *x, double *J)
+{
+    if (m->type->jacobian) return m->type->jacobian(m, 0, x, J);
+    return gd_model_jacobian_fd(m, x, J);
+}
+
+int gd_model_equilibrium(const gd_model *m, double *x)
+{
+    if (!m->type->equilibrium) return GD_ENOTAVAIL;
+    return m->type->equilibrium(m, x);
+}
+
+void gd_model_project(const gd_model *m, double *x)
+{
+    if (m->type->project) m->type->project(m, x);
+}
+
+void gd_model_bounds(const gd_model *m, double *lo, double *hi)
+{
+    for (int i = 0; i < m->dim; i++) {
+        lo[i] = m->lo ? m->lo[i] : -INFINITY;
+        hi[i] = m->hi ? m->hi[i] : INFINITY;
+    }
+}

@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * gd_sim: a run described by an INI configuration (cli.md). Keys are stored as text in
+ * the order given (file, then --set), and resolved at setup through the model's and the
+ * integrator's parameter tables; unknown sections and keys are errors.
+ */
+#include "gd_impl.h"
+#include "h5io.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { char *section, *key, *value; } entry;
+
+typedef struct {
+    char *x0;
+    long save_every;
+    char *output;
+} run_opts;
+
+typedef struct {
+    char *x, *y;
+    double converge_tol, diverge_radius;
+} sweep_opts;
+
+#define R(f) offsetof(run_opts, f)
+static const gd_param run_params[] = {
+    {"x0", GD_P_STRING, R(x0), "1,1", "start(s): comma-separated coordinates, several starts separated by ';'", 0, 0, 0, NULL},
+    {"save_every", GD_P_INT, R(save_every), "1", "write every k-th state (the last state is always written)", 1, 1e12, 0, NULL},
+    {"output", GD_P_STRING, R(output), "output/run.h5", "HDF5 output file", 0, 0, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef R
+#define S(f) offsetof(sweep_opts, f)
+static const gd_param sweep_params[] = {
+    {"x", GD_P_STRING, S(x), "integrator.h:0.01:2:200:log", "sweep axis KEY:LO:HI:N[:lin|log]", 0, 0, 0, NULL},
+    {"y", GD_P_STRING, S(y), "", "optional second sweep axis", 0, 0, 0, NULL},
+    {"converge_tol", GD_P_DOUBLE, S(converge_tol), "1e-8", "converged: final distance to the equilibrium below tol * initial distance", 0, 1, GD_PF_LO_OPEN, NULL},
+    {"diverge_radius", GD_P_DOUBLE, S(diverge_radius), "1e6", "diverged: norm above this, or not finite", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef S
+
+typedef struct {
+    double *x0, *xf;
+    long steps;
+    double t;
+    gd_outcome outcome;
+} traj_result;
+
+struct gd_sim {
+    entry *e;
+    int ne, cap;
+    gd_model *model;
+    gd_stepper *stepper;
+    run_opts run;
+    sweep_opts sweep;
+    double *starts; /* nstart * dim */
+    int nstart;
+    traj_result *res;
+    int nres;
+    char *config_text, *command;
+    int ready;
+    char msg[GD_MSG_LEN];
+};
+
+static const char *const sections[] = {"model", "integrator", "run", "sweep", NULL};
+
+gd_sim *gd_sim_create(void)
+{
+    gd_sim *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    gd_params_defaults(run_params, &s->run, "run", s->msg);
+    gd_params_defaults(sweep_params, &s->sweep, "sweep", s->msg);
+    return s;
+}
+
+static void free_strings(const gd_param *tab, void *obj)
+{
+    for (const gd_param *p = tab; p->key; p++)
+        if (p->type == GD_P_STRING) {
+            free(*(char **)((char *)obj + p->offset));
+            *(char **)((char *)obj + p->offset) = NULL;
+        }
+}
+
+static void clear_results(gd_sim *s)
+{
+    for (int k = 0; k < s->nres; k++) {
+        free(s->res[k].x0);
+        free(s->res[k].xf);
+    }
+    free(s->res);
+    s->res = NULL;
+    s->nres = 0;
+}
+
+void gd_sim_free(gd_sim **ps)
+{
+    if (!ps || !*ps) return;
+    gd_sim *s = *ps;
+    for (int i = 0; i < s->ne; i++) {
+        free(s->e[i].section);
+        free(s->e[i].key);
+        free(s->e[i].value);
+    }
+    free(s->e);
+    clear_results(s);
+    gd_stepper_free(&s->stepper);
+    gd_model_free(&s->model);
+    free_strings(run_params, &s->run);
+    free_strings(sweep_params, &s->sweep);
+    free(s->starts);
+    free(s->config_text);
+    free(s->command);
+    free(s);
+    *ps = NULL;
+}
+
+const char *gd_sim_errmsg(const gd_sim *s) { return s ? s->msg : "no simulation"; }
+
+/* Store section.key = value, replacing an earlier value of the same key. */
+static int store(gd_sim *s, const char *section, const char *key, const char *value)
+{
+    int known = 0;
+    for (int i = 0; sections[i]; i++) known |= strcmp(sections[i], section) == 0;
+    if (!known) return gd_fmt(s->msg, GD_EUSAGE, "unknown section [%s] (sections: model, integrator, run, sweep)", section);
+    s->ready = 0;
+    for (int i = 0; i < s->ne; i++)
+        if (strcmp(s->e[i].section, section) == 0 && strcmp(s->e[i].key, key) == 0) {
+            char *v = strdup(value);
+            if (!v) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+            free(s->e[i].value);
+            s->e[i].value = v;
+            return GD_OK;
+        }
+    if (s->ne == s->cap) {
+        int nc = s->cap ? 2 * s->cap : 16;
+        entry *ne = realloc(s->e, sizeof(entry) * (size_t)nc);
+        if (!ne) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+        s->e = ne;
+        s->cap = nc;
+    }
+    entry *en = &s->e[s->ne];
+    en->section = strdup(section);
+    en->key = strdup(key);
+    en->value = strdup(value);
+    if (!en->section || !en->key || !en->value) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    s->ne++;
+    return GD_OK;
+}
+
+int gd_sim_set(gd_sim *s, const char *key, const char *value)
+{
+    const char *dot = strchr(key, '.');
+    if (!dot || dot == key || dot[1] == '\0')
+        return gd_fmt(s->msg, GD_EUSAGE, "key '%s' must be written section.key (e.g. model.gamma)", key);
+    char section[64];
+    if ((size_t)(dot - key) >= sizeof section) return gd_fmt(s->msg, GD_EUSAGE, "unknown section in key '%s'", key);
+    snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
+    return store(s, section, dot + 1, value);
+}
+
+typedef struct { gd_sim *s; int rc; } load_ctx;
+
+/* inih strips ';' comments; '#' after whitespace starts a comment here too (cli.md). */
+static int on_ini(void *user, const char *section, const char *key, const char *value)
+{
+    load_ctx *c = user;
+    if (c->rc != GD_OK) return 1; /* keep the first error */
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", value);
+    for (char *h = strchr(buf, '#'); h; h = strchr(h + 1, '#'))
+        if (h == buf || h[-1] == ' ' || h[-1] == '\t') {
+            *h = '\0';
+            break;
+        }
+    for (size_t n = strlen(buf); n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'); n--) buf[n - 1] = '\0';
+    if (section[0] == '\0') {
+        c->rc = gd_fmt(c->s->msg, GD_EUSAGE, "key '%s' is outside any [section]", key);
+        return 0;
+    }
+    c->rc = store(c->s, section, key, buf);
+    return c->rc == GD_OK;
+}
+
+int gd_sim_load(gd_sim *s, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return gd_fmt(s->msg, GD_EUSAGE, "cannot open config file '%s': %s", path, strerror(errno));
+    load_ctx c = {s, GD_OK};
+    int line = ini_parse_file(fp, on_ini, &c);
+    fclose(fp);
+    if (c.rc != GD_OK) {
+        char m[GD_MSG_LEN];
+        snprintf(m, sizeof m, "%s", s->msg);
+        return gd_fmt(s->msg, c.rc, "%s:%d: %s", path, line, m);
+    }
+    if (line != 0) return gd_fmt(s->msg, GD_EUSAGE, "%s:%d: not an INI line (expected [section] or key = value)", path, line);
+    return GD_OK;
+}
+
+void gd_sim_set_command(gd_sim *s, const char *command)
+{
+    free(s->command);
+    s->command = command ? strdup(command) : NULL;
+}
+
+/* "1,1;0.5,0" -> nstart vectors of dim numbers. */
+static int parse_starts(gd_sim *s, int dim)
+{
+    const char *text = s->run.x0;
+    free(s->starts);
+    s->starts = NULL;
+    s->nstart = 0;
+    int cap = 0;
+    const char *p = text;
+    while (*p) {
+        if (s->nstart == cap) {
+            cap = cap ? 2 * cap : 4;
+            double *n = realloc(s->starts, sizeof(double) * (size_t)cap * (size_t)dim);
+            if (!n) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+            s->starts = n;
+        }
+        double *x = s->starts + (size_t)s->nstart * (size_t)dim;
+        int i = 0;
+        for (;;) {
+            char *end;
+            errno = 0;
+            double v = strtod(p, &end);
+            while (*end == ' ' || *end == '\t') end++;
+            if (end == p || errno == ERANGE || !isfinite(v) || (*end && *end != ',' && *end != ';'))
+                return gd_fmt(s->msg, GD_EUSAGE, "run.x0 = '%s': start %d is not a list of finite numbers", text, s->nstart + 1);
+            if (i < dim) x[i] = v;
+            i++;
+            p = end;
+            if (*p != ',') break;
+            p++;
+        }
+        if (i != dim)
+            return gd_fmt(s->msg, GD_EUSAGE, "run.x0: start %d has %d values, model '%s' has dimension %d", s->nstart + 1, i, s->model->type->name, dim);
+        s->nstart++;
+        if (*p == ';') p++;
+    }
+    if (s->nstart == 0) return gd_fmt(s->msg, GD_EUSAGE, "run.x0 is empty: give at least one start");
+    return GD_OK;
+}
+
+static const char *value_of(const gd_sim *s, const char *section, const char *key, const char *def)
+{
+    for (int i = 0; i < s->ne; i++)
+        if (strcmp(s->e[i].section, section) == 0 && strcmp(s->e[i].key, key) == 0) return s->e[i].value;
+    return def;
+}
+
+static void list_names(int models, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0;; i++) {
+        const char *name = models ? (gd_model_registry[i] ? gd_model_registry[i]->name : NULL)
+                                  : (gd_integrator_registry[i] ? gd_integrator_registry[i]->name : NULL);
+        if (!name) break;
+        int w = snprintf(out + used, n - used, "%s%s", i ? " | " : "", name);
+        if (w < 0 || (size_t)w >= n - used) break;
+        used += (size_t)w;
+    }
+}
+
+/* Apply every entry of one section through a setter; name is consumed elsewhere. */
+static int apply_section(gd_sim *s, const char *section, int (*set)(void *, const char *, const char *), void *obj,
+                         const char *(*errmsg)(const void *))
+{
+    for (int i = 0; i < s->ne; i++) {
+        if (strcmp(s->e[i].section, section) != 0 || strcmp(s->e[i].key, "name") == 0) continue;
+        if (set(obj, s->e[i].key, s->e[i].value) != GD_OK) return gd_fmt(s->msg, GD_EUSAGE, "%s", errmsg(obj));
+    }
+    return GD_OK;
+}
+
+static int set_model(void *m, const char *k, const char *v) { return gd_model_set(m, k, v); }
+static int set_stepper(void *st, const char *k, const char *v) { return gd_stepper_set(st, k, v); }
+static const char *msg_model(const void *m) { return ((const gd_model *)m)->msg; }
+static const char *msg_stepper(const void *st) { return ((const gd_stepper *)st)->msg; }
+
+static int set_table(void *obj, const gd_param *tab, const char *section, const char *k, const char *v, char *msg)
+{
+    const gd_param *p = gd_param_find(tab, k);
+    if (!p) return gd_fmt(msg, GD_EUSAGE, "unknown key %s.%s", section, k);
+    return gd_param_apply(p, obj, v, section, msg);
+}
+
+static int apply_fixed_sections(gd_sim *s)
+{
+    for (int i = 0; i < s->ne; i++) {
+        const entry *e = &s->e[i];
+        int rc = GD_OK;
+        if (strcmp(e->section, "run") == 0) rc = set_table(&s->run, run_params, "run", e->key, e->value, s->msg);
+        else if (strcmp(e->section, "sweep") == 0) rc = set_table(&s->sweep, sweep_params, "sweep", e->key, e->value, s->msg);
+        if (rc != GD_OK) return rc;
+    }
+    return GD_OK;
+}
+
+static int build_config_text(gd_sim *s)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    gd_strbuf_add(&buf, &len, &cap, "[model]\nname = %s\n", s->model->type->name);
+    gd_params_format(s->model->type->params, s->model->opts, &buf, &len, &cap);
+    gd_strbuf_add(&buf, &len, &cap, "\n[integrator]\nname = %s\n", s->stepper->type->name);
+    gd_params_format(gd_integrator_params(), &s->stepper->o, &buf, &len, &cap);
+    gd_strbuf_add(&buf, &len, &cap, "\n[run]\n");
+    gd_params_format(run_params, &s->run, &buf, &len, &cap);
+    gd_strbuf_add(&buf, &len, &cap, "\n[sweep]\n");
+    gd_params_format(sweep_params, &s->sweep, &buf, &len, &cap);
+    free(s->config_text);
+    s->config_text = buf;
+    return buf ? GD_OK : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+}
+
+int gd_sim_setup(gd_sim *s)
+{
+    char names[512], radius[64];
+    s->ready = 0;
+    gd_stepper_free(&s->stepper);
+    gd_model_free(&s->model);
+    const char *mname = value_of(s, "model", "name", "dirac");
+    const gd_model_type *mt = gd_model_type_find(mname);
+    if (!mt) {
+        list_names(1, names, sizeof names);
+        return gd_fmt(s->msg, GD_EUSAGE, "unknown model '%s' (models: %s)", mname, names);
+    }
+    const char *iname = value_of(s, "integrator", "name", "simgd");
+    const gd_integrator_type *it = gd_integrator_type_find(iname);
+    if (!it) {
+        list_names(0, names, sizeof names);
+        return gd_fmt(s->msg, GD_EUSAGE, "unknown integrator '%s' (integrators: %s)", iname, names);
+    }
+    if (!(s->model = gd_model_create(mt))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = apply_section(s, "model", set_model, s->model, msg_model);
+    if (rc == GD_OK && gd_model_setup(s->model) != GD_OK) rc = gd_fmt(s->msg, GD_EUSAGE, "%s", s->model->msg);
+    if (rc == GD_OK) rc = apply_fixed_sections(s);
+    if (rc != GD_OK) return rc;
+    if (!(s->stepper = gd_stepper_create(it, s->model))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    snprintf(radius, sizeof radius, "%.17g", s->sweep.diverge_radius);
+    gd_stepper_set(s->stepper, "diverge_radius", radius);
+    rc = apply_section(s, "integrator", set_stepper, s->stepper, msg_stepper);
+    if (rc == GD_OK && (rc = gd_stepper_setup(s->stepper)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
+    if (rc == GD_OK) rc = parse_starts(s, s->model->dim);
+    if (rc == GD_OK) rc = build_config_text(s);
+    s->ready = rc == GD_OK;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- running ---- */
+static double dist(const double *a, const double *b, int n)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r += (a[i] - (b ? b[i] : 0)) * (a[i] - (b ? b[i] : 0));
+    return sqrt(r);
+}
+
+typedef struct { double lo[2], hi[2]; } box;
+
+static void box_add(box *b, const double *x, int dim)
+{
+    for (int i = 0; i < 2 && i < dim; i++)
+        if (isfinite(x[i])) {
+            b->lo[i] = fmin(b->lo[i], x[i]);
+            b->hi[i] = fmax(b->hi[i], x[i]);
+        }
+}
+
+/* One trajectory: integrate, stream to the file (if any), classify. */
+static int run_one(gd_sim *s, int k, gd_h5 *f, box *bb)
+{
+    int dim = s->model->dim, rc;
+    traj_result *r = &s->res[k];
+    double *x = r->xf, t = 0, eq[64], *peq = NULL;
+    memcpy(r->x0, s->starts + (size_t)k * (size_t)dim, sizeof(double) * (size_t)dim);
+    memcpy(x, r->x0, sizeof(double) * (size_t)dim);
+    gd_model_project(s->model, x);
+    if (dim <= 64 && gd_model_equilibrium(s->model, eq) == GD_OK) peq = eq;
+    gd_h5_series *ser = NULL;
+    char group[64];
+    snprintf(group, sizeof group, "/traj/%d", k);
+    if (f && gd_h5_series_open(f, group, dim, &ser) != GD_OK) return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
+    if ((rc = gd_stepper_reset(s->stepper, x)) != GD_OK) {
+        gd_h5_series_close(&ser);
+        return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
+    }
+    if (ser) rc = gd_h5_series_append(ser, t, x);
+    box_add(bb, x, dim);
+    long n = 0, steps = s->stepper->o.steps;
+    int diverged = 0;
+    while (rc == GD_OK && n < steps && !diverged) {
+        rc = gd_stepper_step(s->stepper, x, &t);
+        if (rc < 0) break;
+        diverged = rc == GD_DIVERGED;
+        rc = GD_OK;
+        n++;
+        if (ser && (n % s->run.save_every == 0 || n == steps || diverged)) rc = gd_h5_series_append(ser, t, x);
+        box_add(bb, x, dim);
+    }
+    int crc = gd_h5_series_close(&ser);
+    if (rc < 0) return gd_fmt(s->msg, rc, "trajectory %d: %s", k, rc == GD_EIO ? "cannot write HDF5 data" : s->stepper->msg);
+    if (crc != GD_OK) return gd_fmt(s->msg, GD_EIO, "trajectory %d: cannot write HDF5 data", k);
+    r->steps = n;
+    r->t = t;
+    double d0 = dist(r->x0, peq, dim), d1 = dist(x, peq, dim);
+    r->outcome = diverged ? GD_DIVERGE : (peq && d1 <= s->sweep.converge_tol * d0) ? GD_CONVERGE : GD_OSCILLATE;
+    if (!f) return GD_OK;
+    rc = gd_h5_attr_doubles(f, group, "x0", dim, r->x0);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, group, "outcome", gd_outcome_name(r->outcome));
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, group, "steps", n);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, group, "nfev", s->stepper->nfev);
+    return rc == GD_OK ? GD_OK : gd_fmt(s->msg, GD_EIO, "cannot write attributes of %s", group);
+}
+
+#define FIELD_N 17
+
+/* The model's field on a grid covering the trajectories, for phase-plane pictures. */
+static int write_field(gd_sim *s, gd_h5 *f, const box *bb)
+{
+    const gd_model *m = s->model;
+    if (m->dim != 2) return GD_OK;
+    double ax[2][FIELD_N], *u = malloc(sizeof(double) * FIELD_N * FIELD_N * 2), *v = u + FIELD_N * FIELD_N;
+    if (!u) return GD_ENOMEM;
+    for (int d = 0; d < 2; d++) {
+        double lo = fmin(-2.0, 1.1 * bb->lo[d]), hi = fmax(2.0, 1.1 * bb->hi[d]);
+        for (int i = 0; i < FIELD_N; i++) ax[d][i] = lo + (hi - lo) * i / (FIELD_N - 1);
+    }
+    for (int j = 0; j < FIELD_N; j++)
+        for (int i = 0; i < FIELD_N; i++) {
+            double x[2] = {ax[0][i], ax[1][j]}, w[2];
+            gd_model_field(m, x, w);
+            u[j * FIELD_N + i] = w[0];
+            v[j * FIELD_N + i] = w[1];
+        }
+    hsize_t n1 = FIELD_N, n2[2] = {FIELD_N, FIELD_N};
+    int rc = gd_h5_write(f, "/field/x", 1, &n1, ax[0]);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/field/y", 1, &n1, ax[1]);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/field/u", 2, n2, u);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/field/v", 2, n2, v);
+    free(u);
+    return rc;
+}
+
+static int write_model_group(gd_sim *s, gd_h5 *f)
+{
+    const gd_model *m = s->model;
+    int dim = m->dim, rc = gd_h5_attr_string(f, "/model", "name", m->type->name);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/model", "dim", dim);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/model", "ngen", m->ngen);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/model", "integrator", s->stepper->type->name);
+    double *buf = malloc(sizeof(double) * 2 * (size_t)dim);
+    if (!buf) return GD_ENOMEM;
+    hsize_t d1 = (hsize_t)dim, d2[2] = {(hsize_t)dim, 2};
+    if (rc == GD_OK && gd_model_equilibrium(m, buf) == GD_OK) rc = gd_h5_write(f, "/model/equilibrium", 1, &d1, buf);
+    if (rc == GD_OK && m->lo) {
+        for (int i = 0; i < dim; i++) buf[2 * i] = m->lo[i], buf[2 * i + 1] = m->hi[i];
+        rc = gd_h5_write(f, "/model/bounds", 2, d2, buf);
+    }
+    free(buf);
+    return rc;
+}
+
+int gd_sim_run(gd_sim *s, const char *path)
+{
+    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    if (!path) path = s->run.output;
+    gd_h5 *f = NULL;
+    int rc = GD_OK, dim = s->model->dim;
+    if (path[0] && (rc = gd_h5_create(path, &f, s->msg)) != GD_OK) return rc;
+    clear_results(s);
+    s->res = calloc((size_t)s->nstart, sizeof *s->res);
+    rc = s->res ? GD_OK : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK) s->nres = s->nstart;
+    for (int k = 0; k < s->nres && rc == GD_OK; k++) {
+        s->res[k].x0 = malloc(sizeof(double) * (size_t)dim);
+        s->res[k].xf = malloc(sizeof(double) * (size_t)dim);
+        if (!s->res[k].x0 || !s->res[k].xf) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    }
+    if (f && rc == GD_OK && gd_h5_root_attrs(f, s->command, s->config_text) != GD_OK)
+        rc = gd_fmt(s->msg, GD_EIO, "cannot write attributes to '%s'", path);
+    box bb = {{INFINITY, INFINITY}, {-INFINITY, -INFINITY}};
+    for (int k = 0; k < s->nres && rc == GD_OK; k++) rc = run_one(s, k, f, &bb);
+    if (f && rc == GD_OK && (write_model_group(s, f) != GD_OK || write_field(s, f, &bb) != GD_OK))
+        rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
+    if (f) {
+        if (rc == GD_OK) rc = gd_h5_commit(&f, s->msg);
+        else gd_h5_abort(&f);
+    }
+    return rc;
+}
+
+gd_model *gd_sim_get_model(const gd_sim *s) { return s->model; }
+gd_stepper *gd_sim_get_stepper(const gd_sim *s) { return s->stepper; }
+const char *gd_sim_get_output(const gd_sim *s) { return s->run.output; }
+const char *gd_sim_get_config_text(const gd_sim *s) { return s->config_text ? s->config_text : ""; }
+int gd_sim_get_ntraj(const gd_sim *s) { return s->nres; }
+static const traj_result *result(const gd_sim *s, int k) { return (k >= 0 && k < s->nres) ? &s->res[k] : NULL; }
+const double *gd_sim_get_x0(const gd_sim *s, int k) { return result(s, k) ? s->res[k].x0 : NULL; }
+const double *gd_sim_get_xfinal(const gd_sim *s, int k) { return result(s, k) ? s->res[k].xf : NULL; }
+long gd_sim_get_steps(const gd_sim *s, int k) { return result(s, k) ? s->res[k].steps : -1; }
+double gd_sim_get_tfinal(const gd_sim *s, int k) { return result(s, k) ? s->res[k].t : NAN; }
+gd_outcome gd_sim_get_outcome(const gd_sim *s, int k) { return result(s, k) ? s->res[k].outcome : GD_OSCILLATE; }

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * gd_stepper: an update rule bound to a model. The [integrator] keys are one shared
+ * table (the config contract lists them together); each integrator type names the
+ * subset it reads, for `gandyn list`.
+ */
+#include "gd_impl.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const orders[] = {"gen_first", "disc_first", NULL};
+static const char *const methods[] = {"adams", "bdf", NULL};
+
+#define O(f) offsetof(gd_iopts, f)
+static const gd_param iparams[] = {
+    {"h", GD_P_DOUBLE, O(h), "0.2", "step size of fixed-step integrators", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"lr_g", GD_P_DOUBLE, O(lr_g), "", "generator learning rate (empty: h)", 0, INFINITY, GD_PF_LO_OPEN | GD_PF_EMPTY, NULL},
+    {"lr_d", GD_P_DOUBLE, O(lr_d), "", "discriminator learning rate (empty: h)", 0, INFINITY, GD_PF_LO_OPEN | GD_PF_EMPTY, NULL},
+    {"n_g", GD_P_INT, O(n_g), "1", "altgd: generator sub-steps per iteration", 1, 1e6, 0, NULL},
+    {"n_d", GD_P_INT, O(n_d), "1", "altgd: discriminator sub-steps per iteration", 1, 1e6, 0, NULL},
+    {"order", GD_P_ENUM, O(order), "gen_first", "altgd: gen_first | disc_first", 0, 0, 0, orders},
+    {"steps", GD_P_INT, O(steps), "500", "fixed-step iterations; cvode: number of output intervals over t_end", 1, 1e12, 0, NULL},
+    {"t_end", GD_P_DOUBLE, O(t_end), "100", "cvode: final time", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"method", GD_P_ENUM, O(method), "adams", "cvode: adams | bdf", 0, 0, 0, methods},
+    {"rtol", GD_P_DOUBLE, O(rtol), "1e-8", "cvode: relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
+    {"atol", GD_P_DOUBLE, O(atol), "1e-10", "cvode: absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"newton_tol", GD_P_DOUBLE, O(newton_tol), "1e-14", "implicit_midpoint: Newton tolerance on the update (relative)", 0, 1, GD_PF_LO_OPEN, NULL},
+    {"newton_max", GD_P_INT, O(newton_max), "50", "implicit_midpoint: Newton iteration cap", 1, 10000, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+/* Set by the simulation from sweep.diverge_radius; settable from C by this key. */
+static const gd_param radius_param[] = {
+    {"diverge_radius", GD_P_DOUBLE, O(diverge_radius), "1e6", "a state whose norm exceeds this has diverged", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef O
+
+const gd_param *gd_integrator_params(void) { return iparams; }
+const gd_integrator_type *const *gd_integrator_types(void) { return gd_integrator_registry; }
+
+const gd_integrator_type *gd_integrator_type_find(const char *name)
+{
+    for (const gd_integrator_type *const *t = gd_integrator_registry; *t; t++)
+        if (strcmp((*t)->name, name) == 0) return *t;
+    return NULL;
+}
+
+const char *gd_integrator_type_name(const gd_integrator_type *t) { return t->name; }
+const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t->summary; }
+int gd_integrator_type_order(const gd_integrator_type *t) { return t->order; }
+int gd_integrator_type_is_fixed_step(const gd_integrator_type *t) { return t->fixed_step; }
+const char *const *gd_integrator_type_keys(const gd_integrator_type *t) { return t->keys; }
+
+gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m)
+{
+    gd_stepper *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->type = t;
+    s->model = m;
+    gd_params_defaults(iparams, &s->o, "integrator", s->msg);
+    gd_params_defaults(radius_param, &s->o, "sweep", s->msg);
+    return s;
+}
+
+int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
+{
+    const gd_param *p = gd_param_find(iparams, key);
+    const char *owner = "integrator";
+    if (!p && (p = gd_param_find(radius_param, key))) owner = "sweep";
+    if (!p) return gd_stepper_fail(s, GD_EUSAGE, "unknown key integrator.%s", key);
+    s->ready = 0;
+    return gd_param_apply(p, &s->o, value, owner, s->msg);
+}
+
+static void release(gd_stepper *s)
+{
+    if (s->type->free && s->priv) s->type->free(s);
+    s->priv = NULL;
+    free(s->hv);
+    s->hv = NULL;
+    for (int i = 0; i < 4; i++) {
+        free(s->w[i]);
+        s->w[i] = NULL;
+    }
+}
+
+int gd_stepper_setup(gd_stepper *s)
+{
+    release(s);
+    if (!s->model->ready) return gd_stepper_fail(s, GD_EUSAGE, "the model is not set up");
+    s->dim = s->model->dim;
+    s->ngen = s->model->ngen;
+    double hg = isnan(s->o.lr_g) ? s->o.h : s->o.lr_g;
+    double hd = isnan(s->o.lr_d) ? s->o.h : s->o.lr_d;
+    s->hv = malloc(sizeof(double) * (size_t)s->dim);
+    for (int i = 0; i < 4; i++) s->w[i] = malloc(sizeof(double) * (size_t)s->dim);
+    if (!s->hv || !s->w[0] || !s->w[1] || !s->w[2] || !s->w[3]) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    for (int i = 0; i < s->dim; i++) s->hv[i] = i < s->ngen ? hg : hd;
+    if (s->type->init) {
+        int rc = s->type->init(s);
+        if (rc != GD_OK) return rc;
+    }
+    s->ready = 1;
+    return GD_OK;
+}
+
+int gd_stepper_reset(gd_stepper *s, const double *x0)
+{
+    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    s->nfev = s->nsteps = 0;
+    return s->type->reset ? s->type->reset(s, x0) : GD_OK;
+}
+
+static double norm(const double *x, int n)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r += x[i] * x[i];
+    return sqrt(r);
+}
+
+int gd_stepper_step(gd_stepper *s, double *x, double *t)
+{
+    int rc = s->type->step(s, x, t);
+    if (rc < 0) return rc;
+    if (s->type->fixed_step) s->nsteps++;
+    /* The negated test also catches NaN: a non-finite state is a divergence. */
+    if (!(norm(x, s->dim) <= s->o.diverge_radius)) return GD_DIVERGED;
+    return rc;
+}
+
+int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
+{
+    int n = s->dim, rc = GD_OK;
+    if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
+    double *xp = malloc(sizeof(double) * 3 * (size_t)n);
+    if (!xp) return GD_ENOMEM;
+    double *yp = xp + n, *ym = xp + 2 * n;
+    for (int j = 0; j < n && rc >= 0; j++) {
+        double eps = 1e-6 * fmax(1.0, fabs(x[j])), t = 0;
+        for (int pass = 0; pass < 2 && rc >= 0; pass++) {
+            double *y = pass ? ym : yp;
+            memcpy(y, x, sizeof(double) * (size_t)n);
+            y[j] += pass ? -eps : eps;
+            rc = gd_stepper_reset(s, y);
+            if (rc >= 0) rc = s->type->step(s, y, &t);
+        }
+        for (int i = 0; i < n; i++) M[i * n + j] = (yp[i] - ym[i]) / (2 * eps);
+    }
+    free(xp);
+    return rc < 0 ? rc : GD_OK;
+}
+
+long gd_stepper_get_nfev(const gd_stepper *s) { return s->nfev; }
+long gd_stepper_get_nsteps(const gd_stepper *s) { return s->nsteps; }
+const char *gd_stepper_errmsg(const gd_stepper *s) { return s ? s->msg : "no stepper"; }
+
+void gd_stepper_free(gd_stepper **ps)
+{
+    if (!ps || !*ps) return;
+    release(*ps);
+    free(*ps);
+    *ps = NULL;
+}
+
+int gd_eval(gd_stepper *s, const double *x, double *v)
+{
+    s->nfev++;
+    int rc = s->model->type->field(s->model, 0, x, v);
+    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->model->msg);
+    return rc;
+}
+
+void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int i0, int i1)
+{
+    for (int i = i0; i < i1; i++) x[i] += scale * s->hv[i] * v[i];
+    gd_model_project(s->model, x);
+}
