@@ -30,6 +30,7 @@ typedef struct {
     SUNLinearSolver LS;
     int mode, nroots;
     long switches;
+    long k; /* output intervals done */
     long base_nfev, base_nsteps; /* counters from segments before the last CVodeReInit */
     double t;
     double *Jr; /* row-major Jacobian from the model */
@@ -157,6 +158,7 @@ static int cv_reset(gd_stepper *s, const double *x0)
     gd_model_project(s->model, y);
     p->mode = s->model->hybrid && s->model->type->start_mode ? s->model->type->start_mode(s->model, y) : 0;
     p->switches = 0;
+    p->k = 0;
     int rc = restart(s, 0.0);
     p->base_nfev = p->base_nsteps = 0;
     return rc;
@@ -175,7 +177,7 @@ static void sync_counters(gd_stepper *s)
 static int cv_step(gd_stepper *s, double *x, double *t)
 {
     cv_priv *p = s->priv;
-    double tout = *t + s->o.t_end / (double)s->o.steps, tret = p->t;
+    double tout = s->o.t_end * (double)(p->k + 1) / (double)s->o.steps, tret = p->t;
     double *y = N_VGetArrayPointer(p->y);
     s->msg[0] = '\0';
     /* The output grid is ours; CVODE's state is the truth between calls. */
@@ -204,6 +206,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
     }
     memcpy(x, y, sizeof(double) * (size_t)s->dim);
     *t = tret;
+    p->k++;
     sync_counters(s);
     return GD_OK;
 }

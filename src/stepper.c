@@ -123,7 +123,7 @@ int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
     int rc = s->type->step(s, x, t);
     if (rc < 0) return rc;
-    if (s->type->fixed_step) s->nsteps++;
+    if (s->type->fixed_step) *t = (double)++s->nsteps * s->o.h; /* no drift from summing h */
     /* The negated test also catches NaN: a non-finite state is a divergence. */
     if (!(norm(x, s->dim) <= s->o.diverge_radius)) return GD_DIVERGED;
     return rc;

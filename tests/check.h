@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Minimal assertions for the gandyn tests: each failed check prints file:line, the
+ * expression and both values; main returns the failure count (CTest reads the status).
+ */
+#ifndef GD_CHECK_H
+#define GD_CHECK_H
+
+#include "gandyn.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int check_failures, check_count;
+
+#define CHECK(cond)                                                                        \
+    do {                                                                                   \
+        check_count++;                                                                     \
+        if (!(cond)) {                                                                     \
+            check_failures++;                                                              \
+            fprintf(stderr, "%s:%d: FAILED %s\n", __FILE__, __LINE__, #cond);              \
+        }                                                                                  \
+    } while (0)
+
+/* |a - b| <= tol (absolute). */
+#define CHECK_NEAR(a, b, tol)                                                              \
+    do {                                                                                   \
+        double a_ = (a), b_ = (b);                                                         \
+        check_count++;                                                                     \
+        if (!(fabs(a_ - b_) <= (tol))) {                                                   \
+            check_failures++;                                                              \
+            fprintf(stderr, "%s:%d: FAILED %s = %.15g, expected %.15g (tol %g)\n", __FILE__, \
+                    __LINE__, #a, a_, b_, (double)(tol));                                  \
+        }                                                                                  \
+    } while (0)
+
+#define CHECK_REL(a, b, rel) CHECK_NEAR(a, b, (rel) * fabs(b))
+
+#define CHECK_OK(call)                                                                     \
+    do {                                                                                   \
+        int rc_ = (call);                                                                  \
+        check_count++;                                                                     \
+        if (rc_ != GD_OK) {                                                                \
+            check_failures++;                                                              \
+            fprintf(stderr, "%s:%d: FAILED %s returned %d\n", __FILE__, __LINE__, #call, rc_); \
+        }                                                                                  \
+    } while (0)
+
+static inline int check_report(const char *name)
+{
+    printf("%s: %d checks, %d failed\n", name, check_count, check_failures);
+    return check_failures ? 1 : 0;
+}
+
+/* A dirac or linear model from "key=value" pairs, set up; exits on failure. */
+static inline gd_model *make_model(const char *type, const char *const *kv)
+{
+    gd_model *m = gd_model_create(gd_model_type_find(type));
+    for (int i = 0; kv && kv[i]; i += 2)
+        if (gd_model_set(m, kv[i], kv[i + 1]) != GD_OK) {
+            fprintf(stderr, "make_model: %s\n", gd_model_errmsg(m));
+            exit(2);
+        }
+    if (gd_model_setup(m) != GD_OK) {
+        fprintf(stderr, "make_model: %s\n", gd_model_errmsg(m));
+        exit(2);
+    }
+    return m;
+}
+
+static inline gd_stepper *make_stepper(const char *type, const gd_model *m, const char *const *kv)
+{
+    gd_stepper *s = gd_stepper_create(gd_integrator_type_find(type), m);
+    for (int i = 0; kv && kv[i]; i += 2)
+        if (gd_stepper_set(s, kv[i], kv[i + 1]) != GD_OK) {
+            fprintf(stderr, "make_stepper: %s\n", gd_stepper_errmsg(s));
+            exit(2);
+        }
+    if (gd_stepper_setup(s) != GD_OK) {
+        fprintf(stderr, "make_stepper: %s\n", gd_stepper_errmsg(s));
+        exit(2);
+    }
+    return s;
+}
+
+/* Eigenvalues of a 2x2 sorted by real part then imaginary part. */
+static inline void eig2(const double *A, double *wr, double *wi)
+{
+    gd_eigenvalues(2, A, wr, wi);
+    if (wr[0] > wr[1] || (wr[0] == wr[1] && wi[0] > wi[1])) {
+        double t = wr[0]; wr[0] = wr[1]; wr[1] = t;
+        t = wi[0]; wi[0] = wi[1]; wi[1] = t;
+    }
+}
+
+#endif
