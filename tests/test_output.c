@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * HDF5 run files through the library: the layout of cli.md read back with the HDF5 API
+ * (root attributes, /traj/<k>/{t,x} with x0 and outcome, /model, /field), chunked
+ * streaming over many steps, and atomicity: a run that fails mid-way neither replaces
+ * an existing file nor leaves a temporary file behind.
+ */
+#include "check.h"
+
+#include <dirent.h>
+#include <hdf5.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static gd_sim *sim_with(const char *const *kv)
+{
+    gd_sim *s = gd_sim_create();
+    for (int i = 0; kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
+    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
+    return s;
+}
+
+static int has_attr(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
+
+static hsize_t rows(hid_t f, const char *path, hsize_t *cols)
+{
+    hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    if (d < 0) return 0;
+    hid_t sp = H5Dget_space(d);
+    hsize_t dims[2] = {0, 0};
+    H5Sget_simple_extent_dims(sp, dims, NULL);
+    if (cols) *cols = dims[1];
+    H5Sclose(sp);
+    H5Dclose(d);
+    return dims[0];
+}
+
+static void layout(void)
+{
+    const char *path = "out_layout.h5";
+    gd_sim *s = sim_with((const char *const[]){"model.reg", "clip", "model.loss", "wgan", "integrator.steps", "100001",
+                                               "integrator.h", "0.001", "run.x0", "1,1;0.5,0;3,-4", "run.save_every", "10", NULL});
+    gd_sim_set_command(s, "test_output layout");
+    CHECK_OK(gd_sim_run(s, path));
+    CHECK(gd_sim_get_ntraj(s) == 3);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CHECK(f >= 0);
+    const char *root[] = {"gandyn_version", "format_version", "command", "config", "created"};
+    for (int i = 0; i < 5; i++) CHECK(has_attr(f, root[i]));
+    for (int k = 0; k < 3; k++) {
+        char g[64], tp[64], xp[64];
+        snprintf(g, sizeof g, "/traj/%d", k);
+        snprintf(tp, sizeof tp, "/traj/%d/t", k);
+        snprintf(xp, sizeof xp, "/traj/%d/x", k);
+        hsize_t cols = 0;
+        /* x0 plus every 10th of 100001 steps plus the last: 1 + 10000 + 1 rows */
+        CHECK(rows(f, xp, &cols) == 10002 && cols == 2);
+        CHECK(rows(f, tp, NULL) == 10002);
+        hid_t grp = H5Gopen2(f, g, H5P_DEFAULT);
+        CHECK(has_attr(grp, "x0") && has_attr(grp, "outcome"));
+        H5Gclose(grp);
+        /* the last stored row is the final state */
+        hid_t d = H5Dopen2(f, xp, H5P_DEFAULT), sp = H5Dget_space(d);
+        hsize_t start[2] = {10001, 0}, count[2] = {1, 2};
+        H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, count, NULL);
+        hid_t ms = H5Screate_simple(2, count, NULL);
+        double last[2];
+        H5Dread(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, last);
+        CHECK(last[0] == gd_sim_get_xfinal(s, k)[0] && last[1] == gd_sim_get_xfinal(s, k)[1]);
+        H5Sclose(ms), H5Sclose(sp), H5Dclose(d);
+    }
+    CHECK(rows(f, "/model/equilibrium", NULL) == 2);
+    CHECK(rows(f, "/model/bounds", NULL) == 2);
+    CHECK(rows(f, "/field/u", NULL) == 17);
+    H5Fclose(f);
+    /* the config attribute is the full resolved configuration */
+    CHECK(strstr(gd_sim_get_config_text(s), "reg = clip") != NULL);
+    CHECK(strstr(gd_sim_get_config_text(s), "name = simgd") != NULL);
+    gd_sim_free(&s);
+    unlink(path);
+}
+
+static long file_size(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static int temp_files_left(void)
+{
+    int n = 0;
+    DIR *d = opendir(".");
+    for (struct dirent *e; d && (e = readdir(d));) n += strstr(e->d_name, ".tmp.") != NULL;
+    if (d) closedir(d);
+    return n;
+}
+
+static void atomic(void)
+{
+    const char *path = "out_atomic.h5";
+    gd_sim *good = sim_with((const char *const[]){"integrator.steps", "50", NULL});
+    CHECK_OK(gd_sim_run(good, path));
+    long size = file_size(path);
+    CHECK(size > 0);
+    /* Newton cannot converge in one iteration at this step: a solver failure mid-run,
+     * after the first trajectory has been written. */
+    gd_sim *bad = sim_with((const char *const[]){"integrator.name", "implicit_midpoint", "integrator.h", "50",
+                                                 "integrator.newton_max", "1", "run.x0", "0,0;1,1", NULL});
+    int rc = gd_sim_run(bad, path);
+    CHECK(rc == GD_ESOLVER);
+    CHECK(strstr(gd_sim_errmsg(bad), "Newton") != NULL);
+    CHECK(file_size(path) == size);
+    CHECK(temp_files_left() == 0);
+    /* unwritable target: a clear I/O error, nothing created */
+    rc = gd_sim_run(good, "no_such_dir/x.h5");
+    CHECK(rc == GD_EIO);
+    CHECK(strstr(gd_sim_errmsg(good), "no_such_dir/x.h5") != NULL);
+    gd_sim_free(&good);
+    gd_sim_free(&bad);
+    unlink(path);
+}
+
+static void bad_config(void)
+{
+    static const char *const cases[][3] = {
+        {"model.name", "nope", "unknown model 'nope'"},
+        {"integrator.name", "nope", "unknown integrator 'nope'"},
+        {"model.bogus", "1", "unknown key model.bogus"},
+        {"integrator.h", "-0.1", "integrator.h = -0.1 is out of range"},
+        {"integrator.h", "0", "integrator.h = 0 is out of range"},
+        {"model.gamma", "nan", "model.gamma = 'nan' is not a finite number"},
+        {"model.gamma", "abc", "not a finite number"},
+        {"model.reg", "l2", "model.reg = 'l2' is not one of"},
+        {"run.x0", "1", "start 1 has 1 values"},
+        {"integrator.n_d", "1.5", "not an integer"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gd_sim *s = gd_sim_create();
+        CHECK_OK(gd_sim_set(s, cases[i][0], cases[i][1]));
+        CHECK(gd_sim_setup(s) == GD_EUSAGE);
+        if (!strstr(gd_sim_errmsg(s), cases[i][2])) fprintf(stderr, "message: %s\n", gd_sim_errmsg(s));
+        CHECK(strstr(gd_sim_errmsg(s), cases[i][2]) != NULL);
+        CHECK(strchr(gd_sim_errmsg(s), '\n') == NULL);
+        gd_sim_free(&s);
+    }
+    gd_sim *s = gd_sim_create();
+    CHECK(gd_sim_set(s, "bogus.key", "1") == GD_EUSAGE);
+    CHECK(gd_sim_load(s, "does/not/exist.ini") == GD_EUSAGE);
+    gd_sim_free(&s);
+}
+
+int main(void)
+{
+    layout();
+    atomic();
+    bad_config();
+    return check_report("test_output");
+}
