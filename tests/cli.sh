@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The CLI contract (cli.md): exit status 2 for usage/configuration errors, 1 for I/O;
+# exactly one line on stderr naming the problem; no output file left behind; --json and
+# list --json are valid JSON. Usage: cli.sh GANDYN PYTHON WORKDIR
+set -u
+gandyn=$1 py=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# expect STATUS PATTERN -- ARGS: status, stderr one line matching PATTERN, no out.h5
+expect() {
+    local want=$1 pat=$2; shift 3
+    rm -f out.h5 .out.h5.tmp.*
+    local out=(-o out.h5)
+    case " $* " in *" -o "*) out=() ;; esac
+    "$gandyn" "$@" "${out[@]}" > stdout.txt 2> stderr.txt
+    local st=$? lines; lines=$(wc -l < stderr.txt)
+    [ "$st" = "$want" ] || { bad "$*: status $st, want $want"; return; }
+    [ "$lines" = 1 ] || { bad "$*: $lines stderr lines"; cat stderr.txt >&2; return; }
+    grep -q -- "$pat" stderr.txt || { bad "$*: stderr '$(cat stderr.txt)' lacks '$pat'"; return; }
+    ls out.h5 .out.h5.tmp.* > /dev/null 2>&1 && { bad "$*: left an output file"; return; }
+    ok
+}
+
+printf '[model]\nname = dirac\n' > good.ini
+printf '[modle]\nname = dirac\n' > badsection.ini
+printf '[model]\ngama = 0.3\n' > badkey.ini
+printf '[model]\nthis line is not ini\n' > garbage.ini
+
+expect 2 "unknown model 'nope' (models: dirac | linear" -- run good.ini --set model.name=nope
+expect 2 "unknown integrator 'euler' (integrators: simgd" -- run good.ini --set integrator.name=euler
+expect 2 "badsection.ini:2: unknown section \[modle\]" -- run badsection.ini
+expect 2 "unknown key model.gama" -- run badkey.ini
+expect 2 "not an INI line" -- run garbage.ini
+expect 2 "integrator.h = 0 is out of range" -- run good.ini --set integrator.h=0
+expect 2 "integrator.h = -0.2 is out of range" -- run good.ini --set integrator.h=-0.2
+expect 2 "model.gamma = 'nan' is not a finite number" -- run good.ini --set model.gamma=nan
+expect 2 "model.sigma = 'seven' is not a finite number" -- run good.ini --set model.sigma=seven
+expect 2 "integrator.steps = '1e400' is not a finite number" -- run good.ini --set integrator.steps=1e400
+expect 2 "run.x0 = '1,x'" -- run good.ini --set run.x0=1,x
+expect 2 "cannot open config file 'missing.ini'" -- run missing.ini
+expect 2 "unknown section \[bogus\]" -- run good.ini --set bogus.key=1
+expect 2 "unknown option '--frobnicate'" -- run good.ini --frobnicate
+expect 2 "unknown command 'rnu'" -- rnu good.ini
+expect 1 "cannot write output file 'no/such/dir/x.h5'" -- run good.ini -o no/such/dir/x.h5
+[ -e no ] && bad "an unwritable path created directories" || ok
+
+# an unwritable path must not create anything, and a failed run keeps a good file
+"$gandyn" run good.ini -o keep.h5 > /dev/null && before=$(md5sum < keep.h5)
+"$gandyn" run good.ini --set integrator.name=implicit_midpoint --set integrator.h=50 \
+    --set integrator.newton_max=1 --set 'run.x0=0,0;1,1' -o keep.h5 > /dev/null 2> err.txt
+st=$?
+[ "$st" = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && [ "$(md5sum < keep.h5)" = "$before" ] \
+    && ! ls .keep.h5.tmp.* > /dev/null 2>&1 && ok || bad "failed run replaced a good file (status $st)"
+
+# success paths: defaults from /dev/null, JSON summaries parse and say what was done
+"$gandyn" run /dev/null -o run.h5 --json > run.json && "$py" - run.json <<'PY' && ok || bad "run --json"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+t = d["trajectories"][0]
+assert d["output"] == "run.h5" and t["steps"] == 500 and t["outcome"] == "oscillate", d
+assert abs(math.hypot(*t["x_final"]) - 3.0969) < 3e-3, t
+PY
+"$gandyn" list --json > list.json && "$py" - list.json <<'PY' && ok || bad "list --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = {m["name"] for m in d["models"]}
+ints = {i["name"] for i in d["integrators"]}
+assert {"dirac", "linear"} <= names, names
+assert {"simgd", "altgd", "extragradient", "optimistic", "leapfrog", "implicit_midpoint", "rk4", "cvode"} <= ints, ints
+dirac = next(m for m in d["models"] if m["name"] == "dirac")
+keys = {p["key"]: p for p in dirac["params"]}
+assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp", "clip"]
+assert all(p["help"] and "default" in p for p in dirac["params"])
+PY
+
+# plot: a PNG from a run file, and a clear error for a missing file
+if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
+    GANDYN_PYTHON=$py "$gandyn" plot run.h5 -o run.png > /dev/null && [ -s run.png ] \
+        && [ "$(head -c 4 run.png | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "plot run.h5"
+    GANDYN_PYTHON=$py "$gandyn" plot nothere.h5 2> err.txt; st=$?
+    [ "$st" = 2 ] && [ "$(wc -l < err.txt)" = 1 ] && ok || bad "plot of a missing file: status $st"
+fi
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
