@@ -152,6 +152,8 @@ GD_EXPORT int gd_sim_run(gd_sim *s, const char *path);
 GD_EXPORT gd_model *gd_sim_get_model(const gd_sim *s);
 GD_EXPORT gd_stepper *gd_sim_get_stepper(const gd_sim *s);
 GD_EXPORT const char *gd_sim_get_output(const gd_sim *s);
+/* The model's equilibrium used to classify outcomes, or NULL when it has none. */
+GD_EXPORT const double *gd_sim_get_equilibrium(const gd_sim *s);
 /* Full resolved configuration as INI text, owned by the sim. */
 GD_EXPORT const char *gd_sim_get_config_text(const gd_sim *s);
 GD_EXPORT int gd_sim_get_ntraj(const gd_sim *s);

@@ -131,20 +131,21 @@ static int cv_init(gd_stepper *s)
     return GD_OK;
 }
 
-static void add_counters(gd_stepper *s)
+/* Totals over every segment: CVodeReInit zeroes CVODE's own counters. */
+static void totals(gd_stepper *s, long *nsteps, long *nfev)
 {
     cv_priv *p = s->priv;
     long nst = 0, nfe = 0;
     CVodeGetNumSteps(p->mem, &nst);
     CVodeGetNumRhsEvals(p->mem, &nfe);
-    p->base_nsteps += nst;
-    p->base_nfev += nfe;
+    *nsteps = p->base_nsteps + nst;
+    *nfev = p->base_nfev + nfe;
 }
 
 static int restart(gd_stepper *s, double t)
 {
     cv_priv *p = s->priv;
-    add_counters(s);
+    totals(s, &p->base_nsteps, &p->base_nfev);
     p->t = t;
     CV_TRY(CVodeReInit(p->mem, t, p->y));
     return GD_OK;
@@ -164,15 +165,7 @@ static int cv_reset(gd_stepper *s, const double *x0)
     return rc;
 }
 
-static void sync_counters(gd_stepper *s)
-{
-    cv_priv *p = s->priv;
-    long nst = 0, nfe = 0;
-    CVodeGetNumSteps(p->mem, &nst);
-    CVodeGetNumRhsEvals(p->mem, &nfe);
-    s->nsteps = p->base_nsteps + nst;
-    s->nfev = p->base_nfev + nfe;
-}
+static void sync_counters(gd_stepper *s) { totals(s, &s->nsteps, &s->nfev); }
 
 static int cv_step(gd_stepper *s, double *x, double *t)
 {

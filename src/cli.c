@@ -104,6 +104,14 @@ static void print_params_json(const gd_param *p, const char *const *only)
     putchar(']');
 }
 
+static void json_entry_head(int first, const char *name, const char *summary)
+{
+    printf("%s{\"name\":", first ? "" : ",");
+    json_str(name);
+    printf(",\"summary\":");
+    json_str(summary);
+}
+
 static int cmd_list(int argc, char **argv)
 {
     int json = 0, models = 1, integrators = 1;
@@ -120,10 +128,7 @@ static int cmd_list(int argc, char **argv)
         if (models) {
             printf("\"models\":[");
             for (int i = 0; mt[i]; i++) {
-                printf("%s{\"name\":", i ? "," : "");
-                json_str(gd_model_type_name(mt[i]));
-                printf(",\"summary\":");
-                json_str(gd_model_type_summary(mt[i]));
+                json_entry_head(i == 0, gd_model_type_name(mt[i]), gd_model_type_summary(mt[i]));
                 printf(",\"params\":");
                 print_params_json(gd_model_type_params(mt[i]), NULL);
                 putchar('}');
@@ -133,10 +138,7 @@ static int cmd_list(int argc, char **argv)
         if (integrators) {
             printf("\"integrators\":[");
             for (int i = 0; it[i]; i++) {
-                printf("%s{\"name\":", i ? "," : "");
-                json_str(gd_integrator_type_name(it[i]));
-                printf(",\"summary\":");
-                json_str(gd_integrator_type_summary(it[i]));
+                json_entry_head(i == 0, gd_integrator_type_name(it[i]), gd_integrator_type_summary(it[i]));
                 printf(",\"order\":%d,\"fixed_step\":%s,\"params\":", gd_integrator_type_order(it[i]),
                        gd_integrator_type_is_fixed_step(it[i]) ? "true" : "false");
                 print_params_json(gd_integrator_params(), gd_integrator_type_keys(it[i]));
@@ -248,12 +250,19 @@ static void print_run_json(const gd_sim *sim, const char *path)
 static void print_run_text(const gd_sim *sim, const char *path)
 {
     int dim = gd_model_dim(gd_sim_get_model(sim));
+    const double *eq = gd_sim_get_equilibrium(sim);
     for (int k = 0; k < gd_sim_get_ntraj(sim); k++) {
-        const double *x = gd_sim_get_xfinal(sim, k);
-        double r = 0;
-        for (int i = 0; i < dim; i++) r += x[i] * x[i];
-        printf("trajectory %d: %-9s after %ld steps, t = %g, |x| = %.6g\n", k, gd_outcome_name(gd_sim_get_outcome(sim, k)),
+        const double *x = gd_sim_get_xfinal(sim, k), *x0 = gd_sim_get_x0(sim, k);
+        double r = 0, d = 0, d0 = 0;
+        for (int i = 0; i < dim; i++) {
+            r += x[i] * x[i];
+            d += eq ? (x[i] - eq[i]) * (x[i] - eq[i]) : 0;
+            d0 += eq ? (x0[i] - eq[i]) * (x0[i] - eq[i]) : 0;
+        }
+        printf("trajectory %d: %-9s after %ld steps, t = %g, |x| = %.6g", k, gd_outcome_name(gd_sim_get_outcome(sim, k)),
                gd_sim_get_steps(sim, k), gd_sim_get_tfinal(sim, k), sqrt(r));
+        if (eq && d0 > 0) printf(", |x - x*|/|x0 - x*| = %.3g", sqrt(d / d0));
+        putchar('\n');
     }
     if (path[0]) printf("wrote %s\n", path);
 }

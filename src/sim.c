@@ -59,6 +59,8 @@ struct gd_sim {
     run_opts run;
     sweep_opts sweep;
     double *starts; /* nstart * dim */
+    double *eq;     /* the model's equilibrium, when eq_known */
+    int eq_known;
     int nstart;
     traj_result *res;
     int nres;
@@ -114,6 +116,7 @@ void gd_sim_free(gd_sim **ps)
     free_strings(run_params, &s->run);
     free_strings(sweep_params, &s->sweep);
     free(s->starts);
+    free(s->eq);
     free(s->config_text);
     free(s->command);
     free(s);
@@ -282,7 +285,12 @@ static int apply_section(gd_sim *s, const char *section, int (*set)(void *, cons
 }
 
 static int set_model(void *m, const char *k, const char *v) { return gd_model_set(m, k, v); }
-static int set_stepper(void *st, const char *k, const char *v) { return gd_stepper_set(st, k, v); }
+static int set_stepper(void *st, const char *k, const char *v)
+{
+    if (strcmp(k, "diverge_radius") == 0) /* a [sweep] key; keep one spelling */
+        return gd_stepper_fail((gd_stepper *)st, GD_EUSAGE, "unknown key integrator.diverge_radius (it is sweep.diverge_radius)");
+    return gd_stepper_set(st, k, v);
+}
 static const char *msg_model(const void *m) { return ((const gd_model *)m)->msg; }
 static const char *msg_stepper(const void *st) { return ((const gd_stepper *)st)->msg; }
 
@@ -351,6 +359,10 @@ int gd_sim_setup(gd_sim *s)
     rc = apply_section(s, "integrator", set_stepper, s->stepper, msg_stepper);
     if (rc == GD_OK && (rc = gd_stepper_setup(s->stepper)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) rc = parse_starts(s, s->model->dim);
+    free(s->eq);
+    s->eq = malloc(sizeof(double) * (size_t)s->model->dim);
+    if (rc == GD_OK && !s->eq) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    s->eq_known = rc == GD_OK && gd_model_equilibrium(s->model, s->eq) == GD_OK;
     if (rc == GD_OK) rc = build_config_text(s);
     s->ready = rc == GD_OK;
     return rc;
@@ -380,11 +392,10 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, box *bb)
 {
     int dim = s->model->dim, rc;
     traj_result *r = &s->res[k];
-    double *x = r->xf, t = 0, eq[64], *peq = NULL;
+    double *x = r->xf, t = 0, *peq = s->eq_known ? s->eq : NULL;
     memcpy(r->x0, s->starts + (size_t)k * (size_t)dim, sizeof(double) * (size_t)dim);
     memcpy(x, r->x0, sizeof(double) * (size_t)dim);
     gd_model_project(s->model, x);
-    if (dim <= 64 && gd_model_equilibrium(s->model, eq) == GD_OK) peq = eq;
     gd_h5_series *ser = NULL;
     char group[64];
     snprintf(group, sizeof group, "/traj/%d", k);
@@ -501,6 +512,7 @@ int gd_sim_run(gd_sim *s, const char *path)
 gd_model *gd_sim_get_model(const gd_sim *s) { return s->model; }
 gd_stepper *gd_sim_get_stepper(const gd_sim *s) { return s->stepper; }
 const char *gd_sim_get_output(const gd_sim *s) { return s->run.output; }
+const double *gd_sim_get_equilibrium(const gd_sim *s) { return s->eq_known ? s->eq : NULL; }
 const char *gd_sim_get_config_text(const gd_sim *s) { return s->config_text ? s->config_text : ""; }
 int gd_sim_get_ntraj(const gd_sim *s) { return s->nres; }
 static const traj_result *result(const gd_sim *s, int k) { return (k >= 0 && k < s->nres) ? &s->res[k] : NULL; }
