@@ -60,14 +60,15 @@ static fder loss_derivs(int loss, double t)
     if (loss == LOSS_WGAN) return r;
     /* f(t) = -log(1 + e^-t): f' = sigma(-t), f'' = -sigma(t) sigma(-t). Both logistic
      * values stay in [0, 1] for any t, so no overflow reaches the result. */
-    double sp = 1.0 / (1.0 + exp(-t)), sm = 1.0 / (1.0 + exp(t));
+    double e = exp(-fabs(t)), big = 1.0 / (1.0 + e), small = e / (1.0 + e); /* one exp, no overflow */
+    double sp = t >= 0 ? big : small, sm = t >= 0 ? small : big;
     r.d1 = sm;
     r.d2 = -sp * sm;
     r.d3 = sp * sm * (sp - sm);
     return r;
 }
 
-/* Base field, Jacobian (row-major 2x2) and, if H1/H2 non-NULL, Hessians of v1 and v2. */
+/* Base field, Jacobian (row-major 2x2) and, for consensus only, Hessians of v1 and v2. */
 typedef struct { double v[2], J[4], H1[4], H2[4]; fder d; } base_eval;
 
 static void base(const dirac_opts *o, double th, double ps, base_eval *b)
@@ -88,6 +89,7 @@ static void base(const dirac_opts *o, double th, double ps, base_eval *b)
     b->J[1] = -g.d1 - s * g.d2;
     b->J[2] = d.d1 + s * d.d2;
     b->J[3] = th * th * d.d2;
+    if (o->reg != REG_CONSENSUS) return;
     b->H1[0] = -ps * ps * ps * g.d3;
     b->H1[1] = b->H1[2] = -2 * ps * g.d2 - s * ps * g.d3;
     b->H1[3] = -2 * th * g.d2 - s * th * g.d3;

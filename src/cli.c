@@ -159,8 +159,9 @@ static int cmd_list(int argc, char **argv)
     if (integrators) {
         printf("integrators ([integrator] name = ...):\n");
         for (int i = 0; it[i]; i++) {
-            printf("  %s (order %d): %s\n", gd_integrator_type_name(it[i]), gd_integrator_type_order(it[i]),
-                   gd_integrator_type_summary(it[i]));
+            int order = gd_integrator_type_order(it[i]);
+            if (order > 0) printf("  %s (order %d): %s\n", gd_integrator_type_name(it[i]), order, gd_integrator_type_summary(it[i]));
+            else printf("  %s (variable order): %s\n", gd_integrator_type_name(it[i]), gd_integrator_type_summary(it[i]));
             print_params_text(gd_integrator_params(), gd_integrator_type_keys(it[i]));
         }
     }
