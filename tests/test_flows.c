@@ -5,6 +5,8 @@
  *  - implicit midpoint conserves r^2 on the GAN map (quadratic invariant);
  *  - case 10: WGAN + clip flow ends on the circle of radius min(r0, c) (CVODE with the
  *    clip walls as switching surfaces);
+ *  - divergence: CVODE's root function stops an outward spiral exactly at
+ *    sweep.diverge_radius, and the run records the outcome 'diverge';
  *  - WGAN-GP: CVODE crosses the discontinuity at psi = 0 by restarting there, and the
  *    orbit stays on a bounded cycle away from the origin.
  */
@@ -89,8 +91,43 @@ static void wgan_gp_flow(void)
     CHECK_NEAR(y[1], x[1], 1e-3);
 }
 
+/* x' = [[0.1, -1], [1, 0.1]] x spirals out as e^{0.1 t}: from |x0| = 1 it reaches
+ * radius 10 at t = 10 ln 10 = 23.02585. */
+static void divergence_stop(void)
+{
+    gd_model *m = make_model("linear", (const char *const[]){"a", "-0.1", "b", "-0.1", NULL});
+    gd_stepper *s = make_stepper("cvode", m, (const char *const[]){"rtol", "1e-10", "atol", "1e-12", "t_end", "100",
+                                                                   "steps", "10", "diverge_radius", "10", NULL});
+    double x[2] = {1, 0}, t = 0;
+    int rc = GD_OK;
+    gd_stepper_reset(s, x);
+    for (int k = 0; k < 10 && rc == GD_OK; k++) rc = gd_stepper_step(s, x, &t);
+    CHECK(rc == GD_DIVERGED);
+    CHECK_NEAR(radius(x), 10, 1e-6);
+    CHECK_NEAR(t, 10 * log(10.0), 1e-6);
+    gd_stepper_free(&s);
+    gd_model_free(&m);
+
+    static const char *const integrators[] = {"cvode", "simgd"};
+    for (int i = 0; i < 2; i++) {
+        gd_sim *sim = gd_sim_create();
+        gd_sim_set(sim, "model.name", "linear");
+        gd_sim_set(sim, "model.a", "-0.1");
+        gd_sim_set(sim, "integrator.name", integrators[i]);
+        gd_sim_set(sim, "sweep.diverge_radius", "10");
+        gd_sim_set(sim, "run.x0", "1,0;0,0");
+        CHECK_OK(gd_sim_setup(sim));
+        CHECK_OK(gd_sim_run(sim, ""));
+        CHECK(gd_sim_get_outcome(sim, 0) == GD_DIVERGE);
+        CHECK(gd_sim_get_steps(sim, 0) < 500);
+        CHECK(gd_sim_get_outcome(sim, 1) == GD_CONVERGE); /* starting at the equilibrium */
+        gd_sim_free(&sim);
+    }
+}
+
 int main(void)
 {
+    divergence_stop();
     conservation();
     midpoint_invariant();
     clip_flow();
