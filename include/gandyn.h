@@ -35,6 +35,7 @@ extern "C" {
 enum {
     GD_OK = 0,
     GD_DIVERGED = 1,   /* informational: the state left sweep.diverge_radius */
+    GD_SECTION = 2,    /* informational: a Poincare-section crossing (cvode) */
     GD_EUSAGE = -1,    /* bad name, key or value: CLI exit status 2 */
     GD_EIO = -2,       /* file could not be read or written: exit status 1 */
     GD_ESOLVER = -3,   /* a solver failed (Newton, CVODE): exit status 1 */
@@ -125,9 +126,18 @@ GD_EXPORT int gd_stepper_reset(gd_stepper *s, const double *x0);
 /* Advance x in place by one iteration (fixed step) or one output interval
  * t_end/steps (cvode); *t is updated. GD_DIVERGED when |x| passed diverge_radius. */
 GD_EXPORT int gd_stepper_step(gd_stepper *s, double *x, double *t);
-/* Central-difference Jacobian of one iteration at x (fixed-step integrators, state
- * without history: the history is set to the state's own field, as after a reset). */
+/* Central-difference Jacobian of one iteration over the whole state (see map_dim). */
 GD_EXPORT int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M);
+/* Dimension of the iteration's state: dim, or 2 dim for optimistic (state plus the
+ * previous field value). */
+GD_EXPORT int gd_stepper_map_dim(const gd_stepper *s);
+/* Jacobian of one iteration at x (history as at a fixed point: the previous field value
+ * equals F(x)), map_dim x map_dim row-major: analytic where the integrator has it, else
+ * central differences over the whole state. *analytic (may be NULL) tells which. */
+GD_EXPORT int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic);
+/* cvode only: stop at upward crossings of w.x = c (a Poincare section); gd_stepper_step
+ * then returns GD_SECTION with x and t at the crossing. w NULL removes the section. */
+GD_EXPORT int gd_stepper_set_section(gd_stepper *s, const double *w, double c);
 GD_EXPORT long gd_stepper_get_nfev(const gd_stepper *s); /* field evaluations so far */
 GD_EXPORT long gd_stepper_get_nsteps(const gd_stepper *s); /* internal steps (cvode) or iterations */
 GD_EXPORT const char *gd_stepper_errmsg(const gd_stepper *s);

@@ -7,29 +7,34 @@
  */
 #include "gd_impl.h"
 
-/* n sub-steps of one player: player 0 owns rows [0, ngen), player 1 the rest. */
-static int substeps(gd_stepper *s, double *x, int player, long n)
-{
-    int i0 = player ? s->ngen : 0, i1 = player ? s->dim : s->ngen;
-    for (long k = 0; k < n; k++) {
-        int rc = gd_eval(s, x, s->w[0]);
-        if (rc != GD_OK) return rc;
-        gd_axpy_player(s, x, 1.0, s->w[0], i0, i1);
-    }
-    return GD_OK;
-}
+#include <string.h>
 
-static int alternate(gd_stepper *s, double *x, double *t, long n_g, long n_d)
+/* The iteration as sub-steps; M (may be NULL) receives its Jacobian. */
+static int alternate(gd_stepper *s, double *x, long n_g, long n_d, double *M)
 {
     int first = s->o.order == GD_DISC_FIRST; /* 1: discriminator first */
-    int rc = substeps(s, x, first, first ? n_d : n_g);
-    if (rc == GD_OK) rc = substeps(s, x, !first, first ? n_g : n_d);
-    *t += s->o.h;
-    return rc;
+    gd_substep seq[2] = {{first, 1.0, first ? n_d : n_g}, {!first, 1.0, first ? n_g : n_d}};
+    return gd_substeps(s, x, seq, 2, M);
 }
 
-static int altgd_step(gd_stepper *s, double *x, double *t) { return alternate(s, x, t, s->o.n_g, s->o.n_d); }
-static int symplectic_step(gd_stepper *s, double *x, double *t) { return alternate(s, x, t, 1, 1); }
+extern const gd_integrator_type gd_integrator_symplectic_euler;
+
+/* symplectic_euler is altgd with one sub-step per player, whatever n_g and n_d say. */
+static long n_g_of(const gd_stepper *s) { return s->type == &gd_integrator_symplectic_euler ? 1 : s->o.n_g; }
+static long n_d_of(const gd_stepper *s) { return s->type == &gd_integrator_symplectic_euler ? 1 : s->o.n_d; }
+
+static int alt_step(gd_stepper *s, double *x, double *t)
+{
+    (void)t;
+    return alternate(s, x, n_g_of(s), n_d_of(s), NULL);
+}
+
+static int alt_map_jacobian(gd_stepper *s, const double *x, double *M)
+{
+    double *y = s->w[1];
+    memcpy(y, x, sizeof(double) * (size_t)s->dim);
+    return alternate(s, y, n_g_of(s), n_d_of(s), M);
+}
 
 static const char *const altgd_keys[] = {"h", "lr_g", "lr_d", "n_g", "n_d", "order", "steps", NULL};
 static const char *const symplectic_keys[] = {"h", "lr_g", "lr_d", "order", "steps", NULL};
@@ -40,7 +45,8 @@ const gd_integrator_type gd_integrator_altgd = {
     .order = 1,
     .fixed_step = 1,
     .keys = altgd_keys,
-    .step = altgd_step,
+    .step = alt_step,
+    .map_jacobian = alt_map_jacobian,
 };
 
 const gd_integrator_type gd_integrator_symplectic_euler = {
@@ -49,5 +55,6 @@ const gd_integrator_type gd_integrator_symplectic_euler = {
     .order = 1,
     .fixed_step = 1,
     .keys = symplectic_keys,
-    .step = symplectic_step,
+    .step = alt_step,
+    .map_jacobian = alt_map_jacobian,
 };

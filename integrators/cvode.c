@@ -28,7 +28,7 @@ typedef struct {
     N_Vector y;
     SUNMatrix A;
     SUNLinearSolver LS;
-    int mode, nroots;
+    int mode, nroots, isurf, isect; /* root count; index of the switching surface, of the section (-1: none) */
     long switches;
     long k; /* output intervals done */
     long base_nfev, base_nsteps; /* counters from segments before the last CVodeReInit */
@@ -66,7 +66,12 @@ static int cv_roots(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     double r2 = 0;
     for (int i = 0; i < s->dim; i++) r2 += x[i] * x[i];
     g[0] = s->o.diverge_radius * s->o.diverge_radius - r2;
-    if (p->nroots > 1) g[1] = s->model->type->surface(s->model, p->mode, x);
+    if (p->isurf >= 0) g[p->isurf] = s->model->type->surface(s->model, p->mode, x);
+    if (p->isect >= 0) {
+        double w = -s->section[s->dim];
+        for (int i = 0; i < s->dim; i++) w += s->section[i] * x[i];
+        g[p->isect] = w;
+    }
     return 0;
 }
 
@@ -126,8 +131,6 @@ static int cv_init(gd_stepper *s)
     if (!p->A || !p->LS) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
     CV_TRY(CVodeSetLinearSolver(p->mem, p->LS, p->A));
     CV_TRY(CVodeSetJacFn(p->mem, s->model->type->jacobian ? cv_jac : NULL));
-    p->nroots = s->model->hybrid && s->model->type->surface ? 2 : 1;
-    CV_TRY(CVodeRootInit(p->mem, p->nroots, cv_roots));
     return GD_OK;
 }
 
@@ -160,6 +163,14 @@ static int cv_reset(gd_stepper *s, const double *x0)
     p->mode = s->model->hybrid && s->model->type->start_mode ? s->model->type->start_mode(s->model, y) : 0;
     p->switches = 0;
     p->k = 0;
+    /* Roots: the divergence radius, the model's switching surface, the Poincare section. */
+    int dirs[3] = {0, 0, 1};
+    p->nroots = 1;
+    p->isurf = s->model->hybrid && s->model->type->surface ? p->nroots++ : -1;
+    p->isect = s->section ? p->nroots++ : -1;
+    if (p->isurf < 0) dirs[1] = 1;
+    CV_TRY(CVodeRootInit(p->mem, p->nroots, cv_roots));
+    CV_TRY(CVodeSetRootDirection(p->mem, dirs));
     int rc = restart(s, 0.0);
     p->base_nfev = p->base_nsteps = 0;
     return rc;
@@ -183,13 +194,13 @@ static int cv_step(gd_stepper *s, double *x, double *t)
         }
         p->t = tret;
         if (flag != CV_ROOT_RETURN) continue;
-        int found[2] = {0, 0};
+        int found[3] = {0, 0, 0};
         CVodeGetRootInfo(p->mem, found);
-        if (found[0]) {
+        if (found[0] || (p->isect >= 0 && found[p->isect])) {
             memcpy(x, y, sizeof(double) * (size_t)s->dim);
             *t = tret;
             sync_counters(s);
-            return GD_DIVERGED;
+            return found[0] ? GD_DIVERGED : GD_SECTION;
         }
         if (++p->switches > MAX_SWITCHES)
             return gd_stepper_fail(s, GD_ESOLVER, "cvode: more than %ld mode switches by t = %g (chattering)", MAX_SWITCHES, tret);

@@ -81,13 +81,30 @@ static int mid_step(gd_stepper *s, double *x, double *t)
         if (d <= s->o.newton_tol || (d >= prev && d < 1e3 * s->o.newton_tol)) {
             memcpy(x, y, sizeof(double) * (size_t)n);
             gd_model_project(s->model, x);
-            *t += s->o.h;
             return GD_OK;
         }
         prev = d;
     }
     return gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: Newton did not converge in %ld iterations at t = %g (try a smaller h)",
                            s->o.newton_max, *t);
+}
+
+/* (I - HJ(m)/2)^-1 (I + HJ(m)/2) with m the midpoint of the step from x. */
+static int mid_map_jacobian(gd_stepper *s, const double *x, double *M)
+{
+    mid_priv *p = s->priv;
+    int n = s->dim;
+    double *y = s->w[3], t = 0;
+    memcpy(y, x, sizeof(double) * (size_t)n);
+    int rc = mid_step(s, y, &t);
+    if (rc != GD_OK) return rc;
+    for (int i = 0; i < n; i++) p->m[i] = 0.5 * (x[i] + y[i]);
+    if ((rc = gd_model_jacobian(s->model, p->m, p->J)) != GD_OK) return rc;
+    gd_substep_jacobian(s, p->J, -0.5, 0, n, p->A);
+    gd_substep_jacobian(s, p->J, 0.5, 0, n, M);
+    if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, n, p->A, n, p->piv, M, n) != 0)
+        return gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: singular I - HJ/2");
+    return GD_OK;
 }
 
 static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", "newton_tol", "newton_max", NULL};
@@ -101,4 +118,5 @@ const gd_integrator_type gd_integrator_implicit_midpoint = {
     .init = mid_init,
     .step = mid_step,
     .free = mid_free,
+    .map_jacobian = mid_map_jacobian,
 };

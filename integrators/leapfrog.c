@@ -6,21 +6,21 @@
  */
 #include "gd_impl.h"
 
-static int player_step(gd_stepper *s, double *x, double scale, int player)
-{
-    int i0 = player ? s->ngen : 0, i1 = player ? s->dim : s->ngen;
-    int rc = gd_eval(s, x, s->w[0]);
-    if (rc == GD_OK) gd_axpy_player(s, x, scale, s->w[0], i0, i1);
-    return rc;
-}
+#include <string.h>
+
+static const gd_substep sequence[3] = {{0, 0.5, 1}, {1, 1.0, 1}, {0, 0.5, 1}};
 
 static int leapfrog_step(gd_stepper *s, double *x, double *t)
 {
-    int rc = player_step(s, x, 0.5, 0);
-    if (rc == GD_OK) rc = player_step(s, x, 1.0, 1);
-    if (rc == GD_OK) rc = player_step(s, x, 0.5, 0);
-    *t += s->o.h;
-    return rc;
+    (void)t;
+    return gd_substeps(s, x, sequence, 3, NULL);
+}
+
+static int leapfrog_map_jacobian(gd_stepper *s, const double *x, double *M)
+{
+    double *y = s->w[1];
+    memcpy(y, x, sizeof(double) * (size_t)s->dim);
+    return gd_substeps(s, y, sequence, 3, M);
 }
 
 static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
@@ -32,4 +32,5 @@ const gd_integrator_type gd_integrator_leapfrog = {
     .fixed_step = 1,
     .keys = keys,
     .step = leapfrog_step,
+    .map_jacobian = leapfrog_map_jacobian,
 };

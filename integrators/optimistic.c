@@ -26,8 +26,27 @@ static int ogd_step(gd_stepper *s, double *x, double *t)
         prev[i] = v[i];
     }
     gd_axpy_player(s, x, 1.0, d, 0, s->dim);
-    *t += s->o.h;
+    (void)t;
     return GD_OK;
+}
+
+/* On the state (x, g) with g the previous field value: x+ = x + 2HF(x) - Hg, g+ = F(x),
+ * so M = [[I + 2HJ, -H], [J, 0]] (2n x 2n). */
+static int ogd_map_jacobian(gd_stepper *s, const double *x, double *M)
+{
+    int n = s->dim, m = 2 * n;
+    double *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    if (!J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    int rc = gd_model_jacobian(s->model, x, J);
+    for (int i = 0; i < n && rc == GD_OK; i++)
+        for (int j = 0; j < n; j++) {
+            M[i * m + j] = (i == j) + 2 * s->hv[i] * J[i * n + j];
+            M[i * m + n + j] = i == j ? -s->hv[i] : 0.0;
+            M[(n + i) * m + j] = J[i * n + j];
+            M[(n + i) * m + n + j] = 0.0;
+        }
+    free(J);
+    return rc;
 }
 
 static void ogd_free(gd_stepper *s) { free(s->priv); }
@@ -40,8 +59,10 @@ const gd_integrator_type gd_integrator_optimistic = {
     .order = 1,
     .fixed_step = 1,
     .keys = keys,
+    .history = 1,
     .init = ogd_init,
     .reset = ogd_reset,
     .step = ogd_step,
     .free = ogd_free,
+    .map_jacobian = ogd_map_jacobian,
 };

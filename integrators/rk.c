@@ -40,13 +40,42 @@ static int rk_step(gd_stepper *s, double *x, double *t, const tableau *tab)
         for (int k = 0; k < n; k++) x[k] += tab->b[i] * s->hv[k] * K[i * n + k];
     }
     gd_model_project(s->model, x);
-    *t += s->o.h;
+    (void)t;
     return GD_OK;
+}
+
+/* Chain rule through the stages: K_i = J(Y_i)(I + H sum_j a_ij K_j), M = I + H sum_i b_i K_i. */
+static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tableau *tab)
+{
+    int n = s->dim, rc = GD_OK;
+    size_t nn = (size_t)n * (size_t)n;
+    double *K = malloc(sizeof(double) * nn * (RK_MAX_STAGES + 2)), *J = K + RK_MAX_STAGES * nn, *A = J + nn;
+    double *Kv = s->priv, *Y = Kv + RK_MAX_STAGES * n;
+    if (!K) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    for (int i = 0; i < tab->stages && rc == GD_OK; i++) {
+        memcpy(Y, x, sizeof(double) * (size_t)n);
+        for (size_t e = 0; e < nn; e++) A[e] = (e % (size_t)(n + 1)) == 0;
+        for (int j = 0; j < i; j++) {
+            if (tab->a[i][j] == 0) continue;
+            gd_axpy_player(s, Y, tab->a[i][j], Kv + j * n, 0, n);
+            for (size_t e = 0; e < nn; e++) A[e] += tab->a[i][j] * s->hv[e / (size_t)n] * K[j * nn + e];
+        }
+        if ((rc = gd_eval(s, Y, Kv + i * n)) == GD_OK && (rc = gd_model_jacobian(s->model, Y, J)) == GD_OK)
+            gd_matmul(n, J, A, K + i * nn);
+    }
+    for (size_t e = 0; e < nn && rc == GD_OK; e++) {
+        M[e] = (e % (size_t)(n + 1)) == 0;
+        for (int i = 0; i < tab->stages; i++) M[e] += tab->b[i] * s->hv[e / (size_t)n] * K[i * nn + e];
+    }
+    free(K);
+    return rc;
 }
 
 static int heun_step(gd_stepper *s, double *x, double *t) { return rk_step(s, x, t, &heun_tab); }
 static int rk4_step(gd_stepper *s, double *x, double *t) { return rk_step(s, x, t, &rk4_tab); }
 static void rk_free(gd_stepper *s) { free(s->priv); }
+static int heun_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &heun_tab); }
+static int rk4_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &rk4_tab); }
 
 static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
 
@@ -59,6 +88,7 @@ const gd_integrator_type gd_integrator_heun = {
     .init = rk_init,
     .step = heun_step,
     .free = rk_free,
+    .map_jacobian = heun_map_jacobian,
 };
 
 const gd_integrator_type gd_integrator_rk4 = {
@@ -70,4 +100,5 @@ const gd_integrator_type gd_integrator_rk4 = {
     .init = rk_init,
     .step = rk4_step,
     .free = rk_free,
+    .map_jacobian = rk4_map_jacobian,
 };

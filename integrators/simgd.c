@@ -10,9 +10,17 @@ static int simgd_step(gd_stepper *s, double *x, double *t)
     double *v = s->w[0];
     int rc = gd_eval(s, x, v);
     if (rc != GD_OK) return rc;
+    (void)t;
     gd_axpy_player(s, x, 1.0, v, 0, s->dim);
-    *t += s->o.h;
     return GD_OK;
+}
+
+/* I + H J(x) */
+static int simgd_map_jacobian(gd_stepper *s, const double *x, double *M)
+{
+    int rc = gd_model_jacobian(s->model, x, M);
+    if (rc == GD_OK) gd_substep_jacobian(s, M, 1.0, 0, s->dim, M);
+    return rc;
 }
 
 static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
@@ -24,4 +32,5 @@ const gd_integrator_type gd_integrator_simgd = {
     .fixed_step = 1,
     .keys = keys,
     .step = simgd_step,
+    .map_jacobian = simgd_map_jacobian,
 };

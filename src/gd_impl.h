@@ -68,10 +68,16 @@ struct gd_integrator_type {
     int order;            /* classical order; 0 = variable (cvode) */
     int fixed_step;       /* advances by whole iterations of step h */
     const char *const *keys;
+    /* Extra n-vectors of state (optimistic: the previous field value). They must be the
+     * first history*dim doubles of s->priv, so generic code can read and set them. */
+    int history;
     int (*init)(gd_stepper *s);    /* allocate s->priv; may be NULL */
     int (*reset)(gd_stepper *s, const double *x0); /* may be NULL */
     int (*step)(gd_stepper *s, double *x, double *t);
     void (*free)(gd_stepper *s);   /* may be NULL */
+    /* Analytic Jacobian of one iteration at state x (history consistent with x, as at an
+     * equilibrium), (map_dim x map_dim) row-major; NULL: central differences. */
+    int (*map_jacobian)(gd_stepper *s, const double *x, double *M);
 };
 
 struct gd_stepper {
@@ -84,6 +90,7 @@ struct gd_stepper {
     void *priv;
     long nfev, nsteps;
     int ready;
+    double *section;   /* cvode Poincare section w.x = section[dim] (upward); NULL: none */
     char msg[GD_MSG_LEN];
 };
 
@@ -105,6 +112,16 @@ void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 
 /* Field evaluation through the stepper, counting evaluations. */
 int gd_eval(gd_stepper *s, const double *x, double *v);
+/* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x)
+ * on one player's rows, each repeated. gd_substeps applies them to x and, if M is not
+ * NULL, accumulates the iteration's Jacobian as the product of the sub-step Jacobians
+ * at their own intermediate states (the projection's derivative is taken as identity). */
+typedef struct { int player; double scale; long repeat; } gd_substep;
+int gd_substeps(gd_stepper *s, double *x, const gd_substep *seq, int nseq, double *M);
+/* M = I + scale * H J row-block [i0, i1) (the Jacobian of one sub-step x += scale H F(x)). */
+void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int i0, int i1, double *M);
+/* C = A B for n x n row-major matrices (C may alias neither). */
+void gd_matmul(int n, const double *A, const double *B, double *C);
 /* x += hv .* v on coordinates [i0, i1), then project. */
 void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int i0, int i1);
 

@@ -6,6 +6,7 @@
  */
 #include "gd_impl.h"
 #include "h5io.h"
+#include "sim_impl.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -14,19 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct { char *section, *key, *value; } entry;
-
-typedef struct {
-    char *x0;
-    long save_every;
-    char *output;
-} run_opts;
-
-typedef struct {
-    char *x, *y;
-    double converge_tol, diverge_radius;
-} sweep_opts;
 
 #define R(f) offsetof(run_opts, f)
 static const gd_param run_params[] = {
@@ -44,39 +32,41 @@ static const gd_param sweep_params[] = {
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef S
 
-typedef struct {
-    double *x0, *xf;
-    long steps;
-    double t;
-    gd_outcome outcome;
-} traj_result;
+#define RT(f) offsetof(rate_opts, f)
+static const gd_param rate_params[] = {
+    {"r_hi", GD_P_DOUBLE, RT(r_hi), "0.05", "rate fits use eigenbasis amplitudes below this (linear regime)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"r_lo", GD_P_DOUBLE, RT(r_lo), "1e-7", "... and above this (above the integration error)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"t_end", GD_P_DOUBLE, RT(t_end), "0", "continuous rate: integration time (0: until the amplitude falls below r_lo, at most 1e4)", 0, INFINITY, 0, NULL},
+    {"rtol", GD_P_DOUBLE, RT(rtol), "1e-10", "continuous rate: CVODE relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
+    {"atol", GD_P_DOUBLE, RT(atol), "1e-12", "continuous rate: CVODE absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef RT
+#define P(f) offsetof(portrait_opts, f)
+static const gd_param portrait_params[] = {
+    {"box", GD_P_STRING, P(box), "-2:2:-2:2", "plane box XLO:XHI:YLO:YHI", 0, 0, 0, NULL},
+    {"plane", GD_P_STRING, P(plane), "", "the two coordinates drawn, I,J (empty: first generator, first discriminator); the others stay at run.x0", 0, 0, 0, NULL},
+    {"grid", GD_P_INT, P(grid), "21", "vector-field samples per axis", 2, 1000, 0, NULL},
+    {"starts", GD_P_INT, P(starts), "5", "trajectories from an N x N lattice of starts in the box (0: the starts of run.x0)", 0, 100, 0, NULL},
+    {"seeds", GD_P_INT, P(seeds), "12", "Newton seeds per axis when searching the box for equilibria", 1, 200, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef P
 
-struct gd_sim {
-    entry *e;
-    int ne, cap;
-    gd_model *model;
-    gd_stepper *stepper;
-    run_opts run;
-    sweep_opts sweep;
-    double *starts; /* nstart * dim */
-    double *eq;     /* the model's equilibrium, when eq_known */
-    int eq_known;
-    int nstart;
-    traj_result *res;
-    int nres;
-    char *config_text, *command;
-    int ready;
-    char msg[GD_MSG_LEN];
+/* Fixed sections and their tables; model and integrator tables depend on the names. */
+static const struct { const char *name; const gd_param *tab; size_t off; } fixed[] = {
+    {"run", run_params, offsetof(gd_sim, run)},
+    {"sweep", sweep_params, offsetof(gd_sim, sweep)},
+    {"rate", rate_params, offsetof(gd_sim, rate)},
+    {"portrait", portrait_params, offsetof(gd_sim, portrait)},
 };
+#define NFIXED (sizeof fixed / sizeof fixed[0])
 
-static const char *const sections[] = {"model", "integrator", "run", "sweep", NULL};
+static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", NULL};
 
 gd_sim *gd_sim_create(void)
 {
     gd_sim *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    gd_params_defaults(run_params, &s->run, "run", s->msg);
-    gd_params_defaults(sweep_params, &s->sweep, "sweep", s->msg);
+    for (size_t i = 0; i < NFIXED; i++) gd_params_defaults(fixed[i].tab, (char *)s + fixed[i].off, fixed[i].name, s->msg);
     return s;
 }
 
@@ -113,8 +103,8 @@ void gd_sim_free(gd_sim **ps)
     clear_results(s);
     gd_stepper_free(&s->stepper);
     gd_model_free(&s->model);
-    free_strings(run_params, &s->run);
-    free_strings(sweep_params, &s->sweep);
+    for (size_t i = 0; i < NFIXED; i++) free_strings(fixed[i].tab, (char *)s + fixed[i].off);
+    for (int i = 0; i < 8; i++) free(s->scratch[i]);
     free(s->starts);
     free(s->eq);
     free(s->config_text);
@@ -130,7 +120,7 @@ static int store(gd_sim *s, const char *section, const char *key, const char *va
 {
     int known = 0;
     for (int i = 0; sections[i]; i++) known |= strcmp(sections[i], section) == 0;
-    if (!known) return gd_fmt(s->msg, GD_EUSAGE, "unknown section [%s] (sections: model, integrator, run, sweep)", section);
+    if (!known) return gd_fmt(s->msg, GD_EUSAGE, "unknown section [%s] (sections: model, integrator, run, sweep, rate, portrait)", section);
     s->ready = 0;
     for (int i = 0; i < s->ne; i++)
         if (strcmp(s->e[i].section, section) == 0 && strcmp(s->e[i].key, key) == 0) {
@@ -303,13 +293,12 @@ static int set_table(void *obj, const gd_param *tab, const char *section, const 
 
 static int apply_fixed_sections(gd_sim *s)
 {
-    for (int i = 0; i < s->ne; i++) {
-        const entry *e = &s->e[i];
-        int rc = GD_OK;
-        if (strcmp(e->section, "run") == 0) rc = set_table(&s->run, run_params, "run", e->key, e->value, s->msg);
-        else if (strcmp(e->section, "sweep") == 0) rc = set_table(&s->sweep, sweep_params, "sweep", e->key, e->value, s->msg);
-        if (rc != GD_OK) return rc;
-    }
+    for (int i = 0; i < s->ne; i++)
+        for (size_t k = 0; k < NFIXED; k++) {
+            if (strcmp(s->e[i].section, fixed[k].name) != 0) continue;
+            int rc = set_table((char *)s + fixed[k].off, fixed[k].tab, fixed[k].name, s->e[i].key, s->e[i].value, s->msg);
+            if (rc != GD_OK) return rc;
+        }
     return GD_OK;
 }
 
@@ -321,10 +310,10 @@ static int build_config_text(gd_sim *s)
     gd_params_format(s->model->type->params, s->model->opts, &buf, &len, &cap);
     gd_strbuf_add(&buf, &len, &cap, "\n[integrator]\nname = %s\n", s->stepper->type->name);
     gd_params_format(gd_integrator_params(), &s->stepper->o, &buf, &len, &cap);
-    gd_strbuf_add(&buf, &len, &cap, "\n[run]\n");
-    gd_params_format(run_params, &s->run, &buf, &len, &cap);
-    gd_strbuf_add(&buf, &len, &cap, "\n[sweep]\n");
-    gd_params_format(sweep_params, &s->sweep, &buf, &len, &cap);
+    for (size_t k = 0; k < NFIXED; k++) {
+        gd_strbuf_add(&buf, &len, &cap, "\n[%s]\n", fixed[k].name);
+        gd_params_format(fixed[k].tab, (char *)s + fixed[k].off, &buf, &len, &cap);
+    }
     free(s->config_text);
     s->config_text = buf;
     return buf ? GD_OK : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
@@ -507,6 +496,13 @@ int gd_sim_run(gd_sim *s, const char *path)
         else gd_h5_abort(&f);
     }
     return rc;
+}
+
+double *gd_sim_scratch(gd_sim *s, int slot, size_t n)
+{
+    free(s->scratch[slot]);
+    s->scratch[slot] = calloc(n ? n : 1, sizeof(double));
+    return s->scratch[slot];
 }
 
 gd_model *gd_sim_get_model(const gd_sim *s) { return s->model; }

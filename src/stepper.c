@@ -129,26 +129,114 @@ int gd_stepper_step(gd_stepper *s, double *x, double *t)
     return rc;
 }
 
+int gd_stepper_map_dim(const gd_stepper *s) { return s->dim * (1 + s->type->history); }
+
+/* The history (optimistic: previous field value) as at a fixed point x: F(x). */
+static int history_at(gd_stepper *s, const double *x, double *hist)
+{
+    for (int k = 0; k < s->type->history; k++) {
+        int rc = gd_eval(s, x, hist + k * s->dim);
+        if (rc != GD_OK) return rc;
+    }
+    return GD_OK;
+}
+
+/* One iteration from the augmented state z = (x, history) into z. */
+static int step_state(gd_stepper *s, double *z)
+{
+    double t = 0;
+    size_t nh = (size_t)s->type->history * (size_t)s->dim;
+    if (nh) memcpy(s->priv, z + s->dim, sizeof(double) * nh);
+    int rc = s->type->step(s, z, &t);
+    if (nh) memcpy(z + s->dim, s->priv, sizeof(double) * nh);
+    return rc;
+}
+
 int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 {
-    int n = s->dim, rc = GD_OK;
     if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
-    double *xp = malloc(sizeof(double) * 3 * (size_t)n);
-    if (!xp) return GD_ENOMEM;
-    double *yp = xp + n, *ym = xp + 2 * n;
+    int n = gd_stepper_map_dim(s), rc;
+    double *z = malloc(sizeof(double) * 3 * (size_t)n);
+    if (!z) return GD_ENOMEM;
+    double *zp = z + n, *zm = z + 2 * n;
+    memcpy(z, x, sizeof(double) * (size_t)s->dim);
+    rc = history_at(s, x, z + s->dim);
     for (int j = 0; j < n && rc >= 0; j++) {
-        double eps = 1e-6 * fmax(1.0, fabs(x[j])), t = 0;
-        for (int pass = 0; pass < 2 && rc >= 0; pass++) {
-            double *y = pass ? ym : yp;
-            memcpy(y, x, sizeof(double) * (size_t)n);
-            y[j] += pass ? -eps : eps;
-            rc = gd_stepper_reset(s, y);
-            if (rc >= 0) rc = s->type->step(s, y, &t);
-        }
-        for (int i = 0; i < n; i++) M[i * n + j] = (yp[i] - ym[i]) / (2 * eps);
+        double eps = 1e-6 * fmax(1.0, fabs(z[j]));
+        memcpy(zp, z, sizeof(double) * (size_t)n);
+        memcpy(zm, z, sizeof(double) * (size_t)n);
+        zp[j] += eps;
+        zm[j] -= eps;
+        rc = step_state(s, zp);
+        if (rc >= 0) rc = step_state(s, zm);
+        for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
     }
-    free(xp);
+    free(z);
     return rc < 0 ? rc : GD_OK;
+}
+
+int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
+{
+    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    int an = s->type->map_jacobian != NULL;
+    if (analytic) *analytic = an;
+    return an ? s->type->map_jacobian(s, x, M) : gd_stepper_map_jacobian_fd(s, x, M);
+}
+
+int gd_stepper_set_section(gd_stepper *s, const double *w, double c)
+{
+    if (s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no Poincare sections (cvode has)", s->type->name);
+    free(s->section);
+    s->section = NULL;
+    if (!w) return GD_OK;
+    s->section = malloc(sizeof(double) * (size_t)(s->model->dim + 1));
+    if (!s->section) return GD_ENOMEM;
+    memcpy(s->section, w, sizeof(double) * (size_t)s->model->dim);
+    s->section[s->model->dim] = c;
+    return GD_OK;
+}
+
+void gd_matmul(int n, const double *A, const double *B, double *C)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = 0;
+            for (int k = 0; k < n; k++) acc += A[i * n + k] * B[k * n + j];
+            C[i * n + j] = acc;
+        }
+}
+
+int gd_substeps(gd_stepper *s, double *x, const gd_substep *seq, int nseq, double *M)
+{
+    int n = s->dim, rc = GD_OK;
+    size_t nn = (size_t)n * (size_t)n;
+    double *J = M ? malloc(sizeof(double) * 3 * nn) : NULL, *S = J ? J + nn : NULL, *T = J ? J + 2 * nn : NULL;
+    if (M && !J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    if (M)
+        for (size_t i = 0; i < nn; i++) M[i] = (i % (size_t)(n + 1)) == 0;
+    for (int q = 0; q < nseq && rc == GD_OK; q++) {
+        int i0 = seq[q].player ? s->ngen : 0, i1 = seq[q].player ? n : s->ngen;
+        for (long k = 0; k < seq[q].repeat && rc == GD_OK; k++) {
+            if (M && (rc = gd_model_jacobian(s->model, x, J)) != GD_OK) break;
+            if ((rc = gd_eval(s, x, s->w[0])) != GD_OK) break;
+            if (M) {
+                gd_substep_jacobian(s, J, seq[q].scale, i0, i1, S);
+                gd_matmul(n, S, M, T);
+                memcpy(M, T, sizeof(double) * nn);
+            }
+            gd_axpy_player(s, x, seq[q].scale, s->w[0], i0, i1);
+        }
+    }
+    free(J);
+    return rc;
+}
+
+void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int i0, int i1, double *M)
+{
+    int n = s->dim;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            M[i * n + j] = (i == j) + ((i >= i0 && i < i1) ? scale * s->hv[i] * J[i * n + j] : 0.0);
 }
 
 long gd_stepper_get_nfev(const gd_stepper *s) { return s->nfev; }
@@ -159,6 +247,7 @@ void gd_stepper_free(gd_stepper **ps)
 {
     if (!ps || !*ps) return;
     release(*ps);
+    free((*ps)->section);
     free(*ps);
     *ps = NULL;
 }
