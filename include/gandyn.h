@@ -176,9 +176,78 @@ GD_EXPORT gd_outcome gd_sim_get_outcome(const gd_sim *s, int k);
 GD_EXPORT const char *gd_sim_errmsg(const gd_sim *s);
 GD_EXPORT void gd_sim_free(gd_sim **s);
 
+/* ---------------------------------------------------------------- analysis ----- */
+/* Damped Newton on F(x) = 0 from x0 with the model's Jacobian; message on the model
+ * when it does not converge or the Jacobian is singular. */
+GD_EXPORT int gd_model_newton(gd_model *m, const double *x0, double *x);
+/* The model's own equilibrium when it declares one (GD_ENOTAVAIL with its reason when it
+ * declares there is none), else Newton from x0. */
+GD_EXPORT int gd_model_find_equilibrium(gd_model *m, const double *x0, double *x);
+/* spiral_sink | node_sink | saddle | center | spiral_source | node_source | degenerate,
+ * from the Jacobian's eigenvalues; |Re| <= 1e-10 scale counts as zero. */
+GD_EXPORT const char *gd_fixed_point_type(int n, const double *re, const double *im, double scale);
+/* converge (rho < 1 - 1e-8) | oscillate | diverge (rho > 1 + 1e-8) */
+GD_EXPORT gd_outcome gd_predict_outcome(double rho);
+
+/* Spectra at the equilibrium. Arrays are owned by the sim until its next analysis. */
+typedef struct gd_eig_result {
+    int dim, map_dim;
+    const double *equilibrium;      /* dim */
+    const double *re, *im;          /* dim eigenvalues of J(x*) */
+    const char *type;
+    const char *integrator;
+    double h;                       /* step; cvode: the output interval T = t_end/steps */
+    int map_analytic;               /* 1: analytic one-iteration Jacobian (cvode: exp(T J)); 0: FD */
+    const double *map_re, *map_im;  /* map_dim eigenvalues of the one-iteration map */
+    double rho;                     /* spectral radius of the map */
+    gd_outcome predicted;
+} gd_eig_result;
+GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
+
+/* Eigenvalue locus along "KEY:LO:HI:N[:lin|log]"; the configuration is restored after. */
+typedef struct gd_scan_result {
+    const char *key;
+    int n, dim, map_dim;
+    const double *values;           /* n */
+    const double *re, *im;          /* n x dim (NaN where no equilibrium was found) */
+    const double *map_re, *map_im;  /* n x map_dim */
+    const double *rho;              /* n */
+} gd_scan_result;
+GD_EXPORT int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out);
+/* Write /eig, /stability (fixed-step integrators: spectral radius of the per-mode map on a
+ * grid of z = h lambda, with the configured model's h lambda) and /scan (if scan != NULL). */
+GD_EXPORT int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result *eig, const gd_scan_result *scan);
+/* Spectral radius of the integrator's one-iteration map on x' = lambda x (as the real
+ * block [[Re, -Im], [Im, Re]], equal player rates) at z = h lambda = re[i] + i im[j]:
+ * rho[j * nre + i]. The same map-Jacobian code as gd_sim_eig. */
+GD_EXPORT int gd_stability_region(const gd_stepper *like, int nre, const double *re, int nim, const double *im, double *rho);
+
+/* Measured vs predicted rates (cli.md rate). Continuous: CVODE towards x*, amplitude and
+ * phase of the slowest mode in the eigenbasis, least squares on r_lo < r < r_hi, with
+ * Poincare-section returns as a cross-check. Discrete: the configured fixed-step
+ * integrator, the dominant mode of the map's eigenbasis. */
+typedef struct gd_rate_result {
+    int has_continuous, has_discrete;
+    double c_re, c_im, c_pred_re, c_pred_im; /* decay exponent and angular frequency */
+    double c_poincare_re, c_poincare_im;     /* from section returns (NaN if < 2 returns) */
+    int c_points, c_returns;
+    double d_rho, d_angle, d_pred_rho, d_pred_angle; /* per-iteration contraction and rotation */
+    int d_points;
+} gd_rate_result;
+GD_EXPORT int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out);
+
+/* Phase portrait in the plane of portrait.plane: field on a grid, trajectories from a
+ * lattice of starts (or run.x0), every equilibrium Newton finds from a grid of seeds. */
+GD_EXPORT int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria);
+
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */
 GD_EXPORT int gd_eigenvalues(int n, const double *A, double *wr, double *wi);
+/* Eigenvalues and right eigenvectors: column k of V (row-major n x n complex, stored as
+ * interleaved re, im) belongs to eigenvalue k. */
+GD_EXPORT int gd_eigenvectors(int n, const double *A, double *wr, double *wi, double *V);
+/* Solve V c = b for complex V (as above), real b; c interleaved re, im (n complex). */
+GD_EXPORT int gd_complex_solve(int n, const double *V, const double *b, double *c);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,10 @@ static const char usage[] =
     "usage: gandyn COMMAND [ARGS]\n"
     "  list [models|integrators] [--json]            models and integrators with every parameter\n"
     "  run CONFIG [--set K=V]... [-o FILE] [--json]   integrate trajectories, write HDF5\n"
+    "  eig CONFIG [--set K=V]... [--scan K:LO:HI:N[:log]] [-o FILE] [--json]\n"
+    "                                                 equilibrium, Jacobian spectrum, one-iteration map spectrum\n"
+    "  rate CONFIG [--set K=V]... [-o FILE] [--json]  measured spiral-attractor rates vs eigenvalues\n"
+    "  portrait CONFIG [--set K=V]... [-o FILE] [--json]  field, trajectories, equilibria in a plane\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
     "  --help | COMMAND --help | --version\n"
     "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n";
@@ -170,8 +174,8 @@ static int cmd_list(int argc, char **argv)
 
 /* ------------------------------------------------------------------ run ------- */
 typedef struct {
-    const char *config, *output;
-    int json;
+    const char *config, *output, *scan;
+    int json, allow_scan;
     int nset;
     const char **set; /* "section.key=value", applied after the file */
 } run_args;
@@ -203,15 +207,18 @@ static int parse_run(int argc, char **argv, run_args *a)
             const char *kv = arg[5] == '=' ? arg + 6 : (++i < argc ? argv[i] : NULL);
             if (!kv || !strchr(kv, '=')) return fail(2, "--set needs section.key=value", "", "");
             a->set[a->nset++] = kv;
+        } else if (a->allow_scan && strcmp(arg, "--scan") == 0) {
+            if (++i == argc) return fail(2, "--scan needs KEY:LO:HI:N[:lin|log]", "", "");
+            a->scan = argv[i];
         } else if (arg[0] == '-' && arg[1] != '\0') {
-            return fail(2, "unknown option '%s' (see gandyn run --help)", arg, "");
+            return fail(2, "unknown option '%s' (see gandyn --help)", arg, "");
         } else if (!a->config) {
             a->config = arg;
         } else {
             return fail(2, "unexpected argument '%s' (one CONFIG only)", arg, "");
         }
     }
-    if (!a->config) return fail(2, "run: missing CONFIG (use /dev/null for all defaults)", "", "");
+    if (!a->config) return fail(2, "missing CONFIG (use /dev/null for all defaults)", "", "");
     return 0;
 }
 
@@ -268,10 +275,14 @@ static void print_run_text(const gd_sim *sim, const char *path)
     if (path[0]) printf("wrote %s\n", path);
 }
 
-static int cmd_run(int argc, char **argv)
+typedef int (*command_fn)(gd_sim *sim, const run_args *a);
+
+/* Shared driver of the config-taking commands: parse, configure, record the command
+ * line, run fn. Returns the exit status. */
+static int with_sim(int argc, char **argv, int allow_scan, command_fn fn)
 {
     gd_sim *sim = gd_sim_create();
-    run_args a = {NULL, NULL, 0, 0, calloc((size_t)argc + 1, sizeof(char *))};
+    run_args a = {NULL, NULL, NULL, 0, allow_scan, 0, calloc((size_t)argc + 1, sizeof(char *))};
     if (!sim || !a.set) {
         gd_sim_free(&sim);
         free(a.set);
@@ -283,15 +294,163 @@ static int cmd_run(int argc, char **argv)
         char *cmd = join_args(argc, argv);
         gd_sim_set_command(sim, cmd);
         free(cmd);
-        const char *path = a.output ? a.output : gd_sim_get_output(sim);
-        int rc = gd_sim_run(sim, path);
-        if (rc != GD_OK) st = fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
-        else if (a.json) print_run_json(sim, path);
-        else print_run_text(sim, path);
+        st = fn(sim, &a);
     }
     free(a.set);
     gd_sim_free(&sim);
     return st;
+}
+
+static int do_run(gd_sim *sim, const run_args *a)
+{
+    const char *path = a->output ? a->output : gd_sim_get_output(sim);
+    int rc = gd_sim_run(sim, path);
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
+    if (a->json) print_run_json(sim, path);
+    else print_run_text(sim, path);
+    return 0;
+}
+
+static void json_complex_list(int n, const double *re, const double *im)
+{
+    putchar('[');
+    for (int i = 0; i < n; i++) {
+        printf("%s[", i ? "," : "");
+        json_num(re[i]);
+        putchar(',');
+        json_num(im[i]);
+        putchar(']');
+    }
+    putchar(']');
+}
+
+static void text_complex_list(int n, const double *re, const double *im)
+{
+    for (int i = 0; i < n; i++) /* + 0.0 prints -0 as 0 */
+        printf("%s%.9g %c %.9gi", i ? ", " : "", re[i] + 0.0, im[i] < 0 ? '-' : '+', fabs(im[i]));
+}
+
+static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const char *path, int json)
+{
+    if (json) {
+        printf("{\"equilibrium\":");
+        json_vec(e->equilibrium, e->dim);
+        printf(",\"eigenvalues\":");
+        json_complex_list(e->dim, e->re, e->im);
+        printf(",\"type\":\"%s\",\"map\":{\"integrator\":\"%s\",\"h\":", e->type, e->integrator);
+        json_num(e->h);
+        printf(",\"analytic\":%s,\"eigenvalues\":", e->map_analytic ? "true" : "false");
+        json_complex_list(e->map_dim, e->map_re, e->map_im);
+        printf(",\"spectral_radius\":");
+        json_num(e->rho);
+        printf(",\"predicted\":\"%s\"}", gd_outcome_name(e->predicted));
+        if (sc) {
+            printf(",\"scan\":{\"key\":");
+            json_str(sc->key);
+            printf(",\"values\":");
+            json_vec(sc->values, sc->n);
+            printf(",\"spectral_radius\":");
+            json_vec(sc->rho, sc->n);
+            putchar('}');
+        }
+        printf(",\"output\":");
+        if (path) json_str(path);
+        else printf("null");
+        printf("}\n");
+        return;
+    }
+    printf("equilibrium: ");
+    for (int i = 0; i < e->dim; i++) printf("%s%.9g", i ? ", " : "(", e->equilibrium[i]);
+    printf(")\neigenvalues: ");
+    text_complex_list(e->dim, e->re, e->im);
+    printf("\ntype: %s\nmap of %s (h = %g, %s): ", e->type, e->integrator, e->h, e->map_analytic ? "analytic" : "finite differences");
+    text_complex_list(e->map_dim, e->map_re, e->map_im);
+    printf("\nspectral radius: %.9g -> %s\n", e->rho, gd_outcome_name(e->predicted));
+    if (sc) printf("scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);
+    if (path) printf("wrote %s\n", path);
+}
+
+static int do_eig(gd_sim *sim, const run_args *a)
+{
+    gd_eig_result e;
+    gd_scan_result sc;
+    int rc = gd_sim_eig(sim, &e);
+    if (rc == GD_OK && a->scan) rc = gd_sim_eig_scan(sim, a->scan, &sc);
+    if (rc == GD_OK && a->scan) rc = gd_sim_eig(sim, &e); /* the scan reused the buffers */
+    const char *path = a->output ? a->output : a->scan ? "output/eig.h5" : NULL;
+    if (rc == GD_OK && path) rc = gd_sim_write_eig(sim, path, &e, a->scan ? &sc : NULL);
+    if (rc != GD_OK) return fail(rc == GD_EUSAGE ? 2 : 1, "%s", gd_sim_errmsg(sim), "");
+    print_eig(&e, a->scan ? &sc : NULL, path, a->json);
+    return 0;
+}
+
+static void print_rate(const gd_rate_result *r, const char *path, int json)
+{
+    if (json) {
+        printf("{");
+        if (r->has_continuous) {
+            printf("\"continuous\":{\"measured\":{\"re\":");
+            json_num(r->c_re);
+            printf(",\"im\":");
+            json_num(r->c_im);
+            printf("},\"predicted\":{\"re\":");
+            json_num(r->c_pred_re);
+            printf(",\"im\":");
+            json_num(r->c_pred_im);
+            printf("},\"poincare\":{\"re\":");
+            json_num(r->c_poincare_re);
+            printf(",\"im\":");
+            json_num(r->c_poincare_im);
+            printf(",\"returns\":%d},\"points\":%d}%s", r->c_returns, r->c_points, r->has_discrete ? "," : "");
+        }
+        if (r->has_discrete) {
+            printf("\"discrete\":{\"measured\":{\"rho\":");
+            json_num(r->d_rho);
+            printf(",\"angle\":");
+            json_num(r->d_angle);
+            printf("},\"predicted\":{\"rho\":");
+            json_num(r->d_pred_rho);
+            printf(",\"angle\":");
+            json_num(r->d_pred_angle);
+            printf("},\"points\":%d}", r->d_points);
+        }
+        printf(",\"output\":");
+        json_str(path);
+        printf("}\n");
+        return;
+    }
+    if (r->has_continuous)
+        printf("continuous: measured %.9g %+.9gi, predicted %.9g %+.9gi (%d points); Poincare returns (%d): %.9g %+.9gi\n", r->c_re,
+               r->c_im, r->c_pred_re, r->c_pred_im, r->c_points, r->c_returns, r->c_poincare_re, r->c_poincare_im);
+    if (r->has_discrete)
+        printf("discrete: measured rho %.9g angle %.9g, predicted rho %.9g angle %.9g (%d points)\n", r->d_rho, r->d_angle,
+               r->d_pred_rho, r->d_pred_angle, r->d_points);
+    printf("wrote %s\n", path);
+}
+
+static int do_rate(gd_sim *sim, const run_args *a)
+{
+    gd_rate_result r;
+    const char *path = a->output ? a->output : "output/rate.h5";
+    int rc = gd_sim_rate(sim, path, &r);
+    if (rc != GD_OK) return fail(rc == GD_EUSAGE ? 2 : 1, "%s", gd_sim_errmsg(sim), "");
+    print_rate(&r, path, a->json);
+    return 0;
+}
+
+static int do_portrait(gd_sim *sim, const run_args *a)
+{
+    const char *path = a->output ? a->output : "output/portrait.h5";
+    int neq = 0, rc = gd_sim_portrait(sim, path, &neq);
+    if (rc != GD_OK) return fail(rc == GD_EUSAGE ? 2 : 1, "%s", gd_sim_errmsg(sim), "");
+    if (a->json) {
+        printf("{\"trajectories\":%d,\"equilibria\":%d,\"output\":", gd_sim_get_ntraj(sim), neq);
+        json_str(path);
+        printf("}\n");
+    } else {
+        printf("portrait: %d trajectories, %d equilibria in the box\nwrote %s\n", gd_sim_get_ntraj(sim), neq, path);
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ plot ------ */
@@ -347,7 +506,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "list") == 0) return cmd_list(argc - 2, argv + 2);
-    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0) return with_sim(argc - 2, argv + 2, 0, do_run);
+    if (strcmp(cmd, "eig") == 0) return with_sim(argc - 2, argv + 2, 1, do_eig);
+    if (strcmp(cmd, "rate") == 0) return with_sim(argc - 2, argv + 2, 0, do_rate);
+    if (strcmp(cmd, "portrait") == 0) return with_sim(argc - 2, argv + 2, 0, do_portrait);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (commands: list, run, plot; see gandyn --help)", cmd, "");
+    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, plot; see gandyn --help)", cmd, "");
 }

@@ -17,3 +17,42 @@ int gd_eigenvalues(int n, const double *A, double *wr, double *wi)
     free(a);
     return info == 0 ? GD_OK : GD_ESOLVER;
 }
+
+int gd_eigenvectors(int n, const double *A, double *wr, double *wi, double *V)
+{
+    size_t nn = (size_t)n * (size_t)n;
+    double *a = malloc(sizeof(double) * 2 * nn), *vr = a ? a + nn : NULL;
+    if (!a) return GD_ENOMEM;
+    memcpy(a, A, sizeof(double) * nn);
+    lapack_int info = LAPACKE_dgeev(LAPACK_ROW_MAJOR, 'N', 'V', n, a, n, wr, wi, NULL, n, vr, n);
+    /* dgeev packs a complex pair (k, k+1) as columns Re v, Im v; the pair's second vector
+     * is the conjugate. */
+    for (int k = 0; k < n && info == 0; k++) {
+        int pair = wi[k] != 0, second = pair && k > 0 && wi[k - 1] == -wi[k] && wi[k] < 0;
+        int c = second ? k - 1 : k;
+        for (int i = 0; i < n; i++) {
+            double re = vr[i * n + c], im = pair ? vr[i * n + c + 1] : 0.0;
+            V[2 * ((size_t)i * n + k)] = re;
+            V[2 * ((size_t)i * n + k) + 1] = second ? -im : im;
+        }
+    }
+    free(a);
+    return info == 0 ? GD_OK : GD_ESOLVER;
+}
+
+int gd_complex_solve(int n, const double *V, const double *b, double *c)
+{
+    size_t nn = (size_t)n * (size_t)n;
+    lapack_complex_double *a = malloc(sizeof *a * nn), *x = malloc(sizeof *x * (size_t)n);
+    lapack_int *piv = malloc(sizeof *piv * (size_t)n);
+    int rc = (a && x && piv) ? GD_OK : GD_ENOMEM;
+    for (size_t i = 0; i < nn && rc == GD_OK; i++) a[i] = lapack_make_complex_double(V[2 * i], V[2 * i + 1]);
+    for (int i = 0; i < n && rc == GD_OK; i++) x[i] = lapack_make_complex_double(b[i], 0.0);
+    if (rc == GD_OK && LAPACKE_zgesv(LAPACK_ROW_MAJOR, n, 1, a, n, piv, x, 1) != 0) rc = GD_ESOLVER;
+    for (int i = 0; i < n && rc == GD_OK; i++) {
+        c[2 * i] = lapack_complex_double_real(x[i]);
+        c[2 * i + 1] = lapack_complex_double_imag(x[i]);
+    }
+    free(a), free(x), free(piv);
+    return rc;
+}

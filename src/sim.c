@@ -105,6 +105,7 @@ void gd_sim_free(gd_sim **ps)
     gd_model_free(&s->model);
     for (size_t i = 0; i < NFIXED; i++) free_strings(fixed[i].tab, (char *)s + fixed[i].off);
     for (int i = 0; i < 8; i++) free(s->scratch[i]);
+    free(s->interned);
     free(s->starts);
     free(s->eq);
     free(s->config_text);
@@ -365,19 +366,19 @@ static double dist(const double *a, const double *b, int n)
     return sqrt(r);
 }
 
-typedef struct { double lo[2], hi[2]; } box;
-
-static void box_add(box *b, const double *x, int dim)
+/* Extend the box [lo, hi] of the plane coordinates (ix, iy) by x. */
+static void box_add(const gd_sim *s, double *lo, double *hi, const double *x)
 {
-    for (int i = 0; i < 2 && i < dim; i++)
-        if (isfinite(x[i])) {
-            b->lo[i] = fmin(b->lo[i], x[i]);
-            b->hi[i] = fmax(b->hi[i], x[i]);
+    int c[2] = {0, s->model->ngen < s->model->dim ? s->model->ngen : 0};
+    for (int d = 0; d < 2; d++)
+        if (isfinite(x[c[d]])) {
+            lo[d] = fmin(lo[d], x[c[d]]);
+            hi[d] = fmax(hi[d], x[c[d]]);
         }
 }
 
 /* One trajectory: integrate, stream to the file (if any), classify. */
-static int run_one(gd_sim *s, int k, gd_h5 *f, box *bb)
+static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
 {
     int dim = s->model->dim, rc;
     traj_result *r = &s->res[k];
@@ -394,7 +395,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, box *bb)
         return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     }
     if (ser) rc = gd_h5_series_append(ser, t, x);
-    box_add(bb, x, dim);
+    box_add(s, lo, hi, x);
     long n = 0, steps = s->stepper->o.steps;
     int diverged = 0;
     while (rc == GD_OK && n < steps && !diverged) {
@@ -404,7 +405,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, box *bb)
         rc = GD_OK;
         n++;
         if (ser && (n % s->run.save_every == 0 || n == steps || diverged)) rc = gd_h5_series_append(ser, t, x);
-        box_add(bb, x, dim);
+        box_add(s, lo, hi, x);
     }
     int crc = gd_h5_series_close(&ser);
     if (rc < 0) return gd_fmt(s->msg, rc, "trajectory %d: %s", k, rc == GD_EIO ? "cannot write HDF5 data" : s->stepper->msg);
@@ -421,36 +422,56 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, box *bb)
     return rc == GD_OK ? GD_OK : gd_fmt(s->msg, GD_EIO, "cannot write attributes of %s", group);
 }
 
-#define FIELD_N 17
+int gd_sim_integrate(gd_sim *s, gd_h5 *f, double *lo, double *hi)
+{
+    int dim = s->model->dim, rc;
+    clear_results(s);
+    s->res = calloc((size_t)s->nstart, sizeof *s->res);
+    if (!s->res) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    s->nres = s->nstart;
+    for (int k = 0; k < s->nres; k++) {
+        s->res[k].x0 = malloc(sizeof(double) * (size_t)dim);
+        s->res[k].xf = malloc(sizeof(double) * (size_t)dim);
+        if (!s->res[k].x0 || !s->res[k].xf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    }
+    lo[0] = lo[1] = INFINITY, hi[0] = hi[1] = -INFINITY;
+    for (int k = 0; k < s->nres; k++)
+        if ((rc = run_one(s, k, f, lo, hi)) != GD_OK) return rc;
+    return GD_OK;
+}
 
-/* The model's field on a grid covering the trajectories, for phase-plane pictures. */
-static int write_field(gd_sim *s, gd_h5 *f, const box *bb)
+int gd_sim_write_field(gd_sim *s, gd_h5 *f, int ix, int iy, const double *lo, const double *hi, int n, const double *base)
 {
     const gd_model *m = s->model;
-    if (m->dim != 2) return GD_OK;
-    double ax[2][FIELD_N], *u = malloc(sizeof(double) * FIELD_N * FIELD_N * 2), *v = u + FIELD_N * FIELD_N;
-    if (!u) return GD_ENOMEM;
-    for (int d = 0; d < 2; d++) {
-        double lo = fmin(-2.0, 1.1 * bb->lo[d]), hi = fmax(2.0, 1.1 * bb->hi[d]);
-        for (int i = 0; i < FIELD_N; i++) ax[d][i] = lo + (hi - lo) * i / (FIELD_N - 1);
+    size_t nn = (size_t)n * (size_t)n;
+    double *ax = malloc(sizeof(double) * (2 * (size_t)n + 2 * nn + 2 * (size_t)m->dim)), *ay = ax + n, *u = ay + n, *v = u + nn;
+    if (!ax) return GD_ENOMEM;
+    double *x = v + nn, *w = x + m->dim;
+    for (int i = 0; i < n; i++) {
+        ax[i] = lo[0] + (hi[0] - lo[0]) * i / (n - 1);
+        ay[i] = lo[1] + (hi[1] - lo[1]) * i / (n - 1);
     }
-    for (int j = 0; j < FIELD_N; j++)
-        for (int i = 0; i < FIELD_N; i++) {
-            double x[2] = {ax[0][i], ax[1][j]}, w[2];
-            gd_model_field(m, x, w);
-            u[j * FIELD_N + i] = w[0];
-            v[j * FIELD_N + i] = w[1];
+    memcpy(x, base, sizeof(double) * (size_t)m->dim);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            x[ix] = ax[i], x[iy] = ay[j];
+            if (gd_model_field(m, x, w) != GD_OK) w[ix] = w[iy] = NAN;
+            u[(size_t)j * n + i] = w[ix];
+            v[(size_t)j * n + i] = w[iy];
         }
-    hsize_t n1 = FIELD_N, n2[2] = {FIELD_N, FIELD_N};
-    int rc = gd_h5_write(f, "/field/x", 1, &n1, ax[0]);
-    if (rc == GD_OK) rc = gd_h5_write(f, "/field/y", 1, &n1, ax[1]);
+    hsize_t n1 = (hsize_t)n, n2[2] = {(hsize_t)n, (hsize_t)n};
+    long plane[2] = {ix, iy};
+    int rc = gd_h5_write(f, "/field/x", 1, &n1, ax);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/field/y", 1, &n1, ay);
     if (rc == GD_OK) rc = gd_h5_write(f, "/field/u", 2, n2, u);
     if (rc == GD_OK) rc = gd_h5_write(f, "/field/v", 2, n2, v);
-    free(u);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/field", "ix", plane[0]);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/field", "iy", plane[1]);
+    free(ax);
     return rc;
 }
 
-static int write_model_group(gd_sim *s, gd_h5 *f)
+int gd_sim_write_model(gd_sim *s, gd_h5 *f)
 {
     const gd_model *m = s->model;
     int dim = m->dim, rc = gd_h5_attr_string(f, "/model", "name", m->type->name);
@@ -460,7 +481,7 @@ static int write_model_group(gd_sim *s, gd_h5 *f)
     double *buf = malloc(sizeof(double) * 2 * (size_t)dim);
     if (!buf) return GD_ENOMEM;
     hsize_t d1 = (hsize_t)dim, d2[2] = {(hsize_t)dim, 2};
-    if (rc == GD_OK && gd_model_equilibrium(m, buf) == GD_OK) rc = gd_h5_write(f, "/model/equilibrium", 1, &d1, buf);
+    if (rc == GD_OK && s->eq_known) rc = gd_h5_write(f, "/model/equilibrium", 1, &d1, s->eq);
     if (rc == GD_OK && m->lo) {
         for (int i = 0; i < dim; i++) buf[2 * i] = m->lo[i], buf[2 * i + 1] = m->hi[i];
         rc = gd_h5_write(f, "/model/bounds", 2, d2, buf);
@@ -469,33 +490,78 @@ static int write_model_group(gd_sim *s, gd_h5 *f)
     return rc;
 }
 
+int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f)
+{
+    int rc = gd_h5_create(path, f, s->msg);
+    if (rc == GD_OK && gd_h5_root_attrs(*f, s->command, s->config_text) != GD_OK) {
+        gd_h5_abort(f);
+        rc = gd_fmt(s->msg, GD_EIO, "cannot write attributes to '%s'", path);
+    }
+    return rc;
+}
+
+int gd_sim_finish_output(gd_sim *s, gd_h5 **f, int rc)
+{
+    if (!*f) return rc;
+    if (rc == GD_OK) return gd_h5_commit(f, s->msg);
+    gd_h5_abort(f);
+    return rc;
+}
+
+#define FIELD_N 17
+
 int gd_sim_run(gd_sim *s, const char *path)
 {
     if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
     if (!path) path = s->run.output;
     gd_h5 *f = NULL;
-    int rc = GD_OK, dim = s->model->dim;
-    if (path[0] && (rc = gd_h5_create(path, &f, s->msg)) != GD_OK) return rc;
-    clear_results(s);
-    s->res = calloc((size_t)s->nstart, sizeof *s->res);
-    rc = s->res ? GD_OK : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    if (rc == GD_OK) s->nres = s->nstart;
-    for (int k = 0; k < s->nres && rc == GD_OK; k++) {
-        s->res[k].x0 = malloc(sizeof(double) * (size_t)dim);
-        s->res[k].xf = malloc(sizeof(double) * (size_t)dim);
-        if (!s->res[k].x0 || !s->res[k].xf) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = path[0] ? gd_sim_open_output(s, path, &f) : GD_OK;
+    if (rc != GD_OK) return rc;
+    double lo[2], hi[2];
+    rc = gd_sim_integrate(s, f, lo, hi);
+    if (f && rc == GD_OK && gd_sim_write_model(s, f) != GD_OK) rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
+    if (f && rc == GD_OK && s->model->dim >= 2) {
+        /* the field around the trajectories, at least the notebook's [-2, 2]^2 */
+        for (int d = 0; d < 2; d++) lo[d] = fmin(-2.0, 1.1 * lo[d]), hi[d] = fmax(2.0, 1.1 * hi[d]);
+        int iy = s->model->ngen < s->model->dim ? s->model->ngen : 1;
+        if (gd_sim_write_field(s, f, 0, iy, lo, hi, FIELD_N, s->starts) != GD_OK)
+            rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
     }
-    if (f && rc == GD_OK && gd_h5_root_attrs(f, s->command, s->config_text) != GD_OK)
-        rc = gd_fmt(s->msg, GD_EIO, "cannot write attributes to '%s'", path);
-    box bb = {{INFINITY, INFINITY}, {-INFINITY, -INFINITY}};
-    for (int k = 0; k < s->nres && rc == GD_OK; k++) rc = run_one(s, k, f, &bb);
-    if (f && rc == GD_OK && (write_model_group(s, f) != GD_OK || write_field(s, f, &bb) != GD_OK))
-        rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
-    if (f) {
-        if (rc == GD_OK) rc = gd_h5_commit(&f, s->msg);
-        else gd_h5_abort(&f);
-    }
-    return rc;
+    return gd_sim_finish_output(s, &f, rc);
+}
+
+static entry *find_entry(const gd_sim *s, const char *key)
+{
+    const char *dot = strchr(key, '.');
+    if (!dot) return NULL;
+    for (int i = 0; i < s->ne; i++)
+        if (strlen(s->e[i].section) == (size_t)(dot - key) && strncmp(s->e[i].section, key, (size_t)(dot - key)) == 0 &&
+            strcmp(s->e[i].key, dot + 1) == 0)
+            return &s->e[i];
+    return NULL;
+}
+
+char *gd_sim_get_value(const gd_sim *s, const char *key)
+{
+    const entry *e = find_entry(s, key);
+    return e ? strdup(e->value) : NULL;
+}
+
+int gd_sim_unset(gd_sim *s, const char *key)
+{
+    entry *e = find_entry(s, key);
+    if (!e) return GD_OK;
+    free(e->section), free(e->key), free(e->value);
+    *e = s->e[--s->ne];
+    s->ready = 0;
+    return GD_OK;
+}
+
+const char *gd_sim_intern_key(gd_sim *s, const char *key)
+{
+    free(s->interned);
+    s->interned = strdup(key);
+    return s->interned ? s->interned : "";
 }
 
 double *gd_sim_scratch(gd_sim *s, int slot, size_t n)

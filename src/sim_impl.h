@@ -54,6 +54,7 @@ struct gd_sim {
     int nres;
     char *config_text, *command;
     double *scratch[8];
+    char *interned;
     int ready;
     char msg[GD_MSG_LEN];
 };
@@ -61,5 +62,23 @@ struct gd_sim {
 
 /* Buffers of the analyses, owned by the sim (freed with it). */
 double *gd_sim_scratch(gd_sim *s, int slot, size_t n);
+/* Raw text of section.key as given (caller frees), or NULL if not given. */
+char *gd_sim_get_value(const gd_sim *s, const char *key);
+int gd_sim_unset(gd_sim *s, const char *key);
+/* A copy of key owned by the sim (kept until the sim is freed). */
+const char *gd_sim_intern_key(gd_sim *s, const char *key);
+/* Building blocks of output files (sim.c), shared by run and portrait. */
+typedef struct gd_h5 gd_h5;
+int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f); /* file + root attributes */
+int gd_sim_finish_output(gd_sim *s, gd_h5 **f, int rc);         /* commit if rc == GD_OK, else remove */
+/* Integrate every start (s->starts) into f (NULL: no file); lo/hi get the box of the
+ * first generator and first discriminator coordinates. */
+int gd_sim_integrate(gd_sim *s, gd_h5 *f, double *lo, double *hi);
+int gd_sim_write_model(gd_sim *s, gd_h5 *f);
+/* The field in the plane (ix, iy) on an n x n grid over [lo, hi], other coordinates at base. */
+int gd_sim_write_field(gd_sim *s, gd_h5 *f, int ix, int iy, const double *lo, const double *hi, int n, const double *base);
+/* "KEY:LO:HI:N[:lin|log]" (analysis.c); the i-th of n values. */
+int gd_parse_axis(const char *spec, char *key, size_t keylen, double *lo, double *hi, long *n, int *logscale, char *msg);
+double gd_axis_value(double lo, double hi, long n, int logscale, long i);
 
 #endif

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Equilibria, Jacobian spectra, one-iteration map spectra, eigenvalue loci and
+ * integrator stability regions (the `gandyn eig` command). integrators.md §4.
+ */
+#include "gd_impl.h"
+#include "h5io.h"
+#include "sim_impl.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- equilibria --- */
+static double norm(const double *v, int n)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r += v[i] * v[i];
+    return sqrt(r);
+}
+
+/* |F(x)|, or +inf when the field is not finite there. */
+static double residual(const gd_model *m, const double *x, double *F)
+{
+    if (gd_model_field(m, x, F) != GD_OK) return INFINITY;
+    double r = norm(F, m->dim);
+    return isfinite(r) ? r : INFINITY;
+}
+
+int gd_model_newton(gd_model *m, const double *x0, double *x)
+{
+    int n = m->dim, rc = GD_OK;
+    size_t nn = (size_t)n * (size_t)n;
+    double *F = malloc(sizeof(double) * (nn + 3 * (size_t)n)), *J = F + n, *dx = J + nn, *xt = dx + n;
+    lapack_int *piv = malloc(sizeof *piv * (size_t)n);
+    if (!F || !piv) {
+        free(F), free(piv);
+        return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    }
+    memcpy(x, x0, sizeof(double) * (size_t)n);
+    double fn = residual(m, x, F);
+    for (int it = 0; it < 100; it++) {
+        if (fn <= 1e-13 * (1 + norm(x, n))) goto done;
+        if (!isfinite(fn) || gd_model_jacobian(m, x, J) != GD_OK) break;
+        for (int i = 0; i < n; i++) dx[i] = -F[i];
+        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, J, n, piv, dx, 1) != 0) {
+            rc = gd_model_fail(m, GD_ESOLVER, "Newton: singular Jacobian at |x| = %g (|F| = %g); try another run.x0", norm(x, n), fn);
+            goto done;
+        }
+        /* Backtrack until |F| decreases: far from x* a full step can overshoot. */
+        double lam = 1, ft = INFINITY;
+        for (; lam > 1e-8; lam *= 0.5) {
+            for (int i = 0; i < n; i++) xt[i] = x[i] + lam * dx[i];
+            if ((ft = residual(m, xt, F)) < (1 - 1e-4 * lam) * fn) break;
+        }
+        if (!(ft < fn)) break;
+        memcpy(x, xt, sizeof(double) * (size_t)n);
+        fn = ft;
+        if (lam * norm(dx, n) <= 1e-15 * (1 + norm(x, n)) && fn <= 1e-9) goto done;
+    }
+    rc = gd_model_fail(m, GD_ESOLVER, "Newton from run.x0 did not converge to an equilibrium (|F| = %g at |x| = %g); try another run.x0",
+                       fn, norm(x, n));
+done:
+    free(F), free(piv);
+    return rc;
+}
+
+int gd_model_find_equilibrium(gd_model *m, const double *x0, double *x)
+{
+    if (m->type->equilibrium) return gd_model_equilibrium(m, x);
+    return gd_model_newton(m, x0, x);
+}
+
+const char *gd_fixed_point_type(int n, const double *re, const double *im, double scale)
+{
+    double tol = 1e-10 * (scale > 0 ? scale : 1);
+    int neg = 0, pos = 0, imag = 0, zero = 0, oscillating = 0;
+    for (int i = 0; i < n; i++) {
+        if (hypot(re[i], im[i]) <= tol) zero++;
+        else if (re[i] < -tol) neg++;
+        else if (re[i] > tol) pos++;
+        else imag++;
+        oscillating |= fabs(im[i]) > tol;
+    }
+    if (zero) return "degenerate";
+    if (imag == n) return "center";
+    if (imag) return "degenerate";
+    if (neg && pos) return "saddle";
+    if (neg) return oscillating ? "spiral_sink" : "node_sink";
+    return oscillating ? "spiral_source" : "node_source";
+}
+
+gd_outcome gd_predict_outcome(double rho)
+{
+    return rho < 1 - 1e-8 ? GD_CONVERGE : rho > 1 + 1e-8 ? GD_DIVERGE : GD_OSCILLATE;
+}
+
+static double spectral_radius(int n, const double *re, const double *im)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r = fmax(r, hypot(re[i], im[i]));
+    return r;
+}
+
+/* ---------------------------------------------------------------- spectra ------ */
+/* Continuous and map spectra at the equilibrium into caller buffers; x0 seeds Newton. */
+static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *im, double *mre, double *mim,
+                   double *rho, int *analytic)
+{
+    gd_model *m = s->model;
+    gd_stepper *st = s->stepper;
+    int n = m->dim, nm = gd_stepper_map_dim(st), rc;
+    double *J = malloc(sizeof(double) * (size_t)nm * (size_t)nm);
+    if (!J) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    if ((rc = gd_model_find_equilibrium(m, x0, eq)) != GD_OK) {
+        free(J);
+        return gd_fmt(s->msg, rc, "%s", m->msg);
+    }
+    rc = gd_model_jacobian(m, eq, J);
+    if (rc == GD_OK) rc = gd_eigenvalues(n, J, re, im);
+    if (rc == GD_OK && st->type->fixed_step) {
+        rc = gd_stepper_map_jacobian(st, eq, J, analytic);
+        if (rc == GD_OK) rc = gd_eigenvalues(nm, J, mre, mim);
+    } else if (rc == GD_OK) { /* cvode: the flow over one output interval, exp(T J) */
+        double T = st->o.t_end / (double)st->o.steps;
+        for (int i = 0; i < n; i++) {
+            mre[i] = exp(T * re[i]) * cos(T * im[i]);
+            mim[i] = exp(T * re[i]) * sin(T * im[i]);
+        }
+        *analytic = 1;
+    }
+    *rho = spectral_radius(nm, mre, mim);
+    free(J);
+    return rc == GD_OK ? GD_OK : gd_fmt(s->msg, rc, "eigenvalues: %s", rc == GD_ESOLVER ? "LAPACK failed" : st->msg);
+}
+
+static double max_abs(const double *a, size_t n)
+{
+    double r = 0;
+    for (size_t i = 0; i < n; i++) r = fmax(r, fabs(a[i]));
+    return r;
+}
+
+int gd_sim_eig(gd_sim *s, gd_eig_result *out)
+{
+    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
+    double *buf = gd_sim_scratch(s, 0, (size_t)(3 * n + 2 * nm + n * n));
+    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    memset(out, 0, sizeof *out);
+    out->dim = n;
+    out->map_dim = s->stepper->type->fixed_step ? nm : n;
+    double *eq = buf, *re = eq + n, *im = re + n, *mre = im + n, *mim = mre + nm, *J = mim + nm;
+    int rc = spectra(s, s->starts, eq, re, im, mre, mim, &out->rho, &out->map_analytic);
+    if (rc != GD_OK) return rc;
+    gd_model_jacobian(s->model, eq, J);
+    out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;
+    out->type = gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n));
+    out->integrator = s->stepper->type->name;
+    out->h = s->stepper->type->fixed_step ? s->stepper->o.h : s->stepper->o.t_end / (double)s->stepper->o.steps;
+    out->predicted = gd_predict_outcome(out->rho);
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- scans -------- */
+int gd_parse_axis(const char *spec, char *key, size_t keylen, double *lo, double *hi, long *n, int *logscale, char *msg)
+{
+    char buf[256], *f[6];
+    int nf = 0;
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *p = buf, *tok; nf < 6 && (tok = strsep(&p, ":"));) f[nf++] = tok;
+    char *end;
+    if (nf < 4 || nf > 5) return gd_fmt(msg, GD_EUSAGE, "axis '%s': expected KEY:LO:HI:N[:lin|log]", spec);
+    snprintf(key, keylen, "%s", f[0]);
+    *lo = strtod(f[1], &end);
+    int bad = *end || !isfinite(*lo);
+    *hi = strtod(f[2], &end);
+    bad |= *end || !isfinite(*hi);
+    *n = strtol(f[3], &end, 10);
+    bad |= *end || *n < 1 || *n > 10000000;
+    *logscale = nf == 5 && strcmp(f[4], "log") == 0;
+    bad |= nf == 5 && !*logscale && strcmp(f[4], "lin") != 0;
+    if (bad) return gd_fmt(msg, GD_EUSAGE, "axis '%s': expected KEY:LO:HI:N[:lin|log] with finite LO, HI and 1 <= N", spec);
+    if (*logscale && (*lo <= 0 || *hi <= 0)) return gd_fmt(msg, GD_EUSAGE, "axis '%s': a log axis needs LO, HI > 0", spec);
+    return GD_OK;
+}
+
+double gd_axis_value(double lo, double hi, long n, int logscale, long i)
+{
+    if (n == 1) return lo;
+    double u = (double)i / (double)(n - 1);
+    return logscale ? lo * pow(hi / lo, u) : lo + (hi - lo) * u;
+}
+
+int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out)
+{
+    char key[128], text[64];
+    double lo, hi;
+    long n;
+    int logscale, rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
+    if (rc != GD_OK) return rc;
+    char *saved = gd_sim_get_value(s, key);
+    int d = s->model->dim, nm = s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d;
+    double *buf = gd_sim_scratch(s, 1, (size_t)n * (size_t)(1 + 2 * d + 2 * nm + 1) + (size_t)(3 * d));
+    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    double *vals = buf, *re = vals + n, *im = re + n * d, *mre = im + n * d, *mim = mre + n * nm, *rho = mim + n * nm, *eq = rho + n;
+    for (long i = 0; i < n && rc == GD_OK; i++) {
+        vals[i] = gd_axis_value(lo, hi, n, logscale, i);
+        snprintf(text, sizeof text, "%.17g", vals[i]);
+        int an;
+        if (((rc = gd_sim_set(s, key, text)) != GD_OK || (rc = gd_sim_setup(s)) != GD_OK)) {
+            char m[GD_MSG_LEN];
+            snprintf(m, sizeof m, "%s", s->msg);
+            gd_fmt(s->msg, rc, "scan of %s: %s", key, m);
+            break;
+        }
+        if (s->model->dim != d || (s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d) != nm) {
+            rc = gd_fmt(s->msg, GD_EUSAGE, "scan of %s: the state dimension must not change along the scan", key);
+            break;
+        }
+        if (spectra(s, s->starts, eq, re + i * d, im + i * d, mre + i * nm, mim + i * nm, rho + i, &an) != GD_OK) {
+            for (int k = 0; k < d; k++) re[i * d + k] = im[i * d + k] = NAN; /* no equilibrium here */
+            for (int k = 0; k < nm; k++) mre[i * nm + k] = mim[i * nm + k] = NAN;
+            rho[i] = NAN;
+        }
+    }
+    /* Restore the configuration; an earlier error message wins. */
+    char m[GD_MSG_LEN];
+    snprintf(m, sizeof m, "%s", s->msg);
+    if (saved) gd_sim_set(s, key, saved);
+    else gd_sim_unset(s, key);
+    free(saved);
+    int rc2 = gd_sim_setup(s);
+    if (rc != GD_OK) return gd_fmt(s->msg, rc, "%s", m);
+    if (rc2 != GD_OK) return rc2;
+    out->key = gd_sim_intern_key(s, key);
+    out->n = (int)n, out->dim = d, out->map_dim = nm;
+    out->values = vals, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim, out->rho = rho;
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- stability ---- */
+int gd_stability_region(const gd_stepper *like, int nre, const double *re, int nim, const double *im, double *rho)
+{
+    if (!like->type->fixed_step) return GD_ENOTAVAIL;
+    gd_model *m = gd_model_create(gd_model_type_find("linear"));
+    gd_stepper *st = NULL;
+    double *M = malloc(sizeof(double) * 16 + sizeof(double) * 8), *wr = M + 16, *wi = wr + 4;
+    int rc = (m && M) ? gd_model_setup(m) : GD_ENOMEM;
+    if (rc == GD_OK && !(st = gd_stepper_create(like->type, m))) rc = GD_ENOMEM;
+    if (rc == GD_OK) {
+        st->o = like->o;
+        st->o.lr_g = st->o.lr_d = NAN; /* the scalar test problem: both players at h */
+        rc = gd_stepper_setup(st);
+    }
+    double h = like->o.h, x0[2] = {0, 0};
+    char a[64], b[64];
+    for (int j = 0; j < nim && rc == GD_OK; j++)
+        for (int i = 0; i < nre && rc == GD_OK; i++) {
+            /* J = [[-a, -s], [s, -a]] has eigenvalues -a +- i s = z / h */
+            snprintf(a, sizeof a, "%.17g", -re[i] / h);
+            snprintf(b, sizeof b, "%.17g", im[j] / h);
+            gd_model_set(m, "a", a), gd_model_set(m, "b", a), gd_model_set(m, "s", b);
+            gd_model_setup(m);
+            int nm = gd_stepper_map_dim(st);
+            if ((rc = gd_stepper_map_jacobian(st, x0, M, NULL)) == GD_OK && (rc = gd_eigenvalues(nm, M, wr, wi)) == GD_OK)
+                rho[(size_t)j * (size_t)nre + (size_t)i] = spectral_radius(nm, wr, wi);
+        }
+    gd_stepper_free(&st);
+    gd_model_free(&m);
+    free(M);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- files -------- */
+static int write_complex_rows(gd_h5 *f, const char *group, const char *name, int rows, int cols, const double *re, const double *im)
+{
+    char path[128];
+    hsize_t d[2] = {(hsize_t)rows, (hsize_t)cols};
+    snprintf(path, sizeof path, "%s/%s_re", group, name);
+    int rc = gd_h5_write(f, path, rows > 0 ? 2 : 1, rows > 0 ? d : d + 1, re);
+    snprintf(path, sizeof path, "%s/%s_im", group, name);
+    if (rc == GD_OK) rc = gd_h5_write(f, path, rows > 0 ? 2 : 1, rows > 0 ? d : d + 1, im);
+    return rc;
+}
+
+static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
+{
+    hsize_t d = (hsize_t)e->dim;
+    int rc = gd_h5_write(f, "/eig/equilibrium", 1, &d, e->equilibrium);
+    if (rc == GD_OK) rc = write_complex_rows(f, "/eig", "eig", 0, e->dim, e->re, e->im);
+    if (rc == GD_OK) rc = write_complex_rows(f, "/eig", "map", 0, e->map_dim, e->map_re, e->map_im);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "type", e->type);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "integrator", e->integrator);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "h", 1, &e->h);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "rho", 1, &e->rho);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "predicted", gd_outcome_name(e->predicted));
+    return rc;
+}
+
+#define STAB_N 161
+
+static int write_stability(gd_sim *s, gd_h5 *f, const gd_eig_result *e)
+{
+    double rlo = -3, rhi = 1, ilim = 3, h = e->h;
+    for (int k = 0; k < e->dim; k++) { /* make room for the configured model's h lambda */
+        rlo = fmin(rlo, 1.2 * h * e->re[k]);
+        rhi = fmax(rhi, 1.2 * h * e->re[k]);
+        ilim = fmax(ilim, 1.2 * fabs(h * e->im[k]));
+    }
+    double re[STAB_N], im[STAB_N], *rho = malloc(sizeof(double) * STAB_N * STAB_N), hl[2][64];
+    if (!rho) return GD_ENOMEM;
+    for (int i = 0; i < STAB_N; i++) {
+        re[i] = rlo + (rhi - rlo) * i / (STAB_N - 1);
+        im[i] = -ilim + 2 * ilim * i / (STAB_N - 1);
+    }
+    int rc = gd_stability_region(s->stepper, STAB_N, re, STAB_N, im, rho);
+    hsize_t n = STAB_N, nn[2] = {STAB_N, STAB_N}, nd = (hsize_t)(e->dim < 64 ? e->dim : 64);
+    for (hsize_t k = 0; k < nd; k++) hl[0][k] = h * e->re[k], hl[1][k] = h * e->im[k];
+    if (rc == GD_OK) rc = gd_h5_write(f, "/stability/re", 1, &n, re);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/stability/im", 1, &n, im);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/stability/rho", 2, nn, rho);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/stability/hlambda_re", 1, &nd, hl[0]);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/stability/hlambda_im", 1, &nd, hl[1]);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/stability", "integrator", e->integrator);
+    free(rho);
+    return rc;
+}
+
+static int write_scan(gd_h5 *f, const gd_scan_result *sc)
+{
+    hsize_t n = (hsize_t)sc->n;
+    int rc = gd_h5_write(f, "/scan/values", 1, &n, sc->values);
+    if (rc == GD_OK) rc = write_complex_rows(f, "/scan", "eig", sc->n, sc->dim, sc->re, sc->im);
+    if (rc == GD_OK) rc = write_complex_rows(f, "/scan", "map", sc->n, sc->map_dim, sc->map_re, sc->map_im);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/scan/rho", 1, &n, sc->rho);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/scan", "key", sc->key);
+    return rc;
+}
+
+int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result *eig, const gd_scan_result *scan)
+{
+    gd_h5 *f = NULL;
+    int rc = gd_h5_create(path, &f, s->msg);
+    if (rc != GD_OK) return rc;
+    rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK) rc = write_eig_group(f, eig);
+    if (rc == GD_OK && s->stepper->type->fixed_step) rc = write_stability(s, f, eig);
+    if (rc == GD_OK && scan) rc = write_scan(f, scan);
+    if (rc != GD_OK) {
+        gd_h5_abort(&f);
+        return gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);
+    }
+    return gd_h5_commit(&f, s->msg);
+}
