@@ -2,6 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The natural picture of a gandyn HDF5 file (called by `gandyn plot`).
 
+Eigen files (/eig, from `gandyn eig`): the Jacobian's eigenvalues (and their locus along a
+--scan, coloured by the parameter), the integrator's stability region |R(z)| <= 1 with the
+configured model's h*lambda, and the map's spectral radius along the scan.
+Rate files (/rate): ln of the eigenbasis amplitude against time (and iterations) with the
+least-squares fit over the window and the slope the eigenvalues predict.
+Portrait files (/equilibria): the field as streamlines, trajectories, equilibria by type.
 Run files (/traj): left, the phase plane of the first generator and first discriminator
 coordinate with the model's vector field (/field), every trajectory, its start in red,
 the equilibrium, and the region forbidden by a projection (/model/bounds) shaded;
@@ -148,6 +154,146 @@ def save(fig, out):
     plt.close(fig)
 
 
+def eig_title(f):
+    cfg = read_config(f)
+    return title_of(cfg)
+
+
+def plot_eig(f, out):
+    panels = ["spectrum"] + (["stability"] if "stability" in f else []) + (["rho"] if "scan" in f else [])
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels), 5.0), squeeze=False)
+    axes = dict(zip(panels, axes[0]))
+    ax = axes["spectrum"]
+    e = f["eig"]
+    if "scan" in f:
+        sc = f["scan"]
+        vals, re, im = sc["values"][:], sc["eig_re"][:], sc["eig_im"][:]
+        key = sc.attrs["key"]
+        for k in range(re.shape[1]):
+            pts = ax.scatter(re[:, k], im[:, k], c=vals, cmap="viridis", s=14, zorder=3)
+        fig.colorbar(pts, ax=ax, label=key)
+    ax.plot(e["eig_re"][:], e["eig_im"][:], "r*", ms=12, zorder=4, label=f"configured ({e.attrs['type']})")
+    ax.axvline(0, color="0.5", lw=0.8)
+    ax.axhline(0, color="0.5", lw=0.8)
+    ax.set_xlabel("Re λ")
+    ax.set_ylabel("Im λ")
+    ax.set_title("eigenvalues of the Jacobian at x*" + (" along the scan" if "scan" in f else ""), fontsize=10)
+    ax.legend(loc="best", fontsize=8)
+    if "stability" in f:
+        ax = axes["stability"]
+        st = f["stability"]
+        R, I = np.meshgrid(st["re"][:], st["im"][:])
+        rho = st["rho"][:]
+        ax.contourf(R, I, rho, levels=[0, 1], colors=["#cfe3f5"])
+        cs = ax.contour(R, I, rho, levels=[1], colors=["#1f4e79"], linewidths=1.5)
+        ax.clabel(cs, fmt="ρ = 1", fontsize=8)
+        ax.plot(st["hlambda_re"][:], st["hlambda_im"][:], "r*", ms=12, label=f"h·λ (h = {e.attrs['h'][0]:g})")
+        ax.axvline(0, color="0.5", lw=0.8)
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set_xlabel("Re z")
+        ax.set_ylabel("Im z")
+        ax.set_title(f"stability region of {st.attrs['integrator']} (shaded: ρ(map) ≤ 1)", fontsize=10)
+        ax.legend(loc="upper left", fontsize=8)
+        ax.set_aspect("equal", adjustable="box")
+    if "scan" in f:
+        ax = axes["rho"]
+        sc = f["scan"]
+        ax.plot(sc["values"][:], sc["rho"][:], "-o", ms=3, label=f"ρ of the {e.attrs['integrator']} map")
+        ax.axhline(1, color="k", lw=0.8, ls="--", label="ρ = 1")
+        ax.set_xlabel(sc.attrs["key"])
+        ax.set_ylabel("spectral radius ρ")
+        ax.set_title("one-iteration map along the scan", fontsize=10)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle(eig_title(f), fontsize=11)
+    fig.tight_layout()
+    save(fig, out)
+
+
+def rate_panel(ax, g, window, xlabel, continuous):
+    t, r = g["t"][:], g["r"][:]
+    meas, pred = g.attrs["measured"], g.attrs["predicted"]
+    ok = r > 0
+    ax.plot(t[ok], np.log(r[ok]), "-", color="0.3", lw=1, label="ln |c| (eigenbasis amplitude)")
+    inw = (r > window[0]) & (r < window[1])
+    if inw.sum() >= 3:
+        a, b = np.polyfit(t[inw], np.log(r[inw]), 1)
+        tt = t[inw]
+        slope_pred = pred[0] if continuous else np.log(pred[0])
+        slope_meas = meas[0] if continuous else np.log(meas[0])
+        ax.plot(tt, a * tt + b, "b-", lw=2.5, alpha=0.6, label=f"fit: slope {slope_meas:.6g}")
+        ax.plot(tt, slope_pred * (tt - tt[0]) + (a * tt[0] + b), "r--", lw=1.3, label=f"predicted: slope {slope_pred:.6g}")
+        ax.axhspan(np.log(window[0]), np.log(window[1]), color="#eef5e6", zorder=0, label="fit window")
+    if continuous and "section" in g:
+        sec = g["section"]
+        ax.plot(sec["t"][:], np.log(sec["r"][:]), "o", mfc="none", color="C1", ms=5, label="Poincaré returns")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("ln |c|")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+
+
+def plot_rate(f, out):
+    g = f["rate"]
+    window = g.attrs["window"]
+    panels = [k for k in ("continuous", "discrete") if k in g]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.2 * len(panels), 4.8), squeeze=False)
+    for ax, k in zip(axes[0], panels):
+        h = g[k]
+        if k == "continuous":
+            m, p = h.attrs["measured"], h.attrs["predicted"]
+            rate_panel(ax, h, window, "t", True)
+            ax.set_title(f"flow (CVODE): measured {m[0]:.6g} ± {m[1]:.6g}i, predicted {p[0]:.6g} ± {p[1]:.6g}i", fontsize=9)
+        else:
+            m, p = h.attrs["measured"], h.attrs["predicted"]
+            rate_panel(ax, h, window, "iteration k", False)
+            ax.set_title(f"{h.attrs['integrator']} map: measured ρ = {m[0]:.7g}, predicted {p[0]:.7g}", fontsize=9)
+    fig.suptitle(title_of(read_config(f)), fontsize=11)
+    fig.tight_layout()
+    save(fig, out)
+
+
+TYPE_STYLE = {
+    "spiral_sink": dict(marker="o", color="tab:green", mfc="tab:green"),
+    "node_sink": dict(marker="o", color="darkgreen", mfc="darkgreen"),
+    "spiral_source": dict(marker="o", color="tab:red", mfc="tab:red"),
+    "node_source": dict(marker="o", color="darkred", mfc="darkred"),
+    "saddle": dict(marker="X", color="tab:purple", mfc="tab:purple"),
+    "center": dict(marker="o", color="tab:blue", mfc="white"),
+    "degenerate": dict(marker="s", color="k", mfc="white"),
+}
+
+
+def plot_portrait(f, out):
+    fld = f["field"]
+    ix, iy = int(fld.attrs["ix"]), int(fld.attrs["iy"])
+    x, y, u, v = fld["x"][:], fld["y"][:], fld["u"][:], fld["v"][:]
+    fig, ax = plt.subplots(figsize=(7.2, 6.4))
+    ax.streamplot(x, y, u, v, color="0.6", density=1.3, linewidth=0.7, arrowsize=0.8)
+    for k, (_, xs, _) in enumerate(trajectories(f)):
+        ax.plot(xs[:, ix], xs[:, iy], "-", color="C0", lw=0.9, alpha=0.8, label="trajectories" if k == 0 else None)
+        ax.plot(xs[0, ix], xs[0, iy], ".", color="red", ms=5, label="starts" if k == 0 else None)
+    eq = f["equilibria"]
+    if int(eq.attrs["count"]) > 0:
+        types = eq.attrs["types"]
+        types = (types.decode() if isinstance(types, bytes) else types).split(",")
+        seen = set()
+        for pos, t in zip(eq["position"][:], types):
+            st = TYPE_STYLE.get(t, TYPE_STYLE["degenerate"])
+            ax.plot(pos[ix], pos[iy], ls="none", ms=11, mec="k", zorder=5, label=t if t not in seen else None, **st)
+            seen.add(t)
+    shade_bounds(ax, f, (x.min(), x.max()), (y.min(), y.max()))
+    ax.set_xlim(x.min(), x.max())
+    ax.set_ylim(y.min(), y.max())
+    ngen = int(f["model"].attrs.get("ngen", 1))
+    ax.set_xlabel(f"x[{ix}]" + (" = θ (generator)" if ix == 0 and ngen == 1 else ""))
+    ax.set_ylabel(f"x[{iy}]" + (" = ψ (discriminator)" if iy == 1 and ngen == 1 else ""))
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.set_title("phase portrait: " + title_of(read_config(f)), fontsize=10)
+    fig.tight_layout()
+    save(fig, out)
+
+
 def main():
     p = argparse.ArgumentParser(prog="gandyn plot")
     p.add_argument("files", nargs="+")
@@ -162,10 +308,16 @@ def main():
         except OSError as e:
             fail(f"cannot open '{path}': {e}")
         with f:
-            if "traj" in f:
+            if "eig" in f:
+                plot_eig(f, out)
+            elif "rate" in f:
+                plot_rate(f, out)
+            elif "equilibria" in f:
+                plot_portrait(f, out)
+            elif "traj" in f:
                 plot_run(f, out)
             else:
-                fail(f"'{path}' has no group gandyn plot knows (expected /traj)")
+                fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /rate, /equilibria)")
         print(f"wrote {out}")
 
 
