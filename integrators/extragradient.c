@@ -22,7 +22,7 @@ static int extragradient_step(gd_stepper *s, double *x, double *t)
     return GD_OK;
 }
 
-/* (I + H J(x~)) (I + H J(x)), x~ the look-ahead point */
+/* I + H J(x~) (I + H J(x)), x~ the look-ahead point */
 static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
 {
     int n = s->dim, rc;
@@ -34,9 +34,9 @@ static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
     if (rc == GD_OK) rc = gd_model_jacobian(s->model, x, A);
     if (rc == GD_OK) rc = gd_model_jacobian(s->model, xt, B);
     if (rc == GD_OK) {
-        gd_substep_jacobian(s, A, 1.0, 0, n, A);
-        gd_substep_jacobian(s, B, 1.0, 0, n, B);
-        gd_matmul(n, B, A, M);
+        gd_substep_jacobian(s, A, 1.0, 0, n, A); /* A = I + H J(x) */
+        gd_matmul(n, B, A, M);                   /* M = J(x~) A */
+        gd_substep_jacobian(s, M, 1.0, 0, n, M); /* M = I + H J(x~) A */
     }
     free(A);
     return rc;
