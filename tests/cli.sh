@@ -77,10 +77,48 @@ assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp",
 assert all(p["help"] and "default" in p for p in dirac["params"])
 PY
 
-# plot: a PNG from a run file, and a clear error for a missing file
+# analyses: eig / rate / portrait JSON as in cli.md, errors as one line
+expect 1 "has no equilibrium" -- eig good.ini --set model.loss=wgan --set model.reg=wgan_gp
+expect 2 "expected KEY:LO:HI:N" -- eig good.ini --scan model.gamma:0:1
+expect 2 "unknown key model.gama" -- eig good.ini --scan model.gama:0:1:3
+expect 2 "portrait.box = '2:1:0:1'" -- portrait good.ini --set portrait.box=2:1:0:1
+expect 2 "unknown option '--scan'" -- rate good.ini --scan model.gamma:0:1:3
+"$gandyn" eig good.ini --set model.reg=gp --json > eig.json && "$py" - eig.json <<'PY' && ok || bad "eig --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "spiral_sink" and d["equilibrium"] == [0, 0], d
+assert sorted(round(v, 6) for _, v in d["eigenvalues"]) == [-0.47697, 0.47697], d
+m = d["map"]
+assert m["integrator"] == "simgd" and abs(m["spectral_radius"] - 0.9746794) < 1e-6 and m["predicted"] == "converge", m
+PY
+"$gandyn" eig good.ini --set model.reg=gp --scan model.gamma:0:1.5:16 -o eig.h5 --json > scan.json && "$py" - scan.json <<'PY' && ok || bad "eig --scan"
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["scan"]
+assert s["key"] == "model.gamma" and len(s["values"]) == 16 and abs(min(s["spectral_radius"]) - 0.9) < 1e-9, s
+assert d["output"] == "eig.h5" and d["map"]["spectral_radius"] < 0.975, d
+PY
+"$gandyn" rate good.ini --set model.reg=gp -o rate.h5 --json > rate.json && "$py" - rate.json <<'PY' && ok || bad "rate --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+c, q = d["continuous"], d["discrete"]
+assert abs(c["measured"]["re"] + 0.15) < 1e-3 and abs(c["measured"]["im"] - 0.4769696) < 1e-3, c
+assert abs(q["measured"]["rho"] - q["predicted"]["rho"]) < 1e-3, q
+PY
+"$gandyn" portrait good.ini --set model.reg=gp -o portrait.h5 --json > portrait.json && "$py" - portrait.json <<'PY' && ok || bad "portrait --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["trajectories"] == 25 and d["equilibria"] == 1 and d["output"] == "portrait.h5", d
+PY
+
+# plot: a PNG from each kind of file, and a clear error for a missing file
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
     GANDYN_PYTHON=$py "$gandyn" plot run.h5 -o run.png > /dev/null && [ -s run.png ] \
         && [ "$(head -c 4 run.png | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "plot run.h5"
+    for k in eig rate portrait; do
+        GANDYN_PYTHON=$py "$gandyn" plot $k.h5 > /dev/null && [ "$(head -c 4 $k.png | od -An -c | tr -d ' ')" = "211PNG" ] \
+            && ok || bad "plot $k.h5"
+    done
     GANDYN_PYTHON=$py "$gandyn" plot nothere.h5 2> err.txt; st=$?
     [ "$st" = 2 ] && [ "$(wc -l < err.txt)" = 1 ] && ok || bad "plot of a missing file: status $st"
 fi
