@@ -66,6 +66,16 @@ static void gp_simgd_rho(void)
         CHECK_NEAR(e.rho, c[i].rho, 1e-6);
         CHECK(e.map_analytic && e.predicted == GD_CONVERGE);
         gd_sim_free(&s);
+        /* step bounds h_max = 1.2, 4, 1.527864: converge just below, diverge just above */
+        static const double hmax[] = {1.2, 4.0, 1.5278640450004206};
+        for (int side = 0; side < 2; side++) {
+            char h[32];
+            snprintf(h, sizeof h, "%.17g", hmax[i] * (side ? 1.001 : 0.999));
+            s = sim((const char *const[]){"model.reg", "gp", "model.gamma", c[i].gamma, "integrator.h", h, NULL});
+            CHECK_OK(gd_sim_eig(s, &e));
+            CHECK(e.predicted == (side ? GD_DIVERGE : GD_CONVERGE));
+            gd_sim_free(&s);
+        }
     }
 }
 
