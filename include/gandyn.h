@@ -40,7 +40,8 @@ enum {
     GD_EIO = -2,       /* file could not be read or written: exit status 1 */
     GD_ESOLVER = -3,   /* a solver failed (Newton, CVODE): exit status 1 */
     GD_ENOMEM = -4,
-    GD_ENOTAVAIL = -5  /* the model lacks what was asked (no equilibrium, ...) */
+    GD_ENOTAVAIL = -5, /* the model lacks what was asked (no equilibrium, ...) */
+    GD_ECANCELED = -6  /* stopped on request (gd_sweep_cancel); a checkpoint allows resuming */
 };
 GD_EXPORT const char *gd_strerror(int code);
 
@@ -239,6 +240,55 @@ GD_EXPORT int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out);
 /* Phase portrait in the plane of portrait.plane: field on a grid, trajectories from a
  * lattice of starts (or run.x0), every equilibrium Newton finds from a grid of seeds. */
 GD_EXPORT int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria);
+
+/* ---------------------------------------------------------------- sweeps ------- */
+/* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it
+ * borrows. Axis keys: any numeric model.* or integrator.* key, or run.x0.K (coordinate K of
+ * the first start). Per cell: observed outcome, measured per-iteration contraction, and
+ * the predicted outcome and spectral radius of the one-iteration map at the equilibrium.
+ * Fixed-step simgd/altgd/symplectic_euler/extragradient/optimistic on models with a
+ * batched field run through a vectorised kernel; everything else cell by cell. Cells are
+ * computed in fixed blocks, so results do not depend on threads or ranges. */
+typedef struct gd_sweep gd_sweep;
+typedef void (*gd_sweep_monitor)(void *user, long done, long total, double seconds);
+
+GD_EXPORT int gd_sweep_create(gd_sim *s, gd_sweep **out); /* message on the sim */
+GD_EXPORT long gd_sweep_ncells(const gd_sweep *w);
+GD_EXPORT long gd_sweep_nx(const gd_sweep *w);
+GD_EXPORT long gd_sweep_ny(const gd_sweep *w); /* 1 for a 1-D sweep */
+GD_EXPORT int gd_sweep_is_batched(const gd_sweep *w);
+GD_EXPORT void gd_sweep_set_threads(gd_sweep *w, int threads); /* 0: OpenMP's default */
+GD_EXPORT void gd_sweep_set_monitor(gd_sweep *w, gd_sweep_monitor fn, void *user, double every_seconds);
+/* Record finished blocks in path; resume = 1 first loads the blocks already recorded there. */
+GD_EXPORT int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume);
+/* Async-signal-safe: the running sweep stops after the blocks in progress (GD_ECANCELED). */
+GD_EXPORT void gd_sweep_cancel(gd_sweep *w);
+/* Compute cells [i0, i1) (rounded out to whole blocks); gd_sweep_run does all. */
+GD_EXPORT int gd_sweep_run_range(gd_sweep *w, long i0, long i1);
+GD_EXPORT int gd_sweep_run(gd_sweep *w);
+/* Write /sweep (cli.md) atomically; every cell must be done. */
+GD_EXPORT int gd_sweep_write(gd_sweep *w, const char *path);
+/* Results, row-major [ny][nx], owned by the sweep. outcome/predicted: gd_outcome values. */
+GD_EXPORT const signed char *gd_sweep_get_outcome(const gd_sweep *w);
+GD_EXPORT const signed char *gd_sweep_get_predicted(const gd_sweep *w);
+GD_EXPORT const double *gd_sweep_get_rho(const gd_sweep *w);
+GD_EXPORT const double *gd_sweep_get_rate(const gd_sweep *w);
+GD_EXPORT const double *gd_sweep_get_axis(const gd_sweep *w, int axis); /* 0: x, 1: y */
+GD_EXPORT long gd_sweep_get_done(const gd_sweep *w);
+/* Fraction of cells with a prediction whose observed outcome matches it. */
+GD_EXPORT double gd_sweep_get_agreement(const gd_sweep *w, long counts[3]);
+GD_EXPORT const char *gd_sweep_errmsg(const gd_sweep *w);
+GD_EXPORT void gd_sweep_free(gd_sweep **w);
+
+/* Phase transition along one key (cli.md critical): bisection between lo and hi, whose
+ * observed outcomes differ, to |hi - lo| <= rtol |value|; and where the predicted spectral
+ * radius crosses 1 (NaN if it does not in [lo, hi]). */
+typedef struct gd_critical_result {
+    double value, predicted;
+    gd_outcome below, above;
+    int iterations;
+} gd_critical_result;
+GD_EXPORT int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rtol, gd_critical_result *out);
 
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */

@@ -9,24 +9,13 @@
  * its Jacobian and, for consensus, its Hessians. Regularizers then modify the base.
  */
 #include "gd_impl.h"
+#include "dirac.h"
 
 #include <lapacke.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { LOSS_GAN, LOSS_NSGAN, LOSS_WGAN };
-enum { REG_NONE, REG_GP, REG_NOISE, REG_CONSENSUS, REG_WGAN_GP, REG_CLIP };
-enum { CO_EXACT, CO_NOTEBOOK };
-
-typedef struct {
-    int loss, reg;
-    double gamma, sigma, clip, g0;
-    long noise_nodes;
-    int co_form;
-    double sign_eps;
-} dirac_opts;
 
 typedef struct {
     int nq;
@@ -36,6 +25,8 @@ typedef struct {
 static const char *const losses[] = {"gan", "nsgan", "wgan", NULL};
 static const char *const regs[] = {"none", "gp", "noise", "consensus", "wgan_gp", "clip", NULL};
 static const char *const co_forms[] = {"exact", "notebook", NULL};
+
+static const char *const batch_params[] = {"gamma", NULL};
 
 #define O(f) offsetof(dirac_opts, f)
 static const gd_param dirac_params[] = {
@@ -318,4 +309,6 @@ const gd_model_type gd_model_dirac = {
     .start_mode = dirac_start_mode,
     .surface = dirac_surface,
     .next_mode = dirac_next_mode,
+    .field_batch = gd_dirac_field_batch,
+    .batch_params = batch_params,
 };

@@ -42,6 +42,21 @@ static int linear_jacobian(const gd_model *m, int mode, const double *x, double 
     return GD_OK;
 }
 
+/* a, b, s per cell; linear, so no fast-math needed to vectorise. */
+static int linear_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v)
+{
+    const linear_opts *o = m->opts;
+#pragma omp simd
+    for (int i = 0; i < n; i++) {
+        double a = p ? p[i] : o->a, b = p ? p[n + i] : o->b, s = p ? p[2 * n + i] : o->s;
+        v[i] = -a * x[i] - s * x[n + i];
+        v[n + i] = s * x[i] - b * x[n + i];
+    }
+    return GD_OK;
+}
+
+static const char *const batch_params[] = {"a", "b", "s", NULL};
+
 static int linear_equilibrium(const gd_model *m, double *x)
 {
     (void)m;
@@ -65,4 +80,6 @@ const gd_model_type gd_model_linear = {
     .field = linear_field,
     .jacobian = linear_jacobian,
     .equilibrium = linear_equilibrium,
+    .field_batch = linear_field_batch,
+    .batch_params = batch_params,
 };

@@ -8,6 +8,8 @@ configured model's h*lambda, and the map's spectral radius along the scan.
 Rate files (/rate): ln of the eigenbasis amplitude against time (and iterations) with the
 least-squares fit over the window and the slope the eigenvalues predict.
 Portrait files (/equilibria): the field as streamlines, trajectories, equilibria by type.
+Sweep files (/sweep): the observed outcome per cell as colours, the predicted boundary
+(spectral radius = 1) as a line, and the measured contraction with a colour bar.
 Run files (/traj): left, the phase plane of the first generator and first discriminator
 coordinate with the model's vector field (/field), every trajectory, its start in red,
 the equilibrium, and the region forbidden by a projection (/model/bounds) shaded;
@@ -294,6 +296,77 @@ def plot_portrait(f, out):
     save(fig, out)
 
 
+OUTCOME_COLORS = ["#4daf4a", "#ffcc33", "#e41a1c"]  # converge, oscillate, diverge
+
+
+def edges(v, log):
+    """Cell edges for pcolormesh from centres."""
+    if len(v) == 1:
+        return np.array([v[0] * 0.9, v[0] * 1.1]) if log else np.array([v[0] - 0.5, v[0] + 0.5])
+    c = np.log(v) if log else v
+    e = np.concatenate([[c[0] - (c[1] - c[0]) / 2], (c[:-1] + c[1:]) / 2, [c[-1] + (c[-1] - c[-2]) / 2]])
+    return np.exp(e) if log else e
+
+
+def axis_info(f, name):
+    d = f["sweep"][name]
+    key = d.attrs["key"]
+    key = key.decode() if isinstance(key, bytes) else key
+    sp = d.attrs.get("spacing", "lin")
+    sp = sp.decode() if isinstance(sp, bytes) else sp
+    return d[:], key, sp == "log"
+
+
+def plot_sweep(f, out):
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+    s = f["sweep"]
+    obs = s["outcome"][:].astype(int)
+    rho, rate = s["rho"][:], s["rate"][:]
+    agree = float(s.attrs["agreement"][0])
+    x, xkey, xlog = axis_info(f, "axis_x")
+    title = title_of(read_config(f))
+    legend = [Patch(color=c, label=n) for c, n in zip(OUTCOME_COLORS, ("converge", "oscillate", "diverge"))]
+    if "axis_y" not in s:
+        fig, ax = plt.subplots(figsize=(8, 5))
+        ax.plot(x, rho[0], "k-", lw=1.2, label="predicted ρ (map at x*)")
+        for k, c in enumerate(OUTCOME_COLORS):
+            sel = obs[0] == k
+            ax.plot(x[sel], rate[0][sel], "o", color=c, ms=4, label=f"measured contraction: {('converge', 'oscillate', 'diverge')[k]}")
+        ax.axhline(1, color="0.4", ls="--", lw=0.8)
+        ax.set_xscale("log" if xlog else "linear")
+        ax.set_xlabel(xkey)
+        ax.set_ylabel("per-iteration contraction")
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+        ax.set_title(f"{title}\nagreement with the prediction {agree:.4f}", fontsize=10)
+        fig.tight_layout()
+        save(fig, out)
+        return
+    y, ykey, ylog = axis_info(f, "axis_y")
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 5.3))
+    X, Y = edges(x, xlog), edges(y, ylog)
+    a1.pcolormesh(X, Y, obs, cmap=ListedColormap(OUTCOME_COLORS), vmin=-0.5, vmax=2.5, shading="flat")
+    cs = a1.contour(x, y, rho, levels=[1.0], colors="k", linewidths=1.6)
+    legend.append(plt.Line2D([], [], color="k", lw=1.6, label="predicted boundary ρ = 1"))
+    a1.legend(handles=legend, loc="upper left", fontsize=8, framealpha=0.9)
+    a1.set_title(f"observed outcome (agreement {agree:.4f})", fontsize=10)
+    r = np.where(np.isfinite(rate), rate, np.nan)
+    lo, hi = np.nanpercentile(r, 1), np.nanpercentile(r, 99)
+    m = a2.pcolormesh(X, Y, r, cmap="viridis", vmin=lo, vmax=max(min(hi, 1.05), lo + 1e-9), shading="flat")
+    a2.contour(x, y, rho, levels=[1.0], colors="w", linewidths=1.2)
+    fig.colorbar(m, ax=a2, label="measured per-iteration contraction")
+    a2.set_title("measured contraction (white: ρ = 1)", fontsize=10)
+    for ax in (a1, a2):
+        ax.set_xscale("log" if xlog else "linear")
+        ax.set_yscale("log" if ylog else "linear")
+        ax.set_xlabel(xkey)
+        ax.set_ylabel(ykey)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    save(fig, out)
+
+
 def main():
     p = argparse.ArgumentParser(prog="gandyn plot")
     p.add_argument("files", nargs="+")
@@ -308,7 +381,9 @@ def main():
         except OSError as e:
             fail(f"cannot open '{path}': {e}")
         with f:
-            if "eig" in f:
+            if "sweep" in f:
+                plot_sweep(f, out)
+            elif "eig" in f:
                 plot_eig(f, out)
             elif "rate" in f:
                 plot_rate(f, out)

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,10 @@ static const char usage[] =
     "                                                 equilibrium, Jacobian spectrum, one-iteration map spectrum\n"
     "  rate CONFIG [--set K=V]... [-o FILE] [--json]  measured spiral-attractor rates vs eigenvalues\n"
     "  portrait CONFIG [--set K=V]... [-o FILE] [--json]  field, trajectories, equilibria in a plane\n"
+    "  sweep CONFIG [--set K=V]... [-o FILE] [--resume] [--threads N] [--json]\n"
+    "                                                 1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell\n"
+    "  critical CONFIG --param K --lo A --hi B [--rtol R] [--set K=V]... [--json]\n"
+    "                                                 the value of K where the outcome changes, and where rho = 1\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
     "  --help | COMMAND --help | --version\n"
     "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n";
@@ -173,12 +178,25 @@ static int cmd_list(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4 };
+
 typedef struct {
-    const char *config, *output, *scan;
-    int json, allow_scan;
+    const char *config, *output, *scan, *param;
+    int json, allowed, resume, threads;
+    double lo, hi, rtol;
     int nset;
     const char **set; /* "section.key=value", applied after the file */
 } run_args;
+
+static int number(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno == ERANGE || !isfinite(v)) return 0;
+    *out = v;
+    return 1;
+}
 
 static char *join_args(int argc, char **argv)
 {
@@ -207,9 +225,22 @@ static int parse_run(int argc, char **argv, run_args *a)
             const char *kv = arg[5] == '=' ? arg + 6 : (++i < argc ? argv[i] : NULL);
             if (!kv || !strchr(kv, '=')) return fail(2, "--set needs section.key=value", "", "");
             a->set[a->nset++] = kv;
-        } else if (a->allow_scan && strcmp(arg, "--scan") == 0) {
+        } else if ((a->allowed & OPT_SCAN) && strcmp(arg, "--scan") == 0) {
             if (++i == argc) return fail(2, "--scan needs KEY:LO:HI:N[:lin|log]", "", "");
             a->scan = argv[i];
+        } else if ((a->allowed & OPT_SWEEP) && strcmp(arg, "--resume") == 0) {
+            a->resume = 1;
+        } else if ((a->allowed & OPT_SWEEP) && strcmp(arg, "--threads") == 0) {
+            double v;
+            if (++i == argc || !number(argv[i], &v) || v < 1 || v > 4096 || v != floor(v))
+                return fail(2, "--threads needs a whole number from 1 to 4096", "", "");
+            a->threads = (int)v;
+        } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--param") == 0) {
+            if (++i == argc) return fail(2, "--param needs a key such as integrator.h", "", "");
+            a->param = argv[i];
+        } else if ((a->allowed & OPT_CRITICAL) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi") || !strcmp(arg, "--rtol"))) {
+            double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
+            if (++i == argc || !number(argv[i], dst)) return fail(2, "%s needs a finite number", arg, "");
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return fail(2, "unknown option '%s' (see gandyn --help)", arg, "");
         } else if (!a->config) {
@@ -279,10 +310,10 @@ typedef int (*command_fn)(gd_sim *sim, const run_args *a);
 
 /* Shared driver of the config-taking commands: parse, configure, record the command
  * line, run fn. Returns the exit status. */
-static int with_sim(int argc, char **argv, int allow_scan, command_fn fn)
+static int with_sim(int argc, char **argv, int allowed, command_fn fn)
 {
     gd_sim *sim = gd_sim_create();
-    run_args a = {NULL, NULL, NULL, 0, allow_scan, 0, calloc((size_t)argc + 1, sizeof(char *))};
+    run_args a = {.allowed = allowed, .lo = NAN, .hi = NAN, .rtol = 1e-6, .set = calloc((size_t)argc + 1, sizeof(char *))};
     if (!sim || !a.set) {
         gd_sim_free(&sim);
         free(a.set);
@@ -453,6 +484,100 @@ static int do_portrait(gd_sim *sim, const run_args *a)
     return 0;
 }
 
+/* ------------------------------------------------------------------ sweep ----- */
+static gd_sweep *volatile running_sweep;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running_sweep) gd_sweep_cancel(running_sweep);
+}
+
+/* Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise. */
+static void progress(void *user, long done, long total, double secs)
+{
+    int tty = *(int *)user;
+    double rate = secs > 0 ? done / secs : 0, left = rate > 0 ? (total - done) / rate : 0;
+    if (tty) {
+        int w = (int)(30.0 * done / (total ? total : 1));
+        fprintf(stderr, "\r[%.*s%*s] %ld/%ld cells, %.3g cells/s, %.0f s left ", w, "##############################", 30 - w, "",
+                done, total, rate, left);
+        if (done == total) fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "sweep: %ld/%ld cells, %.3g cells/s, %.0f s left\n", done, total, rate, left);
+    }
+}
+
+static int do_sweep(gd_sim *sim, const run_args *a)
+{
+    const char *path = a->output ? a->output : "output/sweep.h5";
+    char ckpt[4096];
+    snprintf(ckpt, sizeof ckpt, "%s.ckpt", path);
+    gd_sweep *w = NULL;
+    int rc = gd_sweep_create(sim, &w);
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
+    static int tty;
+    tty = isatty(2);
+    gd_sweep_set_threads(w, a->threads);
+    gd_sweep_set_monitor(w, progress, &tty, tty ? 0.2 : 5.0);
+    rc = gd_sweep_set_checkpoint(w, ckpt, a->resume);
+    if (rc == GD_OK) {
+        running_sweep = w;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        rc = gd_sweep_run(w);
+        running_sweep = NULL;
+    }
+    if (rc == GD_OK) rc = gd_sweep_write(w, path);
+    if (rc != GD_OK) {
+        int st = fail(rc == GD_ECANCELED ? 1 : exit_code(rc), rc == GD_ECANCELED ? "%s; rerun with --resume to finish" : "%s",
+                      gd_sweep_errmsg(w)[0] ? gd_sweep_errmsg(w) : gd_sim_errmsg(sim), "");
+        gd_sweep_free(&w);
+        return st;
+    }
+    gd_sweep_set_checkpoint(w, NULL, 0);
+    unlink(ckpt);
+    long counts[3];
+    double agree = gd_sweep_get_agreement(w, counts);
+    if (a->json) {
+        printf("{\"cells\":%ld,\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"agreement\":", gd_sweep_ncells(w),
+               counts[0], counts[1], counts[2]);
+        json_num(agree);
+        printf(",\"kernel\":\"%s\",\"output\":", gd_sweep_is_batched(w) ? "batched" : "per-cell");
+        json_str(path);
+        printf("}\n");
+    } else {
+        printf("%ld cells (%s kernel): %ld converge, %ld oscillate, %ld diverge; agreement with the prediction %.4f\nwrote %s\n",
+               gd_sweep_ncells(w), gd_sweep_is_batched(w) ? "batched" : "per-cell", counts[0], counts[1], counts[2], agree, path);
+    }
+    gd_sweep_free(&w);
+    return 0;
+}
+
+static int do_critical(gd_sim *sim, const run_args *a)
+{
+    if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(2, "critical needs --param KEY --lo A --hi B", "", "");
+    gd_critical_result r;
+    int rc = gd_sim_critical(sim, a->param, a->lo, a->hi, a->rtol, &r);
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
+    if (a->json) {
+        printf("{\"param\":");
+        json_str(a->param);
+        printf(",\"value\":");
+        json_num(r.value);
+        printf(",\"below\":\"%s\",\"above\":\"%s\",\"predicted\":", gd_outcome_name(r.below), gd_outcome_name(r.above));
+        json_num(r.predicted);
+        printf(",\"iterations\":%d}\n", r.iterations);
+    } else {
+        printf("%s: %s below %.10g, %s above (%d bisections); predicted rho = 1 at %.10g\n", a->param, gd_outcome_name(r.below), r.value,
+               gd_outcome_name(r.above), r.iterations, r.predicted);
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ plot ------ */
 /* The plot scripts need numpy, h5py and matplotlib: $GANDYN_PYTHON, else the interpreter
  * found at configure time, else python3 on PATH. */
@@ -507,9 +632,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "list") == 0) return cmd_list(argc - 2, argv + 2);
     if (strcmp(cmd, "run") == 0) return with_sim(argc - 2, argv + 2, 0, do_run);
-    if (strcmp(cmd, "eig") == 0) return with_sim(argc - 2, argv + 2, 1, do_eig);
+    if (strcmp(cmd, "eig") == 0) return with_sim(argc - 2, argv + 2, OPT_SCAN, do_eig);
+    if (strcmp(cmd, "sweep") == 0) return with_sim(argc - 2, argv + 2, OPT_SWEEP, do_sweep);
+    if (strcmp(cmd, "critical") == 0) return with_sim(argc - 2, argv + 2, OPT_CRITICAL, do_critical);
     if (strcmp(cmd, "rate") == 0) return with_sim(argc - 2, argv + 2, 0, do_rate);
     if (strcmp(cmd, "portrait") == 0) return with_sim(argc - 2, argv + 2, 0, do_portrait);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, plot; see gandyn --help)", cmd, "");
+    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, sweep, critical, plot; see gandyn --help)", cmd, "");
 }

@@ -32,6 +32,12 @@ struct gd_model_type {
     int (*start_mode)(const gd_model *m, const double *x);
     double (*surface)(const gd_model *m, int mode, const double *x);
     int (*next_mode)(const gd_model *m, int mode, double *x); /* may snap x onto the surface */
+    /* Sweeps: the field on a block of n cells in structure-of-arrays form (x[k*n + i] is
+     * coordinate k of cell i), the parameters named in batch_params varying per cell
+     * (p[j*n + i]; p NULL: the model's own values). GD_ENOTAVAIL for configurations it does
+     * not cover (sweeps then go cell by cell). NULL: no batched field. */
+    int (*field_batch)(const gd_model *m, int n, const double *p, const double *x, double *v);
+    const char *const *batch_params;
 };
 
 struct gd_model {

@@ -29,6 +29,8 @@ static const gd_param sweep_params[] = {
     {"y", GD_P_STRING, S(y), "", "optional second sweep axis", 0, 0, 0, NULL},
     {"converge_tol", GD_P_DOUBLE, S(converge_tol), "1e-8", "converged: final distance to the equilibrium below tol * initial distance", 0, 1, GD_PF_LO_OPEN, NULL},
     {"diverge_radius", GD_P_DOUBLE, S(diverge_radius), "1e6", "diverged: norm above this, or not finite", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"grow_factor", GD_P_DOUBLE, S(grow_factor), "1e3", "observed diverge also when the late distance to x* exceeds grow_factor x the initial one (x* repels, even if a cycle bounds the orbit)", 1, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef S
 
@@ -562,6 +564,20 @@ const char *gd_sim_intern_key(gd_sim *s, const char *key)
     free(s->interned);
     s->interned = strdup(key);
     return s->interned ? s->interned : "";
+}
+
+gd_sim *gd_sim_clone(const gd_sim *base)
+{
+    gd_sim *s = gd_sim_create();
+    if (!s) return NULL;
+    for (int i = 0; i < base->ne; i++)
+        if (store(s, base->e[i].section, base->e[i].key, base->e[i].value) != GD_OK) {
+            gd_sim_free(&s);
+            return NULL;
+        }
+    gd_sim_set_command(s, base->command);
+    if (gd_sim_setup(s) != GD_OK) gd_sim_free(&s);
+    return s;
 }
 
 double *gd_sim_scratch(gd_sim *s, int slot, size_t n)

@@ -18,7 +18,7 @@ typedef struct {
 
 typedef struct {
     char *x, *y;
-    double converge_tol, diverge_radius;
+    double converge_tol, diverge_radius, rate_tol, grow_factor;
 } sweep_opts;
 
 typedef struct {
@@ -62,6 +62,8 @@ struct gd_sim {
 
 /* Buffers of the analyses, owned by the sim (freed with it). */
 double *gd_sim_scratch(gd_sim *s, int slot, size_t n);
+/* A new, set-up sim with the same configuration (NULL when out of memory). */
+gd_sim *gd_sim_clone(const gd_sim *base);
 /* Raw text of section.key as given (caller frees), or NULL if not given. */
 char *gd_sim_get_value(const gd_sim *s, const char *key);
 int gd_sim_unset(gd_sim *s, const char *key);

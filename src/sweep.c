@@ -1,0 +1,688 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Parameter sweeps (`gandyn sweep`) and phase transitions (`gandyn critical`).
+ *
+ * The unit of work is a fixed block of GD_BLOCK consecutive cells: OpenMP threads take
+ * whole blocks, checkpoints record whole blocks, ranges are rounded to blocks. A cell's
+ * result depends only on its index, so any partition gives the same numbers.
+ *
+ * Per cell: the trajectory from the first start of run.x0 is classified from the
+ * distances d_k = |x_k - x*|: diverge if d passed sweep.diverge_radius (the cell is
+ * frozen there) or if its late distance exceeds grow_factor d_0 (x* repels, even when a
+ * saturating nonlinearity bounds the orbit on a cycle); otherwise the measured
+ * per-iteration contraction is (max d over (3N/4, N] / max d over (N/4, N/2])^(2/N) --
+ * window maxima, so the ripple of a non-normal spiral does not bias it -- and the cell
+ * converges if d_N <= converge_tol d_0 or the contraction is below 1 - rate_tol, diverges
+ * if above 1 + rate_tol, else oscillates. The prediction is the spectral radius of the one-iteration map at x*.
+ */
+#include "gd_impl.h"
+#include "h5io.h"
+#include "sim_impl.h"
+#include "sweep_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5_hl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+enum { AX_MODEL, AX_INTEGRATOR, AX_X0 };
+
+typedef struct {
+    char key[128];   /* as written: section.key */
+    const char *name; /* the part after the section */
+    int kind, coord, batch; /* AX_*; run.x0 coordinate; index in the model's batch_params or -1 */
+    double lo, hi;
+    long n;
+    int log;
+    double *values;
+} axis;
+
+typedef struct { signed char outcome, predicted; double rho, rate; } cell;
+
+struct gd_sweep {
+    gd_sim *base;
+    axis ax[2];
+    int naxes, batched, threads;
+    long nx, ny, ncells, nblocks;
+    cell *cells;
+    unsigned char *done; /* per block */
+    long ndone;          /* cells */
+    gd_sweep_monitor monitor;
+    void *monitor_user;
+    double monitor_every;
+    int ckpt_fd;
+    uint64_t ckpt_hash;
+    volatile sig_atomic_t cancel;
+    char msg[GD_MSG_LEN];
+};
+
+/* ---------------------------------------------------------------- axes --------- */
+static int find_batch_param(const gd_model *m, const char *name)
+{
+    for (int j = 0; m->type->batch_params && m->type->batch_params[j]; j++)
+        if (strcmp(m->type->batch_params[j], name) == 0) return j;
+    return -1;
+}
+
+static int parse_axis(gd_sweep *w, const char *spec, axis *a)
+{
+    char *msg = w->base->msg;
+    int rc = gd_parse_axis(spec, a->key, sizeof a->key, &a->lo, &a->hi, &a->n, &a->log, msg);
+    if (rc != GD_OK) return rc;
+    const gd_model *m = w->base->model;
+    a->name = strchr(a->key, '.') ? strchr(a->key, '.') + 1 : a->key;
+    a->batch = -1;
+    if (strncmp(a->key, "run.x0.", 7) == 0) {
+        char *end;
+        a->kind = AX_X0;
+        a->coord = (int)strtol(a->key + 7, &end, 10);
+        if (*end || end == a->key + 7 || a->coord < 0 || a->coord >= m->dim)
+            return gd_fmt(msg, GD_EUSAGE, "sweep axis %s: coordinate must be 0..%d", a->key, m->dim - 1);
+    } else if (strncmp(a->key, "model.", 6) == 0 && strcmp(a->name, "name") != 0) {
+        a->kind = AX_MODEL;
+        a->batch = find_batch_param(m, a->name);
+    } else if (strncmp(a->key, "integrator.", 11) == 0 && strcmp(a->name, "name") != 0) {
+        a->kind = AX_INTEGRATOR;
+    } else {
+        return gd_fmt(msg, GD_EUSAGE, "sweep axis %s: sweep a numeric model.*, integrator.* key or run.x0.K", a->key);
+    }
+    a->values = malloc(sizeof(double) * (size_t)a->n);
+    if (!a->values) return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    for (long i = 0; i < a->n; i++) a->values[i] = gd_axis_value(a->lo, a->hi, a->n, a->log, i);
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- contexts ----- */
+/* A thread's own copy of the configuration, so cells can be set up concurrently. */
+typedef struct {
+    gd_sim *sim;
+    double *x0, *eq, *J;
+    int eq_ok;
+} ctx;
+
+static void ctx_free(ctx *c)
+{
+    gd_sim_free(&c->sim);
+    free(c->x0);
+}
+
+static int ctx_init(const gd_sweep *w, ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    int n = w->base->model->dim;
+    c->sim = gd_sim_clone(w->base);
+    c->x0 = malloc(sizeof(double) * (size_t)(2 * n + 4 * n * n));
+    if (!c->sim || !c->x0) {
+        ctx_free(c);
+        return GD_ENOMEM;
+    }
+    c->eq = c->x0 + n;
+    c->J = c->eq + n;
+    return GD_OK;
+}
+
+/* Configure the context for the axis values of cell i. */
+static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
+{
+    gd_sim *s = c->sim;
+    long ix[2] = {i % w->nx, i / w->nx};
+    int n = s->model->dim, model_dirty = 0, step_dirty = 0, rc = GD_OK;
+    memcpy(c->x0, w->base->starts, sizeof(double) * (size_t)n);
+    for (int k = 0; k < w->naxes && rc == GD_OK; k++) {
+        const axis *a = &w->ax[k];
+        double v = a->values[ix[k]];
+        char text[64];
+        snprintf(text, sizeof text, "%.17g", v);
+        if (a->kind == AX_X0) c->x0[a->coord] = v;
+        else if (a->kind == AX_MODEL) rc = gd_model_set(s->model, a->name, text), model_dirty = 1;
+        else rc = gd_stepper_set(s->stepper, a->name, text), step_dirty = 1;
+        if (rc != GD_OK) gd_fmt(msg, rc, "%s", a->kind == AX_MODEL ? s->model->msg : s->stepper->msg);
+    }
+    if (rc == GD_OK && model_dirty && (rc = gd_model_setup(s->model)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
+    if (rc == GD_OK && (model_dirty || step_dirty) && (rc = gd_stepper_setup(s->stepper)) != GD_OK) gd_fmt(msg, rc, "%s", s->stepper->msg);
+    if (rc == GD_OK) c->eq_ok = gd_model_find_equilibrium(s->model, c->x0, c->eq) == GD_OK;
+    return rc;
+}
+
+/* Spectral radius of the one-iteration map at x* (NaN without an equilibrium). */
+static double ctx_rho(ctx *c)
+{
+    gd_stepper *st = c->sim->stepper;
+    int n = st->dim, nm = gd_stepper_map_dim(st);
+    double *wr = c->J + nm * nm, *wi = wr + nm, rho = 0;
+    if (!c->eq_ok) return NAN;
+    if (!st->type->fixed_step) { /* cvode: exp(T lambda) over one output interval */
+        if (gd_model_jacobian(c->sim->model, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, wr, wi) != GD_OK) return NAN;
+        double T = st->o.t_end / (double)st->o.steps, mx = -INFINITY;
+        for (int k = 0; k < n; k++) mx = fmax(mx, wr[k]);
+        return exp(T * mx);
+    }
+    if (gd_stepper_map_jacobian(st, c->eq, c->J, NULL) != GD_OK || gd_eigenvalues(nm, c->J, wr, wi) != GD_OK) return NAN;
+    for (int k = 0; k < nm; k++) rho = fmax(rho, hypot(wr[k], wi[k]));
+    return rho;
+}
+
+/* ---------------------------------------------------------------- cells -------- */
+/* Distances of one trajectory: initial, final, window maxima, the last one above GD_TINY. */
+typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; } track;
+
+static void classify(const gd_sim *s, const track *tr, cell *out)
+{
+    double rate, d0sq = tr->d0, dNsq = tr->dN, m1 = tr->m1, m2 = tr->m2;
+    long N = tr->N, div_at = tr->div_at;
+    if (div_at) rate = pow(dNsq / d0sq, 0.5 / (double)div_at);
+    else if (N >= 8 && m1 > GD_TINY && m2 > GD_TINY) rate = pow(m2 / m1, 1.0 / (double)N); /* window centres N/2 apart */
+    else if (tr->kl > 0 && d0sq > 0) rate = pow(tr->dl / d0sq, 0.5 / (double)tr->kl); /* converged past underflow */
+    else rate = d0sq > 0 ? pow(dNsq / d0sq, 0.5 / (double)N) : 0;
+    double tol = s->sweep.rate_tol;
+    out->rate = rate;
+    double grow2 = s->sweep.grow_factor * s->sweep.grow_factor;
+    if (div_at) out->outcome = GD_DIVERGE;
+    else if (dNsq <= s->sweep.converge_tol * s->sweep.converge_tol * d0sq) out->outcome = GD_CONVERGE;
+    else if (d0sq > 0 && m2 > grow2 * d0sq) out->outcome = GD_DIVERGE;
+    else if (rate < 1 - tol) out->outcome = GD_CONVERGE;
+    else if (rate > 1 + tol) out->outcome = GD_DIVERGE;
+    else out->outcome = GD_OSCILLATE;
+}
+
+static double dist2(const double *x, const double *eq, int n)
+{
+    double d = 0;
+    for (int k = 0; k < n; k++) d += (x[k] - eq[k]) * (x[k] - eq[k]);
+    return d;
+}
+
+/* One cell through the configured stepper. A solver failure counts as divergence. */
+static void run_cell(ctx *c, cell *out)
+{
+    gd_sim *s = c->sim;
+    gd_stepper *st = s->stepper;
+    int n = st->dim;
+    double *x = c->J, *eq = c->eq_ok ? c->eq : c->J + n, t = 0;
+    if (!c->eq_ok) memset(eq, 0, sizeof(double) * (size_t)n);
+    memcpy(x, c->x0, sizeof(double) * (size_t)n);
+    gd_model_project(s->model, x);
+    double d0 = dist2(x, eq, n), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
+    track tr = {d0, d0, 0, 0, d0, 0, st->o.steps, 0};
+    long N = tr.N;
+    int rc = gd_stepper_reset(st, x);
+    for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
+        rc = gd_stepper_step(st, x, &t);
+        d = dist2(x, eq, n);
+        if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
+        if (k > N / 4 && k <= N / 2) tr.m1 = fmax(tr.m1, d);
+        if (k > 3 * N / 4) tr.m2 = fmax(tr.m2, d);
+        if (d > GD_TINY) tr.dl = d, tr.kl = k;
+    }
+    tr.dN = isfinite(d) ? d : R2;
+    classify(s, &tr, out);
+}
+
+static int batch_rule(const gd_stepper *st)
+{
+    const char *n = st->type->name;
+    if (!strcmp(n, "simgd")) return GD_RULE_SIMGD;
+    if (!strcmp(n, "altgd") || !strcmp(n, "symplectic_euler")) return GD_RULE_ALTGD;
+    if (!strcmp(n, "extragradient")) return GD_RULE_EXTRAGRADIENT;
+    if (!strcmp(n, "optimistic")) return GD_RULE_OPTIMISTIC;
+    return -1;
+}
+
+/* The batched kernel covers this sweep: fixed-step rule it knows, model with a batched
+ * field for this configuration, and every axis a start coordinate, a step size or a
+ * batch parameter of the model. */
+static int can_batch(const gd_sweep *w)
+{
+    const gd_sim *s = w->base;
+    const gd_model *m = s->model;
+    if (batch_rule(s->stepper) < 0 || !m->type->field_batch || m->dim > 8) return 0;
+    for (int k = 0; k < w->naxes; k++) {
+        const axis *a = &w->ax[k];
+        int step = a->kind == AX_INTEGRATOR && (!strcmp(a->name, "h") || !strcmp(a->name, "lr_g") || !strcmp(a->name, "lr_d"));
+        if (!(a->kind == AX_X0 || step || a->batch >= 0)) return 0;
+    }
+    double x[8 * GD_BLOCK] = {0}, v[8 * GD_BLOCK];
+    return m->type->field_batch(m, GD_BLOCK, NULL, x, v) == GD_OK;
+}
+
+/* A block through the vectorised kernel; padding cells repeat the block's last cell. */
+static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, char *msg)
+{
+    const gd_sim *s = w->base;
+    const gd_model *m = s->model;
+    const gd_stepper *st = s->stepper;
+    int n = m->dim, np = 0, rc = GD_OK;
+    for (int j = 0; m->type->batch_params[j]; j++) np++;
+    b->np = 0;
+    for (int k = 0; k < w->naxes; k++) b->np |= w->ax[k].batch >= 0;
+    if (b->np) b->np = np;
+    for (int i = 0; i < GD_BLOCK; i++) {
+        long cid = blk * GD_BLOCK + i;
+        if (cid >= w->ncells) cid = w->ncells - 1;
+        if ((rc = ctx_cell(w, c, cid, msg)) != GD_OK) return rc;
+        const gd_stepper *cs = c->sim->stepper;
+        for (int k = 0; k < n; k++) b->x[k * GD_BLOCK + i] = c->x0[k];
+        b->hg[i] = cs->hv[0];
+        b->hd[i] = cs->hv[n - 1];
+        for (int j = 0; j < b->np; j++) {
+            const gd_param *p = gd_param_find(m->type->params, m->type->batch_params[j]);
+            b->p[j * GD_BLOCK + i] = *(const double *)((const char *)c->sim->model->opts + p->offset);
+        }
+    }
+    /* starts inside the projection box, as the stepper's reset would do */
+    for (int k = 0; k < n && m->lo; k++)
+        for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
+    double eq[8];
+    if (gd_model_find_equilibrium((gd_model *)m, s->starts, eq) != GD_OK) memset(eq, 0, sizeof eq);
+    gd_batch_cfg cfg = {m, n, m->ngen, batch_rule(st), st->o.n_g, st->o.n_d, st->o.steps, st->o.order == GD_DISC_FIRST,
+                        eq, m->lo, m->hi, st->o.diverge_radius * st->o.diverge_radius};
+    if (!strcmp(st->type->name, "symplectic_euler")) cfg.n_g = cfg.n_d = 1;
+    rc = gd_batch_run(&cfg, b);
+    if (rc != GD_OK) return gd_fmt(msg, rc, "batched kernel: %s", gd_strerror(rc));
+    for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
+        double x[8];
+        for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
+        double dN = dist2(x, eq, n);
+        track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], b->kl[i], cfg.steps, b->diverged_at[i]};
+        classify(s, &tr, &w->cells[blk * GD_BLOCK + i]);
+    }
+    return GD_OK;
+}
+
+static int run_block_generic(const gd_sweep *w, ctx *c, long blk, char *msg)
+{
+    for (long i = blk * GD_BLOCK; i < (blk + 1) * GD_BLOCK && i < w->ncells; i++) {
+        int rc = ctx_cell(w, c, i, msg);
+        if (rc != GD_OK) return rc;
+        run_cell(c, &w->cells[i]);
+    }
+    return GD_OK;
+}
+
+static int predict_block(const gd_sweep *w, ctx *c, long blk, char *msg)
+{
+    for (long i = blk * GD_BLOCK; i < (blk + 1) * GD_BLOCK && i < w->ncells; i++) {
+        int rc = ctx_cell(w, c, i, msg);
+        if (rc != GD_OK) return rc;
+        cell *ce = &w->cells[i];
+        ce->rho = ctx_rho(c);
+        ce->predicted = isnan(ce->rho) ? GD_OSCILLATE : (signed char)gd_predict_outcome(ce->rho);
+    }
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- checkpoints -- */
+/* File: "GDSWEEP1", hash of the configuration and axes, cell count; then one record per
+ * finished block: block index, its cells, FNV-1a of both. A record torn by kill -9 fails
+ * its hash and is dropped (and overwritten) on resume. */
+#define CKPT_MAGIC "GDSWEEP1"
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ c[i]) * 1099511628211ULL;
+    return h;
+}
+
+static size_t record_size(void) { return sizeof(int64_t) + GD_BLOCK * sizeof(cell) + sizeof(uint64_t); }
+
+static void record_block(gd_sweep *w, long blk)
+{
+    if (w->ckpt_fd < 0) return;
+    size_t n = record_size();
+    unsigned char buf[sizeof(int64_t) + GD_BLOCK * sizeof(cell) + sizeof(uint64_t)];
+    int64_t b = blk;
+    cell cs[GD_BLOCK];
+    memset(cs, 0, sizeof cs);
+    for (long i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) cs[i] = w->cells[blk * GD_BLOCK + i];
+    memcpy(buf, &b, sizeof b);
+    memcpy(buf + sizeof b, cs, sizeof cs);
+    uint64_t h = fnv(buf, sizeof b + sizeof cs, w->ckpt_hash);
+    memcpy(buf + sizeof b + sizeof cs, &h, sizeof h);
+    /* one write per record: a kill between records leaves whole records */
+    if (write(w->ckpt_fd, buf, n) != (ssize_t)n) gd_fmt(w->msg, GD_EIO, "checkpoint write failed: %s", strerror(errno));
+}
+
+int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume)
+{
+    if (w->ckpt_fd >= 0) close(w->ckpt_fd);
+    w->ckpt_fd = -1;
+    if (!path) return GD_OK;
+    char head[32];
+    memcpy(head, CKPT_MAGIC, 8);
+    memcpy(head + 8, &w->ckpt_hash, 8);
+    int64_t nc = w->ncells;
+    memcpy(head + 16, &nc, 8);
+    int fd = open(path, O_RDWR | O_CREAT | (resume ? 0 : O_TRUNC), 0644);
+    if (fd < 0) return gd_fmt(w->msg, GD_EIO, "cannot open checkpoint '%s': %s", path, strerror(errno));
+    char have[24];
+    ssize_t got = resume ? read(fd, have, 24) : 0;
+    if (got == 24 && memcmp(have, head, 24) != 0) {
+        close(fd);
+        return gd_fmt(w->msg, GD_EUSAGE, "checkpoint '%s' belongs to another sweep configuration (remove it or drop --resume)", path);
+    }
+    off_t good = 24;
+    if (got == 24) {
+        size_t n = record_size();
+        unsigned char *buf = malloc(n);
+        while (buf && read(fd, buf, n) == (ssize_t)n) {
+            int64_t b;
+            uint64_t h;
+            memcpy(&b, buf, 8);
+            memcpy(&h, buf + n - 8, 8);
+            if (h != fnv(buf, n - 8, w->ckpt_hash) || b < 0 || b >= w->nblocks) break;
+            cell cs[GD_BLOCK];
+            memcpy(cs, buf + 8, sizeof cs);
+            for (long i = 0; i < GD_BLOCK && b * GD_BLOCK + i < w->ncells; i++) w->cells[b * GD_BLOCK + i] = cs[i];
+            if (!w->done[b]) w->ndone += (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
+            w->done[b] = 1;
+            good += (off_t)n;
+        }
+        free(buf);
+    }
+    if (ftruncate(fd, good) != 0 || lseek(fd, 0, SEEK_SET) != 0 || write(fd, head, 24) != 24 || lseek(fd, good, SEEK_SET) != good) {
+        close(fd);
+        return gd_fmt(w->msg, GD_EIO, "cannot write checkpoint '%s': %s", path, strerror(errno));
+    }
+    w->ckpt_fd = fd;
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- running ------ */
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
+{
+    long b0 = i0 / GD_BLOCK, b1 = (i1 + GD_BLOCK - 1) / GD_BLOCK;
+    if (b0 < 0) b0 = 0;
+    if (b1 > w->nblocks) b1 = w->nblocks;
+    int err = GD_OK;
+    double t0 = now(), last = t0;
+    w->msg[0] = '\0';
+#pragma omp parallel num_threads(w->threads > 0 ? w->threads : omp_get_max_threads())
+    {
+        ctx c;
+        char msg[GD_MSG_LEN];
+        gd_block *blk = w->batched ? malloc(sizeof *blk) : NULL;
+        int rc = ctx_init(w, &c) == GD_OK && (!w->batched || blk) ? GD_OK : GD_ENOMEM;
+        if (rc != GD_OK) {
+#pragma omp critical(gd_sweep_err)
+            if (err == GD_OK) err = gd_fmt(w->msg, GD_ENOMEM, "out of memory");
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (long b = b0; b < b1; b++) {
+            if (rc != GD_OK || w->done[b] || w->cancel || err != GD_OK) continue;
+            rc = w->batched ? run_block_batched(w, &c, blk, b, msg) : run_block_generic(w, &c, b, msg);
+            if (rc == GD_OK) rc = predict_block(w, &c, b, msg);
+            if (rc != GD_OK) {
+#pragma omp critical(gd_sweep_err)
+                if (err == GD_OK) err = gd_fmt(w->msg, rc, "%s", msg);
+                continue;
+            }
+            long cells = (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
+#pragma omp critical(gd_sweep_ckpt)
+            {
+                record_block(w, b);
+                w->done[b] = 1;
+                w->ndone += cells;
+            }
+            if (w->monitor && omp_get_thread_num() == 0 && now() - last >= w->monitor_every) {
+                last = now();
+                w->monitor(w->monitor_user, w->ndone, w->ncells, last - t0);
+            }
+        }
+        ctx_free(&c);
+        free(blk);
+    }
+    if (w->monitor) w->monitor(w->monitor_user, w->ndone, w->ncells, now() - t0);
+    if (err == GD_OK && w->msg[0]) err = GD_EIO; /* a checkpoint write failed */
+    if (err == GD_OK && w->cancel) err = gd_fmt(w->msg, GD_ECANCELED, "interrupted with %ld of %ld cells done", w->ndone, w->ncells);
+    return err;
+}
+
+int gd_sweep_run(gd_sweep *w) { return gd_sweep_run_range(w, 0, w->ncells); }
+
+/* ---------------------------------------------------------------- handle ------- */
+int gd_sweep_create(gd_sim *s, gd_sweep **out)
+{
+    *out = NULL;
+    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    gd_sweep *w = calloc(1, sizeof *w);
+    if (!w) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    w->base = s;
+    w->ckpt_fd = -1;
+    int rc = parse_axis(w, s->sweep.x, &w->ax[0]);
+    w->naxes = 1;
+    if (rc == GD_OK && s->sweep.y && s->sweep.y[0]) rc = parse_axis(w, s->sweep.y, &w->ax[w->naxes++]);
+    if (rc == GD_OK && w->naxes == 2 && strcmp(w->ax[0].key, w->ax[1].key) == 0)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "sweep.x and sweep.y both sweep %s", w->ax[0].key);
+    if (rc != GD_OK) {
+        gd_sweep_free(&w);
+        return rc;
+    }
+    w->nx = w->ax[0].n;
+    w->ny = w->naxes == 2 ? w->ax[1].n : 1;
+    w->ncells = w->nx * w->ny;
+    w->nblocks = (w->ncells + GD_BLOCK - 1) / GD_BLOCK;
+    w->cells = calloc((size_t)w->ncells, sizeof(cell));
+    w->done = calloc((size_t)w->nblocks, 1);
+    if (!w->cells || !w->done) {
+        gd_sweep_free(&w);
+        return gd_fmt(s->msg, GD_ENOMEM, "out of memory for %ld cells", w->ncells);
+    }
+    /* Validate both ends of every axis on a context before any work. */
+    ctx c;
+    char msg[GD_MSG_LEN];
+    rc = ctx_init(w, &c);
+    long probe[4] = {0, w->nx - 1, w->ncells - w->nx, w->ncells - 1};
+    for (int k = 0; k < 4 && rc == GD_OK; k++)
+        if ((rc = ctx_cell(w, &c, probe[k], msg)) != GD_OK) gd_fmt(s->msg, rc, "sweep: %s", msg);
+    ctx_free(&c);
+    if (rc != GD_OK) {
+        gd_sweep_free(&w);
+        return rc == GD_ENOMEM ? gd_fmt(s->msg, rc, "out of memory") : GD_EUSAGE;
+    }
+    w->batched = can_batch(w);
+    uint64_t h = fnv(s->config_text, strlen(s->config_text), 1469598103934665603ULL);
+    for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
+    w->ckpt_hash = fnv(&w->batched, sizeof w->batched, h);
+    *out = w;
+    return GD_OK;
+}
+
+long gd_sweep_ncells(const gd_sweep *w) { return w->ncells; }
+long gd_sweep_nx(const gd_sweep *w) { return w->nx; }
+long gd_sweep_ny(const gd_sweep *w) { return w->ny; }
+int gd_sweep_is_batched(const gd_sweep *w) { return w->batched; }
+void gd_sweep_set_threads(gd_sweep *w, int threads) { w->threads = threads; }
+void gd_sweep_cancel(gd_sweep *w) { w->cancel = 1; }
+long gd_sweep_get_done(const gd_sweep *w) { return w->ndone; }
+const char *gd_sweep_errmsg(const gd_sweep *w) { return w->msg; }
+const double *gd_sweep_get_axis(const gd_sweep *w, int a) { return a < w->naxes ? w->ax[a].values : NULL; }
+
+void gd_sweep_set_monitor(gd_sweep *w, gd_sweep_monitor fn, void *user, double every_seconds)
+{
+    w->monitor = fn, w->monitor_user = user, w->monitor_every = every_seconds;
+}
+
+/* Results are returned as separate arrays, built on first use from the cell records. */
+static double *column(const gd_sweep *w, int which)
+{
+    double *v = gd_sim_scratch(w->base, 4 + which, (size_t)w->ncells);
+    for (long i = 0; v && i < w->ncells; i++) v[i] = which ? w->cells[i].rate : w->cells[i].rho;
+    return v;
+}
+
+static signed char *labels(const gd_sweep *w, int which)
+{
+    signed char *v = (signed char *)gd_sim_scratch(w->base, 6 + which, (size_t)(w->ncells + 7) / 8);
+    for (long i = 0; v && i < w->ncells; i++) v[i] = which ? w->cells[i].predicted : w->cells[i].outcome;
+    return v;
+}
+
+const double *gd_sweep_get_rho(const gd_sweep *w) { return column(w, 0); }
+const double *gd_sweep_get_rate(const gd_sweep *w) { return column(w, 1); }
+const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return labels(w, 0); }
+const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return labels(w, 1); }
+
+double gd_sweep_get_agreement(const gd_sweep *w, long counts[3])
+{
+    long agree = 0, with = 0;
+    if (counts) counts[0] = counts[1] = counts[2] = 0;
+    for (long i = 0; i < w->ncells; i++) {
+        const cell *c = &w->cells[i];
+        if (counts) counts[c->outcome]++;
+        if (isnan(c->rho)) continue;
+        with++;
+        agree += c->outcome == c->predicted;
+    }
+    return with ? (double)agree / (double)with : NAN;
+}
+
+void gd_sweep_free(gd_sweep **pw)
+{
+    if (!pw || !*pw) return;
+    gd_sweep *w = *pw;
+    if (w->ckpt_fd >= 0) close(w->ckpt_fd);
+    for (int k = 0; k < 2; k++) free(w->ax[k].values);
+    free(w->cells);
+    free(w->done);
+    free(w);
+    *pw = NULL;
+}
+
+/* ---------------------------------------------------------------- file --------- */
+static int write_labels(hid_t file, const char *name, const gd_sweep *w, int which, hid_t *dims)
+{
+    hid_t t = H5Tenum_create(H5T_NATIVE_SCHAR);
+    for (signed char v = 0; v < 3; v++) H5Tenum_insert(t, gd_outcome_name(v), &v);
+    hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
+    hid_t sp = H5Screate_simple(2, d, NULL);
+    hid_t ds = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    const signed char *v = labels(w, which);
+    herr_t st = ds < 0 || !v ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v); /* memory type = the enum */
+    for (int k = 0; k < 2 && st >= 0 && dims[k] >= 0; k++) st = H5DSattach_scale(ds, dims[k], (unsigned)(1 - k));
+    if (ds >= 0) H5Dclose(ds);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return st < 0 ? GD_EIO : GD_OK;
+}
+
+static int write_values(gd_h5 *f, const char *name, const gd_sweep *w, int which, hid_t *dims)
+{
+    hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
+    const double *v = column(w, which);
+    int rc = v ? gd_h5_write(f, name, 2, d, v) : GD_ENOMEM;
+    hid_t ds = rc == GD_OK ? H5Dopen2(gd_h5_file(f), name, H5P_DEFAULT) : -1;
+    for (int k = 0; k < 2 && ds >= 0 && dims[k] >= 0; k++)
+        if (H5DSattach_scale(ds, dims[k], (unsigned)(1 - k)) < 0) rc = GD_EIO;
+    if (ds >= 0) H5Dclose(ds);
+    return rc;
+}
+
+int gd_sweep_write(gd_sweep *w, const char *path)
+{
+    if (w->ndone < w->ncells) return gd_fmt(w->msg, GD_EUSAGE, "sweep has %ld of %ld cells done", w->ndone, w->ncells);
+    gd_sim *s = w->base;
+    gd_h5 *f = NULL;
+    int rc = gd_h5_create(path, &f, w->msg);
+    if (rc != GD_OK) return rc;
+    rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    hid_t file = gd_h5_file(f), dims[2] = {-1, -1};
+    const char *names[2] = {"/sweep/axis_x", "/sweep/axis_y"};
+    for (int k = 0; k < w->naxes && rc == GD_OK; k++) {
+        hsize_t n = (hsize_t)w->ax[k].n;
+        rc = gd_h5_write(f, names[k], 1, &n, w->ax[k].values);
+        if (rc == GD_OK) rc = gd_h5_attr_string(f, names[k], "key", w->ax[k].key);
+        if (rc == GD_OK) rc = gd_h5_attr_string(f, names[k], "spacing", w->ax[k].log ? "log" : "lin");
+        if (rc == GD_OK && (dims[k] = H5Dopen2(file, names[k], H5P_DEFAULT)) >= 0 && H5DSset_scale(dims[k], w->ax[k].key) < 0) rc = GD_EIO;
+    }
+    if (rc == GD_OK) rc = write_labels(file, "/sweep/outcome", w, 0, dims);
+    if (rc == GD_OK) rc = write_labels(file, "/sweep/predicted", w, 1, dims);
+    if (rc == GD_OK) rc = write_values(f, "/sweep/rho", w, 0, dims);
+    if (rc == GD_OK) rc = write_values(f, "/sweep/rate", w, 1, dims);
+    long counts[3];
+    double agree = gd_sweep_get_agreement(w, counts), cnt[3] = {(double)counts[0], (double)counts[1], (double)counts[2]};
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/sweep", "agreement", 1, &agree);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/sweep", "counts", 3, cnt);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/sweep", "steps", s->stepper->o.steps);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/sweep", "kernel", w->batched ? "batched" : "per-cell");
+    for (int k = 0; k < 2; k++)
+        if (dims[k] >= 0) H5Dclose(dims[k]);
+    if (rc != GD_OK) {
+        gd_h5_abort(&f);
+        return gd_fmt(w->msg, GD_EIO, "cannot write '%s'", path);
+    }
+    return gd_h5_commit(&f, w->msg);
+}
+
+/* ---------------------------------------------------------------- critical ----- */
+/* Observed outcome and predicted rho with key = v (one cell, through the sweep path). */
+static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
+{
+    char text[64];
+    snprintf(text, sizeof text, "%.17g", v);
+    int rc = gd_sim_set(c->sim, key, text);
+    if (rc == GD_OK) rc = gd_sim_setup(c->sim);
+    if (rc != GD_OK) return gd_fmt(msg, rc, "critical: %s", c->sim->msg);
+    memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->sim->model->dim);
+    c->eq_ok = gd_model_find_equilibrium(c->sim->model, c->x0, c->eq) == GD_OK;
+    run_cell(c, out);
+    out->rho = ctx_rho(c);
+    return GD_OK;
+}
+
+int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rtol, gd_critical_result *out)
+{
+    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    if (!(lo < hi) || !(rtol > 0)) return gd_fmt(s->msg, GD_EUSAGE, "critical: need --lo < --hi and a positive tolerance");
+    gd_sweep w = {.base = s};
+    ctx c;
+    if (ctx_init(&w, &c) != GD_OK) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    cell a, b, m;
+    int rc = probe(&c, key, lo, &a, s->msg);
+    if (rc == GD_OK) rc = probe(&c, key, hi, &b, s->msg);
+    if (rc == GD_OK && a.outcome == b.outcome)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "critical: %s = %g and %g both %s; choose a bracket with different outcomes", key, lo, hi,
+                    gd_outcome_name(a.outcome));
+    memset(out, 0, sizeof *out);
+    out->below = a.outcome, out->above = b.outcome;
+    double x0 = lo, x1 = hi, r0 = a.rho - 1, r1 = b.rho - 1;
+    while (rc == GD_OK && x1 - x0 > rtol * fmax(fabs(x0), fabs(x1)) && out->iterations < 200) {
+        double mid = 0.5 * (x0 + x1);
+        if ((rc = probe(&c, key, mid, &m, s->msg)) != GD_OK) break;
+        if (m.outcome == a.outcome) x0 = mid;
+        else x1 = mid;
+        out->iterations++;
+    }
+    out->value = 0.5 * (x0 + x1);
+    /* predicted: where rho - 1 changes sign, by bisection on the same bracket */
+    out->predicted = NAN;
+    if (rc == GD_OK && isfinite(r0) && isfinite(r1) && (r0 < 0) != (r1 < 0)) {
+        double p0 = lo, p1 = hi;
+        while (p1 - p0 > 1e-3 * rtol * fmax(fabs(p0), fabs(p1)) && rc == GD_OK) {
+            double mid = 0.5 * (p0 + p1);
+            if ((rc = probe(&c, key, mid, &m, s->msg)) != GD_OK) break;
+            if ((m.rho - 1 < 0) == (r0 < 0)) p0 = mid;
+            else p1 = mid;
+        }
+        out->predicted = 0.5 * (p0 + p1);
+    }
+    ctx_free(&c);
+    return rc;
+}
