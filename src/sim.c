@@ -23,6 +23,7 @@ static const gd_param run_params[] = {
     {"output", GD_P_STRING, R(output), "output/run.h5", "HDF5 output file", 0, 0, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef R
+static const char *const kernels[] = {"auto", "cell", NULL};
 #define S(f) offsetof(sweep_opts, f)
 static const gd_param sweep_params[] = {
     {"x", GD_P_STRING, S(x), "integrator.h:0.01:2:200:log", "sweep axis KEY:LO:HI:N[:lin|log]", 0, 0, 0, NULL},
@@ -30,6 +31,7 @@ static const gd_param sweep_params[] = {
     {"converge_tol", GD_P_DOUBLE, S(converge_tol), "1e-8", "converged: final distance to the equilibrium below tol * initial distance", 0, 1, GD_PF_LO_OPEN, NULL},
     {"diverge_radius", GD_P_DOUBLE, S(diverge_radius), "1e6", "diverged: norm above this, or not finite", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"grow_factor", GD_P_DOUBLE, S(grow_factor), "1e3", "observed diverge also when the late distance to x* exceeds grow_factor x the initial one (x* repels, even if a cycle bounds the orbit)", 1, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
     {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef S

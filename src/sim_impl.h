@@ -19,6 +19,7 @@ typedef struct {
 typedef struct {
     char *x, *y;
     double converge_tol, diverge_radius, rate_tol, grow_factor;
+    int kernel; /* 0 auto, 1 cell */
 } sweep_opts;
 
 typedef struct {

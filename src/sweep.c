@@ -497,7 +497,7 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
         gd_sweep_free(&w);
         return rc == GD_ENOMEM ? gd_fmt(s->msg, rc, "out of memory") : GD_EUSAGE;
     }
-    w->batched = can_batch(w);
+    w->batched = s->sweep.kernel == 0 && can_batch(w);
     uint64_t h = fnv(s->config_text, strlen(s->config_text), 1469598103934665603ULL);
     for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
     w->ckpt_hash = fnv(&w->batched, sizeof w->batched, h);
@@ -671,14 +671,16 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
         out->iterations++;
     }
     out->value = 0.5 * (x0 + x1);
-    /* predicted: where rho - 1 changes sign, by bisection on the same bracket */
+    /* predicted: where the label from the spectral radius changes, on the same bracket
+     * (a label, not the sign of rho - 1: below an AltGD critical step rho is 1 to round-off) */
     out->predicted = NAN;
-    if (rc == GD_OK && isfinite(r0) && isfinite(r1) && (r0 < 0) != (r1 < 0)) {
+    gd_outcome pa = gd_predict_outcome(a.rho), pb = gd_predict_outcome(b.rho);
+    if (rc == GD_OK && isfinite(r0) && isfinite(r1) && pa != pb) {
         double p0 = lo, p1 = hi;
         while (p1 - p0 > 1e-3 * rtol * fmax(fabs(p0), fabs(p1)) && rc == GD_OK) {
             double mid = 0.5 * (p0 + p1);
             if ((rc = probe(&c, key, mid, &m, s->msg)) != GD_OK) break;
-            if ((m.rho - 1 < 0) == (r0 < 0)) p0 = mid;
+            if (gd_predict_outcome(m.rho) == pa) p0 = mid;
             else p1 = mid;
         }
         out->predicted = 0.5 * (p0 + p1);
