@@ -109,6 +109,8 @@ const gd_param *gd_param_find(const gd_param *tab, const char *key);
 /* Parse text into obj according to p; on failure writes a message naming owner.key. */
 int gd_param_apply(const gd_param *p, void *obj, const char *text, const char *owner, char *msg);
 int gd_params_defaults(const gd_param *tab, void *obj, const char *owner, char *msg);
+/* The same for a number, without the text round-trip (sweeps set values per cell). */
+int gd_param_apply_double(const gd_param *p, void *obj, double v, const char *owner, char *msg);
 /* Append "key = value" for every parameter to buf (INI body, values as stored). */
 void gd_params_format(const gd_param *tab, const void *obj, char **buf, size_t *len, size_t *cap);
 /* "a | b | c" for messages. */
@@ -116,6 +118,9 @@ void gd_choices_join(const char *const *choices, char *out, size_t n);
 void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* After h, lr_g or lr_d changed on a set-up fixed-step stepper: refresh the per-coordinate
+ * steps without reallocating (sweeps change them cell by cell). */
+int gd_stepper_update_rates(gd_stepper *s);
 /* Field evaluation through the stepper, counting evaluations. */
 int gd_eval(gd_stepper *s, const double *x, double *v);
 /* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x)

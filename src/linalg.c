@@ -5,11 +5,34 @@
 #include "gd_impl.h"
 
 #include <lapacke.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* 2 x 2 in closed form: sweeps ask for millions of these. */
+static void eig2(const double *A, double *wr, double *wi)
+{
+    double tr = A[0] + A[3], det = A[0] * A[3] - A[1] * A[2], half = 0.5 * tr, disc = half * half - det;
+    if (disc >= 0) {
+        double r = sqrt(disc), big = half + (half >= 0 ? r : -r); /* no cancellation */
+        wr[0] = big, wr[1] = big != 0 ? det / big : 0;
+        wi[0] = wi[1] = 0;
+    } else {
+        wr[0] = wr[1] = half;
+        wi[0] = sqrt(-disc), wi[1] = -wi[0];
+    }
+}
+
 int gd_eigenvalues(int n, const double *A, double *wr, double *wi)
 {
+    if (n == 1) {
+        wr[0] = A[0], wi[0] = 0;
+        return GD_OK;
+    }
+    if (n == 2) {
+        eig2(A, wr, wi);
+        return GD_OK;
+    }
     double *a = malloc(sizeof(double) * (size_t)n * (size_t)n);
     if (!a) return GD_ENOMEM;
     memcpy(a, A, sizeof(double) * (size_t)n * (size_t)n); /* dgeev overwrites its input */

@@ -135,6 +135,17 @@ int gd_param_apply(const gd_param *p, void *obj, const char *text, const char *o
     return gd_fmt(msg, GD_EUSAGE, "%s.%s: bad parameter type", owner, p->key);
 }
 
+int gd_param_apply_double(const gd_param *p, void *obj, double v, const char *owner, char *msg)
+{
+    char text[64];
+    if (p->type != GD_P_DOUBLE || !isfinite(v) || !range_ok(p, v)) { /* the text path words the error */
+        snprintf(text, sizeof text, "%.17g", v);
+        return gd_param_apply(p, obj, text, owner, msg);
+    }
+    *(double *)((char *)obj + p->offset) = v;
+    return GD_OK;
+}
+
 int gd_params_defaults(const gd_param *tab, void *obj, const char *owner, char *msg)
 {
     for (const gd_param *p = tab; p && p->key; p++) {

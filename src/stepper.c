@@ -85,18 +85,32 @@ static void release(gd_stepper *s)
     }
 }
 
+/* The per-coordinate steps from h, lr_g, lr_d. */
+static void set_rates(gd_stepper *s)
+{
+    double hg = isnan(s->o.lr_g) ? s->o.h : s->o.lr_g;
+    double hd = isnan(s->o.lr_d) ? s->o.h : s->o.lr_d;
+    for (int i = 0; i < s->dim; i++) s->hv[i] = i < s->ngen ? hg : hd;
+}
+
+int gd_stepper_update_rates(gd_stepper *s)
+{
+    if (!s->hv || !s->type->fixed_step) return gd_stepper_setup(s);
+    set_rates(s);
+    s->ready = 1;
+    return GD_OK;
+}
+
 int gd_stepper_setup(gd_stepper *s)
 {
     release(s);
     if (!s->model->ready) return gd_stepper_fail(s, GD_EUSAGE, "the model is not set up");
     s->dim = s->model->dim;
     s->ngen = s->model->ngen;
-    double hg = isnan(s->o.lr_g) ? s->o.h : s->o.lr_g;
-    double hd = isnan(s->o.lr_d) ? s->o.h : s->o.lr_d;
     s->hv = malloc(sizeof(double) * (size_t)s->dim);
     for (int i = 0; i < 4; i++) s->w[i] = malloc(sizeof(double) * (size_t)s->dim);
     if (!s->hv || !s->w[0] || !s->w[1] || !s->w[2] || !s->w[3]) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    for (int i = 0; i < s->dim; i++) s->hv[i] = i < s->ngen ? hg : hd;
+    set_rates(s);
     if (s->type->init) {
         int rc = s->type->init(s);
         if (rc != GD_OK) return rc;

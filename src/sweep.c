@@ -136,20 +136,27 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
 {
     gd_sim *s = c->sim;
     long ix[2] = {i % w->nx, i / w->nx};
-    int n = s->model->dim, model_dirty = 0, step_dirty = 0, rc = GD_OK;
+    int n = s->model->dim, model_dirty = 0, step_dirty = 0, rates_only = 1, rc = GD_OK;
     memcpy(c->x0, w->base->starts, sizeof(double) * (size_t)n);
     for (int k = 0; k < w->naxes && rc == GD_OK; k++) {
         const axis *a = &w->ax[k];
         double v = a->values[ix[k]];
-        char text[64];
-        snprintf(text, sizeof text, "%.17g", v);
         if (a->kind == AX_X0) c->x0[a->coord] = v;
-        else if (a->kind == AX_MODEL) rc = gd_model_set(s->model, a->name, text), model_dirty = 1;
-        else rc = gd_stepper_set(s->stepper, a->name, text), step_dirty = 1;
+        else if (a->kind == AX_MODEL) {
+            const gd_param *p = gd_param_find(s->model->type->params, a->name);
+            rc = p ? gd_param_apply_double(p, s->model->opts, v, "model", s->model->msg) : gd_model_set(s->model, a->name, "0");
+            model_dirty = 1;
+        } else {
+            const gd_param *p = gd_param_find(gd_integrator_params(), a->name);
+            rc = p ? gd_param_apply_double(p, &s->stepper->o, v, "integrator", s->stepper->msg) : gd_stepper_set(s->stepper, a->name, "0");
+            step_dirty = 1;
+            rates_only &= !strcmp(a->name, "h") || !strcmp(a->name, "lr_g") || !strcmp(a->name, "lr_d");
+        }
         if (rc != GD_OK) gd_fmt(msg, rc, "%s", a->kind == AX_MODEL ? s->model->msg : s->stepper->msg);
     }
     if (rc == GD_OK && model_dirty && (rc = gd_model_setup(s->model)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
-    if (rc == GD_OK && (model_dirty || step_dirty) && (rc = gd_stepper_setup(s->stepper)) != GD_OK) gd_fmt(msg, rc, "%s", s->stepper->msg);
+    if (rc == GD_OK && step_dirty && (rc = rates_only ? gd_stepper_update_rates(s->stepper) : gd_stepper_setup(s->stepper)) != GD_OK)
+        gd_fmt(msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) c->eq_ok = gd_model_find_equilibrium(s->model, c->x0, c->eq) == GD_OK;
     return rc;
 }
@@ -256,6 +263,12 @@ static int can_batch(const gd_sweep *w)
 }
 
 /* A block through the vectorised kernel; padding cells repeat the block's last cell. */
+static void predict(ctx *c, cell *ce)
+{
+    ce->rho = ctx_rho(c);
+    ce->predicted = isnan(ce->rho) ? GD_OSCILLATE : (signed char)gd_predict_outcome(ce->rho);
+}
+
 static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, char *msg)
 {
     const gd_sim *s = w->base;
@@ -270,6 +283,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         long cid = blk * GD_BLOCK + i;
         if (cid >= w->ncells) cid = w->ncells - 1;
         if ((rc = ctx_cell(w, c, cid, msg)) != GD_OK) return rc;
+        if (cid == blk * GD_BLOCK + i) predict(c, &w->cells[cid]);
         const gd_stepper *cs = c->sim->stepper;
         for (int k = 0; k < n; k++) b->x[k * GD_BLOCK + i] = c->x0[k];
         b->hg[i] = cs->hv[0];
@@ -293,7 +307,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         double x[8];
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
         double dN = dist2(x, eq, n);
-        track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], b->kl[i], cfg.steps, b->diverged_at[i]};
+        track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i]};
         classify(s, &tr, &w->cells[blk * GD_BLOCK + i]);
     }
     return GD_OK;
@@ -305,18 +319,7 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, char *msg)
         int rc = ctx_cell(w, c, i, msg);
         if (rc != GD_OK) return rc;
         run_cell(c, &w->cells[i]);
-    }
-    return GD_OK;
-}
-
-static int predict_block(const gd_sweep *w, ctx *c, long blk, char *msg)
-{
-    for (long i = blk * GD_BLOCK; i < (blk + 1) * GD_BLOCK && i < w->ncells; i++) {
-        int rc = ctx_cell(w, c, i, msg);
-        if (rc != GD_OK) return rc;
-        cell *ce = &w->cells[i];
-        ce->rho = ctx_rho(c);
-        ce->predicted = isnan(ce->rho) ? GD_OSCILLATE : (signed char)gd_predict_outcome(ce->rho);
+        predict(c, &w->cells[i]);
     }
     return GD_OK;
 }
@@ -406,8 +409,12 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* OpenBLAS, when it is the BLAS, would otherwise start its own thread pool under ours. */
+extern void openblas_set_num_threads(int) __attribute__((weak));
+
 int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
 {
+    if (openblas_set_num_threads) openblas_set_num_threads(1);
     long b0 = i0 / GD_BLOCK, b1 = (i1 + GD_BLOCK - 1) / GD_BLOCK;
     if (b0 < 0) b0 = 0;
     if (b1 > w->nblocks) b1 = w->nblocks;
@@ -428,7 +435,6 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
         for (long b = b0; b < b1; b++) {
             if (rc != GD_OK || w->done[b] || w->cancel || err != GD_OK) continue;
             rc = w->batched ? run_block_batched(w, &c, blk, b, msg) : run_block_generic(w, &c, b, msg);
-            if (rc == GD_OK) rc = predict_block(w, &c, b, msg);
             if (rc != GD_OK) {
 #pragma omp critical(gd_sweep_err)
                 if (err == GD_OK) err = gd_fmt(w->msg, rc, "%s", msg);

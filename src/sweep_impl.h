@@ -36,8 +36,10 @@ typedef struct {
     double m1[GD_BLOCK], m2[GD_BLOCK]; /* max squared distance in the windows (N/4, N/2], (3N/4, N] */
     double d0[GD_BLOCK];    /* squared initial distance */
     double dl[GD_BLOCK];    /* last squared distance above GD_TINY, and its step */
-    long kl[GD_BLOCK];
-    long diverged_at[GD_BLOCK]; /* step at which |x - x*| passed the radius, 0: never */
+    double kl[GD_BLOCK];
+    /* Step at which |x - x*| passed the radius (0: never). Doubles, like every per-cell
+     * array here, so that the loops vectorise without mixed-width types. */
+    double diverged_at[GD_BLOCK];
 } gd_block;
 
 /* Advance a block through cfg->steps iterations; GD_ENOTAVAIL if the model cannot batch. */

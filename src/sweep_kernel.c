@@ -10,17 +10,25 @@
 #include <string.h>
 
 /* x_k += scale * h_k v_k on rows [i0, i1) of cells that are not frozen, then the box. */
-static void update(const gd_batch_cfg *c, gd_block *b, double *x, const double *v, double scale, int i0, int i1)
+static void update(const gd_batch_cfg *c, gd_block *b, double *restrict x, const double *restrict v, double scale, int i0, int i1)
 {
     const int n = GD_BLOCK;
+    const double *restrict frozen = b->diverged_at;
     for (int k = i0; k < i1; k++) {
-        const double *h = k < c->ngen ? b->hg : b->hd;
-        double lo = c->lo ? c->lo[k] : -1e308, hi = c->hi ? c->hi[k] : 1e308;
+        const double *restrict h = k < c->ngen ? b->hg : b->hd;
+        double *restrict xk = x + k * n;
+        const double *restrict vk = v + k * n;
+        if (!c->lo) {
+#pragma omp simd
+            for (int i = 0; i < n; i++) xk[i] = frozen[i] != 0 ? xk[i] : xk[i] + scale * h[i] * vk[i];
+            continue;
+        }
+        const double lo = c->lo[k], hi = c->hi[k];
 #pragma omp simd
         for (int i = 0; i < n; i++) {
-            double xn = x[k * n + i] + scale * h[i] * v[k * n + i];
+            double xn = xk[i] + scale * h[i] * vk[i];
             xn = xn < lo ? lo : xn > hi ? hi : xn;
-            x[k * n + i] = b->diverged_at[i] ? x[k * n + i] : xn;
+            xk[i] = frozen[i] != 0 ? xk[i] : xn;
         }
     }
 }
@@ -71,29 +79,54 @@ static int iterate(const gd_batch_cfg *c, gd_block *b)
     return GD_ENOTAVAIL;
 }
 
-/* Distances after iteration `step`: freeze cells past the radius, track window maxima. */
-static void measure(const gd_batch_cfg *c, gd_block *b, long step)
+/* Squared distances to x* of every cell of the block. */
+static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict d2)
 {
     const int n = GD_BLOCK;
-    long N = c->steps;
-    int w1 = step > N / 4 && step <= N / 2, w2 = step > 3 * N / 4;
-    double d2[GD_BLOCK];
+    if (c->dim == 2) { /* the common case, fused */
+        const double *restrict x0 = b->x, *restrict x1 = b->x + n, e0 = c->eq[0], e1 = c->eq[1];
+#pragma omp simd
+        for (int i = 0; i < n; i++) d2[i] = (x0[i] - e0) * (x0[i] - e0) + (x1[i] - e1) * (x1[i] - e1);
+        return;
+    }
 #pragma omp simd
     for (int i = 0; i < n; i++) d2[i] = 0;
     for (int k = 0; k < c->dim; k++) {
-        double e = c->eq[k];
+        const double *restrict xk = b->x + k * n, e = c->eq[k];
 #pragma omp simd
-        for (int i = 0; i < n; i++) d2[i] += (b->x[k * n + i] - e) * (b->x[k * n + i] - e);
+        for (int i = 0; i < n; i++) d2[i] += (xk[i] - e) * (xk[i] - e);
     }
+}
+
+/* Window maximum: m = max(m, d) for live cells. */
+static void window_max(double *restrict m, const double *restrict d2, const double *restrict div)
+{
 #pragma omp simd
-    for (int i = 0; i < n; i++) {
-        int live = b->diverged_at[i] == 0;
-        b->diverged_at[i] = live && d2[i] > c->R2 ? step : b->diverged_at[i];
-        b->m1[i] = live && w1 && d2[i] > b->m1[i] ? d2[i] : b->m1[i];
-        b->m2[i] = live && w2 && d2[i] > b->m2[i] ? d2[i] : b->m2[i];
-        int seen = live && d2[i] > GD_TINY;
-        b->dl[i] = seen ? d2[i] : b->dl[i];
-        b->kl[i] = seen ? step : b->kl[i];
+    for (int i = 0; i < GD_BLOCK; i++) m[i] = div[i] == 0 && d2[i] > m[i] ? d2[i] : m[i];
+}
+
+/* After iteration `step`: freeze cells past the radius, track window maxima and (every
+ * 8th step, enough for the underflow fallback) the last distance above GD_TINY. */
+static void measure(const gd_batch_cfg *c, gd_block *b, long step)
+{
+    const int n = GD_BLOCK;
+    const long N = c->steps;
+    double d2[GD_BLOCK];
+    distances(c, b, d2);
+    double *restrict div = b->diverged_at;
+    const double R2 = c->R2, k = (double)step;
+#pragma omp simd
+    for (int i = 0; i < n; i++) div[i] = div[i] == 0 && d2[i] > R2 ? k : div[i];
+    if (step > N / 4 && step <= N / 2) window_max(b->m1, d2, div);
+    if (step > 3 * N / 4) window_max(b->m2, d2, div);
+    if ((step & 7) == 0 || step == N) {
+        double *restrict dl = b->dl, *restrict kl = b->kl;
+#pragma omp simd
+        for (int i = 0; i < n; i++) {
+            int seen = div[i] == 0 && d2[i] > GD_TINY;
+            dl[i] = seen ? d2[i] : dl[i];
+            kl[i] = seen ? k : kl[i];
+        }
     }
 }
 
