@@ -111,14 +111,18 @@ static void measure(const gd_batch_cfg *c, gd_block *b, long step)
 {
     const int n = GD_BLOCK;
     const long N = c->steps;
+    int w1 = step > N / 4 && step <= N / 2, w2 = step > 3 * N / 4;
+    /* Outside the windows only freezing needs distances, and every 4th step is enough: a
+     * cell just past the radius cannot reach overflow in 4 steps. */
+    if (!w1 && !w2 && (step & 3) && step != N) return;
     double d2[GD_BLOCK];
     distances(c, b, d2);
     double *restrict div = b->diverged_at;
     const double R2 = c->R2, k = (double)step;
 #pragma omp simd
     for (int i = 0; i < n; i++) div[i] = div[i] == 0 && d2[i] > R2 ? k : div[i];
-    if (step > N / 4 && step <= N / 2) window_max(b->m1, d2, div);
-    if (step > 3 * N / 4) window_max(b->m2, d2, div);
+    if (w1) window_max(b->m1, d2, div);
+    if (w2) window_max(b->m2, d2, div);
     if ((step & 7) == 0 || step == N) {
         double *restrict dl = b->dl, *restrict kl = b->kl;
 #pragma omp simd
