@@ -111,11 +111,56 @@ d = json.load(open(sys.argv[1]))
 assert d["trajectories"] == 25 and d["equilibria"] == 1 and d["output"] == "portrait.h5", d
 PY
 
+# sweeps: JSON, file layout, progress lines, interruption (SIGINT, kill -9) and --resume
+gp="--set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:40:log --set sweep.y=model.gamma:0.02:3:30 --set integrator.steps=2000"
+"$gandyn" sweep good.ini $gp -o sweep.h5 --json > sweep.json 2> sweep.err && "$py" - sweep.json <<'PY' && ok || bad "sweep --json"
+import json, sys, h5py, numpy as np
+d = json.load(open(sys.argv[1]))
+assert d["cells"] == 1200 and d["agreement"] >= 0.99 and d["output"] == "sweep.h5", d
+assert sum(d["counts"].values()) == 1200
+s = h5py.File("sweep.h5")["sweep"]
+assert s["outcome"].shape == (30, 40) and s["rho"].shape == (30, 40) and s["axis_x"].shape == (40,)
+assert h5py.check_enum_dtype(s["outcome"].dtype) == {"converge": 0, "oscillate": 1, "diverge": 2}
+assert np.all(s["outcome"][:] == s["predicted"][:]) or (s["outcome"][:] == s["predicted"][:]).mean() >= 0.99
+PY
+grep -q "^sweep: 1200/1200 cells" sweep.err && ok || bad "sweep progress lines: $(cat sweep.err)"
+[ ! -e sweep.h5.ckpt ] && ok || bad "checkpoint left after a finished sweep"
+expect 2 "sweep axis run.output" -- sweep good.ini --set sweep.x=run.output:0:1:3
+expect 2 "unknown key model.gama" -- sweep good.ini --set sweep.x=model.gama:0:1:3
+
+big="--set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:200:log --set sweep.y=model.gamma:0.02:3:100 --set integrator.steps=40000"
+"$gandyn" sweep good.ini $big --threads 2 -o ref.h5 > /dev/null 2>&1
+for sig in INT KILL; do
+    rm -f cut.h5 cut.h5.ckpt
+    "$gandyn" sweep good.ini $big --threads 1 -o cut.h5 > /dev/null 2> cut.err &
+    pid=$!
+    sleep 1
+    kill -$sig $pid
+    wait $pid; st=$?
+    if [ -e cut.h5 ] || [ ! -s cut.h5.ckpt ]; then bad "$sig: final file present or no checkpoint (status $st)"; continue; fi
+    [ $sig = INT ] && { [ $st = 1 ] && [ "$(grep -c "^gandyn:" cut.err)" = 1 ] && grep -q "rerun with --resume" cut.err && ok || bad "SIGINT message: $(cat cut.err)"; }
+    "$gandyn" sweep good.ini $big --threads 2 -o cut.h5 --resume > /dev/null 2>&1 && [ ! -e cut.h5.ckpt ] && "$py" - <<'PY' && ok || bad "$sig + --resume differs from an uninterrupted sweep"
+import h5py, numpy as np
+a, b = h5py.File("ref.h5")["sweep"], h5py.File("cut.h5")["sweep"]
+for k in ("outcome", "predicted", "rho", "rate", "axis_x", "axis_y"):
+    assert np.array_equal(a[k][:], b[k][:], equal_nan=(k in ("rho", "rate"))), k
+PY
+done
+
+"$gandyn" critical good.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 --param integrator.h --lo 3 --hi 5 --json > crit.json && "$py" - crit.json <<'PY' && ok || bad "critical --json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["param"] == "integrator.h" and d["below"] == "oscillate" and d["above"] == "diverge", d
+assert abs(d["value"] / 4 - 1) < 1e-4 and abs(d["predicted"] / 4 - 1) < 1e-4, d
+PY
+expect 2 "critical needs --param" -- critical good.ini --lo 1 --hi 2
+expect 2 "both converge" -- critical good.ini --set model.reg=gp --param integrator.h --lo 0.1 --hi 0.2
+
 # plot: a PNG from each kind of file, and a clear error for a missing file
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
     GANDYN_PYTHON=$py "$gandyn" plot run.h5 -o run.png > /dev/null && [ -s run.png ] \
         && [ "$(head -c 4 run.png | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "plot run.h5"
-    for k in eig rate portrait; do
+    for k in eig rate portrait sweep; do
         GANDYN_PYTHON=$py "$gandyn" plot $k.h5 > /dev/null && [ "$(head -c 4 $k.png | od -An -c | tr -d ' ')" = "211PNG" ] \
             && ok || bad "plot $k.h5"
     done
