@@ -277,6 +277,13 @@ GD_EXPORT const double *gd_sweep_get_axis(const gd_sweep *w, int axis); /* 0: x,
 GD_EXPORT long gd_sweep_get_done(const gd_sweep *w);
 /* Fraction of cells with a prediction whose observed outcome matches it. */
 GD_EXPORT double gd_sweep_get_agreement(const gd_sweep *w, long counts[3]);
+/* Scale-out: cells are computed in blocks of gd_sweep_block_size(); a process that ran
+ * cells [i0, i1) (block-aligned, i1 may be the cell count) exports their records
+ * (gd_sweep_record_size() bytes each) and another imports them, e.g. over MPI. */
+GD_EXPORT long gd_sweep_block_size(void);
+GD_EXPORT size_t gd_sweep_record_size(void);
+GD_EXPORT int gd_sweep_export(const gd_sweep *w, long i0, long i1, void *buf);
+GD_EXPORT int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf);
 GD_EXPORT const char *gd_sweep_errmsg(const gd_sweep *w);
 GD_EXPORT void gd_sweep_free(gd_sweep **w);
 

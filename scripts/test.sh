@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGANDYN_WERROR=ON > /dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DGANDYN_WERROR=ON -DGANDYN_MPI=ON > /dev/null
 cmake --build build -j"$jobs"
 ctest --test-dir build --output-on-failure -j"$jobs"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGANDYN_SANITIZE=ON -DGANDYN_WERROR=ON > /dev/null

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef GANDYN_MPI
+#include <mpi.h>
+#endif
 
 static int exit_code(int rc) { return rc == GD_EUSAGE ? 2 : rc < 0 ? 1 : 0; }
 
@@ -508,6 +511,34 @@ static void progress(void *user, long done, long total, double secs)
     }
 }
 
+#ifdef GANDYN_MPI
+/* Each rank computes a contiguous range of whole blocks; rank 0 gathers the records.
+ * Cells depend only on their index, so the file equals a serial run's. */
+static int sweep_mpi(gd_sweep *w, int rank, int size)
+{
+    long nb = (gd_sweep_ncells(w) + gd_sweep_block_size() - 1) / gd_sweep_block_size(), n = gd_sweep_ncells(w);
+    long *lo = malloc(sizeof(long) * 2 * (size_t)size), *hi = lo ? lo + size : NULL;
+    int *cnt = malloc(sizeof(int) * 2 * (size_t)size), *disp = cnt ? cnt + size : NULL;
+    size_t rec = gd_sweep_record_size();
+    if (!lo || !cnt) return GD_ENOMEM;
+    for (int r = 0; r < size; r++) {
+        lo[r] = nb * r / size * gd_sweep_block_size();
+        hi[r] = nb * (r + 1) / size * gd_sweep_block_size();
+        if (hi[r] > n) hi[r] = n;
+        cnt[r] = (int)((hi[r] - lo[r]) * (long)rec);
+        disp[r] = (int)(lo[r] * (long)rec);
+    }
+    int rc = gd_sweep_run_range(w, lo[rank], hi[rank]), all = rc;
+    MPI_Allreduce(&rc, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    char *mine = malloc(cnt[rank] ? (size_t)cnt[rank] : 1), *every = rank == 0 ? malloc((size_t)n * rec) : NULL;
+    if (all == GD_OK && mine) gd_sweep_export(w, lo[rank], hi[rank], mine);
+    if (all == GD_OK) MPI_Gatherv(mine, cnt[rank], MPI_BYTE, every, cnt, disp, MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (all == GD_OK && rank == 0) gd_sweep_import(w, 0, n, every);
+    free(mine), free(every), free(lo), free(cnt);
+    return all;
+}
+#endif
+
 static int do_sweep(gd_sim *sim, const run_args *a)
 {
     const char *path = a->output ? a->output : "output/sweep.h5";
@@ -520,8 +551,21 @@ static int do_sweep(gd_sim *sim, const run_args *a)
     tty = isatty(2);
     gd_sweep_set_threads(w, a->threads);
     gd_sweep_set_monitor(w, progress, &tty, tty ? 0.2 : 5.0);
+#ifdef GANDYN_MPI
+    int rank = 0, size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (size > 1) {
+        if (rank > 0) gd_sweep_set_monitor(w, NULL, NULL, 0);
+        rc = sweep_mpi(w, rank, size);
+        if (rank > 0) {
+            gd_sweep_free(&w);
+            return rc == GD_OK ? 0 : 1;
+        }
+    } else
+#endif
     rc = gd_sweep_set_checkpoint(w, ckpt, a->resume);
-    if (rc == GD_OK) {
+    if (rc == GD_OK && gd_sweep_get_done(w) < gd_sweep_ncells(w)) {
         running_sweep = w;
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -614,7 +658,21 @@ static int cmd_plot(int argc, char **argv)
     return fail(1, "plot: cannot run '%s': %s (set GANDYN_PYTHON to a python3 with numpy, h5py, matplotlib)", py, strerror(e));
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef GANDYN_MPI
+    MPI_Init(&argc, &argv);
+    int st = dispatch(argc, argv);
+    MPI_Finalize();
+    return st;
+#else
+    return dispatch(argc, argv);
+#endif
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fputs(usage, stderr);

@@ -560,6 +560,33 @@ double gd_sweep_get_agreement(const gd_sweep *w, long counts[3])
     return with ? (double)agree / (double)with : NAN;
 }
 
+long gd_sweep_block_size(void) { return GD_BLOCK; }
+size_t gd_sweep_record_size(void) { return sizeof(cell); }
+
+static int aligned(const gd_sweep *w, long i0, long i1)
+{
+    return i0 >= 0 && i0 <= i1 && i1 <= w->ncells && i0 % GD_BLOCK == 0 && (i1 % GD_BLOCK == 0 || i1 == w->ncells);
+}
+
+int gd_sweep_export(const gd_sweep *w, long i0, long i1, void *buf)
+{
+    if (!aligned(w, i0, i1)) return GD_EUSAGE;
+    memcpy(buf, w->cells + i0, sizeof(cell) * (size_t)(i1 - i0));
+    return GD_OK;
+}
+
+int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf)
+{
+    if (!aligned(w, i0, i1)) return gd_fmt(w->msg, GD_EUSAGE, "import of cells [%ld, %ld) is not block-aligned", i0, i1);
+    memcpy(w->cells + i0, buf, sizeof(cell) * (size_t)(i1 - i0));
+    for (long b = i0 / GD_BLOCK; b * GD_BLOCK < i1; b++)
+        if (!w->done[b]) {
+            w->done[b] = 1;
+            w->ndone += (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
+        }
+    return GD_OK;
+}
+
 void gd_sweep_free(gd_sweep **pw)
 {
     if (!pw || !*pw) return;
