@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sundials/sundials_version.h>
+#include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
@@ -28,6 +29,7 @@ typedef struct {
     N_Vector y;
     SUNMatrix A;
     SUNLinearSolver LS;
+    SUNNonlinearSolver NLS;
     int mode, nroots, isurf, isect; /* root count; index of the switching surface, of the section (-1: none) */
     long switches;
     long k; /* output intervals done */
@@ -89,6 +91,7 @@ static void cv_free(gd_stepper *s)
     cv_priv *p = s->priv;
     if (p->mem) CVodeFree(&p->mem);
     if (p->LS) SUNLinSolFree(p->LS);
+    if (p->NLS) SUNNonlinSolFree(p->NLS);
     if (p->A) SUNMatDestroy(p->A);
     if (p->y) N_VDestroy(p->y);
     if (p->ctx) SUNContext_Free(&p->ctx);
@@ -126,6 +129,14 @@ static int cv_init(gd_stepper *s)
     CV_TRY(CVodeSStolerances(p->mem, s->o.rtol, s->o.atol));
     CV_TRY(CVodeSetUserData(p->mem, s));
     CV_TRY(CVodeSetMaxNumSteps(p->mem, 10000000L));
+    /* Non-stiff oscillations (Adams) iterate to a fixed point: no Jacobian, no solves, about
+     * 1 us per step (engineering.md 1.2). Stiff problems (BDF) need Newton on a dense J. */
+    int newton = s->o.nls == GD_NLS_NEWTON || (s->o.nls == GD_NLS_AUTO && s->o.method == GD_BDF);
+    if (!newton) {
+        if (!(p->NLS = SUNNonlinSol_FixedPoint(p->y, 0, p->ctx))) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
+        CV_TRY(CVodeSetNonlinearSolver(p->mem, p->NLS));
+        return GD_OK;
+    }
     p->A = SUNDenseMatrix(s->dim, s->dim, p->ctx);
     p->LS = SUNLinSol_Dense(p->y, p->A, p->ctx);
     if (!p->A || !p->LS) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
@@ -215,7 +226,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
     return GD_OK;
 }
 
-static const char *const keys[] = {"method", "rtol", "atol", "t_end", "steps", NULL};
+static const char *const keys[] = {"method", "nls", "rtol", "atol", "t_end", "steps", NULL};
 
 const gd_integrator_type gd_integrator_cvode = {
     .name = "cvode",

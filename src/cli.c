@@ -512,6 +512,8 @@ static void progress(void *user, long done, long total, double secs)
 }
 
 #ifdef GANDYN_MPI
+static int mpi_active;
+
 /* Each rank computes a contiguous range of whole blocks; rank 0 gathers the records.
  * Cells depend only on their index, so the file equals a serial run's. */
 static int sweep_mpi(gd_sweep *w, int rank, int size)
@@ -553,8 +555,10 @@ static int do_sweep(gd_sim *sim, const run_args *a)
     gd_sweep_set_monitor(w, progress, &tty, tty ? 0.2 : 5.0);
 #ifdef GANDYN_MPI
     int rank = 0, size = 1;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (mpi_active) {
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+    }
     if (size > 1) {
         if (rank > 0) gd_sweep_set_monitor(w, NULL, NULL, 0);
         rc = sweep_mpi(w, rank, size);
@@ -663,6 +667,10 @@ static int dispatch(int argc, char **argv);
 int main(int argc, char **argv)
 {
 #ifdef GANDYN_MPI
+    /* Only under a launcher: a singleton MPI_Init would start OpenMPI's daemon (~0.5 s)
+     * for every command. */
+    mpi_active = getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMI_SIZE") || getenv("PMIX_RANK");
+    if (!mpi_active) return dispatch(argc, argv);
     MPI_Init(&argc, &argv);
     int st = dispatch(argc, argv);
     MPI_Finalize();

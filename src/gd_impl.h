@@ -59,6 +59,7 @@ typedef struct gd_iopts {
     long steps;
     double t_end;
     int method;        /* GD_ADAMS | GD_BDF */
+    int nls;           /* GD_NLS_AUTO | GD_NLS_NEWTON | GD_NLS_FIXEDPOINT */
     double rtol, atol;
     double newton_tol;
     long newton_max;
@@ -67,6 +68,7 @@ typedef struct gd_iopts {
 
 enum { GD_GEN_FIRST = 0, GD_DISC_FIRST = 1 };
 enum { GD_ADAMS = 0, GD_BDF = 1 };
+enum { GD_NLS_AUTO = 0, GD_NLS_NEWTON = 1, GD_NLS_FIXEDPOINT = 2 };
 
 struct gd_integrator_type {
     const char *name;
