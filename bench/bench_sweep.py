@@ -16,7 +16,6 @@ Usage: /usr/bin/python3 bench/bench_sweep.py [path/to/gandyn] [--quick]
 """
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -30,13 +29,15 @@ quick = "--quick" in sys.argv
 
 
 def run_gandyn(args):
-    """Wall time, peak RSS (MiB) and JSON of one gandyn command."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time, peak RSS (MiB) of that process alone, and the JSON it printed."""
     t0 = time.perf_counter()
-    out = subprocess.run([gandyn] + args, check=True, capture_output=True, text=True).stdout
+    p = subprocess.Popen([gandyn] + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = p.stdout.read()
+    _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024, json.loads(out)
+    if status != 0:
+        raise SystemExit(f"gandyn {' '.join(args)} failed")
+    return wall, usage.ru_maxrss / 1024, json.loads(out)
 
 
 # ---------------------------------------------------------------- 1. sweep -------
