@@ -181,13 +181,14 @@ static double ctx_rho(ctx *c)
 
 /* ---------------------------------------------------------------- cells -------- */
 /* Distances of one trajectory: initial, final, window maxima, the last one above GD_TINY. */
-typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; } track;
+typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; } track;
 
 static void classify(const gd_sim *s, const track *tr, cell *out)
 {
     double rate, d0sq = tr->d0, dNsq = tr->dN, m1 = tr->m1, m2 = tr->m2;
     long N = tr->N, div_at = tr->div_at;
     if (div_at) rate = pow(dNsq / d0sq, 0.5 / (double)div_at);
+    else if (tr->kg && d0sq > 0) rate = pow(tr->dg / d0sq, 0.5 / (double)tr->kg); /* the escape, not the cycle after it */
     else if (N >= 8 && m1 > GD_TINY && m2 > GD_TINY) rate = pow(m2 / m1, 1.0 / (double)N); /* window centres N/2 apart */
     else if (tr->kl > 0 && d0sq > 0) rate = pow(tr->dl / d0sq, 0.5 / (double)tr->kl); /* converged past underflow */
     else rate = d0sq > 0 ? pow(dNsq / d0sq, 0.5 / (double)N) : 0;
@@ -196,7 +197,7 @@ static void classify(const gd_sim *s, const track *tr, cell *out)
     double grow2 = s->sweep.grow_factor * s->sweep.grow_factor;
     if (div_at) out->outcome = GD_DIVERGE;
     else if (dNsq <= s->sweep.converge_tol * s->sweep.converge_tol * d0sq) out->outcome = GD_CONVERGE;
-    else if (d0sq > 0 && m2 > grow2 * d0sq) out->outcome = GD_DIVERGE;
+    else if (tr->kg || (d0sq > 0 && m2 > grow2 * d0sq)) out->outcome = GD_DIVERGE;
     else if (rate < 1 - tol) out->outcome = GD_CONVERGE;
     else if (rate > 1 + tol) out->outcome = GD_DIVERGE;
     else out->outcome = GD_OSCILLATE;
@@ -220,7 +221,8 @@ static void run_cell(ctx *c, cell *out)
     memcpy(x, c->x0, sizeof(double) * (size_t)n);
     gd_model_project(s->model, x);
     double d0 = dist2(x, eq, n), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
-    track tr = {d0, d0, 0, 0, d0, 0, st->o.steps, 0};
+    track tr = {d0, d0, 0, 0, d0, 0, st->o.steps, 0, 0, 0};
+    double G2 = s->sweep.grow_factor * s->sweep.grow_factor;
     long N = tr.N;
     int rc = gd_stepper_reset(st, x);
     for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
@@ -230,6 +232,7 @@ static void run_cell(ctx *c, cell *out)
         if (k > N / 4 && k <= N / 2) tr.m1 = fmax(tr.m1, d);
         if (k > 3 * N / 4) tr.m2 = fmax(tr.m2, d);
         if (d > GD_TINY) tr.dl = d, tr.kl = k;
+        if (!tr.kg && (k & 3) == 0 && d > G2 * d0) tr.dg = d, tr.kg = k; /* every 4th step, as the kernel */
     }
     tr.dN = isfinite(d) ? d : R2;
     classify(s, &tr, out);
@@ -299,7 +302,8 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
     double eq[8];
     if (gd_model_find_equilibrium((gd_model *)m, s->starts, eq) != GD_OK) memset(eq, 0, sizeof eq);
     gd_batch_cfg cfg = {m, n, m->ngen, batch_rule(st), st->o.n_g, st->o.n_d, st->o.steps, st->o.order == GD_DISC_FIRST,
-                        eq, m->lo, m->hi, st->o.diverge_radius * st->o.diverge_radius};
+                        eq, m->lo, m->hi, st->o.diverge_radius * st->o.diverge_radius,
+                        s->sweep.grow_factor * s->sweep.grow_factor};
     if (!strcmp(st->type->name, "symplectic_euler")) cfg.n_g = cfg.n_d = 1;
     rc = gd_batch_run(&cfg, b);
     if (rc != GD_OK) return gd_fmt(msg, rc, "batched kernel: %s", gd_strerror(rc));
@@ -307,7 +311,8 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         double x[8];
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
         double dN = dist2(x, eq, n);
-        track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i]};
+        track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
+                    b->dg[i], (long)b->kg[i]};
         classify(s, &tr, &w->cells[blk * GD_BLOCK + i]);
     }
     return GD_OK;

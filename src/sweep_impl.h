@@ -25,6 +25,7 @@ typedef struct {
     const double *eq;    /* dim */
     const double *lo, *hi; /* projection box (NULL: none) */
     double R2;           /* squared divergence radius */
+    double G2;           /* squared grow factor */
 } gd_batch_cfg;
 
 /* Per-block state: x, scratch, per-cell steps and measurements. */
@@ -37,6 +38,7 @@ typedef struct {
     double d0[GD_BLOCK];    /* squared initial distance */
     double dl[GD_BLOCK];    /* last squared distance above GD_TINY, and its step */
     double kl[GD_BLOCK];
+    double dg[GD_BLOCK], kg[GD_BLOCK]; /* first squared distance above G2 d0 (x* repels), its step */
     /* Step at which |x - x*| passed the radius (0: never). Doubles, like every per-cell
      * array here, so that the loops vectorise without mixed-width types. */
     double diverged_at[GD_BLOCK];

@@ -121,6 +121,14 @@ static void measure(const gd_batch_cfg *c, gd_block *b, long step)
     const double R2 = c->R2, k = (double)step;
 #pragma omp simd
     for (int i = 0; i < n; i++) div[i] = div[i] == 0 && d2[i] > R2 ? k : div[i];
+    double *restrict dg = b->dg, *restrict kg = b->kg, *restrict d0 = b->d0;
+    const double G2 = c->G2;
+#pragma omp simd
+    for (int i = 0; i < n; i++) {
+        int first = kg[i] == 0 && d2[i] > G2 * d0[i];
+        dg[i] = first ? d2[i] : dg[i];
+        kg[i] = first ? k : kg[i];
+    }
     if (w1) window_max(b->m1, d2, div);
     if (w2) window_max(b->m2, d2, div);
     if ((step & 7) == 0 || step == N) {
@@ -141,6 +149,7 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     memset(b->m1, 0, sizeof b->m1);
     memset(b->m2, 0, sizeof b->m2);
     memset(b->diverged_at, 0, sizeof b->diverged_at);
+    memset(b->kg, 0, sizeof b->kg);
     for (int i = 0; i < GD_BLOCK; i++) {
         double d = 0;
         for (int k = 0; k < c->dim; k++) d += (b->x[k * GD_BLOCK + i] - c->eq[k]) * (b->x[k * GD_BLOCK + i] - c->eq[k]);
