@@ -202,6 +202,7 @@ typedef struct gd_eig_result {
     const double *map_re, *map_im;  /* map_dim eigenvalues of the one-iteration map */
     double rho;                     /* spectral radius of the map */
     gd_outcome predicted;
+    const char *phase;              /* the dominant map eigenvalue: monotone (real > 0) | spiral (complex) | alternating (real < 0) */
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
 

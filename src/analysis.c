@@ -161,6 +161,10 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     out->integrator = s->stepper->type->name;
     out->h = s->stepper->type->fixed_step ? s->stepper->o.h : s->stepper->o.t_end / (double)s->stepper->o.steps;
     out->predicted = gd_predict_outcome(out->rho);
+    int k = 0;
+    for (int i = 1; i < out->map_dim; i++)
+        if (hypot(mre[i], mim[i]) > hypot(mre[k], mim[k]) * (1 + 1e-12)) k = i;
+    out->phase = fabs(mim[k]) > 1e-12 * hypot(mre[k], mim[k]) ? "spiral" : mre[k] < 0 ? "alternating" : "monotone";
     return GD_OK;
 }
 

@@ -377,7 +377,7 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
         json_complex_list(e->map_dim, e->map_re, e->map_im);
         printf(",\"spectral_radius\":");
         json_num(e->rho);
-        printf(",\"predicted\":\"%s\"}", gd_outcome_name(e->predicted));
+        printf(",\"predicted\":\"%s\",\"phase\":\"%s\"}", gd_outcome_name(e->predicted), e->phase);
         if (sc) {
             printf(",\"scan\":{\"key\":");
             json_str(sc->key);
@@ -399,7 +399,7 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     text_complex_list(e->dim, e->re, e->im);
     printf("\ntype: %s\nmap of %s (h = %g, %s): ", e->type, e->integrator, e->h, e->map_analytic ? "analytic" : "finite differences");
     text_complex_list(e->map_dim, e->map_re, e->map_im);
-    printf("\nspectral radius: %.9g -> %s\n", e->rho, gd_outcome_name(e->predicted));
+    printf("\nspectral radius: %.9g -> %s (%s)\n", e->rho, gd_outcome_name(e->predicted), e->phase);
     if (sc) printf("scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);
     if (path) printf("wrote %s\n", path);
 }

@@ -27,6 +27,7 @@ struct gd_model_type {
     int (*field)(const gd_model *m, int mode, const double *x, double *v);
     int (*jacobian)(const gd_model *m, int mode, const double *x, double *J); /* NULL: FD */
     int (*equilibrium)(const gd_model *m, double *x); /* NULL: none known */
+    int (*default_start)(const gd_model *m, double *x); /* run.x0 when not given; NULL: (1, 1, ...) */
     void (*project)(const gd_model *m, double *x);    /* NULL: unconstrained */
     /* Piecewise-smooth support, used only when setup set m->hybrid. */
     int (*start_mode)(const gd_model *m, const double *x);
@@ -111,6 +112,8 @@ const gd_param *gd_param_find(const gd_param *tab, const char *key);
 /* Parse text into obj according to p; on failure writes a message naming owner.key. */
 int gd_param_apply(const gd_param *p, void *obj, const char *text, const char *owner, char *msg);
 int gd_params_defaults(const gd_param *tab, void *obj, const char *owner, char *msg);
+/* "a,b;c,d" -> count vectors of dim numbers (caller frees *out); what names the key in messages. */
+int gd_parse_vectors(const char *text, int dim, double **out, int *count, const char *what, char *msg);
 /* The same for a number, without the text round-trip (sweeps set values per cell). */
 int gd_param_apply_double(const gd_param *p, void *obj, double v, const char *owner, char *msg);
 /* Append "key = value" for every parameter to buf (INI body, values as stored). */

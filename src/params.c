@@ -135,6 +135,50 @@ int gd_param_apply(const gd_param *p, void *obj, const char *text, const char *o
     return gd_fmt(msg, GD_EUSAGE, "%s.%s: bad parameter type", owner, p->key);
 }
 
+int gd_parse_vectors(const char *text, int dim, double **out, int *count, const char *what, char *msg)
+{
+    double *v = NULL;
+    int n = 0, cap = 0;
+    const char *p = text;
+    *out = NULL, *count = 0;
+    while (*p) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 4;
+            double *nv = realloc(v, sizeof(double) * (size_t)cap * (size_t)dim);
+            if (!nv) {
+                free(v);
+                return gd_fmt(msg, GD_ENOMEM, "out of memory");
+            }
+            v = nv;
+        }
+        double *x = v + (size_t)n * (size_t)dim;
+        int i = 0;
+        for (;;) {
+            char *end;
+            errno = 0;
+            double d = strtod(p, &end);
+            while (*end == ' ' || *end == '\t') end++;
+            if (end == p || errno == ERANGE || !isfinite(d) || (*end && *end != ',' && *end != ';')) {
+                free(v);
+                return gd_fmt(msg, GD_EUSAGE, "%s = '%s': entry %d is not a list of finite numbers", what, text, n + 1);
+            }
+            if (i < dim) x[i] = d;
+            i++;
+            p = end;
+            if (*p != ',') break;
+            p++;
+        }
+        if (i != dim) {
+            free(v);
+            return gd_fmt(msg, GD_EUSAGE, "%s: entry %d has %d values, expected %d", what, n + 1, i, dim);
+        }
+        n++;
+        if (*p == ';') p++;
+    }
+    *out = v, *count = n;
+    return GD_OK;
+}
+
 int gd_param_apply_double(const gd_param *p, void *obj, double v, const char *owner, char *msg)
 {
     char text[64];

@@ -18,7 +18,7 @@
 
 #define R(f) offsetof(run_opts, f)
 static const gd_param run_params[] = {
-    {"x0", GD_P_STRING, R(x0), "1,1", "start(s): comma-separated coordinates, several starts separated by ';'", 0, 0, 0, NULL},
+    {"x0", GD_P_STRING, R(x0), "", "start(s): comma-separated coordinates, several starts separated by ';' (empty: the model's default start, (1, 1) for dirac)", 0, 0, 0, NULL},
     {"save_every", GD_P_INT, R(save_every), "1", "write every k-th state (the last state is always written)", 1, 1e12, 0, NULL},
     {"output", GD_P_STRING, R(output), "output/run.h5", "HDF5 output file", 0, 0, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
@@ -207,42 +207,22 @@ void gd_sim_set_command(gd_sim *s, const char *command)
     s->command = command ? strdup(command) : NULL;
 }
 
-/* "1,1;0.5,0" -> nstart vectors of dim numbers. */
+/* "1,1;0.5,0" -> nstart vectors of dim numbers; empty: the model's default start. */
 static int parse_starts(gd_sim *s, int dim)
 {
     const char *text = s->run.x0;
     free(s->starts);
     s->starts = NULL;
     s->nstart = 0;
-    int cap = 0;
-    const char *p = text;
-    while (*p) {
-        if (s->nstart == cap) {
-            cap = cap ? 2 * cap : 4;
-            double *n = realloc(s->starts, sizeof(double) * (size_t)cap * (size_t)dim);
-            if (!n) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-            s->starts = n;
-        }
-        double *x = s->starts + (size_t)s->nstart * (size_t)dim;
-        int i = 0;
-        for (;;) {
-            char *end;
-            errno = 0;
-            double v = strtod(p, &end);
-            while (*end == ' ' || *end == '\t') end++;
-            if (end == p || errno == ERANGE || !isfinite(v) || (*end && *end != ',' && *end != ';'))
-                return gd_fmt(s->msg, GD_EUSAGE, "run.x0 = '%s': start %d is not a list of finite numbers", text, s->nstart + 1);
-            if (i < dim) x[i] = v;
-            i++;
-            p = end;
-            if (*p != ',') break;
-            p++;
-        }
-        if (i != dim)
-            return gd_fmt(s->msg, GD_EUSAGE, "run.x0: start %d has %d values, model '%s' has dimension %d", s->nstart + 1, i, s->model->type->name, dim);
-        s->nstart++;
-        if (*p == ';') p++;
+    if (!text[0]) {
+        if (!(s->starts = malloc(sizeof(double) * (size_t)dim))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+        s->nstart = 1;
+        if (s->model->type->default_start) return s->model->type->default_start(s->model, s->starts);
+        for (int i = 0; i < dim; i++) s->starts[i] = 1;
+        return GD_OK;
     }
+    int rc = gd_parse_vectors(text, dim, &s->starts, &s->nstart, "run.x0", s->msg);
+    if (rc != GD_OK) return rc;
     if (s->nstart == 0) return gd_fmt(s->msg, GD_EUSAGE, "run.x0 is empty: give at least one start");
     return GD_OK;
 }

@@ -132,7 +132,7 @@ static void bad_config(void)
         {"model.gamma", "nan", "model.gamma = 'nan' is not a finite number"},
         {"model.gamma", "abc", "not a finite number"},
         {"model.reg", "l2", "model.reg = 'l2' is not one of"},
-        {"run.x0", "1", "start 1 has 1 values"},
+        {"run.x0", "1", "entry 1 has 1 values, expected 2"},
         {"integrator.n_d", "1.5", "not an integer"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
