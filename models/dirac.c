@@ -11,7 +11,6 @@
 #include "gd_impl.h"
 #include "dirac.h"
 
-#include <lapacke.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -238,27 +237,6 @@ static int dirac_next_mode(const gd_model *m, int mode, double *x)
     return dirac_start_mode(m, x);
 }
 
-/* Golub-Welsch: Hermite nodes are eigenvalues of the Jacobi matrix with off-diagonal
- * sqrt(k/2); probability weights are the squared first eigenvector components. */
-static int gauss_hermite(int n, double *x, double *w)
-{
-    double *e = malloc(sizeof(double) * (size_t)n), *z = malloc(sizeof(double) * (size_t)n * (size_t)n);
-    if (!e || !z) {
-        free(e);
-        free(z);
-        return GD_ENOMEM;
-    }
-    for (int k = 0; k < n; k++) {
-        x[k] = 0;
-        e[k] = sqrt((k + 1) / 2.0);
-    }
-    int info = LAPACKE_dstev(LAPACK_COL_MAJOR, 'V', n, x, e, z, n);
-    for (int k = 0; k < n && info == 0; k++) w[k] = z[(size_t)k * (size_t)n] * z[(size_t)k * (size_t)n];
-    free(e);
-    free(z);
-    return info == 0 ? GD_OK : GD_ESOLVER;
-}
-
 static int dirac_setup(gd_model *m)
 {
     dirac_opts *o = m->opts;
@@ -280,7 +258,7 @@ static int dirac_setup(gd_model *m)
     q->eps = malloc(sizeof(double) * (size_t)q->nq);
     q->wt = malloc(sizeof(double) * (size_t)q->nq);
     if (!q->eps || !q->wt) return gd_model_fail(m, GD_ENOMEM, "out of memory");
-    if (gauss_hermite(q->nq, q->eps, q->wt) != GD_OK)
+    if (gd_gauss_hermite(q->nq, q->eps, q->wt) != GD_OK)
         return gd_model_fail(m, GD_ESOLVER, "Gauss-Hermite nodes: LAPACK dstev failed");
     for (int i = 0; i < q->nq; i++) q->eps[i] *= sqrt(2.0) * o->sigma;
     return GD_OK;

@@ -126,6 +126,8 @@ void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 /* After h, lr_g or lr_d changed on a set-up fixed-step stepper: refresh the per-coordinate
  * steps without reallocating (sweeps change them cell by cell). */
 int gd_stepper_update_rates(gd_stepper *s);
+/* Gauss-Hermite nodes x and probability weights w (src/linalg.c). */
+int gd_gauss_hermite(int n, double *x, double *w);
 /* Field evaluation through the stepper, counting evaluations. */
 int gd_eval(gd_stepper *s, const double *x, double *v);
 /* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x)

@@ -79,3 +79,25 @@ int gd_complex_solve(int n, const double *V, const double *b, double *c)
     free(a), free(x), free(piv);
     return rc;
 }
+
+/* Golub-Welsch: Hermite nodes are eigenvalues of the Jacobi matrix with off-diagonal
+ * sqrt(k/2); probability weights (summing to 1) are the squared first eigenvector
+ * components. E[g(eps)], eps ~ N(0, s^2), is sum_i w_i g(sqrt(2) s x_i). */
+int gd_gauss_hermite(int n, double *x, double *w)
+{
+    double *e = malloc(sizeof(double) * (size_t)n), *z = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    if (!e || !z) {
+        free(e);
+        free(z);
+        return GD_ENOMEM;
+    }
+    for (int k = 0; k < n; k++) {
+        x[k] = 0;
+        e[k] = sqrt((k + 1) / 2.0);
+    }
+    int info = LAPACKE_dstev(LAPACK_COL_MAJOR, 'V', n, x, e, z, n);
+    for (int k = 0; k < n && info == 0; k++) w[k] = z[(size_t)k * (size_t)n] * z[(size_t)k * (size_t)n];
+    free(e);
+    free(z);
+    return info == 0 ? GD_OK : GD_ESOLVER;
+}

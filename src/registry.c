@@ -5,11 +5,12 @@
  */
 #include "gd_impl.h"
 
-extern const gd_model_type gd_model_dirac, gd_model_linear;
+extern const gd_model_type gd_model_dirac, gd_model_linear, gd_model_kernel_gda;
 
 const gd_model_type *const gd_model_registry[] = {
     &gd_model_dirac,
     &gd_model_linear,
+    &gd_model_kernel_gda,
     NULL,
 };
 

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * kernel_gda: GAN with a kernel (RKHS) discriminator trained by gradient descent-ascent,
+ * Becker, Pandit, Rangan, Fletcher (2022, 2023); spec: shared/spec/kernel_gda.md.
+ * True points x_i with masses p_i; the generator's parameters are the generated points
+ * x~_j (masses q_j); L = sum p_i f(x_i) - sum q_j f(x~_j) - (lambda/2)|f|^2_H.
+ *
+ * Two representations of the discriminator, both fields for every integrator (discrete
+ * GDA with lr_d = eta_d on discriminator rows, lr_g = eta_g on generator rows; altgd with
+ * order = disc_first is the authors' update):
+ *  - linear:   the isolated-points linearization (spec §2.2): per true point c a vector
+ *              b_c = grad(f - f*)(x_c) in R^d; state [x~ | b]. Its maps are exactly J_c (x) I_d.
+ *  - features: f = w . phi with D random Fourier features of the kernel (seeded); state
+ *              [x~ | w]; converges to the kernel GDA as D grows.
+ * The generator rows carry mu (continuous time tau = k eta_d; keep mu = 1 for discrete GDA).
+ */
+#include "gd_impl.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_GAUSS, K_RQ, K_MULTISCALE };
+enum { REP_LINEAR, REP_FEATURES };
+enum { FK_AUTO, FK_RANDOM, FK_QUADRATURE };
+
+typedef struct {
+    int kernel;
+    double sigma, alpha;
+    char *scales, *weights;
+    double lambda, mu;
+    long d;
+    char *true_points, *true_masses, *gen_points, *gen_masses;
+    int representation;
+    long features, feature_seed, warm_start;
+    int feature_kind;
+} kgda_opts;
+
+typedef struct {
+    int d, nr, ng, D;
+    double *xr, *pr, *xg0, *pg; /* true points, masses; generated starts, masses */
+    int *cluster;               /* nearest true point of each generated point */
+    double gamma;               /* -2 phi'(0): 1/sigma^2 for gauss and rq */
+    double *kappa;              /* per true point: delta_c gamma / lambda */
+    double *om, *beta, *amp, *phi_true; /* features a_f cos(om_f . x + beta_f); phi_true = sum_i p_i phi(x_i) */
+    double *eq;                 /* cached equilibrium (dim) */
+    double *work;               /* D scratch */
+} kgda;
+
+static const char *const kernels[] = {"gauss", "rq", "multiscale", NULL};
+static const char *const reps[] = {"linear", "features", NULL};
+static const char *const feature_kinds[] = {"auto", "random", "quadrature", NULL};
+
+#define O(f) offsetof(kgda_opts, f)
+static const gd_param kgda_params[] = {
+    {"kernel", GD_P_ENUM, O(kernel), "gauss", "gauss exp(-r^2/2 sigma^2) | rq (1 + r^2/(2 alpha sigma^2))^-alpha | multiscale (weighted Gaussians of the scales)", 0, 0, 0, kernels},
+    {"sigma", GD_P_DOUBLE, O(sigma), "1", "kernel bandwidth", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"alpha", GD_P_DOUBLE, O(alpha), "1", "rq: shape alpha", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"scales", GD_P_STRING, O(scales), "", "multiscale: bandwidths, comma-separated (empty: sigma)", 0, 0, 0, NULL},
+    {"weights", GD_P_STRING, O(weights), "", "multiscale: weights of the scales (empty: equal), normalised", 0, 0, 0, NULL},
+    {"lambda", GD_P_DOUBLE, O(lambda), "1", "discriminator regularization (lambda/2)|f|^2", 0, INFINITY, 0, NULL},
+    {"mu", GD_P_DOUBLE, O(mu), "1", "generator speed in continuous time (eta_g/eta_d); keep 1 for discrete GDA and set lr_g, lr_d", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"d", GD_P_INT, O(d), "1", "dimension of the points", 1, 1000, 0, NULL},
+    {"true_points", GD_P_STRING, O(true_points), "", "true points: coordinates by ',', points by ';' (empty: the origin)", 0, 0, 0, NULL},
+    {"true_masses", GD_P_STRING, O(true_masses), "", "masses p_i of the true points, ';'-separated (empty: 1/N_r each)", 0, 0, 0, NULL},
+    {"gen_points", GD_P_STRING, O(gen_points), "", "starting generated points (empty: each true point + 0.1 in the first coordinate)", 0, 0, 0, NULL},
+    {"gen_masses", GD_P_STRING, O(gen_masses), "", "masses q_j of the generated points, ';'-separated, as given: an excess is the model's delta (empty: 1/N_g each)", 0, 0, 0, NULL},
+    {"representation", GD_P_ENUM, O(representation), "linear", "linear (isolated-points linearization, state [x~ | b]) | features (random Fourier features, state [x~ | w])", 0, 0, 0, reps},
+    {"features", GD_P_INT, O(features), "256", "features: number D of random Fourier features", 1, 1e6, 0, NULL},
+    {"feature_seed", GD_P_INT, O(feature_seed), "1", "features: seed of the frequencies and phases", 0, 1e15, 0, NULL},
+    {"feature_kind", GD_P_ENUM, O(feature_kind), "auto", "features: random (Fourier features, error ~ 1/sqrt(D)) | quadrature (Gauss-Hermite frequency grid, d <= 2, gauss or multiscale; converges spectrally) | auto (quadrature where it applies)", 0, 0, 0, feature_kinds},
+    {"warm_start", GD_P_INT, O(warm_start), "1", "default start of the discriminator: 1 = at its equilibrium value, 0 = zero (f = 0)", 0, 1, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef O
+
+/* ---------------------------------------------------------------- random ------- */
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static double uniform(uint64_t *s) { return ((double)(splitmix(s) >> 11) + 0.5) * 0x1.0p-53; }
+
+static double normal(uint64_t *s)
+{
+    double u1 = uniform(s), u2 = uniform(s); /* sequenced: the draw order is part of the seed's meaning */
+    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/* Gamma(shape k, rate k), mean 1, by Marsaglia-Tsang (k < 1: sample k + 1 and scale by
+ * U^(1/k)). The RQ kernel is a Gaussian scale mixture over this distribution. */
+static double gamma_unit_mean(uint64_t *s, double k0)
+{
+    double k = k0 < 1 ? k0 + 1 : k0, dd = k - 1.0 / 3, c = 1 / sqrt(9 * dd), g;
+    for (;;) {
+        double z = normal(s), v = 1 + c * z;
+        if (v <= 0) continue;
+        v = v * v * v;
+        if (log(uniform(s)) < 0.5 * z * z + dd - dd * v + dd * log(v)) {
+            g = dd * v;
+            break;
+        }
+    }
+    if (k0 < 1) g *= pow(uniform(s), 1 / k0);
+    return g / k0;
+}
+
+/* ---------------------------------------------------------------- setup -------- */
+static void kgda_cleanup(gd_model *m)
+{
+    kgda *k = m->priv;
+    if (!k) return;
+    free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->kappa);
+    free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->work);
+    free(k);
+}
+
+/* Masses from text (empty: 1/n each), taken as given (a mass excess is part of the model)
+ * unless normalise is set (multiscale weights). */
+static int masses(gd_model *m, const char *text, int n, const char *what, int normalise, double **out)
+{
+    int cnt = n;
+    int rc = text[0] ? gd_parse_vectors(text, 1, out, &cnt, what, m->msg) : GD_OK;
+    if (rc != GD_OK) return rc;
+    if (!text[0]) {
+        if (!(*out = malloc(sizeof(double) * (size_t)n))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+        for (int i = 0; i < n; i++) (*out)[i] = 1.0 / n;
+    }
+    if (cnt != n) return gd_model_fail(m, GD_EUSAGE, "model.%s has %d entries for %d points", what + 6, cnt, n);
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        if (!((*out)[i] > 0)) return gd_model_fail(m, GD_EUSAGE, "model.%s: masses must be positive", what + 6);
+        sum += (*out)[i];
+    }
+    for (int i = 0; normalise && i < n; i++) (*out)[i] /= sum;
+    return GD_OK;
+}
+
+/* gamma = -2 phi'(0) of the radial kernel; multiscale fills the scale weights. */
+static int kernel_gamma(gd_model *m, double **sc, double **wt, int *ns)
+{
+    kgda_opts *o = m->opts;
+    kgda *k = m->priv;
+    *sc = *wt = NULL;
+    *ns = 1;
+    if (o->kernel != K_MULTISCALE) {
+        k->gamma = 1 / (o->sigma * o->sigma);
+        return GD_OK;
+    }
+    int rc = o->scales[0] ? gd_parse_vectors(o->scales, 1, sc, ns, "model.scales", m->msg) : GD_OK;
+    if (rc == GD_OK && !o->scales[0] && (*sc = malloc(sizeof(double)))) (*sc)[0] = o->sigma;
+    if (rc == GD_OK && !*sc) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK) rc = masses(m, o->weights, *ns, "model.weights", 1, wt);
+    k->gamma = 0;
+    for (int i = 0; rc == GD_OK && i < *ns; i++) {
+        if (!((*sc)[i] > 0)) return gd_model_fail(m, GD_EUSAGE, "model.scales: bandwidths must be positive");
+        k->gamma += (*wt)[i] / ((*sc)[i] * (*sc)[i]);
+    }
+    return rc;
+}
+
+/* Random features: frequencies from the kernel's spectral density, uniform phases,
+ * amplitude sqrt(2/D); E[phi(x) . phi(y)] = K(x, y). */
+static void random_features(const kgda_opts *o, kgda *k, const double *sc, const double *wt, int ns)
+{
+    int D = k->D, d = k->d;
+    uint64_t st = (uint64_t)o->feature_seed * 0x2545F4914F6CDD1DULL + 1;
+    for (int f = 0; f < D; f++) {
+        double scale = 1 / o->sigma;
+        if (o->kernel == K_RQ) scale = sqrt(gamma_unit_mean(&st, o->alpha)) / o->sigma;
+        if (o->kernel == K_MULTISCALE) {
+            double u = uniform(&st), acc = 0;
+            int c = 0;
+            while (c < ns - 1 && (acc += wt[c]) < u) c++;
+            scale = 1 / sc[c];
+        }
+        for (int l = 0; l < d; l++) k->om[f * d + l] = scale * normal(&st);
+        k->beta[f] = 2 * M_PI * uniform(&st);
+        k->amp[f] = sqrt(2.0 / D);
+    }
+}
+
+/* Quadrature features (d <= 2): K(x - y) = sum_i W_i cos(om_i . (x - y)) on a tensor
+ * Gauss-Hermite grid of frequencies (per scale for multiscale); each node gives a cosine
+ * and a sine feature with amplitude sqrt(W_i). Uses the largest grid that fits D. */
+static int quadrature_features(gd_model *m, const double *sc, const double *wt, int ns)
+{
+    kgda *k = m->priv;
+    int d = k->d, per = k->D / (2 * ns), nq = d == 1 ? per : (int)floor(sqrt((double)per));
+    if (nq < 1) return gd_model_fail(m, GD_EUSAGE, "model.features = %d is too few for quadrature features (need >= %d)", k->D, 2 * ns * (d == 1 ? 1 : 1));
+    double *x = malloc(sizeof(double) * 2 * (size_t)nq), *w = x ? x + nq : NULL;
+    if (!x || gd_gauss_hermite(nq, x, w) != GD_OK) {
+        free(x);
+        return gd_model_fail(m, GD_ESOLVER, "Gauss-Hermite nodes failed");
+    }
+    int f = 0;
+    for (int c = 0; c < ns; c++)
+        for (int a = 0; a < nq; a++)
+            for (int b = 0; b < (d == 2 ? nq : 1); b++)
+                for (int part = 0; part < 2; part++, f++) {
+                    k->om[f * d] = sqrt(2.0) * x[a] / sc[c];
+                    if (d == 2) k->om[f * d + 1] = sqrt(2.0) * x[b] / sc[c];
+                    k->beta[f] = part ? -M_PI / 2 : 0; /* cos, then sin */
+                    k->amp[f] = sqrt(wt[c] * w[a] * (d == 2 ? w[b] : 1));
+                }
+    k->D = f; /* the grid may use fewer than the requested features */
+    free(x);
+    return GD_OK;
+}
+
+static int draw_features(gd_model *m, const double *sc, const double *wt, int ns)
+{
+    kgda_opts *o = m->opts;
+    kgda *k = m->priv;
+    int D = k->D, d = k->d, rc = GD_OK;
+    int quad = o->feature_kind == FK_QUADRATURE || (o->feature_kind == FK_AUTO && d <= 2 && o->kernel != K_RQ);
+    if (quad && (d > 2 || o->kernel == K_RQ))
+        return gd_model_fail(m, GD_EUSAGE, "model.feature_kind = quadrature needs d <= 2 and a gauss or multiscale kernel");
+    k->om = malloc(sizeof(double) * (size_t)D * (size_t)d);
+    k->beta = malloc(sizeof(double) * (size_t)D);
+    k->amp = malloc(sizeof(double) * (size_t)D);
+    k->phi_true = calloc((size_t)D, sizeof(double));
+    k->work = malloc(sizeof(double) * (size_t)D);
+    if (!k->om || !k->beta || !k->amp || !k->phi_true || !k->work) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    double one = o->sigma, w1 = 1;
+    if (!sc) sc = &one, wt = &w1, ns = 1;
+    if (quad) rc = quadrature_features(m, sc, wt, ns);
+    else random_features(o, k, sc, wt, ns);
+    for (int i = 0; rc == GD_OK && i < k->nr; i++)
+        for (int f = 0; f < k->D; f++) {
+            double t = k->beta[f];
+            for (int l = 0; l < d; l++) t += k->om[f * d + l] * k->xr[i * d + l];
+            k->phi_true[f] += k->pr[i] * k->amp[f] * cos(t);
+        }
+    return rc;
+}
+
+static int points(gd_model *m)
+{
+    kgda_opts *o = m->opts;
+    kgda *k = m->priv;
+    int d = k->d, rc;
+    if (o->true_points[0]) rc = gd_parse_vectors(o->true_points, d, &k->xr, &k->nr, "model.true_points", m->msg);
+    else rc = (k->xr = calloc((size_t)d, sizeof(double))) ? (k->nr = 1, GD_OK) : GD_ENOMEM;
+    if (rc != GD_OK) return rc == GD_ENOMEM ? gd_model_fail(m, rc, "out of memory") : rc;
+    if (o->gen_points[0]) {
+        if ((rc = gd_parse_vectors(o->gen_points, d, &k->xg0, &k->ng, "model.gen_points", m->msg)) != GD_OK) return rc;
+    } else {
+        k->ng = k->nr;
+        if (!(k->xg0 = malloc(sizeof(double) * (size_t)(k->nr * d)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+        memcpy(k->xg0, k->xr, sizeof(double) * (size_t)(k->nr * d));
+        for (int i = 0; i < k->nr; i++) k->xg0[i * d] += 0.1;
+    }
+    if (k->nr == 0 || k->ng == 0) return gd_model_fail(m, GD_EUSAGE, "kernel_gda needs at least one true and one generated point");
+    if ((rc = masses(m, o->true_masses, k->nr, "model.true_masses", 0, &k->pr)) != GD_OK) return rc;
+    return masses(m, o->gen_masses, k->ng, "model.gen_masses", 0, &k->pg);
+}
+
+/* Clusters (nearest true point) and kappa_c = (p_c - sum of its generated masses) gamma / lambda. */
+static int clusters(gd_model *m)
+{
+    kgda_opts *o = m->opts;
+    kgda *k = m->priv;
+    int d = k->d;
+    k->cluster = malloc(sizeof(int) * (size_t)k->ng);
+    k->kappa = malloc(sizeof(double) * (size_t)k->nr);
+    if (!k->cluster || !k->kappa) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    for (int c = 0; c < k->nr; c++) k->kappa[c] = k->pr[c];
+    for (int j = 0; j < k->ng; j++) {
+        double best = INFINITY;
+        for (int c = 0; c < k->nr; c++) {
+            double r = 0;
+            for (int l = 0; l < d; l++) r += pow(k->xg0[j * d + l] - k->xr[c * d + l], 2);
+            if (r < best) best = r, k->cluster[j] = c;
+        }
+        k->kappa[k->cluster[j]] -= k->pg[j];
+    }
+    for (int c = 0; c < k->nr; c++) {
+        double delta = k->kappa[c];
+        if (o->lambda == 0 && fabs(delta) > 1e-12)
+            return gd_model_fail(m, GD_EUSAGE, "lambda = 0 needs matched masses (true point %d has excess mass %g)", c, delta);
+        k->kappa[c] = o->lambda > 0 ? delta * k->gamma / o->lambda : 0;
+    }
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- linear ------- */
+/* State [x~ (ng d) | b (nr d)]: b_c' = -lambda b_c - gamma sum_{j in c} q_j e_j,
+ * x~_j' = mu q_j (b_c(j) - kappa_c e_j), e_j = x~_j - x_c(j). J (n x n, may be NULL). */
+static void linear_eval(const gd_model *m, const double *x, double *v, double *J)
+{
+    const kgda_opts *o = m->opts;
+    const kgda *k = m->priv;
+    int d = k->d, ng = k->ng, n = m->dim, off = ng * d;
+    if (J) memset(J, 0, sizeof(double) * (size_t)n * (size_t)n);
+    for (int i = off; i < n; i++) {
+        v[i] = -o->lambda * x[i];
+        if (J) J[(size_t)i * n + i] = -o->lambda;
+    }
+    for (int j = 0; j < ng; j++) {
+        int c = k->cluster[j];
+        double q = k->pg[j];
+        for (int l = 0; l < d; l++) {
+            int xi = j * d + l, bi = off + c * d + l;
+            double e = x[xi] - k->xr[c * d + l];
+            v[bi] -= k->gamma * q * e;
+            v[xi] = o->mu * q * (x[bi] - k->kappa[c] * e);
+            if (!J) continue;
+            J[(size_t)bi * n + xi] = -k->gamma * q;
+            J[(size_t)xi * n + bi] = o->mu * q;
+            J[(size_t)xi * n + xi] = -o->mu * q * k->kappa[c];
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- features ----- */
+/* State [x~ (ng d) | w (D)], f = sum_f w_f phi_f, phi_f(x) = sqrt(2/D) cos(om_f . x + beta_f):
+ * w' = -lambda w + phi_true - sum_j q_j phi(x~_j),  x~_j' = mu q_j grad f(x~_j). */
+static void features_eval(const gd_model *m, const double *x, double *v, double *J)
+{
+    const kgda_opts *o = m->opts;
+    const kgda *k = m->priv;
+    int d = k->d, ng = k->ng, D = k->D, n = m->dim, off = ng * d;
+    const double *w = x + off;
+    if (J) memset(J, 0, sizeof(double) * (size_t)n * (size_t)n);
+    for (int f = 0; f < D; f++) {
+        v[off + f] = -o->lambda * w[f] + k->phi_true[f];
+        if (J) J[(size_t)(off + f) * n + off + f] = -o->lambda;
+    }
+    for (int j = 0; j < ng; j++) {
+        const double *xj = x + j * d;
+        double q = k->pg[j], *g = v + j * d;
+        for (int l = 0; l < d; l++) g[l] = 0;
+        for (int f = 0; f < D; f++) {
+            const double *om = k->om + f * d;
+            double t = k->beta[f];
+            for (int l = 0; l < d; l++) t += om[l] * xj[l];
+            double c = k->amp[f] * cos(t), s = k->amp[f] * sin(t);
+            v[off + f] -= q * c;
+            for (int l = 0; l < d; l++) g[l] -= w[f] * s * om[l];
+            if (!J) continue;
+            for (int l = 0; l < d; l++) {
+                J[(size_t)(off + f) * n + j * d + l] = q * s * om[l];       /* d w'_f / d x~_jl */
+                J[(size_t)(j * d + l) * n + off + f] = -o->mu * q * s * om[l]; /* d x~'_jl / d w_f */
+                for (int r = 0; r < d; r++) J[(size_t)(j * d + l) * n + j * d + r] -= o->mu * q * w[f] * c * om[l] * om[r];
+            }
+        }
+        for (int l = 0; l < d; l++) g[l] *= o->mu * q;
+    }
+}
+
+/* w(x~) = (phi_true - sum_j q_j phi(x~_j)) / lambda: the discriminator's equilibrium for
+ * fixed generated points (0 when lambda = 0, where matched masses make f* = 0). */
+static void features_w(const gd_model *m, const double *x, double *w)
+{
+    const kgda_opts *o = m->opts;
+    const kgda *k = m->priv;
+    int d = k->d, D = k->D;
+    for (int f = 0; f < D; f++) {
+        double acc = k->phi_true[f];
+        for (int j = 0; j < k->ng; j++) {
+            double t = k->beta[f];
+            for (int l = 0; l < d; l++) t += k->om[f * d + l] * x[j * d + l];
+            acc -= k->pg[j] * k->amp[f] * cos(t);
+        }
+        w[f] = o->lambda > 0 ? acc / o->lambda : 0;
+    }
+}
+
+/* The generator part of the field with w = w(x~): zero at the equilibrium. */
+static void reduced_residual(const gd_model *m, double *y, double *r)
+{
+    kgda *k = m->priv;
+    int off = k->ng * k->d;
+    features_w(m, y, y + off);
+    features_eval(m, y, r, NULL); /* r: the whole field; its generator entries are the residual */
+}
+
+/* Finite D shifts the features model's equilibrium by O(1/sqrt(D)) from the true points:
+ * Newton on the generated points alone, w eliminated, finite-difference Jacobian. */
+static int features_equilibrium(gd_model *m)
+{
+    kgda *k = m->priv;
+    int ng = k->ng * k->d, n = m->dim, rc = GD_OK;
+    double *y = k->eq, *r = malloc(sizeof(double) * (size_t)(2 * n + ng * ng + n)), *rp = r + n, *A = rp + n, *yp = A + ng * ng;
+    lapack_int *piv = malloc(sizeof *piv * (size_t)ng);
+    if (!r || !piv) {
+        free(r), free(piv);
+        return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    }
+    for (int j = 0; j < k->ng; j++) memcpy(y + j * k->d, k->xr + k->cluster[j] * k->d, sizeof(double) * (size_t)k->d);
+    for (int it = 0; it < 40; it++) {
+        reduced_residual(m, y, r);
+        double nr = 0;
+        for (int i = 0; i < ng; i++) nr = fmax(nr, fabs(r[i]));
+        if (nr < 1e-14 * (1 + k->gamma)) break;
+        for (int c = 0; c < ng; c++) {
+            double h = 1e-7 * (1 + fabs(y[c]));
+            memcpy(yp, y, sizeof(double) * (size_t)n);
+            yp[c] += h;
+            reduced_residual(m, yp, rp);
+            for (int i = 0; i < ng; i++) A[i * ng + c] = (rp[i] - r[i]) / h;
+        }
+        for (int i = 0; i < ng; i++) r[i] = -r[i];
+        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, ng, 1, A, ng, piv, r, 1) != 0) {
+            rc = gd_model_fail(m, GD_ESOLVER, "kernel_gda features: singular Jacobian while locating the equilibrium");
+            break;
+        }
+        for (int i = 0; i < ng; i++) y[i] += r[i];
+    }
+    features_w(m, y, y + ng);
+    free(r), free(piv);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- interface ---- */
+static int kgda_field(const gd_model *m, int mode, const double *x, double *v)
+{
+    (void)mode;
+    if (((const kgda_opts *)m->opts)->representation == REP_LINEAR) linear_eval(m, x, v, NULL);
+    else features_eval(m, x, v, NULL);
+    return GD_OK;
+}
+
+static int kgda_jacobian(const gd_model *m, int mode, const double *x, double *J)
+{
+    (void)mode;
+    double *v = malloc(sizeof(double) * (size_t)m->dim);
+    if (!v) return GD_ENOMEM;
+    if (((const kgda_opts *)m->opts)->representation == REP_LINEAR) linear_eval(m, x, v, J);
+    else features_eval(m, x, v, J);
+    free(v);
+    return GD_OK;
+}
+
+static int kgda_equilibrium(const gd_model *m, double *x)
+{
+    memcpy(x, ((const kgda *)m->priv)->eq, sizeof(double) * (size_t)m->dim);
+    return GD_OK;
+}
+
+/* The configured generated points; the discriminator warm (at equilibrium) or cold (f = 0). */
+static int kgda_default_start(const gd_model *m, double *x)
+{
+    const kgda_opts *o = m->opts;
+    const kgda *k = m->priv;
+    int off = k->ng * k->d;
+    memcpy(x, k->xg0, sizeof(double) * (size_t)off);
+    for (int i = off; i < m->dim; i++) x[i] = o->warm_start ? k->eq[i] : 0;
+    return GD_OK;
+}
+
+static int kgda_setup(gd_model *m)
+{
+    kgda_opts *o = m->opts;
+    kgda *k = calloc(1, sizeof *k);
+    if (!k) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    m->priv = k;
+    k->d = (int)o->d;
+    double *sc = NULL, *wt = NULL;
+    int ns = 0, rc = points(m);
+    if (rc == GD_OK) rc = kernel_gamma(m, &sc, &wt, &ns);
+    if (rc == GD_OK) rc = clusters(m);
+    k->D = o->representation == REP_FEATURES ? (int)o->features : 0;
+    if (rc == GD_OK && o->representation == REP_FEATURES) rc = draw_features(m, sc, wt, ns);
+    free(sc), free(wt);
+    if (rc != GD_OK) return rc;
+    m->ngen = k->ng * k->d;
+    m->dim = m->ngen + (o->representation == REP_LINEAR ? k->nr * k->d : k->D);
+    if (!(k->eq = calloc((size_t)m->dim, sizeof(double)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    if (o->representation == REP_FEATURES) return features_equilibrium(m);
+    for (int j = 0; j < k->ng; j++) memcpy(k->eq + j * k->d, k->xr + k->cluster[j] * k->d, sizeof(double) * (size_t)k->d);
+    return GD_OK;
+}
+
+const gd_model_type gd_model_kernel_gda = {
+    .name = "kernel_gda",
+    .summary = "kernel-discriminator GAN under GDA (Becker et al.): generated points x~ vs true points, discriminator as the isolated-points linearization b or D random Fourier features w",
+    .params = kgda_params,
+    .opts_size = sizeof(kgda_opts),
+    .setup = kgda_setup,
+    .cleanup = kgda_cleanup,
+    .field = kgda_field,
+    .jacobian = kgda_jacobian,
+    .equilibrium = kgda_equilibrium,
+    .default_start = kgda_default_start,
+};
