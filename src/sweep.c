@@ -47,7 +47,8 @@ typedef struct {
     double *values;
 } axis;
 
-typedef struct { signed char outcome, predicted; double rho, rate; } cell;
+/* phase: the dominant map eigenvalue, 0 monotone (real > 0), 1 spiral, 2 alternating (real < 0) */
+typedef struct { signed char outcome, predicted, phase; double rho, rate; } cell;
 
 struct gd_sweep {
     gd_sim *base;
@@ -161,8 +162,9 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
     return rc;
 }
 
-/* Spectral radius of the one-iteration map at x* (NaN without an equilibrium). */
-static double ctx_rho(ctx *c)
+/* Spectral radius of the one-iteration map at x* (NaN without an equilibrium); *phase
+ * from its dominant eigenvalue. */
+static double ctx_rho(ctx *c, signed char *phase)
 {
     gd_stepper *st = c->sim->stepper;
     int n = st->dim, nm = gd_stepper_map_dim(st);
@@ -171,11 +173,19 @@ static double ctx_rho(ctx *c)
     if (!st->type->fixed_step) { /* cvode: exp(T lambda) over one output interval */
         if (gd_model_jacobian(c->sim->model, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, wr, wi) != GD_OK) return NAN;
         double T = st->o.t_end / (double)st->o.steps, mx = -INFINITY;
-        for (int k = 0; k < n; k++) mx = fmax(mx, wr[k]);
+        int kd = 0;
+        for (int k = 0; k < n; k++)
+            if (wr[k] > mx) mx = wr[k], kd = k;
+        *phase = wi[kd] != 0; /* exp(T lambda) of the flow is never real-negative */
         return exp(T * mx);
     }
     if (gd_stepper_map_jacobian(st, c->eq, c->J, NULL) != GD_OK || gd_eigenvalues(nm, c->J, wr, wi) != GD_OK) return NAN;
-    for (int k = 0; k < nm; k++) rho = fmax(rho, hypot(wr[k], wi[k]));
+    int kd = 0;
+    for (int k = 0; k < nm; k++) {
+        double r = hypot(wr[k], wi[k]);
+        if (r > rho * (1 + 1e-12)) rho = r, kd = k;
+    }
+    *phase = fabs(wi[kd]) > 1e-12 * rho ? 1 : wr[kd] < 0 ? 2 : 0;
     return rho;
 }
 
@@ -268,7 +278,7 @@ static int can_batch(const gd_sweep *w)
 /* A block through the vectorised kernel; padding cells repeat the block's last cell. */
 static void predict(ctx *c, cell *ce)
 {
-    ce->rho = ctx_rho(c);
+    ce->rho = ctx_rho(c, &ce->phase);
     ce->predicted = isnan(ce->rho) ? GD_OSCILLATE : (signed char)gd_predict_outcome(ce->rho);
 }
 
@@ -511,6 +521,8 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     w->batched = s->sweep.kernel == 0 && can_batch(w);
     uint64_t h = fnv(s->config_text, strlen(s->config_text), 1469598103934665603ULL);
     for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
+    size_t layout[2] = {sizeof(cell), GD_BLOCK}; /* a record from another build is refused too */
+    h = fnv(layout, sizeof layout, h);
     w->ckpt_hash = fnv(&w->batched, sizeof w->batched, h);
     *out = w;
     return GD_OK;
@@ -539,10 +551,11 @@ static double *column(const gd_sweep *w, int which)
     return v;
 }
 
+/* which: 0 outcome, 1 predicted, 2 phase */
 static signed char *labels(const gd_sweep *w, int which)
 {
-    signed char *v = (signed char *)gd_sim_scratch(w->base, 6 + which, (size_t)(w->ncells + 7) / 8);
-    for (long i = 0; v && i < w->ncells; i++) v[i] = which ? w->cells[i].predicted : w->cells[i].outcome;
+    signed char *v = (signed char *)gd_sim_scratch(w->base, which == 2 ? 3 : 6 + which, (size_t)(w->ncells + 7) / 8);
+    for (long i = 0; v && i < w->ncells; i++) v[i] = which == 2 ? w->cells[i].phase : which ? w->cells[i].predicted : w->cells[i].outcome;
     return v;
 }
 
@@ -607,8 +620,9 @@ void gd_sweep_free(gd_sweep **pw)
 /* ---------------------------------------------------------------- file --------- */
 static int write_labels(hid_t file, const char *name, const gd_sweep *w, int which, hid_t *dims)
 {
+    static const char *const phases[] = {"monotone", "spiral", "alternating"};
     hid_t t = H5Tenum_create(H5T_NATIVE_SCHAR);
-    for (signed char v = 0; v < 3; v++) H5Tenum_insert(t, gd_outcome_name(v), &v);
+    for (signed char v = 0; v < 3; v++) H5Tenum_insert(t, which == 2 ? phases[(int)v] : gd_outcome_name(v), &v);
     hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
     hid_t sp = H5Screate_simple(2, d, NULL);
     hid_t ds = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -652,6 +666,7 @@ int gd_sweep_write(gd_sweep *w, const char *path)
     }
     if (rc == GD_OK) rc = write_labels(file, "/sweep/outcome", w, 0, dims);
     if (rc == GD_OK) rc = write_labels(file, "/sweep/predicted", w, 1, dims);
+    if (rc == GD_OK) rc = write_labels(file, "/sweep/phase", w, 2, dims);
     if (rc == GD_OK) rc = write_values(f, "/sweep/rho", w, 0, dims);
     if (rc == GD_OK) rc = write_values(f, "/sweep/rate", w, 1, dims);
     long counts[3];
@@ -681,7 +696,7 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
     memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->sim->model->dim);
     c->eq_ok = gd_model_find_equilibrium(c->sim->model, c->x0, c->eq) == GD_OK;
     run_cell(c, out);
-    out->rho = ctx_rho(c);
+    out->rho = ctx_rho(c, &out->phase);
     return GD_OK;
 }
 
