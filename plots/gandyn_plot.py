@@ -45,35 +45,69 @@ def read_config(f):
     return cfg
 
 
-def title_of(cfg):
+def title_of(cfg, swept=()):
+    """Model, integrator and their parameters; keys being swept are left out."""
     m, i = cfg["model"], cfg["integrator"]
     name = m.get("name", "?")
+
+    def val(sec, key, label=None):
+        full = f"{sec}.{key}"
+        if full in swept or key not in cfg[sec] or cfg[sec][key] == "":
+            return ""
+        v = cfg[sec][key]
+        try:
+            v = f"{float(v):g}"
+        except ValueError:
+            pass
+        return f" {label or key}={v}"
+
     if name == "dirac":
         model = f"Dirac-GAN {m['loss']}"
         reg = m["reg"]
         if reg in ("gp", "consensus"):
-            model += f", {reg} γ={float(m['gamma']):g}"
+            model += f", {reg}" + val("model", "gamma", "γ")
         elif reg == "noise":
-            model += f", noise σ={float(m['sigma']):g}"
+            model += ", noise" + val("model", "sigma", "σ")
         elif reg == "wgan_gp":
-            model += f", wgan_gp γ={float(m['gamma']):g} g0={float(m['g0']):g}"
+            model += ", wgan_gp" + val("model", "gamma", "γ") + val("model", "g0")
         elif reg == "clip":
-            model += f", clip c={float(m['clip']):g}"
+            model += ", clip" + val("model", "clip", "c")
+    elif name == "kernel_gda":
+        model = f"kernel GDA ({m['representation']}, {m['kernel']})" + val("model", "sigma", "σ") + val("model", "lambda", "λ")
     else:
-        model = name
+        model = name + "".join(val("model", k) for k in cfg["model"] if k != "name")
     integ = i["name"]
     if integ == "cvode":
-        integ += f" {i['method']} rtol={float(i['rtol']):g}"
+        integ += f" {i['method']}" + val("integrator", "rtol")
     else:
-        integ += f" h={float(i['h']):g}"
-        if integ.startswith("altgd"):
-            integ += f" n_g={i['n_g']} n_d={i['n_d']}"
+        if i.get("lr_g", "") or i.get("lr_d", ""):
+            integ += val("integrator", "lr_d") + val("integrator", "lr_g")
+        else:
+            integ += val("integrator", "h")
+        if integ.startswith(("altgd", "symplectic")):
+            integ += val("integrator", "n_g") + val("integrator", "n_d") + (" disc first" if i.get("order") == "disc_first" else "")
     return f"{model} — {integ}"
 
 
 def trajectories(f):
     keys = sorted(f["traj"].keys(), key=int)
     return [(f["traj"][k]["t"][:], f["traj"][k]["x"][:], f["traj"][k].attrs.get("outcome", "")) for k in keys]
+
+
+def axis_labels(f, ix, iy):
+    """Names of the plane's coordinates for the model in the file."""
+    name = f["model"].attrs.get("name", "")
+    name = name.decode() if isinstance(name, bytes) else name
+    ngen = int(f["model"].attrs.get("ngen", 1))
+    if name == "dirac":
+        return "θ (generator)", "ψ (discriminator)"
+
+    def one(i):
+        if name == "kernel_gda":
+            return f"x[{i}]: " + ("generated point coordinate" if i < ngen else "discriminator (b or w)")
+        return f"x[{i}] ({'generator' if i < ngen else 'discriminator'})"
+
+    return one(ix), one(iy)
 
 
 def shade_bounds(ax, f, xlim, ylim):
@@ -114,8 +148,9 @@ def phase_plane(ax, f, trajs):
     shade_bounds(ax, f, xlim, ylim)
     ax.set_xlim(xlim)
     ax.set_ylim(ylim)
-    ax.set_xlabel("θ (generator)" if ngen == 1 else "x[0] (generator)")
-    ax.set_ylabel("ψ (discriminator)" if ngen == 1 else f"x[{iy}] (discriminator)")
+    xl, yl = axis_labels(f, ix, iy)
+    ax.set_xlabel(xl)
+    ax.set_ylabel(yl)
     ax.legend(loc="upper right", fontsize=7)
     ax.set_aspect("equal", adjustable="box")
 
@@ -272,8 +307,10 @@ def plot_portrait(f, out):
     x, y, u, v = fld["x"][:], fld["y"][:], fld["u"][:], fld["v"][:]
     fig, ax = plt.subplots(figsize=(7.2, 6.4))
     ax.streamplot(x, y, u, v, color="0.6", density=1.3, linewidth=0.7, arrowsize=0.8)
+    discrete = read_config(f)["integrator"]["name"] != "cvode"  # iterates of a map: points, faint joins
     for k, (_, xs, _) in enumerate(trajectories(f)):
-        ax.plot(xs[:, ix], xs[:, iy], "-", color="C0", lw=0.9, alpha=0.8, label="trajectories" if k == 0 else None)
+        ax.plot(xs[:, ix], xs[:, iy], "-", color="C0", lw=0.4 if discrete else 0.9, alpha=0.35 if discrete else 0.8)
+        ax.plot(xs[:, ix], xs[:, iy], ".", color="C0", ms=2.5 if discrete else 0, label="trajectories" if k == 0 else None)
         ax.plot(xs[0, ix], xs[0, iy], ".", color="red", ms=5, label="starts" if k == 0 else None)
     eq = f["equilibria"]
     if int(eq.attrs["count"]) > 0:
@@ -287,11 +324,11 @@ def plot_portrait(f, out):
     shade_bounds(ax, f, (x.min(), x.max()), (y.min(), y.max()))
     ax.set_xlim(x.min(), x.max())
     ax.set_ylim(y.min(), y.max())
-    ngen = int(f["model"].attrs.get("ngen", 1))
-    ax.set_xlabel(f"x[{ix}]" + (" = θ (generator)" if ix == 0 and ngen == 1 else ""))
-    ax.set_ylabel(f"x[{iy}]" + (" = ψ (discriminator)" if iy == 1 and ngen == 1 else ""))
+    xl, yl = axis_labels(f, ix, iy)
+    ax.set_xlabel(xl)
+    ax.set_ylabel(yl)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
-    ax.set_title("phase portrait: " + title_of(read_config(f)), fontsize=10)
+    ax.set_title("phase portrait: " + title_of(read_config(f)).replace(" — ", "\n"), fontsize=10)
     fig.tight_layout()
     save(fig, out)
 
@@ -325,15 +362,35 @@ def plot_sweep(f, out):
     rho, rate = s["rho"][:], s["rate"][:]
     agree = float(s.attrs["agreement"][0])
     x, xkey, xlog = axis_info(f, "axis_x")
-    title = title_of(read_config(f))
+    swept = [xkey] + ([axis_info(f, "axis_y")[1]] if "axis_y" in s else [])
+    title = title_of(read_config(f), swept)
     legend = [Patch(color=c, label=n) for c, n in zip(OUTCOME_COLORS, ("converge", "oscillate", "diverge"))]
     if "axis_y" not in s:
-        fig, ax = plt.subplots(figsize=(8, 5))
+        fig, ax = plt.subplots(figsize=(8.5, 5))
         ax.plot(x, rho[0], "k-", lw=1.2, label="predicted ρ (map at x*)")
         for k, c in enumerate(OUTCOME_COLORS):
             sel = obs[0] == k
             ax.plot(x[sel], rate[0][sel], "o", color=c, ms=4, label=f"measured contraction: {('converge', 'oscillate', 'diverge')[k]}")
         ax.axhline(1, color="0.4", ls="--", lw=0.8)
+        # where the predicted outcome or phase changes along the axis (e.g. sigma_1,2,3)
+        pred = s["predicted"][0].astype(int)
+        phase = s["phase"][0].astype(int) if "phase" in s else pred
+        names = ("monotone", "spiral", "alternating")
+        nb = 0
+        for i in range(1, len(x)):
+            if pred[i] != pred[i - 1] or phase[i] != phase[i - 1]:
+                b = np.sqrt(x[i - 1] * x[i]) if xlog else (x[i - 1] + x[i]) / 2
+                ax.axvline(b, color="C4", ls=":", lw=1)
+                ax.annotate(f"{b:.4g}", (b, 1), xytext=(2 if nb % 2 == 0 else -9, 4 + 26 * (nb % 2)), textcoords="offset points",
+                            rotation=90, fontsize=7, color="C4")
+                nb += 1
+        if "phase" in s:
+            for i0 in [0] + [i for i in range(1, len(x)) if phase[i] != phase[i - 1] or pred[i] != pred[i - 1]]:
+                lab = "diverge" if pred[i0] == 2 else names[phase[i0]]
+                ax.annotate(lab, (x[i0], 1), xytext=(3, -12), textcoords="offset points", fontsize=7, color="C4")
+        finite = np.concatenate([rho[0][np.isfinite(rho[0])], rate[0][np.isfinite(rate[0])]])
+        if finite.size and finite.max() > 10 * max(finite.min(), 1e-300):
+            ax.set_yscale("log")
         ax.set_xscale("log" if xlog else "linear")
         ax.set_xlabel(xkey)
         ax.set_ylabel("per-iteration contraction")
@@ -344,7 +401,9 @@ def plot_sweep(f, out):
         save(fig, out)
         return
     y, ykey, ylog = axis_info(f, "axis_y")
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(13, 5.3))
+    has_phase = "phase" in s
+    fig, axes = plt.subplots(1, 3 if has_phase else 2, figsize=(19 if has_phase else 13, 5.3))
+    a1, a2 = axes[0], axes[1]
     X, Y = edges(x, xlog), edges(y, ylog)
     a1.pcolormesh(X, Y, obs, cmap=ListedColormap(OUTCOME_COLORS), vmin=-0.5, vmax=2.5, shading="flat")
     cs = a1.contour(x, y, rho, levels=[1.0], colors="k", linewidths=1.6)
@@ -357,7 +416,16 @@ def plot_sweep(f, out):
     a2.contour(x, y, rho, levels=[1.0], colors="w", linewidths=1.2)
     fig.colorbar(m, ax=a2, label="measured per-iteration contraction")
     a2.set_title("measured contraction (white: ρ = 1)", fontsize=10)
-    for ax in (a1, a2):
+    if has_phase:
+        a3 = axes[2]
+        lab = np.where(s["predicted"][:].astype(int) == 2, 3, s["phase"][:].astype(int))
+        cols = ["#4daf4a", "#377eb8", "#984ea3", "#e41a1c"]
+        a3.pcolormesh(X, Y, lab, cmap=ListedColormap(cols), vmin=-0.5, vmax=3.5, shading="flat")
+        a3.contour(x, y, rho, levels=[1.0], colors="k", linewidths=1.2)
+        a3.legend(handles=[Patch(color=c, label=n) for c, n in zip(cols, ("monotone", "spiral", "alternating", "diverge"))],
+                  loc="upper left", fontsize=8, framealpha=0.9)
+        a3.set_title("predicted phase (dominant eigenvalue of the map)", fontsize=10)
+    for ax in axes:
         ax.set_xscale("log" if xlog else "linear")
         ax.set_yscale("log" if ylog else "linear")
         ax.set_xlabel(xkey)
