@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,9 +66,9 @@ static const gd_param kgda_params[] = {
     {"mu", GD_P_DOUBLE, O(mu), "1", "generator speed in continuous time (eta_g/eta_d); keep 1 for discrete GDA and set lr_g, lr_d", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"d", GD_P_INT, O(d), "1", "dimension of the points", 1, 1000, 0, NULL},
     {"true_points", GD_P_STRING, O(true_points), "", "true points: coordinates by ',', points by ';' (empty: the origin)", 0, 0, 0, NULL},
-    {"true_masses", GD_P_STRING, O(true_masses), "", "masses p_i of the true points, ';'-separated (empty: 1/N_r each)", 0, 0, 0, NULL},
+    {"true_masses", GD_P_STRING, O(true_masses), "", "masses p_i of the true points (',' or ';' between them; empty: 1/N_r each)", 0, 0, 0, NULL},
     {"gen_points", GD_P_STRING, O(gen_points), "", "starting generated points (empty: each true point + 0.1 in the first coordinate)", 0, 0, 0, NULL},
-    {"gen_masses", GD_P_STRING, O(gen_masses), "", "masses q_j of the generated points, ';'-separated, as given: an excess is the model's delta (empty: 1/N_g each)", 0, 0, 0, NULL},
+    {"gen_masses", GD_P_STRING, O(gen_masses), "", "masses q_j of the generated points (',' or ';' between them), as given: an excess is the model's delta (empty: 1/N_g each)", 0, 0, 0, NULL},
     {"representation", GD_P_ENUM, O(representation), "linear", "linear (isolated-points linearization, state [x~ | b]) | features (random Fourier features, state [x~ | w])", 0, 0, 0, reps},
     {"features", GD_P_INT, O(features), "256", "features: number D of random Fourier features", 1, 1e6, 0, NULL},
     {"feature_seed", GD_P_INT, O(feature_seed), "1", "features: seed of the frequencies and phases", 0, 1e15, 0, NULL},
@@ -121,12 +122,24 @@ static void kgda_cleanup(gd_model *m)
     free(k);
 }
 
+/* A list of numbers separated by ',' or ';'. */
+static int scalars(gd_model *m, const char *text, const char *what, double **out, int *n)
+{
+    char *t = strdup(text);
+    if (!t) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    for (char *c = t; *c; c++)
+        if (*c == ',') *c = ';';
+    int rc = gd_parse_vectors(t, 1, out, n, what, m->msg);
+    free(t);
+    return rc;
+}
+
 /* Masses from text (empty: 1/n each), taken as given (a mass excess is part of the model)
  * unless normalise is set (multiscale weights). */
 static int masses(gd_model *m, const char *text, int n, const char *what, int normalise, double **out)
 {
     int cnt = n;
-    int rc = text[0] ? gd_parse_vectors(text, 1, out, &cnt, what, m->msg) : GD_OK;
+    int rc = text[0] ? scalars(m, text, what, out, &cnt) : GD_OK;
     if (rc != GD_OK) return rc;
     if (!text[0]) {
         if (!(*out = malloc(sizeof(double) * (size_t)n))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
@@ -153,7 +166,7 @@ static int kernel_gamma(gd_model *m, double **sc, double **wt, int *ns)
         k->gamma = 1 / (o->sigma * o->sigma);
         return GD_OK;
     }
-    int rc = o->scales[0] ? gd_parse_vectors(o->scales, 1, sc, ns, "model.scales", m->msg) : GD_OK;
+    int rc = o->scales[0] ? scalars(m, o->scales, "model.scales", sc, ns) : GD_OK;
     if (rc == GD_OK && !o->scales[0] && (*sc = malloc(sizeof(double)))) (*sc)[0] = o->sigma;
     if (rc == GD_OK && !*sc) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     if (rc == GD_OK) rc = masses(m, o->weights, *ns, "model.weights", 1, wt);
@@ -246,11 +259,14 @@ static int points(gd_model *m)
     kgda_opts *o = m->opts;
     kgda *k = m->priv;
     int d = k->d, rc;
-    if (o->true_points[0]) rc = gd_parse_vectors(o->true_points, d, &k->xr, &k->nr, "model.true_points", m->msg);
+    char what[64];
+    snprintf(what, sizeof what, "model.true_points (model.d = %d)", d);
+    if (o->true_points[0]) rc = gd_parse_vectors(o->true_points, d, &k->xr, &k->nr, what, m->msg);
     else rc = (k->xr = calloc((size_t)d, sizeof(double))) ? (k->nr = 1, GD_OK) : GD_ENOMEM;
     if (rc != GD_OK) return rc == GD_ENOMEM ? gd_model_fail(m, rc, "out of memory") : rc;
     if (o->gen_points[0]) {
-        if ((rc = gd_parse_vectors(o->gen_points, d, &k->xg0, &k->ng, "model.gen_points", m->msg)) != GD_OK) return rc;
+        snprintf(what, sizeof what, "model.gen_points (model.d = %d)", d);
+        if ((rc = gd_parse_vectors(o->gen_points, d, &k->xg0, &k->ng, what, m->msg)) != GD_OK) return rc;
     } else {
         k->ng = k->nr;
         if (!(k->xg0 = malloc(sizeof(double) * (size_t)(k->nr * d)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");

@@ -358,10 +358,27 @@ static void json_complex_list(int n, const double *re, const double *im)
     putchar(']');
 }
 
-static void text_complex_list(int n, const double *re, const double *im)
+/* At most 12, the dominant first (largest Re for a flow, largest modulus for a map); JSON
+ * output keeps all of them. */
+static void text_complex_list(int n, const double *re, const double *im, int by_modulus)
 {
-    for (int i = 0; i < n; i++) /* + 0.0 prints -0 as 0 */
-        printf("%s%.9g %c %.9gi", i ? ", " : "", re[i] + 0.0, im[i] < 0 ? '-' : '+', fabs(im[i]));
+    enum { SHOW = 12 };
+    int idx[SHOW], m = n < SHOW ? n : SHOW, used = 0;
+    char taken[4096] = {0};
+    for (int k = 0; k < m; k++) {
+        int best = -1;
+        for (int i = 0; i < n && i < 4096; i++) {
+            if (taken[i]) continue;
+            double a = by_modulus ? hypot(re[i], im[i]) : re[i], b = best < 0 ? 0 : by_modulus ? hypot(re[best], im[best]) : re[best];
+            if (best < 0 || a > b + 1e-15 * fabs(b)) best = i;
+        }
+        if (best < 0) break;
+        taken[best] = 1;
+        idx[used++] = best;
+    }
+    for (int k = 0; k < used; k++) /* + 0.0 prints -0 as 0 */
+        printf("%s%.9g %c %.9gi", k ? ", " : "", re[idx[k]] + 0.0, im[idx[k]] < 0 ? '-' : '+', fabs(im[idx[k]]));
+    if (n > used) printf(" ... (%d more; --json lists all)", n - used);
 }
 
 static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const char *path, int json)
@@ -396,9 +413,9 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     printf("equilibrium: ");
     for (int i = 0; i < e->dim; i++) printf("%s%.9g", i ? ", " : "(", e->equilibrium[i]);
     printf(")\neigenvalues: ");
-    text_complex_list(e->dim, e->re, e->im);
+    text_complex_list(e->dim, e->re, e->im, 0);
     printf("\ntype: %s\nmap of %s (h = %g, %s): ", e->type, e->integrator, e->h, e->map_analytic ? "analytic" : "finite differences");
-    text_complex_list(e->map_dim, e->map_re, e->map_im);
+    text_complex_list(e->map_dim, e->map_re, e->map_im, 1);
     printf("\nspectral radius: %.9g -> %s (%s)\n", e->rho, gd_outcome_name(e->predicted), e->phase);
     if (sc) printf("scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);
     if (path) printf("wrote %s\n", path);
