@@ -411,8 +411,8 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
         return;
     }
     printf("equilibrium: ");
-    for (int i = 0; i < e->dim; i++) printf("%s%.9g", i ? ", " : "(", e->equilibrium[i]);
-    printf(")\neigenvalues: ");
+    for (int i = 0; i < e->dim && i < 12; i++) printf("%s%.9g", i ? ", " : "(", e->equilibrium[i]);
+    printf(e->dim > 12 ? ", ... %d coordinates)\neigenvalues: " : ")\neigenvalues: ", e->dim);
     text_complex_list(e->dim, e->re, e->im, 0);
     printf("\ntype: %s\nmap of %s (h = %g, %s): ", e->type, e->integrator, e->h, e->map_analytic ? "analytic" : "finite differences");
     text_complex_list(e->map_dim, e->map_re, e->map_im, 1);
