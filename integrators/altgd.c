@@ -13,6 +13,10 @@
 static int alternate(gd_stepper *s, double *x, long n_g, long n_d, double *M)
 {
     int first = s->o.order == GD_DISC_FIRST; /* 1: discriminator first */
+    if (!M && n_g == 1 && n_d == 1) {
+        int done, rc = gd_model_gda_step(s, x, first ? GD_GDA_DISC_FIRST : GD_GDA_GEN_FIRST, &done);
+        if (done || rc != GD_OK) return rc;
+    }
     gd_substep seq[2] = {{first, 1.0, first ? n_d : n_g}, {!first, 1.0, first ? n_g : n_d}};
     return gd_substeps(s, x, seq, 2, M);
 }

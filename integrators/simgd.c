@@ -8,7 +8,9 @@
 static int simgd_step(gd_stepper *s, double *x, double *t)
 {
     double *v = s->w[0];
-    int rc = gd_eval(s, x, v);
+    int done, rc = gd_model_gda_step(s, x, GD_GDA_SIMULTANEOUS, &done);
+    if (done || rc != GD_OK) return rc;
+    rc = gd_eval(s, x, v);
     if (rc != GD_OK) return rc;
     (void)t;
     gd_axpy_player(s, x, 1.0, v, 0, s->dim);

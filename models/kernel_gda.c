@@ -25,7 +25,7 @@
 #include <string.h>
 
 enum { K_GAUSS, K_RQ, K_MULTISCALE };
-enum { REP_LINEAR, REP_FEATURES };
+enum { REP_LINEAR, REP_FEATURES, REP_EXACT };
 enum { FK_AUTO, FK_RANDOM, FK_QUADRATURE };
 
 typedef struct {
@@ -38,6 +38,7 @@ typedef struct {
     int representation;
     long features, feature_seed, warm_start;
     int feature_kind;
+    long history;
 } kgda_opts;
 
 typedef struct {
@@ -48,11 +49,13 @@ typedef struct {
     double *kappa;              /* per true point: delta_c gamma / lambda */
     double *om, *beta, *amp, *phi_true; /* features a_f cos(om_f . x + beta_f); phi_true = sum_i p_i phi(x_i) */
     double *eq;                 /* cached equilibrium (dim) */
+    double *sc, *wt;            /* multiscale bandwidths and weights (ns of them) */
+    int ns;
     double *work;               /* D scratch */
 } kgda;
 
 static const char *const kernels[] = {"gauss", "rq", "multiscale", NULL};
-static const char *const reps[] = {"linear", "features", NULL};
+static const char *const reps[] = {"linear", "features", "exact", NULL};
 static const char *const feature_kinds[] = {"auto", "random", "quadrature", NULL};
 
 #define O(f) offsetof(kgda_opts, f)
@@ -69,7 +72,8 @@ static const gd_param kgda_params[] = {
     {"true_masses", GD_P_STRING, O(true_masses), "", "masses p_i of the true points (',' or ';' between them; empty: 1/N_r each)", 0, 0, 0, NULL},
     {"gen_points", GD_P_STRING, O(gen_points), "", "starting generated points (empty: each true point + 0.1 in the first coordinate)", 0, 0, 0, NULL},
     {"gen_masses", GD_P_STRING, O(gen_masses), "", "masses q_j of the generated points (',' or ';' between them), as given: an excess is the model's delta (empty: 1/N_g each)", 0, 0, 0, NULL},
-    {"representation", GD_P_ENUM, O(representation), "linear", "linear (isolated-points linearization, state [x~ | b]) | features (random Fourier features, state [x~ | w])", 0, 0, 0, reps},
+    {"representation", GD_P_ENUM, O(representation), "linear", "linear (isolated-points linearization, state [x~ | b]) | features (Fourier features, state [x~ | w]) | exact (the discrete GDA map in function space, history form; altgd/simgd only)", 0, 0, 0, reps},
+    {"history", GD_P_INT, O(history), "512", "exact: past configurations kept; needs (1 - lr_d lambda)^history < 1e-10", 1, 1e6, 0, NULL},
     {"features", GD_P_INT, O(features), "256", "features: number D of random Fourier features", 1, 1e6, 0, NULL},
     {"feature_seed", GD_P_INT, O(feature_seed), "1", "features: seed of the frequencies and phases", 0, 1e15, 0, NULL},
     {"feature_kind", GD_P_ENUM, O(feature_kind), "auto", "features: random (Fourier features, error ~ 1/sqrt(D)) | quadrature (Gauss-Hermite frequency grid, d <= 2, gauss or multiscale; converges spectrally) | auto (quadrature where it applies)", 0, 0, 0, feature_kinds},
@@ -118,7 +122,7 @@ static void kgda_cleanup(gd_model *m)
     kgda *k = m->priv;
     if (!k) return;
     free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->kappa);
-    free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->work);
+    free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->work), free(k->sc), free(k->wt);
     free(k);
 }
 
@@ -435,10 +439,118 @@ static int features_equilibrium(gd_model *m)
     return rc;
 }
 
+/* ---------------------------------------------------------------- exact -------- */
+/* The discrete GDA map of spec §1.2 with f kept relative to the equilibrium configuration
+ * x* of the generated points:
+ *   f = A T - B S(x*) - sum_s eta_d a^s (S(Z_s) - S(x*)),  T = sum_i p_i K(., x_i),
+ *   S(Z) = sum_l q_l K(., z_l), a = 1 - eta_d lambda,
+ * state [x~ (G) | A | B | Z_0 .. Z_{M-1} (M G)], Z_s the generated points s + 1 steps ago.
+ * The history weights are functions of age, so the warm start A = B = 1/lambda, Z_s = x* is a
+ * fixed point for any eta_d, and dropping the oldest entry drops a term that vanishes at x*. */
+#define EX_A(k) ((k)->ng * (k)->d)
+#define EX_Z(k) ((k)->ng * (k)->d + 2)
+
+/* grad_x K(x, z) = -(x - z) s(|x - z|^2): the scalar s for the configured kernel. */
+static double kernel_slope(const kgda_opts *o, const kgda *k, double r2)
+{
+    if (o->kernel == K_GAUSS) return exp(-r2 / (2 * o->sigma * o->sigma)) / (o->sigma * o->sigma);
+    if (o->kernel == K_RQ) return pow(1 + r2 / (2 * o->alpha * o->sigma * o->sigma), -o->alpha - 1) / (o->sigma * o->sigma);
+    double s = 0;
+    for (int i = 0; i < k->ns; i++) s += k->wt[i] * exp(-r2 / (2 * k->sc[i] * k->sc[i])) / (k->sc[i] * k->sc[i]);
+    return s;
+}
+
+/* g += c * grad sum_l m_l K(x, z_l) over n points z (n x d). */
+static void add_grad(const kgda_opts *o, const kgda *k, const double *x, const double *z, const double *mass, int n, double c, double *g)
+{
+    int d = k->d;
+    for (int l = 0; l < n; l++) {
+        double r2 = 0;
+        for (int i = 0; i < d; i++) r2 += (x[i] - z[l * d + i]) * (x[i] - z[l * d + i]);
+        double f = -c * mass[l] * kernel_slope(o, k, r2);
+        for (int i = 0; i < d; i++) g[i] += f * (x[i] - z[l * d + i]);
+    }
+}
+
+/* grad f at x for the state y; eta_d sets the history weights. */
+static void exact_grad(const gd_model *m, const double *y, double hd, const double *x, double *g)
+{
+    const kgda_opts *o = m->opts;
+    const kgda *k = m->priv;
+    int d = k->d, G = k->ng * d;
+    long M = o->history;
+    double a = 1 - hd * o->lambda, A = y[EX_A(k)], B = y[EX_A(k) + 1], W = (1 - pow(a, (double)M)) / o->lambda;
+    for (int i = 0; i < d; i++) g[i] = 0;
+    add_grad(o, k, x, k->xr, k->pr, k->nr, A, g);
+    add_grad(o, k, x, k->eq, k->pg, k->ng, -(B - W), g); /* k->eq starts with x* */
+    double w = hd;
+    for (long s = 0; s < M; s++, w *= a) add_grad(o, k, x, y + EX_Z(k) + s * G, k->pg, k->ng, -w, g);
+}
+
+static void exact_generator(const gd_model *m, double *y, double hg, double hd)
+{
+    const kgda_opts *o = m->opts;
+    const kgda *k = m->priv;
+    int d = k->d, G = k->ng * d;
+    double *g = k->work, *x0 = k->work + d;
+    memcpy(x0, y, sizeof(double) * (size_t)G); /* every point sees the same f and the same x~ */
+    for (int j = 0; j < k->ng; j++) {
+        exact_grad(m, y, hd, x0 + j * d, g);
+        for (int i = 0; i < d; i++) y[j * d + i] = x0[j * d + i] + hg * o->mu * k->pg[j] * g[i];
+    }
+}
+
+static void exact_discriminator(const gd_model *m, double *y, double hd)
+{
+    const kgda_opts *o = m->opts;
+    const kgda *k = m->priv;
+    int G = k->ng * k->d;
+    double a = 1 - hd * o->lambda;
+    y[EX_A(k)] = a * y[EX_A(k)] + hd;
+    y[EX_A(k) + 1] = a * y[EX_A(k) + 1] + hd;
+    memmove(y + EX_Z(k) + G, y + EX_Z(k), sizeof(double) * (size_t)(G * (o->history - 1)));
+    memcpy(y + EX_Z(k), y, sizeof(double) * (size_t)G);
+}
+
+static int kgda_gda_step(const gd_model *m, double *y, double hg, double hd, int rule)
+{
+    const kgda_opts *o = m->opts;
+    if (o->representation != REP_EXACT) return GD_ENOTAVAIL;
+    double a = 1 - hd * o->lambda;
+    if (fabs(pow(a, (double)o->history)) > 1e-10)
+        return gd_model_fail((gd_model *)m, GD_EUSAGE, "model.history = %ld is too short for lr_d lambda = %g: it needs at least %.0f", o->history,
+                             hd * o->lambda, ceil(log(1e-10) / log(fabs(a))));
+    if (rule == GD_GDA_DISC_FIRST) {
+        exact_discriminator(m, y, hd);
+        exact_generator(m, y, hg, hd);
+    } else if (rule == GD_GDA_GEN_FIRST) {
+        exact_generator(m, y, hg, hd);
+        exact_discriminator(m, y, hd);
+    } else { /* simultaneous: the generator sees f^k */
+        kgda *k = m->priv;
+        int G = k->ng * k->d;
+        double *old = k->work + 2 * k->d;
+        memcpy(old, y, sizeof(double) * (size_t)G);
+        exact_generator(m, y, hg, hd);
+        memcpy(k->work + 3 * k->d + G, y, sizeof(double) * (size_t)G); /* x~^{k+1} */
+        memcpy(y, old, sizeof(double) * (size_t)G);
+        exact_discriminator(m, y, hd);
+        memcpy(y, k->work + 3 * k->d + G, sizeof(double) * (size_t)G);
+    }
+    return GD_OK;
+}
+
 /* ---------------------------------------------------------------- interface ---- */
+static int no_field(const gd_model *m)
+{
+    return gd_model_fail((gd_model *)m, GD_ENOTAVAIL,
+                         "representation = exact is a discrete map without a vector field: use integrator altgd (n_g = n_d = 1), symplectic_euler or simgd");
+}
+
 static int kgda_field(const gd_model *m, int mode, const double *x, double *v)
 {
     (void)mode;
+    if (((const kgda_opts *)m->opts)->representation == REP_EXACT) return no_field(m);
     if (((const kgda_opts *)m->opts)->representation == REP_LINEAR) linear_eval(m, x, v, NULL);
     else features_eval(m, x, v, NULL);
     return GD_OK;
@@ -447,6 +559,7 @@ static int kgda_field(const gd_model *m, int mode, const double *x, double *v)
 static int kgda_jacobian(const gd_model *m, int mode, const double *x, double *J)
 {
     (void)mode;
+    if (((const kgda_opts *)m->opts)->representation == REP_EXACT) return no_field(m);
     double *v = malloc(sizeof(double) * (size_t)m->dim);
     if (!v) return GD_ENOMEM;
     if (((const kgda_opts *)m->opts)->representation == REP_LINEAR) linear_eval(m, x, v, J);
@@ -469,6 +582,8 @@ static int kgda_default_start(const gd_model *m, double *x)
     int off = k->ng * k->d;
     memcpy(x, k->xg0, sizeof(double) * (size_t)off);
     for (int i = off; i < m->dim; i++) x[i] = o->warm_start ? k->eq[i] : 0;
+    if (o->representation == REP_EXACT) /* cold start f = 0: A = B = 0, history at x* */
+        memcpy(x + EX_Z(k), k->eq + EX_Z(k), sizeof(double) * (size_t)(m->dim - EX_Z(k)));
     return GD_OK;
 }
 
@@ -479,19 +594,27 @@ static int kgda_setup(gd_model *m)
     if (!k) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     m->priv = k;
     k->d = (int)o->d;
-    double *sc = NULL, *wt = NULL;
-    int ns = 0, rc = points(m);
-    if (rc == GD_OK) rc = kernel_gamma(m, &sc, &wt, &ns);
+    int rc = points(m);
+    if (rc == GD_OK) rc = kernel_gamma(m, &k->sc, &k->wt, &k->ns);
+    double *sc = k->sc, *wt = k->wt;
+    int ns = k->ns;
+    if (rc == GD_OK && o->representation == REP_EXACT && !(o->lambda > 0))
+        rc = gd_model_fail(m, GD_EUSAGE, "representation = exact needs lambda > 0 (its warm start is f* = (T - S*)/lambda)");
     if (rc == GD_OK) rc = clusters(m);
     k->D = o->representation == REP_FEATURES ? (int)o->features : 0;
     if (rc == GD_OK && o->representation == REP_FEATURES) rc = draw_features(m, sc, wt, ns);
-    free(sc), free(wt);
     if (rc != GD_OK) return rc;
-    m->ngen = k->ng * k->d;
-    m->dim = m->ngen + (o->representation == REP_LINEAR ? k->nr * k->d : k->D);
+    int G = k->ng * k->d;
+    m->ngen = G;
+    m->dim = G + (o->representation == REP_LINEAR ? k->nr * k->d : o->representation == REP_FEATURES ? k->D : 2 + (int)o->history * G);
     if (!(k->eq = calloc((size_t)m->dim, sizeof(double)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     if (o->representation == REP_FEATURES) return features_equilibrium(m);
     for (int j = 0; j < k->ng; j++) memcpy(k->eq + j * k->d, k->xr + k->cluster[j] * k->d, sizeof(double) * (size_t)k->d);
+    if (o->representation != REP_EXACT) return GD_OK;
+    /* exact: A = B = 1/lambda, every past configuration at x* */
+    k->eq[EX_A(k)] = k->eq[EX_A(k) + 1] = 1 / o->lambda;
+    for (long s = 0; s < o->history; s++) memcpy(k->eq + EX_Z(k) + s * G, k->eq, sizeof(double) * (size_t)G);
+    if (!(k->work = malloc(sizeof(double) * (size_t)(4 * k->d + 2 * G)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     return GD_OK;
 }
 
@@ -506,4 +629,5 @@ const gd_model_type gd_model_kernel_gda = {
     .jacobian = kgda_jacobian,
     .equilibrium = kgda_equilibrium,
     .default_start = kgda_default_start,
+    .gda_step = kgda_gda_step,
 };

@@ -120,6 +120,10 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
     }
     rc = gd_model_jacobian(m, eq, J);
     if (rc == GD_OK) rc = gd_eigenvalues(n, J, re, im);
+    if (rc == GD_ENOTAVAIL && st->type->fixed_step) { /* a map without a field: no continuous spectrum */
+        for (int i = 0; i < n; i++) re[i] = im[i] = NAN;
+        rc = GD_OK;
+    }
     if (rc == GD_OK && st->type->fixed_step) {
         rc = gd_stepper_map_jacobian(st, eq, J, analytic);
         if (rc == GD_OK) rc = gd_eigenvalues(nm, J, mre, mim);
@@ -155,9 +159,9 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     double *eq = buf, *re = eq + n, *im = re + n, *mre = im + n, *mim = mre + nm, *J = mim + nm;
     int rc = spectra(s, s->starts, eq, re, im, mre, mim, &out->rho, &out->map_analytic);
     if (rc != GD_OK) return rc;
-    gd_model_jacobian(s->model, eq, J);
+    int has_field = gd_model_jacobian(s->model, eq, J) == GD_OK;
     out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;
-    out->type = gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n));
+    out->type = has_field ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
     out->integrator = s->stepper->type->name;
     out->h = s->stepper->type->fixed_step ? s->stepper->o.h : s->stepper->o.t_end / (double)s->stepper->o.steps;
     out->predicted = gd_predict_outcome(out->rho);

@@ -39,7 +39,15 @@ struct gd_model_type {
      * not cover (sweeps then go cell by cell). NULL: no batched field. */
     int (*field_batch)(const gd_model *m, int n, const double *p, const double *x, double *v);
     const char *const *batch_params;
+    /* Discrete GDA owned by the model, for discriminators that are no finite field state
+     * (the kernel GAN's exact map): one iteration on the whole state x with generator step
+     * hg and discriminator step hd. GD_ENOTAVAIL: the integrators use the field. */
+    int (*gda_step)(const gd_model *m, double *x, double hg, double hd, int rule);
 };
+
+enum { GD_GDA_SIMULTANEOUS, GD_GDA_DISC_FIRST, GD_GDA_GEN_FIRST };
+/* The model's own GDA step if it has one for this state (simgd, altgd, symplectic_euler). */
+int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done);
 
 struct gd_model {
     const gd_model_type *type;

@@ -291,7 +291,10 @@ int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out)
     int rc = gd_model_find_equilibrium(s->model, s->starts, eq);
     if (rc != GD_OK) return gd_fmt(s->msg, rc, "%s", s->model->msg);
     series ts = {0}, sec = {0}, ks = {0};
-    rc = continuous(s, eq, &ts, &sec, out);
+    double *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    int has_field = J && gd_model_jacobian(s->model, eq, J) == GD_OK;
+    free(J);
+    rc = has_field ? continuous(s, eq, &ts, &sec, out) : GD_OK; /* a map-only model has no flow */
     if (rc == GD_OK && s->stepper->type->fixed_step) rc = discrete(s, eq, &ks, out);
     if (rc == GD_OK && path && path[0]) rc = write_rate(s, path, out, &ts, &sec, &ks);
     else if (rc != GD_OK && s->msg[0] == '\0') gd_fmt(s->msg, rc, "rate: %s", gd_strerror(rc));

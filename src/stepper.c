@@ -194,9 +194,14 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
     if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
-    int an = s->type->map_jacobian != NULL;
+    int an = s->type->map_jacobian != NULL && !s->model->type->gda_step, rc = GD_ENOTAVAIL;
+    if (an) rc = s->type->map_jacobian(s, x, M);
+    if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
+        an = 0;
+        rc = gd_stepper_map_jacobian_fd(s, x, M);
+    }
     if (analytic) *analytic = an;
-    return an ? s->type->map_jacobian(s, x, M) : gd_stepper_map_jacobian_fd(s, x, M);
+    return rc;
 }
 
 int gd_stepper_set_section(gd_stepper *s, const double *w, double c)
@@ -266,6 +271,19 @@ void gd_stepper_free(gd_stepper **ps)
     free((*ps)->section);
     free(*ps);
     *ps = NULL;
+}
+
+int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done)
+{
+    *done = 0;
+    const gd_model *m = s->model;
+    if (!m->type->gda_step) return GD_OK;
+    int rc = m->type->gda_step(m, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule);
+    if (rc == GD_ENOTAVAIL) return GD_OK;
+    *done = 1;
+    s->nfev++;
+    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", m->type->name, m->msg);
+    return rc;
 }
 
 int gd_eval(gd_stepper *s, const double *x, double *v)
