@@ -512,14 +512,17 @@ static void exact_discriminator(const gd_model *m, double *y, double hd)
     memcpy(y + EX_Z(k), y, sizeof(double) * (size_t)G);
 }
 
-static int kgda_gda_step(const gd_model *m, double *y, double hg, double hd, int rule)
+static int kgda_gda_step(const gd_model *m, double *y, double hg, double hd, int rule, long iteration)
 {
     const kgda_opts *o = m->opts;
     if (o->representation != REP_EXACT) return GD_ENOTAVAIL;
     double a = 1 - hd * o->lambda;
-    if (fabs(pow(a, (double)o->history)) > 1e-10)
-        return gd_model_fail((gd_model *)m, GD_EUSAGE, "model.history = %ld is too short for lr_d lambda = %g: it needs at least %.0f", o->history,
-                             hd * o->lambda, ceil(log(1e-10) / log(fabs(a))));
+    /* Until the run is older than the history nothing is dropped; after that the dropped
+     * weight a^history must be negligible. */
+    if (iteration >= o->history && fabs(pow(a, (double)o->history)) > 1e-10)
+        return gd_model_fail((gd_model *)m, GD_EUSAGE,
+                             "model.history = %ld is too short for %ld iterations at lr_d lambda = %g: it needs at least %.0f (or the number of iterations)",
+                             o->history, iteration + 1, hd * o->lambda, ceil(log(1e-10) / log(fabs(a))));
     if (rule == GD_GDA_DISC_FIRST) {
         exact_discriminator(m, y, hd);
         exact_generator(m, y, hg, hd);
@@ -538,6 +541,49 @@ static int kgda_gda_step(const gd_model *m, double *y, double hg, double hd, int
         memcpy(y, k->work + 3 * k->d + G, sizeof(double) * (size_t)G);
     }
     return GD_OK;
+}
+
+/* ---------------------------------------------------------------- W2^2 --------- */
+typedef struct { double x, m; } atom;
+
+static int by_position(const void *a, const void *b)
+{
+    double d = ((const atom *)a)->x - ((const atom *)b)->x;
+    return (d > 0) - (d < 0);
+}
+
+/* Squared 2-Wasserstein distance between the generated points (masses q, normalised) and
+ * the true points (p, normalised). Exact where optimal transport has a closed form: one
+ * true point (everything moves to it) or d = 1 (the monotone, quantile coupling). NaN
+ * otherwise (general point clouds need a transport solver). */
+static double kgda_w2sq(const gd_model *m, const double *x)
+{
+    const kgda *k = m->priv;
+    int d = k->d;
+    double Q = 0, P = 0, w = 0;
+    for (int j = 0; j < k->ng; j++) Q += k->pg[j];
+    for (int i = 0; i < k->nr; i++) P += k->pr[i];
+    if (k->nr == 1) {
+        for (int j = 0; j < k->ng; j++)
+            for (int l = 0; l < d; l++) w += k->pg[j] / Q * pow(x[j * d + l] - k->xr[l], 2);
+        return w;
+    }
+    if (d != 1) return NAN;
+    atom *g = malloc(sizeof(atom) * (size_t)(k->ng + k->nr)), *t = g + k->ng;
+    if (!g) return NAN;
+    for (int j = 0; j < k->ng; j++) g[j] = (atom){x[j], k->pg[j] / Q};
+    for (int i = 0; i < k->nr; i++) t[i] = (atom){k->xr[i], k->pr[i] / P};
+    qsort(g, (size_t)k->ng, sizeof(atom), by_position);
+    qsort(t, (size_t)k->nr, sizeof(atom), by_position);
+    for (int a = 0, b = 0; a < k->ng && b < k->nr;) {
+        double mv = fmin(g[a].m, t[b].m);
+        w += mv * (g[a].x - t[b].x) * (g[a].x - t[b].x);
+        g[a].m -= mv, t[b].m -= mv;
+        if (g[a].m <= 1e-15) a++;
+        if (t[b].m <= 1e-15) b++;
+    }
+    free(g);
+    return w;
 }
 
 /* ---------------------------------------------------------------- interface ---- */
@@ -630,4 +676,6 @@ const gd_model_type gd_model_kernel_gda = {
     .equilibrium = kgda_equilibrium,
     .default_start = kgda_default_start,
     .gda_step = kgda_gda_step,
+    .metric_name = "w2sq",
+    .metric = kgda_w2sq,
 };

@@ -156,6 +156,15 @@ def phase_plane(ax, f, trajs):
 
 
 def distance_panel(ax, f, trajs):
+    keys = sorted(f["traj"].keys(), key=int)
+    if "w2sq" in f["traj"][keys[0]]:  # a model observable: the squared 2-Wasserstein distance
+        for k in keys:
+            g = f["traj"][k]
+            ax.semilogy(g["t"][:], np.maximum(g["w2sq"][:], 1e-300), lw=1.0, label=f"trajectory {k}")
+        ax.set_xlabel("t (iterations × step)")
+        ax.set_ylabel("W₂² (generated vs true points)")
+        ax.grid(True, which="both", alpha=0.3)
+        return
     eq = f["model/equilibrium"][:] if "model/equilibrium" in f else None
     for k, (t, x, _) in enumerate(trajs):
         d = np.linalg.norm(x - (eq if eq is not None else 0), axis=1)

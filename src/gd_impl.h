@@ -42,7 +42,11 @@ struct gd_model_type {
     /* Discrete GDA owned by the model, for discriminators that are no finite field state
      * (the kernel GAN's exact map): one iteration on the whole state x with generator step
      * hg and discriminator step hd. GD_ENOTAVAIL: the integrators use the field. */
-    int (*gda_step)(const gd_model *m, double *x, double hg, double hd, int rule);
+    int (*gda_step)(const gd_model *m, double *x, double hg, double hd, int rule, long iteration);
+    /* A scalar observable written with every saved state as /traj/<k>/<metric_name>
+     * (kernel_gda: the squared 2-Wasserstein distance of the point sets). NULL: none. */
+    const char *metric_name;
+    double (*metric)(const gd_model *m, const double *x);
 };
 
 enum { GD_GDA_SIMULTANEOUS, GD_GDA_DISC_FIRST, GD_GDA_GEN_FIRST };

@@ -16,10 +16,10 @@ struct gd_h5 {
 };
 
 struct gd_h5_series {
-    hid_t dt, dx;
+    hid_t dt, dx, dm; /* dm: the metric column, 0 when there is none */
     int dim;
     hsize_t rows, nbuf, cap; /* rows on disk, rows buffered, buffer capacity */
-    double *tbuf, *xbuf;
+    double *tbuf, *xbuf, *mbuf;
 };
 
 int gd_h5_create(const char *path, gd_h5 **out, char *msg)
@@ -183,7 +183,7 @@ static hid_t extendible(hid_t loc, const char *name, int rank, hsize_t rows, hsi
     return d;
 }
 
-int gd_h5_series_open(gd_h5 *f, const char *group, int dim, gd_h5_series **out)
+int gd_h5_series_open(gd_h5 *f, const char *group, int dim, const char *metric, gd_h5_series **out)
 {
     *out = NULL;
     gd_h5_series *s = calloc(1, sizeof *s);
@@ -193,13 +193,15 @@ int gd_h5_series_open(gd_h5 *f, const char *group, int dim, gd_h5_series **out)
     s->cap = (hsize_t)(8192 / dim > 0 ? 8192 / dim : 1);
     s->tbuf = malloc(sizeof(double) * s->cap);
     s->xbuf = malloc(sizeof(double) * s->cap * (size_t)dim);
+    s->mbuf = malloc(sizeof(double) * s->cap);
     hid_t g = open_object(f, group);
     if (g >= 0) {
         s->dt = extendible(g, "t", 1, s->cap, 1);
         s->dx = extendible(g, "x", 2, s->cap, (hsize_t)dim);
+        if (metric) s->dm = extendible(g, metric, 1, s->cap, 1);
         H5Oclose(g);
     }
-    if (!s->tbuf || !s->xbuf || g < 0 || s->dt < 0 || s->dx < 0) {
+    if (!s->tbuf || !s->xbuf || !s->mbuf || g < 0 || s->dt < 0 || s->dx < 0 || s->dm < 0) {
         gd_h5_series_close(&s);
         return GD_EIO;
     }
@@ -224,14 +226,16 @@ static int flush(gd_h5_series *s)
     if (s->nbuf == 0) return GD_OK;
     int rc = append_rows(s->dt, 1, s->rows, s->nbuf, 1, s->tbuf);
     if (rc == GD_OK) rc = append_rows(s->dx, 2, s->rows, s->nbuf, (hsize_t)s->dim, s->xbuf);
+    if (rc == GD_OK && s->dm > 0) rc = append_rows(s->dm, 1, s->rows, s->nbuf, 1, s->mbuf);
     s->rows += s->nbuf;
     s->nbuf = 0;
     return rc;
 }
 
-int gd_h5_series_append(gd_h5_series *s, double t, const double *x)
+int gd_h5_series_append(gd_h5_series *s, double t, const double *x, double metric)
 {
     s->tbuf[s->nbuf] = t;
+    s->mbuf[s->nbuf] = metric;
     memcpy(s->xbuf + s->nbuf * (size_t)s->dim, x, sizeof(double) * (size_t)s->dim);
     if (++s->nbuf == s->cap) return flush(s);
     return GD_OK;
@@ -245,8 +249,10 @@ int gd_h5_series_close(gd_h5_series **ps)
     int rc = (s->dt > 0 && s->dx > 0) ? flush(s) : GD_EIO;
     if (s->dt > 0) H5Dclose(s->dt);
     if (s->dx > 0) H5Dclose(s->dx);
+    if (s->dm > 0) H5Dclose(s->dm);
     free(s->tbuf);
     free(s->xbuf);
+    free(s->mbuf);
     free(s);
     return rc;
 }

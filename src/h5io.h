@@ -25,9 +25,10 @@ int gd_h5_attr_long(gd_h5 *f, const char *obj, const char *name, long v);
 int gd_h5_commit(gd_h5 **f, char *msg);
 void gd_h5_abort(gd_h5 **f);
 
-/* Series group/t [n] and group/x [n, dim], extendible, written every chunk of rows. */
-int gd_h5_series_open(gd_h5 *f, const char *group, int dim, gd_h5_series **out);
-int gd_h5_series_append(gd_h5_series *s, double t, const double *x);
+/* Series group/t [n], group/x [n, dim] and, if metric is not NULL, group/<metric> [n];
+ * extendible, written every chunk of rows. */
+int gd_h5_series_open(gd_h5 *f, const char *group, int dim, const char *metric, gd_h5_series **out);
+int gd_h5_series_append(gd_h5_series *s, double t, const double *x, double metric);
 int gd_h5_series_close(gd_h5_series **s); /* flushes; frees even on failure */
 
 #endif

@@ -373,12 +373,14 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     gd_h5_series *ser = NULL;
     char group[64];
     snprintf(group, sizeof group, "/traj/%d", k);
-    if (f && gd_h5_series_open(f, group, dim, &ser) != GD_OK) return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
+    const gd_model_type *mt = s->model->type;
+    if (f && gd_h5_series_open(f, group, dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK)
+        return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
     if ((rc = gd_stepper_reset(s->stepper, x)) != GD_OK) {
         gd_h5_series_close(&ser);
         return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     }
-    if (ser) rc = gd_h5_series_append(ser, t, x);
+    if (ser) rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, x) : 0);
     box_add(s, lo, hi, x);
     long n = 0, steps = s->stepper->o.steps;
     int diverged = 0;
@@ -388,7 +390,8 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         diverged = rc == GD_DIVERGED;
         rc = GD_OK;
         n++;
-        if (ser && (n % s->run.save_every == 0 || n == steps || diverged)) rc = gd_h5_series_append(ser, t, x);
+        if (ser && (n % s->run.save_every == 0 || n == steps || diverged))
+            rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, x) : 0);
         box_add(s, lo, hi, x);
     }
     int crc = gd_h5_series_close(&ser);

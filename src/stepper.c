@@ -139,7 +139,8 @@ int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
     int rc = s->type->step(s, x, t);
     if (rc < 0) return rc;
-    if (s->type->fixed_step) *t = (double)++s->nsteps * s->o.h; /* no drift from summing h */
+    /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
+    if (s->type->fixed_step) *t = (double)++s->nsteps * s->hv[s->ngen < s->dim ? s->ngen : 0];
     /* The negated test also catches NaN: a non-finite state is a divergence. */
     if (!(norm(x, s->dim) <= s->o.diverge_radius)) return GD_DIVERGED;
     return rc;
@@ -278,7 +279,7 @@ int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done)
     *done = 0;
     const gd_model *m = s->model;
     if (!m->type->gda_step) return GD_OK;
-    int rc = m->type->gda_step(m, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule);
+    int rc = m->type->gda_step(m, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule, s->nsteps);
     if (rc == GD_ENOTAVAIL) return GD_OK;
     *done = 1;
     s->nfev++;

@@ -314,10 +314,12 @@ static void exact_map(void)
         printf("exact map, case %d: generator rate %.6f (closed form %.6f)\n", 5 + i, r, c[i].rate);
         CHECK_NEAR(r, c[i].rate, 2e-3);
     }
-    /* a too short history for the step is refused, with the length it needs */
-    s = kg((const char *const[]){"model.representation", "exact", "model.history", "10", "integrator.lr_d", "0.01", NULL});
-    gd_eig_result e2;
-    CHECK(gd_sim_eig(s, &e2) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "needs at least 2292"));
+    /* a run outliving a history whose dropped weight matters is refused, saying what it needs */
+    s = kg((const char *const[]){"model.representation", "exact", "model.history", "10", "integrator.lr_d", "0.01", "integrator.steps", "50", NULL});
+    CHECK(gd_sim_run(s, "") == GD_EUSAGE && strstr(gd_sim_errmsg(s), "needs at least 2292"));
+    gd_sim_free(&s);
+    s = kg((const char *const[]){"model.representation", "exact", "model.history", "50", "integrator.lr_d", "0.01", "integrator.steps", "50", NULL});
+    CHECK_OK(gd_sim_run(s, "")); /* no older than its history: exact */
     gd_sim_free(&s);
 }
 
