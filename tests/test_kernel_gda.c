@@ -10,7 +10,9 @@
 #include "check.h"
 
 #include <complex.h>
+#include <hdf5.h>
 #include <string.h>
+#include <unistd.h>
 
 static gd_sim *kg(const char *const *kv)
 {
@@ -323,8 +325,43 @@ static void exact_map(void)
     gd_sim_free(&s);
 }
 
+/* W2^2 of the first saved state, read back from the run file. */
+static double w2_at_start(const char *const *kv)
+{
+    gd_sim *s = kg(kv);
+    double w = NAN;
+    CHECK_OK(gd_sim_run(s, "out_w2.h5"));
+    hid_t f = H5Fopen("out_w2.h5", H5F_ACC_RDONLY, H5P_DEFAULT), d = H5Dopen2(f, "/traj/0/w2sq", H5P_DEFAULT);
+    double *buf = malloc(sizeof(double) * 8);
+    hid_t sp = H5Dget_space(d);
+    hsize_t start = 0, one = 1;
+    H5Sselect_hyperslab(sp, H5S_SELECT_SET, &start, NULL, &one, NULL);
+    hid_t ms = H5Screate_simple(1, &one, NULL);
+    if (H5Dread(d, H5T_NATIVE_DOUBLE, ms, sp, H5P_DEFAULT, buf) >= 0) w = buf[0];
+    H5Sclose(ms), H5Sclose(sp), H5Dclose(d), H5Fclose(f);
+    free(buf);
+    unlink("out_w2.h5");
+    gd_sim_free(&s);
+    return w;
+}
+
+static void wasserstein(void)
+{
+    /* one true point: everything moves to it, W2^2 = sum_j (q_j/Q) |x_j - x|^2 */
+    CHECK_NEAR(w2_at_start((const char *const[]){"model.d", "2", "model.gen_points", "0.3,0.4;-1,0", "model.gen_masses", "0.25;0.75",
+                                                 "integrator.steps", "1", NULL}), 0.25 * 0.25 + 0.75 * 1.0, 1e-14);
+    /* d = 1, the worst_case layout: monotone coupling 1.6 -> -1, 1.7 -> 1 */
+    CHECK_NEAR(w2_at_start((const char *const[]){"model.true_points", "-1;1", "model.gen_points", "1.6;1.7", "integrator.steps", "1", NULL}),
+               0.5 * 2.6 * 2.6 + 0.5 * 0.7 * 0.7, 1e-12);
+    /* unequal masses split a point: true 0 (0.75), 1 (0.25); generated 0.2 (0.5), 0.9 (0.5) */
+    CHECK_NEAR(w2_at_start((const char *const[]){"model.true_points", "0;1", "model.true_masses", "0.75;0.25", "model.gen_points", "0.2;0.9",
+                                                 "integrator.steps", "1", NULL}),
+               0.5 * 0.04 + 0.25 * 0.81 + 0.25 * 0.01, 1e-12);
+}
+
 int main(void)
 {
+    wasserstein();
     exact_map();
     case1_and_10();
     cases_2_to_4();
