@@ -16,6 +16,7 @@
  */
 #include "gd_impl.h"
 
+#include <hdf5.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stddef.h>
@@ -27,6 +28,8 @@
 enum { K_GAUSS, K_RQ, K_MULTISCALE };
 enum { REP_LINEAR, REP_FEATURES, REP_EXACT };
 enum { FK_AUTO, FK_RANDOM, FK_QUADRATURE };
+enum { GL_POINTS, GL_SPHERE, GL_GAUSSIAN };
+enum { TL_POINTS, TL_LINE };
 
 typedef struct {
     int kernel;
@@ -39,6 +42,9 @@ typedef struct {
     long features, feature_seed, warm_start;
     int feature_kind;
     long history;
+    int gen_layout, true_layout;
+    long n_gen, n_true;
+    double radius, spacing;
 } kgda_opts;
 
 typedef struct {
@@ -57,6 +63,8 @@ typedef struct {
 static const char *const kernels[] = {"gauss", "rq", "multiscale", NULL};
 static const char *const reps[] = {"linear", "features", "exact", NULL};
 static const char *const feature_kinds[] = {"auto", "random", "quadrature", NULL};
+static const char *const gen_layouts[] = {"points", "sphere", "gaussian", NULL};
+static const char *const true_layouts[] = {"points", "line", NULL};
 
 #define O(f) offsetof(kgda_opts, f)
 static const gd_param kgda_params[] = {
@@ -68,9 +76,15 @@ static const gd_param kgda_params[] = {
     {"lambda", GD_P_DOUBLE, O(lambda), "1", "discriminator regularization (lambda/2)|f|^2", 0, INFINITY, 0, NULL},
     {"mu", GD_P_DOUBLE, O(mu), "1", "generator speed in continuous time (eta_g/eta_d); keep 1 for discrete GDA and set lr_g, lr_d", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"d", GD_P_INT, O(d), "1", "dimension of the points", 1, 1000, 0, NULL},
-    {"true_points", GD_P_STRING, O(true_points), "", "true points: coordinates by ',', points by ';' (empty: the origin)", 0, 0, 0, NULL},
+    {"true_points", GD_P_STRING, O(true_points), "", "true points: coordinates by ',', points by ';', or FILE.h5 with dataset /points [n, d] and optional /masses (empty: the origin)", 0, 0, 0, NULL},
     {"true_masses", GD_P_STRING, O(true_masses), "", "masses p_i of the true points (',' or ';' between them; empty: 1/N_r each)", 0, 0, 0, NULL},
-    {"gen_points", GD_P_STRING, O(gen_points), "", "starting generated points (empty: each true point + 0.1 in the first coordinate)", 0, 0, 0, NULL},
+    {"gen_points", GD_P_STRING, O(gen_points), "", "starting generated points, or FILE.h5 with dataset /points [n, d] (empty: each true point + 0.1 in the first coordinate)", 0, 0, 0, NULL},
+    {"gen_layout", GD_P_ENUM, O(gen_layout), "points", "points (gen_points) | sphere (n_gen points at distance radius around each true point, seeded directions) | gaussian (n_gen points, std radius); these get masses p_c/n_gen", 0, 0, 0, gen_layouts},
+    {"n_gen", GD_P_INT, O(n_gen), "1", "sphere/gaussian: generated points per true point", 1, 100000, 0, NULL},
+    {"radius", GD_P_DOUBLE, O(radius), "0.1", "sphere: distance of the generated points from their true point; gaussian: their std", 0, INFINITY, 0, NULL},
+    {"true_layout", GD_P_ENUM, O(true_layout), "points", "points (true_points) | line (n_true points spacing apart on the first axis, centred)", 0, 0, 0, true_layouts},
+    {"n_true", GD_P_INT, O(n_true), "2", "line: number of true points", 1, 100000, 0, NULL},
+    {"spacing", GD_P_DOUBLE, O(spacing), "10", "line: distance between neighbouring true points (isolated when spacing/sigma >= 8)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"gen_masses", GD_P_STRING, O(gen_masses), "", "masses q_j of the generated points (',' or ';' between them), as given: an excess is the model's delta (empty: 1/N_g each)", 0, 0, 0, NULL},
     {"representation", GD_P_ENUM, O(representation), "linear", "linear (isolated-points linearization, state [x~ | b]) | features (Fourier features, state [x~ | w]) | exact (the discrete GDA map in function space, history form; altgd/simgd only)", 0, 0, 0, reps},
     {"history", GD_P_INT, O(history), "512", "exact: past configurations kept; needs (1 - lr_d lambda)^history < 1e-10", 1, 1e6, 0, NULL},
@@ -258,19 +272,112 @@ static int draw_features(gd_model *m, const double *sc, const double *wt, int ns
     return rc;
 }
 
+/* Points [n, d] (and masses, if the file has /masses) from FILE.h5's /points. */
+static int points_file(gd_model *m, const char *path, int d, double **x, int *n, double **mass)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return gd_model_fail(m, GD_EUSAGE, "cannot open point file '%s'", path);
+    hid_t ds = H5Dopen2(f, "/points", H5P_DEFAULT);
+    hsize_t dims[2] = {0, 0};
+    int rank = ds >= 0 ? H5Sget_simple_extent_ndims(H5Dget_space(ds)) : -1, rc = GD_OK;
+    if (ds >= 0) {
+        hid_t sp = H5Dget_space(ds);
+        H5Sget_simple_extent_dims(sp, dims, NULL);
+        H5Sclose(sp);
+    }
+    if (ds < 0 || (!(rank == 2 && (int)dims[1] == d) && !(rank == 1 && d == 1)) || dims[0] == 0)
+        rc = gd_model_fail(m, GD_EUSAGE, "'%s': need a dataset /points of shape [n, %d]", path, d);
+    if (rc == GD_OK && !(*x = malloc(sizeof(double) * dims[0] * (size_t)d))) rc = gd_model_fail(m, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *x) < 0) rc = gd_model_fail(m, GD_EUSAGE, "'%s': cannot read /points", path);
+    *n = (int)dims[0];
+    if (ds >= 0) H5Dclose(ds);
+    if (rc == GD_OK && mass && H5Lexists(f, "/masses", H5P_DEFAULT) > 0) {
+        hid_t dm = H5Dopen2(f, "/masses", H5P_DEFAULT);
+        hid_t sp = H5Dget_space(dm);
+        hsize_t nm = 0;
+        H5Sget_simple_extent_dims(sp, &nm, NULL);
+        H5Sclose(sp);
+        if (nm != dims[0]) rc = gd_model_fail(m, GD_EUSAGE, "'%s': /masses has %llu entries for %llu points", path, (unsigned long long)nm, (unsigned long long)dims[0]);
+        else if (!(*mass = malloc(sizeof(double) * nm)) || H5Dread(dm, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *mass) < 0)
+            rc = gd_model_fail(m, GD_EUSAGE, "'%s': cannot read /masses", path);
+        H5Dclose(dm);
+    }
+    H5Fclose(f);
+    return rc;
+}
+
+static int is_file(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 3 && strcmp(s + n - 3, ".h5") == 0;
+}
+
+/* A list or a file of points. */
+static int point_set(gd_model *m, const char *text, const char *what, int d, double **x, int *n, double **mass)
+{
+    if (is_file(text)) return points_file(m, text, d, x, n, mass);
+    char w[64];
+    snprintf(w, sizeof w, "%s (model.d = %d)", what, d);
+    return gd_parse_vectors(text, d, x, n, w, m->msg);
+}
+
+/* n_gen points around each true point: on the sphere of radius r (seeded directions; +-r in
+ * 1-D) or Gaussian with std r; masses p_c / n_gen, so each cluster is matched. */
+static int layout_generated(gd_model *m)
+{
+    kgda_opts *o = m->opts;
+    kgda *k = m->priv;
+    int d = k->d, per = (int)o->n_gen;
+    k->ng = k->nr * per;
+    k->xg0 = malloc(sizeof(double) * (size_t)k->ng * (size_t)d);
+    k->pg = malloc(sizeof(double) * (size_t)k->ng);
+    if (!k->xg0 || !k->pg) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    uint64_t st = (uint64_t)o->feature_seed * 0x9E3779B97F4A7C15ULL + 7;
+    for (int c = 0; c < k->nr; c++)
+        for (int j = 0; j < per; j++) {
+            double *x = k->xg0 + (size_t)(c * per + j) * (size_t)d, norm = 0;
+            for (int l = 0; l < d; l++) {
+                x[l] = normal(&st);
+                norm += x[l] * x[l];
+            }
+            norm = sqrt(norm);
+            for (int l = 0; l < d; l++) {
+                double dir = o->gen_layout == GL_GAUSSIAN ? x[l] : d == 1 ? (j % 2 ? -1.0 : 1.0) : x[l] / norm;
+                x[l] = k->xr[c * d + l] + o->radius * dir;
+            }
+            k->pg[c * per + j] = k->pr[c] / per;
+        }
+    return GD_OK;
+}
+
 static int points(gd_model *m)
 {
     kgda_opts *o = m->opts;
     kgda *k = m->priv;
-    int d = k->d, rc;
-    char what[64];
-    snprintf(what, sizeof what, "model.true_points (model.d = %d)", d);
-    if (o->true_points[0]) rc = gd_parse_vectors(o->true_points, d, &k->xr, &k->nr, what, m->msg);
-    else rc = (k->xr = calloc((size_t)d, sizeof(double))) ? (k->nr = 1, GD_OK) : GD_ENOMEM;
-    if (rc != GD_OK) return rc == GD_ENOMEM ? gd_model_fail(m, rc, "out of memory") : rc;
+    int d = k->d, rc = GD_OK;
+    double *file_mass = NULL;
+    if (o->true_layout == TL_LINE) { /* n_true points spacing apart on the first axis, centred */
+        k->nr = (int)o->n_true;
+        if (!(k->xr = calloc((size_t)k->nr * (size_t)d, sizeof(double)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+        for (int i = 0; i < k->nr; i++) k->xr[i * d] = o->spacing * (i - 0.5 * (k->nr - 1));
+    } else if (o->true_points[0]) {
+        rc = point_set(m, o->true_points, "model.true_points", d, &k->xr, &k->nr, &file_mass);
+    } else {
+        rc = (k->xr = calloc((size_t)d, sizeof(double))) ? (k->nr = 1, GD_OK) : gd_model_fail(m, GD_ENOMEM, "out of memory");
+    }
+    if (rc == GD_OK && file_mass && o->true_masses[0]) rc = gd_model_fail(m, GD_EUSAGE, "true masses given twice (model.true_masses and /masses in the file)");
+    if (rc == GD_OK && file_mass) k->pr = file_mass, file_mass = NULL;
+    else if (rc == GD_OK) rc = masses(m, o->true_masses, k->nr, "model.true_masses", 0, &k->pr);
+    free(file_mass);
+    if (rc != GD_OK) return rc;
+    if (o->gen_layout != GL_POINTS) {
+        if (o->gen_points[0] || o->gen_masses[0])
+            return gd_model_fail(m, GD_EUSAGE, "model.gen_layout = %s makes the generated points: drop model.gen_points / gen_masses", gen_layouts[o->gen_layout]);
+        return layout_generated(m);
+    }
     if (o->gen_points[0]) {
-        snprintf(what, sizeof what, "model.gen_points (model.d = %d)", d);
-        if ((rc = gd_parse_vectors(o->gen_points, d, &k->xg0, &k->ng, what, m->msg)) != GD_OK) return rc;
+        if ((rc = point_set(m, o->gen_points, "model.gen_points", d, &k->xg0, &k->ng, &file_mass)) != GD_OK) return rc;
     } else {
         k->ng = k->nr;
         if (!(k->xg0 = malloc(sizeof(double) * (size_t)(k->nr * d)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
@@ -278,8 +385,11 @@ static int points(gd_model *m)
         for (int i = 0; i < k->nr; i++) k->xg0[i * d] += 0.1;
     }
     if (k->nr == 0 || k->ng == 0) return gd_model_fail(m, GD_EUSAGE, "kernel_gda needs at least one true and one generated point");
-    if ((rc = masses(m, o->true_masses, k->nr, "model.true_masses", 0, &k->pr)) != GD_OK) return rc;
-    return masses(m, o->gen_masses, k->ng, "model.gen_masses", 0, &k->pg);
+    if (file_mass && o->gen_masses[0]) rc = gd_model_fail(m, GD_EUSAGE, "generated masses given twice (model.gen_masses and /masses in the file)");
+    if (rc == GD_OK && file_mass) k->pg = file_mass, file_mass = NULL;
+    else if (rc == GD_OK) rc = masses(m, o->gen_masses, k->ng, "model.gen_masses", 0, &k->pg);
+    free(file_mass);
+    return rc;
 }
 
 /* Clusters (nearest true point) and kappa_c = (p_c - sum of its generated masses) gamma / lambda. */

@@ -359,8 +359,48 @@ static void wasserstein(void)
                0.5 * 0.04 + 0.25 * 0.81 + 0.25 * 0.01, 1e-12);
 }
 
+static void layouts_and_files(void)
+{
+    /* n_gen = 4 on a sphere in d = 3, matched masses: spread eigenvalue exactly 1, (N-1) d times */
+    gd_sim *s;
+    gd_eig_result e;
+    at(&s, (const char *const[]){"model.gen_layout", "sphere", "model.n_gen", "4", "model.radius", "0.2", "model.d", "3",
+                                 "integrator.lr_d", "0.1", "integrator.lr_g", "0.1", NULL}, &e);
+    CHECK(count_modulus(&e, 1, 1e-12) == 9 && e.map_analytic);
+    gd_sim_free(&s);
+    /* three isolated true points on a line, one generated point each: the single-point
+     * spectrum three times (p = q = 1/3) */
+    at(&s, (const char *const[]){"model.true_layout", "line", "model.n_true", "3", "model.spacing", "20", "integrator.lr_d", "0.1",
+                                 "integrator.lr_g", "0.1", NULL}, &e);
+    gd_sim *one;
+    gd_eig_result e1;
+    at(&one, (const char *const[]){"model.true_masses", "0.333333333333333333", "model.gen_masses", "0.333333333333333333", "integrator.lr_d", "0.1",
+                                   "integrator.lr_g", "0.1", NULL}, &e1);
+    CHECK(e.map_dim == 6);
+    for (int k = 0; k < 2; k++) CHECK(count_modulus(&e, hypot(e1.map_re[k], e1.map_im[k]), 1e-9) == 3);
+    gd_sim_free(&s);
+    gd_sim_free(&one);
+    /* points from an HDF5 file equal the same points written inline */
+    hid_t f = H5Fcreate("out_points.h5", H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t dims[2] = {2, 1};
+    double pts[2] = {0, 5}, ms[2] = {0.3, 0.7};
+    hid_t sp = H5Screate_simple(2, dims, NULL), d = H5Dcreate2(f, "/points", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, pts);
+    H5Dclose(d), H5Sclose(sp);
+    sp = H5Screate_simple(1, dims, NULL), d = H5Dcreate2(f, "/masses", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, ms);
+    H5Dclose(d), H5Sclose(sp), H5Fclose(f);
+    at(&s, (const char *const[]){"model.true_points", "out_points.h5", "model.gen_points", "0.1;5.1", "model.gen_masses", "0.3;0.7", NULL}, &e);
+    at(&one, (const char *const[]){"model.true_points", "0;5", "model.true_masses", "0.3;0.7", "model.gen_points", "0.1;5.1", "model.gen_masses", "0.3;0.7", NULL}, &e1);
+    for (int i = 0; i < e.dim; i++) CHECK(e.re[i] == e1.re[i] && e.im[i] == e1.im[i]);
+    gd_sim_free(&s);
+    gd_sim_free(&one);
+    unlink("out_points.h5");
+}
+
 int main(void)
 {
+    layouts_and_files();
     wasserstein();
     exact_map();
     case1_and_10();
