@@ -16,11 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const save_coords[] = {"all", "generator", NULL};
 #define R(f) offsetof(run_opts, f)
 static const gd_param run_params[] = {
     {"x0", GD_P_STRING, R(x0), "", "start(s): comma-separated coordinates, several starts separated by ';' (empty: the model's default start, (1, 1) for dirac)", 0, 0, 0, NULL},
     {"save_every", GD_P_INT, R(save_every), "1", "write every k-th state (the last state is always written)", 1, 1e12, 0, NULL},
     {"output", GD_P_STRING, R(output), "output/run.h5", "HDF5 output file", 0, 0, 0, NULL},
+    {"save_coords", GD_P_ENUM, R(save_coords), "all", "coordinates stored in /traj/<k>/x: all | generator (the first ngen; for large discriminator states)", 0, 0, 0, save_coords},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef R
 static const char *const kernels[] = {"auto", "cell", NULL};
@@ -374,7 +376,8 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     char group[64];
     snprintf(group, sizeof group, "/traj/%d", k);
     const gd_model_type *mt = s->model->type;
-    if (f && gd_h5_series_open(f, group, dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK)
+    int saved = s->run.save_coords ? s->model->ngen : dim;
+    if (f && gd_h5_series_open(f, group, saved > 0 ? saved : dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK)
         return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
     if ((rc = gd_stepper_reset(s->stepper, x)) != GD_OK) {
         gd_h5_series_close(&ser);

@@ -14,6 +14,7 @@ typedef struct {
     char *x0;
     long save_every;
     char *output;
+    int save_coords; /* 0 all, 1 generator */
 } run_opts;
 
 typedef struct {
