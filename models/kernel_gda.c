@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { K_GAUSS, K_RQ, K_MULTISCALE };
+enum { K_GAUSS, K_RQ, K_MULTISCALE, K_LAPLACE };
 enum { REP_LINEAR, REP_FEATURES, REP_EXACT };
 enum { FK_AUTO, FK_RANDOM, FK_QUADRATURE };
 enum { GL_POINTS, GL_SPHERE, GL_GAUSSIAN };
@@ -60,7 +60,7 @@ typedef struct {
     double *work;               /* D scratch */
 } kgda;
 
-static const char *const kernels[] = {"gauss", "rq", "multiscale", NULL};
+static const char *const kernels[] = {"gauss", "rq", "multiscale", "laplace", NULL};
 static const char *const reps[] = {"linear", "features", "exact", NULL};
 static const char *const feature_kinds[] = {"auto", "random", "quadrature", NULL};
 static const char *const gen_layouts[] = {"points", "sphere", "gaussian", NULL};
@@ -68,7 +68,7 @@ static const char *const true_layouts[] = {"points", "line", NULL};
 
 #define O(f) offsetof(kgda_opts, f)
 static const gd_param kgda_params[] = {
-    {"kernel", GD_P_ENUM, O(kernel), "gauss", "gauss exp(-r^2/2 sigma^2) | rq (1 + r^2/(2 alpha sigma^2))^-alpha | multiscale (weighted Gaussians of the scales)", 0, 0, 0, kernels},
+    {"kernel", GD_P_ENUM, O(kernel), "gauss", "gauss exp(-r^2/2 sigma^2) | rq (1 + r^2/(2 alpha sigma^2))^-alpha | multiscale (weighted Gaussians of the scales) | laplace exp(-r/sigma) (not smooth at 0: exact and features only)", 0, 0, 0, kernels},
     {"sigma", GD_P_DOUBLE, O(sigma), "1", "kernel bandwidth", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"alpha", GD_P_DOUBLE, O(alpha), "1", "rq: shape alpha", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"scales", GD_P_STRING, O(scales), "", "multiscale: bandwidths, comma-separated (empty: sigma)", 0, 0, 0, NULL},
@@ -180,6 +180,12 @@ static int kernel_gamma(gd_model *m, double **sc, double **wt, int *ns)
     kgda *k = m->priv;
     *sc = *wt = NULL;
     *ns = 1;
+    if (o->kernel == K_LAPLACE) {
+        k->gamma = NAN; /* -2 phi'(0) does not exist: the kernel has a corner at 0 */
+        if (o->representation == REP_LINEAR)
+            return gd_model_fail(m, GD_EUSAGE, "kernel = laplace is not differentiable at 0, so it has no linearization: use representation = exact or features");
+        return GD_OK;
+    }
     if (o->kernel != K_MULTISCALE) {
         k->gamma = 1 / (o->sigma * o->sigma);
         return GD_OK;
@@ -205,6 +211,7 @@ static void random_features(const kgda_opts *o, kgda *k, const double *sc, const
     for (int f = 0; f < D; f++) {
         double scale = 1 / o->sigma;
         if (o->kernel == K_RQ) scale = sqrt(gamma_unit_mean(&st, o->alpha)) / o->sigma;
+        if (o->kernel == K_LAPLACE) scale = 1 / (o->sigma * fabs(normal(&st))); /* multivariate Cauchy: t with 1 dof */
         if (o->kernel == K_MULTISCALE) {
             double u = uniform(&st), acc = 0;
             int c = 0;
@@ -250,8 +257,9 @@ static int draw_features(gd_model *m, const double *sc, const double *wt, int ns
     kgda_opts *o = m->opts;
     kgda *k = m->priv;
     int D = k->D, d = k->d, rc = GD_OK;
-    int quad = o->feature_kind == FK_QUADRATURE || (o->feature_kind == FK_AUTO && d <= 2 && o->kernel != K_RQ);
-    if (quad && (d > 2 || o->kernel == K_RQ))
+    int smooth_gauss = o->kernel == K_GAUSS || o->kernel == K_MULTISCALE;
+    int quad = o->feature_kind == FK_QUADRATURE || (o->feature_kind == FK_AUTO && d <= 2 && smooth_gauss);
+    if (quad && (d > 2 || !smooth_gauss))
         return gd_model_fail(m, GD_EUSAGE, "model.feature_kind = quadrature needs d <= 2 and a gauss or multiscale kernel");
     k->om = malloc(sizeof(double) * (size_t)D * (size_t)d);
     k->beta = malloc(sizeof(double) * (size_t)D);
@@ -565,6 +573,10 @@ static double kernel_slope(const kgda_opts *o, const kgda *k, double r2)
 {
     if (o->kernel == K_GAUSS) return exp(-r2 / (2 * o->sigma * o->sigma)) / (o->sigma * o->sigma);
     if (o->kernel == K_RQ) return pow(1 + r2 / (2 * o->alpha * o->sigma * o->sigma), -o->alpha - 1) / (o->sigma * o->sigma);
+    if (o->kernel == K_LAPLACE) { /* grad exp(-r/sigma) = -(x - z) exp(-r/sigma)/(sigma r); 0 at the corner */
+        double r = sqrt(r2);
+        return r > 0 ? exp(-r / o->sigma) / (o->sigma * r) : 0;
+    }
     double s = 0;
     for (int i = 0; i < k->ns; i++) s += k->wt[i] * exp(-r2 / (2 * k->sc[i] * k->sc[i])) / (k->sc[i] * k->sc[i]);
     return s;
