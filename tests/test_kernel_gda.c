@@ -398,8 +398,30 @@ static void layouts_and_files(void)
     unlink("out_points.h5");
 }
 
+static void laplacian(void)
+{
+    gd_sim *s = gd_sim_create();
+    gd_sim_set(s, "model.name", "kernel_gda");
+    gd_sim_set(s, "model.kernel", "laplace");
+    CHECK(gd_sim_setup(s) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "not differentiable")); /* no linearization */
+    gd_sim_free(&s);
+    /* one exact step from f = 0: grad f(0.3) = eta_d grad K(0.3, 0) = 0.1 (-1/sigma) e^{-0.3/sigma} */
+    s = kg((const char *const[]){"model.kernel", "laplace", "model.representation", "exact", "model.sigma", "0.5", "model.warm_start", "0",
+                                 "model.gen_points", "0.3", "model.history", "64", "integrator.lr_d", "0.1", "integrator.lr_g", "0.5",
+                                 "integrator.steps", "1", NULL});
+    CHECK_OK(gd_sim_run(s, ""));
+    CHECK_NEAR(gd_sim_get_xfinal(s, 0)[0], 0.3 + 0.5 * 0.1 * (-2 * exp(-0.6)), 1e-15);
+    gd_sim_free(&s);
+    /* random features of the Laplacian kernel: a spectrum exists and the flow is a sink */
+    gd_eig_result e;
+    CHECK(!strcmp(at(&s, (const char *const[]){"model.kernel", "laplace", "model.representation", "features", "model.features", "64", NULL}, &e), "MONO") ||
+          e.predicted == GD_CONVERGE);
+    gd_sim_free(&s);
+}
+
 int main(void)
 {
+    laplacian();
     layouts_and_files();
     wasserstein();
     exact_map();
