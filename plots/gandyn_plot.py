@@ -411,8 +411,13 @@ def plot_sweep(f, out):
         return
     y, ykey, ylog = axis_info(f, "axis_y")
     has_phase = "phase" in s
-    fig, axes = plt.subplots(1, 3 if has_phase else 2, figsize=(19 if has_phase else 13, 5.3))
-    a1, a2 = axes[0], axes[1]
+    if has_phase:  # outcome, predicted phase / measured contraction, predicted rho
+        fig, grid = plt.subplots(2, 2, figsize=(14, 11))
+        a1, a3, a2, a4 = grid[0, 0], grid[0, 1], grid[1, 0], grid[1, 1]
+        axes = [a1, a2, a3, a4]
+    else:
+        fig, axes = plt.subplots(1, 2, figsize=(13, 5.3))
+        a1, a2 = axes[0], axes[1]
     X, Y = edges(x, xlog), edges(y, ylog)
     a1.pcolormesh(X, Y, obs, cmap=ListedColormap(OUTCOME_COLORS), vmin=-0.5, vmax=2.5, shading="flat")
     cs = a1.contour(x, y, rho, levels=[1.0], colors="k", linewidths=1.6)
@@ -426,7 +431,6 @@ def plot_sweep(f, out):
     fig.colorbar(m, ax=a2, label="measured per-iteration contraction")
     a2.set_title("measured contraction (white: ρ = 1)", fontsize=10)
     if has_phase:
-        a3 = axes[2]
         lab = np.where(s["predicted"][:].astype(int) == 2, 3, s["phase"][:].astype(int))
         cols = ["#4daf4a", "#377eb8", "#984ea3", "#e41a1c"]
         a3.pcolormesh(X, Y, lab, cmap=ListedColormap(cols), vmin=-0.5, vmax=3.5, shading="flat")
@@ -434,6 +438,12 @@ def plot_sweep(f, out):
         a3.legend(handles=[Patch(color=c, label=n) for c, n in zip(cols, ("monotone", "spiral", "alternating", "diverge"))],
                   loc="upper left", fontsize=8, framealpha=0.9)
         a3.set_title("predicted phase (dominant eigenvalue of the map)", fontsize=10)
+        finite = rho[np.isfinite(rho)]
+        pm = a4.pcolormesh(X, Y, np.where(np.isfinite(rho), rho, np.nan), cmap="magma_r", shading="flat",
+                           vmin=finite.min() if finite.size else 0, vmax=min(finite.max(), 1.2) if finite.size else 1)
+        a4.contour(x, y, rho, levels=[1.0], colors="c", linewidths=1.4)
+        fig.colorbar(pm, ax=a4, label="predicted spectral radius ρ (capped at 1.2)")
+        a4.set_title("predicted ρ of the one-iteration map (cyan: ρ = 1)", fontsize=10)
     for ax in axes:
         ax.set_xscale("log" if xlog else "linear")
         ax.set_yscale("log" if ylog else "linear")

@@ -12,8 +12,9 @@
  * saturating nonlinearity bounds the orbit on a cycle); otherwise the measured
  * per-iteration contraction is (max d over (3N/4, N] / max d over (N/4, N/2])^(2/N) --
  * window maxima, so the ripple of a non-normal spiral does not bias it -- and the cell
- * converges if d_N <= converge_tol d_0 or the contraction is below 1 - rate_tol, diverges
- * if above 1 + rate_tol, else oscillates. The prediction is the spectral radius of the one-iteration map at x*.
+ * converges if d_N <= converge_tol d_0, or the contraction is below 1 - rate_tol and the late
+ * distance is below the initial one; it diverges if the contraction is above 1 + rate_tol,
+ * else oscillates. The prediction is the spectral radius of the one-iteration map at x*.
  */
 #include "gd_impl.h"
 #include "h5io.h"
@@ -156,6 +157,13 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
         if (rc != GD_OK) gd_fmt(msg, rc, "%s", a->kind == AX_MODEL ? s->model->msg : s->stepper->msg);
     }
     if (rc == GD_OK && model_dirty && (rc = gd_model_setup(s->model)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
+    /* A model's default start can depend on the swept parameters (a warm-started
+     * discriminator): take the cell's own, then the start-coordinate axes on top. */
+    if (rc == GD_OK && !s->run.x0[0] && s->model->type->default_start) {
+        s->model->type->default_start(s->model, c->x0);
+        for (int k = 0; k < w->naxes; k++)
+            if (w->ax[k].kind == AX_X0) c->x0[w->ax[k].coord] = w->ax[k].values[ix[k]];
+    }
     if (rc == GD_OK && step_dirty && (rc = rates_only ? gd_stepper_update_rates(s->stepper) : gd_stepper_setup(s->stepper)) != GD_OK)
         gd_fmt(msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) c->eq_ok = gd_model_find_equilibrium(s->model, c->x0, c->eq) == GD_OK;
@@ -208,7 +216,8 @@ static void classify(const gd_sim *s, const track *tr, cell *out)
     if (div_at) out->outcome = GD_DIVERGE;
     else if (dNsq <= s->sweep.converge_tol * s->sweep.converge_tol * d0sq) out->outcome = GD_CONVERGE;
     else if (tr->kg || (d0sq > 0 && m2 > grow2 * d0sq)) out->outcome = GD_DIVERGE;
-    else if (rate < 1 - tol) out->outcome = GD_CONVERGE;
+    else if (rate < 1 - tol && m2 <= d0sq) out->outcome = GD_CONVERGE; /* shrinking, and nearer than it started */
+    else if (rate < 1 - tol) out->outcome = GD_OSCILLATE;              /* moved away, now creeping: not converged */
     else if (rate > 1 + tol) out->outcome = GD_DIVERGE;
     else out->outcome = GD_OSCILLATE;
 }

@@ -227,6 +227,18 @@ static void sweep_sigma_lr_g(void)
     CHECK(agree >= 0.97 && counts[0] > 100 && counts[2] > 50);
     gd_sweep_free(&w);
     gd_sim_free(&s);
+    /* Each cell starts from its own default start: the warm-started discriminator depends on
+     * sigma and lambda (a sweep once reused the base configuration's start for every cell). */
+    s = kg((const char *const[]){"model.representation", "features", "model.feature_kind", "quadrature", "model.features", "8", "model.gen_masses", "0.8",
+                                 "model.gen_points", "1e-4", "integrator.lr_d", "0.01", "integrator.lr_g", "0.01", "integrator.steps", "1500",
+                                 "sweep.x", "model.sigma:0.01:1:12:log", "sweep.y", "model.lambda:0.01:10:12:log", NULL});
+    CHECK_OK(gd_sweep_create(s, &w));
+    CHECK_OK(gd_sweep_run(w));
+    agree = gd_sweep_get_agreement(w, counts);
+    printf("(sigma, lambda) features sweep: agreement %.4f, counts %ld %ld %ld\n", agree, counts[0], counts[1], counts[2]);
+    CHECK(agree >= 0.98 && counts[2] > 10 && counts[0] > 10);
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
 }
 
 /* The features representation's spectrum approaches the linearization's: exactly with
