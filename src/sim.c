@@ -26,6 +26,7 @@ static const gd_param run_params[] = {
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef R
 static const char *const kernels[] = {"auto", "cell", NULL};
+static const char *const measures[] = {"state", "generator", NULL};
 #define S(f) offsetof(sweep_opts, f)
 static const gd_param sweep_params[] = {
     {"x", GD_P_STRING, S(x), "integrator.h:0.01:2:200:log", "sweep axis KEY:LO:HI:N[:lin|log]", 0, 0, 0, NULL},
@@ -33,6 +34,8 @@ static const gd_param sweep_params[] = {
     {"converge_tol", GD_P_DOUBLE, S(converge_tol), "1e-8", "converged: final distance to the equilibrium below tol * initial distance", 0, 1, GD_PF_LO_OPEN, NULL},
     {"diverge_radius", GD_P_DOUBLE, S(diverge_radius), "1e6", "diverged: norm above this, or not finite", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"grow_factor", GD_P_DOUBLE, S(grow_factor), "1e3", "observed diverge also when the late distance to x* exceeds grow_factor x the initial one (x* repels, even if a cycle bounds the orbit)", 1, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"measure", GD_P_ENUM, S(measure), "state", "distances to x* that classify cells: state (all coordinates) | generator (its coordinates only; for states that carry history, e.g. kernel_gda exact)", 0, 0, 0, measures},
+    {"adaptive_steps", GD_P_INT, S(adaptive_steps), "0", "1: each cell runs min(integrator.steps, max(20, 30/|ln rho|)) iterations from its predicted rho (rho < 1), so fast cells are measured above round-off; per-cell kernel only", 0, 1, 0, NULL},
     {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
     {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};

@@ -21,6 +21,8 @@ typedef struct {
     char *x, *y;
     double converge_tol, diverge_radius, rate_tol, grow_factor;
     int kernel; /* 0 auto, 1 cell */
+    long adaptive_steps;
+    int measure; /* 0 the whole state, 1 the generator's coordinates */
 } sweep_opts;
 
 typedef struct {

@@ -229,24 +229,25 @@ static double dist2(const double *x, const double *eq, int n)
     return d;
 }
 
-/* One cell through the configured stepper. A solver failure counts as divergence. */
-static void run_cell(ctx *c, cell *out)
+/* One cell through the configured stepper, for `steps` iterations (0: integrator.steps).
+ * A solver failure counts as divergence. */
+static void run_cell(ctx *c, cell *out, long steps)
 {
     gd_sim *s = c->sim;
     gd_stepper *st = s->stepper;
-    int n = st->dim;
+    int n = st->dim, nm = s->sweep.measure && st->ngen > 0 ? st->ngen : n; /* measured coordinates: the first nm */
     double *x = c->J, *eq = c->eq_ok ? c->eq : c->J + n, t = 0;
     if (!c->eq_ok) memset(eq, 0, sizeof(double) * (size_t)n);
     memcpy(x, c->x0, sizeof(double) * (size_t)n);
     gd_model_project(s->model, x);
-    double d0 = dist2(x, eq, n), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
-    track tr = {d0, d0, 0, 0, d0, 0, st->o.steps, 0, 0, 0};
+    double d0 = dist2(x, eq, nm), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
+    track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0};
     double G2 = s->sweep.grow_factor * s->sweep.grow_factor;
     long N = tr.N;
     int rc = gd_stepper_reset(st, x);
     for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
         rc = gd_stepper_step(st, x, &t);
-        d = dist2(x, eq, n);
+        d = dist2(x, eq, nm);
         if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
         if (k > N / 4 && k <= N / 2) tr.m1 = fmax(tr.m1, d);
         if (k > 3 * N / 4) tr.m2 = fmax(tr.m2, d);
@@ -320,7 +321,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
     double eq[8];
     if (gd_model_find_equilibrium((gd_model *)m, s->starts, eq) != GD_OK) memset(eq, 0, sizeof eq);
-    gd_batch_cfg cfg = {m, n, m->ngen, batch_rule(st), st->o.n_g, st->o.n_d, st->o.steps, st->o.order == GD_DISC_FIRST,
+    gd_batch_cfg cfg = {m, n, s->sweep.measure && m->ngen > 0 ? m->ngen : n, m->ngen, batch_rule(st), st->o.n_g, st->o.n_d, st->o.steps, st->o.order == GD_DISC_FIRST,
                         eq, m->lo, m->hi, st->o.diverge_radius * st->o.diverge_radius,
                         s->sweep.grow_factor * s->sweep.grow_factor};
     if (!strcmp(st->type->name, "symplectic_euler")) cfg.n_g = cfg.n_d = 1;
@@ -329,7 +330,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
     for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
         double x[8];
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
-        double dN = dist2(x, eq, n);
+        double dN = dist2(x, eq, cfg.mdim);
         track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
                     b->dg[i], (long)b->kg[i]};
         classify(s, &tr, &w->cells[blk * GD_BLOCK + i]);
@@ -342,8 +343,15 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, char *msg)
     for (long i = blk * GD_BLOCK; i < (blk + 1) * GD_BLOCK && i < w->ncells; i++) {
         int rc = ctx_cell(w, c, i, msg);
         if (rc != GD_OK) return rc;
-        run_cell(c, &w->cells[i]);
-        predict(c, &w->cells[i]);
+        cell *ce = &w->cells[i];
+        predict(c, ce);
+        /* adaptive: about 30 e-folds of the predicted rate, so late windows stay above round-off */
+        long N = c->sim->stepper->o.steps, steps = 0;
+        if (c->sim->sweep.adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N, fmax(20.0, ceil(30 / -log(ce->rho))));
+        signed char pred = ce->predicted, phase = ce->phase;
+        double rho = ce->rho;
+        run_cell(c, ce, steps);
+        ce->predicted = pred, ce->phase = phase, ce->rho = rho;
     }
     return GD_OK;
 }
@@ -527,7 +535,7 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
         gd_sweep_free(&w);
         return rc == GD_ENOMEM ? gd_fmt(s->msg, rc, "out of memory") : GD_EUSAGE;
     }
-    w->batched = s->sweep.kernel == 0 && can_batch(w);
+    w->batched = s->sweep.kernel == 0 && !s->sweep.adaptive_steps && can_batch(w);
     uint64_t h = fnv(s->config_text, strlen(s->config_text), 1469598103934665603ULL);
     for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
     size_t layout[2] = {sizeof(cell), GD_BLOCK}; /* a record from another build is refused too */
@@ -704,7 +712,7 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
     if (rc != GD_OK) return gd_fmt(msg, rc, "critical: %s", c->sim->msg);
     memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->sim->model->dim);
     c->eq_ok = gd_model_find_equilibrium(c->sim->model, c->x0, c->eq) == GD_OK;
-    run_cell(c, out);
+    run_cell(c, out, 0);
     out->rho = ctx_rho(c, &out->phase);
     return GD_OK;
 }

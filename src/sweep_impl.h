@@ -19,7 +19,7 @@ enum { GD_RULE_SIMGD, GD_RULE_ALTGD, GD_RULE_EXTRAGRADIENT, GD_RULE_OPTIMISTIC }
 
 typedef struct {
     const gd_model *m;
-    int dim, ngen, rule;
+    int dim, mdim, ngen, rule; /* mdim: the first mdim coordinates are measured */
     long n_g, n_d, steps;
     int disc_first;
     const double *eq;    /* dim */

@@ -83,7 +83,7 @@ static int iterate(const gd_batch_cfg *c, gd_block *b)
 static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict d2)
 {
     const int n = GD_BLOCK;
-    if (c->dim == 2) { /* the common case, fused */
+    if (c->mdim == 2) { /* the common case, fused */
         const double *restrict x0 = b->x, *restrict x1 = b->x + n, e0 = c->eq[0], e1 = c->eq[1];
 #pragma omp simd
         for (int i = 0; i < n; i++) d2[i] = (x0[i] - e0) * (x0[i] - e0) + (x1[i] - e1) * (x1[i] - e1);
@@ -91,7 +91,7 @@ static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict
     }
 #pragma omp simd
     for (int i = 0; i < n; i++) d2[i] = 0;
-    for (int k = 0; k < c->dim; k++) {
+    for (int k = 0; k < c->mdim; k++) {
         const double *restrict xk = b->x + k * n, e = c->eq[k];
 #pragma omp simd
         for (int i = 0; i < n; i++) d2[i] += (xk[i] - e) * (xk[i] - e);
@@ -152,7 +152,7 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     memset(b->kg, 0, sizeof b->kg);
     for (int i = 0; i < GD_BLOCK; i++) {
         double d = 0;
-        for (int k = 0; k < c->dim; k++) d += (b->x[k * GD_BLOCK + i] - c->eq[k]) * (b->x[k * GD_BLOCK + i] - c->eq[k]);
+        for (int k = 0; k < c->mdim; k++) d += (b->x[k * GD_BLOCK + i] - c->eq[k]) * (b->x[k * GD_BLOCK + i] - c->eq[k]);
         b->d0[i] = d;
         b->dl[i] = d;
         b->kl[i] = 0;
