@@ -6,11 +6,9 @@ import os
 import sys
 
 import h5py
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from gd_plotlib import label_grid, save_png
 
 d, out = sys.argv[1], sys.argv[2]
 sigmas, dims, counts = ["0.1", "0.5", "1"], ["1", "10", "100"], ["2", "5", "10"]
@@ -23,18 +21,9 @@ for r, s in enumerate(sigmas):
                 g = f["traj/0"]
                 ax.semilogy(g["t"][:] / 0.01, np.maximum(g["w2sq"][:], 1e-40), color=f"C{k}", lw=1.2, label=f"N_g = {n}")
         ax.set_ylim(1e-20, 1)
-        ax.grid(alpha=0.3)
-        if r == 0:
-            ax.set_title(f"d = {dim}", fontsize=10)
-        if c == 0:
-            ax.set_ylabel(f"σ = {s}\nW₂²")
-        if r == 2:
-            ax.set_xlabel("iteration")
+label_grid(axes, [f"σ = {s}" for s in sigmas], [f"d = {dim}" for dim in dims], "W₂²")
 axes[0, 0].legend(fontsize=8)
 fig.suptitle("kernel GDA (exact map), one true point, N_g points on a sphere of radius 0.2, η_d = η_g = 0.01, λ = 0.1 "
              "(authors' two_point_dimensions)", fontsize=11)
 fig.tight_layout()
-tmp = out + ".tmp.png"
-fig.savefig(tmp, dpi=90)
-os.replace(tmp, out)
-print(f"wrote {out}")
+save_png(fig, out)

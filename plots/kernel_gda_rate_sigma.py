@@ -8,11 +8,9 @@ import os
 import sys
 
 import h5py
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from gd_plotlib import save_png
 
 theory, exact, out = sys.argv[1:4]
 with h5py.File(theory) as f:
@@ -42,7 +40,4 @@ ax.legend(fontsize=8, loc="upper right")
 lr = [a.split("=")[1] for a in title.split() if a.startswith(("integrator.lr_d=", "integrator.lr_g="))]
 ax.set_title(f"kernel GDA, one isolated point: rate against σ (η_d, η_g = {', '.join(lr)}; λ = 1)", fontsize=10)
 fig.tight_layout()
-tmp = out + ".tmp.png"
-fig.savefig(tmp, dpi=100)
-os.replace(tmp, out)
-print(f"wrote {out}")
+save_png(fig, out, dpi=100)

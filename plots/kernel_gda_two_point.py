@@ -7,11 +7,9 @@ import os
 import sys
 
 import h5py
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from gd_plotlib import label_grid, save_png
 
 d, out = sys.argv[1], sys.argv[2]
 sigmas, rates, lams = ["0.1", "1", "10"], [("1", "0.1"), ("0.1", "0.1"), ("0.1", "0.01"), ("0.01", "0.01")], ["1", "0.1", "0.01"]
@@ -29,17 +27,8 @@ for r, s in enumerate(sigmas):
                 label = f"λ={lam}" if rep == "exact" else None
                 ax.semilogy(t, w, ls, color=f"C{k}", lw=1.2 if rep == "exact" else 0.9, label=label)
         ax.set_ylim(1e-30, 1e3)
-        ax.grid(alpha=0.3)
-        if r == 0:
-            ax.set_title(f"η_d = {ed}, η_g = {eg}", fontsize=10)
-        if c == 0:
-            ax.set_ylabel(f"σ = {s}\nW₂²")
-        if r == 2:
-            ax.set_xlabel("iteration")
+label_grid(axes, [f"σ = {s}" for s in sigmas], [f"η_d = {ed}, η_g = {eg}" for ed, eg in rates], "W₂²")
 axes[0, 0].legend(fontsize=8, title="solid: exact map\ndashed: linear model", title_fontsize=7)
 fig.suptitle("kernel GDA, one true point at 0, one generated point from 0.1, cold start (authors' two_point_hyperparams)", fontsize=12)
 fig.tight_layout()
-tmp = out + ".tmp.png"
-fig.savefig(tmp, dpi=90)
-os.replace(tmp, out)
-print(f"wrote {out}")
+save_png(fig, out)

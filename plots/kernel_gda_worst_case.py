@@ -6,11 +6,9 @@ import os
 import sys
 
 import h5py
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from gd_plotlib import save_png
 
 d, out = sys.argv[1], sys.argv[2]
 sigmas = ["0.1", "0.25", "0.5", "0.75", "1"]
@@ -36,7 +34,4 @@ axes[0, 0].legend(fontsize=8)
 fig.suptitle("kernel GDA (exact map), true points ±1, generated from 1.6 and 1.7, η_d = 0.1, η_g = 0.01, λ = 1 (authors' worst_case)",
              fontsize=11)
 fig.tight_layout()
-tmp = out + ".tmp.png"
-fig.savefig(tmp, dpi=90)
-os.replace(tmp, out)
-print(f"wrote {out}")
+save_png(fig, out, dpi=90)
