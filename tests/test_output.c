@@ -87,11 +87,14 @@ static long file_size(const char *p)
     return stat(p, &st) == 0 ? (long)st.st_size : -1;
 }
 
-static int temp_files_left(void)
+/* Temporary twins of path (".NAME.tmp.XXXXXX") left in the working directory. */
+static int temp_files_left(const char *path)
 {
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, ".%s.tmp.", path);
     int n = 0;
     DIR *d = opendir(".");
-    for (struct dirent *e; d && (e = readdir(d));) n += strstr(e->d_name, ".tmp.") != NULL;
+    for (struct dirent *e; d && (e = readdir(d));) n += strncmp(e->d_name, prefix, strlen(prefix)) == 0;
     if (d) closedir(d);
     return n;
 }
@@ -111,7 +114,7 @@ static void atomic(void)
     CHECK(rc == GD_ESOLVER);
     CHECK(strstr(gd_sim_errmsg(bad), "Newton") != NULL);
     CHECK(file_size(path) == size);
-    CHECK(temp_files_left() == 0);
+    CHECK(temp_files_left(path) == 0);
     /* unwritable target: a clear I/O error, nothing created */
     rc = gd_sim_run(good, "no_such_dir/x.h5");
     CHECK(rc == GD_EIO);
