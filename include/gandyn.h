@@ -174,6 +174,11 @@ GD_EXPORT const double *gd_sim_get_xfinal(const gd_sim *s, int k);
 GD_EXPORT long gd_sim_get_steps(const gd_sim *s, int k);
 GD_EXPORT double gd_sim_get_tfinal(const gd_sim *s, int k);
 GD_EXPORT gd_outcome gd_sim_get_outcome(const gd_sim *s, int k);
+/* Solver statistics of trajectory k: field evaluations, internal steps (CVODE's own steps,
+ * or iterations for fixed-step rules) and the wall time in seconds of its integration. */
+GD_EXPORT long gd_sim_get_nfev(const gd_sim *s, int k);
+GD_EXPORT long gd_sim_get_solver_steps(const gd_sim *s, int k);
+GD_EXPORT double gd_sim_get_seconds(const gd_sim *s, int k);
 GD_EXPORT const char *gd_sim_errmsg(const gd_sim *s);
 GD_EXPORT void gd_sim_free(gd_sim **s);
 

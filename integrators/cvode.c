@@ -9,6 +9,7 @@
  * Each segment integrates one smooth mode; at a root the model picks the next mode and
  * CVODE restarts there, so the solver never steps across a discontinuity.
  */
+#include "cvode_vec.h"
 #include "gd_impl.h"
 
 #include <cvode/cvode.h>
@@ -124,6 +125,7 @@ static int cv_init(gd_stepper *s)
     /* Small systems are dominated by per-call vector overhead; fused operations (linear
      * combinations over the Nordsieck history) make far fewer calls per step. */
     CV_TRY(N_VEnableFusedOps_Serial(p->y, SUNTRUE));
+    gd_cvode_fast_ops(p->y);
 #if SUNDIALS_VERSION_MAJOR < 7
     CV_TRY(CVodeSetErrHandlerFn(p->mem, cv_error, s));
 #endif

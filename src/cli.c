@@ -270,6 +270,19 @@ static int configure(gd_sim *sim, const run_args *a)
     return 0;
 }
 
+/* Peak resident memory of this process image in MiB (VmHWM: unlike getrusage's ru_maxrss
+ * it does not include the memory of the program that exec'd us), NAN where unknown. */
+static double peak_rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kib = NAN;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+    if (f) fclose(f);
+    return kib / 1024;
+}
+
 static void print_run_json(const gd_sim *sim, const char *path)
 {
     int dim = gd_model_dim(gd_sim_get_model(sim));
@@ -281,9 +294,14 @@ static void print_run_json(const gd_sim *sim, const char *path)
         json_vec(gd_sim_get_xfinal(sim, k), dim);
         printf(",\"steps\":%ld,\"t_final\":", gd_sim_get_steps(sim, k));
         json_num(gd_sim_get_tfinal(sim, k));
-        printf(",\"outcome\":\"%s\"}", gd_outcome_name(gd_sim_get_outcome(sim, k)));
+        printf(",\"outcome\":\"%s\",\"nfev\":%ld,\"solver_steps\":%ld,\"seconds\":", gd_outcome_name(gd_sim_get_outcome(sim, k)),
+               gd_sim_get_nfev(sim, k), gd_sim_get_solver_steps(sim, k));
+        json_num(gd_sim_get_seconds(sim, k));
+        putchar('}');
     }
-    printf("],\"output\":");
+    printf("],\"peak_rss_mib\":");
+    json_num(peak_rss_mib());
+    printf(",\"output\":");
     if (path[0]) json_str(path);
     else printf("null");
     printf("}\n");
@@ -611,7 +629,9 @@ static int do_sweep(gd_sim *sim, const run_args *a)
         printf("{\"cells\":%ld,\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"agreement\":", gd_sweep_ncells(w),
                counts[0], counts[1], counts[2]);
         json_num(agree);
-        printf(",\"kernel\":\"%s\",\"output\":", gd_sweep_is_batched(w) ? "batched" : "per-cell");
+        printf(",\"kernel\":\"%s\",\"peak_rss_mib\":", gd_sweep_is_batched(w) ? "batched" : "per-cell");
+        json_num(peak_rss_mib());
+        printf(",\"output\":");
         json_str(path);
         printf("}\n");
     } else {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const save_coords[] = {"all", "generator", NULL};
 #define R(f) offsetof(run_opts, f)
@@ -367,6 +368,13 @@ static void box_add(const gd_sim *s, double *lo, double *hi, const double *x)
 }
 
 /* One trajectory: integrate, stream to the file (if any), classify. */
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
 {
     int dim = s->model->dim, rc;
@@ -382,6 +390,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     int saved = s->run.save_coords ? s->model->ngen : dim;
     if (f && gd_h5_series_open(f, group, saved > 0 ? saved : dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK)
         return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
+    double t_start = wall_seconds();
     if ((rc = gd_stepper_reset(s->stepper, x)) != GD_OK) {
         gd_h5_series_close(&ser);
         return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
@@ -405,6 +414,9 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     if (crc != GD_OK) return gd_fmt(s->msg, GD_EIO, "trajectory %d: cannot write HDF5 data", k);
     r->steps = n;
     r->t = t;
+    r->nfev = s->stepper->nfev;
+    r->solver_steps = s->stepper->nsteps;
+    r->seconds = wall_seconds() - t_start;
     double d0 = dist(r->x0, peq, dim), d1 = dist(x, peq, dim);
     r->outcome = diverged ? GD_DIVERGE : (peq && d1 <= s->sweep.converge_tol * d0) ? GD_CONVERGE : GD_OSCILLATE;
     if (!f) return GD_OK;
@@ -590,3 +602,6 @@ const double *gd_sim_get_xfinal(const gd_sim *s, int k) { return result(s, k) ? 
 long gd_sim_get_steps(const gd_sim *s, int k) { return result(s, k) ? s->res[k].steps : -1; }
 double gd_sim_get_tfinal(const gd_sim *s, int k) { return result(s, k) ? s->res[k].t : NAN; }
 gd_outcome gd_sim_get_outcome(const gd_sim *s, int k) { return result(s, k) ? s->res[k].outcome : GD_OSCILLATE; }
+long gd_sim_get_nfev(const gd_sim *s, int k) { return result(s, k) ? s->res[k].nfev : -1; }
+long gd_sim_get_solver_steps(const gd_sim *s, int k) { return result(s, k) ? s->res[k].solver_steps : -1; }
+double gd_sim_get_seconds(const gd_sim *s, int k) { return result(s, k) ? s->res[k].seconds : NAN; }

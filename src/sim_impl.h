@@ -39,6 +39,8 @@ typedef struct {
     long steps;
     double t;
     gd_outcome outcome;
+    long nfev, solver_steps; /* the stepper's counters for this trajectory */
+    double seconds;          /* wall time of the integration, output writes included */
 } traj_result;
 
 struct gd_sim {
