@@ -302,6 +302,15 @@ typedef struct gd_critical_result {
     int iterations;
 } gd_critical_result;
 GD_EXPORT int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rtol, gd_critical_result *out);
+/* An axis "KEY:LO:HI:N[:lin|log]" as sweeps, scans and traces take it (key of at most
+ * keylen - 1 characters; msg of at most 512 bytes on failure), and its i-th of n values. */
+GD_EXPORT int gd_parse_axis(const char *spec, char *key, size_t keylen, double *lo, double *hi, long *n, int *logscale, char *msg);
+GD_EXPORT double gd_axis_value(double lo, double hi, long n, int logscale, long i);
+/* The boundary curve: gd_sim_critical on the same bracket for each of the n values at[i]
+ * of a second key (set and resolved in turn; the sim keeps the last). Where the bracket
+ * holds one outcome only, out[i].value is NaN and below == above; other failures stop. */
+GD_EXPORT int gd_sim_critical_trace(gd_sim *s, const char *key, double lo, double hi, double rtol, const char *key2, int n,
+                                    const double *at, gd_critical_result *out);
 
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */

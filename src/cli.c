@@ -38,7 +38,7 @@ static const char usage[] =
     "  portrait CONFIG [--set K=V]... [-o FILE] [--json]  field, trajectories, equilibria in a plane\n"
     "  sweep CONFIG [--set K=V]... [-o FILE] [--resume] [--threads N] [--json]\n"
     "                                                 1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell\n"
-    "  critical CONFIG --param K --lo A --hi B [--rtol R] [--set K=V]... [--json]\n"
+    "  critical CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:log]] [--set K=V]... [--json]\n"
     "                                                 the value of K where the outcome changes, and where rho = 1\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
     "  --help | COMMAND --help | --version\n"
@@ -184,7 +184,7 @@ static int cmd_list(int argc, char **argv)
 enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4 };
 
 typedef struct {
-    const char *config, *output, *scan, *param;
+    const char *config, *output, *scan, *param, *trace;
     int json, allowed, resume, threads;
     double lo, hi, rtol;
     int nset;
@@ -241,6 +241,9 @@ static int parse_run(int argc, char **argv, run_args *a)
         } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
+        } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--trace") == 0) {
+            if (++i == argc) return fail(2, "--trace needs KEY:LO:HI:N[:lin|log]", "", "");
+            a->trace = argv[i];
         } else if ((a->allowed & OPT_CRITICAL) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi") || !strcmp(arg, "--rtol"))) {
             double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
             if (++i == argc || !number(argv[i], dst)) return fail(2, "%s needs a finite number", arg, "");
@@ -642,20 +645,67 @@ static int do_sweep(gd_sim *sim, const run_args *a)
     return 0;
 }
 
+static void print_critical_json(const gd_critical_result *r)
+{
+    printf("\"value\":");
+    json_num(r->value);
+    printf(",\"below\":\"%s\",\"above\":\"%s\",\"predicted\":", gd_outcome_name(r->below), gd_outcome_name(r->above));
+    json_num(r->predicted);
+    printf(",\"iterations\":%d", r->iterations);
+}
+
+/* --trace: the boundary curve over a second key, one bisection per value. */
+static int critical_trace(gd_sim *sim, const run_args *a)
+{
+    char key2[128], msg[512];
+    double lo, hi;
+    long n;
+    int logscale;
+    if (gd_parse_axis(a->trace, key2, sizeof key2, &lo, &hi, &n, &logscale, msg) != GD_OK) return fail(2, "--trace: %s", msg, "");
+    double *at = malloc(sizeof(double) * (size_t)n);
+    gd_critical_result *r = calloc((size_t)n, sizeof *r);
+    int st = !at || !r ? fail(1, "out of memory", "", "") : 0;
+    for (long i = 0; !st && i < n; i++) at[i] = gd_axis_value(lo, hi, n, logscale, i);
+    int rc = st ? GD_OK : gd_sim_critical_trace(sim, a->param, a->lo, a->hi, a->rtol, key2, (int)n, at, r);
+    if (!st && rc != GD_OK) st = fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
+    if (!st && a->json) {
+        printf("{\"param\":");
+        json_str(a->param);
+        printf(",\"trace\":");
+        json_str(key2);
+        printf(",\"points\":[");
+        for (long i = 0; i < n; i++) {
+            printf("%s{\"at\":", i ? "," : "");
+            json_num(at[i]);
+            putchar(',');
+            print_critical_json(&r[i]);
+            putchar('}');
+        }
+        printf("]}\n");
+    } else if (!st) {
+        printf("%-24s %-18s %-18s %s\n", key2, a->param, "predicted", "below / above");
+        for (long i = 0; i < n; i++)
+            printf("%-24.10g %-18.10g %-18.10g %s / %s\n", at[i], r[i].value, r[i].predicted, gd_outcome_name(r[i].below),
+                   gd_outcome_name(r[i].above));
+    }
+    free(at);
+    free(r);
+    return st;
+}
+
 static int do_critical(gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(2, "critical needs --param KEY --lo A --hi B", "", "");
+    if (a->trace) return critical_trace(sim, a);
     gd_critical_result r;
     int rc = gd_sim_critical(sim, a->param, a->lo, a->hi, a->rtol, &r);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     if (a->json) {
         printf("{\"param\":");
         json_str(a->param);
-        printf(",\"value\":");
-        json_num(r.value);
-        printf(",\"below\":\"%s\",\"above\":\"%s\",\"predicted\":", gd_outcome_name(r.below), gd_outcome_name(r.above));
-        json_num(r.predicted);
-        printf(",\"iterations\":%d}\n", r.iterations);
+        putchar(',');
+        print_critical_json(&r);
+        printf("}\n");
     } else {
         printf("%s: %s below %.10g, %s above (%d bisections); predicted rho = 1 at %.10g\n", a->param, gd_outcome_name(r.below), r.value,
                gd_outcome_name(r.above), r.iterations, r.predicted);

@@ -85,8 +85,5 @@ int gd_sim_integrate(gd_sim *s, gd_h5 *f, double *lo, double *hi);
 int gd_sim_write_model(gd_sim *s, gd_h5 *f);
 /* The field in the plane (ix, iy) on an n x n grid over [lo, hi], other coordinates at base. */
 int gd_sim_write_field(gd_sim *s, gd_h5 *f, int ix, int iy, const double *lo, const double *hi, int n, const double *base);
-/* "KEY:LO:HI:N[:lin|log]" (analysis.c); the i-th of n values. */
-int gd_parse_axis(const char *spec, char *key, size_t keylen, double *lo, double *hi, long *n, int *logscale, char *msg);
-double gd_axis_value(double lo, double hi, long n, int logscale, long i);
 
 #endif

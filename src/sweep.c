@@ -758,3 +758,26 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
     ctx_free(&c);
     return rc;
 }
+
+int gd_sim_critical_trace(gd_sim *s, const char *key, double lo, double hi, double rtol, const char *key2, int n,
+                          const double *at, gd_critical_result *out)
+{
+    for (int i = 0; i < n; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "%.17g", at[i]);
+        int rc = gd_sim_set(s, key2, text);
+        if (rc == GD_OK) rc = gd_sim_setup(s);
+        if (rc != GD_OK) return rc;
+        rc = gd_sim_critical(s, key, lo, hi, rtol, &out[i]);
+        if (rc == GD_EUSAGE && out[i].below == out[i].above) {
+            out[i].value = out[i].predicted = NAN; /* no transition in the bracket here */
+            continue;
+        }
+        if (rc != GD_OK) {
+            char why[GD_MSG_LEN];
+            snprintf(why, sizeof why, "%s", s->msg);
+            return gd_fmt(s->msg, rc, "%s = %g: %s", key2, at[i], why);
+        }
+    }
+    return GD_OK;
+}

@@ -155,6 +155,19 @@ assert abs(d["value"] / 4 - 1) < 1e-4 and abs(d["predicted"] / 4 - 1) < 1e-4, d
 PY
 expect 2 "critical needs --param" -- critical good.ini --lo 1 --hi 2
 expect 2 "both converge" -- critical good.ini --set model.reg=gp --param integrator.h --lo 0.1 --hi 0.2
+# the boundary curve h_max(gamma) of SimGD with a gradient penalty against its closed form
+# (dirac.md case 7): gamma/f'^2 below gamma = 2f', 2/(gamma/2 + sqrt(gamma^2/4 - f'^2)) above
+"$gandyn" critical good.ini --set model.reg=gp --set run.x0=1e-3,1e-3 --set integrator.steps=20000 --param integrator.h \
+    --lo 0.5 --hi 5 --trace model.gamma:0.3:1.5:5 --json > trace.json && "$py" - trace.json <<'PY' && ok || bad "critical --trace"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+assert d["trace"] == "model.gamma" and len(d["points"]) == 5, d
+for p in d["points"]:
+    g, fp = p["at"], 0.5
+    hmax = g / fp**2 if g < 2 * fp else 2 / (g / 2 + math.sqrt(g * g / 4 - fp * fp))
+    assert abs(p["value"] / hmax - 1) < 1e-4 and abs(p["predicted"] / hmax - 1) < 1e-4, (p, hmax)
+PY
+expect 2 "trace" -- critical good.ini --param integrator.h --lo 0.5 --hi 5 --trace model.gamma:1:2
 
 # plot: a PNG from each kind of file, and a clear error for a missing file
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
