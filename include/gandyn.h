@@ -86,6 +86,9 @@ GD_EXPORT int gd_model_set(gd_model *m, const char *key, const char *value);
 /* Validate parameters and precompute (quadrature nodes, ...). Must follow the last set. */
 GD_EXPORT int gd_model_setup(gd_model *m);
 GD_EXPORT const char *gd_model_errmsg(const gd_model *m);
+/* After a successful setup: "" or one line on a usable but doubtful configuration
+ * (torus: an under-resolved sampling grid). */
+GD_EXPORT const char *gd_model_warning(const gd_model *m);
 GD_EXPORT void gd_model_free(gd_model **m);
 
 GD_EXPORT const gd_model_type *gd_model_get_type(const gd_model *m);
@@ -311,6 +314,18 @@ GD_EXPORT double gd_axis_value(double lo, double hi, long n, int logscale, long 
  * holds one outcome only, out[i].value is NaN and below == above; other failures stop. */
 GD_EXPORT int gd_sim_critical_trace(gd_sim *s, const char *key, double lo, double hi, double rtol, const char *key2, int n,
                                     const double *at, gd_critical_result *out);
+
+/* ---------------------------------------------------------------- torus model -- */
+/* The normalised DFT coefficient c_kl of the sampled objective for |k|, |l| <= M/2 (before
+ * the mask; aliased sums where the grid is too coarse). GD_EUSAGE for another model, a
+ * flow = real model, or indices out of range. */
+GD_EXPORT int gd_torus_coefficient(const gd_model *m, int k, int l, double *re, double *im);
+/* The masked truncation F_N at x = (theta, phi): value, gradient (2), Hessian (theta-theta,
+ * theta-phi, phi-phi); any output may be NULL. */
+GD_EXPORT int gd_torus_series(const gd_model *m, const double *x, double *F, double *grad, double *hess);
+/* The objective itself (closed form or quadrature): value and gradient, either may be NULL.
+ * GD_ENOTAVAIL for objective = grid. */
+GD_EXPORT int gd_torus_objective(const gd_model *m, const double *x, double *F, double *grad);
 
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */

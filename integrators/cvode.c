@@ -33,6 +33,7 @@ typedef struct {
     SUNNonlinearSolver NLS;
     int mode, nroots, isurf, isect; /* root count; index of the switching surface, of the section (-1: none) */
     long switches;
+    int at_section; /* the last return was a section crossing */
     long k; /* output intervals done */
     long base_nfev, base_nsteps; /* counters from segments before the last CVodeReInit */
     double t;
@@ -178,6 +179,7 @@ static int cv_reset(gd_stepper *s, const double *x0)
     gd_model_project(s->model, y);
     p->mode = s->model->hybrid && s->model->type->start_mode ? s->model->type->start_mode(s->model, y) : 0;
     p->switches = 0;
+    p->at_section = 0;
     p->k = 0;
     /* Roots: the divergence radius, the model's switching surface, the Poincare section. */
     int dirs[3] = {0, 0, 1};
@@ -203,6 +205,17 @@ static int cv_step(gd_stepper *s, double *x, double *t)
     /* The output grid is ours; CVODE's state is the truth between calls. */
     while (tret < tout) {
         int flag = CVode(p->mem, tout, p->y, &tret, CV_NORMAL);
+        if (flag == CV_ILL_INPUT && p->at_section) {
+            /* Near an equilibrium offset from 0 the section function can round to exactly 0
+             * over CVODE's look-ahead after a crossing ("roots very near"); a restart at the
+             * crossing lets CVODE's initial root check treat it as a start on the section. */
+            p->at_section = 0;
+            s->msg[0] = '\0';
+            int rc = restart(s, p->t);
+            if (rc != GD_OK) return rc;
+            continue;
+        }
+        p->at_section = 0;
         if (flag < 0) {
             sync_counters(s);
             if (s->msg[0] == '\0') gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g", CVodeGetReturnFlagName(flag), tret);
@@ -216,6 +229,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
             memcpy(x, y, sizeof(double) * (size_t)s->dim);
             *t = tret;
             sync_counters(s);
+            p->at_section = !found[0];
             return found[0] ? GD_DIVERGED : GD_SECTION;
         }
         if (++p->switches > MAX_SWITCHES)

@@ -270,6 +270,8 @@ static int configure(gd_sim *sim, const run_args *a)
         if (gd_sim_set(sim, key, eq + 1) != GD_OK) return fail(2, "%s", gd_sim_errmsg(sim), "");
     }
     if (gd_sim_setup(sim) != GD_OK) return fail(2, "%s", gd_sim_errmsg(sim), "");
+    const char *warning = gd_model_warning(gd_sim_get_model(sim));
+    if (warning[0]) fprintf(stderr, "gandyn: warning: %s\n", warning);
     return 0;
 }
 

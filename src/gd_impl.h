@@ -16,6 +16,8 @@
 /* Discrete mode of a piecewise-smooth field. Mode 0 is the raw field that fixed-step
  * integrators evaluate; CVODE integrates one smooth mode per segment and switches at
  * the roots of the model's surface function (sign flips, clip boundaries). */
+typedef struct gd_h5 gd_h5;
+
 struct gd_model_type {
     const char *name;
     const char *summary;
@@ -47,6 +49,8 @@ struct gd_model_type {
      * (kernel_gda: the squared 2-Wasserstein distance of the point sets). NULL: none. */
     const char *metric_name;
     double (*metric)(const gd_model *m, const double *x);
+    /* Model-specific datasets and attributes in the output file (torus: coefficients). */
+    int (*write)(const gd_model *m, gd_h5 *f);
 };
 
 enum { GD_GDA_SIMULTANEOUS, GD_GDA_DISC_FIRST, GD_GDA_GEN_FIRST };
@@ -62,6 +66,7 @@ struct gd_model {
     int ready;       /* setup succeeded */
     double *lo, *hi; /* projection box, set by setup when the model clips */
     char msg[GD_MSG_LEN];
+    char warning[GD_MSG_LEN]; /* set by setup when the configuration is usable but doubtful */
 };
 
 /* Options shared by every integrator (section [integrator] of the config). */

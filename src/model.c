@@ -59,6 +59,7 @@ int gd_model_setup(gd_model *m)
 {
     release_setup(m);
     m->hybrid = 0;
+    m->warning[0] = '\0';
     int rc = m->type->setup(m);
     if (rc != GD_OK) return rc;
     if (m->dim <= 0 || m->ngen < 0 || m->ngen > m->dim)
@@ -68,6 +69,7 @@ int gd_model_setup(gd_model *m)
 }
 
 const char *gd_model_errmsg(const gd_model *m) { return m ? m->msg : "no model"; }
+const char *gd_model_warning(const gd_model *m) { return m ? m->warning : ""; }
 
 void gd_model_free(gd_model **pm)
 {

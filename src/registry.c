@@ -5,12 +5,13 @@
  */
 #include "gd_impl.h"
 
-extern const gd_model_type gd_model_dirac, gd_model_linear, gd_model_kernel_gda;
+extern const gd_model_type gd_model_dirac, gd_model_linear, gd_model_kernel_gda, gd_model_torus;
 
 const gd_model_type *const gd_model_registry[] = {
     &gd_model_dirac,
     &gd_model_linear,
     &gd_model_kernel_gda,
+    &gd_model_torus,
     NULL,
 };
 

@@ -492,6 +492,7 @@ int gd_sim_write_model(gd_sim *s, gd_h5 *f)
         rc = gd_h5_write(f, "/model/bounds", 2, d2, buf);
     }
     free(buf);
+    if (rc == GD_OK && m->type->write) rc = m->type->write(m, f);
     return rc;
 }
 

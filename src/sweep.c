@@ -745,12 +745,15 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
      * (a label, not the sign of rho - 1: below an AltGD critical step rho is 1 to round-off) */
     out->predicted = NAN;
     gd_outcome pa = gd_predict_outcome(a.rho), pb = gd_predict_outcome(b.rho);
+    /* Between a contracting and an expanding map the crossing is where rho - 1 changes sign
+     * (the labels' 1e-8 band around 1 would shift it by 1e-8 / |d rho/d key|). */
+    int by_sign = pa != GD_OSCILLATE && pb != GD_OSCILLATE;
     if (rc == GD_OK && isfinite(r0) && isfinite(r1) && pa != pb) {
         double p0 = lo, p1 = hi;
         while (p1 - p0 > 1e-3 * rtol * fmax(fabs(p0), fabs(p1)) && rc == GD_OK) {
             double mid = 0.5 * (p0 + p1);
             if ((rc = probe(&c, key, mid, &m, s->msg)) != GD_OK) break;
-            if (gd_predict_outcome(m.rho) == pa) p0 = mid;
+            if (by_sign ? (m.rho < 1) == (a.rho < 1) : gd_predict_outcome(m.rho) == pa) p0 = mid;
             else p1 = mid;
         }
         out->predicted = 0.5 * (p0 + p1);
