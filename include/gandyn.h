@@ -327,6 +327,17 @@ GD_EXPORT int gd_torus_series(const gd_model *m, const double *x, double *F, dou
  * GD_ENOTAVAIL for objective = grid. */
 GD_EXPORT int gd_torus_objective(const gd_model *m, const double *x, double *F, double *grad);
 
+/* The coefficient extraction on its own, FFTW style: plan once for an even M (measure = 1:
+ * FFTW_MEASURE, using any wisdom imported before), then execute on any number of row-major
+ * M x M sample grids F[j][k] = F(2 pi j/M, 2 pi k/M); each execution holds the normalised
+ * coefficients c_kl, |k|, |l| <= M/2, read with gd_torus_plan_coefficient. NULL on a bad M
+ * or out of memory. The torus model runs its setup through this. */
+typedef struct gd_torus_plan gd_torus_plan;
+GD_EXPORT gd_torus_plan *gd_torus_plan_create(int M, int measure);
+GD_EXPORT void gd_torus_plan_execute(gd_torus_plan *plan, const double *samples);
+GD_EXPORT void gd_torus_plan_coefficient(const gd_torus_plan *plan, int k, int l, double *re, double *im);
+GD_EXPORT void gd_torus_plan_free(gd_torus_plan **plan);
+
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */
 GD_EXPORT int gd_eigenvalues(int n, const double *A, double *wr, double *wi);

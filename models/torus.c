@@ -80,8 +80,8 @@ static const gd_param torus_params[] = {
 
 typedef struct {
     int N, M, H;           /* order, grid size, M/2 + 1 */
-    fftw_complex *spec;    /* r2c output, M x H, normalised by M^2 (C99 complex: complex.h comes first) */
-    double complex *c;     /* masked c_kl, (2N+1) x (N+1): k = -N..N (row k + N), l = 0..N */
+    gd_torus_plan *plan;   /* the coefficient extraction; holds the normalised spectrum */
+    double *cr, *ci;       /* masked c_kl, l = 0..N (row l), k = -N..N (column k + N): real, imaginary */
     double *qx, *qw;       /* Gauss-Laguerre nodes and weights (rexp) */
     int nq;
     double *grid;          /* the samples (kept for output) */
@@ -274,57 +274,82 @@ static int read_grid(gd_model *m, torus_priv *p)
     return rc;
 }
 
-/* Plan first (FFTW_MEASURE overwrites the arrays), then sample, then transform. */
+/* The extraction, planned once and executed on any number of sample grids (FFTW style).
+ * Its own input array: FFTW_MEASURE scribbles over the arrays while planning. */
+struct gd_torus_plan {
+    int M, H;
+    double *in;
+    fftw_complex *spec; /* r2c output, M x H, normalised by M^2 (C99 complex: complex.h comes first) */
+    fftw_plan fft;
+};
+
+gd_torus_plan *gd_torus_plan_create(int M, int measure)
+{
+    if (M < 2 || M % 2 || M > 8192) return NULL;
+    gd_torus_plan *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->M = M, t->H = M / 2 + 1;
+    t->in = fftw_malloc(sizeof(double) * (size_t)M * (size_t)M);
+    t->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)M * (size_t)t->H);
+    if (t->in && t->spec) t->fft = fftw_plan_dft_r2c_2d(M, M, t->in, t->spec, measure ? FFTW_MEASURE : FFTW_ESTIMATE);
+    if (!t->fft) gd_torus_plan_free(&t);
+    return t;
+}
+
+void gd_torus_plan_execute(gd_torus_plan *t, const double *samples)
+{
+    size_t nn = (size_t)t->M * (size_t)t->M, nh = (size_t)t->M * (size_t)t->H;
+    memcpy(t->in, samples, sizeof(double) * nn); /* the plan is bound to its own aligned arrays */
+    fftw_execute(t->fft);
+    const double scale = 1.0 / (double)nn;
+    for (size_t i = 0; i < nh; i++) t->spec[i] *= scale;
+}
+
+void gd_torus_plan_coefficient(const gd_torus_plan *t, int k, int l, double *re, double *im)
+{
+    int conj_ = l < 0;
+    if (conj_) k = -k, l = -l;
+    int row = ((k % t->M) + t->M) % t->M;
+    double complex c = t->spec[(size_t)row * t->H + l];
+    *re = creal(c), *im = conj_ ? -cimag(c) : cimag(c);
+}
+
+void gd_torus_plan_free(gd_torus_plan **t)
+{
+    if (!t || !*t) return;
+    if ((*t)->fft) fftw_destroy_plan((*t)->fft);
+    fftw_free((*t)->in), fftw_free((*t)->spec);
+    free(*t);
+    *t = NULL;
+}
+
+/* Plan (reading and writing wisdom around it), sample, execute. */
 static int transform(gd_model *m, torus_priv *p)
 {
     const torus_opts *o = m->opts;
     int M = p->M;
-    size_t nn = (size_t)M * (size_t)M;
-    double *in = fftw_malloc(sizeof(double) * nn);
-    p->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)M * (size_t)p->H);
-    if (!in || !p->spec) {
-        fftw_free(in);
-        return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d x %d sampling grid", M, M);
-    }
     if (o->wisdom[0]) fftw_import_wisdom_from_filename(o->wisdom);
-    fftw_plan plan = fftw_plan_dft_r2c_2d(M, M, in, p->spec, o->plan == PLAN_MEASURE ? FFTW_MEASURE : FFTW_ESTIMATE);
-    if (!plan) {
-        fftw_free(in);
-        return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan a %d x %d transform", M, M);
-    }
-    if (o->wisdom[0] && !fftw_export_wisdom_to_filename(o->wisdom)) {
-        fftw_destroy_plan(plan);
-        fftw_free(in);
+    if (!(p->plan = gd_torus_plan_create(M, o->plan == PLAN_MEASURE)))
+        return gd_model_fail(m, GD_ENOMEM, "cannot plan a %d x %d transform (out of memory?)", M, M);
+    if (o->wisdom[0] && !fftw_export_wisdom_to_filename(o->wisdom))
         return gd_model_fail(m, GD_EIO, "cannot write FFTW wisdom to model.wisdom = '%s'", o->wisdom);
-    }
-    if (o->objective == OBJ_GRID) {
-        memcpy(in, p->grid, sizeof(double) * nn);
-    } else {
-        if (!(p->grid = fftw_malloc(sizeof(double) * nn))) {
-            fftw_destroy_plan(plan);
-            fftw_free(in);
-            return gd_model_fail(m, GD_ENOMEM, "out of memory");
-        }
+    if (o->objective != OBJ_GRID) {
+        if (!(p->grid = fftw_malloc(sizeof(double) * (size_t)M * (size_t)M)))
+            return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d x %d sampling grid", M, M);
         for (int j = 0; j < M; j++)
             for (int k = 0; k < M; k++)
                 p->grid[(size_t)j * M + k] = objective_table[o->objective].value(m, 2 * M_PI * j / M, 2 * M_PI * k / M);
-        memcpy(in, p->grid, sizeof(double) * nn);
     }
-    fftw_execute(plan);
-    fftw_destroy_plan(plan);
-    fftw_free(in);
-    for (size_t i = 0; i < (size_t)M * (size_t)p->H; i++) p->spec[i] /= (double)nn;
+    gd_torus_plan_execute(p->plan, p->grid);
     return GD_OK;
 }
 
 /* c_kl of the sampled F for |k|, |l| <= M/2 (aliased sums, unmasked). */
 static double complex raw_coefficient(const torus_priv *p, int k, int l)
 {
-    int conj_ = l < 0;
-    if (conj_) k = -k, l = -l;
-    int row = ((k % p->M) + p->M) % p->M;
-    double complex c = p->spec[(size_t)row * p->H + l];
-    return conj_ ? conj(c) : c;
+    double re, im;
+    gd_torus_plan_coefficient(p->plan, k, l, &re, &im);
+    return CMPLX(re, im);
 }
 
 static int kept(const torus_opts *o, int N, int k, int l)
@@ -339,7 +364,10 @@ static void apply_mask(const gd_model *m, torus_priv *p)
     int N = p->N;
     for (int k = -N; k <= N; k++)
         for (int l = 0; l <= N; l++)
-            p->c[(size_t)(k + N) * (N + 1) + l] = kept(m->opts, N, k, l) ? raw_coefficient(p, k, l) : 0;
+        {
+            double complex c = kept(m->opts, N, k, l) ? raw_coefficient(p, k, l) : 0;
+            p->cr[(size_t)l * (2 * N + 1) + k + N] = creal(c), p->ci[(size_t)l * (2 * N + 1) + k + N] = cimag(c);
+        }
 }
 
 /* The outermost shell the grid resolves (max(|k|,|l|) = M/2 - 1) should be negligible;
@@ -367,27 +395,41 @@ static void check_aliasing(gd_model *m, const torus_priv *p)
  * conjugate half. Any output may be NULL. */
 static void series(const torus_priv *p, double th, double ph, double *F, double *g, double *H)
 {
-    int N = p->N;
-    double complex et = cexp(I * th), ep = cexp(I * ph), El = 1;
-    double complex pw[2 * 1000 + 1];
-    pw[N] = 1;
-    for (int k = 1; k <= N; k++) pw[N + k] = pw[N + k - 1] * et, pw[N - k] = conj(pw[N + k]);
-    double complex s0 = 0, s1 = 0, s2 = 0, sl0 = 0, sl1 = 0, sll0 = 0;
-    for (int l = 0; l <= N; l++) {
-        double complex g0 = 0, g1 = 0, g2 = 0;
-        for (int k = -N; k <= N; k++) {
-            double complex t = p->c[(size_t)(k + N) * (N + 1) + l] * pw[N + k];
-            g0 += t, g1 += k * t, g2 += (double)k * k * t;
-        }
-        double w = l ? 2 : 1;
-        double complex e = w * El;
-        s0 += g0 * e, s1 += g1 * e, s2 += g2 * e;
-        sl0 += l * g0 * e, sl1 += l * g1 * e, sll0 += (double)l * l * g0 * e;
-        El *= ep;
+    int N = p->N, n = 2 * N + 1;
+    double kc[2 * 1000 + 1], ks[2 * 1000 + 1], kk[2 * 1000 + 1]; /* cos k theta, sin k theta, k */
+    double c1 = cos(th), s1 = sin(th);
+    kc[N] = 1, ks[N] = 0, kk[N] = 0;
+    for (int k = 1; k <= N; k++) {
+        kc[N + k] = kc[N + k - 1] * c1 - ks[N + k - 1] * s1, ks[N + k] = ks[N + k - 1] * c1 + kc[N + k - 1] * s1;
+        kc[N - k] = kc[N + k], ks[N - k] = -ks[N + k], kk[N + k] = k, kk[N - k] = -k;
     }
-    if (F) *F = creal(s0);
-    if (g) g[0] = -cimag(s1), g[1] = -cimag(sl0);
-    if (H) H[0] = -creal(s2), H[1] = -creal(sl1), H[2] = -creal(sll0);
+    /* Real and imaginary parts of sum_l w_l e^{il phi} times G_l, k G_l, k^2 G_l (w = 2 for l > 0). */
+    double cp = cos(ph), sp = sin(ph), ec = 1, es = 0;
+    double f0 = 0, t1 = 0, p1 = 0, tt = 0, tp = 0, pp = 0;
+    for (int l = 0; l <= N; l++) {
+        const double *cr = p->cr + (size_t)l * n, *ci = p->ci + (size_t)l * n;
+        double g0r = 0, g0i = 0, g1r = 0, g1i = 0, g2r = 0;
+        for (int j = 0; j < n; j++) {
+            double tr = cr[j] * kc[j] - ci[j] * ks[j], ti = cr[j] * ks[j] + ci[j] * kc[j];
+            g0r += tr, g0i += ti, g1r += kk[j] * tr, g1i += kk[j] * ti;
+            if (H) g2r += kk[j] * kk[j] * tr;
+        }
+        double w = l ? 2 : 1, er = w * ec, ei = w * es;
+        double h0r = g0r * er - g0i * ei, h0i = g0r * ei + g0i * er; /* Re, Im of w e^{il phi} G_l */
+        f0 += h0r;
+        t1 += g1r * ei + g1i * er; /* Im of w e^{il phi} (k G)_l */
+        p1 += l * h0i;
+        if (H) {
+            double g2i = 0;
+            for (int j = 0; j < n; j++) g2i += kk[j] * kk[j] * (cr[j] * ks[j] + ci[j] * kc[j]);
+            tt += g2r * er - g2i * ei, tp += l * (g1r * er - g1i * ei), pp += (double)l * l * h0r;
+        }
+        double e = ec * cp - es * sp;
+        es = es * cp + ec * sp, ec = e;
+    }
+    if (F) *F = f0;
+    if (g) g[0] = -t1, g[1] = -p1;
+    if (H) H[0] = -tt, H[1] = -tp, H[2] = -pp;
 }
 
 /* Gradient of whichever F the flow follows. */
@@ -481,8 +523,8 @@ static void torus_cleanup(gd_model *m)
 {
     torus_priv *p = m->priv;
     if (!p) return;
-    fftw_free(p->spec), fftw_free(p->grid);
-    free(p->c), free(p->qx), free(p->qw);
+    gd_torus_plan_free(&p->plan), fftw_free(p->grid);
+    free(p->cr), free(p->qx), free(p->qw);
     free(p);
     m->priv = NULL;
 }
@@ -519,8 +561,9 @@ static int torus_setup(gd_model *m)
         return gd_model_fail(m, GD_EUSAGE, "model.M = %d cannot resolve N = %d without aliasing: need an even M >= 2N + 2 = %d", p->M, p->N,
                              2 * p->N + 2);
     p->H = p->M / 2 + 1;
-    p->c = calloc((size_t)(2 * p->N + 1) * (size_t)(p->N + 1), sizeof *p->c);
-    if (!p->c) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    p->cr = calloc(2 * (size_t)(2 * p->N + 1) * (size_t)(p->N + 1), sizeof *p->cr);
+    if (!p->cr) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    p->ci = p->cr + (size_t)(2 * p->N + 1) * (size_t)(p->N + 1);
     if ((rc = transform(m, p)) != GD_OK) return rc;
     apply_mask(m, p);
     check_aliasing(m, p);
@@ -538,7 +581,7 @@ static int torus_write(const gd_model *m, gd_h5 *f)
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/model", "flow", flows[o->flow]);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/model", "period", 1, &period);
     if (rc == GD_OK && o->objective == OBJ_REXP) rc = gd_h5_attr_long(f, "/model", "Q", o->quad_nodes);
-    if (rc != GD_OK || !p->spec) return rc;
+    if (rc != GD_OK || !p->plan) return rc;
     int N = p->N, n = 2 * N + 1;
     double *re = malloc(sizeof(double) * 2 * (size_t)n * (size_t)n), *im = re ? re + (size_t)n * n : NULL;
     if (!re) return GD_ENOMEM;
@@ -568,7 +611,7 @@ static const torus_priv *torus_of(const gd_model *m)
 int gd_torus_coefficient(const gd_model *m, int k, int l, double *re, double *im)
 {
     const torus_priv *p = torus_of(m);
-    if (!p || !p->spec || abs(k) > p->M / 2 || abs(l) > p->M / 2) return GD_EUSAGE;
+    if (!p || !p->plan || abs(k) > p->M / 2 || abs(l) > p->M / 2) return GD_EUSAGE;
     double complex c = raw_coefficient(p, k, l);
     *re = creal(c), *im = cimag(c);
     return GD_OK;
@@ -577,7 +620,7 @@ int gd_torus_coefficient(const gd_model *m, int k, int l, double *re, double *im
 int gd_torus_series(const gd_model *m, const double *x, double *F, double *grad, double *hess)
 {
     const torus_priv *p = torus_of(m);
-    if (!p || !p->c) return GD_EUSAGE;
+    if (!p || !p->cr) return GD_EUSAGE;
     series(p, x[0], x[1], F, grad, hess);
     return GD_OK;
 }
