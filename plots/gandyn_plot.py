@@ -74,6 +74,12 @@ def title_of(cfg, swept=()):
             model += ", clip" + val("model", "clip", "c")
     elif name == "kernel_gda":
         model = f"kernel GDA ({m['representation']}, {m['kernel']})" + val("model", "sigma", "σ") + val("model", "lambda", "λ")
+    elif name == "torus":
+        obj = m.get("objective", "rexp")
+        keys = {"product": ("s", "eps_g", "eps_d"), "damped": ("s", "eps_g", "eps_d"), "mode": ("alpha", "beta_mode"),
+                "poisson": ("r",), "rexp": ("kappa", "rho", "beta", "delta"), "grid": ("file",)}.get(obj, ())
+        flow = "real flow" if m.get("flow") == "real" else f"N={m.get('N')} ({m.get('mask')}, M={m.get('M')})"
+        model = f"torus {obj}, {flow}" + "".join(val("model", k) for k in keys)
     else:
         model = name + "".join(val("model", k) for k in cfg["model"] if k != "name")
     integ = i["name"]
@@ -89,9 +95,20 @@ def title_of(cfg, swept=()):
     return f"{model} — {integ}"
 
 
+def wrapped(f, t, x):
+    """Angles of a periodic model (attribute /model period) wrapped to [-P/2, P/2) for drawing;
+    a NaN row where a coordinate wraps, so lines do not streak across the plane."""
+    if "model" not in f or "period" not in f["model"].attrs:
+        return t, x
+    P = float(np.ravel(f["model"].attrs["period"])[0])
+    w = (x + P / 2) % P - P / 2
+    jumps = np.nonzero(np.any(np.abs(np.diff(w, axis=0)) > P / 2, axis=1))[0] + 1
+    return np.insert(t.astype(float), jumps, np.nan), np.insert(w, jumps, np.nan, axis=0)
+
+
 def trajectories(f):
     keys = sorted(f["traj"].keys(), key=int)
-    return [(f["traj"][k]["t"][:], f["traj"][k]["x"][:], f["traj"][k].attrs.get("outcome", "")) for k in keys]
+    return [(*wrapped(f, f["traj"][k]["t"][:], f["traj"][k]["x"][:]), f["traj"][k].attrs.get("outcome", "")) for k in keys]
 
 
 def axis_labels(f, ix, iy):
@@ -101,6 +118,8 @@ def axis_labels(f, ix, iy):
     ngen = int(f["model"].attrs.get("ngen", 1))
     if name == "dirac":
         return "θ (generator)", "ψ (discriminator)"
+    if name == "torus":
+        return "θ (generator angle, rad)", "φ (discriminator angle, rad)"
 
     def one(i):
         if name == "kernel_gda":
