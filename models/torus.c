@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern const gd_model_type gd_model_torus;
 
@@ -56,7 +57,7 @@ static const gd_param torus_params[] = {
     {"objective", GD_P_ENUM, O(objective), "rexp", "product | damped | mode | poisson | rexp | grid (torus.md 2-3)", 0, 0, 0, objectives},
     {"flow", GD_P_ENUM, O(flow), "truncated", "truncated (the Fourier series F_N) | real (the objective's own gradient)", 0, 0, 0, flows},
     {"N", GD_P_INT, O(N), "4", "truncation order (mask radius)", 1, 1000, 0, NULL},
-    {"M", GD_P_INT, O(M), "64", "sampling grid M x M for the FFT (even M >= 2N + 2; grid: the file's size)", 4, 8192, 0, NULL},
+    {"M", GD_P_INT, O(M), "64", "sampling grid M x M for the FFT (even M >= 2N + 2; grid: the file's size)", 4, 65536, 0, NULL},
     {"mask", GD_P_ENUM, O(mask), "linf", "linf max(|k|,|l|) <= N | l1 |k|+|l| <= N | l2 k^2+l^2 <= N^2", 0, 0, 0, masks},
     {"plan", GD_P_ENUM, O(plan), "estimate", "FFTW planner: estimate | measure (slower to plan; keep it with model.wisdom)", 0, 0, 0, plans},
     {"wisdom", GD_P_STRING, O(wisdom), "", "FFTW wisdom file: read if present, written after planning (empty: none)", 0, 0, 0, NULL},
@@ -244,6 +245,19 @@ static int gauss_laguerre(int n, double *x, double *w)
 
 /* ------------------------------------------------------------- coefficients ----- */
 
+/* The samples, the plan's input and its half spectrum: refuse up front, naming the size,
+ * what this machine's memory cannot hold (the torus grid is the only large allocation). */
+static int check_memory(gd_model *m, int M)
+{
+    double need = (double)M * M * 8 * 2 + (double)M * (M / 2 + 1) * 16;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    double have = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
+    if (need > 0.8 * have)
+        return gd_model_fail(m, GD_ENOMEM, "model.M = %d needs %.1f GiB for the sampling grid and its spectrum; this machine has %.1f GiB", M,
+                             need / 1073741824.0, have / 1073741824.0);
+    return GD_OK;
+}
+
 static int read_grid(gd_model *m, torus_priv *p)
 {
     const torus_opts *o = m->opts;
@@ -261,8 +275,9 @@ static int read_grid(gd_model *m, torus_priv *p)
         H5Sclose(sp);
     }
     if (ds < 0) rc = gd_model_fail(m, GD_EUSAGE, "'%s': no dataset %s", o->file, o->dataset);
-    else if (rank != 2 || dims[0] != dims[1] || dims[0] < 4 || dims[0] > 8192 || dims[0] % 2)
-        rc = gd_model_fail(m, GD_EUSAGE, "'%s': %s must be a square M x M array with even M from 4 to 8192", o->file, o->dataset);
+    else if (rank != 2 || dims[0] != dims[1] || dims[0] < 4 || dims[0] > 65536 || dims[0] % 2)
+        rc = gd_model_fail(m, GD_EUSAGE, "'%s': %s must be a square M x M array with even M from 4 to 65536", o->file, o->dataset);
+    else rc = check_memory(m, (int)dims[0]);
     p->M = (int)dims[0];
     if (rc == GD_OK && !(p->grid = fftw_malloc(sizeof(double) * dims[0] * dims[1]))) rc = gd_model_fail(m, GD_ENOMEM, "out of memory");
     if (rc == GD_OK && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->grid) < 0)
@@ -285,7 +300,7 @@ struct gd_torus_plan {
 
 gd_torus_plan *gd_torus_plan_create(int M, int measure)
 {
-    if (M < 2 || M % 2 || M > 8192) return NULL;
+    if (M < 2 || M % 2 || M > 65536) return NULL;
     gd_torus_plan *t = calloc(1, sizeof *t);
     if (!t) return NULL;
     t->M = M, t->H = M / 2 + 1;
@@ -328,6 +343,7 @@ static int transform(gd_model *m, torus_priv *p)
 {
     const torus_opts *o = m->opts;
     int M = p->M;
+    if (check_memory(m, M) != GD_OK) return GD_ENOMEM;
     if (o->wisdom[0]) fftw_import_wisdom_from_filename(o->wisdom);
     if (!(p->plan = gd_torus_plan_create(M, o->plan == PLAN_MEASURE)))
         return gd_model_fail(m, GD_ENOMEM, "cannot plan a %d x %d transform (out of memory?)", M, M);

@@ -428,6 +428,7 @@ static void errors(void)
         {"objective", "mode", "alpha", "1.5", "whole frequencies"},
         {"N", "4", "M", "8", "need an even M >= 2N + 2 = 10"},
         {"objective", "grid", "flow", "real", "samples only"},
+        {"objective", "product", "M", "65536", "GiB for the sampling grid"}, /* refused before allocating */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         gd_model *m = gd_model_create(gd_model_type_find("torus"));
