@@ -475,6 +475,31 @@ static void file_round_trip(void)
     gd_sim_free(&s);
 }
 
+/* plan = measure with a wisdom file: the file is written and a second setup reuses it, with
+ * the same coefficients; an unwritable wisdom path is an error naming it. */
+static void wisdom(void)
+{
+    remove("torus.wisdom");
+    const char *const kv[] = {"objective", "product", "M", "32", "plan", "measure", "wisdom", "torus.wisdom", NULL};
+    gd_model *a = torus(kv);
+    FILE *f = fopen("torus.wisdom", "r");
+    CHECK(f != NULL);
+    long size = 0;
+    if (f) fseek(f, 0, SEEK_END), size = ftell(f), fclose(f);
+    CHECK(size > 0);
+    gd_model *b = torus(kv);
+    double re = NAN, im = NAN;
+    CHECK_OK(gd_torus_coefficient(a, 1, 1, &re, &im));
+    CHECK_NEAR(coef_abs_err(b, 1, 1, re, im), 0, 1e-16);
+    CHECK_NEAR(re, -0.25, 1e-15); /* s sin(theta) sin(phi) = -(s/4)(e^{i(t+p)} + ...) */
+    gd_model_free(&a), gd_model_free(&b);
+    remove("torus.wisdom");
+    gd_model *m = gd_model_create(gd_model_type_find("torus"));
+    CHECK_OK(gd_model_set(m, "wisdom", "/no_such_dir/torus.wisdom"));
+    CHECK(gd_model_setup(m) == GD_EIO && strstr(gd_model_errmsg(m), "/no_such_dir/torus.wisdom"));
+    gd_model_free(&m);
+}
+
 int main(void)
 {
     fft_exactness_and_aliasing();
@@ -488,5 +513,6 @@ int main(void)
     discrete_step_limits();
     errors();
     file_round_trip();
+    wisdom();
     return check_report("test_torus");
 }
