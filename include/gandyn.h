@@ -327,6 +327,10 @@ GD_EXPORT int gd_torus_series(const gd_model *m, const double *x, double *F, dou
  * GD_ENOTAVAIL for objective = grid. */
 GD_EXPORT int gd_torus_objective(const gd_model *m, const double *x, double *F, double *grad);
 
+/* The truncated field V = (-eta_g dF_N/dtheta, eta_d dF_N/dphi) at the Mf x Mf nodes
+ * (2 pi j/Mf, 2 pi k/Mf), row-major, by spectral differentiation and inverse FFT (for grid
+ * pictures; ODEs use the direct sum). Mf even, >= 2N + 2. */
+GD_EXPORT int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v);
 /* The coefficient extraction on its own, FFTW style: plan once for an even M (measure = 1:
  * FFTW_MEASURE, using any wisdom imported before), then execute on any number of row-major
  * M x M sample grids F[j][k] = F(2 pi j/M, 2 pi k/M); each execution holds the normalised

@@ -587,7 +587,7 @@ static int torus_setup(gd_model *m)
 }
 
 /* Spec 6.9 layout: /grid/F is the sampled objective (a valid objective = grid input by itself),
- * /spectrum holds the retained coefficients with signed index offset N. */
+ * /grid/u, /grid/v the truncated field V on the same nodes (spectral), /spectrum holds the retained coefficients with signed index offset N. */
 static int torus_write(const gd_model *m, gd_h5 *f)
 {
     const torus_opts *o = m->opts;
@@ -610,6 +610,12 @@ static int torus_write(const gd_model *m, gd_h5 *f)
     rc = gd_h5_write(f, "/spectrum/c_re", 2, dc, re);
     if (rc == GD_OK) rc = gd_h5_write(f, "/spectrum/c_im", 2, dc, im);
     if (rc == GD_OK) rc = gd_h5_write(f, "/grid/F", 2, dg, p->grid);
+    double *u = malloc(sizeof(double) * 2 * (size_t)p->M * (size_t)p->M);
+    if (rc == GD_OK && !u) rc = GD_ENOMEM;
+    if (rc == GD_OK) rc = gd_torus_grid_field(m, p->M, u, u + (size_t)p->M * p->M);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/grid/u", 2, dg, u);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/grid/v", 2, dg, u + (size_t)p->M * p->M);
+    free(u);
     if (rc == GD_OK) rc = gd_h5_attr_long(f, "/spectrum", "N", N);
     if (rc == GD_OK) rc = gd_h5_attr_long(f, "/spectrum", "M", p->M);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/spectrum", "mask", masks[o->mask]);
@@ -647,6 +653,40 @@ int gd_torus_objective(const gd_model *m, const double *x, double *F, double *gr
     if (!torus_of(m) || o->objective == OBJ_GRID) return GD_ENOTAVAIL;
     if (F) *F = objective_table[o->objective].value(m, x[0], x[1]);
     if (grad) objective_table[o->objective].gradient(m, x[0], x[1], grad);
+    return GD_OK;
+}
+
+/* Spectral differentiation for pictures (spec 6.5b): the masked coefficients times (ik) and
+ * (il) on an Mf x Mf half spectrum, one c2r each. c2r sums the Hermitian partner of every
+ * l > 0 entry itself and the coefficients are already normalised, so its output is the
+ * derivative of F_N at the nodes as it stands. */
+int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
+{
+    const torus_priv *p = torus_of(m);
+    if (!p || !p->cr || Mf % 2 || Mf < 2 * p->N + 2 || Mf > 65536) return GD_EUSAGE;
+    const torus_opts *o = m->opts;
+    int N = p->N, n = 2 * N + 1, H = Mf / 2 + 1;
+    size_t nn = (size_t)Mf * (size_t)Mf;
+    fftw_complex *X = fftw_malloc(sizeof(fftw_complex) * (size_t)Mf * (size_t)H);
+    double *R = fftw_malloc(sizeof(double) * nn); /* the plan's own aligned output */
+    fftw_plan plan = X && R ? fftw_plan_dft_c2r_2d(Mf, Mf, X, R, FFTW_ESTIMATE) : NULL;
+    if (!plan) {
+        fftw_free(X), fftw_free(R);
+        return GD_ENOMEM;
+    }
+    double *out[2] = {u, v}, speed[2] = {-o->eta_g, o->eta_d};
+    for (int d = 0; d < 2; d++) {
+        memset(X, 0, sizeof(fftw_complex) * (size_t)Mf * (size_t)H);
+        for (int l = 0; l <= N; l++)
+            for (int k = -N; k <= N; k++) {
+                double complex c = CMPLX(p->cr[(size_t)l * n + k + N], p->ci[(size_t)l * n + k + N]);
+                X[(size_t)((k + Mf) % Mf) * H + l] = speed[d] * I * (d ? l : k) * c;
+            }
+        fftw_execute(plan); /* destroys X, refilled for the next component */
+        memcpy(out[d], R, sizeof(double) * nn);
+    }
+    fftw_destroy_plan(plan);
+    fftw_free(X), fftw_free(R);
     return GD_OK;
 }
 

@@ -91,9 +91,13 @@ def f1(out, path):
 
 
 def portrait_panel(ax, f, title):
-    fld = f["field"]
-    x, y = fld["x"][:], fld["y"][:]
-    ax.streamplot(x, y, fld["u"][:], fld["v"][:], color="0.55", density=1.1, linewidth=0.6, arrowsize=0.7)
+    if "grid/u" in f:  # truncated flows: the spectral field on the sampling nodes (torus.md 6.5b)
+        U, x = centred(f["grid/u"][:])
+        V, _ = centred(f["grid/v"][:])
+        ax.streamplot(x, x, U.T, V.T, color="0.55", density=1.1, linewidth=0.6, arrowsize=0.7)
+    else:  # the real flow: the portrait command's sampled field
+        fld = f["field"]
+        ax.streamplot(fld["x"][:], fld["y"][:], fld["u"][:], fld["v"][:], color="0.55", density=1.1, linewidth=0.6, arrowsize=0.7)
     for k in sorted(f["traj"].keys(), key=int) if "traj" in f else []:
         xs = wrap(f["traj"][k]["x"][:])
         jumps = np.nonzero(np.any(np.abs(np.diff(xs, axis=0)) > np.pi, axis=1))[0] + 1

@@ -500,6 +500,30 @@ static void wisdom(void)
     gd_model_free(&m);
 }
 
+/* The spectral grid field (inverse FFT of (ik) c, (il) c) equals the direct sum at every node,
+ * on the sampling grid and zero-padded to a finer one. */
+static void grid_field(void)
+{
+    gd_model *m = torus((const char *const[]){"N", "6", "eta_g", "0.7", NULL});
+    const int sizes[] = {14, 64, 96}; /* the smallest allowed (2N + 2), the sampling grid, finer */
+    for (int i = 0; i < 3; i++) {
+        int Mf = sizes[i];
+        double *u = malloc(sizeof(double) * 2 * (size_t)Mf * Mf), *v = u + (size_t)Mf * Mf, worst = 0;
+        CHECK_OK(gd_torus_grid_field(m, Mf, u, v));
+        for (int j = 0; j < Mf; j++)
+            for (int k = 0; k < Mf; k++) {
+                double x[2] = {2 * M_PI * j / Mf, 2 * M_PI * k / Mf}, V[2];
+                CHECK_OK(gd_model_field(m, x, V));
+                worst = fmax(worst, fmax(fabs(V[0] - u[j * Mf + k]), fabs(V[1] - v[j * Mf + k])));
+            }
+        CHECK_NEAR(worst, 0, 1e-14);
+        free(u);
+    }
+    double u[100];
+    CHECK(gd_torus_grid_field(m, 12, u, u + 50) == GD_EUSAGE); /* 12 < 2N + 2 */
+    gd_model_free(&m);
+}
+
 int main(void)
 {
     fft_exactness_and_aliasing();
@@ -514,5 +538,6 @@ int main(void)
     errors();
     file_round_trip();
     wisdom();
+    grid_field();
     return check_report("test_torus");
 }
