@@ -92,7 +92,7 @@ static void extraction_us(int M, int reps, double *ours, double *bare, double *s
     size_t nn = (size_t)M * (size_t)M;
     double *samples = malloc(sizeof(double) * nn), *in = fftw_malloc(sizeof(double) * nn);
     fftw_complex *out = fftw_malloc(sizeof(fftw_complex) * (size_t)M * (size_t)(M / 2 + 1));
-    gd_torus_plan *plan = gd_torus_plan_create(M, 1);
+    gd_torus_plan *plan = gd_torus_plan_create(2, M, 1);
     fftw_plan fft = fftw_plan_dft_r2c_2d(M, M, in, out, FFTW_MEASURE);
     for (size_t i = 0; i < nn; i++) samples[i] = in[i] = cos((double)i * 1e-3);
     *ours = *bare = 0;
@@ -104,7 +104,7 @@ static void extraction_us(int M, int reps, double *ours, double *bare, double *s
         double t2 = now();
         *ours += t1 - t0, *bare += t2 - t1;
         double re, im;
-        gd_torus_plan_coefficient(plan, 1, 1, &re, &im);
+        gd_torus_plan_coefficient(plan, (const int[]){1, 1}, &re, &im);
         *sink += re + creal(out[1]);
     }
     *ours *= 1e6 / reps, *bare *= 1e6 / reps;

@@ -14,6 +14,10 @@
  * damped (the same with torus.md 3.5's pure terms), mode cos(alpha theta + beta_mode phi),
  * poisson (the Poisson kernel of theta - phi), rexp (the reference exponential GAN of 2.2,
  * by Gauss-Laguerre quadrature) and grid (samples of F from an HDF5 file; truncated only).
+ *
+ * With n_gen + n_disc = d > 2 angles the same pipeline runs on an M^d grid (rank-d r2c) and
+ * the direct sum goes over a list of kept multi-indices; the two-angle case keeps its own
+ * faster sum (per-l partial sums G_l(theta)), which the benchmarks measure.
  */
 #include "gd_impl.h"
 #include "h5io.h"
@@ -38,7 +42,7 @@ enum { PLAN_ESTIMATE, PLAN_MEASURE };
 
 typedef struct {
     int objective, flow, mask, plan;
-    long N, M, quad_nodes;
+    long N, M, quad_nodes, n_gen, n_disc;
     double eta_g, eta_d;
     double s, eps_g, eps_d;           /* product, damped */
     double alpha, beta_mode;          /* mode */
@@ -61,6 +65,8 @@ static const gd_param torus_params[] = {
     {"mask", GD_P_ENUM, O(mask), "linf", "linf max(|k|,|l|) <= N | l1 |k|+|l| <= N | l2 k^2+l^2 <= N^2", 0, 0, 0, masks},
     {"plan", GD_P_ENUM, O(plan), "estimate", "FFTW planner: estimate | measure (slower to plan; keep it with model.wisdom)", 0, 0, 0, plans},
     {"wisdom", GD_P_STRING, O(wisdom), "", "FFTW wisdom file: read if present, written after planning (empty: none)", 0, 0, 0, NULL},
+    {"n_gen", GD_P_INT, O(n_gen), "1", "generator angles n (product, damped, mode, grid; n + m <= 6)", 1, 5, 0, NULL},
+    {"n_disc", GD_P_INT, O(n_disc), "1", "discriminator angles m", 1, 5, 0, NULL},
     {"quad_nodes", GD_P_INT, O(quad_nodes), "64", "rexp: Gauss-Laguerre nodes Q", 2, 400, 0, NULL},
     {"eta_g", GD_P_DOUBLE, O(eta_g), "1", "generator flow speed", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"eta_d", GD_P_DOUBLE, O(eta_d), "1", "discriminator flow speed", 0, INFINITY, GD_PF_LO_OPEN, NULL},
@@ -80,23 +86,26 @@ static const gd_param torus_params[] = {
 #undef O
 
 typedef struct {
-    int N, M, H;           /* order, grid size, M/2 + 1 */
+    int d, N, M, H;        /* angles n + m, order, grid size, M/2 + 1 */
+    size_t nodes;          /* M^d */
     gd_torus_plan *plan;   /* the coefficient extraction; holds the normalised spectrum */
-    double *cr, *ci;       /* masked c_kl, l = 0..N (row l), k = -N..N (column k + N): real, imaginary */
+    double *cr, *ci;       /* d = 2: masked c_kl, l = 0..N (row l), k = -N..N (column k + N): real, imaginary */
+    int nterm, *tk;        /* d > 2: the kept multi-indices with last entry >= 0, d ints each */
+    double *tc;            /* ... and their coefficients times the Hermitian weight: re, im */
     double *qx, *qw;       /* Gauss-Laguerre nodes and weights (rexp) */
     int nq;
     double *grid;          /* the samples (kept for output) */
-    double seed[2];        /* where Newton starts for the equilibrium */
+    double seed[6];        /* where Newton starts for the equilibrium */
 } torus_priv;
 
 /* ------------------------------------------------------------------ objectives -- */
 
-/* One objective: its value, gradient (NULL: samples only) and Hessian (theta-theta,
- * theta-phi, phi-phi; NULL: central differences of the gradient) at (theta, phi). */
+/* One objective: its value, gradient (NULL: samples only) and Hessian (d x d, row-major;
+ * NULL: central differences of the gradient) at x = (theta_1..theta_n, phi_1..phi_m). */
 typedef struct {
-    double (*value)(const gd_model *m, double th, double ph);
-    void (*gradient)(const gd_model *m, double th, double ph, double *g);
-    void (*hessian)(const gd_model *m, double th, double ph, double *H);
+    double (*value)(const gd_model *m, const double *x);
+    void (*gradient)(const gd_model *m, const double *x, double *g);
+    void (*hessian)(const gd_model *m, const double *x, double *H);
 } objective_fns;
 
 static double eps_of(const torus_opts *o, int disc)
@@ -106,65 +115,97 @@ static double eps_of(const torus_opts *o, int disc)
     return o->objective == OBJ_DAMPED ? (disc ? 0.08 : -0.02) : 0.0;
 }
 
-static double product_value(const gd_model *m, double th, double ph)
+/* product, damped in n + m angles: s (sum sin theta_i)(sum sin phi_j) + eps_g sum cos theta_i
+ * + eps_d sum cos phi_j (n = m = 1: s sin theta sin phi + eps_g cos theta + eps_d cos phi). */
+static double product_value(const gd_model *m, const double *x)
 {
     const torus_opts *o = m->opts;
-    return o->s * sin(th) * sin(ph) + eps_of(o, 0) * cos(th) + eps_of(o, 1) * cos(ph);
+    double St = 0, Sp = 0, F = 0;
+    for (int i = 0; i < m->dim; i++) {
+        int disc = i >= m->ngen;
+        *(disc ? &Sp : &St) += sin(x[i]);
+        F += eps_of(o, disc) * cos(x[i]);
+    }
+    return F + o->s * St * Sp;
 }
 
-static void product_gradient(const gd_model *m, double th, double ph, double *g)
+static void product_sums(const gd_model *m, const double *x, double *S)
+{
+    S[0] = S[1] = 0;
+    for (int i = 0; i < m->dim; i++) S[i >= m->ngen] += sin(x[i]);
+}
+
+static void product_gradient(const gd_model *m, const double *x, double *g)
 {
     const torus_opts *o = m->opts;
-    g[0] = o->s * cos(th) * sin(ph) - eps_of(o, 0) * sin(th);
-    g[1] = o->s * sin(th) * cos(ph) - eps_of(o, 1) * sin(ph);
+    double S[2];
+    product_sums(m, x, S);
+    for (int i = 0; i < m->dim; i++) {
+        int disc = i >= m->ngen;
+        g[i] = o->s * cos(x[i]) * S[!disc] - eps_of(o, disc) * sin(x[i]);
+    }
 }
 
-static void product_hessian(const gd_model *m, double th, double ph, double *H)
+static void product_hessian(const gd_model *m, const double *x, double *H)
 {
     const torus_opts *o = m->opts;
-    H[0] = -o->s * sin(th) * sin(ph) - eps_of(o, 0) * cos(th);
-    H[1] = o->s * cos(th) * cos(ph);
-    H[2] = -o->s * sin(th) * sin(ph) - eps_of(o, 1) * cos(ph);
+    int d = m->dim;
+    double S[2];
+    product_sums(m, x, S);
+    for (int i = 0; i < d; i++)
+        for (int j = 0; j < d; j++) {
+            int di = i >= m->ngen, dj = j >= m->ngen;
+            H[i * d + j] = i == j ? -o->s * sin(x[i]) * S[!di] - eps_of(o, di) * cos(x[i]) : di != dj ? o->s * cos(x[i]) * cos(x[j]) : 0;
+        }
 }
 
-static double mode_value(const gd_model *m, double th, double ph)
+/* mode: cos(alpha sum theta_i + beta_mode sum phi_j). */
+static double mode_phase(const gd_model *m, const double *x, double *a)
 {
     const torus_opts *o = m->opts;
-    return cos(o->alpha * th + o->beta_mode * ph);
+    double u = 0;
+    for (int i = 0; i < m->dim; i++) a[i] = i < m->ngen ? o->alpha : o->beta_mode, u += a[i] * x[i];
+    return u;
 }
 
-static void mode_gradient(const gd_model *m, double th, double ph, double *g)
+static double mode_value(const gd_model *m, const double *x)
 {
-    const torus_opts *o = m->opts;
-    double sn = sin(o->alpha * th + o->beta_mode * ph);
-    g[0] = -o->alpha * sn, g[1] = -o->beta_mode * sn;
+    double a[6];
+    return cos(mode_phase(m, x, a));
 }
 
-static void mode_hessian(const gd_model *m, double th, double ph, double *H)
+static void mode_gradient(const gd_model *m, const double *x, double *g)
 {
-    const torus_opts *o = m->opts;
-    double c = cos(o->alpha * th + o->beta_mode * ph);
-    H[0] = -o->alpha * o->alpha * c, H[1] = -o->alpha * o->beta_mode * c, H[2] = -o->beta_mode * o->beta_mode * c;
+    double a[6], sn = sin(mode_phase(m, x, a));
+    for (int i = 0; i < m->dim; i++) g[i] = -a[i] * sn;
 }
 
-static double poisson_value(const gd_model *m, double th, double ph)
+static void mode_hessian(const gd_model *m, const double *x, double *H)
+{
+    double a[6], c = cos(mode_phase(m, x, a));
+    for (int i = 0; i < m->dim; i++)
+        for (int j = 0; j < m->dim; j++) H[i * m->dim + j] = -a[i] * a[j] * c;
+}
+
+/* poisson and rexp are two-dimensional by definition. */
+static double poisson_value(const gd_model *m, const double *x)
 {
     double r = ((const torus_opts *)m->opts)->r;
-    return (1 - r * r) / (1 - 2 * r * cos(th - ph) + r * r);
+    return (1 - r * r) / (1 - 2 * r * cos(x[0] - x[1]) + r * r);
 }
 
-static void poisson_gradient(const gd_model *m, double th, double ph, double *g)
+static void poisson_gradient(const gd_model *m, const double *x, double *g)
 {
-    double r = ((const torus_opts *)m->opts)->r, u = th - ph, d = 1 - 2 * r * cos(u) + r * r;
+    double r = ((const torus_opts *)m->opts)->r, u = x[0] - x[1], d = 1 - 2 * r * cos(u) + r * r;
     double dF = -(1 - r * r) * 2 * r * sin(u) / (d * d);
     g[0] = dF, g[1] = -dF;
 }
 
-static void poisson_hessian(const gd_model *m, double th, double ph, double *H)
+static void poisson_hessian(const gd_model *m, const double *x, double *H)
 {
-    double r = ((const torus_opts *)m->opts)->r, u = th - ph, d = 1 - 2 * r * cos(u) + r * r, P = 1 - r * r;
+    double r = ((const torus_opts *)m->opts)->r, u = x[0] - x[1], d = 1 - 2 * r * cos(u) + r * r, P = 1 - r * r;
     double d2F = -2 * r * P * cos(u) / (d * d) + 8 * r * r * P * sin(u) * sin(u) / (d * d * d);
-    H[0] = d2F, H[1] = -d2F, H[2] = d2F;
+    H[0] = d2F, H[1] = -d2F, H[2] = -d2F, H[3] = d2F;
 }
 
 /* log sigma(y) without overflow. */
@@ -173,8 +214,9 @@ static double sigmoid(double y) { return y >= 0 ? 1 / (1 + exp(-y)) : exp(y) / (
 
 /* R-Exp (torus.md 2.2): data w ~ Exp(1), generated g z with z ~ Exp(1), g = e^{kappa sin theta - delta};
  * D(x) = sigma(A (1 - beta x)) with A = rho sin phi. Expectations by Gauss-Laguerre. */
-static double rexp_value(const gd_model *m, double th, double ph)
+static double rexp_value(const gd_model *m, const double *xs)
 {
+    double th = xs[0], ph = xs[1];
     const torus_opts *o = m->opts;
     const torus_priv *p = m->priv;
     double A = o->rho * sin(ph), g = exp(o->kappa * sin(th) - o->delta), sum = 0;
@@ -185,8 +227,9 @@ static double rexp_value(const gd_model *m, double th, double ph)
     return sum;
 }
 
-static void rexp_gradient(const gd_model *m, double th, double ph, double *grad)
+static void rexp_gradient(const gd_model *m, const double *xs, double *grad)
 {
+    double th = xs[0], ph = xs[1];
     const torus_opts *o = m->opts;
     const torus_priv *p = m->priv;
     double A = o->rho * sin(ph), g = exp(o->kappa * sin(th) - o->delta), ew = 0, ez = 0, ezz = 0;
@@ -247,14 +290,14 @@ static int gauss_laguerre(int n, double *x, double *w)
 
 /* The samples, the plan's input and its half spectrum: refuse up front, naming the size,
  * what this machine's memory cannot hold (the torus grid is the only large allocation). */
-static int check_memory(gd_model *m, int M)
+static int check_memory(gd_model *m, int d, int M)
 {
-    double need = (double)M * M * 8 * 2 + (double)M * (M / 2 + 1) * 16;
+    double nodes = pow(M, d), need = nodes * 8 * 2 + nodes / M * (M / 2 + 1) * 16;
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     double have = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
     if (need > 0.8 * have)
-        return gd_model_fail(m, GD_ENOMEM, "model.M = %d needs %.1f GiB for the sampling grid and its spectrum; this machine has %.1f GiB", M,
-                             need / 1073741824.0, have / 1073741824.0);
+        return gd_model_fail(m, GD_ENOMEM, "model.M = %d in %d angles needs %.1f GiB for the sampling grid and its spectrum; this machine has %.1f GiB",
+                             M, d, need / 1073741824.0, have / 1073741824.0);
     return GD_OK;
 }
 
@@ -266,23 +309,26 @@ static int read_grid(gd_model *m, torus_priv *p)
     hid_t f = H5Fopen(o->file, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return gd_model_fail(m, GD_EIO, "cannot open model.file '%s'", o->file);
     hid_t ds = H5Dopen2(f, o->dataset, H5P_DEFAULT);
-    hsize_t dims[2] = {0, 0};
-    int rank = -1, rc = GD_OK;
+    hsize_t dims[8] = {0};
+    int rank = -1, rc = GD_OK, square = 1;
     if (ds >= 0) {
         hid_t sp = H5Dget_space(ds);
         rank = H5Sget_simple_extent_ndims(sp);
-        if (rank == 2) H5Sget_simple_extent_dims(sp, dims, NULL);
+        if (rank == p->d) H5Sget_simple_extent_dims(sp, dims, NULL);
         H5Sclose(sp);
     }
+    for (int i = 1; i < p->d; i++) square &= dims[i] == dims[0];
     if (ds < 0) rc = gd_model_fail(m, GD_EUSAGE, "'%s': no dataset %s", o->file, o->dataset);
-    else if (rank != 2 || dims[0] != dims[1] || dims[0] < 4 || dims[0] > 65536 || dims[0] % 2)
-        rc = gd_model_fail(m, GD_EUSAGE, "'%s': %s must be a square M x M array with even M from 4 to 65536", o->file, o->dataset);
-    else rc = check_memory(m, (int)dims[0]);
+    else if (rank != p->d || !square || dims[0] < 4 || dims[0] > 65536 || dims[0] % 2)
+        rc = gd_model_fail(m, GD_EUSAGE, "'%s': %s must be an M^%d array (one axis per angle) with even M from 4 to 65536", o->file, o->dataset,
+                           p->d);
+    else rc = check_memory(m, p->d, (int)dims[0]);
     p->M = (int)dims[0];
-    if (rc == GD_OK && !(p->grid = fftw_malloc(sizeof(double) * dims[0] * dims[1]))) rc = gd_model_fail(m, GD_ENOMEM, "out of memory");
+    p->nodes = (size_t)pow(p->M, p->d);
+    if (rc == GD_OK && !(p->grid = fftw_malloc(sizeof(double) * p->nodes))) rc = gd_model_fail(m, GD_ENOMEM, "out of memory");
     if (rc == GD_OK && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->grid) < 0)
         rc = gd_model_fail(m, GD_EIO, "'%s': cannot read %s as numbers", o->file, o->dataset);
-    for (size_t i = 0; rc == GD_OK && i < dims[0] * dims[1]; i++)
+    for (size_t i = 0; rc == GD_OK && i < p->nodes; i++)
         if (!isfinite(p->grid[i])) rc = gd_model_fail(m, GD_EUSAGE, "'%s': %s has a non-finite sample at index %zu", o->file, o->dataset, i);
     if (ds >= 0) H5Dclose(ds);
     H5Fclose(f);
@@ -292,40 +338,53 @@ static int read_grid(gd_model *m, torus_priv *p)
 /* The extraction, planned once and executed on any number of sample grids (FFTW style).
  * Its own input array: FFTW_MEASURE scribbles over the arrays while planning. */
 struct gd_torus_plan {
-    int M, H;
+    int rank, M, H;
+    size_t nodes, nspec; /* M^rank real samples, M^(rank-1) H coefficients */
     double *in;
-    fftw_complex *spec; /* r2c output, M x H, normalised by M^2 (C99 complex: complex.h comes first) */
+    fftw_complex *spec; /* r2c output, normalised by M^rank (C99 complex: complex.h comes first) */
     fftw_plan fft;
 };
 
-gd_torus_plan *gd_torus_plan_create(int M, int measure)
+gd_torus_plan *gd_torus_plan_create(int rank, int M, int measure)
 {
-    if (M < 2 || M % 2 || M > 65536) return NULL;
+    if (rank < 1 || rank > 6 || M < 2 || M % 2 || M > 65536 || pow(M, rank) > 1e12) return NULL;
     gd_torus_plan *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->M = M, t->H = M / 2 + 1;
-    t->in = fftw_malloc(sizeof(double) * (size_t)M * (size_t)M);
-    t->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)M * (size_t)t->H);
-    if (t->in && t->spec) t->fft = fftw_plan_dft_r2c_2d(M, M, t->in, t->spec, measure ? FFTW_MEASURE : FFTW_ESTIMATE);
+    int n[6];
+    t->rank = rank, t->M = M, t->H = M / 2 + 1;
+    t->nodes = 1;
+    for (int i = 0; i < rank; i++) n[i] = M, t->nodes *= (size_t)M;
+    t->nspec = t->nodes / (size_t)M * (size_t)t->H;
+    t->in = fftw_malloc(sizeof(double) * t->nodes);
+    t->spec = fftw_malloc(sizeof(fftw_complex) * t->nspec);
+    if (t->in && t->spec) t->fft = fftw_plan_dft_r2c(rank, n, t->in, t->spec, measure ? FFTW_MEASURE : FFTW_ESTIMATE);
     if (!t->fft) gd_torus_plan_free(&t);
     return t;
 }
 
 void gd_torus_plan_execute(gd_torus_plan *t, const double *samples)
 {
-    size_t nn = (size_t)t->M * (size_t)t->M, nh = (size_t)t->M * (size_t)t->H;
-    memcpy(t->in, samples, sizeof(double) * nn); /* the plan is bound to its own aligned arrays */
+    memcpy(t->in, samples, sizeof(double) * t->nodes); /* the plan is bound to its own aligned arrays */
     fftw_execute(t->fft);
-    const double scale = 1.0 / (double)nn;
-    for (size_t i = 0; i < nh; i++) t->spec[i] *= scale;
+    const double scale = 1.0 / (double)t->nodes;
+    for (size_t i = 0; i < t->nspec; i++) t->spec[i] *= scale;
 }
 
-void gd_torus_plan_coefficient(const gd_torus_plan *t, int k, int l, double *re, double *im)
+/* Row-major position of frequency k in the half spectrum; the last entry is flipped (with
+ * the whole vector) into l >= 0 by Hermitian symmetry, *conj_ says whether it was. */
+static size_t spec_index(const gd_torus_plan *t, const int *k, int *conj_)
 {
-    int conj_ = l < 0;
-    if (conj_) k = -k, l = -l;
-    int row = ((k % t->M) + t->M) % t->M;
-    double complex c = t->spec[(size_t)row * t->H + l];
+    int sgn = k[t->rank - 1] < 0 ? -1 : 1;
+    size_t at = 0;
+    for (int i = 0; i < t->rank - 1; i++) at = at * (size_t)t->M + (size_t)((((sgn * k[i]) % t->M) + t->M) % t->M);
+    *conj_ = sgn < 0;
+    return at * (size_t)t->H + (size_t)(sgn * k[t->rank - 1]);
+}
+
+void gd_torus_plan_coefficient(const gd_torus_plan *t, const int *k, double *re, double *im)
+{
+    int conj_;
+    double complex c = t->spec[spec_index(t, k, &conj_)];
     *re = creal(c), *im = conj_ ? -cimag(c) : cimag(c);
 }
 
@@ -338,69 +397,110 @@ void gd_torus_plan_free(gd_torus_plan **t)
     *t = NULL;
 }
 
+/* Node i of the M^d grid (row-major) as angles. */
+static void node(const torus_priv *p, size_t i, double *x)
+{
+    for (int j = p->d - 1; j >= 0; j--) x[j] = 2 * M_PI * (double)(i % (size_t)p->M) / p->M, i /= (size_t)p->M;
+}
+
 /* Plan (reading and writing wisdom around it), sample, execute. */
 static int transform(gd_model *m, torus_priv *p)
 {
     const torus_opts *o = m->opts;
     int M = p->M;
-    if (check_memory(m, M) != GD_OK) return GD_ENOMEM;
+    if (check_memory(m, p->d, M) != GD_OK) return GD_ENOMEM;
     if (o->wisdom[0]) fftw_import_wisdom_from_filename(o->wisdom);
-    if (!(p->plan = gd_torus_plan_create(M, o->plan == PLAN_MEASURE)))
-        return gd_model_fail(m, GD_ENOMEM, "cannot plan a %d x %d transform (out of memory?)", M, M);
+    if (!(p->plan = gd_torus_plan_create(p->d, M, o->plan == PLAN_MEASURE)))
+        return gd_model_fail(m, GD_ENOMEM, "cannot plan an M^%d = %d^%d transform (out of memory?)", p->d, M, p->d);
     if (o->wisdom[0] && !fftw_export_wisdom_to_filename(o->wisdom))
         return gd_model_fail(m, GD_EIO, "cannot write FFTW wisdom to model.wisdom = '%s'", o->wisdom);
     if (o->objective != OBJ_GRID) {
-        if (!(p->grid = fftw_malloc(sizeof(double) * (size_t)M * (size_t)M)))
-            return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d x %d sampling grid", M, M);
-        for (int j = 0; j < M; j++)
-            for (int k = 0; k < M; k++)
-                p->grid[(size_t)j * M + k] = objective_table[o->objective].value(m, 2 * M_PI * j / M, 2 * M_PI * k / M);
+        if (!(p->grid = fftw_malloc(sizeof(double) * p->nodes)))
+            return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d^%d sampling grid", M, p->d);
+        double x[6];
+        for (size_t i = 0; i < p->nodes; i++) {
+            node(p, i, x);
+            p->grid[i] = objective_table[o->objective].value(m, x);
+        }
     }
     gd_torus_plan_execute(p->plan, p->grid);
     return GD_OK;
 }
 
-/* c_kl of the sampled F for |k|, |l| <= M/2 (aliased sums, unmasked). */
-static double complex raw_coefficient(const torus_priv *p, int k, int l)
+/* c_k of the sampled F for |k_i| <= M/2 (aliased sums, unmasked). */
+static double complex coefficient(const torus_priv *p, const int *k)
 {
     double re, im;
-    gd_torus_plan_coefficient(p->plan, k, l, &re, &im);
+    gd_torus_plan_coefficient(p->plan, k, &re, &im);
     return CMPLX(re, im);
 }
 
-static int kept(const torus_opts *o, int N, int k, int l)
+static double complex raw_coefficient(const torus_priv *p, int k, int l) { return coefficient(p, (const int[]){k, l}); }
+
+static int kept_nd(const torus_opts *o, int N, int d, const int *k)
 {
-    if (o->mask == MASK_L1) return abs(k) + abs(l) <= N;
-    if (o->mask == MASK_L2) return k * k + l * l <= N * N;
-    return abs(k) <= N && abs(l) <= N;
+    long inf = 0, l1 = 0, l2 = 0;
+    for (int i = 0; i < d; i++) inf = labs(k[i]) > inf ? labs(k[i]) : inf, l1 += labs(k[i]), l2 += (long)k[i] * k[i];
+    if (o->mask == MASK_L1) return l1 <= N;
+    if (o->mask == MASK_L2) return l2 <= (long)N * N;
+    return inf <= N;
 }
 
-static void apply_mask(const gd_model *m, torus_priv *p)
+static int kept(const torus_opts *o, int N, int k, int l) { return kept_nd(o, N, 2, (const int[]){k, l}); }
+
+/* Steps k through [-N, N]^d (last index fastest); 0 once it has wrapped around. */
+static int next_index(int *k, int d, int N)
 {
-    int N = p->N;
-    for (int k = -N; k <= N; k++)
-        for (int l = 0; l <= N; l++)
-        {
-            double complex c = kept(m->opts, N, k, l) ? raw_coefficient(p, k, l) : 0;
-            p->cr[(size_t)l * (2 * N + 1) + k + N] = creal(c), p->ci[(size_t)l * (2 * N + 1) + k + N] = cimag(c);
-        }
+    for (int i = d - 1; i >= 0; i--) {
+        if (k[i] < N) return ++k[i], 1;
+        k[i] = -N;
+    }
+    return 0;
 }
 
-/* The outermost shell the grid resolves (max(|k|,|l|) = M/2 - 1) should be negligible;
+static int apply_mask(gd_model *m, torus_priv *p)
+{
+    int N = p->N, d = p->d, k[6];
+    if (d == 2) {
+        for (int kk = -N; kk <= N; kk++)
+            for (int l = 0; l <= N; l++) {
+                double complex c = kept(m->opts, N, kk, l) ? raw_coefficient(p, kk, l) : 0;
+                p->cr[(size_t)l * (2 * N + 1) + kk + N] = creal(c), p->ci[(size_t)l * (2 * N + 1) + kk + N] = cimag(c);
+            }
+        return GD_OK;
+    }
+    size_t cap = (size_t)pow(2 * N + 1, d - 1) * (size_t)(N + 1);
+    p->tk = malloc(sizeof(int) * (size_t)d * cap), p->tc = malloc(sizeof(double) * 2 * cap);
+    if (!p->tk || !p->tc) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %zu coefficients", cap);
+    for (int i = 0; i < d; i++) k[i] = -N;
+    do {
+        if (k[d - 1] < 0 || !kept_nd(m->opts, N, d, k)) continue;
+        double complex c = coefficient(p, k) * (k[d - 1] ? 2 : 1); /* l > 0 stands for its conjugate too */
+        memcpy(p->tk + (size_t)p->nterm * d, k, sizeof(int) * (size_t)d);
+        p->tc[2 * p->nterm] = creal(c), p->tc[2 * p->nterm + 1] = cimag(c);
+        p->nterm++;
+    } while (next_index(k, d, N));
+    return GD_OK;
+}
+
+/* The outermost shell the grid resolves (max |k_i| = M/2 - 1) should be negligible;
  * otherwise higher harmonics have folded onto the kept ones. */
 static void check_aliasing(gd_model *m, const torus_priv *p)
 {
-    int n = p->M / 2 - 1;
+    int n = p->M / 2 - 1, d = p->d, k[6];
     double cmax = 0, shell = 0;
-    for (int k = -n; k <= n; k++)
-        for (int l = 0; l <= n; l++) {
-            double a = cabs(raw_coefficient(p, k, l));
-            cmax = fmax(cmax, a);
-            if (abs(k) == n || l == n) shell = fmax(shell, a);
-        }
+    for (int i = 0; i < d; i++) k[i] = -n;
+    do {
+        if (k[d - 1] < 0) continue;
+        double a = cabs(coefficient(p, k));
+        int outer = 0;
+        for (int i = 0; i < d; i++) outer |= abs(k[i]) == n;
+        cmax = fmax(cmax, a);
+        if (outer) shell = fmax(shell, a);
+    } while (next_index(k, d, n));
     if (shell > 1e-10 * cmax)
         snprintf(m->warning, sizeof m->warning,
-                 "torus: the outermost resolved shell (|k| or |l| = %d) holds %.2e of the largest coefficient: "
+                 "torus: the outermost resolved shell (|k_i| = %d) holds %.2e of the largest coefficient: "
                  "F is under-resolved on M = %d, raise model.M", n, shell / cmax, p->M);
 }
 
@@ -448,58 +548,96 @@ static void series(const torus_priv *p, double th, double ph, double *F, double 
     if (H) H[0] = -tt, H[1] = -tp, H[2] = -pp;
 }
 
+/* d > 2: the same sum over the kept terms, e^{i k.x} as a product of per-angle powers
+ * (weights folded into the coefficients). Hessian d x d; any output may be NULL. */
+static void series_nd(const torus_priv *p, const double *x, double *F, double *g, double *H)
+{
+    int N = p->N, d = p->d;
+    double complex pw[6][2 * 64 + 1]; /* setup keeps N <= 64 when d > 2 */
+    for (int j = 0; j < d; j++) {
+        double complex e = cexp(I * x[j]);
+        pw[j][N] = 1;
+        for (int k = 1; k <= N; k++) pw[j][N + k] = pw[j][N + k - 1] * e, pw[j][N - k] = conj(pw[j][N + k]);
+    }
+    double f = 0;
+    if (g) memset(g, 0, sizeof(double) * (size_t)d);
+    if (H) memset(H, 0, sizeof(double) * (size_t)d * (size_t)d);
+    for (int t = 0; t < p->nterm; t++) {
+        const int *k = p->tk + (size_t)t * d;
+        double complex e = CMPLX(p->tc[2 * t], p->tc[2 * t + 1]);
+        for (int j = 0; j < d; j++) e *= pw[j][N + k[j]];
+        f += creal(e);
+        for (int a = 0; g && a < d; a++) g[a] -= k[a] * cimag(e);
+        for (int a = 0; H && a < d; a++)
+            for (int b = 0; b < d; b++) H[a * d + b] -= (double)k[a] * k[b] * creal(e);
+    }
+    if (F) *F = f;
+}
+
 /* Gradient of whichever F the flow follows. */
 static void gradient(const gd_model *m, const double *x, double *g)
 {
     const torus_opts *o = m->opts;
-    if (o->flow == FLOW_REAL) objective_table[o->objective].gradient(m, x[0], x[1], g);
-    else series(m->priv, x[0], x[1], NULL, g, NULL);
+    const torus_priv *p = m->priv;
+    if (o->flow == FLOW_REAL) objective_table[o->objective].gradient(m, x, g);
+    else if (p->d == 2) series(p, x[0], x[1], NULL, g, NULL);
+    else series_nd(p, x, NULL, g, NULL);
+}
+
+/* Generator angles descend, discriminator angles ascend. */
+static double speed(const gd_model *m, int i)
+{
+    const torus_opts *o = m->opts;
+    return i < m->ngen ? -o->eta_g : o->eta_d;
 }
 
 static int torus_field(const gd_model *m, int mode, const double *x, double *v)
 {
     (void)mode;
-    const torus_opts *o = m->opts;
-    double g[2];
+    double g[6];
+    int ok = 1;
     gradient(m, x, g);
-    v[0] = -o->eta_g * g[0];
-    v[1] = o->eta_d * g[1];
-    return isfinite(v[0]) && isfinite(v[1]) ? GD_OK : GD_ESOLVER;
+    for (int i = 0; i < m->dim; i++) v[i] = speed(m, i) * g[i], ok &= isfinite(v[i]);
+    return ok ? GD_OK : GD_ESOLVER;
 }
 
+/* The d x d Hessian of whichever F the flow follows. */
 static void hessian(const gd_model *m, const double *x, double *H)
 {
     const torus_opts *o = m->opts;
-    if (o->flow == FLOW_TRUNCATED) {
-        series(m->priv, x[0], x[1], NULL, NULL, H);
-        return;
-    }
-    if (objective_table[o->objective].hessian) {
-        objective_table[o->objective].hessian(m, x[0], x[1], H);
-        return;
-    }
-    /* Central differences of the closed-form gradient: O(h^2) = 1e-10 relative. */
-    const double h = 1e-5;
-    double gp[2], gm[2], y[2];
-    for (int j = 0; j < 2; j++) {
-        y[0] = x[0], y[1] = x[1];
-        y[j] = x[j] + h;
-        gradient(m, y, gp);
-        y[j] = x[j] - h;
-        gradient(m, y, gm);
-        if (j == 0) H[0] = (gp[0] - gm[0]) / (2 * h), H[1] = (gp[1] - gm[1]) / (2 * h);
-        else H[1] = 0.5 * (H[1] + (gp[0] - gm[0]) / (2 * h)), H[2] = (gp[1] - gm[1]) / (2 * h);
+    const torus_priv *p = m->priv;
+    int d = m->dim;
+    if (o->flow == FLOW_TRUNCATED && d > 2) {
+        series_nd(p, x, NULL, NULL, H);
+    } else if (o->flow == FLOW_TRUNCATED) {
+        double h[3];
+        series(p, x[0], x[1], NULL, NULL, h);
+        H[0] = h[0], H[1] = H[2] = h[1], H[3] = h[2];
+    } else if (objective_table[o->objective].hessian) {
+        objective_table[o->objective].hessian(m, x, H);
+    } else { /* central differences of the closed-form gradient: O(h^2) = 1e-10 relative */
+        const double h = 1e-5;
+        double gp[6], gm[6], y[6];
+        for (int j = 0; j < d; j++) {
+            memcpy(y, x, sizeof(double) * (size_t)d);
+            y[j] = x[j] + h;
+            gradient(m, y, gp);
+            y[j] = x[j] - h;
+            gradient(m, y, gm);
+            for (int i = 0; i < d; i++) H[i * d + j] = (gp[i] - gm[i]) / (2 * h);
+        }
+        for (int i = 0; i < d; i++)
+            for (int j = 0; j < i; j++) H[i * d + j] = H[j * d + i] = 0.5 * (H[i * d + j] + H[j * d + i]);
     }
 }
 
 static int torus_jacobian(const gd_model *m, int mode, const double *x, double *J)
 {
     (void)mode;
-    const torus_opts *o = m->opts;
-    double H[3];
-    hessian(m, x, H);
-    J[0] = -o->eta_g * H[0], J[1] = -o->eta_g * H[1];
-    J[2] = o->eta_d * H[1], J[3] = o->eta_d * H[2];
+    int d = m->dim;
+    hessian(m, x, J);
+    for (int i = 0; i < d; i++)
+        for (int j = 0; j < d; j++) J[i * d + j] *= speed(m, i);
     return GD_OK;
 }
 
@@ -509,27 +647,29 @@ static int torus_equilibrium(const gd_model *m, double *x)
 {
     const torus_opts *o = m->opts;
     const torus_priv *p = m->priv;
+    int d = m->dim;
     if (o->objective == OBJ_MODE || o->objective == OBJ_POISSON) return GD_ENOTAVAIL;
-    x[0] = p->seed[0], x[1] = p->seed[1];
+    memcpy(x, p->seed, sizeof(double) * (size_t)d);
+    double v[6], J[36];
+    lapack_int piv[6];
     for (int it = 0; it < 50; it++) {
-        double v[2], J[4];
         torus_field(m, 0, x, v);
-        if (hypot(v[0], v[1]) < 1e-14) return GD_OK;
+        double r = 0;
+        for (int i = 0; i < d; i++) r = hypot(r, v[i]);
+        if (r < 1e-14) return GD_OK;
         torus_jacobian(m, 0, x, J);
-        double det = J[0] * J[3] - J[1] * J[2];
-        if (!(fabs(det) > 0)) return GD_ENOTAVAIL;
-        x[0] -= (J[3] * v[0] - J[1] * v[1]) / det;
-        x[1] -= (-J[2] * v[0] + J[0] * v[1]) / det;
+        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, d, 1, J, d, piv, v, 1) != 0) return GD_ENOTAVAIL;
+        for (int i = 0; i < d; i++) x[i] -= v[i];
     }
-    double v[2];
     torus_field(m, 0, x, v);
-    return hypot(v[0], v[1]) < 1e-11 ? GD_OK : GD_ENOTAVAIL;
+    double r = 0;
+    for (int i = 0; i < d; i++) r = hypot(r, v[i]);
+    return r < 1e-11 ? GD_OK : GD_ENOTAVAIL;
 }
 
 static int torus_default_start(const gd_model *m, double *x)
 {
-    (void)m;
-    x[0] = x[1] = 0.3; /* torus.md 2.3 */
+    for (int i = 0; i < m->dim; i++) x[i] = 0.3; /* torus.md 2.3 */
     return GD_OK;
 }
 
@@ -540,7 +680,7 @@ static void torus_cleanup(gd_model *m)
     torus_priv *p = m->priv;
     if (!p) return;
     gd_torus_plan_free(&p->plan), fftw_free(p->grid);
-    free(p->cr), free(p->qx), free(p->qw);
+    free(p->cr), free(p->tk), free(p->tc), free(p->qx), free(p->qw);
     free(p);
     m->priv = NULL;
 }
@@ -548,11 +688,15 @@ static void torus_cleanup(gd_model *m)
 static int torus_setup(gd_model *m)
 {
     const torus_opts *o = m->opts;
-    m->dim = 2, m->ngen = 1;
+    m->ngen = (int)o->n_gen, m->dim = (int)(o->n_gen + o->n_disc);
     torus_priv *p = calloc(1, sizeof *p);
     if (!p) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     m->priv = p;
-    p->N = (int)o->N;
+    p->N = (int)o->N, p->d = m->dim;
+    if (p->d > 6) return gd_model_fail(m, GD_EUSAGE, "model.n_gen + model.n_disc = %d: at most 6 angles", p->d);
+    if (p->d > 2 && (o->objective == OBJ_REXP || o->objective == OBJ_POISSON))
+        return gd_model_fail(m, GD_EUSAGE, "model.objective = %s has one angle per player: n_gen = n_disc = 1", objectives[o->objective]);
+    if (p->d > 2 && p->N > 64) return gd_model_fail(m, GD_EUSAGE, "model.N = %d: at most 64 in more than two angles", p->N);
     if (o->objective == OBJ_MODE && (o->alpha != floor(o->alpha) || o->beta_mode != floor(o->beta_mode)))
         return gd_model_fail(m, GD_EUSAGE, "model.alpha = %g, model.beta_mode = %g: a mode on the torus needs whole frequencies", o->alpha,
                              o->beta_mode);
@@ -572,16 +716,17 @@ static int torus_setup(gd_model *m)
     }
     int rc = o->objective == OBJ_GRID ? read_grid(m, p) : GD_OK;
     if (rc != GD_OK) return rc;
-    if (o->objective != OBJ_GRID) p->M = (int)o->M;
+    if (o->objective != OBJ_GRID) p->M = (int)o->M, p->nodes = (size_t)pow(p->M, p->d);
     if (p->M % 2 || p->M < 2 * p->N + 2)
         return gd_model_fail(m, GD_EUSAGE, "model.M = %d cannot resolve N = %d without aliasing: need an even M >= 2N + 2 = %d", p->M, p->N,
                              2 * p->N + 2);
     p->H = p->M / 2 + 1;
-    p->cr = calloc(2 * (size_t)(2 * p->N + 1) * (size_t)(p->N + 1), sizeof *p->cr);
-    if (!p->cr) return gd_model_fail(m, GD_ENOMEM, "out of memory");
-    p->ci = p->cr + (size_t)(2 * p->N + 1) * (size_t)(p->N + 1);
-    if ((rc = transform(m, p)) != GD_OK) return rc;
-    apply_mask(m, p);
+    if (p->d == 2) {
+        p->cr = calloc(2 * (size_t)(2 * p->N + 1) * (size_t)(p->N + 1), sizeof *p->cr);
+        if (!p->cr) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+        p->ci = p->cr + (size_t)(2 * p->N + 1) * (size_t)(p->N + 1);
+    }
+    if ((rc = transform(m, p)) != GD_OK || (rc = apply_mask(m, p)) != GD_OK) return rc;
     check_aliasing(m, p);
     return GD_OK;
 }
@@ -598,28 +743,31 @@ static int torus_write(const gd_model *m, gd_h5 *f)
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/model", "period", 1, &period);
     if (rc == GD_OK && o->objective == OBJ_REXP) rc = gd_h5_attr_long(f, "/model", "Q", o->quad_nodes);
     if (rc != GD_OK || !p->plan) return rc;
-    int N = p->N, n = 2 * N + 1;
-    double *re = malloc(sizeof(double) * 2 * (size_t)n * (size_t)n), *im = re ? re + (size_t)n * n : NULL;
+    int N = p->N, n = 2 * N + 1, d = p->d, k[6];
+    size_t nc = (size_t)pow(n, d);
+    double *re = malloc(sizeof(double) * 2 * nc), *im = re ? re + nc : NULL;
     if (!re) return GD_ENOMEM;
-    for (int k = -N; k <= N; k++)
-        for (int l = -N; l <= N; l++) {
-            double complex c = kept(o, N, k, l) ? raw_coefficient(p, k, l) : 0;
-            re[(size_t)(k + N) * n + l + N] = creal(c), im[(size_t)(k + N) * n + l + N] = cimag(c);
-        }
-    hsize_t dc[2] = {(hsize_t)n, (hsize_t)n}, dg[2] = {(hsize_t)p->M, (hsize_t)p->M};
-    rc = gd_h5_write(f, "/spectrum/c_re", 2, dc, re);
-    if (rc == GD_OK) rc = gd_h5_write(f, "/spectrum/c_im", 2, dc, im);
-    if (rc == GD_OK) rc = gd_h5_write(f, "/grid/F", 2, dg, p->grid);
-    double *u = malloc(sizeof(double) * 2 * (size_t)p->M * (size_t)p->M);
-    if (rc == GD_OK && !u) rc = GD_ENOMEM;
-    if (rc == GD_OK) rc = gd_torus_grid_field(m, p->M, u, u + (size_t)p->M * p->M);
-    if (rc == GD_OK) rc = gd_h5_write(f, "/grid/u", 2, dg, u);
-    if (rc == GD_OK) rc = gd_h5_write(f, "/grid/v", 2, dg, u + (size_t)p->M * p->M);
-    free(u);
+    hsize_t dc[6], dg[6];
+    for (int i = 0; i < d; i++) k[i] = -N, dc[i] = (hsize_t)n, dg[i] = (hsize_t)p->M;
+    size_t at = 0;
+    do {
+        double complex c = kept_nd(o, N, d, k) ? coefficient(p, k) : 0;
+        re[at] = creal(c), im[at++] = cimag(c);
+    } while (next_index(k, d, N));
+    rc = gd_h5_write(f, "/spectrum/c_re", d, dc, re);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/spectrum/c_im", d, dc, im);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/grid/F", d, dg, p->grid);
+    free(re);
+    if (rc == GD_OK && d == 2) { /* the spectral field, for pictures of the plane */
+        double *u = malloc(sizeof(double) * 2 * p->nodes);
+        rc = u ? gd_torus_grid_field(m, p->M, u, u + p->nodes) : GD_ENOMEM;
+        if (rc == GD_OK) rc = gd_h5_write(f, "/grid/u", 2, dg, u);
+        if (rc == GD_OK) rc = gd_h5_write(f, "/grid/v", 2, dg, u + p->nodes);
+        free(u);
+    }
     if (rc == GD_OK) rc = gd_h5_attr_long(f, "/spectrum", "N", N);
     if (rc == GD_OK) rc = gd_h5_attr_long(f, "/spectrum", "M", p->M);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/spectrum", "mask", masks[o->mask]);
-    free(re);
     return rc;
 }
 
@@ -630,20 +778,29 @@ static const torus_priv *torus_of(const gd_model *m)
     return m && m->ready && m->type == &gd_model_torus ? m->priv : NULL;
 }
 
+int gd_torus_coefficient_nd(const gd_model *m, const int *k, double *re, double *im)
+{
+    const torus_priv *p = torus_of(m);
+    if (!p || !p->plan) return GD_EUSAGE;
+    for (int i = 0; i < p->d; i++)
+        if (abs(k[i]) > p->M / 2) return GD_EUSAGE;
+    double complex c = coefficient(p, k);
+    *re = creal(c), *im = cimag(c);
+    return GD_OK;
+}
+
 int gd_torus_coefficient(const gd_model *m, int k, int l, double *re, double *im)
 {
     const torus_priv *p = torus_of(m);
-    if (!p || !p->plan || abs(k) > p->M / 2 || abs(l) > p->M / 2) return GD_EUSAGE;
-    double complex c = raw_coefficient(p, k, l);
-    *re = creal(c), *im = cimag(c);
-    return GD_OK;
+    return p && p->d == 2 ? gd_torus_coefficient_nd(m, (const int[]){k, l}, re, im) : GD_EUSAGE;
 }
 
 int gd_torus_series(const gd_model *m, const double *x, double *F, double *grad, double *hess)
 {
     const torus_priv *p = torus_of(m);
-    if (!p || !p->cr) return GD_EUSAGE;
-    series(p, x[0], x[1], F, grad, hess);
+    if (!p || !p->plan) return GD_EUSAGE;
+    if (p->d == 2) series(p, x[0], x[1], F, grad, hess);
+    else series_nd(p, x, F, grad, hess);
     return GD_OK;
 }
 
@@ -651,8 +808,8 @@ int gd_torus_objective(const gd_model *m, const double *x, double *F, double *gr
 {
     const torus_opts *o = m ? m->opts : NULL;
     if (!torus_of(m) || o->objective == OBJ_GRID) return GD_ENOTAVAIL;
-    if (F) *F = objective_table[o->objective].value(m, x[0], x[1]);
-    if (grad) objective_table[o->objective].gradient(m, x[0], x[1], grad);
+    if (F) *F = objective_table[o->objective].value(m, x);
+    if (grad) objective_table[o->objective].gradient(m, x, grad);
     return GD_OK;
 }
 
@@ -663,7 +820,7 @@ int gd_torus_objective(const gd_model *m, const double *x, double *F, double *gr
 int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
 {
     const torus_priv *p = torus_of(m);
-    if (!p || !p->cr || Mf % 2 || Mf < 2 * p->N + 2 || Mf > 65536) return GD_EUSAGE;
+    if (!p || !p->cr || p->d != 2 || Mf % 2 || Mf < 2 * p->N + 2 || Mf > 65536) return GD_EUSAGE;
     const torus_opts *o = m->opts;
     int N = p->N, n = 2 * N + 1, H = Mf / 2 + 1;
     size_t nn = (size_t)Mf * (size_t)Mf;
@@ -674,13 +831,13 @@ int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
         fftw_free(X), fftw_free(R);
         return GD_ENOMEM;
     }
-    double *out[2] = {u, v}, speed[2] = {-o->eta_g, o->eta_d};
+    double *out[2] = {u, v}, sp[2] = {-o->eta_g, o->eta_d};
     for (int d = 0; d < 2; d++) {
         memset(X, 0, sizeof(fftw_complex) * (size_t)Mf * (size_t)H);
         for (int l = 0; l <= N; l++)
             for (int k = -N; k <= N; k++) {
                 double complex c = CMPLX(p->cr[(size_t)l * n + k + N], p->ci[(size_t)l * n + k + N]);
-                X[(size_t)((k + Mf) % Mf) * H + l] = speed[d] * I * (d ? l : k) * c;
+                X[(size_t)((k + Mf) % Mf) * H + l] = sp[d] * I * (d ? l : k) * c;
             }
         fftw_execute(plan); /* destroys X, refilled for the next component */
         memcpy(out[d], R, sizeof(double) * nn);

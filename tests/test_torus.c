@@ -100,7 +100,8 @@ static void integrate(const gd_model *m, const double *x0, double t_end, long n,
     snprintf(te, sizeof te, "%.17g", t_end);
     snprintf(st, sizeof st, "%ld", n);
     gd_stepper *s = make_stepper("cvode", m, (const char *const[]){"rtol", "1e-10", "atol", "1e-12", "t_end", te, "steps", st, NULL});
-    double x[2] = {x0[0], x0[1]}, t = 0;
+    double x[6], t = 0;
+    memcpy(x, x0, sizeof(double) * (size_t)gd_model_dim(m));
     CHECK_OK(gd_stepper_reset(s, x));
     if (each) each(0, x, u);
     for (long i = 0; i < n; i++) {
@@ -174,7 +175,7 @@ static gd_sim *sim(const char *const *kv)
 static void store_state(double t, const double *x, void *u)
 {
     (void)t;
-    memcpy(u, x, 2 * sizeof(double));
+    memcpy(u, x, 3 * sizeof(double)); /* callers keep room for three angles */
 }
 
 /* V5: the damped first-order objective. */
@@ -524,6 +525,83 @@ static void grid_field(void)
     gd_model_free(&m);
 }
 
+/* More than two angles: product and damped in (theta; phi_1, phi_2) and (theta_1, theta_2; phi).
+ * Degree 1 in every angle, so N = 1 on M = 8 is exact: series against closed form, the
+ * coefficients, the Jacobian at the Nash point, CVODE truncated vs real, a file round trip. */
+static void more_angles(void)
+{
+    gd_model *t = torus((const char *const[]){"objective", "product", "n_disc", "2", "N", "1", "M", "8", NULL});
+    gd_model *r = torus((const char *const[]){"objective", "product", "n_disc", "2", "flow", "real", NULL});
+    CHECK(gd_model_dim(t) == 3);
+    double worst = 0;
+    for (int i = 0; i < 50; i++) {
+        double x[3] = {0.37 * i, 1.1 - 0.23 * i, 0.05 * i * i}, F, g[3], H[9], Fr, gr[3];
+        CHECK_OK(gd_torus_series(t, x, &F, g, H));
+        CHECK_OK(gd_torus_objective(r, x, &Fr, gr));
+        worst = fmax(worst, fabs(F - Fr));
+        for (int j = 0; j < 3; j++) worst = fmax(worst, fabs(g[j] - gr[j]));
+        CHECK_NEAR(H[1], H[3], 1e-15); /* symmetric */
+    }
+    CHECK_NEAR(worst, 0, 1e-14);
+    const int k110[3] = {1, 1, 0}, k101[3] = {1, 0, -1}, k111[3] = {1, 1, 1};
+    double re, im;
+    CHECK_OK(gd_torus_coefficient_nd(t, k110, &re, &im)); /* sin t sin p = -(1/4) sum of e^{i(+-t+-p)} signs */
+    CHECK_NEAR(re, -0.25, 1e-15); CHECK_NEAR(im, 0, 1e-15);
+    CHECK_OK(gd_torus_coefficient_nd(t, k101, &re, &im));
+    CHECK_NEAR(re, 0.25, 1e-15);
+    CHECK_OK(gd_torus_coefficient_nd(t, k111, &re, &im));
+    CHECK_NEAR(hypot(re, im), 0, 1e-15);
+    CHECK(gd_torus_coefficient(t, 1, 1, &re, &im) == GD_EUSAGE); /* the 2-D accessor refuses */
+    double x0[3] = {0.3, -0.2, 0.4}, xt[3], xr[3];
+    integrate(t, x0, 10, 1, store_state, xt);
+    integrate(r, x0, 10, 1, store_state, xr);
+    for (int j = 0; j < 3; j++) CHECK_NEAR(xt[j], xr[j], 1e-7);
+    gd_model_free(&t), gd_model_free(&r);
+
+    /* damped, n = 2, m = 1: J = [[eps_g I, -s 1], [s 1^T, -eps_d]] at the origin */
+    const double want[9] = {-0.02, 0, -1, 0, -0.02, -1, 1, 1, -0.08};
+    for (int flow = 0; flow < 2; flow++) {
+        gd_model *m = torus((const char *const[]){"objective", "damped", "n_gen", "2", "flow", flow ? "real" : "truncated", "N", "1", "M", "8", NULL});
+        double eq[3], J[9];
+        CHECK_OK(gd_model_equilibrium(m, eq));
+        CHECK_NEAR(fabs(eq[0]) + fabs(eq[1]) + fabs(eq[2]), 0, 1e-14);
+        CHECK_OK(gd_model_jacobian(m, eq, J));
+        for (int j = 0; j < 9; j++) CHECK_NEAR(J[j], want[j], 1e-14);
+        gd_model_free(&m);
+    }
+
+    /* a three-angle run file's /grid/F read back as objective = grid */
+    gd_sim *s = sim((const char *const[]){"model.objective", "mode", "model.n_disc", "2", "model.N", "2", "model.M", "8",
+                                          "integrator.name", "cvode", "integrator.steps", "2", "integrator.t_end", "1", NULL});
+    CHECK_OK(gd_sim_run(s, "three.h5"));
+    gd_model *b = torus((const char *const[]){"objective", "grid", "file", "three.h5", "n_disc", "2", "N", "2", NULL});
+    const int k122[3] = {1, 2, 2};
+    double br, bi;
+    CHECK_OK(gd_torus_coefficient_nd(gd_sim_get_model(s), k122, &re, &im));
+    CHECK_OK(gd_torus_coefficient_nd(b, k122, &br, &bi));
+    CHECK_NEAR(re, 0.5, 1e-15); /* cos(t + 2 p1 + 2 p2) = (e^{iu} + e^{-iu})/2 */
+    CHECK_NEAR(br, re, 1e-15); CHECK_NEAR(bi, im, 1e-15);
+    gd_model_free(&b);
+    gd_sim_free(&s);
+    remove("three.h5");
+
+    const struct { const char *k0, *v0, *k, *v, *want; } bad[] = {
+        {"objective", "rexp", "n_disc", "2", "one angle per player"},
+        {"n_gen", "3", "M", "2048", "in 4 angles needs"},
+        {"n_disc", "2", "N", "65", "at most 64"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        gd_model *m = gd_model_create(gd_model_type_find("torus"));
+        CHECK_OK(gd_model_set(m, "objective", "product")); /* rexp is two-angle only: the first row */
+        CHECK_OK(gd_model_set(m, bad[i].k0, bad[i].v0));
+        CHECK_OK(gd_model_set(m, bad[i].k, bad[i].v));
+        int rc = gd_model_setup(m);
+        CHECK(rc != GD_OK && strstr(gd_model_errmsg(m), bad[i].want));
+        if (rc == GD_OK || !strstr(gd_model_errmsg(m), bad[i].want)) fprintf(stderr, "  got: %s\n", gd_model_errmsg(m));
+        gd_model_free(&m);
+    }
+}
+
 int main(void)
 {
     fft_exactness_and_aliasing();
@@ -539,5 +617,6 @@ int main(void)
     file_round_trip();
     wisdom();
     grid_field();
+    more_angles();
     return check_report("test_torus");
 }
