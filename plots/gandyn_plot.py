@@ -30,6 +30,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gd_plotlib import draw_equilibria, wrap_angles  # noqa: E402
+
 
 def fail(msg):
     print(f"gandyn plot: {msg}", file=sys.stderr)
@@ -79,7 +82,10 @@ def title_of(cfg, swept=()):
         keys = {"product": ("s", "eps_g", "eps_d"), "damped": ("s", "eps_g", "eps_d"), "mode": ("alpha", "beta_mode"),
                 "poisson": ("r",), "rexp": ("kappa", "rho", "beta", "delta"), "grid": ("file",)}.get(obj, ())
         flow = "real flow" if m.get("flow") == "real" else f"N={m.get('N')} ({m.get('mask')}, M={m.get('M')})"
+        angles = (m.get("n_gen", "1"), m.get("n_disc", "1"))
         model = f"torus {obj}, {flow}" + "".join(val("model", k) for k in keys)
+        if angles != ("1", "1"):
+            model += f", {angles[0]} + {angles[1]} angles"
     else:
         model = name + "".join(val("model", k) for k in cfg["model"] if k != "name")
     integ = i["name"]
@@ -100,10 +106,8 @@ def wrapped(f, t, x):
     a NaN row where a coordinate wraps, so lines do not streak across the plane."""
     if "model" not in f or "period" not in f["model"].attrs:
         return t, x
-    P = float(np.ravel(f["model"].attrs["period"])[0])
-    w = (x + P / 2) % P - P / 2
-    jumps = np.nonzero(np.any(np.abs(np.diff(w, axis=0)) > P / 2, axis=1))[0] + 1
-    return np.insert(t.astype(float), jumps, np.nan), np.insert(w, jumps, np.nan, axis=0)
+    w, jumps = wrap_angles(x, float(np.ravel(f["model"].attrs["period"])[0]))
+    return np.insert(t.astype(float), jumps, np.nan), w
 
 
 def trajectories(f):
@@ -318,17 +322,6 @@ def plot_rate(f, out):
     save(fig, out)
 
 
-TYPE_STYLE = {
-    "spiral_sink": dict(marker="o", color="tab:green", mfc="tab:green"),
-    "node_sink": dict(marker="o", color="darkgreen", mfc="darkgreen"),
-    "spiral_source": dict(marker="o", color="tab:red", mfc="tab:red"),
-    "node_source": dict(marker="o", color="darkred", mfc="darkred"),
-    "saddle": dict(marker="X", color="tab:purple", mfc="tab:purple"),
-    "center": dict(marker="o", color="tab:blue", mfc="white"),
-    "degenerate": dict(marker="s", color="k", mfc="white"),
-}
-
-
 def plot_portrait(f, out):
     fld = f["field"]
     ix, iy = int(fld.attrs["ix"]), int(fld.attrs["iy"])
@@ -340,15 +333,7 @@ def plot_portrait(f, out):
         ax.plot(xs[:, ix], xs[:, iy], "-", color="C0", lw=0.4 if discrete else 0.9, alpha=0.35 if discrete else 0.8)
         ax.plot(xs[:, ix], xs[:, iy], ".", color="C0", ms=2.5 if discrete else 0, label="trajectories" if k == 0 else None)
         ax.plot(xs[0, ix], xs[0, iy], ".", color="red", ms=5, label="starts" if k == 0 else None)
-    eq = f["equilibria"]
-    if int(eq.attrs["count"]) > 0:
-        types = eq.attrs["types"]
-        types = (types.decode() if isinstance(types, bytes) else types).split(",")
-        seen = set()
-        for pos, t in zip(eq["position"][:], types):
-            st = TYPE_STYLE.get(t, TYPE_STYLE["degenerate"])
-            ax.plot(pos[ix], pos[iy], ls="none", ms=11, mec="k", zorder=5, label=t if t not in seen else None, **st)
-            seen.add(t)
+    draw_equilibria(ax, f["equilibria"], ix, iy)
     shade_bounds(ax, f, (x.min(), x.max()), (y.min(), y.max()))
     ax.set_xlim(x.min(), x.max())
     ax.set_ylim(y.min(), y.max())

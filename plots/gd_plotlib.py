@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 def save_png(fig, out, dpi=90):
@@ -28,3 +29,38 @@ def label_grid(axes, row_labels, col_titles, ylabel, xlabel="iteration"):
                 ax.set_ylabel(f"{row_labels[r]}\n{ylabel}")
             if r == len(axes) - 1:
                 ax.set_xlabel(xlabel)
+
+
+TYPE_STYLE = {
+    "spiral_sink": dict(marker="o", color="tab:green", mfc="tab:green"),
+    "node_sink": dict(marker="o", color="darkgreen", mfc="darkgreen"),
+    "spiral_source": dict(marker="o", color="tab:red", mfc="tab:red"),
+    "node_source": dict(marker="o", color="darkred", mfc="darkred"),
+    "saddle": dict(marker="X", color="tab:purple", mfc="tab:purple"),
+    "center": dict(marker="o", color="tab:blue", mfc="white"),
+    "degenerate": dict(marker="s", color="k", mfc="white"),
+}
+
+
+def wrap_angles(x, period):
+    """Angles wrapped to [-P/2, P/2), with a NaN row inserted where a coordinate wraps so that
+    lines do not streak across the plane; also returns where the rows went in."""
+    w = (x + period / 2) % period - period / 2
+    jumps = np.nonzero(np.any(np.abs(np.diff(w, axis=0)) > period / 2, axis=1))[0] + 1
+    return np.insert(w, jumps, np.nan, axis=0), jumps
+
+
+def draw_equilibria(ax, eq, ix, iy, ms=11, period=None):
+    """The /equilibria group of a portrait file, one marker style per type, each type once in the legend."""
+    if int(eq.attrs["count"]) == 0:
+        return
+    types = eq.attrs["types"]
+    types = (types.decode() if isinstance(types, bytes) else types).split(",")
+    seen = set()
+    for pos, t in zip(eq["position"][:], types):
+        p = np.array([pos[ix], pos[iy]])
+        if period:
+            p = (p + period / 2) % period - period / 2
+        ax.plot(p[0], p[1], ls="none", ms=ms, mec="k", zorder=5, label=t if t not in seen else None,
+                **TYPE_STYLE.get(t, TYPE_STYLE["degenerate"]))
+        seen.add(t)

@@ -12,14 +12,9 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gd_plotlib import plt, save_png  # noqa: E402
+from gd_plotlib import draw_equilibria, plt, save_png, wrap_angles  # noqa: E402
 
 TWO_PI = 2 * np.pi
-TYPE_STYLE = {"saddle": dict(marker="X", color="C3"), "center": dict(marker="o", color="C2", mfc="white"),
-              "spiral_sink": dict(marker="o", color="C0"), "node_sink": dict(marker="s", color="C0"),
-              "spiral_source": dict(marker="o", color="C1"), "node_source": dict(marker="s", color="C1")}
-
-
 def config(f):
     c = configparser.ConfigParser(inline_comment_prefixes=("#", ";"))
     text = f.attrs["config"]
@@ -99,21 +94,10 @@ def portrait_panel(ax, f, title):
         fld = f["field"]
         ax.streamplot(fld["x"][:], fld["y"][:], fld["u"][:], fld["v"][:], color="0.55", density=1.1, linewidth=0.6, arrowsize=0.7)
     for k in sorted(f["traj"].keys(), key=int) if "traj" in f else []:
-        xs = wrap(f["traj"][k]["x"][:])
-        jumps = np.nonzero(np.any(np.abs(np.diff(xs, axis=0)) > np.pi, axis=1))[0] + 1
-        xs = np.insert(xs, jumps, np.nan, axis=0)
+        xs, _ = wrap_angles(f["traj"][k]["x"][:], TWO_PI)
         ax.plot(xs[:, 0], xs[:, 1], "-", color="C0", lw=1.0, label="trajectory" if k == "0" else None)
         ax.plot(xs[0, 0], xs[0, 1], ".", color="red", ms=6)
-    eq = f["equilibria"]
-    if int(eq.attrs["count"]) > 0:
-        types = eq.attrs["types"]
-        types = (types.decode() if isinstance(types, bytes) else types).split(",")
-        seen = set()
-        for pos, t in zip(eq["position"][:], types):
-            p = wrap(pos[:2])
-            ax.plot(p[0], p[1], ls="none", ms=9, mec="k", zorder=5, label=t if t not in seen else None,
-                    **TYPE_STYLE.get(t, dict(marker="d", color="0.3")))
-            seen.add(t)
+    draw_equilibria(ax, f["equilibria"], 0, 1, ms=9, period=TWO_PI)
     ax.set_xlim(-np.pi, np.pi)
     ax.set_ylim(-np.pi, np.pi)
     ax.set_aspect("equal")
