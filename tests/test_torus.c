@@ -428,24 +428,27 @@ static void discrete_step_limits(void)
 /* Bad input: a clear message naming the problem. */
 static void errors(void)
 {
-    const struct { const char *k0, *v0, *k, *v, *want; } bad[] = {
-        {"flow", "truncated", "objective", "grid", "needs model.file"},
-        {"objective", "grid", "file", "no_such_file.h5", "cannot open model.file"},
-        {"objective", "rexp", "delta", "2", "|delta| <= kappa"},
-        {"objective", "mode", "alpha", "1.5", "whole frequencies"},
-        {"N", "4", "M", "8", "need an even M >= 2N + 2 = 10"},
-        {"objective", "grid", "flow", "real", "samples only"},
-        {"objective", "product", "M", "65536", "GiB for the sampling grid"}, /* refused before allocating */
+    const struct { const char *kv[7], *want; } bad[] = {
+        {{"flow", "truncated", "objective", "grid", NULL}, "needs model.file"},
+        {{"objective", "grid", "file", "no_such_file.h5", NULL}, "cannot open model.file"},
+        {{"objective", "rexp", "delta", "2", NULL}, "|delta| <= kappa"},
+        {{"objective", "mode", "alpha", "1.5", NULL}, "whole frequencies"},
+        {{"N", "4", "M", "8", NULL}, "need an even M >= 2N + 2 = 10"},
+        {{"objective", "grid", "flow", "real", NULL}, "samples only"},
+        {{"objective", "product", "M", "65536", NULL}, "GiB for the sampling grid"},
+        {{"objective", "rexp", "n_disc", "2", NULL}, "one angle per player"},
+        {{"objective", "product", "n_gen", "3", "M", "2048", NULL}, "in 4 angles needs"},
+        {{"objective", "product", "n_disc", "2", "N", "65", NULL}, "at most 64"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         gd_model *m = gd_model_create(gd_model_type_find("torus"));
-        CHECK_OK(gd_model_set(m, bad[i].k0, bad[i].v0));
-        CHECK_OK(gd_model_set(m, bad[i].k, bad[i].v));
+        for (int k = 0; bad[i].kv[k]; k += 2) CHECK_OK(gd_model_set(m, bad[i].kv[k], bad[i].kv[k + 1]));
         int rc = gd_model_setup(m);
         CHECK(rc != GD_OK && strstr(gd_model_errmsg(m), bad[i].want));
         if (rc == GD_OK || !strstr(gd_model_errmsg(m), bad[i].want)) fprintf(stderr, "  got: %s\n", gd_model_errmsg(m));
         gd_model_free(&m);
     }
+}
 }
 
 /* A run file's /grid/F (spec 6.9) is itself a valid objective = grid input: reading it back
@@ -590,22 +593,6 @@ static void more_angles(void)
     gd_model_free(&b);
     gd_sim_free(&s);
     remove("three.h5");
-
-    const struct { const char *k0, *v0, *k, *v, *want; } bad[] = {
-        {"objective", "rexp", "n_disc", "2", "one angle per player"},
-        {"n_gen", "3", "M", "2048", "in 4 angles needs"},
-        {"n_disc", "2", "N", "65", "at most 64"},
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        gd_model *m = gd_model_create(gd_model_type_find("torus"));
-        CHECK_OK(gd_model_set(m, "objective", "product")); /* rexp is two-angle only: the first row */
-        CHECK_OK(gd_model_set(m, bad[i].k0, bad[i].v0));
-        CHECK_OK(gd_model_set(m, bad[i].k, bad[i].v));
-        int rc = gd_model_setup(m);
-        CHECK(rc != GD_OK && strstr(gd_model_errmsg(m), bad[i].want));
-        if (rc == GD_OK || !strstr(gd_model_errmsg(m), bad[i].want)) fprintf(stderr, "  got: %s\n", gd_model_errmsg(m));
-        gd_model_free(&m);
-    }
 }
 
 int main(void)
