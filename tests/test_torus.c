@@ -449,7 +449,6 @@ static void errors(void)
         gd_model_free(&m);
     }
 }
-}
 
 /* A run file's /grid/F (spec 6.9) is itself a valid objective = grid input: reading it back
  * gives the same coefficients, and /spectrum holds them at signed offset N. */
