@@ -345,6 +345,12 @@ GD_EXPORT void gd_torus_plan_execute(gd_torus_plan *plan, const double *samples)
 GD_EXPORT void gd_torus_plan_coefficient(const gd_torus_plan *plan, const int *k, double *re, double *im);
 GD_EXPORT void gd_torus_plan_free(gd_torus_plan **plan);
 
+/* ----------------------------------------------------------- functional model -- */
+/* Eigenvalues of -Delta_p on the model's grid, ascending (N^dim values; dense, N^dim <= 4096). */
+GD_EXPORT int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda);
+/* Delta_p u for one grid function u (N^dim values, row-major, first axis slowest). */
+GD_EXPORT int gd_functional_laplacian(const gd_model *m, const double *u, double *out);
+
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */
 GD_EXPORT int gd_eigenvalues(int n, const double *A, double *wr, double *wi);

@@ -5,13 +5,14 @@
  */
 #include "gd_impl.h"
 
-extern const gd_model_type gd_model_dirac, gd_model_linear, gd_model_kernel_gda, gd_model_torus;
+extern const gd_model_type gd_model_dirac, gd_model_linear, gd_model_kernel_gda, gd_model_torus, gd_model_functional;
 
 const gd_model_type *const gd_model_registry[] = {
     &gd_model_dirac,
     &gd_model_linear,
     &gd_model_kernel_gda,
     &gd_model_torus,
+    &gd_model_functional,
     NULL,
 };
 

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The functional model (linear form) against functional.md section 6: V1 the uniform torus
+ * spectrum and Delta_p sin 3x, V2 von Mises (degenerate pairs), V4 the bimodal torus, V5
+ * 2-D separability, V6 the WGAN Jacobian with and without penalty, V7 the logit GAN rates.
+ */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static gd_model *functional(const char *const *kv) { return make_model("functional", kv); }
+
+static double *spectrum(gd_model *m, int M)
+{
+    double *lam = malloc(sizeof(double) * (size_t)M);
+    CHECK_OK(gd_functional_laplacian_spectrum(m, lam));
+    return lam;
+}
+
+static void uniform_torus(void)
+{
+    gd_model *m = functional((const char *const[]){"N", "63", NULL});
+    double *lam = spectrum(m, 63);
+    CHECK_NEAR(lam[0], 0, 1e-9);
+    for (int k = 1; k <= 31; k++) {
+        CHECK_REL(lam[2 * k - 1], (double)k * k, 1e-9);
+        CHECK_REL(lam[2 * k], (double)k * k, 1e-9);
+    }
+    double u[63], out[63], worst = 0;
+    for (int i = 0; i < 63; i++) u[i] = sin(3 * 2 * M_PI * i / 63);
+    CHECK_OK(gd_functional_laplacian(m, u, out));
+    for (int i = 0; i < 63; i++) worst = fmax(worst, fabs(out[i] + 9 * u[i]));
+    CHECK_NEAR(worst, 0, 1e-12);
+    free(lam);
+    gd_model_free(&m);
+}
+
+static void von_mises(void)
+{
+    const double want[3] = {1.165496530465, 4.133752753905, 9.128775372436};
+    const char *sizes[2] = {"63", "127"};
+    for (int s = 0; s < 2; s++) {
+        gd_model *m = functional((const char *const[]){"density", "vonmises", "kappa", "1", "N", sizes[s], NULL});
+        double *lam = spectrum(m, atoi(sizes[s]));
+        for (int k = 0; k < 3; k++) {
+            CHECK_NEAR(lam[2 * k + 1], want[k], 1e-9);
+            CHECK_NEAR(lam[2 * k + 2], want[k], 1e-9); /* the pairs are degenerate (duality, spec 2.1) */
+        }
+        free(lam);
+        gd_model_free(&m);
+    }
+}
+
+static void bimodal(void)
+{
+    gd_model *m = functional((const char *const[]){"density", "bimodal", "kappa", "4", "N", "127", NULL});
+    double *lam = spectrum(m, 127);
+    CHECK_REL(lam[1], 3.17702655e-3, 1e-7);
+    printf("bimodal lambda_1 = %.10e\n", lam[1]);
+    free(lam);
+    gd_model_free(&m);
+}
+
+static void separable_2d(void)
+{
+    gd_model *m = functional((const char *const[]){"density", "vonmises", "kappa", "1", "dim", "2", "N", "31", NULL});
+    double *lam = spectrum(m, 31 * 31);
+    const double want[9] = {0, 1, 1, 1.16549653, 1.16549653, 2.16549653, 2.16549653, 2.16549653, 2.16549653};
+    for (int k = 0; k < 9; k++) CHECK_NEAR(lam[k], want[k], 1e-8);
+    CHECK_NEAR(lam[9], 4, 1e-8);
+    free(lam);
+    gd_model_free(&m);
+}
+
+/* min over the Jacobian's eigenvalues of |s - (re + i im)|. */
+static double nearest(const double *wr, const double *wi, int n, double re, double im)
+{
+    double best = INFINITY;
+    for (int i = 0; i < n; i++) best = fmin(best, hypot(wr[i] - re, wi[i] - im));
+    return best;
+}
+
+static void jacobian_eigenvalues(gd_model *m, double **wr, double **wi, int *n)
+{
+    *n = gd_model_dim(m);
+    double *J = malloc(sizeof(double) * (size_t)*n * (size_t)*n), *x = calloc((size_t)*n, sizeof(double));
+    *wr = malloc(sizeof(double) * (size_t)*n), *wi = malloc(sizeof(double) * (size_t)*n);
+    CHECK_OK(gd_model_jacobian(m, x, J));
+    CHECK_OK(gd_eigenvalues(*n, J, *wr, *wi));
+    free(J), free(x);
+}
+
+static void wgan_jacobian(void)
+{
+    double *wr, *wi;
+    int n;
+    gd_model *m = functional((const char *const[]){"loss", "wgan", "N", "63", NULL});
+    jacobian_eigenvalues(m, &wr, &wi, &n);
+    for (int k = 1; k <= 31; k++) CHECK_NEAR(nearest(wr, wi, n, 0, k), 0, 1e-10);
+    free(wr), free(wi);
+    gd_model_free(&m);
+
+    m = functional((const char *const[]){"loss", "wgan", "gamma", "0.5", "N", "63", NULL});
+    jacobian_eigenvalues(m, &wr, &wi, &n);
+    CHECK_NEAR(nearest(wr, wi, n, -0.25, 0.968245836552), 0, 1e-10);
+    CHECK_NEAR(nearest(wr, wi, n, -1, 1.732050807569), 0, 1e-10);
+    CHECK_NEAR(nearest(wr, wi, n, -4, 0), 0, 1e-6); /* critically damped: the double root splits by ~1e-7 */
+    CHECK_NEAR(nearest(wr, wi, n, -2.143593539449, 0), 0, 1e-10);
+    CHECK_NEAR(nearest(wr, wi, n, -29.856406460551, 0), 0, 1e-10);
+    free(wr), free(wi);
+    gd_model_free(&m);
+}
+
+static void logit_gan(void)
+{
+    double *wr, *wi;
+    int n;
+    gd_model *m = functional((const char *const[]){"loss", "gan_sat", "N", "63", NULL});
+    jacobian_eigenvalues(m, &wr, &wi, &n);
+    CHECK_NEAR(nearest(wr, wi, n, -0.25, 0.433012701892), 0, 1e-9); /* relative 1e-9 of |s| ~ 0.5 and 1 */
+    CHECK_NEAR(nearest(wr, wi, n, -0.25, 0.968245836552), 0, 1e-9);
+    double slowest = -INFINITY; /* every k >= 1 decays at exactly 1/4; the k = 0 pair is 0 and -1/2 */
+    for (int i = 0; i < n; i++)
+        if (fabs(wr[i]) > 1e-9 && fabs(wr[i] + 0.5) > 1e-9) slowest = fmax(slowest, fabs(wr[i] + 0.25));
+    CHECK_NEAR(slowest, 0, 1e-9);
+    free(wr), free(wi);
+    gd_model_free(&m);
+
+    m = functional((const char *const[]){"loss", "gan_nonsat", "density", "vonmises", "kappa", "1", "N", "63", NULL});
+    jacobian_eigenvalues(m, &wr, &wi, &n);
+    CHECK_NEAR(nearest(wr, wi, n, -0.25, 0.478407914458), 0, 1e-9);
+    free(wr), free(wi);
+    gd_model_free(&m);
+
+    m = functional((const char *const[]){"loss", "gan_sat", "density", "bimodal", "kappa", "4", "N", "127", NULL});
+    jacobian_eigenvalues(m, &wr, &wi, &n);
+    CHECK_NEAR(nearest(wr, wi, n, -1.59359235e-3, 0), 0, 1e-8 * 1.59359235e-3); /* the spec gives 9 digits */
+    free(wr), free(wi);
+    gd_model_free(&m);
+}
+
+static void errors(void)
+{
+    gd_model *m = gd_model_create(gd_model_type_find("functional"));
+    CHECK_OK(gd_model_set(m, "N", "64"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "odd N"));
+    gd_model_free(&m);
+}
+
+int main(void)
+{
+    uniform_torus();
+    von_mises();
+    bimodal();
+    separable_2d();
+    wgan_jacobian();
+    logit_gan();
+    errors();
+    return check_report("test_functional");
+}
