@@ -2,7 +2,8 @@
  *
  * The functional model (linear form) against functional.md section 6: V1 the uniform torus
  * spectrum and Delta_p sin 3x, V2 von Mises (degenerate pairs), V4 the bimodal torus, V5
- * 2-D separability, V6 the WGAN Jacobian with and without penalty, V7 the logit GAN rates.
+ * 2-D separability, V6 the WGAN Jacobian with and without penalty, V7 the logit GAN rates,
+ * V8 the energy factors of the optimisers.
  */
 #include "check.h"
 
@@ -140,6 +141,38 @@ static void logit_gan(void)
     gd_model_free(&m);
 }
 
+/* E = <p u^2> + <p |grad psi|^2> = <p u^2> - <p psi Delta_p psi> (grid means; uniform p = 1). */
+static double energy(gd_model *m, const double *x, int M)
+{
+    double *lp = malloc(sizeof(double) * (size_t)M), E = 0;
+    CHECK_OK(gd_functional_laplacian(m, x, lp));
+    for (int i = 0; i < M; i++) E += x[M + i] * x[M + i] - x[i] * lp[i];
+    free(lp);
+    return E / M;
+}
+
+/* V8: uniform p, WGAN, u = cos x, psi = 0, h = 0.1: the energy after 100 steps of each
+ * optimiser is its amplification factor |R(i y)|^2, y = h sqrt(lambda) = 0.1, to the 100th.
+ * On N = 7 points: a fine grid's top modes (y up to 3.1) would grow round-off past the
+ * 1e-9 tolerance under Euler within the 100 steps. */
+static void optimiser_energy(void)
+{
+    const struct { const char *name; double want; } c[] = {
+        {"simgd", 2.704813829}, {"extragradient", 0.369748185}, {"rk4", 0.999998612848}, {"heun", 1.002503096278}};
+    gd_model *m = functional((const char *const[]){"loss", "wgan", "N", "7", NULL});
+    for (int i = 0; i < 4; i++) {
+        gd_stepper *s = make_stepper(c[i].name, m, (const char *const[]){"h", "0.1", NULL});
+        double x[14] = {0}, t = 0;
+        for (int j = 0; j < 7; j++) x[7 + j] = cos(2 * M_PI * j / 7);
+        double E0 = energy(m, x, 7);
+        CHECK_OK(gd_stepper_reset(s, x));
+        for (int k = 0; k < 100; k++) CHECK_OK(gd_stepper_step(s, x, &t));
+        CHECK_REL(energy(m, x, 7) / E0, c[i].want, 1e-9);
+        gd_stepper_free(&s);
+    }
+    gd_model_free(&m);
+}
+
 static void errors(void)
 {
     gd_model *m = gd_model_create(gd_model_type_find("functional"));
@@ -156,6 +189,7 @@ int main(void)
     separable_2d();
     wgan_jacobian();
     logit_gan();
+    optimiser_energy();
     errors();
     return check_report("test_functional");
 }
