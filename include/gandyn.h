@@ -348,6 +348,9 @@ GD_EXPORT void gd_torus_plan_free(gd_torus_plan **plan);
 /* ----------------------------------------------------------- functional model -- */
 /* Eigenvalues of -Delta_p on the model's grid, ascending (N^dim values; dense, N^dim <= 4096). */
 GD_EXPORT int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda);
+/* The same from the ground-state form H = -Delta + |grad W|^2/4 - Delta W/2, W = -log p (for
+ * densities that nearly vanish on the box, e.g. a Gaussian on a box of 24 sigma). */
+GD_EXPORT int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda);
 /* Delta_p u for one grid function u (N^dim values, row-major, first axis slowest). */
 GD_EXPORT int gd_functional_laplacian(const gd_model *m, const double *u, double *out);
 

@@ -258,6 +258,47 @@ int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda)
     return info == 0 ? GD_OK : GD_ESOLVER;
 }
 
+/* The ground-state form (spec 2.1): v = p^{1/2} u turns -Delta_p into H = -Delta + V with
+ * V = |grad W|^2/4 - Delta W/2, W = -log p: symmetric by construction, and well conditioned
+ * where p nearly vanishes on the box. W's derivatives are spectral, except for gauss, whose
+ * W is not periodic on the box (it is taken in closed form). Eigenvalues ascending. */
+int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
+{
+    if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
+    const functional_opts *o = m->opts;
+    const functional_priv *q = m->priv;
+    int M = q->M, N = (int)o->N;
+    if (M > 4096) return GD_EUSAGE;
+    double *H = calloc((size_t)M * (size_t)M, sizeof(double)), *V = calloc((size_t)M, sizeof(double));
+    double *w = malloc(sizeof(double) * (size_t)M), *d1 = malloc(sizeof(double) * (size_t)M), *d2 = malloc(sizeof(double) * (size_t)M);
+    int rc = H && V && w && d1 && d2 ? GD_OK : GD_ENOMEM;
+    for (int j = 0; rc == GD_OK && j < o->dim; j++) { /* V, one axis at a time */
+        for (int i = 0; i < M; i++) w[i] = -log(q->p[i]);
+        derivative(m, j, w, d1);
+        derivative(m, j, d1, d2);
+        for (int i = 0; i < M; i++) {
+            if (o->density == DENS_GAUSS && j == 0) {
+                double x = o->L * (i / (M / N)) / N - o->L / 2, s2 = o->sigma * o->sigma;
+                d1[i] = x / s2, d2[i] = 1 / s2;
+            }
+            V[i] += 0.25 * d1[i] * d1[i] - 0.5 * d2[i];
+        }
+    }
+    for (int c = 0; rc == GD_OK && c < M; c++) { /* -Delta column by column */
+        memset(w, 0, sizeof(double) * (size_t)M);
+        w[c] = 1;
+        for (int j = 0; j < o->dim; j++) {
+            derivative(m, j, w, d1);
+            derivative(m, j, d1, d2);
+            for (int i = 0; i < M; i++) H[(size_t)i * M + c] -= d2[i];
+        }
+        H[(size_t)c * M + c] += V[c];
+    }
+    if (rc == GD_OK && LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', M, H, M, lambda) != 0) rc = GD_ESOLVER;
+    free(H), free(V), free(w), free(d1), free(d2);
+    return rc;
+}
+
 /* Delta_p applied to one grid function u (M values). */
 int gd_functional_laplacian(const gd_model *m, const double *u, double *out)
 {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * The functional model (linear form) against functional.md section 6: V1 the uniform torus
- * spectrum and Delta_p sin 3x, V2 von Mises (degenerate pairs), V4 the bimodal torus, V5
+ * spectrum and Delta_p sin 3x, V2 von Mises (degenerate pairs), V3 the Gaussian in ground-state
+ * form, V4 the bimodal torus, V5
  * 2-D separability, V6 the WGAN Jacobian with and without penalty, V7 the logit GAN rates,
  * V8 the energy factors of the optimisers.
  */
@@ -61,6 +62,21 @@ static void bimodal(void)
     printf("bimodal lambda_1 = %.10e\n", lam[1]);
     free(lam);
     gd_model_free(&m);
+}
+
+/* V3: N(0, sigma^2) on a box of 24 sigma, ground-state form: lambda_n = n / sigma^2. */
+static void gaussian_ground_state(void)
+{
+    const char *sig[2] = {"1", "0.5"}, *box[2] = {"24", "12"};
+    for (int c = 0; c < 2; c++) {
+        gd_model *m = functional((const char *const[]){"density", "gauss", "sigma", sig[c], "L", box[c], "N", "255", NULL});
+        double *lam = malloc(sizeof(double) * 255), s2 = atof(sig[c]) * atof(sig[c]);
+        CHECK_OK(gd_functional_ground_state_spectrum(m, lam));
+        CHECK_NEAR(lam[0], 0, 1e-9 / s2);
+        for (int n = 1; n <= 5; n++) CHECK_REL(lam[n], n / s2, 1e-9);
+        free(lam);
+        gd_model_free(&m);
+    }
 }
 
 static void separable_2d(void)
@@ -186,6 +202,7 @@ int main(void)
     uniform_torus();
     von_mises();
     bimodal();
+    gaussian_ground_state();
     separable_2d();
     wgan_jacobian();
     logit_gan();
