@@ -346,8 +346,10 @@ GD_EXPORT void gd_torus_plan_coefficient(const gd_torus_plan *plan, const int *k
 GD_EXPORT void gd_torus_plan_free(gd_torus_plan **plan);
 
 /* ----------------------------------------------------------- functional model -- */
-/* Eigenvalues of -Delta_p on the model's grid, ascending (N^dim values; dense, N^dim <= 4096). */
-GD_EXPORT int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda);
+/* Eigenvalues of -Delta_p on the model's grid, ascending (N^dim values; dense, N^dim <= 4096);
+ * modes NULL, or N^dim x N^dim row-major with eigenfunction k in column k, normalised so that
+ * the grid mean of p phi_k^2 is 1. */
+GD_EXPORT int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *modes);
 /* The same from the ground-state form H = -Delta + |grad W|^2/4 - Delta W/2, W = -log p (for
  * densities that nearly vanish on the box, e.g. a Gaussian on a box of 24 sigma). */
 GD_EXPORT int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda);

@@ -18,8 +18,11 @@
  * the gauge pair becomes {-a, -eta_g c} instead of a Jordan block at 0 (WGAN keeps its
  * neutral D offset, eigenvalue 0).
  *
- * Not yet here (issue 7): the nonlinear (D, rho) form, kde densities, augmentation, the
- * matrix-free Krylov Jacobian for large grids, and the spectrum / estimate commands.
+ * form = nonlinear integrates spec 1.2 itself on the state [rho | D]: the density and the
+ * discriminator, rho' = -eta_g div(rho c(D) grad D) conserving mass to round-off.
+ *
+ * Not yet here (issue 7): kde densities, augmentation, the matrix-free Krylov Jacobian for
+ * large grids, and the spectrum / estimate commands.
  */
 #include "gd_impl.h"
 
@@ -35,19 +38,22 @@ extern const gd_model_type gd_model_functional;
 
 enum { LOSS_WGAN, LOSS_GAN_SAT, LOSS_GAN_NONSAT };
 enum { DENS_UNIFORM, DENS_VONMISES, DENS_GAUSS, DENS_BIMODAL };
+enum { FORM_LINEAR, FORM_NONLINEAR };
 
 typedef struct {
-    int loss, density;
+    int loss, density, form;
     long dim, N;
     double L, gamma, eta_g, eta_d, kappa, sigma, p_min;
 } functional_opts;
 
 static const char *const losses[] = {"wgan", "gan_sat", "gan_nonsat", NULL};
 static const char *const densities[] = {"uniform", "vonmises", "gauss", "bimodal", NULL};
+static const char *const forms[] = {"linear", "nonlinear", NULL};
 
 #define O(f) offsetof(functional_opts, f)
 static const gd_param functional_params[] = {
     {"loss", GD_P_ENUM, O(loss), "wgan", "wgan (a, b, c) = (0, 1, 1) | gan_sat, gan_nonsat (1/2, 1/2, 1/2)", 0, 0, 0, losses},
+    {"form", GD_P_ENUM, O(form), "linear", "linear: state [psi | u] (spec 1.3) | nonlinear: state [rho | D] (spec 1.2, mass conserved)", 0, 0, 0, forms},
     {"gamma", GD_P_DOUBLE, O(gamma), "0", "gradient penalty weight (R1 type: gamma Delta_p u)", 0, INFINITY, 0, NULL},
     {"eta_g", GD_P_DOUBLE, O(eta_g), "1", "generator learning rate (multiplies c)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"eta_d", GD_P_DOUBLE, O(eta_d), "1", "discriminator learning rate (multiplies a, b, gamma)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
@@ -117,10 +123,55 @@ static void laplacian(const gd_model *m, const double *u, double *out)
     for (int i = 0; i < q->M; i++) out[i] = q->acc[i] / q->p[i];
 }
 
+/* The loss's discriminator terms f'(d), g'(d) and the generator's velocity factor c(d). */
+static void loss_terms(int loss, double d, double *fp, double *gp, double *c)
+{
+    if (loss == LOSS_WGAN) {
+        *fp = 1, *gp = -1, *c = 1;
+        return;
+    }
+    double sp = 1 / (1 + exp(-d)), sm = 1 - sp; /* sigma(d), sigma(-d) */
+    *fp = sm, *gp = -sp, *c = loss == LOSS_GAN_SAT ? sp : sm;
+}
+
+/* Spec 1.2: D' = eta_d (f'(D) + (rho/p) g'(D) + gamma Delta_p D), rho' = -eta_g div(rho c(D) grad D).
+ * The divergence is spectral, so the total mass sum(rho) is conserved to round-off. */
+static int nonlinear_field(const gd_model *m, const double *x, double *v)
+{
+    const functional_opts *o = m->opts;
+    const functional_priv *q = m->priv;
+    int M = q->M;
+    const double *rho = x, *D = x + M;
+    double *lD = malloc(sizeof(double) * 3 * (size_t)M), *flux = lD ? lD + M : NULL, *div = lD ? lD + 2 * M : NULL;
+    if (!lD) return GD_ENOMEM;
+    laplacian(m, D, lD);
+    memset(v, 0, sizeof(double) * (size_t)M);
+    for (int j = 0; j < o->dim; j++) {
+        derivative(m, j, D, flux);
+        for (int i = 0; i < M; i++) {
+            double fp, gp, c;
+            loss_terms(o->loss, D[i], &fp, &gp, &c);
+            flux[i] *= rho[i] * c;
+        }
+        derivative(m, j, flux, div);
+        for (int i = 0; i < M; i++) v[i] -= o->eta_g * div[i];
+    }
+    int ok = 1;
+    for (int i = 0; i < M; i++) {
+        double fp, gp, c;
+        loss_terms(o->loss, D[i], &fp, &gp, &c);
+        v[M + i] = o->eta_d * (fp + rho[i] / q->p[i] * gp + o->gamma * lD[i]);
+        ok &= isfinite(v[i]) && isfinite(v[M + i]);
+    }
+    free(lD);
+    return ok ? GD_OK : GD_ESOLVER;
+}
+
 static int functional_field(const gd_model *m, int mode, const double *x, double *v)
 {
     (void)mode;
     const functional_opts *o = m->opts;
+    if (o->form == FORM_NONLINEAR) return nonlinear_field(m, x, v);
     const functional_priv *q = m->priv;
     int M = q->M;
     const double *psi = x, *u = x + M;
@@ -161,11 +212,34 @@ static int dense_laplacian(const gd_model *m)
     return GD_OK;
 }
 
+/* Nonlinear form: central differences of the field, column by column (small grids only;
+ * the analytic J.v of spec 5.3 belongs with the Krylov solver). */
+static int nonlinear_jacobian(const gd_model *m, const double *x, double *J)
+{
+    int D = m->dim, rc = GD_OK;
+    if (D > 2 * 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", D / 2);
+    double *y = malloc(sizeof(double) * 3 * (size_t)D), *fp = y ? y + D : NULL, *fm = y ? y + 2 * D : NULL;
+    if (!y) return GD_ENOMEM;
+    memcpy(y, x, sizeof(double) * (size_t)D);
+    for (int j = 0; rc == GD_OK && j < D; j++) {
+        double h = 1e-6 * fmax(1, fabs(x[j]));
+        y[j] = x[j] + h;
+        rc = nonlinear_field(m, y, fp);
+        y[j] = x[j] - h;
+        if (rc == GD_OK) rc = nonlinear_field(m, y, fm);
+        y[j] = x[j];
+        for (int i = 0; i < D; i++) J[(size_t)i * D + j] = (fp[i] - fm[i]) / (2 * h);
+    }
+    free(y);
+    return rc;
+}
+
 static int functional_jacobian(const gd_model *m, int mode, const double *x, double *J)
 {
-    (void)mode, (void)x;
+    (void)mode;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
+    if (o->form == FORM_NONLINEAR) return nonlinear_jacobian(m, x, J);
     int rc = dense_laplacian(m), M = q->M, D = 2 * M;
     if (rc != GD_OK) return rc;
     memset(J, 0, sizeof(double) * (size_t)D * (size_t)D);
@@ -181,9 +255,13 @@ static int functional_jacobian(const gd_model *m, int mode, const double *x, dou
     return GD_OK;
 }
 
+/* linear: u = psi = 0; nonlinear: rho = p, D = 0 (d0 = 0 for every loss here). */
 static int functional_equilibrium(const gd_model *m, double *x)
 {
+    const functional_opts *o = m->opts;
+    const functional_priv *q = m->priv;
     memset(x, 0, sizeof(double) * (size_t)m->dim);
+    if (o->form == FORM_NONLINEAR) memcpy(x, q->p, sizeof(double) * (size_t)q->M);
     return GD_OK;
 }
 
@@ -194,7 +272,11 @@ static int functional_default_start(const gd_model *m, double *x)
     const functional_priv *q = m->priv;
     int N = (int)o->N;
     memset(x, 0, sizeof(double) * (size_t)m->dim);
-    for (int i = 0; i < q->M; i++) x[q->M + i] = 0.1 * cos(2 * M_PI * (i / (q->M / N)) / N);
+    for (int i = 0; i < q->M; i++) {
+        double mode1 = cos(2 * M_PI * (i / (q->M / N)) / N);
+        if (o->form == FORM_NONLINEAR) x[i] = q->p[i] * (1 + 0.01 * mode1); /* the density perturbed, D = 0 */
+        else x[q->M + i] = 0.1 * mode1;
+    }
     return GD_OK;
 }
 
@@ -239,8 +321,9 @@ static int functional_setup(gd_model *m)
 
 /* ------------------------------------------------------------ public access ----- */
 
-/* Eigenvalues of -Delta_p, ascending, through the symmetric form P^{1/2} (-A) P^{-1/2}. */
-int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda)
+/* Eigenvalues of -Delta_p, ascending, through the symmetric form S = P^{1/2} (-A) P^{-1/2};
+ * modes (NULL or M x M, column k) get phi_k = sqrt(M) P^{-1/2} v_k: <phi_k, phi_k>_p = 1 as a grid mean. */
+int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *modes)
 {
     if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
     int rc = dense_laplacian(m);
@@ -253,7 +336,9 @@ int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda)
         for (int j = 0; j < M; j++) S[(size_t)i * M + j] = -q->A[(size_t)i * M + j] * sqrt(q->p[i] / q->p[j]);
     for (int i = 0; i < M; i++)
         for (int j = 0; j < i; j++) S[(size_t)i * M + j] = S[(size_t)j * M + i] = 0.5 * (S[(size_t)i * M + j] + S[(size_t)j * M + i]);
-    int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', M, S, M, lambda);
+    int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, modes ? 'V' : 'N', 'U', M, S, M, lambda);
+    for (int i = 0; modes && info == 0 && i < M; i++)
+        for (int k = 0; k < M; k++) modes[(size_t)i * M + k] = sqrt((double)M / q->p[i]) * S[(size_t)i * M + k];
     free(S);
     return info == 0 ? GD_OK : GD_ESOLVER;
 }
