@@ -86,7 +86,7 @@ static const gd_param torus_params[] = {
 #undef O
 
 typedef struct {
-    int d, N, M, H;        /* angles n + m, order, grid size, M/2 + 1 */
+    int d, N, M;           /* angles n + m, order, grid size */
     size_t nodes;          /* M^d */
     gd_torus_plan *plan;   /* the coefficient extraction; holds the normalised spectrum */
     double *cr, *ci;       /* d = 2: masked c_kl, l = 0..N (row l), k = -N..N (column k + N): real, imaginary */
@@ -435,8 +435,6 @@ static double complex coefficient(const torus_priv *p, const int *k)
     return CMPLX(re, im);
 }
 
-static double complex raw_coefficient(const torus_priv *p, int k, int l) { return coefficient(p, (const int[]){k, l}); }
-
 static int kept_nd(const torus_opts *o, int N, int d, const int *k)
 {
     long inf = 0, l1 = 0, l2 = 0;
@@ -445,8 +443,6 @@ static int kept_nd(const torus_opts *o, int N, int d, const int *k)
     if (o->mask == MASK_L2) return l2 <= (long)N * N;
     return inf <= N;
 }
-
-static int kept(const torus_opts *o, int N, int k, int l) { return kept_nd(o, N, 2, (const int[]){k, l}); }
 
 /* Steps k through [-N, N]^d (last index fastest); 0 once it has wrapped around. */
 static int next_index(int *k, int d, int N)
@@ -462,10 +458,11 @@ static int apply_mask(gd_model *m, torus_priv *p)
 {
     int N = p->N, d = p->d, k[6];
     if (d == 2) {
-        for (int kk = -N; kk <= N; kk++)
-            for (int l = 0; l <= N; l++) {
-                double complex c = kept(m->opts, N, kk, l) ? raw_coefficient(p, kk, l) : 0;
-                p->cr[(size_t)l * (2 * N + 1) + kk + N] = creal(c), p->ci[(size_t)l * (2 * N + 1) + kk + N] = cimag(c);
+        for (k[0] = -N; k[0] <= N; k[0]++)
+            for (k[1] = 0; k[1] <= N; k[1]++) {
+                double complex c = kept_nd(m->opts, N, 2, k) ? coefficient(p, k) : 0;
+                size_t at = (size_t)k[1] * (2 * N + 1) + (size_t)(k[0] + N);
+                p->cr[at] = creal(c), p->ci[at] = cimag(c);
             }
         return GD_OK;
     }
@@ -641,30 +638,15 @@ static int torus_jacobian(const gd_model *m, int mode, const double *x, double *
     return GD_OK;
 }
 
-/* Newton from the objective's Nash point (R-Exp: (asin(delta/kappa), 0); product, damped:
- * the origin); mode and poisson have lines of equilibria, not an isolated one. */
+/* Newton (the core's, with the analytic Jacobian) from the objective's Nash point (R-Exp:
+ * (asin(delta/kappa), 0); product, damped: the origin); mode and poisson have lines of
+ * equilibria, not an isolated one. */
 static int torus_equilibrium(const gd_model *m, double *x)
 {
     const torus_opts *o = m->opts;
     const torus_priv *p = m->priv;
-    int d = m->dim;
     if (o->objective == OBJ_MODE || o->objective == OBJ_POISSON) return GD_ENOTAVAIL;
-    memcpy(x, p->seed, sizeof(double) * (size_t)d);
-    double v[6], J[36];
-    lapack_int piv[6];
-    for (int it = 0; it < 50; it++) {
-        torus_field(m, 0, x, v);
-        double r = 0;
-        for (int i = 0; i < d; i++) r = hypot(r, v[i]);
-        if (r < 1e-14) return GD_OK;
-        torus_jacobian(m, 0, x, J);
-        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, d, 1, J, d, piv, v, 1) != 0) return GD_ENOTAVAIL;
-        for (int i = 0; i < d; i++) x[i] -= v[i];
-    }
-    torus_field(m, 0, x, v);
-    double r = 0;
-    for (int i = 0; i < d; i++) r = hypot(r, v[i]);
-    return r < 1e-11 ? GD_OK : GD_ENOTAVAIL;
+    return gd_model_newton((gd_model *)m, p->seed, x) == GD_OK ? GD_OK : GD_ENOTAVAIL; /* it may leave a message */
 }
 
 static int torus_default_start(const gd_model *m, double *x)
@@ -720,7 +702,6 @@ static int torus_setup(gd_model *m)
     if (p->M % 2 || p->M < 2 * p->N + 2)
         return gd_model_fail(m, GD_EUSAGE, "model.M = %d cannot resolve N = %d without aliasing: need an even M >= 2N + 2 = %d", p->M, p->N,
                              2 * p->N + 2);
-    p->H = p->M / 2 + 1;
     if (p->d == 2) {
         p->cr = calloc(2 * (size_t)(2 * p->N + 1) * (size_t)(p->N + 1), sizeof *p->cr);
         if (!p->cr) return gd_model_fail(m, GD_ENOMEM, "out of memory");
@@ -821,7 +802,6 @@ int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
 {
     const torus_priv *p = torus_of(m);
     if (!p || !p->cr || p->d != 2 || Mf % 2 || Mf < 2 * p->N + 2 || Mf > 65536) return GD_EUSAGE;
-    const torus_opts *o = m->opts;
     int N = p->N, n = 2 * N + 1, H = Mf / 2 + 1;
     size_t nn = (size_t)Mf * (size_t)Mf;
     fftw_complex *X = fftw_malloc(sizeof(fftw_complex) * (size_t)Mf * (size_t)H);
@@ -831,13 +811,13 @@ int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
         fftw_free(X), fftw_free(R);
         return GD_ENOMEM;
     }
-    double *out[2] = {u, v}, sp[2] = {-o->eta_g, o->eta_d};
+    double *out[2] = {u, v};
     for (int d = 0; d < 2; d++) {
         memset(X, 0, sizeof(fftw_complex) * (size_t)Mf * (size_t)H);
         for (int l = 0; l <= N; l++)
             for (int k = -N; k <= N; k++) {
                 double complex c = CMPLX(p->cr[(size_t)l * n + k + N], p->ci[(size_t)l * n + k + N]);
-                X[(size_t)((k + Mf) % Mf) * H + l] = sp[d] * I * (d ? l : k) * c;
+                X[(size_t)((k + Mf) % Mf) * H + l] = speed(m, d) * I * (d ? l : k) * c;
             }
         fftw_execute(plan); /* destroys X, refilled for the next component */
         memcpy(out[d], R, sizeof(double) * nn);
