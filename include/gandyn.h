@@ -353,7 +353,7 @@ GD_EXPORT int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda
 /* The same from the ground-state form H = -Delta + |grad W|^2/4 - Delta W/2, W = -log p (for
  * densities that nearly vanish on the box, e.g. a Gaussian on a box of 24 sigma). */
 GD_EXPORT int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda);
-/* Delta_p u for one grid function u (N^dim values, row-major, first axis slowest). */
+/* Delta_p u for one grid function u (N^dim values, row-major, first axis slowest); out must not overlap u. */
 GD_EXPORT int gd_functional_laplacian(const gd_model *m, const double *u, double *out);
 
 /* ---------------------------------------------------------------- linear algebra */

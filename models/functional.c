@@ -73,7 +73,8 @@ typedef struct {
     int M;                    /* grid points N^dim */
     double a, b, c;           /* the loss's linear coefficients */
     double *p;                /* the density on the grid, floored, normalised to mean 1 */
-    double *re, *tmp, *acc;   /* plan-aligned real buffers */
+    double *re, *tmp;         /* plan-aligned real buffers */
+    double *work;             /* 3 M scratch values for the fields */
     fftw_complex *spec;       /* half spectrum */
     fftw_plan fwd, bwd;
     double *A;                /* Delta_p as a dense M x M matrix, made on the first Jacobian */
@@ -108,19 +109,28 @@ static void derivative(const gd_model *m, int axis, const double *in, double *ou
     memcpy(out, q->re, sizeof(double) * (size_t)q->M);
 }
 
-/* Delta_p u = p^{-1} sum_j d_j (p d_j u), conservative so that -Delta_p stays symmetric in L^2(p). */
-static void laplacian(const gd_model *m, const double *u, double *out)
+/* acc += d/dx_axis (w g): the conservative divergence both fields are made of. */
+static void add_divergence(const gd_model *m, int axis, const double *w, const double *g, double *acc)
 {
     functional_priv *q = m->priv;
+    for (int i = 0; i < q->M; i++) q->tmp[i] = w[i] * g[i];
+    derivative(m, axis, q->tmp, q->tmp);
+    for (int i = 0; i < q->M; i++) acc[i] += q->tmp[i];
+}
+
+/* Delta_p u = p^{-1} sum_j d_j (p d_j u), conservative so that -Delta_p stays symmetric in L^2(p).
+ * Uses the last third of the work buffer. */
+static void laplacian(const gd_model *m, const double *u, double *out)
+{
+    const functional_priv *q = m->priv;
     const functional_opts *o = m->opts;
-    memset(q->acc, 0, sizeof(double) * (size_t)q->M);
+    double *grad = q->work + 2 * q->M;
+    memset(out, 0, sizeof(double) * (size_t)q->M);
     for (int j = 0; j < o->dim; j++) {
-        derivative(m, j, u, q->tmp);
-        for (int i = 0; i < q->M; i++) q->tmp[i] *= q->p[i];
-        derivative(m, j, q->tmp, q->tmp);
-        for (int i = 0; i < q->M; i++) q->acc[i] += q->tmp[i];
+        derivative(m, j, u, grad);
+        add_divergence(m, j, q->p, grad, out);
     }
-    for (int i = 0; i < q->M; i++) out[i] = q->acc[i] / q->p[i];
+    for (int i = 0; i < q->M; i++) out[i] /= q->p[i];
 }
 
 /* The loss's discriminator terms f'(d), g'(d) and the generator's velocity factor c(d). */
@@ -142,28 +152,27 @@ static int nonlinear_field(const gd_model *m, const double *x, double *v)
     const functional_priv *q = m->priv;
     int M = q->M;
     const double *rho = x, *D = x + M;
-    double *lD = malloc(sizeof(double) * 3 * (size_t)M), *flux = lD ? lD + M : NULL, *div = lD ? lD + 2 * M : NULL;
-    if (!lD) return GD_ENOMEM;
-    laplacian(m, D, lD);
-    memset(v, 0, sizeof(double) * (size_t)M);
-    for (int j = 0; j < o->dim; j++) {
-        derivative(m, j, D, flux);
-        for (int i = 0; i < M; i++) {
-            double fp, gp, c;
-            loss_terms(o->loss, D[i], &fp, &gp, &c);
-            flux[i] *= rho[i] * c;
-        }
-        derivative(m, j, flux, div);
-        for (int i = 0; i < M; i++) v[i] -= o->eta_g * div[i];
+    double *grad = q->work, *mob = q->work + M, *lap = q->work + 2 * M, *div = v; /* div: rho' before scaling */
+    for (int i = 0; i < M; i++) {
+        double fp, gp, c;
+        loss_terms(o->loss, D[i], &fp, &gp, &c);
+        mob[i] = rho[i] * c;
+    }
+    memset(lap, 0, sizeof(double) * (size_t)M);
+    memset(div, 0, sizeof(double) * (size_t)M);
+    for (int j = 0; j < o->dim; j++) { /* d_j D once, for Delta_p D and for the flux */
+        derivative(m, j, D, grad);
+        add_divergence(m, j, q->p, grad, lap);
+        add_divergence(m, j, mob, grad, div);
     }
     int ok = 1;
     for (int i = 0; i < M; i++) {
         double fp, gp, c;
         loss_terms(o->loss, D[i], &fp, &gp, &c);
-        v[M + i] = o->eta_d * (fp + rho[i] / q->p[i] * gp + o->gamma * lD[i]);
+        v[i] = -o->eta_g * div[i];
+        v[M + i] = o->eta_d * (fp + rho[i] / q->p[i] * gp + o->gamma * lap[i] / q->p[i]);
         ok &= isfinite(v[i]) && isfinite(v[M + i]);
     }
-    free(lD);
     return ok ? GD_OK : GD_ESOLVER;
 }
 
@@ -175,8 +184,7 @@ static int functional_field(const gd_model *m, int mode, const double *x, double
     const functional_priv *q = m->priv;
     int M = q->M;
     const double *psi = x, *u = x + M;
-    double *lp = malloc(sizeof(double) * 2 * (size_t)M), *lu = lp ? lp + M : NULL;
-    if (!lp) return GD_ENOMEM;
+    double *lp = q->work, *lu = q->work + M;
     laplacian(m, psi, lp);
     laplacian(m, u, lu);
     double gauge = 0;
@@ -185,7 +193,6 @@ static int functional_field(const gd_model *m, int mode, const double *x, double
         v[i] = o->eta_g * q->c * (u[i] - gauge);
         v[M + i] = o->eta_d * (-q->a * u[i] + q->b * lp[i] + o->gamma * lu[i]);
     }
-    free(lp);
     return GD_OK;
 }
 
@@ -212,34 +219,15 @@ static int dense_laplacian(const gd_model *m)
     return GD_OK;
 }
 
-/* Nonlinear form: central differences of the field, column by column (small grids only;
- * the analytic J.v of spec 5.3 belongs with the Krylov solver). */
-static int nonlinear_jacobian(const gd_model *m, const double *x, double *J)
-{
-    int D = m->dim, rc = GD_OK;
-    if (D > 2 * 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", D / 2);
-    double *y = malloc(sizeof(double) * 3 * (size_t)D), *fp = y ? y + D : NULL, *fm = y ? y + 2 * D : NULL;
-    if (!y) return GD_ENOMEM;
-    memcpy(y, x, sizeof(double) * (size_t)D);
-    for (int j = 0; rc == GD_OK && j < D; j++) {
-        double h = 1e-6 * fmax(1, fabs(x[j]));
-        y[j] = x[j] + h;
-        rc = nonlinear_field(m, y, fp);
-        y[j] = x[j] - h;
-        if (rc == GD_OK) rc = nonlinear_field(m, y, fm);
-        y[j] = x[j];
-        for (int i = 0; i < D; i++) J[(size_t)i * D + j] = (fp[i] - fm[i]) / (2 * h);
-    }
-    free(y);
-    return rc;
-}
-
 static int functional_jacobian(const gd_model *m, int mode, const double *x, double *J)
 {
     (void)mode;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
-    if (o->form == FORM_NONLINEAR) return nonlinear_jacobian(m, x, J);
+    if (o->form == FORM_NONLINEAR) { /* central differences of the field, small grids (the analytic J.v of spec 5.3 belongs with Krylov) */
+        if (q->M > 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", q->M);
+        return gd_model_jacobian_fd(m, x, J);
+    }
     int rc = dense_laplacian(m), M = q->M, D = 2 * M;
     if (rc != GD_OK) return rc;
     memset(J, 0, sizeof(double) * (size_t)D * (size_t)D);
@@ -286,7 +274,8 @@ static void functional_cleanup(gd_model *m)
     if (!q) return;
     if (q->fwd) fftw_destroy_plan(q->fwd);
     if (q->bwd) fftw_destroy_plan(q->bwd);
-    fftw_free(q->re), fftw_free(q->tmp), fftw_free(q->acc), fftw_free(q->spec);
+    fftw_free(q->re), fftw_free(q->tmp), fftw_free(q->spec);
+    free(q->work);
     free(q->p), free(q->A);
     free(q);
     m->priv = NULL;
@@ -306,9 +295,9 @@ static int functional_setup(gd_model *m)
     q->a = o->loss == LOSS_WGAN ? 0 : 0.5, q->b = o->loss == LOSS_WGAN ? 1 : 0.5, q->c = q->b;
     q->p = malloc(sizeof(double) * (size_t)q->M);
     q->re = fftw_malloc(sizeof(double) * (size_t)q->M), q->tmp = fftw_malloc(sizeof(double) * (size_t)q->M);
-    q->acc = fftw_malloc(sizeof(double) * (size_t)q->M);
+    q->work = malloc(sizeof(double) * 3 * (size_t)q->M);
     q->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
-    if (!q->p || !q->re || !q->tmp || !q->acc || !q->spec) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
+    if (!q->p || !q->re || !q->tmp || !q->work || !q->spec) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
     q->fwd = o->dim == 2 ? fftw_plan_dft_r2c_2d(N, N, q->re, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(N, q->re, q->spec, FFTW_ESTIMATE);
     q->bwd = o->dim == 2 ? fftw_plan_dft_c2r_2d(N, N, q->spec, q->re, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(N, q->spec, q->re, FFTW_ESTIMATE);
     if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-point transforms", q->M);
