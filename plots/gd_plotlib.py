@@ -42,10 +42,15 @@ TYPE_STYLE = {
 }
 
 
+def wrap(x, period):
+    """Angles (any array) wrapped to [-P/2, P/2)."""
+    return (x + period / 2) % period - period / 2
+
+
 def wrap_angles(x, period):
     """Angles wrapped to [-P/2, P/2), with a NaN row inserted where a coordinate wraps so that
     lines do not streak across the plane; also returns where the rows went in."""
-    w = (x + period / 2) % period - period / 2
+    w = wrap(x, period)
     jumps = np.nonzero(np.any(np.abs(np.diff(w, axis=0)) > period / 2, axis=1))[0] + 1
     return np.insert(w, jumps, np.nan, axis=0), jumps
 
@@ -60,7 +65,7 @@ def draw_equilibria(ax, eq, ix, iy, ms=11, period=None):
     for pos, t in zip(eq["position"][:], types):
         p = np.array([pos[ix], pos[iy]])
         if period:
-            p = (p + period / 2) % period - period / 2
+            p = wrap(p, period)
         ax.plot(p[0], p[1], ls="none", ms=ms, mec="k", zorder=5, label=t if t not in seen else None,
                 **TYPE_STYLE.get(t, TYPE_STYLE["degenerate"]))
         seen.add(t)

@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gd_plotlib import draw_equilibria, plt, save_png, wrap_angles  # noqa: E402
+from gd_plotlib import draw_equilibria, plt, save_png, wrap, wrap_angles  # noqa: E402
 
 TWO_PI = 2 * np.pi
 def config(f):
@@ -25,10 +25,6 @@ def config(f):
 def flow_name(f):
     m = config(f)["model"]
     return "real flow" if m.get("flow") == "real" else f"N = {m.get('N')}"
-
-
-def wrap(a):
-    return (a + np.pi) % TWO_PI - np.pi
 
 
 def centred(F):
@@ -208,7 +204,7 @@ def final_amplitudes(sweep_path, integ):
         if name.startswith(integ + "_") and name.endswith(".h5"):
             with h5py.File(os.path.join(folder, name), "r") as f:
                 x, eq = f["traj/0/x"][:], f["model/equilibrium"][:]
-            d = np.hypot(*wrap(x[len(x) * 9 // 10:] - eq).T)
+            d = np.hypot(*wrap(x[len(x) * 9 // 10:] - eq, TWO_PI).T)
             rows.append((float(name[len(integ) + 1:-3]), d.max()))
     return np.array(sorted(rows)).reshape(-1, 2)
 

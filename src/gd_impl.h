@@ -13,11 +13,11 @@
 
 #define GD_MSG_LEN 512
 
+typedef struct gd_h5 gd_h5; /* an open output file (h5io.h), for the model's write hook */
+
 /* Discrete mode of a piecewise-smooth field. Mode 0 is the raw field that fixed-step
  * integrators evaluate; CVODE integrates one smooth mode per segment and switches at
  * the roots of the model's surface function (sign flips, clip boundaries). */
-typedef struct gd_h5 gd_h5;
-
 struct gd_model_type {
     const char *name;
     const char *summary;
