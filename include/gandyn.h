@@ -99,6 +99,8 @@ GD_EXPORT int gd_model_field(const gd_model *m, const double *x, double *v);
 /* J = dF/dx, row-major dim*dim (analytic where the model has one, else central differences). */
 GD_EXPORT int gd_model_jacobian(const gd_model *m, const double *x, double *J);
 GD_EXPORT int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J);
+/* J(x) v: the model's analytic product, or a central difference of the field along v. */
+GD_EXPORT int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv);
 /* GD_ENOTAVAIL when the model has no known equilibrium (e.g. WGAN-GP). */
 GD_EXPORT int gd_model_equilibrium(const gd_model *m, double *x);
 /* Apply the model's constraint (weight clipping); no-op for unconstrained models. */

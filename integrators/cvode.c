@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * cvode: SUNDIALS CVODE (Adams or BDF, Newton iteration with a dense linear solver fed
- * by the model's analytic Jacobian). One gd_stepper_step advances one output interval
- * t_end/steps.
+ * cvode: SUNDIALS CVODE (Adams or BDF). Newton iterations solve with a dense matrix fed by
+ * the model's analytic Jacobian, or, for large states (PDE grids), with matrix-free SPGMR
+ * on the model's J.v, so no dim x dim array is ever formed. One gd_stepper_step advances one
+ * output interval t_end/steps.
  *
  * Root functions: g0 = R^2 - |x|^2 stops a diverging run at sweep.diverge_radius; for
  * piecewise-smooth models (WGAN-GP sign, clip walls) g1 is the model's switching surface.
@@ -20,6 +21,7 @@
 #include <sundials/sundials_version.h>
 #include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 #include <sunlinsol/sunlinsol_dense.h>
+#include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
 #define MAX_SWITCHES 100000L /* a chattering (Zeno) solution is reported, not looped on */
@@ -58,6 +60,16 @@ static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
     int rc = s->model->type->jacobian(s->model, p->mode, N_VGetArrayPointer(y), p->Jr);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) SM_ELEMENT_D(J, i, j) = p->Jr[i * n + j];
+    return rc == GD_OK ? 0 : -1;
+}
+
+static int cv_jtimes(N_Vector v, N_Vector Jv, sunrealtype t, N_Vector y, N_Vector fy, void *ud, N_Vector tmp)
+{
+    (void)t, (void)fy, (void)tmp;
+    gd_stepper *s = ud;
+    cv_priv *p = s->priv;
+    const gd_model *m = s->model;
+    int rc = m->type->jvp(m, p->mode, N_VGetArrayPointer(y), N_VGetArrayPointer(v), N_VGetArrayPointer(Jv));
     return rc == GD_OK ? 0 : -1;
 }
 
@@ -107,13 +119,36 @@ static void cv_free(gd_stepper *s)
         if ((call) < 0) return gd_stepper_fail(s, GD_ESOLVER, "cvode: %s failed", #call);        \
     } while (0)
 
+static int use_dense(gd_stepper *s)
+{
+    cv_priv *p = s->priv;
+    p->Jr = malloc(sizeof(double) * (size_t)s->dim * (size_t)s->dim);
+    p->A = SUNDenseMatrix(s->dim, s->dim, p->ctx);
+    p->LS = p->A ? SUNLinSol_Dense(p->y, p->A, p->ctx) : NULL;
+    if (!p->Jr || !p->A || !p->LS)
+        return gd_stepper_fail(s, GD_ENOMEM, "cvode: no memory for a dense %d x %d Jacobian (integrator.linsol = spgmr needs none)", s->dim, s->dim);
+    CV_TRY(CVodeSetLinearSolver(p->mem, p->LS, p->A));
+    CV_TRY(CVodeSetJacFn(p->mem, s->model->type->jacobian ? cv_jac : NULL));
+    return GD_OK;
+}
+
+/* GMRES without preconditioning: the stiff part of the PDE models (gamma Delta_p) has
+ * real eigenvalues, which Krylov resolves in few iterations at BDF's step sizes. */
+static int use_spgmr(gd_stepper *s)
+{
+    cv_priv *p = s->priv;
+    p->LS = SUNLinSol_SPGMR(p->y, SUN_PREC_NONE, 0, p->ctx);
+    if (!p->LS) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
+    CV_TRY(CVodeSetLinearSolver(p->mem, p->LS, NULL));
+    if (s->model->type->jvp) CV_TRY(CVodeSetJacTimes(p->mem, NULL, cv_jtimes)); /* else CVODE's own difference quotient */
+    return GD_OK;
+}
+
 static int cv_init(gd_stepper *s)
 {
     cv_priv *p = calloc(1, sizeof *p);
     if (!p) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     s->priv = p;
-    p->Jr = malloc(sizeof(double) * (size_t)s->dim * (size_t)s->dim);
-    if (!p->Jr) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
 #if SUNDIALS_VERSION_MAJOR >= 7
     CV_TRY(SUNContext_Create(SUN_COMM_NULL, &p->ctx));
     SUNContext_ClearErrHandlers(p->ctx); /* the library never prints */
@@ -143,12 +178,8 @@ static int cv_init(gd_stepper *s)
         CV_TRY(CVodeSetNonlinearSolver(p->mem, p->NLS));
         return GD_OK;
     }
-    p->A = SUNDenseMatrix(s->dim, s->dim, p->ctx);
-    p->LS = SUNLinSol_Dense(p->y, p->A, p->ctx);
-    if (!p->A || !p->LS) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
-    CV_TRY(CVodeSetLinearSolver(p->mem, p->LS, p->A));
-    CV_TRY(CVodeSetJacFn(p->mem, s->model->type->jacobian ? cv_jac : NULL));
-    return GD_OK;
+    int krylov = s->o.linsol == GD_LS_SPGMR || (s->o.linsol == GD_LS_AUTO && s->dim > GD_DENSE_MAX_DIM);
+    return krylov ? use_spgmr(s) : use_dense(s);
 }
 
 /* Totals over every segment: CVodeReInit zeroes CVODE's own counters. */
@@ -245,7 +276,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
     return GD_OK;
 }
 
-static const char *const keys[] = {"method", "nls", "rtol", "atol", "t_end", "steps", NULL};
+static const char *const keys[] = {"method", "nls", "linsol", "rtol", "atol", "t_end", "steps", NULL};
 
 const gd_integrator_type gd_integrator_cvode = {
     .name = "cvode",

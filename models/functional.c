@@ -21,10 +21,16 @@
  * form = nonlinear integrates spec 1.2 itself on the state [rho | D]: the density and the
  * discriminator, rho' = -eta_g div(rho c(D) grad D) conserving mass to round-off.
  *
- * Not yet here (issue 7): kde densities, augmentation, the matrix-free Krylov Jacobian for
- * large grids, and the spectrum / estimate commands.
+ * Augmentation (spec 1.4): translation noise of width aug_t blurs the density the
+ * discriminator sees, p_aug = mu * p. augment = simple replaces p by p_aug everywhere (the
+ * paper-level model); augment = exact keeps the data density inside the filtered operator
+ * A u = p_aug^{-1} C div(p grad C u), C the Gaussian filter, symmetric in L^2(p_aug).
+ *
+ * J.v is analytic through the same transforms (linear: the field itself; nonlinear: spec
+ * 5.3), so CVODE's Krylov solver never needs the dense Jacobian on large grids.
  */
 #include "gd_impl.h"
+#include "h5io.h"
 
 #include <complex.h>
 #include <fftw3.h>
@@ -37,18 +43,21 @@
 extern const gd_model_type gd_model_functional;
 
 enum { LOSS_WGAN, LOSS_GAN_SAT, LOSS_GAN_NONSAT };
-enum { DENS_UNIFORM, DENS_VONMISES, DENS_GAUSS, DENS_BIMODAL };
+enum { DENS_UNIFORM, DENS_VONMISES, DENS_GAUSS, DENS_BIMODAL, DENS_KDE };
 enum { FORM_LINEAR, FORM_NONLINEAR };
+enum { AUG_NONE, AUG_SIMPLE, AUG_EXACT };
 
 typedef struct {
-    int loss, density, form;
-    long dim, N;
-    double L, gamma, eta_g, eta_d, kappa, sigma, p_min;
+    int loss, density, form, augment;
+    long dim, N, init_mode;
+    double L, gamma, eta_g, eta_d, kappa, sigma, p_min, aug_t, kde_bw, init_eps;
+    char *density_file, *dataset;
 } functional_opts;
 
 static const char *const losses[] = {"wgan", "gan_sat", "gan_nonsat", NULL};
-static const char *const densities[] = {"uniform", "vonmises", "gauss", "bimodal", NULL};
+static const char *const densities[] = {"uniform", "vonmises", "gauss", "bimodal", "kde", NULL};
 static const char *const forms[] = {"linear", "nonlinear", NULL};
+static const char *const augments[] = {"none", "simple", "exact", NULL};
 
 #define O(f) offsetof(functional_opts, f)
 static const gd_param functional_params[] = {
@@ -58,8 +67,17 @@ static const gd_param functional_params[] = {
     {"eta_g", GD_P_DOUBLE, O(eta_g), "1", "generator learning rate (multiplies c)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"eta_d", GD_P_DOUBLE, O(eta_d), "1", "discriminator learning rate (multiplies a, b, gamma)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"density", GD_P_ENUM, O(density), "uniform",
-     "uniform | vonmises e^{kappa cos x} | gauss N(L/2, sigma^2) | bimodal e^{kappa cos 2x} (per axis x; uniform along y)", 0, 0, 0,
-     densities},
+     "uniform | vonmises e^{kappa cos x} | gauss N(L/2, sigma^2) | bimodal e^{kappa cos 2x} (along x, uniform along y) | kde (smoothed histogram of density_file)",
+     0, 0, 0, densities},
+    {"density_file", GD_P_STRING, O(density_file), "", "kde: HDF5 file of sample points, n values (dim 1) or n x dim", 0, 0, 0, NULL},
+    {"dataset", GD_P_STRING, O(dataset), "/points", "kde: dataset name in density_file", 0, 0, 0, NULL},
+    {"kde_bw", GD_P_DOUBLE, O(kde_bw), "0", "kde: Gaussian bandwidth (0: Silverman's rule 1.06 s n^{-1/5})", 0, INFINITY, 0, NULL},
+    {"augment", GD_P_ENUM, O(augment), "none", "translation-noise augmentation: none | simple (p -> p_aug) | exact (filtered operator)", 0, 0, 0,
+     augments},
+    {"aug_t", GD_P_DOUBLE, O(aug_t), "0.5", "augmentation: standard deviation of the Gaussian translation noise", 0, INFINITY, 0, NULL},
+    {"init_mode", GD_P_INT, O(init_mode), "1", "default start: Fourier mode k along x of the perturbation", 0, 2047, 0, NULL},
+    {"init_eps", GD_P_DOUBLE, O(init_eps), "0.1", "default start: amplitude (linear: u = eps cos kx; nonlinear: rho = p (1 + eps cos kx))", -INFINITY,
+     INFINITY, 0, NULL},
     {"kappa", GD_P_DOUBLE, O(kappa), "1", "vonmises, bimodal concentration", 0, INFINITY, 0, NULL},
     {"sigma", GD_P_DOUBLE, O(sigma), "1", "gauss standard deviation", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"p_min", GD_P_DOUBLE, O(p_min), "1e-12", "floor of the normalised density", 0, INFINITY, GD_PF_LO_OPEN, NULL},
@@ -72,9 +90,11 @@ static const gd_param functional_params[] = {
 typedef struct {
     int M;                    /* grid points N^dim */
     double a, b, c;           /* the loss's linear coefficients */
-    double *p;                /* the density on the grid, floored, normalised to mean 1 */
+    double *p;                /* the weight of L^2(p): the density (p_aug when augmented), floored, mean 1 */
+    double *pin;              /* the density inside the divergence: p, except for augment = exact (the data's) */
+    double *filt;             /* augment = exact: the translation-noise filter C on the half spectrum */
     double *re, *tmp;         /* plan-aligned real buffers */
-    double *work;             /* 3 M scratch values for the fields */
+    double *work;             /* 4 M scratch values for the fields */
     fftw_complex *spec;       /* half spectrum */
     fftw_plan fwd, bwd;
     double *A;                /* Delta_p as a dense M x M matrix, made on the first Jacobian */
@@ -91,57 +111,103 @@ static double density_at(const functional_opts *o, double x)
     }
 }
 
-/* d/dx_axis of in, spectrally: one r2c, multiply by i k, one c2r (it destroys spec). */
-static void derivative(const gd_model *m, int axis, const double *in, double *out)
+static int half_rows(const functional_opts *o) { return o->dim == 2 ? (int)o->N : 1; }
+
+/* Integer wavenumber along axis of half-spectrum entry (r, col); the last axis is the halved one. */
+static int wavenumber(const functional_opts *o, int axis, int r, int col)
+{
+    int N = (int)o->N;
+    if (axis == o->dim - 1) return col;
+    return r <= N / 2 ? r : r - N;
+}
+
+/* out = IFFT(filter (i k_axis) FFT(in)): no derivative for axis < 0, no filter for NULL.
+ * One r2c and one c2r; in and out may be the same array. */
+static void spectral(const gd_model *m, int axis, const double *filter, const double *in, double *out)
 {
     const functional_opts *o = m->opts;
     functional_priv *q = m->priv;
-    int N = (int)o->N, H = N / 2 + 1, rows = o->dim == 2 ? N : 1;
+    int H = (int)o->N / 2 + 1, rows = half_rows(o);
     memcpy(q->re, in, sizeof(double) * (size_t)q->M);
     fftw_execute(q->fwd);
     double w = 2 * M_PI / o->L, scale = 1.0 / q->M;
     for (int r = 0; r < rows; r++)
         for (int col = 0; col < H; col++) {
-            int k = axis == o->dim - 1 ? col : (r <= N / 2 ? r : r - N);
-            q->spec[(size_t)r * H + col] *= I * (w * k * scale);
+            size_t at = (size_t)r * H + col;
+            double complex f = filter ? filter[at] * scale : scale;
+            if (axis >= 0) f *= I * (w * wavenumber(o, axis, r, col));
+            q->spec[at] *= f;
         }
     fftw_execute(q->bwd);
     memcpy(out, q->re, sizeof(double) * (size_t)q->M);
 }
 
-/* acc += d/dx_axis (w g): the conservative divergence both fields are made of. */
-static void add_divergence(const gd_model *m, int axis, const double *w, const double *g, double *acc)
+static void derivative(const gd_model *m, int axis, const double *in, double *out) { spectral(m, axis, NULL, in, out); }
+
+/* The Fourier multiplier exp(-t^2 |k|^2 / 2) of a Gaussian of standard deviation t (periodised). */
+static double *gaussian_filter(const gd_model *m, double t)
+{
+    const functional_opts *o = m->opts;
+    int H = (int)o->N / 2 + 1, rows = half_rows(o);
+    double *f = malloc(sizeof(double) * (size_t)rows * (size_t)H), w = 2 * M_PI / o->L;
+    for (int r = 0; f && r < rows; r++)
+        for (int col = 0; col < H; col++) {
+            double k2 = 0;
+            for (int j = 0; j < o->dim; j++) k2 += pow(w * wavenumber(o, j, r, col), 2);
+            f[(size_t)r * H + col] = exp(-0.5 * t * t * k2);
+        }
+    return f;
+}
+
+/* acc += filter d_axis (flux); flux may be the tmp buffer. */
+static void add_derivative(const gd_model *m, int axis, const double *filter, const double *flux, double *acc)
 {
     functional_priv *q = m->priv;
-    for (int i = 0; i < q->M; i++) q->tmp[i] = w[i] * g[i];
-    derivative(m, axis, q->tmp, q->tmp);
+    spectral(m, axis, filter, flux, q->tmp);
     for (int i = 0; i < q->M; i++) acc[i] += q->tmp[i];
 }
 
-/* Delta_p u = p^{-1} sum_j d_j (p d_j u), conservative so that -Delta_p stays symmetric in L^2(p).
- * Uses the last third of the work buffer. */
+/* acc += filter d_axis (w g): the conservative divergence the fields are made of. */
+static void add_divergence(const gd_model *m, int axis, const double *filter, const double *w, const double *g, double *acc)
+{
+    functional_priv *q = m->priv;
+    for (int i = 0; i < q->M; i++) q->tmp[i] = w[i] * g[i];
+    add_derivative(m, axis, filter, q->tmp, acc);
+}
+
+/* Delta_p u = p^{-1} sum_j d_j (p d_j u), conservative so that -Delta_p stays symmetric in L^2(p);
+ * with augment = exact, p_aug^{-1} C sum_j d_j (p d_j C u). Uses the last quarter of the work buffer. */
 static void laplacian(const gd_model *m, const double *u, double *out)
 {
     const functional_priv *q = m->priv;
     const functional_opts *o = m->opts;
-    double *grad = q->work + 2 * q->M;
+    double *grad = q->work + 3 * q->M;
     memset(out, 0, sizeof(double) * (size_t)q->M);
     for (int j = 0; j < o->dim; j++) {
-        derivative(m, j, u, grad);
-        add_divergence(m, j, q->p, grad, out);
+        spectral(m, j, q->filt, u, grad);
+        add_divergence(m, j, q->filt, q->pin, grad, out);
     }
     for (int i = 0; i < q->M; i++) out[i] /= q->p[i];
 }
 
-/* The loss's discriminator terms f'(d), g'(d) and the generator's velocity factor c(d). */
-static void loss_terms(int loss, double d, double *fp, double *gp, double *c)
+/* The loss's discriminator terms f', g', the generator's velocity factor c, and their derivatives. */
+typedef struct {
+    double fp, gp, c, fpp, gpp, cp;
+} loss_terms;
+
+static loss_terms loss_at(int loss, double d)
 {
-    if (loss == LOSS_WGAN) {
-        *fp = 1, *gp = -1, *c = 1;
-        return;
-    }
-    double sp = 1 / (1 + exp(-d)), sm = 1 - sp; /* sigma(d), sigma(-d) */
-    *fp = sm, *gp = -sp, *c = loss == LOSS_GAN_SAT ? sp : sm;
+    if (loss == LOSS_WGAN) return (loss_terms){1, -1, 1, 0, 0, 0};
+    double sp = 1 / (1 + exp(-d)), sm = 1 - sp, ss = sp * sm; /* sigma(d), sigma(-d) */
+    int sat = loss == LOSS_GAN_SAT;
+    return (loss_terms){sm, -sp, sat ? sp : sm, -ss, -ss, sat ? ss : -ss};
+}
+
+static int all_finite(const double *v, int n)
+{
+    int ok = 1;
+    for (int i = 0; i < n; i++) ok &= isfinite(v[i]);
+    return ok;
 }
 
 /* Spec 1.2: D' = eta_d (f'(D) + (rho/p) g'(D) + gamma Delta_p D), rho' = -eta_g div(rho c(D) grad D).
@@ -153,27 +219,50 @@ static int nonlinear_field(const gd_model *m, const double *x, double *v)
     int M = q->M;
     const double *rho = x, *D = x + M;
     double *grad = q->work, *mob = q->work + M, *lap = q->work + 2 * M, *div = v; /* div: rho' before scaling */
-    for (int i = 0; i < M; i++) {
-        double fp, gp, c;
-        loss_terms(o->loss, D[i], &fp, &gp, &c);
-        mob[i] = rho[i] * c;
-    }
+    for (int i = 0; i < M; i++) mob[i] = rho[i] * loss_at(o->loss, D[i]).c;
     memset(lap, 0, sizeof(double) * (size_t)M);
     memset(div, 0, sizeof(double) * (size_t)M);
     for (int j = 0; j < o->dim; j++) { /* d_j D once, for Delta_p D and for the flux */
         derivative(m, j, D, grad);
-        add_divergence(m, j, q->p, grad, lap);
-        add_divergence(m, j, mob, grad, div);
+        add_divergence(m, j, NULL, q->p, grad, lap);
+        add_divergence(m, j, NULL, mob, grad, div);
     }
-    int ok = 1;
     for (int i = 0; i < M; i++) {
-        double fp, gp, c;
-        loss_terms(o->loss, D[i], &fp, &gp, &c);
+        loss_terms l = loss_at(o->loss, D[i]);
         v[i] = -o->eta_g * div[i];
-        v[M + i] = o->eta_d * (fp + rho[i] / q->p[i] * gp + o->gamma * lap[i] / q->p[i]);
-        ok &= isfinite(v[i]) && isfinite(v[M + i]);
+        v[M + i] = o->eta_d * (l.fp + rho[i] / q->p[i] * l.gp + o->gamma * lap[i] / q->p[i]);
     }
-    return ok ? GD_OK : GD_ESOLVER;
+    return all_finite(v, 2 * M) ? GD_OK : GD_ESOLVER;
+}
+
+/* Spec 5.3 applied to (w, e) = (delta rho, delta D):
+ *   rho' part: -eta_g div(w c grad D + rho c' e grad D + rho c grad e)
+ *   D' part:   eta_d ((f'' + (rho/p) g'') e + g' w / p + gamma Delta_p e). */
+static int nonlinear_jvp(const gd_model *m, const double *x, const double *dx, double *jv)
+{
+    const functional_opts *o = m->opts;
+    const functional_priv *q = m->priv;
+    int M = q->M;
+    const double *rho = x, *D = x + M, *w = dx, *e = dx + M;
+    double *gD = q->work, *ge = q->work + M, *lap = q->work + 2 * M, *div = jv;
+    memset(lap, 0, sizeof(double) * (size_t)M);
+    memset(div, 0, sizeof(double) * (size_t)M);
+    for (int j = 0; j < o->dim; j++) {
+        derivative(m, j, D, gD);
+        derivative(m, j, e, ge);
+        add_divergence(m, j, NULL, q->p, ge, lap);
+        for (int i = 0; i < M; i++) {
+            loss_terms l = loss_at(o->loss, D[i]);
+            q->tmp[i] = (w[i] * l.c + rho[i] * l.cp * e[i]) * gD[i] + rho[i] * l.c * ge[i];
+        }
+        add_derivative(m, j, NULL, q->tmp, div);
+    }
+    for (int i = 0; i < M; i++) {
+        loss_terms l = loss_at(o->loss, D[i]);
+        jv[i] = -o->eta_g * div[i];
+        jv[M + i] = o->eta_d * ((l.fpp + rho[i] / q->p[i] * l.gpp) * e[i] + (l.gp * w[i] + o->gamma * lap[i]) / q->p[i]);
+    }
+    return all_finite(jv, 2 * M) ? GD_OK : GD_ESOLVER;
 }
 
 static int functional_field(const gd_model *m, int mode, const double *x, double *v)
@@ -193,7 +282,14 @@ static int functional_field(const gd_model *m, int mode, const double *x, double
         v[i] = o->eta_g * q->c * (u[i] - gauge);
         v[M + i] = o->eta_d * (-q->a * u[i] + q->b * lp[i] + o->gamma * lu[i]);
     }
-    return GD_OK;
+    return all_finite(v, 2 * M) ? GD_OK : GD_ESOLVER;
+}
+
+/* The linear field is its own Jacobian. */
+static int functional_jvp(const gd_model *m, int mode, const double *x, const double *v, double *jv)
+{
+    const functional_opts *o = m->opts;
+    return o->form == FORM_NONLINEAR ? nonlinear_jvp(m, x, v, jv) : functional_field(m, mode, v, jv);
 }
 
 /* Delta_p column by column (M transforms pairs; refused above M = 4096 where dense stops paying). */
@@ -253,7 +349,7 @@ static int functional_equilibrium(const gd_model *m, double *x)
     return GD_OK;
 }
 
-/* The discriminator perturbed along the first Fourier mode, the generator at rest. */
+/* The discriminator perturbed along Fourier mode init_mode of x (linear), or the density (nonlinear). */
 static int functional_default_start(const gd_model *m, double *x)
 {
     const functional_opts *o = m->opts;
@@ -261,9 +357,9 @@ static int functional_default_start(const gd_model *m, double *x)
     int N = (int)o->N;
     memset(x, 0, sizeof(double) * (size_t)m->dim);
     for (int i = 0; i < q->M; i++) {
-        double mode1 = cos(2 * M_PI * (i / (q->M / N)) / N);
-        if (o->form == FORM_NONLINEAR) x[i] = q->p[i] * (1 + 0.01 * mode1); /* the density perturbed, D = 0 */
-        else x[q->M + i] = 0.1 * mode1;
+        double mode = o->init_eps * cos(2 * M_PI * (double)o->init_mode * (i / (q->M / N)) / N);
+        if (o->form == FORM_NONLINEAR) x[i] = q->p[i] * (1 + mode); /* D = 0 */
+        else x[q->M + i] = mode;
     }
     return GD_OK;
 }
@@ -276,9 +372,101 @@ static void functional_cleanup(gd_model *m)
     if (q->bwd) fftw_destroy_plan(q->bwd);
     fftw_free(q->re), fftw_free(q->tmp), fftw_free(q->spec);
     free(q->work);
-    free(q->p), free(q->A);
+    if (q->pin != q->p) free(q->pin);
+    free(q->p), free(q->A), free(q->filt);
     free(q);
     m->priv = NULL;
+}
+
+/* Grid coordinate along axis 0 (rows) of point i. */
+static double grid_x(const functional_opts *o, int M, int i) { return o->L * (i / (M / (int)o->N)) / (double)o->N; }
+
+/* Mean 1 on the grid, then the floor (which keeps Delta_p's 1/p bounded). */
+static void normalise(double *p, int M, double p_min)
+{
+    double mean = 0;
+    for (int i = 0; i < M; i++) mean += p[i] / M;
+    for (int i = 0; i < M; i++) p[i] = fmax(p[i] / mean, p_min);
+}
+
+/* Bilinear (cloud-in-cell) deposit of one point on the periodic grid, coordinates taken modulo L. */
+static void deposit(const functional_opts *o, const double *pt, double *p)
+{
+    int N = (int)o->N, cell[2] = {0, 0};
+    double frac[2] = {0, 0};
+    for (int j = 0; j < o->dim; j++) {
+        double s = fmod(pt[j] / (o->L / N), N);
+        if (s < 0) s += N;
+        cell[j] = (int)s % N, frac[j] = s - floor(s);
+    }
+    for (int c = 0; c < (1 << o->dim); c++) {
+        double w = 1;
+        int at = 0;
+        for (int j = 0; j < o->dim; j++) {
+            int up = c >> j & 1;
+            w *= up ? frac[j] : 1 - frac[j];
+            at = at * N + (cell[j] + up) % N;
+        }
+        p[at] += w;
+    }
+}
+
+/* kde: the histogram of the HDF5 points smoothed by a Gaussian of width kde_bw (Silverman's
+ * 1.06 s n^{-1/5} when 0, s the standard deviation averaged over the axes). */
+static int kde_density(gd_model *m, double *p)
+{
+    const functional_opts *o = m->opts;
+    const functional_priv *q = m->priv;
+    if (!o->density_file[0]) return gd_model_fail(m, GD_EUSAGE, "model.density = kde needs model.density_file (an HDF5 file of points)");
+    int rank = 0;
+    hsize_t dims[2] = {0, 0};
+    double *pts = NULL;
+    int rc = gd_h5_read(o->density_file, o->dataset, 2, (size_t)1 << 28, &rank, dims, &pts, m->msg);
+    if (rc != GD_OK) return rc;
+    long n = (long)dims[0], d = rank == 1 ? 1 : (long)dims[1];
+    if (d != o->dim || n < 2) {
+        free(pts);
+        return gd_model_fail(m, GD_EUSAGE, "'%s': %s holds %ld points of dimension %ld; model.dim = %ld needs at least 2", o->density_file,
+                             o->dataset, n, d, o->dim);
+    }
+    memset(p, 0, sizeof(double) * (size_t)q->M);
+    double var = 0;
+    for (long i = 0; i < n; i++) deposit(o, pts + i * d, p);
+    for (long j = 0; j < d; j++) {
+        double s = 0, s2 = 0;
+        for (long i = 0; i < n; i++) s += pts[i * d + j], s2 += pts[i * d + j] * pts[i * d + j];
+        var += (s2 - s * s / n) / (n - 1) / d;
+    }
+    free(pts);
+    double bw = o->kde_bw > 0 ? o->kde_bw : 1.06 * sqrt(var) * pow((double)n, -0.2), *filter = gaussian_filter(m, bw);
+    if (!filter) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    spectral(m, -1, filter, p, p);
+    free(filter);
+    return GD_OK;
+}
+
+/* q->p and q->pin from the density and the augmentation (spec 1.4). */
+static int make_density(gd_model *m)
+{
+    const functional_opts *o = m->opts;
+    functional_priv *q = m->priv;
+    int M = q->M, rc = GD_OK;
+    if (o->density == DENS_KDE) rc = kde_density(m, q->p);
+    else
+        for (int i = 0; i < M; i++) q->p[i] = density_at(o, grid_x(o, M, i));
+    if (rc != GD_OK) return rc;
+    normalise(q->p, M, o->p_min);
+    q->pin = q->p;
+    if (o->augment == AUG_NONE) return GD_OK;
+    if (!(q->filt = gaussian_filter(m, o->aug_t))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    if (o->augment == AUG_EXACT) {
+        if (!(q->pin = malloc(sizeof(double) * (size_t)M))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+        memcpy(q->pin, q->p, sizeof(double) * (size_t)M);
+    }
+    spectral(m, -1, q->filt, q->p, q->p); /* p_aug = mu * p */
+    normalise(q->p, M, o->p_min);
+    if (o->augment == AUG_SIMPLE) free(q->filt), q->filt = NULL;
+    return GD_OK;
 }
 
 static int functional_setup(gd_model *m)
@@ -286,26 +474,46 @@ static int functional_setup(gd_model *m)
     const functional_opts *o = m->opts;
     if (o->N % 2 == 0)
         return gd_model_fail(m, GD_EUSAGE, "model.N = %ld: use an odd N (an even grid leaves its Nyquist wavenumber as a spurious null mode)", o->N);
+    if (o->form == FORM_NONLINEAR && o->augment != AUG_NONE)
+        return gd_model_fail(m, GD_EUSAGE, "model.augment = %s applies to form = linear (the nonlinear field has no augmented form)", augments[o->augment]);
     functional_priv *q = calloc(1, sizeof *q);
     if (!q) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     m->priv = q;
-    int N = (int)o->N, H = N / 2 + 1, rows = o->dim == 2 ? N : 1;
+    int N = (int)o->N, H = N / 2 + 1, rows = half_rows(o);
     q->M = rows * N;
     m->ngen = q->M, m->dim = 2 * q->M;
     q->a = o->loss == LOSS_WGAN ? 0 : 0.5, q->b = o->loss == LOSS_WGAN ? 1 : 0.5, q->c = q->b;
     q->p = malloc(sizeof(double) * (size_t)q->M);
     q->re = fftw_malloc(sizeof(double) * (size_t)q->M), q->tmp = fftw_malloc(sizeof(double) * (size_t)q->M);
-    q->work = malloc(sizeof(double) * 3 * (size_t)q->M);
+    q->work = malloc(sizeof(double) * 4 * (size_t)q->M);
     q->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
     if (!q->p || !q->re || !q->tmp || !q->work || !q->spec) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
     q->fwd = o->dim == 2 ? fftw_plan_dft_r2c_2d(N, N, q->re, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(N, q->re, q->spec, FFTW_ESTIMATE);
     q->bwd = o->dim == 2 ? fftw_plan_dft_c2r_2d(N, N, q->spec, q->re, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(N, q->spec, q->re, FFTW_ESTIMATE);
     if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-point transforms", q->M);
-    double mean = 0;
-    for (int i = 0; i < q->M; i++) mean += q->p[i] = density_at(o, o->L * (i / (q->M / N)) / N); /* along the first axis */
-    mean /= q->M;
-    for (int i = 0; i < q->M; i++) q->p[i] = fmax(q->p[i] / mean, o->p_min);
-    return GD_OK;
+    return make_density(m);
+}
+
+/* /grid/x (the nodes along each axis), /grid/p (the weight density, N or N x N), and for
+ * augment = exact the data density /grid/p_data. */
+static int functional_write(const gd_model *m, gd_h5 *f)
+{
+    const functional_opts *o = m->opts;
+    const functional_priv *q = m->priv;
+    int N = (int)o->N, rank = (int)o->dim;
+    hsize_t dn = (hsize_t)N, dg[2] = {(hsize_t)N, (hsize_t)N};
+    double *x = malloc(sizeof(double) * (size_t)N);
+    if (!x) return GD_ENOMEM;
+    for (int i = 0; i < N; i++) x[i] = o->L * i / N;
+    int rc = gd_h5_write(f, "/grid/x", 1, &dn, x);
+    free(x);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/grid/p", rank, dg, q->p);
+    if (rc == GD_OK && q->pin != q->p) rc = gd_h5_write(f, "/grid/p_data", rank, dg, q->pin);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/model", "loss", losses[o->loss]);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/model", "form", forms[o->form]);
+    double abc[3] = {q->a, q->b, q->c};
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/model", "abc", 3, abc);
+    return rc;
 }
 
 /* ------------------------------------------------------------ public access ----- */
@@ -341,8 +549,9 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
     if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
-    int M = q->M, N = (int)o->N;
-    if (M > 4096) return GD_EUSAGE;
+    int M = q->M;
+    if (M > 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "ground-state spectrum of %d grid points: at most 4096", M);
+    if (o->augment == AUG_EXACT) return gd_model_fail((gd_model *)m, GD_EUSAGE, "the ground-state form has no augment = exact variant (use the operator spectrum)");
     double *H = calloc((size_t)M * (size_t)M, sizeof(double)), *V = calloc((size_t)M, sizeof(double));
     double *w = malloc(sizeof(double) * (size_t)M), *d1 = malloc(sizeof(double) * (size_t)M), *d2 = malloc(sizeof(double) * (size_t)M);
     int rc = H && V && w && d1 && d2 ? GD_OK : GD_ENOMEM;
@@ -352,7 +561,7 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
         derivative(m, j, d1, d2);
         for (int i = 0; i < M; i++) {
             if (o->density == DENS_GAUSS && j == 0) {
-                double x = o->L * (i / (M / N)) / N - o->L / 2, s2 = o->sigma * o->sigma;
+                double x = grid_x(o, M, i) - o->L / 2, s2 = o->sigma * o->sigma + (o->augment == AUG_SIMPLE ? o->aug_t * o->aug_t : 0);
                 d1[i] = x / s2, d2[i] = 1 / s2;
             }
             V[i] += 0.25 * d1[i] * d1[i] - 0.5 * d2[i];
@@ -392,4 +601,6 @@ const gd_model_type gd_model_functional = {
     .jacobian = functional_jacobian,
     .equilibrium = functional_equilibrium,
     .default_start = functional_default_start,
+    .jvp = functional_jvp,
+    .write = functional_write,
 };

@@ -28,6 +28,9 @@ struct gd_model_type {
     void (*cleanup)(gd_model *m); /* free what setup allocated in m->priv; may be NULL */
     int (*field)(const gd_model *m, int mode, const double *x, double *v);
     int (*jacobian)(const gd_model *m, int mode, const double *x, double *J); /* NULL: FD */
+    /* J(x) v without forming J, for Krylov solvers on large states. NULL: a central difference
+     * of the field along v. */
+    int (*jvp)(const gd_model *m, int mode, const double *x, const double *v, double *Jv);
     int (*equilibrium)(const gd_model *m, double *x); /* NULL: none known */
     int (*default_start)(const gd_model *m, double *x); /* run.x0 when not given; NULL: (1, 1, ...) */
     void (*project)(const gd_model *m, double *x);    /* NULL: unconstrained */
@@ -78,6 +81,7 @@ typedef struct gd_iopts {
     double t_end;
     int method;        /* GD_ADAMS | GD_BDF */
     int nls;           /* GD_NLS_AUTO | GD_NLS_NEWTON | GD_NLS_FIXEDPOINT */
+    int linsol;        /* GD_LS_AUTO | GD_LS_DENSE | GD_LS_SPGMR */
     double rtol, atol;
     double newton_tol;
     long newton_max;
@@ -87,6 +91,8 @@ typedef struct gd_iopts {
 enum { GD_GEN_FIRST = 0, GD_DISC_FIRST = 1 };
 enum { GD_ADAMS = 0, GD_BDF = 1 };
 enum { GD_NLS_AUTO = 0, GD_NLS_NEWTON = 1, GD_NLS_FIXEDPOINT = 2 };
+enum { GD_LS_AUTO = 0, GD_LS_DENSE = 1, GD_LS_SPGMR = 2 };
+#define GD_DENSE_MAX_DIM 1024 /* linsol = auto: dense Newton up to this state size, SPGMR above */
 
 struct gd_integrator_type {
     const char *name;

@@ -4,6 +4,7 @@
 #include "gd_impl.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,5 +255,46 @@ int gd_h5_series_close(gd_h5_series **ps)
     free(s->xbuf);
     free(s->mbuf);
     free(s);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ reading -- */
+
+/* The dataset's extent, or a message saying why there is none to read. */
+static int read_extent(hid_t ds, const char *path, const char *dataset, int max_rank, int *rank, hsize_t *dims, char *msg)
+{
+    hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
+    int r = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp), numeric = ty >= 0 && (H5Tget_class(ty) == H5T_FLOAT || H5Tget_class(ty) == H5T_INTEGER);
+    if (r >= 1 && r <= max_rank) H5Sget_simple_extent_dims(sp, dims, NULL);
+    if (sp >= 0) H5Sclose(sp);
+    if (ty >= 0) H5Tclose(ty);
+    if (!numeric) return gd_fmt(msg, GD_EUSAGE, "'%s': %s does not hold numbers", path, dataset);
+    if (r < 1 || r > max_rank) return gd_fmt(msg, GD_EUSAGE, "'%s': %s has rank %d; expected 1 to %d", path, dataset, r, max_rank);
+    *rank = r;
+    return GD_OK;
+}
+
+int gd_h5_read(const char *path, const char *dataset, int max_rank, size_t max_values, int *rank, hsize_t *dims, double **data, char *msg)
+{
+    *data = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return gd_fmt(msg, GD_EIO, "cannot open HDF5 file '%s'", path);
+    hid_t ds = H5Dopen2(f, dataset, H5P_DEFAULT);
+    int rc = ds < 0 ? gd_fmt(msg, GD_EUSAGE, "'%s': no dataset %s", path, dataset) : read_extent(ds, path, dataset, max_rank, rank, dims, msg);
+    size_t n = 1;
+    for (int i = 0; rc == GD_OK && i < *rank; i++) {
+        if (dims[i] == 0 || dims[i] > max_values / n) /* checked before multiplying: no overflow */
+            rc = gd_fmt(msg, GD_EUSAGE, "'%s': %s is empty or larger than %zu values", path, dataset, max_values);
+        else n *= (size_t)dims[i];
+    }
+    if (rc == GD_OK && !(*data = malloc(sizeof(double) * n))) rc = gd_fmt(msg, GD_ENOMEM, "out of memory reading %s", dataset);
+    if (rc == GD_OK && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) < 0)
+        rc = gd_fmt(msg, GD_EIO, "'%s': cannot read %s as numbers", path, dataset);
+    for (size_t i = 0; rc == GD_OK && i < n; i++)
+        if (!isfinite((*data)[i])) rc = gd_fmt(msg, GD_EUSAGE, "'%s': %s has a non-finite value at index %zu", path, dataset, i);
+    if (rc != GD_OK) free(*data), *data = NULL;
+    if (ds >= 0) H5Dclose(ds);
+    H5Fclose(f);
     return rc;
 }

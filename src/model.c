@@ -120,6 +120,34 @@ int gd_model_jacobian(const gd_model *m, const double *x, double *J)
     return gd_model_jacobian_fd(m, x, J);
 }
 
+/* The directional difference (F(x + e v) - F(x - e v)) / 2e, e scaled to x and v. */
+static int jvp_fd(const gd_model *m, const double *x, const double *v, double *Jv)
+{
+    int n = m->dim;
+    double xn = 0, vn = 0;
+    for (int i = 0; i < n; i++) xn = fmax(xn, fabs(x[i])), vn = fmax(vn, fabs(v[i]));
+    if (vn == 0) {
+        memset(Jv, 0, sizeof(double) * (size_t)n);
+        return GD_OK;
+    }
+    double eps = 1e-6 * fmax(1.0, xn) / vn, *xp = malloc(sizeof(double) * 2 * (size_t)n);
+    if (!xp) return GD_ENOMEM;
+    double *fm = xp + n;
+    for (int i = 0; i < n; i++) xp[i] = x[i] - eps * v[i];
+    int rc = m->type->field(m, 0, xp, fm);
+    for (int i = 0; i < n; i++) xp[i] = x[i] + eps * v[i];
+    if (rc == GD_OK) rc = m->type->field(m, 0, xp, Jv);
+    for (int i = 0; i < n; i++) Jv[i] = (Jv[i] - fm[i]) / (2 * eps);
+    free(xp);
+    return rc;
+}
+
+int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv)
+{
+    if (m->type->jvp) return m->type->jvp(m, 0, x, v, Jv);
+    return jvp_fd(m, x, v, Jv);
+}
+
 int gd_model_equilibrium(const gd_model *m, double *x)
 {
     if (!m->type->equilibrium) return GD_ENOTAVAIL;

@@ -16,6 +16,7 @@
 static const char *const orders[] = {"gen_first", "disc_first", NULL};
 static const char *const methods[] = {"adams", "bdf", NULL};
 static const char *const nls_names[] = {"auto", "newton", "fixedpoint", NULL};
+static const char *const linsol_names[] = {"auto", "dense", "spgmr", NULL};
 
 #define O(f) offsetof(gd_iopts, f)
 static const gd_param iparams[] = {
@@ -29,6 +30,9 @@ static const gd_param iparams[] = {
     {"t_end", GD_P_DOUBLE, O(t_end), "100", "cvode: final time", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"method", GD_P_ENUM, O(method), "adams", "cvode: adams | bdf", 0, 0, 0, methods},
     {"nls", GD_P_ENUM, O(nls), "auto", "cvode nonlinear solver: auto (adams: fixedpoint, bdf: newton) | newton (dense, analytic Jacobian) | fixedpoint", 0, 0, 0, nls_names},
+    {"linsol", GD_P_ENUM, O(linsol), "auto",
+     "cvode Newton linear solver: auto (dense up to 1024 coordinates, else spgmr) | dense (the model's Jacobian) | spgmr (matrix-free Krylov on the model's J.v)",
+     0, 0, 0, linsol_names},
     {"rtol", GD_P_DOUBLE, O(rtol), "1e-8", "cvode: relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
     {"atol", GD_P_DOUBLE, O(atol), "1e-10", "cvode: absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"newton_tol", GD_P_DOUBLE, O(newton_tol), "1e-14", "implicit_midpoint: Newton tolerance on the update (relative)", 0, 1, GD_PF_LO_OPEN, NULL},

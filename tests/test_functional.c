@@ -8,6 +8,7 @@
  */
 #include "check.h"
 
+#include <hdf5.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,6 +228,182 @@ static void nonlinear_vs_linear(void)
     gd_model_free(&m), gd_model_free(&lin);
 }
 
+/* V4 with translation noise t = 0.5: the simple model's lambda_1(p_aug), and the exact
+ * filtered operator's cluster of near-zero eigenvalues (109 of 127 below 1e-9, spec 1.4). */
+static void augmentation(void)
+{
+    gd_model *m = functional((const char *const[]){"density", "bimodal", "kappa", "4", "N", "127", "augment", "simple", "aug_t", "0.5", NULL});
+    double *lam = spectrum(m, 127);
+    CHECK_REL(lam[1], 1.720673995e-1, 1e-6);
+    printf("augmented (simple, t = 0.5) lambda_1 = %.10e\n", lam[1]);
+    free(lam);
+    gd_model_free(&m);
+    m = functional((const char *const[]){"density", "bimodal", "kappa", "4", "N", "127", "augment", "exact", "aug_t", "0.5", NULL});
+    lam = spectrum(m, 127);
+    int tiny = 0;
+    for (int i = 0; i < 127; i++) tiny += lam[i] < 1e-9;
+    CHECK(tiny == 109);
+    CHECK_NEAR(lam[0], 0, 1e-12);
+    free(lam);
+    gd_model_free(&m);
+}
+
+/* Spec 1.4: for N(0, sigma^2) under translation noise N(0, s^2), u = x is an eigenfunction
+ * of both augmented operators with lambda = 1/(sigma^2 + s^2) (here 1/1.25 = 0.8). */
+static void augmented_gaussian(void)
+{
+    gd_model *m = functional((const char *const[]){"density", "gauss", "sigma", "1", "L", "24", "N", "255", "augment", "simple", "aug_t", "0.5", NULL});
+    double lam[255];
+    CHECK_OK(gd_functional_ground_state_spectrum(m, lam));
+    CHECK_REL(lam[1], 0.8, 1e-9);
+    CHECK_REL(lam[2], 1.6, 1e-9); /* p_aug is Gaussian again: the whole Hermite ladder */
+    gd_model_free(&m);
+    m = functional((const char *const[]){"density", "gauss", "sigma", "1", "L", "24", "N", "255", "augment", "exact", "aug_t", "0.5", NULL});
+    double x[255], out[255], worst = 0;
+    for (int i = 0; i < 255; i++) x[i] = 24.0 * i / 255 - 12;
+    CHECK_OK(gd_functional_laplacian(m, x, out));
+    for (int i = 0; i < 255; i++)
+        if (fabs(x[i]) < 4) worst = fmax(worst, fabs(out[i] + 0.8 * x[i])); /* away from the box's periodic seam */
+    printf("exact augmented operator on u = x: max |A u + 0.8 u| on |x| < 4: %.2e\n", worst);
+    CHECK_NEAR(worst, 0, 1e-8);
+    gd_model_free(&m);
+}
+
+static void write_points(const char *path, int n, int d, const double *x)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hsize_t dims[2] = {(hsize_t)n, (hsize_t)d};
+    hid_t sp = H5Screate_simple(d == 1 ? 1 : 2, dims, NULL);
+    hid_t ds = H5Dcreate2(f, "/points", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, x);
+    H5Dclose(ds), H5Sclose(sp), H5Fclose(f);
+}
+
+/* kde: evenly spread points give the uniform density (V1's spectrum); von Mises quantiles give
+ * V2's lambda_1 up to the kernel's smoothing; bad files are refused with their reason. */
+static void kde(void)
+{
+    enum { n = 20000 };
+    double *x = malloc(sizeof(double) * n);
+    for (int i = 0; i < n; i++) x[i] = 2 * M_PI * (i + 0.5) / n - 3; /* any offset: the box is periodic */
+    write_points("even.h5", n, 1, x);
+    gd_model *m = functional((const char *const[]){"density", "kde", "density_file", "even.h5", "N", "63", NULL});
+    double *lam = spectrum(m, 63);
+    CHECK_REL(lam[1], 1.0, 1e-9);
+    CHECK_REL(lam[4], 4.0, 1e-9);
+    free(lam);
+    gd_model_free(&m);
+    /* von Mises kappa = 1 quantiles: invert the CDF, tabulated by the trapezoid rule */
+    enum { T = 200000 };
+    double *cdf = malloc(sizeof(double) * (T + 1));
+    cdf[0] = 0;
+    for (int j = 1; j <= T; j++) {
+        double a = 2 * M_PI * (j - 1) / T - M_PI, b = 2 * M_PI * j / T - M_PI;
+        cdf[j] = cdf[j - 1] + 0.5 * (exp(cos(a)) + exp(cos(b))) * (b - a);
+    }
+    for (int i = 0, j = 0; i < n; i++) {
+        double target = cdf[T] * (i + 0.5) / n;
+        while (cdf[j + 1] < target) j++;
+        x[i] = 2 * M_PI * (j + (target - cdf[j]) / (cdf[j + 1] - cdf[j])) / T - M_PI;
+    }
+    write_points("vonmises.h5", n, 1, x);
+    m = functional((const char *const[]){"density", "kde", "density_file", "vonmises.h5", "kde_bw", "0.05", "N", "127", NULL});
+    lam = spectrum(m, 127);
+    printf("kde of von Mises quantiles (bw 0.05): lambda_1, lambda_2 = %.6f %.6f (exact 1.165497)\n", lam[1], lam[2]);
+    CHECK_NEAR(lam[1], 1.165496530465, 5e-3); /* smoothing widens p by bw^2 = 0.0025 in variance */
+    CHECK_NEAR(lam[2], 1.165496530465, 5e-3);
+    free(lam);
+    gd_model_free(&m);
+    free(cdf), free(x);
+    const char *bad[][4] = {{"density_file", "", "needs model.density_file", NULL},
+                            {"density_file", "missing.h5", "cannot open", NULL},
+                            {"dataset", "/nothing", "no dataset /nothing", NULL},
+                            {"dim", "2", "dimension 1", NULL}};
+    for (int c = 0; c < 4; c++) {
+        m = gd_model_create(gd_model_type_find("functional"));
+        CHECK_OK(gd_model_set(m, "density", "kde"));
+        CHECK_OK(gd_model_set(m, "density_file", "even.h5"));
+        CHECK_OK(gd_model_set(m, "N", "15"));
+        CHECK_OK(gd_model_set(m, bad[c][0], bad[c][1]));
+        int rc = gd_model_setup(m);
+        CHECK(rc != GD_OK && strstr(gd_model_errmsg(m), bad[c][2]));
+        if (rc == GD_OK || !strstr(gd_model_errmsg(m), bad[c][2])) printf("kde case %d: %s\n", c, gd_model_errmsg(m));
+        gd_model_free(&m);
+    }
+    double nan_pts[3] = {1, NAN, 2};
+    write_points("nan.h5", 3, 1, nan_pts);
+    m = gd_model_create(gd_model_type_find("functional"));
+    CHECK_OK(gd_model_set(m, "density", "kde"));
+    CHECK_OK(gd_model_set(m, "density_file", "nan.h5"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "non-finite value at index 1"));
+    gd_model_free(&m);
+}
+
+/* The analytic J.v against the dense Jacobian (linear) and against central differences of the
+ * field (nonlinear, logit GAN away from equilibrium, 2-D). */
+static void jacobian_vector(void)
+{
+    const char *forms[2] = {"linear", "nonlinear"};
+    for (int f = 0; f < 2; f++) {
+        gd_model *m = functional((const char *const[]){"form", forms[f], "loss", "gan_sat", "gamma", "0.3", "density", "vonmises", "dim", "2", "N",
+                                                      "9", "eta_g", "0.7", NULL});
+        int n = gd_model_dim(m), M = n / 2;
+        double *x = malloc(sizeof(double) * 5 * (size_t)n), *v = x + n, *jv = x + 2 * n, *ref = x + 3 * n, *xp = x + 4 * n;
+        double *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+        CHECK_OK(gd_model_equilibrium(m, x));
+        for (int i = 0; i < n; i++) {
+            x[i] += (i < M ? 0.2 : 0.5) * sin(1.3 * i + 0.4); /* rho stays positive */
+            v[i] = cos(0.7 * i * i + 1.0);
+        }
+        CHECK_OK(gd_model_jvp(m, x, v, jv));
+        double worst = 0, scale = 0;
+        if (f == 0) { /* exact: J is constant */
+            CHECK_OK(gd_model_jacobian(m, x, J));
+            for (int i = 0; i < n; i++) {
+                ref[i] = 0;
+                for (int j = 0; j < n; j++) ref[i] += J[(size_t)i * n + j] * v[j];
+            }
+        } else { /* fourth-order central differences along v */
+            double e = 1e-3, fm2[2 * 81], fm1[2 * 81], fp1[2 * 81], fp2[2 * 81], *fs[4] = {fm2, fm1, fp1, fp2};
+            const double at[4] = {-2, -1, 1, 2};
+            for (int s = 0; s < 4; s++) {
+                for (int i = 0; i < n; i++) xp[i] = x[i] + at[s] * e * v[i];
+                CHECK_OK(gd_model_field(m, xp, fs[s]));
+            }
+            for (int i = 0; i < n; i++) ref[i] = (fm2[i] - 8 * fm1[i] + 8 * fp1[i] - fp2[i]) / (12 * e);
+        }
+        for (int i = 0; i < n; i++) worst = fmax(worst, fabs(jv[i] - ref[i])), scale = fmax(scale, fabs(ref[i]));
+        printf("J.v %s: max error %.2e (scale %.2e)\n", forms[f], worst, scale);
+        CHECK_NEAR(worst / scale, 0, f == 0 ? 1e-12 : 1e-9);
+        free(x), free(J);
+        gd_model_free(&m);
+    }
+}
+
+/* CVODE BDF with matrix-free SPGMR on a grid too large for the dense Jacobian's default
+ * (31^2 points, 1922 coordinates): WGAN + GP, u(0) = eps cos x, against the k = 1 block's
+ * closed form u(t) = eps e^{-t/4} (cos wt - (1/4w) sin wt), w = sqrt(15)/4. */
+static void krylov_cvode(void)
+{
+    const int N = 31, M = N * N;
+    gd_model *m = functional((const char *const[]){"gamma", "0.5", "dim", "2", "N", "31", NULL});
+    gd_stepper *s = make_stepper("cvode", m, (const char *const[]){"method", "bdf", "rtol", "1e-9", "atol", "1e-14", "t_end", "10", "steps", "10", NULL});
+    double *x = malloc(sizeof(double) * 2 * M), t = 0, worst = 0, w = sqrt(15.0) / 4;
+    memset(x, 0, sizeof(double) * 2 * M);
+    for (int i = 0; i < M; i++) x[M + i] = 1e-3 * cos(2 * M_PI * (i / N) / N);
+    CHECK_OK(gd_stepper_reset(s, x));
+    for (int k = 0; k < 10; k++) {
+        CHECK_OK(gd_stepper_step(s, x, &t));
+        double pred = 1e-3 * exp(-t / 4) * (cos(w * t) - sin(w * t) / (4 * w));
+        for (int i = 0; i < M; i++) worst = fmax(worst, fabs(x[M + i] - pred * cos(2 * M_PI * (i / N) / N)));
+    }
+    printf("cvode bdf + spgmr, 31^2 grid: max |u - closed form| = %.2e (amplitude 1e-3)\n", worst);
+    CHECK_NEAR(worst, 0, 1e-8);
+    free(x);
+    gd_stepper_free(&s);
+    gd_model_free(&m);
+}
+
 static void errors(void)
 {
     gd_model *m = gd_model_create(gd_model_type_find("functional"));
@@ -246,6 +423,11 @@ int main(void)
     logit_gan();
     optimiser_energy();
     nonlinear_vs_linear();
+    augmentation();
+    augmented_gaussian();
+    kde();
+    jacobian_vector();
+    krylov_cvode();
     errors();
     return check_report("test_functional");
 }
