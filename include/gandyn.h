@@ -101,6 +101,9 @@ GD_EXPORT int gd_model_jacobian(const gd_model *m, const double *x, double *J);
 GD_EXPORT int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J);
 /* J(x) v: the model's analytic product, or a central difference of the field along v. */
 GD_EXPORT int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv);
+/* z = (I - g Jt)^{-1} r for the model's cheap approximation Jt of J (the Krylov
+ * preconditioner); GD_ENOTAVAIL when the model has none. */
+GD_EXPORT int gd_model_psolve(const gd_model *m, double g, const double *r, double *z);
 /* GD_ENOTAVAIL when the model has no known equilibrium (e.g. WGAN-GP). */
 GD_EXPORT int gd_model_equilibrium(const gd_model *m, double *x);
 /* Apply the model's constraint (weight clipping); no-op for unconstrained models. */

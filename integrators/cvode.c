@@ -73,6 +73,14 @@ static int cv_jtimes(N_Vector v, N_Vector Jv, sunrealtype t, N_Vector y, N_Vecto
     return rc == GD_OK ? 0 : -1;
 }
 
+static int cv_psolve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z, sunrealtype g, sunrealtype delta, int lr, void *ud)
+{
+    (void)t, (void)y, (void)fy, (void)delta, (void)lr;
+    gd_stepper *s = ud;
+    int rc = s->model->type->psolve(s->model, g, N_VGetArrayPointer(r), N_VGetArrayPointer(z));
+    return rc == GD_OK ? 0 : -1;
+}
+
 static int cv_roots(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
 {
     (void)t;
@@ -132,15 +140,18 @@ static int use_dense(gd_stepper *s)
     return GD_OK;
 }
 
-/* GMRES without preconditioning: the stiff part of the PDE models (gamma Delta_p) has
- * real eigenvalues, which Krylov resolves in few iterations at BDF's step sizes. */
+/* GMRES on J.v, left-preconditioned by the model's approximate solve when it has one (the
+ * PDE models invert their constant-coefficient part in Fourier space): without it the
+ * spread of a stiff penalty's eigenvalues costs many Krylov iterations per Newton step. */
 static int use_spgmr(gd_stepper *s)
 {
     cv_priv *p = s->priv;
-    p->LS = SUNLinSol_SPGMR(p->y, SUN_PREC_NONE, 0, p->ctx);
+    const gd_model_type *t = s->model->type;
+    p->LS = SUNLinSol_SPGMR(p->y, t->psolve ? SUN_PREC_LEFT : SUN_PREC_NONE, 0, p->ctx);
     if (!p->LS) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
     CV_TRY(CVodeSetLinearSolver(p->mem, p->LS, NULL));
-    if (s->model->type->jvp) CV_TRY(CVodeSetJacTimes(p->mem, NULL, cv_jtimes)); /* else CVODE's own difference quotient */
+    if (t->jvp) CV_TRY(CVodeSetJacTimes(p->mem, NULL, cv_jtimes)); /* else CVODE's own difference quotient */
+    if (t->psolve) CV_TRY(CVodeSetPreconditioner(p->mem, NULL, cv_psolve));
     return GD_OK;
 }
 

@@ -95,7 +95,7 @@ typedef struct {
     double *filt;             /* augment = exact: the translation-noise filter C on the half spectrum */
     double *re, *tmp;         /* plan-aligned real buffers */
     double *work;             /* 4 M scratch values for the fields */
-    fftw_complex *spec;       /* half spectrum */
+    fftw_complex *spec, *spec2; /* half spectra (the second for the preconditioner's two fields) */
     fftw_plan fwd, bwd;
     double *A;                /* Delta_p as a dense M x M matrix, made on the first Jacobian */
 } functional_priv;
@@ -292,6 +292,54 @@ static int functional_jvp(const gd_model *m, int mode, const double *x, const do
     return o->form == FORM_NONLINEAR ? nonlinear_jvp(m, x, v, jv) : functional_field(m, mode, v, jv);
 }
 
+/* The Jacobian's 2 x 2 block on Fourier mode k (|k|^2 = lam) for the uniform density: exact
+ * for form = linear on uniform p, and for nonlinear at its equilibrium. Rows: generator, then
+ * discriminator coordinates. */
+static void mode_block(const gd_model *m, int zero, double lam, double j[4])
+{
+    const functional_opts *o = m->opts;
+    const functional_priv *q = m->priv;
+    if (o->form == FORM_NONLINEAR) {
+        loss_terms l = loss_at(o->loss, 0);
+        j[0] = 0, j[1] = o->eta_g * l.c * lam, j[2] = o->eta_d * l.gp, j[3] = o->eta_d * (l.fpp + l.gpp - o->gamma * lam);
+        return;
+    }
+    double alpha = o->eta_g * q->c;
+    j[0] = zero ? -alpha : 0, j[1] = alpha, j[2] = -o->eta_d * q->b * lam, j[3] = -o->eta_d * (q->a + o->gamma * lam);
+}
+
+/* Preconditioner for CVODE's Krylov solver: (I - g J) inverted mode by mode in Fourier space
+ * with p replaced by its mean (1): two transforms of each half of the state. */
+static int functional_psolve(const gd_model *m, double g, const double *r, double *z)
+{
+    const functional_opts *o = m->opts;
+    functional_priv *q = m->priv;
+    int M = q->M, H = (int)o->N / 2 + 1, rows = half_rows(o);
+    size_t nspec = (size_t)rows * (size_t)H;
+    memcpy(q->re, r, sizeof(double) * (size_t)M);
+    fftw_execute(q->fwd);
+    memcpy(q->spec2, q->spec, sizeof(fftw_complex) * nspec);
+    memcpy(q->re, r + M, sizeof(double) * (size_t)M);
+    fftw_execute(q->fwd);
+    double w = 2 * M_PI / o->L;
+    for (int row = 0; row < rows; row++)
+        for (int col = 0; col < H; col++) {
+            size_t at = (size_t)row * H + col;
+            double lam = 0, j[4];
+            for (int a = 0; a < o->dim; a++) lam += pow(w * wavenumber(o, a, row, col), 2);
+            mode_block(m, at == 0, lam, j);
+            double a11 = 1 - g * j[0], a12 = -g * j[1], a21 = -g * j[2], a22 = 1 - g * j[3], det = (a11 * a22 - a12 * a21) * M;
+            double complex r1 = q->spec2[at], r2 = q->spec[at];
+            q->spec2[at] = (a22 * r1 - a12 * r2) / det;
+            q->spec[at] = (a11 * r2 - a21 * r1) / det;
+        }
+    fftw_execute_dft_c2r(q->bwd, q->spec2, q->re);
+    memcpy(z, q->re, sizeof(double) * (size_t)M);
+    fftw_execute(q->bwd);
+    memcpy(z + M, q->re, sizeof(double) * (size_t)M);
+    return GD_OK;
+}
+
 /* Delta_p column by column (M transforms pairs; refused above M = 4096 where dense stops paying). */
 static int dense_laplacian(const gd_model *m)
 {
@@ -370,7 +418,7 @@ static void functional_cleanup(gd_model *m)
     if (!q) return;
     if (q->fwd) fftw_destroy_plan(q->fwd);
     if (q->bwd) fftw_destroy_plan(q->bwd);
-    fftw_free(q->re), fftw_free(q->tmp), fftw_free(q->spec);
+    fftw_free(q->re), fftw_free(q->tmp), fftw_free(q->spec), fftw_free(q->spec2);
     free(q->work);
     if (q->pin != q->p) free(q->pin);
     free(q->p), free(q->A), free(q->filt);
@@ -487,7 +535,8 @@ static int functional_setup(gd_model *m)
     q->re = fftw_malloc(sizeof(double) * (size_t)q->M), q->tmp = fftw_malloc(sizeof(double) * (size_t)q->M);
     q->work = malloc(sizeof(double) * 4 * (size_t)q->M);
     q->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
-    if (!q->p || !q->re || !q->tmp || !q->work || !q->spec) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
+    q->spec2 = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
+    if (!q->p || !q->re || !q->tmp || !q->work || !q->spec || !q->spec2) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
     q->fwd = o->dim == 2 ? fftw_plan_dft_r2c_2d(N, N, q->re, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(N, q->re, q->spec, FFTW_ESTIMATE);
     q->bwd = o->dim == 2 ? fftw_plan_dft_c2r_2d(N, N, q->spec, q->re, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(N, q->spec, q->re, FFTW_ESTIMATE);
     if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-point transforms", q->M);
@@ -602,5 +651,6 @@ const gd_model_type gd_model_functional = {
     .equilibrium = functional_equilibrium,
     .default_start = functional_default_start,
     .jvp = functional_jvp,
+    .psolve = functional_psolve,
     .write = functional_write,
 };

@@ -31,6 +31,9 @@ struct gd_model_type {
     /* J(x) v without forming J, for Krylov solvers on large states. NULL: a central difference
      * of the field along v. */
     int (*jvp)(const gd_model *m, int mode, const double *x, const double *v, double *Jv);
+    /* z = (I - g Jt)^{-1} r for a cheap approximation Jt of the Jacobian: the preconditioner
+     * of CVODE's Krylov solver (implicit steps solve with I - g J). NULL: none. */
+    int (*psolve)(const gd_model *m, double g, const double *r, double *z);
     int (*equilibrium)(const gd_model *m, double *x); /* NULL: none known */
     int (*default_start)(const gd_model *m, double *x); /* run.x0 when not given; NULL: (1, 1, ...) */
     void (*project)(const gd_model *m, double *x);    /* NULL: unconstrained */

@@ -148,6 +148,12 @@ int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv
     return jvp_fd(m, x, v, Jv);
 }
 
+int gd_model_psolve(const gd_model *m, double g, const double *r, double *z)
+{
+    if (!m->type->psolve) return GD_ENOTAVAIL;
+    return m->type->psolve(m, g, r, z);
+}
+
 int gd_model_equilibrium(const gd_model *m, double *x)
 {
     if (!m->type->equilibrium) return GD_ENOTAVAIL;
