@@ -255,6 +255,26 @@ GD_EXPORT int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out);
  * lattice of starts (or run.x0), every equilibrium Newton finds from a grid of seeds. */
 GD_EXPORT int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria);
 
+/* The functional model's spectra (functional.md 2.2, 5.4): the eigenvalues of -Delta_p
+ * (ground_state: from H = -Delta + V), the roots s_k^+- of every mode's 2 x 2 block, and the
+ * eigenvalues of the full linear Jacobian at the equilibrium (dense; skipped, n_operator = 0,
+ * above GD_SPECTRUM_OPERATOR_MAX coordinates). Arrays are owned by the sim. */
+#define GD_SPECTRUM_OPERATOR_MAX 2500
+typedef struct gd_spectrum_result {
+    int M;                        /* grid points = eigenvalues of -Delta_p */
+    const double *lambda;         /* M, ascending; lambda[0] ~ 0 is the constant mode */
+    const double *root_re, *root_im; /* M x 2: s_k^+, s_k^- */
+    int slowest;                  /* k >= 1 whose s_k^+ has the largest real part */
+    double rate;                  /* -Re s_slowest^+: the local convergence rate */
+    int n_operator;               /* 2 M, or 0 when skipped */
+    const double *op_re, *op_im;  /* n_operator eigenvalues, by decreasing real part */
+    double mode_gap;              /* max over operator eigenvalues of the distance to the nearest root */
+} gd_spectrum_result;
+GD_EXPORT int gd_sim_spectrum(gd_sim *s, int ground_state, gd_spectrum_result *out);
+/* /modes/{lambda, roots_re, roots_im, operator_re, operator_im} with attributes slowest,
+ * rate, mode_gap, and the model group (grid, densities). */
+GD_EXPORT int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r);
+
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it
  * borrows. Axis keys: any numeric model.* or integrator.* key, or run.x0.K (coordinate K of
@@ -358,6 +378,10 @@ GD_EXPORT int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda
 /* The same from the ground-state form H = -Delta + |grad W|^2/4 - Delta W/2, W = -log p (for
  * densities that nearly vanish on the box, e.g. a Gaussian on a box of 24 sigma). */
 GD_EXPORT int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda);
+/* The two roots of the linear operator's block on a mode of -Delta_p with eigenvalue
+ * lambda, s^+ (the larger real part) first: s^2 + eta_d (a + gamma lambda) s + eta_d eta_g b c
+ * lambda = 0. zero_mode: the constant mode, whose block also holds the psi gauge relaxation. */
+GD_EXPORT int gd_functional_mode_roots(const gd_model *m, double lambda, int zero_mode, double re[2], double im[2]);
 /* Delta_p u for one grid function u (N^dim values, row-major, first axis slowest); out must not overlap u. */
 GD_EXPORT int gd_functional_laplacian(const gd_model *m, const double *u, double *out);
 

@@ -589,6 +589,21 @@ int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *
     return info == 0 ? GD_OK : GD_ESOLVER;
 }
 
+/* The roots s^+ (larger real part) and s^- of the 2 x 2 block on an eigenfunction of -Delta_p
+ * with eigenvalue lambda (spec 2.2; the zero mode carries the gauge relaxation). */
+int gd_functional_mode_roots(const gd_model *m, double lambda, int zero_mode, double re[2], double im[2])
+{
+    if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
+    double j[4];
+    mode_block(m, zero_mode, lambda, j);
+    int rc = gd_eigenvalues(2, j, re, im);
+    if (rc == GD_OK && re[1] > re[0]) {
+        double r = re[0], i = im[0];
+        re[0] = re[1], im[0] = im[1], re[1] = r, im[1] = i;
+    }
+    return rc;
+}
+
 /* The ground-state form (spec 2.1): v = p^{1/2} u turns -Delta_p into H = -Delta + V with
  * V = |grad W|^2/4 - Delta W/2, W = -log p: symmetric by construction, and well conditioned
  * where p nearly vanishes on the box. W's derivatives are spectral, except for gauss, whose

@@ -10,6 +10,9 @@ least-squares fit over the window and the slope the eigenvalues predict.
 Portrait files (/equilibria): the field as streamlines, trajectories, equilibria by type.
 Sweep files (/sweep): the observed outcome per cell as colours, the predicted boundary
 (spectral radius = 1) as a line, and the measured contraction with a colour bar.
+Spectrum files (/modes, from `gandyn spectrum`): the eigenvalues of -Delta_p against their
+index, the real parts of every mode's two roots s_k^+- against lambda_k (the rates, slowest
+mode marked), and the full operator's eigenvalues in the complex plane over the mode roots.
 Run files (/traj): left, the phase plane of the first generator and first discriminator
 coordinate with the model's vector field (/field), every trajectory, its start in red,
 the equilibrium, and the region forbidden by a projection (/model/bounds) shaded;
@@ -86,6 +89,8 @@ def title_of(cfg, swept=()):
         model = f"torus {obj}, {flow}" + "".join(val("model", k) for k in keys)
         if angles != ("1", "1"):
             model += f", {angles[0]} + {angles[1]} angles"
+    elif name == "functional":
+        model = functional_title(m, val)
     else:
         model = name + "".join(val("model", k) for k in cfg["model"] if k != "name")
     integ = i["name"]
@@ -99,6 +104,21 @@ def title_of(cfg, swept=()):
         if integ.startswith(("altgd", "symplectic")):
             integ += val("integrator", "n_g") + val("integrator", "n_d") + (" disc first" if i.get("order") == "disc_first" else "")
     return f"{model} — {integ}"
+
+
+def functional_title(m, val):
+    """Only the keys that matter for this configuration: the density's own parameters, the
+    augmentation's width when on, a data file's name."""
+    dens = m.get("density", "uniform")
+    own = {"vonmises": ("kappa",), "bimodal": ("kappa",), "gauss": ("sigma",), "kde": ("density_file", "kde_bw")}.get(dens, ())
+    text = f"functional {m.get('form', 'linear')} {m.get('loss', 'wgan')}" + val("model", "gamma", "γ")
+    text += f", {dens}" + "".join(val("model", k) for k in own)
+    if m.get("augment", "none") != "none":
+        text += f", augment {m['augment']}" + val("model", "aug_t", "t")
+    text += f", {m.get('dim', '1')}-D N={m.get('N', '?')}" + val("model", "L")
+    if m.get("eta_g", "1") != "1" or m.get("eta_d", "1") != "1":
+        text += val("model", "eta_g", "η_g") + val("model", "eta_d", "η_d")
+    return text
 
 
 def wrapped(f, t, x):
@@ -275,6 +295,43 @@ def plot_eig(f, out):
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(eig_title(f), fontsize=11)
+    fig.tight_layout()
+    save(fig, out)
+
+
+def plot_spectrum(f, out):
+    sp = f["modes"]
+    lam, rre, rim = sp["lambda"][:], sp["roots_re"][:], sp["roots_im"][:]
+    k0 = int(sp.attrs["slowest"])
+    ops = "operator_re" in sp
+    fig, axes = plt.subplots(1, 3 if ops else 2, figsize=(16 if ops else 11, 4.8))
+    ax = axes[0]
+    ax.semilogy(np.arange(1, len(lam)), np.maximum(lam[1:], 1e-300), ".", ms=4, label="λ_k, k ≥ 1")
+    ax.set_xlabel("index k")
+    ax.set_ylabel("eigenvalue λ_k of −Δ_p")
+    ax.set_title(f"spectrum of −Δ_p: λ_1 = {lam[1]:.6g}", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    ax = axes[1]
+    ax.semilogx(lam[1:], rre[1:, 0], ".", ms=4, label="Re s_k⁺")
+    ax.semilogx(lam[1:], rre[1:, 1], ".", ms=4, label="Re s_k⁻")
+    ax.semilogx([lam[k0]], [rre[k0, 0]], "r*", ms=12, label=f"slowest: k = {k0}, rate {sp.attrs['rate'][0]:.4g}")
+    ax.set_xlabel("λ_k")
+    ax.set_ylabel("Re s (decay exponent, 1/time)")
+    ax.set_title("per-mode roots of s² + η_d(a+γλ)s + η_dη_g bcλ = 0", fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    if ops:
+        ax = axes[2]
+        ax.plot(rre[:, :].ravel(), rim[:, :].ravel(), "o", mfc="none", ms=7, color="0.5", label="mode roots s_k±")
+        ax.plot(sp["operator_re"][:], sp["operator_im"][:], "r.", ms=4, label="operator eigenvalues (dgeev)")
+        ax.axvline(0, color="0.5", lw=0.8)
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.set_xlabel("Re s")
+        ax.set_ylabel("Im s")
+        ax.set_title(f"full linear operator (largest gap to a root {sp.attrs['mode_gap'][0]:.2g})", fontsize=10)
+        ax.legend(fontsize=8)
+    fig.suptitle(title_of(read_config(f)), fontsize=11)
     fig.tight_layout()
     save(fig, out)
 
@@ -476,6 +533,8 @@ def main():
                 plot_sweep(f, out)
             elif "eig" in f:
                 plot_eig(f, out)
+            elif "modes" in f:
+                plot_spectrum(f, out)
             elif "rate" in f:
                 plot_rate(f, out)
             elif "equilibria" in f:
@@ -483,7 +542,7 @@ def main():
             elif "traj" in f:
                 plot_run(f, out)
             else:
-                fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /rate, /equilibria)")
+                fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria)")
         print(f"wrote {out}")
 
 

@@ -40,6 +40,8 @@ static const char usage[] =
     "                                                 1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell\n"
     "  critical CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:log]] [--set K=V]... [--json]\n"
     "                                                 the value of K where the outcome changes, and where rho = 1\n"
+    "  spectrum CONFIG [--ground-state] [--set K=V]... [-o FILE] [--json]\n"
+    "                                                 functional model: -Delta_p eigenvalues, mode rates, operator eigenvalues\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
     "  --help | COMMAND --help | --version\n"
     "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n";
@@ -181,11 +183,11 @@ static int cmd_list(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
-enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4 };
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8 };
 
 typedef struct {
     const char *config, *output, *scan, *param, *trace;
-    int json, allowed, resume, threads;
+    int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
     int nset;
     const char **set; /* "section.key=value", applied after the file */
@@ -247,6 +249,8 @@ static int parse_run(int argc, char **argv, run_args *a)
         } else if ((a->allowed & OPT_CRITICAL) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi") || !strcmp(arg, "--rtol"))) {
             double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
             if (++i == argc || !number(argv[i], dst)) return fail(2, "%s needs a finite number", arg, "");
+        } else if ((a->allowed & OPT_SPECTRUM) && strcmp(arg, "--ground-state") == 0) {
+            a->ground_state = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
             return fail(2, "unknown option '%s' (see gandyn --help)", arg, "");
         } else if (!a->config) {
@@ -527,6 +531,60 @@ static int do_portrait(gd_sim *sim, const run_args *a)
     return 0;
 }
 
+/* ------------------------------------------------------------------ spectrum -- */
+static void print_spectrum_json(const gd_spectrum_result *r, const char *path)
+{
+    printf("{\"laplacian\":");
+    json_vec(r->lambda, r->M);
+    printf(",\"operator\":[");
+    for (int i = 0; i < r->n_operator; i++) {
+        printf(i ? ",[" : "[");
+        json_num(r->op_re[i]);
+        putchar(',');
+        json_num(r->op_im[i]);
+        putchar(']');
+    }
+    printf("],\"slowest\":{\"k\":%d,\"lambda\":", r->slowest);
+    json_num(r->lambda[r->slowest]);
+    printf(",\"re\":");
+    json_num(r->root_re[2 * r->slowest]);
+    printf(",\"im\":");
+    json_num(r->root_im[2 * r->slowest]);
+    printf("},\"rate\":");
+    json_num(r->rate);
+    printf(",\"mode_gap\":");
+    json_num(r->n_operator ? r->mode_gap : NAN);
+    printf(",\"output\":");
+    json_str(path);
+    printf("}\n");
+}
+
+static void print_spectrum_text(const gd_spectrum_result *r, const char *path)
+{
+    int show = r->M < 8 ? r->M : 8;
+    printf("-Delta_p, %d grid points, lowest eigenvalues:", r->M);
+    for (int k = 0; k < show; k++) printf(" %.10g", r->lambda[k]);
+    printf("\nslowest mode k = %d (lambda = %.10g): s = %.10g %+.10gi, rate %.10g\n", r->slowest, r->lambda[r->slowest],
+           r->root_re[2 * r->slowest], r->root_im[2 * r->slowest], r->rate);
+    if (r->n_operator)
+        printf("operator: %d eigenvalues, every one within %.3g of a mode root\n", r->n_operator, r->mode_gap);
+    else
+        printf("operator: skipped (more than %d coordinates)\n", GD_SPECTRUM_OPERATOR_MAX);
+    printf("wrote %s\n", path);
+}
+
+static int do_spectrum(gd_sim *sim, const run_args *a)
+{
+    const char *path = a->output ? a->output : "output/spectrum.h5";
+    gd_spectrum_result r;
+    int rc = gd_sim_spectrum(sim, a->ground_state, &r);
+    if (rc == GD_OK) rc = gd_sim_write_spectrum(sim, path, &r);
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
+    if (a->json) print_spectrum_json(&r, path);
+    else print_spectrum_text(&r, path);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ sweep ----- */
 static gd_sweep *volatile running_sweep;
 
@@ -792,6 +850,7 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "critical") == 0) return with_sim(argc - 2, argv + 2, OPT_CRITICAL, do_critical);
     if (strcmp(cmd, "rate") == 0) return with_sim(argc - 2, argv + 2, 0, do_rate);
     if (strcmp(cmd, "portrait") == 0) return with_sim(argc - 2, argv + 2, 0, do_portrait);
+    if (strcmp(cmd, "spectrum") == 0) return with_sim(argc - 2, argv + 2, OPT_SPECTRUM, do_spectrum);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, sweep, critical, plot; see gandyn --help)", cmd, "");
+    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, spectrum, sweep, critical, plot; see gandyn --help)", cmd, "");
 }

@@ -169,11 +169,44 @@ for p in d["points"]:
 PY
 expect 2 "trace" -- critical good.ini --param integrator.h --lo 0.5 --hi 5 --trace model.gamma:1:2
 
+# spectrum: -Delta_p of the uniform torus (functional.md V1), WGAN + GP operator (V6) and the
+# logit GAN's von Mises k = 1 roots (V7); the operator's eigenvalues match the mode roots
+"$gandyn" spectrum /dev/null --set model.name=functional --set model.gamma=0.5 --set model.N=63 -o spectrum.h5 --json > spec.json \
+    && "$py" - spec.json <<'PY' && ok || bad "spectrum --json (WGAN + GP)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+lam, op = d["laplacian"], d["operator"]
+assert len(lam) == 63 and abs(lam[0]) < 1e-9, lam[:3]
+assert all(abs(lam[2 * k - 1] / k**2 - 1) < 1e-9 and abs(lam[2 * k] / k**2 - 1) < 1e-9 for k in range(1, 32))
+assert len(op) == 126 and all(len(z) == 2 for z in op)
+def near(re, im): return min(abs(complex(*z) - complex(re, im)) for z in op)
+for re, im, tol in [(-0.25, 0.968245836552, 1e-10), (-1, 1.732050807569, 1e-10), (-4, 0, 1e-6), (-2.143593539449, 0, 1e-10), (-29.856406460551, 0, 1e-10)]:
+    assert near(re, im) < tol, (re, im, near(re, im))
+assert d["slowest"]["k"] in (1, 2) and abs(d["rate"] - 0.25) < 1e-12 and d["mode_gap"] < 1e-6, d
+PY
+"$gandyn" spectrum /dev/null --set model.name=functional --set model.loss=gan_sat --set model.density=vonmises --set model.N=63 \
+    -o spectrum_vm.h5 --json > spec_vm.json && "$py" - spec_vm.json <<'PY' && ok || bad "spectrum --json (logit GAN, von Mises)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert abs(d["laplacian"][1] - 1.165496530465) < 1e-9 and abs(d["laplacian"][2] - 1.165496530465) < 1e-9
+s = d["slowest"]
+assert abs(s["re"] + 0.25) < 1e-12 and abs(abs(s["im"]) - 0.478407914458) < 1e-9, s
+assert min(abs(complex(*z) - complex(-0.25, 0.478407914458)) for z in d["operator"]) < 1e-9
+PY
+"$gandyn" spectrum /dev/null --set model.name=functional --set model.density=gauss --set model.L=24 --set model.N=255 --ground-state \
+    -o spectrum_gs.h5 --json > spec_gs.json && "$py" - spec_gs.json <<'PY' && ok || bad "spectrum --ground-state (V3)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(abs(d["laplacian"][n] / n - 1) < 1e-9 for n in range(1, 6)) and len(d["operator"]) == 510, d["laplacian"][:6]
+PY
+expect 2 "spectrum: model 'dirac' has no -Delta_p" -- spectrum good.ini
+expect 2 "unknown option '--ground-state'" -- run good.ini --ground-state
+
 # plot: a PNG from each kind of file, and a clear error for a missing file
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
     GANDYN_PYTHON=$py "$gandyn" plot run.h5 -o run.png > /dev/null && [ -s run.png ] \
         && [ "$(head -c 4 run.png | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "plot run.h5"
-    for k in eig rate portrait sweep; do
+    for k in eig rate portrait sweep spectrum; do
         GANDYN_PYTHON=$py "$gandyn" plot $k.h5 > /dev/null && [ "$(head -c 4 $k.png | od -An -c | tr -d ' ')" = "211PNG" ] \
             && ok || bad "plot $k.h5"
     done
