@@ -544,6 +544,18 @@ static void print_spectrum_json(const gd_spectrum_result *r, const char *path)
         json_num(r->op_im[i]);
         putchar(']');
     }
+    printf("],\"roots\":[");
+    for (int k = 0; k < r->M; k++) {
+        printf(k ? ",[" : "[");
+        for (int j = 0; j < 2; j++) {
+            printf(j ? ",[" : "[");
+            json_num(r->root_re[2 * k + j]);
+            putchar(',');
+            json_num(r->root_im[2 * k + j]);
+            putchar(']');
+        }
+        putchar(']');
+    }
     printf("],\"slowest\":{\"k\":%d,\"lambda\":", r->slowest);
     json_num(r->lambda[r->slowest]);
     printf(",\"re\":");

@@ -123,7 +123,9 @@ static int ctx_init(const gd_sweep *w, ctx *c)
     memset(c, 0, sizeof *c);
     int n = w->base->model->dim;
     c->sim = gd_sim_clone(w->base);
-    c->x0 = malloc(sizeof(double) * (size_t)(2 * n + 4 * n * n));
+    /* x0, eq (n each), then the map's Jacobian and eigenvalues: a map of at most 2n
+     * coordinates (optimistic carries the previous field) */
+    c->x0 = malloc(sizeof(double) * ((size_t)2 * n + 4 * (size_t)n * n + 4 * (size_t)n));
     if (!c->sim || !c->x0) {
         ctx_free(c);
         return GD_ENOMEM;

@@ -155,6 +155,13 @@ assert abs(d["value"] / 4 - 1) < 1e-4 and abs(d["predicted"] / 4 - 1) < 1e-4, d
 PY
 expect 2 "critical needs --param" -- critical good.ini --lo 1 --hi 2
 expect 2 "both converge" -- critical good.ini --set model.reg=gp --param integrator.h --lo 0.1 --hi 0.2
+# optimistic carries the previous field: its map has 2 dim coordinates (a buffer overrun once)
+"$gandyn" critical good.ini --set model.reg=gp --set integrator.name=optimistic --set run.x0=1e-3,1e-3 --set integrator.steps=20000 \
+    --param integrator.h --lo 0.01 --hi 3 --json > crit_opt.json && "$py" - crit_opt.json <<'PY' && ok || bad "critical optimistic (dirac)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert abs(d["value"] / d["predicted"] - 1) < 1e-5 and abs(d["predicted"] - 1.26175007) < 1e-6, d
+PY
 # the boundary curve h_max(gamma) of SimGD with a gradient penalty against its closed form
 # (dirac.md case 7): gamma/f'^2 below gamma = 2f', 2/(gamma/2 + sqrt(gamma^2/4 - f'^2)) above
 "$gandyn" critical good.ini --set model.reg=gp --set run.x0=1e-3,1e-3 --set integrator.steps=20000 --param integrator.h \
@@ -199,6 +206,51 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert all(abs(d["laplacian"][n] / n - 1) < 1e-9 for n in range(1, 6)) and len(d["operator"]) == 510, d["laplacian"][:6]
 PY
+# critical steps against the spectrum (functional.md 3): the largest stable step of each
+# fixed-step integrator, observed by bisection on runs from a start exciting every mode, is
+# where the per-mode map of the spectrum's roots first reaches |eigenvalue| = 1
+if "$py" -c 'import numpy' 2> /dev/null; then
+    base=(--set model.name=functional --set model.loss=gan_sat --set model.gamma=0.2 --set model.N=15)
+    "$gandyn" spectrum /dev/null "${base[@]}" -o crit_spec.h5 --json > crit_spec.json
+    x0=$("$py" -c "import math; print(','.join('%.6g' % (1e-3 * math.cos(1.7 * i * i + 0.3)) for i in range(30)))")
+    for integ in simgd extragradient optimistic altgd rk4; do
+        "$gandyn" critical /dev/null "${base[@]}" --set integrator.name=$integ --set run.x0=$x0 --set integrator.steps=8000 \
+            --param integrator.h --lo 0.001 --hi 2 --json > crit_$integ.json
+        "$py" - crit_spec.json crit_$integ.json $integ <<'PY' && ok || bad "critical $integ against the spectrum"
+import json, sys
+import numpy as np
+spec, crit, integ = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+lam = spec["laplacian"]
+roots = [(complex(*r[0]), complex(*r[1])) for r in spec["roots"]]
+a = b = c = 0.5; gamma = 0.2
+def rho(h):
+    worst = 0
+    for k, (sp, sm) in enumerate(roots):
+        if integ == "altgd" and k > 0:  # gen-first alternating map of the block (spec 3)
+            al = a + gamma * lam[k]
+            M = np.array([[1, h * c], [-h * b * lam[k], 1 - h * al - h * h * b * c * lam[k]]])
+            worst = max(worst, max(abs(np.linalg.eigvals(M))))
+            continue
+        for s in (sp, sm):
+            z = h * s
+            if integ == "optimistic":
+                r = max(abs(np.roots([1, -(1 + 2 * z), z])))
+            else:
+                r = abs({"simgd": 1 + z, "extragradient": 1 + z + z * z, "altgd": 1 + z,
+                         "rk4": 1 + z + z**2 / 2 + z**3 / 6 + z**4 / 24}[integ])
+            worst = max(worst, r)
+    return worst
+lo, hi = 1e-3, 2.0
+for _ in range(60):
+    mid = 0.5 * (lo + hi)
+    lo, hi = (mid, hi) if rho(mid) < 1 else (lo, mid)
+assert crit["below"] == "converge" and crit["above"] == "diverge", crit
+assert abs(crit["predicted"] / lo - 1) < 1e-6, (crit["predicted"], lo)
+assert abs(crit["value"] / lo - 1) < 1e-3, (crit["value"], lo)
+print(f"{integ}: critical h observed {crit['value']:.7f}, from the spectrum {lo:.7f}")
+PY
+    done
+fi
 expect 2 "spectrum: model 'dirac' has no -Delta_p" -- spectrum good.ini
 expect 2 "unknown option '--ground-state'" -- run good.ini --ground-state
 

@@ -4,7 +4,7 @@
  * spectrum and Delta_p sin 3x, V2 von Mises (degenerate pairs), V3 the Gaussian in ground-state
  * form, V4 the bimodal torus, V5
  * 2-D separability, V6 the WGAN Jacobian with and without penalty, V7 the logit GAN rates,
- * V8 the energy factors of the optimisers, V9 the nonlinear field against linear theory.
+ * V8 the energy factors of the optimisers and the AltGD spectral radius, V9 the nonlinear field against linear theory.
  */
 #include "check.h"
 
@@ -185,6 +185,29 @@ static void optimiser_energy(void)
         CHECK_OK(gd_stepper_reset(s, x));
         for (int k = 0; k < 100; k++) CHECK_OK(gd_stepper_step(s, x, &t));
         CHECK_REL(energy(m, x, 7) / E0, c[i].want, 1e-9);
+        gd_stepper_free(&s);
+    }
+    gd_model_free(&m);
+}
+
+/* V8, alternating GD: WGAN without penalty is symplectic per mode; on N = 3 (lambda = 0, 1, 1)
+ * the map's spectral radius is 1 (bounded rotation) up to h^2 lambda = 4, and 1.877328 at
+ * h = 2.1 (the zero mode's 1 - h stays inside). */
+static void altgd_radius(void)
+{
+    gd_model *m = functional((const char *const[]){"loss", "wgan", "N", "3", NULL});
+    const double h[2] = {1.9, 2.1}, want[2] = {1.0, 1.877328};
+    for (int c = 0; c < 2; c++) {
+        char hs[16];
+        snprintf(hs, sizeof hs, "%g", h[c]);
+        gd_stepper *s = make_stepper("altgd", m, (const char *const[]){"h", hs, NULL});
+        double x[6] = {0}, J[36], wr[6], wi[6], rho = 0;
+        CHECK(gd_stepper_map_dim(s) == 6);
+        CHECK_OK(gd_stepper_map_jacobian(s, x, J, NULL));
+        CHECK_OK(gd_eigenvalues(6, J, wr, wi));
+        for (int k = 0; k < 6; k++) rho = fmax(rho, hypot(wr[k], wi[k]));
+        printf("altgd, WGAN, lambda = 1, h = %g: spectral radius %.7f\n", h[c], rho);
+        CHECK_NEAR(rho, want[c], c == 0 ? 1e-7 : 1e-6);
         gd_stepper_free(&s);
     }
     gd_model_free(&m);
@@ -453,6 +476,7 @@ int main(void)
     kde();
     jacobian_vector();
     krylov_cvode();
+    altgd_radius();
     preconditioner();
     errors();
     return check_report("test_functional");
