@@ -43,19 +43,19 @@
 extern const gd_model_type gd_model_functional;
 
 enum { LOSS_WGAN, LOSS_GAN_SAT, LOSS_GAN_NONSAT };
-enum { DENS_UNIFORM, DENS_VONMISES, DENS_GAUSS, DENS_BIMODAL, DENS_KDE };
+enum { DENS_UNIFORM, DENS_VONMISES, DENS_GAUSS, DENS_BIMODAL, DENS_KDE, DENS_MIXTURE };
 enum { FORM_LINEAR, FORM_NONLINEAR };
 enum { AUG_NONE, AUG_SIMPLE, AUG_EXACT };
 
 typedef struct {
     int loss, density, form, augment;
     long dim, N, init_mode;
-    double L, gamma, eta_g, eta_d, kappa, sigma, p_min, aug_t, kde_bw, init_eps;
+    double L, gamma, eta_g, eta_d, kappa, sigma, sep, p_min, aug_t, kde_bw, init_eps;
     char *density_file, *dataset;
 } functional_opts;
 
 static const char *const losses[] = {"wgan", "gan_sat", "gan_nonsat", NULL};
-static const char *const densities[] = {"uniform", "vonmises", "gauss", "bimodal", "kde", NULL};
+static const char *const densities[] = {"uniform", "vonmises", "gauss", "bimodal", "kde", "mixture", NULL};
 static const char *const forms[] = {"linear", "nonlinear", NULL};
 static const char *const augments[] = {"none", "simple", "exact", NULL};
 
@@ -67,7 +67,8 @@ static const gd_param functional_params[] = {
     {"eta_g", GD_P_DOUBLE, O(eta_g), "1", "generator learning rate (multiplies c)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"eta_d", GD_P_DOUBLE, O(eta_d), "1", "discriminator learning rate (multiplies a, b, gamma)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"density", GD_P_ENUM, O(density), "uniform",
-     "uniform | vonmises e^{kappa cos x} | gauss N(L/2, sigma^2) | bimodal e^{kappa cos 2x} (along x, uniform along y) | kde (smoothed histogram of density_file)",
+     "uniform | vonmises e^{kappa cos x} | gauss N(L/2, sigma^2) | bimodal e^{kappa cos 2x} (along x, uniform along y) | kde (smoothed histogram of density_file) "
+     "| mixture (N(L/2 - sep/2, sigma^2) + N(L/2 + sep/2, sigma^2)) / 2",
      0, 0, 0, densities},
     {"density_file", GD_P_STRING, O(density_file), "", "kde: HDF5 file of sample points, n values (dim 1) or n x dim", 0, 0, 0, NULL},
     {"dataset", GD_P_STRING, O(dataset), "/points", "kde: dataset name in density_file", 0, 0, 0, NULL},
@@ -79,7 +80,8 @@ static const gd_param functional_params[] = {
     {"init_eps", GD_P_DOUBLE, O(init_eps), "0.1", "default start: amplitude (linear: u = eps cos kx; nonlinear: rho = p (1 + eps cos kx))", -INFINITY,
      INFINITY, 0, NULL},
     {"kappa", GD_P_DOUBLE, O(kappa), "1", "vonmises, bimodal concentration", 0, INFINITY, 0, NULL},
-    {"sigma", GD_P_DOUBLE, O(sigma), "1", "gauss standard deviation", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"sigma", GD_P_DOUBLE, O(sigma), "1", "gauss, mixture standard deviation", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"sep", GD_P_DOUBLE, O(sep), "4", "mixture: distance between the two means", 0, INFINITY, 0, NULL},
     {"p_min", GD_P_DOUBLE, O(p_min), "1e-12", "floor of the normalised density", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"dim", GD_P_INT, O(dim), "1", "space dimension, 1 or 2", 1, 2, 0, NULL},
     {"N", GD_P_INT, O(N), "63", "grid points per dimension (odd)", 3, 4095, 0, NULL},
@@ -107,6 +109,10 @@ static double density_at(const functional_opts *o, double x)
     case DENS_VONMISES: return exp(o->kappa * cos(w * x));
     case DENS_BIMODAL: return exp(o->kappa * cos(2 * w * x));
     case DENS_GAUSS: return exp(-0.5 * (x - o->L / 2) * (x - o->L / 2) / (o->sigma * o->sigma));
+    case DENS_MIXTURE: {
+        double s2 = o->sigma * o->sigma, y = x - o->L / 2, h = o->sep / 2;
+        return exp(-0.5 * (y - h) * (y - h) / s2) + exp(-0.5 * (y + h) * (y + h) / s2);
+    }
     default: return 1;
     }
 }
@@ -604,6 +610,23 @@ int gd_functional_mode_roots(const gd_model *m, double lambda, int zero_mode, do
     return rc;
 }
 
+/* W' and W'' of W = -log p at y = x - L/2 along the first axis, in closed form for the
+ * Gaussian densities, whose W grows without bound and so has no periodic spectral
+ * derivative on the box. Translation noise of width t (augment = simple) widens each
+ * Gaussian to sigma^2 + t^2 (up to periodisation, negligible on the boxes these need). */
+static void closed_form_w(const functional_opts *o, double y, double *d1, double *d2)
+{
+    if (o->density != DENS_GAUSS && o->density != DENS_MIXTURE) return;
+    double s2 = o->sigma * o->sigma + (o->augment == AUG_SIMPLE ? o->aug_t * o->aug_t : 0);
+    if (o->density == DENS_GAUSS) {
+        *d1 = y / s2, *d2 = 1 / s2;
+        return;
+    }
+    double h = o->sep / 2, th = tanh(h * y / s2); /* W = y^2/(2 s2) - log cosh(h y / s2) + const */
+    *d1 = (y - h * th) / s2;
+    *d2 = (1 - h * h / s2 * (1 - th * th)) / s2;
+}
+
 /* The ground-state form (spec 2.1): v = p^{1/2} u turns -Delta_p into H = -Delta + V with
  * V = |grad W|^2/4 - Delta W/2, W = -log p: symmetric by construction, and well conditioned
  * where p nearly vanishes on the box. W's derivatives are spectral, except for gauss, whose
@@ -624,10 +647,7 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
         derivative(m, j, w, d1);
         derivative(m, j, d1, d2);
         for (int i = 0; i < M; i++) {
-            if (o->density == DENS_GAUSS && j == 0) {
-                double x = grid_x(o, M, i) - o->L / 2, s2 = o->sigma * o->sigma + (o->augment == AUG_SIMPLE ? o->aug_t * o->aug_t : 0);
-                d1[i] = x / s2, d2[i] = 1 / s2;
-            }
+            if (j == 0) closed_form_w(o, grid_x(o, M, i) - o->L / 2, &d1[i], &d2[i]);
             V[i] += 0.25 * d1[i] * d1[i] - 0.5 * d2[i];
         }
     }
