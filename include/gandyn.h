@@ -380,7 +380,8 @@ typedef struct gd_estimate_opts {
  * A mode is localised when its unit eigenvector v of S has a participation number
  * 1 / sum_i v_i^4 below min(10, n / 50) (genuine low modes of n points spread over many
  * more). Outliers are the points that carry a localised mode (v_i^2 >= 1/(2 P)) and the
- * isolated points, whose kernel mass from the others, q_i - 1, is at most 1e-3 of the median.
+ * isolated points, whose kernel mass from the others, q_i - 1, is below 0.05 (a twentieth of
+ * one neighbour at distance 0).
  * A single point i also bounds lambda_1 <= (1 - s_i) / (t (1 - w_i)), s_i = K~_ii / d_i its
  * self-weight share, w_i = d_i / sum d (the Rayleigh quotient of e_i minus its mean). */
 typedef struct gd_estimate_report {
@@ -390,7 +391,7 @@ typedef struct gd_estimate_report {
     int first_localised;  /* the lowest one's index into lambda, -1 if none */
     int outliers;
     int worst;            /* main carrier of the lowest localised mode, else the point with the least mass */
-    double worst_ratio;   /* the worst point's kernel mass over the median */
+    double worst_mass;    /* the worst point's kernel mass from the others, q_i - 1 */
     double median_mass;   /* median of q_i - 1 */
     double isolation_bound; /* min over i of the single-point bound on lambda_1 */
 } gd_estimate_report;

@@ -789,8 +789,8 @@ static void print_estimate(const estimate_args *a, int n, int d, int nev, const 
 static void estimate_warning(int n, const double *lam, const gd_estimate_report *r)
 {
     if (r->components == 1 && r->outliers == 0 && r->localised == 0) return;
-    fprintf(stderr, "gandyn: warning: %d of %d points are outliers (worst: point %d, kernel mass %.2g of the median), %d localised mode%s",
-            r->outliers, n, r->worst, r->worst_ratio, r->localised, r->localised == 1 ? "" : "s");
+    fprintf(stderr, "gandyn: warning: %d of %d points are outliers (worst: point %d, kernel mass %.2g from the others), %d localised mode%s",
+            r->outliers, n, r->worst, r->worst_mass, r->localised, r->localised == 1 ? "" : "s");
     if (r->first_localised > 0) fprintf(stderr, " (lambda_%d = %.4g is spurious)", r->first_localised, lam[r->first_localised]);
     fprintf(stderr, ", %d k-NN component%s; trim the tails or raise --t\n", r->components, r->components == 1 ? "" : "s");
 }
