@@ -43,6 +43,8 @@ static const char usage[] =
     "  spectrum CONFIG [--ground-state] [--set K=V]... [-o FILE] [--json]\n"
     "                                                 functional model: -Delta_p eigenvalues, mode rates, operator eigenvalues\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
+    "  estimate DATA.h5 [--dataset /points] [--t 0.02] [--alpha 0.5] [--nev 6] [--knn 10] [-o FILE] [--json]\n"
+    "                                                 low spectrum of Delta_p from samples (diffusion maps)\n"
     "  --help | COMMAND --help | --version\n"
     "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n";
 
@@ -785,6 +787,112 @@ static int do_critical(gd_sim *sim, const run_args *a)
     return 0;
 }
 
+/* ------------------------------------------------------------------ estimate -- */
+typedef struct {
+    const char *data, *dataset, *output;
+    gd_estimate_opts o;
+    int nev, json;
+} estimate_args;
+
+/* A whole number in lo..hi for --nev / --knn. */
+static int whole(const char *text, int lo, int hi, int *out)
+{
+    double v;
+    if (!text || !number(text, &v) || v < lo || v > hi || v != floor(v)) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+static int parse_estimate(int argc, char **argv, estimate_args *a)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--json") == 0) a->json = 1;
+        else if (strcmp(arg, "-o") == 0 || strcmp(arg, "--output") == 0 || strcmp(arg, "--dataset") == 0) {
+            if (!val) return fail(2, "estimate: %s needs a name", arg, "");
+            *(strcmp(arg, "--dataset") == 0 ? &a->dataset : &a->output) = argv[++i];
+        } else if (strcmp(arg, "--t") == 0 || strcmp(arg, "--alpha") == 0) {
+            if (!val || !number(val, arg[2] == 't' ? &a->o.t : &a->o.alpha)) return fail(2, "estimate: %s needs a finite number", arg, "");
+            i++;
+        } else if (strcmp(arg, "--nev") == 0 || strcmp(arg, "--knn") == 0) {
+            if (!whole(val, 1, GD_ESTIMATE_MAX_N, arg[2] == 'n' ? &a->nev : &a->o.knn))
+                return fail(2, "estimate: %s needs a whole number from 1 to 4000", arg, "");
+            i++;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return fail(2, "estimate: unknown option '%s' (see gandyn --help)", arg, "");
+        } else if (!a->data) {
+            a->data = arg;
+        } else {
+            return fail(2, "estimate: unexpected argument '%s' (one DATA.h5 only)", arg, "");
+        }
+    }
+    if (!a->data) return fail(2, "estimate: missing DATA.h5 (an HDF5 file of points)", "", "");
+    return 0;
+}
+
+static void print_estimate(const estimate_args *a, int n, int d, int nev, const double *lam, const gd_estimate_report *r)
+{
+    if (a->json) {
+        printf("{\"n\":%d,\"d\":%d,\"t\":", n, d);
+        json_num(a->o.t);
+        printf(",\"alpha\":");
+        json_num(a->o.alpha);
+        printf(",\"lambda\":");
+        json_vec(lam, nev);
+        printf(",\"components\":%d,\"largest\":%d,\"outliers\":%d,\"localised\":%d,\"worst\":%d,\"isolation_bound\":", r->components,
+               r->largest, r->outliers, r->localised, r->worst);
+        json_num(r->isolation_bound);
+        printf(",\"output\":");
+        if (a->output) json_str(a->output);
+        else printf("null");
+        printf("}\n");
+        return;
+    }
+    printf("%d points in %d-D, t = %g, alpha = %g\nlambda:", n, d, a->o.t, a->o.alpha);
+    for (int j = 0; j < nev; j++) printf(" %.6g", lam[j]);
+    printf("\nk-NN graph (k = %d): %d component%s, largest %d points; %d outliers, %d localised modes\n", a->o.knn, r->components,
+           r->components == 1 ? "" : "s", r->largest, r->outliers, r->localised);
+    if (a->output) printf("wrote %s\n", a->output);
+}
+
+/* Exit status stays 0: the numbers are computed as asked, but lambda_1 may be spurious. */
+static void estimate_warning(int n, const double *lam, const gd_estimate_report *r)
+{
+    if (r->components == 1 && r->outliers == 0 && r->localised == 0) return;
+    fprintf(stderr, "gandyn: warning: %d of %d points are outliers (worst: point %d, kernel mass %.2g from the others), %d localised mode%s",
+            r->outliers, n, r->worst, r->worst_mass, r->localised, r->localised == 1 ? "" : "s");
+    if (r->first_localised > 0) fprintf(stderr, " (lambda_%d = %.4g is spurious)", r->first_localised, lam[r->first_localised]);
+    fprintf(stderr, ", %d k-NN component%s; trim the tails or raise --t\n", r->components, r->components == 1 ? "" : "s");
+}
+
+static int cmd_estimate(int argc, char **argv)
+{
+    estimate_args a = {.dataset = "/points", .nev = 6};
+    gd_estimate_defaults(&a.o);
+    int st = parse_estimate(argc, argv, &a), n = 0, d = 0, rc;
+    if (st) return st;
+    char msg[512];
+    double *x = NULL, *lam = NULL;
+    gd_estimate_report rep;
+    rc = gd_estimate_read_points(a.data, a.dataset, &n, &d, &x, msg);
+    if (rc != GD_OK) return fail(rc == GD_ENOMEM ? 1 : 2, "estimate: %s", msg, "");
+    if (a.nev > n) a.nev = n;
+    if (!(lam = malloc(sizeof(double) * (size_t)a.nev))) st = fail(1, "out of memory", "", "");
+    if (!st && (rc = gd_estimate_spectrum(n, d, x, &a.o, a.nev, lam, &rep, msg)) != GD_OK) st = fail(exit_code(rc), "%s", msg, "");
+    if (!st && a.output) {
+        char *cmd = join_args(argc + 1, argv - 1); /* with "estimate" */
+        rc = gd_estimate_write(a.output, cmd ? cmd : "gandyn estimate", n, d, &a.o, a.nev, lam, &rep, msg);
+        free(cmd);
+        if (rc != GD_OK) st = fail(exit_code(rc), "%s", msg, "");
+    }
+    if (!st) {
+        print_estimate(&a, n, d, a.nev, lam, &rep);
+        estimate_warning(n, lam, &rep);
+    }
+    free(x), free(lam);
+    return st;
+}
+
 /* ------------------------------------------------------------------ plot ------ */
 /* The plot scripts need numpy, h5py and matplotlib: $GANDYN_PYTHON, else the interpreter
  * found at configure time, else python3 on PATH. */
@@ -864,5 +972,6 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "portrait") == 0) return with_sim(argc - 2, argv + 2, 0, do_portrait);
     if (strcmp(cmd, "spectrum") == 0) return with_sim(argc - 2, argv + 2, OPT_SPECTRUM, do_spectrum);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, spectrum, sweep, critical, plot; see gandyn --help)", cmd, "");
+    if (strcmp(cmd, "estimate") == 0) return cmd_estimate(argc - 2, argv + 2);
+    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, spectrum, sweep, critical, plot, estimate; see gandyn --help)", cmd, "");
 }

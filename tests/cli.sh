@@ -253,6 +253,46 @@ PY
 fi
 expect 2 "spectrum: model 'dirac' has no -Delta_p" -- spectrum good.ini
 expect 2 "unknown option '--ground-state'" -- run good.ini --ground-state
+# estimate: V10 on a quantile sample of N(0, 1), the outlier warning on a random one, errors
+"$py" - <<'PY' || bad "estimate: cannot write the points files"
+import h5py, numpy as np
+from statistics import NormalDist
+inv = NormalDist().inv_cdf
+with h5py.File("quantile.h5", "w") as f:
+    f["/points"] = np.array([inv((i + 0.5) / 1000) for i in range(1000)])
+    f["/grid"] = np.zeros((3, 2, 2))
+with h5py.File("random.h5", "w") as f:
+    f["/points"] = np.random.default_rng(0).standard_normal(1000)  # functional.md 2.3: lambda_1 = 0.049
+    f["/big"] = np.zeros(4001)
+PY
+"$gandyn" estimate quantile.h5 --json -o est.h5 > est.json 2> est.err && [ ! -s est.err ] && "$py" - est.json <<'PY' && ok || bad "estimate --json (V10)"
+import json, sys, h5py
+d = json.load(open(sys.argv[1]))
+lam = d["lambda"]
+assert d["n"] == 1000 and d["d"] == 1 and d["t"] == 0.02 and d["alpha"] == 0.5 and len(lam) == 6, d
+assert abs(lam[0]) < 1e-9 and abs(lam[1] - 1.0168) < 0.03 and abs(lam[2] - 2.0153) < 0.05 and abs(lam[3] - 3.034) < 0.1, lam
+assert d["components"] == 1 and d["outliers"] == 0, d
+f = h5py.File("est.h5")
+assert abs(f["lambda"][1] - lam[1]) < 1e-15 and f["lambda"].attrs["n"] == 1000 and f["lambda"].attrs["components"] == 1
+assert f.attrs["command"].startswith("gandyn estimate quantile.h5")
+PY
+"$gandyn" estimate quantile.h5 --alpha 0 --nev 3 --json > est0.json && "$py" - est0.json <<'PY' && ok || bad "estimate --alpha 0"
+import json, sys
+lam = json.load(open(sys.argv[1]))["lambda"]
+assert len(lam) == 3 and abs(lam[1] - 1.92) < 0.05 and abs(lam[2] - 3.77) < 0.1, lam
+PY
+"$gandyn" estimate random.h5 --json > rnd.json 2> rnd.err; st=$?
+[ "$st" = 0 ] && [ "$(wc -l < rnd.err)" = 1 ] && grep -q "^gandyn: warning: 2 of 1000 points are outliers" rnd.err \
+    && "$py" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["lambda"][1] < 0.06 and d["outliers"] == 2, d' rnd.json \
+    && ok || bad "estimate outlier warning (status $st): $(cat rnd.err)"
+expect 2 "cannot open HDF5 file 'nothere.h5'" -- estimate nothere.h5
+expect 2 "quantile.h5': no dataset /nope" -- estimate quantile.h5 --dataset /nope
+expect 2 "/grid has rank 3" -- estimate quantile.h5 --dataset /grid
+expect 2 "t = 0 must be a finite number > 0" -- estimate quantile.h5 --t 0
+expect 2 "--t needs a finite number" -- estimate quantile.h5 --t abc
+expect 2 "alpha = 1.5 must be in" -- estimate quantile.h5 --alpha 1.5
+expect 2 "4001 points is more than" -- estimate random.h5 --dataset /big
+expect 2 "missing DATA.h5" -- estimate --json
 
 # plot: a PNG from each kind of file, and a clear error for a missing file
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
