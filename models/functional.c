@@ -422,8 +422,10 @@ static void functional_cleanup(gd_model *m)
 {
     functional_priv *q = m->priv;
     if (!q) return;
+    gd_fftw_lock();
     if (q->fwd) fftw_destroy_plan(q->fwd);
     if (q->bwd) fftw_destroy_plan(q->bwd);
+    gd_fftw_unlock();
     fftw_free(q->re), fftw_free(q->tmp), fftw_free(q->spec), fftw_free(q->spec2);
     free(q->work);
     if (q->pin != q->p) free(q->pin);
@@ -543,8 +545,10 @@ static int functional_setup(gd_model *m)
     q->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
     q->spec2 = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
     if (!q->p || !q->re || !q->tmp || !q->work || !q->spec || !q->spec2) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
+    gd_fftw_lock();
     q->fwd = o->dim == 2 ? fftw_plan_dft_r2c_2d(N, N, q->re, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(N, q->re, q->spec, FFTW_ESTIMATE);
     q->bwd = o->dim == 2 ? fftw_plan_dft_c2r_2d(N, N, q->spec, q->re, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(N, q->spec, q->re, FFTW_ESTIMATE);
+    gd_fftw_unlock();
     if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-point transforms", q->M);
     return make_density(m);
 }

@@ -357,7 +357,9 @@ gd_torus_plan *gd_torus_plan_create(int rank, int M, int measure)
     t->nspec = t->nodes / (size_t)M * (size_t)t->H;
     t->in = fftw_malloc(sizeof(double) * t->nodes);
     t->spec = fftw_malloc(sizeof(fftw_complex) * t->nspec);
+    gd_fftw_lock();
     if (t->in && t->spec) t->fft = fftw_plan_dft_r2c(rank, n, t->in, t->spec, measure ? FFTW_MEASURE : FFTW_ESTIMATE);
+    gd_fftw_unlock();
     if (!t->fft) gd_torus_plan_free(&t);
     return t;
 }
@@ -391,7 +393,9 @@ void gd_torus_plan_coefficient(const gd_torus_plan *t, const int *k, double *re,
 void gd_torus_plan_free(gd_torus_plan **t)
 {
     if (!t || !*t) return;
+    gd_fftw_lock();
     if ((*t)->fft) fftw_destroy_plan((*t)->fft);
+    gd_fftw_unlock();
     fftw_free((*t)->in), fftw_free((*t)->spec);
     free(*t);
     *t = NULL;
@@ -806,7 +810,9 @@ int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
     size_t nn = (size_t)Mf * (size_t)Mf;
     fftw_complex *X = fftw_malloc(sizeof(fftw_complex) * (size_t)Mf * (size_t)H);
     double *R = fftw_malloc(sizeof(double) * nn); /* the plan's own aligned output */
+    gd_fftw_lock();
     fftw_plan plan = X && R ? fftw_plan_dft_c2r_2d(Mf, Mf, X, R, FFTW_ESTIMATE) : NULL;
+    gd_fftw_unlock();
     if (!plan) {
         fftw_free(X), fftw_free(R);
         return GD_ENOMEM;
@@ -822,7 +828,9 @@ int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
         fftw_execute(plan); /* destroys X, refilled for the next component */
         memcpy(out[d], R, sizeof(double) * nn);
     }
+    gd_fftw_lock();
     fftw_destroy_plan(plan);
+    gd_fftw_unlock();
     fftw_free(X), fftw_free(R);
     return GD_OK;
 }

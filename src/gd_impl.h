@@ -131,6 +131,10 @@ struct gd_stepper {
 
 /* ---- shared helpers (src/util.c, src/params.c) ---- */
 int gd_fmt(char *msg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* FFTW's planner is not thread-safe and sweeps set models up on several threads: every
+ * fftw_plan_* and fftw_destroy_plan in the library runs between these two. */
+void gd_fftw_lock(void);
+void gd_fftw_unlock(void);
 #define gd_model_fail(m, code, ...) gd_fmt((m)->msg, (code), __VA_ARGS__)
 #define gd_stepper_fail(s, code, ...) gd_fmt((s)->msg, (code), __VA_ARGS__)
 

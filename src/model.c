@@ -4,6 +4,8 @@
  */
 #include "gd_impl.h"
 
+#include <pthread.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,3 +174,7 @@ void gd_model_bounds(const gd_model *m, double *lo, double *hi)
         hi[i] = m->hi ? m->hi[i] : INFINITY;
     }
 }
+
+static pthread_mutex_t fftw_planner = PTHREAD_MUTEX_INITIALIZER;
+void gd_fftw_lock(void) { pthread_mutex_lock(&fftw_planner); }
+void gd_fftw_unlock(void) { pthread_mutex_unlock(&fftw_planner); }

@@ -251,6 +251,13 @@ print(f"{integ}: critical h observed {crit['value']:.7f}, from the spectrum {lo:
 PY
     done
 fi
+# a sweep that sets the FFTW-planning functional model up on two threads per cell (the
+# planner is not thread-safe: it corrupted the heap before gandyn serialised it) equals one thread
+fsweep=(sweep /dev/null --set model.name=functional --set model.loss=gan_sat --set model.N=9 --set integrator.steps=300
+    --set sweep.x=integrator.h:0.05:0.6:12 --set sweep.y=model.gamma:0:1:12)
+for th in 1 2; do "$gandyn" "${fsweep[@]}" --threads $th -o fsweep_$th.h5 > /dev/null 2>&1 || bad "functional sweep, $th threads"; done
+"$py" -c 'import h5py, numpy as np, sys; a, b = (h5py.File(f)["sweep/outcome"][:] for f in sys.argv[1:]); assert (a == b).all()' \
+    fsweep_1.h5 fsweep_2.h5 && ok || bad "functional sweep: 2 threads differ from 1"
 expect 2 "spectrum: model 'dirac' has no -Delta_p" -- spectrum good.ini
 expect 2 "unknown option '--ground-state'" -- run good.ini --ground-state
 # estimate: V10 on a quantile sample of N(0, 1), the outlier warning on a random one, errors
