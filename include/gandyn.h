@@ -271,9 +271,21 @@ typedef struct gd_spectrum_result {
     double mode_gap;              /* max over operator eigenvalues of the distance to the nearest root */
 } gd_spectrum_result;
 GD_EXPORT int gd_sim_spectrum(gd_sim *s, int ground_state, gd_spectrum_result *out);
+/* lambda_1 and the rate along "KEY:LO:HI:N[:lin|log]" (e.g. model.aug_t: the augmentation
+ * study), with the value that maximises lambda_1 (the best sample, refined by a parabola
+ * through its neighbours when interior). The configuration is restored after. */
+typedef struct gd_spectrum_scan {
+    const char *key;
+    int n, M;
+    const double *values, *lambda1, *rate; /* n each */
+    int best;                              /* index of the largest sampled lambda_1 */
+    double best_value, best_lambda1;       /* refined */
+} gd_spectrum_scan;
+GD_EXPORT int gd_sim_spectrum_scan(gd_sim *s, const char *spec, int ground_state, gd_spectrum_scan *out);
 /* /modes/{lambda, roots_re, roots_im, operator_re, operator_im} with attributes slowest,
- * rate, mode_gap, and the model group (grid, densities). */
-GD_EXPORT int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r);
+ * rate, mode_gap; with a scan, /modes/scan/{values, lambda1, rate} (attributes key, best =
+ * [value, lambda_1]); and the model group (grid, densities). */
+GD_EXPORT int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r, const gd_spectrum_scan *scan);
 
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it

@@ -77,28 +77,16 @@ def fig_a(out, d):
 
 
 # ------------------------------------------------------------------------------ (b)
-def lambda1_scan(d, prefix):
-    t, lam1, dens = [], [], {}
-    for p in files(d, prefix):
-        with h5py.File(p, "r") as f:
-            tv = float(model_config(f).get("aug_t", "0"))
-            t.append(tv)
-            lam1.append(f["modes/lambda"][1])
-            dens[tv] = (f["grid/x"][:], f["grid/p"][:])
-    return np.array(t), np.array(lam1), dens
-
-
-def refine_max(t, y):
-    """The maximum of a sampled curve by a parabola through the best sample and its neighbours."""
-    i = int(np.clip(np.argmax(y), 1, len(y) - 2))
-    c = np.polyfit(t[i - 1: i + 2], y[i - 1: i + 2], 2)
-    tm = -c[1] / (2 * c[0])
-    return tm, np.polyval(c, tm)
+def lambda1_scan(path):
+    """The --scan of gandyn spectrum: values, lambda_1 and the refined best [value, lambda_1]."""
+    with h5py.File(path, "r") as f:
+        sc = f["modes/scan"]
+        return sc["values"][:], sc["lambda1"][:], sc.attrs["best"]
 
 
 def fig_b(out, d):
     fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(17, 4.8))
-    t, lam, _ = lambda1_scan(d, "b_torus_")
+    t, lam, _ = lambda1_scan(os.path.join(d, "b_torus.h5"))
     a1.semilogy(t, lam, "o-", ms=4, label="λ₁(p_aug), simple model")
     a1.axhline(1, color="0.5", ls="--", lw=0.8, label="uniform measure: 1")
     i = int(np.argmin(np.abs(t - 0.5)))
@@ -109,8 +97,7 @@ def fig_b(out, d):
     a1.grid(alpha=0.3, which="both")
     a1.legend(fontsize=8)
     print(f"(b) torus: lambda_1 {lam[0]:.6g} at t = 0, {lam[i]:.8g} at t = 0.5 ({lam[i] / lam[0]:.1f}x), {lam[-1]:.6g} at t = {t[-1]:g}")
-    t, lam, dens = lambda1_scan(d, "b_line_")
-    tm, lm = refine_max(t, lam)
+    t, lam, (tm, lm) = lambda1_scan(os.path.join(d, "b_line.h5"))
     a2.semilogy(t, lam, "o-", ms=4, label="λ₁(p_aug) (ground-state form)")
     s2 = 0.25 + t**2
     a2.semilogy(t, 1 / (4 + s2), ":", color="0.4", label="1/Var(p_aug) = 1/(4 + σ² + t²): one wide bump")
@@ -121,10 +108,10 @@ def fig_b(out, d):
     a2.grid(alpha=0.3, which="both")
     a2.legend(fontsize=8)
     print(f"(b) line: lambda_1 {lam[0]:.6g} at t = 0, maximum {lm:.6g} at t* = {tm:.4f}")
-    for tv in (0.0, 0.5, 1.0, round(float(t[np.argmax(lam)]), 1), 3.0):
-        if tv in dens:
-            x, p = dens[tv]
-            a3.plot(x - 12, p / np.trapz(p, x), label=f"t = {tv:g}")
+    for p in files(d, "b_line_p_"):
+        with h5py.File(p, "r") as f:
+            x, pa, tv = f["grid/x"][:], f["grid/p"][:], model_config(f)["aug_t"]
+        a3.plot(x - 12, pa / np.trapz(pa, x), label=f"t = {tv}")
     a3.set_xlim(-7, 7)
     a3.set_xlabel("x")
     a3.set_ylabel("augmented density p_aug")

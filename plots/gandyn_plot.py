@@ -304,7 +304,9 @@ def plot_spectrum(f, out):
     lam, rre, rim = sp["lambda"][:], sp["roots_re"][:], sp["roots_im"][:]
     k0 = int(sp.attrs["slowest"])
     ops = "operator_re" in sp
-    fig, axes = plt.subplots(1, 3 if ops else 2, figsize=(16 if ops else 11, 4.8))
+    scan = "scan" in sp
+    n = 2 + ops + scan
+    fig, axes = plt.subplots(1, n, figsize=(5.4 * n, 4.8))
     ax = axes[0]
     ax.semilogy(np.arange(1, len(lam)), np.maximum(lam[1:], 1e-300), ".", ms=4, label="λ_k, k ≥ 1")
     ax.set_xlabel("index k")
@@ -330,6 +332,17 @@ def plot_spectrum(f, out):
         ax.set_xlabel("Re s")
         ax.set_ylabel("Im s")
         ax.set_title(f"full linear operator (largest gap to a root {sp.attrs['mode_gap'][0]:.2g})", fontsize=10)
+        ax.legend(fontsize=8)
+    if scan:
+        ax, sc = axes[-1], sp["scan"]
+        v, l1, best = sc["values"][:], sc["lambda1"][:], sc.attrs["best"]
+        ax.semilogy(v, l1, "o-", ms=4, label="λ₁ of −Δ_p")
+        ax.semilogy(v, np.maximum(sc["rate"][:], 1e-300), "s--", ms=3, label="rate −Re s⁺ of the slowest mode")
+        ax.semilogy([best[0]], [best[1]], "r*", ms=13, label=f"largest λ₁ = {best[1]:.4g} at {best[0]:.4g}")
+        ax.set_xlabel(sc.attrs["key"])
+        ax.set_ylabel("λ₁, rate (1/time)")
+        ax.set_title(f"along {sc.attrs['key']}", fontsize=10)
+        ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)
     fig.suptitle(title_of(read_config(f)), fontsize=11)
     fig.tight_layout()

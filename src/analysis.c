@@ -202,37 +202,20 @@ double gd_axis_value(double lo, double hi, long n, int logscale, long i)
     return logscale ? lo * pow(hi / lo, u) : lo + (hi - lo) * u;
 }
 
-int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out)
+int gd_sim_scan_each(gd_sim *s, const char *key, double lo, double hi, long n, int logscale, gd_scan_fn fn, void *user)
 {
-    char key[128], text[64];
-    double lo, hi;
-    long n;
-    int logscale, rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
-    if (rc != GD_OK) return rc;
-    char *saved = gd_sim_get_value(s, key);
-    int d = s->model->dim, nm = s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d;
-    double *buf = gd_sim_scratch(s, 1, (size_t)n * (size_t)(1 + 2 * d + 2 * nm + 1) + (size_t)(3 * d));
-    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    double *vals = buf, *re = vals + n, *im = re + n * d, *mre = im + n * d, *mim = mre + n * nm, *rho = mim + n * nm, *eq = rho + n;
+    char text[64], *saved = gd_sim_get_value(s, key);
+    int rc = GD_OK;
     for (long i = 0; i < n && rc == GD_OK; i++) {
-        vals[i] = gd_axis_value(lo, hi, n, logscale, i);
-        snprintf(text, sizeof text, "%.17g", vals[i]);
-        int an;
-        if (((rc = gd_sim_set(s, key, text)) != GD_OK || (rc = gd_sim_setup(s)) != GD_OK)) {
+        double v = gd_axis_value(lo, hi, n, logscale, i);
+        snprintf(text, sizeof text, "%.17g", v);
+        if ((rc = gd_sim_set(s, key, text)) != GD_OK || (rc = gd_sim_setup(s)) != GD_OK) {
             char m[GD_MSG_LEN];
             snprintf(m, sizeof m, "%s", s->msg);
             gd_fmt(s->msg, rc, "scan of %s: %s", key, m);
             break;
         }
-        if (s->model->dim != d || (s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d) != nm) {
-            rc = gd_fmt(s->msg, GD_EUSAGE, "scan of %s: the state dimension must not change along the scan", key);
-            break;
-        }
-        if (spectra(s, s->starts, eq, re + i * d, im + i * d, mre + i * nm, mim + i * nm, rho + i, &an) != GD_OK) {
-            for (int k = 0; k < d; k++) re[i * d + k] = im[i * d + k] = NAN; /* no equilibrium here */
-            for (int k = 0; k < nm; k++) mre[i * nm + k] = mim[i * nm + k] = NAN;
-            rho[i] = NAN;
-        }
+        rc = fn(s, i, v, user);
     }
     /* Restore the configuration; an earlier error message wins. */
     char m[GD_MSG_LEN];
@@ -242,10 +225,46 @@ int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out)
     free(saved);
     int rc2 = gd_sim_setup(s);
     if (rc != GD_OK) return gd_fmt(s->msg, rc, "%s", m);
-    if (rc2 != GD_OK) return rc2;
+    return rc2;
+}
+
+typedef struct {
+    const char *key;
+    int d, nm;
+    double *vals, *re, *im, *mre, *mim, *rho, *eq;
+} eig_scan;
+
+static int eig_scan_at(gd_sim *s, long i, double v, void *user)
+{
+    eig_scan *e = user;
+    int d = e->d, nm = e->nm, an;
+    e->vals[i] = v;
+    if (s->model->dim != d || (s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d) != nm)
+        return gd_fmt(s->msg, GD_EUSAGE, "scan of %s: the state dimension must not change along the scan", e->key);
+    if (spectra(s, s->starts, e->eq, e->re + i * d, e->im + i * d, e->mre + i * nm, e->mim + i * nm, e->rho + i, &an) != GD_OK) {
+        for (int k = 0; k < d; k++) e->re[i * d + k] = e->im[i * d + k] = NAN; /* no equilibrium here */
+        for (int k = 0; k < nm; k++) e->mre[i * nm + k] = e->mim[i * nm + k] = NAN;
+        e->rho[i] = NAN;
+    }
+    return GD_OK;
+}
+
+int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out)
+{
+    char key[128];
+    double lo, hi;
+    long n;
+    int logscale, rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
+    if (rc != GD_OK) return rc;
+    int d = s->model->dim, nm = s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d;
+    double *buf = gd_sim_scratch(s, 1, (size_t)n * (size_t)(1 + 2 * d + 2 * nm + 1) + (size_t)(3 * d));
+    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    eig_scan e = {key, d, nm, buf, buf + n, buf + n + n * d, buf + n + 2 * n * d, buf + n + 2 * n * d + n * nm, buf + n + 2 * n * d + 2 * n * nm, NULL};
+    e.eq = e.rho + n;
+    if ((rc = gd_sim_scan_each(s, key, lo, hi, n, logscale, eig_scan_at, &e)) != GD_OK) return rc;
     out->key = gd_sim_intern_key(s, key);
     out->n = (int)n, out->dim = d, out->map_dim = nm;
-    out->values = vals, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim, out->rho = rho;
+    out->values = e.vals, out->re = e.re, out->im = e.im, out->map_re = e.mre, out->map_im = e.mim, out->rho = e.rho;
     return GD_OK;
 }
 

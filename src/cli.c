@@ -40,7 +40,7 @@ static const char usage[] =
     "                                                 1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell\n"
     "  critical CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:log]] [--set K=V]... [--json]\n"
     "                                                 the value of K where the outcome changes, and where rho = 1\n"
-    "  spectrum CONFIG [--ground-state] [--set K=V]... [-o FILE] [--json]\n"
+    "  spectrum CONFIG [--ground-state] [--scan K:LO:HI:N[:log]] [--set K=V]... [-o FILE] [--json]\n"
     "                                                 functional model: -Delta_p eigenvalues, mode rates, operator eigenvalues\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
     "  estimate DATA.h5 [--dataset /points] [--t 0.02] [--alpha 0.5] [--nev 6] [--knn 10] [-o FILE] [--json]\n"
@@ -570,7 +570,6 @@ static void print_spectrum_json(const gd_spectrum_result *r, const char *path)
     json_num(r->n_operator ? r->mode_gap : NAN);
     printf(",\"output\":");
     json_str(path);
-    printf("}\n");
 }
 
 static void print_spectrum_text(const gd_spectrum_result *r, const char *path)
@@ -581,21 +580,50 @@ static void print_spectrum_text(const gd_spectrum_result *r, const char *path)
     printf("\nslowest mode k = %d (lambda = %.10g): s = %.10g %+.10gi, rate %.10g\n", r->slowest, r->lambda[r->slowest],
            r->root_re[2 * r->slowest], r->root_im[2 * r->slowest], r->rate);
     if (r->n_operator)
-        printf("operator: %d eigenvalues, every one within %.3g of a mode root\n", r->n_operator, r->mode_gap);
+        printf("operator: %d eigenvalues; the largest distance from one to a mode root is %.3g\n", r->n_operator, r->mode_gap);
     else
         printf("operator: skipped (more than %d coordinates)\n", GD_SPECTRUM_OPERATOR_MAX);
     printf("wrote %s\n", path);
+}
+
+static void print_spectrum_scan(const gd_spectrum_scan *sc, int json)
+{
+    if (!json) {
+        printf("lambda_1 along %s: largest %.10g at %.10g (best sample %d of %d)\n", sc->key, sc->best_lambda1, sc->best_value, sc->best + 1, sc->n);
+        return;
+    }
+    printf(",\"scan\":{\"key\":");
+    json_str(sc->key);
+    printf(",\"values\":");
+    json_vec(sc->values, sc->n);
+    printf(",\"lambda1\":");
+    json_vec(sc->lambda1, sc->n);
+    printf(",\"rate\":");
+    json_vec(sc->rate, sc->n);
+    printf(",\"best\":{\"value\":");
+    json_num(sc->best_value);
+    printf(",\"lambda1\":");
+    json_num(sc->best_lambda1);
+    printf("}}");
 }
 
 static int do_spectrum(gd_sim *sim, const run_args *a)
 {
     const char *path = a->output ? a->output : "output/spectrum.h5";
     gd_spectrum_result r;
-    int rc = gd_sim_spectrum(sim, a->ground_state, &r);
-    if (rc == GD_OK) rc = gd_sim_write_spectrum(sim, path, &r);
+    gd_spectrum_scan sc;
+    int rc = a->scan ? gd_sim_spectrum_scan(sim, a->scan, a->ground_state, &sc) : GD_OK;
+    if (rc == GD_OK) rc = gd_sim_spectrum(sim, a->ground_state, &r);
+    if (rc == GD_OK) rc = gd_sim_write_spectrum(sim, path, &r, a->scan ? &sc : NULL);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
-    if (a->json) print_spectrum_json(&r, path);
-    else print_spectrum_text(&r, path);
+    if (a->json) {
+        print_spectrum_json(&r, path);
+        if (a->scan) print_spectrum_scan(&sc, 1);
+        printf("}\n");
+    } else {
+        print_spectrum_text(&r, path);
+        if (a->scan) print_spectrum_scan(&sc, 0);
+    }
     return 0;
 }
 
@@ -970,7 +998,7 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "critical") == 0) return with_sim(argc - 2, argv + 2, OPT_CRITICAL, do_critical);
     if (strcmp(cmd, "rate") == 0) return with_sim(argc - 2, argv + 2, 0, do_rate);
     if (strcmp(cmd, "portrait") == 0) return with_sim(argc - 2, argv + 2, 0, do_portrait);
-    if (strcmp(cmd, "spectrum") == 0) return with_sim(argc - 2, argv + 2, OPT_SPECTRUM, do_spectrum);
+    if (strcmp(cmd, "spectrum") == 0) return with_sim(argc - 2, argv + 2, OPT_SPECTRUM | OPT_SCAN, do_spectrum);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
     if (strcmp(cmd, "estimate") == 0) return cmd_estimate(argc - 2, argv + 2);
     return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, spectrum, sweep, critical, plot, estimate; see gandyn --help)", cmd, "");

@@ -75,6 +75,10 @@ char *gd_sim_get_value(const gd_sim *s, const char *key);
 int gd_sim_unset(gd_sim *s, const char *key);
 /* A copy of key owned by the sim (kept until the sim is freed). */
 const char *gd_sim_intern_key(gd_sim *s, const char *key);
+/* Along KEY from lo to hi (n values): set the key, set the sim up, call fn; then restore the
+ * configuration. Stops at the first error (fn's or the setup's, with the key in s->msg). */
+typedef int (*gd_scan_fn)(gd_sim *s, long i, double value, void *user);
+int gd_sim_scan_each(gd_sim *s, const char *key, double lo, double hi, long n, int logscale, gd_scan_fn fn, void *user);
 /* Building blocks of output files (sim.c), shared by run and portrait. */
 typedef struct gd_h5 gd_h5;
 int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f); /* file + root attributes */

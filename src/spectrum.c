@@ -54,30 +54,100 @@ static int mode_roots(gd_sim *s, gd_spectrum_result *r, double *re, double *im)
         if (rc != GD_OK) return gd_fmt(s->msg, rc, "spectrum: mode %d has no roots", k);
         if (k >= 1 && re[2 * k] > re[2 * r->slowest]) r->slowest = k;
     }
-    r->rate = r->M > 1 ? -re[2 * r->slowest] : NAN;
+    r->rate = r->M > 1 ? 0.0 - re[2 * r->slowest] : NAN; /* 0 - x: no -0 for a neutral mode */
     return GD_OK;
+}
+
+static int check_model(gd_sim *s)
+{
+    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    if (strcmp(s->model->type->name, "functional") != 0)
+        return gd_fmt(s->msg, GD_EUSAGE, "spectrum: model '%s' has no -Delta_p (only the functional model does)", s->model->type->name);
+    return GD_OK;
+}
+
+/* -Delta_p's eigenvalues and the mode roots into r's buffers (M, 2M, 2M doubles at buf). */
+static int modes(gd_sim *s, int ground_state, double *buf, gd_spectrum_result *r)
+{
+    gd_model *m = s->model;
+    int M = m->dim / 2;
+    double *lam = buf, *rre = lam + M, *rim = rre + 2 * M;
+    int rc = ground_state ? gd_functional_ground_state_spectrum(m, lam) : gd_functional_laplacian_spectrum(m, lam, NULL);
+    if (rc != GD_OK) return gd_fmt(s->msg, rc, "spectrum: %s", rc == GD_ENOMEM ? "out of memory" : gd_model_errmsg(m));
+    r->M = M, r->lambda = lam, r->root_re = rre, r->root_im = rim;
+    return mode_roots(s, r, rre, rim);
 }
 
 int gd_sim_spectrum(gd_sim *s, int ground_state, gd_spectrum_result *out)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
-    gd_model *m = s->model;
-    if (strcmp(m->type->name, "functional") != 0)
-        return gd_fmt(s->msg, GD_EUSAGE, "spectrum: model '%s' has no -Delta_p (only the functional model does)", m->type->name);
-    int M = m->dim / 2, n = m->dim <= GD_SPECTRUM_OPERATOR_MAX ? m->dim : 0;
+    int rc = check_model(s);
+    if (rc != GD_OK) return rc;
+    int M = s->model->dim / 2, n = s->model->dim <= GD_SPECTRUM_OPERATOR_MAX ? s->model->dim : 0;
     double *buf = gd_sim_scratch(s, 0, (size_t)M * 5 + 2 * (size_t)n);
     if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     memset(out, 0, sizeof *out);
-    double *lam = buf, *rre = lam + M, *rim = rre + 2 * M, *ore = rim + 2 * M, *oim = ore + n;
-    int rc = ground_state ? gd_functional_ground_state_spectrum(m, lam) : gd_functional_laplacian_spectrum(m, lam, NULL);
-    if (rc != GD_OK) return gd_fmt(s->msg, rc, "spectrum: %s", rc == GD_ENOMEM ? "out of memory" : gd_model_errmsg(m));
-    out->M = M, out->lambda = lam, out->root_re = rre, out->root_im = rim;
-    rc = mode_roots(s, out, rre, rim);
+    rc = modes(s, ground_state, buf, out);
     if (rc != GD_OK || n == 0) return rc;
+    double *ore = buf + 5 * (size_t)M, *oim = ore + n;
     rc = operator_eigenvalues(s, ore, oim);
     if (rc != GD_OK) return rc;
     out->n_operator = n, out->op_re = ore, out->op_im = oim;
     for (int i = 0; i < n; i++) out->mode_gap = fmax(out->mode_gap, nearest_root(out, ore[i], oim[i]));
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- scans -------- */
+typedef struct {
+    int ground_state;
+    double *work;
+    gd_spectrum_scan *out;
+    double *values, *lambda1, *rate;
+} spectrum_scan;
+
+static int scan_at(gd_sim *s, long i, double v, void *user)
+{
+    spectrum_scan *c = user;
+    gd_spectrum_result r;
+    if (s->model->dim / 2 != c->out->M) return gd_fmt(s->msg, GD_EUSAGE, "scan of %s: the grid must not change along the scan", c->out->key);
+    int rc = modes(s, c->ground_state, c->work, &r);
+    c->values[i] = v, c->lambda1[i] = r.M > 1 ? r.lambda[1] : NAN, c->rate[i] = r.rate;
+    return rc;
+}
+
+/* The maximum of lambda_1 along the scan: the best sample, refined by the parabola through it
+ * and its neighbours when it is interior (and the parabola opens downwards). */
+static void best_of(gd_spectrum_scan *r)
+{
+    int k = 0;
+    for (int i = 1; i < r->n; i++)
+        if (r->lambda1[i] > r->lambda1[k]) k = i;
+    r->best = k, r->best_value = r->values[k], r->best_lambda1 = r->lambda1[k];
+    if (k == 0 || k == r->n - 1) return;
+    double x0 = r->values[k - 1], x1 = r->values[k], x2 = r->values[k + 1];
+    double y0 = r->lambda1[k - 1], y1 = r->lambda1[k], y2 = r->lambda1[k + 1];
+    double d01 = (y1 - y0) / (x1 - x0), d12 = (y2 - y1) / (x2 - x1), c2 = (d12 - d01) / (x2 - x0);
+    if (!(c2 < 0)) return;
+    double c1 = d01 - c2 * (x0 + x1), xm = -c1 / (2 * c2);
+    r->best_value = xm, r->best_lambda1 = y0 + d01 * (xm - x0) + c2 * (xm - x0) * (xm - x1);
+}
+
+int gd_sim_spectrum_scan(gd_sim *s, const char *spec, int ground_state, gd_spectrum_scan *out)
+{
+    char key[128];
+    double lo, hi;
+    long n;
+    int logscale, rc = check_model(s);
+    if (rc == GD_OK) rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
+    if (rc != GD_OK) return rc;
+    memset(out, 0, sizeof *out);
+    out->key = gd_sim_intern_key(s, key), out->n = (int)n, out->M = s->model->dim / 2;
+    double *buf = gd_sim_scratch(s, 1, 3 * (size_t)n), *work = gd_sim_scratch(s, 2, 5 * (size_t)out->M);
+    if (!buf || !work || !out->key) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    spectrum_scan c = {ground_state, work, out, buf, buf + n, buf + 2 * n};
+    rc = gd_sim_scan_each(s, key, lo, hi, n, logscale, scan_at, &c);
+    if (rc != GD_OK) return rc;
+    out->values = c.values, out->lambda1 = c.lambda1, out->rate = c.rate;
+    best_of(out);
     return GD_OK;
 }
 
@@ -95,12 +165,25 @@ static int write_group(gd_h5 *f, const gd_spectrum_result *r)
     return rc;
 }
 
-int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r)
+static int write_scan(gd_h5 *f, const gd_spectrum_scan *sc)
+{
+    hsize_t n = (hsize_t)sc->n;
+    double best[2] = {sc->best_value, sc->best_lambda1};
+    int rc = gd_h5_write(f, "/modes/scan/values", 1, &n, sc->values);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/modes/scan/lambda1", 1, &n, sc->lambda1);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/modes/scan/rate", 1, &n, sc->rate);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/modes/scan", "key", sc->key);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/modes/scan", "best", 2, best);
+    return rc;
+}
+
+int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r, const gd_spectrum_scan *scan)
 {
     gd_h5 *f = NULL;
     int rc = gd_sim_open_output(s, path, &f);
     if (rc != GD_OK) return rc;
     rc = write_group(f, r);
+    if (rc == GD_OK && scan) rc = write_scan(f, scan);
     if (rc == GD_OK) rc = gd_sim_write_model(s, f);
     if (rc != GD_OK) rc = gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);
     return gd_sim_finish_output(s, &f, rc);

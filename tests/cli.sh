@@ -258,6 +258,24 @@ fsweep=(sweep /dev/null --set model.name=functional --set model.loss=gan_sat --s
 for th in 1 2; do "$gandyn" "${fsweep[@]}" --threads $th -o fsweep_$th.h5 > /dev/null 2>&1 || bad "functional sweep, $th threads"; done
 "$py" -c 'import h5py, numpy as np, sys; a, b = (h5py.File(f)["sweep/outcome"][:] for f in sys.argv[1:]); assert (a == b).all()' \
     fsweep_1.h5 fsweep_2.h5 && ok || bad "functional sweep: 2 threads differ from 1"
+# the augmentation study: lambda_1 along model.aug_t; V4 on the torus (rising to the end), and
+# the mixture on the line, whose best width is interior (t* ~ 1.28, lambda_1 0.14485)
+"$gandyn" spectrum /dev/null --set model.name=functional --set model.density=bimodal --set model.kappa=4 --set model.N=127 \
+    --set model.augment=simple --scan model.aug_t:0:1.5:31 -o aug_torus.h5 --json > aug_torus.json && "$py" - aug_torus.json <<'PY' && ok || bad "spectrum --scan (torus)"
+import json, sys
+sc = json.load(open(sys.argv[1]))["scan"]
+assert sc["key"] == "model.aug_t" and len(sc["values"]) == 31 and abs(sc["values"][10] - 0.5) < 1e-15
+assert abs(sc["lambda1"][0] / 3.17702655e-3 - 1) < 1e-7 and abs(sc["lambda1"][10] / 1.720673995e-1 - 1) < 1e-6, sc["lambda1"][:11]
+assert all(b > a for a, b in zip(sc["lambda1"], sc["lambda1"][1:])) and sc["best"]["value"] == 1.5, sc["best"]
+PY
+"$gandyn" spectrum /dev/null --set model.name=functional --set model.density=mixture --set model.sep=4 --set model.sigma=0.5 --set model.L=24 \
+    --set model.N=255 --set model.augment=simple --ground-state --scan model.aug_t:0:3:31 -o aug_line.h5 --json > aug_line.json \
+    && "$py" - aug_line.json <<'PY' && ok || bad "spectrum --scan (line, interior best width)"
+import json, sys
+b = json.load(open(sys.argv[1]))["scan"]["best"]
+assert 1.2 < b["value"] < 1.35 and abs(b["lambda1"] - 0.14485) < 2e-4, b
+PY
+expect 2 "scan of model.N: the grid must not change" -- spectrum /dev/null --set model.name=functional --set model.N=15 --scan model.N:15:31:3
 expect 2 "spectrum: model 'dirac' has no -Delta_p" -- spectrum good.ini
 expect 2 "unknown option '--ground-state'" -- run good.ini --ground-state
 # estimate: V10 on a quantile sample of N(0, 1), the outlier warning on a random one, errors

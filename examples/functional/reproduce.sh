@@ -48,13 +48,11 @@ a() {
 }
 
 b() {
-    local t
-    for t in $(seq 0 0.05 1.5); do
-        spec "b_torus_$t" --set model.density=bimodal --set model.kappa=4 --set model.N=127 --set model.augment=simple --set model.aug_t="$t"
-    done
-    for t in $(seq 0 0.1 3); do
-        spec "b_line_$t" --set model.density=mixture --set model.sep=4 --set model.sigma=0.5 --set model.L=24 --set model.N=255 \
-            --set model.augment=simple --set model.aug_t="$t" --ground-state
+    local t line=(--set model.density=mixture --set model.sep=4 --set model.sigma=0.5 --set model.L=24 --set model.N=255 --set model.augment=simple)
+    spec b_torus --set model.density=bimodal --set model.kappa=4 --set model.N=127 --set model.augment=simple --scan model.aug_t:0:1.5:31
+    spec b_line "${line[@]}" --ground-state --scan model.aug_t:0:3:31
+    for t in 0 0.5 1 1.3 3; do # the augmented densities themselves
+        spec "b_line_p_$t" "${line[@]}" --set model.aug_t=$t --ground-state
     done
     "$py" "$fig" b "$out/b_augmentation.png" "$out"
 }
