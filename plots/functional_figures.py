@@ -29,6 +29,15 @@ def spectrum(path):
         return f["modes/lambda"][:], f["modes/roots_re"][:], model_config(f)
 
 
+def finish(ax, xlabel, ylabel, title, legend_loc="best"):
+    """Labels, a title, a log-aware grid and the legend: every panel ends the same way."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc=legend_loc)
+
+
 def files(d, prefix):
     """Spectrum files of a scan, ordered by the scanned value."""
     return sorted(glob.glob(os.path.join(d, prefix + "*.h5")), key=lambda p: float(p[len(os.path.join(d, prefix)):-3]))
@@ -49,11 +58,7 @@ def fig_a(out, d):
         if r:
             a1.semilogy(k[: len(r)], r, "x", color=line.get_color(), ms=8)
     a1.plot([], [], "kx", label="closed form (k², n/σ², V2)")
-    a1.set_xlabel("index k")
-    a1.set_ylabel("eigenvalue λ_k of −Δ_p")
-    a1.set_title("1-D (L = 2π; Gaussians on a box of 24)", fontsize=10)
-    a1.grid(alpha=0.3, which="both")
-    a1.legend(fontsize=8)
+    finish(a1, "index k", "eigenvalue λ_k of −Δ_p", "1-D (L = 2π; Gaussians on a box of 24)")
     for name in ("uniform", "vonmises", "gauss", "bimodal"):
         lam, _, m = spectrum(os.path.join(d, f"a2_{name}.h5"))
         L = float(m.get("L", 2 * np.pi))
@@ -66,11 +71,7 @@ def fig_a(out, d):
         err = np.max(np.abs(lam[1:30] - sep[1:30]) / np.maximum(sep[1:30], 1e-3))
         print(f"(a) 2-D {name}: lowest 29 eigenvalues vs the 1-D sums on the same grid, max relative gap {err:.2e}")
     a2.plot([], [], "k.", label="1-D λ_i + (2π j/L)² on the same grid (separability)")
-    a2.set_xlabel("index k")
-    a2.set_ylabel("eigenvalue λ_k of −Δ_p")
-    a2.set_title("2-D (N = 31², Gaussian 45² on a box of 12), density along x", fontsize=10)
-    a2.grid(alpha=0.3, which="both")
-    a2.legend(fontsize=8)
+    finish(a2, "index k", "eigenvalue λ_k of −Δ_p", "2-D (N = 31², Gaussian 45² on a box of 12), density along x")
     fig.suptitle("(a) spectra of −Δ_p for four targets — gandyn spectrum", fontsize=11)
     fig.tight_layout()
     save_png(fig, out, dpi=100)
@@ -91,22 +92,14 @@ def fig_b(out, d):
     a1.axhline(1, color="0.5", ls="--", lw=0.8, label="uniform measure: 1")
     i = int(np.argmin(np.abs(t - 0.5)))
     a1.semilogy([0.5], [0.1720673995], "r*", ms=13, label=f"V4: 0.17206740 at t = 0.5 ({lam[i] / lam[0]:.0f}× λ₁(p))")
-    a1.set_xlabel("translation-noise width t")
-    a1.set_ylabel("λ₁ of −Δ_p_aug")
-    a1.set_title("bimodal torus p ∝ exp(4 cos 2x), N = 127", fontsize=10)
-    a1.grid(alpha=0.3, which="both")
-    a1.legend(fontsize=8)
+    finish(a1, "translation-noise width t", "λ₁ of −Δ_p_aug", "bimodal torus p ∝ exp(4 cos 2x), N = 127")
     print(f"(b) torus: lambda_1 {lam[0]:.6g} at t = 0, {lam[i]:.8g} at t = 0.5 ({lam[i] / lam[0]:.1f}x), {lam[-1]:.6g} at t = {t[-1]:g}")
     t, lam, (tm, lm) = lambda1_scan(os.path.join(d, "b_line.h5"))
     a2.semilogy(t, lam, "o-", ms=4, label="λ₁(p_aug) (ground-state form)")
     s2 = 0.25 + t**2
     a2.semilogy(t, 1 / (4 + s2), ":", color="0.4", label="1/Var(p_aug) = 1/(4 + σ² + t²): one wide bump")
     a2.semilogy([tm], [lm], "r*", ms=13, label=f"best width t* = {tm:.3f}: λ₁ = {lm:.4f} ({lm / lam[0]:.0f}× λ₁(p))")
-    a2.set_xlabel("translation-noise width t")
-    a2.set_ylabel("λ₁ of −Δ_p_aug")
-    a2.set_title("mixture ½N(−2, ¼) + ½N(2, ¼) on the line", fontsize=10)
-    a2.grid(alpha=0.3, which="both")
-    a2.legend(fontsize=8)
+    finish(a2, "translation-noise width t", "λ₁ of −Δ_p_aug", "mixture ½N(−2, ¼) + ½N(2, ¼) on the line")
     print(f"(b) line: lambda_1 {lam[0]:.6g} at t = 0, maximum {lm:.6g} at t* = {tm:.4f}")
     for p in files(d, "b_line_p_"):
         with h5py.File(p, "r") as f:
