@@ -96,21 +96,9 @@ static const gd_param kgda_params[] = {
 #undef O
 
 /* ---------------------------------------------------------------- random ------- */
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
+static double uniform(uint64_t *s) { return gd_uniform01(s); }
 
-static double uniform(uint64_t *s) { return ((double)(splitmix(s) >> 11) + 0.5) * 0x1.0p-53; }
-
-static double normal(uint64_t *s)
-{
-    double u1 = uniform(s), u2 = uniform(s); /* sequenced: the draw order is part of the seed's meaning */
-    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
+static double normal(uint64_t *s) { return gd_normal(s); }
 
 /* Gamma(shape k, rate k), mean 1, by Marsaglia-Tsang (k < 1: sample k + 1 and scale by
  * U^(1/k)). The RQ kernel is a Gaussian scale mixture over this distribution. */

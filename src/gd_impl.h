@@ -9,7 +9,9 @@
 
 #include "gandyn.h"
 
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #define GD_MSG_LEN 512
 
@@ -131,6 +133,22 @@ struct gd_stepper {
 
 /* ---- shared helpers (src/util.c, src/params.c) ---- */
 int gd_fmt(char *msg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Seeded pseudo-random numbers (splitmix64): the same seed gives the same stream on every
+ * machine, so generated point sets are part of a configuration. */
+static inline uint64_t gd_splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+static inline double gd_uniform01(uint64_t *s) { return ((double)(gd_splitmix(s) >> 11) + 0.5) * 0x1.0p-53; } /* in (0, 1) */
+static inline double gd_normal(uint64_t *s) /* Box-Muller; u1 is drawn before u2 */
+{
+    double u1 = gd_uniform01(s), u2 = gd_uniform01(s);
+    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
 /* FFTW's planner is not thread-safe and sweeps set models up on several threads: every
  * fftw_plan_* and fftw_destroy_plan in the library runs between these two. */
 void gd_fftw_lock(void);
