@@ -104,6 +104,9 @@ GD_EXPORT int gd_model_jvp(const gd_model *m, const double *x, const double *v, 
 /* z = (I - g Jt)^{-1} r for the model's cheap approximation Jt of J (the Krylov
  * preconditioner); GD_ENOTAVAIL when the model has none. */
 GD_EXPORT int gd_model_psolve(const gd_model *m, double g, const double *r, double *z);
+/* The start run.x0 defaults to: the model's own (drawn particles, a perturbed grid), else
+ * (1, 1, ...). */
+GD_EXPORT int gd_model_default_start(const gd_model *m, double *x);
 /* GD_ENOTAVAIL when the model has no known equilibrium (e.g. WGAN-GP). */
 GD_EXPORT int gd_model_equilibrium(const gd_model *m, double *x);
 /* Apply the model's constraint (weight clipping); no-op for unconstrained models. */
@@ -202,6 +205,26 @@ GD_EXPORT int gd_model_find_equilibrium(gd_model *m, const double *x0, double *x
 GD_EXPORT const char *gd_fixed_point_type(int n, const double *re, const double *im, double scale);
 /* converge (rho < 1 - 1e-8) | oscillate | diverge (rho > 1 + 1e-8) */
 GD_EXPORT gd_outcome gd_predict_outcome(double rho);
+
+/* For a gradient flow x' = F(x) = -grad E(x) (the particle model: E = N J): the largest and
+ * smallest eigenvalues of the symmetric Hess E = -DF at x, by power iteration on J.v products
+ * (the model's analytic ones, else central differences; the smallest by a shifted second
+ * run) to relative change below tol or iters iterations. Gradient descent x <- x + h F is
+ * locally stable for h < 2 / top (the smoothness constant's step limit). */
+GD_EXPORT int gd_gradient_curvature(const gd_model *m, const double *x, int iters, double tol, double *top, double *bottom);
+
+/* The curvature of a gradient flow where training goes (gandyn smoothness): at the first
+ * start, at the end of a run of the configured integrator from it, and at the equilibrium
+ * Newton finds from it; h_limit = 2 / top there (at the run's end when there is none), the
+ * largest step gradient descent tolerates locally, to compare with gandyn critical. */
+typedef struct gd_smoothness_result {
+    double start_top, start_bottom, final_top, final_bottom;
+    int has_equilibrium;
+    double eq_top, eq_bottom;
+    double h_limit;
+    const char *outcome; /* of the run */
+} gd_smoothness_result;
+GD_EXPORT int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out);
 
 /* Spectra at the equilibrium. Arrays are owned by the sim until its next analysis. */
 typedef struct gd_eig_result {
@@ -444,6 +467,16 @@ GD_EXPORT int gd_estimate_read_points(const char *path, const char *dataset, int
  * outliers, worst, isolation_bound, atomically; command is stored as the root attribute. */
 GD_EXPORT int gd_estimate_write(const char *path, const char *command, int n, int d, const gd_estimate_opts *o, int nev,
                                 const double *lambda, const gd_estimate_report *rep, char *msg);
+
+/* ------------------------------------------------------------ particles model -- */
+/* MMD_k^2 between the weighted clouds x (n points) and y (m points) in R^d, Gaussian kernel
+ * of width sigma; wx or wy NULL: equal weights. */
+GD_EXPORT double gd_particles_mmd2(int d, int n, const double *x, const double *wx, int m, const double *y, const double *wy, double sigma);
+/* The divergence J(mu_x) of the model's critic at the particles x (dim values). */
+GD_EXPORT int gd_particles_objective(const gd_model *m, const double *x, double *J);
+/* grad Phi_mu(z) of the critic for the particles x at any point z (d values): the field is
+ * minus this at the particles. GD_ENOTAVAIL for w1 with several data points. */
+GD_EXPORT int gd_particles_critic_gradient(const gd_model *m, const double *x, const double *z, double *grad);
 
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */

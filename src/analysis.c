@@ -73,6 +73,67 @@ int gd_model_find_equilibrium(gd_model *m, const double *x0, double *x)
     return gd_model_newton(m, x0, x);
 }
 
+/* ---------------------------------------------------------------- curvature ---- */
+/* The eigenvalue of largest modulus of -DF + shift I by power iteration from a fixed,
+ * generic start: its Rayleigh quotient, minus the shift. */
+static int power_iteration(const gd_model *m, const double *x, double shift, int iters, double tol, double *w, double *out)
+{
+    int n = m->dim;
+    double *v = w, *Jv = w + n, mu = 0;
+    for (int i = 0; i < n; i++) v[i] = 1 + 0.5 * sin(1.7 * i + 0.3);
+    for (int k = 0; k < iters; k++) {
+        double nv = norm(v, n);
+        if (!(nv > 0)) break; /* a flat region (particles far from everything): curvature 0 */
+        for (int i = 0; i < n; i++) v[i] /= nv;
+        int rc = gd_model_jvp(m, x, v, Jv);
+        if (rc != GD_OK) return rc;
+        double r = 0;
+        for (int i = 0; i < n; i++) Jv[i] = shift * v[i] - Jv[i], r += v[i] * Jv[i];
+        memcpy(v, Jv, sizeof(double) * (size_t)n);
+        int done = k > 0 && fabs(r - mu) <= tol * fabs(r);
+        mu = r;
+        if (done) break;
+    }
+    *out = mu - shift;
+    return GD_OK;
+}
+
+int gd_gradient_curvature(const gd_model *m, const double *x, int iters, double tol, double *top, double *bottom)
+{
+    if (!m || !m->ready || iters < 1 || !(tol >= 0)) return GD_EUSAGE;
+    double *w = malloc(sizeof(double) * 2 * (size_t)m->dim), big, other;
+    if (!w) return GD_ENOMEM;
+    int rc = power_iteration(m, x, 0, iters, tol, w, &big); /* the eigenvalue of largest modulus */
+    double rho = fabs(big);
+    /* Shifted by -+rho the spectrum lies on one side of 0, so the other end dominates. */
+    if (rc == GD_OK) rc = power_iteration(m, x, big >= 0 ? -rho : rho, iters, tol, w, &other);
+    free(w);
+    if (rc != GD_OK) return rc;
+    *top = fmax(big, other), *bottom = fmin(big, other);
+    return GD_OK;
+}
+
+int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out)
+{
+    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    enum { ITERS = 2000 };
+    const double tol = 1e-12;
+    gd_model *m = s->model;
+    memset(out, 0, sizeof *out);
+    double *eq = gd_sim_scratch(s, 0, (size_t)m->dim);
+    if (!eq) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = gd_gradient_curvature(m, s->starts, ITERS, tol, &out->start_top, &out->start_bottom);
+    if (rc == GD_OK) rc = gd_sim_run(s, "");
+    if (rc == GD_OK) rc = gd_gradient_curvature(m, gd_sim_get_xfinal(s, 0), ITERS, tol, &out->final_top, &out->final_bottom);
+    if (rc != GD_OK) return gd_fmt(s->msg, rc, "smoothness: %s", rc == GD_ENOMEM ? "out of memory" : gd_sim_errmsg(s)[0] ? gd_sim_errmsg(s) : gd_model_errmsg(m));
+    out->outcome = gd_outcome_name(gd_sim_get_outcome(s, 0));
+    out->has_equilibrium = gd_model_find_equilibrium(m, s->starts, eq) == GD_OK &&
+                           gd_gradient_curvature(m, eq, ITERS, tol, &out->eq_top, &out->eq_bottom) == GD_OK;
+    double top = out->has_equilibrium && out->eq_top > 0 ? out->eq_top : out->final_top; /* a flat "equilibrium" at infinity says nothing */
+    out->h_limit = top > 0 ? 2 / top : INFINITY;
+    return GD_OK;
+}
+
 const char *gd_fixed_point_type(int n, const double *re, const double *im, double scale)
 {
     double tol = 1e-10 * (scale > 0 ? scale : 1);

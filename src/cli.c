@@ -40,6 +40,7 @@ static const char usage[] =
     "                                                 1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell\n"
     "  critical CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:log]] [--set K=V]... [--json]\n"
     "                                                 the value of K where the outcome changes, and where rho = 1\n"
+    "  smoothness CONFIG [--set K=V]... [--json]      gradient flows: curvature at start, run end, equilibrium; step limit 2/L\n"
     "  spectrum CONFIG [--ground-state] [--scan K:LO:HI:N[:log]] [--set K=V]... [-o FILE] [--json]\n"
     "                                                 functional model: -Delta_p eigenvalues, mode rates, operator eigenvalues\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
@@ -533,6 +534,32 @@ static int do_portrait(gd_sim *sim, const run_args *a)
     return 0;
 }
 
+/* ------------------------------------------------------------------ smoothness */
+static int do_smoothness(gd_sim *sim, const run_args *a)
+{
+    gd_smoothness_result r;
+    int rc = gd_sim_smoothness(sim, &r);
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
+    if (!a->json) {
+        printf("curvature (eigenvalues of -DF) at the start: [%.10g, %.10g]\n", r.start_bottom, r.start_top);
+        printf("after the run (%s): [%.10g, %.10g]\n", r.outcome, r.final_bottom, r.final_top);
+        if (r.has_equilibrium) printf("at the equilibrium: [%.10g, %.10g]\n", r.eq_bottom, r.eq_top);
+        printf("gradient descent step limit 2/L = %.10g\n", r.h_limit);
+        return 0;
+    }
+    const double v[] = {r.start_top, r.start_bottom, r.final_top, r.final_bottom, r.eq_top, r.eq_bottom, r.h_limit};
+    const char *k[] = {"start_top", "start_bottom", "final_top", "final_bottom", "eq_top", "eq_bottom", "h_limit"};
+    printf("{\"outcome\":");
+    json_str(r.outcome);
+    for (int i = 0; i < 7; i++) {
+        printf(",\"%s\":", k[i]);
+        if (i >= 4 && i < 6 && !r.has_equilibrium) printf("null");
+        else json_num(v[i]);
+    }
+    printf("}\n");
+    return 0;
+}
+
 /* ------------------------------------------------------------------ spectrum -- */
 static void print_spectrum_json(const gd_spectrum_result *r, const char *path)
 {
@@ -998,8 +1025,9 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "critical") == 0) return with_sim(argc - 2, argv + 2, OPT_CRITICAL, do_critical);
     if (strcmp(cmd, "rate") == 0) return with_sim(argc - 2, argv + 2, 0, do_rate);
     if (strcmp(cmd, "portrait") == 0) return with_sim(argc - 2, argv + 2, 0, do_portrait);
+    if (strcmp(cmd, "smoothness") == 0) return with_sim(argc - 2, argv + 2, 0, do_smoothness);
     if (strcmp(cmd, "spectrum") == 0) return with_sim(argc - 2, argv + 2, OPT_SPECTRUM | OPT_SCAN, do_spectrum);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
     if (strcmp(cmd, "estimate") == 0) return cmd_estimate(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, spectrum, sweep, critical, plot, estimate; see gandyn --help)", cmd, "");
+    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, smoothness, spectrum, sweep, critical, plot, estimate; see gandyn --help)", cmd, "");
 }

@@ -150,6 +150,14 @@ int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv
     return jvp_fd(m, x, v, Jv);
 }
 
+int gd_model_default_start(const gd_model *m, double *x)
+{
+    if (!m || !m->ready) return GD_EUSAGE;
+    if (m->type->default_start) return m->type->default_start(m, x);
+    for (int i = 0; i < m->dim; i++) x[i] = 1;
+    return GD_OK;
+}
+
 int gd_model_psolve(const gd_model *m, double g, const double *r, double *z)
 {
     if (!m->type->psolve) return GD_ENOTAVAIL;

@@ -5,7 +5,8 @@
  */
 #include "gd_impl.h"
 
-extern const gd_model_type gd_model_dirac, gd_model_linear, gd_model_kernel_gda, gd_model_torus, gd_model_functional;
+extern const gd_model_type gd_model_dirac, gd_model_linear, gd_model_kernel_gda, gd_model_torus, gd_model_functional,
+    gd_model_particles;
 
 const gd_model_type *const gd_model_registry[] = {
     &gd_model_dirac,
@@ -13,6 +14,7 @@ const gd_model_type *const gd_model_registry[] = {
     &gd_model_kernel_gda,
     &gd_model_torus,
     &gd_model_functional,
+    &gd_model_particles,
     NULL,
 };
 

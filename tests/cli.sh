@@ -319,6 +319,21 @@ expect 2 "alpha = 1.5 must be in" -- estimate quantile.h5 --alpha 1.5
 expect 2 "4001 points is more than" -- estimate random.h5 --dataset /big
 expect 2 "missing DATA.h5" -- estimate --json
 
+# particles: the smoothness constant's step limit 2/L against the observed critical step
+pts=(--set model.name=particles --set model.particles="0.2,0.1;1.7,-0.2;0.1,2.2;2.1,1.8" --set model.data="0,0;2,0;0,2;2,2"
+    --set integrator.steps=4000)
+"$gandyn" smoothness /dev/null "${pts[@]}" --json > smooth.json && "$gandyn" critical /dev/null "${pts[@]}" --param integrator.h --lo 0.1 --hi 10 \
+    --json > smooth_crit.json && "$py" - smooth.json smooth_crit.json <<'PY' && ok || bad "smoothness vs critical (particles)"
+import json, sys
+s, c = (json.load(open(p)) for p in sys.argv[1:])
+assert s["outcome"] == "converge" and abs(s["eq_top"] - 0.4173877) < 1e-6 and abs(s["h_limit"] * s["eq_top"] - 2) < 1e-12, s
+assert abs(c["predicted"] / s["h_limit"] - 1) < 1e-6 and abs(c["value"] / s["h_limit"] - 1) < 2e-3, (c, s)
+PY
+"$gandyn" run /dev/null --set model.name=particles --set model.critic=w1 --set model.particles=0.3 --set model.data=0 --set integrator.h=1 \
+    -o chatter.h5 --json > chatter.json && "$py" -c 'import json,sys; t=json.load(open(sys.argv[1]))["trajectories"][0]; assert t["outcome"] == "oscillate" and abs(t["x_final"][0] - 0.3) < 1e-12, t' chatter.json \
+    && ok || bad "particles: W1 chatter is an oscillation"
+expect 2 "model.particles: entry 2 has 1 values, expected 2" -- run /dev/null --set model.name=particles --set "model.particles=0,0;1"
+
 # plot: a PNG from each kind of file, and a clear error for a missing file
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
     GANDYN_PYTHON=$py "$gandyn" plot run.h5 -o run.png > /dev/null && [ -s run.png ] \

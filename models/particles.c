@@ -1,0 +1,618 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * particles: the generator as N particles in R^d moving with the Wasserstein-gradient-flow
+ * velocity of an optimal critic, after Chu, Minami, Fukumizu (ICLR 2020); spec:
+ * shared/spec/particles.md. J(mu) is the divergence to the data mu0 = sum_j w_j delta_{y_j},
+ * Phi = dJ/dmu the critic, and x_i' = -grad Phi(x_i) (no 1/N: simgd with step h is
+ * x_i <- x_i - h grad Phi(x_i), gradient descent on theta = (x_i) with step gamma = N h).
+ * Critics:
+ *  - mmd:   J = MMD_k^2 / 2, Gaussian k of width sigma; Phi = int k(., y) d(mu - mu0)(y);
+ *           field by direct sums (O(N (N + M) d)) or, for d <= 2, on an FFTW particle mesh;
+ *  - huber: the W1 distance smoothed with the linear kernel, J = Huber_lambda(|m_mu - m_0|)
+ *           (m the means); Phi(z) = w . z, w = r / max(lambda, |r|);
+ *  - w1:    W1 itself (non-smooth: |grad Phi| = 1 everywhere), for one data point or N = M
+ *           equal-weight points (optimal assignment).
+ * The state holds only the generator (ngen = dim): a solved critic has no state of its own.
+ */
+#include "gd_impl.h"
+
+#include "h5io.h"
+
+#include <complex.h>
+#include <fftw3.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const gd_model_type gd_model_particles;
+
+enum { CRITIC_MMD, CRITIC_HUBER, CRITIC_W1 };
+enum { FIELD_DIRECT, FIELD_MESH };
+
+typedef struct {
+    int critic, field;
+    double sigma, lambda, data_scale, spread, box;
+    long n_random, seed, mesh_n;
+    char *particles, *data, *weights;
+} particles_opts;
+
+static const char *const critics[] = {"mmd", "huber", "w1", NULL};
+static const char *const fields[] = {"direct", "mesh", NULL};
+
+#define O(f) offsetof(particles_opts, f)
+static const gd_param particles_params[] = {
+    {"critic", GD_P_ENUM, O(critic), "mmd", "mmd (J = MMD^2/2, Gaussian kernel sigma) | huber (W1 smoothed by the linear kernel, width lambda) | w1 (non-smooth)", 0, 0, 0,
+     critics},
+    {"sigma", GD_P_DOUBLE, O(sigma), "1", "mmd: Gaussian kernel width", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"lambda", GD_P_DOUBLE, O(lambda), "1", "huber: smoothing width (quadratic below |m_mu - m_0| = lambda)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"particles", GD_P_STRING, O(particles), "0.5,0.3", "generator particles x1,..,xd;x1,..;... (d from the first), or FILE.h5 (dataset /points, N x d)", 0, 0, 0, NULL},
+    {"n_random", GD_P_INT, O(n_random), "0", "> 0: that many particles drawn from N(0, spread^2 I) instead (d from particles)", 0, 1000000, 0, NULL},
+    {"spread", GD_P_DOUBLE, O(spread), "1", "n_random: standard deviation of the drawn particles", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"seed", GD_P_INT, O(seed), "1", "n_random: seed of the draw", 0, 4.0e18, 0, NULL},
+    {"data", GD_P_STRING, O(data), "0,0", "data points, same syntax (or FILE.h5, /points)", 0, 0, 0, NULL},
+    {"weights", GD_P_STRING, O(weights), "", "data weights w1,w2,... (normalised to sum 1; empty: equal)", 0, 0, 0, NULL},
+    {"data_scale", GD_P_DOUBLE, O(data_scale), "1", "multiplies every data coordinate (a numeric handle on the data's separation for sweeps)", -INFINITY,
+     INFINITY, 0, NULL},
+    {"field", GD_P_ENUM, O(field), "direct", "mmd: direct sums | mesh (cloud-in-cell on a periodic FFTW grid, d <= 2)", 0, 0, 0, fields},
+    {"mesh_n", GD_P_INT, O(mesh_n), "128", "mesh: cells per dimension (even)", 4, 8192, 0, NULL},
+    {"box", GD_P_DOUBLE, O(box), "0", "mesh: side of the periodic box centred on the data mean (0: data extent + 12 sigma)", 0, INFINITY, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef O
+
+typedef struct {
+    int d, N, M;
+    double *x0;           /* N x d starting particles */
+    double *y, *w;        /* M x d data (scaled), weights summing to 1 */
+    double *mean0;        /* d: the data mean */
+    double jyy;           /* sum_jj' w_j w_j' k(y_j, y_j') */
+    int *match;           /* w1, N = M: the optimal assignment of the last field call */
+    double *cost, *u, *v; /* w1 assignment scratch */
+    int *way, *p;
+    /* mesh */
+    int n, G;
+    double h, lo[2];
+    double *rho, *rho0, *grid;
+    fftw_complex *spec, *gk[2];
+    fftw_plan fwd, bwd;
+} particles_priv;
+
+/* ---------------------------------------------------------------- kernel ------- */
+static double kern(const double *a, const double *b, int d, double s2)
+{
+    double r2 = 0;
+    for (int c = 0; c < d; c++) r2 += (a[c] - b[c]) * (a[c] - b[c]);
+    return exp(-0.5 * r2 / s2);
+}
+
+/* acc += scale * (a - b) k(a, b) / sigma^2: the kernel's pull, -grad_a k. */
+static void add_pull(const double *a, const double *b, int d, double s2, double scale, double *acc)
+{
+    double k = scale * kern(a, b, d, s2) / s2;
+    for (int c = 0; c < d; c++) acc[c] += k * (a[c] - b[c]);
+}
+
+/* acc += scale * G(a - b), G(r) = k(r) (I - r r^T / sigma^2) / sigma^2, the pull's derivative. */
+static void add_pull_jacobian(const double *a, const double *b, int d, double s2, double scale, double *acc, int ld)
+{
+    double k = scale * kern(a, b, d, s2) / s2;
+    for (int r = 0; r < d; r++)
+        for (int c = 0; c < d; c++) acc[r * ld + c] += k * ((r == c) - (a[r] - b[r]) * (a[c] - b[c]) / s2);
+}
+
+double gd_particles_mmd2(int d, int n, const double *x, const double *wx, int m, const double *y, const double *wy, double sigma)
+{
+    double s2 = sigma * sigma, xx = 0, xy = 0, yy = 0;
+    for (int i = 0; i < n; i++)
+        for (int l = 0; l < n; l++) xx += (wx ? wx[i] * wx[l] : 1.0 / ((double)n * n)) * kern(x + i * d, x + l * d, d, s2);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < m; j++) xy += (wx ? wx[i] : 1.0 / n) * (wy ? wy[j] : 1.0 / m) * kern(x + i * d, y + j * d, d, s2);
+    for (int j = 0; j < m; j++)
+        for (int l = 0; l < m; l++) yy += (wy ? wy[j] * wy[l] : 1.0 / ((double)m * m)) * kern(y + j * d, y + l * d, d, s2);
+    return xx - 2 * xy + yy;
+}
+
+/* ---------------------------------------------------------------- mmd direct --- */
+/* F_i = (1/N) sum_l pull(x_i, x_l) - sum_j w_j pull(x_i, y_j); the x-x term once per pair. */
+static void mmd_direct(const gd_model *m, const double *x, double *v)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int d = q->d, N = q->N;
+    double s2 = o->sigma * o->sigma;
+    memset(v, 0, sizeof(double) * (size_t)N * d);
+    for (int i = 0; i < N; i++) {
+        for (int l = i + 1; l < N; l++) {
+            double k = kern(x + i * d, x + l * d, d, s2) / (s2 * N);
+            for (int c = 0; c < d; c++) {
+                double f = k * (x[i * d + c] - x[l * d + c]);
+                v[i * d + c] += f, v[l * d + c] -= f;
+            }
+        }
+        for (int j = 0; j < q->M; j++) add_pull(x + i * d, q->y + j * d, d, s2, -q->w[j], v + i * d);
+    }
+}
+
+static void mmd_jacobian(const gd_model *m, const double *x, double *J)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int d = q->d, N = q->N, n = N * d;
+    double s2 = o->sigma * o->sigma;
+    memset(J, 0, sizeof(double) * (size_t)n * n);
+    for (int i = 0; i < N; i++) {
+        double *Jii = J + (size_t)i * d * n + i * d;
+        for (int l = 0; l < N; l++) {
+            if (l == i) continue;
+            add_pull_jacobian(x + i * d, x + l * d, d, s2, 1.0 / N, Jii, n);
+            add_pull_jacobian(x + i * d, x + l * d, d, s2, -1.0 / N, J + (size_t)i * d * n + l * d, n);
+        }
+        for (int j = 0; j < q->M; j++) add_pull_jacobian(x + i * d, q->y + j * d, d, s2, -q->w[j], Jii, n);
+    }
+}
+
+static double mmd_objective(const gd_model *m, const double *x)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int d = q->d, N = q->N;
+    double s2 = o->sigma * o->sigma, xx = 0, xy = 0;
+    for (int i = 0; i < N; i++) {
+        for (int l = 0; l < N; l++) xx += kern(x + i * d, x + l * d, d, s2);
+        for (int j = 0; j < q->M; j++) xy += q->w[j] * kern(x + i * d, q->y + j * d, d, s2);
+    }
+    return 0.5 * (xx / ((double)N * N) - 2 * xy / N + q->jyy);
+}
+
+/* ---------------------------------------------------------------- mmd mesh ----- */
+/* Cloud-in-cell: the cell (lower corner) and weights of point z on the periodic grid. */
+static void cic(const particles_priv *q, const double *z, int idx[2][2], double wt[2][2])
+{
+    for (int c = 0; c < 2; c++) {
+        if (c >= q->d) {
+            idx[c][0] = idx[c][1] = 0, wt[c][0] = 1, wt[c][1] = 0;
+            continue;
+        }
+        double u = (z[c] - q->lo[c]) / q->h, f = floor(u);
+        int i0 = (int)(((long)f % q->n + q->n) % q->n);
+        idx[c][0] = i0, idx[c][1] = (i0 + 1) % q->n;
+        wt[c][1] = u - f, wt[c][0] = 1 - (u - f);
+    }
+}
+
+static void deposit(const particles_priv *q, const double *z, double mass, double *grid)
+{
+    int idx[2][2];
+    double wt[2][2];
+    cic(q, z, idx, wt);
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) grid[(size_t)idx[0][a] * (q->d == 2 ? q->n : 1) + idx[1][b]] += mass * wt[0][a] * wt[1][b];
+}
+
+static double interpolate(const particles_priv *q, const double *z, const double *grid)
+{
+    int idx[2][2];
+    double wt[2][2], s = 0;
+    cic(q, z, idx, wt);
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) s += grid[(size_t)idx[0][a] * (q->d == 2 ? q->n : 1) + idx[1][b]] * wt[0][a] * wt[1][b];
+    return s;
+}
+
+/* grad Phi on the grid = (grad k) circularly convolved with the deposited mu - mu0: one r2c
+ * of the density, one c2r per axis with the precomputed transform of the sampled grad k. */
+static void mmd_mesh(const gd_model *m, const double *x, double *v)
+{
+    particles_priv *q = m->priv;
+    int d = q->d, N = q->N, H = q->n / 2 + 1;
+    size_t nspec = (size_t)(d == 2 ? q->n : 1) * H;
+    memcpy(q->rho, q->rho0, sizeof(double) * (size_t)q->G);
+    for (int i = 0; i < N; i++) deposit(q, x + i * d, 1.0 / N, q->rho);
+    fftw_execute(q->fwd);
+    fftw_complex *rhat = q->spec + nspec; /* keep rho^ while each axis reuses spec */
+    memcpy(rhat, q->spec, sizeof(fftw_complex) * nspec);
+    for (int c = 0; c < d; c++) {
+        for (size_t k = 0; k < nspec; k++) q->spec[k] = rhat[k] * q->gk[c][k];
+        fftw_execute(q->bwd);
+        for (int i = 0; i < N; i++) v[i * d + c] = -interpolate(q, x + i * d, q->grid);
+    }
+}
+
+/* The transforms of grad k sampled at the minimal-image offsets, scaled for the c2r. */
+static int mesh_setup(gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    int d = q->d;
+    if (d > 2) return gd_model_fail(m, GD_EUSAGE, "model.field = mesh needs d <= 2 (d = %d)", d);
+    if (o->mesh_n % 2) return gd_model_fail(m, GD_EUSAGE, "model.mesh_n = %ld must be even", o->mesh_n);
+    q->n = (int)o->mesh_n, q->G = d == 2 ? q->n * q->n : q->n;
+    double span = 0;
+    for (int j = 0; j < q->M; j++)
+        for (int c = 0; c < d; c++) span = fmax(span, 2 * fabs(q->y[j * d + c] - q->mean0[c]));
+    double L = o->box > 0 ? o->box : span + 12 * o->sigma, s2 = o->sigma * o->sigma;
+    q->h = L / q->n;
+    for (int c = 0; c < 2; c++) q->lo[c] = c < d ? q->mean0[c] - L / 2 : 0;
+    int H = q->n / 2 + 1, rows = d == 2 ? q->n : 1;
+    size_t nspec = (size_t)rows * H;
+    q->rho = fftw_malloc(sizeof(double) * (size_t)q->G), q->grid = q->rho; /* c2r writes where r2c read */
+    q->rho0 = calloc((size_t)q->G, sizeof(double));
+    q->spec = fftw_malloc(sizeof(fftw_complex) * 2 * nspec);
+    for (int c = 0; c < d; c++) q->gk[c] = fftw_malloc(sizeof(fftw_complex) * nspec);
+    if (!q->rho || !q->rho0 || !q->spec || !q->gk[0] || (d == 2 && !q->gk[1])) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
+    gd_fftw_lock();
+    q->fwd = d == 2 ? fftw_plan_dft_r2c_2d(q->n, q->n, q->rho, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(q->n, q->rho, q->spec, FFTW_ESTIMATE);
+    q->bwd = d == 2 ? fftw_plan_dft_c2r_2d(q->n, q->n, q->spec, q->grid, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(q->n, q->spec, q->grid, FFTW_ESTIMATE);
+    gd_fftw_unlock();
+    if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-cell mesh", q->G);
+    for (int c = 0; c < d; c++) { /* component c of grad_z k(z - y) = -(z - y) k / sigma^2 at offset r = z - y, over G for the c2r */
+        for (int g = 0; g < q->G; g++) {
+            int ij[2] = {d == 2 ? g / q->n : g, d == 2 ? g % q->n : 0};
+            double r[2] = {0, 0}, r2 = 0;
+            for (int a = 0; a < d; a++) {
+                int k = ij[a] <= q->n / 2 ? ij[a] : ij[a] - q->n;
+                r[a] = k * q->h, r2 += r[a] * r[a];
+            }
+            q->rho[g] = -r[c] * exp(-0.5 * r2 / s2) / s2 / q->G;
+        }
+        fftw_execute(q->fwd);
+        memcpy(q->gk[c], q->spec, sizeof(fftw_complex) * nspec);
+    }
+    for (int j = 0; j < q->M; j++) deposit(q, q->y + j * d, -q->w[j], q->rho0);
+    return GD_OK;
+}
+
+/* ---------------------------------------------------------------- huber -------- */
+/* r = m_mu - m_0 and the critic's slope w = r / max(lambda, |r|). */
+static double huber_r(const gd_model *m, const double *x, double *r)
+{
+    const particles_priv *q = m->priv;
+    int d = q->d;
+    double n2 = 0;
+    for (int c = 0; c < d; c++) {
+        r[c] = -q->mean0[c];
+        for (int i = 0; i < q->N; i++) r[c] += x[i * d + c] / q->N;
+        n2 += r[c] * r[c];
+    }
+    return sqrt(n2);
+}
+
+static void huber_field(const gd_model *m, const double *x, double *v)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    double r[64], nr = huber_r(m, x, r), s = 1 / fmax(o->lambda, nr);
+    for (int i = 0; i < q->N; i++)
+        for (int c = 0; c < q->d; c++) v[i * q->d + c] = -s * r[c];
+}
+
+static void huber_jacobian(const gd_model *m, const double *x, double *J)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int d = q->d, n = q->N * d;
+    double r[64], nr = huber_r(m, x, r), Dw[64 * 64];
+    for (int a = 0; a < d; a++)
+        for (int b = 0; b < d; b++) Dw[a * d + b] = nr <= o->lambda ? (a == b) / o->lambda : ((a == b) - r[a] * r[b] / (nr * nr)) / nr;
+    for (int i = 0; i < n; i++)
+        for (int l = 0; l < n; l++) J[(size_t)i * n + l] = -Dw[(i % d) * d + l % d] / q->N;
+}
+
+static double huber_objective(const gd_model *m, const double *x)
+{
+    const particles_opts *o = m->opts;
+    double r[64], nr = huber_r(m, x, r);
+    return nr <= o->lambda ? nr * nr / (2 * o->lambda) : nr - o->lambda / 2;
+}
+
+/* ---------------------------------------------------------------- w1 ----------- */
+/* Minimum-cost assignment of the N particles to the N data points (Hungarian method with
+ * potentials, O(N^3)); q->match[i] is particle i's data point. */
+static void assign(const particles_priv *q, const double *x)
+{
+    int N = q->N, d = q->d;
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < N; j++) {
+            double s = 0;
+            for (int c = 0; c < d; c++) s += (x[i * d + c] - q->y[j * d + c]) * (x[i * d + c] - q->y[j * d + c]);
+            q->cost[(size_t)i * N + j] = sqrt(s);
+        }
+    double *u = q->u, *v = q->v, *minv = q->u + N + 1;
+    int *p = q->p, *way = q->way;
+    char *used = (char *)(q->way + N + 1);
+    for (int j = 0; j <= N; j++) u[j] = v[j] = 0, p[j] = 0;
+    for (int i = 1; i <= N; i++) { /* rows and columns 1-based; p[j]: row matched to column j */
+        p[0] = i;
+        int j0 = 0;
+        for (int j = 0; j <= N; j++) minv[j] = INFINITY, used[j] = 0;
+        do {
+            used[j0] = 1;
+            int i0 = p[j0], j1 = 0;
+            double delta = INFINITY;
+            for (int j = 1; j <= N; j++) {
+                if (used[j]) continue;
+                double cur = q->cost[(size_t)(i0 - 1) * N + j - 1] - u[i0] - v[j];
+                if (cur < minv[j]) minv[j] = cur, way[j] = j0;
+                if (minv[j] < delta) delta = minv[j], j1 = j;
+            }
+            for (int j = 0; j <= N; j++) {
+                if (used[j]) u[p[j]] += delta, v[j] -= delta;
+                else minv[j] -= delta;
+            }
+            j0 = j1;
+        } while (p[j0] != 0);
+        do {
+            int j1 = way[j0];
+            p[j0] = p[j1];
+            j0 = j1;
+        } while (j0);
+    }
+    for (int j = 1; j <= N; j++) q->match[p[j] - 1] = j - 1;
+}
+
+/* The data point particle i is transported to: the single one, or its assignment. */
+static const double *w1_target(const particles_priv *q, int i) { return q->y + (size_t)(q->M == 1 ? 0 : q->match[i]) * q->d; }
+
+static void w1_field(const gd_model *m, const double *x, double *v)
+{
+    const particles_priv *q = m->priv;
+    int d = q->d;
+    if (q->M > 1) assign(q, x);
+    for (int i = 0; i < q->N; i++) {
+        const double *y = w1_target(q, i);
+        double n2 = 0;
+        for (int c = 0; c < d; c++) n2 += (x[i * d + c] - y[c]) * (x[i * d + c] - y[c]);
+        double s = n2 > 0 ? 1 / sqrt(n2) : 0; /* on the data point: the subgradient 0 */
+        for (int c = 0; c < d; c++) v[i * d + c] = -s * (x[i * d + c] - y[c]);
+    }
+}
+
+static double w1_objective(const gd_model *m, const double *x)
+{
+    const particles_priv *q = m->priv;
+    if (q->M > 1) assign(q, x);
+    double s = 0;
+    for (int i = 0; i < q->N; i++) {
+        const double *y = w1_target(q, i);
+        double n2 = 0;
+        for (int c = 0; c < q->d; c++) n2 += (x[i * q->d + c] - y[c]) * (x[i * q->d + c] - y[c]);
+        s += sqrt(n2);
+    }
+    return s / q->N;
+}
+
+/* ---------------------------------------------------------------- interface ---- */
+static int particles_field(const gd_model *m, int mode, const double *x, double *v)
+{
+    (void)mode;
+    const particles_opts *o = m->opts;
+    if (o->critic == CRITIC_HUBER) huber_field(m, x, v);
+    else if (o->critic == CRITIC_W1) w1_field(m, x, v);
+    else if (o->field == FIELD_MESH) mmd_mesh(m, x, v);
+    else mmd_direct(m, x, v);
+    for (int i = 0; i < m->dim; i++)
+        if (!isfinite(v[i])) return GD_ESOLVER;
+    return GD_OK;
+}
+
+static int particles_jacobian(const gd_model *m, int mode, const double *x, double *J)
+{
+    const particles_opts *o = m->opts;
+    if (o->critic == CRITIC_HUBER) huber_jacobian(m, x, J);
+    else if (o->critic == CRITIC_MMD && o->field == FIELD_DIRECT) mmd_jacobian(m, x, J);
+    else return gd_model_jacobian_fd(m, x, J); /* the mesh's CIC field and W1's kinks */
+    (void)mode;
+    return GD_OK;
+}
+
+int gd_particles_objective(const gd_model *m, const double *x, double *J)
+{
+    if (!m || !m->ready || m->type != &gd_model_particles) return GD_EUSAGE;
+    const particles_opts *o = m->opts;
+    *J = o->critic == CRITIC_HUBER ? huber_objective(m, x) : o->critic == CRITIC_W1 ? w1_objective(m, x) : mmd_objective(m, x);
+    return GD_OK;
+}
+
+int gd_particles_critic_gradient(const gd_model *m, const double *x, const double *z, double *grad)
+{
+    if (!m || !m->ready || m->type != &gd_model_particles) return GD_EUSAGE;
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int d = q->d;
+    if (o->critic == CRITIC_HUBER) {
+        double r[64], nr = huber_r(m, x, r);
+        for (int c = 0; c < d; c++) grad[c] = r[c] / fmax(o->lambda, nr);
+        return GD_OK;
+    }
+    if (o->critic == CRITIC_W1) { /* Phi = |z - y|; with N = M points the potential lives on the support only */
+        if (q->M > 1) return gd_model_fail((gd_model *)m, GD_ENOTAVAIL, "critic = w1 with %d data points: no potential off the particles", q->M);
+        double n2 = 0;
+        for (int c = 0; c < d; c++) n2 += (z[c] - q->y[c]) * (z[c] - q->y[c]);
+        for (int c = 0; c < d; c++) grad[c] = n2 > 0 ? (z[c] - q->y[c]) / sqrt(n2) : 0;
+        return GD_OK;
+    }
+    double s2 = o->sigma * o->sigma; /* grad_z k(z, x) = -pull(z, x) */
+    memset(grad, 0, sizeof(double) * (size_t)d);
+    for (int l = 0; l < q->N; l++) add_pull(z, x + l * d, d, s2, -1.0 / q->N, grad);
+    for (int j = 0; j < q->M; j++) add_pull(z, q->y + j * d, d, s2, q->w[j], grad);
+    return GD_OK;
+}
+
+static double particles_metric(const gd_model *m, const double *x)
+{
+    double J = NAN;
+    gd_particles_objective(m, x, &J);
+    return J;
+}
+
+static int particles_default_start(const gd_model *m, double *x)
+{
+    const particles_priv *q = m->priv;
+    memcpy(x, q->x0, sizeof(double) * (size_t)m->dim);
+    return GD_OK;
+}
+
+static void particles_cleanup(gd_model *m)
+{
+    particles_priv *q = m->priv;
+    if (!q) return;
+    gd_fftw_lock();
+    if (q->fwd) fftw_destroy_plan(q->fwd);
+    if (q->bwd) fftw_destroy_plan(q->bwd);
+    gd_fftw_unlock();
+    fftw_free(q->rho), fftw_free(q->spec), fftw_free(q->gk[0]), fftw_free(q->gk[1]);
+    free(q->rho0), free(q->x0), free(q->y), free(q->w), free(q->mean0);
+    free(q->match), free(q->cost), free(q->u), free(q->v), free(q->way), free(q->p);
+    free(q);
+    m->priv = NULL;
+}
+
+/* Entries of "a,b;c,d" before the first ';': the dimension of a point list. */
+static int list_dim(const char *text)
+{
+    int d = 1;
+    for (const char *p = text; *p && *p != ';'; p++) d += *p == ',';
+    return d;
+}
+
+static int is_h5(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 3 && strcmp(s + n - 3, ".h5") == 0;
+}
+
+/* A point list or FILE.h5 (/points, n values or n x d); d < 0: take it from the points. */
+static int point_set(gd_model *m, const char *text, const char *what, int *d, double **x, int *n)
+{
+    if (!is_h5(text)) {
+        if (*d < 0) *d = list_dim(text);
+        int rc = gd_parse_vectors(text, *d, x, n, what, m->msg);
+        if (rc == GD_OK && *n == 0) return gd_model_fail(m, GD_EUSAGE, "%s is empty", what);
+        return rc;
+    }
+    int rank;
+    hsize_t dims[2];
+    int rc = gd_h5_read(text, "/points", 2, (size_t)1 << 26, &rank, dims, x, m->msg);
+    if (rc != GD_OK) return gd_model_fail(m, GD_EUSAGE, "%s: %s", what, m->msg);
+    int fd = rank == 1 ? 1 : (int)dims[1];
+    if (*d >= 0 && fd != *d) return gd_model_fail(m, GD_EUSAGE, "%s: '%s' holds points of dimension %d, the particles have %d", what, text, fd, *d);
+    *d = fd, *n = (int)dims[0];
+    return GD_OK;
+}
+
+static int make_particles(gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    q->d = -1;
+    int rc = point_set(m, o->particles, "model.particles", &q->d, &q->x0, &q->N);
+    if (rc != GD_OK || o->n_random == 0) return rc;
+    free(q->x0);
+    q->N = (int)o->n_random;
+    if (!(q->x0 = malloc(sizeof(double) * (size_t)q->N * q->d))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    uint64_t s = (uint64_t)o->seed;
+    for (long i = 0; i < (long)q->N * q->d; i++) q->x0[i] = o->spread * gd_normal(&s);
+    return GD_OK;
+}
+
+static int make_data(gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    int d = q->d, rc = point_set(m, o->data, "model.data", &d, &q->y, &q->M);
+    if (rc != GD_OK) return rc;
+    if (d != q->d) return gd_model_fail(m, GD_EUSAGE, "model.data has points of dimension %d, model.particles %d", d, q->d);
+    for (long i = 0; i < (long)q->M * d; i++) q->y[i] *= o->data_scale;
+    int nw = 0;
+    if (o->weights[0]) {
+        /* one entry per data point, separated by ',' or ';' */
+        if (gd_parse_vectors(o->weights, q->M, &q->w, &nw, "model.weights", m->msg) != GD_OK || nw != 1) {
+            free(q->w), q->w = NULL;
+            if ((rc = gd_parse_vectors(o->weights, 1, &q->w, &nw, "model.weights", m->msg)) != GD_OK) return rc;
+            if (nw != q->M) return gd_model_fail(m, GD_EUSAGE, "model.weights has %d entries for %d data points", nw, q->M);
+        }
+    } else if ((q->w = malloc(sizeof(double) * (size_t)q->M))) {
+        for (int j = 0; j < q->M; j++) q->w[j] = 1;
+    }
+    if (!q->w || !(q->mean0 = calloc((size_t)d, sizeof(double)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    double sum = 0;
+    for (int j = 0; j < q->M; j++) {
+        if (!(q->w[j] >= 0)) return gd_model_fail(m, GD_EUSAGE, "model.weights: entry %d is negative", j + 1);
+        sum += q->w[j];
+    }
+    if (!(sum > 0)) return gd_model_fail(m, GD_EUSAGE, "model.weights sum to 0");
+    for (int j = 0; j < q->M; j++) {
+        q->w[j] /= sum;
+        for (int c = 0; c < d; c++) q->mean0[c] += q->w[j] * q->y[j * d + c];
+    }
+    double s2 = o->sigma * o->sigma;
+    for (int j = 0; j < q->M; j++)
+        for (int l = 0; l < q->M; l++) q->jyy += q->w[j] * q->w[l] * kern(q->y + j * d, q->y + l * d, d, s2);
+    return GD_OK;
+}
+
+static int w1_setup(gd_model *m)
+{
+    particles_priv *q = m->priv;
+    if (q->M == 1) return GD_OK;
+    int uniform = 1;
+    for (int j = 0; j < q->M; j++) uniform &= fabs(q->w[j] * q->M - 1) < 1e-12;
+    if (q->M != q->N || !uniform)
+        return gd_model_fail(m, GD_EUSAGE, "model.critic = w1 needs one data point or as many equal-weight data points as particles (%d particles, %d data)", q->N, q->M);
+    if (q->N > 2000) return gd_model_fail(m, GD_EUSAGE, "model.critic = w1: the O(N^3) assignment refuses N = %d > 2000", q->N);
+    size_t N1 = (size_t)q->N + 1;
+    q->match = malloc(sizeof(int) * N1), q->cost = malloc(sizeof(double) * (size_t)q->N * q->N);
+    q->u = malloc(sizeof(double) * 2 * N1), q->v = malloc(sizeof(double) * N1);
+    q->way = malloc(sizeof(int) * N1 + N1), q->p = malloc(sizeof(int) * N1);
+    if (!q->match || !q->cost || !q->u || !q->v || !q->way || !q->p) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    return GD_OK;
+}
+
+static int particles_setup(gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = calloc(1, sizeof *q);
+    if (!q) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    m->priv = q;
+    int rc = make_particles(m);
+    if (rc == GD_OK) rc = make_data(m);
+    if (rc != GD_OK) return rc;
+    if (o->critic == CRITIC_HUBER && q->d > 64) return gd_model_fail(m, GD_EUSAGE, "model.critic = huber: d = %d, at most 64", q->d);
+    if ((long)q->N * q->d > 1 << 24) return gd_model_fail(m, GD_EUSAGE, "%d particles in %d dimensions: at most 2^24 coordinates", q->N, q->d);
+    m->dim = m->ngen = q->N * q->d;
+    if (o->critic == CRITIC_W1) rc = w1_setup(m);
+    if (rc == GD_OK && o->field == FIELD_MESH) {
+        if (o->critic != CRITIC_MMD) return gd_model_fail(m, GD_EUSAGE, "model.field = mesh is for critic = mmd");
+        rc = mesh_setup(m);
+    }
+    return rc;
+}
+
+/* /data/{points, weights} and the critic's attributes, so plots need only the file. */
+static int particles_write(const gd_model *m, gd_h5 *f)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    hsize_t dy[2] = {(hsize_t)q->M, (hsize_t)q->d}, dw = (hsize_t)q->M;
+    int rc = gd_h5_write(f, "/data/points", 2, dy, q->y);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/data/weights", 1, &dw, q->w);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/model", "critic", critics[o->critic]);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/model", "particles", q->N);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/model", "d", q->d);
+    return rc;
+}
+
+const gd_model_type gd_model_particles = {
+    .name = "particles",
+    .summary = "particle flow of an optimal smooth critic: x_i' = -grad Phi(x_i), MMD / Huber-smoothed W1 / W1 (Chu et al. 2020)",
+    .params = particles_params,
+    .opts_size = sizeof(particles_opts),
+    .setup = particles_setup,
+    .cleanup = particles_cleanup,
+    .field = particles_field,
+    .jacobian = particles_jacobian,
+    .default_start = particles_default_start,
+    .metric_name = "J",
+    .metric = particles_metric,
+    .write = particles_write,
+};

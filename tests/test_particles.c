@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The particles model against particles.md section 5: V1 MMD between Diracs, V2 the critic's
+ * gradient, V3 its Lipschitz constant, V4 the smoothness constant (curvature by power
+ * iteration), V5 the gradient-descent step-size transition and its 2-cycles, V6 WGAN
+ * chatter, V7 the Huber critic, V8 the pitchfork, V9 convexity along mixtures, V10 the mesh
+ * against the direct sum; plus the analytic Jacobians against differences and bad input.
+ */
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static gd_model *particles(const char *const *kv) { return make_model("particles", kv); }
+
+/* n iterations of simgd with step h from x (in place); the last two iterates in x, prev. */
+static void descend(gd_model *m, const char *h, long n, double *x, double *prev)
+{
+    gd_stepper *s = make_stepper("simgd", m, (const char *const[]){"h", h, NULL});
+    double t = 0;
+    int dim = gd_model_dim(m);
+    CHECK_OK(gd_stepper_reset(s, x));
+    for (long k = 0; k < n; k++) {
+        if (prev && k == n - 1) memcpy(prev, x, sizeof(double) * (size_t)dim);
+        CHECK_OK(gd_stepper_step(s, x, &t));
+    }
+    gd_stepper_free(&s);
+}
+
+static void mmd_diracs(void)
+{
+    CHECK_NEAR(gd_particles_mmd2(2, 1, (const double[]){1, 0}, NULL, 1, (const double[]){0, 0}, NULL, 1), 0.7869386806, 1e-10);
+    CHECK_REL(gd_particles_mmd2(2, 1, (const double[]){1, 1}, NULL, 1, (const double[]){0, 0}, NULL, 0.5), 1.9633687222, 1e-10);
+    gd_model *m = particles((const char *const[]){"particles", "1,0", "data", "0,0", NULL});
+    double x[2] = {1, 0}, v[2], J;
+    CHECK_OK(gd_model_field(m, x, v)); /* V2: -grad Phi(x) = -(x - y) k / sigma^2 */
+    CHECK_NEAR(v[0], -0.6065306597, 1e-10);
+    CHECK_NEAR(v[1], 0, 1e-15);
+    CHECK_OK(gd_particles_objective(m, x, &J));
+    CHECK_NEAR(J, 0.5 * 0.7869386806, 1e-10);
+    for (int c = 0; c < 2; c++) { /* dJ/dx_i = grad Phi(x_i) / N, N = 1 */
+        double e = 1e-5, xp[2] = {x[0], x[1]}, xm[2] = {x[0], x[1]}, Jp, Jm;
+        xp[c] += e, xm[c] -= e;
+        gd_particles_objective(m, xp, &Jp), gd_particles_objective(m, xm, &Jm);
+        CHECK_NEAR((Jp - Jm) / (2 * e), -v[c], 1e-8);
+    }
+    gd_model_free(&m);
+}
+
+/* V3: far apart, sup |grad Phi| = e^{-1/2}/sigma, at distance sigma from either point. */
+static void lipschitz(void)
+{
+    gd_model *m = particles((const char *const[]){"particles", "10,0", "data", "0,0", NULL});
+    double x[2] = {10, 0}, best = 0, at = 0;
+    for (int i = 0; i <= 60000; i++) {
+        double z[2] = {-3 + 1e-4 * i, 0.0}, g[2];
+        CHECK_OK(gd_particles_critic_gradient(m, x, z, g));
+        double n = hypot(g[0], g[1]);
+        if (n > best) best = n, at = z[0];
+    }
+    CHECK_NEAR(best, 0.6065306597, 1e-8);
+    CHECK_NEAR(fabs(at), 1, 1e-4);
+    gd_model_free(&m);
+}
+
+/* V4: Hess J(delta_x) at r = sqrt(3) sigma: radial -2 e^{-3/2}/sigma^2, transverse e^{-3/2}/sigma^2;
+ * at x = y both 1/sigma^2, so L = 1/sigma^2 and the GD step limit 2 sigma^2. Power iteration
+ * on J.v finds the ends; the analytic Jacobian agrees with differences. */
+static void smoothness(void)
+{
+    const char *sig[2] = {"1", "0.5"};
+    for (int c = 0; c < 2; c++) {
+        double s = atof(sig[c]), s2 = s * s, r = sqrt(3.0) * s, top, bottom;
+        gd_model *m = particles((const char *const[]){"particles", "0,0", "data", "0,0", "sigma", sig[c], NULL});
+        double x[2] = {r, 0}, J[4], Jfd[4];
+        CHECK_OK(gd_gradient_curvature(m, x, 500, 1e-14, &top, &bottom));
+        CHECK_REL(bottom, -0.4462603203 / s2, 1e-8);
+        CHECK_REL(top, exp(-1.5) / s2, 1e-8);
+        CHECK_OK(gd_model_jacobian(m, x, J));
+        CHECK_OK(gd_model_jacobian_fd(m, x, Jfd));
+        for (int i = 0; i < 4; i++) CHECK_NEAR(J[i], Jfd[i], 1e-7 / s2);
+        x[0] = 0;
+        CHECK_OK(gd_gradient_curvature(m, x, 500, 1e-14, &top, &bottom));
+        CHECK_REL(top, 1 / s2, 1e-10);
+        CHECK_REL(bottom, 1 / s2, 1e-10);
+        gd_model_free(&m);
+    }
+    /* a cloud: the analytic Jacobian of the mutual repulsion and the data pull */
+    gd_model *m = particles((const char *const[]){"particles", "0.3,0.1;-0.4,0.5;1.2,-0.7", "data", "0,0;1,1;-1,0.5;0.2,-1", "weights", "1,2,3,4",
+                                                 "sigma", "0.8", NULL});
+    double x[6] = {0.3, 0.1, -0.4, 0.5, 1.2, -0.7}, J[36], Jfd[36], worst = 0;
+    CHECK_OK(gd_model_jacobian(m, x, J));
+    CHECK_OK(gd_model_jacobian_fd(m, x, Jfd));
+    for (int i = 0; i < 36; i++) worst = fmax(worst, fabs(J[i] - Jfd[i]));
+    CHECK_NEAR(worst, 0, 1e-8);
+    gd_model_free(&m);
+}
+
+/* V5: J(x) = 1 - e^{-x^2/2}, x0 = 0.5: contraction below gamma = 2, critical slowing at 2,
+ * symmetric 2-cycles +-sqrt(2 ln(gamma/2)) up to 2 sqrt(e), then an asymmetric cycle. */
+static void step_transition(void)
+{
+    gd_model *m = particles((const char *const[]){"particles", "0.5", "data", "0", NULL});
+    double x, prev;
+    x = 0.5, descend(m, "1.5", 200, &x, NULL);
+    CHECK_NEAR(x, 0, 1e-12);
+    x = 0.5, descend(m, "2", 200000, &x, NULL);
+    CHECK_REL(fabs(x), 1.5811e-3, 2e-4);
+    const char *g[3] = {"2.5", "3", "3.2"};
+    const double amp[3] = {0.6680472308, 0.9005166385, 0.9695397148};
+    for (int c = 0; c < 3; c++) {
+        x = 0.5, descend(m, g[c], 200000, &x, &prev);
+        CHECK_NEAR(fabs(x), amp[c], 1e-9);
+        CHECK_NEAR(x + prev, 0, 2e-9); /* symmetric: x, -x, x, ... */
+    }
+    x = 0.5, descend(m, "3.5", 200000, &x, &prev);
+    CHECK_NEAR(fmax(x, prev), 1.23397, 1e-5);
+    CHECK_NEAR(fmin(x, prev), -0.78313, 1e-5);
+    gd_model_free(&m);
+}
+
+/* V6: W1 of two Diracs, gamma = 1, x0 = 0.3: -0.7, 0.3, -0.7, ... with |grad J| = 1 throughout. */
+static void wgan_chatter(void)
+{
+    gd_model *m = particles((const char *const[]){"critic", "w1", "particles", "0.3", "data", "0", NULL});
+    gd_stepper *s = make_stepper("simgd", m, (const char *const[]){"h", "1", NULL});
+    double x = 0.3, t = 0, v;
+    CHECK_OK(gd_stepper_reset(s, &x));
+    for (int k = 1; k <= 1000; k++) {
+        CHECK_OK(gd_model_field(m, &x, &v));
+        CHECK_NEAR(fabs(v), 1, 0);
+        CHECK_OK(gd_stepper_step(s, &x, &t));
+        CHECK_NEAR(x, k % 2 ? -0.7 : 0.3, 1e-12);
+    }
+    gd_stepper_free(&s);
+    gd_model_free(&m);
+    /* N = M points: each particle is sent along its optimal assignment */
+    m = particles((const char *const[]){"critic", "w1", "particles", "0,0;3,0;0,3", "data", "3.5,0;0,3.5;0.5,0.5", NULL});
+    double y[6] = {0, 0, 3, 0, 0, 3}, f[6], W;
+    CHECK_OK(gd_model_field(m, y, f));
+    CHECK_NEAR(f[0], M_SQRT1_2, 1e-15); /* (0,0) -> (0.5,0.5), (3,0) -> (3.5,0), (0,3) -> (0,3.5) */
+    CHECK_NEAR(f[2], 1, 1e-15);
+    CHECK_NEAR(f[5], 1, 1e-15);
+    CHECK_OK(gd_particles_objective(m, y, &W));
+    CHECK_NEAR(W, (M_SQRT1_2 + 1) / 3, 1e-15);
+    gd_model_free(&m);
+}
+
+/* V7: Huber_1 of |x| in R^2 and its gradient descent in 1-D. */
+static void huber(void)
+{
+    gd_model *m = particles((const char *const[]){"critic", "huber", "particles", "0,0", "data", "0,0", NULL});
+    const double pts[3][2] = {{0.3, 0.4}, {0.6, 0.8}, {3, 4}}, want[3] = {0.125, 0.5, 4.5};
+    for (int c = 0; c < 3; c++) {
+        double J, v[2], n = hypot(pts[c][0], pts[c][1]);
+        CHECK_OK(gd_particles_objective(m, pts[c], &J));
+        CHECK_NEAR(J, want[c], 1e-15);
+        CHECK_OK(gd_model_field(m, pts[c], v));
+        CHECK_NEAR(v[0], -pts[c][0] / fmax(1, n), 1e-15);
+        CHECK_NEAR(v[1], -pts[c][1] / fmax(1, n), 1e-15);
+    }
+    gd_model_free(&m);
+    m = particles((const char *const[]){"critic", "huber", "particles", "10", "data", "0", NULL});
+    const double path[9] = {8.5, 7, 5.5, 4, 2.5, 1, -0.5, 0.25, -0.125};
+    gd_stepper *s = make_stepper("simgd", m, (const char *const[]){"h", "1.5", NULL});
+    double x = 10, t = 0;
+    CHECK_OK(gd_stepper_reset(s, &x));
+    for (int k = 0; k < 9; k++) {
+        CHECK_OK(gd_stepper_step(s, &x, &t));
+        CHECK_NEAR(x, path[k], 1e-12);
+    }
+    gd_stepper_free(&s);
+    double prev;
+    x = 0.1, descend(m, "2", 1001, &x, &prev);
+    CHECK_NEAR(x, -0.1, 1e-12);
+    CHECK_NEAR(prev, 0.1, 1e-12);
+    x = 0.1, descend(m, "3", 100, &x, &prev);
+    CHECK_NEAR(fmin(x, prev), -1.4, 1e-12);
+    CHECK_NEAR(fmax(x, prev), 1.6, 1e-12);
+    gd_model_free(&m);
+}
+
+/* V8: one particle, data (delta_a + delta_{-a})/2: J''(0) = e^{-a^2/2}(1 - a^2); beyond a = 1
+ * the middle is a maximum and descent selects a mode, the root x* of the stationarity
+ * condition, reached through data_scale (the sweep's handle on the separation). */
+static void pitchfork(void)
+{
+    const char *a[4] = {"0.5", "1", "1.5", "2"};
+    const double curv[4] = {0.6618726769, 0, -0.4058155842, -0.4060058497};
+    for (int c = 0; c < 4; c++) {
+        gd_model *m = particles((const char *const[]){"particles", "0.1", "data", "1;-1", "data_scale", a[c], NULL});
+        double x = 0, J;
+        CHECK_OK(gd_model_jacobian(m, &x, &J));
+        CHECK_NEAR(-J, curv[c], 1e-10);
+        x = 0.1, descend(m, "0.5", 20000, &x, NULL);
+        double av = atof(a[c]), res = (x - av) * exp(-0.5 * (x - av) * (x - av)) + (x + av) * exp(-0.5 * (x + av) * (x + av));
+        if (c == 0) CHECK_NEAR(x, 0, 1e-12); /* mode averaging */
+        if (c >= 2) {
+            CHECK(x > 0.5 * av); /* mode selection */
+            CHECK_NEAR(res, 0, 1e-12);
+        }
+        gd_model_free(&m);
+    }
+}
+
+/* V9: J(t) = MMD^2((1-t) mu + t nu, mu0)/2 is convex along mixtures: J(0) - 2 J(1/2) + J(1) =
+ * MMD^2(mu, nu)/4 exactly. */
+static void mixtures(void)
+{
+    const double mu[6] = {0.1, 0.2, -0.5, 0.9, 1.3, -0.4}, nu[4] = {2, 1, -1, -1.5}, y[4] = {0, 0, 0.5, -0.5};
+    double both[10], w[5], J[3];
+    memcpy(both, mu, sizeof mu), memcpy(both + 6, nu, sizeof nu);
+    for (int k = 0; k < 3; k++) {
+        double t = 0.5 * k;
+        for (int i = 0; i < 3; i++) w[i] = (1 - t) / 3;
+        for (int i = 3; i < 5; i++) w[i] = t / 2;
+        J[k] = 0.5 * gd_particles_mmd2(2, 5, both, w, 2, y, NULL, 0.7);
+    }
+    CHECK_NEAR(J[0] - 2 * J[1] + J[2], 0.25 * gd_particles_mmd2(2, 3, mu, NULL, 2, nu, NULL, 0.7), 1e-12);
+}
+
+/* V10: the FFTW mesh field against the direct sum on a box of 16 sigma: relative L2 error
+ * below 1e-2 at h = sigma/8 and falling about 4x per halving of h (CIC is second order). */
+static void mesh(void)
+{
+    const char *cells[3] = {"128", "256", "512"};
+    double err[3];
+    for (int c = 0; c < 3; c++) {
+        const char *kv[] = {"n_random", "40", "spread", "1.5", "seed", "7", "particles", "0,0", "data", "0,0;1.5,1;-2,0.5;0.5,-1.8;-1,-1", "weights",
+                            "1,1,2,1,1", "box", "16", "mesh_n", cells[c], "field", "mesh", NULL};
+        gd_model *mm = particles(kv);
+        kv[16] = NULL; /* the same configuration with direct sums */
+        gd_model *md = particles(kv);
+        int n = gd_model_dim(md);
+        double *x = malloc(sizeof(double) * 3 * (size_t)n), *vm = x + n, *vd = x + 2 * n, num = 0, den = 0;
+        CHECK_OK(gd_model_default_start(md, x));
+        CHECK_OK(gd_model_field(mm, x, vm));
+        CHECK_OK(gd_model_field(md, x, vd));
+        for (int i = 0; i < n; i++) num += (vm[i] - vd[i]) * (vm[i] - vd[i]), den += vd[i] * vd[i];
+        err[c] = sqrt(num / den);
+        printf("mesh %s^2 (h = sigma/%g): relative L2 error %.3e\n", cells[c], atof(cells[c]) / 16, err[c]);
+        free(x);
+        gd_model_free(&mm);
+        gd_model_free(&md);
+    }
+    CHECK(err[0] < 1e-2);
+    for (int c = 1; c < 3; c++) CHECK(err[c - 1] / err[c] > 3 && err[c - 1] / err[c] < 5);
+}
+
+static void errors(void)
+{
+    gd_model *m = gd_model_create(gd_model_type_find("particles"));
+    CHECK_OK(gd_model_set(m, "particles", "0,0;1"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "entry 2 has 1 values, expected 2"));
+    CHECK_OK(gd_model_set(m, "particles", "0,0;1,1"));
+    CHECK_OK(gd_model_set(m, "data", "0"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "model.data"));
+    CHECK_OK(gd_model_set(m, "data", "0,0;1,1;2,2"));
+    CHECK_OK(gd_model_set(m, "critic", "w1"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "critic = w1 needs"));
+    CHECK_OK(gd_model_set(m, "critic", "mmd"));
+    CHECK_OK(gd_model_set(m, "weights", "1,-1,1"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "negative"));
+    CHECK_OK(gd_model_set(m, "weights", ""));
+    CHECK_OK(gd_model_set(m, "field", "mesh"));
+    CHECK_OK(gd_model_set(m, "mesh_n", "101"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "even"));
+    CHECK(gd_model_set(m, "sigma", "-1") == GD_EUSAGE);
+    gd_model_free(&m);
+}
+
+int main(void)
+{
+    mmd_diracs();
+    lipschitz();
+    smoothness();
+    step_transition();
+    wgan_chatter();
+    huber();
+    pitchfork();
+    mixtures();
+    mesh();
+    errors();
+    return check_report("test_particles");
+}
