@@ -151,6 +151,29 @@ static void mmd_jacobian(const gd_model *m, const double *x, double *J)
     }
 }
 
+/* (DF v)_i = (1/N) sum_l G(x_i - x_l)(v_i - v_l) - sum_j w_j G(x_i - y_j) v_i without forming DF. */
+static void mmd_jvp(const gd_model *m, const double *x, const double *v, double *jv)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int d = q->d, N = q->N;
+    double s2 = o->sigma * o->sigma, G[64 * 64], dv[64];
+    memset(jv, 0, sizeof(double) * (size_t)N * d);
+    for (int i = 0; i < N; i++) {
+        for (int l = i + 1; l < N; l++) { /* G is even in its argument: one matrix per pair */
+            memset(G, 0, sizeof(double) * (size_t)d * d);
+            add_pull_jacobian(x + i * d, x + l * d, d, s2, 1.0 / N, G, d);
+            for (int c = 0; c < d; c++) dv[c] = v[i * d + c] - v[l * d + c];
+            for (int r = 0; r < d; r++)
+                for (int c = 0; c < d; c++) jv[i * d + r] += G[r * d + c] * dv[c], jv[l * d + r] -= G[r * d + c] * dv[c];
+        }
+        memset(G, 0, sizeof(double) * (size_t)d * d);
+        for (int j = 0; j < q->M; j++) add_pull_jacobian(x + i * d, q->y + j * d, d, s2, -q->w[j], G, d);
+        for (int r = 0; r < d; r++)
+            for (int c = 0; c < d; c++) jv[i * d + r] += G[r * d + c] * v[i * d + c];
+    }
+}
+
 static double mmd_objective(const gd_model *m, const double *x)
 {
     const particles_opts *o = m->opts;
@@ -405,6 +428,16 @@ static int particles_jacobian(const gd_model *m, int mode, const double *x, doub
     return GD_OK;
 }
 
+static int particles_jvp(const gd_model *m, int mode, const double *x, const double *v, double *jv)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    (void)mode;
+    if (o->critic != CRITIC_MMD || o->field != FIELD_DIRECT || q->d > 64) return gd_model_jvp_fd(m, x, v, jv);
+    mmd_jvp(m, x, v, jv);
+    return GD_OK;
+}
+
 int gd_particles_objective(const gd_model *m, const double *x, double *J)
 {
     if (!m || !m->ready || m->type != &gd_model_particles) return GD_EUSAGE;
@@ -611,6 +644,7 @@ const gd_model_type gd_model_particles = {
     .cleanup = particles_cleanup,
     .field = particles_field,
     .jacobian = particles_jacobian,
+    .jvp = particles_jvp,
     .default_start = particles_default_start,
     .metric_name = "J",
     .metric = particles_metric,

@@ -61,6 +61,10 @@ struct gd_model_type {
     int (*write)(const gd_model *m, gd_h5 *f);
 };
 
+/* J(x) v by a central difference of the field (the fallback of gd_model_jvp), for models
+ * whose analytic product covers only some configurations. */
+int gd_model_jvp_fd(const gd_model *m, const double *x, const double *v, double *Jv);
+
 enum { GD_GDA_SIMULTANEOUS, GD_GDA_DISC_FIRST, GD_GDA_GEN_FIRST };
 /* The model's own GDA step if it has one for this state (simgd, altgd, symplectic_euler). */
 int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done);

@@ -123,7 +123,7 @@ int gd_model_jacobian(const gd_model *m, const double *x, double *J)
 }
 
 /* The directional difference (F(x + e v) - F(x - e v)) / 2e, e scaled to x and v. */
-static int jvp_fd(const gd_model *m, const double *x, const double *v, double *Jv)
+int gd_model_jvp_fd(const gd_model *m, const double *x, const double *v, double *Jv)
 {
     int n = m->dim;
     double xn = 0, vn = 0;
@@ -147,7 +147,7 @@ static int jvp_fd(const gd_model *m, const double *x, const double *v, double *J
 int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv)
 {
     if (m->type->jvp) return m->type->jvp(m, 0, x, v, Jv);
-    return jvp_fd(m, x, v, Jv);
+    return gd_model_jvp_fd(m, x, v, Jv);
 }
 
 int gd_model_default_start(const gd_model *m, double *x)

@@ -93,6 +93,33 @@ static void smoothness(void)
     CHECK_OK(gd_model_jacobian_fd(m, x, Jfd));
     for (int i = 0; i < 36; i++) worst = fmax(worst, fabs(J[i] - Jfd[i]));
     CHECK_NEAR(worst, 0, 1e-8);
+    double v[6] = {1, -0.5, 0.25, 2, -1, 0.5}, jv[6]; /* the matrix-free product is the same matrix */
+    CHECK_OK(gd_model_jvp(m, x, v, jv));
+    for (int i = 0; i < 6; i++) {
+        double ref = 0;
+        for (int l = 0; l < 6; l++) ref += J[i * 6 + l] * v[l];
+        CHECK_NEAR(jv[i], ref, 1e-14);
+    }
+    gd_model_free(&m);
+}
+
+/* Every registered integrator advances a particle cloud (gradient descent is simgd). */
+static void every_integrator(void)
+{
+    gd_model *m = particles((const char *const[]){"n_random", "6", "particles", "0,0", "data", "0,0;1,1;-1,1", NULL});
+    double x0[12], x[12], J0, J1;
+    CHECK_OK(gd_model_default_start(m, x0));
+    CHECK_OK(gd_particles_objective(m, x0, &J0));
+    for (const gd_integrator_type *const *it = gd_integrator_types(); *it; it++) {
+        gd_stepper *s = make_stepper(gd_integrator_type_name(*it), m, (const char *const[]){"h", "0.1", "t_end", "5", "steps", "20", NULL});
+        double t = 0;
+        memcpy(x, x0, sizeof x);
+        CHECK_OK(gd_stepper_reset(s, x));
+        for (int k = 0; k < 20; k++) CHECK_OK(gd_stepper_step(s, x, &t));
+        CHECK_OK(gd_particles_objective(m, x, &J1));
+        CHECK(J1 < J0); /* descent */
+        gd_stepper_free(&s);
+    }
     gd_model_free(&m);
 }
 
@@ -279,6 +306,7 @@ int main(void)
     huber();
     pitchfork();
     mixtures();
+    every_integrator();
     mesh();
     errors();
     return check_report("test_particles");
