@@ -478,6 +478,56 @@ static double particles_metric(const gd_model *m, const double *x)
     return J;
 }
 
+/* The attractor of the flow from the model's start: a solved critic makes the dynamics a
+ * gradient flow of J, so descend J (backtracking on the step) until the field is small, then
+ * polish with Newton. Newton alone from the start would slide into the flat far field,
+ * where the kernel has underflowed and every point is numerically stationary. Closed forms
+ * where they exist: W1 moves each particle onto its (assigned) data point, Huber translates
+ * the cloud until the means match. */
+static int particles_equilibrium(const gd_model *m, double *x)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int n = m->dim, d = q->d;
+    memcpy(x, q->x0, sizeof(double) * (size_t)n);
+    if (o->critic == CRITIC_W1) {
+        if (q->M > 1) assign(q, x);
+        for (int i = 0; i < q->N; i++) memcpy(x + i * d, w1_target(q, i), sizeof(double) * (size_t)d);
+        return GD_OK;
+    }
+    if (o->critic == CRITIC_HUBER) {
+        double r[64];
+        huber_r(m, x, r);
+        for (int i = 0; i < n; i++) x[i] -= r[i % d];
+        return GD_OK;
+    }
+    double *F = malloc(sizeof(double) * 3 * (size_t)n), *xt = F + n, *y = xt + n, h = 1, J, Jt = INFINITY, fn = INFINITY;
+    if (!F) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
+    int rc = particles_field(m, 0, x, F);
+    J = mmd_objective(m, x);
+    for (long it = 0; rc == GD_OK && it < 200000; it++) {
+        fn = 0;
+        for (int i = 0; i < n; i++) fn += F[i] * F[i];
+        if (sqrt(fn) <= 1e-9) break;
+        for (; h > 1e-12; h *= 0.5) { /* sufficient decrease along the flow */
+            for (int i = 0; i < n; i++) xt[i] = x[i] + h * F[i];
+            if ((Jt = mmd_objective(m, xt)) <= J - 0.25 * h * fn / q->N) break; /* dJ/dh = -|F|^2 / N */
+        }
+        if (!(h > 1e-12)) break;
+        memcpy(x, xt, sizeof(double) * (size_t)n), J = Jt, h *= 2;
+        rc = particles_field(m, 0, x, F);
+    }
+    /* Newton only polishes: a step far from the descent's end is a jump into the far field */
+    double moved = 0, size = 0;
+    int polished = rc == GD_OK && gd_model_newton((gd_model *)m, x, y) == GD_OK;
+    for (int i = 0; polished && i < n; i++) moved += (y[i] - x[i]) * (y[i] - x[i]), size += x[i] * x[i];
+    if (polished && sqrt(moved) <= 1e-3 * (o->sigma + sqrt(size / q->N))) memcpy(x, y, sizeof(double) * (size_t)n);
+    else if (rc == GD_OK && sqrt(fn) > 1e-6)
+        rc = gd_model_fail((gd_model *)m, GD_ESOLVER, "the flow from model.particles found no equilibrium (|F| = %.3g after the descent)", sqrt(fn));
+    free(F);
+    return rc;
+}
+
 static int particles_default_start(const gd_model *m, double *x)
 {
     const particles_priv *q = m->priv;
@@ -645,6 +695,7 @@ const gd_model_type gd_model_particles = {
     .field = particles_field,
     .jacobian = particles_jacobian,
     .jvp = particles_jvp,
+    .equilibrium = particles_equilibrium,
     .default_start = particles_default_start,
     .metric_name = "J",
     .metric = particles_metric,

@@ -417,13 +417,8 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     r->nfev = s->stepper->nfev;
     r->solver_steps = s->stepper->nsteps;
     r->seconds = wall_seconds() - t_start;
-    /* A model that knows no equilibrium in advance (the particle flows): the one Newton finds
-     * from where the run ended, if any, judges convergence. */
-    double *found = !peq && !mt->equilibrium && !diverged && dim <= 4096 ? malloc(sizeof(double) * (size_t)dim) : NULL;
-    if (found && gd_model_newton(s->model, x, found) == GD_OK) peq = found;
     double d0 = dist(r->x0, peq, dim), d1 = dist(x, peq, dim);
     r->outcome = diverged ? GD_DIVERGE : (peq && d1 <= s->sweep.converge_tol * d0) ? GD_CONVERGE : GD_OSCILLATE;
-    free(found);
     if (!f) return GD_OK;
     rc = gd_h5_attr_doubles(f, group, "x0", dim, r->x0);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, group, "outcome", gd_outcome_name(r->outcome));
