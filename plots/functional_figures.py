@@ -5,7 +5,6 @@ examples/functional/reproduce.sh writes.
 Usage: functional_figures.py a|b|c|d|e OUT.png DIR      (e-start SPEC.h5 DIR writes the V9 starts)
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-h5py, python3-matplotlib).
 """
-import configparser
 import glob
 import os
 import sys
@@ -14,28 +13,16 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gd_plotlib import plt, save_png  # noqa: E402
+from gd_plotlib import file_config, finish, plt, save_png, sweep_map  # noqa: E402
 
 
 def model_config(f):
-    c = configparser.ConfigParser(interpolation=None)
-    text = f.attrs["config"]
-    c.read_string(text.decode() if isinstance(text, bytes) else text)
-    return c["model"]
+    return file_config(f)["model"]
 
 
 def spectrum(path):
     with h5py.File(path, "r") as f:
         return f["modes/lambda"][:], f["modes/roots_re"][:], model_config(f)
-
-
-def finish(ax, xlabel, ylabel, title, legend_loc="best"):
-    """Labels, a title, a log-aware grid and the legend: every panel ends the same way."""
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8, loc=legend_loc)
 
 
 def files(d, prefix):
@@ -153,13 +140,7 @@ def fig_d(out, d):
     fig, grid = plt.subplots(2, 3, figsize=(17, 9.5))
     axes = grid.ravel()
     for ax, name in zip(axes, names):
-        with h5py.File(os.path.join(d, f"d_{name}.h5"), "r") as f:
-            s = f["sweep"]
-            h, g, oc, rho = s["axis_x"][:], s["axis_y"][:], s["outcome"][:], s["rho"][:]
-            agree = float(s.attrs["agreement"][0])
-        cmap = plt.matplotlib.colors.ListedColormap(["#4daf4a", "#ffd92f", "#e41a1c"])
-        ax.pcolormesh(h, g, oc, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
-        ax.contour(h, g, rho, levels=[1], colors="k", linewidths=1.3)
+        h, g, oc, rho, agree = sweep_map(ax, os.path.join(d, f"d_{name}.h5"))
         best = h[np.max(np.where(oc == 0, np.arange(len(h))[None, :], -1), axis=1)]
         j = int(np.argmax(best))
         ax.plot([best[j]], [g[j]], "w*", ms=12, mec="k")

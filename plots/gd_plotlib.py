@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Small helpers shared by the figure scripts in plots/ (they import it from their own folder)."""
+import configparser
 import os
 
 import matplotlib
@@ -16,6 +17,42 @@ def save_png(fig, out, dpi=90):
     os.replace(tmp, out)
     plt.close(fig)
     print(f"wrote {out}")
+
+
+def file_config(f):
+    """The resolved configuration a gandyn file carries (root attribute config), parsed."""
+    c = configparser.ConfigParser(interpolation=None)
+    text = f.attrs["config"]
+    c.read_string(text.decode() if isinstance(text, bytes) else text)
+    return c
+
+
+def finish(ax, xlabel, ylabel, title, legend=True):
+    """Labels, a title, a log-aware grid and the legend: every panel ends the same way."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3, which="both")
+    if legend:
+        ax.legend(fontsize=8)
+
+
+OUTCOME_COLOURS = ("#4daf4a", "#ffd92f", "#e41a1c")  # converge, oscillate, diverge
+
+
+def sweep_map(ax, path):
+    """A 2-D sweep file's observed outcomes as colours with the predicted boundary rho = 1;
+    returns x, y, outcome, rho and the file's agreement."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        s = f["sweep"]
+        x, y, oc, rho = s["axis_x"][:], s["axis_y"][:], s["outcome"][:], s["rho"][:]
+        agree = float(s.attrs["agreement"][0])
+    cmap = matplotlib.colors.ListedColormap(OUTCOME_COLOURS)
+    ax.pcolormesh(x, y, oc, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
+    ax.contour(x, y, rho, levels=[1], colors="k", linewidths=1.3)
+    return x, y, oc, rho, agree
 
 
 def label_grid(axes, row_labels, col_titles, ylabel, xlabel="iteration"):

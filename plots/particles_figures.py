@@ -5,7 +5,6 @@ writes.
 Usage: particles_figures.py a|b|c OUT.png DIR
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-h5py, python3-matplotlib).
 """
-import configparser
 import glob
 import os
 import sys
@@ -14,23 +13,11 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gd_plotlib import plt, save_png  # noqa: E402
+from gd_plotlib import file_config, finish, plt, save_png, sweep_map  # noqa: E402
 
 
 def model_config(f):
-    c = configparser.ConfigParser(interpolation=None)
-    text = f.attrs["config"]
-    c.read_string(text.decode() if isinstance(text, bytes) else text)
-    return c
-
-
-def finish(ax, xlabel, ylabel, title, legend=True):
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3, which="both")
-    if legend:
-        ax.legend(fontsize=8)
+    return file_config(f)
 
 
 def run(path):
@@ -109,19 +96,13 @@ def fig_b(out, d):
     a1.axvline(2, color="0.5", ls="--", lw=0.8, label="γ = 2σ² = 2/L")
     a1.axvline(2 * np.sqrt(np.e), color="0.5", ls=":", lw=0.8, label="γ = 2√e: asymmetric cycles")
     finish(a1, "step γ", "iterate x", "Dirac: GD on J = 1 − exp(−x²/2), x₀ = 0.5")
-    with h5py.File(os.path.join(d, "b_sweep.h5"), "r") as f:
-        s = f["sweep"]
-        h, sig, oc, rho = s["axis_x"][:], s["axis_y"][:], s["outcome"][:], s["rho"][:]
-        agree = float(s.attrs["agreement"][0])
-    cmap = plt.matplotlib.colors.ListedColormap(["#4daf4a", "#ffd92f", "#e41a1c"])
-    a2.pcolormesh(h, sig, oc, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
-    a2.contour(h, sig, rho, levels=[1], colors="k", linewidths=1.3)
+    h, sig, oc, rho, agree = sweep_map(a2, os.path.join(d, "b_sweep.h5"))
     handles = [plt.matplotlib.patches.Patch(color=c, label=lab) for c, lab in (("#4daf4a", "converge"), ("#ffd92f", "oscillate (bounded 2-cycles)"),
                                                                                   ("#e41a1c", "diverge (escape to the flat far field)"))]
     handles.append(plt.matplotlib.lines.Line2D([], [], color="k", label="predicted ρ = 1, i.e. h = 2/L"))
     a2.legend(handles=handles, fontsize=8, loc="upper left")
     boundary = float(np.mean((oc == 0) == (rho < 1)))  # converge exactly where the attractor is stable
-    finish(a2, "step h", "kernel width σ", f"4 particles onto 4 data points (square of side 2): converge ⇔ ρ < 1 in {100 * boundary:.1f}% of cells",
+    finish(a2, "step h", "kernel width σ", f"4 particles onto 4 data points (square of side 2): converge ⇔ ρ < 1 in {100 * boundary:.2f}% of cells",
            legend=False)
     print(f"(b) sweep: converge <=> rho < 1 in {boundary:.4f} of the cells (three-way agreement {agree:.4f}: past 2/L the orbits stay bounded)")
     fig.suptitle("(b) step-size phase diagrams of gradient descent on smooth critics", fontsize=11)
