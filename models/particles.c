@@ -22,30 +22,41 @@
 #include <fftw3.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 extern const gd_model_type gd_model_particles;
 
-enum { CRITIC_MMD, CRITIC_HUBER, CRITIC_W1 };
+enum { CRITIC_MMD, CRITIC_HUBER, CRITIC_W1, CRITIC_SMOOTHED };
 enum { FIELD_DIRECT, FIELD_MESH };
 
 typedef struct {
     int critic, field;
-    double sigma, lambda, data_scale, spread, box;
-    long n_random, seed, mesh_n;
+    double sigma, lambda, data_scale, spread, box, lip, matern_s, matern_kappa, cp_tol, cp_ratio;
+    long n_random, seed, mesh_n, cp_iters;
     char *particles, *data, *weights;
 } particles_opts;
 
-static const char *const critics[] = {"mmd", "huber", "w1", NULL};
+static const char *const critics[] = {"mmd", "huber", "w1", "smoothed", NULL};
 static const char *const fields[] = {"direct", "mesh", NULL};
 
 #define O(f) offsetof(particles_opts, f)
 static const gd_param particles_params[] = {
-    {"critic", GD_P_ENUM, O(critic), "mmd", "mmd (J = MMD^2/2, Gaussian kernel sigma) | huber (W1 smoothed by the linear kernel, width lambda) | w1 (non-smooth)", 0, 0, 0,
-     critics},
+    {"critic", GD_P_ENUM, O(critic), "mmd",
+     "mmd (J = MMD^2/2, Gaussian kernel sigma) | huber (W1 smoothed by the linear kernel, width lambda) | w1 (non-smooth) | smoothed (Lipschitz lip, "
+     "Matern-kernel penalty lambda, on the mesh)",
+     0, 0, 0, critics},
     {"sigma", GD_P_DOUBLE, O(sigma), "1", "mmd: Gaussian kernel width", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"lambda", GD_P_DOUBLE, O(lambda), "1", "huber: smoothing width (quadratic below |m_mu - m_0| = lambda)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"lambda", GD_P_DOUBLE, O(lambda), "1", "huber: smoothing width (quadratic below |m_mu - m_0| = lambda); smoothed: weight of the (lambda/2)|phi|_H^2 penalty", 0,
+     INFINITY, GD_PF_LO_OPEN, NULL},
+    {"lip", GD_P_DOUBLE, O(lip), "1", "smoothed: Lipschitz bound alpha of the critic (|grad phi| <= lip)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"matern_s", GD_P_DOUBLE, O(matern_s), "3.5", "smoothed: kernel k^(w) = (1 + |w|^2/kappa^2)^(-s); s > d/2 + 2 keeps grad phi Lipschitz", 0, INFINITY,
+     GD_PF_LO_OPEN, NULL},
+    {"matern_kappa", GD_P_DOUBLE, O(matern_kappa), "1", "smoothed: kernel inverse length scale kappa", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"cp_iters", GD_P_INT, O(cp_iters), "20000", "smoothed: most primal-dual (Chambolle-Pock) iterations per field", 1, 1e8, 0, NULL},
+    {"cp_ratio", GD_P_DOUBLE, O(cp_ratio), "1e3", "smoothed: primal over dual step size (their product is fixed by the grid)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"cp_tol", GD_P_DOUBLE, O(cp_tol), "1e-7", "smoothed: stop when five iterations in a row change phi by less than this relative to max |phi|", 0, 1, GD_PF_LO_OPEN, NULL},
     {"particles", GD_P_STRING, O(particles), "0.5,0.3", "generator particles x1,..,xd;x1,..;... (d from the first), or FILE.h5 (dataset /points, N x d)", 0, 0, 0, NULL},
     {"n_random", GD_P_INT, O(n_random), "0", "> 0: that many particles drawn from N(0, spread^2 I) instead (d from particles)", 0, 1000000, 0, NULL},
     {"spread", GD_P_DOUBLE, O(spread), "1", "n_random: standard deviation of the drawn particles", 0, INFINITY, GD_PF_LO_OPEN, NULL},
@@ -54,9 +65,11 @@ static const gd_param particles_params[] = {
     {"weights", GD_P_STRING, O(weights), "", "data weights w1,w2,... (normalised to sum 1; empty: equal)", 0, 0, 0, NULL},
     {"data_scale", GD_P_DOUBLE, O(data_scale), "1", "multiplies every data coordinate (a numeric handle on the data's separation for sweeps)", -INFINITY,
      INFINITY, 0, NULL},
-    {"field", GD_P_ENUM, O(field), "direct", "mmd: direct sums | mesh (cloud-in-cell on a periodic FFTW grid, d <= 2)", 0, 0, 0, fields},
+    {"field", GD_P_ENUM, O(field), "direct", "mmd: direct sums | mesh (cloud-in-cell on a periodic FFTW grid, d <= 2; critic = smoothed always is)", 0, 0, 0,
+     fields},
     {"mesh_n", GD_P_INT, O(mesh_n), "128", "mesh: cells per dimension (even)", 4, 8192, 0, NULL},
-    {"box", GD_P_DOUBLE, O(box), "0", "mesh: side of the periodic box centred on the data mean (0: data extent + 12 sigma)", 0, INFINITY, 0, NULL},
+    {"box", GD_P_DOUBLE, O(box), "0", "mesh: side of the periodic box centred on the data mean (0: data extent + 12 sigma, smoothed: + 12 / kappa)", 0, INFINITY, 0,
+     NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef O
 
@@ -75,6 +88,8 @@ typedef struct {
     double *rho, *rho0, *grid;
     fftw_complex *spec, *gk[2];
     fftw_plan fwd, bwd;
+    /* smoothed critic: the kernel's DFT, the primal phi (warm start), its extrapolation, the dual p */
+    double *khat, *phi, *phibar, *dual, *rhs;
 } particles_priv;
 
 /* ---------------------------------------------------------------- kernel ------- */
@@ -241,48 +256,199 @@ static void mmd_mesh(const gd_model *m, const double *x, double *v)
     }
 }
 
-/* The transforms of grad k sampled at the minimal-image offsets, scaled for the c2r. */
+static size_t half_spectrum(const particles_priv *q) { return (size_t)(q->d == 2 ? q->n : 1) * (size_t)(q->n / 2 + 1); }
+
+/* Signed wave numbers of grid offset g (minimal image), or of half-spectrum entry g. */
+static void wave(const particles_priv *q, size_t g, int spectral, int k[2])
+{
+    int H = q->n / 2 + 1, cols = spectral ? H : q->n;
+    int ij[2] = {q->d == 2 ? (int)(g / (size_t)cols) : (int)g, q->d == 2 ? (int)(g % (size_t)cols) : 0};
+    if (spectral && q->d == 1) ij[0] = (int)g;
+    for (int a = 0; a < 2; a++) k[a] = (a >= q->d || ij[a] <= q->n / 2) ? ij[a] : ij[a] - q->n;
+    if (spectral) k[q->d - 1] = ij[q->d - 1]; /* the halved axis holds 0..n/2 */
+}
+
+/* mmd: the transforms of grad k sampled at the minimal-image offsets, scaled for the c2r. */
+static int mmd_kernel_transforms(gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    size_t nspec = half_spectrum(q);
+    double s2 = o->sigma * o->sigma;
+    for (int c = 0; c < q->d; c++) {
+        if (!(q->gk[c] = fftw_malloc(sizeof(fftw_complex) * nspec))) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
+        for (int g = 0; g < q->G; g++) { /* component c of grad_z k(z - y) = -(z - y) k / sigma^2 at offset r = z - y */
+            int k[2];
+            wave(q, (size_t)g, 0, k);
+            double r[2] = {k[0] * q->h, q->d == 2 ? k[1] * q->h : 0};
+            q->rho[g] = -r[c] * exp(-0.5 * (r[0] * r[0] + r[1] * r[1]) / s2) / s2 / q->G;
+        }
+        fftw_execute(q->fwd);
+        memcpy(q->gk[c], q->spec, sizeof(fftw_complex) * nspec);
+    }
+    return GD_OK;
+}
+
+/* The periodic grid, its plans, and the data's deposit (shared by the mesh field and the
+ * smoothed critic). */
 static int mesh_setup(gd_model *m)
 {
     const particles_opts *o = m->opts;
     particles_priv *q = m->priv;
     int d = q->d;
-    if (d > 2) return gd_model_fail(m, GD_EUSAGE, "model.field = mesh needs d <= 2 (d = %d)", d);
+    if (d > 2) return gd_model_fail(m, GD_EUSAGE, "the mesh (field = mesh, critic = smoothed) needs d <= 2 (d = %d)", d);
     if (o->mesh_n % 2) return gd_model_fail(m, GD_EUSAGE, "model.mesh_n = %ld must be even", o->mesh_n);
     q->n = (int)o->mesh_n, q->G = d == 2 ? q->n * q->n : q->n;
     double span = 0;
     for (int j = 0; j < q->M; j++)
         for (int c = 0; c < d; c++) span = fmax(span, 2 * fabs(q->y[j * d + c] - q->mean0[c]));
-    double L = o->box > 0 ? o->box : span + 12 * o->sigma, s2 = o->sigma * o->sigma;
+    double L = o->box > 0 ? o->box : span + 12 * (o->critic == CRITIC_SMOOTHED ? 1 / o->matern_kappa : o->sigma);
     q->h = L / q->n;
     for (int c = 0; c < 2; c++) q->lo[c] = c < d ? q->mean0[c] - L / 2 : 0;
-    int H = q->n / 2 + 1, rows = d == 2 ? q->n : 1;
-    size_t nspec = (size_t)rows * H;
+    size_t nspec = half_spectrum(q);
     q->rho = fftw_malloc(sizeof(double) * (size_t)q->G), q->grid = q->rho; /* c2r writes where r2c read */
     q->rho0 = calloc((size_t)q->G, sizeof(double));
     q->spec = fftw_malloc(sizeof(fftw_complex) * 2 * nspec);
-    for (int c = 0; c < d; c++) q->gk[c] = fftw_malloc(sizeof(fftw_complex) * nspec);
-    if (!q->rho || !q->rho0 || !q->spec || !q->gk[0] || (d == 2 && !q->gk[1])) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
+    if (!q->rho || !q->rho0 || !q->spec) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
     gd_fftw_lock();
     q->fwd = d == 2 ? fftw_plan_dft_r2c_2d(q->n, q->n, q->rho, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(q->n, q->rho, q->spec, FFTW_ESTIMATE);
     q->bwd = d == 2 ? fftw_plan_dft_c2r_2d(q->n, q->n, q->spec, q->grid, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(q->n, q->spec, q->grid, FFTW_ESTIMATE);
     gd_fftw_unlock();
     if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-cell mesh", q->G);
-    for (int c = 0; c < d; c++) { /* component c of grad_z k(z - y) = -(z - y) k / sigma^2 at offset r = z - y, over G for the c2r */
-        for (int g = 0; g < q->G; g++) {
-            int ij[2] = {d == 2 ? g / q->n : g, d == 2 ? g % q->n : 0};
-            double r[2] = {0, 0}, r2 = 0;
-            for (int a = 0; a < d; a++) {
-                int k = ij[a] <= q->n / 2 ? ij[a] : ij[a] - q->n;
-                r[a] = k * q->h, r2 += r[a] * r[a];
-            }
-            q->rho[g] = -r[c] * exp(-0.5 * r2 / s2) / s2 / q->G;
-        }
-        fftw_execute(q->fwd);
-        memcpy(q->gk[c], q->spec, sizeof(fftw_complex) * nspec);
-    }
     for (int j = 0; j < q->M; j++) deposit(q, q->y + j * d, -q->w[j], q->rho0);
     return GD_OK;
+}
+
+/* ---------------------------------------------------------------- smoothed ----- */
+/* The smoothed Wasserstein critic of spec 4.3: phi maximises <phi, mu - mu0> - (lambda/2)
+ * |phi|_H^2 subject to |grad_h phi| <= lip, on the mesh, by Chambolle-Pock: the quadratic
+ * part is a diagonal solve in Fourier space, the constraint a pointwise projection of the
+ * dual gradient field. The Matern kernel (1 + |w|^2/kappa^2)^(-s) keeps 1/k^ finite on the
+ * grid (a Gaussian's would overflow), normalised to k(0) = 1. phi and the dual are kept
+ * between calls: consecutive fields start from the previous solution. */
+static int smoothed_setup(gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    size_t nspec = half_spectrum(q), G = (size_t)q->G;
+    q->khat = malloc(sizeof(double) * nspec), q->phi = calloc(G, sizeof(double)), q->phibar = calloc(G, sizeof(double));
+    q->dual = calloc(G * (size_t)q->d, sizeof(double)), q->rhs = malloc(sizeof(double) * G);
+    if (!q->khat || !q->phi || !q->phibar || !q->dual || !q->rhs) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell critic", q->G);
+    double L = q->h * q->n, total = 0;
+    for (size_t g = 0; g < nspec; g++) {
+        int k[2];
+        wave(q, g, 1, k);
+        double w2 = (k[0] * k[0] + k[1] * k[1]) * (2 * M_PI / L) * (2 * M_PI / L);
+        q->khat[g] = pow(1 + w2 / (o->matern_kappa * o->matern_kappa), -o->matern_s);
+        total += (k[q->d - 1] == 0 || k[q->d - 1] == q->n / 2 ? 1 : 2) * q->khat[g]; /* the full spectrum's sum */
+    }
+    for (size_t g = 0; g < nspec; g++) q->khat[g] *= (double)G / total;
+    return GD_OK;
+}
+
+/* Neighbour of grid index g one cell up (dir = +1) or down (-1) along axis a, periodic. */
+static int step(const particles_priv *q, int g, int a, int dir)
+{
+    int n = q->n;
+    if (q->d == 1) return (g + dir + n) % n;
+    int i = g / n, j = g % n;
+    if (a == 0) i = (i + dir + n) % n;
+    else j = (j + dir + n) % n;
+    return i * n + j;
+}
+
+/* phi = argmin -<phi, rho> + (lambda/2) phi K^-1 phi + |phi - v|^2 / (2 tau): one transform pair. */
+static void prox(const gd_model *m, double tau, const double *v)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    size_t nspec = half_spectrum(q);
+    for (int g = 0; g < q->G; g++) q->rho[g] = tau * q->rhs[g] + v[g];
+    fftw_execute(q->fwd);
+    for (size_t k = 0; k < nspec; k++) q->spec[k] /= (tau * o->lambda / q->khat[k] + 1) * q->G;
+    fftw_execute(q->bwd);
+    memcpy(q->phi, q->grid, sizeof(double) * (size_t)q->G);
+}
+
+static int smoothed_solve(const gd_model *m, const double *x)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    int d = q->d, G = q->G;
+    memcpy(q->rhs, q->rho0, sizeof(double) * (size_t)G);
+    for (int i = 0; i < q->N; i++) deposit(q, x + i * d, 1.0 / q->N, q->rhs);
+    /* tau sig |grad_h|^2 <= tau sig 4d/h^2 < 1; the primal step cp_ratio times the dual one,
+     * since phi (a potential of size lip * box) dwarfs the dual flux (of the size of a mass) */
+    double tau = sqrt(o->cp_ratio) * 0.99 * q->h / (2 * sqrt((double)d)), sig = tau / o->cp_ratio;
+    double *old = malloc(sizeof(double) * 2 * (size_t)G), *v = old ? old + G : NULL;
+    if (!old) return GD_ENOMEM;
+    int calm = 0;
+    for (long it = 0; it < o->cp_iters; it++) {
+        for (int g = 0; g < G; g++) { /* dual ascent along grad phibar, then the soft threshold */
+            double n2 = 0;
+            for (int a = 0; a < d; a++) {
+                double *p = q->dual + (size_t)a * G + g;
+                *p += sig * (q->phibar[step(q, g, a, 1)] - q->phibar[g]) / q->h;
+                n2 += *p * *p;
+            }
+            double shrink = n2 > 0 ? fmax(0, 1 - sig * o->lip / sqrt(n2)) : 0;
+            for (int a = 0; a < d; a++) q->dual[(size_t)a * G + g] *= shrink;
+        }
+        for (int g = 0; g < G; g++) { /* v = phi + tau div p (div = -grad^T) */
+            double div = 0;
+            for (int a = 0; a < d; a++) div += (q->dual[(size_t)a * G + g] - q->dual[(size_t)a * G + step(q, g, a, -1)]) / q->h;
+            old[g] = q->phi[g], v[g] = q->phi[g] + tau * div;
+        }
+        prox(m, tau, v);
+        double change = 0, size = 0;
+        for (int g = 0; g < G; g++) {
+            q->phibar[g] = 2 * q->phi[g] - old[g];
+            change = fmax(change, fabs(q->phi[g] - old[g])), size = fmax(size, fabs(q->phi[g]));
+        }
+        calm = change <= o->cp_tol * size ? calm + 1 : 0;
+        if (calm == 5) break; /* five quiet iterations in a row: one can be a lull */
+    }
+    free(old);
+    return GD_OK;
+}
+
+/* grad phi at z: central differences on the grid, interpolated like the deposit. */
+static void smoothed_gradient(const particles_priv *q, const double *z, double *grad)
+{
+    for (int a = 0; a < q->d; a++) {
+        for (int g = 0; g < q->G; g++) q->rho[g] = (q->phi[step(q, g, a, 1)] - q->phi[step(q, g, a, -1)]) / (2 * q->h);
+        grad[a] = interpolate(q, z, q->rho);
+    }
+}
+
+static int smoothed_field(const gd_model *m, const double *x, double *v)
+{
+    const particles_priv *q = m->priv;
+    int rc = smoothed_solve(m, x);
+    for (int a = 0; rc == GD_OK && a < q->d; a++) {
+        for (int g = 0; g < q->G; g++) q->rho[g] = (q->phi[step(q, g, a, 1)] - q->phi[step(q, g, a, -1)]) / (2 * q->h);
+        for (int i = 0; i < q->N; i++) v[i * q->d + a] = -interpolate(q, x + i * q->d, q->rho);
+    }
+    return rc;
+}
+
+/* J~ = <phi, rho> - (lambda/2) |phi|_H^2 at the solution, the H norm by Parseval. */
+static double smoothed_objective(const gd_model *m, const double *x)
+{
+    const particles_opts *o = m->opts;
+    const particles_priv *q = m->priv;
+    if (smoothed_solve(m, x) != GD_OK) return NAN;
+    double lin = 0, quad = 0;
+    for (int g = 0; g < q->G; g++) lin += q->phi[g] * q->rhs[g];
+    memcpy(q->rho, q->phi, sizeof(double) * (size_t)q->G);
+    fftw_execute(q->fwd);
+    for (size_t k = 0; k < half_spectrum(q); k++) {
+        int w[2];
+        wave(q, k, 1, w);
+        double mult = w[q->d - 1] == 0 || w[q->d - 1] == q->n / 2 ? 1 : 2;
+        quad += mult * (creal(q->spec[k]) * creal(q->spec[k]) + cimag(q->spec[k]) * cimag(q->spec[k])) / q->khat[k];
+    }
+    return lin - 0.5 * o->lambda * quad / q->G;
 }
 
 /* ---------------------------------------------------------------- huber -------- */
@@ -411,6 +577,10 @@ static int particles_field(const gd_model *m, int mode, const double *x, double 
     const particles_opts *o = m->opts;
     if (o->critic == CRITIC_HUBER) huber_field(m, x, v);
     else if (o->critic == CRITIC_W1) w1_field(m, x, v);
+    else if (o->critic == CRITIC_SMOOTHED) {
+        int rc = smoothed_field(m, x, v);
+        if (rc != GD_OK) return rc;
+    }
     else if (o->field == FIELD_MESH) mmd_mesh(m, x, v);
     else mmd_direct(m, x, v);
     for (int i = 0; i < m->dim; i++)
@@ -442,8 +612,11 @@ int gd_particles_objective(const gd_model *m, const double *x, double *J)
 {
     if (!m || !m->ready || m->type != &gd_model_particles) return GD_EUSAGE;
     const particles_opts *o = m->opts;
-    *J = o->critic == CRITIC_HUBER ? huber_objective(m, x) : o->critic == CRITIC_W1 ? w1_objective(m, x) : mmd_objective(m, x);
-    return GD_OK;
+    *J = o->critic == CRITIC_HUBER ? huber_objective(m, x)
+         : o->critic == CRITIC_W1  ? w1_objective(m, x)
+         : o->critic == CRITIC_SMOOTHED ? smoothed_objective(m, x)
+                                        : mmd_objective(m, x);
+    return isfinite(*J) ? GD_OK : GD_ENOMEM;
 }
 
 int gd_particles_critic_gradient(const gd_model *m, const double *x, const double *z, double *grad)
@@ -462,6 +635,11 @@ int gd_particles_critic_gradient(const gd_model *m, const double *x, const doubl
         double n2 = 0;
         for (int c = 0; c < d; c++) n2 += (z[c] - q->y[c]) * (z[c] - q->y[c]);
         for (int c = 0; c < d; c++) grad[c] = n2 > 0 ? (z[c] - q->y[c]) / sqrt(n2) : 0;
+        return GD_OK;
+    }
+    if (o->critic == CRITIC_SMOOTHED) {
+        if (smoothed_solve(m, x) != GD_OK) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
+        smoothed_gradient(q, z, grad);
         return GD_OK;
     }
     double s2 = o->sigma * o->sigma; /* grad_z k(z, x) = -pull(z, x) */
@@ -501,17 +679,23 @@ static int particles_equilibrium(const gd_model *m, double *x)
         for (int i = 0; i < n; i++) x[i] -= r[i % d];
         return GD_OK;
     }
+    if (o->critic == CRITIC_SMOOTHED && (q->M == 1 || q->match)) {
+        /* mu = mu0 is reachable: the global minimum J~ = 0 (each particle onto its assigned point) */
+        if (q->M > 1) assign(q, x);
+        for (int i = 0; i < q->N; i++) memcpy(x + i * d, w1_target(q, i), sizeof(double) * (size_t)d);
+        return GD_OK;
+    }
     double *F = malloc(sizeof(double) * 3 * (size_t)n), *xt = F + n, *y = xt + n, h = 1, J, Jt = INFINITY, fn = INFINITY;
     if (!F) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
     int rc = particles_field(m, 0, x, F);
-    J = mmd_objective(m, x);
+    if (rc == GD_OK) rc = gd_particles_objective(m, x, &J);
     for (long it = 0; rc == GD_OK && it < 200000; it++) {
         fn = 0;
         for (int i = 0; i < n; i++) fn += F[i] * F[i];
         if (sqrt(fn) <= 1e-9) break;
         for (; h > 1e-12; h *= 0.5) { /* sufficient decrease along the flow */
             for (int i = 0; i < n; i++) xt[i] = x[i] + h * F[i];
-            if ((Jt = mmd_objective(m, xt)) <= J - 0.25 * h * fn / q->N) break; /* dJ/dh = -|F|^2 / N */
+            if (gd_particles_objective(m, xt, &Jt) == GD_OK && Jt <= J - 0.25 * h * fn / q->N) break; /* dJ/dh = -|F|^2 / N */
         }
         if (!(h > 1e-12)) break;
         memcpy(x, xt, sizeof(double) * (size_t)n), J = Jt, h *= 2;
@@ -545,6 +729,7 @@ static void particles_cleanup(gd_model *m)
     gd_fftw_unlock();
     fftw_free(q->rho), fftw_free(q->spec), fftw_free(q->gk[0]), fftw_free(q->gk[1]);
     free(q->rho0), free(q->x0), free(q->y), free(q->w), free(q->mean0);
+    free(q->khat), free(q->phi), free(q->phibar), free(q->dual), free(q->rhs);
     free(q->match), free(q->cost), free(q->u), free(q->v), free(q->way), free(q->p);
     free(q);
     m->priv = NULL;
@@ -634,14 +819,17 @@ static int make_data(gd_model *m)
     return GD_OK;
 }
 
-static int w1_setup(gd_model *m)
+static int equal_weights(const particles_priv *q)
+{
+    int uniform = q->M == q->N;
+    for (int j = 0; j < q->M; j++) uniform &= fabs(q->w[j] * q->M - 1) < 1e-12;
+    return uniform;
+}
+
+/* Buffers of the optimal assignment (N = M equal-weight points). */
+static int assignment_alloc(gd_model *m)
 {
     particles_priv *q = m->priv;
-    if (q->M == 1) return GD_OK;
-    int uniform = 1;
-    for (int j = 0; j < q->M; j++) uniform &= fabs(q->w[j] * q->M - 1) < 1e-12;
-    if (q->M != q->N || !uniform)
-        return gd_model_fail(m, GD_EUSAGE, "model.critic = w1 needs one data point or as many equal-weight data points as particles (%d particles, %d data)", q->N, q->M);
     if (q->N > 2000) return gd_model_fail(m, GD_EUSAGE, "model.critic = w1: the O(N^3) assignment refuses N = %d > 2000", q->N);
     size_t N1 = (size_t)q->N + 1;
     q->match = malloc(sizeof(int) * N1), q->cost = malloc(sizeof(double) * (size_t)q->N * q->N);
@@ -649,6 +837,15 @@ static int w1_setup(gd_model *m)
     q->way = malloc(sizeof(int) * N1 + N1), q->p = malloc(sizeof(int) * N1);
     if (!q->match || !q->cost || !q->u || !q->v || !q->way || !q->p) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     return GD_OK;
+}
+
+static int w1_setup(gd_model *m)
+{
+    particles_priv *q = m->priv;
+    if (q->M == 1) return GD_OK;
+    if (!equal_weights(q))
+        return gd_model_fail(m, GD_EUSAGE, "model.critic = w1 needs one data point or as many equal-weight data points as particles (%d particles, %d data)", q->N, q->M);
+    return assignment_alloc(m);
 }
 
 static int particles_setup(gd_model *m)
@@ -664,10 +861,12 @@ static int particles_setup(gd_model *m)
     if ((long)q->N * q->d > 1 << 24) return gd_model_fail(m, GD_EUSAGE, "%d particles in %d dimensions: at most 2^24 coordinates", q->N, q->d);
     m->dim = m->ngen = q->N * q->d;
     if (o->critic == CRITIC_W1) rc = w1_setup(m);
-    if (rc == GD_OK && o->field == FIELD_MESH) {
-        if (o->critic != CRITIC_MMD) return gd_model_fail(m, GD_EUSAGE, "model.field = mesh is for critic = mmd");
-        rc = mesh_setup(m);
-    }
+    if (rc == GD_OK && o->field == FIELD_MESH && o->critic != CRITIC_MMD && o->critic != CRITIC_SMOOTHED)
+        return gd_model_fail(m, GD_EUSAGE, "model.field = mesh is for critic = mmd (smoothed is always on the mesh)");
+    if (rc == GD_OK && (o->field == FIELD_MESH || o->critic == CRITIC_SMOOTHED)) rc = mesh_setup(m);
+    if (rc == GD_OK && o->critic == CRITIC_MMD && o->field == FIELD_MESH) rc = mmd_kernel_transforms(m);
+    if (rc == GD_OK && o->critic == CRITIC_SMOOTHED) rc = smoothed_setup(m);
+    if (rc == GD_OK && o->critic == CRITIC_SMOOTHED && q->M > 1 && equal_weights(q) && q->N <= 2000) rc = assignment_alloc(m); /* its equilibrium */
     return rc;
 }
 

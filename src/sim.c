@@ -22,6 +22,7 @@ static const char *const save_coords[] = {"all", "generator", NULL};
 static const gd_param run_params[] = {
     {"x0", GD_P_STRING, R(x0), "", "start(s): comma-separated coordinates, several starts separated by ';' (empty: the model's default start, (1, 1) for dirac)", 0, 0, 0, NULL},
     {"save_every", GD_P_INT, R(save_every), "1", "write every k-th state (the last state is always written)", 1, 1e12, 0, NULL},
+    {"field_n", GD_P_INT, R(field_n), "17", "2-D and larger models: the vector field around the trajectories on a field_n^2 grid in the run file (0: none, for costly fields)", 0, 1000, 0, NULL},
     {"output", GD_P_STRING, R(output), "output/run.h5", "HDF5 output file", 0, 0, 0, NULL},
     {"save_coords", GD_P_ENUM, R(save_coords), "all", "coordinates stored in /traj/<k>/x: all | generator (the first ngen; for large discriminator states)", 0, 0, 0, save_coords},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
@@ -514,7 +515,6 @@ int gd_sim_finish_output(gd_sim *s, gd_h5 **f, int rc)
     return rc;
 }
 
-#define FIELD_N 17
 
 int gd_sim_run(gd_sim *s, const char *path)
 {
@@ -526,11 +526,11 @@ int gd_sim_run(gd_sim *s, const char *path)
     double lo[2], hi[2];
     rc = gd_sim_integrate(s, f, lo, hi);
     if (f && rc == GD_OK && gd_sim_write_model(s, f) != GD_OK) rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
-    if (f && rc == GD_OK && s->model->dim >= 2) {
+    if (f && rc == GD_OK && s->model->dim >= 2 && s->run.field_n >= 2) {
         /* the field around the trajectories, at least the notebook's [-2, 2]^2 */
         for (int d = 0; d < 2; d++) lo[d] = fmin(-2.0, 1.1 * lo[d]), hi[d] = fmax(2.0, 1.1 * hi[d]);
         int iy = s->model->ngen < s->model->dim ? s->model->ngen : 1;
-        if (gd_sim_write_field(s, f, 0, iy, lo, hi, FIELD_N, s->starts) != GD_OK)
+        if (gd_sim_write_field(s, f, 0, iy, lo, hi, (int)s->run.field_n, s->starts) != GD_OK)
             rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
     }
     return gd_sim_finish_output(s, &f, rc);

@@ -12,7 +12,7 @@ typedef struct { char *section, *key, *value; } entry;
 
 typedef struct {
     char *x0;
-    long save_every;
+    long save_every, field_n;
     char *output;
     int save_coords; /* 0 all, 1 generator */
 } run_opts;
