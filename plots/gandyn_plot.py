@@ -91,6 +91,12 @@ def title_of(cfg, swept=()):
             model += f", {angles[0]} + {angles[1]} angles"
     elif name == "functional":
         model = functional_title(m, val)
+    elif name == "particles":
+        critic = m.get("critic", "mmd")
+        own = {"mmd": ("sigma",), "huber": ("lambda",), "w1": (), "smoothed": ("lambda", "lip", "matern_s", "matern_kappa")}.get(critic, ())
+        model = f"particles, critic {critic}" + "".join(val("model", k) for k in own)
+        if m.get("field", "direct") == "mesh" or critic == "smoothed":
+            model += ", mesh" + val("model", "mesh_n")
     else:
         model = name + "".join(val("model", k) for k in cfg["model"] if k != "name")
     integ = i["name"]
@@ -167,8 +173,8 @@ def shade_bounds(ax, f, xlim, ylim):
 
 
 def phase_plane(ax, f, trajs):
-    ngen = int(f["model"].attrs.get("ngen", 1))
-    ix, iy = 0, ngen
+    ngen, dim = int(f["model"].attrs.get("ngen", 1)), int(f["model"].attrs.get("dim", 2))
+    ix, iy = 0, ngen if ngen < dim else 1  # as gandyn picks the field's plane
     if "field" in f:
         X, Y = np.meshgrid(f["field/x"][:], f["field/y"][:])
         ax.quiver(X, Y, f["field/u"][:], f["field/v"][:], color="0.45", angles="xy", width=0.003)
@@ -217,10 +223,40 @@ def distance_panel(ax, f, trajs):
     ax.grid(True, which="both", alpha=0.3)
 
 
+def plot_particles(f, out, trajs):
+    """Particle runs: the particles' paths in the data's plane (d <= 2; the first two
+    coordinates otherwise) over the data, and the divergence J against time."""
+    d = int(f["model"].attrs["d"])
+    y = f["data/points"][:]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5.2))
+    a1.scatter(y[:, 0], y[:, 1] if d > 1 else 0 * y[:, 0], marker="s", c="k", s=40, label="data", zorder=3)
+    for k, (t, x, outcome) in enumerate(trajs):
+        P = x.reshape(len(x), -1, d)
+        for i in range(P.shape[1]):
+            a1.plot(P[:, i, 0], P[:, i, 1] if d > 1 else t, "-", lw=0.7, color=f"C{k % 10}", label=f"trajectory {k}: {outcome}" if i == 0 else None)
+        a1.scatter(P[-1, :, 0], P[-1, :, 1] if d > 1 else t[-1] + 0 * P[-1, :, 0], s=14, color=f"C{k % 10}", zorder=4)
+        J = f["traj"][str(k)]["J"][:]
+        a2.semilogy(t, np.maximum(J, 1e-300), color=f"C{k % 10}", label=f"trajectory {k}")
+    a1.set_xlabel("x₁")
+    a1.set_ylabel("x₂" if d > 1 else "time t")
+    a1.set_title(f"{P.shape[1]} particles (dots: final positions)", fontsize=10)
+    a1.legend(fontsize=8)
+    a2.set_xlabel("time t (iterations × h)")
+    a2.set_ylabel("divergence J(μ_t)")
+    a2.set_title(f"critic {f['model'].attrs['critic']}", fontsize=10)
+    a2.grid(alpha=0.3, which="both")
+    a2.legend(fontsize=8)
+    fig.suptitle(title_of(read_config(f)), fontsize=11)
+    fig.tight_layout()
+    save(fig, out)
+
+
 def plot_run(f, out):
     trajs = trajectories(f)
     if not trajs:
         fail("file has no trajectories")
+    if "data" in f and "critic" in f["model"].attrs:
+        return plot_particles(f, out, trajs)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5.2), gridspec_kw={"width_ratios": [1.15, 1]})
     phase_plane(a1, f, trajs)
     distance_panel(a2, f, trajs)

@@ -338,7 +338,7 @@ expect 2 "model.particles: entry 2 has 1 values, expected 2" -- run /dev/null --
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
     GANDYN_PYTHON=$py "$gandyn" plot run.h5 -o run.png > /dev/null && [ -s run.png ] \
         && [ "$(head -c 4 run.png | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "plot run.h5"
-    for k in eig rate portrait sweep spectrum; do
+    for k in eig rate portrait sweep spectrum chatter; do
         GANDYN_PYTHON=$py "$gandyn" plot $k.h5 > /dev/null && [ "$(head -c 4 $k.png | od -An -c | tr -d ' ')" = "211PNG" ] \
             && ok || bad "plot $k.h5"
     done
