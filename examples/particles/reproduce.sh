@@ -9,8 +9,10 @@
 #      data points with the smoothness limit 2/L
 #   c  the pitchfork: one particle between two data points at +-a, mode averaging below a = 1
 #      and selection above, with the sweep's critical slowing at a = 1
+#   d  one particle onto one data point under W1 (chatter), Huber-smoothed W1 and the smoothed
+#      critic of spec 4.3 (both settle once the step is below their 2/L)
 #   all everything (about 20 s)
-# Usage: examples/particles/reproduce.sh [a|b|c|all] [OUTDIR]   (GANDYN=path/to/gandyn)
+# Usage: examples/particles/reproduce.sh [a|b|c|d|all] [OUTDIR]   (GANDYN=path/to/gandyn)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 gandyn=${GANDYN:-$here/../../build/gandyn}
@@ -57,8 +59,18 @@ c() {
     "$py" "$fig" c "$out/c_pitchfork.png" "$out"
 }
 
+d() {
+    local one=("${pm[@]}" --set model.particles=1 --set model.data=0 --set run.save_every=1)
+    "$gandyn" run /dev/null "${one[@]}" --set model.critic=w1 --set integrator.h=0.3 --set integrator.steps=60 -o "$out/d_w1.h5" > /dev/null
+    "$gandyn" run /dev/null "${one[@]}" --set model.critic=huber --set model.lambda=0.5 --set integrator.h=0.3 --set integrator.steps=60 \
+        -o "$out/d_huber.h5" > /dev/null
+    "$gandyn" run /dev/null "${one[@]}" --set model.critic=smoothed --set model.lambda=0.1 --set model.lip=1 --set model.matern_s=2 \
+        --set model.matern_kappa=2 --set model.box=16 --set model.mesh_n=256 --set integrator.h=0.02 --set integrator.steps=300 -o "$out/d_smoothed.h5" > /dev/null
+    "$py" "$fig" d "$out/d_critics.png" "$out"
+}
+
 case $what in
-    all) a; b; c ;;
-    a | b | c) $what ;;
-    *) echo "unknown experiment '$what' (a | b | c | all)" >&2; exit 2 ;;
+    all) a; b; c; d ;;
+    a | b | c | d) $what ;;
+    *) echo "unknown experiment '$what' (a | b | c | d | all)" >&2; exit 2 ;;
 esac
