@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Fault test (issue 9): kill -9 at seeded random moments.
+#  - sweep: a chain of interrupted `sweep --resume` runs, then one to the end, must equal an
+#    uninterrupted sweep cell for cell, leave no checkpoint, and never show a final file early;
+#  - run: a good output file survives any number of killed runs aimed at it byte for byte,
+#    and a clean run leaves no temporary file of its own.
+# Usage: fault.sh GANDYN PYTHON WORKDIR [INTERRUPTIONS_EACH (25)] [SEED (7)]
+set -u
+gandyn=$1 py=$2 work=$3 n=${4:-25}
+RANDOM=${5:-7}
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
+pass=0 fail=0 kills=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+# a random pause of 20..420 ms
+pause() { sleep "0.$(printf '%03d' $((20 + RANDOM % 400)))"; }
+
+sweep=(sweep /dev/null --set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:120:log --set sweep.y=model.gamma:0.02:3:60
+    --set integrator.steps=40000 --threads 1)
+"$gandyn" "${sweep[@]}" -o ref.h5 > /dev/null 2>&1 || bad "reference sweep"
+for i in $(seq "$n"); do
+    "$gandyn" "${sweep[@]}" -o cut.h5 --resume > /dev/null 2>&1 &
+    pid=$!
+    pause
+    kill -9 $pid 2> /dev/null && kills=$((kills + 1))
+    wait $pid 2> /dev/null
+    if [ -e cut.h5 ]; then # it finished before the kill: then it must be whole
+        [ ! -e cut.h5.ckpt ] && ok || bad "sweep $i: a final file next to a checkpoint"
+        break
+    fi
+    [ -s cut.h5.ckpt ] && ok || bad "sweep $i: no checkpoint after kill -9"
+done
+"$gandyn" "${sweep[@]}" -o cut.h5 --resume > /dev/null 2>&1 && [ ! -e cut.h5.ckpt ] && "$py" - <<'PY' && ok || bad "the resumed sweep differs from an uninterrupted one"
+import h5py, numpy as np
+a, b = h5py.File("ref.h5")["sweep"], h5py.File("cut.h5")["sweep"]
+for k in ("outcome", "predicted", "rho", "rate", "axis_x", "axis_y"):
+    assert np.array_equal(a[k][:], b[k][:], equal_nan=(k in ("rho", "rate"))), k
+PY
+ls .cut.h5.tmp.* > /dev/null 2>&1 && bad "sweep: temporary file left after the clean finish" || ok
+
+run=(run /dev/null --set model.reg=gp --set "run.x0=1,1;-1,0.5;0.3,-2" --set integrator.steps=3000000 --set run.save_every=1)
+"$gandyn" run /dev/null -o keep.h5 > /dev/null || bad "reference run"
+before=$(md5sum < keep.h5)
+for i in $(seq "$n"); do
+    "$gandyn" "${run[@]}" -o keep.h5 > /dev/null 2>&1 &
+    pid=$!
+    pause
+    kill -9 $pid 2> /dev/null && kills=$((kills + 1))
+    wait $pid 2> /dev/null
+    [ "$(md5sum < keep.h5)" = "$before" ] && ok || bad "run $i: a killed run changed the good file"
+done
+rm -f .keep.h5.tmp.* # what kill -9 leaves cannot be cleaned by the killed process itself
+"$gandyn" run /dev/null -o clean.h5 > /dev/null && [ -s clean.h5 ] && ! ls .clean.h5.tmp.* > /dev/null 2>&1 && ok || bad "run: temporary file after a clean finish"
+echo "fault: $kills interruptions, $pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$kills" -ge $((2 * n - 5)) ]
