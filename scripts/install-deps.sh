@@ -4,7 +4,7 @@
 # libsundials-dev pulls in petsc-dev, hypre, MPI and gfortran: expect a few minutes.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsundials-dev libfftw3-dev libhdf5-dev libinih-dev libopenmpi-dev openmpi-bin
-          liblapacke-dev liblapack-dev libopenblas-dev python3 python3-numpy python3-h5py python3-matplotlib python3-scipy time)
+          liblapacke-dev liblapack-dev libopenblas-dev python3 python3-numpy python3-h5py python3-matplotlib python3-scipy time valgrind)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")

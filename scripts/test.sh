@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The test suite: a warnings-as-errors release build, then the same tests under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Installs missing dependencies first.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then valgrind's memcheck over a command set
+# on a portable debug build. Installs missing dependencies first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -13,3 +14,6 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGANDYN_SANITIZE=ON -DGANDYN_
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs"
+cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DGANDYN_NATIVE=OFF -DGANDYN_WERROR=ON > /dev/null
+cmake --build build-valgrind -j"$jobs" --target gandyn_cli
+ctest --test-dir build-valgrind --output-on-failure -R valgrind
