@@ -89,7 +89,7 @@ typedef struct {
     fftw_complex *spec, *gk[2];
     fftw_plan fwd, bwd;
     /* smoothed critic: the kernel's DFT, the primal phi (warm start), its extrapolation, the dual p */
-    double *khat, *phi, *phibar, *dual, *rhs;
+    double *khat, *phi, *phibar, *dual, *rhs, *prev; /* prev: 2 G scratch, the last phi and the prox input */
 } particles_priv;
 
 /* ---------------------------------------------------------------- kernel ------- */
@@ -332,8 +332,8 @@ static int smoothed_setup(gd_model *m)
     particles_priv *q = m->priv;
     size_t nspec = half_spectrum(q), G = (size_t)q->G;
     q->khat = malloc(sizeof(double) * nspec), q->phi = calloc(G, sizeof(double)), q->phibar = calloc(G, sizeof(double));
-    q->dual = calloc(G * (size_t)q->d, sizeof(double)), q->rhs = malloc(sizeof(double) * G);
-    if (!q->khat || !q->phi || !q->phibar || !q->dual || !q->rhs) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell critic", q->G);
+    q->dual = calloc(G * (size_t)q->d, sizeof(double)), q->rhs = malloc(sizeof(double) * G), q->prev = malloc(sizeof(double) * 2 * G);
+    if (!q->khat || !q->phi || !q->phibar || !q->dual || !q->rhs || !q->prev) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell critic", q->G);
     double L = q->h * q->n, total = 0;
     for (size_t g = 0; g < nspec; g++) {
         int k[2];
@@ -370,7 +370,7 @@ static void prox(const gd_model *m, double tau, const double *v)
     memcpy(q->phi, q->grid, sizeof(double) * (size_t)q->G);
 }
 
-static int smoothed_solve(const gd_model *m, const double *x)
+static void smoothed_solve(const gd_model *m, const double *x)
 {
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
@@ -380,8 +380,7 @@ static int smoothed_solve(const gd_model *m, const double *x)
     /* tau sig |grad_h|^2 <= tau sig 4d/h^2 < 1; the primal step cp_ratio times the dual one,
      * since phi (a potential of size lip * box) dwarfs the dual flux (of the size of a mass) */
     double tau = sqrt(o->cp_ratio) * 0.99 * q->h / (2 * sqrt((double)d)), sig = tau / o->cp_ratio;
-    double *old = malloc(sizeof(double) * 2 * (size_t)G), *v = old ? old + G : NULL;
-    if (!old) return GD_ENOMEM;
+    double *old = q->prev, *v = q->prev + G;
     int calm = 0;
     for (long it = 0; it < o->cp_iters; it++) {
         for (int g = 0; g < G; g++) { /* dual ascent along grad phibar, then the soft threshold */
@@ -408,28 +407,30 @@ static int smoothed_solve(const gd_model *m, const double *x)
         calm = change <= o->cp_tol * size ? calm + 1 : 0;
         if (calm == 5) break; /* five quiet iterations in a row: one can be a lull */
     }
-    free(old);
-    return GD_OK;
 }
 
-/* grad phi at z: central differences on the grid, interpolated like the deposit. */
-static void smoothed_gradient(const particles_priv *q, const double *z, double *grad)
+/* d_a phi on the grid by central differences, into q->rho (interpolated like the deposit). */
+static void slope_grid(const particles_priv *q, int a)
 {
-    for (int a = 0; a < q->d; a++) {
-        for (int g = 0; g < q->G; g++) q->rho[g] = (q->phi[step(q, g, a, 1)] - q->phi[step(q, g, a, -1)]) / (2 * q->h);
-        grad[a] = interpolate(q, z, q->rho);
-    }
+    for (int g = 0; g < q->G; g++) q->rho[g] = (q->phi[step(q, g, a, 1)] - q->phi[step(q, g, a, -1)]) / (2 * q->h);
 }
 
-static int smoothed_field(const gd_model *m, const double *x, double *v)
+/* grad phi at the n points z (n x d) for the particles x. */
+static void smoothed_gradient(const gd_model *m, const double *x, int n, const double *z, double *grad)
 {
     const particles_priv *q = m->priv;
-    int rc = smoothed_solve(m, x);
-    for (int a = 0; rc == GD_OK && a < q->d; a++) {
-        for (int g = 0; g < q->G; g++) q->rho[g] = (q->phi[step(q, g, a, 1)] - q->phi[step(q, g, a, -1)]) / (2 * q->h);
-        for (int i = 0; i < q->N; i++) v[i * q->d + a] = -interpolate(q, x + i * q->d, q->rho);
+    smoothed_solve(m, x);
+    for (int a = 0; a < q->d; a++) {
+        slope_grid(q, a);
+        for (int i = 0; i < n; i++) grad[i * q->d + a] = interpolate(q, z + i * q->d, q->rho);
     }
-    return rc;
+}
+
+static void smoothed_field(const gd_model *m, const double *x, double *v)
+{
+    const particles_priv *q = m->priv;
+    smoothed_gradient(m, x, q->N, x, v);
+    for (int i = 0; i < m->dim; i++) v[i] = -v[i];
 }
 
 /* J~ = <phi, rho> - (lambda/2) |phi|_H^2 at the solution, the H norm by Parseval. */
@@ -437,7 +438,7 @@ static double smoothed_objective(const gd_model *m, const double *x)
 {
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
-    if (smoothed_solve(m, x) != GD_OK) return NAN;
+    smoothed_solve(m, x);
     double lin = 0, quad = 0;
     for (int g = 0; g < q->G; g++) lin += q->phi[g] * q->rhs[g];
     memcpy(q->rho, q->phi, sizeof(double) * (size_t)q->G);
@@ -577,10 +578,7 @@ static int particles_field(const gd_model *m, int mode, const double *x, double 
     const particles_opts *o = m->opts;
     if (o->critic == CRITIC_HUBER) huber_field(m, x, v);
     else if (o->critic == CRITIC_W1) w1_field(m, x, v);
-    else if (o->critic == CRITIC_SMOOTHED) {
-        int rc = smoothed_field(m, x, v);
-        if (rc != GD_OK) return rc;
-    }
+    else if (o->critic == CRITIC_SMOOTHED) smoothed_field(m, x, v);
     else if (o->field == FIELD_MESH) mmd_mesh(m, x, v);
     else mmd_direct(m, x, v);
     for (int i = 0; i < m->dim; i++)
@@ -616,7 +614,7 @@ int gd_particles_objective(const gd_model *m, const double *x, double *J)
          : o->critic == CRITIC_W1  ? w1_objective(m, x)
          : o->critic == CRITIC_SMOOTHED ? smoothed_objective(m, x)
                                         : mmd_objective(m, x);
-    return isfinite(*J) ? GD_OK : GD_ENOMEM;
+    return GD_OK;
 }
 
 int gd_particles_critic_gradient(const gd_model *m, const double *x, const double *z, double *grad)
@@ -638,8 +636,7 @@ int gd_particles_critic_gradient(const gd_model *m, const double *x, const doubl
         return GD_OK;
     }
     if (o->critic == CRITIC_SMOOTHED) {
-        if (smoothed_solve(m, x) != GD_OK) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
-        smoothed_gradient(q, z, grad);
+        smoothed_gradient(m, x, 1, z, grad);
         return GD_OK;
     }
     double s2 = o->sigma * o->sigma; /* grad_z k(z, x) = -pull(z, x) */
@@ -729,7 +726,7 @@ static void particles_cleanup(gd_model *m)
     gd_fftw_unlock();
     fftw_free(q->rho), fftw_free(q->spec), fftw_free(q->gk[0]), fftw_free(q->gk[1]);
     free(q->rho0), free(q->x0), free(q->y), free(q->w), free(q->mean0);
-    free(q->khat), free(q->phi), free(q->phibar), free(q->dual), free(q->rhs);
+    free(q->khat), free(q->phi), free(q->phibar), free(q->dual), free(q->rhs), free(q->prev);
     free(q->match), free(q->cost), free(q->u), free(q->v), free(q->way), free(q->p);
     free(q);
     m->priv = NULL;

@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gd_plotlib import draw_equilibria, wrap_angles  # noqa: E402
+from gd_plotlib import draw_equilibria, finish, wrap_angles  # noqa: E402
 
 
 def fail(msg):
@@ -241,11 +241,7 @@ def plot_particles(f, out, trajs):
     a1.set_ylabel("x₂" if d > 1 else "time t")
     a1.set_title(f"{P.shape[1]} particles (dots: final positions)", fontsize=10)
     a1.legend(fontsize=8)
-    a2.set_xlabel("time t (iterations × h)")
-    a2.set_ylabel("divergence J(μ_t)")
-    a2.set_title(f"critic {f['model'].attrs['critic']}", fontsize=10)
-    a2.grid(alpha=0.3, which="both")
-    a2.legend(fontsize=8)
+    finish(a2, "time t (iterations × h)", "divergence J(μ_t)", f"critic {f['model'].attrs['critic']}")
     fig.suptitle(title_of(read_config(f)), fontsize=11)
     fig.tight_layout()
     save(fig, out)
@@ -345,20 +341,12 @@ def plot_spectrum(f, out):
     fig, axes = plt.subplots(1, n, figsize=(5.4 * n, 4.8))
     ax = axes[0]
     ax.semilogy(np.arange(1, len(lam)), np.maximum(lam[1:], 1e-300), ".", ms=4, label="λ_k, k ≥ 1")
-    ax.set_xlabel("index k")
-    ax.set_ylabel("eigenvalue λ_k of −Δ_p")
-    ax.set_title(f"spectrum of −Δ_p: λ_1 = {lam[1]:.6g}", fontsize=10)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    finish(ax, "index k", "eigenvalue λ_k of −Δ_p", f"spectrum of −Δ_p: λ_1 = {lam[1]:.6g}")
     ax = axes[1]
     ax.semilogx(lam[1:], rre[1:, 0], ".", ms=4, label="Re s_k⁺")
     ax.semilogx(lam[1:], rre[1:, 1], ".", ms=4, label="Re s_k⁻")
     ax.semilogx([lam[k0]], [rre[k0, 0]], "r*", ms=12, label=f"slowest: k = {k0}, rate {sp.attrs['rate'][0]:.4g}")
-    ax.set_xlabel("λ_k")
-    ax.set_ylabel("Re s (decay exponent, 1/time)")
-    ax.set_title("per-mode roots of s² + η_d(a+γλ)s + η_dη_g bcλ = 0", fontsize=10)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    finish(ax, "λ_k", "Re s (decay exponent, 1/time)", "per-mode roots of s² + η_d(a+γλ)s + η_dη_g bcλ = 0")
     if ops:
         ax = axes[2]
         ax.plot(rre[:, :].ravel(), rim[:, :].ravel(), "o", mfc="none", ms=7, color="0.5", label="mode roots s_k±")
@@ -375,11 +363,7 @@ def plot_spectrum(f, out):
         ax.semilogy(v, l1, "o-", ms=4, label="λ₁ of −Δ_p")
         ax.semilogy(v, np.maximum(sc["rate"][:], 1e-300), "s--", ms=3, label="rate −Re s⁺ of the slowest mode")
         ax.semilogy([best[0]], [best[1]], "r*", ms=13, label=f"largest λ₁ = {best[1]:.4g} at {best[0]:.4g}")
-        ax.set_xlabel(sc.attrs["key"])
-        ax.set_ylabel("λ₁, rate (1/time)")
-        ax.set_title(f"along {sc.attrs['key']}", fontsize=10)
-        ax.grid(alpha=0.3, which="both")
-        ax.legend(fontsize=8)
+        finish(ax, sc.attrs["key"], "λ₁, rate (1/time)", f"along {sc.attrs['key']}")
     fig.suptitle(title_of(read_config(f)), fontsize=11)
     fig.tight_layout()
     save(fig, out)
