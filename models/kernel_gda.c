@@ -15,6 +15,7 @@
  * The generator rows carry mu (continuous time tau = k eta_d; keep mu = 1 for discrete GDA).
  */
 #include "gd_impl.h"
+#include "h5io.h"
 
 #include <hdf5.h>
 #include <lapacke.h>
@@ -271,35 +272,22 @@ static int draw_features(gd_model *m, const double *sc, const double *wt, int ns
 /* Points [n, d] (and masses, if the file has /masses) from FILE.h5's /points. */
 static int points_file(gd_model *m, const char *path, int d, double **x, int *n, double **mass)
 {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return gd_model_fail(m, GD_EUSAGE, "cannot open point file '%s'", path);
-    hid_t ds = H5Dopen2(f, "/points", H5P_DEFAULT);
-    hsize_t dims[2] = {0, 0};
-    int rank = ds >= 0 ? H5Sget_simple_extent_ndims(H5Dget_space(ds)) : -1, rc = GD_OK;
-    if (ds >= 0) {
-        hid_t sp = H5Dget_space(ds);
-        H5Sget_simple_extent_dims(sp, dims, NULL);
-        H5Sclose(sp);
-    }
-    if (ds < 0 || (!(rank == 2 && (int)dims[1] == d) && !(rank == 1 && d == 1)) || dims[0] == 0)
+    int rank = 0;
+    hsize_t dims[2] = {0, 0}, nm = 0;
+    int rc = gd_h5_read(path, "/points", 2, (size_t)1 << 28, &rank, dims, x, m->msg);
+    if (rc == GD_OK && !((rank == 2 && dims[1] == (hsize_t)d) || (rank == 1 && d == 1)))
         rc = gd_model_fail(m, GD_EUSAGE, "'%s': need a dataset /points of shape [n, %d]", path, d);
-    if (rc == GD_OK && !(*x = malloc(sizeof(double) * dims[0] * (size_t)d))) rc = gd_model_fail(m, GD_ENOMEM, "out of memory");
-    if (rc == GD_OK && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *x) < 0) rc = gd_model_fail(m, GD_EUSAGE, "'%s': cannot read /points", path);
-    *n = (int)dims[0];
-    if (ds >= 0) H5Dclose(ds);
-    if (rc == GD_OK && mass && H5Lexists(f, "/masses", H5P_DEFAULT) > 0) {
-        hid_t dm = H5Dopen2(f, "/masses", H5P_DEFAULT);
-        hid_t sp = H5Dget_space(dm);
-        hsize_t nm = 0;
-        H5Sget_simple_extent_dims(sp, &nm, NULL);
-        H5Sclose(sp);
-        if (nm != dims[0]) rc = gd_model_fail(m, GD_EUSAGE, "'%s': /masses has %llu entries for %llu points", path, (unsigned long long)nm, (unsigned long long)dims[0]);
-        else if (!(*mass = malloc(sizeof(double) * nm)) || H5Dread(dm, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *mass) < 0)
-            rc = gd_model_fail(m, GD_EUSAGE, "'%s': cannot read /masses", path);
-        H5Dclose(dm);
+    *n = rc == GD_OK ? (int)dims[0] : 0;
+    if (rc == GD_OK && mass && gd_h5_has(path, "/masses"))
+        rc = gd_h5_read(path, "/masses", 1, (size_t)1 << 28, &rank, &nm, mass, m->msg);
+    if (rc == GD_OK && mass && *mass && nm != dims[0])
+        rc = gd_model_fail(m, GD_EUSAGE, "'%s': /masses has %llu entries for %llu points", path, (unsigned long long)nm, (unsigned long long)dims[0]);
+    for (hsize_t i = 0; rc == GD_OK && mass && *mass && i < nm; i++)
+        if (!((*mass)[i] > 0)) rc = gd_model_fail(m, GD_EUSAGE, "'%s': /masses must be positive (entry %llu is %g)", path, (unsigned long long)i, (*mass)[i]);
+    if (rc != GD_OK) {
+        free(*x), *x = NULL;
+        if (mass) free(*mass), *mass = NULL;
     }
-    H5Fclose(f);
     return rc;
 }
 

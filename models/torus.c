@@ -293,45 +293,31 @@ static int gauss_laguerre(int n, double *x, double *w)
 static int check_memory(gd_model *m, int d, int M)
 {
     double nodes = pow(M, d), need = nodes * 8 * 2 + nodes / M * (M / 2 + 1) * 16;
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    double have = pages > 0 && page > 0 ? (double)pages * (double)page : INFINITY;
-    if (need > 0.8 * have)
-        return gd_model_fail(m, GD_ENOMEM, "model.M = %d in %d angles needs %.1f GiB for the sampling grid and its spectrum; this machine has %.1f GiB",
-                             M, d, need / 1073741824.0, have / 1073741824.0);
-    return GD_OK;
+    char what[96];
+    snprintf(what, sizeof what, "model.M = %d in %d angles (the sampling grid and its spectrum)", M, d);
+    return gd_check_memory(m->msg, need, what);
 }
 
 static int read_grid(gd_model *m, torus_priv *p)
 {
     const torus_opts *o = m->opts;
     if (!o->file[0]) return gd_model_fail(m, GD_EUSAGE, "model.objective = grid needs model.file (an HDF5 file of samples)");
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fopen(o->file, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return gd_model_fail(m, GD_EIO, "cannot open model.file '%s'", o->file);
-    hid_t ds = H5Dopen2(f, o->dataset, H5P_DEFAULT);
-    hsize_t dims[8] = {0};
-    int rank = -1, rc = GD_OK, square = 1;
-    if (ds >= 0) {
-        hid_t sp = H5Dget_space(ds);
-        rank = H5Sget_simple_extent_ndims(sp);
-        if (rank == p->d) H5Sget_simple_extent_dims(sp, dims, NULL);
-        H5Sclose(sp);
-    }
-    for (int i = 1; i < p->d; i++) square &= dims[i] == dims[0];
-    if (ds < 0) rc = gd_model_fail(m, GD_EUSAGE, "'%s': no dataset %s", o->file, o->dataset);
-    else if (rank != p->d || !square || dims[0] < 4 || dims[0] > 65536 || dims[0] % 2)
+    hsize_t dims[6] = {0};
+    int rank = 0, square = 1;
+    double *grid = NULL;
+    int rc = gd_h5_read(o->file, o->dataset, 6, (size_t)1 << 34, &rank, dims, &grid, m->msg);
+    for (int i = 1; rc == GD_OK && i < rank; i++) square &= dims[i] == dims[0];
+    if (rc == GD_OK && (rank != p->d || !square || dims[0] < 4 || dims[0] > 65536 || dims[0] % 2))
         rc = gd_model_fail(m, GD_EUSAGE, "'%s': %s must be an M^%d array (one axis per angle) with even M from 4 to 65536", o->file, o->dataset,
                            p->d);
-    else rc = check_memory(m, p->d, (int)dims[0]);
-    p->M = (int)dims[0];
-    p->nodes = (size_t)pow(p->M, p->d);
-    if (rc == GD_OK && !(p->grid = fftw_malloc(sizeof(double) * p->nodes))) rc = gd_model_fail(m, GD_ENOMEM, "out of memory");
-    if (rc == GD_OK && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p->grid) < 0)
-        rc = gd_model_fail(m, GD_EIO, "'%s': cannot read %s as numbers", o->file, o->dataset);
-    for (size_t i = 0; rc == GD_OK && i < p->nodes; i++)
-        if (!isfinite(p->grid[i])) rc = gd_model_fail(m, GD_EUSAGE, "'%s': %s has a non-finite sample at index %zu", o->file, o->dataset, i);
-    if (ds >= 0) H5Dclose(ds);
-    H5Fclose(f);
+    if (rc == GD_OK) rc = check_memory(m, p->d, (int)dims[0]);
+    if (rc == GD_OK) {
+        p->M = (int)dims[0];
+        p->nodes = (size_t)pow(p->M, p->d);
+        if (!(p->grid = fftw_malloc(sizeof(double) * p->nodes))) rc = gd_model_fail(m, GD_ENOMEM, "out of memory");
+        else memcpy(p->grid, grid, sizeof(double) * p->nodes);
+    }
+    free(grid);
     return rc;
 }
 

@@ -137,6 +137,9 @@ struct gd_stepper {
 
 /* ---- shared helpers (src/util.c, src/params.c) ---- */
 int gd_fmt(char *msg, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The bytes a configuration may ask for, and GD_ENOMEM naming WHAT and the size beyond it. */
+double gd_memory_budget(void);
+int gd_check_memory(char *msg, double bytes, const char *what);
 /* Seeded pseudo-random numbers (splitmix64): the same seed gives the same stream on every
  * machine, so generated point sets are part of a configuration. */
 static inline uint64_t gd_splitmix(uint64_t *s)

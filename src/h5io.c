@@ -274,6 +274,16 @@ static int read_extent(hid_t ds, const char *path, const char *dataset, int max_
     return GD_OK;
 }
 
+int gd_h5_has(const char *path, const char *dataset)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) return 0;
+    int has = H5Lexists(f, dataset, H5P_DEFAULT) > 0;
+    H5Fclose(f);
+    return has;
+}
+
 int gd_h5_read(const char *path, const char *dataset, int max_rank, size_t max_values, int *rank, hsize_t *dims, double **data, char *msg)
 {
     *data = NULL;
@@ -287,6 +297,11 @@ int gd_h5_read(const char *path, const char *dataset, int max_rank, size_t max_v
         if (dims[i] == 0 || dims[i] > max_values / n) /* checked before multiplying: no overflow */
             rc = gd_fmt(msg, GD_EUSAGE, "'%s': %s is empty or larger than %zu values", path, dataset, max_values);
         else n *= (size_t)dims[i];
+    }
+    if (rc == GD_OK) {
+        char what[400];
+        snprintf(what, sizeof what, "'%.200s': %.100s (%zu values)", path, dataset, n);
+        rc = gd_check_memory(msg, 8.0 * (double)n, what);
     }
     if (rc == GD_OK && !(*data = malloc(sizeof(double) * n))) rc = gd_fmt(msg, GD_ENOMEM, "out of memory reading %s", dataset);
     if (rc == GD_OK && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *data) < 0)

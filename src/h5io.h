@@ -28,6 +28,8 @@ void gd_h5_abort(gd_h5 **f);
 /* Read a numeric dataset of rank 1..max_rank as doubles into *data (malloc'd; free it):
  * dims[max_rank] receive the extent. Refused with a message: a missing file or dataset, a
  * wrong rank or type, more than max_values values, a non-finite value. */
+/* 1 when the file opens and has that dataset (or group). */
+int gd_h5_has(const char *path, const char *dataset);
 int gd_h5_read(const char *path, const char *dataset, int max_rank, size_t max_values, int *rank, hsize_t *dims, double **data, char *msg);
 
 /* Series group/t [n], group/x [n, dim] and, if metric is not NULL, group/<metric> [n];

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int gd_fmt(char *msg, int code, const char *fmt, ...)
 {
@@ -19,6 +20,26 @@ int gd_fmt(char *msg, int code, const char *fmt, ...)
     vsnprintf(msg, GD_MSG_LEN, fmt, ap);
     va_end(ap);
     return code;
+}
+
+/* Allocations a configuration asks for are refused up front beyond this budget: 80 % of
+ * physical memory, or GANDYN_MEMORY_MB when set (shared nodes, fuzzing). */
+double gd_memory_budget(void)
+{
+    const char *env = getenv("GANDYN_MEMORY_MB");
+    char *end;
+    double mb = env ? strtod(env, &end) : 0;
+    if (env && end != env && mb > 0) return mb * 1048576.0;
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? 0.8 * (double)pages * (double)page : INFINITY;
+}
+
+int gd_check_memory(char *msg, double bytes, const char *what)
+{
+    double have = gd_memory_budget();
+    if (bytes <= have) return GD_OK;
+    return gd_fmt(msg, GD_ENOMEM, "%s needs %.3g GiB; the memory budget is %.3g GiB (80%% of RAM, or GANDYN_MEMORY_MB)", what, bytes / 1073741824.0,
+                  have / 1073741824.0);
 }
 
 void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)

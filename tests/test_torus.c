@@ -430,14 +430,14 @@ static void errors(void)
 {
     const struct { const char *kv[7], *want; } bad[] = {
         {{"flow", "truncated", "objective", "grid", NULL}, "needs model.file"},
-        {{"objective", "grid", "file", "no_such_file.h5", NULL}, "cannot open model.file"},
+        {{"objective", "grid", "file", "no_such_file.h5", NULL}, "cannot open HDF5 file"},
         {{"objective", "rexp", "delta", "2", NULL}, "|delta| <= kappa"},
         {{"objective", "mode", "alpha", "1.5", NULL}, "whole frequencies"},
         {{"N", "4", "M", "8", NULL}, "need an even M >= 2N + 2 = 10"},
         {{"objective", "grid", "flow", "real", NULL}, "samples only"},
-        {{"objective", "product", "M", "65536", NULL}, "GiB for the sampling grid"},
+        {{"objective", "product", "M", "65536", NULL}, "(the sampling grid and its spectrum) needs"},
         {{"objective", "rexp", "n_disc", "2", NULL}, "one angle per player"},
-        {{"objective", "product", "n_gen", "3", "M", "2048", NULL}, "in 4 angles needs"},
+        {{"objective", "product", "n_gen", "3", "M", "2048", NULL}, "in 4 angles (the sampling grid"},
         {{"objective", "product", "n_disc", "2", "N", "65", NULL}, "at most 64"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
