@@ -451,7 +451,7 @@ static void deposit(const functional_opts *o, const double *pt, double *p)
     int N = (int)o->N, cell[2] = {0, 0};
     double frac[2] = {0, 0};
     for (int j = 0; j < o->dim; j++) {
-        double s = fmod(pt[j] / (o->L / N), N);
+        double s = fmod(pt[j], o->L) / (o->L / N); /* reduce first: huge coordinates stay finite */
         if (s < 0) s += N;
         cell[j] = (int)s % N, frac[j] = s - floor(s);
     }
@@ -494,6 +494,9 @@ static int kde_density(gd_model *m, double *p)
         var += (s2 - s * s / n) / (n - 1) / d;
     }
     free(pts);
+    if (o->kde_bw == 0 && !(var > 0 && isfinite(var)))
+        return gd_model_fail(m, GD_EUSAGE, "'%s': %s: the points' spread is %g, so Silverman's bandwidth is undefined; set model.kde_bw", o->density_file,
+                             o->dataset, var);
     double bw = o->kde_bw > 0 ? o->kde_bw : 1.06 * sqrt(var) * pow((double)n, -0.2), *filter = gaussian_filter(m, bw);
     if (!filter) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     spectral(m, -1, filter, p, p);

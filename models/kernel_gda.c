@@ -391,7 +391,7 @@ static int clusters(gd_model *m)
         for (int c = 0; c < k->nr; c++) {
             double r = 0;
             for (int l = 0; l < d; l++) r += pow(k->xg0[j * d + l] - k->xr[c * d + l], 2);
-            if (r < best) best = r, k->cluster[j] = c;
+            if (c == 0 || r < best) best = r, k->cluster[j] = c; /* overflowing distances still pick one */
         }
         k->kappa[k->cluster[j]] -= k->pg[j];
     }

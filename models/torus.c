@@ -23,6 +23,9 @@
 #include "h5io.h"
 
 #include <complex.h>
+#ifndef CMPLX /* glibc defines it for gcc only; clang has the builtin */
+#define CMPLX(x, y) __builtin_complex((double)(x), (double)(y))
+#endif
 #include <fftw3.h>
 #include <hdf5.h>
 #include <lapacke.h>

@@ -19,6 +19,9 @@ int gd_fmt(char *msg, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, GD_MSG_LEN, fmt, ap);
     va_end(ap);
+    /* messages quote user text: keep them one printable line */
+    for (char *c = msg; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
     return code;
 }
 
