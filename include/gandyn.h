@@ -48,6 +48,24 @@ GD_EXPORT const char *gd_strerror(int code);
 /* Outcome of a trajectory or a sweep cell; the values are the HDF5 int8 coding. */
 typedef enum { GD_CONVERGE = 0, GD_OSCILLATE = 1, GD_DIVERGE = 2 } gd_outcome;
 GD_EXPORT const char *gd_outcome_name(gd_outcome o);
+/* Why a trajectory or sweep cell stopped early; the values are the HDF5 int8 coding of
+ * /sweep/solver, the names (CVODE's flag names where CVODE failed) its labels and the
+ * "solver" attribute of a /traj group. The outcome stays the classification of the state
+ * reached (non_finite: diverge). */
+typedef enum {
+    GD_FAIL_NONE = 0,
+    GD_FAIL_NONFINITE,     /* the state became NaN or infinite (overflow, NaN in the model) */
+    GD_FAIL_TOO_MUCH_WORK, /* CVODE: integrator.max_steps internal steps in one interval */
+    GD_FAIL_TOO_MUCH_ACC,
+    GD_FAIL_ERR_TEST,      /* CVODE: repeated error-test failures */
+    GD_FAIL_CONV,          /* CVODE: repeated nonlinear-solver convergence failures */
+    GD_FAIL_LINEAR,        /* CVODE: linear solver setup or solve failed */
+    GD_FAIL_RHS,           /* the model's field failed */
+    GD_FAIL_CHATTER,       /* CVODE: too many mode switches (Zeno) */
+    GD_FAIL_OTHER,
+    GD_FAIL_COUNT
+} gd_failure;
+GD_EXPORT const char *gd_failure_name(gd_failure f);
 
 /* ---------------------------------------------------------------- parameters ----
  * Models and integrators describe their keys with the same table type; config files,
@@ -185,6 +203,11 @@ GD_EXPORT const double *gd_sim_get_xfinal(const gd_sim *s, int k);
 GD_EXPORT long gd_sim_get_steps(const gd_sim *s, int k);
 GD_EXPORT double gd_sim_get_tfinal(const gd_sim *s, int k);
 GD_EXPORT gd_outcome gd_sim_get_outcome(const gd_sim *s, int k);
+/* Why trajectory k stopped early (GD_FAIL_NONE: it ran to the end or diverged cleanly),
+ * and the solver's one-line message ("" when none). A failed trajectory ends the
+ * trajectory, never the run. */
+GD_EXPORT gd_failure gd_sim_get_failure(const gd_sim *s, int k);
+GD_EXPORT const char *gd_sim_get_failure_message(const gd_sim *s, int k);
 /* Solver statistics of trajectory k: field evaluations, internal steps (CVODE's own steps,
  * or iterations for fixed-step rules) and the wall time in seconds of its integration. */
 GD_EXPORT long gd_sim_get_nfev(const gd_sim *s, int k);
@@ -340,6 +363,10 @@ GD_EXPORT int gd_sweep_write(gd_sweep *w, const char *path);
 /* Results, row-major [ny][nx], owned by the sweep. outcome/predicted: gd_outcome values. */
 GD_EXPORT const signed char *gd_sweep_get_outcome(const gd_sweep *w);
 GD_EXPORT const signed char *gd_sweep_get_predicted(const gd_sweep *w);
+/* Per cell, why its trajectory stopped early (a gd_failure; /sweep/solver), and the number
+ * of such cells, by kind when counts is not NULL. Failed cells count as diverged. */
+GD_EXPORT const signed char *gd_sweep_get_failure(const gd_sweep *w);
+GD_EXPORT long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]);
 GD_EXPORT const double *gd_sweep_get_rho(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_rate(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_axis(const gd_sweep *w, int axis); /* 0: x, 1: y */

@@ -104,7 +104,7 @@ static void cv_error(int code, const char *module, const char *function, char *m
 {
     (void)module;
     gd_stepper *s = ud;
-    if (code < 0) gd_stepper_fail(s, GD_ESOLVER, "cvode: %s: %s", function, msg);
+    if (code < 0) gd_stepper_fail(s, GD_ESOLVER, "%s: %s", function, msg); /* fail() adds the flag name */
 }
 #endif
 
@@ -180,7 +180,7 @@ static int cv_init(gd_stepper *s)
     CV_TRY(CVodeInit(p->mem, cv_rhs, 0.0, p->y));
     CV_TRY(CVodeSStolerances(p->mem, s->o.rtol, s->o.atol));
     CV_TRY(CVodeSetUserData(p->mem, s));
-    CV_TRY(CVodeSetMaxNumSteps(p->mem, 10000000L));
+    CV_TRY(CVodeSetMaxNumSteps(p->mem, s->o.max_steps));
     /* Non-stiff oscillations (Adams) iterate to a fixed point: no Jacobian, no solves, about
      * 1 us per step (engineering.md 1.2). Stiff problems (BDF) need Newton on a dense J. */
     int newton = s->o.nls == GD_NLS_NEWTON || (s->o.nls == GD_NLS_AUTO && s->o.method == GD_BDF);
@@ -238,6 +238,28 @@ static int cv_reset(gd_stepper *s, const double *x0)
 
 static void sync_counters(gd_stepper *s) { totals(s, &s->nsteps, &s->nfev); }
 
+/* A CVode failure: its class (for the per-trajectory and per-cell record) and one line
+ * with the flag's name, CVODE's own explanation when its error handler gave one. */
+static int fail(gd_stepper *s, int flag, double t)
+{
+    switch (flag) {
+    case CV_TOO_MUCH_WORK: s->failure = GD_FAIL_TOO_MUCH_WORK; break;
+    case CV_TOO_MUCH_ACC: s->failure = GD_FAIL_TOO_MUCH_ACC; break;
+    case CV_ERR_FAILURE: s->failure = GD_FAIL_ERR_TEST; break;
+    case CV_CONV_FAILURE: s->failure = GD_FAIL_CONV; break;
+    case CV_LINIT_FAIL: case CV_LSETUP_FAIL: case CV_LSOLVE_FAIL: s->failure = GD_FAIL_LINEAR; break;
+    case CV_RHSFUNC_FAIL: case CV_FIRST_RHSFUNC_ERR: case CV_REPTD_RHSFUNC_ERR: case CV_UNREC_RHSFUNC_ERR: s->failure = GD_FAIL_RHS; break;
+    default: s->failure = GD_FAIL_OTHER;
+    }
+    char why[GD_MSG_LEN / 2];
+    snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, s->msg);
+    char *name = CVodeGetReturnFlagName(flag); /* malloc'd by SUNDIALS */
+    if (why[0]) gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g (%s)", name ? name : "failure", t, why);
+    else gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g", name ? name : "failure", t);
+    free(name);
+    return GD_ESOLVER;
+}
+
 static int cv_step(gd_stepper *s, double *x, double *t)
 {
     cv_priv *p = s->priv;
@@ -260,8 +282,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
         p->at_section = 0;
         if (flag < 0) {
             sync_counters(s);
-            if (s->msg[0] == '\0') gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g", CVodeGetReturnFlagName(flag), tret);
-            return GD_ESOLVER;
+            return fail(s, flag, tret);
         }
         p->t = tret;
         if (flag != CV_ROOT_RETURN) continue;
@@ -274,7 +295,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
             p->at_section = !found[0];
             return found[0] ? GD_DIVERGED : GD_SECTION;
         }
-        if (++p->switches > MAX_SWITCHES)
+        if (++p->switches > MAX_SWITCHES && (s->failure = GD_FAIL_CHATTER))
             return gd_stepper_fail(s, GD_ESOLVER, "cvode: more than %ld mode switches by t = %g (chattering)", MAX_SWITCHES, tret);
         p->mode = s->model->type->next_mode(s->model, p->mode, y);
         int rc = restart(s, tret);
@@ -287,7 +308,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
     return GD_OK;
 }
 
-static const char *const keys[] = {"method", "nls", "linsol", "rtol", "atol", "t_end", "steps", NULL};
+static const char *const keys[] = {"method", "nls", "linsol", "rtol", "atol", "t_end", "steps", "max_steps", NULL};
 
 const gd_integrator_type gd_integrator_cvode = {
     .name = "cvode",

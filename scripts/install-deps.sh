@@ -3,7 +3,7 @@
 # Debian 12 packages gandyn needs to build, test and plot (run as root).
 # libsundials-dev pulls in petsc-dev, hypre, MPI and gfortran: expect a few minutes.
 set -euo pipefail
-packages=(build-essential cmake pkg-config libsundials-dev libfftw3-dev libhdf5-dev libinih-dev libopenmpi-dev openmpi-bin
+packages=(build-essential cmake pkg-config libsundials-dev libfftw3-dev libhdf5-dev libopenmpi-dev openmpi-bin
           liblapacke-dev liblapack-dev libopenblas-dev python3 python3-numpy python3-h5py python3-matplotlib python3-scipy time valgrind)
 missing=()
 for p in "${packages[@]}"; do

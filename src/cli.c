@@ -306,8 +306,8 @@ static void print_run_json(const gd_sim *sim, const char *path)
         json_vec(gd_sim_get_xfinal(sim, k), dim);
         printf(",\"steps\":%ld,\"t_final\":", gd_sim_get_steps(sim, k));
         json_num(gd_sim_get_tfinal(sim, k));
-        printf(",\"outcome\":\"%s\",\"nfev\":%ld,\"solver_steps\":%ld,\"seconds\":", gd_outcome_name(gd_sim_get_outcome(sim, k)),
-               gd_sim_get_nfev(sim, k), gd_sim_get_solver_steps(sim, k));
+        printf(",\"outcome\":\"%s\",\"solver\":\"%s\",\"nfev\":%ld,\"solver_steps\":%ld,\"seconds\":", gd_outcome_name(gd_sim_get_outcome(sim, k)),
+               gd_failure_name(gd_sim_get_failure(sim, k)), gd_sim_get_nfev(sim, k), gd_sim_get_solver_steps(sim, k));
         json_num(gd_sim_get_seconds(sim, k));
         putchar('}');
     }
@@ -334,7 +334,12 @@ static void print_run_text(const gd_sim *sim, const char *path)
         printf("trajectory %d: %-9s after %ld steps, t = %g, |x| = %.6g", k, gd_outcome_name(gd_sim_get_outcome(sim, k)),
                gd_sim_get_steps(sim, k), gd_sim_get_tfinal(sim, k), sqrt(r));
         if (eq && d0 > 0) printf(", |x - x*|/|x0 - x*| = %.3g", sqrt(d / d0));
+        gd_failure why = gd_sim_get_failure(sim, k);
+        if (why != GD_FAIL_NONE) printf(", stopped early: %s", gd_failure_name(why));
         putchar('\n');
+        if (why != GD_FAIL_NONE) /* on stderr too: it must not scroll by unnoticed */
+            fprintf(stderr, "gandyn: trajectory %d stopped early: %s\n", k,
+                    gd_sim_get_failure_message(sim, k)[0] ? gd_sim_get_failure_message(sim, k) : gd_failure_name(why));
     }
     if (path[0]) printf("wrote %s\n", path);
 }
@@ -755,11 +760,16 @@ static int do_sweep(gd_sim *sim, const run_args *a)
     }
     gd_sweep_set_checkpoint(w, NULL, 0);
     unlink(ckpt);
-    long counts[3];
+    long counts[3], why[GD_FAIL_COUNT], failed = gd_sweep_get_failures(w, why);
     double agree = gd_sweep_get_agreement(w, counts);
+    char kinds[512] = "";
+    for (int k = 1, at = 0; k < GD_FAIL_COUNT; k++)
+        if (why[k] && at < (int)sizeof kinds) at += snprintf(kinds + at, sizeof kinds - (size_t)at, "%s%s %ld", at ? ", " : "", gd_failure_name(k), why[k]);
+    if (failed) /* recorded in /sweep/solver; said here so that it is not missed */
+        fprintf(stderr, "gandyn: %ld cells stopped early (%s); they count as diverged\n", failed, kinds);
     if (a->json) {
-        printf("{\"cells\":%ld,\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"agreement\":", gd_sweep_ncells(w),
-               counts[0], counts[1], counts[2]);
+        printf("{\"cells\":%ld,\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"failed\":%ld,\"agreement\":", gd_sweep_ncells(w),
+               counts[0], counts[1], counts[2], failed);
         json_num(agree);
         printf(",\"kernel\":\"%s\",\"peak_rss_mib\":", gd_sweep_is_batched(w) ? "batched" : "per-cell");
         json_num(peak_rss_mib());

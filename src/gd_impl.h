@@ -94,6 +94,7 @@ typedef struct gd_iopts {
     double rtol, atol;
     double newton_tol;
     long newton_max;
+    long max_steps;    /* cvode: internal steps per output interval */
     double diverge_radius; /* copied from [sweep] by the sim */
 } gd_iopts;
 
@@ -132,6 +133,7 @@ struct gd_stepper {
     long nfev, nsteps;
     int ready;
     double *section;   /* cvode Poincare section w.x = section[dim] (upward); NULL: none */
+    gd_failure failure; /* why the last step failed (set with a GD_ESOLVER return) */
     char msg[GD_MSG_LEN];
 };
 

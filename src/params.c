@@ -259,6 +259,13 @@ const char *gd_strerror(int code)
     }
 }
 
+const char *gd_failure_name(gd_failure f)
+{
+    static const char *const names[GD_FAIL_COUNT] = {"none", "non_finite", "CV_TOO_MUCH_WORK", "CV_TOO_MUCH_ACC", "CV_ERR_FAILURE",
+                                                     "CV_CONV_FAILURE", "CV_LINEAR_FAILURE", "RHS_FAILURE", "CHATTERING", "SOLVER_FAILURE"};
+    return f >= GD_FAIL_NONE && f < GD_FAIL_COUNT ? names[f] : "unknown";
+}
+
 const char *gd_outcome_name(gd_outcome o)
 {
     static const char *const names[] = {"converge", "oscillate", "diverge"};

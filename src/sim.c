@@ -9,7 +9,6 @@
 #include "sim_impl.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -95,6 +94,7 @@ static void clear_results(gd_sim *s)
     for (int k = 0; k < s->nres; k++) {
         free(s->res[k].x0);
         free(s->res[k].xf);
+        free(s->res[k].failure_msg);
     }
     free(s->res);
     s->res = NULL;
@@ -115,7 +115,7 @@ void gd_sim_free(gd_sim **ps)
     gd_stepper_free(&s->stepper);
     gd_model_free(&s->model);
     for (size_t i = 0; i < NFIXED; i++) free_strings(fixed[i].tab, (char *)s + fixed[i].off);
-    for (int i = 0; i < 8; i++) free(s->scratch[i]);
+    for (int i = 0; i < GD_SCRATCH_SLOTS; i++) free(s->scratch[i]);
     free(s->interned);
     free(s->starts);
     free(s->eq);
@@ -158,6 +158,30 @@ static int store(gd_sim *s, const char *section, const char *key, const char *va
     return GD_OK;
 }
 
+/* ---- the configuration text: "[section]" and "key = value" lines, ';' or '#' comments at
+ * the start of a line or after whitespace. Our own reader, so lines have no length limit
+ * (long run.x0 lists) and --set values obey the same rules as file values. */
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* Trim in place; returns the start. */
+static char *trim(char *t)
+{
+    while (is_blank(*t)) t++;
+    size_t n = strlen(t);
+    while (n > 0 && is_blank(t[n - 1])) t[--n] = '\0';
+    return t;
+}
+
+/* Cut a comment: ';' or '#' at the start or after whitespace. */
+static void cut_comment(char *t)
+{
+    for (char *c = t; *c; c++)
+        if ((*c == ';' || *c == '#') && (c == t || is_blank(c[-1]))) {
+            *c = '\0';
+            return;
+        }
+}
+
 int gd_sim_set(gd_sim *s, const char *key, const char *value)
 {
     const char *dot = strchr(key, '.');
@@ -166,45 +190,64 @@ int gd_sim_set(gd_sim *s, const char *key, const char *value)
     char section[64];
     if ((size_t)(dot - key) >= sizeof section) return gd_fmt(s->msg, GD_EUSAGE, "unknown section in key '%s'", key);
     snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
-    return store(s, section, dot + 1, value);
+    char *v = strdup(value), *t = v ? trim(v) : NULL;
+    if (!v) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    /* the resolved configuration is written as INI text: a value must read back as itself */
+    char *c = t;
+    for (; *c && !((unsigned char)*c < 0x20 && *c != '\t') && !((*c == ';' || *c == '#') && (c == t || is_blank(c[-1]))); c++) continue;
+    int rc = *c ? gd_fmt(s->msg, GD_EUSAGE, "%s: the value has %s, which a config file cannot hold", key,
+                         (unsigned char)*c < 0x20 ? "a control character" : "a comment mark (';' or '#' at its start or after a space)")
+                : store(s, section, dot + 1, t);
+    free(v);
+    return rc;
 }
 
-typedef struct { gd_sim *s; int rc; } load_ctx;
-
-/* inih strips ';' comments; '#' after whitespace starts a comment here too (cli.md). */
-static int on_ini(void *user, const char *section, const char *key, const char *value)
+/* One line of the file; *section is the current [section] (owned by the caller). */
+static int load_line(gd_sim *s, char *line, char *section, size_t nsection)
 {
-    load_ctx *c = user;
-    if (c->rc != GD_OK) return 1; /* keep the first error */
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", value);
-    for (char *h = strchr(buf, '#'); h; h = strchr(h + 1, '#'))
-        if (h == buf || h[-1] == ' ' || h[-1] == '\t') {
-            *h = '\0';
-            break;
-        }
-    for (size_t n = strlen(buf); n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'); n--) buf[n - 1] = '\0';
-    if (section[0] == '\0') {
-        c->rc = gd_fmt(c->s->msg, GD_EUSAGE, "key '%s' is outside any [section]", key);
-        return 0;
+    cut_comment(line);
+    char *t = trim(line);
+    if (!*t) return GD_OK;
+    if (*t == '[') {
+        char *close = strchr(t, ']');
+        if (!close || trim(close + 1)[0]) return gd_fmt(s->msg, GD_EUSAGE, "a section header is written [name]");
+        *close = '\0';
+        char *name = trim(t + 1);
+        if (!*name || strlen(name) >= nsection) return gd_fmt(s->msg, GD_EUSAGE, "section name '%s' is empty or too long", name);
+        snprintf(section, nsection, "%s", name);
+        return GD_OK;
     }
-    c->rc = store(c->s, section, key, buf);
-    return c->rc == GD_OK;
+    char *eq = strchr(t, '=');
+    if (!eq) return gd_fmt(s->msg, GD_EUSAGE, "not an INI line (expected [section] or key = value)");
+    *eq = '\0';
+    char *key = trim(t), *value = trim(eq + 1);
+    if (!*key) return gd_fmt(s->msg, GD_EUSAGE, "a key is missing before '='");
+    if (!section[0]) return gd_fmt(s->msg, GD_EUSAGE, "key '%s' is outside any [section]", key);
+    return store(s, section, key, value);
 }
 
 int gd_sim_load(gd_sim *s, const char *path)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) return gd_fmt(s->msg, GD_EUSAGE, "cannot open config file '%s': %s", path, strerror(errno));
-    load_ctx c = {s, GD_OK};
-    int line = ini_parse_file(fp, on_ini, &c);
+    char *line = NULL, section[64] = "";
+    size_t cap = 0;
+    ssize_t len;
+    int rc = GD_OK, lineno = 0;
+    while (rc == GD_OK && (len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        char *t = line;
+        if (lineno == 1 && len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0) t += 3, len -= 3; /* UTF-8 byte-order mark */
+        rc = (size_t)len != strlen(t) ? gd_fmt(s->msg, GD_EUSAGE, "a NUL byte in the line") : load_line(s, t, section, sizeof section);
+    }
+    if (rc == GD_OK && ferror(fp)) rc = gd_fmt(s->msg, GD_EIO, "read error: %s", strerror(errno)), lineno++;
+    free(line);
     fclose(fp);
-    if (c.rc != GD_OK) {
+    if (rc != GD_OK) {
         char m[GD_MSG_LEN];
         snprintf(m, sizeof m, "%s", s->msg);
-        return gd_fmt(s->msg, c.rc, "%s:%d: %s", path, line, m);
+        return gd_fmt(s->msg, rc, "%s:%d: %s", path, lineno, m);
     }
-    if (line != 0) return gd_fmt(s->msg, GD_EUSAGE, "%s:%d: not an INI line (expected [section] or key = value)", path, line);
     return GD_OK;
 }
 
@@ -376,6 +419,13 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static int finite_state(const double *x, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isfinite(x[i])) return 0;
+    return 1;
+}
+
 static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
 {
     int dim = s->model->dim, rc;
@@ -402,11 +452,20 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     int diverged = 0;
     while (rc == GD_OK && n < steps && !diverged) {
         rc = gd_stepper_step(s->stepper, x, &t);
+        if (rc == GD_ESOLVER || (rc < 0 && s->stepper->failure == GD_FAIL_RHS)) {
+            /* a solver or model failure ends this trajectory, not the run: recorded below */
+            r->failure = s->stepper->failure;
+            free(r->failure_msg);
+            r->failure_msg = strdup(s->stepper->msg);
+            rc = GD_OK;
+            break;
+        }
         if (rc < 0) break;
+        if (rc == GD_DIVERGED && !finite_state(x, dim)) r->failure = GD_FAIL_NONFINITE;
         diverged = rc == GD_DIVERGED;
         rc = GD_OK;
         n++;
-        if (ser && (n % s->run.save_every == 0 || n == steps || diverged))
+        if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run.save_every == 0 || n == steps || diverged)) /* no NaN rows */
             rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, x) : 0);
         box_add(s, lo, hi, x);
     }
@@ -423,6 +482,8 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     if (!f) return GD_OK;
     rc = gd_h5_attr_doubles(f, group, "x0", dim, r->x0);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, group, "outcome", gd_outcome_name(r->outcome));
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, group, "solver", gd_failure_name(r->failure));
+    if (rc == GD_OK && r->failure_msg) rc = gd_h5_attr_string(f, group, "solver_message", r->failure_msg);
     if (rc == GD_OK) rc = gd_h5_attr_long(f, group, "steps", n);
     if (rc == GD_OK) rc = gd_h5_attr_long(f, group, "nfev", s->stepper->nfev);
     return rc == GD_OK ? GD_OK : gd_fmt(s->msg, GD_EIO, "cannot write attributes of %s", group);
@@ -603,6 +664,8 @@ const double *gd_sim_get_xfinal(const gd_sim *s, int k) { return result(s, k) ? 
 long gd_sim_get_steps(const gd_sim *s, int k) { return result(s, k) ? s->res[k].steps : -1; }
 double gd_sim_get_tfinal(const gd_sim *s, int k) { return result(s, k) ? s->res[k].t : NAN; }
 gd_outcome gd_sim_get_outcome(const gd_sim *s, int k) { return result(s, k) ? s->res[k].outcome : GD_OSCILLATE; }
+gd_failure gd_sim_get_failure(const gd_sim *s, int k) { return result(s, k) ? s->res[k].failure : GD_FAIL_NONE; }
+const char *gd_sim_get_failure_message(const gd_sim *s, int k) { return result(s, k) && s->res[k].failure_msg ? s->res[k].failure_msg : ""; }
 long gd_sim_get_nfev(const gd_sim *s, int k) { return result(s, k) ? s->res[k].nfev : -1; }
 long gd_sim_get_solver_steps(const gd_sim *s, int k) { return result(s, k) ? s->res[k].solver_steps : -1; }
 double gd_sim_get_seconds(const gd_sim *s, int k) { return result(s, k) ? s->res[k].seconds : NAN; }

@@ -34,11 +34,15 @@ typedef struct {
     long grid, starts, seeds;
 } portrait_opts;
 
+#define GD_SCRATCH_SLOTS 10
+
 typedef struct {
     double *x0, *xf;
     long steps;
     double t;
     gd_outcome outcome;
+    gd_failure failure;      /* why the trajectory stopped early (GD_FAIL_NONE: it did not) */
+    char *failure_msg;       /* the solver's line, NULL when none */
     long nfev, solver_steps; /* the stepper's counters for this trajectory */
     double seconds;          /* wall time of the integration, output writes included */
 } traj_result;
@@ -59,7 +63,7 @@ struct gd_sim {
     traj_result *res;
     int nres;
     char *config_text, *command;
-    double *scratch[8];
+    double *scratch[GD_SCRATCH_SLOTS];
     char *interned;
     int ready;
     char msg[GD_MSG_LEN];

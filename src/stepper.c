@@ -36,6 +36,7 @@ static const gd_param iparams[] = {
     {"rtol", GD_P_DOUBLE, O(rtol), "1e-8", "cvode: relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
     {"atol", GD_P_DOUBLE, O(atol), "1e-10", "cvode: absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"newton_tol", GD_P_DOUBLE, O(newton_tol), "1e-14", "implicit_midpoint: Newton tolerance on the update (relative)", 0, 1, GD_PF_LO_OPEN, NULL},
+    {"max_steps", GD_P_INT, O(max_steps), "10000000", "cvode: most internal steps per output interval before CV_TOO_MUCH_WORK", 1, 1e15, 0, NULL},
     {"newton_max", GD_P_INT, O(newton_max), "50", "implicit_midpoint: Newton iteration cap", 1, 10000, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 /* Set by the simulation from sweep.diverge_radius; settable from C by this key. */
@@ -131,6 +132,7 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
 {
     if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
     s->nfev = s->nsteps = 0;
+    s->failure = GD_FAIL_NONE;
     return s->type->reset ? s->type->reset(s, x0) : GD_OK;
 }
 
@@ -143,7 +145,9 @@ static double norm(const double *x, int n)
 
 int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
+    s->failure = GD_FAIL_NONE;
     int rc = s->type->step(s, x, t);
+    if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
     if (rc < 0) return rc;
     /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
     if (s->type->fixed_step) *t = (double)++s->nsteps * s->hv[s->ngen < s->dim ? s->ngen : 0];
@@ -293,7 +297,7 @@ int gd_eval(gd_stepper *s, const double *x, double *v)
 {
     s->nfev++;
     int rc = s->model->type->field(s->model, 0, x, v);
-    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->model->msg);
+    if (rc != GD_OK) s->failure = GD_FAIL_RHS, gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->model->msg);
     return rc;
 }
 

@@ -49,7 +49,7 @@ typedef struct {
 } axis;
 
 /* phase: the dominant map eigenvalue, 0 monotone (real > 0), 1 spiral, 2 alternating (real < 0) */
-typedef struct { signed char outcome, predicted, phase; double rho, rate; } cell;
+typedef struct { signed char outcome, predicted, phase, failure; double rho, rate; } cell; /* failure: a gd_failure */
 
 struct gd_sweep {
     gd_sim *base;
@@ -244,6 +244,7 @@ static void run_cell(ctx *c, cell *out, long steps)
     gd_model_project(s->model, x);
     double d0 = dist2(x, eq, nm), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
     track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0};
+    out->failure = GD_FAIL_NONE;
     double G2 = s->sweep.grow_factor * s->sweep.grow_factor;
     long N = tr.N;
     int rc = gd_stepper_reset(st, x);
@@ -251,6 +252,8 @@ static void run_cell(ctx *c, cell *out, long steps)
         rc = gd_stepper_step(st, x, &t);
         d = dist2(x, eq, nm);
         if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
+        if (rc < 0) out->failure = (signed char)st->failure; /* counts as divergence, recorded as what it was */
+        else if (!isfinite(d)) out->failure = GD_FAIL_NONFINITE;
         if (k > N / 4 && k <= N / 2) tr.m1 = fmax(tr.m1, d);
         if (k > 3 * N / 4) tr.m2 = fmax(tr.m2, d);
         if (d > GD_TINY) tr.dl = d, tr.kl = k;
@@ -362,7 +365,7 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, char *msg)
 /* File: "GDSWEEP1", hash of the configuration and axes, cell count; then one record per
  * finished block: block index, its cells, FNV-1a of both. A record torn by kill -9 fails
  * its hash and is dropped (and overwritten) on resume. */
-#define CKPT_MAGIC "GDSWEEP1"
+#define CKPT_MAGIC "GDSWEEP2" /* 2: cells record the solver failure */
 
 static uint64_t fnv(const void *p, size_t n, uint64_t h)
 {
@@ -570,18 +573,35 @@ static double *column(const gd_sweep *w, int which)
     return v;
 }
 
-/* which: 0 outcome, 1 predicted, 2 phase */
+enum { L_OUTCOME, L_PREDICTED, L_PHASE, L_FAILURE };
 static signed char *labels(const gd_sweep *w, int which)
 {
-    signed char *v = (signed char *)gd_sim_scratch(w->base, which == 2 ? 3 : 6 + which, (size_t)(w->ncells + 7) / 8);
-    for (long i = 0; v && i < w->ncells; i++) v[i] = which == 2 ? w->cells[i].phase : which ? w->cells[i].predicted : w->cells[i].outcome;
+    static const int slot[] = {6, 7, 3, 8};
+    signed char *v = (signed char *)gd_sim_scratch(w->base, slot[which], (size_t)(w->ncells + 7) / 8);
+    for (long i = 0; v && i < w->ncells; i++) {
+        const cell *c = &w->cells[i];
+        v[i] = which == L_PHASE ? c->phase : which == L_PREDICTED ? c->predicted : which == L_FAILURE ? c->failure : c->outcome;
+    }
     return v;
 }
 
 const double *gd_sweep_get_rho(const gd_sweep *w) { return column(w, 0); }
 const double *gd_sweep_get_rate(const gd_sweep *w) { return column(w, 1); }
-const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return labels(w, 0); }
-const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return labels(w, 1); }
+const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return labels(w, L_OUTCOME); }
+const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return labels(w, L_PREDICTED); }
+const signed char *gd_sweep_get_failure(const gd_sweep *w) { return labels(w, L_FAILURE); }
+
+long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT])
+{
+    long failed = 0;
+    for (int k = 0; counts && k < GD_FAIL_COUNT; k++) counts[k] = 0;
+    for (long i = 0; i < w->ncells; i++) {
+        int f = w->cells[i].failure;
+        if (counts && f >= 0 && f < GD_FAIL_COUNT) counts[f]++;
+        failed += f != GD_FAIL_NONE;
+    }
+    return failed;
+}
 
 double gd_sweep_get_agreement(const gd_sweep *w, long counts[3])
 {
@@ -641,7 +661,8 @@ static int write_labels(hid_t file, const char *name, const gd_sweep *w, int whi
 {
     static const char *const phases[] = {"monotone", "spiral", "alternating"};
     hid_t t = H5Tenum_create(H5T_NATIVE_SCHAR);
-    for (signed char v = 0; v < 3; v++) H5Tenum_insert(t, which == 2 ? phases[(int)v] : gd_outcome_name(v), &v);
+    for (signed char v = 0; v < (which == L_FAILURE ? GD_FAIL_COUNT : 3); v++)
+        H5Tenum_insert(t, which == L_PHASE ? phases[(int)v] : which == L_FAILURE ? gd_failure_name(v) : gd_outcome_name(v), &v);
     hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
     hid_t sp = H5Screate_simple(2, d, NULL);
     hid_t ds = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -683,9 +704,10 @@ int gd_sweep_write(gd_sweep *w, const char *path)
         if (rc == GD_OK) rc = gd_h5_attr_string(f, names[k], "spacing", w->ax[k].log ? "log" : "lin");
         if (rc == GD_OK && (dims[k] = H5Dopen2(file, names[k], H5P_DEFAULT)) >= 0 && H5DSset_scale(dims[k], w->ax[k].key) < 0) rc = GD_EIO;
     }
-    if (rc == GD_OK) rc = write_labels(file, "/sweep/outcome", w, 0, dims);
-    if (rc == GD_OK) rc = write_labels(file, "/sweep/predicted", w, 1, dims);
-    if (rc == GD_OK) rc = write_labels(file, "/sweep/phase", w, 2, dims);
+    if (rc == GD_OK) rc = write_labels(file, "/sweep/outcome", w, L_OUTCOME, dims);
+    if (rc == GD_OK) rc = write_labels(file, "/sweep/predicted", w, L_PREDICTED, dims);
+    if (rc == GD_OK) rc = write_labels(file, "/sweep/phase", w, L_PHASE, dims);
+    if (rc == GD_OK) rc = write_labels(file, "/sweep/solver", w, L_FAILURE, dims);
     if (rc == GD_OK) rc = write_values(f, "/sweep/rho", w, 0, dims);
     if (rc == GD_OK) rc = write_values(f, "/sweep/rate", w, 1, dims);
     long counts[3];
