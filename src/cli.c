@@ -998,6 +998,9 @@ static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
+    /* Past a file-size limit (ulimit -f) writes then fail with EFBIG, which the library
+     * reports and survives (the old file intact), instead of the signal killing us. */
+    signal(SIGXFSZ, SIG_IGN);
 #ifdef GANDYN_MPI
     /* Only under a launcher: a singleton MPI_Init would start OpenMPI's daemon (~0.5 s)
      * for every command. */

@@ -25,6 +25,11 @@ struct gd_h5_series {
     double *tbuf, *xbuf, *mbuf;
 };
 
+/* A file whose close failed (disk full, ulimit -f) stays half-open inside libhdf5 1.10, and
+ * the library's exit handler then crashes closing it. The process ends without that handler:
+ * the operating system reclaims everything it would have freed. */
+__attribute__((constructor)) static void no_hdf5_exit_handler(void) { H5dont_atexit(); }
+
 int gd_h5_create(const char *path, gd_h5 **out, char *msg)
 {
     *out = NULL;

@@ -48,13 +48,33 @@ expect 2 "unknown command 'rnu'" -- rnu good.ini
 expect 1 "cannot write output file 'no/such/dir/x.h5'" -- run good.ini -o no/such/dir/x.h5
 [ -e no ] && bad "an unwritable path created directories" || ok
 
-# an unwritable path must not create anything, and a failed run keeps a good file
+# a full disk (here a file-size limit) fails the run with one line and keeps a good file
 "$gandyn" run good.ini -o keep.h5 > /dev/null && before=$(md5sum < keep.h5)
-"$gandyn" run good.ini --set integrator.name=implicit_midpoint --set integrator.h=50 \
-    --set integrator.newton_max=1 --set 'run.x0=0,0;1,1' -o keep.h5 > /dev/null 2> err.txt
+( ulimit -f 8; exec "$gandyn" run good.ini --set integrator.steps=20000 --set 'run.x0=1,1;0.5,0' -o keep.h5 ) > /dev/null 2> err.txt
 st=$?
-[ "$st" = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && [ "$(md5sum < keep.h5)" = "$before" ] \
-    && ! ls .keep.h5.tmp.* > /dev/null 2>&1 && ok || bad "failed run replaced a good file (status $st)"
+[ "$st" = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q "keep.h5" err.txt && [ "$(md5sum < keep.h5)" = "$before" ] \
+    && ! ls .keep.h5.tmp.* > /dev/null 2>&1 && ok || bad "a full disk replaced a good file (status $st: $(cat err.txt))"
+
+# a solver failure ends its trajectory, not the run: recorded with the flag's name
+"$gandyn" run good.ini --set integrator.name=implicit_midpoint --set integrator.h=50 \
+    --set integrator.newton_max=1 --set 'run.x0=0,0;1,1' -o failed.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "trajectory 1 stopped early: implicit_midpoint: Newton did not converge" err.txt \
+    && grep -q "trajectory 1: .*stopped early: CV_CONV_FAILURE" out.txt \
+    && "$py" -c "import h5py,sys; a=h5py.File('failed.h5')['/traj/1'].attrs; sys.exit(a['solver']!='CV_CONV_FAILURE' or 'Newton' not in a['solver_message'])" \
+    && ok || bad "solver failure not recorded per trajectory (status $st)"
+
+# CVODE out of steps in some sweep cells: each recorded in /sweep/solver, the sweep goes on
+"$gandyn" sweep /dev/null --set integrator.name=cvode --set integrator.rtol=1e-10 --set integrator.t_end=10 --set integrator.steps=10 \
+    --set sweep.x=integrator.max_steps:2:100:8 -o sw_fail.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "3 cells stopped early (CV_TOO_MUCH_WORK 3)" err.txt \
+    && "$py" -c "
+import h5py, sys
+f = h5py.File('sw_fail.h5'); s = f['/sweep/solver']; names = {v: k for k, v in h5py.check_enum_dtype(s.dtype).items()}
+got = [names[v] for v in s[0]]
+sys.exit(got != ['CV_TOO_MUCH_WORK'] * 3 + ['none'] * 5 or list(f['/sweep/outcome'][0][:3]) != [2, 2, 2])" \
+    && ok || bad "sweep cells' solver failures not recorded (status $st)"
 
 # success paths: defaults from /dev/null, JSON summaries parse and say what was done
 "$gandyn" run /dev/null -o run.h5 --json > run.json && "$py" - run.json <<'PY' && ok || bad "run --json"

@@ -9,7 +9,9 @@
 
 #include <dirent.h>
 #include <hdf5.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,15 +108,30 @@ static void atomic(void)
     CHECK_OK(gd_sim_run(good, path));
     long size = file_size(path);
     CHECK(size > 0);
-    /* Newton cannot converge in one iteration at this step: a solver failure mid-run,
-     * after the first trajectory has been written. */
+    /* Newton cannot converge in one iteration at this step: a solver failure in the second
+     * trajectory ends that trajectory, is recorded, and the run goes on. */
     gd_sim *bad = sim_with((const char *const[]){"integrator.name", "implicit_midpoint", "integrator.h", "50",
                                                  "integrator.newton_max", "1", "run.x0", "0,0;1,1", NULL});
-    int rc = gd_sim_run(bad, path);
-    CHECK(rc == GD_ESOLVER);
-    CHECK(strstr(gd_sim_errmsg(bad), "Newton") != NULL);
+    CHECK_OK(gd_sim_run(bad, "out_failed.h5"));
+    CHECK(gd_sim_get_failure(bad, 0) == GD_FAIL_NONE && gd_sim_get_failure(bad, 1) == GD_FAIL_CONV);
+    CHECK(strstr(gd_sim_get_failure_message(bad, 1), "Newton") != NULL);
+    CHECK(gd_sim_get_steps(bad, 1) == 0);
+    unlink("out_failed.h5");
+    /* a write past the file-size limit (a full disk): an I/O error, the good file intact */
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 4096;
+    signal(SIGXFSZ, SIG_IGN);
+    gd_sim *big = sim_with((const char *const[]){"integrator.steps", "5000", NULL});
+    setrlimit(RLIMIT_FSIZE, &lim);
+    int rc = gd_sim_run(big, path);
+    setrlimit(RLIMIT_FSIZE, &old);
+    CHECK(rc == GD_EIO);
+    CHECK(strstr(gd_sim_errmsg(big), path) != NULL);
     CHECK(file_size(path) == size);
     CHECK(temp_files_left(path) == 0);
+    gd_sim_free(&big);
     /* unwritable target: a clear I/O error, nothing created */
     rc = gd_sim_run(good, "no_such_dir/x.h5");
     CHECK(rc == GD_EIO);
