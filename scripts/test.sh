@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The test suite: a warnings-as-errors release build, then the same tests under
 # AddressSanitizer + UndefinedBehaviorSanitizer, then valgrind's memcheck over a command set
-# on a portable debug build. Installs missing dependencies first.
+# on a portable debug build, then each libFuzzer harness for 60 s (clang build). Installs
+# missing dependencies first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -17,3 +18,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:ha
 cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DGANDYN_NATIVE=OFF -DGANDYN_WERROR=ON > /dev/null
 cmake --build build-valgrind -j"$jobs" --target gandyn_cli
 ctest --test-dir build-valgrind --output-on-failure -R valgrind
+CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DGANDYN_FUZZ=ON -DGANDYN_WERROR=ON > /dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_config fuzz_h5
+ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -V

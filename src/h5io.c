@@ -3,6 +3,7 @@
 
 #include "gd_impl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -30,20 +31,56 @@ struct gd_h5_series {
  * the operating system reclaims everything it would have freed. */
 __attribute__((constructor)) static void no_hdf5_exit_handler(void) { H5dont_atexit(); }
 
+/* Temporaries are named .FILE.tmp.HOST.PID.XXXXXX: a writer killed by kill -9 leaves one,
+ * and the next writer of FILE on the same host removes it once that PID is gone. */
+static void tmp_host(char *host, size_t n)
+{
+    if (gethostname(host, n) != 0) snprintf(host, n, "host");
+    host[n - 1] = '\0';
+    for (char *c = host; *c; c++)
+        if (*c == '.' || *c == '/') *c = '_';
+}
+
+static void remove_stale(const char *path, size_t dirlen, const char *host)
+{
+    char dir[4096], prefix[1024];
+    snprintf(dir, sizeof dir, "%.*s", dirlen ? (int)dirlen : 1, dirlen ? path : ".");
+    int np = snprintf(prefix, sizeof prefix, ".%s.tmp.%s.", path + dirlen, host);
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && np > 0 && (size_t)np < sizeof prefix && (e = readdir(d));) {
+        if (strncmp(e->d_name, prefix, (size_t)np) != 0) continue;
+        char *end;
+        long pid = strtol(e->d_name + np, &end, 10);
+        if (end == e->d_name + np || *end != '.' || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char stale[4096 + 256];
+        snprintf(stale, sizeof stale, "%s/%s", dir, e->d_name);
+        unlink(stale);
+    }
+    if (d) closedir(d);
+}
+
 int gd_h5_create(const char *path, gd_h5 **out, char *msg)
 {
     *out = NULL;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* errors come back as codes and messages */
     gd_h5 *f = calloc(1, sizeof *f);
     size_t n = strlen(path);
-    if (!f || !(f->path = strdup(path)) || !(f->tmp = malloc(n + 32))) {
+    if (!f || !(f->path = strdup(path))) {
         if (f) free(f->path);
         free(f);
         return gd_fmt(msg, GD_ENOMEM, "out of memory");
     }
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
-    snprintf(f->tmp, n + 32, "%.*s.%s.tmp.XXXXXX", (int)dirlen, path, path + dirlen);
+    char host[64];
+    tmp_host(host, sizeof host);
+    size_t tn = n + strlen(host) + 64;
+    if (!(f->tmp = malloc(tn))) {
+        free(f->path), free(f);
+        return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    }
+    remove_stale(path, dirlen, host);
+    snprintf(f->tmp, tn, "%.*s.%s.tmp.%s.%ld.XXXXXX", (int)dirlen, path, path + dirlen, host, (long)getpid());
     int fd = mkstemp(f->tmp);
     if (fd < 0) {
         int e = errno;
