@@ -746,6 +746,17 @@ static int is_h5(const char *s)
     return n > 3 && strcmp(s + n - 3, ".h5") == 0;
 }
 
+/* Coordinates whose squares overflow would turn kernels into NaN: refused, not simulated. */
+#define COORD_MAX 1e100
+
+static int check_coordinates(gd_model *m, const char *what, const double *x, int n, int d)
+{
+    for (long i = 0; i < (long)n * d; i++)
+        if (!(fabs(x[i]) <= COORD_MAX))
+            return gd_model_fail(m, GD_EUSAGE, "%s: coordinate %g of point %ld is beyond +-%g (rescale the points)", what, x[i], i / d, COORD_MAX);
+    return GD_OK;
+}
+
 /* A point list or FILE.h5 (/points, n values or n x d); d < 0: take it from the points. */
 static int point_set(gd_model *m, const char *text, const char *what, int *d, double **x, int *n)
 {
@@ -753,16 +764,20 @@ static int point_set(gd_model *m, const char *text, const char *what, int *d, do
         if (*d < 0) *d = list_dim(text);
         int rc = gd_parse_vectors(text, *d, x, n, what, m->msg);
         if (rc == GD_OK && *n == 0) return gd_model_fail(m, GD_EUSAGE, "%s is empty", what);
-        return rc;
+        return rc == GD_OK ? check_coordinates(m, what, *x, *n, *d) : rc;
     }
     int rank;
     hsize_t dims[2];
     int rc = gd_h5_read(text, "/points", 2, (size_t)1 << 26, &rank, dims, x, m->msg);
-    if (rc != GD_OK) return gd_model_fail(m, GD_EUSAGE, "%s: %s", what, m->msg);
+    if (rc != GD_OK) {
+        char why[GD_MSG_LEN];
+        snprintf(why, sizeof why, "%s", m->msg); /* not formatted into itself */
+        return gd_model_fail(m, rc, "%s: %s", what, why);
+    }
     int fd = rank == 1 ? 1 : (int)dims[1];
     if (*d >= 0 && fd != *d) return gd_model_fail(m, GD_EUSAGE, "%s: '%s' holds points of dimension %d, the particles have %d", what, text, fd, *d);
     *d = fd, *n = (int)dims[0];
-    return GD_OK;
+    return check_coordinates(m, what, *x, *n, *d);
 }
 
 static int make_particles(gd_model *m)
