@@ -130,6 +130,7 @@ static void cv_free(gd_stepper *s)
 static int use_dense(gd_stepper *s)
 {
     cv_priv *p = s->priv;
+    if (gd_check_dense(s->msg, s->dim, 2, "cvode: linsol = dense (integrator.linsol = spgmr needs none)") != GD_OK) return GD_ENOMEM;
     p->Jr = malloc(sizeof(double) * (size_t)s->dim * (size_t)s->dim);
     p->A = SUNDenseMatrix(s->dim, s->dim, p->ctx);
     p->LS = p->A ? SUNLinSol_Dense(p->y, p->A, p->ctx) : NULL;

@@ -306,6 +306,17 @@ static int point_set(gd_model *m, const char *text, const char *what, int d, dou
     return gd_parse_vectors(text, d, x, n, w, m->msg);
 }
 
+/* State sizes are ints (the model interface), so counts are checked in floating point
+ * before any product is formed; the memory budget then bounds the state vectors. */
+#define KGDA_MAX_COORDS 5e8
+
+static int coordinates_fit(gd_model *m, double coords, const char *what)
+{
+    if (coords > KGDA_MAX_COORDS)
+        return gd_model_fail(m, GD_ENOMEM, "%s: %.3g coordinates; at most %.0e (lower n_gen, n_true, d, features or history)", what, coords, KGDA_MAX_COORDS);
+    return gd_check_memory(m->msg, 8.0 * 16 * coords, what); /* state, CVODE's vectors, scratch */
+}
+
 /* n_gen points around each true point: on the sphere of radius r (seeded directions; +-r in
  * 1-D) or Gaussian with std r; masses p_c / n_gen, so each cluster is matched. */
 static int layout_generated(gd_model *m)
@@ -313,6 +324,8 @@ static int layout_generated(gd_model *m)
     kgda_opts *o = m->opts;
     kgda *k = m->priv;
     int d = k->d, per = (int)o->n_gen;
+    int rc = coordinates_fit(m, (double)k->nr * per * d, "the generated points (n_gen per true point)");
+    if (rc != GD_OK) return rc;
     k->ng = k->nr * per;
     k->xg0 = malloc(sizeof(double) * (size_t)k->ng * (size_t)d);
     k->pg = malloc(sizeof(double) * (size_t)k->ng);
@@ -501,8 +514,9 @@ static void reduced_residual(const gd_model *m, double *y, double *r)
 static int features_equilibrium(gd_model *m)
 {
     kgda *k = m->priv;
-    int ng = k->ng * k->d, n = m->dim, rc = GD_OK;
-    double *y = k->eq, *r = malloc(sizeof(double) * (size_t)(2 * n + ng * ng + n)), *rp = r + n, *A = rp + n, *yp = A + ng * ng;
+    int ng = k->ng * k->d, n = m->dim, rc = gd_check_dense(m->msg, ng, 1, "features: Newton on the generated points");
+    if (rc != GD_OK) return rc;
+    double *y = k->eq, *r = malloc(sizeof(double) * (3 * (size_t)n + (size_t)ng * (size_t)ng)), *rp = r + n, *A = rp + n, *yp = A + (size_t)ng * (size_t)ng;
     lapack_int *piv = malloc(sizeof *piv * (size_t)ng);
     if (!r || !piv) {
         free(r), free(piv);
@@ -606,7 +620,7 @@ static void exact_discriminator(const gd_model *m, double *y, double hd)
     double a = 1 - hd * o->lambda;
     y[EX_A(k)] = a * y[EX_A(k)] + hd;
     y[EX_A(k) + 1] = a * y[EX_A(k) + 1] + hd;
-    memmove(y + EX_Z(k) + G, y + EX_Z(k), sizeof(double) * (size_t)(G * (o->history - 1)));
+    memmove(y + EX_Z(k) + G, y + EX_Z(k), sizeof(double) * (size_t)G * (size_t)(o->history - 1));
     memcpy(y + EX_Z(k), y, sizeof(double) * (size_t)G);
 }
 
@@ -748,6 +762,8 @@ static int kgda_setup(gd_model *m)
     k->D = o->representation == REP_FEATURES ? (int)o->features : 0;
     if (rc == GD_OK && o->representation == REP_FEATURES) rc = draw_features(m, sc, wt, ns);
     if (rc != GD_OK) return rc;
+    double G_d = (double)k->ng * k->d, extra = o->representation == REP_LINEAR ? (double)k->nr * k->d : o->representation == REP_FEATURES ? k->D : 2 + (double)o->history * G_d;
+    if ((rc = coordinates_fit(m, G_d + extra, "the state (generated points and discriminator)")) != GD_OK) return rc;
     int G = k->ng * k->d;
     m->ngen = G;
     m->dim = G + (o->representation == REP_LINEAR ? k->nr * k->d : o->representation == REP_FEATURES ? k->D : 2 + (int)o->history * G);

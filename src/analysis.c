@@ -31,7 +31,8 @@ static double residual(const gd_model *m, const double *x, double *F)
 
 int gd_model_newton(gd_model *m, const double *x0, double *x)
 {
-    int n = m->dim, rc = GD_OK;
+    int n = m->dim, rc = gd_check_dense(m->msg, n, 1, "Newton's Jacobian");
+    if (rc != GD_OK) return rc;
     size_t nn = (size_t)n * (size_t)n;
     double *F = malloc(sizeof(double) * (nn + 3 * (size_t)n)), *J = F + n, *dx = J + nn, *xt = dx + n;
     lapack_int *piv = malloc(sizeof *piv * (size_t)n);
@@ -172,7 +173,8 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
 {
     gd_model *m = s->model;
     gd_stepper *st = s->stepper;
-    int n = m->dim, nm = gd_stepper_map_dim(st), rc;
+    int n = m->dim, nm = gd_stepper_map_dim(st), rc = gd_check_dense(s->msg, nm, 2, "eig: the Jacobian and its eigen-solve");
+    if (rc != GD_OK) return rc;
     double *J = malloc(sizeof(double) * (size_t)nm * (size_t)nm);
     if (!J) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     if ((rc = gd_model_find_equilibrium(m, x0, eq)) != GD_OK) {
@@ -212,13 +214,15 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
 {
     if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
     int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
-    double *buf = gd_sim_scratch(s, 0, (size_t)(3 * n + 2 * nm + n * n));
+    int rc = gd_check_dense(s->msg, nm, 3, "eig: the Jacobian, the map's and their eigen-solve");
+    if (rc != GD_OK) return rc;
+    double *buf = gd_sim_scratch(s, 0, 3 * (size_t)n + 2 * (size_t)nm + (size_t)n * (size_t)n);
     if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     memset(out, 0, sizeof *out);
     out->dim = n;
     out->map_dim = s->stepper->type->fixed_step ? nm : n;
     double *eq = buf, *re = eq + n, *im = re + n, *mre = im + n, *mim = mre + nm, *J = mim + nm;
-    int rc = spectra(s, s->starts, eq, re, im, mre, mim, &out->rho, &out->map_analytic);
+    rc = spectra(s, s->starts, eq, re, im, mre, mim, &out->rho, &out->map_analytic);
     if (rc != GD_OK) return rc;
     int has_field = gd_model_jacobian(s->model, eq, J) == GD_OK;
     out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;

@@ -142,6 +142,8 @@ int gd_fmt(char *msg, int code, const char *fmt, ...) __attribute__((format(prin
 /* The bytes a configuration may ask for, and GD_ENOMEM naming WHAT and the size beyond it. */
 double gd_memory_budget(void);
 int gd_check_memory(char *msg, double bytes, const char *what);
+/* The same for COPIES n x n matrices of doubles (Jacobians, eigenvector bases). */
+int gd_check_dense(char *msg, long n, double copies, const char *what);
 /* Seeded pseudo-random numbers (splitmix64): the same seed gives the same stream on every
  * machine, so generated point sets are part of a configuration. */
 static inline uint64_t gd_splitmix(uint64_t *s)

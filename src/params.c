@@ -45,6 +45,13 @@ int gd_check_memory(char *msg, double bytes, const char *what)
                   have / 1073741824.0);
 }
 
+int gd_check_dense(char *msg, long n, double copies, const char *what)
+{
+    char w[256];
+    snprintf(w, sizeof w, "%s (%s%ld x %ld dense matrix)", what, copies > 1 ? "more than one " : "a ", n, n);
+    return gd_check_memory(msg, copies * 8.0 * (double)n * (double)n, w);
+}
+
 void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
     va_list ap;

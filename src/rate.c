@@ -106,7 +106,7 @@ typedef struct {
 /* Eigenbasis of A (n x n) at fixed point zs: the dominant mode. */
 static int mode_of(int n, const double *A, const double *zs, int by_modulus, mode *md)
 {
-    double *wr = malloc(sizeof(double) * (size_t)(2 * n + 2 * n * n)), *wi = wr ? wr + n : NULL, *V = wi ? wi + n : NULL;
+    double *wr = malloc(sizeof(double) * (2 * (size_t)n + 2 * (size_t)n * (size_t)n)), *wi = wr ? wr + n : NULL, *V = wi ? wi + n : NULL;
     md->n = n;
     md->U = malloc(sizeof(double) * 2 * (size_t)n);
     md->zs = malloc(sizeof(double) * (size_t)n);
@@ -130,7 +130,7 @@ static int continuous(gd_sim *s, const double *eq, series *ts, series *sec, gd_r
 {
     gd_model *m = s->model;
     int n = m->dim, rc;
-    double *J = malloc(sizeof(double) * (size_t)(n * n + 2 * n)), *x = J + n * n, *w = x + n;
+    double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + 2 * (size_t)n)), *x = J + (size_t)n * (size_t)n, *w = x + n;
     mode md = {0};
     if (!J) return GD_ENOMEM;
     rc = gd_model_jacobian(m, eq, J);
@@ -201,7 +201,7 @@ static int discrete(gd_sim *s, const double *eq, series *ks, gd_rate_result *out
 {
     gd_stepper *st = s->stepper;
     int n = s->model->dim, nm = gd_stepper_map_dim(st), nh = nm - n, rc;
-    double *M = malloc(sizeof(double) * (size_t)(nm * nm + 2 * nm)), *zs = M + nm * nm, *z = zs + nm;
+    double *M = malloc(sizeof(double) * ((size_t)nm * (size_t)nm + 2 * (size_t)nm)), *zs = M + (size_t)nm * (size_t)nm, *z = zs + nm;
     mode md = {0};
     if (!M) return GD_ENOMEM;
     memcpy(zs, eq, sizeof(double) * (size_t)n);
@@ -291,6 +291,7 @@ int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out)
     int rc = gd_model_find_equilibrium(s->model, s->starts, eq);
     if (rc != GD_OK) return gd_fmt(s->msg, rc, "%s", s->model->msg);
     series ts = {0}, sec = {0}, ks = {0};
+    if ((rc = gd_check_dense(s->msg, gd_stepper_map_dim(s->stepper), 4, "rate: the Jacobian, its eigenvectors and their inverse")) != GD_OK) return rc;
     double *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
     int has_field = J && gd_model_jacobian(s->model, eq, J) == GD_OK;
     free(J);

@@ -522,11 +522,24 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     w->ny = w->naxes == 2 ? w->ax[1].n : 1;
     w->ncells = w->nx * w->ny;
     w->nblocks = (w->ncells + GD_BLOCK - 1) / GD_BLOCK;
+    char what[96];
+    snprintf(what, sizeof what, "a sweep of %ld x %ld cells", w->nx, w->ny);
+    /* the cell records, and the result columns built from them for the file */
+    rc = gd_check_memory(s->msg, (double)w->ncells * (sizeof(cell) + 3 * sizeof(double)), what);
+    if (rc != GD_OK) {
+        gd_sweep_free(&w);
+        return rc;
+    }
     w->cells = calloc((size_t)w->ncells, sizeof(cell));
     w->done = calloc((size_t)w->nblocks, 1);
     if (!w->cells || !w->done) {
         gd_sweep_free(&w);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory for %ld cells", w->ncells);
+    }
+    /* each thread's context holds the map's Jacobian and its eigen-solve */
+    if ((rc = gd_check_dense(s->msg, 2L * w->base->model->dim, omp_get_max_threads(), "sweep: the per-thread map Jacobians")) != GD_OK) {
+        gd_sweep_free(&w);
+        return rc;
     }
     /* Validate both ends of every axis on a context before any work. */
     ctx c;
