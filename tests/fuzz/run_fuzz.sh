@@ -8,7 +8,7 @@ harness=$1 corpus=$2 work=$3 seconds=$4
 rm -rf "$work" && mkdir -p "$work/corpus"
 cp "$corpus"/* "$work/corpus/" 2> /dev/null || true
 dict=$(dirname "$corpus")/$(basename "$corpus").dict
-opts=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/")
+opts=(-max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/")
 [ -f "$dict" ] && opts+=(-dict="$dict")
 export LSAN_OPTIONS=suppressions=$(dirname "$0")/lsan.supp:print_suppressions=0 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if ! "$harness" "${opts[@]}" "$work/corpus" > "$work/log" 2>&1; then
