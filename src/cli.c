@@ -18,7 +18,8 @@
 #include <mpi.h>
 #endif
 
-static int exit_code(int rc) { return rc == GD_EUSAGE ? 2 : rc < 0 ? 1 : 0; }
+/* 2: the configuration or command line, including sizes it asks for beyond memory; 1: files, the solver */
+static int exit_code(int rc) { return rc == GD_EUSAGE || rc == GD_ENOMEM ? 2 : rc < 0 ? 1 : 0; }
 
 static int fail(int status, const char *fmt, const char *a, const char *b)
 {
@@ -465,7 +466,7 @@ static int do_eig(gd_sim *sim, const run_args *a)
     if (rc == GD_OK && a->scan) rc = gd_sim_eig(sim, &e); /* the scan reused the buffers */
     const char *path = a->output ? a->output : a->scan ? "output/eig.h5" : NULL;
     if (rc == GD_OK && path) rc = gd_sim_write_eig(sim, path, &e, a->scan ? &sc : NULL);
-    if (rc != GD_OK) return fail(rc == GD_EUSAGE ? 2 : 1, "%s", gd_sim_errmsg(sim), "");
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     print_eig(&e, a->scan ? &sc : NULL, path, a->json);
     return 0;
 }
@@ -519,7 +520,7 @@ static int do_rate(gd_sim *sim, const run_args *a)
     gd_rate_result r;
     const char *path = a->output ? a->output : "output/rate.h5";
     int rc = gd_sim_rate(sim, path, &r);
-    if (rc != GD_OK) return fail(rc == GD_EUSAGE ? 2 : 1, "%s", gd_sim_errmsg(sim), "");
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     print_rate(&r, path, a->json);
     return 0;
 }
@@ -528,7 +529,7 @@ static int do_portrait(gd_sim *sim, const run_args *a)
 {
     const char *path = a->output ? a->output : "output/portrait.h5";
     int neq = 0, rc = gd_sim_portrait(sim, path, &neq);
-    if (rc != GD_OK) return fail(rc == GD_EUSAGE ? 2 : 1, "%s", gd_sim_errmsg(sim), "");
+    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     if (a->json) {
         printf("{\"trajectories\":%d,\"equilibria\":%d,\"output\":", gd_sim_get_ntraj(sim), neq);
         json_str(path);
@@ -940,7 +941,7 @@ static int cmd_estimate(int argc, char **argv)
     double *x = NULL, *lam = NULL;
     gd_estimate_report rep;
     rc = gd_estimate_read_points(a.data, a.dataset, &n, &d, &x, msg);
-    if (rc != GD_OK) return fail(rc == GD_ENOMEM ? 1 : 2, "estimate: %s", msg, "");
+    if (rc != GD_OK) return fail(2, "estimate: %s", msg, "");
     if (a.nev > n) a.nev = n;
     if (!(lam = malloc(sizeof(double) * (size_t)a.nev))) st = fail(1, "out of memory", "", "");
     if (!st && (rc = gd_estimate_spectrum(n, d, x, &a.o, a.nev, lam, &rep, msg)) != GD_OK) st = fail(exit_code(rc), "%s", msg, "");

@@ -63,6 +63,7 @@ struct gd_sweep {
     void *monitor_user;
     double monitor_every;
     int ckpt_fd;
+    char ckpt_path[1024]; /* for messages */
     uint64_t ckpt_hash;
     volatile sig_atomic_t cancel;
     char msg[GD_MSG_LEN];
@@ -390,7 +391,7 @@ static void record_block(gd_sweep *w, long blk)
     uint64_t h = fnv(buf, sizeof b + sizeof cs, w->ckpt_hash);
     memcpy(buf + sizeof b + sizeof cs, &h, sizeof h);
     /* one write per record: a kill between records leaves whole records */
-    if (write(w->ckpt_fd, buf, n) != (ssize_t)n) gd_fmt(w->msg, GD_EIO, "checkpoint write failed: %s", strerror(errno));
+    if (write(w->ckpt_fd, buf, n) != (ssize_t)n) gd_fmt(w->msg, GD_EIO, "cannot write checkpoint '%s': %s", w->ckpt_path, strerror(errno));
 }
 
 int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume)
@@ -398,6 +399,7 @@ int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume)
     if (w->ckpt_fd >= 0) close(w->ckpt_fd);
     w->ckpt_fd = -1;
     if (!path) return GD_OK;
+    snprintf(w->ckpt_path, sizeof w->ckpt_path, "%s", path);
     char head[32];
     memcpy(head, CKPT_MAGIC, 8);
     memcpy(head + 8, &w->ckpt_hash, 8);

@@ -5,76 +5,13 @@
 # list --json are valid JSON. Usage: cli.sh GANDYN PYTHON WORKDIR
 set -u
 gandyn=$1 py=$2 work=$3
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-
-# expect STATUS PATTERN -- ARGS: status, stderr one line matching PATTERN, no out.h5
-expect() {
-    local want=$1 pat=$2; shift 3
-    rm -f out.h5 .out.h5.tmp.*
-    local out=(-o out.h5)
-    case " $* " in *" -o "*) out=() ;; esac
-    "$gandyn" "$@" "${out[@]}" > stdout.txt 2> stderr.txt
-    local st=$? lines; lines=$(wc -l < stderr.txt)
-    [ "$st" = "$want" ] || { bad "$*: status $st, want $want"; return; }
-    [ "$lines" = 1 ] || { bad "$*: $lines stderr lines"; cat stderr.txt >&2; return; }
-    grep -q -- "$pat" stderr.txt || { bad "$*: stderr '$(cat stderr.txt)' lacks '$pat'"; return; }
-    ls out.h5 .out.h5.tmp.* > /dev/null 2>&1 && { bad "$*: left an output file"; return; }
-    ok
-}
+. "$here/expect.sh"
 
 printf '[model]\nname = dirac\n' > good.ini
-printf '[modle]\nname = dirac\n' > badsection.ini
-printf '[model]\ngama = 0.3\n' > badkey.ini
-printf '[model]\nthis line is not ini\n' > garbage.ini
+# bad input of every class: tests/robustness.sh (the table in docs/robustness.md)
 
-expect 2 "unknown model 'nope' (models: dirac | linear" -- run good.ini --set model.name=nope
-expect 2 "unknown integrator 'euler' (integrators: simgd" -- run good.ini --set integrator.name=euler
-expect 2 "badsection.ini:2: unknown section \[modle\]" -- run badsection.ini
-expect 2 "unknown key model.gama" -- run badkey.ini
-expect 2 "not an INI line" -- run garbage.ini
-expect 2 "integrator.h = 0 is out of range" -- run good.ini --set integrator.h=0
-expect 2 "integrator.h = -0.2 is out of range" -- run good.ini --set integrator.h=-0.2
-expect 2 "model.gamma = 'nan' is not a finite number" -- run good.ini --set model.gamma=nan
-expect 2 "model.sigma = 'seven' is not a finite number" -- run good.ini --set model.sigma=seven
-expect 2 "integrator.steps = '1e400' is not a finite number" -- run good.ini --set integrator.steps=1e400
-expect 2 "run.x0 = '1,x'" -- run good.ini --set run.x0=1,x
-expect 2 "cannot open config file 'missing.ini'" -- run missing.ini
-expect 2 "unknown section \[bogus\]" -- run good.ini --set bogus.key=1
-expect 2 "unknown option '--frobnicate'" -- run good.ini --frobnicate
-expect 2 "unknown command 'rnu'" -- rnu good.ini
-expect 1 "cannot write output file 'no/such/dir/x.h5'" -- run good.ini -o no/such/dir/x.h5
-[ -e no ] && bad "an unwritable path created directories" || ok
-
-# a full disk (here a file-size limit) fails the run with one line and keeps a good file
-"$gandyn" run good.ini -o keep.h5 > /dev/null && before=$(md5sum < keep.h5)
-( ulimit -f 8; exec "$gandyn" run good.ini --set integrator.steps=20000 --set 'run.x0=1,1;0.5,0' -o keep.h5 ) > /dev/null 2> err.txt
-st=$?
-[ "$st" = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q "keep.h5" err.txt && [ "$(md5sum < keep.h5)" = "$before" ] \
-    && ! ls .keep.h5.tmp.* > /dev/null 2>&1 && ok || bad "a full disk replaced a good file (status $st: $(cat err.txt))"
-
-# a solver failure ends its trajectory, not the run: recorded with the flag's name
-"$gandyn" run good.ini --set integrator.name=implicit_midpoint --set integrator.h=50 \
-    --set integrator.newton_max=1 --set 'run.x0=0,0;1,1' -o failed.h5 > out.txt 2> err.txt
-st=$?
-[ "$st" = 0 ] && grep -q "trajectory 1 stopped early: implicit_midpoint: Newton did not converge" err.txt \
-    && grep -q "trajectory 1: .*stopped early: CV_CONV_FAILURE" out.txt \
-    && "$py" -c "import h5py,sys; a=h5py.File('failed.h5')['/traj/1'].attrs; sys.exit(a['solver']!='CV_CONV_FAILURE' or 'Newton' not in a['solver_message'])" \
-    && ok || bad "solver failure not recorded per trajectory (status $st)"
-
-# CVODE out of steps in some sweep cells: each recorded in /sweep/solver, the sweep goes on
-"$gandyn" sweep /dev/null --set integrator.name=cvode --set integrator.rtol=1e-10 --set integrator.t_end=10 --set integrator.steps=10 \
-    --set sweep.x=integrator.max_steps:2:100:8 -o sw_fail.h5 > out.txt 2> err.txt
-st=$?
-[ "$st" = 0 ] && grep -q "3 cells stopped early (CV_TOO_MUCH_WORK 3)" err.txt \
-    && "$py" -c "
-import h5py, sys
-f = h5py.File('sw_fail.h5'); s = f['/sweep/solver']; names = {v: k for k, v in h5py.check_enum_dtype(s.dtype).items()}
-got = [names[v] for v in s[0]]
-sys.exit(got != ['CV_TOO_MUCH_WORK'] * 3 + ['none'] * 5 or list(f['/sweep/outcome'][0][:3]) != [2, 2, 2])" \
-    && ok || bad "sweep cells' solver failures not recorded (status $st)"
 
 # success paths: defaults from /dev/null, JSON summaries parse and say what was done
 "$gandyn" run /dev/null -o run.h5 --json > run.json && "$py" - run.json <<'PY' && ok || bad "run --json"

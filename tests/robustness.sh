@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# One block per row of docs/robustness.md: every class of bad input, and what gandyn does
+# with it. Each row must run at least one check, and the rows here and in the table must be
+# the same list. Usage: robustness.sh GANDYN PYTHON WORKDIR TABLE.md
+set -u
+gandyn=$1 py=$2 work=$3 table=$4
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
+. "$here/expect.sh"
+
+rows=() checks_before=0
+row() { # row ID: the following checks belong to table row ID
+    [ ${#rows[@]} -gt 0 ] && [ $((pass + fail)) = "$checks_before" ] && bad "row ${rows[-1]} ran no check"
+    rows+=("$1")
+    checks_before=$((pass + fail))
+}
+
+printf '[model]\nname = dirac\n' > good.ini
+"$gandyn" run good.ini -o good.h5 > /dev/null || bad "reference run"
+# HDF5 inputs of every bad shape, type and content, written with h5py
+"$py" - <<'PY' || bad "making the HDF5 inputs"
+import h5py, numpy as np
+def make(name, **sets):
+    with h5py.File(name, "w") as f:
+        for k, v in sets.items():
+            f.create_dataset(k, data=v)
+make("pts3.h5", points=np.ones((4, 3)))
+make("text.h5", points=np.array([b"a", b"b"]))
+make("compound.h5", points=np.zeros(3, dtype=[("a", "f8"), ("b", "f8")]))
+make("nan.h5", points=np.array([[0.0, 1.0], [np.nan, 2.0]]))
+make("masses.h5", points=np.array([[0.0], [1.0]]), masses=np.array([0.5, 0.3, 0.2]))
+make("masses2.h5", points=np.array([[0.0], [1.0]]), masses=np.array([0.5, 0.5]))
+make("nonsquare.h5", **{"grid/F": np.ones((8, 16))})
+make("good_pts.h5", points=np.random.default_rng(1).normal(size=(400, 2)))
+with h5py.File("huge.h5", "w") as f: # declared 2^40 x 2^40, no data written
+    f.create_dataset("points", shape=(2**40, 2**40), dtype="f8", chunks=(1, 1))
+PY
+head -c 1500 good_pts.h5 > truncated.h5
+echo "not hdf5" > notes.h5
+mkdir -p adir.ini adir.h5
+
+row malformed-ini
+printf '[model]\nthis line is not ini\n' > garbage.ini
+printf '[model\nname = dirac\n' > header.ini
+printf 'name = dirac\n' > nosection.ini
+printf '[model]\n= 3\n' > nokey.ini
+printf '[model]\nname = dirac\0x\n' > nul.ini
+expect 2 "garbage.ini:2: not an INI line" -- run garbage.ini
+expect 2 "header.ini:1: a section header is written \[name\]" -- run header.ini
+expect 2 "nosection.ini:1: key 'name' is outside any \[section\]" -- run nosection.ini
+expect 2 "nokey.ini:2: a key is missing before '='" -- run nokey.ini
+expect 2 "nul.ini:2: a NUL byte in the line" -- run nul.ini
+
+row unknown-section
+printf '[modle]\nname = dirac\n' > badsection.ini
+expect 2 "badsection.ini:2: unknown section \[modle\]" -- run badsection.ini
+expect 2 "unknown section \[bogus\]" -- run good.ini --set bogus.key=1
+expect 2 "must be written section.key" -- run good.ini --set gamma=1
+
+row unknown-key
+printf '[model]\ngama = 0.3\n' > badkey.ini
+expect 2 "unknown key model.gama" -- run badkey.ini
+expect 2 "unknown key model.gama" -- sweep good.ini --set sweep.x=model.gama:0:1:3
+
+row unknown-model
+expect 2 "unknown model 'nope' (models: dirac | linear" -- run good.ini --set model.name=nope
+
+row unknown-integrator
+expect 2 "unknown integrator 'euler' (integrators: simgd" -- run good.ini --set integrator.name=euler
+
+row wrong-type
+expect 2 "model.sigma = 'seven' is not a finite number" -- run good.ini --set model.sigma=seven
+expect 2 "integrator.steps = '1.5' is not an integer" -- run good.ini --set integrator.steps=1.5
+expect 2 "model.loss = 'foo' is not one of: gan | nsgan | wgan" -- run good.ini --set model.loss=foo
+expect 2 "run.x0 = '1,x'" -- run good.ini --set run.x0=1,x
+
+row non-finite
+expect 2 "model.gamma = 'nan' is not a finite number" -- run good.ini --set model.gamma=nan
+expect 2 "integrator.h = 'inf' is not a finite number" -- run good.ini --set integrator.h=inf
+expect 2 "integrator.steps = '1e400' is not a finite number" -- run good.ini --set integrator.steps=1e400
+
+row negative-or-zero
+expect 2 "integrator.h = 0 is out of range" -- run good.ini --set integrator.h=0
+expect 2 "integrator.h = -0.2 is out of range" -- run good.ini --set integrator.h=-0.2
+expect 2 "integrator.steps = 0 is out of range" -- run good.ini --set integrator.steps=0
+expect 2 "model.N = 2 is out of range" -- run /dev/null --set model.name=functional --set model.N=2
+
+row absurd-size
+expect 2 "a sweep of 1000000 x 1000000 cells needs 4.47e+04 GiB; the memory budget is" -- \
+    sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
+expect 2 "model.M = 256 in 6 angles (the sampling grid and its spectrum) needs 6.31e+06 GiB" -- \
+    run /dev/null --set model.name=torus --set model.objective=product --set model.n_gen=3 --set model.n_disc=3 --set model.M=256
+expect 2 "eig: the Jacobian, the map's and their eigen-solve (more than one 65522 x 65522 dense matrix) needs 96 GiB" -- \
+    eig /dev/null --set model.name=functional --set model.dim=2 --set model.N=181
+expect 2 "the generated points (n_gen per true point): 1e+13 coordinates; at most 5e+08" -- \
+    run /dev/null --set model.name=kernel_gda --set model.gen_layout=sphere --set model.n_gen=100000 --set model.d=1000 \
+    --set model.true_layout=line --set model.n_true=100000
+GANDYN_MEMORY_MB=0.001 expect 2 "good_pts.h5': /points (800 values) needs .* GiB; the memory budget is" -- estimate good_pts.h5
+
+row contradictory
+expect 2 "makes the generated points: drop model.gen_points" -- \
+    run /dev/null --set model.name=kernel_gda --set model.gen_layout=sphere --set model.gen_points=0.5
+expect 2 "need an even M >= 2N + 2 = 10" -- run /dev/null --set model.name=torus --set model.N=4 --set model.M=8
+expect 2 "sweep.x and sweep.y both sweep model.gamma" -- sweep good.ini --set sweep.x=model.gamma:0:1:3 --set sweep.y=model.gamma:0:1:3
+expect 2 "true masses given twice" -- \
+    run /dev/null --set model.name=kernel_gda --set model.true_points=masses2.h5 --set model.true_masses=1,1 --set model.gen_points=0.5
+
+row missing-file
+expect 2 "cannot open config file 'missing.ini'" -- run missing.ini
+expect 2 "cannot open HDF5 file 'nothere.h5'" -- run /dev/null --set model.name=particles --set model.particles=nothere.h5
+expect 2 "cannot open HDF5 file 'nothere.h5'" -- estimate nothere.h5
+expect 2 "plot: cannot open 'nothere.h5'" -- plot nothere.h5
+
+row unreadable-file
+expect 2 "adir.ini:1: read error: Is a directory" -- run adir.ini
+expect 2 "cannot open HDF5 file 'notes.h5'" -- estimate notes.h5
+expect 2 "cannot open HDF5 file 'adir.h5'" -- run /dev/null --set model.name=torus --set model.objective=grid --set model.file=adir.h5 --set model.N=1
+expect 2 "gandyn plot: cannot open 'notes.h5'" -- plot notes.h5
+
+row unwritable-path
+expect 1 "cannot write output file 'no/such/dir/x.h5'" -- run good.ini -o no/such/dir/x.h5
+[ -e no ] && bad "an unwritable path created directories" || ok
+expect 1 "cannot write output file '/proc/x.h5'" -- run good.ini -o /proc/x.h5
+
+row unholdable-value
+expect 2 "run.x0: the value has a comment mark" -- run good.ini --set 'run.x0=1,1 ;0,1'
+expect 2 "run.x0: the value has a control character" -- run good.ini --set "run.x0=$(printf '1,1\n0,1')"
+"$py" -c "print('[run]\nx0 = ' + ';'.join(f'{0.01 * i},{0.02 * i}' for i in range(1, 200)))" > long.ini
+"$gandyn" run long.ini --set integrator.steps=2 -o long.h5 > out.txt 2>&1 && [ "$(grep -c '^trajectory' out.txt)" = 199 ] \
+    && ok || bad "a 4 kB line of starts was not read whole"
+
+row hdf5-shape
+expect 2 "holds points of dimension 3, the particles have 2" -- run /dev/null --set model.name=particles --set model.data=pts3.h5
+expect 2 "/grid/F must be an M^2 array" -- run /dev/null --set model.name=torus --set model.objective=grid --set model.file=nonsquare.h5 --set model.N=1
+expect 2 "/masses has 3 entries for 2 points" -- \
+    run /dev/null --set model.name=kernel_gda --set model.true_points=masses.h5 --set model.gen_points=0.5
+expect 2 "good_pts.h5': no dataset /grid" -- estimate good_pts.h5 --dataset /grid
+
+row hdf5-type
+expect 2 "text.h5': /points does not hold numbers" -- estimate text.h5
+expect 2 "compound.h5': /points does not hold numbers" -- run /dev/null --set model.name=particles --set model.particles=compound.h5
+
+row hdf5-non-finite
+expect 2 "nan.h5': /points has a non-finite value at index 2" -- estimate nan.h5
+expect 2 "nan.h5': /points has a non-finite value at index 2" -- run /dev/null --set model.name=particles --set model.particles=nan.h5
+
+row hdf5-truncated
+expect 2 "cannot open HDF5 file 'truncated.h5'" -- estimate truncated.h5
+expect 2 "cannot open HDF5 file 'truncated.h5'" -- run /dev/null --set model.name=functional --set model.density=kde --set model.density_file=truncated.h5
+
+row hdf5-corrupted
+expect 2 "the HDF5 library crashed reading /grid/F (Segmentation fault): the file is corrupted" -- \
+    run /dev/null --set model.name=torus --set model.objective=grid --set "model.file=$here/data/corrupt_grid.h5" --set model.N=1
+
+row hdf5-size-overflow
+expect 2 "huge.h5': /points is empty or larger than" -- estimate huge.h5
+expect 2 "huge.h5': /points is empty or larger than" -- run /dev/null --set model.name=particles --set model.particles=huge.h5
+
+row disk-full
+before=$(md5sum < good.h5)
+( ulimit -f 8; exec "$gandyn" run good.ini --set integrator.steps=20000 --set 'run.x0=1,1;0.5,0' -o good.h5 ) > /dev/null 2> err.txt
+st=$?
+[ "$st" = 1 ] && [ "$(wc -l < err.txt)" = 1 ] && grep -q "good.h5" err.txt && [ "$(md5sum < good.h5)" = "$before" ] \
+    && ! ls .good.h5.tmp.* > /dev/null 2>&1 && ok || bad "a full disk replaced a good file (status $st: $(cat err.txt))"
+( ulimit -f 8; exec "$gandyn" sweep good.ini --set sweep.x=integrator.h:0.01:1:200 --set sweep.y=model.gamma:0:1:50 -o good.h5 ) > /dev/null 2> err.txt
+st=$?
+[ "$st" = 1 ] && grep -q "^gandyn: cannot write checkpoint 'good.h5.ckpt': File too large" err.txt \
+    && [ "$(md5sum < good.h5)" = "$before" ] && ok || bad "a full disk during a sweep (status $st: $(cat err.txt))"
+rm -f good.h5.ckpt
+
+row killed
+# kill -9 at 50 random moments is tests/fault.sh (CTest "fault"); here one kill, checked the same way
+"$gandyn" run good.ini --set integrator.steps=3000000 -o good.h5 > /dev/null 2>&1 &
+sleep 0.3
+kill -9 $! 2> /dev/null
+wait $! 2> /dev/null
+[ "$(md5sum < good.h5)" = "$before" ] && ok || bad "a killed run changed the good file"
+
+row solver-failure
+"$gandyn" run good.ini --set integrator.name=implicit_midpoint --set integrator.h=50 \
+    --set integrator.newton_max=1 --set 'run.x0=0,0;1,1' -o failed.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "trajectory 1 stopped early: implicit_midpoint: Newton did not converge" err.txt \
+    && grep -q "trajectory 1: .*stopped early: CV_CONV_FAILURE" out.txt \
+    && "$py" -c "import h5py,sys; a=h5py.File('failed.h5')['/traj/1'].attrs; sys.exit(a['solver']!='CV_CONV_FAILURE' or 'Newton' not in a['solver_message'])" \
+    && ok || bad "solver failure not recorded per trajectory (status $st)"
+"$gandyn" run good.ini --set integrator.name=cvode --set integrator.max_steps=5 --set integrator.steps=10 -o failed.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "cvode: CV_TOO_MUCH_WORK at t = " err.txt && ok || bad "CVODE out of steps in a run (status $st)"
+"$gandyn" sweep /dev/null --set integrator.name=cvode --set integrator.rtol=1e-10 --set integrator.t_end=10 --set integrator.steps=10 \
+    --set sweep.x=integrator.max_steps:2:100:8 -o sw_fail.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "3 cells stopped early (CV_TOO_MUCH_WORK 3)" err.txt \
+    && "$py" -c "
+import h5py, sys
+f = h5py.File('sw_fail.h5'); s = f['/sweep/solver']; names = {v: k for k, v in h5py.check_enum_dtype(s.dtype).items()}
+got = [names[v] for v in s[0]]
+sys.exit(got != ['CV_TOO_MUCH_WORK'] * 3 + ['none'] * 5 or list(f['/sweep/outcome'][0][:3]) != [2, 2, 2])" \
+    && ok || bad "sweep cells' solver failures not recorded (status $st)"
+
+row overflow
+# a step so large that the state overflows: classified diverge, every saved row finite
+"$gandyn" run /dev/null --set model.loss=wgan --set integrator.h=1e300 --set sweep.diverge_radius=1e308 -o over.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "trajectory 0: diverge" out.txt && "$py" -c "
+import h5py, numpy as np, sys
+g = h5py.File('over.h5')['/traj/0']
+sys.exit(g.attrs['outcome'] != 'diverge' or not np.isfinite(g['x'][:]).all())" && ok || bad "an overflowing run (status $st)"
+
+row stale-checkpoint
+"$gandyn" sweep good.ini --set sweep.x=integrator.h:0.1:1:4 -o ck.h5 > /dev/null 2>&1
+printf 'GDSWEEP2-another-configuration' > ck.h5.ckpt
+expect 2 "checkpoint 'ck.h5.ckpt' belongs to another sweep configuration" -- sweep good.ini --set sweep.x=integrator.h:0.1:1:4 -o ck.h5 --resume
+rm -f ck.h5.ckpt
+
+row cli-usage
+expect 2 "unknown option '--frobnicate'" -- run good.ini --frobnicate
+expect 2 "unknown command 'rnu'" -- rnu good.ini
+expect 2 "missing CONFIG" -- run
+expect 2 "critical needs --param" -- critical good.ini --lo 1 --hi 2
+
+row plot-input
+"$py" -c "import h5py; h5py.File('other.h5', 'w').create_dataset('x', data=[1, 2])"
+expect 2 "'other.h5' has no group gandyn plot knows" -- plot other.h5
+
+# the table and this script name the same rows
+[ $((pass + fail)) = "$checks_before" ] && bad "row ${rows[-1]} ran no check"
+listed=$(grep -oE '^\| `[a-z0-9-]+`' "$table" | tr -d '|` ' | sort)
+ran=$(printf '%s\n' "${rows[@]}" | sort)
+[ "$listed" = "$ran" ] && ok || bad "docs/robustness.md rows and tests differ: $(diff <(echo "$listed") <(echo "$ran") | grep '^[<>]' | tr '\n' ' ')"
+echo "robustness: ${#rows[@]} rows, $pass passed, $fail failed"
+[ "$fail" = 0 ]
