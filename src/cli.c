@@ -512,7 +512,7 @@ static void print_rate(const gd_rate_result *r, const char *path, int json)
     if (r->has_discrete)
         printf("discrete: measured rho %.9g angle %.9g, predicted rho %.9g angle %.9g (%d points)\n", r->d_rho, r->d_angle,
                r->d_pred_rho, r->d_pred_angle, r->d_points);
-    printf("wrote %s\n", path);
+    if (path[0]) printf("wrote %s\n", path);
 }
 
 static int do_rate(gd_sim *sim, const run_args *a)
@@ -602,7 +602,8 @@ static void print_spectrum_json(const gd_spectrum_result *r, const char *path)
     printf(",\"mode_gap\":");
     json_num(r->n_operator ? r->mode_gap : NAN);
     printf(",\"output\":");
-    json_str(path);
+    if (path[0]) json_str(path);
+    else printf("null");
 }
 
 static void print_spectrum_text(const gd_spectrum_result *r, const char *path)
@@ -616,7 +617,7 @@ static void print_spectrum_text(const gd_spectrum_result *r, const char *path)
         printf("operator: %d eigenvalues; the largest distance from one to a mode root is %.3g\n", r->n_operator, r->mode_gap);
     else
         printf("operator: skipped (more than %d coordinates)\n", GD_SPECTRUM_OPERATOR_MAX);
-    printf("wrote %s\n", path);
+    if (path[0]) printf("wrote %s\n", path);
 }
 
 static void print_spectrum_scan(const gd_spectrum_scan *sc, int json)
@@ -647,7 +648,7 @@ static int do_spectrum(gd_sim *sim, const run_args *a)
     gd_spectrum_scan sc;
     int rc = a->scan ? gd_sim_spectrum_scan(sim, a->scan, a->ground_state, &sc) : GD_OK;
     if (rc == GD_OK) rc = gd_sim_spectrum(sim, a->ground_state, &r);
-    if (rc == GD_OK) rc = gd_sim_write_spectrum(sim, path, &r, a->scan ? &sc : NULL);
+    if (rc == GD_OK && path[0]) rc = gd_sim_write_spectrum(sim, path, &r, a->scan ? &sc : NULL);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     if (a->json) {
         print_spectrum_json(&r, path);
