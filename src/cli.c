@@ -45,6 +45,7 @@ static const char usage[] =
     "  spectrum CONFIG [--ground-state] [--scan K:LO:HI:N[:log]] [--set K=V]... [-o FILE] [--json]\n"
     "                                                 functional model: -Delta_p eigenvalues, mode rates, operator eigenvalues\n"
     "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
+    "  gallery [-o DIR]                               every model's paper figures and checked numbers -> DIR/index.html\n"
     "  estimate DATA.h5 [--dataset /points] [--t 0.02] [--alpha 0.5] [--nev 6] [--knn 10] [-o FILE] [--json]\n"
     "                                                 low spectrum of Delta_p from samples (diffusion maps)\n"
     "  --help | COMMAND --help | --version\n"
@@ -962,14 +963,34 @@ static int cmd_estimate(int argc, char **argv)
 
 /* ------------------------------------------------------------------ plot ------ */
 /* The plot scripts need numpy, h5py and matplotlib: $GANDYN_PYTHON, else the interpreter
- * found at configure time, else python3 on PATH. */
-static int cmd_plot(int argc, char **argv)
+ * found at configure time, else python3 on PATH. SCRIPT runs with ARGS in place of this
+ * process; it finds this binary in $GANDYN. Returns only on failure. */
+static int exec_script(const char *name, int argc, char **argv)
 {
     const char *py = getenv("GANDYN_PYTHON");
     if (!py || !py[0]) py = GANDYN_PYTHON_DEFAULT;
     const char *dir = getenv("GANDYN_PLOTS_DIR");
     struct stat sb;
     if (!dir || !dir[0]) dir = stat(GANDYN_SOURCE_PLOTS "/gandyn_plot.py", &sb) == 0 ? GANDYN_SOURCE_PLOTS : GANDYN_INSTALL_PLOTS;
+    char script[4096], self[4096];
+    snprintf(script, sizeof script, "%s/%s", dir, name);
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n > 0 && !getenv("GANDYN")) self[n] = '\0', setenv("GANDYN", self, 1);
+    char **args = calloc((size_t)argc + 3, sizeof *args);
+    if (!args) return fail(1, "out of memory", "", "");
+    args[0] = (char *)py;
+    args[1] = script;
+    for (int i = 0; i < argc; i++) args[i + 2] = argv[i];
+    fflush(NULL);
+    execvp(py, args);
+    int e = errno;
+    free(args);
+    return fail(1, "cannot run '%s': %s (set GANDYN_PYTHON to a python3 with numpy, h5py, matplotlib)", py, strerror(e));
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+    struct stat sb;
     int nfiles = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "-o") == 0) {
@@ -982,18 +1003,18 @@ static int cmd_plot(int argc, char **argv)
         }
     }
     if (nfiles == 0) return fail(2, "plot: missing FILE.h5", "", "");
-    char script[4096];
-    snprintf(script, sizeof script, "%s/gandyn_plot.py", dir);
-    char **args = calloc((size_t)argc + 3, sizeof *args);
-    if (!args) return fail(1, "out of memory", "", "");
-    args[0] = (char *)py;
-    args[1] = script;
-    for (int i = 0; i < argc; i++) args[i + 2] = argv[i];
-    fflush(NULL);
-    execvp(py, args);
-    int e = errno;
-    free(args);
-    return fail(1, "plot: cannot run '%s': %s (set GANDYN_PYTHON to a python3 with numpy, h5py, matplotlib)", py, strerror(e));
+    return exec_script("gandyn_plot.py", argc, argv);
+}
+
+/* gandyn gallery [-o DIR]: every model's examples and checked numbers into DIR/index.html. */
+static int cmd_gallery(int argc, char **argv)
+{
+    char *dir = "output/gallery";
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) dir = argv[++i];
+        else return fail(2, "gallery: unknown argument '%s' (usage: gandyn gallery [-o DIR])", argv[i], "");
+    }
+    return exec_script("gallery.py", 1, &dir);
 }
 
 static int dispatch(int argc, char **argv);
@@ -1043,6 +1064,7 @@ static int dispatch(int argc, char **argv)
     if (strcmp(cmd, "smoothness") == 0) return with_sim(argc - 2, argv + 2, 0, do_smoothness);
     if (strcmp(cmd, "spectrum") == 0) return with_sim(argc - 2, argv + 2, OPT_SPECTRUM | OPT_SCAN, do_spectrum);
     if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
+    if (strcmp(cmd, "gallery") == 0) return cmd_gallery(argc - 2, argv + 2);
     if (strcmp(cmd, "estimate") == 0) return cmd_estimate(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, smoothness, spectrum, sweep, critical, plot, estimate; see gandyn --help)", cmd, "");
+    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, smoothness, spectrum, sweep, critical, plot, gallery, estimate; see gandyn --help)", cmd, "");
 }

@@ -220,6 +220,7 @@ static int load_line(gd_sim *s, char *line, char *section, size_t nsection)
     char *eq = strchr(t, '=');
     if (!eq) return gd_fmt(s->msg, GD_EUSAGE, "not an INI line (expected [section] or key = value)");
     *eq = '\0';
+    cut_comment(eq + 1); /* a mark right after '=' starts a comment, as in a --set value */
     char *key = trim(t), *value = trim(eq + 1);
     if (!*key) return gd_fmt(s->msg, GD_EUSAGE, "a key is missing before '='");
     if (!section[0]) return gd_fmt(s->msg, GD_EUSAGE, "key '%s' is outside any [section]", key);
