@@ -686,8 +686,8 @@ static int particles_equilibrium(const gd_model *m, double *x)
     if (!F) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
     int rc = particles_field(m, 0, x, F);
     if (rc == GD_OK) rc = gd_particles_objective(m, x, &J);
-    /* the descent's budget: about 3e8 kernel terms (a second), so a large or degenerate start cannot stall setup */
-    long cap = (long)fmin(200000, fmax(100, 1e8 / ((double)q->N * (q->N + q->M) * d)));
+    /* the descent's budget: about 1e7 field terms (0.1 s), so a large or degenerate start cannot stall setup */
+    long cap = (long)fmin(200000, fmax(100, 1e7 / ((double)q->N * (q->N + q->M) * d)));
     for (long it = 0; rc == GD_OK && it < cap; it++) {
         fn = 0;
         for (int i = 0; i < n; i++) fn += F[i] * F[i];
