@@ -197,6 +197,11 @@ def page(results, total_s):
             out.append(f"<h3>{html.escape(f['title'])}</h3><p><code>{html.escape(f['command'])}</code></p>")
             out += [f"<figure><img src='{html.escape(p)}' alt='{html.escape(p)}'><figcaption>{html.escape(p)}</figcaption></figure>"
                     for p in f["pngs"]]
+    # for a headless browser (tests/gallery_page.sh): how many images decoded, how many rows failed
+    out.append("<script>window.addEventListener('load',function(){var i=document.images,n=0;"
+               "for(var k=0;k<i.length;k++)if(i[k].complete&&i[k].naturalWidth>0)n++;"
+               "document.body.setAttribute('data-images',n+'/'+i.length);"
+               "document.body.setAttribute('data-failed',document.querySelectorAll('tr.fail').length);});</script>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

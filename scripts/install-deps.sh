@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Debian 12 packages gandyn needs to build, test and plot (run as root).
-# clang (with its sanitizer runtimes and OpenMP) builds the fuzz harnesses of tests/fuzz.
+# clang (with its sanitizer runtimes and OpenMP) builds the fuzz harnesses of tests/fuzz;
+# chromium (headless) opens the gallery page in its test.
 # libsundials-dev pulls in petsc-dev, hypre, MPI and gfortran: expect a few minutes.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsundials-dev libfftw3-dev libhdf5-dev libopenmpi-dev openmpi-bin
           liblapacke-dev liblapack-dev libopenblas-dev python3 python3-numpy python3-h5py python3-matplotlib python3-scipy time valgrind
-          clang libclang-rt-14-dev libomp-dev)
+          clang libclang-rt-14-dev libomp-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
