@@ -296,8 +296,10 @@ static int cv_step(gd_stepper *s, double *x, double *t)
             p->at_section = !found[0];
             return found[0] ? GD_DIVERGED : GD_SECTION;
         }
-        if (++p->switches > MAX_SWITCHES && (s->failure = GD_FAIL_CHATTER))
+        if (++p->switches > MAX_SWITCHES) {
+            s->failure = GD_FAIL_CHATTER;
             return gd_stepper_fail(s, GD_ESOLVER, "cvode: more than %ld mode switches by t = %g (chattering)", MAX_SWITCHES, tret);
+        }
         p->mode = s->model->type->next_mode(s->model, p->mode, y);
         int rc = restart(s, tret);
         if (rc != GD_OK) return rc;

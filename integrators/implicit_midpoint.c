@@ -75,8 +75,10 @@ static int mid_step(gd_stepper *s, double *x, double *t)
     double prev = INFINITY;
     for (long it = 0; it < s->o.newton_max; it++) {
         double d = newton_update(s, x, y);
-        if (d < 0 || !isfinite(d))
-            return s->failure = GD_FAIL_LINEAR, gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: singular Newton system or non-finite field at t = %g", *t);
+        if (d < 0 || !isfinite(d)) {
+            s->failure = GD_FAIL_LINEAR;
+            return gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: singular Newton system or non-finite field at t = %g", *t);
+        }
         /* Stop at the tolerance, or when round-off stops the iteration from improving. */
         if (d <= s->o.newton_tol || (d >= prev && d < 1e3 * s->o.newton_tol)) {
             memcpy(x, y, sizeof(double) * (size_t)n);

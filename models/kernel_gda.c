@@ -306,15 +306,9 @@ static int point_set(gd_model *m, const char *text, const char *what, int d, dou
     return gd_parse_vectors(text, d, x, n, w, m->msg);
 }
 
-/* State sizes are ints (the model interface), so counts are checked in floating point
- * before any product is formed; the memory budget then bounds the state vectors. */
-#define KGDA_MAX_COORDS 5e8
-
 static int coordinates_fit(gd_model *m, double coords, const char *what)
 {
-    if (coords > KGDA_MAX_COORDS)
-        return gd_model_fail(m, GD_ENOMEM, "%s: %.3g coordinates; at most %.0e (lower n_gen, n_true, d, features or history)", what, coords, KGDA_MAX_COORDS);
-    return gd_check_memory(m->msg, 8.0 * 16 * coords, what); /* state, CVODE's vectors, scratch */
+    return gd_check_state(m->msg, coords, what, "lower n_gen, n_true, d, features or history");
 }
 
 /* n_gen points around each true point: on the sphere of radius r (seeded directions; +-r in

@@ -791,10 +791,9 @@ static int make_particles(gd_model *m)
     if (rc != GD_OK || o->n_random == 0) return rc;
     free(q->x0);
     q->x0 = NULL;
-    double coords = (double)o->n_random * q->d;
-    if (coords > 5e8) /* the state size is an int; and past this no field evaluation is affordable */
-        return gd_model_fail(m, GD_ENOMEM, "model.n_random = %ld particles in %d dimensions: %.3g coordinates; at most 5e8", o->n_random, q->d, coords);
-    if ((rc = gd_check_memory(m->msg, 8.0 * 16 * coords, "model.n_random particles (state and solver vectors)")) != GD_OK) return rc;
+    char what[96];
+    snprintf(what, sizeof what, "model.n_random = %ld particles in %d dimensions", o->n_random, q->d);
+    if ((rc = gd_check_state(m->msg, (double)o->n_random * q->d, what, "lower n_random or the dimension")) != GD_OK) return rc;
     q->N = (int)o->n_random;
     if (!(q->x0 = malloc(sizeof(double) * (size_t)q->N * q->d))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     uint64_t s = (uint64_t)o->seed;

@@ -142,6 +142,11 @@ int gd_fmt(char *msg, int code, const char *fmt, ...) __attribute__((format(prin
 /* The bytes a configuration may ask for, and GD_ENOMEM naming WHAT and the size beyond it. */
 double gd_memory_budget(void);
 int gd_check_memory(char *msg, double bytes, const char *what);
+/* A model state of COORDS coordinates, counted in floating point before any int product:
+ * at most GD_MAX_STATE (state sizes are ints, and past it no field evaluation is
+ * affordable), and its vectors within the budget. HINT names the keys to lower. */
+#define GD_MAX_STATE 5e8
+int gd_check_state(char *msg, double coords, const char *what, const char *hint);
 /* The same for COPIES n x n matrices of doubles (Jacobians, eigenvector bases). */
 int gd_check_dense(char *msg, long n, double copies, const char *what);
 /* Seeded pseudo-random numbers (splitmix64): the same seed gives the same stream on every

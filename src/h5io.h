@@ -25,11 +25,12 @@ int gd_h5_attr_long(gd_h5 *f, const char *obj, const char *name, long v);
 int gd_h5_commit(gd_h5 **f, char *msg);
 void gd_h5_abort(gd_h5 **f);
 
-/* Read a numeric dataset of rank 1..max_rank as doubles into *data (malloc'd; free it):
- * dims[max_rank] receive the extent. Refused with a message: a missing file or dataset, a
- * wrong rank or type, more than max_values values, a non-finite value. */
 /* 1 when the file opens and has that dataset (or group). */
 int gd_h5_has(const char *path, const char *dataset);
+/* Read a numeric dataset of rank 1..max_rank (at most 8) as doubles into *data (malloc'd;
+ * free it): dims[max_rank] receive the extent. Refused with a message: a missing file or
+ * dataset, a wrong rank or type, more than max_values values or the memory budget, a
+ * non-finite value, a file that crashes libhdf5 (see rehearse in h5io.c). */
 int gd_h5_read(const char *path, const char *dataset, int max_rank, size_t max_values, int *rank, hsize_t *dims, double **data, char *msg);
 
 /* Series group/t [n], group/x [n, dim] and, if metric is not NULL, group/<metric> [n];

@@ -45,6 +45,13 @@ int gd_check_memory(char *msg, double bytes, const char *what)
                   have / 1073741824.0);
 }
 
+int gd_check_state(char *msg, double coords, const char *what, const char *hint)
+{
+    if (coords > GD_MAX_STATE)
+        return gd_fmt(msg, GD_ENOMEM, "%s: %.3g coordinates; at most %.0e (%s)", what, coords, GD_MAX_STATE, hint);
+    return gd_check_memory(msg, 8.0 * 16 * coords, what); /* the state, the solver's vectors, scratch */
+}
+
 int gd_check_dense(char *msg, long n, double copies, const char *what)
 {
     char w[256];

@@ -172,11 +172,13 @@ static char *trim(char *t)
     return t;
 }
 
-/* Cut a comment: ';' or '#' at the start or after whitespace. */
+/* c (within t) starts a comment: ';' or '#' at the start or after whitespace. */
+static int starts_comment(const char *t, const char *c) { return (*c == ';' || *c == '#') && (c == t || is_blank(c[-1])); }
+
 static void cut_comment(char *t)
 {
     for (char *c = t; *c; c++)
-        if ((*c == ';' || *c == '#') && (c == t || is_blank(c[-1]))) {
+        if (starts_comment(t, c)) {
             *c = '\0';
             return;
         }
@@ -194,7 +196,7 @@ int gd_sim_set(gd_sim *s, const char *key, const char *value)
     if (!v) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     /* the resolved configuration is written as INI text: a value must read back as itself */
     char *c = t;
-    for (; *c && !((unsigned char)*c < 0x20 && *c != '\t') && !((*c == ';' || *c == '#') && (c == t || is_blank(c[-1]))); c++) continue;
+    for (; *c && !((unsigned char)*c < 0x20 && *c != '\t') && !starts_comment(t, c); c++) continue;
     int rc = *c ? gd_fmt(s->msg, GD_EUSAGE, "%s: the value has %s, which a config file cannot hold", key,
                          (unsigned char)*c < 0x20 ? "a control character" : "a comment mark (';' or '#' at its start or after a space)")
                 : store(s, section, dot + 1, t);
@@ -576,7 +578,6 @@ int gd_sim_finish_output(gd_sim *s, gd_h5 **f, int rc)
     gd_h5_abort(f);
     return rc;
 }
-
 
 int gd_sim_run(gd_sim *s, const char *path)
 {
