@@ -358,7 +358,7 @@ GD_EXPORT void gd_sweep_cancel(gd_sweep *w);
 /* Compute cells [i0, i1) (rounded out to whole blocks); gd_sweep_run does all. */
 GD_EXPORT int gd_sweep_run_range(gd_sweep *w, long i0, long i1);
 GD_EXPORT int gd_sweep_run(gd_sweep *w);
-/* Write /sweep (cli.md) atomically; every cell must be done. */
+/* Write /sweep (cli.md) atomically; every cell must be done. An empty path writes nothing. */
 GD_EXPORT int gd_sweep_write(gd_sweep *w, const char *path);
 /* Results, row-major [ny][nx], owned by the sweep. outcome/predicted: gd_outcome values. */
 GD_EXPORT const signed char *gd_sweep_get_outcome(const gd_sweep *w);

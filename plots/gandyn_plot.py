@@ -13,6 +13,7 @@ Sweep files (/sweep): the observed outcome per cell as colours, the predicted bo
 Spectrum files (/modes, from `gandyn spectrum`): the eigenvalues of -Delta_p against their
 index, the real parts of every mode's two roots s_k^+- against lambda_k (the rates, slowest
 mode marked), and the full operator's eigenvalues in the complex plane over the mode roots.
+Estimate files (/lambda, from `gandyn estimate`): the estimated eigenvalues of −Δ_p by index.
 Run files (/traj): left, the phase plane of the first generator and first discriminator
 coordinate with the model's vector field (/field), every trajectory, its start in red,
 the equilibrium, and the region forbidden by a projection (/model/bounds) shaded;
@@ -136,6 +137,13 @@ def wrapped(f, t, x):
     return np.insert(t.astype(float), jumps, np.nan), w
 
 
+def traj_label(k, n, outcome=""):
+    """Legend text for trajectory k of n: each one by name when few, one entry for all when many."""
+    if n <= 12:
+        return f"trajectory {k}" + (f": {outcome}" if outcome else "")
+    return f"{n} trajectories" if k == 0 else None
+
+
 def trajectories(f):
     keys = sorted(f["traj"].keys(), key=int)
     return [(*wrapped(f, f["traj"][k]["t"][:], f["traj"][k]["x"][:]), f["traj"][k].attrs.get("outcome", "")) for k in keys]
@@ -187,7 +195,7 @@ def phase_plane(ax, f, trajs):
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for k, (_, x, outcome) in enumerate(trajs):
         c = colors[k % len(colors)]
-        ax.plot(x[:, ix], x[:, iy], "-", color=c, lw=1.0, label=f"trajectory {k}: {outcome}")
+        ax.plot(x[:, ix], x[:, iy], "-", color=c, lw=1.0, label=traj_label(k, len(trajs), outcome))
         step = max(1, len(x) // 60)
         ax.plot(x[::step, ix], x[::step, iy], "^", mfc="none", color=c, ms=4)
         ax.plot(x[0, ix], x[0, iy], "o", color="red", ms=7, zorder=5)
@@ -200,8 +208,11 @@ def phase_plane(ax, f, trajs):
     xl, yl = axis_labels(f, ix, iy)
     ax.set_xlabel(xl)
     ax.set_ylabel(yl)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(6))
     ax.legend(loc="upper right", fontsize=7)
-    ax.set_aspect("equal", adjustable="box")
+    spans = np.array([xlim[1] - xlim[0], ylim[1] - ylim[0]])
+    if np.all(spans > 0) and spans.max() < 10 * spans.min():  # equal scales only where both stay readable
+        ax.set_aspect("equal", adjustable="box")
 
 
 def distance_panel(ax, f, trajs):
@@ -209,18 +220,15 @@ def distance_panel(ax, f, trajs):
     if "w2sq" in f["traj"][keys[0]]:  # a model observable: the squared 2-Wasserstein distance
         for k in keys:
             g = f["traj"][k]
-            ax.semilogy(g["t"][:], np.maximum(g["w2sq"][:], 1e-300), lw=1.0, label=f"trajectory {k}")
-        ax.set_xlabel("t (iterations × step)")
-        ax.set_ylabel("W₂² (generated vs true points)")
-        ax.grid(True, which="both", alpha=0.3)
+            ax.semilogy(g["t"][:], np.maximum(g["w2sq"][:], 1e-300), lw=1.0, label=traj_label(int(k), len(keys)))
+        finish(ax, "t (iterations × step)", "W₂² (generated vs true points)", "squared 2-Wasserstein distance to the data")
         return
     eq = f["model/equilibrium"][:] if "model/equilibrium" in f else None
     for k, (t, x, _) in enumerate(trajs):
         d = np.linalg.norm(x - (eq if eq is not None else 0), axis=1)
-        ax.semilogy(t, np.maximum(d, 1e-300), lw=1.0, label=f"trajectory {k}")
-    ax.set_xlabel("t (iterations × h)")
-    ax.set_ylabel("|x − x*|" if eq is not None else "|x|")
-    ax.grid(True, which="both", alpha=0.3)
+        ax.semilogy(t, np.maximum(d, 1e-300), lw=1.0, label=traj_label(k, len(trajs)))
+    finish(ax, "t (iterations × h)", "|x − x*|" if eq is not None else "|x|",
+           "distance to the equilibrium x*" if eq is not None else "distance to the origin")
 
 
 def plot_particles(f, out, trajs):
@@ -233,15 +241,16 @@ def plot_particles(f, out, trajs):
     for k, (t, x, outcome) in enumerate(trajs):
         P = x.reshape(len(x), -1, d)
         for i in range(P.shape[1]):
-            a1.plot(P[:, i, 0], P[:, i, 1] if d > 1 else t, "-", lw=0.7, color=f"C{k % 10}", label=f"trajectory {k}: {outcome}" if i == 0 else None)
+            a1.plot(P[:, i, 0], P[:, i, 1] if d > 1 else t, "-", lw=0.7, color=f"C{k % 10}", label=traj_label(k, len(trajs), outcome) if i == 0 else None)
         a1.scatter(P[-1, :, 0], P[-1, :, 1] if d > 1 else t[-1] + 0 * P[-1, :, 0], s=14, color=f"C{k % 10}", zorder=4)
         J = f["traj"][str(k)]["J"][:]
-        a2.semilogy(t, np.maximum(J, 1e-300), color=f"C{k % 10}", label=f"trajectory {k}")
+        floor = 1e-16 * max(np.nanmax(J), 1e-300)  # J can reach exactly 0; round-off level is the floor
+        a2.semilogy(t, np.maximum(J, floor), color=f"C{k % 10}", label=traj_label(k, len(trajs)))
     a1.set_xlabel("x₁")
     a1.set_ylabel("x₂" if d > 1 else "time t")
-    a1.set_title(f"{P.shape[1]} particles (dots: final positions)", fontsize=10)
+    a1.set_title(f"{P.shape[1]} particle{'s' if P.shape[1] > 1 else ''} (dots: final positions)", fontsize=10)
     a1.legend(fontsize=8)
-    finish(a2, "time t (iterations × h)", "divergence J(μ_t)", f"critic {f['model'].attrs['critic']}")
+    finish(a2, "time t (iterations × h)", "divergence J(μ_t)", f"divergence of the particles from the data (critic {f['model'].attrs['critic']})")
     fig.suptitle(title_of(read_config(f)), fontsize=11)
     fig.tight_layout()
     save(fig, out)
@@ -261,8 +270,29 @@ def plot_run(f, out):
     save(fig, out)
 
 
+def audit(fig, out):
+    """With GANDYN_PLOT_AUDIT=FILE, append one JSON line describing the figure's text (its
+    title and every panel's labels and legend) so tests/plot_audit.py can check them."""
+    path = os.environ.get("GANDYN_PLOT_AUDIT")
+    if not path:
+        return
+    import json
+    panels = []
+    for ax in fig.axes:
+        if hasattr(ax, "_colorbar"):  # a colour bar's own axes: its label is checked with its panel
+            continue
+        bars = [a for a in fig.axes if getattr(getattr(a, "_colorbar", None), "mappable", None) in ax.collections + ax.images]
+        panels.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+                       "legend": ax.get_legend() is not None and len(ax.get_legend().get_texts()) > 0,
+                       "colorbar": [b.get_ylabel() or b.get_xlabel() for b in bars]})
+    title = fig._suptitle.get_text() if fig._suptitle else ""
+    with open(path, "a") as fh:
+        fh.write(json.dumps({"png": out, "title": title, "panels": panels}) + "\n")
+
+
 def save(fig, out):
     """Write next to the target and rename, so a failure never leaves half a PNG."""
+    audit(fig, out)
     d = os.path.dirname(os.path.abspath(out))
     fd, tmp = tempfile.mkstemp(prefix=".gandyn-plot-", suffix=".png", dir=d)
     os.close(fd)
@@ -369,6 +399,25 @@ def plot_spectrum(f, out):
     save(fig, out)
 
 
+def plot_estimate(f, out):
+    """Estimate files (/lambda, from `gandyn estimate`): the low eigenvalues of −Δ_p from samples."""
+    d = f["lambda"]
+    lam, a = d[:], d.attrs
+    num = {k: np.ravel(a[k])[0] for k in ("n", "d", "t", "alpha", "knn", "localised", "outliers")}
+    fig, ax = plt.subplots(figsize=(7.2, 4.8))
+    ax.semilogy(np.arange(1, len(lam)), np.maximum(lam[1:], 1e-300), "o", label="λ_k (k ≥ 1)")
+    if num["localised"] > 0:
+        ax.axhline(lam[1], color="C3", ls=":", label=f"{num['localised']} localised modes: low λ may be spurious")
+    finish(ax, "index k", "eigenvalue λ_k of −Δ_p", f"λ_0 = {lam[0]:.2g}, λ_1 = {lam[1]:.6g}" if len(lam) > 1 else "")
+    cmd = f.attrs.get("command", "")
+    cmd = cmd.decode() if isinstance(cmd, bytes) else cmd
+    data = next((w for w in cmd.split() if w.endswith(".h5") and w != os.path.basename(out)), "samples")
+    fig.suptitle(f"diffusion-map estimate from {os.path.basename(data)}: n={num['n']} points in d={num['d']}, "
+                 f"t={num['t']:g}, α={num['alpha']:g}, knn={num['knn']} ({num['outliers']} outliers)", fontsize=10)
+    fig.tight_layout()
+    save(fig, out)
+
+
 def rate_panel(ax, g, window, xlabel, continuous):
     t, r = g["t"][:], g["r"][:]
     meas, pred = g.attrs["measured"], g.attrs["predicted"]
@@ -392,6 +441,11 @@ def rate_panel(ax, g, window, xlabel, continuous):
     ax.legend(fontsize=8)
 
 
+def measured_text(m, fmt):
+    """A measured value, or why there is none: a neutral or growing mode never enters the fit window."""
+    return fmt(m) if np.all(np.isfinite(m)) else "none (no decay through the fit window)"
+
+
 def plot_rate(f, out):
     g = f["rate"]
     window = g.attrs["window"]
@@ -402,11 +456,13 @@ def plot_rate(f, out):
         if k == "continuous":
             m, p = h.attrs["measured"], h.attrs["predicted"]
             rate_panel(ax, h, window, "t", True)
-            ax.set_title(f"flow (CVODE): measured {m[0]:.6g} ± {m[1]:.6g}i, predicted {p[0]:.6g} ± {p[1]:.6g}i", fontsize=9)
+            meas = measured_text(m, lambda m: f"{m[0]:.6g} ± {m[1]:.6g}i")
+            ax.set_title(f"flow (CVODE): measured {meas}, predicted {p[0]:.6g} ± {p[1]:.6g}i", fontsize=9)
         else:
             m, p = h.attrs["measured"], h.attrs["predicted"]
             rate_panel(ax, h, window, "iteration k", False)
-            ax.set_title(f"{h.attrs['integrator']} map: measured ρ = {m[0]:.7g}, predicted {p[0]:.7g}", fontsize=9)
+            meas = measured_text(m[:1], lambda m: f"ρ = {m[0]:.7g}")
+            ax.set_title(f"{h.attrs['integrator']} map: measured {meas}, predicted {p[0]:.7g}", fontsize=9)
     fig.suptitle(title_of(read_config(f)), fontsize=11)
     fig.tight_layout()
     save(fig, out)
@@ -465,8 +521,10 @@ def plot_sweep(f, out):
     rho, rate = s["rho"][:], s["rate"][:]
     agree = float(s.attrs["agreement"][0])
     x, xkey, xlog = axis_info(f, "axis_x")
-    swept = [xkey] + ([axis_info(f, "axis_y")[1]] if "axis_y" in s else [])
-    title = title_of(read_config(f), swept)
+    axes_info = [axis_info(f, a) for a in ("axis_x", "axis_y") if a in s]
+    title = title_of(read_config(f), [k for _, k, _ in axes_info])
+    title += "; swept " + ", ".join(f"{k} = {v[0]:g}…{v[-1]:g}" for v, k, _ in axes_info)
+    failed = s["solver"][:].astype(int) != 0 if "solver" in s else np.zeros(obs.shape, bool)
     legend = [Patch(color=c, label=n) for c, n in zip(OUTCOME_COLORS, ("converge", "oscillate", "diverge"))]
     if "axis_y" not in s:
         fig, ax = plt.subplots(figsize=(8.5, 5))
@@ -475,6 +533,8 @@ def plot_sweep(f, out):
             sel = obs[0] == k
             ax.plot(x[sel], rate[0][sel], "o", color=c, ms=4, label=f"measured contraction: {('converge', 'oscillate', 'diverge')[k]}")
         ax.axhline(1, color="0.4", ls="--", lw=0.8)
+        if failed.any():
+            ax.plot(x[failed[0]], np.ones(failed[0].sum()), "kx", ms=8, mew=1.5, label=f"solver stopped early ({failed.sum()} cells)")
         # where the predicted outcome or phase changes along the axis (e.g. sigma_1,2,3)
         pred = s["predicted"][0].astype(int)
         phase = s["phase"][0].astype(int) if "phase" in s else pred
@@ -516,6 +576,10 @@ def plot_sweep(f, out):
     a1.pcolormesh(X, Y, obs, cmap=ListedColormap(OUTCOME_COLORS), vmin=-0.5, vmax=2.5, shading="flat")
     cs = a1.contour(x, y, rho, levels=[1.0], colors="k", linewidths=1.6)
     legend.append(plt.Line2D([], [], color="k", lw=1.6, label="predicted boundary ρ = 1"))
+    if failed.any():
+        gx, gy = np.meshgrid(x, y)
+        a1.plot(gx[failed], gy[failed], "kx", ms=6, mew=1.2)
+        legend.append(plt.Line2D([], [], color="k", marker="x", ls="none", label=f"solver stopped early ({failed.sum()} cells)"))
     a1.legend(handles=legend, loc="upper left", fontsize=8, framealpha=0.9)
     a1.set_title(f"observed outcome (agreement {agree:.4f})", fontsize=10)
     r = np.where(np.isfinite(rate), rate, np.nan)
@@ -574,8 +638,10 @@ def main():
                 plot_portrait(f, out)
             elif "traj" in f:
                 plot_run(f, out)
+            elif "lambda" in f:
+                plot_estimate(f, out)
             else:
-                fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria)")
+                fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda)")
         print(f"wrote {out}")
 
 

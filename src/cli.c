@@ -719,8 +719,9 @@ static int sweep_mpi(gd_sweep *w, int rank, int size)
 static int do_sweep(gd_sim *sim, const run_args *a)
 {
     const char *path = a->output ? a->output : "output/sweep.h5";
-    char ckpt[4096];
-    snprintf(ckpt, sizeof ckpt, "%s.ckpt", path);
+    if (!path[0] && a->resume) return fail(2, "sweep: --resume needs the output file (-o FILE) whose checkpoint it reads", "", "");
+    char ckpt[4096] = ""; /* without a file there is nothing to resume into, so no checkpoint */
+    if (path[0]) snprintf(ckpt, sizeof ckpt, "%s.ckpt", path);
     gd_sweep *w = NULL;
     int rc = gd_sweep_create(sim, &w);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
@@ -743,7 +744,7 @@ static int do_sweep(gd_sim *sim, const run_args *a)
         }
     } else
 #endif
-    rc = gd_sweep_set_checkpoint(w, ckpt, a->resume);
+    rc = ckpt[0] ? gd_sweep_set_checkpoint(w, ckpt, a->resume) : GD_OK;
     if (rc == GD_OK && gd_sweep_get_done(w) < gd_sweep_ncells(w)) {
         running_sweep = w;
         struct sigaction sa;
@@ -761,8 +762,10 @@ static int do_sweep(gd_sim *sim, const run_args *a)
         gd_sweep_free(&w);
         return st;
     }
-    gd_sweep_set_checkpoint(w, NULL, 0);
-    unlink(ckpt);
+    if (ckpt[0]) {
+        gd_sweep_set_checkpoint(w, NULL, 0);
+        unlink(ckpt);
+    }
     long counts[3], why[GD_FAIL_COUNT], failed = gd_sweep_get_failures(w, why);
     double agree = gd_sweep_get_agreement(w, counts);
     char kinds[512] = "";
@@ -777,11 +780,13 @@ static int do_sweep(gd_sim *sim, const run_args *a)
         printf(",\"kernel\":\"%s\",\"peak_rss_mib\":", gd_sweep_is_batched(w) ? "batched" : "per-cell");
         json_num(peak_rss_mib());
         printf(",\"output\":");
-        json_str(path);
+        if (path[0]) json_str(path);
+        else printf("null");
         printf("}\n");
     } else {
-        printf("%ld cells (%s kernel): %ld converge, %ld oscillate, %ld diverge; agreement with the prediction %.4f\nwrote %s\n",
-               gd_sweep_ncells(w), gd_sweep_is_batched(w) ? "batched" : "per-cell", counts[0], counts[1], counts[2], agree, path);
+        printf("%ld cells (%s kernel): %ld converge, %ld oscillate, %ld diverge; agreement with the prediction %.4f\n",
+               gd_sweep_ncells(w), gd_sweep_is_batched(w) ? "batched" : "per-cell", counts[0], counts[1], counts[2], agree);
+        if (path[0]) printf("wrote %s\n", path);
     }
     gd_sweep_free(&w);
     return 0;

@@ -705,6 +705,7 @@ static int write_values(gd_h5 *f, const char *name, const gd_sweep *w, int which
 int gd_sweep_write(gd_sweep *w, const char *path)
 {
     if (w->ndone < w->ncells) return gd_fmt(w->msg, GD_EUSAGE, "sweep has %ld of %ld cells done", w->ndone, w->ncells);
+    if (!path || !path[0]) return GD_OK; /* no file, as for a run */
     gd_sim *s = w->base;
     gd_h5 *f = NULL;
     int rc = gd_h5_create(path, &f, w->msg);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# `gandyn plot` on one file of every kind every command writes, for every model: run, eig
+# (with and without --scan), rate (map and flow), portrait, 1-D and 2-D sweeps (with solver
+# failures), spectrum (plain, --scan, --ground-state) and estimate. Each must draw, and
+# plot_audit.py checks every figure's title and every panel's labels and legend.
+# Usage: plot_audit.sh GANDYN PYTHON WORKDIR
+set -u
+gandyn=$(realpath "$1") py=$2 work=$3 here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+fails=0
+make() { # NAME MODEL INTEGRATOR COMMAND ARGS...: write NAME.h5 and list NAME.png in the manifest
+    local name=$1 model=$2 integ=$3
+    shift 3
+    if "$gandyn" "$@" -o "$name.h5" > /dev/null 2> "$name.err"; then
+        echo "$name.png $model $integ" >> manifest
+    else
+        echo "FAIL: gandyn $* -o $name.h5: $(tail -1 "$name.err")"
+        fails=$((fails + 1))
+    fi
+}
+for m in dirac linear kernel_gda torus functional particles; do
+    for c in run eig rate portrait; do make "${m}_$c" $m simgd $c /dev/null --set model.name=$m; done
+    make "${m}_sweep" $m simgd sweep /dev/null --set model.name=$m --set sweep.x=integrator.h:0.05:1:4
+done
+make dirac_eigscan dirac simgd eig /dev/null --scan model.gamma:0.1:2:6
+make dirac_rate_flow dirac cvode rate /dev/null --set integrator.name=cvode
+make dirac_run_many dirac altgd run /dev/null --set integrator.name=altgd --set 'run.x0=1,1;1,0.5;0.5,1;-1,1;1,-1;0.2,0.2;2,0;0,2;-2,0;0,-2;1.5,1.5;-1.5,1.5;0.1,0'
+make dirac_sweep2 dirac simgd sweep /dev/null --set model.reg=gp --set sweep.x=integrator.h:0.05:1:8 --set sweep.y=model.gamma:0.1:2:6
+cvfail=(--set integrator.name=cvode --set integrator.rtol=1e-10 --set integrator.t_end=10 --set integrator.steps=10)
+make dirac_sweep_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set sweep.x=integrator.max_steps:2:100:8
+make dirac_sweep2_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set model.reg=gp --set sweep.x=integrator.max_steps:2:100:8 --set sweep.y=model.gamma:0.1:1:4
+make functional_spectrum functional simgd spectrum /dev/null --set model.name=functional
+make functional_spectrum_scan functional simgd spectrum /dev/null --set model.name=functional --scan model.kappa:0.5:4:5
+make functional_ground_state functional simgd spectrum /dev/null --set model.name=functional --ground-state
+"$py" -c "import h5py, numpy as np; h5py.File('points.h5', 'w')['points'] = np.random.default_rng(1).normal(size=(300, 2))"
+make estimate - - estimate points.h5
+for f in *.h5; do
+    [ "$f" = points.h5 ] && continue
+    GANDYN_PLOT_AUDIT=$PWD/audit.jsonl "$gandyn" plot "$f" > /dev/null 2> plot.err || { echo "FAIL: gandyn plot $f: $(tail -1 plot.err)"; fails=$((fails + 1)); }
+done
+"$py" "$here/plot_audit.py" audit.jsonl manifest || fails=$((fails + 1))
+exit $((fails > 0))
