@@ -267,7 +267,24 @@ static void types_and_newton(void)
     gd_sim_free(&s);
 }
 
-/* eig, rate and portrait run on every registered model with its defaults. */
+/* The model's Jacobian equals central differences of its field near x* (a new model's
+ * analytic Jacobian is checked here without a test of its own). */
+static void jacobian_matches_fd(const gd_model *m, const double *xs, const char *name)
+{
+    int n = gd_model_dim(m);
+    double *x = malloc(sizeof(double) * (size_t)n), *J = malloc(sizeof(double) * (size_t)n * n), *F = malloc(sizeof(double) * (size_t)n * n);
+    for (int k = 0; k < n; k++) x[k] = xs[k] + 0.05 * sin(1.0 + k); /* off x*, where J has every term */
+    CHECK_OK(gd_model_jacobian(m, x, J));
+    CHECK_OK(gd_model_jacobian_fd(m, x, F));
+    double err = 0, scale = 1e-300;
+    for (long k = 0; k < (long)n * n; k++) err = fmax(err, fabs(J[k] - F[k])), scale = fmax(scale, fabs(F[k]));
+    if (!(err <= 1e-6 * scale)) fprintf(stderr, "%s: |J - J_fd| = %.3g against |J| = %.3g\n", name, err, scale);
+    CHECK(err <= 1e-6 * scale);
+    free(x), free(J), free(F);
+}
+
+/* eig, rate and portrait run on every registered model with its defaults, and its Jacobian
+ * matches its field. */
 static void every_model(void)
 {
     for (const gd_model_type *const *mt = gd_model_types(); *mt; mt++) {
@@ -281,6 +298,7 @@ static void every_model(void)
         gd_rate_result r;
         int neq = 0;
         CHECK_OK(gd_sim_eig(s, &e));
+        jacobian_matches_fd(gd_sim_get_model(s), e.equilibrium, name);
         CHECK_OK(gd_sim_rate(s, "", &r));
         CHECK(isfinite(r.c_re) && isfinite(r.d_rho));
         CHECK_OK(gd_sim_portrait(s, "out_portrait.h5", &neq));
