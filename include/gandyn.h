@@ -297,7 +297,7 @@ typedef struct gd_rate_result {
 } gd_rate_result;
 GD_EXPORT int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out);
 
-/* Phase portrait in the plane of portrait.plane: field on a grid, trajectories from a
+/* Phase portrait in the plane of portrait.plane ("" path: no file): field on a grid, trajectories from a
  * lattice of starts (or run.x0), every equilibrium Newton finds from a grid of seeds. */
 GD_EXPORT int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria);
 

@@ -466,6 +466,7 @@ static int do_eig(gd_sim *sim, const run_args *a)
     if (rc == GD_OK && a->scan) rc = gd_sim_eig_scan(sim, a->scan, &sc);
     if (rc == GD_OK && a->scan) rc = gd_sim_eig(sim, &e); /* the scan reused the buffers */
     const char *path = a->output ? a->output : a->scan ? "output/eig.h5" : NULL;
+    if (path && !path[0]) path = NULL; /* -o '': no file */
     if (rc == GD_OK && path) rc = gd_sim_write_eig(sim, path, &e, a->scan ? &sc : NULL);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     print_eig(&e, a->scan ? &sc : NULL, path, a->json);
@@ -503,7 +504,8 @@ static void print_rate(const gd_rate_result *r, const char *path, int json)
             printf("},\"points\":%d}", r->d_points);
         }
         printf(",\"output\":");
-        json_str(path);
+        if (path[0]) json_str(path);
+        else printf("null");
         printf("}\n");
         return;
     }
@@ -533,10 +535,12 @@ static int do_portrait(gd_sim *sim, const run_args *a)
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     if (a->json) {
         printf("{\"trajectories\":%d,\"equilibria\":%d,\"output\":", gd_sim_get_ntraj(sim), neq);
-        json_str(path);
+        if (path[0]) json_str(path);
+        else printf("null");
         printf("}\n");
     } else {
-        printf("portrait: %d trajectories, %d equilibria in the box\nwrote %s\n", gd_sim_get_ntraj(sim), neq, path);
+        printf("portrait: %d trajectories, %d equilibria in the box\n", gd_sim_get_ntraj(sim), neq);
+        if (path[0]) printf("wrote %s\n", path);
     }
     return 0;
 }
@@ -916,7 +920,7 @@ static void print_estimate(const estimate_args *a, int n, int d, int nev, const 
                r->largest, r->outliers, r->localised, r->worst);
         json_num(r->isolation_bound);
         printf(",\"output\":");
-        if (a->output) json_str(a->output);
+        if (a->output && a->output[0]) json_str(a->output);
         else printf("null");
         printf("}\n");
         return;
@@ -925,7 +929,7 @@ static void print_estimate(const estimate_args *a, int n, int d, int nev, const 
     for (int j = 0; j < nev; j++) printf(" %.6g", lam[j]);
     printf("\nk-NN graph (k = %d): %d component%s, largest %d points; %d outliers, %d localised modes\n", a->o.knn, r->components,
            r->components == 1 ? "" : "s", r->largest, r->outliers, r->localised);
-    if (a->output) printf("wrote %s\n", a->output);
+    if (a->output && a->output[0]) printf("wrote %s\n", a->output);
 }
 
 /* Exit status stays 0: the numbers are computed as asked, but lambda_1 may be spurious. */
@@ -952,7 +956,7 @@ static int cmd_estimate(int argc, char **argv)
     if (a.nev > n) a.nev = n;
     if (!(lam = malloc(sizeof(double) * (size_t)a.nev))) st = fail(1, "out of memory", "", "");
     if (!st && (rc = gd_estimate_spectrum(n, d, x, &a.o, a.nev, lam, &rep, msg)) != GD_OK) st = fail(exit_code(rc), "%s", msg, "");
-    if (!st && a.output) {
+    if (!st && a.output && a.output[0]) {
         char *cmd = join_args(argc + 1, argv - 1); /* with "estimate" */
         rc = gd_estimate_write(a.output, cmd ? cmd : "gandyn estimate", n, d, &a.o, a.nev, lam, &rep, msg);
         free(cmd);

@@ -147,11 +147,11 @@ int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria)
     if (s->starts) memcpy(s->starts, saved, sizeof(double) * (size_t)nsaved * (size_t)d);
     rc = s->starts ? lattice_starts(s, &p, base) : GD_ENOMEM;
     gd_h5 *f = NULL;
-    if (rc == GD_OK) rc = gd_sim_open_output(s, path, &f);
+    if (rc == GD_OK && path && path[0]) rc = gd_sim_open_output(s, path, &f); /* "": no file, as for a run */
     double lo[2], hi[2];
     if (rc == GD_OK) rc = gd_sim_integrate(s, f, lo, hi);
     if (rc == GD_OK) rc = find_equilibria(s, &p, base, &L);
-    if (rc == GD_OK && (gd_sim_write_model(s, f) != GD_OK || gd_sim_write_field(s, f, p.ix, p.iy, p.lo, p.hi, (int)s->portrait.grid, base) != GD_OK ||
+    if (rc == GD_OK && f && (gd_sim_write_model(s, f) != GD_OK || gd_sim_write_field(s, f, p.ix, p.iy, p.lo, p.hi, (int)s->portrait.grid, base) != GD_OK ||
                         write_equilibria(f, &L) != GD_OK || gd_h5_attr_doubles(f, "/field", "box", 4, (double[]){p.lo[0], p.hi[0], p.lo[1], p.hi[1]}) != GD_OK))
         rc = gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);
     rc = gd_sim_finish_output(s, &f, rc);

@@ -69,9 +69,16 @@ assert d["trajectories"] == 25 and d["equilibria"] == 1 and d["output"] == "port
 PY
 
 # sweeps: JSON, file layout, progress lines, interruption (SIGINT, kill -9) and --resume
-# -o '' computes without a file, as for every command: nothing written, no checkpoint left
-mkdir -p nofile && (cd nofile && "$gandyn" sweep /dev/null --set sweep.x=integrator.h:0.1:1:4 -o '' --json 2> /dev/null) > nofile.json \
-    && grep -q '"output":null' nofile.json && [ -z "$(ls -A nofile)" ] && ok || bad "sweep -o '' wrote something: $(ls -A nofile)"
+# -o '' computes without a file, in every command that writes one: nothing written (no
+# checkpoint either), "output":null in the JSON
+"$py" -c "import h5py, numpy as np; h5py.File('nofile_points.h5', 'w')['points'] = np.random.default_rng(0).normal(size=(100, 1))"
+mkdir -p nofile
+for c in run eig "eig --scan model.gamma:0.1:1:3" rate portrait "spectrum --set model.name=functional" "sweep --set sweep.x=integrator.h:0.1:1:4" estimate; do
+    in=/dev/null && [ "$c" = estimate ] && in=../nofile_points.h5
+    # shellcheck disable=SC2086 # $c is the command and its options
+    (cd nofile && "$gandyn" ${c%% *} "$in" $([ "$c" = "${c%% *}" ] || echo "${c#* }") -o '' --json 2> /dev/null) > nofile.json \
+        && grep -q '"output":null' nofile.json && [ -z "$(ls -A nofile)" ] && ok || bad "$c -o '' wrote something: $(ls -A nofile) $(cat nofile.json)"
+done
 gp="--set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:40:log --set sweep.y=model.gamma:0.02:3:30 --set integrator.steps=2000"
 "$gandyn" sweep good.ini $gp -o sweep.h5 --json > sweep.json 2> sweep.err && "$py" - sweep.json <<'PY' && ok || bad "sweep --json"
 import json, sys, h5py, numpy as np
