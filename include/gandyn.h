@@ -257,6 +257,7 @@ typedef struct gd_eig_result {
     const char *type;
     const char *integrator;
     double h;                       /* step; cvode: the output interval T = t_end/steps */
+    double lr_g, lr_d;              /* the players' steps the map uses (fixed-step: lr_g, lr_d or h; cvode: T) */
     int map_analytic;               /* 1: analytic one-iteration Jacobian (cvode: exp(T J)); 0: FD */
     const double *map_re, *map_im;  /* map_dim eigenvalues of the one-iteration map */
     double rho;                     /* spectral radius of the map */

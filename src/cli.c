@@ -427,6 +427,10 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
         json_complex_list(e->dim, e->re, e->im);
         printf(",\"type\":\"%s\",\"map\":{\"integrator\":\"%s\",\"h\":", e->type, e->integrator);
         json_num(e->h);
+        printf(",\"lr_g\":");
+        json_num(e->lr_g);
+        printf(",\"lr_d\":");
+        json_num(e->lr_d);
         printf(",\"analytic\":%s,\"eigenvalues\":", e->map_analytic ? "true" : "false");
         json_complex_list(e->map_dim, e->map_re, e->map_im);
         printf(",\"spectral_radius\":");
@@ -451,7 +455,10 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     for (int i = 0; i < e->dim && i < 12; i++) printf("%s%.9g", i ? ", " : "(", e->equilibrium[i]);
     printf(e->dim > 12 ? ", ... %d coordinates)\neigenvalues: " : ")\neigenvalues: ", e->dim);
     text_complex_list(e->dim, e->re, e->im, 0);
-    printf("\ntype: %s\nmap of %s (h = %g, %s): ", e->type, e->integrator, e->h, e->map_analytic ? "analytic" : "finite differences");
+    char steps[96];
+    if (e->lr_g == e->h && e->lr_d == e->h) snprintf(steps, sizeof steps, "h = %g", e->h);
+    else snprintf(steps, sizeof steps, "lr_g = %g, lr_d = %g", e->lr_g, e->lr_d); /* what the map uses, not h */
+    printf("\ntype: %s\nmap of %s (%s, %s): ", e->type, e->integrator, steps, e->map_analytic ? "analytic" : "finite differences");
     text_complex_list(e->map_dim, e->map_re, e->map_im, 1);
     printf("\nspectral radius: %.9g -> %s (%s)\n", e->rho, gd_outcome_name(e->predicted), e->phase);
     if (sc) printf("scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);

@@ -69,6 +69,9 @@ assert d["trajectories"] == 25 and d["equilibria"] == 1 and d["output"] == "port
 PY
 
 # sweeps: JSON, file layout, progress lines, interruption (SIGINT, kill -9) and --resume
+# eig names the steps its map uses: per-player rates when they are set, not h
+"$gandyn" eig /dev/null --set integrator.lr_d=0.1 | grep -q "map of simgd (lr_g = 0.2, lr_d = 0.1, analytic): 1 + 0.0707106781i" \
+    && ok || bad "eig with lr_d: $("$gandyn" eig /dev/null --set integrator.lr_d=0.1 | grep map)"
 # -o '' computes without a file, in every command that writes one: nothing written (no
 # checkpoint either), "output":null in the JSON
 "$py" -c "import h5py, numpy as np; h5py.File('nofile_points.h5', 'w')['points'] = np.random.default_rng(0).normal(size=(100, 1))"
