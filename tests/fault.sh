@@ -10,7 +10,7 @@ set -u
 gandyn=$1 py=$2 work=$3 n=${4:-25}
 RANDOM=${5:-7}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
-pass=0 fail=0 kills=0
+pass=0 fail=0 kills=0 tries=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # a random pause of 20..420 ms
@@ -22,6 +22,7 @@ sweep=(sweep /dev/null --set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=i
 for i in $(seq "$n"); do
     "$gandyn" "${sweep[@]}" -o cut.h5 --resume > /dev/null 2>&1 &
     pid=$!
+    tries=$((tries + 1))
     pause
     kill -9 $pid 2> /dev/null && kills=$((kills + 1))
     wait $pid 2> /dev/null
@@ -31,6 +32,7 @@ for i in $(seq "$n"); do
     fi
     [ -s cut.h5.ckpt ] && ok || bad "sweep $i: no checkpoint after kill -9"
 done
+sweep_kills=$kills
 "$gandyn" "${sweep[@]}" -o cut.h5 --resume > /dev/null 2>&1 && [ ! -e cut.h5.ckpt ] && "$py" - <<'PY' && ok || bad "the resumed sweep differs from an uninterrupted one"
 import h5py, numpy as np
 a, b = h5py.File("ref.h5")["sweep"], h5py.File("cut.h5")["sweep"]
@@ -45,6 +47,7 @@ before=$(md5sum < keep.h5)
 for i in $(seq "$n"); do
     "$gandyn" "${run[@]}" -o keep.h5 > /dev/null 2>&1 &
     pid=$!
+    tries=$((tries + 1))
     pause
     kill -9 $pid 2> /dev/null && kills=$((kills + 1))
     wait $pid 2> /dev/null
@@ -54,4 +57,6 @@ done
 stale=$(find . -maxdepth 1 -name '.keep.h5.tmp.*' | wc -l)
 "$gandyn" run /dev/null -o keep.h5 > /dev/null && [ -s keep.h5 ] && ! ls .keep.h5.tmp.* > /dev/null 2>&1 && ok || bad "run: temporary files left after a clean finish"
 echo "fault: $kills interruptions, $pass passed, $fail failed; $stale temporaries of killed runs removed by the next clean run"
-[ "$fail" = 0 ] && [ "$kills" -ge $((2 * n - 5)) ]
+# On a fast machine the resumed sweeps finish the chain early (each resume keeps what it did);
+# what must hold is that the kills hit live processes and that the chain was cut several times.
+[ "$fail" = 0 ] && [ "$kills" -ge $((tries - 5)) ] && [ "$sweep_kills" -ge 3 ]
