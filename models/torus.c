@@ -638,7 +638,9 @@ static int torus_equilibrium(const gd_model *m, double *x)
 {
     const torus_opts *o = m->opts;
     const torus_priv *p = m->priv;
-    if (o->objective == OBJ_MODE || o->objective == OBJ_POISSON) return GD_ENOTAVAIL;
+    if (o->objective == OBJ_MODE || o->objective == OBJ_POISSON) /* zeros on whole curves, or none: no isolated Nash point */
+        return gd_model_fail((gd_model *)m, GD_ENOTAVAIL, "torus objective '%s' has no isolated equilibrium to linearise at",
+                             o->objective == OBJ_MODE ? "mode" : "poisson");
     return gd_model_newton((gd_model *)m, p->seed, x) == GD_OK ? GD_OK : GD_ENOTAVAIL; /* it may leave a message */
 }
 

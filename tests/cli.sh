@@ -72,6 +72,8 @@ PY
 # eig names the steps its map uses: per-player rates when they are set, not h
 "$gandyn" eig /dev/null --set integrator.lr_d=0.1 | grep -q "map of simgd (lr_g = 0.2, lr_d = 0.1, analytic): 1 + 0.0707106781i" \
     && ok || bad "eig with lr_d: $("$gandyn" eig /dev/null --set integrator.lr_d=0.1 | grep map)"
+# a game with no isolated equilibrium: eig says so in one line
+expect 1 "torus objective 'mode' has no isolated equilibrium" -- eig /dev/null --set model.name=torus --set model.objective=mode
 # -o '' computes without a file, in every command that writes one: nothing written (no
 # checkpoint either), "output":null in the JSON
 "$py" -c "import h5py, numpy as np; h5py.File('nofile_points.h5', 'w')['points'] = np.random.default_rng(0).normal(size=(100, 1))"
