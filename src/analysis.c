@@ -228,8 +228,8 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;
     out->type = has_field ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
     out->integrator = s->stepper->type->name;
-    out->h = s->stepper->type->fixed_step ? s->stepper->o.h : s->stepper->o.t_end / (double)s->stepper->o.steps;
     int fixed = s->stepper->type->fixed_step;
+    out->h = fixed ? s->stepper->o.h : s->stepper->o.t_end / (double)s->stepper->o.steps;
     out->lr_g = fixed && !isnan(s->stepper->o.lr_g) ? s->stepper->o.lr_g : out->h;
     out->lr_d = fixed && !isnan(s->stepper->o.lr_d) ? s->stepper->o.lr_d : out->h;
     out->predicted = gd_predict_outcome(out->rho);

@@ -63,6 +63,20 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* A command's output file, NULL or "" when it wrote none (-o ''): the JSON member and the
+ * text line every command ends with. */
+static void json_output(const char *path)
+{
+    printf(",\"output\":");
+    if (path && path[0]) json_str(path);
+    else printf("null");
+}
+
+static void text_wrote(const char *path)
+{
+    if (path && path[0]) printf("wrote %s\n", path);
+}
+
 static void json_num(double v)
 {
     if (isfinite(v)) printf("%.17g", v);
@@ -315,9 +329,7 @@ static void print_run_json(const gd_sim *sim, const char *path)
     }
     printf("],\"peak_rss_mib\":");
     json_num(peak_rss_mib());
-    printf(",\"output\":");
-    if (path[0]) json_str(path);
-    else printf("null");
+    json_output(path);
     printf("}\n");
 }
 
@@ -343,7 +355,7 @@ static void print_run_text(const gd_sim *sim, const char *path)
             fprintf(stderr, "gandyn: trajectory %d stopped early: %s\n", k,
                     gd_sim_get_failure_message(sim, k)[0] ? gd_sim_get_failure_message(sim, k) : gd_failure_name(why));
     }
-    if (path[0]) printf("wrote %s\n", path);
+    text_wrote(path);
 }
 
 typedef int (*command_fn)(gd_sim *sim, const run_args *a);
@@ -445,9 +457,7 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
             json_vec(sc->rho, sc->n);
             putchar('}');
         }
-        printf(",\"output\":");
-        if (path) json_str(path);
-        else printf("null");
+        json_output(path);
         printf("}\n");
         return;
     }
@@ -462,7 +472,7 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     text_complex_list(e->map_dim, e->map_re, e->map_im, 1);
     printf("\nspectral radius: %.9g -> %s (%s)\n", e->rho, gd_outcome_name(e->predicted), e->phase);
     if (sc) printf("scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);
-    if (path) printf("wrote %s\n", path);
+    text_wrote(path);
 }
 
 static int do_eig(gd_sim *sim, const run_args *a)
@@ -510,9 +520,7 @@ static void print_rate(const gd_rate_result *r, const char *path, int json)
             json_num(r->d_pred_angle);
             printf("},\"points\":%d}", r->d_points);
         }
-        printf(",\"output\":");
-        if (path[0]) json_str(path);
-        else printf("null");
+        json_output(path);
         printf("}\n");
         return;
     }
@@ -522,7 +530,7 @@ static void print_rate(const gd_rate_result *r, const char *path, int json)
     if (r->has_discrete)
         printf("discrete: measured rho %.9g angle %.9g, predicted rho %.9g angle %.9g (%d points)\n", r->d_rho, r->d_angle,
                r->d_pred_rho, r->d_pred_angle, r->d_points);
-    if (path[0]) printf("wrote %s\n", path);
+    text_wrote(path);
 }
 
 static int do_rate(gd_sim *sim, const run_args *a)
@@ -541,13 +549,12 @@ static int do_portrait(gd_sim *sim, const run_args *a)
     int neq = 0, rc = gd_sim_portrait(sim, path, &neq);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     if (a->json) {
-        printf("{\"trajectories\":%d,\"equilibria\":%d,\"output\":", gd_sim_get_ntraj(sim), neq);
-        if (path[0]) json_str(path);
-        else printf("null");
+        printf("{\"trajectories\":%d,\"equilibria\":%d", gd_sim_get_ntraj(sim), neq);
+        json_output(path);
         printf("}\n");
     } else {
         printf("portrait: %d trajectories, %d equilibria in the box\n", gd_sim_get_ntraj(sim), neq);
-        if (path[0]) printf("wrote %s\n", path);
+        text_wrote(path);
     }
     return 0;
 }
@@ -613,9 +620,7 @@ static void print_spectrum_json(const gd_spectrum_result *r, const char *path)
     json_num(r->rate);
     printf(",\"mode_gap\":");
     json_num(r->n_operator ? r->mode_gap : NAN);
-    printf(",\"output\":");
-    if (path[0]) json_str(path);
-    else printf("null");
+    json_output(path);
 }
 
 static void print_spectrum_text(const gd_spectrum_result *r, const char *path)
@@ -629,7 +634,7 @@ static void print_spectrum_text(const gd_spectrum_result *r, const char *path)
         printf("operator: %d eigenvalues; the largest distance from one to a mode root is %.3g\n", r->n_operator, r->mode_gap);
     else
         printf("operator: skipped (more than %d coordinates)\n", GD_SPECTRUM_OPERATOR_MAX);
-    if (path[0]) printf("wrote %s\n", path);
+    text_wrote(path);
 }
 
 static void print_spectrum_scan(const gd_spectrum_scan *sc, int json)
@@ -790,14 +795,12 @@ static int do_sweep(gd_sim *sim, const run_args *a)
         json_num(agree);
         printf(",\"kernel\":\"%s\",\"peak_rss_mib\":", gd_sweep_is_batched(w) ? "batched" : "per-cell");
         json_num(peak_rss_mib());
-        printf(",\"output\":");
-        if (path[0]) json_str(path);
-        else printf("null");
+        json_output(path);
         printf("}\n");
     } else {
         printf("%ld cells (%s kernel): %ld converge, %ld oscillate, %ld diverge; agreement with the prediction %.4f\n",
                gd_sweep_ncells(w), gd_sweep_is_batched(w) ? "batched" : "per-cell", counts[0], counts[1], counts[2], agree);
-        if (path[0]) printf("wrote %s\n", path);
+        text_wrote(path);
     }
     gd_sweep_free(&w);
     return 0;
@@ -926,9 +929,7 @@ static void print_estimate(const estimate_args *a, int n, int d, int nev, const 
         printf(",\"components\":%d,\"largest\":%d,\"outliers\":%d,\"localised\":%d,\"worst\":%d,\"isolation_bound\":", r->components,
                r->largest, r->outliers, r->localised, r->worst);
         json_num(r->isolation_bound);
-        printf(",\"output\":");
-        if (a->output && a->output[0]) json_str(a->output);
-        else printf("null");
+        json_output(a->output);
         printf("}\n");
         return;
     }
@@ -936,7 +937,7 @@ static void print_estimate(const estimate_args *a, int n, int d, int nev, const 
     for (int j = 0; j < nev; j++) printf(" %.6g", lam[j]);
     printf("\nk-NN graph (k = %d): %d component%s, largest %d points; %d outliers, %d localised modes\n", a->o.knn, r->components,
            r->components == 1 ? "" : "s", r->largest, r->outliers, r->localised);
-    if (a->output && a->output[0]) printf("wrote %s\n", a->output);
+    text_wrote(a->output);
 }
 
 /* Exit status stays 0: the numbers are computed as asked, but lambda_1 may be spurious. */

@@ -9,7 +9,7 @@ set -u
 gandyn=$(realpath "$1") py=$2 work=$3 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 fails=0
-make() { # NAME MODEL INTEGRATOR COMMAND ARGS...: write NAME.h5 and list NAME.png in the manifest
+produce() { # NAME MODEL INTEGRATOR COMMAND ARGS...: write NAME.h5 and list NAME.png in the manifest
     local name=$1 model=$2 integ=$3
     shift 3
     if "$gandyn" "$@" -o "$name.h5" > /dev/null 2> "$name.err"; then
@@ -20,21 +20,21 @@ make() { # NAME MODEL INTEGRATOR COMMAND ARGS...: write NAME.h5 and list NAME.pn
     fi
 }
 for m in dirac linear kernel_gda torus functional particles; do
-    for c in run eig rate portrait; do make "${m}_$c" $m simgd $c /dev/null --set model.name=$m; done
-    make "${m}_sweep" $m simgd sweep /dev/null --set model.name=$m --set sweep.x=integrator.h:0.05:1:4
+    for c in run eig rate portrait; do produce "${m}_$c" $m simgd $c /dev/null --set model.name=$m; done
+    produce "${m}_sweep" $m simgd sweep /dev/null --set model.name=$m --set sweep.x=integrator.h:0.05:1:4
 done
-make dirac_eigscan dirac simgd eig /dev/null --scan model.gamma:0.1:2:6
-make dirac_rate_flow dirac cvode rate /dev/null --set integrator.name=cvode
-make dirac_run_many dirac altgd run /dev/null --set integrator.name=altgd --set 'run.x0=1,1;1,0.5;0.5,1;-1,1;1,-1;0.2,0.2;2,0;0,2;-2,0;0,-2;1.5,1.5;-1.5,1.5;0.1,0'
-make dirac_sweep2 dirac simgd sweep /dev/null --set model.reg=gp --set sweep.x=integrator.h:0.05:1:8 --set sweep.y=model.gamma:0.1:2:6
+produce dirac_eigscan dirac simgd eig /dev/null --scan model.gamma:0.1:2:6
+produce dirac_rate_flow dirac cvode rate /dev/null --set integrator.name=cvode
+produce dirac_run_many dirac altgd run /dev/null --set integrator.name=altgd --set 'run.x0=1,1;1,0.5;0.5,1;-1,1;1,-1;0.2,0.2;2,0;0,2;-2,0;0,-2;1.5,1.5;-1.5,1.5;0.1,0'
+produce dirac_sweep2 dirac simgd sweep /dev/null --set model.reg=gp --set sweep.x=integrator.h:0.05:1:8 --set sweep.y=model.gamma:0.1:2:6
 cvfail=(--set integrator.name=cvode --set integrator.rtol=1e-10 --set integrator.t_end=10 --set integrator.steps=10)
-make dirac_sweep_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set sweep.x=integrator.max_steps:2:100:8
-make dirac_sweep2_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set model.reg=gp --set sweep.x=integrator.max_steps:2:100:8 --set sweep.y=model.gamma:0.1:1:4
-make functional_spectrum functional simgd spectrum /dev/null --set model.name=functional
-make functional_spectrum_scan functional simgd spectrum /dev/null --set model.name=functional --scan model.kappa:0.5:4:5
-make functional_ground_state functional simgd spectrum /dev/null --set model.name=functional --ground-state
+produce dirac_sweep_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set sweep.x=integrator.max_steps:2:100:8
+produce dirac_sweep2_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set model.reg=gp --set sweep.x=integrator.max_steps:2:100:8 --set sweep.y=model.gamma:0.1:1:4
+produce functional_spectrum functional simgd spectrum /dev/null --set model.name=functional
+produce functional_spectrum_scan functional simgd spectrum /dev/null --set model.name=functional --scan model.kappa:0.5:4:5
+produce functional_ground_state functional simgd spectrum /dev/null --set model.name=functional --ground-state
 "$py" -c "import h5py, numpy as np; h5py.File('points.h5', 'w')['points'] = np.random.default_rng(1).normal(size=(300, 2))"
-make estimate - - estimate points.h5
+produce estimate - - estimate points.h5
 for f in *.h5; do
     [ "$f" = points.h5 ] && continue
     GANDYN_PLOT_AUDIT=$PWD/audit.jsonl "$gandyn" plot "$f" > /dev/null 2> plot.err || { echo "FAIL: gandyn plot $f: $(tail -1 plot.err)"; fails=$((fails + 1)); }
