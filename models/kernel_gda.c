@@ -53,12 +53,14 @@ typedef struct {
     double *xr, *pr, *xg0, *pg; /* true points, masses; generated starts, masses */
     int *cluster;               /* nearest true point of each generated point */
     double gamma;               /* -2 phi'(0): 1/sigma^2 for gauss and rq */
+    double *delta;              /* per true point: mass excess p_c - (generated mass near x_c) */
     double *kappa;              /* per true point: delta_c gamma / lambda */
     double *om, *beta, *amp, *phi_true; /* features a_f cos(om_f . x + beta_f); phi_true = sum_i p_i phi(x_i) */
     double *eq;                 /* cached equilibrium (dim) */
     double *sc, *wt;            /* multiscale bandwidths and weights (ns of them) */
     int ns;
-    double *work;               /* D scratch */
+    int unmatched;              /* some delta_c != 0 */
+    double *work;               /* features: D scratch; exact: d + ng d */
 } kgda;
 
 static const char *const kernels[] = {"gauss", "rq", "multiscale", "laplace", NULL};
@@ -124,7 +126,7 @@ static void kgda_cleanup(gd_model *m)
 {
     kgda *k = m->priv;
     if (!k) return;
-    free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->kappa);
+    free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->delta), free(k->kappa);
     free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->work), free(k->sc), free(k->wt);
     free(k);
 }
@@ -383,16 +385,19 @@ static int points(gd_model *m)
     return rc;
 }
 
-/* Clusters (nearest true point) and kappa_c = (p_c - sum of its generated masses) gamma / lambda. */
+/* Clusters (nearest true point), mass excesses delta_c = p_c - sum_{j in c} q_j and
+ * kappa_c = delta_c gamma / lambda. An excess below 1e-12 p_c counts as matched: it is the
+ * rounding of masses such as 1/3, and at small lambda it would be amplified by 1/lambda. */
 static int clusters(gd_model *m)
 {
     kgda_opts *o = m->opts;
     kgda *k = m->priv;
     int d = k->d;
     k->cluster = malloc(sizeof(int) * (size_t)k->ng);
+    k->delta = malloc(sizeof(double) * (size_t)k->nr);
     k->kappa = malloc(sizeof(double) * (size_t)k->nr);
-    if (!k->cluster || !k->kappa) return gd_model_fail(m, GD_ENOMEM, "out of memory");
-    for (int c = 0; c < k->nr; c++) k->kappa[c] = k->pr[c];
+    if (!k->cluster || !k->delta || !k->kappa) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    for (int c = 0; c < k->nr; c++) k->delta[c] = k->pr[c];
     for (int j = 0; j < k->ng; j++) {
         double best = INFINITY;
         for (int c = 0; c < k->nr; c++) {
@@ -400,14 +405,22 @@ static int clusters(gd_model *m)
             for (int l = 0; l < d; l++) r += pow(k->xg0[j * d + l] - k->xr[c * d + l], 2);
             if (c == 0 || r < best) best = r, k->cluster[j] = c; /* overflowing distances still pick one */
         }
-        k->kappa[k->cluster[j]] -= k->pg[j];
+        k->delta[k->cluster[j]] -= k->pg[j];
     }
     for (int c = 0; c < k->nr; c++) {
-        double delta = k->kappa[c];
-        if (o->lambda == 0 && fabs(delta) > 1e-12)
-            return gd_model_fail(m, GD_EUSAGE, "lambda = 0 needs matched masses (true point %d has excess mass %g)", c, delta);
-        k->kappa[c] = o->lambda > 0 ? delta * k->gamma / o->lambda : 0;
+        if (fabs(k->delta[c]) <= 1e-12 * k->pr[c]) k->delta[c] = 0;
+        k->unmatched |= k->delta[c] != 0;
+        k->kappa[c] = o->lambda > 0 ? k->delta[c] * k->gamma / o->lambda : 0;
     }
+    /* At lambda = 0 an unmatched cluster has no discriminator equilibrium (f grows like
+     * eta_d k delta_c K(., x_c)); only the exact map from a cold start follows it. */
+    int cold_exact = o->representation == REP_EXACT && !o->warm_start;
+    for (int c = 0; c < k->nr; c++)
+        if (o->lambda == 0 && k->delta[c] != 0 && !cold_exact)
+            return gd_model_fail(m, GD_EUSAGE,
+                                 "lambda = 0 needs matched masses (true point %d has excess mass %g): the discriminator has no equilibrium; "
+                                 "only representation = exact with warm_start = 0 runs it",
+                                 c, k->delta[c]);
     return GD_OK;
 }
 
@@ -544,11 +557,14 @@ static int features_equilibrium(gd_model *m)
 /* ---------------------------------------------------------------- exact -------- */
 /* The discrete GDA map of spec §1.2 with f kept relative to the equilibrium configuration
  * x* of the generated points:
- *   f = A T - B S(x*) - sum_s eta_d a^s (S(Z_s) - S(x*)),  T = sum_i p_i K(., x_i),
- *   S(Z) = sum_l q_l K(., z_l), a = 1 - eta_d lambda,
+ *   f = A T - B S* - sum_s w_s (S(Z_s) - S*),  w_s = eta_d a^s,  a = 1 - eta_d lambda,
+ *   T = sum_i p_i K(., x_i),  S(Z) = sum_l q_l K(., z_l),  S* = S(x*),
  * state [x~ (G) | A | B | Z_0 .. Z_{M-1} (M G)], Z_s the generated points s + 1 steps ago.
- * The history weights are functions of age, so the warm start A = B = 1/lambda, Z_s = x* is a
- * fixed point for any eta_d, and dropping the oldest entry drops a term that vanishes at x*. */
+ * One discriminator step f <- a f + eta_d (T - S(x~)) is A, B <- a A + eta_d, a B + eta_d and
+ * a shift of the history with Z_0 = x~; the term dropped from the end, w_M (S(Z_M) - S*),
+ * vanishes while the run is younger than the history and is < 1e-10 after (checked).
+ * The warm start A = B = 1/lambda (0 at lambda = 0), Z_s = x* is a fixed point for any
+ * eta_d; the cold start f = 0 is A = B = 0, Z_s = x*. */
 #define EX_A(k) ((k)->ng * (k)->d)
 #define EX_Z(k) ((k)->ng * (k)->d + 2)
 
@@ -578,34 +594,41 @@ static void add_grad(const kgda_opts *o, const kgda *k, const double *x, const d
     }
 }
 
-/* grad f at x for the state y; eta_d sets the history weights. */
+/* grad f at x for the state y; eta_d sets the history weights. Evaluated as
+ *   A sum_c delta_c K(., x_c) + (A - B + W) S* - sum_s w_s S(Z_s),  W = sum_s w_s:
+ * T and S* share their centres (x*_j is the true point x_c(j)), so A (T - S*) is A times the
+ * exact mass excess, with nothing of size 1/lambda cancelling; and W is summed from the
+ * weights used instead of (1 - a^M)/lambda, which loses every digit as lambda -> 0. */
 static void exact_grad(const gd_model *m, const double *y, double hd, const double *x, double *g)
 {
     const kgda_opts *o = m->opts;
     const kgda *k = m->priv;
     int d = k->d, G = k->ng * d;
-    long M = o->history;
-    double a = 1 - hd * o->lambda, A = y[EX_A(k)], B = y[EX_A(k) + 1], W = (1 - pow(a, (double)M)) / o->lambda;
+    double a = 1 - hd * o->lambda, A = y[EX_A(k)], B = y[EX_A(k) + 1], w = hd, W = 0;
     for (int i = 0; i < d; i++) g[i] = 0;
-    add_grad(o, k, x, k->xr, k->pr, k->nr, A, g);
-    add_grad(o, k, x, k->eq, k->pg, k->ng, -(B - W), g); /* k->eq starts with x* */
-    double w = hd;
-    for (long s = 0; s < M; s++, w *= a) add_grad(o, k, x, y + EX_Z(k) + s * G, k->pg, k->ng, -w, g);
+    for (long s = 0; s < o->history; s++, w *= a) {
+        add_grad(o, k, x, y + EX_Z(k) + s * G, k->pg, k->ng, -w, g);
+        W += w;
+    }
+    add_grad(o, k, x, k->xr, k->delta, k->nr, A, g);
+    add_grad(o, k, x, k->eq, k->pg, k->ng, A - B + W, g); /* k->eq starts with x* */
 }
 
-static void exact_generator(const gd_model *m, double *y, double hg, double hd)
+/* The generator's half step with f read from the state y: next_j = x~_j + eta_g mu q_j
+ * grad f(x~_j) (next must not alias y: every point sees the same f and the same x~). */
+static void exact_generator(const gd_model *m, const double *y, double hg, double hd, double *next)
 {
     const kgda_opts *o = m->opts;
     const kgda *k = m->priv;
-    int d = k->d, G = k->ng * d;
-    double *g = k->work, *x0 = k->work + d;
-    memcpy(x0, y, sizeof(double) * (size_t)G); /* every point sees the same f and the same x~ */
+    int d = k->d;
+    double *g = k->work;
     for (int j = 0; j < k->ng; j++) {
-        exact_grad(m, y, hd, x0 + j * d, g);
-        for (int i = 0; i < d; i++) y[j * d + i] = x0[j * d + i] + hg * o->mu * k->pg[j] * g[i];
+        exact_grad(m, y, hd, y + j * d, g);
+        for (int i = 0; i < d; i++) next[j * d + i] = y[j * d + i] + hg * o->mu * k->pg[j] * g[i];
     }
 }
 
+/* The discriminator's step f <- a f + eta_d (T - S(x~)) for the current points x~. */
 static void exact_discriminator(const gd_model *m, double *y, double hd)
 {
     const kgda_opts *o = m->opts;
@@ -618,34 +641,39 @@ static void exact_discriminator(const gd_model *m, double *y, double hd)
     memcpy(y + EX_Z(k), y, sizeof(double) * (size_t)G);
 }
 
+/* Until the run is older than the history nothing is dropped; after that the dropped
+ * weight a^history must be negligible. */
+static int history_covers(const gd_model *m, double hd, long iteration)
+{
+    const kgda_opts *o = m->opts;
+    double a = fabs(1 - hd * o->lambda);
+    if (iteration < o->history || pow(a, (double)o->history) <= 1e-10) return GD_OK;
+    double need = a < 1 ? ceil(log(1e-10) / log(a)) : INFINITY;
+    if (need > 1e6)
+        return gd_model_fail((gd_model *)m, GD_EUSAGE,
+                             "model.history = %ld is too short for %ld iterations: at lr_d lambda = %g the discriminator forgets (almost) nothing, so the history must hold every iteration (model.history >= integrator.steps)",
+                             o->history, iteration + 1, hd * o->lambda);
+    return gd_model_fail((gd_model *)m, GD_EUSAGE,
+                         "model.history = %ld is too short for %ld iterations at lr_d lambda = %g: it needs at least %.0f (or the number of iterations)",
+                         o->history, iteration + 1, hd * o->lambda, need);
+}
+
+/* One iteration: the generator reads f^k (simultaneous, gen_first) or f^{k+1} (disc_first,
+ * the authors' order); the discriminator adds x~^k, or x~^{k+1} after the generator's move
+ * (gen_first). */
 static int kgda_gda_step(const gd_model *m, double *y, double hg, double hd, int rule, long iteration)
 {
     const kgda_opts *o = m->opts;
     if (o->representation != REP_EXACT) return GD_ENOTAVAIL;
-    double a = 1 - hd * o->lambda;
-    /* Until the run is older than the history nothing is dropped; after that the dropped
-     * weight a^history must be negligible. */
-    if (iteration >= o->history && fabs(pow(a, (double)o->history)) > 1e-10)
-        return gd_model_fail((gd_model *)m, GD_EUSAGE,
-                             "model.history = %ld is too short for %ld iterations at lr_d lambda = %g: it needs at least %.0f (or the number of iterations)",
-                             o->history, iteration + 1, hd * o->lambda, ceil(log(1e-10) / log(fabs(a))));
-    if (rule == GD_GDA_DISC_FIRST) {
-        exact_discriminator(m, y, hd);
-        exact_generator(m, y, hg, hd);
-    } else if (rule == GD_GDA_GEN_FIRST) {
-        exact_generator(m, y, hg, hd);
-        exact_discriminator(m, y, hd);
-    } else { /* simultaneous: the generator sees f^k */
-        kgda *k = m->priv;
-        int G = k->ng * k->d;
-        double *old = k->work + 2 * k->d;
-        memcpy(old, y, sizeof(double) * (size_t)G);
-        exact_generator(m, y, hg, hd);
-        memcpy(k->work + 3 * k->d + G, y, sizeof(double) * (size_t)G); /* x~^{k+1} */
-        memcpy(y, old, sizeof(double) * (size_t)G);
-        exact_discriminator(m, y, hd);
-        memcpy(y, k->work + 3 * k->d + G, sizeof(double) * (size_t)G);
-    }
+    int rc = history_covers(m, hd, iteration);
+    if (rc != GD_OK) return rc;
+    const kgda *k = m->priv;
+    double *next = k->work + k->d;
+    if (rule == GD_GDA_DISC_FIRST) exact_discriminator(m, y, hd);
+    exact_generator(m, y, hg, hd, next);
+    if (rule == GD_GDA_SIMULTANEOUS) exact_discriminator(m, y, hd);
+    memcpy(y, next, sizeof(double) * (size_t)(k->ng * k->d));
+    if (rule == GD_GDA_GEN_FIRST) exact_discriminator(m, y, hd);
     return GD_OK;
 }
 
@@ -722,6 +750,10 @@ static int kgda_jacobian(const gd_model *m, int mode, const double *x, double *J
 
 static int kgda_equilibrium(const gd_model *m, double *x)
 {
+    const kgda *k = m->priv;
+    if (((const kgda_opts *)m->opts)->lambda == 0 && k->unmatched)
+        return gd_model_fail((gd_model *)m, GD_ENOTAVAIL,
+                             "lambda = 0 with unmatched masses has no equilibrium: the discriminator grows like lr_d k delta_c K(., x_c)");
     memcpy(x, ((const kgda *)m->priv)->eq, sizeof(double) * (size_t)m->dim);
     return GD_OK;
 }
@@ -750,8 +782,6 @@ static int kgda_setup(gd_model *m)
     if (rc == GD_OK) rc = kernel_gamma(m, &k->sc, &k->wt, &k->ns);
     double *sc = k->sc, *wt = k->wt;
     int ns = k->ns;
-    if (rc == GD_OK && o->representation == REP_EXACT && !(o->lambda > 0))
-        rc = gd_model_fail(m, GD_EUSAGE, "representation = exact needs lambda > 0 (its warm start is f* = (T - S*)/lambda)");
     if (rc == GD_OK) rc = clusters(m);
     k->D = o->representation == REP_FEATURES ? (int)o->features : 0;
     if (rc == GD_OK && o->representation == REP_FEATURES) rc = draw_features(m, sc, wt, ns);
@@ -765,10 +795,11 @@ static int kgda_setup(gd_model *m)
     if (o->representation == REP_FEATURES) return features_equilibrium(m);
     for (int j = 0; j < k->ng; j++) memcpy(k->eq + j * k->d, k->xr + k->cluster[j] * k->d, sizeof(double) * (size_t)k->d);
     if (o->representation != REP_EXACT) return GD_OK;
-    /* exact: A = B = 1/lambda, every past configuration at x* */
-    k->eq[EX_A(k)] = k->eq[EX_A(k) + 1] = 1 / o->lambda;
+    /* exact: A = B = 1/lambda (f* = (T - S*)/lambda; at lambda = 0 with matched masses f* = 0),
+     * every past configuration at x* */
+    k->eq[EX_A(k)] = k->eq[EX_A(k) + 1] = o->lambda > 0 ? 1 / o->lambda : 0;
     for (long s = 0; s < o->history; s++) memcpy(k->eq + EX_Z(k) + s * G, k->eq, sizeof(double) * (size_t)G);
-    if (!(k->work = malloc(sizeof(double) * (size_t)(4 * k->d + 2 * G)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    if (!(k->work = malloc(sizeof(double) * ((size_t)k->d + (size_t)G)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     return GD_OK;
 }
 
