@@ -54,13 +54,14 @@ typedef struct {
     int *cluster;               /* nearest true point of each generated point */
     double gamma;               /* -2 phi'(0): 1/sigma^2 for gauss and rq */
     double *delta;              /* per true point: mass excess p_c - (generated mass near x_c) */
+    double excess_size;         /* Delta = sum_c |delta_c| */
+    double *excess;             /* delta_c / Delta (0 when Delta = 0) */
     double *kappa;              /* per true point: delta_c gamma / lambda */
     double *om, *beta, *amp, *phi_true; /* features a_f cos(om_f . x + beta_f); phi_true = sum_i p_i phi(x_i) */
     double *eq;                 /* cached equilibrium (dim) */
     double *sc, *wt;            /* multiscale bandwidths and weights (ns of them) */
     int ns;
-    int unmatched;              /* some delta_c != 0 */
-    double *work;               /* features: D scratch; exact: d + ng d */
+    double *work;               /* features: D scratch; exact: d + ng + ng d */
 } kgda;
 
 static const char *const kernels[] = {"gauss", "rq", "multiscale", "laplace", NULL};
@@ -126,7 +127,7 @@ static void kgda_cleanup(gd_model *m)
 {
     kgda *k = m->priv;
     if (!k) return;
-    free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->delta), free(k->kappa);
+    free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->delta), free(k->excess), free(k->kappa);
     free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->work), free(k->sc), free(k->wt);
     free(k);
 }
@@ -396,7 +397,8 @@ static int clusters(gd_model *m)
     k->cluster = malloc(sizeof(int) * (size_t)k->ng);
     k->delta = malloc(sizeof(double) * (size_t)k->nr);
     k->kappa = malloc(sizeof(double) * (size_t)k->nr);
-    if (!k->cluster || !k->delta || !k->kappa) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    k->excess = malloc(sizeof(double) * (size_t)k->nr);
+    if (!k->cluster || !k->delta || !k->kappa || !k->excess) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     for (int c = 0; c < k->nr; c++) k->delta[c] = k->pr[c];
     for (int j = 0; j < k->ng; j++) {
         double best = INFINITY;
@@ -409,9 +411,10 @@ static int clusters(gd_model *m)
     }
     for (int c = 0; c < k->nr; c++) {
         if (fabs(k->delta[c]) <= 1e-12 * k->pr[c]) k->delta[c] = 0;
-        k->unmatched |= k->delta[c] != 0;
+        k->excess_size += fabs(k->delta[c]);
         k->kappa[c] = o->lambda > 0 ? k->delta[c] * k->gamma / o->lambda : 0;
     }
+    for (int c = 0; c < k->nr; c++) k->excess[c] = k->excess_size > 0 ? k->delta[c] / k->excess_size : 0;
     /* At lambda = 0 an unmatched cluster has no discriminator equilibrium (f grows like
      * eta_d k delta_c K(., x_c)); only the exact map from a cold start follows it. */
     int cold_exact = o->representation == REP_EXACT && !o->warm_start;
@@ -556,16 +559,19 @@ static int features_equilibrium(gd_model *m)
 
 /* ---------------------------------------------------------------- exact -------- */
 /* The discrete GDA map of spec §1.2 with f kept relative to the equilibrium configuration
- * x* of the generated points:
- *   f = A T - B S* - sum_s w_s (S(Z_s) - S*),  w_s = eta_d a^s,  a = 1 - eta_d lambda,
- *   T = sum_i p_i K(., x_i),  S(Z) = sum_l q_l K(., z_l),  S* = S(x*),
- * state [x~ (G) | A | B | Z_0 .. Z_{M-1} (M G)], Z_s the generated points s + 1 steps ago.
- * One discriminator step f <- a f + eta_d (T - S(x~)) is A, B <- a A + eta_d, a B + eta_d and
- * a shift of the history with Z_0 = x~; the term dropped from the end, w_M (S(Z_M) - S*),
- * vanishes while the run is younger than the history and is < 1e-10 after (checked).
- * The warm start A = B = 1/lambda (0 at lambda = 0), Z_s = x* is a fixed point for any
- * eta_d; the cold start f = 0 is A = B = 0, Z_s = x*. */
-#define EX_A(k) ((k)->ng * (k)->d)
+ * x* of the generated points (x*_j is the true point x_c(j)):
+ *   f = u E + v S* - sum_s w_s (S(Z_s) - S*),   w_s = eta_d a^s,  a = 1 - eta_d lambda,
+ *   E = sum_c (delta_c / Delta) K(., x_c) the mass excess T - S* over its size Delta = sum |delta_c|
+ *   (E = 0 when the masses match), S(Z) = sum_l q_l K(., z_l), S* = S(x*),
+ * state [x~ (G) | u | v | Z_0 .. Z_{M-1} (M G)], Z_s the generated points s + 1 steps ago.
+ * Since T - S(x~) = Delta E - (S(x~) - S*), one discriminator step f <- a f + eta_d (T - S(x~))
+ * is u <- a u + eta_d Delta, v <- a v and a shift of the history with Z_0 = x~; the term
+ * dropped from the end, w_M (S(Z_M) - S*), vanishes while the run is younger than the history
+ * and is < 1e-10 after (checked). Nothing in this form is of size 1/lambda unless f is: the
+ * warm start u = Delta/lambda, v = 0, Z_s = x* (f* = (T - S*)/lambda; u = 0 with matched masses
+ * at any lambda >= 0) is a fixed point for any eta_d, and the cold start f = 0 is u = v = 0,
+ * Z_s = x*. At lambda = 0, u grows like eta_d k Delta: the discriminator's true growth. */
+#define EX_U(k) ((k)->ng * (k)->d)
 #define EX_Z(k) ((k)->ng * (k)->d + 2)
 
 /* grad_x K(x, z) = -(x - z) s(|x - z|^2): the scalar s for the configured kernel. */
@@ -582,36 +588,47 @@ static double kernel_slope(const kgda_opts *o, const kgda *k, double r2)
     return s;
 }
 
+/* -c grad_x K(x, z) / (x - z) for one point z: the factor that multiplies x - z. */
+static double grad_factor(const kgda_opts *o, const kgda *k, const double *x, const double *z, double c)
+{
+    double r2 = 0;
+    for (int i = 0; i < k->d; i++) r2 += (x[i] - z[i]) * (x[i] - z[i]);
+    return -c * kernel_slope(o, k, r2);
+}
+
 /* g += c * grad sum_l m_l K(x, z_l) over n points z (n x d). */
 static void add_grad(const kgda_opts *o, const kgda *k, const double *x, const double *z, const double *mass, int n, double c, double *g)
 {
     int d = k->d;
     for (int l = 0; l < n; l++) {
-        double r2 = 0;
-        for (int i = 0; i < d; i++) r2 += (x[i] - z[l * d + i]) * (x[i] - z[l * d + i]);
-        double f = -c * mass[l] * kernel_slope(o, k, r2);
+        double f = grad_factor(o, k, x, z + l * d, c * mass[l]);
         for (int i = 0; i < d; i++) g[i] += f * (x[i] - z[l * d + i]);
     }
 }
 
-/* grad f at x for the state y; eta_d sets the history weights. Evaluated as
- *   A sum_c delta_c K(., x_c) + (A - B + W) S* - sum_s w_s S(Z_s),  W = sum_s w_s:
- * T and S* share their centres (x*_j is the true point x_c(j)), so A (T - S*) is A times the
- * exact mass excess, with nothing of size 1/lambda cancelling; and W is summed from the
- * weights used instead of (1 - a^M)/lambda, which loses every digit as lambda -> 0. */
+/* grad f at x for the state y; eta_d sets the history weights. The history enters as
+ * differences q_l (grad K(x, Z_sl) - grad K(x, x*_l)) taken term by term with the same
+ * arithmetic, so an entry at x* contributes exactly 0 and no large sums cancel. */
 static void exact_grad(const gd_model *m, const double *y, double hd, const double *x, double *g)
 {
     const kgda_opts *o = m->opts;
     const kgda *k = m->priv;
     int d = k->d, G = k->ng * d;
-    double a = 1 - hd * o->lambda, A = y[EX_A(k)], B = y[EX_A(k) + 1], w = hd, W = 0;
+    const double *xs = k->eq; /* starts with x* */
+    double a = 1 - hd * o->lambda, w = hd, *fs = k->work + d; /* fs[l]: the factor at x*_l */
     for (int i = 0; i < d; i++) g[i] = 0;
-    for (long s = 0; s < o->history; s++, w *= a) {
-        add_grad(o, k, x, y + EX_Z(k) + s * G, k->pg, k->ng, -w, g);
-        W += w;
+    add_grad(o, k, x, k->xr, k->excess, k->nr, y[EX_U(k)], g);
+    for (int l = 0; l < k->ng; l++) {
+        fs[l] = grad_factor(o, k, x, xs + l * d, k->pg[l]);
+        for (int i = 0; i < d; i++) g[i] += y[EX_U(k) + 1] * (fs[l] * (x[i] - xs[l * d + i]));
     }
-    add_grad(o, k, x, k->xr, k->delta, k->nr, A, g);
-    add_grad(o, k, x, k->eq, k->pg, k->ng, A - B + W, g); /* k->eq starts with x* */
+    for (long s = 0; s < o->history; s++, w *= a) {
+        const double *z = y + EX_Z(k) + s * G;
+        for (int l = 0; l < k->ng; l++) {
+            double f = grad_factor(o, k, x, z + l * d, k->pg[l]);
+            for (int i = 0; i < d; i++) g[i] -= w * (f * (x[i] - z[l * d + i]) - fs[l] * (x[i] - xs[l * d + i]));
+        }
+    }
 }
 
 /* The generator's half step with f read from the state y: next_j = x~_j + eta_g mu q_j
@@ -635,8 +652,8 @@ static void exact_discriminator(const gd_model *m, double *y, double hd)
     const kgda *k = m->priv;
     int G = k->ng * k->d;
     double a = 1 - hd * o->lambda;
-    y[EX_A(k)] = a * y[EX_A(k)] + hd;
-    y[EX_A(k) + 1] = a * y[EX_A(k) + 1] + hd;
+    y[EX_U(k)] = a * y[EX_U(k)] + hd * k->excess_size;
+    y[EX_U(k) + 1] = a * y[EX_U(k) + 1];
     memmove(y + EX_Z(k) + G, y + EX_Z(k), sizeof(double) * (size_t)G * (size_t)(o->history - 1));
     memcpy(y + EX_Z(k), y, sizeof(double) * (size_t)G);
 }
@@ -668,7 +685,7 @@ static int kgda_gda_step(const gd_model *m, double *y, double hg, double hd, int
     int rc = history_covers(m, hd, iteration);
     if (rc != GD_OK) return rc;
     const kgda *k = m->priv;
-    double *next = k->work + k->d;
+    double *next = k->work + k->d + k->ng;
     if (rule == GD_GDA_DISC_FIRST) exact_discriminator(m, y, hd);
     exact_generator(m, y, hg, hd, next);
     if (rule == GD_GDA_SIMULTANEOUS) exact_discriminator(m, y, hd);
@@ -751,7 +768,7 @@ static int kgda_jacobian(const gd_model *m, int mode, const double *x, double *J
 static int kgda_equilibrium(const gd_model *m, double *x)
 {
     const kgda *k = m->priv;
-    if (((const kgda_opts *)m->opts)->lambda == 0 && k->unmatched)
+    if (((const kgda_opts *)m->opts)->lambda == 0 && k->excess_size > 0)
         return gd_model_fail((gd_model *)m, GD_ENOTAVAIL,
                              "lambda = 0 with unmatched masses has no equilibrium: the discriminator grows like lr_d k delta_c K(., x_c)");
     memcpy(x, ((const kgda *)m->priv)->eq, sizeof(double) * (size_t)m->dim);
@@ -766,7 +783,7 @@ static int kgda_default_start(const gd_model *m, double *x)
     int off = k->ng * k->d;
     memcpy(x, k->xg0, sizeof(double) * (size_t)off);
     for (int i = off; i < m->dim; i++) x[i] = o->warm_start ? k->eq[i] : 0;
-    if (o->representation == REP_EXACT) /* cold start f = 0: A = B = 0, history at x* */
+    if (o->representation == REP_EXACT) /* cold start f = 0: u = v = 0, history at x* */
         memcpy(x + EX_Z(k), k->eq + EX_Z(k), sizeof(double) * (size_t)(m->dim - EX_Z(k)));
     return GD_OK;
 }
@@ -795,11 +812,11 @@ static int kgda_setup(gd_model *m)
     if (o->representation == REP_FEATURES) return features_equilibrium(m);
     for (int j = 0; j < k->ng; j++) memcpy(k->eq + j * k->d, k->xr + k->cluster[j] * k->d, sizeof(double) * (size_t)k->d);
     if (o->representation != REP_EXACT) return GD_OK;
-    /* exact: A = B = 1/lambda (f* = (T - S*)/lambda; at lambda = 0 with matched masses f* = 0),
-     * every past configuration at x* */
-    k->eq[EX_A(k)] = k->eq[EX_A(k) + 1] = o->lambda > 0 ? 1 / o->lambda : 0;
+    /* exact: u = Delta/lambda (f* = (T - S*)/lambda; 0 with matched masses, also at lambda = 0),
+     * v = 0, every past configuration at x* */
+    k->eq[EX_U(k)] = k->excess_size > 0 ? k->excess_size / o->lambda : 0;
     for (long s = 0; s < o->history; s++) memcpy(k->eq + EX_Z(k) + s * G, k->eq, sizeof(double) * (size_t)G);
-    if (!(k->work = malloc(sizeof(double) * ((size_t)k->d + (size_t)G)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    if (!(k->work = malloc(sizeof(double) * ((size_t)k->d + (size_t)k->ng + (size_t)G)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     return GD_OK;
 }
 
