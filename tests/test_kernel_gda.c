@@ -456,8 +456,154 @@ static void exact_sweep(void)
     }
 }
 
+/* grad_x K(x, z) of the Gaussian kernel in 1-D. */
+static double dgauss(double x, double z, double sigma) { return -(x - z) / (sigma * sigma) * exp(-(x - z) * (x - z) / (2 * sigma * sigma)); }
+
+/* Every rule the exact map accepts, with two generated points listed both ways (issue 20's
+ * smallest case: simgd used to corrupt the history); against two steps written out from the
+ * definition: f^1 = eta (K(., 0) - q1 K(., x1) - q2 K(., x2)) (f^0 = 0), so simgd and
+ * gen_first leave the points where they are at step 1 and move them by eta q grad f^1 at step 2;
+ * disc_first moves them at both steps. */
+static void exact_rules_relabel(void)
+{
+    static const char *const rules[][3] = {{"simgd", "gen_first", "simultaneous"}, {"altgd", "gen_first", "gen"}, {"altgd", "disc_first", "disc"},
+                                           {"symplectic_euler", "disc_first", "disc"}, {"symplectic_euler", "gen_first", "gen"}};
+    const double eta = 0.1, q = 0.5, x1 = 0.3, x2 = -0.2;
+    for (int r = 0; r < 5; r++) {
+        double out[2][2];
+        for (int swap = 0; swap < 2; swap++) {
+            gd_sim *s = kg((const char *const[]){"model.representation", "exact", "model.warm_start", "0", "model.history", "2", "model.gen_points",
+                                                 swap ? "-0.2;0.3" : "0.3;-0.2", "model.gen_masses", "0.5;0.5", "integrator.name", rules[r][0],
+                                                 "integrator.order", rules[r][1], "integrator.lr_g", "0.1", "integrator.lr_d", "0.1", "integrator.steps", "2", NULL});
+            CHECK_OK(gd_sim_run(s, ""));
+            out[swap][0] = gd_sim_get_xfinal(s, 0)[swap], out[swap][1] = gd_sim_get_xfinal(s, 0)[!swap];
+            gd_sim_free(&s);
+        }
+        CHECK(out[0][0] == out[1][0] && out[0][1] == out[1][1]); /* the same arithmetic in another order: bit for bit here */
+        double p[2] = {x1, x2};
+        if (!strcmp(rules[r][2], "disc")) { /* f^1 read at step 1, f^2 = a f^1 + eta (T - S(x^1)) at step 2 */
+            double g1[2], y[2];
+            for (int j = 0; j < 2; j++) g1[j] = eta * (dgauss(p[j], 0, 1) - q * dgauss(p[j], x1, 1) - q * dgauss(p[j], x2, 1));
+            for (int j = 0; j < 2; j++) y[j] = p[j] + eta * q * g1[j];
+            for (int j = 0; j < 2; j++) {
+                double g2 = 0.9 * eta * (dgauss(y[j], 0, 1) - q * dgauss(y[j], x1, 1) - q * dgauss(y[j], x2, 1)) +
+                            eta * (dgauss(y[j], 0, 1) - q * dgauss(y[j], y[0], 1) - q * dgauss(y[j], y[1], 1));
+                CHECK_NEAR(out[0][j], y[j] + eta * q * g2, 1e-15);
+            }
+        } else { /* both read f^0 = 0 first, then f^1 built from the unmoved points */
+            for (int j = 0; j < 2; j++)
+                CHECK_NEAR(out[0][j], p[j] + eta * q * eta * (dgauss(p[j], 0, 1) - q * dgauss(p[j], x1, 1) - q * dgauss(p[j], x2, 1)), 1e-15);
+        }
+    }
+    CHECK_NEAR(0.2996691249054811, x1 + eta * q * eta * (dgauss(x1, 0, 1) - q * dgauss(x1, x1, 1) - q * dgauss(x1, x2, 1)), 1e-15);
+}
+
+/* simgd on the linearization and on the exact map: the mean/discriminator pair solves
+ * z^2 - (a + rho_b) z + (a rho_b + eps) = 0 (spec §2.3), spread rho_b; gen_first has the
+ * spectrum of disc_first (cyclic products). Case 6's game: N = 2, q = 0.4, eta_d = 0.1,
+ * eta_g = 0.5, lambda = 0.5, sigma = 0.5. */
+static void simultaneous(void)
+{
+    const double a = 1 - 0.1 * 0.5, gam = 4, q = 0.4, kappa = 0.2 * gam / 0.5, rho_b = 1 - 0.5 * q * kappa, eps = 0.5 * 0.1 * q * 0.8 * gam;
+    const double complex z = 0.5 * (a + rho_b) + 0.5 * csqrt((a + rho_b) * (a + rho_b) - 4 * (a * rho_b + eps));
+    const char *game[] = {"integrator.lr_d", "0.1", "integrator.lr_g", "0.5", "model.lambda", "0.5", "model.sigma", "0.5", "model.gen_points", "0;0",
+                          "model.gen_masses", "0.4;0.4", "integrator.name", "simgd", NULL};
+    gd_sim *s;
+    gd_eig_result e;
+    at(&s, game, &e);
+    CHECK(has_map_eig(&e, z, 1e-12) && has_map_eig(&e, conj(z), 1e-12) && has_map_eig(&e, rho_b, 1e-12));
+    CHECK_NEAR(e.rho, cabs(z), 1e-12);
+    gd_sim_free(&s);
+    const char *exact[20];
+    int n = 0;
+    for (; game[n]; n++) exact[n] = game[n];
+    exact[n++] = "model.representation", exact[n++] = "exact", exact[n] = NULL;
+    double r = exact_generator_rate(exact, 28);
+    printf("exact map under simgd: generator rate %.6f (closed form %.6f)\n", r, cabs(z));
+    CHECK_NEAR(r, cabs(z), 2e-3);
+    /* The exact map's own spectrum (finite differences of the map): its dominant eigenvalue is
+     * the pair's larger root where that lies outside the history's ring |z| ~ a, as in case 1
+     * (N = 1, delta = 0, so rho_b = 1; sigma = 3, lambda = 1, eta = 0.1): simultaneous and
+     * alternating quadratics, the latter for both orders. */
+    const double a1 = 0.9, eps1 = 0.01 / 9;
+    const double zs = 0.5 * (a1 + 1) + 0.5 * sqrt((a1 + 1) * (a1 + 1) - 4 * (a1 + eps1)), zalt = 0.5 * (a1 + 1 - eps1) + 0.5 * sqrt((a1 + 1 - eps1) * (a1 + 1 - eps1) - 4 * a1);
+    CHECK_NEAR(zalt, 0.9874543515, 1e-9);
+    static const char *const rules[][2] = {{"simgd", "gen_first"}, {"altgd", "gen_first"}, {"altgd", "disc_first"}, {"symplectic_euler", "gen_first"}};
+    for (int i = 0; i < 4; i++) {
+        at(&s, (const char *const[]){"model.representation", "exact", "model.history", "256", "integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.sigma", "3",
+                                     "integrator.name", rules[i][0], "integrator.order", rules[i][1], NULL}, &e);
+        CHECK_NEAR(e.rho, i ? zalt : zs, 1e-7);
+        gd_sim_free(&s);
+    }
+}
+
+/* Configurations lambda = 0 cannot run, refused in one line naming what to change. */
+static void refused(const char *const *kv, const char *says)
+{
+    gd_sim *s = gd_sim_create();
+    const char *base[] = {"model.name", "kernel_gda", "model.lambda", "0", NULL};
+    for (int i = 0; base[i]; i += 2) gd_sim_set(s, base[i], base[i + 1]);
+    for (int i = 0; kv[i]; i += 2) gd_sim_set(s, kv[i], kv[i + 1]);
+    CHECK(gd_sim_setup(s) == GD_EUSAGE && strstr(gd_sim_errmsg(s), says) && !strchr(gd_sim_errmsg(s), '\n'));
+    gd_sim_free(&s);
+}
+
+/* lambda = 0 runs exactly (the papers' unregularized setting) and lambda -> 0 loses no
+ * digits: lambda = 1e-12 follows lambda = 0 to 1e-9 over 300 steps under altgd and simgd, from
+ * a cold start with unmatched masses (f grows: u = eta_d k Delta) and from a warm start with
+ * matched ones (f* = 0). */
+static void lambda_zero(void)
+{
+    static const char *const rules[][2] = {{"altgd", "disc_first"}, {"simgd", "gen_first"}};
+    static const char *const starts[][2] = {{"0", "0.5;0.3"}, {"1", "0.5;0.5"}};
+    for (int r = 0; r < 2; r++)
+        for (int w = 0; w < 2; w++) {
+            double *x[2] = {NULL, NULL}, u[2] = {0, 0}, err = 0;
+            for (int l = 0; l < 2; l++) {
+                gd_sim *s = kg((const char *const[]){"model.representation", "exact", "model.warm_start", starts[w][0], "model.gen_masses", starts[w][1],
+                                                     "model.gen_points", "0.3;-0.2", "model.history", "512", "model.lambda", l ? "1e-12" : "0",
+                                                     "integrator.name", rules[r][0], "integrator.order", rules[r][1], "integrator.lr_g", "0.1",
+                                                     "integrator.lr_d", "0.1", "integrator.steps", "300", NULL});
+                gd_model *m = gd_sim_get_model(s);
+                gd_stepper *st = gd_sim_get_stepper(s);
+                int n = gd_model_dim(m);
+                double t = 0, *y = malloc(sizeof(double) * (size_t)n);
+                x[l] = malloc(sizeof(double) * 2 * 301);
+                CHECK_OK(gd_model_default_start(m, y));
+                CHECK_OK(gd_stepper_reset(st, y));
+                for (int k = 0; k <= 300; k++) {
+                    if (k) CHECK_OK(gd_stepper_step(st, y, &t));
+                    x[l][2 * k] = y[0], x[l][2 * k + 1] = y[1];
+                }
+                u[l] = y[2];
+                free(y);
+                gd_sim_free(&s);
+            }
+            for (int i = 0; i < 2 * 301; i++) err = fmax(err, fabs(x[0][i] - x[1][i]));
+            printf("lambda = 1e-12 against 0, %s, warm_start %s: max |x~ difference| over 300 steps %.3g\n", rules[r][0], starts[w][0], err);
+            CHECK(err <= 1e-9);
+            CHECK_NEAR(u[0], w ? 0 : 0.1 * 300 * 0.2, 1e-12); /* u = eta_d k Delta, Delta = |1 - 0.8| */
+            CHECK_NEAR(u[1], u[0], 1e-9 * (1 + u[0]));
+            free(x[0]), free(x[1]);
+        }
+    /* what lambda = 0 cannot do, each said in one line */
+    refused((const char *const[]){"model.gen_masses", "0.8", NULL}, "needs matched masses");
+    refused((const char *const[]){"model.gen_masses", "0.8", "model.representation", "exact", NULL}, "warm_start = 0");
+    gd_sim *s;
+    gd_eig_result e;
+    s = kg((const char *const[]){"model.lambda", "0", "model.gen_masses", "0.8", "model.representation", "exact", "model.warm_start", "0", NULL});
+    CHECK(gd_sim_eig(s, &e) == GD_ENOTAVAIL && strstr(gd_sim_errmsg(s), "no equilibrium"));
+    gd_sim_free(&s);
+    s = kg((const char *const[]){"model.lambda", "0", "model.representation", "exact", "model.history", "20", "integrator.steps", "30", NULL});
+    CHECK(gd_sim_run(s, "") == GD_EUSAGE && strstr(gd_sim_errmsg(s), "history must hold every iteration"));
+    gd_sim_free(&s);
+}
+
 int main(void)
 {
+    exact_rules_relabel();
+    simultaneous();
+    lambda_zero();
     exact_sweep();
     laplacian();
     layouts_and_files();
