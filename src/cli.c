@@ -435,8 +435,12 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     if (json) {
         printf("{\"equilibrium\":");
         json_vec(e->equilibrium, e->dim);
-        printf(",\"eigenvalues\":");
-        json_complex_list(e->dim, e->re, e->im);
+        printf(",\"has_flow\":%s,\"eigenvalues\":", e->has_flow ? "true" : "false");
+        if (e->has_flow) json_complex_list(e->dim, e->re, e->im);
+        else printf("null");
+        printf(",\"no_flow\":");
+        if (e->has_flow) printf("null");
+        else json_str(e->no_flow);
         printf(",\"type\":\"%s\",\"map\":{\"integrator\":\"%s\",\"h\":", e->type, e->integrator);
         json_num(e->h);
         printf(",\"lr_g\":");
@@ -463,8 +467,13 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     }
     printf("equilibrium: ");
     for (int i = 0; i < e->dim && i < 12; i++) printf("%s%.9g", i ? ", " : "(", e->equilibrium[i]);
-    printf(e->dim > 12 ? ", ... %d coordinates)\neigenvalues: " : ")\neigenvalues: ", e->dim);
-    text_complex_list(e->dim, e->re, e->im, 0);
+    printf(e->dim > 12 ? ", ... %d coordinates)\n" : ")\n", e->dim);
+    if (e->has_flow) {
+        printf("eigenvalues: ");
+        text_complex_list(e->dim, e->re, e->im, 0);
+    } else {
+        printf("no flow spectrum: the model has no vector field here (%s); the map's spectrum follows", e->no_flow);
+    }
     char steps[96];
     if (e->lr_g == e->h && e->lr_d == e->h) snprintf(steps, sizeof steps, "h = %g", e->h);
     else snprintf(steps, sizeof steps, "lr_g = %g, lr_d = %g", e->lr_g, e->lr_d); /* what the map uses, not h */
