@@ -273,6 +273,13 @@ def plot_run(f, out):
     save(fig, out)
 
 
+def blank_series(ax):
+    """Labels of the lines and scatters drawn with data but not one finite point (a NaN locus)."""
+    series = [(a.get_label(), a.get_xydata()) for a in ax.lines]
+    series += [(c.get_label(), c.get_offsets()) for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection)]
+    return [label for label, xy in series if len(xy) and not np.isfinite(np.asarray(xy, dtype=float)).all(axis=-1).any()]
+
+
 def audit(fig, out):
     """With GANDYN_PLOT_AUDIT=FILE, append one JSON line describing the figure's text (its
     title and every panel's labels and legend) so tests/plot_audit.py can check them."""
@@ -285,9 +292,10 @@ def audit(fig, out):
         if hasattr(ax, "_colorbar"):  # a colour bar's own axes: its label is checked with its panel
             continue
         bars = [a for a in fig.axes if getattr(getattr(a, "_colorbar", None), "mappable", None) in ax.collections + ax.images]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() is not None else []
         panels.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
-                       "legend": ax.get_legend() is not None and len(ax.get_legend().get_texts()) > 0,
-                       "colorbar": [b.get_ylabel() or b.get_xlabel() for b in bars]})
+                       "legend": len(legend) > 0, "legend_texts": legend,
+                       "colorbar": [b.get_ylabel() or b.get_xlabel() for b in bars], "blank": blank_series(ax)})
     title = fig._suptitle.get_text() if fig._suptitle else ""
     with open(path, "a") as fh:
         fh.write(json.dumps({"png": out, "title": title, "panels": panels}) + "\n")
