@@ -181,6 +181,10 @@ GD_EXPORT gd_sim *gd_sim_create(void);
 GD_EXPORT int gd_sim_load(gd_sim *s, const char *path);
 /* Set "section.key" to value (the --set of the CLI); later sets win. */
 GD_EXPORT int gd_sim_set(gd_sim *s, const char *key, const char *value);
+/* The keys of a fixed section, "run", "sweep", "rate" or "portrait" (key == NULL ends), the
+ * table config files, --set and `gandyn COMMAND --help` go through; NULL for "model" and
+ * "integrator" (their keys: gd_model_type_params, gd_integrator_params) and unknown names. */
+GD_EXPORT const gd_param *gd_sim_section_params(const char *section);
 /* Resolve the configuration: look up model and integrator, apply and check every key. */
 GD_EXPORT int gd_sim_setup(gd_sim *s);
 /* Remember the command line that produced the file (root attribute "command"). */

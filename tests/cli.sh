@@ -34,6 +34,35 @@ assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp",
 assert all(p["help"] and "default" in p for p in dirac["params"])
 PY
 
+# COMMAND --help for every command the CLI dispatches, as its own overview lists them: status 0,
+# stdout only, the first line names the command, `help COMMAND` and -h print the same, and the
+# example it prints runs to status 0 from a scratch directory (writing its -o files there). The
+# examples say "gandyn": a PATH entry points it at the binary under test. The gallery's example
+# (1.5 minutes) is the one the gallery CTest runs (tests/gallery_page.sh takes it from --help).
+mkdir -p bin && ln -sf "$gandyn" bin/gandyn
+commands=$("$gandyn" --help | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p')
+[ "$(echo $commands | wc -w)" -ge 13 ] && ok || bad "--help lists too few commands: $commands"
+for c in $commands; do
+    "$gandyn" $c --help > help_$c.txt 2> help_$c.err; st=$?
+    [ $st = 0 ] && [ ! -s help_$c.err ] && head -1 help_$c.txt | grep -q "^usage: gandyn $c " \
+        && grep -q "^reads" help_$c.txt && ok || bad "$c --help: status $st, $(head -1 help_$c.txt) $(cat help_$c.err)"
+    "$gandyn" help $c | cmp -s - help_$c.txt && "$gandyn" $c -h | cmp -s - help_$c.txt && ok || bad "help $c and $c -h differ from $c --help"
+    example=$(sed -n '/^example:$/{n;s/^  //;p;}' help_$c.txt)
+    case "$example" in "gandyn $c "* | "gandyn "*" && gandyn $c "*) ok ;; *) bad "$c --help: example '$example' is not a $c command"; continue ;; esac
+    [ $c = gallery ] && continue
+    rm -rf "example_$c" && mkdir "example_$c"
+    (cd "example_$c" && PATH="$PWD/../bin:$PATH" GANDYN_PYTHON=$py sh -c "$example" > out.txt 2> err.txt) \
+        && for f in $(echo "$example" | grep -o ' -o [^ ]*' | cut -c5-); do [ -s "example_$c/$f" ] || exit 1; done \
+        && ok || bad "$c --help example failed: $example: $(tail -2 "example_$c/err.txt")"
+done
+# the keys a command reads come from the library's tables: every [run] key, sweep's two outcome
+# thresholds with their defaults, the functional model's keys for spectrum
+grep -q "^    save_coords    = all " help_run.txt && grep -q "^    diverge_radius = 1e6 " help_run.txt && ! grep -q "^    grow_factor" help_run.txt \
+    && grep -q "^    r_lo           = 1e-7 " help_rate.txt && grep -q "^    seeds          = 12 " help_portrait.txt \
+    && grep -q "^    aug_t          = 0.5 " help_spectrum.txt && grep -q "^reads no CONFIG" help_plot.txt && ok || bad "--help: the keys commands read"
+expect 2 "unknown command 'nope'" -- nope --help
+expect 2 "unknown command 'nope'" -- help nope
+
 # analyses: eig / rate / portrait JSON as in cli.md, errors as one line
 expect 1 "has no equilibrium" -- eig good.ini --set model.loss=wgan --set model.reg=wgan_gp
 expect 2 "expected KEY:LO:HI:N" -- eig good.ini --scan model.gamma:0:1
