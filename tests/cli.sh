@@ -52,7 +52,7 @@ for c in $commands; do
     [ $c = gallery ] && continue
     rm -rf "example_$c" && mkdir "example_$c"
     (cd "example_$c" && PATH="$PWD/../bin:$PATH" GANDYN_PYTHON=$py sh -c "$example" > out.txt 2> err.txt) \
-        && for f in $(echo "$example" | grep -o ' -o [^ ]*' | cut -c5-); do [ -s "example_$c/$f" ] || exit 1; done \
+        && (for f in $(echo "$example" | grep -o ' -o [^ ]*' | cut -c5-); do [ -s "example_$c/$f" ] || exit 1; done) \
         && ok || bad "$c --help example failed: $example: $(tail -2 "example_$c/err.txt")"
 done
 # the keys a command reads come from the library's tables: every [run] key, sweep's two outcome
