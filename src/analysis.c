@@ -413,7 +413,7 @@ static int write_stability(gd_sim *s, gd_h5 *f, const gd_eig_result *e)
 {
     int equal = e->lr_g == e->lr_d;
     double rlo = -3, rhi = 1, ilim = 3, h = equal ? e->lr_g : e->h;
-    for (int k = 0; k < e->dim; k++) { /* make room for the configured model's h lambda */
+    for (int k = 0; k < e->dim; k++) { /* make room for the configured model's step * lambda */
         rlo = fmin(rlo, 1.2 * h * e->re[k]);
         rhi = fmax(rhi, 1.2 * h * e->re[k]);
         ilim = fmax(ilim, 1.2 * fabs(h * e->im[k]));
