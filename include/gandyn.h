@@ -181,6 +181,10 @@ GD_EXPORT gd_sim *gd_sim_create(void);
 GD_EXPORT int gd_sim_load(gd_sim *s, const char *path);
 /* Set "section.key" to value (the --set of the CLI); later sets win. */
 GD_EXPORT int gd_sim_set(gd_sim *s, const char *key, const char *value);
+/* The keys of a fixed section, "run", "sweep", "rate" or "portrait" (key == NULL ends), the
+ * table config files, --set and `gandyn COMMAND --help` go through; NULL for "model" and
+ * "integrator" (their keys: gd_model_type_params, gd_integrator_params) and unknown names. */
+GD_EXPORT const gd_param *gd_sim_section_params(const char *section);
 /* Resolve the configuration: look up model and integrator, apply and check every key. */
 GD_EXPORT int gd_sim_setup(gd_sim *s);
 /* Remember the command line that produced the file (root attribute "command"). */
@@ -253,8 +257,11 @@ GD_EXPORT int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out);
 typedef struct gd_eig_result {
     int dim, map_dim;
     const double *equilibrium;      /* dim */
-    const double *re, *im;          /* dim eigenvalues of J(x*) */
-    const char *type;
+    const double *re, *im;          /* dim eigenvalues of J(x*); NaN when has_flow is 0 */
+    int has_flow;                   /* 0: the model has no vector field here (a map of its own, e.g.
+                                     * kernel_gda's exact representation): no flow spectrum */
+    const char *no_flow;            /* why not (the model's one line), "" when has_flow */
+    const char *type;               /* a fixed-point type, or "map" when has_flow is 0 */
     const char *integrator;
     double h;                       /* step; cvode: the output interval T = t_end/steps */
     double lr_g, lr_d;              /* the players' steps the map uses (fixed-step: lr_g, lr_d or h; cvode: T) */
@@ -276,8 +283,10 @@ typedef struct gd_scan_result {
     const double *rho;              /* n */
 } gd_scan_result;
 GD_EXPORT int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out);
-/* Write /eig, /stability (fixed-step integrators: spectral radius of the per-mode map on a
- * grid of z = h lambda, with the configured model's h lambda) and /scan (if scan != NULL). */
+/* Write /eig, /stability (fixed-step integrators on a model with a field: spectral radius of
+ * the per-mode map on a grid of z = h lambda, equal player rates, with the configured model's
+ * step * lambda) and /scan (if scan != NULL). Without a flow (has_flow 0) the eig_re/eig_im
+ * datasets and /stability are left out and the attribute no_flow says why. */
 GD_EXPORT int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result *eig, const gd_scan_result *scan);
 /* Spectral radius of the integrator's one-iteration map on x' = lambda x (as the real
  * block [[Re, -Im], [Im, Re]], equal player rates) at z = h lambda = re[i] + i im[j]:

@@ -4,7 +4,10 @@
 
 Eigen files (/eig, from `gandyn eig`): the Jacobian's eigenvalues (and their locus along a
 --scan, coloured by the parameter), the integrator's stability region |R(z)| <= 1 with the
-configured model's h*lambda, and the map's spectral radius along the scan.
+configured model's step*lambda (the region assumes equal player rates; with lr_g != lr_d the
+legend says that the map is not a function of h*lambda), and the map's spectral radius along
+the scan. A model without a vector field (has_flow = 0) gets the map's eigenvalues against the
+unit circle instead of the Jacobian's, and no stability region.
 Rate files (/rate): ln of the eigenbasis amplitude against time (and iterations) with the
 least-squares fit over the window and the slope the eigenvalues predict.
 Portrait files (/equilibria): the field as streamlines, trajectories, equilibria by type.
@@ -270,6 +273,13 @@ def plot_run(f, out):
     save(fig, out)
 
 
+def blank_series(ax):
+    """Labels of the lines and scatters drawn with data but not one finite point (a NaN locus)."""
+    series = [(a.get_label(), a.get_xydata()) for a in ax.lines]
+    series += [(c.get_label(), c.get_offsets()) for c in ax.collections if isinstance(c, matplotlib.collections.PathCollection)]
+    return [label for label, xy in series if len(xy) and not np.isfinite(np.asarray(xy, dtype=float)).all(axis=-1).any()]
+
+
 def audit(fig, out):
     """With GANDYN_PLOT_AUDIT=FILE, append one JSON line describing the figure's text (its
     title and every panel's labels and legend) so tests/plot_audit.py can check them."""
@@ -282,9 +292,10 @@ def audit(fig, out):
         if hasattr(ax, "_colorbar"):  # a colour bar's own axes: its label is checked with its panel
             continue
         bars = [a for a in fig.axes if getattr(getattr(a, "_colorbar", None), "mappable", None) in ax.collections + ax.images]
+        legend = [t.get_text() for t in ax.get_legend().get_texts()] if ax.get_legend() is not None else []
         panels.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
-                       "legend": ax.get_legend() is not None and len(ax.get_legend().get_texts()) > 0,
-                       "colorbar": [b.get_ylabel() or b.get_xlabel() for b in bars]})
+                       "legend": len(legend) > 0, "legend_texts": legend,
+                       "colorbar": [b.get_ylabel() or b.get_xlabel() for b in bars], "blank": blank_series(ax)})
     title = fig._suptitle.get_text() if fig._suptitle else ""
     with open(path, "a") as fh:
         fh.write(json.dumps({"png": out, "title": title, "panels": panels}) + "\n")
@@ -310,26 +321,55 @@ def eig_title(f):
     return title_of(cfg)
 
 
-def plot_eig(f, out):
-    panels = ["spectrum"] + (["stability"] if "stability" in f else []) + (["rho"] if "scan" in f else [])
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.6 * len(panels), 5.0), squeeze=False)
-    axes = dict(zip(panels, axes[0]))
-    ax = axes["spectrum"]
+def eig_spectrum_panel(ax, fig, f, which):
+    """The eigenvalues at x* (and their locus along a --scan): which = "eig" for the
+    Jacobian's, "map" for the one-iteration map's (a model without a vector field)."""
     e = f["eig"]
     if "scan" in f:
         sc = f["scan"]
-        vals, re, im = sc["values"][:], sc["eig_re"][:], sc["eig_im"][:]
-        key = sc.attrs["key"]
+        vals, re, im = sc["values"][:], sc[which + "_re"][:], sc[which + "_im"][:]
         for k in range(re.shape[1]):
             pts = ax.scatter(re[:, k], im[:, k], c=vals, cmap="viridis", s=14, zorder=3)
-        fig.colorbar(pts, ax=ax, label=key)
-    ax.plot(e["eig_re"][:], e["eig_im"][:], "r*", ms=12, zorder=4, label=f"configured ({e.attrs['type']})")
-    ax.axvline(0, color="0.5", lw=0.8)
+        fig.colorbar(pts, ax=ax, label=sc.attrs["key"])
+    along = " along the scan" if "scan" in f else ""
+    if which == "eig":
+        ax.plot(e["eig_re"][:], e["eig_im"][:], "r*", ms=12, zorder=4, label=f"configured ({e.attrs['type']})")
+        ax.axvline(0, color="0.5", lw=0.8)
+        ax.set_xlabel("Re λ")
+        ax.set_ylabel("Im λ")
+        ax.set_title("eigenvalues of the Jacobian at x*" + along, fontsize=10)
+    else:
+        t = np.linspace(0, 2 * np.pi, 400)
+        ax.plot(np.cos(t), np.sin(t), color="0.4", lw=1, label="|μ| = 1")
+        mre = e["map_re"][:]
+        ax.plot(mre, e["map_im"][:], "r*" if len(mre) <= 24 else "r.", ms=10 if len(mre) <= 24 else 4, zorder=4,
+                label=f"configured map (ρ = {e.attrs['rho'][0]:.6g})")
+        ax.set_xlabel("Re μ")
+        ax.set_ylabel("Im μ")
+        ax.set_title(f"no vector field: eigenvalues μ of the {e.attrs['integrator']} map at x*" + along, fontsize=10)
+        ax.set_aspect("equal", adjustable="datalim")
     ax.axhline(0, color="0.5", lw=0.8)
-    ax.set_xlabel("Re λ")
-    ax.set_ylabel("Im λ")
-    ax.set_title("eigenvalues of the Jacobian at x*" + (" along the scan" if "scan" in f else ""), fontsize=10)
     ax.legend(loc="best", fontsize=8)
+
+
+def step_label(e, st):
+    """What the marks on the stability region are. The region is the scalar test problem's
+    with both players at one step, a function of z = step*λ; with lr_g != lr_d the map is not."""
+    h = e.attrs["h"][0]
+    lr_g, lr_d = (e.attrs[k][0] if k in e.attrs else h for k in ("lr_g", "lr_d"))
+    if int(st.attrs.get("equal_rates", 1)):
+        return f"h·λ (h = {h:g})" if lr_g == h else f"lr·λ (lr_g = lr_d = {lr_g:g})"
+    return (f"h·λ (h = {h:g}): not predictive, the map\nuses lr_g = {lr_g:g} ≠ lr_d = {lr_d:g}, no function\n"
+            "of h·λ (the region assumes lr_g = lr_d)")
+
+
+def plot_eig(f, out):
+    e = f["eig"]
+    flow = int(e.attrs.get("has_flow", 1)) != 0
+    panels = ["spectrum"] + (["stability"] if "stability" in f else []) + (["rho"] if "scan" in f else [])
+    fig, axes = plt.subplots(1, len(panels), figsize=(max(5.6 * len(panels), 7.5), 5.0), squeeze=False)
+    axes = dict(zip(panels, axes[0]))
+    eig_spectrum_panel(axes["spectrum"], fig, f, "eig" if flow else "map")
     if "stability" in f:
         ax = axes["stability"]
         st = f["stability"]
@@ -338,12 +378,15 @@ def plot_eig(f, out):
         ax.contourf(R, I, rho, levels=[0, 1], colors=["#cfe3f5"])
         cs = ax.contour(R, I, rho, levels=[1], colors=["#1f4e79"], linewidths=1.5)
         ax.clabel(cs, fmt="ρ = 1", fontsize=8)
-        ax.plot(st["hlambda_re"][:], st["hlambda_im"][:], "r*", ms=12, label=f"h·λ (h = {e.attrs['h'][0]:g})")
+        equal = int(st.attrs.get("equal_rates", 1))
+        ax.plot(st["hlambda_re"][:], st["hlambda_im"][:], "r*", ms=12, mfc="r" if equal else "none",
+                label=step_label(e, st))
         ax.axvline(0, color="0.5", lw=0.8)
         ax.axhline(0, color="0.5", lw=0.8)
         ax.set_xlabel("Re z")
         ax.set_ylabel("Im z")
-        ax.set_title(f"stability region of {st.attrs['integrator']} (shaded: ρ(map) ≤ 1)", fontsize=10)
+        rates = "" if equal else " at lr_g = lr_d"
+        ax.set_title(f"stability region of {st.attrs['integrator']} (shaded: ρ(map) ≤ 1{rates})", fontsize=10)
         ax.legend(loc="upper left", fontsize=8)
         ax.set_aspect("equal", adjustable="box")
     if "scan" in f:

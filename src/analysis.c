@@ -167,7 +167,9 @@ static double spectral_radius(int n, const double *re, const double *im)
 }
 
 /* ---------------------------------------------------------------- spectra ------ */
-/* Continuous and map spectra at the equilibrium into caller buffers; x0 seeds Newton. */
+/* Continuous and map spectra at the equilibrium into caller buffers; x0 seeds Newton. A
+ * model without a field under a fixed-step rule gets NaN flow eigenvalues and its reason in
+ * s->no_flow ("" when it has a field). */
 static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *im, double *mre, double *mim,
                    double *rho, int *analytic)
 {
@@ -182,8 +184,11 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
         return gd_fmt(s->msg, rc, "%s", m->msg);
     }
     rc = gd_model_jacobian(m, eq, J);
+    const char *why = rc == GD_OK ? st->msg : m->msg; /* cvode on a model without a field: the model says why */
+    s->no_flow[0] = '\0';
     if (rc == GD_OK) rc = gd_eigenvalues(n, J, re, im);
     if (rc == GD_ENOTAVAIL && st->type->fixed_step) { /* a map without a field: no continuous spectrum */
+        snprintf(s->no_flow, sizeof s->no_flow, "%s", m->msg[0] ? m->msg : "the model has no vector field");
         for (int i = 0; i < n; i++) re[i] = im[i] = NAN;
         rc = GD_OK;
     }
@@ -200,7 +205,7 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
     }
     *rho = spectral_radius(nm, mre, mim);
     free(J);
-    return rc == GD_OK ? GD_OK : gd_fmt(s->msg, rc, "eigenvalues: %s", rc == GD_ESOLVER ? "LAPACK failed" : st->msg);
+    return rc == GD_OK ? GD_OK : gd_fmt(s->msg, rc, "eigenvalues: %s", rc == GD_ESOLVER ? "LAPACK failed" : why);
 }
 
 static double max_abs(const double *a, size_t n)
@@ -224,9 +229,9 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     double *eq = buf, *re = eq + n, *im = re + n, *mre = im + n, *mim = mre + nm, *J = mim + nm;
     rc = spectra(s, s->starts, eq, re, im, mre, mim, &out->rho, &out->map_analytic);
     if (rc != GD_OK) return rc;
-    int has_field = gd_model_jacobian(s->model, eq, J) == GD_OK;
+    out->has_flow = !s->no_flow[0], out->no_flow = s->no_flow;
     out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;
-    out->type = has_field ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
+    out->type = out->has_flow && gd_model_jacobian(s->model, eq, J) == GD_OK ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
     out->integrator = s->stepper->type->name;
     int fixed = s->stepper->type->fixed_step;
     out->h = fixed ? s->stepper->o.h : s->stepper->o.t_end / (double)s->stepper->o.steps;
@@ -385,11 +390,15 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
 {
     hsize_t d = (hsize_t)e->dim;
     int rc = gd_h5_write(f, "/eig/equilibrium", 1, &d, e->equilibrium);
-    if (rc == GD_OK) rc = write_complex_rows(f, "/eig", "eig", 0, e->dim, e->re, e->im);
+    if (rc == GD_OK && e->has_flow) rc = write_complex_rows(f, "/eig", "eig", 0, e->dim, e->re, e->im); /* no NaN rows */
     if (rc == GD_OK) rc = write_complex_rows(f, "/eig", "map", 0, e->map_dim, e->map_re, e->map_im);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "type", e->type);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/eig", "has_flow", e->has_flow);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "no_flow", e->no_flow);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "integrator", e->integrator);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "h", 1, &e->h);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "lr_g", 1, &e->lr_g);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "lr_d", 1, &e->lr_d);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "rho", 1, &e->rho);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "predicted", gd_outcome_name(e->predicted));
     return rc;
@@ -397,10 +406,14 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
 
 #define STAB_N 161
 
+/* The region is that of the scalar test problem with both players at one step, where the map
+ * depends on z = step * lambda alone: the marks use the players' common rate. With lr_g != lr_d
+ * no single z describes the map; the marks then stay at h * lambda and equal_rates = 0 says so. */
 static int write_stability(gd_sim *s, gd_h5 *f, const gd_eig_result *e)
 {
-    double rlo = -3, rhi = 1, ilim = 3, h = e->h;
-    for (int k = 0; k < e->dim; k++) { /* make room for the configured model's h lambda */
+    int equal = e->lr_g == e->lr_d;
+    double rlo = -3, rhi = 1, ilim = 3, h = equal ? e->lr_g : e->h;
+    for (int k = 0; k < e->dim; k++) { /* make room for the configured model's step * lambda */
         rlo = fmin(rlo, 1.2 * h * e->re[k]);
         rhi = fmax(rhi, 1.2 * h * e->re[k]);
         ilim = fmax(ilim, 1.2 * fabs(h * e->im[k]));
@@ -420,15 +433,17 @@ static int write_stability(gd_sim *s, gd_h5 *f, const gd_eig_result *e)
     if (rc == GD_OK) rc = gd_h5_write(f, "/stability/hlambda_re", 1, &nd, hl[0]);
     if (rc == GD_OK) rc = gd_h5_write(f, "/stability/hlambda_im", 1, &nd, hl[1]);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/stability", "integrator", e->integrator);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/stability", "step", 1, &h);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/stability", "equal_rates", equal);
     free(rho);
     return rc;
 }
 
-static int write_scan(gd_h5 *f, const gd_scan_result *sc)
+static int write_scan(gd_h5 *f, const gd_scan_result *sc, int has_flow)
 {
     hsize_t n = (hsize_t)sc->n;
     int rc = gd_h5_write(f, "/scan/values", 1, &n, sc->values);
-    if (rc == GD_OK) rc = write_complex_rows(f, "/scan", "eig", sc->n, sc->dim, sc->re, sc->im);
+    if (rc == GD_OK && has_flow) rc = write_complex_rows(f, "/scan", "eig", sc->n, sc->dim, sc->re, sc->im);
     if (rc == GD_OK) rc = write_complex_rows(f, "/scan", "map", sc->n, sc->map_dim, sc->map_re, sc->map_im);
     if (rc == GD_OK) rc = gd_h5_write(f, "/scan/rho", 1, &n, sc->rho);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/scan", "key", sc->key);
@@ -442,8 +457,8 @@ int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result *eig, cons
     if (rc != GD_OK) return rc;
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
     if (rc == GD_OK) rc = write_eig_group(f, eig);
-    if (rc == GD_OK && s->stepper->type->fixed_step) rc = write_stability(s, f, eig);
-    if (rc == GD_OK && scan) rc = write_scan(f, scan);
+    if (rc == GD_OK && s->stepper->type->fixed_step && eig->has_flow) rc = write_stability(s, f, eig);
+    if (rc == GD_OK && scan) rc = write_scan(f, scan, eig->has_flow);
     if (rc != GD_OK) {
         gd_h5_abort(&f);
         return gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);

@@ -29,28 +29,6 @@ static int fail(int status, const char *fmt, const char *a, const char *b)
     return status;
 }
 
-static const char usage[] =
-    "usage: gandyn COMMAND [ARGS]\n"
-    "  list [models|integrators] [--json]            models and integrators with every parameter\n"
-    "  run CONFIG [--set K=V]... [-o FILE] [--json]   integrate trajectories, write HDF5\n"
-    "  eig CONFIG [--set K=V]... [--scan K:LO:HI:N[:log]] [-o FILE] [--json]\n"
-    "                                                 equilibrium, Jacobian spectrum, one-iteration map spectrum\n"
-    "  rate CONFIG [--set K=V]... [-o FILE] [--json]  measured spiral-attractor rates vs eigenvalues\n"
-    "  portrait CONFIG [--set K=V]... [-o FILE] [--json]  field, trajectories, equilibria in a plane\n"
-    "  sweep CONFIG [--set K=V]... [-o FILE] [--resume] [--threads N] [--json]\n"
-    "                                                 1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell\n"
-    "  critical CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:log]] [--set K=V]... [--json]\n"
-    "                                                 the value of K where the outcome changes, and where rho = 1\n"
-    "  smoothness CONFIG [--set K=V]... [--json]      gradient flows: curvature at start, run end, equilibrium; step limit 2/L\n"
-    "  spectrum CONFIG [--ground-state] [--scan K:LO:HI:N[:log]] [--set K=V]... [-o FILE] [--json]\n"
-    "                                                 functional model: -Delta_p eigenvalues, mode rates, operator eigenvalues\n"
-    "  plot FILE.h5... [-o FILE.png]                  the natural picture of a gandyn file\n"
-    "  gallery [-o DIR]                               every model's paper figures and checked numbers -> DIR/index.html\n"
-    "  estimate DATA.h5 [--dataset /points] [--t 0.02] [--alpha 0.5] [--nev 6] [--knn 10] [-o FILE] [--json]\n"
-    "                                                 low spectrum of Delta_p from samples (diffusion maps)\n"
-    "  --help | COMMAND --help | --version\n"
-    "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n";
-
 /* ------------------------------------------------------------------ JSON out -- */
 static void json_str(const char *s)
 {
@@ -105,7 +83,7 @@ static void print_params_text(const gd_param *p, const char *const *only)
     for (; p->key; p++) {
         int used = !only;
         for (int i = 0; only && only[i]; i++) used |= strcmp(only[i], p->key) == 0;
-        if (used) printf("    %-14s = %-12s %s\n", p->key, p->def[0] ? p->def : "(h)", p->help);
+        if (used) printf("    %-14s = %-12s %s\n", p->key, p->def[0] ? p->def : "(empty)", p->help); /* the help says what empty means */
     }
 }
 
@@ -435,8 +413,12 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     if (json) {
         printf("{\"equilibrium\":");
         json_vec(e->equilibrium, e->dim);
-        printf(",\"eigenvalues\":");
-        json_complex_list(e->dim, e->re, e->im);
+        printf(",\"has_flow\":%s,\"eigenvalues\":", e->has_flow ? "true" : "false");
+        if (e->has_flow) json_complex_list(e->dim, e->re, e->im);
+        else printf("null");
+        printf(",\"no_flow\":");
+        if (e->has_flow) printf("null");
+        else json_str(e->no_flow);
         printf(",\"type\":\"%s\",\"map\":{\"integrator\":\"%s\",\"h\":", e->type, e->integrator);
         json_num(e->h);
         printf(",\"lr_g\":");
@@ -463,8 +445,13 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
     }
     printf("equilibrium: ");
     for (int i = 0; i < e->dim && i < 12; i++) printf("%s%.9g", i ? ", " : "(", e->equilibrium[i]);
-    printf(e->dim > 12 ? ", ... %d coordinates)\neigenvalues: " : ")\neigenvalues: ", e->dim);
-    text_complex_list(e->dim, e->re, e->im, 0);
+    printf(e->dim > 12 ? ", ... %d coordinates)\n" : ")\n", e->dim);
+    if (e->has_flow) {
+        printf("eigenvalues: ");
+        text_complex_list(e->dim, e->re, e->im, 0);
+    } else {
+        printf("no flow spectrum: the model has no vector field here (%s); the map's spectrum follows", e->no_flow);
+    }
     char steps[96];
     if (e->lr_g == e->h && e->lr_d == e->h) snprintf(steps, sizeof steps, "h = %g", e->h);
     else snprintf(steps, sizeof steps, "lr_g = %g, lr_d = %g", e->lr_g, e->lr_d); /* what the map uses, not h */
@@ -1034,6 +1021,255 @@ static int cmd_gallery(int argc, char **argv)
     return exec_script("gallery.py", 1, &dir);
 }
 
+/* ------------------------------------------------------------------ commands -- */
+/* Every command once: the dispatcher, `gandyn --help` and `gandyn COMMAND --help` all read
+ * this table, so the overview lists exactly what is dispatched. */
+#define OPT_SET "--set K=V", "set section.key = V after CONFIG is read (repeatable; the keys under 'reads')"
+#define OPT_JSON "--json", "print the result as one JSON object"
+
+typedef struct {
+    const char *name, *args, *summary;
+    const char *about;               /* a few lines: what it computes */
+    const char *reads;               /* CONFIG keys, e.g. "model integrator run.x0 sweep.converge_tol,diverge_radius"
+                                      * (a section alone: all its keys; model=NAME: that model only); NULL: no CONFIG */
+    const char *const *options;      /* pairs: option, meaning; NULL ends */
+    const char *example;             /* a command line that works from any directory; '@' = the examples directory */
+    int allowed;                     /* with_sim's extra options */
+    command_fn sim;                  /* CONFIG-taking commands run through with_sim */
+    int (*plain)(int argc, char **argv); /* the others */
+} command;
+
+static int cmd_help(int argc, char **argv);
+
+static const command commands[] = {
+    {"list", "[models|integrators] [--json]", "models and integrators with every parameter",
+     "Every registered model and integrator with each of its keys, default and meaning: the keys of\n"
+     "the [model] and [integrator] sections.",
+     NULL, (const char *const[]){"models | integrators", "only the models, or only the integrators", OPT_JSON, NULL},
+     "gandyn list integrators", 0, NULL, cmd_list},
+    {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",
+     "Integrates every start of run.x0 with the configured integrator and writes one HDF5 file: the\n"
+     "trajectories, their outcomes, the model's equilibrium and vector field.",
+     "model integrator run sweep.converge_tol,diverge_radius",
+     (const char *const[]){OPT_SET, "-o FILE", "output file (default run.output; '' computes without a file)", OPT_JSON, NULL},
+     "gandyn run @/dirac/notebook/gan_gradpen.ini --set integrator.name=altgd --set integrator.n_d=5 -o run.h5", 0, do_run, NULL},
+    {"eig", "CONFIG [--set K=V]... [--scan K:LO:HI:N[:lin|log]] [-o FILE] [--json]", "equilibrium, Jacobian spectrum, one-iteration map spectrum",
+     "Finds the equilibrium (the model's own, else Newton from the first start), the eigenvalues of the\n"
+     "Jacobian there and the fixed-point type, and the spectrum and spectral radius of the integrator's\n"
+     "one-iteration map with the predicted outcome. A model without a vector field gets the map's only.",
+     "model integrator run.x0",
+     (const char *const[]){OPT_SET, "--scan K:LO:HI:N[:lin|log]", "the locus as the numeric key K moves (restored afterwards)", "-o FILE",
+                           "write spectra and stability region (default: none; output/eig.h5 with --scan)", OPT_JSON, NULL},
+     "gandyn eig @/dirac/notebook/gan_gradpen.ini --scan model.gamma:0:1.5:41 -o eig.h5", OPT_SCAN, do_eig, NULL},
+    {"rate", "CONFIG [--set K=V]... [-o FILE] [--json]", "measured spiral-attractor rates vs eigenvalues",
+     "Measures the decay rate and rotation of the slowest mode from the first start of run.x0 (CVODE\n"
+     "towards x*, fitted in the Jacobian's eigenbasis, and Poincare returns) and, for a fixed-step\n"
+     "integrator, per iteration of its map; compares both with the eigenvalues.",
+     "model integrator run.x0 rate sweep.diverge_radius",
+     (const char *const[]){OPT_SET, "-o FILE", "output file (default output/rate.h5; '' none)", OPT_JSON, NULL},
+     "gandyn rate @/dirac/notebook/gan_gradpen.ini -o rate.h5", 0, do_rate, NULL},
+    {"portrait", "CONFIG [--set K=V]... [-o FILE] [--json]", "field, trajectories, equilibria in a plane",
+     "The vector field on a grid of the plane portrait.plane inside portrait.box (other coordinates at\n"
+     "the first start), trajectories from a lattice of starts, and every equilibrium Newton finds there.",
+     "model integrator run.x0,save_every,save_coords portrait sweep.converge_tol,diverge_radius",
+     (const char *const[]){OPT_SET, "-o FILE", "output file (default output/portrait.h5; '' none)", OPT_JSON, NULL},
+     "gandyn portrait @/dirac/notebook/gan_gradpen.ini -o portrait.h5", 0, do_portrait, NULL},
+    {"sweep", "CONFIG [--set K=V]... [-o FILE] [--resume] [--threads N] [--json]", "1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell",
+     "One trajectory per cell of sweep.x (and sweep.y): the observed outcome, the measured contraction,\n"
+     "and the outcome and spectral radius the one-iteration map at x* predicts. Checkpointed to\n"
+     "FILE.ckpt; any number of threads or MPI ranks gives the same file.",
+     "model integrator run.x0 sweep",
+     (const char *const[]){OPT_SET, "-o FILE", "output file (default output/sweep.h5; '' none, and no checkpoint)", "--resume",
+                           "finish an interrupted sweep from FILE.ckpt", "--threads N", "OpenMP threads (default: OpenMP's)", OPT_JSON, NULL},
+     "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.05:2:40 -o sweep.h5", OPT_SWEEP,
+     do_sweep, NULL},
+    {"critical", "CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:lin|log]] [--set K=V]... [--json]",
+     "the value of K where the outcome changes, and where rho = 1",
+     "Bisects between --lo and --hi, whose observed outcomes differ, to the value of K where the outcome\n"
+     "changes, and to where the predicted spectral radius crosses 1. --trace repeats it for the values\n"
+     "of a second key: the boundary curve.",
+     "model integrator run.x0 sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure",
+     (const char *const[]){"--param K", "the numeric key to bisect (model.* or integrator.*)", "--lo A, --hi B", "the bracket", "--rtol R",
+                           "stop at |hi - lo| <= R |value| (default 1e-6)", "--trace K2:LO:HI:N[:lin|log]",
+                           "one bisection per value of the key K2", OPT_SET, OPT_JSON, NULL},
+     "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "
+     "--param integrator.h --lo 3 --hi 5",
+     OPT_CRITICAL, do_critical, NULL},
+    {"smoothness", "CONFIG [--set K=V]... [--json]", "gradient flows: curvature at start, run end, equilibrium; step limit 2/L",
+     "For a gradient flow (the particles model): the extreme eigenvalues of the curvature -DF at the\n"
+     "first start, at the end of a run of the configured integrator and at the equilibrium Newton\n"
+     "finds from the start, and gradient descent's local step limit 2/L.",
+     "model integrator run.x0 sweep.converge_tol,diverge_radius", (const char *const[]){OPT_SET, OPT_JSON, NULL},
+     "gandyn smoothness /dev/null --set model.name=particles --set 'model.particles=0.2,0.1;1.7,-0.2;0.1,2.2;2.1,1.8' "
+     "--set 'model.data=0,0;2,0;0,2;2,2'",
+     0, do_smoothness, NULL},
+    {"spectrum", "CONFIG [--ground-state] [--scan K:LO:HI:N[:lin|log]] [--set K=V]... [-o FILE] [--json]",
+     "functional model: -Delta_p eigenvalues, mode rates, operator eigenvalues",
+     "For the functional model: the eigenvalues of -Delta_p, the two roots of every mode's block, the\n"
+     "slowest mode (minus its real part is the local rate) and the full linear operator's eigenvalues.",
+     "model=functional",
+     (const char *const[]){"--ground-state", "eigenvalues from H = -Delta + V (densities that nearly vanish on the box)",
+                           "--scan K:LO:HI:N[:lin|log]", "lambda_1 and the rate along a numeric key, and the value maximising lambda_1",
+                           OPT_SET, "-o FILE", "output file (default output/spectrum.h5; '' none)", OPT_JSON, NULL},
+     "gandyn spectrum /dev/null --set model.name=functional --set model.gamma=0.5 -o spectrum.h5", OPT_SPECTRUM | OPT_SCAN, do_spectrum, NULL},
+    {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",
+     "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate) with\n"
+     "plots/gandyn_plot.py, in a python3 with numpy, h5py and matplotlib (GANDYN_PYTHON overrides).",
+     NULL, (const char *const[]){"-o FILE.png", "the picture (one input file; default: FILE.png next to FILE.h5)", NULL},
+     "gandyn run @/dirac/notebook/gan_gradpen.ini -o run.h5 && gandyn plot run.h5 -o run.png", 0, NULL, cmd_plot},
+    {"gallery", "[-o DIR]", "every model's paper figures and checked numbers -> DIR/index.html",
+     "Regenerates every model's key figures from examples/ and measures the spec's checked numbers into\n"
+     "one static DIR/index.html and DIR/checks.json (about 1.5 minutes on 2 cores); exit status 1 when\n"
+     "a check fails.",
+     NULL, (const char *const[]){"-o DIR", "output directory (default output/gallery)", NULL}, "gandyn gallery -o gallery", 0, NULL,
+     cmd_gallery},
+    {"estimate", "DATA.h5 [--dataset /points] [--t 0.02] [--alpha 0.5] [--nev 6] [--knn 10] [-o FILE] [--json]",
+     "low spectrum of Delta_p from samples (diffusion maps)",
+     "The lowest eigenvalues of -Delta_p for the density the points are drawn from (Coifman-Lafon\n"
+     "diffusion maps), with warnings for outliers and localised modes, which make spurious eigenvalues.",
+     NULL,
+     (const char *const[]){"--dataset NAME", "the points: n values or an n x d dataset", "--t T", "kernel time, bandwidth^2 / 2 (the bias is O(t))",
+                           "--alpha A", "density normalisation in [0, 1] (1/2: Delta_p itself)", "--nev N", "how many eigenvalues", "--knn K",
+                           "neighbours per point in the connectivity graph", "-o FILE", "write /lambda (default: no file)", OPT_JSON, NULL},
+     "gandyn estimate @/functional/normal_quantiles.h5 --nev 5 -o estimate.h5", 0, NULL, cmd_estimate},
+    {"help", "[COMMAND]", "this overview, or one command's usage, keys, options and example",
+     "gandyn help COMMAND is gandyn COMMAND --help (or -h).", NULL, (const char *const[]){NULL}, "gandyn help eig", 0, NULL, cmd_help},
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static const command *find_command(const char *name)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
+    return NULL;
+}
+
+static void print_usage(FILE *out)
+{
+    enum { COL = 49 };
+    fprintf(out, "usage: gandyn COMMAND [ARGS]\n");
+    for (int i = 0; i < NCOMMANDS; i++) {
+        const command *c = &commands[i];
+        int n = fprintf(out, "  %s %s", c->name, c->args);
+        if (n + 1 > COL) fprintf(out, "\n%*s%s\n", COL, "", c->summary);
+        else fprintf(out, "%*s%s\n", COL - n, "", c->summary);
+    }
+    fprintf(out, "  --help | COMMAND --help | --version\n"
+                 "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n");
+}
+
+static int unknown_command(const char *name)
+{
+    char names[512] = "";
+    for (int i = 0, at = 0; i < NCOMMANDS; i++) at += snprintf(names + at, sizeof names - (size_t)at, "%s%s", i ? ", " : "", commands[i].name);
+    return fail(2, "unknown command '%s' (commands: %s; see gandyn --help)", name, names);
+}
+
+/* n names on one line after lead, sep between them. */
+static void print_names(const char *lead, const char *sep, int n, const char *(*name)(int))
+{
+    printf("%s", lead);
+    for (int i = 0; i < n; i++) printf("%s%s", i ? sep : "", name(i));
+    putchar('\n');
+}
+
+static const char *model_name(int i) { return gd_model_type_name(gd_model_types()[i]); }
+static const char *integrator_name(int i) { return gd_integrator_type_name(gd_integrator_types()[i]); }
+static const char *integrator_key(int i) { return gd_integrator_params()[i].key; }
+
+static int count_types(const void *const *list)
+{
+    int n = 0;
+    while (list[n]) n++;
+    return n;
+}
+
+static int count_params(const gd_param *p)
+{
+    int n = 0;
+    while (p[n].key) n++;
+    return n;
+}
+
+/* One token of a command's reads: "model", "model=NAME", "integrator", "SECTION" or
+ * "SECTION.k1,k2". The keys come from the library's tables; a key the table lacks is an
+ * error of this file (status 1), which tests/cli.sh would see. */
+static int print_read(char *tok)
+{
+    char *keys = strchr(tok, '.'), *only = strchr(tok, '=');
+    if (keys) *keys++ = '\0';
+    if (only) *only++ = '\0';
+    if (strcmp(tok, "model") == 0 && only) {
+        const gd_model_type *t = gd_model_type_find(only);
+        if (!t) return fail(1, "help: no model '%s'", only, "");
+        printf("  [model] name = %s, and its keys:\n", only);
+        print_params_text(gd_model_type_params(t), NULL);
+    } else if (strcmp(tok, "model") == 0) {
+        print_names("  [model] name = ", " | ", count_types((const void *const *)gd_model_types()), model_name);
+        printf("    and the chosen model's keys: gandyn list models\n");
+    } else if (strcmp(tok, "integrator") == 0) {
+        print_names("  [integrator] name = ", " | ", count_types((const void *const *)gd_integrator_types()), integrator_name);
+        print_names("    keys (which rule reads which, with defaults: gandyn list integrators): ", ", ", count_params(gd_integrator_params()), integrator_key);
+    } else {
+        const gd_param *tab = gd_sim_section_params(tok);
+        const char *only_keys[32] = {NULL};
+        int n = 0;
+        if (!tab) return fail(1, "help: no section [%s]", tok, "");
+        for (char *k; keys && n < 31 && (k = strsep(&keys, ","));) {
+            only_keys[n++] = k;
+            const gd_param *p = tab;
+            while (p->key && strcmp(p->key, k) != 0) p++;
+            if (!p->key) return fail(1, "help: no key %s.%s", tok, k);
+        }
+        printf("  [%s]%s\n", tok, n ? " (these keys)" : "");
+        print_params_text(tab, n ? only_keys : NULL);
+    }
+    return 0;
+}
+
+static void print_example(const char *example)
+{
+    struct stat sb;
+    const char *dir = stat(GANDYN_SOURCE_EXAMPLES, &sb) == 0 ? GANDYN_SOURCE_EXAMPLES : GANDYN_INSTALL_EXAMPLES;
+    printf("example:\n  ");
+    for (const char *c = example; *c; c++)
+        if (*c == '@') fputs(dir, stdout);
+        else putchar(*c);
+    putchar('\n');
+}
+
+/* gandyn COMMAND --help: usage line, what it does, the keys it reads, options, an example. */
+static int print_help(const command *c)
+{
+    printf("usage: gandyn %s %s\n%s\n\n", c->name, c->args, c->about);
+    if (c->reads) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", c->reads);
+        printf("reads from CONFIG (then --set), with defaults:\n");
+        for (char *p = buf, *tok; (tok = strsep(&p, " "));) {
+            int st = print_read(tok);
+            if (st) return st;
+        }
+    } else {
+        printf("reads no CONFIG\n");
+    }
+    if (c->options[0]) printf("options:\n");
+    for (int i = 0; c->options[i]; i += 2) printf("  %-28s %s\n", c->options[i], c->options[i + 1]);
+    print_example(c->example);
+    return 0;
+}
+
+/* gandyn help [COMMAND] */
+static int cmd_help(int argc, char **argv)
+{
+    if (argc == 0) {
+        print_usage(stdout);
+        return 0;
+    }
+    const command *c = find_command(argv[0]);
+    return c ? print_help(c) : unknown_command(argv[0]);
+}
+
 static int dispatch(int argc, char **argv);
 
 int main(int argc, char **argv)
@@ -1058,30 +1294,18 @@ int main(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage, stderr);
+        print_usage(stderr);
         return 2;
     }
-    const char *cmd = argv[1];
-    int help = argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0);
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0 || help) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (strcmp(cmd, "--version") == 0) {
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) return cmd_help(argc - 2, argv + 2);
+    if (strcmp(name, "--version") == 0) {
         printf("gandyn %s\n", GD_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "list") == 0) return cmd_list(argc - 2, argv + 2);
-    if (strcmp(cmd, "run") == 0) return with_sim(argc - 2, argv + 2, 0, do_run);
-    if (strcmp(cmd, "eig") == 0) return with_sim(argc - 2, argv + 2, OPT_SCAN, do_eig);
-    if (strcmp(cmd, "sweep") == 0) return with_sim(argc - 2, argv + 2, OPT_SWEEP, do_sweep);
-    if (strcmp(cmd, "critical") == 0) return with_sim(argc - 2, argv + 2, OPT_CRITICAL, do_critical);
-    if (strcmp(cmd, "rate") == 0) return with_sim(argc - 2, argv + 2, 0, do_rate);
-    if (strcmp(cmd, "portrait") == 0) return with_sim(argc - 2, argv + 2, 0, do_portrait);
-    if (strcmp(cmd, "smoothness") == 0) return with_sim(argc - 2, argv + 2, 0, do_smoothness);
-    if (strcmp(cmd, "spectrum") == 0) return with_sim(argc - 2, argv + 2, OPT_SPECTRUM | OPT_SCAN, do_spectrum);
-    if (strcmp(cmd, "plot") == 0) return cmd_plot(argc - 2, argv + 2);
-    if (strcmp(cmd, "gallery") == 0) return cmd_gallery(argc - 2, argv + 2);
-    if (strcmp(cmd, "estimate") == 0) return cmd_estimate(argc - 2, argv + 2);
-    return fail(2, "unknown command '%s' (commands: list, run, eig, rate, portrait, smoothness, spectrum, sweep, critical, plot, gallery, estimate; see gandyn --help)", cmd, "");
+    const command *c = find_command(name);
+    if (!c) return unknown_command(name);
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return print_help(c);
+    return c->sim ? with_sim(argc - 2, argv + 2, c->allowed, c->sim) : c->plain(argc - 2, argv + 2);
 }

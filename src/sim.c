@@ -72,6 +72,13 @@ static const struct { const char *name; const gd_param *tab; size_t off; } fixed
 
 static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", NULL};
 
+const gd_param *gd_sim_section_params(const char *section)
+{
+    for (size_t i = 0; section && i < NFIXED; i++)
+        if (strcmp(fixed[i].name, section) == 0) return fixed[i].tab;
+    return NULL;
+}
+
 gd_sim *gd_sim_create(void)
 {
     gd_sim *s = calloc(1, sizeof *s);

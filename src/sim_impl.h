@@ -66,6 +66,7 @@ struct gd_sim {
     double *scratch[GD_SCRATCH_SLOTS];
     char *interned;
     int ready;
+    char no_flow[GD_MSG_LEN]; /* gd_sim_eig: why the model has no flow spectrum */
     char msg[GD_MSG_LEN];
 };
 

@@ -34,6 +34,35 @@ assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp",
 assert all(p["help"] and "default" in p for p in dirac["params"])
 PY
 
+# COMMAND --help for every command the CLI dispatches, as its own overview lists them: status 0,
+# stdout only, the first line names the command, `help COMMAND` and -h print the same, and the
+# example it prints runs to status 0 from a scratch directory (writing its -o files there). The
+# examples say "gandyn": a PATH entry points it at the binary under test. The gallery's example
+# (1.5 minutes) is the one the gallery CTest runs (tests/gallery_page.sh takes it from --help).
+mkdir -p bin && ln -sf "$gandyn" bin/gandyn
+commands=$("$gandyn" --help | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p')
+[ "$(echo $commands | wc -w)" -ge 13 ] && ok || bad "--help lists too few commands: $commands"
+for c in $commands; do
+    "$gandyn" $c --help > help_$c.txt 2> help_$c.err; st=$?
+    [ $st = 0 ] && [ ! -s help_$c.err ] && head -1 help_$c.txt | grep -q "^usage: gandyn $c " \
+        && grep -q "^reads" help_$c.txt && ok || bad "$c --help: status $st, $(head -1 help_$c.txt) $(cat help_$c.err)"
+    "$gandyn" help $c | cmp -s - help_$c.txt && "$gandyn" $c -h | cmp -s - help_$c.txt && ok || bad "help $c and $c -h differ from $c --help"
+    example=$(sed -n '/^example:$/{n;s/^  //;p;}' help_$c.txt)
+    case "$example" in "gandyn $c "* | "gandyn "*" && gandyn $c "*) ok ;; *) bad "$c --help: example '$example' is not a $c command"; continue ;; esac
+    [ $c = gallery ] && continue
+    rm -rf "example_$c" && mkdir "example_$c"
+    (cd "example_$c" && PATH="$PWD/../bin:$PATH" GANDYN_PYTHON=$py sh -c "$example" > out.txt 2> err.txt) \
+        && (for f in $(echo "$example" | grep -o ' -o [^ ]*' | cut -c5-); do [ -s "example_$c/$f" ] || exit 1; done) \
+        && ok || bad "$c --help example failed: $example: $(tail -2 "example_$c/err.txt")"
+done
+# the keys a command reads come from the library's tables: every [run] key, sweep's two outcome
+# thresholds with their defaults, the functional model's keys for spectrum
+grep -q "^    save_coords    = all " help_run.txt && grep -q "^    diverge_radius = 1e6 " help_run.txt && ! grep -q "^    grow_factor" help_run.txt \
+    && grep -q "^    r_lo           = 1e-7 " help_rate.txt && grep -q "^    seeds          = 12 " help_portrait.txt \
+    && grep -q "^    aug_t          = 0.5 " help_spectrum.txt && grep -q "^reads no CONFIG" help_plot.txt && ok || bad "--help: the keys commands read"
+expect 2 "unknown command 'nope'" -- nope --help
+expect 2 "unknown command 'nope'" -- help nope
+
 # analyses: eig / rate / portrait JSON as in cli.md, errors as one line
 expect 1 "has no equilibrium" -- eig good.ini --set model.loss=wgan --set model.reg=wgan_gp
 expect 2 "expected KEY:LO:HI:N" -- eig good.ini --scan model.gamma:0:1
@@ -72,6 +101,40 @@ PY
 # eig names the steps its map uses: per-player rates when they are set, not h
 "$gandyn" eig /dev/null --set integrator.lr_d=0.1 | grep -q "map of simgd (lr_g = 0.2, lr_d = 0.1, analytic): 1 + 0.0707106781i" \
     && ok || bad "eig with lr_d: $("$gandyn" eig /dev/null --set integrator.lr_d=0.1 | grep map)"
+# the stability region is a function of z = step * lambda: with lr_g = lr_d = 0.1 (h = 0.2) the marks
+# sit at 0.1 * (+-0.5i), the Dirac-GAN's eigenvalues; the file names both rates
+"$gandyn" eig /dev/null --set integrator.lr_g=0.1 --set integrator.lr_d=0.1 -o eig_lr.h5 > /dev/null \
+    && "$gandyn" eig /dev/null --set integrator.lr_d=0.1 -o eig_lr2.h5 > /dev/null && "$py" - <<'PY' && ok || bad "eig: rates in the file and the stability marks"
+import h5py, numpy as np
+f, g = h5py.File("eig_lr.h5"), h5py.File("eig_lr2.h5")
+e, st = f["eig"].attrs, f["stability"]
+assert e["h"][0] == 0.2 and e["lr_g"][0] == 0.1 and e["lr_d"][0] == 0.1 and st.attrs["equal_rates"] == 1, dict(e)
+assert np.allclose(sorted(st["hlambda_im"][:]), [-0.05, 0.05], atol=1e-12) and np.allclose(st["hlambda_re"][:], 0, atol=1e-12)
+assert g["eig"].attrs["lr_g"][0] == 0.2 and g["eig"].attrs["lr_d"][0] == 0.1 and g["stability"].attrs["equal_rates"] == 0
+PY
+# a model without a vector field whose stepper has a map (kernel_gda exact): one line says there is
+# no flow spectrum, no NaN anywhere, the map's spectrum alone; its dominant pair is the isolated
+# point's J_c, |mu|^2 = 1 - lr_d lambda = 0.9, as the linear representation computes it analytically
+exact=(/dev/null --set model.name=kernel_gda --set model.representation=exact --set model.history=300 --set integrator.name=altgd
+    --set integrator.order=disc_first --set integrator.h=0.1)
+"$gandyn" eig "${exact[@]}" > exact.txt 2> exact.err && [ ! -s exact.err ] && ! grep -qi nan exact.txt \
+    && [ "$(grep -c "^no flow spectrum: the model has no vector field here (representation = exact" exact.txt)" = 1 ] \
+    && ! grep -q "^eigenvalues:" exact.txt && grep -q "^type: map$" exact.txt && grep -q "^map of altgd (h = 0.1, finite differences): 0.94" exact.txt \
+    && grep -q "^spectral radius: 0.9486832" exact.txt && ok || bad "eig without a field (text): $(cat exact.txt exact.err)"
+"$gandyn" eig "${exact[@]}" --json -o exact.h5 > exact.json && "$gandyn" eig "${exact[@]}" --set model.representation=linear --json > exact_lin.json \
+    && "$py" - exact.json exact_lin.json <<'PY' && ok || bad "eig without a field (JSON, file)"
+import json, math, sys, h5py
+d, lin = (json.load(open(p)) for p in sys.argv[1:])
+assert d["has_flow"] is False and d["eigenvalues"] is None and "vector field" in d["no_flow"] and d["type"] == "map", d["no_flow"]
+assert lin["has_flow"] is True and lin["no_flow"] is None and len(lin["eigenvalues"]) == 2  # x~ and b_c
+m = d["map"]
+# state [x~ | A | B | Z_0 ... Z_299]: one generated point, two weights, 300 past positions
+assert all(math.isfinite(v) for z in m["eigenvalues"] for v in z) and len(m["eigenvalues"]) == len(d["equilibrium"]) == 1 + 2 + 300
+assert abs(m["spectral_radius"] - math.sqrt(0.9)) < 1e-6 and abs(m["spectral_radius"] - lin["map"]["spectral_radius"]) < 1e-6, m["spectral_radius"]
+e = h5py.File("exact.h5")["eig"]
+assert e.attrs["has_flow"] == 0 and "vector field" in e.attrs["no_flow"] and "eig_re" not in e and "map_re" in e
+assert "stability" not in h5py.File("exact.h5") and abs(e.attrs["rho"][0] - math.sqrt(0.9)) < 1e-6
+PY
 # a game with no isolated equilibrium: eig says so in one line
 expect 1 "torus objective 'mode' has no isolated equilibrium" -- eig /dev/null --set model.name=torus --set model.objective=mode
 # -o '' computes without a file, in every command that writes one: nothing written (no
@@ -310,7 +373,7 @@ expect 2 "model.particles: entry 2 has 1 values, expected 2" -- run /dev/null --
 if "$py" -c 'import numpy, h5py, matplotlib' 2> /dev/null; then
     GANDYN_PYTHON=$py "$gandyn" plot run.h5 -o run.png > /dev/null && [ -s run.png ] \
         && [ "$(head -c 4 run.png | od -An -c | tr -d ' ')" = "211PNG" ] && ok || bad "plot run.h5"
-    for k in eig rate portrait sweep spectrum chatter; do
+    for k in eig rate portrait sweep spectrum chatter exact; do
         GANDYN_PYTHON=$py "$gandyn" plot $k.h5 > /dev/null && [ "$(head -c 4 $k.png | od -An -c | tr -d ' ')" = "211PNG" ] \
             && ok || bad "plot $k.h5"
     done

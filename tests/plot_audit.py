@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Checks the text of every figure `gandyn plot` drew (the JSON lines GANDYN_PLOT_AUDIT
-collects): a title naming the model, the integrator and at least one parameter value, and on
-every panel an x label, a y label and a legend or a labelled colour bar.
-Usage: plot_audit.py AUDIT.jsonl MANIFEST  (MANIFEST: lines 'PNG MODEL INTEGRATOR', '-' for none)"""
+collects): a title naming the model, the integrator and at least one parameter value, on
+every panel an x label, a y label and a legend or a labelled colour bar, and no line or
+scatter whose data hold not one finite point (a NaN locus drawn as nothing).
+Usage: plot_audit.py AUDIT.jsonl MANIFEST  (MANIFEST: lines 'PNG MODEL INTEGRATOR [WORD...]',
+'-' for none; each WORD, with '~' for a space, must appear in the text of some panel's legend)"""
 import json
 import sys
 
@@ -14,7 +16,7 @@ for line in open(sys.argv[1]):
     figures[d["png"]] = d
 problems, checks = [], 0
 for line in open(sys.argv[2]):
-    png, model, integrator = line.split()
+    png, model, integrator, *words = line.split()
     checks += 1
     fig = figures.get(png)
     if fig is None:
@@ -33,6 +35,14 @@ for line in open(sys.argv[2]):
         checks += 1
         if not p["legend"] and not any(b.strip() for b in p["colorbar"]):
             problems.append(f"{png}: panel {k} ('{p['title']}') has neither a legend nor a labelled colour bar")
+        checks += 1
+        if p["blank"]:
+            problems.append(f"{png}: panel {k} ('{p['title']}') draws series with no finite point: {p['blank']}")
+    legends = "\n".join(t for p in fig["panels"] for t in p["legend_texts"])
+    for word in (w.replace("~", " ") for w in words):
+        checks += 1
+        if word not in legends:
+            problems.append(f"{png}: no legend says '{word}' (legends: {legends!r})")
 print(f"plot_audit: {checks - len(problems)} passed, {len(problems)} failed")
 for p in problems:
     print(p, file=sys.stderr)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # `gandyn plot` on one file of every kind every command writes, for every model: run, eig
-# (with and without --scan), rate (map and flow), portrait, 1-D and 2-D sweeps (with solver
-# failures), spectrum (plain, --scan, --ground-state) and estimate. Each must draw, and
-# plot_audit.py checks every figure's title and every panel's labels and legend.
+# (with and without --scan, per-player rates, a model without a vector field), rate (map and
+# flow), portrait, 1-D and 2-D sweeps (with solver failures), spectrum (plain, --scan,
+# --ground-state) and estimate. Each must draw, and plot_audit.py checks every figure's title,
+# every panel's labels and legend, and that no drawn series is all NaN.
 # Usage: plot_audit.sh GANDYN PYTHON WORKDIR
 set -u
 gandyn=$(realpath "$1") py=$2 work=$3 here=$(cd "$(dirname "$0")" && pwd)
@@ -13,7 +14,7 @@ produce() { # NAME MODEL INTEGRATOR COMMAND ARGS...: write NAME.h5 and list NAME
     local name=$1 model=$2 integ=$3
     shift 3
     if "$gandyn" "$@" -o "$name.h5" > /dev/null 2> "$name.err"; then
-        echo "$name.png $model $integ" >> manifest
+        echo "$name.png $model $integ ${legend_words:-}" >> manifest
     else
         echo "FAIL: gandyn $* -o $name.h5: $(tail -1 "$name.err")"
         fails=$((fails + 1))
@@ -25,6 +26,13 @@ for m in dirac linear kernel_gda torus functional particles; do
 done
 produce dirac_eigscan dirac simgd eig /dev/null --scan model.gamma:0.1:2:6
 produce dirac_rate_flow dirac cvode rate /dev/null --set integrator.name=cvode
+# per-player rates: the stability region's marks must not pass for h*lambda (the words its
+# legend must hold, '~' for a space)
+legend_words="lr_g~=~0.2~≠~lr_d~=~0.1 not~predictive" produce dirac_eig_rates dirac simgd eig /dev/null --set integrator.lr_d=0.1
+legend_words="lr·λ~(lr_g~=~lr_d~=~0.1)" produce dirac_eig_equal_rates dirac simgd eig /dev/null --set integrator.lr_g=0.1 --set integrator.lr_d=0.1
+# a model without a vector field: the map's eigenvalues on the unit circle, no NaN locus
+exact=(--set model.name=kernel_gda --set model.representation=exact --set model.history=300 --set integrator.name=altgd --set integrator.order=disc_first)
+legend_words="|μ|~=~1 configured~map" produce kernel_gda_eig_exact kernel_gda altgd eig /dev/null "${exact[@]}" --scan integrator.lr_g:0.5:2:3
 produce dirac_run_many dirac altgd run /dev/null --set integrator.name=altgd --set 'run.x0=1,1;1,0.5;0.5,1;-1,1;1,-1;0.2,0.2;2,0;0,2;-2,0;0,-2;1.5,1.5;-1.5,1.5;0.1,0'
 produce dirac_sweep2 dirac simgd sweep /dev/null --set model.reg=gp --set sweep.x=integrator.h:0.05:1:8 --set sweep.y=model.gamma:0.1:2:6
 cvfail=(--set integrator.name=cvode --set integrator.rtol=1e-10 --set integrator.t_end=10 --set integrator.steps=10)

@@ -11,7 +11,8 @@
  *  - measured rates: continuous GP 0.3 within 1e-3 of -0.15 +- 0.4769696i (fit and
  *    Poincare returns), discrete within 1e-3 of the predicted spectral radius for every
  *    fixed-step integrator;
- *  - fixed-point types, Newton, scans restoring the configuration, every model.
+ *  - fixed-point types, Newton, scans restoring the configuration, every model;
+ *  - a model without a vector field: the map's spectrum alone, with the reason.
  */
 #include "check.h"
 
@@ -308,6 +309,36 @@ static void every_model(void)
     remove("out_portrait.h5");
 }
 
+/* A model without a vector field whose stepper has a map (kernel_gda's exact representation):
+ * eig reports the map alone, says why there is no flow spectrum, and its dominant pair is the
+ * isolated-point block J_c's, a complex pair with |mu|^2 = det J_c = 1 - lr_d lambda for
+ * disc-first alternating GDA (here 0.9), as the linearization computes it analytically. */
+static void map_without_field(void)
+{
+    const char *kv[] = {"model.name", "kernel_gda", "model.representation", "exact", "model.history", "300", "integrator.name", "altgd",
+                        "integrator.order", "disc_first", "integrator.h", "0.1", NULL};
+    gd_sim *s = sim(kv);
+    gd_eig_result e, lin;
+    CHECK_OK(gd_sim_eig(s, &e));
+    CHECK(!e.has_flow && strstr(e.no_flow, "vector field") && strcmp(e.type, "map") == 0);
+    int nan_flow = 1;
+    for (int i = 0; i < e.dim; i++) nan_flow &= isnan(e.re[i]) && isnan(e.im[i]);
+    CHECK(nan_flow);
+    CHECK_NEAR(e.rho, sqrt(0.9), 1e-6);
+    double rho = e.rho;
+    CHECK_OK(gd_sim_set(s, "model.representation", "linear"));
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sim_eig(s, &lin));
+    CHECK(lin.has_flow && lin.no_flow[0] == '\0' && strcmp(lin.type, "map") != 0);
+    CHECK_NEAR(rho, lin.rho, 1e-6);
+    /* cvode needs the field: an error that names the model's reason */
+    CHECK_OK(gd_sim_set(s, "model.representation", "exact"));
+    CHECK_OK(gd_sim_set(s, "integrator.name", "cvode"));
+    CHECK_OK(gd_sim_setup(s));
+    CHECK(gd_sim_eig(s, &e) == GD_ENOTAVAIL && strstr(gd_sim_errmsg(s), "vector field"));
+    gd_sim_free(&s);
+}
+
 int main(void)
 {
     eig_table();
@@ -320,5 +351,6 @@ int main(void)
     rates();
     types_and_newton();
     every_model();
+    map_without_field();
     return check_report("test_analysis");
 }
