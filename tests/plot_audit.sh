@@ -3,7 +3,8 @@
 # `gandyn plot` on one file of every kind every command writes, for every model: run, eig
 # (with and without --scan), rate (map and flow), portrait, 1-D and 2-D sweeps (with solver
 # failures), spectrum (plain, --scan, --ground-state) and estimate. Each must draw, and
-# plot_audit.py checks every figure's title and every panel's labels and legend.
+# plot_audit.py checks every figure's title and every panel's labels and legend;
+# portrait_index.py checks every portrait's equilibrium census (Poincare-Hopf).
 # Usage: plot_audit.sh GANDYN PYTHON WORKDIR
 set -u
 gandyn=$(realpath "$1") py=$2 work=$3 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +24,7 @@ for m in dirac linear kernel_gda torus functional particles; do
     for c in run eig rate portrait; do produce "${m}_$c" $m simgd $c /dev/null --set model.name=$m; done
     produce "${m}_sweep" $m simgd sweep /dev/null --set model.name=$m --set sweep.x=integrator.h:0.05:1:4
 done
+produce torus_portrait_whole torus simgd portrait /dev/null --set model.name=torus --set portrait.box=-3.14159265:3.14159265:-3.14159265:3.14159265
 produce dirac_eigscan dirac simgd eig /dev/null --scan model.gamma:0.1:2:6
 produce dirac_rate_flow dirac cvode rate /dev/null --set integrator.name=cvode
 produce dirac_run_many dirac altgd run /dev/null --set integrator.name=altgd --set 'run.x0=1,1;1,0.5;0.5,1;-1,1;1,-1;0.2,0.2;2,0;0,2;-2,0;0,-2;1.5,1.5;-1.5,1.5;0.1,0'
@@ -40,4 +42,6 @@ for f in *.h5; do
     GANDYN_PLOT_AUDIT=$PWD/audit.jsonl "$gandyn" plot "$f" > /dev/null 2> plot.err || { echo "FAIL: gandyn plot $f: $(tail -1 plot.err)"; fails=$((fails + 1)); }
 done
 "$py" "$here/plot_audit.py" audit.jsonl manifest || fails=$((fails + 1))
+# every portrait's equilibria: indices as sign det J, adding up to the box's winding (0 on a whole torus)
+"$py" "$here/portrait_index.py" ./*_portrait*.h5 > /dev/null || fails=$((fails + 1))
 exit $((fails > 0))
