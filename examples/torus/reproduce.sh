@@ -36,8 +36,10 @@ portrait() {
     local json
     json=$("$gandyn" portrait "$@" --json) || return 1
     echo "$json"
-    [[ $json =~ \"index_sum\":(-?[0-9]+),\"index_expected\":(-?[0-9]+) ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ] \
-        || { echo "portrait $*: the equilibria's indices do not add up to the box's ($json)" >&2; return 1; }
+    if ! [[ $json =~ \"index_sum\":(-?[0-9]+),\"index_expected\":(-?[0-9]+) ]] || [ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ]; then
+        echo "portrait $*: the equilibria's indices do not add up to the box's ($json)" >&2
+        return 1
+    fi
 }
 
 f1() {
