@@ -308,7 +308,23 @@ typedef struct gd_rate_result {
 GD_EXPORT int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out);
 
 /* Phase portrait in the plane of portrait.plane ("" path: no file): field on a grid, trajectories from a
- * lattice of starts (or run.x0), every equilibrium Newton finds from a grid of seeds. */
+ * lattice of starts (or run.x0), and the equilibria in the box: Newton from a grid of seeds, then (two
+ * coordinates) from every cell of a finer census lattice where the field may vanish, until each such
+ * cell's winding number matches the indices found in it. */
+typedef struct gd_portrait_result {
+    int equilibria;        /* distinct equilibria in the box */
+    double index_sum;      /* their indices added: +-1 (sign det J), or a degenerate zero's winding
+                            * number; NAN when one has none (a curve of zeros) */
+    double index_expected; /* what the sum must be: 0 when the box is one whole period of a periodic
+                            * model (Poincare-Hopf on the torus), else the field's winding number along
+                            * the box; NAN when undefined: a zero on the boundary, a piecewise field
+                            * (switching surfaces), or more than two coordinates (the plane then does not
+                            * hold every equilibrium) */
+    int whole_period;      /* the box is one whole period in both plane coordinates */
+    long newton_starts;    /* Newton runs of the search */
+} gd_portrait_result;
+GD_EXPORT int gd_sim_portrait_census(gd_sim *s, const char *path, gd_portrait_result *out);
+/* The same, returning only the number of equilibria. */
 GD_EXPORT int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria);
 
 /* The functional model's spectra (functional.md 2.2, 5.4): the eigenvalues of -Delta_p

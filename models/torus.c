@@ -662,6 +662,14 @@ static void torus_cleanup(gd_model *m)
     m->priv = NULL;
 }
 
+/* The real flow's highest Fourier mode where it has one (0: infinitely many, as for rexp and poisson). */
+static int real_frequency(const torus_opts *o)
+{
+    if (o->objective == OBJ_PRODUCT || o->objective == OBJ_DAMPED) return 1;
+    if (o->objective == OBJ_MODE) return (int)fmax(fabs(o->alpha), fabs(o->beta_mode));
+    return 0;
+}
+
 static int torus_setup(gd_model *m)
 {
     const torus_opts *o = m->opts;
@@ -670,6 +678,8 @@ static int torus_setup(gd_model *m)
     if (!p) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     m->priv = p;
     p->N = (int)o->N, p->d = m->dim;
+    m->period = 2 * M_PI; /* the portrait's equilibrium search spaces its seeds by the field's top mode */
+    m->frequency = o->flow == FLOW_TRUNCATED ? p->N : real_frequency(o);
     if (p->d > 6) return gd_model_fail(m, GD_EUSAGE, "model.n_gen + model.n_disc = %d: at most 6 angles", p->d);
     if (p->d > 2 && (o->objective == OBJ_REXP || o->objective == OBJ_POISSON))
         return gd_model_fail(m, GD_EUSAGE, "model.objective = %s has one angle per player: n_gen = n_disc = 1", objectives[o->objective]);

@@ -89,7 +89,14 @@ def kgda_checks():
     ]
 
 
+def torus_census(*kv):
+    """The portrait's equilibria over the whole torus (no trajectories)."""
+    box = "portrait.box=-3.14159265:3.14159265:-3.14159265:3.14159265"
+    return gd("portrait", "/dev/null", *s("model.name=torus", box, "portrait.starts=0", "portrait.grid=2", "integrator.steps=1", *kv), "-o", "")
+
+
 def torus_checks():
+    c4 = torus_census("model.N=4", "model.M=256")
     real = gd("eig", "/dev/null", *s("model.name=torus", "model.flow=real"))
     n1 = gd("eig", "/dev/null", *s("model.name=torus", "model.N=1"))
     n16 = gd("eig", "/dev/null", *s("model.name=torus", "model.N=16"))
@@ -98,6 +105,10 @@ def torus_checks():
         ("R-Exp real flow at (0, 0): Im lambda", "torus.md V8", 0.4330127, 1e-6, abs(root(real, 0, 1)), 0),
         ("truncation N = 1: Im lambda_N (a centre)", "torus.md V9", 0.532015, 1e-5, abs(root(n1, 0, 1)), 0),
         ("truncation N = 16: Re lambda_N", "torus.md V9", -0.249893, 1e-5, root(n16, 0, 0), 0),
+        ("portrait N = 4, whole torus: equilibria (independent 400 x 400 winding census)", "torus.md 6.7", 12, 0, c4["equilibria"], 0),
+        ("portrait N = 4, whole torus: index sum (Poincare-Hopf)", "torus.md 6.7", 0, 0, c4["index_sum"], 0),
+        ("portrait real flow, whole torus: index sum (Poincare-Hopf)", "torus.md 6.7", 0, 0,
+         torus_census("model.flow=real")["index_sum"], 0),
     ]
 
 

@@ -533,16 +533,26 @@ static int do_rate(gd_sim *sim, const run_args *a)
 static int do_portrait(gd_sim *sim, const run_args *a)
 {
     const char *path = a->output ? a->output : "output/portrait.h5";
-    int neq = 0, rc = gd_sim_portrait(sim, path, &neq);
+    gd_portrait_result r;
+    int rc = gd_sim_portrait_census(sim, path, &r);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     if (a->json) {
-        printf("{\"trajectories\":%d,\"equilibria\":%d", gd_sim_get_ntraj(sim), neq);
+        printf("{\"trajectories\":%d,\"equilibria\":%d,\"index_sum\":", gd_sim_get_ntraj(sim), r.equilibria);
+        json_num(r.index_sum);
+        printf(",\"index_expected\":");
+        json_num(r.index_expected);
         json_output(path);
         printf("}\n");
     } else {
-        printf("portrait: %d trajectories, %d equilibria in the box\n", gd_sim_get_ntraj(sim), neq);
+        char sum[24] = "undefined", want[24] = "undefined";
+        if (!isnan(r.index_sum)) snprintf(sum, sizeof sum, "%g", r.index_sum);
+        if (!isnan(r.index_expected)) snprintf(want, sizeof want, "%g", r.index_expected);
+        printf("portrait: %d trajectories, %d equilibria in the box, index sum %s (expected %s)\n", gd_sim_get_ntraj(sim), r.equilibria, sum, want);
         text_wrote(path);
     }
+    if (r.index_sum != r.index_expected && !isnan(r.index_sum) && !isnan(r.index_expected)) /* Poincare-Hopf: some were missed */
+        fprintf(stderr, "gandyn: warning: the equilibria's indices add up to %g, the box needs %g: some were not found (raise portrait.seeds)\n",
+                r.index_sum, r.index_expected);
     return 0;
 }
 

@@ -77,6 +77,11 @@ struct gd_model {
     int hybrid;      /* the field has switching surfaces */
     int ready;       /* setup succeeded */
     double *lo, *hi; /* projection box, set by setup when the model clips */
+    /* Set by setup for a field periodic in every coordinate (torus): the period, and the
+     * highest Fourier mode of the field per coordinate (0: unknown). portrait uses them to
+     * space its equilibrium search and to count equilibria once per period. */
+    double period;
+    int frequency;
     char msg[GD_MSG_LEN];
     char warning[GD_MSG_LEN]; /* set by setup when the configuration is usable but doubtful */
 };

@@ -61,6 +61,7 @@ int gd_model_setup(gd_model *m)
 {
     release_setup(m);
     m->hybrid = 0;
+    m->period = 0, m->frequency = 0;
     m->warning[0] = '\0';
     int rc = m->type->setup(m);
     if (rc != GD_OK) return rc;

@@ -57,7 +57,7 @@ static const gd_param portrait_params[] = {
     {"plane", GD_P_STRING, P(plane), "", "the two coordinates drawn, I,J (empty: first generator, first discriminator); the others stay at run.x0", 0, 0, 0, NULL},
     {"grid", GD_P_INT, P(grid), "21", "vector-field samples per axis", 2, 1000, 0, NULL},
     {"starts", GD_P_INT, P(starts), "5", "trajectories from an N x N lattice of starts in the box (0: the starts of run.x0)", 0, 100, 0, NULL},
-    {"seeds", GD_P_INT, P(seeds), "12", "Newton seeds per axis when searching the box for equilibria", 1, 200, 0, NULL},
+    {"seeds", GD_P_INT, P(seeds), "12", "Newton seeds per axis when searching the box for equilibria (the census lattice: 2 seeds + 1 cells per axis, on a torus at least 8N per period)", 1, 200, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef P
 

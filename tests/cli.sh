@@ -95,7 +95,29 @@ PY
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["trajectories"] == 25 and d["equilibria"] == 1 and d["output"] == "portrait.h5", d
+assert d["index_sum"] == 1 and d["index_expected"] == 1, d  # one spiral sink inside the box
 PY
+# the torus census (torus.md 6.7): at N = 4 the saddle at (pi/2, pi/2) between two node sources
+# 0.13 away is found, and over the whole torus the indices add up to 0 (Poincare-Hopf); every
+# torus portrait here goes through tests/portrait_index.py (sign det J per equilibrium, the sums)
+tbox=--set\ portrait.box=-3.14159265:3.14159265:-3.14159265:3.14159265
+"$gandyn" portrait /dev/null --set model.name=torus --set model.N=4 $tbox --set portrait.starts=0 -o torus_n4.h5 --json > torus_n4.json \
+    && "$py" - torus_n4.json <<'PY' && ok || bad "portrait torus N = 4: census"
+import json, math, sys, h5py
+d = json.load(open(sys.argv[1]))
+assert d["equilibria"] == 12 and d["index_sum"] == 0 and d["index_expected"] == 0, d
+e = h5py.File(d["output"])["equilibria"]
+near = [q for q, p in enumerate(e["position"][:]) if math.hypot(p[0] - math.pi / 2, p[1] - math.pi / 2) < 1e-8]
+assert len(near) == 1 and e["index"][near[0]] == -1, (near, e["position"][:])
+assert e.attrs["types"].split(",")[near[0]] == "saddle" and e.attrs["index_sum"][0] == 0 and e.attrs["index_expected"][0] == 0
+PY
+for flow in "model.N=1" "model.N=2" "model.N=3" "model.N=5" "model.N=8" "model.flow=real" "model.objective=product --set model.flow=real"; do
+    # shellcheck disable=SC2086 # $tbox and $flow are options
+    "$gandyn" portrait /dev/null --set model.name=torus --set $flow $tbox --set portrait.starts=2 -o "torus_${flow//[^A-Za-z0-9]/_}.h5" > /dev/null \
+        || bad "portrait torus $flow"
+done
+"$gandyn" portrait /dev/null --set model.name=torus --set portrait.starts=2 -o torus_box.h5 > /dev/null || bad "portrait torus, default box"
+"$py" "$here/portrait_index.py" torus_*.h5 > /dev/null && ok || bad "portrait_index.py: torus portraits"
 
 # sweeps: JSON, file layout, progress lines, interruption (SIGINT, kill -9) and --resume
 # eig names the steps its map uses: per-player rates when they are set, not h

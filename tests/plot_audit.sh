@@ -4,7 +4,8 @@
 # (with and without --scan, per-player rates, a model without a vector field), rate (map and
 # flow), portrait, 1-D and 2-D sweeps (with solver failures), spectrum (plain, --scan,
 # --ground-state) and estimate. Each must draw, and plot_audit.py checks every figure's title,
-# every panel's labels and legend, and that no drawn series is all NaN.
+# every panel's labels and legend, and that no drawn series is all NaN; portrait_index.py
+# checks every portrait's equilibrium census (Poincare-Hopf).
 # Usage: plot_audit.sh GANDYN PYTHON WORKDIR
 set -u
 gandyn=$(realpath "$1") py=$2 work=$3 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +25,7 @@ for m in dirac linear kernel_gda torus functional particles; do
     for c in run eig rate portrait; do produce "${m}_$c" $m simgd $c /dev/null --set model.name=$m; done
     produce "${m}_sweep" $m simgd sweep /dev/null --set model.name=$m --set sweep.x=integrator.h:0.05:1:4
 done
+produce torus_portrait_whole torus simgd portrait /dev/null --set model.name=torus --set portrait.box=-3.14159265:3.14159265:-3.14159265:3.14159265
 produce dirac_eigscan dirac simgd eig /dev/null --scan model.gamma:0.1:2:6
 produce dirac_rate_flow dirac cvode rate /dev/null --set integrator.name=cvode
 # per-player rates: the stability region's marks must not pass for h*lambda (the words its
@@ -48,4 +50,6 @@ for f in *.h5; do
     GANDYN_PLOT_AUDIT=$PWD/audit.jsonl "$gandyn" plot "$f" > /dev/null 2> plot.err || { echo "FAIL: gandyn plot $f: $(tail -1 plot.err)"; fails=$((fails + 1)); }
 done
 "$py" "$here/plot_audit.py" audit.jsonl manifest || fails=$((fails + 1))
+# every portrait's equilibria: indices as sign det J, adding up to the box's winding (0 on a whole torus)
+"$py" "$here/portrait_index.py" ./*_portrait*.h5 > /dev/null || fails=$((fails + 1))
 exit $((fails > 0))

@@ -4,7 +4,9 @@
  * invariant and periods, V4 equilibria and eigenvalues, V5 damped first order (rates and
  * Liouville), V6 single-mode closed form, V7 Poisson-kernel truncation, V8 R-Exp pointwise,
  * V9 the R-Exp truncation table, V10 the R-Exp real flow; and the discrete AGD / SGDA step
- * limits of 3.5 found by gd_sim_critical.
+ * limits of 3.5 found by gd_sim_critical; the portrait's equilibrium census on the torus
+ * (6.7: every equilibrium found, indices adding up to 0) for N = 1..8, the real flow and the
+ * closed-form games.
  */
 #include "check.h"
 
@@ -594,6 +596,131 @@ static void more_angles(void)
     remove("three.h5");
 }
 
+/* A portrait of a torus flow over one whole period [-pi, pi]^2 (written to file; keys kv on top of
+ * the torus model), its equilibria re-checked here from the file: each a root of the field
+ * (|V| < 1e-9) inside the box, distinct from the others modulo 2 pi, its index the sign of
+ * det J of the model's own Jacobian; those indices add up to 0 (Poincare-Hopf on the torus),
+ * which is also what the portrait reports. Returns the count; *pos gets the positions
+ * (k x 2, the caller frees). */
+static int whole_torus_census(const char *const *kv, const char *file, double **pos)
+{
+    char box[128];
+    snprintf(box, sizeof box, "%.17g:%.17g:%.17g:%.17g", -M_PI, M_PI, -M_PI, M_PI);
+    gd_sim *s = gd_sim_create();
+    CHECK_OK(gd_sim_set(s, "model.name", "torus"));
+    for (int i = 0; kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
+    const char *const common[] = {"portrait.box", box, "portrait.starts", "0", "portrait.grid", "2", "integrator.steps", "1", NULL};
+    for (int i = 0; common[i]; i += 2) CHECK_OK(gd_sim_set(s, common[i], common[i + 1]));
+    CHECK_OK(gd_sim_setup(s));
+    gd_portrait_result r;
+    CHECK_OK(gd_sim_portrait_census(s, file, &r));
+    CHECK(r.whole_period == 1);
+    CHECK_NEAR(r.index_sum, 0, 0);
+    CHECK_NEAR(r.index_expected, 0, 0);
+    int k = -1;
+    hid_t f = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT), g = f >= 0 ? H5Gopen2(f, "/equilibria", H5P_DEFAULT) : -1;
+    hid_t a = g >= 0 ? H5Aopen(g, "count", H5P_DEFAULT) : -1;
+    CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_INT, &k) >= 0);
+    if (a >= 0) H5Aclose(a);
+    *pos = malloc(sizeof(double) * 2 * (size_t)(k > 0 ? k : 1));
+    hid_t ds = k > 0 ? H5Dopen2(f, "/equilibria/position", H5P_DEFAULT) : -1;
+    CHECK(k == 0 || (ds >= 0 && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *pos) >= 0));
+    if (ds >= 0) H5Dclose(ds);
+    if (g >= 0) H5Gclose(g);
+    if (f >= 0) H5Fclose(f);
+    CHECK(k == r.equilibria);
+    const gd_model *m = gd_sim_get_model(s);
+    int sum = 0;
+    for (int q = 0; q < k; q++) {
+        double *x = *pos + 2 * q, v[2], J[4];
+        CHECK_OK(gd_model_field(m, x, v));
+        CHECK(hypot(v[0], v[1]) < 1e-9);
+        CHECK(x[0] >= -M_PI - 1e-9 && x[0] <= M_PI + 1e-9 && x[1] >= -M_PI - 1e-9 && x[1] <= M_PI + 1e-9);
+        CHECK_OK(gd_model_jacobian(m, x, J));
+        sum += J[0] * J[3] - J[1] * J[2] > 0 ? 1 : -1;
+        for (int o = 0; o < q; o++)
+            CHECK(hypot(remainder(x[0] - (*pos)[2 * o], 2 * M_PI), remainder(x[1] - (*pos)[2 * o + 1], 2 * M_PI)) > 1e-6);
+    }
+    CHECK(sum == 0);
+    gd_sim_free(&s);
+    remove(file);
+    return k;
+}
+
+/* Is (theta, phi) among the k positions, to tol modulo 2 pi? */
+static int has_point(const double *pos, int k, double theta, double phi, double tol)
+{
+    for (int q = 0; q < k; q++)
+        if (fabs(remainder(pos[2 * q] - theta, 2 * M_PI)) <= tol && fabs(remainder(pos[2 * q + 1] - phi, 2 * M_PI)) <= tol) return 1;
+    return 0;
+}
+
+/* The portrait's equilibrium census on the whole torus (torus.md 6.7). R-Exp is symmetric
+ * under theta -> pi - theta and phi -> pi - phi, so (pi/2, pi/2) is an equilibrium of the
+ * real flow and of every truncation: at N = 4 a saddle between two node sources 0.13 away,
+ * which a 12 x 12 seed grid alone misses (the sum is then +1). The counts per N are those of
+ * an independent census (a 400 x 400 lattice of cells with a nonzero winding number, each
+ * root polished by a separate solver): 8, 18, 12, 12, 12, 10, 10, 10 for N = 1..8 and 10
+ * for the real flow, the four sinks at (0|pi, 0|pi) included. The closed-form games: sin th
+ * sin ph has its four centres and four saddles (V4), damped the same eight points moved. */
+static void portrait_census(void)
+{
+    const int count[] = {8, 18, 12, 12, 12, 10, 10, 10};
+    double *pos;
+    for (int N = 1; N <= 8; N++) {
+        char n[8];
+        snprintf(n, sizeof n, "%d", N);
+        int k = whole_torus_census((const char *const[]){"model.N", n, "model.M", "256", NULL}, "census.h5", &pos);
+        CHECK(k == count[N - 1]);
+        CHECK(has_point(pos, k, M_PI / 2, M_PI / 2, 1e-8));
+        if (N == 4) { /* the saddle, and the two sources beside it, |phi - pi/2| = 0.1336 */
+            gd_model *m = torus((const char *const[]){"N", "4", "M", "256", NULL});
+            double J[4], x[2] = {M_PI / 2, M_PI / 2};
+            CHECK_OK(gd_model_jacobian(m, x, J));
+            CHECK(J[0] * J[3] - J[1] * J[2] < 0);
+            gd_model_free(&m);
+            CHECK(has_point(pos, k, M_PI / 2, 1.437150355, 1e-8) && has_point(pos, k, M_PI / 2, 1.704442299, 1e-8));
+        }
+        free(pos);
+    }
+    int k = whole_torus_census((const char *const[]){"model.flow", "real", NULL}, "census.h5", &pos);
+    CHECK(k == 10);
+    CHECK(has_point(pos, k, M_PI / 2, M_PI / 2, 1e-8) && has_point(pos, k, M_PI, 0, 1e-8) && has_point(pos, k, M_PI, M_PI, 1e-8));
+    free(pos);
+    k = whole_torus_census((const char *const[]){"model.objective", "product", "model.flow", "real", NULL}, "census.h5", &pos);
+    CHECK(k == 8);
+    for (int q = 0; q < 4; q++)
+        CHECK(has_point(pos, k, M_PI * (q % 2), M_PI * (q / 2), 1e-12) && has_point(pos, k, M_PI * (q % 2 - 0.5), M_PI * (q / 2 - 0.5), 1e-12));
+    free(pos);
+    for (int real = 0; real < 2; real++) {
+        k = whole_torus_census((const char *const[]){"model.objective", "damped", "model.flow", real ? "real" : "truncated", NULL}, "census.h5", &pos);
+        CHECK(k == 8);
+        free(pos);
+    }
+}
+
+/* Boxes that are not one period: the indices must add up to the field's winding along the
+ * box. sin th sin ph on [-4, 4]^2 holds 9 centres ({-pi, 0, pi}^2) and 4 saddles (+-pi/2):
+ * each root counted once per image, sum 5; around the N = 4 cluster at (pi/2, pi/2), the
+ * two sources and the saddle, sum +1. */
+static void portrait_partial_boxes(void)
+{
+    const struct { const char *const kv[8]; int count; double sum; } cases[] = {
+        {{"model.objective", "product", "model.flow", "real", "portrait.box", "-4:4:-4:4", NULL}, 13, 5},
+        {{"model.N", "4", "portrait.box", "1.4:1.7:1.3:1.8", NULL}, 3, 1},
+    };
+    for (int c = 0; c < 2; c++) {
+        gd_sim *s = sim((const char *const[]){cases[c].kv[0], cases[c].kv[1], cases[c].kv[2], cases[c].kv[3], cases[c].kv[4], cases[c].kv[5],
+                                              "portrait.starts", "0", "portrait.grid", "2", "integrator.steps", "1", NULL});
+        gd_portrait_result r;
+        CHECK_OK(gd_sim_portrait_census(s, "", &r));
+        CHECK(r.equilibria == cases[c].count && r.whole_period == 0);
+        CHECK_NEAR(r.index_sum, cases[c].sum, 0);
+        CHECK_NEAR(r.index_expected, cases[c].sum, 0);
+        gd_sim_free(&s);
+    }
+}
+
 int main(void)
 {
     fft_exactness_and_aliasing();
@@ -610,5 +737,7 @@ int main(void)
     wisdom();
     grid_field();
     more_angles();
+    portrait_census();
+    portrait_partial_boxes();
     return check_report("test_torus");
 }

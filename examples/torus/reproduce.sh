@@ -3,7 +3,8 @@
 # The torus figures F1-F7 of torus.md §4 on the reference R-Exp objective (kappa = rho =
 # beta = 1, delta = 0) and the canonical modes, one command each:
 #   f1  heat map of F on [-pi, pi)^2 (M = 256) and of log10 |c_kl|, |k|, |l| <= 16
-#   f2  phase portraits (streamlines, equilibria by type) of the real flow and of N = 1, 2, 4, 8
+#   f2  phase portraits (streamlines, equilibria by type) of the real flow and of N = 1, 2, 4, 8;
+#       every portrait here checks its equilibrium census (indices adding up to 0)
 #   f3  trajectories real vs truncated from (0.3, 0.3) and four lattice points, t in [0, 40]
 #   f4  errors against N: sup|F - F_N|, sup|grad F - grad F_N|, max_{t<=20} |x_N - x|,
 #       equilibrium offset, |lambda_N - lambda|
@@ -29,6 +30,18 @@ flows=(real 1 2 4 8)
 # flow_args real|N: the keys that select the real flow or the truncation of order N
 flow_args() { if [ "$1" = real ]; then echo "--set model.flow=real"; else echo "--set model.N=$1 --set model.M=256"; fi; }
 
+# portrait ARGS...: gandyn portrait, which must have found every equilibrium: their indices add
+# up to what the box needs (0 on the whole torus, Poincare-Hopf; torus.md 6.7), else stop
+portrait() {
+    local json
+    json=$("$gandyn" portrait "$@" --json) || return 1
+    echo "$json"
+    if ! [[ $json =~ \"index_sum\":(-?[0-9]+),\"index_expected\":(-?[0-9]+) ]] || [ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ]; then
+        echo "portrait $*: the equilibria's indices do not add up to the box's ($json)" >&2
+        return 1
+    fi
+}
+
 f1() {
     "$gandyn" run /dev/null "${torus[@]}" --set model.N=16 --set model.M=256 --set integrator.t_end=1 \
         --set integrator.steps=1 -o "$out/f1.h5"
@@ -38,7 +51,7 @@ f2() {
     local n files=()
     for n in "${flows[@]}"; do
         # shellcheck disable=SC2046
-        "$gandyn" portrait /dev/null "${torus[@]}" $(flow_args "$n") --set portrait.box=$box --set portrait.grid=128 \
+        portrait /dev/null "${torus[@]}" $(flow_args "$n") --set portrait.box=$box --set portrait.grid=128 \
             --set portrait.starts=0 --set run.x0=0.3,0.3 --set integrator.t_end=40 --set integrator.steps=400 -o "$out/f2_$n.h5"
         files+=("$out/f2_$n.h5")
     done
@@ -71,7 +84,7 @@ f5() {
     local name keys
     while read -r name keys; do
         # shellcheck disable=SC2086
-        "$gandyn" portrait /dev/null "${torus[@]}" $keys --set portrait.box=$box --set portrait.grid=96 --set portrait.starts=0 \
+        portrait /dev/null "${torus[@]}" $keys --set portrait.box=$box --set portrait.grid=96 --set portrait.starts=0 \
             --set "run.x0=1,0;0.5,0.5" --set integrator.t_end=60 --set integrator.steps=600 -o "$out/f5_$name.h5"
     done <<'LIST'
 product --set model.objective=product --set model.flow=real
