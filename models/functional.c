@@ -628,7 +628,8 @@ int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *
         for (int j = 0; j < M; j++) S[(size_t)i * M + j] = -q->A[(size_t)i * M + j] * sqrt(q->p[i] / q->p[j]);
     for (int i = 0; i < M; i++)
         for (int j = 0; j < i; j++) S[(size_t)i * M + j] = S[(size_t)j * M + i] = 0.5 * (S[(size_t)i * M + j] + S[(size_t)j * M + i]);
-    int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, modes ? 'V' : 'N', 'U', M, S, M, lambda);
+    int pin = gd_blas_serial_begin(M), info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, modes ? 'V' : 'N', 'U', M, S, M, lambda);
+    gd_blas_serial_end(pin);
     for (int i = 0; modes && info == 0 && i < M; i++)
         for (int k = 0; k < M; k++) modes[(size_t)i * M + k] = sqrt((double)M / q->p[i]) * S[(size_t)i * M + k];
     free(S);
@@ -701,7 +702,9 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
         }
         H[(size_t)c * M + c] += V[c];
     }
+    int pin = gd_blas_serial_begin(M);
     if (rc == GD_OK && LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', M, H, M, lambda) != 0) rc = GD_ESOLVER;
+    gd_blas_serial_end(pin);
     free(H), free(V), free(w), free(d1), free(d2);
     return rc;
 }
