@@ -18,7 +18,7 @@ cases=(
     "eig functional N=31|eig /dev/null ${fn[*]} --set model.loss=gan_sat --set model.gamma=0.2 --set model.N=31"
     "eig functional N=63, scan gamma x21|eig /dev/null ${fn[*]} --set model.loss=gan_sat --set model.N=63 --scan model.gamma:0:1:21"
     "eig kernel_gda|eig /dev/null --set model.name=kernel_gda"
-    "sweep functional N=31, 128 cells, 2 threads|sweep /dev/null ${fn[*]} --set model.loss=gan_sat --set model.N=31 --set integrator.steps=200 --set sweep.x=integrator.h:0.05:0.4:128 --threads 2"
+    "sweep functional N=63, 64 cells, 2 threads|sweep /dev/null ${fn[*]} --set model.loss=gan_sat --set model.N=63 --set integrator.steps=200 --set sweep.x=integrator.h:0.05:0.4:64 --threads 2"
     "estimate n=1000|estimate $work/normal.h5 --t 0.02"
 )
 /usr/bin/python3 -c "import sys, h5py, numpy as np; from statistics import NormalDist as N; n = 1000

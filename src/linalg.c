@@ -14,15 +14,18 @@
 
 /* ---- one BLAS thread for small problems ----
  * Debian's default OpenBLAS (the pthreads build) hands a call to its worker threads, which
- * then spin for new work (~0.1 s each) before they sleep. Below a few hundred rows the work
- * never pays for that: on the project's 2-core machine (bench/bench_blas.c) dsyev at n = 32
- * to 256 takes 2.6-5x the wall time and 2.8-6x the CPU on two threads than on one, and dgesv
- * 2-4x. Inside an OpenMP region (sweeps) every thread already has a core, so BLAS threads
- * only oversubscribe. The functions are looked up at run time: with reference BLAS (Debian's
+ * then spin for new work (~0.1 s each, sched_yield in a loop) before they sleep. Below ~1500
+ * rows the work does not pay for that on the project's 2-core machine (bench/bench_blas.c,
+ * two runs): against one thread, two cost 1.6-5.9x the wall time and CPU for dsyev at
+ * n = 32-256, 1.3-5x for dgesv at 32-512, 1.2-5.7x for dsyevr up to 1024, and about 1-3x for
+ * dgeev and dgemm; from 1536 to 2048 rows they break even (0.74-1.09x for dgeev, dgesv, dgemm).
+ * Inside an OpenMP region (sweeps) every thread already has a core, so BLAS threads only
+ * oversubscribe. The functions are looked up at run time: with reference BLAS (Debian's
  * alternatives) or the OpenMP build of OpenBLAS (which keeps itself serial in parallel regions,
  * and whose set_num_threads would change the caller's OpenMP thread count) nothing is done.
- * Pinning is counted: the first of any number of concurrent small calls sets one thread,
- * the last one out restores the count it found, so threads never race each other's restore. */
+ * Pinning is counted: the first of any number of concurrent small calls sets one thread, the
+ * last one out restores the count it found, so threads never undo each other's pin. A large
+ * call that overlaps a pinned one runs on one thread too: the count is process-wide. */
 static void (*blas_set_threads)(int);
 static int (*blas_get_threads)(void);
 static long blas_serial_below = GD_BLAS_SERIAL_BELOW;
