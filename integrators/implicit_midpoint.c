@@ -56,7 +56,9 @@ static double newton_update(gd_stepper *s, const double *x, double *y)
         p->r[i] = -(y[i] - x[i] - s->hv[i] * v[i]);
         for (int j = 0; j < n; j++) p->A[i * n + j] = (i == j) - 0.5 * s->hv[i] * p->J[i * n + j];
     }
-    if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, p->A, n, p->piv, p->r, 1) != 0) return -1;
+    int pin = gd_blas_serial_begin(n), info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, p->A, n, p->piv, p->r, 1);
+    gd_blas_serial_end(pin);
+    if (info != 0) return -1;
     for (int i = 0; i < n; i++) {
         y[i] += p->r[i];
         dn += p->r[i] * p->r[i];
@@ -105,8 +107,9 @@ static int mid_map_jacobian(gd_stepper *s, const double *x, double *M)
     if ((rc = gd_model_jacobian(s->model, p->m, p->J)) != GD_OK) return rc;
     gd_substep_jacobian(s, p->J, -0.5, 0, n, p->A);
     gd_substep_jacobian(s, p->J, 0.5, 0, n, M);
-    if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, n, p->A, n, p->piv, M, n) != 0)
-        return gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: singular I - HJ/2");
+    int pin = gd_blas_serial_begin(n), info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, n, p->A, n, p->piv, M, n);
+    gd_blas_serial_end(pin);
+    if (info != 0) return gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: singular I - HJ/2");
     return GD_OK;
 }
 

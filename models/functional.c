@@ -6,11 +6,11 @@
  *     Delta_p u = (1/p) div(p grad u)
  * the system is
  *     psi' = eta_g c u,    u' = eta_d (-a u + b Delta_p psi + gamma Delta_p u),
- * (a, b, c) from the loss (WGAN 0, 1, 1; logit GAN 1/2, 1/2, 1/2). State [psi | u]: the
- * generator's coordinates come first, as everywhere in gandyn. Delta_p is applied in
- * conservative form through FFTW spectral derivatives (odd N: no Nyquist null mode), plans
- * made once at setup. Every mode of -Delta_p (eigenvalue lambda) is a 2 x 2 block with
- * s^2 + (a + gamma lambda) s + b c lambda = 0 (functional.md 2.2).
+ * (a, b, c) from the loss (WGAN 0, 1, 1; logit GAN 1/2, 1/2, 1/2; loss = custom: the keys
+ * a, b, c). State [psi | u]: the generator's coordinates come first, as everywhere in gandyn.
+ * Delta_p is applied in conservative form through FFTW spectral derivatives (odd N: no
+ * Nyquist null mode), plans made once at setup. Every mode of -Delta_p (eigenvalue lambda) is
+ * a 2 x 2 block with s^2 + (a + gamma lambda) s + b c lambda = 0 (functional.md 2.2).
  *
  * Gauge: only grad psi moves samples, so the p-mean of psi is not physical (spec 2.2's zero
  * mode). gandyn relaxes it, psi' = eta_g c (u - <psi>_p), which touches no other mode (the
@@ -42,7 +42,7 @@
 
 extern const gd_model_type gd_model_functional;
 
-enum { LOSS_WGAN, LOSS_GAN_SAT, LOSS_GAN_NONSAT };
+enum { LOSS_WGAN, LOSS_GAN_SAT, LOSS_GAN_NONSAT, LOSS_CUSTOM };
 enum { DENS_UNIFORM, DENS_VONMISES, DENS_GAUSS, DENS_BIMODAL, DENS_KDE, DENS_MIXTURE };
 enum { FORM_LINEAR, FORM_NONLINEAR };
 enum { AUG_NONE, AUG_SIMPLE, AUG_EXACT };
@@ -51,17 +51,25 @@ typedef struct {
     int loss, density, form, augment;
     long dim, N, init_mode;
     double L, gamma, eta_g, eta_d, kappa, sigma, sep, p_min, aug_t, kde_bw, init_eps;
+    double a, b, c; /* explicit loss coefficients; NaN = not given */
     char *density_file, *dataset;
 } functional_opts;
 
-static const char *const losses[] = {"wgan", "gan_sat", "gan_nonsat", NULL};
+static const char *const losses[] = {"wgan", "gan_sat", "gan_nonsat", "custom", NULL};
 static const char *const densities[] = {"uniform", "vonmises", "gauss", "bimodal", "kde", "mixture", NULL};
 static const char *const forms[] = {"linear", "nonlinear", NULL};
 static const char *const augments[] = {"none", "simple", "exact", NULL};
 
 #define O(f) offsetof(functional_opts, f)
 static const gd_param functional_params[] = {
-    {"loss", GD_P_ENUM, O(loss), "wgan", "wgan (a, b, c) = (0, 1, 1) | gan_sat, gan_nonsat (1/2, 1/2, 1/2)", 0, 0, 0, losses},
+    {"loss", GD_P_ENUM, O(loss), "wgan", "wgan (a, b, c) = (0, 1, 1) | gan_sat, gan_nonsat (1/2, 1/2, 1/2) | custom (the keys a, b, c; form = linear)", 0,
+     0, 0, losses},
+    {"a", GD_P_DOUBLE, O(a), "", "linear damping a = -(f''(d0) + g''(d0)); needed by loss = custom, else empty or the preset's value", -INFINITY,
+     INFINITY, GD_PF_EMPTY, NULL},
+    {"b", GD_P_DOUBLE, O(b), "", "coupling b = -g'(d0); needed by loss = custom, else empty or the preset's value", -INFINITY, INFINITY, GD_PF_EMPTY,
+     NULL},
+    {"c", GD_P_DOUBLE, O(c), "", "generator velocity factor c = c(d0) > 0; needed by loss = custom, else empty or the preset's value", 0, INFINITY,
+     GD_PF_EMPTY | GD_PF_LO_OPEN, NULL},
     {"form", GD_P_ENUM, O(form), "linear", "linear: state [psi | u] (spec 1.3) | nonlinear: state [rho | D] (spec 1.2, mass conserved)", 0, 0, 0, forms},
     {"gamma", GD_P_DOUBLE, O(gamma), "0", "gradient penalty weight (R1 type: gamma Delta_p u)", 0, INFINITY, 0, NULL},
     {"eta_g", GD_P_DOUBLE, O(eta_g), "1", "generator learning rate (multiplies c)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
@@ -528,11 +536,35 @@ static int make_density(gd_model *m)
     return GD_OK;
 }
 
+/* (a, b, c) of spec 1.3: a preset's, or the keys a, b, c for loss = custom. A preset with a
+ * key set to another value is refused rather than silently overridden, so a configuration
+ * reads the same whichever of its lines one looks at. */
+static int loss_coefficients(gd_model *m)
+{
+    static const char *const names[] = {"a", "b", "c"};
+    static const double presets[][3] = {{0, 1, 1}, {0.5, 0.5, 0.5}, {0.5, 0.5, 0.5}};
+    const functional_opts *o = m->opts;
+    functional_priv *q = m->priv;
+    double given[3] = {o->a, o->b, o->c}, *abc[3] = {&q->a, &q->b, &q->c};
+    for (int i = 0; i < 3; i++) {
+        if (o->loss == LOSS_CUSTOM && isnan(given[i]))
+            return gd_model_fail(m, GD_EUSAGE, "model.loss = custom needs model.a, model.b and model.c (model.%s is not set)", names[i]);
+        if (o->loss != LOSS_CUSTOM && !isnan(given[i]) && given[i] != presets[o->loss][i])
+            return gd_model_fail(m, GD_EUSAGE,
+                                 "model.%s = %g contradicts model.loss = %s, whose (a, b, c) = (%g, %g, %g): use model.loss = custom for other coefficients",
+                                 names[i], given[i], losses[o->loss], presets[o->loss][0], presets[o->loss][1], presets[o->loss][2]);
+        *abc[i] = o->loss == LOSS_CUSTOM ? given[i] : presets[o->loss][i];
+    }
+    return GD_OK;
+}
+
 static int functional_setup(gd_model *m)
 {
     const functional_opts *o = m->opts;
     if (o->N % 2 == 0)
         return gd_model_fail(m, GD_EUSAGE, "model.N = %ld: use an odd N (an even grid leaves its Nyquist wavenumber as a spurious null mode)", o->N);
+    if (o->form == FORM_NONLINEAR && o->loss == LOSS_CUSTOM)
+        return gd_model_fail(m, GD_EUSAGE, "model.loss = custom applies to form = linear (the nonlinear field needs the loss functions f', g', c(D), not only (a, b, c))");
     if (o->form == FORM_NONLINEAR && o->augment != AUG_NONE)
         return gd_model_fail(m, GD_EUSAGE, "model.augment = %s applies to form = linear (the nonlinear field has no augmented form)", augments[o->augment]);
     functional_priv *q = calloc(1, sizeof *q);
@@ -541,7 +573,8 @@ static int functional_setup(gd_model *m)
     int N = (int)o->N, H = N / 2 + 1, rows = half_rows(o);
     q->M = rows * N;
     m->ngen = q->M, m->dim = 2 * q->M;
-    q->a = o->loss == LOSS_WGAN ? 0 : 0.5, q->b = o->loss == LOSS_WGAN ? 1 : 0.5, q->c = q->b;
+    int rc = loss_coefficients(m);
+    if (rc != GD_OK) return rc;
     q->p = malloc(sizeof(double) * (size_t)q->M);
     q->re = fftw_malloc(sizeof(double) * (size_t)q->M), q->tmp = fftw_malloc(sizeof(double) * (size_t)q->M);
     q->work = malloc(sizeof(double) * 4 * (size_t)q->M);
@@ -595,7 +628,8 @@ int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *
         for (int j = 0; j < M; j++) S[(size_t)i * M + j] = -q->A[(size_t)i * M + j] * sqrt(q->p[i] / q->p[j]);
     for (int i = 0; i < M; i++)
         for (int j = 0; j < i; j++) S[(size_t)i * M + j] = S[(size_t)j * M + i] = 0.5 * (S[(size_t)i * M + j] + S[(size_t)j * M + i]);
-    int info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, modes ? 'V' : 'N', 'U', M, S, M, lambda);
+    int pin = gd_blas_serial_begin(M), info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, modes ? 'V' : 'N', 'U', M, S, M, lambda);
+    gd_blas_serial_end(pin);
     for (int i = 0; modes && info == 0 && i < M; i++)
         for (int k = 0; k < M; k++) modes[(size_t)i * M + k] = sqrt((double)M / q->p[i]) * S[(size_t)i * M + k];
     free(S);
@@ -668,7 +702,9 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
         }
         H[(size_t)c * M + c] += V[c];
     }
+    int pin = gd_blas_serial_begin(M);
     if (rc == GD_OK && LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', M, H, M, lambda) != 0) rc = GD_ESOLVER;
+    gd_blas_serial_end(pin);
     free(H), free(V), free(w), free(d1), free(d2);
     return rc;
 }

@@ -46,7 +46,9 @@ int gd_model_newton(gd_model *m, const double *x0, double *x)
         if (fn <= 1e-13 * (1 + norm(x, n))) goto done;
         if (!isfinite(fn) || gd_model_jacobian(m, x, J) != GD_OK) break;
         for (int i = 0; i < n; i++) dx[i] = -F[i];
-        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, J, n, piv, dx, 1) != 0) {
+        int pin = gd_blas_serial_begin(n), info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, J, n, piv, dx, 1);
+        gd_blas_serial_end(pin);
+        if (info != 0) {
             rc = gd_model_fail(m, GD_ESOLVER, "Newton: singular Jacobian at |x| = %g (|F| = %g); try another run.x0", norm(x, n), fn);
             goto done;
         }

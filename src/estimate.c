@@ -186,8 +186,10 @@ static int top_modes(int n, double *A, int nev, double *mu, double *Z, char *msg
 {
     lapack_int *isuppz = malloc(sizeof(lapack_int) * 2 * (size_t)n), m = 0;
     if (!isuppz) return gd_fmt(msg, GD_ENOMEM, "estimate: out of memory");
+    int pin = gd_blas_serial_begin(n);
     lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'I', 'U', n, A, n, 0, 0, n - nev + 1, n, 2 * LAPACKE_dlamch('S'), &m, mu, Z,
                                      n, isuppz);
+    gd_blas_serial_end(pin);
     free(isuppz);
     if (info != 0 || m != nev) return gd_fmt(msg, GD_ESOLVER, "estimate: dsyevr failed (info %d) on %d points", (int)info, n);
     return GD_OK;

@@ -195,6 +195,14 @@ void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 /* After h, lr_g or lr_d changed on a set-up fixed-step stepper: refresh the per-coordinate
  * steps without reallocating (sweeps change them cell by cell). */
 int gd_stepper_update_rates(gd_stepper *s);
+/* Dense problems with fewer rows than this run on one BLAS thread (src/linalg.c; measured with
+ * bench/bench_blas.c; GANDYN_BLAS_SERIAL_BELOW overrides it, 0 = never pin). */
+#define GD_BLAS_SERIAL_BELOW 1536
+/* Around a LAPACK/BLAS call on n rows: pin = gd_blas_serial_begin(n); call; gd_blas_serial_end(pin).
+ * Pins a pthreads OpenBLAS to one thread when n is small or the caller is inside an OpenMP
+ * region; otherwise, and with any other BLAS, does nothing. Thread-safe. */
+int gd_blas_serial_begin(long n);
+void gd_blas_serial_end(int pinned);
 /* Gauss-Hermite nodes x and probability weights w (src/linalg.c). */
 int gd_gauss_hermite(int n, double *x, double *w);
 /* Field evaluation through the stepper, counting evaluations. */

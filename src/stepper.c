@@ -231,7 +231,9 @@ int gd_stepper_set_section(gd_stepper *s, const double *w, double c)
 void gd_matmul(int n, const double *A, const double *B, double *C)
 {
     /* BLAS: map Jacobians of feature models reach n ~ 1000, where n^3 loops take seconds */
+    int pin = gd_blas_serial_begin(n);
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, A, n, B, n, 0.0, C, n);
+    gd_blas_serial_end(pin);
 }
 
 int gd_substeps(gd_stepper *s, double *x, const gd_substep *seq, int nseq, double *M)

@@ -257,6 +257,21 @@ s = d["slowest"]
 assert abs(s["re"] + 0.25) < 1e-12 and abs(abs(s["im"]) - 0.478407914458) < 1e-9, s
 assert min(abs(complex(*z) - complex(-0.25, 0.478407914458)) for z in d["operator"]) < 1e-9
 PY
+# loss = custom (spec 1.3's explicit a, b, c): the slowest root against the quadratic formula on
+# the uniform torus (lambda_1 = 1), the operator against the mode roots, and the file's abc attribute
+"$gandyn" spectrum /dev/null --set model.name=functional --set model.loss=custom --set model.a=0.2 --set model.b=1.5 --set model.c=0.4 \
+    --set model.gamma=0.1 --set model.N=31 -o spectrum_custom.h5 --json > spec_custom.json \
+    && "$py" - spec_custom.json spectrum_custom.h5 <<'PY' && ok || bad "spectrum --json (loss = custom)"
+import cmath, json, sys
+import h5py
+d = json.load(open(sys.argv[1]))
+B, C = 0.2 + 0.1 * 1, 1.5 * 0.4 * 1
+s = (-B + cmath.sqrt(B * B - 4 * C)) / 2
+assert d["slowest"]["k"] in (1, 2) and abs(complex(d["slowest"]["re"], abs(d["slowest"]["im"])) - s) < 1e-12, (d["slowest"], s)
+assert abs(d["rate"] - B / 2) < 1e-12 and d["mode_gap"] < 1e-10, d
+with h5py.File(sys.argv[2]) as f:
+    assert list(f["/model"].attrs["abc"]) == [0.2, 1.5, 0.4] and f["/model"].attrs["loss"] in (b"custom", "custom"), dict(f["/model"].attrs)
+PY
 "$gandyn" spectrum /dev/null --set model.name=functional --set model.density=gauss --set model.L=24 --set model.N=255 --ground-state \
     -o spectrum_gs.h5 --json > spec_gs.json && "$py" - spec_gs.json <<'PY' && ok || bad "spectrum --ground-state (V3)"
 import json, sys

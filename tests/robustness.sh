@@ -105,6 +105,8 @@ expect 2 "need an even M >= 2N + 2 = 10" -- run /dev/null --set model.name=torus
 expect 2 "sweep.x and sweep.y both sweep model.gamma" -- sweep good.ini --set sweep.x=model.gamma:0:1:3 --set sweep.y=model.gamma:0:1:3
 expect 2 "true masses given twice" -- \
     run /dev/null --set model.name=kernel_gda --set model.true_points=masses2.h5 --set model.true_masses=1,1 --set model.gen_points=0.5
+expect 2 "model.b = 2 contradicts model.loss = gan_sat, whose (a, b, c) = (0.5, 0.5, 0.5)" -- \
+    spectrum /dev/null --set model.name=functional --set model.loss=gan_sat --set model.b=2
 
 row missing-file
 expect 2 "cannot open config file 'missing.ini'" -- run missing.ini

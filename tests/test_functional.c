@@ -8,6 +8,7 @@
  */
 #include "check.h"
 
+#include <complex.h>
 #include <hdf5.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,11 +478,118 @@ static void preconditioner(void)
     gd_model_free(&m);
 }
 
+/* The roots of s^2 + B s + C = 0 (spec 2.2 with the learning rates, B = eta_d (a + gamma lambda),
+ * C = eta_d eta_g b c lambda) by the quadratic formula in complex arithmetic, larger real part
+ * first; independent of the model's 2 x 2 eigenvalue code. */
+static void closed_roots(double B, double C, double complex s[2])
+{
+    double complex r = csqrt(B * B - 4 * C);
+    s[0] = (-B + r) / 2, s[1] = (-B - r) / 2;
+    if (creal(s[1]) > creal(s[0])) {
+        double complex t = s[0];
+        s[0] = s[1], s[1] = t;
+    }
+}
+
+/* loss = custom: gd_functional_mode_roots against the quadratic formula for a spiral, a
+ * real (overdamped) and the gauge mode, and every eigenvalue of the full grid Jacobian on a
+ * von Mises density against the roots at the grid's own lambda_k (the modes decouple for any
+ * p, spec 2.2), matched both ways so no root is missing and no eigenvalue unexplained. */
+static void custom_loss(void)
+{
+    const double a = 0.3, b = 2, c = 0.7, eta_d = 1.5, eta_g = 0.8, gamma = 0.1;
+    gd_model *m = functional((const char *const[]){"loss", "custom", "a", "0.3", "b", "2", "c", "0.7", "eta_d", "1.5", "eta_g", "0.8", "gamma", "0.1",
+                                                   "density", "vonmises", "N", "31", NULL});
+    const double lams[3] = {1, 400, 1e-3}; /* spiral (B^2 < 4C), overdamped, nearly neutral */
+    for (int i = 0; i < 3; i++) {
+        double re[2], im[2];
+        double complex want[2];
+        closed_roots(eta_d * (a + gamma * lams[i]), eta_d * eta_g * b * c * lams[i], want);
+        CHECK_OK(gd_functional_mode_roots(m, lams[i], 0, re, im));
+        for (int r = 0; r < 2; r++) {
+            CHECK_NEAR(re[r], creal(want[r]), 1e-12 * cabs(want[r]));
+            CHECK_NEAR(fabs(im[r]), fabs(cimag(want[r])), 1e-12 * cabs(want[r]));
+        }
+    }
+    double re[2], im[2]; /* the gauge pair {-eta_g c, -eta_d a} */
+    CHECK_OK(gd_functional_mode_roots(m, 0, 1, re, im));
+    CHECK_NEAR(re[0], -eta_d * a, 1e-15);
+    CHECK_NEAR(re[1], -eta_g * c, 1e-15);
+
+    double *wr, *wi, *lam = spectrum(m, 31), worst_root = 0, worst_eig = 0;
+    int n;
+    jacobian_eigenvalues(m, &wr, &wi, &n);
+    double complex *roots = malloc(sizeof(double complex) * (size_t)n);
+    roots[0] = -eta_d * a, roots[1] = -eta_g * c;
+    for (int k = 1; k < 31; k++) closed_roots(eta_d * (a + gamma * lam[k]), eta_d * eta_g * b * c * lam[k], roots + 2 * k);
+    for (int r = 0; r < n; r++) {
+        double tol = 1e-10 * fmax(1, cabs(roots[r]));
+        worst_root = fmax(worst_root, nearest(wr, wi, n, creal(roots[r]), cimag(roots[r])) / tol);
+        double best = INFINITY;
+        for (int q = 0; q < n; q++) best = fmin(best, cabs(wr[r] + I * wi[r] - roots[q]) / (1e-10 * fmax(1, cabs(roots[q]))));
+        worst_eig = fmax(worst_eig, best);
+    }
+    CHECK(worst_root <= 1); /* every root is an eigenvalue, to 1e-10 relative */
+    CHECK(worst_eig <= 1);  /* and every eigenvalue a root */
+    printf("custom loss: %d Jacobian eigenvalues within %.2g of the roots (units of 1e-10 max(1, |s|))\n", n, fmax(worst_root, worst_eig));
+    free(roots), free(lam), free(wr), free(wi);
+    gd_model_free(&m);
+}
+
+/* Each preset equals loss = custom with its coefficients (spec 1.3's table): the same
+ * Jacobian and field, value for value; a preset also accepts its own values given explicitly. */
+static void presets_are_explicit(void)
+{
+    const char *names[3] = {"wgan", "gan_sat", "gan_nonsat"}, *abc[3][3] = {{"0", "1", "1"}, {"0.5", "0.5", "0.5"}, {"0.5", "0.5", "0.5"}};
+    for (int l = 0; l < 3; l++) {
+        const char *common[] = {"gamma", "0.3", "eta_g", "0.7", "density", "bimodal", "kappa", "2", "N", "15"};
+        const char *preset_kv[13], *custom_kv[19], *echo_kv[19];
+        memcpy(preset_kv, common, sizeof common), memcpy(custom_kv, common, sizeof common), memcpy(echo_kv, common, sizeof common);
+        const char *tail_p[] = {"loss", names[l], NULL};
+        const char *tail_c[] = {"loss", "custom", "a", abc[l][0], "b", abc[l][1], "c", abc[l][2], NULL};
+        const char *tail_e[] = {"loss", names[l], "a", abc[l][0], "b", abc[l][1], "c", abc[l][2], NULL};
+        memcpy(preset_kv + 10, tail_p, sizeof tail_p), memcpy(custom_kv + 10, tail_c, sizeof tail_c), memcpy(echo_kv + 10, tail_e, sizeof tail_e);
+        gd_model *mp = functional(preset_kv), *mc = functional(custom_kv), *me = functional(echo_kv);
+        int n = gd_model_dim(mp);
+        double *J[3], *x = malloc(sizeof(double) * (size_t)n), *v[3];
+        for (int i = 0; i < n; i++) x[i] = sin(1.3 * i + 0.2);
+        gd_model *ms[3] = {mp, mc, me};
+        for (int k = 0; k < 3; k++) {
+            J[k] = malloc(sizeof(double) * (size_t)n * (size_t)n), v[k] = malloc(sizeof(double) * (size_t)n);
+            CHECK_OK(gd_model_jacobian(ms[k], x, J[k]));
+            CHECK_OK(gd_model_field(ms[k], x, v[k]));
+        }
+        for (int k = 1; k < 3; k++) {
+            CHECK(memcmp(J[0], J[k], sizeof(double) * (size_t)n * (size_t)n) == 0);
+            CHECK(memcmp(v[0], v[k], sizeof(double) * (size_t)n) == 0);
+        }
+        for (int k = 0; k < 3; k++) free(J[k]), free(v[k]), gd_model_free(&ms[k]);
+        free(x);
+    }
+}
+
 static void errors(void)
 {
     gd_model *m = gd_model_create(gd_model_type_find("functional"));
     CHECK_OK(gd_model_set(m, "N", "64"));
     CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "odd N"));
+    gd_model_free(&m);
+    /* (a, b, c): custom needs all three, a preset refuses other values, nonlinear has no custom form */
+    const char *bad[][9] = {{"loss", "custom", "a", "0.3", "b", "1", NULL},
+                            {"loss", "wgan", "a", "0.3", NULL},
+                            {"loss", "gan_sat", "c", "1", NULL},
+                            {"loss", "custom", "a", "0", "b", "1", "c", "1", NULL}};
+    const char *want[] = {"model.c is not set", "model.a = 0.3 contradicts model.loss = wgan, whose (a, b, c) = (0, 1, 1)",
+                          "model.c = 1 contradicts model.loss = gan_sat", "custom applies to form = linear"};
+    for (int i = 0; i < 4; i++) {
+        m = gd_model_create(gd_model_type_find("functional"));
+        for (int k = 0; bad[i][k]; k += 2) CHECK_OK(gd_model_set(m, bad[i][k], bad[i][k + 1]));
+        if (i == 3) CHECK_OK(gd_model_set(m, "form", "nonlinear"));
+        CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), want[i]));
+        gd_model_free(&m);
+    }
+    m = gd_model_create(gd_model_type_find("functional"));
+    CHECK(gd_model_set(m, "c", "0") == GD_EUSAGE); /* c > 0: the gauge relaxation rate eta_g c */
     gd_model_free(&m);
 }
 
@@ -504,6 +612,8 @@ int main(void)
     mixture();
     altgd_radius();
     preconditioner();
+    custom_loss();
+    presets_are_explicit();
     errors();
     return check_report("test_functional");
 }
