@@ -546,7 +546,9 @@ static int features_equilibrium(gd_model *m)
             for (int i = 0; i < ng; i++) A[i * ng + c] = (rp[i] - r[i]) / h;
         }
         for (int i = 0; i < ng; i++) r[i] = -r[i];
-        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, ng, 1, A, ng, piv, r, 1) != 0) {
+        int pin = gd_blas_serial_begin(ng), info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, ng, 1, A, ng, piv, r, 1);
+        gd_blas_serial_end(pin);
+        if (info != 0) {
             rc = gd_model_fail(m, GD_ESOLVER, "kernel_gda features: singular Jacobian while locating the equilibrium");
             break;
         }
