@@ -125,13 +125,15 @@ static void json_entry_head(int first, const char *name, const char *summary)
 
 static int cmd_list(int argc, char **argv)
 {
-    int json = 0, models = 1, integrators = 1;
+    int json = 0, models = 1, integrators = 1, sections = 1;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) json = 1;
-        else if (strcmp(argv[i], "models") == 0) integrators = 0;
-        else if (strcmp(argv[i], "integrators") == 0) models = 0;
-        else return fail(2, "list: unknown argument '%s' (models | integrators | --json)", argv[i], "");
+        else if (strcmp(argv[i], "models") == 0) integrators = sections = 0;
+        else if (strcmp(argv[i], "integrators") == 0) models = sections = 0;
+        else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
+        else return fail(2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -155,7 +157,15 @@ static int cmd_list(int argc, char **argv)
                 print_params_json(gd_integrator_params(), gd_integrator_type_keys(it[i]));
                 putchar('}');
             }
-            printf("]");
+            printf("]%s", sections ? "," : "");
+        }
+        if (sections) {
+            printf("\"sections\":{");
+            for (int i = 0; fixed[i]; i++) {
+                printf("%s\"%s\":", i ? "," : "", fixed[i]);
+                print_params_json(gd_sim_section_params(fixed[i]), NULL);
+            }
+            printf("}");
         }
         printf("}\n");
         return 0;
@@ -175,6 +185,10 @@ static int cmd_list(int argc, char **argv)
             else printf("  %s (variable order): %s\n", gd_integrator_type_name(it[i]), gd_integrator_type_summary(it[i]));
             print_params_text(gd_integrator_params(), gd_integrator_type_keys(it[i]));
         }
+    }
+    for (int i = 0; sections && fixed[i]; i++) {
+        printf("[%s]:\n", fixed[i]);
+        print_params_text(gd_sim_section_params(fixed[i]), NULL);
     }
     return 0;
 }
@@ -1052,7 +1066,7 @@ typedef struct {
 static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
-    {"list", "[models|integrators] [--json]", "models and integrators with every parameter",
+    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait] sections with every parameter",
      "Every registered model and integrator with each of its keys, default and meaning: the keys of\n"
      "the [model] and [integrator] sections.",
      NULL, (const char *const[]){"models | integrators", "only the models, or only the integrators", OPT_JSON, NULL},
