@@ -11,7 +11,9 @@
  *  - huber: the W1 distance smoothed with the linear kernel, J = Huber_lambda(|m_mu - m_0|)
  *           (m the means); Phi(z) = w . z, w = r / max(lambda, |r|);
  *  - w1:    W1 itself (non-smooth: |grad Phi| = 1 everywhere), for one data point or N = M
- *           equal-weight points (optimal assignment).
+ *           equal-weight points (optimal assignment);
+ *  - smoothed: the Lipschitz-constrained critic with a Matern-kernel penalty, solved on the
+ *           mesh by a certified primal-dual method (section "smoothed" below).
  * The state holds only the generator (ngen = dim): a solved critic has no state of its own.
  */
 #include "gd_impl.h"
@@ -33,8 +35,8 @@ enum { FIELD_DIRECT, FIELD_MESH };
 
 typedef struct {
     int critic, field;
-    double sigma, lambda, data_scale, spread, box, lip, matern_s, matern_kappa, cp_tol, cp_ratio;
-    long n_random, seed, mesh_n, cp_iters;
+    double sigma, lambda, data_scale, spread, box, lip, matern_s, matern_kappa, pd_tol;
+    long n_random, seed, mesh_n, pd_iters;
     char *particles, *data, *weights;
 } particles_opts;
 
@@ -54,9 +56,9 @@ static const gd_param particles_params[] = {
     {"matern_s", GD_P_DOUBLE, O(matern_s), "3.5", "smoothed: kernel k^(w) = (1 + |w|^2/kappa^2)^(-s); s > d/2 + 2 keeps grad phi Lipschitz", 0, INFINITY,
      GD_PF_LO_OPEN, NULL},
     {"matern_kappa", GD_P_DOUBLE, O(matern_kappa), "1", "smoothed: kernel inverse length scale kappa", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"cp_iters", GD_P_INT, O(cp_iters), "20000", "smoothed: most primal-dual (Chambolle-Pock) iterations per field", 1, 1e8, 0, NULL},
-    {"cp_ratio", GD_P_DOUBLE, O(cp_ratio), "1e3", "smoothed: primal over dual step size (their product is fixed by the grid)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"cp_tol", GD_P_DOUBLE, O(cp_tol), "1e-7", "smoothed: stop when five iterations in a row change phi by less than this relative to max |phi|", 0, 1, GD_PF_LO_OPEN, NULL},
+    {"pd_iters", GD_P_INT, O(pd_iters), "20000", "smoothed: most primal-dual (accelerated ADMM) iterations per field; past them the field fails", 10, 1e8, 0,
+     NULL},
+    {"pd_tol", GD_P_DOUBLE, O(pd_tol), "1e-3", "smoothed: stop when the duality gap certifies every field component to pd_tol * lip", 1e-9, 1, 0, NULL},
     {"particles", GD_P_STRING, O(particles), "0.5,0.3", "generator particles x1,..,xd;x1,..;... (d from the first), or FILE.h5 (dataset /points, N x d)", 0, 0, 0, NULL},
     {"n_random", GD_P_INT, O(n_random), "0", "> 0: that many particles drawn from N(0, spread^2 I) instead (d from particles)", 0, 1000000, 0, NULL},
     {"spread", GD_P_DOUBLE, O(spread), "1", "n_random: standard deviation of the drawn particles", 0, INFINITY, GD_PF_LO_OPEN, NULL},
@@ -88,8 +90,12 @@ typedef struct {
     double *rho, *rho0, *grid;
     fftw_complex *spec, *gk[2];
     fftw_plan fwd, bwd;
-    /* smoothed critic: the kernel's DFT, the primal phi (warm start), its extrapolation, the dual p */
-    double *khat, *phi, *phibar, *dual, *rhs, *prev; /* prev: 2 G scratch, the last phi and the prox input */
+    /* smoothed critic: per spectral entry the kernel's DFT, |forward difference|^2 and the
+     * entries it stands for, the phi step's multiplier; per cell phi and rho; the ADMM
+     * iterates and a zero field (14 G) */
+    double *khat, *d2, *hmult, *inv_den, *phi, *rhs, *admm, slope_bound;
+    double *xlast, jlast, scale; /* the last solve: its particles, J~, the feasibility scale */
+    int have_last;
 } particles_priv;
 
 /* ---------------------------------------------------------------- kernel ------- */
@@ -320,136 +326,317 @@ static int mesh_setup(gd_model *m)
 }
 
 /* ---------------------------------------------------------------- smoothed ----- */
-/* The smoothed Wasserstein critic of spec 4.3: phi maximises <phi, mu - mu0> - (lambda/2)
- * |phi|_H^2 subject to |grad_h phi| <= lip, on the mesh, by Chambolle-Pock: the quadratic
- * part is a diagonal solve in Fourier space, the constraint a pointwise projection of the
- * dual gradient field. The Matern kernel (1 + |w|^2/kappa^2)^(-s) keeps 1/k^ finite on the
- * grid (a Gaussian's would overflow), normalised to k(0) = 1. phi and the dual are kept
- * between calls: consecutive fields start from the previous solution. */
+/* The smoothed Wasserstein critic of spec 4.3 on the mesh: phi maximises
+ *     P(phi) = <phi, rho> - (lambda/2) phi^T K^-1 phi   subject to |grad_h phi| <= lip per cell,
+ * rho the deposited mu - mu0, K the Matern kernel's Gram matrix on the grid (circulant: k^ on
+ * the spectrum; a Gaussian's 1/k^ would overflow), grad_h forward differences. Its dual is
+ *     D(y) = lip sum_g |y_g| + (1/2 lambda) |rho + div y|_K^2,   phi = K (rho + div y) / lambda,
+ * div = -grad_h^T. Solved by ADMM on the split q = grad_h phi (Boyd et al. 2011), which is
+ * Douglas-Rachford on the dual, i.e. a primal-dual method preconditioned by the exact inverse
+ * of the quadratic part: the phi step solves (lambda K^-1 + beta grad_h^T grad_h) phi = rhs,
+ * diagonal in Fourier space (one transform pair), and the q step projects grad_h phi + u onto
+ * the disc |q| <= lip per cell. Accelerated by Nesterov extrapolation with restart (Goldstein,
+ * O'Donoghue, Setzer, Baraniuk 2014, "fast ADMM"); beta adapted by residual balancing (He,
+ * Yang, Wang 2000). Stopping is certified: with phi~ = c phi scaled into the constraint,
+ * P(phi*) - P(phi~) <= D(y) - P(phi~) = gap and P is lambda-strongly concave in the H norm
+ * |phi|_H^2 = phi^T K^-1 phi, so |phi~ - phi*|_H <= sqrt(2 gap / lambda), and every central
+ * difference slope (hence, by the convex interpolation, every field component) is off by at
+ * most that times slope_bound = sqrt((1/G) sum |sin(w h)/h|^2 k^(w)) (Cauchy-Schwarz on the
+ * spectrum). The solve stops when this bound is below pd_tol * lip.
+ * Every solve starts cold (q = u = 0), so the critic is a function of the particles alone: the
+ * same positions give the same bits whatever was solved before (a warm start from the previous
+ * field's dual saved at most half the iterations under this certificate). The only cache is
+ * the last positions with their solution, reused when exactly the same positions come again
+ * (the field and J at one state, critic_gradient at many points z). */
+
+/* The grid as R rows of C cells (2-D: n x n, the row index along axis 0; 1-D: one row of n),
+ * so the difference passes run along contiguous rows. The ADMM's vector fields hold two
+ * components of G cells each, the difference to the next row (0) and to the next cell of the
+ * row (1); in 1-D component 0 has no extent and stays 0. */
+static int grid_rows(const particles_priv *q) { return q->d == 2 ? q->n : 1; }
+
 static int smoothed_setup(gd_model *m)
 {
     const particles_opts *o = m->opts;
     particles_priv *q = m->priv;
     size_t nspec = half_spectrum(q), G = (size_t)q->G;
-    q->khat = malloc(sizeof(double) * nspec), q->phi = calloc(G, sizeof(double)), q->phibar = calloc(G, sizeof(double));
-    q->dual = calloc(G * (size_t)q->d, sizeof(double)), q->rhs = malloc(sizeof(double) * G), q->prev = malloc(sizeof(double) * 2 * G);
-    if (!q->khat || !q->phi || !q->phibar || !q->dual || !q->rhs || !q->prev) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell critic", q->G);
-    double L = q->h * q->n, total = 0;
+    q->khat = malloc(sizeof(double) * 4 * nspec), q->phi = malloc(sizeof(double) * 2 * G), q->admm = malloc(sizeof(double) * 14 * G);
+    q->xlast = malloc(sizeof(double) * (size_t)q->N * q->d);
+    if (!q->khat || !q->phi || !q->admm || !q->xlast) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell critic", q->G);
+    q->d2 = q->khat + nspec, q->hmult = q->d2 + nspec, q->inv_den = q->hmult + nspec, q->rhs = q->phi + G;
+    double L = q->h * q->n, total = 0, slope2 = 0;
     for (size_t g = 0; g < nspec; g++) {
         int k[2];
         wave(q, g, 1, k);
         double w2 = (k[0] * k[0] + k[1] * k[1]) * (2 * M_PI / L) * (2 * M_PI / L);
         q->khat[g] = pow(1 + w2 / (o->matern_kappa * o->matern_kappa), -o->matern_s);
-        total += (k[q->d - 1] == 0 || k[q->d - 1] == q->n / 2 ? 1 : 2) * q->khat[g]; /* the full spectrum's sum */
+        q->hmult[g] = k[q->d - 1] == 0 || k[q->d - 1] == q->n / 2 ? 1 : 2; /* entries the half spectrum stands for */
+        q->d2[g] = 0;
+        for (int a = 0; a < q->d; a++) q->d2[g] += 4 * pow(sin(M_PI * k[a] / q->n) / q->h, 2); /* |forward difference symbol|^2 */
+        total += q->hmult[g] * q->khat[g];
+        slope2 += q->hmult[g] * q->khat[g] * pow(sin(2 * M_PI * k[0] / q->n) / q->h, 2); /* axis 0; the square grid is symmetric */
     }
-    for (size_t g = 0; g < nspec; g++) q->khat[g] *= (double)G / total;
+    for (size_t g = 0; g < nspec; g++) q->khat[g] *= (double)G / total; /* k(0) = (1/G) sum k^ = 1 */
+    q->slope_bound = sqrt(slope2 / total);
     return GD_OK;
 }
 
-/* Neighbour of grid index g one cell up (dir = +1) or down (-1) along axis a, periodic. */
-static int step(const particles_priv *q, int g, int a, int dir)
+/* out = base + s grad_h^T (v - w), grad_h^T v = (v_0[row above] - v_0) / h + (v_1[cell before] - v_1) / h;
+ * base NULL: 0. */
+static void add_grad_t(const particles_priv *q, const double *restrict base, double s, const double *restrict v, const double *restrict w, double *restrict out)
 {
-    int n = q->n;
-    if (q->d == 1) return (g + dir + n) % n;
-    int i = g / n, j = g % n;
-    if (a == 0) i = (i + dir + n) % n;
-    else j = (j + dir + n) % n;
-    return i * n + j;
+    const int R = grid_rows(q), C = q->n, G = q->G;
+    const double sh = s / q->h;
+    for (int i = 0; i < R; i++) {
+        int up = (i == 0 ? R - 1 : i - 1) * C, at = i * C;
+        for (int j = 0; j < C; j++) {
+            int g = at + j, left = at + (j == 0 ? C - 1 : j - 1);
+            double t = (v[up + j] - w[up + j]) - (v[g] - w[g]) + (v[G + left] - w[G + left]) - (v[G + g] - w[G + g]);
+            out[g] = (base ? base[g] : 0) + sh * t;
+        }
+    }
 }
 
-/* phi = argmin -<phi, rho> + (lambda/2) phi K^-1 phi + |phi - v|^2 / (2 tau): one transform pair. */
-static void prox(const gd_model *m, double tau, const double *v)
+/* max over cells of |grad_h f|^2 (forward differences). */
+static double max_slope2(const particles_priv *q, const double *f)
+{
+    const int R = grid_rows(q), C = q->n;
+    double top = 0;
+    for (int i = 0; i < R; i++) {
+        const double *row = f + (size_t)i * C, *next = f + (size_t)(i + 1 == R ? 0 : i + 1) * C;
+        for (int j = 0; j < C; j++) {
+            double g0 = next[j] - row[j], g1 = row[j + 1 == C ? 0 : j + 1] - row[j], t = g0 * g0 + g1 * g1;
+            top = t > top ? t : top;
+        }
+    }
+    return top / (q->h * q->h);
+}
+
+/* phi = K rhs / lambda, the unconstrained critic; 1 if it already meets the bound, with J. */
+static int smoothed_slack(const gd_model *m)
 {
     const particles_opts *o = m->opts;
-    const particles_priv *q = m->priv;
-    size_t nspec = half_spectrum(q);
-    for (int g = 0; g < q->G; g++) q->rho[g] = tau * q->rhs[g] + v[g];
+    particles_priv *q = m->priv;
+    int G = q->G;
+    memcpy(q->rho, q->rhs, sizeof(double) * (size_t)G);
     fftw_execute(q->fwd);
-    for (size_t k = 0; k < nspec; k++) q->spec[k] /= (tau * o->lambda / q->khat[k] + 1) * q->G;
+    for (size_t k = 0; k < half_spectrum(q); k++) q->spec[k] *= q->khat[k] / (o->lambda * G);
+    fftw_execute(q->bwd);
+    memcpy(q->phi, q->grid, sizeof(double) * (size_t)G);
+    double lin = 0;
+    for (int g = 0; g < G; g++) lin += q->phi[g] * q->rhs[g];
+    q->jlast = 0.5 * lin; /* P(K rho / lambda) = <phi, rho> / 2 */
+    return max_slope2(q, q->phi) <= o->lip * o->lip;
+}
+
+typedef struct {
+    double beta, a, c_old;
+    double rp, cc, top; /* |grad phi - qn|^2 (= |un - uh|^2), the restart criterion, max |grad phi|^2 */
+} admm_state;
+
+/* 1 / (G (lambda / k^ + beta |D|^2)): the phi step's Fourier multiplier, for the current beta. */
+static void admm_multiplier(const gd_model *m, double beta)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    for (size_t k = 0; k < half_spectrum(q); k++) q->inv_den[k] = 1 / ((o->lambda / q->khat[k] + beta * q->d2[k]) * q->G);
+}
+
+/* phi step: (lambda K^-1 + beta grad^T grad) phi = rho + beta grad^T (qh - uh), one transform
+ * pair; keep: phi^ / G also into the second half of q->spec (the c2r destroys the first). */
+static void admm_phi(const particles_priv *q, double beta, const double *qh, const double *uh, int keep)
+{
+    add_grad_t(q, q->rhs, beta, qh, uh, q->rho);
+    fftw_execute(q->fwd);
+    fftw_complex *restrict spec = q->spec;
+    const double *restrict inv = q->inv_den;
+    size_t nspec = half_spectrum(q);
+    for (size_t k = 0; k < nspec; k++) spec[k] *= inv[k];
+    if (keep) memcpy(spec + nspec, spec, sizeof(fftw_complex) * nspec);
     fftw_execute(q->bwd);
     memcpy(q->phi, q->grid, sizeof(double) * (size_t)q->G);
 }
 
-static void smoothed_solve(const gd_model *m, const double *x)
+/* q and u steps: per cell qn = the projection of grad phi + uh onto the disc |.| <= lip and
+ * un = uh + grad phi - qn; the sums the restart, the balance and the certificate need. */
+static void admm_project(const gd_model *m, admm_state *s, const double *restrict qh, const double *restrict uh, double *restrict qn, double *restrict un)
 {
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
-    int d = q->d, G = q->G;
-    memcpy(q->rhs, q->rho0, sizeof(double) * (size_t)G);
-    for (int i = 0; i < q->N; i++) deposit(q, x + i * d, 1.0 / q->N, q->rhs);
-    /* tau sig |grad_h|^2 <= tau sig 4d/h^2 < 1; the primal step cp_ratio times the dual one,
-     * since phi (a potential of size lip * box) dwarfs the dual flux (of the size of a mass) */
-    double tau = sqrt(o->cp_ratio) * 0.99 * q->h / (2 * sqrt((double)d)), sig = tau / o->cp_ratio;
-    double *old = q->prev, *v = q->prev + G;
-    int calm = 0;
-    for (long it = 0; it < o->cp_iters; it++) {
-        for (int g = 0; g < G; g++) { /* dual ascent along grad phibar, then the soft threshold */
-            double n2 = 0;
-            for (int a = 0; a < d; a++) {
-                double *p = q->dual + (size_t)a * G + g;
-                *p += sig * (q->phibar[step(q, g, a, 1)] - q->phibar[g]) / q->h;
-                n2 += *p * *p;
-            }
-            double shrink = n2 > 0 ? fmax(0, 1 - sig * o->lip / sqrt(n2)) : 0;
-            for (int a = 0; a < d; a++) q->dual[(size_t)a * G + g] *= shrink;
+    const int R = grid_rows(q), C = q->n, G = q->G;
+    const double *phi = q->phi, ih = 1 / q->h, lip = o->lip, lip2 = lip * lip;
+    double rp = 0, cq = 0, top = 0;
+    for (int i = 0; i < R; i++) {
+        const double *row = phi + (size_t)i * C, *next = phi + (size_t)(i + 1 == R ? 0 : i + 1) * C;
+        for (int j = 0; j < C; j++) {
+            int g = i * C + j;
+            double g0 = (next[j] - row[j]) * ih, g1 = (row[j + 1 == C ? 0 : j + 1] - row[j]) * ih;
+            double v0 = g0 + uh[g], v1 = g1 + uh[G + g], n2 = v0 * v0 + v1 * v1, shrink = n2 > lip2 ? lip / sqrt(n2) : 1;
+            double q0 = shrink * v0, q1 = shrink * v1, t = g0 * g0 + g1 * g1;
+            rp += (g0 - q0) * (g0 - q0) + (g1 - q1) * (g1 - q1);
+            cq += (q0 - qh[g]) * (q0 - qh[g]) + (q1 - qh[G + g]) * (q1 - qh[G + g]);
+            top = t > top ? t : top;
+            qn[g] = q0, qn[G + g] = q1, un[g] = uh[g] + g0 - q0, un[G + g] = uh[G + g] + g1 - q1;
         }
-        for (int g = 0; g < G; g++) { /* v = phi + tau div p (div = -grad^T) */
-            double div = 0;
-            for (int a = 0; a < d; a++) div += (q->dual[(size_t)a * G + g] - q->dual[(size_t)a * G + step(q, g, a, -1)]) / q->h;
-            old[g] = q->phi[g], v[g] = q->phi[g] + tau * div;
-        }
-        prox(m, tau, v);
-        double change = 0, size = 0;
-        for (int g = 0; g < G; g++) {
-            q->phibar[g] = 2 * q->phi[g] - old[g];
-            change = fmax(change, fabs(q->phi[g] - old[g])), size = fmax(size, fabs(q->phi[g]));
-        }
-        calm = change <= o->cp_tol * size ? calm + 1 : 0;
-        if (calm == 5) break; /* five quiet iterations in a row: one can be a lull */
     }
+    s->rp = rp, s->cc = rp + cq, s->top = top;
+}
+
+/* The duality gap at y = beta un against phi~ = c phi (c scales phi into the constraint),
+ *     D(y) - P(phi~) = sum_g (lip |y_g| - grad phi~_g . y_g) + |K w - lambda phi~|_{K^-1}^2 / (2 lambda),
+ * w = rho + div y (as <phi~, rho> = <phi~, w> + <grad phi~, y>): two non-negative parts, so no
+ * large terms cancel. Returns the certified bound on every field component, sets phi~'s J and c. */
+static double admm_bound(const gd_model *m, const admm_state *s, const double *un, const double *zero)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    const int R = grid_rows(q), C = q->n, G = q->G;
+    const double c = s->top > o->lip * o->lip ? o->lip / sqrt(s->top) : 1, ch = c / q->h;
+    double lin = 0, slack = 0, hn = 0, misfit = 0;
+    for (int i = 0; i < R; i++) {
+        const double *row = q->phi + (size_t)i * C, *next = q->phi + (size_t)(i + 1 == R ? 0 : i + 1) * C;
+        for (int j = 0; j < C; j++) {
+            int g = i * C + j;
+            double y0 = s->beta * un[g], y1 = s->beta * un[G + g], g0 = (next[j] - row[j]) * ch, g1 = (row[j + 1 == C ? 0 : j + 1] - row[j]) * ch;
+            slack += o->lip * sqrt(y0 * y0 + y1 * y1) - (g0 * y0 + g1 * y1);
+            lin += q->phi[g] * q->rhs[g];
+        }
+    }
+    add_grad_t(q, q->rhs, -s->beta, un, zero, q->rho); /* w */
+    fftw_execute(q->fwd);
+    const fftw_complex *w = q->spec, *p = q->spec + half_spectrum(q); /* p: phi^ / G */
+    for (size_t k = 0; k < half_spectrum(q); k++) {
+        fftw_complex r = q->khat[k] * w[k] - o->lambda * c * G * p[k];
+        hn += q->hmult[k] * (creal(p[k]) * creal(p[k]) + cimag(p[k]) * cimag(p[k])) / q->khat[k];
+        misfit += q->hmult[k] * (creal(r) * creal(r) + cimag(r) * cimag(r)) / q->khat[k];
+    }
+    q->jlast = c * lin - 0.5 * o->lambda * c * c * hn * G, q->scale = c; /* |phi|_H^2 = (1/G) sum |phi^|^2 / k^ */
+    double gap = slack + misfit / (2 * o->lambda * G);
+    return q->slope_bound * sqrt(2 * fmax(gap, 0) / o->lambda);
+}
+
+/* Residual balancing: beta up when the constraint residual dominates, down when the dual one
+ * |beta grad^T (qn - qh)| does (u is rescaled so that y = beta u stays). 1: beta changed. */
+static int admm_balance(const gd_model *m, admm_state *s, const double *qn, const double *qh, double *un)
+{
+    particles_priv *q = m->priv;
+    size_t G2 = 2 * (size_t)q->G;
+    add_grad_t(q, NULL, s->beta, qn, qh, q->rho);
+    double rd = 0;
+    for (int g = 0; g < q->G; g++) rd += q->rho[g] * q->rho[g];
+    double f = s->rp > 100 * rd ? 2 : rd > 100 * s->rp ? 0.5 : 1; /* squared norms: a factor 10 apart */
+    if (f == 1) return 0;
+    s->beta *= f;
+    for (size_t i = 0; i < G2; i++) un[i] /= f;
+    admm_multiplier(m, s->beta);
+    return 1;
+}
+
+/* The ADMM's fields, 2 G each: the accepted iterate (qc, uc), the extrapolated one the next
+ * phi step reads (qh, uh), the new one (qn, un), and a zero field. */
+typedef struct {
+    double *qc, *uc, *qh, *uh, *qn, *un, *zero;
+} admm_fields;
+
+/* Accept (qn, un) with Nesterov extrapolation, or restart from the last accepted iterate when
+ * the combined residual grew. Accepting swaps buffers instead of copying. */
+static void admm_accelerate(const particles_priv *q, admm_state *s, int reset, admm_fields *f)
+{
+    const double eta = 0.999;
+    size_t G2 = 2 * (size_t)q->G;
+    if (reset || s->cc < eta * s->c_old) {
+        double an = reset ? 1 : 0.5 * (1 + sqrt(1 + 4 * s->a * s->a)), t = reset ? 0 : (s->a - 1) / an;
+        double *restrict qh = f->qh, *restrict uh = f->uh;
+        const double *restrict qn = f->qn, *restrict un = f->un, *restrict qc = f->qc, *restrict uc = f->uc;
+        for (size_t i = 0; i < G2; i++) qh[i] = qn[i] + t * (qn[i] - qc[i]), uh[i] = un[i] + t * (un[i] - uc[i]);
+        double *tq = f->qc, *tu = f->uc;
+        f->qc = f->qn, f->uc = f->un, f->qn = tq, f->un = tu;
+        s->a = an, s->c_old = reset ? INFINITY : s->cc;
+    } else {
+        memcpy(f->qh, f->qc, sizeof(double) * G2), memcpy(f->uh, f->uc, sizeof(double) * G2);
+        s->a = 1, s->c_old /= eta;
+    }
+}
+
+static int smoothed_admm(const gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    size_t G2 = 2 * (size_t)q->G;
+    admm_fields f = {q->admm, q->admm + G2, q->admm + 2 * G2, q->admm + 3 * G2, q->admm + 4 * G2, q->admm + 5 * G2, q->admm + 6 * G2};
+    memset(q->admm, 0, sizeof(double) * 7 * G2);
+    admm_state s = {.beta = 3 * o->lambda, .a = 1, .c_old = INFINITY};
+    admm_multiplier(m, s.beta);
+    double bound = INFINITY;
+    for (long it = 1; it <= o->pd_iters; it++) {
+        int check = it % 10 == 0; /* the certificate costs one more r2c: every tenth iteration */
+        admm_phi(q, s.beta, f.qh, f.uh, check);
+        admm_project(m, &s, f.qh, f.uh, f.qn, f.un);
+        if (check && (bound = admm_bound(m, &s, f.un, f.zero)) <= o->pd_tol * o->lip) {
+            for (int g = 0; g < q->G; g++) q->phi[g] *= q->scale;
+            return GD_OK;
+        }
+        admm_accelerate(q, &s, check && admm_balance(m, &s, f.qn, f.qh, f.un), &f);
+    }
+    return gd_model_fail((gd_model *)m, GD_ESOLVER,
+                         "critic = smoothed: %ld primal-dual iterations certified the field only to %.3g > model.pd_tol * lip = %.3g; raise model.pd_tol "
+                         "(round-off in |grad phi| floors the certificate near 1e-6 for small lambda and fine meshes) or model.pd_iters",
+                         o->pd_iters, bound, o->pd_tol * o->lip);
+}
+
+/* phi~ and J~ for the particles x (the cached ones when x is the last x, bit for bit). */
+static int smoothed_solve(const gd_model *m, const double *x)
+{
+    particles_priv *q = m->priv;
+    size_t nx = sizeof(double) * (size_t)q->N * q->d;
+    if (q->have_last && memcmp(x, q->xlast, nx) == 0) return GD_OK;
+    q->have_last = 0;
+    memcpy(q->rhs, q->rho0, sizeof(double) * (size_t)q->G);
+    for (int i = 0; i < q->N; i++) deposit(q, x + i * q->d, 1.0 / q->N, q->rhs);
+    int rc = smoothed_slack(m) ? GD_OK : smoothed_admm(m);
+    if (rc == GD_OK) memcpy(q->xlast, x, nx), q->have_last = 1;
+    return rc;
 }
 
 /* d_a phi on the grid by central differences, into q->rho (interpolated like the deposit). */
 static void slope_grid(const particles_priv *q, int a)
 {
-    for (int g = 0; g < q->G; g++) q->rho[g] = (q->phi[step(q, g, a, 1)] - q->phi[step(q, g, a, -1)]) / (2 * q->h);
+    const int R = grid_rows(q), C = q->n, along = q->d == 1 || a == 1; /* along a row, or across the rows */
+    for (int i = 0; i < R; i++) {
+        const double *row = q->phi + (size_t)i * C, *next = q->phi + (size_t)(i + 1 == R ? 0 : i + 1) * C,
+                     *prev = q->phi + (size_t)(i == 0 ? R - 1 : i - 1) * C;
+        for (int j = 0; j < C; j++)
+            q->rho[i * C + j] = (along ? row[j + 1 == C ? 0 : j + 1] - row[j == 0 ? C - 1 : j - 1] : next[j] - prev[j]) / (2 * q->h);
+    }
 }
 
 /* grad phi at the n points z (n x d) for the particles x. */
-static void smoothed_gradient(const gd_model *m, const double *x, int n, const double *z, double *grad)
+static int smoothed_gradient(const gd_model *m, const double *x, int n, const double *z, double *grad)
 {
     const particles_priv *q = m->priv;
-    smoothed_solve(m, x);
-    for (int a = 0; a < q->d; a++) {
+    int rc = smoothed_solve(m, x);
+    for (int a = 0; rc == GD_OK && a < q->d; a++) {
         slope_grid(q, a);
         for (int i = 0; i < n; i++) grad[i * q->d + a] = interpolate(q, z + i * q->d, q->rho);
     }
+    return rc;
 }
 
-static void smoothed_field(const gd_model *m, const double *x, double *v)
+static int smoothed_field(const gd_model *m, const double *x, double *v)
 {
     const particles_priv *q = m->priv;
-    smoothed_gradient(m, x, q->N, x, v);
+    int rc = smoothed_gradient(m, x, q->N, x, v);
     for (int i = 0; i < m->dim; i++) v[i] = -v[i];
+    return rc;
 }
 
-/* J~ = <phi, rho> - (lambda/2) |phi|_H^2 at the solution, the H norm by Parseval. */
-static double smoothed_objective(const gd_model *m, const double *x)
+/* J~ = P(phi~), within the certified gap of the maximum (exact when the bound is slack). */
+static int smoothed_objective(const gd_model *m, const double *x, double *J)
 {
-    const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
-    smoothed_solve(m, x);
-    double lin = 0, quad = 0;
-    for (int g = 0; g < q->G; g++) lin += q->phi[g] * q->rhs[g];
-    memcpy(q->rho, q->phi, sizeof(double) * (size_t)q->G);
-    fftw_execute(q->fwd);
-    for (size_t k = 0; k < half_spectrum(q); k++) {
-        int w[2];
-        wave(q, k, 1, w);
-        double mult = w[q->d - 1] == 0 || w[q->d - 1] == q->n / 2 ? 1 : 2;
-        quad += mult * (creal(q->spec[k]) * creal(q->spec[k]) + cimag(q->spec[k]) * cimag(q->spec[k])) / q->khat[k];
-    }
-    return lin - 0.5 * o->lambda * quad / q->G;
+    int rc = smoothed_solve(m, x);
+    *J = rc == GD_OK ? q->jlast : NAN;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- huber -------- */
@@ -578,7 +765,10 @@ static int particles_field(const gd_model *m, int mode, const double *x, double 
     const particles_opts *o = m->opts;
     if (o->critic == CRITIC_HUBER) huber_field(m, x, v);
     else if (o->critic == CRITIC_W1) w1_field(m, x, v);
-    else if (o->critic == CRITIC_SMOOTHED) smoothed_field(m, x, v);
+    else if (o->critic == CRITIC_SMOOTHED) {
+        int rc = smoothed_field(m, x, v);
+        if (rc != GD_OK) return rc;
+    }
     else if (o->field == FIELD_MESH) mmd_mesh(m, x, v);
     else mmd_direct(m, x, v);
     for (int i = 0; i < m->dim; i++)
@@ -610,10 +800,8 @@ int gd_particles_objective(const gd_model *m, const double *x, double *J)
 {
     if (!m || !m->ready || m->type != &gd_model_particles) return GD_EUSAGE;
     const particles_opts *o = m->opts;
-    *J = o->critic == CRITIC_HUBER ? huber_objective(m, x)
-         : o->critic == CRITIC_W1  ? w1_objective(m, x)
-         : o->critic == CRITIC_SMOOTHED ? smoothed_objective(m, x)
-                                        : mmd_objective(m, x);
+    if (o->critic == CRITIC_SMOOTHED) return smoothed_objective(m, x, J);
+    *J = o->critic == CRITIC_HUBER ? huber_objective(m, x) : o->critic == CRITIC_W1 ? w1_objective(m, x) : mmd_objective(m, x);
     return GD_OK;
 }
 
@@ -635,10 +823,7 @@ int gd_particles_critic_gradient(const gd_model *m, const double *x, const doubl
         for (int c = 0; c < d; c++) grad[c] = n2 > 0 ? (z[c] - q->y[c]) / sqrt(n2) : 0;
         return GD_OK;
     }
-    if (o->critic == CRITIC_SMOOTHED) {
-        smoothed_gradient(m, x, 1, z, grad);
-        return GD_OK;
-    }
+    if (o->critic == CRITIC_SMOOTHED) return smoothed_gradient(m, x, 1, z, grad);
     double s2 = o->sigma * o->sigma; /* grad_z k(z, x) = -pull(z, x) */
     memset(grad, 0, sizeof(double) * (size_t)d);
     for (int l = 0; l < q->N; l++) add_pull(z, x + l * d, d, s2, -1.0 / q->N, grad);
@@ -728,7 +913,7 @@ static void particles_cleanup(gd_model *m)
     gd_fftw_unlock();
     fftw_free(q->rho), fftw_free(q->spec), fftw_free(q->gk[0]), fftw_free(q->gk[1]);
     free(q->rho0), free(q->x0), free(q->y), free(q->w), free(q->mean0);
-    free(q->khat), free(q->phi), free(q->phibar), free(q->dual), free(q->rhs), free(q->prev);
+    free(q->khat), free(q->phi), free(q->admm), free(q->xlast);
     free(q->match), free(q->cost), free(q->u), free(q->v), free(q->way), free(q->p);
     free(q);
     m->priv = NULL;

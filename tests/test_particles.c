@@ -319,6 +319,206 @@ static void smoothed(void)
     gd_model_free(&m);
 }
 
+/* ---- the smoothed critic against an independent solve ------------------------------- */
+/* The same discrete problem written here from its definition, with nothing of the model's
+ * solver: on R x C cells of side h (1-D: R = 1), the Gram matrix of the normalised Matern
+ * kernel K[g][g'] = sum_w k^(w) cos(w . (x_g - x_g')) / sum_w k^(w) by a naive DFT, and the dual
+ *     min_y lip sum_g |y_g| + |rho + div y|_K^2 / (2 lambda),   phi = K (rho + div y) / lambda,
+ * by FISTA with gradient restart on dense matrices (no FFTW, no ADMM). Particles and data sit
+ * on grid nodes, so the deposit is a mass on one cell and the field the central difference
+ * there. Its own duality gap, with phi scaled into the constraint, certifies it. */
+typedef struct {
+    int R, C, G;
+    double h, *K, *rho, *phi, gap, J, slope_bound;
+} ref_critic;
+
+static int ref_index(const ref_critic *r, int i, int j) { return ((i % r->R + r->R) % r->R) * r->C + (j % r->C + r->C) % r->C; }
+
+/* Forward differences of f at cell g: across the rows (0 in 1-D) and along the row. */
+static void ref_grad(const ref_critic *r, const double *f, int g, double out[2])
+{
+    int i = g / r->C, j = g % r->C;
+    out[0] = (f[ref_index(r, i + 1, j)] - f[g]) / r->h, out[1] = (f[ref_index(r, i, j + 1)] - f[g]) / r->h;
+}
+
+/* w = base + div y, div = -grad^T (base NULL: 0). */
+static void ref_div(const ref_critic *r, const double *base, const double *y, double *w)
+{
+    for (int g = 0; g < r->G; g++) {
+        int i = g / r->C, j = g % r->C;
+        w[g] = (base ? base[g] : 0) + (y[2 * g] - y[2 * ref_index(r, i - 1, j)] + y[2 * g + 1] - y[2 * ref_index(r, i, j - 1) + 1]) / r->h;
+    }
+}
+
+static void ref_setup(ref_critic *r, int R, int C, double box, double kappa, double s)
+{
+    r->R = R, r->C = C, r->G = R * C, r->h = box / C;
+    r->K = malloc(sizeof(double) * (size_t)r->G * r->G), r->rho = calloc((size_t)r->G, sizeof(double)), r->phi = calloc((size_t)r->G, sizeof(double));
+    double *kk = calloc((size_t)r->G, sizeof(double)), total = 0, slope = 0, w = 2 * M_PI / box;
+    for (int k0 = 0; k0 < R; k0++)
+        for (int k1 = 0; k1 < C; k1++) {
+            double s0 = k0 <= R / 2 ? k0 : k0 - R, s1 = k1 <= C / 2 ? k1 : k1 - C, khat = pow(1 + (s0 * s0 + s1 * s1) * w * w / (kappa * kappa), -s);
+            total += khat, slope += khat * pow(sin(s1 * w * r->h) / r->h, 2); /* a central difference's symbol */
+            for (int di = 0; di < R; di++)
+                for (int dj = 0; dj < C; dj++) kk[di * C + dj] += khat * cos(2 * M_PI * ((double)k0 * di / R + (double)k1 * dj / C));
+        }
+    for (int g = 0; g < r->G; g++)
+        for (int l = 0; l < r->G; l++) r->K[(size_t)g * r->G + l] = kk[ref_index(r, g / C - l / C, g % C - l % C)] / total;
+    r->slope_bound = sqrt(slope / total); /* |central difference of e| <= |e|_H slope_bound */
+    free(kk);
+}
+
+static void ref_free(ref_critic *r) { free(r->K), free(r->rho), free(r->phi); }
+
+/* Mass m on the node nearest to z (the box [lo, lo + C h) per axis). */
+static void ref_mass(ref_critic *r, const double *z, const double *lo, int d, double m)
+{
+    int i = d == 2 ? (int)lround((z[0] - lo[0]) / r->h) : 0, j = (int)lround((z[d - 1] - lo[d - 1]) / r->h);
+    r->rho[ref_index(r, i, j)] += m;
+}
+
+/* out = grad K grad^T y: lambda times the Hessian of the dual's smooth part. */
+static void ref_hessian(const ref_critic *r, const double *y, double *w, double *Kw, double *out)
+{
+    ref_div(r, NULL, y, w);
+    for (int g = 0; g < r->G; g++) {
+        Kw[g] = 0;
+        for (int l = 0; l < r->G; l++) Kw[g] += r->K[(size_t)g * r->G + l] * w[l];
+    }
+    for (int g = 0; g < r->G; g++) ref_grad(r, Kw, g, out + 2 * g);
+}
+
+/* FISTA on the dual from y = 0 until the certified gap is below 1e-12 (at most 1e5 iterations),
+ * step 1 / L with L = lambda_max(grad K grad^T) / lambda by power iteration (and 1 % margin). */
+static void ref_solve(ref_critic *r, double lambda, double lip)
+{
+    int G = r->G;
+    double *y = calloc(6 * (size_t)G, sizeof(double)), *z = y + 2 * G, *yn = z + 2 * G, *w = malloc(sizeof(double) * 2 * (size_t)G), t = 1, lmax = 0;
+    for (int i = 0; i < 2 * G; i++) z[i] = 1 + 0.5 * sin(1.3 * i);
+    for (int k = 0; k < 300; k++) {
+        double nz = 0;
+        ref_hessian(r, z, w, w + G, yn);
+        for (int i = 0; i < 2 * G; i++) nz += yn[i] * yn[i];
+        nz = sqrt(nz), lmax = nz;
+        for (int i = 0; i < 2 * G; i++) z[i] = yn[i] / nz;
+    }
+    memset(y, 0, sizeof(double) * 6 * (size_t)G);
+    double step = lambda / (1.01 * lmax);
+    r->gap = INFINITY;
+    for (long it = 0; it < 100000 && r->gap > 1e-12; it++) {
+        ref_div(r, r->rho, z, w);
+        for (int g = 0; g < G; g++) {
+            double s = 0;
+            for (int l = 0; l < G; l++) s += r->K[(size_t)g * G + l] * w[l];
+            r->phi[g] = s / lambda;
+        }
+        double gr[2], push = 0;
+        if (it % 50 == 0) { /* the gap at the dual point z: D(z) - P(c phi), phi^T K^-1 phi = phi^T w / lambda */
+            double top = 0, lin = 0, quad = 0, l1 = 0;
+            for (int g = 0; g < G; g++) {
+                ref_grad(r, r->phi, g, gr);
+                top = fmax(top, hypot(gr[0], gr[1]));
+                lin += r->phi[g] * r->rho[g], quad += r->phi[g] * w[g], l1 += hypot(z[2 * g], z[2 * g + 1]);
+            }
+            double c = fmin(1, lip / top);
+            r->J = c * lin - 0.5 * c * c * quad, r->gap = lip * l1 + 0.5 * quad - r->J;
+            if (r->gap <= 1e-12) {
+                for (int g = 0; g < G; g++) r->phi[g] *= c;
+                break;
+            }
+        }
+        for (int g = 0; g < G; g++) { /* y+ = the shrinkage of z + step grad phi by step lip */
+            ref_grad(r, r->phi, g, gr);
+            double v0 = z[2 * g] + step * gr[0], v1 = z[2 * g + 1] + step * gr[1], nv = hypot(v0, v1), f = nv > step * lip ? 1 - step * lip / nv : 0;
+            yn[2 * g] = f * v0, yn[2 * g + 1] = f * v1;
+        }
+        for (int i = 0; i < 2 * G; i++) push += (z[i] - yn[i]) * (yn[i] - y[i]);
+        double tn = push > 0 ? 1 : 0.5 * (1 + sqrt(1 + 4 * t * t)), mom = push > 0 ? 0 : (t - 1) / tn;
+        for (int i = 0; i < 2 * G; i++) z[i] = yn[i] + mom * (yn[i] - y[i]), y[i] = yn[i];
+        t = tn;
+    }
+    free(y), free(w);
+}
+
+/* "a,b;c,d" from n points of dimension d. */
+static void point_list(int d, int n, const double *p, char *out, size_t size)
+{
+    out[0] = 0;
+    for (int i = 0; i < n * d; i++) snprintf(out + strlen(out), size - strlen(out), "%.17g%s", p[i], i == n * d - 1 ? "" : (i + 1) % d ? "," : ";");
+}
+
+/* The model (pd_tol) against the reference: every field component within the two
+ * certificates, J~ within the two gaps. Points on the nodes of the box centred on the data mean. */
+static void smoothed_reference(int d, int cells, double box, int N, const double *x, int M, const double *y, double lambda, double pd_tol)
+{
+    char lam[32], bx[32], mesh[16], tol_s[32], xs[512], ys[512];
+    snprintf(lam, sizeof lam, "%.17g", lambda), snprintf(bx, sizeof bx, "%.17g", box), snprintf(mesh, sizeof mesh, "%d", cells);
+    snprintf(tol_s, sizeof tol_s, "%.17g", pd_tol);
+    point_list(d, N, x, xs, sizeof xs), point_list(d, M, y, ys, sizeof ys);
+    gd_model *m = particles((const char *const[]){"critic", "smoothed", "particles", xs, "data", ys, "lambda", lam, "lip", "1", "box", bx, "mesh_n", mesh, "pd_tol",
+                                                 tol_s, NULL});
+    ref_critic r;
+    ref_setup(&r, d == 2 ? cells : 1, cells, box, 1, 3.5);
+    double F[64], mean[2] = {0, 0}, lo[2], J;
+    for (int j = 0; j < M; j++)
+        for (int c = 0; c < d; c++) mean[c] += y[j * d + c] / M;
+    for (int c = 0; c < d; c++) lo[c] = mean[c] - box / 2;
+    for (int i = 0; i < N; i++) ref_mass(&r, x + i * d, lo, d, 1.0 / N);
+    for (int j = 0; j < M; j++) ref_mass(&r, y + j * d, lo, d, -1.0 / M);
+    ref_solve(&r, lambda, 1);
+    CHECK(r.gap <= 1e-12);
+    CHECK_OK(gd_model_field(m, x, F));
+    CHECK_OK(gd_particles_objective(m, x, &J));
+    /* the model's certificate bounds its gap by (lambda / 2) (pd_tol / slope_bound)^2 */
+    double tol = pd_tol + r.slope_bound * sqrt(2 * fmax(r.gap, 0) / lambda), gap_m = 0.5 * lambda * pow(pd_tol / r.slope_bound, 2), worst = 0;
+    for (int i = 0; i < N; i++) {
+        int ii = d == 2 ? (int)lround((x[i * d] - lo[0]) / r.h) : 0, jj = (int)lround((x[i * d + d - 1] - lo[d - 1]) / r.h);
+        double ref[2] = {(r.phi[ref_index(&r, ii + 1, jj)] - r.phi[ref_index(&r, ii - 1, jj)]) / (2 * r.h),
+                         (r.phi[ref_index(&r, ii, jj + 1)] - r.phi[ref_index(&r, ii, jj - 1)]) / (2 * r.h)};
+        for (int c = 0; c < d; c++) worst = fmax(worst, fabs(F[i * d + c] + ref[d == 2 ? c : 1]));
+    }
+    printf("smoothed critic %dd, %d cells, pd_tol %g: |F - F_ref| %.2e (allowed %.2e), J %.12f against %.12f (reference gap %.1e)\n", d, cells, pd_tol, worst,
+           tol, J, r.J, r.gap);
+    CHECK(worst <= tol);
+    CHECK_NEAR(J, r.J, gap_m + r.gap);
+    ref_free(&r);
+    gd_model_free(&m);
+}
+
+/* The smoothed critic is a function of the particles alone: the same positions give the same
+ * bits after any history (every solve starts cold; the cache only returns the last solution for
+ * the very same positions). A solve that cannot certify pd_tol within pd_iters fails the field,
+ * naming both keys. */
+static void smoothed_pure(void)
+{
+    const char *kv[] = {"critic", "smoothed", "particles", "-1.5,0.5;1,-1;0.5,2", "data", "0,0;1,1", "lambda", "0.1", "mesh_n", "32", NULL};
+    gd_model *a = particles(kv), *b = particles(kv);
+    double x[6] = {-1.5, 0.5, 1, -1, 0.5, 2}, x2[6] = {-1.2, 0.4, 0.8, -0.7, 0.6, 1.7}, fa[6], fb[6], Ja, Jb;
+    CHECK_OK(gd_model_field(a, x2, fa)); /* a history for a only */
+    CHECK_OK(gd_model_field(a, x, fa));
+    CHECK_OK(gd_particles_objective(a, x2, &Ja));
+    CHECK_OK(gd_particles_objective(a, x, &Ja));
+    CHECK_OK(gd_particles_objective(b, x, &Jb));
+    CHECK_OK(gd_model_field(b, x, fb));
+    CHECK(memcmp(fa, fb, sizeof fa) == 0 && memcmp(&Ja, &Jb, sizeof Ja) == 0);
+    gd_model_free(&a), gd_model_free(&b);
+    const char *few[] = {"critic", "smoothed", "particles", "-1.5,0.5;1,-1;0.5,2", "data", "0,0;1,1", "lambda", "0.1", "mesh_n", "32", "pd_iters", "10", NULL};
+    a = particles(few);
+    CHECK(gd_model_field(a, x, fa) == GD_ESOLVER && strstr(gd_model_errmsg(a), "model.pd_tol") && strstr(gd_model_errmsg(a), "model.pd_iters"));
+    gd_model_free(&a);
+}
+
+static void smoothed_vs_reference(void)
+{
+    const double x1[3] = {2, -1.5, 0.75}, y1[2] = {-0.5, 0.5}; /* 1-D: box 8 on 64 cells, h = 1/8 */
+    const double x2[6] = {-1.5, 0.5, 1, -1, 0.5, 2}, y2[4] = {0, 0, 1, 1}; /* 2-D: box 8 on 16^2, h = 1/2, lo = -3.5 */
+    for (int k = 0; k < 2; k++) {
+        double tol = k ? 1e-6 : 1e-3;
+        smoothed_reference(1, 64, 8, 3, x1, 2, y1, 0.05, tol);
+        smoothed_reference(2, 16, 8, 3, x2, 2, y2, 0.1, tol);
+    }
+}
+
 static void errors(void)
 {
     gd_model *m = gd_model_create(gd_model_type_find("particles"));
@@ -353,6 +553,8 @@ int main(void)
     mixtures();
     every_integrator();
     smoothed();
+    smoothed_vs_reference();
+    smoothed_pure();
     mesh();
     errors();
     return check_report("test_particles");
