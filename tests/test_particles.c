@@ -519,6 +519,268 @@ static void smoothed_vs_reference(void)
     }
 }
 
+/* ---- kernel = linear | matern ------------------------------------------------------ */
+/* The largest |J - J_fd| entry against the largest |J_fd| (relative). */
+static double jacobian_error(gd_model *m, const double *x)
+{
+    int n = gd_model_dim(m);
+    double *J = malloc(sizeof(double) * 2 * (size_t)n * n), *F = J + (size_t)n * n, err = 0, big = 1e-300;
+    CHECK_OK(gd_model_jacobian(m, x, J));
+    CHECK_OK(gd_model_jacobian_fd(m, x, F));
+    for (long i = 0; i < (long)n * n; i++) err = fmax(err, fabs(J[i] - F[i])), big = fmax(big, fabs(F[i]));
+    free(J);
+    return err / big;
+}
+
+/* The field against -N dJ/dx_i by central differences of J (N particles). */
+static double field_vs_objective(gd_model *m, const double *x, int N)
+{
+    int n = gd_model_dim(m);
+    double v[64], xp[64], worst = 0;
+    CHECK_OK(gd_model_field(m, x, v));
+    for (int i = 0; i < n; i++) {
+        double e = 1e-5, Jp, Jm;
+        memcpy(xp, x, sizeof(double) * (size_t)n);
+        xp[i] += e, gd_particles_objective(m, xp, &Jp);
+        xp[i] -= 2 * e, gd_particles_objective(m, xp, &Jm);
+        worst = fmax(worst, fabs(v[i] + N * (Jp - Jm) / (2 * e)));
+    }
+    return worst;
+}
+
+/* kernel = linear: MMD^2 = |m_mu - m_0|^2 (here from the definition's double sums of x . y),
+ * every particle moves with -(m_mu - m_0) and the Jacobian is -I/N in every block. */
+static void linear_kernel(void)
+{
+    const double x[6] = {1, 2, 3, 0, -1, 1}, y[6] = {0, 0, 1, 1, 2, -1}, w[3] = {0.25, 0.5, 0.25};
+    gd_model *m = particles((const char *const[]){"kernel", "linear", "particles", "1,2;3,0;-1,1", "data", "0,0;1,1;2,-1", "weights", "1,2,1", NULL});
+    double xx = 0, xy = 0, yy = 0, r[2] = {0, 0}, J, v[6], Jm[36];
+    for (int i = 0; i < 3; i++)
+        for (int l = 0; l < 3; l++) {
+            xx += (x[2 * i] * x[2 * l] + x[2 * i + 1] * x[2 * l + 1]) / 9;
+            xy += w[l] * (x[2 * i] * y[2 * l] + x[2 * i + 1] * y[2 * l + 1]) / 3;
+            yy += w[i] * w[l] * (y[2 * i] * y[2 * l] + y[2 * i + 1] * y[2 * l + 1]);
+        }
+    for (int i = 0; i < 3; i++)
+        for (int c = 0; c < 2; c++) r[c] += x[2 * i + c] / 3 - w[i] * y[2 * i + c];
+    CHECK_OK(gd_particles_objective(m, x, &J));
+    CHECK_NEAR(J, 0.5 * (xx - 2 * xy + yy), 1e-14);
+    CHECK_NEAR(J, 0.5 * (r[0] * r[0] + r[1] * r[1]), 1e-14);
+    CHECK_OK(gd_model_field(m, x, v));
+    for (int i = 0; i < 6; i++) CHECK_NEAR(v[i], -r[i % 2], 1e-15);
+    CHECK_OK(gd_model_jacobian(m, x, Jm));
+    for (int i = 0; i < 36; i++) CHECK_NEAR(Jm[i], (i / 6) % 2 == (i % 6) % 2 ? -1.0 / 3 : 0, 1e-15);
+    gd_model_free(&m);
+}
+
+/* kernel = matern, nu = matern_s - d/2: one particle over data at 0 has J = 1 - k(|x|) =
+ * 1 - P(t) e^{-t}, t = kappa |x|, for nu = 3/2 (1-D, s = 2), 5/2 (2-D, s = 3.5), 7/2 (1-D, s = 4);
+ * a cloud's field against differences of N J and its Jacobian against differences of the field. */
+static void matern_kernel(void)
+{
+    const struct { const char *s, *x; int d; } c[3] = {{"2", "1.3", 1}, {"3.5", "0.9,-0.6", 2}, {"4", "0.7", 1}};
+    for (int k = 0; k < 3; k++) {
+        gd_model *m = particles((const char *const[]){"kernel", "matern", "matern_s", c[k].s, "matern_kappa", "1.5", "particles", c[k].x, "data", c[k].d == 2 ? "0,0" : "0", NULL});
+        double x[2], J, t;
+        CHECK_OK(gd_model_default_start(m, x));
+        t = 1.5 * sqrt(x[0] * x[0] + (c[k].d == 2 ? x[1] * x[1] : 0));
+        double P = k == 0 ? 1 + t : k == 1 ? 1 + t + t * t / 3 : 1 + t + 0.4 * t * t + t * t * t / 15;
+        CHECK_OK(gd_particles_objective(m, x, &J));
+        CHECK_NEAR(J, 1 - P * exp(-t), 1e-14);
+        CHECK_NEAR(field_vs_objective(m, x, 1), 0, 1e-8);
+        gd_model_free(&m);
+    }
+    gd_model *m = particles((const char *const[]){"kernel", "matern", "particles", "1,0.5;-0.5,-1;0.2,0.3", "data", "0,0;-1,1", NULL});
+    double x[6] = {1, 0.5, -0.5, -1, 0.2, 0.3};
+    CHECK_NEAR(field_vs_objective(m, x, 3), 0, 1e-8);
+    CHECK(jacobian_error(m, x) < 1e-7);
+    gd_model_free(&m);
+    m = gd_model_create(gd_model_type_find("particles")); /* 2-D: s = 3 is nu = 2 */
+    CHECK_OK(gd_model_set(m, "kernel", "matern"));
+    CHECK_OK(gd_model_set(m, "matern_s", "3"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "must be 1.5, 2.5 or 3.5"));
+    CHECK_OK(gd_model_set(m, "matern_s", "3.5"));
+    CHECK_OK(gd_model_set(m, "critic", "huber"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "is the mmd critic's"));
+    CHECK_OK(gd_model_set(m, "critic", "mmd"));
+    CHECK_OK(gd_model_set(m, "kernel", "linear"));
+    CHECK_OK(gd_model_set(m, "field", "mesh"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "use field = direct"));
+    gd_model_free(&m);
+}
+
+/* The slack smoothed critic at lambda = 1 is the MMD critic of the same Matern kernel (its
+ * k^ prop. to (1 + |w|^2/kappa^2)^-s is the Matern of order s - d/2) on a grid, and the mesh
+ * field of the Matern MMD samples it: both against the direct sums, second order in h (box 24,
+ * 128^2 and 256^2 cells). */
+static void matern_grids(void)
+{
+    const char *pts = "1,0.5;-0.5,-1;0.2,0.3", *data = "0,0;-1,1", *cells[2] = {"128", "256"};
+    gd_model *md = particles((const char *const[]){"kernel", "matern", "particles", pts, "data", data, NULL});
+    double x[6] = {1, 0.5, -0.5, -1, 0.2, 0.3}, vd[6], err[2][2];
+    CHECK_OK(gd_model_field(md, x, vd));
+    for (int c = 0; c < 2; c++) {
+        gd_model *m[2] = {particles((const char *const[]){"critic", "smoothed", "lambda", "1", "lip", "100", "particles", pts, "data", data, "mesh_n", cells[c], "box", "24",
+                                                         NULL}),
+                          particles((const char *const[]){"kernel", "matern", "field", "mesh", "particles", pts, "data", data, "mesh_n", cells[c], "box", "24", NULL})};
+        for (int k = 0; k < 2; k++) {
+            double v[6], num = 0, den = 0;
+            CHECK_OK(gd_model_field(m[k], x, v));
+            for (int i = 0; i < 6; i++) num += (v[i] - vd[i]) * (v[i] - vd[i]), den += vd[i] * vd[i];
+            err[k][c] = sqrt(num / den);
+            gd_model_free(&m[k]);
+        }
+        printf("matern kernel, %s^2 cells: smoothed (slack, lambda = 1) %.3e, mmd mesh %.3e from the direct sums (relative L2)\n", cells[c], err[0][c], err[1][c]);
+    }
+    for (int k = 0; k < 2; k++) CHECK(err[k][1] < 5e-3 && err[k][0] / err[k][1] > 3 && err[k][0] / err[k][1] < 5);
+    gd_model_free(&md);
+}
+
+/* ---- target = gmm ---------------------------------------------------------------------- */
+/* "a,b;c,d" of n points of dimension d into a malloc'd string. */
+static char *point_text(int d, int n, const double *p)
+{
+    char *s = malloc((size_t)n * d * 26 + 1), *e = s;
+    for (int i = 0; i < n * d; i++) e += sprintf(e, "%.17g%s", p[i], i == n * d - 1 ? "" : (i + 1) % d ? "," : ";");
+    *e = 0;
+    return s;
+}
+
+/* The mixture target against the same mixture as weighted points: each component N(m, C) on a
+ * trapezoid grid of z in [-7, 7]^2 (step 0.35), y = m + L z (L L^T = C), weight w phi(z1) phi(z2);
+ * the rule converges exponentially for these smooth integrands, so the closed forms (the
+ * field, J with its data-data term) must agree to round-off. */
+static void gmm_target(void)
+{
+    const double mean[4] = {0, 0, 2, 1}, cov[2][4] = {{0.5, 0, 0, 0.5}, {0.6, 0.2, 0.2, 0.3}}, wt[2] = {0.25, 0.75};
+    enum { S = 41 };
+    double *y = malloc(sizeof(double) * 2 * 2 * S * S), *w = malloc(sizeof(double) * 2 * S * S);
+    int n = 0;
+    for (int j = 0; j < 2; j++) {
+        const double *C = cov[j], l00 = sqrt(C[0]), l10 = C[2] / l00, l11 = sqrt(C[3] - l10 * l10);
+        for (int a = 0; a < S; a++)
+            for (int b = 0; b < S; b++, n++) {
+                double z0 = -7 + 0.35 * a, z1 = -7 + 0.35 * b;
+                y[2 * n] = mean[2 * j] + l00 * z0, y[2 * n + 1] = mean[2 * j + 1] + l10 * z0 + l11 * z1;
+                w[n] = wt[j] * exp(-0.5 * (z0 * z0 + z1 * z1));
+            }
+    }
+    char *ys = point_text(2, n, y), *ws = point_text(1, n, w);
+    const char *pts = "1,2;3,0;-1,0.5";
+    gd_model *mg = particles((const char *const[]){"sigma", "0.8", "particles", pts, "target", "gmm", "target_means", "0,0;2,1", "target_covs", "0.5;0.6,0.2,0.2,0.3",
+                                                  "target_weights", "1,3", NULL});
+    gd_model *mp = particles((const char *const[]){"sigma", "0.8", "particles", pts, "data", ys, "weights", ws, NULL});
+    double x[6] = {1, 2, 3, 0, -1, 0.5}, vg[6], vp[6], Jg, Jp;
+    CHECK_OK(gd_model_field(mg, x, vg));
+    CHECK_OK(gd_model_field(mp, x, vp));
+    CHECK_OK(gd_particles_objective(mg, x, &Jg));
+    CHECK_OK(gd_particles_objective(mp, x, &Jp));
+    for (int i = 0; i < 6; i++) CHECK_NEAR(vg[i], vp[i], 1e-12);
+    CHECK_NEAR(Jg, Jp, 1e-12);
+    CHECK(jacobian_error(mg, x) < 1e-7);
+    gd_model_free(&mg), gd_model_free(&mp);
+    /* the mean critics need only the mixture's mean, 0.25 (0, 0) + 0.75 (2, 1) */
+    gd_model *mh = particles((const char *const[]){"critic", "huber", "lambda", "100", "particles", pts, "target", "gmm", "target_means", "0,0;2,1", "target_covs",
+                                                  "0.5;0.6,0.2,0.2,0.3", "target_weights", "1,3", NULL});
+    CHECK_OK(gd_model_field(mh, x, vg));
+    CHECK_NEAR(vg[0], -(1.0 - 1.5) / 100, 1e-15);
+    CHECK_NEAR(vg[1], -(2.5 / 3 - 0.75) / 100, 1e-15);
+    gd_model_free(&mh);
+    free(y), free(w), free(ys), free(ws);
+}
+
+/* A mixture target with the mesh field: the particles' interaction on the mesh, the
+ * mixture's closed-form pull added at each particle; against the direct sums. Bad mixtures. */
+static void gmm_mesh_and_errors(void)
+{
+    const char *kv[] = {"particles", "1,2;3,0;-1,0.5", "target", "gmm", "target_means", "0,0;2,1", "target_covs", "0.5;0.6,0.2,0.2,0.3", "field", "mesh", "mesh_n",
+                        "256", NULL};
+    gd_model *mm = particles(kv);
+    kv[8] = NULL;
+    gd_model *md = particles(kv);
+    double x[6] = {1, 2, 3, 0, -1, 0.5}, vm[6], vd[6], num = 0, den = 0;
+    CHECK_OK(gd_model_field(mm, x, vm));
+    CHECK_OK(gd_model_field(md, x, vd));
+    for (int i = 0; i < 6; i++) num += (vm[i] - vd[i]) * (vm[i] - vd[i]), den += vd[i] * vd[i];
+    CHECK(sqrt(num / den) < 1e-2);
+    gd_model_free(&mm), gd_model_free(&md);
+    const struct { const char *key, *value, *msg; } bad[] = {
+        {"target_covs", "0.5", "1 entries for 2 components"},
+        {"target_covs", "0.5;1,2,2,1", "entry 2 is not positive semi-definite"},
+        {"target_covs", "0.5;1,2,0,1", "entry 2 is not symmetric"},
+        {"target_covs", "0.5;1,2,3", "entry 2 has 3 values"},
+        {"critic", "w1", "target = gmm needs a closed form"},
+        {"kernel", "matern", "target = gmm needs a closed form"},
+    };
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        gd_model *m = gd_model_create(gd_model_type_find("particles"));
+        CHECK_OK(gd_model_set(m, "target", "gmm"));
+        CHECK_OK(gd_model_set(m, "target_means", "0,0;2,1"));
+        CHECK_OK(gd_model_set(m, "target_covs", "0.5;1,0,0,1"));
+        CHECK_OK(gd_model_set(m, bad[b].key, bad[b].value));
+        int rc = gd_model_setup(m);
+        if (!(rc == GD_EUSAGE && strstr(gd_model_errmsg(m), bad[b].msg))) fprintf(stderr, "%s = %s: %s\n", bad[b].key, bad[b].value, gd_model_errmsg(m));
+        CHECK(rc == GD_EUSAGE && strstr(gd_model_errmsg(m), bad[b].msg));
+        gd_model_free(&m);
+    }
+}
+
+/* ---- generator = affine ---------------------------------------------------------------- */
+/* x_q = W z_q + b: the field of theta = (W, b) is the chain rule dW = (1/N) sum_q F_q z_q^T,
+ * db = (1/N) sum_q F_q of the particles' field F at those points (computed here through a
+ * particles model at the same points); J is theirs; the analytic Jacobian (B^T DF B / N)
+ * against differences; huber's equilibrium moves b until the means match; descent lowers J. */
+static void affine_generator(void)
+{
+    const double z[8] = {-1, 0, 0, 1, 1, 0.5, 0.5, -1}, th[6] = {0.8, 0.1, -0.2, 1.1, 0.3, -0.4};
+    double pts[8], F[8], Ft[6], want[6] = {0}, Ja, Jp;
+    for (int q = 0; q < 4; q++)
+        for (int c = 0; c < 2; c++) pts[2 * q + c] = th[2 * c] * z[2 * q] + th[2 * c + 1] * z[2 * q + 1] + th[4 + c];
+    char *ps = point_text(2, 4, pts);
+    const char *crit[2] = {"mmd", "huber"};
+    for (int k = 0; k < 2; k++) {
+        gd_model *ma = particles((const char *const[]){"critic", crit[k], "generator", "affine", "z_nodes", "-1,0;0,1;1,0.5;0.5,-1", "data", "0,0;1,1;2,0", NULL});
+        gd_model *mp = particles((const char *const[]){"critic", crit[k], "particles", ps, "data", "0,0;1,1;2,0", NULL});
+        CHECK(gd_model_dim(ma) == 6);
+        CHECK_OK(gd_model_field(mp, pts, F));
+        CHECK_OK(gd_model_field(ma, th, Ft));
+        memset(want, 0, sizeof want);
+        for (int q = 0; q < 4; q++)
+            for (int c = 0; c < 2; c++) {
+                for (int a = 0; a < 2; a++) want[2 * c + a] += F[2 * q + c] * z[2 * q + a] / 4;
+                want[4 + c] += F[2 * q + c] / 4;
+            }
+        for (int i = 0; i < 6; i++) CHECK_NEAR(Ft[i], want[i], 1e-15);
+        CHECK_OK(gd_particles_objective(ma, th, &Ja));
+        CHECK_OK(gd_particles_objective(mp, pts, &Jp));
+        CHECK_NEAR(Ja, Jp, 1e-15);
+        CHECK(jacobian_error(ma, th) < 1e-7);
+        double eq[6], xs[8], mean[2] = {0, 0};
+        CHECK_OK(gd_model_equilibrium(ma, eq));
+        CHECK_OK(gd_model_field(ma, eq, Ft));
+        for (int i = 0; i < 6; i++) CHECK_NEAR(Ft[i], 0, 1e-9);
+        if (k == 1) { /* huber: W as started (the identity), the points' mean on the data's (1, 1/3) */
+            for (int q = 0; q < 4; q++)
+                for (int c = 0; c < 2; c++) xs[2 * q + c] = eq[2 * c] * z[2 * q] + eq[2 * c + 1] * z[2 * q + 1] + eq[4 + c], mean[c] += xs[2 * q + c] / 4;
+            CHECK(eq[0] == 1 && eq[1] == 0 && eq[2] == 0 && eq[3] == 1);
+            CHECK_NEAR(mean[0], 1, 1e-15);
+            CHECK_NEAR(mean[1], 1.0 / 3, 1e-15);
+        }
+        double x[6], J0, J1;
+        memcpy(x, th, sizeof x);
+        CHECK_OK(gd_particles_objective(ma, x, &J0));
+        descend(ma, "0.5", 50, x, NULL);
+        CHECK_OK(gd_particles_objective(ma, x, &J1));
+        CHECK(J1 < J0);
+        gd_model_free(&ma), gd_model_free(&mp);
+    }
+    free(ps);
+    gd_model *m = gd_model_create(gd_model_type_find("particles"));
+    CHECK_OK(gd_model_set(m, "generator", "affine"));
+    CHECK(gd_model_setup(m) == GD_EUSAGE && strstr(gd_model_errmsg(m), "model.z_nodes"));
+    gd_model_free(&m);
+}
+
 static void errors(void)
 {
     gd_model *m = gd_model_create(gd_model_type_find("particles"));
@@ -555,6 +817,12 @@ int main(void)
     smoothed();
     smoothed_vs_reference();
     smoothed_pure();
+    linear_kernel();
+    matern_kernel();
+    matern_grids();
+    gmm_target();
+    gmm_mesh_and_errors();
+    affine_generator();
     mesh();
     errors();
     return check_report("test_particles");
