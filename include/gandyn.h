@@ -240,16 +240,21 @@ GD_EXPORT gd_outcome gd_predict_outcome(double rho);
  * locally stable for h < 2 / top (the smoothness constant's step limit). */
 GD_EXPORT int gd_gradient_curvature(const gd_model *m, const double *x, int iters, double tol, double *top, double *bottom);
 
-/* The curvature of a gradient flow where training goes (gandyn smoothness): at the first
- * start, at the end of a run of the configured integrator from it, and at the equilibrium
- * Newton finds from it; h_limit = 2 / top there (at the run's end when there is none), the
- * largest step gradient descent tolerates locally, to compare with gandyn critical. */
+/* The curvature of a gradient flow where training goes (gandyn smoothness), for every start
+ * of run.x0: at the start, at the end of a run of the configured integrator from it, and at
+ * the equilibrium Newton finds from it (the model's own, when it has one); h_limit = 2 / top
+ * there (at the run's end when there is none), the largest step gradient descent tolerates
+ * locally, to compare with gandyn critical. The fields describe the first start; each[k]
+ * start k (each[0] the same numbers; their own nstarts is 0 and each NULL), owned by the sim
+ * until its next smoothness call. */
 typedef struct gd_smoothness_result {
     double start_top, start_bottom, final_top, final_bottom;
     int has_equilibrium;
     double eq_top, eq_bottom;
     double h_limit;
     const char *outcome; /* of the run */
+    int nstarts;
+    const struct gd_smoothness_result *each; /* nstarts */
 } gd_smoothness_result;
 GD_EXPORT int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out);
 
@@ -525,10 +530,11 @@ GD_EXPORT int gd_estimate_write(const char *path, const char *command, int n, in
 /* MMD_k^2 between the weighted clouds x (n points) and y (m points) in R^d, Gaussian kernel
  * of width sigma; wx or wy NULL: equal weights. */
 GD_EXPORT double gd_particles_mmd2(int d, int n, const double *x, const double *wx, int m, const double *y, const double *wy, double sigma);
-/* The divergence J(mu_x) of the model's critic at the particles x (dim values). */
+/* The divergence J(mu_x) of the model's critic at the state x (dim values: the particles, or
+ * for generator = affine (W, b), whose points W z_q + b are the particles). */
 GD_EXPORT int gd_particles_objective(const gd_model *m, const double *x, double *J);
-/* grad Phi_mu(z) of the critic for the particles x at any point z (d values): the field is
- * minus this at the particles. GD_ENOTAVAIL for w1 with several data points. */
+/* grad Phi_mu(z) of the critic for the state x at any point z (d values): the particles' field
+ * is minus this at the particles. GD_ENOTAVAIL for w1 with several data points. */
 GD_EXPORT int gd_particles_critic_gradient(const gd_model *m, const double *x, const double *z, double *grad);
 
 /* ---------------------------------------------------------------- linear algebra */

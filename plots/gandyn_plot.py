@@ -96,9 +96,14 @@ def title_of(cfg, swept=()):
     elif name == "functional":
         model = functional_title(m, val)
     elif name == "particles":
-        critic = m.get("critic", "mmd")
-        own = {"mmd": ("sigma",), "huber": ("lambda",), "w1": (), "smoothed": ("lambda", "lip", "matern_s", "matern_kappa")}.get(critic, ())
-        model = f"particles, critic {critic}" + "".join(val("model", k) for k in own)
+        critic, kernel = m.get("critic", "mmd"), m.get("kernel", "gauss")
+        mmd = {"gauss": ("sigma",), "linear": (), "matern": ("matern_s", "matern_kappa")}[kernel]
+        own = {"mmd": mmd, "huber": ("lambda",), "w1": (), "smoothed": ("lambda", "lip", "matern_s", "matern_kappa")}.get(critic, ())
+        model = f"particles, critic {critic}" + (f" ({kernel} kernel)" if kernel != "gauss" else "") + "".join(val("model", k) for k in own)
+        if m.get("target", "points") == "gmm":
+            model += ", Gaussian-mixture target"
+        if m.get("generator", "particles") == "affine":
+            model += ", affine generator"
         if m.get("field", "direct") == "mesh" or critic == "smoothed":
             model += ", mesh" + val("model", "mesh_n")
     else:
@@ -234,6 +239,18 @@ def distance_panel(ax, f, trajs):
            "distance to the equilibrium x*" if eq is not None else "distance to the origin")
 
 
+def particle_paths(f, x, d):
+    """The saved states as points [time, point, d]; the affine generator's states (W row-major
+    d x k, then b) become its points W z_q + b on the latent nodes /data/z_nodes."""
+    gen = f["model"].attrs.get("generator", "particles")
+    if (gen.decode() if isinstance(gen, bytes) else gen) != "affine":
+        return x.reshape(len(x), -1, d)
+    z = f["data/z_nodes"][:]
+    k = z.shape[1]
+    W, b = x[:, :d * k].reshape(len(x), d, k), x[:, d * k:]
+    return np.einsum("tck,qk->tqc", W, z) + b[:, None, :]
+
+
 def plot_particles(f, out, trajs):
     """Particle runs: the particles' paths in the data's plane (d <= 2; the first two
     coordinates otherwise) over the data, and the divergence J against time."""
@@ -242,7 +259,7 @@ def plot_particles(f, out, trajs):
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 5.2))
     a1.scatter(y[:, 0], y[:, 1] if d > 1 else 0 * y[:, 0], marker="s", c="k", s=40, label="data", zorder=3)
     for k, (t, x, outcome) in enumerate(trajs):
-        P = x.reshape(len(x), -1, d)
+        P = particle_paths(f, x, d)
         for i in range(P.shape[1]):
             a1.plot(P[:, i, 0], P[:, i, 1] if d > 1 else t, "-", lw=0.7, color=f"C{k % 10}", label=traj_label(k, len(trajs), outcome) if i == 0 else None)
         a1.scatter(P[-1, :, 0], P[-1, :, 1] if d > 1 else t[-1] + 0 * P[-1, :, 0], s=14, color=f"C{k % 10}", zorder=4)

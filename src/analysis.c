@@ -116,24 +116,42 @@ int gd_gradient_curvature(const gd_model *m, const double *x, int iters, double 
     return GD_OK;
 }
 
-int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out)
+/* One start's curvatures: at x0, at the run's end from it, at the equilibrium (eq_ok: found). */
+static int smoothness_at(gd_sim *s, int k, const double *eq, int eq_ok, gd_smoothness_result *r)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
     enum { ITERS = 2000 };
     const double tol = 1e-12;
     gd_model *m = s->model;
+    memset(r, 0, sizeof *r);
+    int rc = gd_gradient_curvature(m, s->starts + (size_t)k * m->dim, ITERS, tol, &r->start_top, &r->start_bottom);
+    if (rc == GD_OK) rc = gd_gradient_curvature(m, gd_sim_get_xfinal(s, k), ITERS, tol, &r->final_top, &r->final_bottom);
+    if (rc != GD_OK) return rc;
+    r->outcome = gd_outcome_name(gd_sim_get_outcome(s, k));
+    r->has_equilibrium = eq_ok && gd_gradient_curvature(m, eq, ITERS, tol, &r->eq_top, &r->eq_bottom) == GD_OK;
+    double top = r->has_equilibrium && r->eq_top > 0 ? r->eq_top : r->final_top; /* a flat "equilibrium" at infinity says nothing */
+    r->h_limit = top > 0 ? 2 / top : INFINITY;
+    return GD_OK;
+}
+
+int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out)
+{
+    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    gd_model *m = s->model;
     memset(out, 0, sizeof *out);
-    double *eq = gd_sim_scratch(s, 0, (size_t)m->dim);
-    if (!eq) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    int rc = gd_gradient_curvature(m, s->starts, ITERS, tol, &out->start_top, &out->start_bottom);
-    if (rc == GD_OK) rc = gd_sim_run(s, "");
-    if (rc == GD_OK) rc = gd_gradient_curvature(m, gd_sim_get_xfinal(s, 0), ITERS, tol, &out->final_top, &out->final_bottom);
+    /* the per-start results, then the equilibrium: one buffer the sim owns */
+    size_t each = (sizeof(gd_smoothness_result) + sizeof(double) - 1) / sizeof(double);
+    double *buf = gd_sim_scratch(s, 3, each * (size_t)s->nstart + (size_t)m->dim), *eq = buf + each * (size_t)s->nstart;
+    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    gd_smoothness_result *r = (gd_smoothness_result *)buf;
+    int rc = gd_sim_run(s, ""), eq_ok = 0;
+    for (int k = 0; rc == GD_OK && k < s->nstart; k++) {
+        /* a model's own equilibrium does not depend on the start: found once */
+        if (k == 0 || !m->type->equilibrium) eq_ok = gd_model_find_equilibrium(m, s->starts + (size_t)k * m->dim, eq) == GD_OK;
+        rc = smoothness_at(s, k, eq, eq_ok, &r[k]);
+    }
     if (rc != GD_OK) return gd_fmt(s->msg, rc, "smoothness: %s", rc == GD_ENOMEM ? "out of memory" : gd_sim_errmsg(s)[0] ? gd_sim_errmsg(s) : gd_model_errmsg(m));
-    out->outcome = gd_outcome_name(gd_sim_get_outcome(s, 0));
-    out->has_equilibrium = gd_model_find_equilibrium(m, s->starts, eq) == GD_OK &&
-                           gd_gradient_curvature(m, eq, ITERS, tol, &out->eq_top, &out->eq_bottom) == GD_OK;
-    double top = out->has_equilibrium && out->eq_top > 0 ? out->eq_top : out->final_top; /* a flat "equilibrium" at infinity says nothing */
-    out->h_limit = top > 0 ? 2 / top : INFINITY;
+    *out = r[0];
+    out->nstarts = s->nstart, out->each = r;
     return GD_OK;
 }
 

@@ -571,28 +571,50 @@ static int do_portrait(gd_sim *sim, const run_args *a)
 }
 
 /* ------------------------------------------------------------------ smoothness */
+static void smoothness_text(const gd_smoothness_result *r, const char *indent)
+{
+    printf("%scurvature (eigenvalues of -DF) at the start: [%.10g, %.10g]\n", indent, r->start_bottom, r->start_top);
+    printf("%safter the run (%s): [%.10g, %.10g]\n", indent, r->outcome, r->final_bottom, r->final_top);
+    if (r->has_equilibrium) printf("%sat the equilibrium: [%.10g, %.10g]\n", indent, r->eq_bottom, r->eq_top);
+    printf("%sgradient descent step limit 2/L = %.10g\n", indent, r->h_limit);
+}
+
+static void smoothness_json(const gd_smoothness_result *r)
+{
+    const double v[] = {r->start_top, r->start_bottom, r->final_top, r->final_bottom, r->eq_top, r->eq_bottom, r->h_limit};
+    const char *k[] = {"start_top", "start_bottom", "final_top", "final_bottom", "eq_top", "eq_bottom", "h_limit"};
+    printf("\"outcome\":");
+    json_str(r->outcome);
+    for (int i = 0; i < 7; i++) {
+        printf(",\"%s\":", k[i]);
+        if (i >= 4 && i < 6 && !r->has_equilibrium) printf("null");
+        else json_num(v[i]);
+    }
+}
+
+/* The first start's numbers as before; with several starts each one's after it (text), or
+ * in "starts" (JSON). */
 static int do_smoothness(gd_sim *sim, const run_args *a)
 {
     gd_smoothness_result r;
     int rc = gd_sim_smoothness(sim, &r);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
     if (!a->json) {
-        printf("curvature (eigenvalues of -DF) at the start: [%.10g, %.10g]\n", r.start_bottom, r.start_top);
-        printf("after the run (%s): [%.10g, %.10g]\n", r.outcome, r.final_bottom, r.final_top);
-        if (r.has_equilibrium) printf("at the equilibrium: [%.10g, %.10g]\n", r.eq_bottom, r.eq_top);
-        printf("gradient descent step limit 2/L = %.10g\n", r.h_limit);
+        for (int k = 0; k < r.nstarts; k++) {
+            if (r.nstarts > 1) printf("start %d of %d:\n", k + 1, r.nstarts);
+            smoothness_text(&r.each[k], r.nstarts > 1 ? "  " : "");
+        }
         return 0;
     }
-    const double v[] = {r.start_top, r.start_bottom, r.final_top, r.final_bottom, r.eq_top, r.eq_bottom, r.h_limit};
-    const char *k[] = {"start_top", "start_bottom", "final_top", "final_bottom", "eq_top", "eq_bottom", "h_limit"};
-    printf("{\"outcome\":");
-    json_str(r.outcome);
-    for (int i = 0; i < 7; i++) {
-        printf(",\"%s\":", k[i]);
-        if (i >= 4 && i < 6 && !r.has_equilibrium) printf("null");
-        else json_num(v[i]);
+    putchar('{');
+    smoothness_json(&r);
+    printf(",\"starts\":[");
+    for (int k = 0; k < r.nstarts; k++) {
+        printf(k ? ",{" : "{");
+        smoothness_json(&r.each[k]);
+        putchar('}');
     }
-    printf("}\n");
+    printf("]}\n");
     return 0;
 }
 

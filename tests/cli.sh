@@ -403,6 +403,15 @@ s, c = (json.load(open(p)) for p in sys.argv[1:])
 assert s["outcome"] == "converge" and abs(s["eq_top"] - 0.4173877) < 1e-6 and abs(s["h_limit"] * s["eq_top"] - 2) < 1e-12, s
 assert abs(c["predicted"] / s["h_limit"] - 1) < 1e-6 and abs(c["value"] / s["h_limit"] - 1) < 2e-3, (c, s)
 PY
+# smoothness reports every start: curvature (1 - x^2) e^{-x^2/2} of one particle over data at 0
+"$gandyn" smoothness /dev/null --set model.name=particles --set model.particles=0.5 --set model.data=0 --set "run.x0=0.5;1.7320508075688772" \
+    --json > smooth2.json && "$py" - smooth2.json <<'PY' && ok || bad "smoothness per start"
+import json, math, sys
+s = json.load(open(sys.argv[1]))
+a, b = s["starts"]
+assert len(s["starts"]) == 2 and s["start_top"] == a["start_top"] and s["h_limit"] == a["h_limit"], s
+assert abs(a["start_top"] - 0.75 * math.exp(-0.125)) < 1e-10 and abs(b["start_top"] + 2 * math.exp(-1.5)) < 1e-10, s
+PY
 "$gandyn" run /dev/null --set model.name=particles --set model.critic=w1 --set model.particles=0.3 --set model.data=0 --set integrator.h=1 \
     -o chatter.h5 --json > chatter.json && "$py" -c 'import json,sys; t=json.load(open(sys.argv[1]))["trajectories"][0]; assert t["outcome"] == "oscillate" and abs(t["x_final"][0] - 0.3) < 1e-12, t' chatter.json \
     && ok || bad "particles: W1 chatter is an oscillation"

@@ -268,6 +268,30 @@ static void types_and_newton(void)
     gd_sim_free(&s);
 }
 
+/* gandyn smoothness reports every start of run.x0: one particle over data at 0 (sigma = 1),
+ * J = 1 - e^{-x^2/2}, whose curvature at x is (1 - x^2) e^{-x^2/2}: 0.75 e^{-1/8} at 0.5 and
+ * -2 e^{-3/2} at sqrt(3); both runs converge to 0 (curvature 1, step limit 2). From 40 the
+ * kernel has underflowed: no curvature, no motion (oscillate), the limit from the equilibrium. */
+static void smoothness_per_start(void)
+{
+    gd_sim *s = sim((const char *const[]){"model.name", "particles", "model.particles", "0.5", "model.data", "0", "run.x0", "0.5;1.7320508075688772;40", NULL});
+    gd_smoothness_result r;
+    CHECK_OK(gd_sim_smoothness(s, &r));
+    CHECK(r.nstarts == 3 && r.each && r.each[0].start_top == r.start_top && r.each[0].h_limit == r.h_limit);
+    const double start[3] = {0.75 * exp(-0.125), -2 * exp(-1.5), 0}, final[3] = {1, 1, 0};
+    const char *outcome[3] = {"converge", "converge", "oscillate"};
+    for (int k = 0; k < 3; k++) {
+        const gd_smoothness_result *e = &r.each[k];
+        CHECK_NEAR(e->start_top, start[k], 1e-10);
+        CHECK_NEAR(e->start_bottom, start[k], 1e-10);
+        CHECK_NEAR(e->final_top, final[k], 1e-10);
+        CHECK(strcmp(e->outcome, outcome[k]) == 0 && e->has_equilibrium && e->nstarts == 0 && !e->each);
+        CHECK_NEAR(e->eq_top, 1, 1e-10);
+        CHECK_NEAR(e->h_limit, 2, 1e-10);
+    }
+    gd_sim_free(&s);
+}
+
 /* The model's Jacobian equals central differences of its field near x* (a new model's
  * analytic Jacobian is checked here without a test of its own). */
 static void jacobian_matches_fd(const gd_model *m, const double *xs, const char *name)
@@ -352,5 +376,6 @@ int main(void)
     types_and_newton();
     every_model();
     map_without_field();
+    smoothness_per_start();
     return check_report("test_analysis");
 }
