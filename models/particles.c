@@ -121,6 +121,7 @@ typedef struct {
     /* mesh */
     int n, G;
     double h, lo[2];
+    struct site *sites;   /* N: the particles in order of position, for the deposit */
     double *rho, *rho0, *grid;
     fftw_complex *spec, *gk[2];
     fftw_plan fwd, bwd;
@@ -317,6 +318,32 @@ static void deposit(const particles_priv *q, const double *z, double mass, doubl
         for (int b = 0; b < 2; b++) grid[(size_t)idx[0][a] * (q->d == 2 ? q->n : 1) + idx[1][b]] += mass * wt[0][a] * wt[1][b];
 }
 
+/* A particle's position as a sort key (d <= 2 on the mesh). */
+struct site {
+    double a, b;
+    int i;
+};
+
+static int by_position(const void *p, const void *r)
+{
+    const struct site *s = p, *t = r;
+    if (s->a != t->a) return s->a < t->a ? -1 : 1;
+    if (s->b != t->b) return s->b < t->b ? -1 : 1;
+    return 0; /* the same position: either order deposits the same values */
+}
+
+/* grid += mu (each particle mass 1/N), deposited in order of position, not of label: the
+ * density, and the critic solved from it, are then bit for bit the same under any
+ * relabelling of the particles (an iterative critic would otherwise amplify the round-off
+ * of another summation order into a different stopping point). */
+static void deposit_particles(const particles_priv *q, const double *x, double *grid)
+{
+    int d = q->d;
+    for (int i = 0; i < q->N; i++) q->sites[i] = (struct site){x[i * d], d == 2 ? x[i * d + 1] : 0, i};
+    qsort(q->sites, (size_t)q->N, sizeof *q->sites, by_position);
+    for (int k = 0; k < q->N; k++) deposit(q, x + q->sites[k].i * d, 1.0 / q->N, grid);
+}
+
 static double interpolate(const particles_priv *q, const double *z, const double *grid)
 {
     int idx[2][2];
@@ -336,7 +363,7 @@ static void mmd_mesh(const gd_model *m, const double *x, double *v)
     int d = q->d, N = q->N, H = q->n / 2 + 1;
     size_t nspec = (size_t)(d == 2 ? q->n : 1) * H;
     memcpy(q->rho, q->rho0, sizeof(double) * (size_t)q->G);
-    for (int i = 0; i < N; i++) deposit(q, x + i * d, 1.0 / N, q->rho);
+    deposit_particles(q, x, q->rho);
     fftw_execute(q->fwd);
     fftw_complex *rhat = q->spec + nspec; /* keep rho^ while each axis reuses spec */
     memcpy(rhat, q->spec, sizeof(fftw_complex) * nspec);
@@ -402,7 +429,8 @@ static int mesh_setup(gd_model *m)
     q->rho = fftw_malloc(sizeof(double) * (size_t)q->G), q->grid = q->rho; /* c2r writes where r2c read */
     q->rho0 = calloc((size_t)q->G, sizeof(double));
     q->spec = fftw_malloc(sizeof(fftw_complex) * 2 * nspec);
-    if (!q->rho || !q->rho0 || !q->spec) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
+    q->sites = malloc(sizeof *q->sites * (size_t)q->N);
+    if (!q->rho || !q->rho0 || !q->spec || !q->sites) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
     gd_fftw_lock();
     q->fwd = d == 2 ? fftw_plan_dft_r2c_2d(q->n, q->n, q->rho, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(q->n, q->rho, q->spec, FFTW_ESTIMATE);
     q->bwd = d == 2 ? fftw_plan_dft_c2r_2d(q->n, q->n, q->spec, q->grid, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(q->n, q->spec, q->grid, FFTW_ESTIMATE);
@@ -679,7 +707,7 @@ static int smoothed_solve(const gd_model *m, const double *x)
     if (q->have_last && memcmp(x, q->xlast, nx) == 0) return GD_OK;
     q->have_last = 0;
     memcpy(q->rhs, q->rho0, sizeof(double) * (size_t)q->G);
-    for (int i = 0; i < q->N; i++) deposit(q, x + i * q->d, 1.0 / q->N, q->rhs);
+    deposit_particles(q, x, q->rhs);
     int rc = smoothed_slack(m) ? GD_OK : smoothed_admm(m);
     if (rc == GD_OK) memcpy(q->xlast, x, nx), q->have_last = 1;
     return rc;
@@ -1120,7 +1148,7 @@ static void particles_cleanup(gd_model *m)
     gd_fftw_unlock();
     fftw_free(q->rho), fftw_free(q->spec), fftw_free(q->gk[0]), fftw_free(q->gk[1]);
     free(q->rho0), free(q->x0), free(q->y), free(q->w), free(q->mean0), free(q->cov), free(q->ainv), free(q->gcoef), free(q->z), free(q->xa);
-    free(q->khat), free(q->phi), free(q->admm), free(q->xlast);
+    free(q->khat), free(q->phi), free(q->admm), free(q->xlast), free(q->sites);
     free(q->match), free(q->cost), free(q->u), free(q->v), free(q->way), free(q->p);
     free(q);
     m->priv = NULL;

@@ -30,32 +30,40 @@ typedef struct {
     const char *kv[16];     /* other keys */
     int true_blocks;        /* kernel_gda linear: b holds nr blocks after x~ */
     int history_blocks;     /* kernel_gda exact: Z_0 .. Z_{M-1} after x~, u, v */
+    double cvode_tol;       /* 0: bit for bit (1e-14) under cvode too; else its tolerance there */
 } relabel_case;
 
 static const relabel_case cases[] = {
     {"kernel_gda", 2, 3, 2, {2, 0, 1}, {1, 0}, "gen_points", "gen_masses", "true_points", "true_masses",
-     {"0.3,0.1", "-0.2,0.2", "10.2,-0.1"}, {"0.35", "0.2", "0.45"}, {"0,0", "10,0"}, {"0.6", "0.4"}, {"sigma", "0.8", NULL}, 1, 0},
+     {"0.3,0.1", "-0.2,0.2", "10.2,-0.1"}, {"0.35", "0.2", "0.45"}, {"0,0", "10,0"}, {"0.6", "0.4"}, {"sigma", "0.8", NULL}, 1, 0, 0},
     {"kernel_gda", 2, 3, 2, {1, 2, 0}, {1, 0}, "gen_points", "gen_masses", "true_points", "true_masses",
      {"0.3,0.1", "-0.2,0.2", "10.2,-0.1"}, {"0.25", "0.25", "0.5"}, {"0,0", "10,0"}, {"0.5", "0.5"},
-     {"representation", "features", "features", "16", "feature_kind", "random", "sigma", "0.8", NULL}, 0, 0},
+     {"representation", "features", "features", "16", "feature_kind", "random", "sigma", "0.8", NULL}, 0, 0, 0},
     {"kernel_gda", 2, 3, 2, {2, 0, 1}, {1, 0}, "gen_points", "gen_masses", "true_points", "true_masses",
      {"0.3,0.1", "-0.2,0.2", "2.8,-0.1"}, {"0.35", "0.2", "0.45"}, {"0,0", "3,0"}, {"0.6", "0.4"},
-     {"representation", "exact", "history", "30", "lambda", "0.5", NULL}, 0, 30},
+     {"representation", "exact", "history", "30", "lambda", "0.5", NULL}, 0, 30, 0},
     {"kernel_gda", 1, 2, 1, {1, 0}, {0}, "gen_points", "gen_masses", "true_points", "true_masses", /* the case */
-     {"0.3", "-0.2"}, {"0.5", "0.5"}, {"0"}, {"1"}, {"representation", "exact", "history", "30", "warm_start", "0", NULL}, 0, 30},
+     {"0.3", "-0.2"}, {"0.5", "0.5"}, {"0"}, {"1"}, {"representation", "exact", "history", "30", "warm_start", "0", NULL}, 0, 30, 0},
     {"kernel_gda", 1, 3, 1, {2, 0, 1}, {0}, "gen_points", "gen_masses", "true_points", "true_masses",
      {"0.3", "-0.2", "0.05"}, {"0.5", "0.3", "0.1"}, {"0"}, {"1"},
-     {"representation", "exact", "history", "30", "warm_start", "0", "lambda", "0", "kernel", "rq", NULL}, 0, 30},
+     {"representation", "exact", "history", "30", "warm_start", "0", "lambda", "0", "kernel", "rq", NULL}, 0, 30, 0},
     {"particles", 2, 3, 2, {2, 0, 1}, {1, 0}, "particles", NULL, "data", "weights",
-     {"0.5,0.3", "-0.4,0.2", "0.1,-0.6"}, {NULL}, {"0,0", "1,1"}, {"0.3", "0.7"}, {NULL}, 0, 0},
+     {"0.5,0.3", "-0.4,0.2", "0.1,-0.6"}, {NULL}, {"0,0", "1,1"}, {"0.3", "0.7"}, {NULL}, 0, 0, 0},
     {"particles", 2, 3, 2, {1, 2, 0}, {1, 0}, "particles", NULL, "data", "weights",
-     {"0.5,0.3", "-0.4,0.2", "0.1,-0.6"}, {NULL}, {"0,0", "1,1"}, {"0.3", "0.7"}, {"critic", "huber", NULL}, 0, 0},
+     {"0.5,0.3", "-0.4,0.2", "0.1,-0.6"}, {NULL}, {"0,0", "1,1"}, {"0.3", "0.7"}, {"critic", "huber", NULL}, 0, 0, 0},
     {"particles", 1, 3, 3, {2, 0, 1}, {1, 2, 0}, "particles", NULL, "data", NULL,
-     {"0.5", "-0.4", "0.1"}, {NULL}, {"2", "3", "4"}, {NULL}, {"critic", "w1", NULL}, 0, 0}, /* no particle reaches its point: W1 chatters there */
+     {"0.5", "-0.4", "0.1"}, {NULL}, {"2", "3", "4"}, {NULL}, {"critic", "w1", NULL}, 0, 0, 0}, /* no particle reaches its point: W1 chatters there */
     {"particles", 2, 2, 2, {1, 0}, {1, 0}, "particles", NULL, "data", NULL,
-     {"0.5,0.3", "-0.4,0.2"}, {NULL}, {"0,0", "1,1"}, {NULL}, {"field", "mesh", "mesh_n", "32", NULL}, 0, 0},
+     {"0.5,0.3", "-0.4,0.2"}, {NULL}, {"0,0", "1,1"}, {NULL}, {"field", "mesh", "mesh_n", "32", NULL}, 0, 0, 0},
     {"particles", 2, 2, 2, {1, 0}, {1, 0}, "particles", NULL, "data", NULL,
-     {"0.5,0.3", "-0.4,0.2"}, {NULL}, {"0,0", "1,1"}, {NULL}, {"critic", "smoothed", "mesh_n", "16", "lambda", "0.1", NULL}, 0, 0},
+     {"0.5,0.3", "-0.4,0.2"}, {NULL}, {"0,0", "1,1"}, {NULL}, {"critic", "smoothed", "mesh_n", "16", "lambda", "0.1", NULL}, 0, 0,
+     /* The smoothed critic's field is bit for bit relabelling-invariant (the deposit goes in
+      * order of position), but it is only Lipschitz (cloud-in-cell interpolation, a solver
+      * stopped at a certified tolerance), and CVODE's own arithmetic is not order-free (norm
+      * sums, pivoted LU): round-off of the other order moves a state by 1e-16, the field jumps
+      * there, and the step sequence differs (239 against 231 steps). The runs then agree to
+      * the integration tolerance (1.7e-8 at rtol = 1e-9), not bit for bit. */
+     1e-7},
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
@@ -150,10 +158,11 @@ static void relabel(const relabel_case *c, const gd_integrator_type *it, int *co
         permute_state(c, n, xa, pa);
         double err = 0, scale = 1e-300;
         for (int i = 0; i < n; i++) err = fmax(err, fabs(pa[i] - xb[i])), scale = fmax(scale, fabs(xb[i]));
-        if (!(err <= 1e-14 * scale))
+        double tol = c->cvode_tol > 0 && !gd_integrator_type_is_fixed_step(it) ? c->cvode_tol : 1e-14;
+        if (!(err <= tol * scale))
             fprintf(stderr, "%s (%s) x %s: relabelled run differs by %.3g (scale %.3g)\n", c->model, c->kv[0] ? c->kv[1] : "defaults",
                     gd_integrator_type_name(it), err, scale);
-        CHECK(err <= 1e-14 * scale);
+        CHECK(err <= tol * scale);
         (*compared)++;
     } else {
         (*refused)++;
