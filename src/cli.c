@@ -1089,9 +1089,9 @@ static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
     {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait] sections with every parameter",
-     "Every registered model and integrator with each of its keys, default and meaning: the keys of\n"
-     "the [model] and [integrator] sections.",
-     NULL, (const char *const[]){"models | integrators", "only the models, or only the integrators", OPT_JSON, NULL},
+     "Every registered model and integrator with each of its keys, default and meaning (the keys of\n"
+     "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate] and [portrait].",
+     NULL, (const char *const[]){"models | integrators | sections", "only the models, the integrators, or the other sections", OPT_JSON, NULL},
      "gandyn list integrators", 0, NULL, cmd_list},
     {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",
      "Integrates every start of run.x0 with the configured integrator and writes one HDF5 file: the\n"
