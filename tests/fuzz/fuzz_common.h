@@ -42,6 +42,12 @@ static inline void fuzz_check_message(int rc, const char *msg, const char *where
 
 /* Sizes the inputs ask for are refused beyond this budget instead of exhausting the
  * fuzzer's RSS limit (gd_check_memory reads it). */
-static inline void fuzz_limit_memory(void) { setenv("GANDYN_MEMORY_MB", "256", 1); }
+#define FUZZ_MEMORY_MB 256
+static inline void fuzz_limit_memory(void)
+{
+    char mb[16];
+    snprintf(mb, sizeof mb, "%d", FUZZ_MEMORY_MB);
+    setenv("GANDYN_MEMORY_MB", mb, 1);
+}
 
 #endif
