@@ -309,10 +309,14 @@ static int read_extent(hid_t ds, const char *path, const char *dataset, int max_
 {
     hid_t sp = H5Dget_space(ds), ty = H5Dget_type(ds);
     int r = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp), numeric = ty >= 0 && (H5Tget_class(ty) == H5T_FLOAT || H5Tget_class(ty) == H5T_INTEGER);
+    size_t width = ty >= 0 ? H5Tget_size(ty) : 0;
     if (r >= 1 && r <= max_rank) H5Sget_simple_extent_dims(sp, dims, NULL);
     if (sp >= 0) H5Sclose(sp);
     if (ty >= 0) H5Tclose(ty);
     if (!numeric) return gd_fmt(msg, GD_EUSAGE, "'%s': %s does not hold numbers", path, dataset);
+    /* libhdf5 converts through a buffer at least one element wide, sized from the file: a
+     * corrupted width (fuzzing found 2.2 GB) would be allocated whatever the memory budget */
+    if (width > 16) return gd_fmt(msg, GD_EUSAGE, "'%s': %s holds %zu-byte numbers; at most 16 bytes wide are read", path, dataset, width);
     if (r < 1 || r > max_rank) return gd_fmt(msg, GD_EUSAGE, "'%s': %s has rank %d; expected 1 to %d", path, dataset, r, max_rank);
     *rank = r;
     return GD_OK;

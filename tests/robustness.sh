@@ -33,6 +33,10 @@ make("masses.h5", points=np.array([[0.0], [1.0]]), masses=np.array([0.5, 0.3, 0.
 make("masses2.h5", points=np.array([[0.0], [1.0]]), masses=np.array([0.5, 0.5]))
 make("nonsquare.h5", **{"grid/F": np.ones((8, 16))})
 make("good_pts.h5", points=np.random.default_rng(1).normal(size=(400, 2)))
+with h5py.File("wide.h5", "w") as f: # 32-byte integers, no data written: wider than any number read
+    wide = h5py.h5t.STD_I64LE.copy()
+    wide.set_size(32)
+    h5py.h5d.create(f.id, b"points", wide, h5py.h5s.create_simple((3,)))
 with h5py.File("huge.h5", "w") as f: # declared 2^40 x 2^40, no data written
     f.create_dataset("points", shape=(2**40, 2**40), dtype="f8", chunks=(1, 1))
 PY
@@ -142,6 +146,7 @@ expect 2 "good_pts.h5': no dataset /grid" -- estimate good_pts.h5 --dataset /gri
 row hdf5-type
 expect 2 "text.h5': /points does not hold numbers" -- estimate text.h5
 expect 2 "compound.h5': /points does not hold numbers" -- run /dev/null --set model.name=particles --set model.particles=compound.h5
+expect 2 "wide.h5': /points holds 32-byte numbers; at most 16 bytes wide are read" -- estimate wide.h5
 
 row hdf5-non-finite
 expect 2 "nan.h5': /points has a non-finite value at index 2" -- estimate nan.h5

@@ -41,7 +41,7 @@ with open(f"{here}/corpus/config.dict", "w") as f:
         f.write('"%s"\n' % w.replace('"', '\\"'))
 
 # h5: for every reader, a well-formed f64 file of a sensible shape, and a damaged one
-shapes = {0: (2, 40, 2), 1: (1, 60, 0), 2: (2, 3, 1), 3: (2, 3, 1), 4: (2, 2, 1), 5: (2, 8, 8)}
+shapes = {0: (2, 12, 2), 1: (1, 16, 0), 2: (2, 3, 1), 3: (2, 3, 1), 4: (2, 2, 1), 5: (2, 8, 8)}  # axes below 17: written
 for reader, (rank, a, b) in shapes.items():
     sizes = bytes([a, b if rank > 1 else 0, 0])
     vals = b"".join(struct.pack("<d", 0.1 * (k + 1)) for k in range(16))
