@@ -76,14 +76,14 @@ static void scan_item(const char *p, const char *end, double *v)
 static int too_costly(const char *in, size_t size)
 {
     double v[K_COUNT] = {64, 1, 1, 64, 128, 0};
-    int particles = 0;
+    int points = 0;
     for (const char *p = in, *end = in + size; p < end;) {
         const char *e = p;
-        while (e < end && *e != '\n' && *e != '\0') particles += *e++ == ';';
+        while (e < end && *e != '\n' && *e != '\0') points += *e++ == ';';
         scan_item(p, e, v);
         p = e + 1;
     }
-    return pow(v[K_M], v[K_NGEN] + v[K_NDISC]) > 65536 || v[K_QUAD] > 64 || v[K_MESH] > 256 || v[K_NRANDOM] > 128 || particles > 64;
+    return pow(v[K_M], v[K_NGEN] + v[K_NDISC]) > 65536 || v[K_QUAD] > 64 || v[K_MESH] > 256 || v[K_NRANDOM] > 128 || points > 64;
 }
 
 static void round_trip(const char *text)

@@ -210,41 +210,75 @@ static int probe(const char *path)
     return big;
 }
 
-static int in_sentry;
+/* In a sentry: its socket, to report its own death. */
+static int sentry_socket = -1;
 
-static void sentry_dies_quietly(void) { _exit(1); }
+/* libhdf5 has crashed this sentry: say so at once, for the process takes a second or two to
+ * end (its ASan address space is unmapped before its sockets close), and say nothing else: no
+ * sanitizer report, no libFuzzer crash artifact. */
+static void sentry_dies(void)
+{
+    if (send(sentry_socket, "x", 1, MSG_NOSIGNAL) != 1) {
+    }
+    _exit(1);
+}
 
-/* ASan calls this before it prints a report. libhdf5's memory errors (a negative memcpy size,
+static void sentry_signal(int sig)
+{
+    (void)sig;
+    sentry_dies();
+}
+
+/* ASan calls this before it prints a report: libhdf5's memory errors (a negative memcpy size,
  * an absurd allocation) need none in a sentry, least of all the symbolizer's second or so. */
 void __asan_on_error(void);
 void __asan_on_error(void)
 {
-    if (in_sentry) _exit(1);
+    if (sentry_socket >= 0) sentry_dies();
 }
 
 /* libhdf5 sizes some buffers from the file's metadata: an overwritten element size once made
- * it ask for 2.2 GB, which libFuzzer reports as out-of-memory (its malloc limit is run_fuzz.sh's
- * -rss_limit_mb, 2 GB). A sentry dies at a quarter of that instead, so the file is skipped; the
- * readers' own largest buffer is the 256 MB budget. */
+ * it ask for 2.2 GB, and an overwritten object header size for gigabytes that ASan first
+ * poisons, a second or more. So ASan refuses any allocation beyond the harness's memory budget
+ * before it maps a byte (a report: in a sentry a death, in the reader a finding, as it should
+ * be), and a sentry dies at 4 MB: reading the harness's files (at most 4096 values) allocates
+ * at most 1 MB at once (libhdf5's conversion buffer; its metadata cache is 0.5 MB). */
+#define FUZZ_STR(x) #x
+#define FUZZ_MB(x) FUZZ_STR(x)
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "max_allocation_size_mb=" FUZZ_MB(FUZZ_MEMORY_MB); }
+
 static void sentry_malloc_hook(const volatile void *p, size_t size)
 {
     (void)p;
-    if (size > (size_t)512 << 20) _exit(1);
+    if (size > (size_t)4 << 20) sentry_dies();
 }
 
 static void sentry_free_hook(const volatile void *p) { (void)p; }
 
+/* Crashes end in sentry_dies, on a stack of their own (a recursion in libhdf5 may have used
+ * up the usual one). */
+static void sentry_catch_crashes(void)
+{
+    static char altstack[1 << 16];
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa = {.sa_handler = sentry_signal, .sa_flags = SA_ONSTACK};
+    static const int crashes[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+    for (size_t i = 0; i < sizeof crashes / sizeof *crashes; i++) sigaction(crashes[i], &sa, NULL);
+    __sanitizer_set_death_callback(sentry_dies);
+    __sanitizer_install_malloc_and_free_hooks(sentry_malloc_hook, sentry_free_hook);
+}
+
 /* A sentry's loop: a path comes in, and once libhdf5 is done with it a verdict goes back: 'k',
- * or 'b' when a dataset claims more values than the harness ever writes. When libhdf5 crashes,
- * no sanitizer report and no libFuzzer crash artifact: the socket just closes. */
+ * 'b' when a dataset claims more values than the harness ever writes, 'x' when libhdf5
+ * crashed (the sentry then ends). */
 static void sentry_loop(int fd)
 {
-    in_sentry = 1;
+    sentry_socket = fd;
     int null = open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, 2);
-    __sanitizer_set_death_callback(sentry_dies_quietly);
-    __sanitizer_install_malloc_and_free_hooks(sentry_malloc_hook, sentry_free_hook);
-    signal(SIGSEGV, SIG_DFL), signal(SIGBUS, SIG_DFL), signal(SIGFPE, SIG_DFL), signal(SIGILL, SIG_DFL), signal(SIGABRT, SIG_DFL);
+    sentry_catch_crashes();
     char path[256];
     for (ssize_t n; (n = recv(fd, path, sizeof path - 1, 0)) > 0;) {
         path[n] = '\0';
@@ -321,7 +355,8 @@ static void sentry_start(void)
 }
 
 /* Whether a damaged file may be read here: libhdf5 survived it in the sentry, within a second
- * (a probe takes about a millisecond; a hang in libhdf5 is its own too), and no dataset claims
+ * (a probe takes about a millisecond, a fresh sentry's first 20 ms; a hang in libhdf5 is its
+ * own too), and no dataset claims
  * more values than the harness writes. An overwritten extent of millions of values, unallocated,
  * reads as zeros and then costs a model's setup seconds (a kernel_gda cloud of 16.7 M points:
  * 14 s), exploring nothing that written shapes and declared huge ones do not. A dead or stuck
@@ -331,10 +366,10 @@ static int sentry_clears(const char *path)
     if (sentry.fd < 0) sentry_start();
     struct pollfd p = {.fd = sentry.fd, .events = POLLIN};
     int ready = -1;
-    char ok = 0;
+    char verdict = 'x';
     if (send(sentry.fd, path, strlen(path), MSG_NOSIGNAL) > 0)
         while ((ready = poll(&p, 1, 1000)) < 0 && errno == EINTR) continue; /* libFuzzer's timer ticks */
-    if (ready == 1 && recv(sentry.fd, &ok, 1, 0) == 1 && (ok == 'k' || ok == 'b')) return ok == 'k';
+    if (ready == 1 && recv(sentry.fd, &verdict, 1, 0) == 1 && verdict != 'x') return verdict == 'k';
     if (ready == 0) kill(sentry.pid, SIGKILL); /* alive but stuck, so the pid is still its own */
     close(sentry.fd);
     sentry.fd = -1;

@@ -20,9 +20,9 @@ if ! "$harness" "${opts[@]}" -max_total_time="$seconds" -print_final_stats=1 -ar
     echo "$name: FINDING, input kept in $work" >&2
     exit 1
 fi
-stat() { grep -o "stat::$1: *[0-9]*" "$work/log" | grep -o '[0-9]*$' || echo 0; }
-runs=$(stat number_of_executed_units) floor=$((min_rate * seconds))
-echo "$name: $runs inputs in $seconds s ($(stat average_exec_per_sec) per s, floor $floor), $(stat new_units_added) new corpus inputs, no findings"
+final() { grep -o "stat::$1: *[0-9]*" "$work/log" | grep -o "[0-9]*$" || echo 0; }
+runs=$(final number_of_executed_units) floor=$((min_rate * seconds))
+echo "$name: $runs inputs in $seconds s ($(final average_exec_per_sec) per s, floor $floor), $(final new_units_added) new corpus inputs, no findings"
 if [ "$runs" -lt "$floor" ]; then
     echo "$name: only $runs inputs in $seconds s, below the floor of $floor: the harness got slower (see tests/fuzz/CMakeLists.txt)" >&2
     exit 1
