@@ -2,7 +2,7 @@
  *
  * Dirac-GAN (Mescheder et al. 2018): generator delta_theta, data delta_0, linear critic
  * D(x) = psi x, L = f(psi theta) + f(0). Losses gan | nsgan | wgan, regularizers
- * none | gp | noise | consensus | wgan_gp | clip. Spec: shared/spec/dirac.md.
+ * none | gp | noise | consensus | wgan_gp | clip. Docs: docs/models/dirac.md.
  *
  * Everything is built from one "base" evaluation at (theta, psi): the loss field
  * v = (-psi g(s), theta f'(s)), s = theta psi (g = f' for gan/wgan, f'(-s) for nsgan),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * kernel_gda: GAN with a kernel (RKHS) discriminator trained by gradient descent-ascent,
- * Becker, Pandit, Rangan, Fletcher (2022, 2023); spec: shared/spec/kernel_gda.md.
+ * Becker, Pandit, Rangan, Fletcher (2022, 2023); docs: docs/models/kernel_gda.md.
  * True points x_i with masses p_i; the generator's parameters are the generated points
  * x~_j (masses q_j); L = sum p_i f(x_i) - sum q_j f(x~_j) - (lambda/2)|f|^2_H.
  *

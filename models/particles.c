@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * particles: the generator as N particles in R^d moving with the Wasserstein-gradient-flow
- * velocity of an optimal critic, after Chu, Minami, Fukumizu (ICLR 2020); spec:
- * shared/spec/particles.md. J(mu) is the divergence to the data mu0 = sum_j w_j delta_{y_j}
+ * velocity of an optimal critic, after Chu, Minami, Fukumizu (ICLR 2020); docs:
+ * docs/models/particles.md. J(mu) is the divergence to the data mu0 = sum_j w_j delta_{y_j}
  * (or a Gaussian mixture, target = gmm), Phi = dJ/dmu the critic, and x_i' = -grad Phi(x_i)
  * (no 1/N: simgd with step h is x_i <- x_i - h grad Phi(x_i), gradient descent on theta = (x_i)
  * with step gamma = N h). Critics:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * gandyn: the command line over libgandyn (contract: shared/spec/cli.md).
+ * gandyn: the command line over libgandyn (contract: README.md "Using it" and `gandyn COMMAND --help`).
  * Exit status 0 success, 2 usage/configuration error, 1 failed run (I/O, solver).
  */
 #include "gandyn.h"

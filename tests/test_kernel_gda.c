@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * kernel_gda against shared/spec/kernel_gda.md §5 (validation cases 1-11: closed-form
+ * kernel_gda against the validation cases 1-11 of docs/models/kernel_gda.md (closed-form
  * eigenvalues, phase boundaries sigma_1,2,3, phase labels, measured generator rates,
  * dimension invariance, continuous time), the flip boundary found by `critical` on lr_g,
  * a (sigma, lr_g) sweep against the predicted labels, and the features representation
