@@ -53,9 +53,8 @@ typedef struct {
     double *xr, *pr, *xg0, *pg; /* true points, masses; generated starts, masses */
     int *cluster;               /* nearest true point of each generated point */
     double gamma;               /* -2 phi'(0): 1/sigma^2 for gauss and rq */
-    double *delta;              /* per true point: mass excess p_c - (generated mass near x_c) */
-    double excess_size;         /* Delta = sum_c |delta_c| */
-    double *excess;             /* delta_c / Delta (0 when Delta = 0) */
+    double excess_size;         /* Delta = sum_c |delta_c|, delta_c = p_c - (generated mass near x_c) */
+    double *excess;             /* per true point: delta_c / Delta (0 when Delta = 0) */
     double *kappa;              /* per true point: delta_c gamma / lambda */
     double *om, *beta, *amp, *phi_true; /* features a_f cos(om_f . x + beta_f); phi_true = sum_i p_i phi(x_i) */
     double *eq;                 /* cached equilibrium (dim) */
@@ -127,7 +126,7 @@ static void kgda_cleanup(gd_model *m)
 {
     kgda *k = m->priv;
     if (!k) return;
-    free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->delta), free(k->excess), free(k->kappa);
+    free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->excess), free(k->kappa);
     free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->work), free(k->sc), free(k->wt);
     free(k);
 }
@@ -386,20 +385,21 @@ static int points(gd_model *m)
     return rc;
 }
 
-/* Clusters (nearest true point), mass excesses delta_c = p_c - sum_{j in c} q_j and
- * kappa_c = delta_c gamma / lambda. An excess below 1e-12 p_c counts as matched: it is the
- * rounding of masses such as 1/3, and at small lambda it would be amplified by 1/lambda. */
+/* Clusters (nearest true point), mass excesses delta_c = p_c - sum_{j in c} q_j (kept as
+ * delta_c / Delta, Delta = sum |delta_c|) and kappa_c = delta_c gamma / lambda. An excess below
+ * 1e-12 p_c counts as matched: it is the rounding of masses such as 1/3, and at small lambda
+ * it would be amplified by 1/lambda. */
 static int clusters(gd_model *m)
 {
     kgda_opts *o = m->opts;
     kgda *k = m->priv;
     int d = k->d;
     k->cluster = malloc(sizeof(int) * (size_t)k->ng);
-    k->delta = malloc(sizeof(double) * (size_t)k->nr);
     k->kappa = malloc(sizeof(double) * (size_t)k->nr);
     k->excess = malloc(sizeof(double) * (size_t)k->nr);
-    if (!k->cluster || !k->delta || !k->kappa || !k->excess) return gd_model_fail(m, GD_ENOMEM, "out of memory");
-    for (int c = 0; c < k->nr; c++) k->delta[c] = k->pr[c];
+    if (!k->cluster || !k->kappa || !k->excess) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    double *delta = k->excess; /* normalised in place at the end */
+    for (int c = 0; c < k->nr; c++) delta[c] = k->pr[c];
     for (int j = 0; j < k->ng; j++) {
         double best = INFINITY;
         for (int c = 0; c < k->nr; c++) {
@@ -407,23 +407,22 @@ static int clusters(gd_model *m)
             for (int l = 0; l < d; l++) r += pow(k->xg0[j * d + l] - k->xr[c * d + l], 2);
             if (c == 0 || r < best) best = r, k->cluster[j] = c; /* overflowing distances still pick one */
         }
-        k->delta[k->cluster[j]] -= k->pg[j];
+        delta[k->cluster[j]] -= k->pg[j];
     }
-    for (int c = 0; c < k->nr; c++) {
-        if (fabs(k->delta[c]) <= 1e-12 * k->pr[c]) k->delta[c] = 0;
-        k->excess_size += fabs(k->delta[c]);
-        k->kappa[c] = o->lambda > 0 ? k->delta[c] * k->gamma / o->lambda : 0;
-    }
-    for (int c = 0; c < k->nr; c++) k->excess[c] = k->excess_size > 0 ? k->delta[c] / k->excess_size : 0;
     /* At lambda = 0 an unmatched cluster has no discriminator equilibrium (f grows like
      * eta_d k delta_c K(., x_c)); only the exact map from a cold start follows it. */
     int cold_exact = o->representation == REP_EXACT && !o->warm_start;
-    for (int c = 0; c < k->nr; c++)
-        if (o->lambda == 0 && k->delta[c] != 0 && !cold_exact)
+    for (int c = 0; c < k->nr; c++) {
+        if (fabs(delta[c]) <= 1e-12 * k->pr[c]) delta[c] = 0;
+        if (o->lambda == 0 && delta[c] != 0 && !cold_exact)
             return gd_model_fail(m, GD_EUSAGE,
                                  "lambda = 0 needs matched masses (true point %d has excess mass %g): the discriminator has no equilibrium; "
                                  "only representation = exact with warm_start = 0 runs it",
-                                 c, k->delta[c]);
+                                 c, delta[c]);
+        k->excess_size += fabs(delta[c]);
+        k->kappa[c] = o->lambda > 0 ? delta[c] * k->gamma / o->lambda : 0;
+    }
+    for (int c = 0; k->excess_size > 0 && c < k->nr; c++) k->excess[c] /= k->excess_size;
     return GD_OK;
 }
 
@@ -773,7 +772,7 @@ static int kgda_equilibrium(const gd_model *m, double *x)
     if (((const kgda_opts *)m->opts)->lambda == 0 && k->excess_size > 0)
         return gd_model_fail((gd_model *)m, GD_ENOTAVAIL,
                              "lambda = 0 with unmatched masses has no equilibrium: the discriminator grows like lr_d k delta_c K(., x_c)");
-    memcpy(x, ((const kgda *)m->priv)->eq, sizeof(double) * (size_t)m->dim);
+    memcpy(x, k->eq, sizeof(double) * (size_t)m->dim);
     return GD_OK;
 }
 
