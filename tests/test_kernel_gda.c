@@ -507,18 +507,15 @@ static void simultaneous(void)
     const double a = 1 - 0.1 * 0.5, gam = 4, q = 0.4, kappa = 0.2 * gam / 0.5, rho_b = 1 - 0.5 * q * kappa, eps = 0.5 * 0.1 * q * 0.8 * gam;
     const double complex z = 0.5 * (a + rho_b) + 0.5 * csqrt((a + rho_b) * (a + rho_b) - 4 * (a * rho_b + eps));
     const char *game[] = {"integrator.lr_d", "0.1", "integrator.lr_g", "0.5", "model.lambda", "0.5", "model.sigma", "0.5", "model.gen_points", "0;0",
-                          "model.gen_masses", "0.4;0.4", "integrator.name", "simgd", NULL};
+                          "model.gen_masses", "0.4;0.4", "integrator.name", "simgd", "model.representation", "linear", NULL};
     gd_sim *s;
     gd_eig_result e;
     at(&s, game, &e);
     CHECK(has_map_eig(&e, z, 1e-12) && has_map_eig(&e, conj(z), 1e-12) && has_map_eig(&e, rho_b, 1e-12));
     CHECK_NEAR(e.rho, cabs(z), 1e-12);
     gd_sim_free(&s);
-    const char *exact[20];
-    int n = 0;
-    for (; game[n]; n++) exact[n] = game[n];
-    exact[n++] = "model.representation", exact[n++] = "exact", exact[n] = NULL;
-    double r = exact_generator_rate(exact, 28);
+    game[15] = "exact"; /* model.representation */
+    double r = exact_generator_rate(game, 28);
     printf("exact map under simgd: generator rate %.6f (closed form %.6f)\n", r, cabs(z));
     CHECK_NEAR(r, cabs(z), 2e-3);
     /* The exact map's own spectrum (finite differences of the map): its dominant eigenvalue is

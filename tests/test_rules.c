@@ -79,10 +79,11 @@ static int settings_of(const char *rule, rule_setting *out)
     return 1;
 }
 
-static const char *setting_value(const rule_setting *s, const char *key, const char *def)
+/* The value of KEY in a NULL-ended key/value list, else def. */
+static const char *kv_value(const char *const *kv, const char *key, const char *def)
 {
-    for (int i = 0; s->kv[i]; i += 2)
-        if (!strcmp(s->kv[i], key)) return s->kv[i + 1];
+    for (int i = 0; kv[i]; i += 2)
+        if (!strcmp(kv[i], key)) return kv[i + 1];
     return def;
 }
 
@@ -286,30 +287,23 @@ static int numbers(const char *text, double *out)
     return n;
 }
 
-static const char *case_value(const model_case *mc, const char *key, const char *def)
-{
-    for (int i = 0; mc->kv[i]; i += 2)
-        if (!strcmp(mc->kv[i], key)) return mc->kv[i + 1];
-    return def;
-}
-
 /* The exact map against atoms: ITERS * 3 iterations from the model's default start, whose
  * discriminator is f = 0 (cold) or f* = (T - S*)/lambda (warm: atoms on the true points
  * with the clusters' mass excesses over lambda). rule: GD_GDA_* of gd_impl.h order:
  * 0 simultaneous, 1 disc_first, 2 gen_first. */
 static void exact_map_case(const model_case *mc, gd_stepper *st, const gd_model *m, int rule, double hg, double hd, const char *what)
 {
-    kernel_game g = {case_value(mc, "kernel", "gauss"), atof(case_value(mc, "sigma", "1")), atof(case_value(mc, "alpha", "1")),
-                     atof(case_value(mc, "lambda", "1")), atoi(case_value(mc, "d", "1")), 0, 0, NULL, NULL, NULL};
+    kernel_game g = {kv_value(mc->kv, "kernel", "gauss"), atof(kv_value(mc->kv, "sigma", "1")), atof(kv_value(mc->kv, "alpha", "1")),
+                     atof(kv_value(mc->kv, "lambda", "1")), atoi(kv_value(mc->kv, "d", "1")), 0, 0, NULL, NULL, NULL};
     double xr[16], pr[8], xg[16], pg[8];
-    g.nr = numbers(case_value(mc, "true_points", "0"), xr) / g.d;
-    g.ng = numbers(case_value(mc, "gen_points", ""), xg) / g.d;
-    if (numbers(case_value(mc, "true_masses", ""), pr) == 0)
+    g.nr = numbers(kv_value(mc->kv, "true_points", "0"), xr) / g.d;
+    g.ng = numbers(kv_value(mc->kv, "gen_points", ""), xg) / g.d;
+    if (numbers(kv_value(mc->kv, "true_masses", ""), pr) == 0)
         for (int i = 0; i < g.nr; i++) pr[i] = 1.0 / g.nr;
-    numbers(case_value(mc, "gen_masses", ""), pg);
+    numbers(kv_value(mc->kv, "gen_masses", ""), pg);
     g.xr = xr, g.pr = pr, g.pg = pg;
     atoms f = {g.d, 0, 0, NULL, NULL};
-    int warm = atoi(case_value(mc, "warm_start", "1"));
+    int warm = atoi(kv_value(mc->kv, "warm_start", "1"));
     for (int c = 0; warm && c < g.nr; c++) { /* f* = (T - S*)/lambda, S* with each point on its nearest true point */
         double delta = pr[c];
         for (int j = 0; j < g.ng; j++) {
@@ -355,13 +349,12 @@ static void run_case(const model_case *mc, const gd_integrator_type *it, const r
 
     gd_model *m = make_model(mc->model, mc->kv);
     const double hg = 0.04, hd = 0.06;
-    const char *base[] = {"h", "0.05", "lr_g", "0.04", "lr_d", "0.06", NULL};
-    gd_stepper *st = make_stepper(rule, m, base);
-    for (int i = 0; rs->kv[i]; i += 2) CHECK_OK(gd_stepper_set(st, rs->kv[i], rs->kv[i + 1]));
-    CHECK_OK(gd_stepper_setup(st));
+    const char *kv[20] = {"h", "0.05", "lr_g", "0.04", "lr_d", "0.06"};
+    for (int i = 0; rs->kv[i]; i++) kv[6 + i] = rs->kv[i];
+    gd_stepper *st = make_stepper(rule, m, kv);
     int n = gd_model_dim(m);
-    ref_ctx c = {m, n, gd_model_ngen(m), hg, hd, atol(setting_value(rs, "n_g", "1")), atol(setting_value(rs, "n_d", "1")),
-                 !strcmp(setting_value(rs, "order", "gen_first"), "disc_first"), malloc(sizeof(double) * (size_t)n)};
+    ref_ctx c = {m, n, gd_model_ngen(m), hg, hd, atol(kv_value(rs->kv, "n_g", "1")), atol(kv_value(rs->kv, "n_d", "1")),
+                 !strcmp(kv_value(rs->kv, "order", "gen_first"), "disc_first"), malloc(sizeof(double) * (size_t)n)};
     double *x = malloc(sizeof(double) * 3 * (size_t)n), *xr = x + n, *v = xr + n, t = 0;
     CHECK_OK(gd_model_default_start(m, x));
     int has_field = gd_model_field(m, x, v) == GD_OK;
