@@ -16,7 +16,9 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # a random pause of 20..420 ms
 pause() { sleep "0.$(printf '%03d' $((20 + RANDOM % 400)))"; }
 
-sweep=(sweep /dev/null --set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:120:log --set sweep.y=model.gamma:0.02:3:60
+# about 2 s of work on a quiet machine (28800 cells), so that kills 20..420 ms apart cut the
+# resumed chain several times (at 7200 cells, 0.5 s, it often finished after one or two cuts)
+sweep=(sweep /dev/null --set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:240:log --set sweep.y=model.gamma:0.02:3:120
     --set integrator.steps=40000 --threads 1)
 "$gandyn" "${sweep[@]}" -o ref.h5 > /dev/null 2>&1 || bad "reference sweep"
 had_ckpt=0
@@ -65,7 +67,7 @@ done
 # the killed runs' temporaries: the next clean writer of keep.h5 removes them (their PIDs are gone)
 stale=$(find . -maxdepth 1 -name '.keep.h5.tmp.*' | wc -l)
 "$gandyn" run /dev/null -o keep.h5 > /dev/null && [ -s keep.h5 ] && ! ls .keep.h5.tmp.* > /dev/null 2>&1 && ok || bad "run: temporary files left after a clean finish"
-echo "fault: $kills interruptions, $pass passed, $fail failed; $stale temporaries of killed runs removed by the next clean run"
+echo "fault: $kills interruptions ($sweep_kills of the sweep chain), $pass passed, $fail failed; $stale temporaries of killed runs removed by the next clean run"
 # On a fast machine the resumed sweeps finish the chain early (each resume keeps what it did);
 # what must hold is that the kills hit live processes and that the chain was cut several times.
 [ "$fail" = 0 ] && [ "$kills" -ge $((tries - 5)) ] && [ "$sweep_kills" -ge 3 ]
