@@ -9,35 +9,41 @@
 
 #include <string.h>
 
-/* The iteration as sub-steps; M (may be NULL) receives its Jacobian. */
-static int alternate(gd_stepper *s, double *x, long n_g, long n_d, double *M)
+/* The iteration as sub-steps, for one state or a block of sweep cells; M (may be NULL, and
+ * is on a block) receives its Jacobian. */
+static int alternate(gd_lane *L, double *x, long n_g, long n_d, double *M)
 {
-    int first = s->o.order == GD_DISC_FIRST; /* 1: discriminator first */
-    if (!M && n_g == 1 && n_d == 1) {
-        int done, rc = gd_model_gda_step(s, x, first ? GD_GDA_DISC_FIRST : GD_GDA_GEN_FIRST, &done);
-        if (done || rc != GD_OK) return rc;
-    }
+    int first = L->o->order == GD_DISC_FIRST; /* 1: discriminator first */
     gd_substep seq[2] = {{first, 1.0, first ? n_d : n_g}, {!first, 1.0, first ? n_g : n_d}};
-    return gd_substeps(s, x, seq, 2, M);
+    return gd_lane_substeps(L, x, seq, 2, M);
 }
 
-extern const gd_integrator_type gd_integrator_symplectic_euler;
-
 /* symplectic_euler is altgd with one sub-step per player, whatever n_g and n_d say. */
-static long n_g_of(const gd_stepper *s) { return s->type == &gd_integrator_symplectic_euler ? 1 : s->o.n_g; }
-static long n_d_of(const gd_stepper *s) { return s->type == &gd_integrator_symplectic_euler ? 1 : s->o.n_d; }
+static int alt_advance(gd_lane *L, double *x) { return alternate(L, x, L->o->n_g, L->o->n_d, NULL); }
+static int symplectic_advance(gd_lane *L, double *x) { return alternate(L, x, 1, 1, NULL); }
+
+/* With one sub-step each, a model with its own discrete map (the kernel GAN's exact
+ * discriminator) steps itself. */
+static int own_map(gd_stepper *s, double *x, int *done)
+{
+    *done = 0;
+    if (s->type->advance == alt_advance && (s->o.n_g != 1 || s->o.n_d != 1)) return GD_OK;
+    return gd_model_gda_step(s, x, s->o.order == GD_DISC_FIRST ? GD_GDA_DISC_FIRST : GD_GDA_GEN_FIRST, done);
+}
 
 static int alt_step(gd_stepper *s, double *x, double *t)
 {
+    int done, rc = own_map(s, x, &done);
     (void)t;
-    return alternate(s, x, n_g_of(s), n_d_of(s), NULL);
+    return done || rc != GD_OK ? rc : s->type->advance(&s->lane, x);
 }
 
 static int alt_map_jacobian(gd_stepper *s, const double *x, double *M)
 {
     double *y = s->w[1];
+    int single = s->type->advance == symplectic_advance;
     memcpy(y, x, sizeof(double) * (size_t)s->dim);
-    return alternate(s, y, n_g_of(s), n_d_of(s), M);
+    return alternate(&s->lane, y, single ? 1 : s->o.n_g, single ? 1 : s->o.n_d, M);
 }
 
 static const char *const altgd_keys[] = {"h", "lr_g", "lr_d", "n_g", "n_d", "order", "steps", NULL};
@@ -49,6 +55,7 @@ const gd_integrator_type gd_integrator_altgd = {
     .order = 1,
     .fixed_step = 1,
     .keys = altgd_keys,
+    .advance = alt_advance,
     .step = alt_step,
     .map_jacobian = alt_map_jacobian,
 };
@@ -59,6 +66,7 @@ const gd_integrator_type gd_integrator_symplectic_euler = {
     .order = 1,
     .fixed_step = 1,
     .keys = symplectic_keys,
+    .advance = symplectic_advance,
     .step = alt_step,
     .map_jacobian = alt_map_jacobian,
 };

@@ -6,20 +6,13 @@
 #include "gd_impl.h"
 
 #include <stdlib.h>
-#include <string.h>
 
-static int extragradient_step(gd_stepper *s, double *x, double *t)
+/* x~ = P(x + H F(x)) into w[0], then x = P(x + H F(x~)); for one state or a block of cells. */
+static int extragradient_advance(gd_lane *L, double *x)
 {
-    double *v = s->w[0], *xt = s->w[1];
-    int rc = gd_eval(s, x, v);
-    if (rc != GD_OK) return rc;
-    memcpy(xt, x, sizeof(double) * (size_t)s->dim);
-    gd_axpy_player(s, xt, 1.0, v, 0, s->dim);
-    rc = gd_eval(s, xt, v);
-    if (rc != GD_OK) return rc;
-    gd_axpy_player(s, x, 1.0, v, 0, s->dim);
-    (void)t;
-    return GD_OK;
+    double *xt = L->w[0];
+    int rc = gd_lane_euler(L, xt, x, x, 1.0, 0, L->dim);
+    return rc == GD_OK ? gd_lane_euler(L, x, x, xt, 1.0, 0, L->dim) : rc;
 }
 
 /* I + H J(x~) (I + H J(x)), x~ the look-ahead point */
@@ -29,8 +22,7 @@ static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
     size_t nn = (size_t)n * (size_t)n;
     double *A = malloc(sizeof(double) * 2 * nn), *B = A ? A + nn : NULL, *xt = s->w[1];
     if (!A) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    memcpy(xt, x, sizeof(double) * (size_t)n);
-    if ((rc = gd_eval(s, x, s->w[0])) == GD_OK) gd_axpy_player(s, xt, 1.0, s->w[0], 0, n);
+    rc = gd_lane_euler(&s->lane, xt, x, x, 1.0, 0, n);
     if (rc == GD_OK) rc = gd_model_jacobian(s->model, x, A);
     if (rc == GD_OK) rc = gd_model_jacobian(s->model, xt, B);
     if (rc == GD_OK) {
@@ -50,6 +42,6 @@ const gd_integrator_type gd_integrator_extragradient = {
     .order = 1,
     .fixed_step = 1,
     .keys = keys,
-    .step = extragradient_step,
+    .advance = extragradient_advance,
     .map_jacobian = extragradient_map_jacobian,
 };

@@ -10,17 +10,13 @@
 
 static const gd_substep sequence[3] = {{0, 0.5, 1}, {1, 1.0, 1}, {0, 0.5, 1}};
 
-static int leapfrog_step(gd_stepper *s, double *x, double *t)
-{
-    (void)t;
-    return gd_substeps(s, x, sequence, 3, NULL);
-}
+static int leapfrog_advance(gd_lane *L, double *x) { return gd_lane_substeps(L, x, sequence, 3, NULL); }
 
 static int leapfrog_map_jacobian(gd_stepper *s, const double *x, double *M)
 {
     double *y = s->w[1];
     memcpy(y, x, sizeof(double) * (size_t)s->dim);
-    return gd_substeps(s, y, sequence, 3, M);
+    return gd_lane_substeps(&s->lane, y, sequence, 3, M);
 }
 
 static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
@@ -31,6 +27,6 @@ const gd_integrator_type gd_integrator_leapfrog = {
     .order = 2,
     .fixed_step = 1,
     .keys = keys,
-    .step = leapfrog_step,
+    .advance = leapfrog_advance,
     .map_jacobian = leapfrog_map_jacobian,
 };

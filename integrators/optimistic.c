@@ -8,25 +8,19 @@
 
 #include <stdlib.h>
 
-static int ogd_init(gd_stepper *s)
-{
-    s->priv = calloc((size_t)s->dim, sizeof(double));
-    return s->priv ? GD_OK : gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-}
+/* The history, L->hist, is the previous field value. */
+static int ogd_reset(gd_lane *L, const double *x0) { return L->ops->field(L, x0, L->hist); }
 
-static int ogd_reset(gd_stepper *s, const double *x0) { return gd_eval(s, x0, s->priv); }
-
-static int ogd_step(gd_stepper *s, double *x, double *t)
+static int ogd_advance(gd_lane *L, double *x)
 {
-    double *prev = s->priv, *v = s->w[0], *d = s->w[1];
-    int rc = gd_eval(s, x, v);
+    double *prev = L->hist, *v = L->w[0], *d = L->w[1];
+    int rc = L->ops->field(L, x, v);
     if (rc != GD_OK) return rc;
-    for (int i = 0; i < s->dim; i++) {
+    for (long i = 0; i < (long)L->dim * L->n; i++) {
         d[i] = 2 * v[i] - prev[i];
         prev[i] = v[i];
     }
-    gd_axpy_player(s, x, 1.0, d, 0, s->dim);
-    (void)t;
+    L->ops->axpy(L, x, x, 1.0, d, 0, L->dim, 1);
     return GD_OK;
 }
 
@@ -49,8 +43,6 @@ static int ogd_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
-static void ogd_free(gd_stepper *s) { free(s->priv); }
-
 static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
 
 const gd_integrator_type gd_integrator_optimistic = {
@@ -60,9 +52,7 @@ const gd_integrator_type gd_integrator_optimistic = {
     .fixed_step = 1,
     .keys = keys,
     .history = 1,
-    .init = ogd_init,
-    .reset = ogd_reset,
-    .step = ogd_step,
-    .free = ogd_free,
+    .lane_reset = ogd_reset,
+    .advance = ogd_advance,
     .map_jacobian = ogd_map_jacobian,
 };

@@ -19,28 +19,26 @@ typedef struct {
 static const tableau heun_tab = {2, {{0}, {1}}, {0.5, 0.5}};
 static const tableau rk4_tab = {4, {{0}, {0.5}, {0, 0.5}, {0, 0, 1}}, {1 / 6.0, 1 / 3.0, 1 / 3.0, 1 / 6.0}};
 
-static int rk_init(gd_stepper *s)
+/* Stage i's field K_i = F(Y_i) in w[i], Y_i = P(x + H sum_j a_ij K_j) built in w[RK_MAX_STAGES]
+ * (projected after each term, as sub-steps are). */
+static int rk_stage(gd_lane *L, const double *x, const tableau *tab, int i)
 {
-    s->priv = calloc((size_t)(RK_MAX_STAGES + 1) * (size_t)s->dim, sizeof(double));
-    return s->priv ? GD_OK : gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    double *Y = L->w[RK_MAX_STAGES];
+    gd_lane_copy(L, Y, x);
+    for (int j = 0; j < i; j++)
+        if (tab->a[i][j] != 0) L->ops->axpy(L, Y, Y, tab->a[i][j], L->w[j], 0, L->dim, 1);
+    return L->ops->field(L, Y, L->w[i]);
 }
 
-static int rk_step(gd_stepper *s, double *x, double *t, const tableau *tab)
+/* x+ = P(x + H sum_i b_i K_i), for one state or a block of cells. */
+static int rk_advance(gd_lane *L, double *x, const tableau *tab)
 {
-    int n = s->dim;
-    double *K = s->priv, *Y = K + RK_MAX_STAGES * n;
     for (int i = 0; i < tab->stages; i++) {
-        memcpy(Y, x, sizeof(double) * (size_t)n);
-        for (int j = 0; j < i; j++)
-            if (tab->a[i][j] != 0) gd_axpy_player(s, Y, tab->a[i][j], K + j * n, 0, n);
-        int rc = gd_eval(s, Y, K + i * n);
+        int rc = rk_stage(L, x, tab, i);
         if (rc != GD_OK) return rc;
     }
-    for (int i = 0; i < tab->stages; i++) {
-        for (int k = 0; k < n; k++) x[k] += tab->b[i] * s->hv[k] * K[i * n + k];
-    }
-    gd_model_project(s->model, x);
-    (void)t;
+    for (int i = 0; i < tab->stages; i++) L->ops->axpy(L, x, x, tab->b[i], L->w[i], 0, L->dim, 0);
+    L->ops->project(L, x);
     return GD_OK;
 }
 
@@ -50,17 +48,12 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
     int n = s->dim, rc = GD_OK;
     size_t nn = (size_t)n * (size_t)n;
     double *K = malloc(sizeof(double) * nn * (RK_MAX_STAGES + 2)), *J = K + RK_MAX_STAGES * nn, *A = J + nn;
-    double *Kv = s->priv, *Y = Kv + RK_MAX_STAGES * n;
     if (!K) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     for (int i = 0; i < tab->stages && rc == GD_OK; i++) {
-        memcpy(Y, x, sizeof(double) * (size_t)n);
         for (size_t e = 0; e < nn; e++) A[e] = (e % (size_t)(n + 1)) == 0;
-        for (int j = 0; j < i; j++) {
-            if (tab->a[i][j] == 0) continue;
-            gd_axpy_player(s, Y, tab->a[i][j], Kv + j * n, 0, n);
-            for (size_t e = 0; e < nn; e++) A[e] += tab->a[i][j] * s->hv[e / (size_t)n] * K[j * nn + e];
-        }
-        if ((rc = gd_eval(s, Y, Kv + i * n)) == GD_OK && (rc = gd_model_jacobian(s->model, Y, J)) == GD_OK)
+        for (int j = 0; j < i; j++)
+            for (size_t e = 0; e < nn && tab->a[i][j] != 0; e++) A[e] += tab->a[i][j] * s->hv[e / (size_t)n] * K[j * nn + e];
+        if ((rc = rk_stage(&s->lane, x, tab, i)) == GD_OK && (rc = gd_model_jacobian(s->model, s->w[RK_MAX_STAGES], J)) == GD_OK)
             gd_matmul(n, J, A, K + i * nn);
     }
     for (size_t e = 0; e < nn && rc == GD_OK; e++) {
@@ -71,9 +64,8 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
     return rc;
 }
 
-static int heun_step(gd_stepper *s, double *x, double *t) { return rk_step(s, x, t, &heun_tab); }
-static int rk4_step(gd_stepper *s, double *x, double *t) { return rk_step(s, x, t, &rk4_tab); }
-static void rk_free(gd_stepper *s) { free(s->priv); }
+static int heun_advance(gd_lane *L, double *x) { return rk_advance(L, x, &heun_tab); }
+static int rk4_advance(gd_lane *L, double *x) { return rk_advance(L, x, &rk4_tab); }
 static int heun_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &heun_tab); }
 static int rk4_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &rk4_tab); }
 
@@ -85,9 +77,7 @@ const gd_integrator_type gd_integrator_heun = {
     .order = 2,
     .fixed_step = 1,
     .keys = keys,
-    .init = rk_init,
-    .step = heun_step,
-    .free = rk_free,
+    .advance = heun_advance,
     .map_jacobian = heun_map_jacobian,
 };
 
@@ -97,8 +87,6 @@ const gd_integrator_type gd_integrator_rk4 = {
     .order = 4,
     .fixed_step = 1,
     .keys = keys,
-    .init = rk_init,
-    .step = rk4_step,
-    .free = rk_free,
+    .advance = rk4_advance,
     .map_jacobian = rk4_map_jacobian,
 };

@@ -5,16 +5,15 @@
  */
 #include "gd_impl.h"
 
+/* The rule, for one state or a block of sweep cells. */
+static int simgd_advance(gd_lane *L, double *x) { return gd_lane_euler(L, x, x, x, 1.0, 0, L->dim); }
+
+/* A model with its own discrete map (the kernel GAN's exact discriminator) steps itself. */
 static int simgd_step(gd_stepper *s, double *x, double *t)
 {
-    double *v = s->w[0];
     int done, rc = gd_model_gda_step(s, x, GD_GDA_SIMULTANEOUS, &done);
-    if (done || rc != GD_OK) return rc;
-    rc = gd_eval(s, x, v);
-    if (rc != GD_OK) return rc;
     (void)t;
-    gd_axpy_player(s, x, 1.0, v, 0, s->dim);
-    return GD_OK;
+    return done || rc != GD_OK ? rc : simgd_advance(&s->lane, x);
 }
 
 /* I + H J(x) */
@@ -33,6 +32,7 @@ const gd_integrator_type gd_integrator_simgd = {
     .order = 1,
     .fixed_step = 1,
     .keys = keys,
+    .advance = simgd_advance,
     .step = simgd_step,
     .map_jacobian = simgd_map_jacobian,
 };

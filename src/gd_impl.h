@@ -109,17 +109,66 @@ enum { GD_NLS_AUTO = 0, GD_NLS_NEWTON = 1, GD_NLS_FIXEDPOINT = 2 };
 enum { GD_LS_AUTO = 0, GD_LS_DENSE = 1, GD_LS_SPGMR = 2 };
 #define GD_DENSE_MAX_DIM 1024 /* linsol = auto: dense Newton up to this state size, SPGMR above */
 
+/* ---- lanes: each update rule written once, for one state and for a block of cells ----
+ * A lane holds n states in structure-of-arrays form: coordinate k of state i at x[k*n + i]
+ * (n = 1: an ordinary state vector). A fixed-step integrator's `advance` is written against
+ * a lane only, so the same lines serve gd_stepper_step (n = 1: the model's field, counted
+ * evaluations, the model's projection; src/stepper.c) and the sweep kernel (n cells: the
+ * model's batched field with per-cell parameters, per-cell steps, the projection box, frozen
+ * cells keeping their state; src/lane_batch.c). */
+#define GD_LANE_SCRATCH 6
+typedef struct gd_lane gd_lane;
+typedef struct gd_lane_ops {
+    int (*field)(gd_lane *L, const double *x, double *v); /* v = F(x) on every state */
+    /* out = base + scale H v on rows [i0, i1) (H: each state's generator or discriminator
+     * step), then the projection when project is set; other rows of out are left alone. */
+    void (*axpy)(gd_lane *L, double *out, const double *base, double scale, const double *v, int i0, int i1, int project);
+    void (*project)(gd_lane *L, double *x);
+    /* Optional: gd_lane_euler in one pass (field and update per cell, for speed); it must
+     * give the same numbers as field then axpy. NULL: those two. */
+    int (*euler)(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1);
+} gd_lane_ops;
+
+struct gd_lane {
+    const gd_lane_ops *ops;
+    int n, dim, ngen;
+    const gd_iopts *o;           /* the rule's options (n_g, n_d, order) */
+    double *hist;                /* the rule's history, history * dim * n (optimistic: F(x_prev)) */
+    double *v;                   /* gd_lane_euler's field value, dim * n */
+    double *w[GD_LANE_SCRATCH];  /* the rule's scratch vectors, dim * n each */
+    void *owner;                 /* the stepper (n = 1) or the batch (src/lane_batch.c) */
+};
+
+/* out = P(base + scale H F(at)) on rows [i0, i1): one explicit (sub-)step. out may alias
+ * base and at. */
+int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1);
+void gd_lane_copy(const gd_lane *L, double *dst, const double *src);
+/* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x) on
+ * one player's rows (0: generator, 1: discriminator), each repeated. On a stepper's lane
+ * (n = 1), M (if not NULL) accumulates the iteration's Jacobian as the product of the
+ * sub-step Jacobians at their own intermediate states (the projection's derivative is taken
+ * as the identity); M must be NULL on a batch. */
+typedef struct { int player; double scale; long repeat; } gd_substep;
+int gd_lane_substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, double *M);
+
 struct gd_integrator_type {
     const char *name;
     const char *summary;
     int order;            /* classical order; 0 = variable (cvode) */
     int fixed_step;       /* advances by whole iterations of step h */
     const char *const *keys;
-    /* Extra n-vectors of state (optimistic: the previous field value). They must be the
-     * first history*dim doubles of s->priv, so generic code can read and set them. */
+    /* Extra n-vectors of state (optimistic: the previous field value), kept in the lane's
+     * hist, so generic code (map Jacobians by differences) can read and set them. */
     int history;
     int (*init)(gd_stepper *s);    /* allocate s->priv; may be NULL */
     int (*reset)(gd_stepper *s, const double *x0); /* may be NULL */
+    /* One iteration of a fixed-step rule on a lane (see above): the rule itself, shared by
+     * steppers and sweeps. lane_reset fills the history at a start (NULL: none). */
+    int (*advance)(gd_lane *L, double *x);
+    int (*lane_reset)(gd_lane *L, const double *x0);
+    /* One step on the stepper's own state; NULL: advance on the stepper's lane. Rules that
+     * first offer the model its own discrete map (gd_model_gda_step) or are not lane rules
+     * (implicit_midpoint, cvode) define it. */
     int (*step)(gd_stepper *s, double *x, double *t);
     void (*free)(gd_stepper *s);   /* may be NULL */
     /* Analytic Jacobian of one iteration at state x (history consistent with x, as at an
@@ -133,7 +182,8 @@ struct gd_stepper {
     gd_iopts o;
     int dim, ngen;
     double *hv;        /* per-coordinate step: lr_g on generator, lr_d on discriminator rows */
-    double *w[4];      /* scratch vectors of length dim for the update rules */
+    double *w[GD_LANE_SCRATCH]; /* scratch vectors of length dim (the lane's w) */
+    gd_lane lane;      /* the stepper's own state as a lane of one (src/stepper.c) */
     void *priv;
     long nfev, nsteps;
     int ready;
@@ -207,12 +257,6 @@ void gd_blas_serial_end(int pinned);
 int gd_gauss_hermite(int n, double *x, double *w);
 /* Field evaluation through the stepper, counting evaluations. */
 int gd_eval(gd_stepper *s, const double *x, double *v);
-/* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x)
- * on one player's rows, each repeated. gd_substeps applies them to x and, if M is not
- * NULL, accumulates the iteration's Jacobian as the product of the sub-step Jacobians
- * at their own intermediate states (the projection's derivative is taken as identity). */
-typedef struct { int player; double scale; long repeat; } gd_substep;
-int gd_substeps(gd_stepper *s, double *x, const gd_substep *seq, int nseq, double *M);
 /* M = I + scale * H J row-block [i0, i1) (the Jacobian of one sub-step x += scale H F(x)). */
 void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int i0, int i1, double *M);
 /* C = A B for n x n row-major matrices (C may alias neither). */

@@ -216,7 +216,7 @@ static int discrete(gd_sim *s, const double *eq, series *ks, gd_rate_result *out
     }
     double t = 0, r, ph;
     for (long k = 0; rc == GD_OK && k <= st->o.steps; k++) {
-        if (nh) memcpy(z + n, st->priv, sizeof(double) * (size_t)nh);
+        if (nh) memcpy(z + n, st->lane.hist, sizeof(double) * (size_t)nh);
         project(nm, md.U, z, zs, &r, &ph);
         if ((rc = series_add(ks, (double)k, r, ph)) != GD_OK || k == st->o.steps) break;
         if (r < 1e-3 * s->rate.r_lo && out->d_pred_rho < 1) break;

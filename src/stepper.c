@@ -88,10 +88,38 @@ static void release(gd_stepper *s)
     s->priv = NULL;
     free(s->hv);
     s->hv = NULL;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < GD_LANE_SCRATCH; i++) {
         free(s->w[i]);
         s->w[i] = NULL;
     }
+    free(s->lane.v);
+    free(s->lane.hist);
+    memset(&s->lane, 0, sizeof s->lane);
+}
+
+/* ---- the stepper's state as a lane of one (gd_impl.h): the model's own field and
+ * projection, evaluations counted ---- */
+static int one_field(gd_lane *L, const double *x, double *v) { return gd_eval(L->owner, x, v); }
+
+static void one_axpy(gd_lane *L, double *out, const double *base, double scale, const double *v, int i0, int i1, int project)
+{
+    gd_stepper *s = L->owner;
+    for (int i = i0; i < i1; i++) out[i] = base[i] + scale * s->hv[i] * v[i];
+    if (project) gd_model_project(s->model, out);
+}
+
+static void one_project(gd_lane *L, double *x) { gd_model_project(((gd_stepper *)L->owner)->model, x); }
+
+static const gd_lane_ops one_ops = {one_field, one_axpy, one_project, NULL};
+
+static int lane_init(gd_stepper *s)
+{
+    gd_lane *L = &s->lane;
+    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, &s->o, NULL, NULL, {NULL}, s};
+    L->v = malloc(sizeof(double) * (size_t)s->dim);
+    if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));
+    for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = s->w[i];
+    return L->v && (L->hist || !s->type->history) ? GD_OK : GD_ENOMEM;
 }
 
 /* The per-coordinate steps from h, lr_g, lr_d. */
@@ -117,8 +145,9 @@ int gd_stepper_setup(gd_stepper *s)
     s->dim = s->model->dim;
     s->ngen = s->model->ngen;
     s->hv = malloc(sizeof(double) * (size_t)s->dim);
-    for (int i = 0; i < 4; i++) s->w[i] = malloc(sizeof(double) * (size_t)s->dim);
-    if (!s->hv || !s->w[0] || !s->w[1] || !s->w[2] || !s->w[3]) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    int ok = s->hv != NULL;
+    for (int i = 0; i < GD_LANE_SCRATCH; i++) ok &= (s->w[i] = malloc(sizeof(double) * (size_t)s->dim)) != NULL;
+    if (!ok || lane_init(s) != GD_OK) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     set_rates(s);
     if (s->type->init) {
         int rc = s->type->init(s);
@@ -133,6 +162,7 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
     if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
     s->nfev = s->nsteps = 0;
     s->failure = GD_FAIL_NONE;
+    if (s->type->lane_reset) return s->type->lane_reset(&s->lane, x0);
     return s->type->reset ? s->type->reset(s, x0) : GD_OK;
 }
 
@@ -146,7 +176,7 @@ static double norm(const double *x, int n)
 int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
     s->failure = GD_FAIL_NONE;
-    int rc = s->type->step(s, x, t);
+    int rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
     if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
     if (rc < 0) return rc;
     /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
@@ -173,9 +203,9 @@ static int step_state(gd_stepper *s, double *z)
 {
     double t = 0;
     size_t nh = (size_t)s->type->history * (size_t)s->dim;
-    if (nh) memcpy(s->priv, z + s->dim, sizeof(double) * nh);
-    int rc = s->type->step(s, z, &t);
-    if (nh) memcpy(z + s->dim, s->priv, sizeof(double) * nh);
+    if (nh) memcpy(s->lane.hist, z + s->dim, sizeof(double) * nh);
+    int rc = s->type->step ? s->type->step(s, z, &t) : s->type->advance(&s->lane, z);
+    if (nh) memcpy(z + s->dim, s->lane.hist, sizeof(double) * nh);
     return rc;
 }
 
@@ -236,31 +266,6 @@ void gd_matmul(int n, const double *A, const double *B, double *C)
     gd_blas_serial_end(pin);
 }
 
-int gd_substeps(gd_stepper *s, double *x, const gd_substep *seq, int nseq, double *M)
-{
-    int n = s->dim, rc = GD_OK;
-    size_t nn = (size_t)n * (size_t)n;
-    double *J = M ? malloc(sizeof(double) * 3 * nn) : NULL, *S = J ? J + nn : NULL, *T = J ? J + 2 * nn : NULL;
-    if (M && !J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    if (M)
-        for (size_t i = 0; i < nn; i++) M[i] = (i % (size_t)(n + 1)) == 0;
-    for (int q = 0; q < nseq && rc == GD_OK; q++) {
-        int i0 = seq[q].player ? s->ngen : 0, i1 = seq[q].player ? n : s->ngen;
-        for (long k = 0; k < seq[q].repeat && rc == GD_OK; k++) {
-            if (M && (rc = gd_model_jacobian(s->model, x, J)) != GD_OK) break;
-            if ((rc = gd_eval(s, x, s->w[0])) != GD_OK) break;
-            if (M) {
-                gd_substep_jacobian(s, J, seq[q].scale, i0, i1, S);
-                gd_matmul(n, S, M, T);
-                memcpy(M, T, sizeof(double) * nn);
-            }
-            gd_axpy_player(s, x, seq[q].scale, s->w[0], i0, i1);
-        }
-    }
-    free(J);
-    return rc;
-}
-
 void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int i0, int i1, double *M)
 {
     int n = s->dim;
@@ -305,6 +310,5 @@ int gd_eval(gd_stepper *s, const double *x, double *v)
 
 void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int i0, int i1)
 {
-    for (int i = i0; i < i1; i++) x[i] += scale * s->hv[i] * v[i];
-    gd_model_project(s->model, x);
+    one_axpy(&s->lane, x, x, scale, v, i0, i1, 1);
 }

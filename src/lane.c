@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The operations update rules are written with (gd_impl.h, "lanes"). They only call the
+ * lane's own field, axpy and projection, so one rule runs on a stepper's single state and
+ * on a sweep's block of cells alike.
+ */
+#include "gd_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1)
+{
+    if (L->ops->euler) return L->ops->euler(L, out, base, at, scale, i0, i1);
+    int rc = L->ops->field(L, at, L->v);
+    if (rc == GD_OK) L->ops->axpy(L, out, base, scale, L->v, i0, i1, 1);
+    return rc;
+}
+
+void gd_lane_copy(const gd_lane *L, double *dst, const double *src)
+{
+    memcpy(dst, src, sizeof(double) * (size_t)L->dim * (size_t)L->n);
+}
+
+/* M <- (I + scale H J(x) on rows [i0, i1)) M, for the map Jacobian of a stepper's sub-step. */
+static int chain_substep(gd_stepper *s, const double *x, double scale, int i0, int i1, double *M, double *J)
+{
+    int n = s->dim;
+    size_t nn = (size_t)n * (size_t)n;
+    double *S = J + nn, *T = J + 2 * nn;
+    int rc = gd_model_jacobian(s->model, x, J);
+    if (rc != GD_OK) return rc;
+    gd_substep_jacobian(s, J, scale, i0, i1, S);
+    gd_matmul(n, S, M, T);
+    memcpy(M, T, sizeof(double) * nn);
+    return GD_OK;
+}
+
+int gd_lane_substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, double *M)
+{
+    gd_stepper *s = M ? L->owner : NULL; /* a Jacobian exists only for a stepper's lane */
+    int n = L->dim, rc = GD_OK;
+    size_t nn = (size_t)n * (size_t)n;
+    double *J = M ? malloc(sizeof(double) * 3 * nn) : NULL;
+    if (M && !J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    for (size_t i = 0; M && i < nn; i++) M[i] = (i % (size_t)(n + 1)) == 0;
+    for (int q = 0; q < nseq && rc == GD_OK; q++) {
+        int i0 = seq[q].player ? L->ngen : 0, i1 = seq[q].player ? n : L->ngen;
+        for (long k = 0; k < seq[q].repeat && rc == GD_OK; k++) {
+            if (M && (rc = chain_substep(s, x, seq[q].scale, i0, i1, M, J)) != GD_OK) break;
+            rc = gd_lane_euler(L, x, x, x, seq[q].scale, i0, i1);
+        }
+    }
+    free(J);
+    return rc;
+}
