@@ -97,6 +97,9 @@ GD_EXPORT const gd_model_type *gd_model_type_find(const char *name);
 GD_EXPORT const char *gd_model_type_name(const gd_model_type *t);
 GD_EXPORT const char *gd_model_type_summary(const gd_model_type *t);
 GD_EXPORT const gd_param *gd_model_type_params(const gd_model_type *t); /* key == NULL ends */
+/* The parameters the model's batched field takes per cell (NULL-terminated; NULL: no batched
+ * field). Sweeps over them, the start and the step sizes run batched. */
+GD_EXPORT const char *const *gd_model_type_batch_params(const gd_model_type *t);
 
 /* Create with every parameter at its default; NULL only when out of memory. */
 GD_EXPORT gd_model *gd_model_create(const gd_model_type *t);
@@ -156,6 +159,15 @@ GD_EXPORT int gd_stepper_reset(gd_stepper *s, const double *x0);
 /* Advance x in place by one iteration (fixed step) or one output interval
  * t_end/steps (cvode); *t is updated. GD_DIVERGED when |x| passed diverge_radius. */
 GD_EXPORT int gd_stepper_step(gd_stepper *s, double *x, double *t);
+/* Many starts at once, through the path batched sweeps take: advance n states in
+ * structure-of-arrays form (coordinate k of state i at x[k*n + i]) by iters iterations of
+ * the stepper's fixed-step rule, each from a fresh start (projected, history as
+ * gd_stepper_reset sets it), using the model's batched field. hg, hd: per-state generator
+ * and discriminator steps (NULL: the stepper's lr_g, lr_d); p: per-state values of the
+ * model's batched parameters (gd_model_type_batch_params, p[j*n + i]; NULL: the model's
+ * own). GD_ENOTAVAIL when the rule (implicit_midpoint, cvode) or the model in this
+ * configuration has no batched form. No divergence test: states may grow to inf. */
+GD_EXPORT int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters);
 /* Central-difference Jacobian of one iteration over the whole state (see map_dim). */
 GD_EXPORT int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M);
 /* Dimension of the iteration's state: dim, or 2 dim for optimistic (state plus the

@@ -193,12 +193,6 @@ static int dirac_equilibrium(const gd_model *m, double *x)
     return GD_OK;
 }
 
-static void dirac_project(const gd_model *m, double *x)
-{
-    const dirac_opts *o = m->opts;
-    if (o->reg == REG_CLIP) x[1] = fmin(o->clip, fmax(-o->clip, x[1]));
-}
-
 /* ---- switching surfaces for CVODE: sign of psi (wgan_gp), clip walls (clip) ---- */
 static double raw_v2(const gd_model *m, const double *x)
 {
@@ -283,7 +277,6 @@ const gd_model_type gd_model_dirac = {
     .field = dirac_field,
     .jacobian = dirac_jacobian,
     .equilibrium = dirac_equilibrium,
-    .project = dirac_project,
     .start_mode = dirac_start_mode,
     .surface = dirac_surface,
     .next_mode = dirac_next_mode,

@@ -38,7 +38,9 @@ struct gd_model_type {
     int (*psolve)(const gd_model *m, double g, const double *r, double *z);
     int (*equilibrium)(const gd_model *m, double *x); /* NULL: none known */
     int (*default_start)(const gd_model *m, double *x); /* run.x0 when not given; NULL: (1, 1, ...) */
-    void (*project)(const gd_model *m, double *x);    /* NULL: unconstrained */
+    /* A constraint other than a box; NULL: the box lo, hi that setup may set (weight
+     * clipping), or none. Batched sweeps handle boxes only. */
+    void (*project)(const gd_model *m, double *x);
     /* Piecewise-smooth support, used only when setup set m->hybrid. */
     int (*start_mode)(const gd_model *m, const double *x);
     double (*surface)(const gd_model *m, int mode, const double *x);
@@ -150,6 +152,22 @@ void gd_lane_copy(const gd_lane *L, double *dst, const double *src);
  * as the identity); M must be NULL on a batch. */
 typedef struct { int player; double scale; long repeat; } gd_substep;
 int gd_lane_substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, double *M);
+
+/* A block of n cells as a lane (src/lane_batch.c): the model's batched field with per-cell
+ * parameters p (p[j*n + i] for the model's batch_params; NULL: its own values), per-cell
+ * steps hg, hd, the model's projection box; frozen[i] != 0 keeps cell i (NULL: none). */
+typedef struct gd_batch {
+    gd_lane lane;
+    const gd_model *m;
+    const double *hg, *hd, *p, *frozen;
+    long nfev; /* batched field evaluations */
+} gd_batch;
+/* Allocates the lane's vectors for the stepper's rule and model (options as the stepper's). */
+int gd_batch_init(gd_batch *b, const gd_stepper *st, int n);
+void gd_batch_release(gd_batch *b);
+/* The stepper's rule and model can run batched: a lane rule, a batched field, and a
+ * projection that is the model's box (no project callback). */
+int gd_batch_available(const gd_stepper *st);
 
 struct gd_integrator_type {
     const char *name;

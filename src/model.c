@@ -21,6 +21,12 @@ const gd_model_type *gd_model_type_find(const char *name)
 
 const char *gd_model_type_name(const gd_model_type *t) { return t->name; }
 const char *gd_model_type_summary(const gd_model_type *t) { return t->summary; }
+const char *const *gd_model_type_batch_params(const gd_model_type *t)
+{
+    static const char *const none[] = {NULL};
+    return t->field_batch ? (t->batch_params ? t->batch_params : none) : NULL;
+}
+
 const gd_param *gd_model_type_params(const gd_model_type *t) { return t->params; }
 
 gd_model *gd_model_create(const gd_model_type *t)
@@ -174,6 +180,8 @@ int gd_model_equilibrium(const gd_model *m, double *x)
 void gd_model_project(const gd_model *m, double *x)
 {
     if (m->type->project) m->type->project(m, x);
+    for (int i = 0; m->lo && i < m->dim; i++) /* the box; unbounded coordinates untouched (NaN stays NaN) */
+        if (isfinite(m->lo[i]) || isfinite(m->hi[i])) x[i] = fmin(m->hi[i], fmax(m->lo[i], x[i]));
 }
 
 void gd_model_bounds(const gd_model *m, double *lo, double *hi)

@@ -186,6 +186,39 @@ int gd_stepper_step(gd_stepper *s, double *x, double *t)
     return rc;
 }
 
+/* Per-state steps: given, else the stepper's own for every state. */
+static const double *steps_of(const double *given, double own, int n, double *fill)
+{
+    if (given) return given;
+    for (int i = 0; i < n; i++) fill[i] = own;
+    return fill;
+}
+
+int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters)
+{
+    if (!s || !x || n < 1 || iters < 0) return GD_EUSAGE;
+    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    if (!gd_batch_available(s)) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s on model '%s' has no batched step", s->type->name, s->model->type->name);
+    gd_batch b;
+    double *own = malloc(sizeof(double) * 2 * (size_t)n);
+    if (!own || gd_batch_init(&b, s, n) != GD_OK) {
+        free(own);
+        return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    }
+    b.hg = steps_of(hg, s->hv[0], n, own);
+    b.hd = steps_of(hd, s->hv[s->dim - 1], n, own + n);
+    b.p = p;
+    gd_lane *L = &b.lane;
+    L->ops->project(L, x);
+    int rc = s->type->lane_reset ? s->type->lane_reset(L, x) : GD_OK;
+    for (long k = 0; k < iters && rc == GD_OK; k++) rc = s->type->advance(L, x);
+    s->nfev += b.nfev;
+    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': batched field failed (%s)", s->model->type->name, gd_strerror(rc));
+    gd_batch_release(&b);
+    free(own);
+    return rc;
+}
+
 int gd_stepper_map_dim(const gd_stepper *s) { return s->dim * (1 + s->type->history); }
 
 /* The history (optimistic: previous field value) as at a fixed point x: F(x). */

@@ -264,31 +264,23 @@ static void run_cell(ctx *c, cell *out, long steps)
     classify(s, &tr, out);
 }
 
-static int batch_rule(const gd_stepper *st)
-{
-    const char *n = st->type->name;
-    if (!strcmp(n, "simgd")) return GD_RULE_SIMGD;
-    if (!strcmp(n, "altgd") || !strcmp(n, "symplectic_euler")) return GD_RULE_ALTGD;
-    if (!strcmp(n, "extragradient")) return GD_RULE_EXTRAGRADIENT;
-    if (!strcmp(n, "optimistic")) return GD_RULE_OPTIMISTIC;
-    return -1;
-}
-
-/* The batched kernel covers this sweep: fixed-step rule it knows, model with a batched
- * field for this configuration, and every axis a start coordinate, a step size or a
- * batch parameter of the model. */
+/* The batched kernel covers this sweep: a rule and a model that run batched (lane rule,
+ * batched field for this configuration, box projection), and every axis a start
+ * coordinate, a step size or a batch parameter of the model. */
 static int can_batch(const gd_sweep *w)
 {
     const gd_sim *s = w->base;
     const gd_model *m = s->model;
-    if (batch_rule(s->stepper) < 0 || !m->type->field_batch || m->dim > 8) return 0;
+    if (!gd_batch_available(s->stepper)) return 0;
     for (int k = 0; k < w->naxes; k++) {
         const axis *a = &w->ax[k];
         int step = a->kind == AX_INTEGRATOR && (!strcmp(a->name, "h") || !strcmp(a->name, "lr_g") || !strcmp(a->name, "lr_d"));
         if (!(a->kind == AX_X0 || step || a->batch >= 0)) return 0;
     }
-    double x[8 * GD_BLOCK] = {0}, v[8 * GD_BLOCK];
-    return m->type->field_batch(m, GD_BLOCK, NULL, x, v) == GD_OK;
+    double *x = calloc(2 * (size_t)m->dim * GD_BLOCK, sizeof(double));
+    int ok = x && m->type->field_batch(m, GD_BLOCK, NULL, x, x + (size_t)m->dim * GD_BLOCK) == GD_OK;
+    free(x);
+    return ok;
 }
 
 /* A block through the vectorised kernel; padding cells repeat the block's last cell. */
@@ -304,7 +296,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
     const gd_model *m = s->model;
     const gd_stepper *st = s->stepper;
     int n = m->dim, np = 0, rc = GD_OK;
-    for (int j = 0; m->type->batch_params[j]; j++) np++;
+    while (m->type->batch_params && m->type->batch_params[np]) np++;
     b->np = 0;
     for (int k = 0; k < w->naxes; k++) b->np |= w->ax[k].batch >= 0;
     if (b->np) b->np = np;
@@ -325,16 +317,14 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
     /* starts inside the projection box, as the stepper's reset would do */
     for (int k = 0; k < n && m->lo; k++)
         for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
-    double eq[8];
-    if (gd_model_find_equilibrium((gd_model *)m, s->starts, eq) != GD_OK) memset(eq, 0, sizeof eq);
-    gd_batch_cfg cfg = {m, n, s->sweep.measure && m->ngen > 0 ? m->ngen : n, m->ngen, batch_rule(st), st->o.n_g, st->o.n_d, st->o.steps, st->o.order == GD_DISC_FIRST,
-                        eq, m->lo, m->hi, st->o.diverge_radius * st->o.diverge_radius,
+    double *eq = c->eq; /* the base configuration's x*, for every cell as before */
+    if (gd_model_find_equilibrium((gd_model *)m, s->starts, eq) != GD_OK) memset(eq, 0, sizeof(double) * (size_t)n);
+    gd_batch_cfg cfg = {st, s->sweep.measure && m->ngen > 0 ? m->ngen : n, st->o.steps, eq, st->o.diverge_radius * st->o.diverge_radius,
                         s->sweep.grow_factor * s->sweep.grow_factor};
-    if (!strcmp(st->type->name, "symplectic_euler")) cfg.n_g = cfg.n_d = 1;
     rc = gd_batch_run(&cfg, b);
     if (rc != GD_OK) return gd_fmt(msg, rc, "batched kernel: %s", gd_strerror(rc));
     for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
-        double x[8];
+        double *x = c->J; /* scratch of at least n */
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
         double dN = dist2(x, eq, cfg.mdim);
         track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
@@ -464,7 +454,7 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
     {
         ctx c;
         char msg[GD_MSG_LEN];
-        gd_block *blk = w->batched ? malloc(sizeof *blk) : NULL;
+        gd_block *blk = w->batched ? gd_block_create(w->base->stepper) : NULL;
         int rc = ctx_init(w, &c) == GD_OK && (!w->batched || blk) ? GD_OK : GD_ENOMEM;
         if (rc != GD_OK) {
 #pragma omp critical(gd_sweep_err)
@@ -492,7 +482,7 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
             }
         }
         ctx_free(&c);
-        free(blk);
+        gd_block_free(blk);
     }
     if (w->monitor) w->monitor(w->monitor_user, w->ndone, w->ncells, now() - t0);
     if (err == GD_OK && w->msg[0]) err = GD_EIO; /* a checkpoint write failed */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * The batched sweep kernel: a block of GD_BLOCK cells advanced in lock-step in
- * structure-of-arrays form (sweep_kernel.c, compiled with -ffast-math).
+ * structure-of-arrays form by the integrator's own rule on a lane of cells (gd_impl.h),
+ * measured per step (sweep_kernel.c, compiled with -ffast-math).
  */
 #ifndef GD_SWEEP_IMPL_H
 #define GD_SWEEP_IMPL_H
@@ -15,36 +16,35 @@
 /* Squared distances below this have underflowed towards 0: rates use the last one above. */
 #define GD_TINY 1e-280
 
-enum { GD_RULE_SIMGD, GD_RULE_ALTGD, GD_RULE_EXTRAGRADIENT, GD_RULE_OPTIMISTIC };
-
 typedef struct {
-    const gd_model *m;
-    int dim, mdim, ngen, rule; /* mdim: the first mdim coordinates are measured */
-    long n_g, n_d, steps;
-    int disc_first;
-    const double *eq;    /* dim */
-    const double *lo, *hi; /* projection box (NULL: none) */
-    double R2;           /* squared divergence radius */
-    double G2;           /* squared grow factor */
+    const gd_stepper *st; /* the rule (st->type->advance) and its options; st->model's batched field */
+    int mdim;             /* the first mdim coordinates are measured */
+    long steps;
+    const double *eq;     /* dim */
+    double R2;            /* squared divergence radius */
+    double G2;            /* squared grow factor */
 } gd_batch_cfg;
 
-/* Per-block state: x, scratch, per-cell steps and measurements. */
+/* Per-block state: the cells as a lane, their states, per-cell steps and parameters, and
+ * the measurements. Every per-cell array is of doubles, so that the loops vectorise without
+ * mixed-width types. */
 typedef struct {
-    double x[8 * GD_BLOCK], v[8 * GD_BLOCK], y[8 * GD_BLOCK], g[8 * GD_BLOCK]; /* dim <= 8 */
-    double hg[GD_BLOCK], hd[GD_BLOCK];
-    double p[8 * GD_BLOCK]; /* batch parameters per cell */
+    gd_batch batch;
+    double *x, *p;          /* dim x GD_BLOCK states; np x GD_BLOCK batch parameters */
     int np;                 /* how many of p are set (0: the model's own values) */
+    double hg[GD_BLOCK], hd[GD_BLOCK];
     double m1[GD_BLOCK], m2[GD_BLOCK]; /* max squared distance in the windows (N/4, N/2], (3N/4, N] */
     double d0[GD_BLOCK];    /* squared initial distance */
     double dl[GD_BLOCK];    /* last squared distance above GD_TINY, and its step */
     double kl[GD_BLOCK];
     double dg[GD_BLOCK], kg[GD_BLOCK]; /* first squared distance above G2 d0 (x* repels), its step */
-    /* Step at which |x - x*| passed the radius (0: never). Doubles, like every per-cell
-     * array here, so that the loops vectorise without mixed-width types. */
-    double diverged_at[GD_BLOCK];
+    double diverged_at[GD_BLOCK]; /* step at which |x - x*| passed the radius (0: never) */
 } gd_block;
 
-/* Advance a block through cfg->steps iterations; GD_ENOTAVAIL if the model cannot batch. */
+/* A block for the stepper's rule on its model, or NULL when out of memory. */
+gd_block *gd_block_create(const gd_stepper *st);
+void gd_block_free(gd_block *b);
+/* Advance a block through cfg->steps iterations of the rule, measuring as it goes. */
 int gd_batch_run(const gd_batch_cfg *cfg, gd_block *b);
 
 #endif

@@ -1,83 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Batched fixed-step integrators for sweeps: steps outer, cells inner, so the compiler
- * vectorises across cells (engineering.md §1.1: 20-50x the per-trajectory loop). Compiled
- * with -ffast-math: nothing here tests for NaN; a cell whose distance to x* passes the
- * divergence radius is frozen by that explicit threshold and keeps its last state.
+ * The batched sweep kernel: a block of cells advanced by the integrator's own rule on a
+ * lane of cells (src/lane_batch.c), steps outer, cells inner, so every loop vectorises
+ * across cells (20-50x the per-trajectory loop; README "Benchmarks"), and measured after
+ * every step. Compiled with -ffast-math: nothing here tests for NaN; a cell whose distance
+ * to x* passes the divergence radius is frozen by that explicit threshold and keeps its
+ * last state.
  */
 #include "sweep_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
-
-/* x_k += scale * h_k v_k on rows [i0, i1) of cells that are not frozen, then the box. */
-static void update(const gd_batch_cfg *c, gd_block *b, double *restrict x, const double *restrict v, double scale, int i0, int i1)
-{
-    const int n = GD_BLOCK;
-    const double *restrict frozen = b->diverged_at;
-    for (int k = i0; k < i1; k++) {
-        const double *restrict h = k < c->ngen ? b->hg : b->hd;
-        double *restrict xk = x + k * n;
-        const double *restrict vk = v + k * n;
-        if (!c->lo) {
-#pragma omp simd
-            for (int i = 0; i < n; i++) xk[i] = frozen[i] != 0 ? xk[i] : xk[i] + scale * h[i] * vk[i];
-            continue;
-        }
-        const double lo = c->lo[k], hi = c->hi[k];
-#pragma omp simd
-        for (int i = 0; i < n; i++) {
-            double xn = xk[i] + scale * h[i] * vk[i];
-            xn = xn < lo ? lo : xn > hi ? hi : xn;
-            xk[i] = frozen[i] != 0 ? xk[i] : xn;
-        }
-    }
-}
-
-static int field(const gd_batch_cfg *c, gd_block *b, const double *x, double *v)
-{
-    return c->m->type->field_batch(c->m, GD_BLOCK, b->np ? b->p : NULL, x, v);
-}
-
-static int player_steps(const gd_batch_cfg *c, gd_block *b, int player, long reps)
-{
-    int i0 = player ? c->ngen : 0, i1 = player ? c->dim : c->ngen;
-    for (long r = 0; r < reps; r++) {
-        int rc = field(c, b, b->x, b->v);
-        if (rc != GD_OK) return rc;
-        update(c, b, b->x, b->v, 1.0, i0, i1);
-    }
-    return GD_OK;
-}
-
-static int iterate(const gd_batch_cfg *c, gd_block *b)
-{
-    const size_t bytes = sizeof(double) * (size_t)c->dim * GD_BLOCK;
-    int rc;
-    switch (c->rule) {
-    case GD_RULE_SIMGD:
-        if ((rc = field(c, b, b->x, b->v)) == GD_OK) update(c, b, b->x, b->v, 1.0, 0, c->dim);
-        return rc;
-    case GD_RULE_ALTGD:
-        rc = player_steps(c, b, c->disc_first, c->disc_first ? c->n_d : c->n_g);
-        return rc == GD_OK ? player_steps(c, b, !c->disc_first, c->disc_first ? c->n_g : c->n_d) : rc;
-    case GD_RULE_EXTRAGRADIENT:
-        memcpy(b->y, b->x, bytes);
-        if ((rc = field(c, b, b->x, b->v)) != GD_OK) return rc;
-        update(c, b, b->y, b->v, 1.0, 0, c->dim);
-        if ((rc = field(c, b, b->y, b->v)) == GD_OK) update(c, b, b->x, b->v, 1.0, 0, c->dim);
-        return rc;
-    case GD_RULE_OPTIMISTIC: /* b->g holds the previous field value */
-        if ((rc = field(c, b, b->x, b->v)) != GD_OK) return rc;
-        for (int k = 0; k < c->dim * GD_BLOCK; k++) {
-            double d = 2 * b->v[k] - b->g[k];
-            b->g[k] = b->v[k];
-            b->v[k] = d;
-        }
-        update(c, b, b->x, b->v, 1.0, 0, c->dim);
-        return GD_OK;
-    }
-    return GD_ENOTAVAIL;
-}
 
 /* Squared distances to x* of every cell of the block. */
 static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict d2)
@@ -98,54 +31,94 @@ static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict
     }
 }
 
-/* Window maximum: m = max(m, d) for live cells. */
-static void window_max(double *restrict m, const double *restrict d2, const double *restrict div)
+/* One cell's bookkeeping after iteration k at squared distance d: freeze it past the radius,
+ * note the first distance above G2 d0, the window maxima (W1, W2) and, when LAST, the last
+ * distance above GD_TINY. The flags are constants at each call, so each loop carries only
+ * its own work. */
+static inline __attribute__((always_inline)) void track(gd_block *restrict b, int i, double d, double k, double R2, double G2, int W1,
+                                                        int W2, int LAST)
 {
-#pragma omp simd
-    for (int i = 0; i < GD_BLOCK; i++) m[i] = div[i] == 0 && d2[i] > m[i] ? d2[i] : m[i];
+    double div = b->diverged_at[i] == 0 && d > R2 ? k : b->diverged_at[i];
+    b->diverged_at[i] = div;
+    int first = b->kg[i] == 0 && d > G2 * b->d0[i];
+    b->dg[i] = first ? d : b->dg[i];
+    b->kg[i] = first ? k : b->kg[i];
+    if (W1) b->m1[i] = div == 0 && d > b->m1[i] ? d : b->m1[i];
+    if (W2) b->m2[i] = div == 0 && d > b->m2[i] ? d : b->m2[i];
+    if (LAST) {
+        int seen = div == 0 && d > GD_TINY;
+        b->dl[i] = seen ? d : b->dl[i];
+        b->kl[i] = seen ? k : b->kl[i];
+    }
 }
+
+/* The loop over the block's cells, distances from two coordinates inline or from d2. */
+#define TRACK_LOOP(W1, W2, LAST)                                                                               \
+    do {                                                                                                       \
+        if (two) {                                                                                             \
+            _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) {                                           \
+                double a = x0[i] - e0, c2 = x1[i] - e1;                                                        \
+                track(b, i, a * a + c2 * c2, k, R2, G2, W1, W2, LAST);                                         \
+            }                                                                                                  \
+        } else {                                                                                               \
+            _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) track(b, i, d2[i], k, R2, G2, W1, W2, LAST); \
+        }                                                                                                      \
+    } while (0)
 
 /* After iteration `step`: freeze cells past the radius, track window maxima and (every
  * 8th step, enough for the underflow fallback) the last distance above GD_TINY. */
 static void measure(const gd_batch_cfg *c, gd_block *b, long step)
 {
-    const int n = GD_BLOCK;
     const long N = c->steps;
-    int w1 = step > N / 4 && step <= N / 2, w2 = step > 3 * N / 4;
+    int w1 = step > N / 4 && step <= N / 2, w2 = step > 3 * N / 4, last = (step & 7) == 0 || step == N;
     /* Outside the windows only freezing needs distances, and every 4th step is enough: a
      * cell just past the radius cannot reach overflow in 4 steps. */
     if (!w1 && !w2 && (step & 3) && step != N) return;
+    const int two = c->mdim == 2;
     double d2[GD_BLOCK];
-    distances(c, b, d2);
-    double *restrict div = b->diverged_at;
-    const double R2 = c->R2, k = (double)step;
-#pragma omp simd
-    for (int i = 0; i < n; i++) div[i] = div[i] == 0 && d2[i] > R2 ? k : div[i];
-    double *restrict dg = b->dg, *restrict kg = b->kg, *restrict d0 = b->d0;
-    const double G2 = c->G2;
-#pragma omp simd
-    for (int i = 0; i < n; i++) {
-        int first = kg[i] == 0 && d2[i] > G2 * d0[i];
-        dg[i] = first ? d2[i] : dg[i];
-        kg[i] = first ? k : kg[i];
+    if (!two) distances(c, b, d2);
+    const double *restrict x0 = b->x, *restrict x1 = b->x + GD_BLOCK, e0 = c->eq[0], e1 = two ? c->eq[1] : 0;
+    const double R2 = c->R2, G2 = c->G2, k = (double)step;
+    if (w1 && last) TRACK_LOOP(1, 0, 1);
+    else if (w1) TRACK_LOOP(1, 0, 0);
+    else if (w2 && last) TRACK_LOOP(0, 1, 1);
+    else if (w2) TRACK_LOOP(0, 1, 0);
+    else if (last) TRACK_LOOP(0, 0, 1);
+    else TRACK_LOOP(0, 0, 0);
+}
+
+gd_block *gd_block_create(const gd_stepper *st)
+{
+    const gd_model *m = st->model;
+    gd_block *b = calloc(1, sizeof *b);
+    int np = 0;
+    while (m->type->batch_params && m->type->batch_params[np]) np++;
+    if (!b) return NULL;
+    b->x = malloc(sizeof(double) * (size_t)(m->dim + np) * GD_BLOCK);
+    b->p = b->x + (size_t)m->dim * GD_BLOCK;
+    if (!b->x || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
+        gd_block_free(b);
+        return NULL;
     }
-    if (w1) window_max(b->m1, d2, div);
-    if (w2) window_max(b->m2, d2, div);
-    if ((step & 7) == 0 || step == N) {
-        double *restrict dl = b->dl, *restrict kl = b->kl;
-#pragma omp simd
-        for (int i = 0; i < n; i++) {
-            int seen = div[i] == 0 && d2[i] > GD_TINY;
-            dl[i] = seen ? d2[i] : dl[i];
-            kl[i] = seen ? k : kl[i];
-        }
-    }
+    b->batch.hg = b->hg;
+    b->batch.hd = b->hd;
+    b->batch.frozen = b->diverged_at;
+    return b;
+}
+
+void gd_block_free(gd_block *b)
+{
+    if (!b) return;
+    gd_batch_release(&b->batch);
+    free(b->x);
+    free(b);
 }
 
 int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
 {
-    int rc = field(c, b, b->x, b->g); /* optimistic's first history: F(x0); a probe for the rest */
-    if (rc != GD_OK) return rc;
+    const gd_integrator_type *rule = c->st->type;
+    gd_lane *L = &b->batch.lane;
+    b->batch.p = b->np ? b->p : NULL;
     memset(b->m1, 0, sizeof b->m1);
     memset(b->m2, 0, sizeof b->m2);
     memset(b->diverged_at, 0, sizeof b->diverged_at);
@@ -157,8 +130,9 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
         b->dl[i] = d;
         b->kl[i] = 0;
     }
+    int rc = rule->lane_reset ? rule->lane_reset(L, b->x) : GD_OK;
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
-        rc = iterate(c, b);
+        rc = rule->advance(L, b->x);
         measure(c, b, s);
     }
     return rc;

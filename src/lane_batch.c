@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * A block of cells as a lane (gd_impl.h): the update rules of integrators/ run on it
+ * unchanged, through the model's batched field with per-cell parameters, per-cell steps
+ * and the model's projection box; frozen cells (the sweep's diverged ones) keep their
+ * state. Compiled with -ffast-math like the batched fields: loops over cells vectorise,
+ * and nothing here tests for NaN.
+ */
+#include "gd_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int batch_field(gd_lane *L, const double *x, double *v)
+{
+    gd_batch *b = L->owner;
+    b->nfev++;
+    return b->m->type->field_batch(b->m, L->n, b->p, x, v);
+}
+
+/* out_k = base_k + scale h_k v_k (h the cell's step of row k's player), clipped to the box
+ * (lo, hi), on the n cells of one row; a frozen cell's out is its base. ONE is a constant at
+ * each call: scale = 1 compiles to a single fused multiply-add, h v + x, which scale * h * v + x
+ * under -ffast-math need not be. */
+static inline __attribute__((always_inline)) void axpy_row(int n, double *restrict out, const double *restrict x, double scale,
+                                                           const double *restrict h, const double *restrict v, const double *restrict frozen,
+                                                           double lo, double hi, int ONE)
+{
+    if (!frozen) {
+#pragma omp simd
+        for (int i = 0; i < n; i++) {
+            double xn = ONE ? x[i] + h[i] * v[i] : x[i] + scale * h[i] * v[i];
+            out[i] = xn < lo ? lo : xn > hi ? hi : xn;
+        }
+        return;
+    }
+#pragma omp simd
+    for (int i = 0; i < n; i++) {
+        double xn = ONE ? x[i] + h[i] * v[i] : x[i] + scale * h[i] * v[i];
+        xn = xn < lo ? lo : xn > hi ? hi : xn;
+        out[i] = frozen[i] != 0 ? x[i] : xn;
+    }
+}
+
+static void batch_axpy(gd_lane *L, double *out, const double *base, double scale, const double *v, int i0, int i1, int project)
+{
+    const gd_batch *b = L->owner;
+    const size_t n = (size_t)L->n;
+    for (int k = i0; k < i1; k++) {
+        const double *h = k < L->ngen ? b->hg : b->hd;
+        const double lo = project && b->m->lo ? b->m->lo[k] : -INFINITY, hi = project && b->m->hi ? b->m->hi[k] : INFINITY;
+        if (scale == 1.0) axpy_row(L->n, out + k * n, base + k * n, 1.0, h, v + k * n, b->frozen, lo, hi, 1);
+        else axpy_row(L->n, out + k * n, base + k * n, scale, h, v + k * n, b->frozen, lo, hi, 0);
+    }
+}
+
+static void batch_project(gd_lane *L, double *x)
+{
+    const gd_batch *b = L->owner;
+    const int n = L->n;
+    for (int k = 0; k < L->dim && b->m->lo; k++) {
+        const double lo = b->m->lo[k], hi = b->m->hi[k];
+        double *restrict xk = x + (size_t)k * n;
+#pragma omp simd
+        for (int i = 0; i < n; i++) xk[i] = xk[i] < lo ? lo : xk[i] > hi ? hi : xk[i];
+    }
+}
+
+static const gd_lane_ops batch_ops = {batch_field, batch_axpy, batch_project, NULL};
+
+int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
+{
+    const gd_model *m = st->model;
+    memset(b, 0, sizeof *b);
+    b->m = m;
+    gd_lane *L = &b->lane;
+    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, &st->o, NULL, NULL, {NULL}, b};
+    size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history;
+    /* one allocation: v, the scratch vectors, the history */
+    double *mem = malloc(sizeof(double) * vec * (1 + GD_LANE_SCRATCH + nh));
+    if (!mem) return GD_ENOMEM;
+    L->v = mem;
+    for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = mem + vec * (size_t)(1 + i);
+    L->hist = nh ? mem + vec * (1 + GD_LANE_SCRATCH) : NULL;
+    return GD_OK;
+}
+
+void gd_batch_release(gd_batch *b)
+{
+    free(b->lane.v);
+    b->lane.v = NULL;
+}
+
+int gd_batch_available(const gd_stepper *st)
+{
+    const gd_model *m = st->model;
+    return st->type->advance && m->type->field_batch && !m->type->project;
+}
