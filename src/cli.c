@@ -1205,15 +1205,15 @@ static const command commands[] = {
      "FILE.ckpt; any number of threads or MPI ranks gives the same file. --cells computes a part\n"
      "(e.g. one task of a job array) for gandyn merge.",
      "model integrator run.x0 sweep",
-     (const char *const[]){OPT_SET, "--cells LO:HI", "only cells LO to HI - 1 (row-major y, x indices) into a partial file -o FILE",
+     (const char *const[]){OPT_SET, "--cells LO:HI", "only cells LO to HI - 1 (cell iy*nx + ix) into a partial file -o FILE",
                            "-o FILE", "output file (default output/sweep.h5; '' none, and no checkpoint)", "--resume",
                            "finish an interrupted sweep from FILE.ckpt", "--threads N", "OpenMP threads (default: OpenMP's)", OPT_JSON, NULL},
      "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.05:2:40 -o sweep.h5", OPT_SWEEP,
      do_sweep, NULL},
     {"merge", "PART.h5... [-o FILE] [--json]", "the partial files of sweep --cells into one sweep file",
-     "Checks that the parts come from one sweep configuration and hold every cell exactly once, and\n"
-     "writes the file a single gandyn sweep of that configuration writes (the same datasets, bit for\n"
-     "bit). A failing merge writes nothing. The configuration the parts hold is set up again here.",
+     "Checks that the parts come from one sweep configuration and hold every cell exactly once, sets\n"
+     "that configuration up again and writes the file one gandyn sweep of it writes: every dataset and\n"
+     "attribute bit for bit but the root command and created. A failing merge writes nothing.",
      NULL, (const char *const[]){"-o FILE", "output file (default output/sweep.h5)", OPT_JSON, NULL},
      "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set sweep.x=integrator.h:0.05:2:40 --cells 0:25 -o a.h5 && "
      "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set sweep.x=integrator.h:0.05:2:40 --cells 25:40 -o b.h5 && "

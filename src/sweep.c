@@ -581,6 +581,7 @@ long gd_sweep_get_done_range(const gd_sweep *w, long i0, long i1)
     for (long i = i0 < 0 ? 0 : i0; i < i1 && i < w->ncells; i++) n += w->done[i / GD_BLOCK];
     return n;
 }
+
 const char *gd_sweep_errmsg(const gd_sweep *w) { return w->msg; }
 const double *gd_sweep_get_axis(const gd_sweep *w, int a) { return a < w->naxes ? w->ax[a].values : NULL; }
 
