@@ -425,6 +425,20 @@ GD_EXPORT int gd_sweep_export(const gd_sweep *w, long i0, long i1, void *buf);
 GD_EXPORT int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf);
 GD_EXPORT const char *gd_sweep_errmsg(const gd_sweep *w);
 GD_EXPORT void gd_sweep_free(gd_sweep **w);
+/* Counts as gd_sweep_get_done, gd_sweep_get_agreement and gd_sweep_get_failures, over cells
+ * [i0, i1) only. */
+GD_EXPORT long gd_sweep_get_done_range(const gd_sweep *w, long i0, long i1);
+GD_EXPORT double gd_sweep_get_agreement_range(const gd_sweep *w, long i0, long i1, long counts[3]);
+GD_EXPORT long gd_sweep_get_failures_range(const gd_sweep *w, long i0, long i1, long counts[GD_FAIL_COUNT]);
+/* Job arrays without MPI: write cells [lo, hi) (row-major [ny][nx] indices, hi exclusive, any
+ * alignment; the blocks covering them computed, e.g. by gd_sweep_run_range) as a partial file,
+ * /sweep_part (README "Output files"), atomically. */
+GD_EXPORT int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *path);
+/* Check that n partial files belong to one configuration and hold every cell exactly once,
+ * and rebuild from them the sweep a single run computes: *sim set up from the configuration
+ * they hold, *out with every cell done, for gd_sweep_write. Free *out, then *sim. Message
+ * (at most 512 bytes) in msg, naming the files; nothing is allocated on failure. */
+GD_EXPORT int gd_sweep_merge(const char *const *paths, int n, gd_sim **sim, gd_sweep **out, char *msg);
 
 /* Phase transition along one key (cli.md critical): bisection between lo and hi, whose
  * observed outcomes differ, to |hi - lo| <= rtol |value|; and where the predicted spectral

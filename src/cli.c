@@ -200,6 +200,7 @@ typedef struct {
     const char *config, *output, *scan, *param, *trace;
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
+    long cells[2]; /* --cells LO:HI; HI = 0: all cells */
     int nset;
     const char **set; /* "section.key=value", applied after the file */
 } run_args;
@@ -246,6 +247,11 @@ static int parse_run(int argc, char **argv, run_args *a)
             a->scan = argv[i];
         } else if ((a->allowed & OPT_SWEEP) && strcmp(arg, "--resume") == 0) {
             a->resume = 1;
+        } else if ((a->allowed & OPT_SWEEP) && strcmp(arg, "--cells") == 0) {
+            char *end = NULL;
+            if (++i < argc) a->cells[0] = strtol(argv[i], &end, 10), a->cells[1] = end && *end == ':' ? strtol(end + 1, &end, 10) : 0;
+            if (i == argc || *end || a->cells[0] < 0 || a->cells[1] <= a->cells[0])
+                return fail(2, "--cells needs LO:HI, whole numbers with 0 <= LO < HI (cells LO to HI - 1)", "", "");
         } else if ((a->allowed & OPT_SWEEP) && strcmp(arg, "--threads") == 0) {
             double v;
             if (++i == argc || !number(argv[i], &v) || v < 1 || v > 4096 || v != floor(v))
@@ -720,12 +726,16 @@ static void on_signal(int sig)
     if (running_sweep) gd_sweep_cancel(running_sweep);
 }
 
-/* Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise. */
+/* Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise.
+ * A --cells run counts the cells of its own blocks (total), less the done ones elsewhere. */
+typedef struct { int tty; long offset, total; } progress_state;
+
 static void progress(void *user, long done, long total, double secs)
 {
-    int tty = *(int *)user;
+    const progress_state *p = user;
+    if (p->total) done -= p->offset, total = p->total;
     double rate = secs > 0 ? done / secs : 0, left = rate > 0 ? (total - done) / rate : 0;
-    if (tty) {
+    if (p->tty) {
         int w = (int)(30.0 * done / (total ? total : 1));
         fprintf(stderr, "\r[%.*s%*s] %ld/%ld cells, %.3g cells/s, %.0f s left ", w, "##############################", 30 - w, "",
                 done, total, rate, left);
@@ -765,24 +775,88 @@ static int sweep_mpi(gd_sweep *w, int rank, int size)
 }
 #endif
 
+/* The closing lines of sweep and merge over cells [lo, hi): a stderr line for cells that
+ * stopped early, then the JSON object or text. range: a --cells part; nparts: a merge. */
+static void print_sweep(const gd_sweep *w, long lo, long hi, int range, int nparts, const char *path, int json)
+{
+    long counts[3], why[GD_FAIL_COUNT], failed = gd_sweep_get_failures_range(w, lo, hi, why), n = gd_sweep_ncells(w);
+    double agree = gd_sweep_get_agreement_range(w, lo, hi, counts);
+    const char *kernel = gd_sweep_is_batched(w) ? "batched" : "per-cell";
+    char kinds[512] = "";
+    for (int k = 1, at = 0; k < GD_FAIL_COUNT; k++)
+        if (why[k] && at < (int)sizeof kinds) at += snprintf(kinds + at, sizeof kinds - (size_t)at, "%s%s %ld", at ? ", " : "", gd_failure_name(k), why[k]);
+    if (failed) /* recorded in /sweep/solver; said here so that it is not missed */
+        fprintf(stderr, "gandyn: %ld cells stopped early (%s); they count as diverged\n", failed, kinds);
+    if (json) {
+        printf("{\"cells\":%ld,", hi - lo);
+        if (range) printf("\"range\":[%ld,%ld],\"total\":%ld,", lo, hi, n);
+        if (nparts) printf("\"parts\":%d,", nparts);
+        printf("\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"failed\":%ld,\"agreement\":", counts[0], counts[1], counts[2], failed);
+        json_num(agree);
+        printf(",\"kernel\":\"%s\",\"peak_rss_mib\":", kernel);
+        json_num(peak_rss_mib());
+        json_output(path);
+        printf("}\n");
+        return;
+    }
+    if (range) printf("cells %ld:%ld of %ld", lo, hi, n);
+    else printf("%ld cells", n);
+    if (nparts) printf(" merged from %d parts", nparts);
+    printf(" (%s kernel): %ld converge, %ld oscillate, %ld diverge; agreement with the prediction %.4f\n", kernel, counts[0], counts[1], counts[2], agree);
+    text_wrote(path);
+}
+
+/* Cells [lo, hi) in this process, checkpointed to ckpt (if named), stopped by SIGINT/SIGTERM. */
+static int sweep_local(gd_sweep *w, const char *ckpt, int resume, long lo, long hi, progress_state *ps)
+{
+    int rc = ckpt[0] ? gd_sweep_set_checkpoint(w, ckpt, resume) : GD_OK;
+    long n = gd_sweep_ncells(w), block = gd_sweep_block_size(), b0 = lo / block * block, b1 = (hi + block - 1) / block * block;
+    if (b1 > n) b1 = n;
+    long had = gd_sweep_get_done_range(w, b0, b1); /* from the checkpoint */
+    if (hi - lo < n) ps->offset = gd_sweep_get_done(w) - had, ps->total = b1 - b0;
+    if (rc != GD_OK || had == b1 - b0) return rc;
+    running_sweep = w;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    rc = gd_sweep_run_range(w, lo, hi);
+    running_sweep = NULL;
+    return rc;
+}
+
 static int do_sweep(gd_sim *sim, const run_args *a)
 {
     const char *path = a->output ? a->output : "output/sweep.h5";
+    int part = a->cells[1] > 0;
     if (!path[0] && a->resume) return fail(2, "sweep: --resume needs the output file (-o FILE) whose checkpoint it reads", "", "");
+    if (part && (!a->output || !path[0])) return fail(2, "sweep: --cells needs -o FILE, the partial file it writes", "", "");
     char ckpt[4096] = ""; /* without a file there is nothing to resume into, so no checkpoint */
     if (path[0]) snprintf(ckpt, sizeof ckpt, "%s.ckpt", path);
     gd_sweep *w = NULL;
     int rc = gd_sweep_create(sim, &w);
     if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
-    static int tty;
-    tty = isatty(2);
+    long n = gd_sweep_ncells(w), lo = part ? a->cells[0] : 0, hi = part ? a->cells[1] : n;
+    if (hi > n) {
+        char why[160];
+        snprintf(why, sizeof why, "--cells %ld:%ld: the sweep has %ld cells (0 <= LO < HI <= %ld)", lo, hi, n, n);
+        gd_sweep_free(&w);
+        return fail(2, "sweep: %s", why, "");
+    }
+    static progress_state ps;
+    ps = (progress_state){isatty(2), 0, 0};
     gd_sweep_set_threads(w, a->threads);
-    gd_sweep_set_monitor(w, progress, &tty, tty ? 0.2 : 5.0);
+    gd_sweep_set_monitor(w, progress, &ps, ps.tty ? 0.2 : 5.0);
 #ifdef GANDYN_MPI
     int rank = 0, size = 1;
     if (mpi_active) {
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
         MPI_Comm_size(MPI_COMM_WORLD, &size);
+    }
+    if (size > 1 && part) {
+        gd_sweep_free(&w);
+        return fail(2, "sweep: --cells is for runs without mpirun (the ranks share the cells already)", "", "");
     }
     if (size > 1) {
         if (rank > 0) gd_sweep_set_monitor(w, NULL, NULL, 0);
@@ -793,18 +867,8 @@ static int do_sweep(gd_sim *sim, const run_args *a)
         }
     } else
 #endif
-    rc = ckpt[0] ? gd_sweep_set_checkpoint(w, ckpt, a->resume) : GD_OK;
-    if (rc == GD_OK && gd_sweep_get_done(w) < gd_sweep_ncells(w)) {
-        running_sweep = w;
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        rc = gd_sweep_run(w);
-        running_sweep = NULL;
-    }
-    if (rc == GD_OK) rc = gd_sweep_write(w, path);
+    rc = sweep_local(w, ckpt, a->resume, lo, hi, &ps);
+    if (rc == GD_OK) rc = part ? gd_sweep_write_part(w, lo, hi, path) : gd_sweep_write(w, path);
     if (rc != GD_OK) {
         int st = fail(rc == GD_ECANCELED ? 1 : exit_code(rc), rc == GD_ECANCELED ? "%s; rerun with --resume to finish" : "%s",
                       gd_sweep_errmsg(w)[0] ? gd_sweep_errmsg(w) : gd_sim_errmsg(sim), "");
@@ -815,28 +879,43 @@ static int do_sweep(gd_sim *sim, const run_args *a)
         gd_sweep_set_checkpoint(w, NULL, 0);
         unlink(ckpt);
     }
-    long counts[3], why[GD_FAIL_COUNT], failed = gd_sweep_get_failures(w, why);
-    double agree = gd_sweep_get_agreement(w, counts);
-    char kinds[512] = "";
-    for (int k = 1, at = 0; k < GD_FAIL_COUNT; k++)
-        if (why[k] && at < (int)sizeof kinds) at += snprintf(kinds + at, sizeof kinds - (size_t)at, "%s%s %ld", at ? ", " : "", gd_failure_name(k), why[k]);
-    if (failed) /* recorded in /sweep/solver; said here so that it is not missed */
-        fprintf(stderr, "gandyn: %ld cells stopped early (%s); they count as diverged\n", failed, kinds);
-    if (a->json) {
-        printf("{\"cells\":%ld,\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"failed\":%ld,\"agreement\":", gd_sweep_ncells(w),
-               counts[0], counts[1], counts[2], failed);
-        json_num(agree);
-        printf(",\"kernel\":\"%s\",\"peak_rss_mib\":", gd_sweep_is_batched(w) ? "batched" : "per-cell");
-        json_num(peak_rss_mib());
-        json_output(path);
-        printf("}\n");
-    } else {
-        printf("%ld cells (%s kernel): %ld converge, %ld oscillate, %ld diverge; agreement with the prediction %.4f\n",
-               gd_sweep_ncells(w), gd_sweep_is_batched(w) ? "batched" : "per-cell", counts[0], counts[1], counts[2], agree);
-        text_wrote(path);
-    }
+    print_sweep(w, lo, hi, part, 0, path, a->json);
     gd_sweep_free(&w);
     return 0;
+}
+
+/* gandyn merge PART.h5... [-o FILE] [--json]: the parts of --cells runs into one sweep file. */
+static int cmd_merge(int argc, char **argv)
+{
+    const char *path = "output/sweep.h5";
+    const char **parts = calloc((size_t)argc + 1, sizeof *parts);
+    int n = 0, json = 0, st = parts ? 0 : fail(1, "out of memory", "", "");
+    for (int i = 0; i < argc && !st; i++) {
+        if (strcmp(argv[i], "--json") == 0) json = 1;
+        else if (strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) {
+            if (++i == argc || !argv[i][0]) st = fail(2, "merge: %s needs a file name", argv[i - 1], "");
+            else path = argv[i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') st = fail(2, "merge: unknown option '%s' (see gandyn merge --help)", argv[i], "");
+        else parts[n++] = argv[i];
+    }
+    if (!st && n == 0) st = fail(2, "merge: missing PART.h5 files (written by gandyn sweep --cells)", "", "");
+    gd_sim *sim = NULL;
+    gd_sweep *w = NULL;
+    char msg[512];
+    int rc = st ? GD_OK : gd_sweep_merge(parts, n, &sim, &w, msg);
+    if (!st && rc != GD_OK) st = fail(exit_code(rc), "merge: %s", msg, "");
+    if (!st) {
+        char *cmd = join_args(argc + 1, argv - 1); /* with "merge" */
+        gd_sim_set_command(sim, cmd ? cmd : "gandyn merge");
+        free(cmd);
+        rc = gd_sweep_write(w, path);
+        st = rc == GD_OK ? 0 : fail(exit_code(rc), "merge: %s", gd_sweep_errmsg(w), "");
+    }
+    if (!st) print_sweep(w, 0, gd_sweep_ncells(w), 0, n, path, json);
+    gd_sweep_free(&w);
+    gd_sim_free(&sim);
+    free(parts);
+    return st;
 }
 
 static void print_critical_json(const gd_critical_result *r)
@@ -1120,15 +1199,26 @@ static const command commands[] = {
      "model integrator run.x0,save_every,save_coords portrait sweep.converge_tol,diverge_radius",
      (const char *const[]){OPT_SET, "-o FILE", "output file (default output/portrait.h5; '' none)", OPT_JSON, NULL},
      "gandyn portrait @/dirac/notebook/gan_gradpen.ini -o portrait.h5", 0, do_portrait, NULL},
-    {"sweep", "CONFIG [--set K=V]... [-o FILE] [--resume] [--threads N] [--json]", "1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell",
+    {"sweep", "CONFIG [--set K=V]... [--cells LO:HI] [-o FILE] [--resume] [--threads N] [--json]", "1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell",
      "One trajectory per cell of sweep.x (and sweep.y): the observed outcome, the measured contraction,\n"
      "and the outcome and spectral radius the one-iteration map at x* predicts. Checkpointed to\n"
-     "FILE.ckpt; any number of threads or MPI ranks gives the same file.",
+     "FILE.ckpt; any number of threads or MPI ranks gives the same file. --cells computes a part\n"
+     "(e.g. one task of a job array) for gandyn merge.",
      "model integrator run.x0 sweep",
-     (const char *const[]){OPT_SET, "-o FILE", "output file (default output/sweep.h5; '' none, and no checkpoint)", "--resume",
+     (const char *const[]){OPT_SET, "--cells LO:HI", "only cells LO to HI - 1 (cell iy*nx + ix) into a partial file -o FILE",
+                           "-o FILE", "output file (default output/sweep.h5; '' none, and no checkpoint)", "--resume",
                            "finish an interrupted sweep from FILE.ckpt", "--threads N", "OpenMP threads (default: OpenMP's)", OPT_JSON, NULL},
      "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.05:2:40 -o sweep.h5", OPT_SWEEP,
      do_sweep, NULL},
+    {"merge", "PART.h5... [-o FILE] [--json]", "the partial files of sweep --cells into one sweep file",
+     "Checks that the parts come from one sweep configuration and hold every cell exactly once, sets\n"
+     "that configuration up again and writes the file one gandyn sweep of it writes: every dataset and\n"
+     "attribute bit for bit but the root command and created. A failing merge writes nothing.",
+     NULL, (const char *const[]){"-o FILE", "output file (default output/sweep.h5)", OPT_JSON, NULL},
+     "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set sweep.x=integrator.h:0.05:2:40 --cells 0:25 -o a.h5 && "
+     "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set sweep.x=integrator.h:0.05:2:40 --cells 25:40 -o b.h5 && "
+     "gandyn merge a.h5 b.h5 -o sweep.h5",
+     0, NULL, cmd_merge},
     {"critical", "CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:lin|log]] [--set K=V]... [--json]",
      "the value of K where the outcome changes, and where rho = 1",
      "Bisects between --lo and --hi, whose observed outcomes differ, to the value of K where the outcome\n"

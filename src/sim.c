@@ -236,10 +236,9 @@ static int load_line(gd_sim *s, char *line, char *section, size_t nsection)
     return store(s, section, key, value);
 }
 
-int gd_sim_load(gd_sim *s, const char *path)
+/* Every line of fp; messages name the line as path:LINE. Closes fp. */
+static int load_stream(gd_sim *s, FILE *fp, const char *path)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) return gd_fmt(s->msg, GD_EUSAGE, "cannot open config file '%s': %s", path, strerror(errno));
     char *line = NULL, section[64] = "";
     size_t cap = 0;
     ssize_t len;
@@ -259,6 +258,20 @@ int gd_sim_load(gd_sim *s, const char *path)
         return gd_fmt(s->msg, rc, "%s:%d: %s", path, lineno, m);
     }
     return GD_OK;
+}
+
+int gd_sim_load(gd_sim *s, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) return gd_fmt(s->msg, GD_EUSAGE, "cannot open config file '%s': %s", path, strerror(errno));
+    return load_stream(s, fp, path);
+}
+
+int gd_sim_load_text(gd_sim *s, const char *text, const char *name)
+{
+    FILE *fp = text[0] ? fmemopen((void *)text, strlen(text), "r") : NULL; /* fmemopen refuses size 0 */
+    if (!fp) return text[0] ? gd_fmt(s->msg, GD_ENOMEM, "out of memory") : GD_OK;
+    return load_stream(s, fp, name);
 }
 
 void gd_sim_set_command(gd_sim *s, const char *command)

@@ -73,6 +73,8 @@ struct gd_sim {
 
 /* Buffers of the analyses, owned by the sim (freed with it). */
 double *gd_sim_scratch(gd_sim *s, int slot, size_t n);
+/* Read INI text as gd_sim_load reads a file; messages name the lines name:LINE. */
+int gd_sim_load_text(gd_sim *s, const char *text, const char *name);
 /* A new, set-up sim with the same configuration (NULL when out of memory). */
 gd_sim *gd_sim_clone(const gd_sim *base);
 /* Raw text of section.key as given (caller frees), or NULL if not given. */

@@ -24,12 +24,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5_hl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #ifdef _OPENMP
@@ -562,6 +564,14 @@ int gd_sweep_is_batched(const gd_sweep *w) { return w->batched; }
 void gd_sweep_set_threads(gd_sweep *w, int threads) { w->threads = threads; }
 void gd_sweep_cancel(gd_sweep *w) { w->cancel = 1; }
 long gd_sweep_get_done(const gd_sweep *w) { return w->ndone; }
+
+long gd_sweep_get_done_range(const gd_sweep *w, long i0, long i1)
+{
+    long n = 0;
+    for (long i = i0 < 0 ? 0 : i0; i < i1 && i < w->ncells; i++) n += w->done[i / GD_BLOCK];
+    return n;
+}
+
 const char *gd_sweep_errmsg(const gd_sweep *w) { return w->msg; }
 const double *gd_sweep_get_axis(const gd_sweep *w, int a) { return a < w->naxes ? w->ax[a].values : NULL; }
 
@@ -596,11 +606,13 @@ const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return labels(w, L_
 const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return labels(w, L_PREDICTED); }
 const signed char *gd_sweep_get_failure(const gd_sweep *w) { return labels(w, L_FAILURE); }
 
-long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT])
+long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]) { return gd_sweep_get_failures_range(w, 0, w->ncells, counts); }
+
+long gd_sweep_get_failures_range(const gd_sweep *w, long i0, long i1, long counts[GD_FAIL_COUNT])
 {
     long failed = 0;
     for (int k = 0; counts && k < GD_FAIL_COUNT; k++) counts[k] = 0;
-    for (long i = 0; i < w->ncells; i++) {
+    for (long i = i0 < 0 ? 0 : i0; i < i1 && i < w->ncells; i++) {
         int f = w->cells[i].failure;
         if (counts && f >= 0 && f < GD_FAIL_COUNT) counts[f]++;
         failed += f != GD_FAIL_NONE;
@@ -608,11 +620,13 @@ long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT])
     return failed;
 }
 
-double gd_sweep_get_agreement(const gd_sweep *w, long counts[3])
+double gd_sweep_get_agreement(const gd_sweep *w, long counts[3]) { return gd_sweep_get_agreement_range(w, 0, w->ncells, counts); }
+
+double gd_sweep_get_agreement_range(const gd_sweep *w, long i0, long i1, long counts[3])
 {
     long agree = 0, with = 0;
     if (counts) counts[0] = counts[1] = counts[2] = 0;
-    for (long i = 0; i < w->ncells; i++) {
+    for (long i = i0 < 0 ? 0 : i0; i < i1 && i < w->ncells; i++) {
         const cell *c = &w->cells[i];
         if (counts) counts[c->outcome]++;
         if (isnan(c->rho)) continue;
@@ -637,15 +651,21 @@ int gd_sweep_export(const gd_sweep *w, long i0, long i1, void *buf)
     return GD_OK;
 }
 
-int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf)
+/* Blocks [i0, i1) (aligned) now hold finished cells. */
+static void mark_done(gd_sweep *w, long i0, long i1)
 {
-    if (!aligned(w, i0, i1)) return gd_fmt(w->msg, GD_EUSAGE, "import of cells [%ld, %ld) is not block-aligned", i0, i1);
-    memcpy(w->cells + i0, buf, sizeof(cell) * (size_t)(i1 - i0));
     for (long b = i0 / GD_BLOCK; b * GD_BLOCK < i1; b++)
         if (!w->done[b]) {
             w->done[b] = 1;
             w->ndone += (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
         }
+}
+
+int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf)
+{
+    if (!aligned(w, i0, i1)) return gd_fmt(w->msg, GD_EUSAGE, "import of cells [%ld, %ld) is not block-aligned", i0, i1);
+    memcpy(w->cells + i0, buf, sizeof(cell) * (size_t)(i1 - i0));
+    mark_done(w, i0, i1);
     return GD_OK;
 }
 
@@ -662,34 +682,47 @@ void gd_sweep_free(gd_sweep **pw)
 }
 
 /* ---------------------------------------------------------------- file --------- */
-static int write_labels(hid_t file, const char *name, const gd_sweep *w, int which, hid_t *dims)
+/* The six per-cell columns, in the order of L_* then rho and rate. */
+static const char *const column_names[6] = {"outcome", "predicted", "phase", "solver", "rho", "rate"};
+
+/* The int8 enum of a label column: outcome names, phases, or failure names for solver. */
+static hid_t label_type(int which)
 {
     static const char *const phases[] = {"monotone", "spiral", "alternating"};
     hid_t t = H5Tenum_create(H5T_NATIVE_SCHAR);
     for (signed char v = 0; v < (which == L_FAILURE ? GD_FAIL_COUNT : 3); v++)
         H5Tenum_insert(t, which == L_PHASE ? phases[(int)v] : which == L_FAILURE ? gd_failure_name(v) : gd_outcome_name(v), &v);
-    hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
-    hid_t sp = H5Screate_simple(2, d, NULL);
-    hid_t ds = H5Dcreate2(file, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    const signed char *v = labels(w, which);
-    herr_t st = ds < 0 || !v ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v); /* memory type = the enum */
-    for (int k = 0; k < 2 && st >= 0 && dims[k] >= 0; k++) st = H5DSattach_scale(ds, dims[k], (unsigned)(1 - k));
-    if (ds >= 0) H5Dclose(ds);
+    return t;
+}
+
+/* Cells from i0 on as the datasets group/NAME of the column names, in a space of rank 1
+ * or 2 (dims d); the 2-D ones get the axes (scales, -1: none) as dimension scales. */
+static int write_cells(gd_h5 *f, const char *group, const gd_sweep *w, long i0, int rank, const hsize_t *d, const hid_t *scales)
+{
+    hid_t sp = H5Screate_simple(rank, d, NULL);
+    herr_t st = 0;
+    for (int k = 0; k < 6 && st >= 0; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s/%s", group, column_names[k]);
+        hid_t t = k < 4 ? label_type(k) : H5Tcopy(H5T_NATIVE_DOUBLE);
+        const void *v = k < 4 ? (const void *)labels(w, k) : (const void *)column(w, k - 4);
+        const void *from = k < 4 ? (const void *)((const signed char *)v + i0) : (const void *)((const double *)v + i0);
+        hid_t ds = v ? H5Dcreate2(gd_h5_file(f), name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+        st = ds < 0 ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, from); /* memory type = file type */
+        for (int a = 0; a < 2 && st >= 0 && scales && scales[a] >= 0; a++) st = H5DSattach_scale(ds, scales[a], (unsigned)(1 - a));
+        if (ds >= 0) H5Dclose(ds);
+        H5Tclose(t);
+    }
     H5Sclose(sp);
-    H5Tclose(t);
     return st < 0 ? GD_EIO : GD_OK;
 }
 
-static int write_values(gd_h5 *f, const char *name, const gd_sweep *w, int which, hid_t *dims)
+/* Commit the file, or drop it and say which file failed. */
+static int finish_file(gd_h5 **f, int rc, const char *path, char *msg)
 {
-    hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
-    const double *v = column(w, which);
-    int rc = v ? gd_h5_write(f, name, 2, d, v) : GD_ENOMEM;
-    hid_t ds = rc == GD_OK ? H5Dopen2(gd_h5_file(f), name, H5P_DEFAULT) : -1;
-    for (int k = 0; k < 2 && ds >= 0 && dims[k] >= 0; k++)
-        if (H5DSattach_scale(ds, dims[k], (unsigned)(1 - k)) < 0) rc = GD_EIO;
-    if (ds >= 0) H5Dclose(ds);
-    return rc;
+    if (rc == GD_OK) return gd_h5_commit(f, msg);
+    gd_h5_abort(f);
+    return gd_fmt(msg, GD_EIO, "cannot write '%s'", path);
 }
 
 int gd_sweep_write(gd_sweep *w, const char *path)
@@ -710,12 +743,8 @@ int gd_sweep_write(gd_sweep *w, const char *path)
         if (rc == GD_OK) rc = gd_h5_attr_string(f, names[k], "spacing", w->ax[k].log ? "log" : "lin");
         if (rc == GD_OK && (dims[k] = H5Dopen2(file, names[k], H5P_DEFAULT)) >= 0 && H5DSset_scale(dims[k], w->ax[k].key) < 0) rc = GD_EIO;
     }
-    if (rc == GD_OK) rc = write_labels(file, "/sweep/outcome", w, L_OUTCOME, dims);
-    if (rc == GD_OK) rc = write_labels(file, "/sweep/predicted", w, L_PREDICTED, dims);
-    if (rc == GD_OK) rc = write_labels(file, "/sweep/phase", w, L_PHASE, dims);
-    if (rc == GD_OK) rc = write_labels(file, "/sweep/solver", w, L_FAILURE, dims);
-    if (rc == GD_OK) rc = write_values(f, "/sweep/rho", w, 0, dims);
-    if (rc == GD_OK) rc = write_values(f, "/sweep/rate", w, 1, dims);
+    hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
+    if (rc == GD_OK) rc = write_cells(f, "/sweep", w, 0, 2, d, dims);
     long counts[3];
     double agree = gd_sweep_get_agreement(w, counts), cnt[3] = {(double)counts[0], (double)counts[1], (double)counts[2]};
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/sweep", "agreement", 1, &agree);
@@ -724,11 +753,210 @@ int gd_sweep_write(gd_sweep *w, const char *path)
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/sweep", "kernel", w->batched ? "batched" : "per-cell");
     for (int k = 0; k < 2; k++)
         if (dims[k] >= 0) H5Dclose(dims[k]);
-    if (rc != GD_OK) {
-        gd_h5_abort(&f);
-        return gd_fmt(w->msg, GD_EIO, "cannot write '%s'", path);
+    return finish_file(&f, rc, path, w->msg);
+}
+
+/* ---------------------------------------------------------------- partial files -- */
+/* /sweep_part (README "Output files"): cells [lo, hi) of one sweep, with the configuration
+ * and its hash (the checkpoint's: configuration text, axis values, record layout, kernel),
+ * so that `gandyn merge` can check the parts and rebuild the sweep that writes /sweep. */
+#define PART "/sweep_part"
+enum { P_CELLS, P_NX, P_NY, P_LO, P_HI, P_NKEYS };
+static const char *const part_keys[P_NKEYS] = {"cells", "nx", "ny", "lo", "hi"};
+
+static void hash_text(const gd_sweep *w, char out[17]) { snprintf(out, 17, "%016" PRIx64, w->ckpt_hash); }
+
+int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *path)
+{
+    if (!(lo >= 0 && lo < hi && hi <= w->ncells)) return gd_fmt(w->msg, GD_EUSAGE, "cells %ld:%ld: need 0 <= LO < HI <= %ld", lo, hi, w->ncells);
+    if (gd_sweep_get_done_range(w, lo, hi) < hi - lo) return gd_fmt(w->msg, GD_EUSAGE, "cells %ld:%ld are not all computed", lo, hi);
+    gd_h5 *f = NULL;
+    int rc = gd_h5_create(path, &f, w->msg);
+    if (rc != GD_OK) return rc;
+    long head[P_NKEYS] = {w->ncells, w->nx, w->ny, lo, hi};
+    char hash[17];
+    hash_text(w, hash);
+    rc = gd_h5_root_attrs(f, w->base->command, w->base->config_text);
+    for (int k = 0; k < P_NKEYS && rc == GD_OK; k++) rc = gd_h5_attr_long(f, PART, part_keys[k], head[k]);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, PART, "hash", hash);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, PART, "kernel", w->batched ? "batched" : "per-cell");
+    hsize_t n = (hsize_t)(hi - lo);
+    if (rc == GD_OK) rc = write_cells(f, PART, w, lo, 1, &n, NULL);
+    return finish_file(&f, rc, path, w->msg);
+}
+
+typedef struct {
+    const char *path;
+    char *config, *hash;
+    long head[P_NKEYS];
+} part;
+
+/* An attribute holding exactly one value (a larger one would overrun the buffer read into). */
+static hid_t open_attr1(hid_t obj, const char *name)
+{
+    hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : -1, sp = a >= 0 ? H5Aget_space(a) : -1;
+    int one = sp >= 0 && H5Sget_simple_extent_npoints(sp) == 1;
+    if (sp >= 0) H5Sclose(sp);
+    if (!one && a >= 0) H5Aclose(a);
+    return one ? a : -1;
+}
+
+static int attr_long(hid_t obj, const char *name, long *v)
+{
+    hid_t a = open_attr1(obj, name);
+    herr_t st = a < 0 ? -1 : H5Aread(a, H5T_NATIVE_LONG, v);
+    if (a >= 0) H5Aclose(a);
+    return st >= 0;
+}
+
+/* A string attribute as written by gd_h5_attr_string (malloc'd), or NULL. */
+static char *attr_string(hid_t obj, const char *name)
+{
+    hid_t a = open_attr1(obj, name), t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    char *v = NULL, *copy = NULL;
+    if (a >= 0 && H5Aread(a, t, &v) >= 0 && v) copy = strdup(v);
+    if (v) H5free_memory(v);
+    if (a >= 0) H5Aclose(a);
+    H5Tclose(t);
+    return copy;
+}
+
+/* The attributes of a part; its cells come later (read_cells). */
+static int read_head(part *p, char *msg)
+{
+    struct stat sb;
+    if (stat(p->path, &sb) != 0) return gd_fmt(msg, GD_EUSAGE, "cannot open '%s': %s", p->path, strerror(errno));
+    if (!gd_h5_has(p->path, PART)) /* opening it is rehearsed there: a corrupted file cannot crash us */
+        return gd_fmt(msg, GD_EUSAGE, "'%s' is not a partial sweep file (an HDF5 file with " PART ", which gandyn sweep --cells writes)", p->path);
+    hid_t f = H5Fopen(p->path, H5F_ACC_RDONLY, H5P_DEFAULT), g = f >= 0 ? H5Gopen2(f, PART, H5P_DEFAULT) : -1;
+    int ok = g >= 0;
+    for (int k = 0; k < P_NKEYS && ok; k++) ok = attr_long(g, part_keys[k], &p->head[k]);
+    p->hash = ok ? attr_string(g, "hash") : NULL;
+    p->config = p->hash && f >= 0 ? attr_string(f, "config") : NULL;
+    if (g >= 0) H5Gclose(g);
+    if (f >= 0) H5Fclose(f);
+    const long *h = p->head;
+    if (!p->config || strlen(p->hash) != 16 || h[P_NX] < 1 || h[P_NY] < 1 || h[P_CELLS] != h[P_NX] * h[P_NY] || h[P_LO] < 0 ||
+        h[P_LO] >= h[P_HI] || h[P_HI] > h[P_CELLS])
+        return gd_fmt(msg, GD_EUSAGE, "'%s': " PART " is damaged (its attributes cells, nx, ny, lo, hi, hash or the root config)", p->path);
+    return GD_OK;
+}
+
+static int by_first_cell(const void *a, const void *b)
+{
+    long x = ((const part *)a)->head[P_LO], y = ((const part *)b)->head[P_LO];
+    return (x > y) - (x < y);
+}
+
+/* Sorted by first cell, each part must start where the ones before it end. */
+static int check_cover(part *p, int n, char *msg)
+{
+    qsort(p, (size_t)n, sizeof *p, by_first_cell);
+    long end = 0, total = p[0].head[P_CELLS];
+    for (int i = 0; i < n; i++) {
+        long lo = p[i].head[P_LO], hi = p[i].head[P_HI];
+        if (lo < end)
+            return gd_fmt(msg, GD_EUSAGE, "cells %ld..%ld are in both '%s' (cells %ld:%ld) and '%s' (cells %ld:%ld)", lo, (hi < end ? hi : end) - 1,
+                          p[i - 1].path, p[i - 1].head[P_LO], end, p[i].path, lo, hi);
+        if (lo > end && i == 0) return gd_fmt(msg, GD_EUSAGE, "cells 0..%ld are missing: the first part, '%s', starts at cell %ld", lo - 1, p[i].path, lo);
+        if (lo > end)
+            return gd_fmt(msg, GD_EUSAGE, "cells %ld..%ld are missing: '%s' ends at cell %ld, '%s' starts at %ld", end, lo - 1, p[i - 1].path, end,
+                          p[i].path, lo);
+        end = hi;
     }
-    return gd_h5_commit(&f, w->msg);
+    if (end < total)
+        return gd_fmt(msg, GD_EUSAGE, "cells %ld..%ld are missing: the last part, '%s', ends at cell %ld of %ld", end, total - 1, p[n - 1].path, end, total);
+    return GD_OK;
+}
+
+/* The sim and sweep of the configuration a part holds; the same hash, or it is refused. */
+static int rebuild(const part *p, gd_sim **sim, gd_sweep **out, char *msg)
+{
+    gd_sim *s = *sim = gd_sim_create();
+    if (!s) return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    int rc = gd_sim_load_text(s, p->config, p->path);
+    if (rc == GD_OK) rc = gd_sim_setup(s);
+    if (rc == GD_OK) rc = gd_sweep_create(s, out);
+    if (rc != GD_OK) return gd_fmt(msg, rc == GD_ENOMEM ? rc : GD_EUSAGE, "'%s': its configuration does not set up here: %s", p->path, s->msg);
+    char hash[17];
+    hash_text(*out, hash);
+    if (strcmp(hash, p->hash) != 0 || (*out)->ncells != p->head[P_CELLS])
+        return gd_fmt(msg, GD_EUSAGE, "'%s' was written by another gandyn build (its configuration gives another sweep here)", p->path);
+    return GD_OK;
+}
+
+/* One column of a part (n cells) into buf: a 1-D dataset of n values, labels in range. */
+static int read_column(hid_t g, int k, long n, void *buf)
+{
+    hid_t ds = H5Dopen2(g, column_names[k], H5P_DEFAULT), sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hsize_t d = 0;
+    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &d, NULL) == 1 && d == (hsize_t)n;
+    hid_t t = k < 4 ? label_type(k) : H5Tcopy(H5T_NATIVE_DOUBLE);
+    ok = ok && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+    for (long i = 0; ok && k < 4 && i < n; i++) ok = ((const signed char *)buf)[i] >= 0 && ((const signed char *)buf)[i] < (k == L_FAILURE ? GD_FAIL_COUNT : 3);
+    H5Tclose(t);
+    if (sp >= 0) H5Sclose(sp);
+    if (ds >= 0) H5Dclose(ds);
+    return ok;
+}
+
+static void set_column(cell *c, int k, const void *buf, long n)
+{
+    const signed char *l = buf;
+    const double *v = buf;
+    for (long i = 0; i < n; i++) {
+        if (k == L_OUTCOME) c[i].outcome = l[i];
+        else if (k == L_PREDICTED) c[i].predicted = l[i];
+        else if (k == L_PHASE) c[i].phase = l[i];
+        else if (k == L_FAILURE) c[i].failure = l[i];
+        else if (k == 4) c[i].rho = v[i];
+        else c[i].rate = v[i];
+    }
+}
+
+static int read_cells(const part *p, gd_sweep *w, char *msg)
+{
+    long lo = p->head[P_LO], n = p->head[P_HI] - lo;
+    double *buf = malloc(sizeof(double) * (size_t)n);
+    if (!buf) return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    hid_t f = H5Fopen(p->path, H5F_ACC_RDONLY, H5P_DEFAULT), g = f >= 0 ? H5Gopen2(f, PART, H5P_DEFAULT) : -1;
+    int k = 0;
+    for (; k < 6 && g >= 0 && read_column(g, k, n, buf); k++) set_column(w->cells + lo, k, buf, n);
+    if (g >= 0) H5Gclose(g);
+    if (f >= 0) H5Fclose(f);
+    free(buf);
+    if (k < 6) return gd_fmt(msg, GD_EUSAGE, "'%s': " PART "/%s is not the %ld cells of its range", p->path, column_names[k], n);
+    return GD_OK;
+}
+
+static int merge_parts(part *p, int n, gd_sim **sim, gd_sweep **out, char *msg)
+{
+    int rc = GD_OK;
+    for (int i = 0; i < n && rc == GD_OK; i++) rc = read_head(&p[i], msg);
+    for (int i = 1; i < n && rc == GD_OK; i++)
+        if (strcmp(p[i].hash, p[0].hash) != 0 || memcmp(p[i].head, p[0].head, sizeof(long) * P_LO) != 0)
+            rc = gd_fmt(msg, GD_EUSAGE, "'%s' is from another sweep configuration than '%s'", p[i].path, p[0].path);
+    if (rc == GD_OK) rc = check_cover(p, n, msg);
+    if (rc == GD_OK) rc = rebuild(&p[0], sim, out, msg);
+    for (int i = 0; i < n && rc == GD_OK; i++) rc = read_cells(&p[i], *out, msg);
+    if (rc == GD_OK) mark_done(*out, 0, (*out)->ncells);
+    return rc;
+}
+
+int gd_sweep_merge(const char *const *paths, int n, gd_sim **sim, gd_sweep **out, char *msg)
+{
+    *sim = NULL, *out = NULL;
+    if (n < 1) return gd_fmt(msg, GD_EUSAGE, "no partial sweep files to merge");
+    part *p = calloc((size_t)n, sizeof *p);
+    if (!p) return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++) p[i].path = paths[i];
+    int rc = merge_parts(p, n, sim, out, msg);
+    for (int i = 0; i < n; i++) free(p[i].config), free(p[i].hash);
+    free(p);
+    if (rc != GD_OK) gd_sweep_free(out), gd_sim_free(sim);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- critical ----- */

@@ -221,6 +221,16 @@ printf 'GDSWEEP2-another-configuration' > ck.h5.ckpt
 expect 2 "checkpoint 'ck.h5.ckpt' belongs to another sweep configuration" -- sweep good.ini --set sweep.x=integrator.h:0.1:1:4 -o ck.h5 --resume
 rm -f ck.h5.ckpt
 
+row merge-parts
+# every refusal with its message is tests/sweep_cells.sh; here one of each kind of input
+cells=(--set sweep.x=integrator.h:0.1:1:30)
+"$gandyn" sweep good.ini "${cells[@]}" --cells 0:20 -o part_a.h5 > /dev/null 2>&1
+"$gandyn" sweep good.ini "${cells[@]}" --cells 10:30 -o part_b.h5 > /dev/null 2>&1
+expect 2 "merge: cells 10..19 are in both 'part_a.h5' (cells 0:20) and 'part_b.h5' (cells 10:30)" -- merge part_b.h5 part_a.h5
+expect 2 "merge: cells 20..29 are missing: the last part, 'part_a.h5', ends at cell 20 of 30" -- merge part_a.h5
+expect 2 "merge: 'good.h5' is not a partial sweep file" -- merge part_a.h5 good.h5
+expect 2 "sweep: --cells 20:31: the sweep has 30 cells" -- sweep good.ini "${cells[@]}" --cells 20:31
+
 row cli-usage
 expect 2 "unknown option '--frobnicate'" -- run good.ini --frobnicate
 expect 2 "unknown command 'rnu'" -- rnu good.ini
