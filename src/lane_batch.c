@@ -18,26 +18,26 @@ static int batch_field(gd_lane *L, const double *x, double *v)
     return b->m->type->field_batch(b->m, L->n, b->p, x, v);
 }
 
-/* out_k = base_k + scale h_k v_k (h the cell's step of row k's player), clipped to the box
- * (lo, hi), on the n cells of one row; a frozen cell's out is its base. ONE is a constant at
- * each call: scale = 1 compiles to a single fused multiply-add, h v + x, which scale * h * v + x
- * under -ffast-math need not be. */
+/* out_k = base_k + scale h_k v_k (h the cell's step of row k's player), clipped to [lo, hi]
+ * when CLIP, on the n cells of one row; a frozen cell's out is its base. ONE and CLIP are
+ * constants at each call: scale = 1 compiles to a single fused multiply-add, h v + x, which
+ * scale * h * v + x under -ffast-math need not be, and unbounded rows carry no clipping. */
 static inline __attribute__((always_inline)) void axpy_row(int n, double *restrict out, const double *restrict x, double scale,
                                                            const double *restrict h, const double *restrict v, const double *restrict frozen,
-                                                           double lo, double hi, int ONE)
+                                                           double lo, double hi, int ONE, int CLIP)
 {
     if (!frozen) {
 #pragma omp simd
         for (int i = 0; i < n; i++) {
             double xn = ONE ? x[i] + h[i] * v[i] : x[i] + scale * h[i] * v[i];
-            out[i] = xn < lo ? lo : xn > hi ? hi : xn;
+            out[i] = CLIP ? (xn < lo ? lo : xn > hi ? hi : xn) : xn;
         }
         return;
     }
 #pragma omp simd
     for (int i = 0; i < n; i++) {
         double xn = ONE ? x[i] + h[i] * v[i] : x[i] + scale * h[i] * v[i];
-        xn = xn < lo ? lo : xn > hi ? hi : xn;
+        if (CLIP) xn = xn < lo ? lo : xn > hi ? hi : xn;
         out[i] = frozen[i] != 0 ? x[i] : xn;
     }
 }
@@ -47,10 +47,15 @@ static void batch_axpy(gd_lane *L, double *out, const double *base, double scale
     const gd_batch *b = L->owner;
     const size_t n = (size_t)L->n;
     for (int k = i0; k < i1; k++) {
-        const double *h = k < L->ngen ? b->hg : b->hd;
+        const double *h = k < L->ngen ? b->hg : b->hd, *fz = b->frozen;
         const double lo = project && b->m->lo ? b->m->lo[k] : -INFINITY, hi = project && b->m->hi ? b->m->hi[k] : INFINITY;
-        if (scale == 1.0) axpy_row(L->n, out + k * n, base + k * n, 1.0, h, v + k * n, b->frozen, lo, hi, 1);
-        else axpy_row(L->n, out + k * n, base + k * n, scale, h, v + k * n, b->frozen, lo, hi, 0);
+        double *o = out + k * n;
+        const double *x = base + k * n, *vk = v + k * n;
+        int clip = lo > -INFINITY || hi < INFINITY;
+        if (scale == 1.0 && !clip) axpy_row(L->n, o, x, 1.0, h, vk, fz, lo, hi, 1, 0);
+        else if (scale == 1.0) axpy_row(L->n, o, x, 1.0, h, vk, fz, lo, hi, 1, 1);
+        else if (!clip) axpy_row(L->n, o, x, scale, h, vk, fz, lo, hi, 0, 0);
+        else axpy_row(L->n, o, x, scale, h, vk, fz, lo, hi, 0, 1);
     }
 }
 
