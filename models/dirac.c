@@ -281,5 +281,6 @@ const gd_model_type gd_model_dirac = {
     .surface = dirac_surface,
     .next_mode = dirac_next_mode,
     .field_batch = gd_dirac_field_batch,
+    .euler_batch = gd_dirac_euler_batch,
     .batch_params = batch_params,
 };

@@ -38,14 +38,14 @@ static inline __attribute__((always_inline)) double inline_exp(double s)
     return p * scale;
 }
 
-/* One cell. WGAN and WGAN_GP are compile-time constants at each call site, so the loop
- * for the common case (GAN losses, no sign term) carries neither the sign nor dead work.
- * f'(t) = 1/(1 + e^t); nsgan's generator uses f'(-s) = 1 - f'(s). */
-static inline __attribute__((always_inline)) void cell(int WGAN, int WGAN_GP, double nsgan, double gp, double g0, double th,
-                                                       double ps, double g, double *v1, double *v2)
+/* One cell. LOSS (gan or wgan) and WGAN_GP are compile-time constants at each call site, so
+ * the loop for the common case (GAN losses, no sign term) carries neither the sign nor dead
+ * work. f'(t) = 1/(1 + e^t); nsgan's generator uses f'(-s) = 1 - f'(s). */
+static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, double nsgan, double gp, double g0, double th, double ps,
+                                                       double g, double *v1, double *v2)
 {
     double d1 = 1.0, g1 = 1.0;
-    if (!WGAN) {
+    if (LOSS != LOSS_WGAN) {
         /* |s| <= 700 keeps exp finite: an overflowing lane sends the whole vector to glibc's
          * slow scalar path, and beyond 700 f'(s) is 0 or 1 to within 1e-304 anyway. */
         double s = fmin(fmax(th * ps, -700.0), 700.0);
@@ -53,33 +53,86 @@ static inline __attribute__((always_inline)) void cell(int WGAN, int WGAN_GP, do
         g1 = d1 + nsgan * (1.0 - 2.0 * d1);
     }
     *v1 = -ps * g1;
-    *v2 = th * d1 - gp * g * ps;
-    if (WGAN_GP) *v2 -= g * (ps - g0 * (double)((ps > 0) - (ps < 0)));
+    /* The contractions -ffast-math picks for the plain field, written out so that the fused
+     * sub-step (where it might pick others) gives the same bits. */
+    double sgn = WGAN_GP ? g * (ps - g0 * (double)((ps > 0) - (ps < 0))) : 0.0;
+    if (!WGAN_GP) *v2 = fma(th, d1, -(gp * g * ps));
+    else if (LOSS != LOSS_WGAN) *v2 = fma(th, d1, -sgn);
+    else *v2 = th - sgn;
 }
 
-/* The block loop for one (WGAN, WGAN_GP) combination, per-cell gamma or not. */
-#define BLOCK_LOOP(WGAN, WGAN_GP)                                                                          \
+/* Where the cells' field values go: into v (a plain field evaluation), or, FUSED, straight
+ * into an explicit sub-step out = P(base + H v) on the rows asked for (gd_lane_euler with
+ * scale 1), frozen cells keeping their base. The loops read these through locals, so that
+ * nothing in them is reloaded per cell; the update takes v as a finished value
+ * (__builtin_assoc_barrier: -ffast-math may not reassociate into it), so the fused step
+ * gives the very numbers of field_batch followed by the lane's update. */
+typedef struct {
+    double *v;                      /* NULL: fused */
+    double *out;
+    const double *base, *hg, *hd, *frozen;
+    int gen, disc;                  /* rows updated */
+    double lo, hi;                  /* psi's box */
+} sink;
+
+#define EMIT(FUSED, CLIP)                                                                                        \
     do {                                                                                                  \
-        if (p) {                                                                                          \
-            _Pragma("omp simd") for (int i = 0; i < n; i++)                                               \
-                cell(WGAN, WGAN_GP, nsgan, gp, g0, th[i], ps[i], p[i], &v1[i], &v2[i]);                   \
+        if (!(FUSED)) {                                                                                   \
+            V[i] = v1, V[n + i] = v2;                                                                     \
         } else {                                                                                          \
-            _Pragma("omp simd") for (int i = 0; i < n; i++)                                               \
-                cell(WGAN, WGAN_GP, nsgan, gp, g0, th[i], ps[i], gam, &v1[i], &v2[i]);                    \
+            const double f = FZ[i], b0 = B[i], b1 = B[n + i];                                             \
+            if (G) O[i] = f != 0 ? b0 : b0 + HG[i] * __builtin_assoc_barrier(v1);                         \
+            if (D) {                                                                                      \
+                double xn = b1 + HD[i] * __builtin_assoc_barrier(v2);                                     \
+                if (CLIP) xn = xn < LO ? LO : xn > HI ? HI : xn;                                          \
+                O[n + i] = f != 0 ? b1 : xn;                                                              \
+            }                                                                                             \
         }                                                                                                 \
     } while (0)
 
-int gd_dirac_field_batch(const gd_model *m, int n, const double *restrict p, const double *restrict x, double *restrict v)
+/* The block loop for one (LOSS, WGAN_GP, FUSED) combination, per-cell gamma or not. */
+#define CELL_LOOP(LOSS, WGAN_GP, FUSED, CLIP, GAMMA)                                                             \
+    _Pragma("omp simd") for (int i = 0; i < n; i++) {                                                     \
+        double v1, v2;                                                                                    \
+        cell(LOSS, WGAN_GP, nsgan, gp, g0, th[i], ps[i], GAMMA, &v1, &v2);                                       \
+        EMIT(FUSED, CLIP);                                                                                      \
+    }
+#define BLOCK_LOOP(LOSS, WGAN_GP)                                                                          \
+    do {                                                                                                  \
+        if (p && V) CELL_LOOP(LOSS, WGAN_GP, 0, 0, p[i])                                                  \
+        else if (V) CELL_LOOP(LOSS, WGAN_GP, 0, 0, gam)                                                   \
+        else if (p && clip) CELL_LOOP(LOSS, WGAN_GP, 1, 1, p[i])                                          \
+        else if (p) CELL_LOOP(LOSS, WGAN_GP, 1, 0, p[i])                                                  \
+        else if (clip) CELL_LOOP(LOSS, WGAN_GP, 1, 1, gam)                                                \
+        else CELL_LOOP(LOSS, WGAN_GP, 1, 0, gam)                                                          \
+    } while (0)
+
+static int run(const gd_model *m, int n, const double *p, const double *x, const sink *k)
 {
     const dirac_opts *o = m->opts;
     if (o->reg == REG_NOISE || o->reg == REG_CONSENSUS || (o->reg == REG_WGAN_GP && o->sign_eps > 0)) return GD_ENOTAVAIL;
     const double nsgan = o->loss == LOSS_NSGAN, gp = o->reg == REG_GP, g0 = o->g0, gam = o->gamma;
-    const double *restrict th = x, *restrict ps = x + n;
-    double *restrict v1 = v, *restrict v2 = v + n;
-    int wgan = o->loss == LOSS_WGAN, wgp = o->reg == REG_WGAN_GP;
-    if (!wgan && !wgp) BLOCK_LOOP(0, 0);
-    else if (!wgan) BLOCK_LOOP(0, 1);
-    else if (!wgp) BLOCK_LOOP(1, 0);
-    else BLOCK_LOOP(1, 1);
+    const double *th = x, *ps = x + n;
+    int wgp = o->reg == REG_WGAN_GP;
+    double *const V = k->v, *const O = k->out;
+    const double *const B = k->base, *const HG = k->hg, *const HD = k->hd, *const FZ = k->frozen, LO = k->lo, HI = k->hi;
+    const int G = k->gen, D = k->disc, clip = LO > -INFINITY || HI < INFINITY; /* -ffinite-math-only: no infinite bounds in the loops */
+    if (o->loss != LOSS_WGAN && !wgp) BLOCK_LOOP(LOSS_GAN, 0); /* gan and nsgan: nsgan flips at run time */
+    else if (o->loss != LOSS_WGAN) BLOCK_LOOP(LOSS_GAN, 1);
+    else if (!wgp) BLOCK_LOOP(LOSS_WGAN, 0);
+    else BLOCK_LOOP(LOSS_WGAN, 1);
     return GD_OK;
+}
+
+int gd_dirac_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v)
+{
+    const sink k = {.v = v};
+    return run(m, n, p, x, &k);
+}
+
+int gd_dirac_euler_batch(const gd_model *m, int n, const double *p, double *out, const double *base, const double *at, const double *hg,
+                         const double *hd, const double *frozen, int i0, int i1)
+{
+    const sink k = {NULL, out, base, hg, hd, frozen, i0 == 0, i1 == 2, m->lo ? m->lo[1] : -INFINITY, m->hi ? m->hi[1] : INFINITY};
+    return run(m, n, p, at, &k);
 }

@@ -51,6 +51,13 @@ struct gd_model_type {
      * not cover (sweeps then go cell by cell). NULL: no batched field. */
     int (*field_batch)(const gd_model *m, int n, const double *p, const double *x, double *v);
     const char *const *batch_params;
+    /* Optional, for speed: field_batch at `at` folded into one explicit sub-step, out =
+     * P(base + H F(at)) on rows [i0, i1) with the cells' steps hg (generator rows) and hd
+     * (discriminator rows), frozen[i] != 0 keeping cell i at its base; out may alias base and
+     * at. It must give the numbers field_batch followed by that update gives (the lanes'
+     * gd_lane_euler with scale 1). GD_ENOTAVAIL: the two separately. */
+    int (*euler_batch)(const gd_model *m, int n, const double *p, double *out, const double *base, const double *at, const double *hg,
+                       const double *hd, const double *frozen, int i0, int i1);
     /* Discrete GDA owned by the model, for discriminators that are no finite field state
      * (the kernel GAN's exact map): one iteration on the whole state x with generator step
      * hg and discriminator step hd. GD_ENOTAVAIL: the integrators use the field. */

@@ -71,7 +71,24 @@ static void batch_project(gd_lane *L, double *x)
     }
 }
 
-static const gd_lane_ops batch_ops = {batch_field, batch_axpy, batch_project, NULL};
+/* The model's fused sub-step where it has one (scale 1, the common case), else field then axpy. */
+static int batch_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1)
+{
+    gd_batch *b = L->owner;
+    const gd_model *m = b->m;
+    if (scale == 1.0 && m->type->euler_batch && b->frozen) {
+        int rc = m->type->euler_batch(m, L->n, b->p, out, base, at, b->hg, b->hd, b->frozen, i0, i1);
+        if (rc != GD_ENOTAVAIL) {
+            b->nfev++;
+            return rc;
+        }
+    }
+    int rc = batch_field(L, at, L->v);
+    if (rc == GD_OK) batch_axpy(L, out, base, scale, L->v, i0, i1, 1);
+    return rc;
+}
+
+static const gd_lane_ops batch_ops = {batch_field, batch_axpy, batch_project, batch_euler};
 
 int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
 {

@@ -200,7 +200,7 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
     if (!gd_batch_available(s)) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s on model '%s' has no batched step", s->type->name, s->model->type->name);
     gd_batch b;
-    double *own = malloc(sizeof(double) * 2 * (size_t)n);
+    double *own = calloc(3 * (size_t)n, sizeof(double)); /* hg, hd, frozen (none; given, so fused sub-steps run) */
     if (!own || gd_batch_init(&b, s, n) != GD_OK) {
         free(own);
         return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
@@ -208,6 +208,7 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     b.hg = steps_of(hg, s->hv[0], n, own);
     b.hd = steps_of(hd, s->hv[s->dim - 1], n, own + n);
     b.p = p;
+    b.frozen = own + 2 * (size_t)n;
     gd_lane *L = &b.lane;
     L->ops->project(L, x);
     int rc = s->type->lane_reset ? s->type->lane_reset(L, x) : GD_OK;
