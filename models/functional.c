@@ -717,6 +717,21 @@ int gd_functional_laplacian(const gd_model *m, const double *u, double *out)
     return GD_OK;
 }
 
+/* The mode spectrum hook: every eigenfunction of -Delta_p is one mode (the constant one, k = 0,
+ * with the gauge relaxation), its roots those of the mode's 2 x 2 block. */
+static int functional_mode_spectrum(const gd_model *m, int ground_state, int *n, double *lambda, double *re, double *im)
+{
+    const functional_priv *q = m->priv;
+    *n = q->M;
+    if (!lambda) return GD_OK;
+    int rc = ground_state ? gd_functional_ground_state_spectrum(m, lambda) : gd_functional_laplacian_spectrum(m, lambda, NULL);
+    if (rc == GD_ESOLVER) return gd_model_fail((gd_model *)m, rc, "LAPACK dsyev failed on -Delta_p of %d grid points", q->M);
+    for (int k = 0; rc == GD_OK && k < q->M; k++)
+        if ((rc = gd_functional_mode_roots(m, lambda[k], k == 0, re + 2 * k, im + 2 * k)) != GD_OK)
+            gd_model_fail((gd_model *)m, rc, "mode %d has no roots", k);
+    return rc;
+}
+
 const gd_model_type gd_model_functional = {
     .name = "functional",
     .summary = "linearised function-space GAN dynamics: (psi, u) on a periodic grid with the weighted Laplacian (Khrulkov et al.)",
@@ -731,4 +746,5 @@ const gd_model_type gd_model_functional = {
     .jvp = functional_jvp,
     .psolve = functional_psolve,
     .write = functional_write,
+    .mode_spectrum = functional_mode_spectrum,
 };

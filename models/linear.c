@@ -71,6 +71,21 @@ static int linear_setup(gd_model *m)
     return GD_OK;
 }
 
+extern const gd_model_type gd_model_linear;
+
+void gd_linear_set(gd_model *m, double a, double b, double s)
+{
+    linear_opts *o = m->opts;
+    o->a = a, o->b = b, o->s = s;
+}
+
+gd_model *gd_linear_create(double a, double b, double s)
+{
+    gd_model *m = gd_model_create(&gd_model_linear);
+    if (m) gd_linear_set(m, a, b, s), gd_model_setup(m); /* cannot fail: the block is always 2 x 2 */
+    return m;
+}
+
 const gd_model_type gd_model_linear = {
     .name = "linear",
     .summary = "linear two-player block x' = [[-a, -s], [s, -b]] x (test problem of every integrator)",

@@ -165,6 +165,12 @@ int gd_model_psolve(const gd_model *m, double g, const double *r, double *z)
     return m->type->psolve(m, g, r, z);
 }
 
+int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *lambda, double *root_re, double *root_im)
+{
+    if (!m->type->mode_spectrum) return GD_ENOTAVAIL;
+    return m->type->mode_spectrum(m, ground_state, n, lambda, root_re, root_im);
+}
+
 int gd_model_equilibrium(const gd_model *m, double *x)
 {
     if (!m->type->equilibrium) return GD_ENOTAVAIL;

@@ -536,6 +536,38 @@ static void custom_loss(void)
     gd_model_free(&m);
 }
 
+/* gd_sim_spectrum through the model's mode spectrum: on the uniform torus (lambda = 0, then
+ * k^2 twice) with WGAN + GP, gamma = 0.3 (no double root on the grid), the roots of every mode
+ * against the quadratic formula, the slowest mode k = 1 (Re s^+ = -gamma/2 while the pair is
+ * complex, -> -b c / gamma for large lambda), its rate 0.15; a model without modes is refused. */
+static void sim_spectrum(void)
+{
+    gd_sim *s = gd_sim_create();
+    const char *kv[][2] = {{"model.name", "functional"}, {"model.gamma", "0.3"}, {"model.N", "15"}};
+    for (int i = 0; i < 3; i++) CHECK_OK(gd_sim_set(s, kv[i][0], kv[i][1]));
+    CHECK_OK(gd_sim_setup(s));
+    gd_spectrum_result r;
+    CHECK_OK(gd_sim_spectrum(s, 0, &r));
+    CHECK(r.M == 15 && r.slowest == 1 && r.n_operator == 30);
+    CHECK_NEAR(r.rate, 0.15, 1e-12);
+    double worst = 0;
+    for (int k = 1; k < r.M; k++) {
+        double lam = (double)((k + 1) / 2) * ((k + 1) / 2);
+        double complex want[2];
+        closed_roots(0.3 * lam, lam, want);
+        CHECK_REL(r.lambda[k], lam, 1e-12);
+        for (int j = 0; j < 2; j++) worst = fmax(worst, cabs(r.root_re[2 * k + j] + I * fabs(r.root_im[2 * k + j]) - (creal(want[j]) + I * fabs(cimag(want[j])))) / cabs(want[j]));
+    }
+    CHECK_NEAR(worst, 0, 1e-13);
+    CHECK_NEAR(r.mode_gap, 0, 1e-11);
+    printf("sim spectrum: roots within %.2g (relative) of the quadratic formula, operator within %.2g of them\n", worst, r.mode_gap);
+    gd_sim_free(&s);
+    s = gd_sim_create();
+    CHECK_OK(gd_sim_setup(s)); /* the default model, dirac */
+    CHECK(gd_sim_spectrum(s, 0, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "model 'dirac' has no -Delta_p (only the functional model does)"));
+    gd_sim_free(&s);
+}
+
 /* Each preset equals loss = custom with its coefficients (spec 1.3's table): the same
  * Jacobian and field, value for value; a preset also accepts its own values given explicitly. */
 static void presets_are_explicit(void)
@@ -613,6 +645,7 @@ int main(void)
     altgd_radius();
     preconditioner();
     custom_loss();
+    sim_spectrum();
     presets_are_explicit();
     errors();
     return check_report("test_functional");
