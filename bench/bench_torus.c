@@ -12,6 +12,7 @@
  * Usage: bench_torus [evaluations]
  */
 #include "gandyn.h"
+#include "gandyn/torus.h"
 
 #include <complex.h>
 #include <fftw3.h>

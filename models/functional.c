@@ -30,6 +30,7 @@
  * 5.3), so CVODE's Krylov solver never needs the dense Jacobian on large grids.
  */
 #include "gd_impl.h"
+#include "gandyn/functional.h"
 #include "h5io.h"
 
 #include <complex.h>

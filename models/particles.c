@@ -20,6 +20,7 @@
  * fixed latent nodes are the particles (section "generator").
  */
 #include "gd_impl.h"
+#include "gandyn/particles.h"
 
 #include "h5io.h"
 

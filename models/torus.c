@@ -20,6 +20,7 @@
  * faster sum (per-l partial sums G_l(theta)), which the benchmarks measure.
  */
 #include "gd_impl.h"
+#include "gandyn/torus.h"
 #include "h5io.h"
 
 #include <complex.h>

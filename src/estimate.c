@@ -5,6 +5,7 @@
  * largest allowed sample needs 128 MB and no second copy.
  */
 #include "gd_impl.h"
+#include "gandyn/estimate.h"
 #include "h5io.h"
 
 #include <lapacke.h>

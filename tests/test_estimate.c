@@ -5,6 +5,7 @@
  * a product grid factorises exactly; random tails make outliers and a spurious lambda_1.
  */
 #include "check.h"
+#include "gandyn/estimate.h"
 
 #include <hdf5.h>
 #include <stdint.h>

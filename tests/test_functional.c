@@ -7,6 +7,7 @@
  * V8 the energy factors of the optimisers and the AltGD spectral radius, V9 the nonlinear field against linear theory.
  */
 #include "check.h"
+#include "gandyn/functional.h"
 
 #include <complex.h>
 #include <hdf5.h>

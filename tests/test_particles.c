@@ -7,6 +7,7 @@
  * against the direct sum; plus the analytic Jacobians against differences and bad input.
  */
 #include "check.h"
+#include "gandyn/particles.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -9,6 +9,7 @@
  * closed-form games.
  */
 #include "check.h"
+#include "gandyn/torus.h"
 
 #include <hdf5.h>
 #include <string.h>
