@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * linear: the two-player per-mode block of integrators.md, x' = J x with
+ * linear: the two-player per-mode block (docs/models/linear.md), x' = J x with
  * J = [[-a, -s], [s, -b]] on (theta, psi): a, b are the players' own damping, s the
  * coupling. Eigenvalues -(a+b)/2 +- sqrt((a-b)^2/4 - s^2). It is the test problem for
  * every integrator's order and amplification factor, and the local model of every game.

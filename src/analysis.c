@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Equilibria, Jacobian spectra, one-iteration map spectra, eigenvalue loci and
- * integrator stability regions (the `gandyn eig` command). integrators.md §4.
+ * integrator stability regions (the `gandyn eig` command; the maps' closed forms on the
+ * linear block: docs/models/linear.md).
  */
 #include "gd_impl.h"
 #include "h5io.h"

@@ -95,7 +95,7 @@ int gd_model_field(const gd_model *m, const double *x, double *v)
     return m->type->field(m, 0, x, v);
 }
 
-/* Central differences with eps_j = 1e-6 max(1, |x_j|) (integrators.md §4). */
+/* Central differences with eps_j = 1e-6 max(1, |x_j|). */
 int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
 {
     int n = m->dim;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Spiral-attractor rates measured from trajectories (`gandyn rate`), torus.md §6.8:
+ * Spiral-attractor rates measured from trajectories (`gandyn rate`; docs/models/torus.md):
  * project x - x* on the slowest eigenmode, c = (V^-1 (x - x*))_k, so the linear flow is an
  * exact damped rotation |c| = e^{alpha t}, arg c = omega t without the ripple a
  * non-normal Jacobian puts on |x|; fit ln|c| and the unwrapped arg c by least squares on

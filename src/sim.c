@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * gd_sim: a run described by an INI configuration (cli.md). Keys are stored as text in
- * the order given (file, then --set), and resolved at setup through the model's and the
- * integrator's parameter tables; unknown sections and keys are errors.
+ * gd_sim: a run described by an INI configuration (README, "Configuration keys"). Keys are
+ * stored as text in the order given (file, then --set), and resolved at setup through the
+ * model's and the integrator's parameter tables; unknown sections and keys are errors.
  */
 #include "gd_impl.h"
 #include "h5io.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The functional model (linear form) against functional.md section 6: V1 the uniform torus
+ * The functional model (linear form) against docs/models/functional.md V1-V9: V1 the uniform torus
  * spectrum and Delta_p sin 3x, V2 von Mises (degenerate pairs), V3 the Gaussian in ground-state
  * form, V4 the bimodal torus, V5
  * 2-D separability, V6 the WGAN Jacobian with and without penalty, V7 the logit GAN rates,
@@ -50,7 +50,7 @@ static void von_mises(void)
         double *lam = spectrum(m, atoi(sizes[s]));
         for (int k = 0; k < 3; k++) {
             CHECK_NEAR(lam[2 * k + 1], want[k], 1e-9);
-            CHECK_NEAR(lam[2 * k + 2], want[k], 1e-9); /* the pairs are degenerate (duality, spec 2.1) */
+            CHECK_NEAR(lam[2 * k + 2], want[k], 1e-9); /* the pairs are degenerate (docs/models/functional.md V2) */
         }
         free(lam);
         gd_model_free(&m);
@@ -155,7 +155,7 @@ static void logit_gan(void)
 
     m = functional((const char *const[]){"loss", "gan_sat", "density", "bimodal", "kappa", "4", "N", "127", NULL});
     jacobian_eigenvalues(m, &wr, &wi, &n);
-    CHECK_NEAR(nearest(wr, wi, n, -1.59359235e-3, 0), 0, 1e-8 * 1.59359235e-3); /* the spec gives 9 digits */
+    CHECK_NEAR(nearest(wr, wi, n, -1.59359235e-3, 0), 0, 1e-8 * 1.59359235e-3); /* V7 gives 9 digits */
     free(wr), free(wi);
     gd_model_free(&m);
 }
@@ -254,7 +254,7 @@ static void nonlinear_vs_linear(void)
 }
 
 /* V4 with translation noise t = 0.5: the simple model's lambda_1(p_aug), and the exact
- * filtered operator's cluster of near-zero eigenvalues (109 of 127 below 1e-9, spec 1.4). */
+ * filtered operator's cluster of near-zero eigenvalues (109 of 127 below 1e-9). */
 static void augmentation(void)
 {
     gd_model *m = functional((const char *const[]){"density", "bimodal", "kappa", "4", "N", "127", "augment", "simple", "aug_t", "0.5", NULL});
@@ -479,9 +479,9 @@ static void preconditioner(void)
     gd_model_free(&m);
 }
 
-/* The roots of s^2 + B s + C = 0 (spec 2.2 with the learning rates, B = eta_d (a + gamma lambda),
- * C = eta_d eta_g b c lambda) by the quadratic formula in complex arithmetic, larger real part
- * first; independent of the model's 2 x 2 eigenvalue code. */
+/* The roots of s^2 + B s + C = 0 (the mode block with the learning rates, B = eta_d (a + gamma
+ * lambda), C = eta_d eta_g b c lambda) by the quadratic formula in complex arithmetic, larger real
+ * part first; independent of the model's 2 x 2 eigenvalue code. */
 static void closed_roots(double B, double C, double complex s[2])
 {
     double complex r = csqrt(B * B - 4 * C);
@@ -495,7 +495,7 @@ static void closed_roots(double B, double C, double complex s[2])
 /* loss = custom: gd_functional_mode_roots against the quadratic formula for a spiral, a
  * real (overdamped) and the gauge mode, and every eigenvalue of the full grid Jacobian on a
  * von Mises density against the roots at the grid's own lambda_k (the modes decouple for any
- * p, spec 2.2), matched both ways so no root is missing and no eigenvalue unexplained. */
+ * p), matched both ways so no root is missing and no eigenvalue unexplained. */
 static void custom_loss(void)
 {
     const double a = 0.3, b = 2, c = 0.7, eta_d = 1.5, eta_g = 0.8, gamma = 0.1;
@@ -569,8 +569,8 @@ static void sim_spectrum(void)
     gd_sim_free(&s);
 }
 
-/* Each preset equals loss = custom with its coefficients (spec 1.3's table): the same
- * Jacobian and field, value for value; a preset also accepts its own values given explicitly. */
+/* Each preset equals loss = custom with its coefficients (the docs' (a, b, c) of each loss): the
+ * same Jacobian and field, value for value; a preset also accepts its own values given explicitly. */
 static void presets_are_explicit(void)
 {
     const char *names[3] = {"wgan", "gan_sat", "gan_nonsat"}, *abc[3][3] = {{"0", "1", "1"}, {"0.5", "0.5", "0.5"}, {"0.5", "0.5", "0.5"}};
