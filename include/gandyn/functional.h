@@ -2,7 +2,7 @@
  *
  * The functional model's own functions (docs/models/functional.md): the spectrum of -Delta_p
  * (directly and in ground-state form), the roots of one mode's 2 x 2 block, and Delta_p itself.
- * gd_sim_spectrum (gandyn.h) gives all of them for a configured run without this header.
+ * gd_sim_spectrum (gandyn.h) gives the spectrum and the roots of a configured run without it.
  */
 #ifndef GANDYN_FUNCTIONAL_H
 #define GANDYN_FUNCTIONAL_H
