@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The torus model's three costs (torus.md 6.4-6.5), each against a baseline run in the
+ * The torus model's three costs (README, "Performance"), each against a baseline run in the
  * same invocation:
  *  1. F_N with its gradient at one point by direct summation with trigonometric
  *     recurrences (gd_torus_series, N = 4) against the textbook sum that calls sin and cos
@@ -12,6 +12,7 @@
  * Usage: bench_torus [evaluations]
  */
 #include "gandyn.h"
+#include "gandyn/torus.h"
 
 #include <complex.h>
 #include <fftw3.h>

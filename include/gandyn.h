@@ -12,6 +12,12 @@
  * Every fallible call returns an int code (GD_OK = 0, > 0 informational, < 0 failure)
  * and leaves a one-line message on its handle (gd_*_errmsg). The library never aborts
  * and never prints.
+ *
+ * This header is the core every model shares. A model's own functions are in its own header,
+ * installed beside this one: <gandyn/torus.h>, <gandyn/functional.h>, <gandyn/particles.h>,
+ * and the dataset estimator in <gandyn/estimate.h>. This header does not include them, so
+ * that the core never depends on a model and a program names the extras it uses; each of
+ * them includes this one.
  */
 #ifndef GANDYN_H
 #define GANDYN_H
@@ -310,7 +316,7 @@ GD_EXPORT int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result 
  * rho[j * nre + i]. The same map-Jacobian code as gd_sim_eig. */
 GD_EXPORT int gd_stability_region(const gd_stepper *like, int nre, const double *re, int nim, const double *im, double *rho);
 
-/* Measured vs predicted rates (cli.md rate). Continuous: CVODE towards x*, amplitude and
+/* Measured vs predicted rates (`gandyn rate`, README). Continuous: CVODE towards x*, amplitude and
  * phase of the slowest mode in the eigenbasis, least squares on r_lo < r < r_hi, with
  * Poincare-section returns as a cross-check. Discrete: the configured fixed-step
  * integrator, the dominant mode of the map's eigenbasis. */
@@ -344,14 +350,17 @@ GD_EXPORT int gd_sim_portrait_census(gd_sim *s, const char *path, gd_portrait_re
 /* The same, returning only the number of equilibria. */
 GD_EXPORT int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria);
 
-/* The functional model's spectra (functional.md 2.2, 5.4): the eigenvalues of -Delta_p
- * (ground_state: from H = -Delta + V), the roots s_k^+- of every mode's 2 x 2 block, and the
- * eigenvalues of the full linear Jacobian at the equilibrium (dense; skipped, n_operator = 0,
- * above GD_SPECTRUM_OPERATOR_MAX coordinates). Arrays are owned by the sim. */
+/* The mode spectrum of a model whose linearisation splits into one 2 x 2 block per mode of a
+ * spatial operator (the functional model: -Delta_p, docs/models/functional.md): the operator's
+ * eigenvalues (ground_state: the model's alternative form, for the functional model from
+ * H = -Delta + V), the roots s_k^+- of every mode's block, and the eigenvalues of the full
+ * linear Jacobian at the equilibrium (dense; skipped, n_operator = 0, above
+ * GD_SPECTRUM_OPERATOR_MAX coordinates). GD_EUSAGE for a model without modes. Arrays are
+ * owned by the sim. */
 #define GD_SPECTRUM_OPERATOR_MAX 2500
 typedef struct gd_spectrum_result {
-    int M;                        /* grid points = eigenvalues of -Delta_p */
-    const double *lambda;         /* M, ascending; lambda[0] ~ 0 is the constant mode */
+    int M;                        /* modes (functional: grid points = eigenvalues of -Delta_p) */
+    const double *lambda;         /* M, ascending; functional: lambda[0] ~ 0 is the constant mode */
     const double *root_re, *root_im; /* M x 2: s_k^+, s_k^- */
     int slowest;                  /* k >= 1 whose s_k^+ has the largest real part */
     double rate;                  /* -Re s_slowest^+: the local convergence rate */
@@ -401,7 +410,7 @@ GD_EXPORT void gd_sweep_cancel(gd_sweep *w);
 /* Compute cells [i0, i1) (rounded out to whole blocks); gd_sweep_run does all. */
 GD_EXPORT int gd_sweep_run_range(gd_sweep *w, long i0, long i1);
 GD_EXPORT int gd_sweep_run(gd_sweep *w);
-/* Write /sweep (cli.md) atomically; every cell must be done. An empty path writes nothing. */
+/* Write /sweep (README, "Output files") atomically; every cell must be done. An empty path writes nothing. */
 GD_EXPORT int gd_sweep_write(gd_sweep *w, const char *path);
 /* Results, row-major [ny][nx], owned by the sweep. outcome/predicted: gd_outcome values. */
 GD_EXPORT const signed char *gd_sweep_get_outcome(const gd_sweep *w);
@@ -440,7 +449,7 @@ GD_EXPORT int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *pat
  * (at most 512 bytes) in msg, naming the files; nothing is allocated on failure. */
 GD_EXPORT int gd_sweep_merge(const char *const *paths, int n, gd_sim **sim, gd_sweep **out, char *msg);
 
-/* Phase transition along one key (cli.md critical): bisection between lo and hi, whose
+/* Phase transition along one key (`gandyn critical`): bisection between lo and hi, whose
  * observed outcomes differ, to |hi - lo| <= rtol |value|; and where the predicted spectral
  * radius crosses 1 (NaN if it does not in [lo, hi]). */
 typedef struct gd_critical_result {
@@ -458,110 +467,6 @@ GD_EXPORT double gd_axis_value(double lo, double hi, long n, int logscale, long 
  * holds one outcome only, out[i].value is NaN and below == above; other failures stop. */
 GD_EXPORT int gd_sim_critical_trace(gd_sim *s, const char *key, double lo, double hi, double rtol, const char *key2, int n,
                                     const double *at, gd_critical_result *out);
-
-/* ---------------------------------------------------------------- torus model -- */
-/* The normalised DFT coefficient c_kl of the sampled objective for |k|, |l| <= M/2 (before
- * the mask; aliased sums where the grid is too coarse). GD_EUSAGE for another model, a
- * flow = real model, more than two angles, or indices out of range. */
-GD_EXPORT int gd_torus_coefficient(const gd_model *m, int k, int l, double *re, double *im);
-/* The same for any number of angles d = n_gen + n_disc: k holds d signed frequencies. */
-GD_EXPORT int gd_torus_coefficient_nd(const gd_model *m, const int *k, double *re, double *im);
-/* The masked truncation F_N at x (d angles): value, gradient (d), Hessian (d = 2: theta-theta,
- * theta-phi, phi-phi; d > 2: d x d row-major); any output may be NULL. */
-GD_EXPORT int gd_torus_series(const gd_model *m, const double *x, double *F, double *grad, double *hess);
-/* The objective itself (closed form or quadrature): value and gradient, either may be NULL.
- * GD_ENOTAVAIL for objective = grid. */
-GD_EXPORT int gd_torus_objective(const gd_model *m, const double *x, double *F, double *grad);
-
-/* The truncated field V = (-eta_g dF_N/dtheta, eta_d dF_N/dphi) at the Mf x Mf nodes
- * (2 pi j/Mf, 2 pi k/Mf), row-major, by spectral differentiation and inverse FFT (for grid
- * pictures; ODEs use the direct sum). Mf even, >= 2N + 2. */
-GD_EXPORT int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v);
-/* The coefficient extraction on its own, FFTW style: plan once for rank angles (1..6) and an
- * even M (measure = 1: FFTW_MEASURE, using any wisdom imported before), then execute on any
- * number of row-major M^rank sample grids F[j_1]...[j_rank] = F(2 pi j_1/M, ...); each
- * execution holds the normalised coefficients c_k, |k_i| <= M/2 (k: rank signed integers),
- * read with gd_torus_plan_coefficient. NULL on bad sizes or out of memory. The torus model
- * runs its setup through this. */
-typedef struct gd_torus_plan gd_torus_plan;
-GD_EXPORT gd_torus_plan *gd_torus_plan_create(int rank, int M, int measure);
-GD_EXPORT void gd_torus_plan_execute(gd_torus_plan *plan, const double *samples);
-GD_EXPORT void gd_torus_plan_coefficient(const gd_torus_plan *plan, const int *k, double *re, double *im);
-GD_EXPORT void gd_torus_plan_free(gd_torus_plan **plan);
-
-/* ----------------------------------------------------------- functional model -- */
-/* Eigenvalues of -Delta_p on the model's grid, ascending (N^dim values; dense, N^dim <= 4096);
- * modes NULL, or N^dim x N^dim row-major with eigenfunction k in column k, normalised so that
- * the grid mean of p phi_k^2 is 1. */
-GD_EXPORT int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *modes);
-/* The same from the ground-state form H = -Delta + |grad W|^2/4 - Delta W/2, W = -log p (for
- * densities that nearly vanish on the box, e.g. a Gaussian on a box of 24 sigma). */
-GD_EXPORT int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda);
-/* The two roots of the linear operator's block on a mode of -Delta_p with eigenvalue
- * lambda, s^+ (the larger real part) first: s^2 + eta_d (a + gamma lambda) s + eta_d eta_g b c
- * lambda = 0. zero_mode: the constant mode, whose block also holds the psi gauge relaxation. */
-GD_EXPORT int gd_functional_mode_roots(const gd_model *m, double lambda, int zero_mode, double re[2], double im[2]);
-/* Delta_p u for one grid function u (N^dim values, row-major, first axis slowest); out must not overlap u. */
-GD_EXPORT int gd_functional_laplacian(const gd_model *m, const double *u, double *out);
-
-/* ------------------------------------------------- dataset spectrum estimator -- */
-/* The low spectrum of -Delta_p from n samples of p (functional.md 2.3): Coifman-Lafon
- * diffusion maps K_ij = exp(-|x_i - x_j|^2 / 4t), q_i = sum_j K_ij, K~ = K_ij / (q_i q_j)^alpha,
- * d_i = sum_j K~_ij, S = D^-1/2 K~ D^-1/2, lambda_j = (1 - mu_j(S)) / t with mu descending.
- * alpha = 1/2 converges to Delta_p = Delta + grad log p . grad; alpha = 0 to Delta + 2 grad log p . grad
- * (the wrong operator), alpha = 1 to Laplace-Beltrami. Bias O(t); dense, n <= GD_ESTIMATE_MAX_N. */
-#define GD_ESTIMATE_MAX_N 4000
-
-typedef struct gd_estimate_opts {
-    double t;     /* kernel time (bandwidth^2 / 2), > 0 */
-    double alpha; /* density normalisation, 0..1 */
-    int knn;      /* neighbours per point in the connectivity graph (>= n - 1: all pairs) */
-} gd_estimate_opts;
-
-/* How trustworthy the sample is at this t. Sample tails hold near-isolated points or small
- * groups of them; each makes an eigenvector of its own with a spurious small eigenvalue.
- * A mode is localised when its unit eigenvector v of S has a participation number
- * 1 / sum_i v_i^4 below min(10, n / 50) (genuine low modes of n points spread over many
- * more). Outliers are the points that carry a localised mode (v_i^2 >= 1/(2 P)) and the
- * isolated points, whose kernel mass from the others, q_i - 1, is below 0.05 (a twentieth of
- * one neighbour at distance 0).
- * A single point i also bounds lambda_1 <= (1 - s_i) / (t (1 - w_i)), s_i = K~_ii / d_i its
- * self-weight share, w_i = d_i / sum d (the Rayleigh quotient of e_i minus its mean). */
-typedef struct gd_estimate_report {
-    int components;       /* of the symmetrised k-nearest-neighbour graph */
-    int largest;          /* points in its largest component */
-    int localised;        /* localised modes among lambda[1..nev-1] */
-    int first_localised;  /* the lowest one's index into lambda, -1 if none */
-    int outliers;
-    int worst;            /* main carrier of the lowest localised mode, else the point with the least mass */
-    double worst_mass;    /* the worst point's kernel mass from the others, q_i - 1 */
-    double median_mass;   /* median of q_i - 1 */
-    double isolation_bound; /* min over i of the single-point bound on lambda_1 */
-} gd_estimate_report;
-
-GD_EXPORT void gd_estimate_defaults(gd_estimate_opts *o); /* t = 0.02, alpha = 1/2, knn = 10 */
-/* x: n points of dimension d, row-major; o NULL: the defaults. lambda receives the nev
- * smallest eigenvalues ascending (lambda[0] ~ 0); rep may be NULL. msg (512 bytes) gets one
- * line on failure: GD_EUSAGE for bad arguments, GD_ENOMEM, GD_ESOLVER. */
-GD_EXPORT int gd_estimate_spectrum(int n, int d, const double *x, const gd_estimate_opts *o, int nev, double *lambda,
-                                   gd_estimate_report *rep, char *msg);
-/* Points from an HDF5 dataset: n values (d = 1) or n x d. *x is malloc'd (free it). */
-GD_EXPORT int gd_estimate_read_points(const char *path, const char *dataset, int *n, int *d, double **x, char *msg);
-/* Write /lambda (nev) with attributes n, d, t, alpha, knn, components, largest, localised,
- * outliers, worst, isolation_bound, atomically; command is stored as the root attribute. */
-GD_EXPORT int gd_estimate_write(const char *path, const char *command, int n, int d, const gd_estimate_opts *o, int nev,
-                                const double *lambda, const gd_estimate_report *rep, char *msg);
-
-/* ------------------------------------------------------------ particles model -- */
-/* MMD_k^2 between the weighted clouds x (n points) and y (m points) in R^d, Gaussian kernel
- * of width sigma; wx or wy NULL: equal weights. */
-GD_EXPORT double gd_particles_mmd2(int d, int n, const double *x, const double *wx, int m, const double *y, const double *wy, double sigma);
-/* The divergence J(mu_x) of the model's critic at the state x (dim values: the particles, or
- * for generator = affine (W, b), whose points W z_q + b are the particles). */
-GD_EXPORT int gd_particles_objective(const gd_model *m, const double *x, double *J);
-/* grad Phi_mu(z) of the critic for the state x at any point z (d values): the particles' field
- * is minus this at the particles. GD_ENOTAVAIL for w1 with several data points. */
-GD_EXPORT int gd_particles_critic_gradient(const gd_model *m, const double *x, const double *z, double *grad);
 
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * functional: the linearised function-space GAN dynamics of functional.md 1.3 on a periodic
- * grid (method of lines). The discriminator perturbation u and the generator's transport
- * potential psi are grid functions; with the weighted Laplacian
+ * functional: the linearised function-space GAN dynamics (docs/models/functional.md) on a
+ * periodic grid (method of lines). The discriminator perturbation u and the generator's
+ * transport potential psi are grid functions; with the weighted Laplacian
  *     Delta_p u = (1/p) div(p grad u)
  * the system is
  *     psi' = eta_g c u,    u' = eta_d (-a u + b Delta_p psi + gamma Delta_p u),
@@ -10,26 +10,28 @@
  * a, b, c). State [psi | u]: the generator's coordinates come first, as everywhere in gandyn.
  * Delta_p is applied in conservative form through FFTW spectral derivatives (odd N: no
  * Nyquist null mode), plans made once at setup. Every mode of -Delta_p (eigenvalue lambda) is
- * a 2 x 2 block with s^2 + (a + gamma lambda) s + b c lambda = 0 (functional.md 2.2).
+ * a 2 x 2 block with s^2 + (a + gamma lambda) s + b c lambda = 0 (docs: "Modes and closed
+ * forms").
  *
- * Gauge: only grad psi moves samples, so the p-mean of psi is not physical (spec 2.2's zero
- * mode). gandyn relaxes it, psi' = eta_g c (u - <psi>_p), which touches no other mode (the
- * modes are p-orthogonal to constants) and leaves eig and rate with the physical spectrum:
- * the gauge pair becomes {-a, -eta_g c} instead of a Jordan block at 0 (WGAN keeps its
- * neutral D offset, eigenvalue 0).
+ * Gauge: only grad psi moves samples, so the p-mean of psi is not physical. gandyn relaxes it,
+ * psi' = eta_g c (u - <psi>_p), which touches no other mode (the modes are p-orthogonal to
+ * constants) and leaves eig and rate with the physical spectrum: the gauge pair becomes
+ * {-a, -eta_g c} instead of a Jordan block at 0 (WGAN keeps its neutral D offset, eigenvalue 0).
  *
- * form = nonlinear integrates spec 1.2 itself on the state [rho | D]: the density and the
+ * form = nonlinear integrates the nonlinear dynamics on the state [rho | D]: the density and the
  * discriminator, rho' = -eta_g div(rho c(D) grad D) conserving mass to round-off.
  *
- * Augmentation (spec 1.4): translation noise of width aug_t blurs the density the
- * discriminator sees, p_aug = mu * p. augment = simple replaces p by p_aug everywhere (the
- * paper-level model); augment = exact keeps the data density inside the filtered operator
+ * Augmentation: translation noise of width aug_t blurs the density the discriminator sees,
+ * p_aug = mu * p. augment = simple replaces p by p_aug everywhere (the paper-level model);
+ * augment = exact keeps the data density inside the filtered operator
  * A u = p_aug^{-1} C div(p grad C u), C the Gaussian filter, symmetric in L^2(p_aug).
  *
- * J.v is analytic through the same transforms (linear: the field itself; nonlinear: spec
- * 5.3), so CVODE's Krylov solver never needs the dense Jacobian on large grids.
+ * J.v is analytic through the same transforms (linear: the field itself; nonlinear: the
+ * field's derivative along v), so CVODE's Krylov solver never needs the dense Jacobian on
+ * large grids.
  */
 #include "gd_impl.h"
+#include "gandyn/functional.h"
 #include "h5io.h"
 
 #include <complex.h>
@@ -70,7 +72,7 @@ static const gd_param functional_params[] = {
      NULL},
     {"c", GD_P_DOUBLE, O(c), "", "generator velocity factor c = c(d0) > 0; needed by loss = custom, else empty or the preset's value", 0, INFINITY,
      GD_PF_EMPTY | GD_PF_LO_OPEN, NULL},
-    {"form", GD_P_ENUM, O(form), "linear", "linear: state [psi | u] (spec 1.3) | nonlinear: state [rho | D] (spec 1.2, mass conserved)", 0, 0, 0, forms},
+    {"form", GD_P_ENUM, O(form), "linear", "linear: state [psi | u] (the linearised dynamics) | nonlinear: state [rho | D] (mass conserved)", 0, 0, 0, forms},
     {"gamma", GD_P_DOUBLE, O(gamma), "0", "gradient penalty weight (R1 type: gamma Delta_p u)", 0, INFINITY, 0, NULL},
     {"eta_g", GD_P_DOUBLE, O(eta_g), "1", "generator learning rate (multiplies c)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"eta_d", GD_P_DOUBLE, O(eta_d), "1", "discriminator learning rate (multiplies a, b, gamma)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
@@ -382,7 +384,7 @@ static int functional_jacobian(const gd_model *m, int mode, const double *x, dou
     (void)mode;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
-    if (o->form == FORM_NONLINEAR) { /* central differences of the field, small grids (the analytic J.v of spec 5.3 belongs with Krylov) */
+    if (o->form == FORM_NONLINEAR) { /* central differences of the field, small grids (the analytic J.v belongs with Krylov) */
         if (q->M > 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", q->M);
         return gd_model_jacobian_fd(m, x, J);
     }
@@ -512,7 +514,7 @@ static int kde_density(gd_model *m, double *p)
     return GD_OK;
 }
 
-/* q->p and q->pin from the density and the augmentation (spec 1.4). */
+/* q->p and q->pin from the density and the augmentation. */
 static int make_density(gd_model *m)
 {
     const functional_opts *o = m->opts;
@@ -536,7 +538,7 @@ static int make_density(gd_model *m)
     return GD_OK;
 }
 
-/* (a, b, c) of spec 1.3: a preset's, or the keys a, b, c for loss = custom. A preset with a
+/* (a, b, c) of the linear form: a preset's, or the keys a, b, c for loss = custom. A preset with a
  * key set to another value is refused rather than silently overridden, so a configuration
  * reads the same whichever of its lines one looks at. */
 static int loss_coefficients(gd_model *m)
@@ -637,7 +639,7 @@ int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *
 }
 
 /* The roots s^+ (larger real part) and s^- of the 2 x 2 block on an eigenfunction of -Delta_p
- * with eigenvalue lambda (spec 2.2; the zero mode carries the gauge relaxation). */
+ * with eigenvalue lambda (the zero mode carries the gauge relaxation). */
 int gd_functional_mode_roots(const gd_model *m, double lambda, int zero_mode, double re[2], double im[2])
 {
     if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
@@ -668,7 +670,7 @@ static void closed_form_w(const functional_opts *o, double y, double *d1, double
     *d2 = (1 - h * h / s2 * (1 - th * th)) / s2;
 }
 
-/* The ground-state form (spec 2.1): v = p^{1/2} u turns -Delta_p into H = -Delta + V with
+/* The ground-state form: v = p^{1/2} u turns -Delta_p into H = -Delta + V with
  * V = |grad W|^2/4 - Delta W/2, W = -log p: symmetric by construction, and well conditioned
  * where p nearly vanishes on the box. W's derivatives are spectral, except for gauss, whose
  * W is not periodic on the box (it is taken in closed form). Eigenvalues ascending. */
@@ -717,6 +719,21 @@ int gd_functional_laplacian(const gd_model *m, const double *u, double *out)
     return GD_OK;
 }
 
+/* The mode spectrum hook: every eigenfunction of -Delta_p is one mode (the constant one, k = 0,
+ * with the gauge relaxation), its roots those of the mode's 2 x 2 block. */
+static int functional_mode_spectrum(const gd_model *m, int ground_state, int *n, double *lambda, double *re, double *im)
+{
+    const functional_priv *q = m->priv;
+    *n = q->M;
+    if (!lambda) return GD_OK;
+    int rc = ground_state ? gd_functional_ground_state_spectrum(m, lambda) : gd_functional_laplacian_spectrum(m, lambda, NULL);
+    if (rc == GD_ESOLVER) return gd_model_fail((gd_model *)m, rc, "LAPACK dsyev failed on -Delta_p of %d grid points", q->M);
+    for (int k = 0; rc == GD_OK && k < q->M; k++)
+        if ((rc = gd_functional_mode_roots(m, lambda[k], k == 0, re + 2 * k, im + 2 * k)) != GD_OK)
+            gd_model_fail((gd_model *)m, rc, "mode %d has no roots", k);
+    return rc;
+}
+
 const gd_model_type gd_model_functional = {
     .name = "functional",
     .summary = "linearised function-space GAN dynamics: (psi, u) on a periodic grid with the weighted Laplacian (Khrulkov et al.)",
@@ -731,4 +748,5 @@ const gd_model_type gd_model_functional = {
     .jvp = functional_jvp,
     .psolve = functional_psolve,
     .write = functional_write,
+    .mode_spectrum = functional_mode_spectrum,
 };

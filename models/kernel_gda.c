@@ -8,8 +8,9 @@
  * Two representations of the discriminator, both fields for every integrator (discrete
  * GDA with lr_d = eta_d on discriminator rows, lr_g = eta_g on generator rows; altgd with
  * order = disc_first is the authors' update):
- *  - linear:   the isolated-points linearization (spec §2.2): per true point c a vector
- *              b_c = grad(f - f*)(x_c) in R^d; state [x~ | b]. Its maps are exactly J_c (x) I_d.
+ *  - linear:   the isolated-points linearization (docs: "Representations"): per true point c
+ *              a vector b_c = grad(f - f*)(x_c) in R^d; state [x~ | b]. Its maps are exactly
+ *              J_c (x) I_d.
  *  - features: f = w . phi with D random Fourier features of the kernel (seeded); state
  *              [x~ | w]; converges to the kernel GDA as D grows.
  * The generator rows carry mu (continuous time tau = k eta_d; keep mu = 1 for discrete GDA).
@@ -559,8 +560,8 @@ static int features_equilibrium(gd_model *m)
 }
 
 /* ---------------------------------------------------------------- exact -------- */
-/* The discrete GDA map of spec §1.2 with f kept relative to the equilibrium configuration
- * x* of the generated points (x*_j is the true point x_c(j)):
+/* The discrete GDA map (docs: representation `exact`) with f kept relative to the equilibrium
+ * configuration x* of the generated points (x*_j is the true point x_c(j)):
  *   f = u E + v S* - sum_s w_s (S(Z_s) - S*),   w_s = eta_d a^s,  a = 1 - eta_d lambda,
  *   E = sum_c (delta_c / Delta) K(., x_c) the mass excess T - S* over its size Delta = sum |delta_c|
  *   (E = 0 when the masses match), S(Z) = sum_l q_l K(., z_l), S* = S(x*),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * linear: the two-player per-mode block of integrators.md, x' = J x with
+ * linear: the two-player per-mode block (docs/models/linear.md), x' = J x with
  * J = [[-a, -s], [s, -b]] on (theta, psi): a, b are the players' own damping, s the
  * coupling. Eigenvalues -(a+b)/2 +- sqrt((a-b)^2/4 - s^2). It is the test problem for
  * every integrator's order and amplification factor, and the local model of every game.
@@ -69,6 +69,21 @@ static int linear_setup(gd_model *m)
     m->dim = 2;
     m->ngen = 1;
     return GD_OK;
+}
+
+extern const gd_model_type gd_model_linear;
+
+void gd_linear_set(gd_model *m, double a, double b, double s)
+{
+    linear_opts *o = m->opts;
+    o->a = a, o->b = b, o->s = s;
+}
+
+gd_model *gd_linear_create(double a, double b, double s)
+{
+    gd_model *m = gd_model_create(&gd_model_linear);
+    if (m) gd_linear_set(m, a, b, s), gd_model_setup(m); /* cannot fail: the block is always 2 x 2 */
+    return m;
 }
 
 const gd_model_type gd_model_linear = {

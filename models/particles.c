@@ -20,6 +20,7 @@
  * fixed latent nodes are the particles (section "generator").
  */
 #include "gd_impl.h"
+#include "gandyn/particles.h"
 
 #include "h5io.h"
 
@@ -443,7 +444,7 @@ static int mesh_setup(gd_model *m)
 }
 
 /* ---------------------------------------------------------------- smoothed ----- */
-/* The smoothed Wasserstein critic of spec 4.3 on the mesh: phi maximises
+/* The smoothed Wasserstein critic (docs: "Critics") on the mesh: phi maximises
  *     P(phi) = <phi, rho> - (lambda/2) phi^T K^-1 phi   subject to |grad_h phi| <= lip per cell,
  * rho the deposited mu - mu0, K the Matern kernel's Gram matrix on the grid (circulant: k^ on
  * the spectrum; a Gaussian's 1/k^ would overflow), grad_h forward differences. Its dual is
@@ -917,7 +918,7 @@ static double w1_objective(const gd_model *m, const double *x)
 
 /* ---------------------------------------------------------------- generator ---- */
 /* generator = affine: the points x_q = W z_q + b on N fixed latent nodes z_q in R^k; the state
- * theta = (W row-major d x k, b) is mapped linearly, x = B theta. By the chain rule (spec 1.2)
+ * theta = (W row-major d x k, b) is mapped linearly, x = B theta. By the chain rule
  * the flow of theta is -grad_theta J = B^T F(x) / N, F the particles' field (which is
  * -N grad_x J), and its Jacobian B^T DF B / N. */
 static const double *points_of(const particles_priv *q, const double *theta, double *out)

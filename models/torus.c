@@ -1,25 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * torus: a periodic min-max objective F(theta, phi) on the 2-torus (torus.md), the generator
- * angle theta descending, the discriminator angle phi ascending:
+ * torus: a periodic min-max objective F(theta, phi) on the 2-torus (docs/models/torus.md), the
+ * generator angle theta descending, the discriminator angle phi ascending:
  *     theta' = -eta_g dF/dtheta,  phi' = eta_d dF/dphi.
  * flow = truncated integrates the Fourier truncation F_N of F instead: F is sampled on an
  * M x M grid, one FFTW r2c transform gives its coefficients c_kl, the mask keeps
  * max(|k|, |l|) <= N (or |k| + |l| <= N, or k^2 + l^2 <= N^2), and F_N with its gradient and
- * Hessian is summed directly at any point (torus.md 6.5a): smooth, so CVODE's error control
- * and the analytic Jacobian see the exact truncated field. flow = real uses the objective's
- * own closed-form gradient. Angles stay unwrapped in the state.
+ * Hessian is summed directly at any point (docs: "Discretisation"): smooth, so CVODE's error
+ * control and the analytic Jacobian see the exact truncated field. flow = real uses the
+ * objective's own closed-form gradient. Angles stay unwrapped in the state.
  *
- * Objectives (one table below): product s sin(theta) sin(phi) + eps_g cos(theta) + eps_d cos(phi),
- * damped (the same with torus.md 3.5's pure terms), mode cos(alpha theta + beta_mode phi),
- * poisson (the Poisson kernel of theta - phi), rexp (the reference exponential GAN of 2.2,
- * by Gauss-Laguerre quadrature) and grid (samples of F from an HDF5 file; truncated only).
+ * Objectives (one table below): product s sin(theta) sin(phi) + eps_g cos(theta) + eps_d
+ * cos(phi), damped (the same with the docs' pure terms eps_g = -0.02, eps_d = 0.08), mode
+ * cos(alpha theta + beta_mode phi), poisson (the Poisson kernel of theta - phi), rexp (the
+ * project's stand-in for the paper's exponential GAN, by Gauss-Laguerre quadrature) and grid
+ * (samples of F from an HDF5 file; truncated only).
  *
  * With n_gen + n_disc = d > 2 angles the same pipeline runs on an M^d grid (rank-d r2c) and
  * the direct sum goes over a list of kept multi-indices; the two-angle case keeps its own
  * faster sum (per-l partial sums G_l(theta)), which the benchmarks measure.
  */
 #include "gd_impl.h"
+#include "gandyn/torus.h"
 #include "h5io.h"
 
 #include <complex.h>
@@ -61,7 +63,7 @@ static const char *const plans[] = {"estimate", "measure", NULL};
 
 #define O(f) offsetof(torus_opts, f)
 static const gd_param torus_params[] = {
-    {"objective", GD_P_ENUM, O(objective), "rexp", "product | damped | mode | poisson | rexp | grid (torus.md 2-3)", 0, 0, 0, objectives},
+    {"objective", GD_P_ENUM, O(objective), "rexp", "product | damped | mode | poisson | rexp | grid (docs/models/torus.md)", 0, 0, 0, objectives},
     {"flow", GD_P_ENUM, O(flow), "truncated", "truncated (the Fourier series F_N) | real (the objective's own gradient)", 0, 0, 0, flows},
     {"N", GD_P_INT, O(N), "4", "truncation order (mask radius)", 1, 1000, 0, NULL},
     {"M", GD_P_INT, O(M), "64", "sampling grid M x M for the FFT (even M >= 2N + 2; grid: the file's size)", 4, 65536, 0, NULL},
@@ -215,8 +217,9 @@ static void poisson_hessian(const gd_model *m, const double *x, double *H)
 static double log_sigmoid(double y) { return y >= 0 ? -log1p(exp(-y)) : y - log1p(exp(y)); }
 static double sigmoid(double y) { return y >= 0 ? 1 / (1 + exp(-y)) : exp(y) / (1 + exp(y)); }
 
-/* R-Exp (torus.md 2.2): data w ~ Exp(1), generated g z with z ~ Exp(1), g = e^{kappa sin theta - delta};
- * D(x) = sigma(A (1 - beta x)) with A = rho sin phi. Expectations by Gauss-Laguerre. */
+/* R-Exp (docs: "Objectives"): data w ~ Exp(1), generated g z with z ~ Exp(1),
+ * g = e^{kappa sin theta - delta}; D(x) = sigma(A (1 - beta x)) with A = rho sin phi.
+ * Expectations by Gauss-Laguerre. */
 static double rexp_value(const gd_model *m, const double *xs)
 {
     double th = xs[0], ph = xs[1];
@@ -646,7 +649,7 @@ static int torus_equilibrium(const gd_model *m, double *x)
 
 static int torus_default_start(const gd_model *m, double *x)
 {
-    for (int i = 0; i < m->dim; i++) x[i] = 0.3; /* torus.md 2.3 */
+    for (int i = 0; i < m->dim; i++) x[i] = 0.3; /* absolute, not an offset from the equilibrium */
     return GD_OK;
 }
 
@@ -799,9 +802,9 @@ int gd_torus_objective(const gd_model *m, const double *x, double *F, double *gr
     return GD_OK;
 }
 
-/* Spectral differentiation for pictures (spec 6.5b): the masked coefficients times (ik) and
- * (il) on an Mf x Mf half spectrum, one c2r each. c2r sums the Hermitian partner of every
- * l > 0 entry itself and the coefficients are already normalised, so its output is the
+/* Spectral differentiation for pictures (/grid/u, /grid/v of run files): the masked coefficients
+ * times (ik) and (il) on an Mf x Mf half spectrum, one c2r each. c2r sums the Hermitian partner of
+ * every l > 0 entry itself and the coefficients are already normalised, so its output is the
  * derivative of F_N at the nodes as it stands. */
 int gd_torus_grid_field(const gd_model *m, int Mf, double *u, double *v)
 {

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The functional model's experiments (a)-(e) of functional.md §4 from the files
+"""The functional model's experiments (a)-(e) of docs/models/functional.md from the files
 examples/functional/reproduce.sh writes.
 
 Usage: functional_figures.py a|b|c|d|e OUT.png DIR      (e-start SPEC.h5 DIR writes the V9 starts)

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The particle-flow figures (particles.md §3) from the files examples/particles/reproduce.sh
+"""The particle-flow figures (docs/models/particles.md) from the files examples/particles/reproduce.sh
 writes.
 
 Usage: particles_figures.py a|b|c|d OUT.png DIR

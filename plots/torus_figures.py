@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The torus figures F1-F7 (torus.md §4) from the files examples/torus/reproduce.sh writes.
+"""The torus figures F1-F7 (docs/models/torus.md) from the files examples/torus/reproduce.sh writes.
 
 Usage: torus_figures.py FIGURE OUT.png FILE...   (FIGURE: f1 portraits f3 f4 f6 f7)
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-h5py, python3-matplotlib).
@@ -82,7 +82,7 @@ def f1(out, path):
 
 
 def portrait_panel(ax, f, title):
-    if "grid/u" in f:  # truncated flows: the spectral field on the sampling nodes (torus.md 6.5b)
+    if "grid/u" in f:  # truncated flows: the spectral field on the sampling nodes (/grid/u, /grid/v)
         U, x = centred(f["grid/u"][:])
         V, _ = centred(f["grid/v"][:])
         ax.streamplot(x, x, U.T, V.T, color="0.55", density=1.1, linewidth=0.6, arrowsize=0.7)
@@ -210,7 +210,7 @@ def final_amplitudes(sweep_path, integ):
 
 
 def f6(out, *paths):
-    a = b = 0.05  # J = [[-a, -s], [s, -b]] at the origin, s = 1 (torus.md 3.5)
+    a = b = 0.05  # J = [[-a, -s], [s, -b]] at the origin, s = 1 (docs/models/torus.md, "Closed forms")
     limits = {"altgd": (-(a + b) + np.sqrt((a + b) ** 2 + 4 * (1 - a * b))) / (1 - a * b), "simgd": (a + b) / (a * b + 1)}
     fig, axs = plt.subplots(2, len(paths), figsize=(5.6 * len(paths), 7.4), squeeze=False, sharex=True)
     for j, p in enumerate(paths):

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Equilibria, Jacobian spectra, one-iteration map spectra, eigenvalue loci and
- * integrator stability regions (the `gandyn eig` command). integrators.md §4.
+ * integrator stability regions (the `gandyn eig` command; the maps' closed forms on the
+ * linear block: docs/models/linear.md).
  */
 #include "gd_impl.h"
 #include "h5io.h"
@@ -365,10 +366,10 @@ int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out)
 int gd_stability_region(const gd_stepper *like, int nre, const double *re, int nim, const double *im, double *rho)
 {
     if (!like->type->fixed_step) return GD_ENOTAVAIL;
-    gd_model *m = gd_model_create(gd_model_type_find("linear"));
+    gd_model *m = gd_linear_create(0, 0, 1);
     gd_stepper *st = NULL;
     double *M = malloc(sizeof(double) * 16 + sizeof(double) * 8), *wr = M + 16, *wi = wr + 4;
-    int rc = (m && M) ? gd_model_setup(m) : GD_ENOMEM;
+    int rc = m && M ? GD_OK : GD_ENOMEM;
     if (rc == GD_OK && !(st = gd_stepper_create(like->type, m))) rc = GD_ENOMEM;
     if (rc == GD_OK) {
         st->o = like->o;
@@ -376,14 +377,9 @@ int gd_stability_region(const gd_stepper *like, int nre, const double *re, int n
         rc = gd_stepper_setup(st);
     }
     double h = like->o.h, x0[2] = {0, 0};
-    char a[64], b[64];
     for (int j = 0; j < nim && rc == GD_OK; j++)
         for (int i = 0; i < nre && rc == GD_OK; i++) {
-            /* J = [[-a, -s], [s, -a]] has eigenvalues -a +- i s = z / h */
-            snprintf(a, sizeof a, "%.17g", -re[i] / h);
-            snprintf(b, sizeof b, "%.17g", im[j] / h);
-            gd_model_set(m, "a", a), gd_model_set(m, "b", a), gd_model_set(m, "s", b);
-            gd_model_setup(m);
+            gd_linear_set(m, -re[i] / h, -re[i] / h, im[j] / h); /* J = [[-a, -s], [s, -a]]: eigenvalues -a +- i s = z / h */
             int nm = gd_stepper_map_dim(st);
             if ((rc = gd_stepper_map_jacobian(st, x0, M, NULL)) == GD_OK && (rc = gd_eigenvalues(nm, M, wr, wi)) == GD_OK)
                 rho[(size_t)j * (size_t)nre + (size_t)i] = spectral_radius(nm, wr, wi);

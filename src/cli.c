@@ -4,6 +4,7 @@
  * Exit status 0 success, 2 usage/configuration error, 1 failed run (I/O, solver).
  */
 #include "gandyn.h"
+#include "gandyn/estimate.h"
 #include "gandyn_paths.h"
 
 #include <errno.h>

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The dataset estimator of the low spectrum of -Delta_p (functional.md 2.3): diffusion maps
- * on one dense n x n matrix, which holds squared distances, then the kernel, then S, so the
- * largest allowed sample needs 128 MB and no second copy.
+ * The dataset estimator of the low spectrum of -Delta_p (docs/models/functional.md, `estimate`):
+ * diffusion maps on one dense n x n matrix, which holds squared distances, then the kernel,
+ * then S, so the largest allowed sample needs 128 MB and no second copy.
  */
 #include "gd_impl.h"
+#include "gandyn/estimate.h"
 #include "h5io.h"
 
 #include <lapacke.h>

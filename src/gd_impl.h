@@ -68,7 +68,17 @@ struct gd_model_type {
     double (*metric)(const gd_model *m, const double *x);
     /* Model-specific datasets and attributes in the output file (torus: coefficients). */
     int (*write)(const gd_model *m, gd_h5 *f);
+    /* For linearisations that split into independent 2 x 2 blocks, one per mode of a spatial
+     * operator (functional: the eigenfunctions of -Delta_p): *n gets the number of modes and,
+     * unless lambda is NULL, lambda the operator's eigenvalues (n, ascending) and root_re,
+     * root_im each block's two roots (n x 2, the larger real part first). ground_state picks
+     * the model's alternative form of the operator (for nearly vanishing densities). Message
+     * via gd_model_fail. NULL: no mode spectrum (gandyn spectrum refuses the model). */
+    int (*mode_spectrum)(const gd_model *m, int ground_state, int *n, double *lambda, double *root_re, double *root_im);
 };
+
+/* The model's mode spectrum (the hook above); GD_ENOTAVAIL when it has none. */
+int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *lambda, double *root_re, double *root_im);
 
 /* J(x) v by a central difference of the field (the fallback of gd_model_jvp), for models
  * whose analytic product covers only some configurations. */
@@ -291,5 +301,17 @@ void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int
 
 extern const gd_model_type *const gd_model_registry[];
 extern const gd_integrator_type *const gd_integrator_registry[];
+
+/* Two registry entries the analyses use by their tables rather than by name. The linear model
+ * (models/linear.c), set up with J = [[-a, -s], [s, -b]] or changed to it in place: the scalar
+ * test problem on which stability regions evaluate an integrator's map. CVODE
+ * (integrators/cvode.c): the rate analysis follows the continuous flow with it whatever
+ * integrator is configured. */
+gd_model *gd_linear_create(double a, double b, double s);
+void gd_linear_set(gd_model *m, double a, double b, double s);
+extern const gd_integrator_type gd_integrator_cvode;
+/* Set a numeric integrator.* key (or diverge_radius) to v, checked as gd_stepper_set checks
+ * its text. */
+int gd_stepper_set_double(gd_stepper *s, const char *key, double v);
 
 #endif

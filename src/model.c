@@ -101,7 +101,7 @@ int gd_model_field(const gd_model *m, const double *x, double *v)
     return m->type->field(m, 0, x, v);
 }
 
-/* Central differences with eps_j = 1e-6 max(1, |x_j|) (integrators.md §4). */
+/* Central differences with eps_j = 1e-6 max(1, |x_j|). */
 int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
 {
     int n = m->dim;
@@ -169,6 +169,12 @@ int gd_model_psolve(const gd_model *m, double g, const double *r, double *z)
 {
     if (!m->type->psolve) return GD_ENOTAVAIL;
     return m->type->psolve(m, g, r, z);
+}
+
+int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *lambda, double *root_re, double *root_im)
+{
+    if (!m->type->mode_spectrum) return GD_ENOTAVAIL;
+    return m->type->mode_spectrum(m, ground_state, n, lambda, root_re, root_im);
 }
 
 int gd_model_equilibrium(const gd_model *m, double *x)

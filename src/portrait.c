@@ -16,10 +16,10 @@
  * one. The index of an equilibrium is the sign of det J, or the winding on a small circle
  * around it when J is singular. The indices must add up to the field's winding along the
  * box (argument principle), which is 0 when the box is one whole period of a periodic
- * model: Poincare-Hopf on the torus (torus.md 6.7). Both numbers go to the output, so a
- * missing equilibrium shows. On a periodic model every root is moved into the box by whole
- * periods (into [lo, lo + period) when the box is one period), and duplicates are recognised
- * modulo the period.
+ * model: Poincare-Hopf on the torus (docs/models/torus.md, `portrait`). Both numbers go to
+ * the output, so a missing equilibrium shows. On a periodic model every root is moved into the
+ * box by whole periods (into [lo, lo + period) when the box is one period), and duplicates are
+ * recognised modulo the period.
  */
 #include "gd_impl.h"
 #include "h5io.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Spiral-attractor rates measured from trajectories (`gandyn rate`), torus.md §6.8:
+ * Spiral-attractor rates measured from trajectories (`gandyn rate`; docs/models/torus.md):
  * project x - x* on the slowest eigenmode, c = (V^-1 (x - x*))_k, so the linear flow is an
  * exact damped rotation |c| = e^{alpha t}, arg c = omega t without the ripple a
  * non-normal Jacobian puts on |x|; fit ln|c| and the unwrapped arg c by least squares on
@@ -135,7 +135,7 @@ static int continuous(gd_sim *s, const double *eq, series *ts, series *sec, gd_r
     if (!J) return GD_ENOMEM;
     rc = gd_model_jacobian(m, eq, J);
     if (rc == GD_OK) rc = mode_of(n, J, eq, 0, &md);
-    gd_stepper *cv = rc == GD_OK ? gd_stepper_create(gd_integrator_type_find("cvode"), m) : NULL;
+    gd_stepper *cv = rc == GD_OK ? gd_stepper_create(&gd_integrator_cvode, m) : NULL;
     if (rc == GD_OK && !cv) rc = GD_ENOMEM;
     out->c_pred_re = md.re, out->c_pred_im = fabs(md.im);
     double r0, ph0, t = 0, tend = s->rate.t_end;
@@ -143,15 +143,10 @@ static int continuous(gd_sim *s, const double *eq, series *ts, series *sec, gd_r
         project(n, md.U, s->starts, eq, &r0, &ph0);
         if (tend <= 0) /* long enough to fall from r0 to r_lo, with margin */
             tend = md.re < 0 ? fmin(1e4, 1.3 * log(fmax(r0, s->rate.r_hi) / s->rate.r_lo) / -md.re) : s->stepper->o.t_end;
-        char v[64];
-        const char *kv[][2] = {{"rtol", NULL}, {"atol", NULL}, {"t_end", NULL}, {"steps", "4000"}, {"method", "adams"}};
-        double vals[3] = {s->rate.rtol, s->rate.atol, tend};
-        for (int i = 0; i < 5 && rc == GD_OK; i++) {
-            if (i < 3) snprintf(v, sizeof v, "%.17g", vals[i]);
-            rc = gd_stepper_set(cv, kv[i][0], i < 3 ? v : kv[i][1]);
-        }
-        snprintf(v, sizeof v, "%.17g", s->sweep.diverge_radius);
-        if (rc == GD_OK) rc = gd_stepper_set(cv, "diverge_radius", v);
+        const char *key[] = {"rtol", "atol", "t_end", "steps", "diverge_radius"};
+        double val[] = {s->rate.rtol, s->rate.atol, tend, 4000, s->sweep.diverge_radius};
+        for (int i = 0; i < 5 && rc == GD_OK; i++) rc = gd_stepper_set_double(cv, key[i], val[i]);
+        cv->o.method = GD_ADAMS;
         if (rc == GD_OK) rc = gd_stepper_setup(cv);
     }
     /* Section Im(c_k) = 0 crossed upward: once per turn of the mode with Im lambda > 0. */

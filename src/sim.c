@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * gd_sim: a run described by an INI configuration (cli.md). Keys are stored as text in
- * the order given (file, then --set), and resolved at setup through the model's and the
- * integrator's parameter tables; unknown sections and keys are errors.
+ * gd_sim: a run described by an INI configuration (README, "Configuration keys"). Keys are
+ * stored as text in the order given (file, then --set), and resolved at setup through the
+ * model's and the integrator's parameter tables; unknown sections and keys are errors.
  */
 #include "gd_impl.h"
 #include "h5io.h"
@@ -290,9 +290,7 @@ static int parse_starts(gd_sim *s, int dim)
     if (!text[0]) {
         if (!(s->starts = malloc(sizeof(double) * (size_t)dim))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
         s->nstart = 1;
-        if (s->model->type->default_start) return s->model->type->default_start(s->model, s->starts);
-        for (int i = 0; i < dim; i++) s->starts[i] = 1;
-        return GD_OK;
+        return gd_model_default_start(s->model, s->starts);
     }
     int rc = gd_parse_vectors(text, dim, &s->starts, &s->nstart, "run.x0", s->msg);
     if (rc != GD_OK) return rc;
@@ -379,7 +377,7 @@ static int build_config_text(gd_sim *s)
 
 int gd_sim_setup(gd_sim *s)
 {
-    char names[512], radius[64];
+    char names[512];
     s->ready = 0;
     gd_stepper_free(&s->stepper);
     gd_model_free(&s->model);
@@ -401,8 +399,7 @@ int gd_sim_setup(gd_sim *s)
     if (rc == GD_OK) rc = apply_fixed_sections(s);
     if (rc != GD_OK) return rc;
     if (!(s->stepper = gd_stepper_create(it, s->model))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    snprintf(radius, sizeof radius, "%.17g", s->sweep.diverge_radius);
-    gd_stepper_set(s->stepper, "diverge_radius", radius);
+    gd_stepper_set_double(s->stepper, "diverge_radius", s->sweep.diverge_radius);
     rc = apply_section(s, "integrator", set_stepper, s->stepper, msg_stepper);
     if (rc == GD_OK && (rc = gd_stepper_setup(s->stepper)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) rc = parse_starts(s, s->model->dim);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * gandyn spectrum: the functional model's rates from the spectrum of -Delta_p (functional.md
- * 2.2). Each eigenfunction of -Delta_p carries an independent 2 x 2 block, so the mode roots
- * s_k^+- predict the whole operator; the dense Jacobian's eigenvalues check that prediction
- * (mode_gap), and show where it fails (augment = exact mixes the modes).
+ * gandyn spectrum: rates from a model's mode spectrum (its mode_spectrum hook; the functional
+ * model's -Delta_p, docs/models/functional.md "Analyses"). Each mode carries an independent
+ * 2 x 2 block, so the mode roots s_k^+- predict the whole operator; the dense Jacobian's
+ * eigenvalues check that prediction (mode_gap), and show where it fails (the functional
+ * model's augment = exact mixes the modes).
  */
 #include "sim_impl.h"
 
@@ -46,47 +47,59 @@ static double nearest_root(const gd_spectrum_result *r, double re, double im)
     return best;
 }
 
-static int mode_roots(gd_sim *s, gd_spectrum_result *r, double *re, double *im)
+/* The k >= 1 whose s_k^+ has the largest real part, and the local rate it sets. */
+static void slowest_mode(gd_spectrum_result *r)
 {
     r->slowest = 1;
-    for (int k = 0; k < r->M; k++) {
-        int rc = gd_functional_mode_roots(s->model, r->lambda[k], k == 0, re + 2 * k, im + 2 * k);
-        if (rc != GD_OK) return gd_fmt(s->msg, rc, "spectrum: mode %d has no roots", k);
-        if (k >= 1 && re[2 * k] > re[2 * r->slowest]) r->slowest = k;
-    }
-    r->rate = r->M > 1 ? 0.0 - re[2 * r->slowest] : NAN; /* 0 - x: no -0 for a neutral mode */
-    return GD_OK;
+    for (int k = 2; k < r->M; k++)
+        if (r->root_re[2 * k] > r->root_re[2 * r->slowest]) r->slowest = k;
+    r->rate = r->M > 1 ? 0.0 - r->root_re[2 * r->slowest] : NAN; /* 0 - x: no -0 for a neutral mode */
 }
 
-static int check_model(gd_sim *s)
+/* "the functional model does": the models with a mode spectrum, from the registry. */
+static void owners(char *out, size_t n)
+{
+    int count = 0;
+    size_t used = 0;
+    out[0] = '\0';
+    for (const gd_model_type *const *t = gd_model_registry; *t && used < n; t++)
+        if ((*t)->mode_spectrum) used += (size_t)snprintf(out + used, n - used, "%s%s", count++ ? ", " : "the ", (*t)->name);
+    if (used < n) snprintf(out + used, n - used, count > 1 ? " models do" : " model does");
+}
+
+/* The number of modes into *M; a usage error for a model without a mode spectrum. */
+static int check_model(gd_sim *s, int *M)
 {
     if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
-    if (strcmp(s->model->type->name, "functional") != 0)
-        return gd_fmt(s->msg, GD_EUSAGE, "spectrum: model '%s' has no -Delta_p (only the functional model does)", s->model->type->name);
+    if (gd_model_mode_spectrum(s->model, 0, M, NULL, NULL, NULL) == GD_ENOTAVAIL) {
+        char who[256];
+        owners(who, sizeof who);
+        return gd_fmt(s->msg, GD_EUSAGE, "spectrum: model '%s' has no -Delta_p (only %s)", s->model->type->name, who);
+    }
     return GD_OK;
 }
 
-/* -Delta_p's eigenvalues and the mode roots into r's buffers (M, 2M, 2M doubles at buf). */
-static int modes(gd_sim *s, int ground_state, double *buf, gd_spectrum_result *r)
+/* The model's mode eigenvalues and roots into r's buffers (M, 2M, 2M doubles at buf). */
+static int modes(gd_sim *s, int ground_state, int M, double *buf, gd_spectrum_result *r)
 {
     gd_model *m = s->model;
-    int M = m->dim / 2;
     double *lam = buf, *rre = lam + M, *rim = rre + 2 * M;
-    int rc = ground_state ? gd_functional_ground_state_spectrum(m, lam) : gd_functional_laplacian_spectrum(m, lam, NULL);
+    int rc = gd_model_mode_spectrum(m, ground_state, &M, lam, rre, rim);
     if (rc != GD_OK) return gd_fmt(s->msg, rc, "spectrum: %s", rc == GD_ENOMEM ? "out of memory" : gd_model_errmsg(m));
     r->M = M, r->lambda = lam, r->root_re = rre, r->root_im = rim;
-    return mode_roots(s, r, rre, rim);
+    slowest_mode(r);
+    return GD_OK;
 }
 
 int gd_sim_spectrum(gd_sim *s, int ground_state, gd_spectrum_result *out)
 {
-    int rc = check_model(s);
+    int M, rc = check_model(s, &M);
     if (rc != GD_OK) return rc;
-    int M = s->model->dim / 2, n = s->model->dim <= GD_SPECTRUM_OPERATOR_MAX ? s->model->dim : 0;
+    int n = s->model->dim <= GD_SPECTRUM_OPERATOR_MAX ? s->model->dim : 0;
     double *buf = gd_sim_scratch(s, 0, (size_t)M * 5 + 2 * (size_t)n);
     if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     memset(out, 0, sizeof *out);
-    rc = modes(s, ground_state, buf, out);
+    rc = modes(s, ground_state, M, buf, out);
     if (rc != GD_OK || n == 0) return rc;
     double *ore = buf + 5 * (size_t)M, *oim = ore + n;
     rc = operator_eigenvalues(s, ore, oim);
@@ -108,8 +121,10 @@ static int scan_at(gd_sim *s, long i, double v, void *user)
 {
     spectrum_scan *c = user;
     gd_spectrum_result r;
-    if (s->model->dim / 2 != c->out->M) return gd_fmt(s->msg, GD_EUSAGE, "scan of %s: the grid must not change along the scan", c->out->key);
-    int rc = modes(s, c->ground_state, c->work, &r);
+    int M;
+    if (gd_model_mode_spectrum(s->model, 0, &M, NULL, NULL, NULL) != GD_OK || M != c->out->M)
+        return gd_fmt(s->msg, GD_EUSAGE, "scan of %s: the grid must not change along the scan", c->out->key);
+    int rc = modes(s, c->ground_state, M, c->work, &r);
     c->values[i] = v, c->lambda1[i] = r.M > 1 ? r.lambda[1] : NAN, c->rate[i] = r.rate;
     return rc;
 }
@@ -136,11 +151,11 @@ int gd_sim_spectrum_scan(gd_sim *s, const char *spec, int ground_state, gd_spect
     char key[128];
     double lo, hi;
     long n;
-    int logscale, rc = check_model(s);
+    int logscale, M, rc = check_model(s, &M);
     if (rc == GD_OK) rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
     if (rc != GD_OK) return rc;
     memset(out, 0, sizeof *out);
-    out->key = gd_sim_intern_key(s, key), out->n = (int)n, out->M = s->model->dim / 2;
+    out->key = gd_sim_intern_key(s, key), out->n = (int)n, out->M = M;
     double *buf = gd_sim_scratch(s, 1, 3 * (size_t)n), *work = gd_sim_scratch(s, 2, 5 * (size_t)out->M);
     if (!buf || !work || !out->key) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     spectrum_scan c = {ground_state, work, out, buf, buf + n, buf + 2 * n};

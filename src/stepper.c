@@ -72,14 +72,29 @@ gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m)
     return s;
 }
 
-int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
+/* The key's table entry and the section it belongs to; NULL and a message when unknown. */
+static const gd_param *stepper_key(gd_stepper *s, const char *key, const char **owner)
 {
     const gd_param *p = gd_param_find(iparams, key);
-    const char *owner = "integrator";
-    if (!p && (p = gd_param_find(radius_param, key))) owner = "sweep";
-    if (!p) return gd_stepper_fail(s, GD_EUSAGE, "unknown key integrator.%s", key);
-    s->ready = 0;
-    return gd_param_apply(p, &s->o, value, owner, s->msg);
+    *owner = "integrator";
+    if (!p && (p = gd_param_find(radius_param, key))) *owner = "sweep";
+    if (!p) gd_stepper_fail(s, GD_EUSAGE, "unknown key integrator.%s", key);
+    else s->ready = 0;
+    return p;
+}
+
+int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
+{
+    const char *owner;
+    const gd_param *p = stepper_key(s, key, &owner);
+    return p ? gd_param_apply(p, &s->o, value, owner, s->msg) : GD_EUSAGE;
+}
+
+int gd_stepper_set_double(gd_stepper *s, const char *key, double v)
+{
+    const char *owner;
+    const gd_param *p = stepper_key(s, key, &owner);
+    return p ? gd_param_apply_double(p, &s->o, v, owner, s->msg) : GD_EUSAGE;
 }
 
 static void release(gd_stepper *s)

@@ -164,8 +164,8 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
     if (rc == GD_OK && model_dirty && (rc = gd_model_setup(s->model)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
     /* A model's default start can depend on the swept parameters (a warm-started
      * discriminator): take the cell's own, then the start-coordinate axes on top. */
-    if (rc == GD_OK && !s->run.x0[0] && s->model->type->default_start) {
-        s->model->type->default_start(s->model, c->x0);
+    if (rc == GD_OK && !s->run.x0[0]) {
+        if ((rc = gd_model_default_start(s->model, c->x0)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
         for (int k = 0; k < w->naxes; k++)
             if (w->ax[k].kind == AX_X0) c->x0[w->ax[k].coord] = w->ax[k].values[ix[k]];
     }

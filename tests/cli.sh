@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The CLI contract (cli.md): exit status 2 for usage/configuration errors, 1 for I/O;
-# exactly one line on stderr naming the problem; no output file left behind; --json and
-# list --json are valid JSON. Usage: cli.sh GANDYN PYTHON WORKDIR
+# The CLI contract (README "Using it", `gandyn COMMAND --help`): exit status 2 for
+# usage/configuration errors, 1 for I/O; exactly one line on stderr naming the problem; no
+# output file left behind; --json and list --json are valid JSON.
+# Usage: cli.sh GANDYN PYTHON WORKDIR
 set -u
 gandyn=$1 py=$2 work=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,7 +66,7 @@ grep -q "^    save_coords    = all " help_run.txt && grep -q "^    diverge_radiu
 expect 2 "unknown command 'nope'" -- nope --help
 expect 2 "unknown command 'nope'" -- help nope
 
-# analyses: eig / rate / portrait JSON as in cli.md, errors as one line
+# analyses: eig / rate / portrait JSON as the README describes, errors as one line
 expect 1 "has no equilibrium" -- eig good.ini --set model.loss=wgan --set model.reg=wgan_gp
 expect 2 "expected KEY:LO:HI:N" -- eig good.ini --scan model.gamma:0:1
 expect 2 "unknown key model.gama" -- eig good.ini --scan model.gama:0:1:3
@@ -99,7 +100,7 @@ d = json.load(open(sys.argv[1]))
 assert d["trajectories"] == 25 and d["equilibria"] == 1 and d["output"] == "portrait.h5", d
 assert d["index_sum"] == 1 and d["index_expected"] == 1, d  # one spiral sink inside the box
 PY
-# the torus census (torus.md 6.7): at N = 4 the saddle at (pi/2, pi/2) between two node sources
+# the torus census (docs/models/torus.md, `portrait`): at N = 4 the saddle at (pi/2, pi/2) between two node sources
 # 0.13 away is found, and over the whole torus the indices add up to 0 (Poincare-Hopf); every
 # torus portrait here goes through tests/portrait_index.py (sign det J per equilibrium, the sums)
 tbox=--set\ portrait.box=-3.14159265:3.14159265:-3.14159265:3.14159265
@@ -222,7 +223,7 @@ d = json.load(open(sys.argv[1]))
 assert abs(d["value"] / d["predicted"] - 1) < 1e-5 and abs(d["predicted"] - 1.26175007) < 1e-6, d
 PY
 # the boundary curve h_max(gamma) of SimGD with a gradient penalty against its closed form
-# (dirac.md case 7): gamma/f'^2 below gamma = 2f', 2/(gamma/2 + sqrt(gamma^2/4 - f'^2)) above
+# (docs/models/dirac.md case 7): gamma/f'^2 below gamma = 2f', 2/(gamma/2 + sqrt(gamma^2/4 - f'^2)) above
 "$gandyn" critical good.ini --set model.reg=gp --set run.x0=1e-3,1e-3 --set integrator.steps=20000 --param integrator.h \
     --lo 0.5 --hi 5 --trace model.gamma:0.3:1.5:5 --json > trace.json && "$py" - trace.json <<'PY' && ok || bad "critical --trace"
 import json, math, sys
@@ -235,8 +236,9 @@ for p in d["points"]:
 PY
 expect 2 "trace" -- critical good.ini --param integrator.h --lo 0.5 --hi 5 --trace model.gamma:1:2
 
-# spectrum: -Delta_p of the uniform torus (functional.md V1), WGAN + GP operator (V6) and the
-# logit GAN's von Mises k = 1 roots (V7); the operator's eigenvalues match the mode roots
+# spectrum: -Delta_p of the uniform torus (docs/models/functional.md V1), WGAN + GP operator
+# (V6) and the logit GAN's von Mises k = 1 roots (V7); the operator's eigenvalues match the
+# mode roots
 "$gandyn" spectrum /dev/null --set model.name=functional --set model.gamma=0.5 --set model.N=63 -o spectrum.h5 --json > spec.json \
     && "$py" - spec.json <<'PY' && ok || bad "spectrum --json (WGAN + GP)"
 import json, sys
@@ -259,7 +261,7 @@ s = d["slowest"]
 assert abs(s["re"] + 0.25) < 1e-12 and abs(abs(s["im"]) - 0.478407914458) < 1e-9, s
 assert min(abs(complex(*z) - complex(-0.25, 0.478407914458)) for z in d["operator"]) < 1e-9
 PY
-# loss = custom (spec 1.3's explicit a, b, c): the slowest root against the quadratic formula on
+# loss = custom (the explicit a, b, c): the slowest root against the quadratic formula on
 # the uniform torus (lambda_1 = 1), the operator against the mode roots, and the file's abc attribute
 "$gandyn" spectrum /dev/null --set model.name=functional --set model.loss=custom --set model.a=0.2 --set model.b=1.5 --set model.c=0.4 \
     --set model.gamma=0.1 --set model.N=31 -o spectrum_custom.h5 --json > spec_custom.json \
@@ -280,9 +282,10 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 assert all(abs(d["laplacian"][n] / n - 1) < 1e-9 for n in range(1, 6)) and len(d["operator"]) == 510, d["laplacian"][:6]
 PY
-# critical steps against the spectrum (functional.md 3): the largest stable step of each
-# fixed-step integrator, observed by bisection on runs from a start exciting every mode, is
-# where the per-mode map of the spectrum's roots first reaches |eigenvalue| = 1
+# critical steps against the spectrum (docs/models/functional.md, `critical`): the largest
+# stable step of each fixed-step integrator, observed by bisection on runs from a start
+# exciting every mode, is where the per-mode map of the spectrum's roots first reaches
+# |eigenvalue| = 1
 if "$py" -c 'import numpy' 2> /dev/null; then
     base=(--set model.name=functional --set model.loss=gan_sat --set model.gamma=0.2 --set model.N=15)
     "$gandyn" spectrum /dev/null "${base[@]}" -o crit_spec.h5 --json > crit_spec.json
@@ -300,7 +303,7 @@ a = b = c = 0.5; gamma = 0.2
 def rho(h):
     worst = 0
     for k, (sp, sm) in enumerate(roots):
-        if integ == "altgd" and k > 0:  # gen-first alternating map of the block (spec 3)
+        if integ == "altgd" and k > 0:  # gen-first alternating map of the block
             al = a + gamma * lam[k]
             M = np.array([[1, h * c], [-h * b * lam[k], 1 - h * al - h * h * b * c * lam[k]]])
             worst = max(worst, max(abs(np.linalg.eigvals(M))))
@@ -361,7 +364,7 @@ with h5py.File("quantile.h5", "w") as f:
     f["/points"] = np.array([inv((i + 0.5) / 1000) for i in range(1000)])
     f["/grid"] = np.zeros((3, 2, 2))
 with h5py.File("random.h5", "w") as f:
-    f["/points"] = np.random.default_rng(0).standard_normal(1000)  # functional.md 2.3: lambda_1 = 0.049
+    f["/points"] = np.random.default_rng(0).standard_normal(1000)  # README, `estimate`: lambda_1 = 0.049
     f["/big"] = np.zeros(4001)
 PY
 "$gandyn" estimate quantile.h5 --json -o est.h5 > est.json 2> est.err && [ ! -s est.err ] && "$py" - est.json <<'PY' && ok || bad "estimate --json (V10)"

@@ -5,9 +5,9 @@
  *    the analytic product of sub-step Jacobians; case 7 (GP SimGD rho); case 9 (the Euler
  *    optimum) through an eigenvalue scan over h;
  *  - every integrator's analytic one-iteration Jacobian against central differences;
- *  - integrators.md: eig of the map at x* equals R(h lambda); the imaginary-axis stability
- *    limits 1/sqrt(3) (optimistic), 1 (extragradient), 2 (altgd), 2 sqrt(2) (rk4)
- *    bracketed at +-0.1% by gd_stability_region;
+ *  - the linear block's closed forms (docs/models/linear.md): eig of the map at x* equals
+ *    R(h lambda); the imaginary-axis stability limits 1/sqrt(3) (optimistic), 1
+ *    (extragradient), 2 (altgd), 2 sqrt(2) (rk4) bracketed at +-0.1% by gd_stability_region;
  *  - measured rates: continuous GP 0.3 within 1e-3 of -0.15 +- 0.4769696i (fit and
  *    Poincare returns), discrete within 1e-3 of the predicted spectral radius for every
  *    fixed-step integrator;
@@ -183,7 +183,7 @@ static void map_equals_R(void)
     gd_sim_free(&s);
 }
 
-/* Imaginary-axis limits: rho <= 1 just inside, > 1 just outside (integrators.md §2, §5). */
+/* Imaginary-axis limits: rho <= 1 just inside, > 1 just outside (docs/models/linear.md). */
 static void stability_limits(void)
 {
     static const struct { const char *name; double y; } c[] = {

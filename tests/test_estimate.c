@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The dataset spectrum estimator (functional.md 2.3, V10): diffusion maps with alpha = 1/2 on
- * a quantile sample of N(0, 1) recover lambda_k = k; alpha = 0 gives the wrong operator (2k);
- * a product grid factorises exactly; random tails make outliers and a spurious lambda_1.
+ * The dataset spectrum estimator (docs/models/functional.md V10): diffusion maps with alpha = 1/2
+ * on a quantile sample of N(0, 1) recover lambda_k = k; alpha = 0 gives the wrong operator (2k); a
+ * product grid factorises exactly; random tails make outliers and a spurious lambda_1.
  */
 #include "check.h"
+#include "gandyn/estimate.h"
 
 #include <hdf5.h>
 #include <stdint.h>

@@ -42,7 +42,7 @@ static void conservation(void)
             const char *kv[] = {"rtol", "1e-10", "atol", "1e-12", "t_end", "100", "steps", "100", "method", bdf ? "bdf" : "adams", NULL};
             double x[2] = {1, 1};
             double worst = cvode_run((const char *const[]){"loss", losses[i], NULL}, kv, x, NULL);
-            if (!bdf) CHECK_NEAR(worst, 0, 1e-6); /* spec case 2: Adams at rtol 1e-10 */
+            if (!bdf) CHECK_NEAR(worst, 0, 1e-6); /* docs/models/dirac.md case 2: Adams at rtol 1e-10 */
             else CHECK_NEAR(worst, 0, 1e-4);      /* BDF damps rotations slightly */
         }
     }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The functional model (linear form) against functional.md section 6: V1 the uniform torus
+ * The functional model (linear form) against docs/models/functional.md V1-V9: V1 the uniform torus
  * spectrum and Delta_p sin 3x, V2 von Mises (degenerate pairs), V3 the Gaussian in ground-state
  * form, V4 the bimodal torus, V5
  * 2-D separability, V6 the WGAN Jacobian with and without penalty, V7 the logit GAN rates,
  * V8 the energy factors of the optimisers and the AltGD spectral radius, V9 the nonlinear field against linear theory.
  */
 #include "check.h"
+#include "gandyn/functional.h"
 
 #include <complex.h>
 #include <hdf5.h>
@@ -49,7 +50,7 @@ static void von_mises(void)
         double *lam = spectrum(m, atoi(sizes[s]));
         for (int k = 0; k < 3; k++) {
             CHECK_NEAR(lam[2 * k + 1], want[k], 1e-9);
-            CHECK_NEAR(lam[2 * k + 2], want[k], 1e-9); /* the pairs are degenerate (duality, spec 2.1) */
+            CHECK_NEAR(lam[2 * k + 2], want[k], 1e-9); /* the pairs are degenerate (docs/models/functional.md V2) */
         }
         free(lam);
         gd_model_free(&m);
@@ -154,7 +155,7 @@ static void logit_gan(void)
 
     m = functional((const char *const[]){"loss", "gan_sat", "density", "bimodal", "kappa", "4", "N", "127", NULL});
     jacobian_eigenvalues(m, &wr, &wi, &n);
-    CHECK_NEAR(nearest(wr, wi, n, -1.59359235e-3, 0), 0, 1e-8 * 1.59359235e-3); /* the spec gives 9 digits */
+    CHECK_NEAR(nearest(wr, wi, n, -1.59359235e-3, 0), 0, 1e-8 * 1.59359235e-3); /* V7 gives 9 digits */
     free(wr), free(wi);
     gd_model_free(&m);
 }
@@ -253,7 +254,7 @@ static void nonlinear_vs_linear(void)
 }
 
 /* V4 with translation noise t = 0.5: the simple model's lambda_1(p_aug), and the exact
- * filtered operator's cluster of near-zero eigenvalues (109 of 127 below 1e-9, spec 1.4). */
+ * filtered operator's cluster of near-zero eigenvalues (109 of 127 below 1e-9). */
 static void augmentation(void)
 {
     gd_model *m = functional((const char *const[]){"density", "bimodal", "kappa", "4", "N", "127", "augment", "simple", "aug_t", "0.5", NULL});
@@ -478,9 +479,9 @@ static void preconditioner(void)
     gd_model_free(&m);
 }
 
-/* The roots of s^2 + B s + C = 0 (spec 2.2 with the learning rates, B = eta_d (a + gamma lambda),
- * C = eta_d eta_g b c lambda) by the quadratic formula in complex arithmetic, larger real part
- * first; independent of the model's 2 x 2 eigenvalue code. */
+/* The roots of s^2 + B s + C = 0 (the mode block with the learning rates, B = eta_d (a + gamma
+ * lambda), C = eta_d eta_g b c lambda) by the quadratic formula in complex arithmetic, larger real
+ * part first; independent of the model's 2 x 2 eigenvalue code. */
 static void closed_roots(double B, double C, double complex s[2])
 {
     double complex r = csqrt(B * B - 4 * C);
@@ -494,7 +495,7 @@ static void closed_roots(double B, double C, double complex s[2])
 /* loss = custom: gd_functional_mode_roots against the quadratic formula for a spiral, a
  * real (overdamped) and the gauge mode, and every eigenvalue of the full grid Jacobian on a
  * von Mises density against the roots at the grid's own lambda_k (the modes decouple for any
- * p, spec 2.2), matched both ways so no root is missing and no eigenvalue unexplained. */
+ * p), matched both ways so no root is missing and no eigenvalue unexplained. */
 static void custom_loss(void)
 {
     const double a = 0.3, b = 2, c = 0.7, eta_d = 1.5, eta_g = 0.8, gamma = 0.1;
@@ -536,8 +537,40 @@ static void custom_loss(void)
     gd_model_free(&m);
 }
 
-/* Each preset equals loss = custom with its coefficients (spec 1.3's table): the same
- * Jacobian and field, value for value; a preset also accepts its own values given explicitly. */
+/* gd_sim_spectrum through the model's mode spectrum: on the uniform torus (lambda = 0, then
+ * k^2 twice) with WGAN + GP, gamma = 0.3 (no double root on the grid), the roots of every mode
+ * against the quadratic formula, the slowest mode k = 1 (Re s^+ = -gamma/2 while the pair is
+ * complex, -> -b c / gamma for large lambda), its rate 0.15; a model without modes is refused. */
+static void sim_spectrum(void)
+{
+    gd_sim *s = gd_sim_create();
+    const char *kv[][2] = {{"model.name", "functional"}, {"model.gamma", "0.3"}, {"model.N", "15"}};
+    for (int i = 0; i < 3; i++) CHECK_OK(gd_sim_set(s, kv[i][0], kv[i][1]));
+    CHECK_OK(gd_sim_setup(s));
+    gd_spectrum_result r;
+    CHECK_OK(gd_sim_spectrum(s, 0, &r));
+    CHECK(r.M == 15 && r.slowest == 1 && r.n_operator == 30);
+    CHECK_NEAR(r.rate, 0.15, 1e-12);
+    double worst = 0;
+    for (int k = 1; k < r.M; k++) {
+        double lam = (double)((k + 1) / 2) * ((k + 1) / 2);
+        double complex want[2];
+        closed_roots(0.3 * lam, lam, want);
+        CHECK_REL(r.lambda[k], lam, 1e-12);
+        for (int j = 0; j < 2; j++) worst = fmax(worst, cabs(r.root_re[2 * k + j] + I * fabs(r.root_im[2 * k + j]) - (creal(want[j]) + I * fabs(cimag(want[j])))) / cabs(want[j]));
+    }
+    CHECK_NEAR(worst, 0, 1e-13);
+    CHECK_NEAR(r.mode_gap, 0, 1e-11);
+    printf("sim spectrum: roots within %.2g (relative) of the quadratic formula, operator within %.2g of them\n", worst, r.mode_gap);
+    gd_sim_free(&s);
+    s = gd_sim_create();
+    CHECK_OK(gd_sim_setup(s)); /* the default model, dirac */
+    CHECK(gd_sim_spectrum(s, 0, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "model 'dirac' has no -Delta_p (only the functional model does)"));
+    gd_sim_free(&s);
+}
+
+/* Each preset equals loss = custom with its coefficients (the docs' (a, b, c) of each loss): the
+ * same Jacobian and field, value for value; a preset also accepts its own values given explicitly. */
 static void presets_are_explicit(void)
 {
     const char *names[3] = {"wgan", "gan_sat", "gan_nonsat"}, *abc[3][3] = {{"0", "1", "1"}, {"0.5", "0.5", "0.5"}, {"0.5", "0.5", "0.5"}};
@@ -613,6 +646,7 @@ int main(void)
     altgd_radius();
     preconditioner();
     custom_loss();
+    sim_spectrum();
     presets_are_explicit();
     errors();
     return check_report("test_functional");

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Every registered integrator on the linear two-player block J = [[-a, -s], [s, -b]]:
- *  - exactness: one iteration equals its closed-form map (integrators.md §1), with
+ *  - exactness: one iteration equals its closed-form map (docs/models/linear.md), with
  *    different generator and discriminator rates where the rule has players;
  *  - order: on the rotation a = b = 0 the error at T = 2 falls by 2^p when h halves,
  *    p the order the registry declares; cvode matches the exact flow at tight tolerance.

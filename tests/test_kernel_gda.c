@@ -24,7 +24,8 @@ static gd_sim *kg(const char *const *kv)
     return s;
 }
 
-/* The spec's label: MONO, SPIRAL, FLIP (converging), NEUTRAL, DIV. */
+/* The phase label of the validation cases (docs/models/kernel_gda.md): MONO, SPIRAL, FLIP
+ * (converging), NEUTRAL, DIV. */
 static const char *label(const gd_eig_result *e)
 {
     if (e->predicted == GD_DIVERGE) return "DIV";
@@ -105,7 +106,7 @@ static void cases_2_to_4(void)
     phase_boundaries("0.5", "0.2", 1.0796691, 0.1852419, 0.1825742);
     gd_sim *s;
     gd_eig_result e;
-    /* the spec's 0.0513078 is the midpoint (sigma_2 + sigma_3)/2 rounded; the values need it exactly */
+    /* the docs' 0.0513078 is the midpoint (sigma_2 + sigma_3)/2 rounded; the values need it exactly */
     double mid = 0.5 * (0.1 / (1 + sqrt(0.9)) + 0.1 / sqrt(3.8));
     CHECK(!strcmp(at(&s, (const char *const[]){"integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.sigma", fmt(4, mid), NULL}, &e), "FLIP"));
     CHECK(has_map_eig(&e, -0.984686, 2e-6) && has_map_eig(&e, -0.913997, 2e-6));
@@ -113,8 +114,8 @@ static void cases_2_to_4(void)
     CHECK(!strcmp(at(&s, (const char *const[]){"integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.sigma", "0.048734", NULL}, &e), "DIV"));
     CHECK_NEAR(e.rho, 1.81453, 1e-5);
     gd_sim_free(&s);
-    /* The spec lists rho(0.18391) = 0.902820; the closed form (the quadratic of §2.3 with
-     * a = 0.5, eps = 0.1/sigma^2) gives 0.9026584 there, and so does the model. */
+    /* rho(0.18391) of case 3: the closed form (the quadratic of the docs' closed-form spectra
+     * with a = 0.5, eps = 0.1/sigma^2) gives 0.9026584 there, and so does the model. */
     double sg = 0.18391, eps = 0.1 / (sg * sg), flip = 0.5 * ((eps - 1.5) + sqrt((1.5 - eps) * (1.5 - eps) - 2));
     CHECK_NEAR(flip, 0.9026584, 1e-7);
     static const struct { const char *sigma, *want; double rho; } c3[] = {{"1.6195", "MONO", 0.916052}, {"0.63246", "SPIRAL", 0.7071067811865476}, {"0.18391", "FLIP", 0.9026583913}};
@@ -267,10 +268,10 @@ static void features_convergence(void)
     CHECK(e1024 < e16 / 3 && e1024 < 0.06);
 }
 
-/* The exact map (history form): the generator's rate from a warm start with e0 ~ 1e-6
- * sigma, as the spec measures it: log of the max of |x~ - x*| over windows longer than the
- * rotation period (W = max(8, 2 pi/theta): 28 for case 6, which turns by 0.228 rad per step),
- * least squares over 1e-4 .. 1e-19 of the start (the faster modes gone). */
+/* The exact map (history form): the generator's rate from a warm start with e0 ~ 1e-6 sigma,
+ * measured as the validation cases are: log of the max of |x~ - x*| over windows longer than the
+ * rotation period (W = max(8, 2 pi/theta): 28 for case 6, which turns by 0.228 rad per step), least
+ * squares over 1e-4 .. 1e-19 of the start (the faster modes gone). */
 static double exact_generator_rate(const char *const *kv, int W)
 {
     gd_sim *s = kg(kv);
@@ -498,10 +499,10 @@ static void exact_rules_relabel(void)
     CHECK_NEAR(0.2996691249054811, x1 + eta * q * eta * (dgauss(x1, 0, 1) - q * dgauss(x1, x1, 1) - q * dgauss(x1, x2, 1)), 1e-15);
 }
 
-/* simgd on the linearization and on the exact map: the mean/discriminator pair solves
- * z^2 - (a + rho_b) z + (a rho_b + eps) = 0 (spec §2.3), spread rho_b; gen_first has the
- * spectrum of disc_first (cyclic products). Case 6's game: N = 2, q = 0.4, eta_d = 0.1,
- * eta_g = 0.5, lambda = 0.5, sigma = 0.5. */
+/* simgd on the linearization and on the exact map: the mean/discriminator pair solves z^2 - (a +
+ * rho_b) z + (a rho_b + eps) = 0 (docs: closed-form spectra), spread rho_b; gen_first has the
+ * spectrum of disc_first (cyclic products). Case 6's game: N = 2, q = 0.4, eta_d = 0.1, eta_g =
+ * 0.5, lambda = 0.5, sigma = 0.5. */
 static void simultaneous(void)
 {
     const double a = 1 - 0.1 * 0.5, gam = 4, q = 0.4, kappa = 0.2 * gam / 0.5, rho_b = 1 - 0.5 * q * kappa, eps = 0.5 * 0.1 * q * 0.8 * gam;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * HDF5 run files through the library: the layout of cli.md read back with the HDF5 API
- * (root attributes, /traj/<k>/{t,x} with x0 and outcome, /model, /field), chunked
- * streaming over many steps, and atomicity: a run that fails mid-way neither replaces
- * an existing file nor leaves a temporary file behind.
+ * HDF5 run files through the library: the layout of README "Output files" read back with the HDF5
+ * API (root attributes, /traj/<k>/{t,x} with x0 and outcome, /model, /field), chunked streaming
+ * over many steps, and atomicity: a run that fails mid-way neither replaces an existing file nor
+ * leaves a temporary file behind.
  */
 #include "check.h"
 

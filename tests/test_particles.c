@@ -7,6 +7,7 @@
  * against the direct sum; plus the analytic Jacobians against differences and bad input.
  */
 #include "check.h"
+#include "gandyn/particles.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -274,12 +275,12 @@ static void mesh(void)
     for (int c = 1; c < 3; c++) CHECK(err[c - 1] / err[c] > 3 && err[c - 1] / err[c] < 5);
 }
 
-/* The smoothed critic (spec 4.3) with the Matern kernel s = 2, kappa = 2, normalised k(r) =
- * (1 + kappa |r|) e^{-kappa |r|}: with a slack Lipschitz bound the critic is (1/lambda) k * (mu - mu0),
- * so one particle at 1 over data at 0 moves with -(kappa^2/lambda) e^{-kappa}; with a binding
- * bound (lambda = 0.01, lip = 1) the critic's slope at a particle 3 away tends to lip as the
- * mesh refines (first order: the kink is resolved by the cells), never above it; and gradient
- * descent, which chatters under W1, converges below the step limit. */
+/* The smoothed critic (docs/models/particles.md) with the Matern kernel s = 2, kappa = 2,
+ * normalised k(r) = (1 + kappa |r|) e^{-kappa |r|}: with a slack Lipschitz bound the critic is
+ * (1/lambda) k * (mu - mu0), so one particle at 1 over data at 0 moves with -(kappa^2/lambda)
+ * e^{-kappa}; with a binding bound (lambda = 0.01, lip = 1) the critic's slope at a particle 3 away
+ * tends to lip as the mesh refines (first order: the kink is resolved by the cells), never above
+ * it; and gradient descent, which chatters under W1, converges below the step limit. */
 static void smoothed(void)
 {
     const char *base[] = {"critic", "smoothed", "data", "0", "matern_s", "2", "matern_kappa", "2", "box", "16", "particles", "1", "lambda", "10",

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Every model x every fixed-step integrator: three iterations of gd_stepper_step equal the
- * update rule written out here from its definition (docs/models pages, README "Integrators"),
- * applied to the model's field and projection only, never through a stepper. Per-player
- * rates differ (lr_g != lr_d) and altgd runs with n_g = 2, n_d = 3 in both orders, so a rule
- * that mixes up players or sub-steps fails. A model whose field is no field (the kernel
- * GAN's exact map) is checked against its own GDA step, rebuilt here with the discriminator
- * kept as a list of kernel atoms (spec §1.2: f <- a f + eta_d (T - S(x~))), for every order and
- * for lambda > 0 and lambda = 0; the rules that need a field must refuse it.
+ * Every model x every fixed-step integrator: three iterations of gd_stepper_step equal the update
+ * rule written out here from its definition (docs/models pages, README "Integrators"), applied to
+ * the model's field and projection only, never through a stepper. Per-player rates differ (lr_g !=
+ * lr_d) and altgd runs with n_g = 2, n_d = 3 in both orders, so a rule that mixes up players or
+ * sub-steps fails. A model whose field is no field (the kernel GAN's exact map) is checked against
+ * its own GDA step, rebuilt here with the discriminator kept as a list of kernel atoms (f <- a f +
+ * eta_d (T - S(x~)); docs/models/kernel_gda.md), for every order and for lambda > 0 and lambda = 0;
+ * the rules that need a field must refuse it.
  *
  * A registered model without a case below, or a fixed-step integrator without a reference
  * rule below, fails the test: add it here.

@@ -9,6 +9,7 @@
  * closed-form games.
  */
 #include "check.h"
+#include "gandyn/torus.h"
 
 #include <hdf5.h>
 #include <string.h>
@@ -341,9 +342,9 @@ static void rexp_truncation(void)
         CHECK_OK(gd_model_jacobian(m, eq, J));
         eig2(J, wr, wi);
         CHECK_NEAR(wr[1], row[i].re, 1e-5); CHECK_NEAR(wi[1], row[i].im, 1e-5);
-        /* Off-grid sup at the cell centres: 0.570, 0.0696, 1.43e-4 against the spec's one- and
-         * two-digit values (within 4 %). The sup over all of T^2 is attained at grid nodes and is
-         * larger (0.5735, 0.0704, 1.69e-4, the same on 64^2, 128^2 and 256^2 node lattices). */
+        /* Off-grid sup at the cell centres: 0.570, 0.0696, 1.43e-4 against the one- and two-digit
+         * values of row[].sup (within 4 %). The sup over all of T^2 is attained at grid nodes and
+         * is larger (0.5735, 0.0704, 1.69e-4, the same on 64^2, 128^2 and 256^2 node lattices). */
         CHECK_REL(sup_error(real, m), row[i].sup, 0.05);
         static path p;
         p.n = 0;
@@ -371,8 +372,9 @@ static void rexp_truncation(void)
                         gd_torus_coefficient(m, k, l, &cr, &ci);
                         worst_c = fmax(worst_c, hypot(cr, ci));
                     }
-                /* n = 16 is 1.24471e-5 (the same for M = 64..256, Q = 64, 128): the spec's
-                 * 1.25e-5 reads as 1.2447 rounded twice, so allow one unit of its last digit there */
+                /* n = 16 is 1.24471e-5 (the same for M = 64..256, Q = 64, 128): the table's
+                 * 1.25e-5 (docs/models/torus.md V9) reads as 1.2447 rounded twice, so allow one
+                 * unit of its last digit there */
                 CHECK_NEAR(worst_c, smax[s], n == 16 ? 2 * half_unit[s] : half_unit[s]);
             }
         }
@@ -408,7 +410,8 @@ static void rexp_real_flow(void)
     gd_model_free(&m);
 }
 
-/* torus.md 3.5 on the damped objective, J = [[-a, -s], [s, -b]], a = 0.02, b = 0.08, s = 1. */
+/* The discrete maps near a spiral (docs/models/torus.md, "Closed forms") on the damped
+ * objective, J = [[-a, -s], [s, -b]], a = 0.02, b = 0.08, s = 1. */
 static void discrete_step_limits(void)
 {
     const double a = 0.02, b = 0.08, s2 = 1;
@@ -452,8 +455,8 @@ static void errors(void)
     }
 }
 
-/* A run file's /grid/F (spec 6.9) is itself a valid objective = grid input: reading it back
- * gives the same coefficients, and /spectrum holds them at signed offset N. */
+/* A run file's /grid/F (the sampled objective) is itself a valid objective = grid input: reading it
+ * back gives the same coefficients, and /spectrum holds them at signed offset N. */
 static void file_round_trip(void)
 {
     gd_sim *s = gd_sim_create();
@@ -655,14 +658,14 @@ static int has_point(const double *pos, int k, double theta, double phi, double 
     return 0;
 }
 
-/* The portrait's equilibrium census on the whole torus (torus.md 6.7). R-Exp is symmetric
- * under theta -> pi - theta and phi -> pi - phi, so (pi/2, pi/2) is an equilibrium of the
- * real flow and of every truncation: at N = 4 a saddle between two node sources 0.13 away,
- * which a 12 x 12 seed grid alone misses (the sum is then +1). The counts per N are those of
- * an independent census (a 400 x 400 lattice of cells with a nonzero winding number, each
- * root polished by a separate solver): 8, 18, 12, 12, 12, 10, 10, 10 for N = 1..8 and 10
- * for the real flow, the four sinks at (0|pi, 0|pi) included. The closed-form games: sin th
- * sin ph has its four centres and four saddles (V4), damped the same eight points moved. */
+/* The portrait's equilibrium census on the whole torus (docs/models/torus.md, `portrait`). R-Exp is
+ * symmetric under theta -> pi - theta and phi -> pi - phi, so (pi/2, pi/2) is an equilibrium of the
+ * real flow and of every truncation: at N = 4 a saddle between two node sources 0.13 away, which a
+ * 12 x 12 seed grid alone misses (the sum is then +1). The counts per N are those of an independent
+ * census (a 400 x 400 lattice of cells with a nonzero winding number, each root polished by a
+ * separate solver): 8, 18, 12, 12, 12, 10, 10, 10 for N = 1..8 and 10 for the real flow, the four
+ * sinks at (0|pi, 0|pi) included. The closed-form games: sin th sin ph has its four centres and
+ * four saddles (V4), damped the same eight points moved. */
 static void portrait_census(void)
 {
     const int count[] = {8, 18, 12, 12, 12, 10, 10, 10};

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The functional model's small-scale experiments (functional.md §4 (a)-(e)), one command each:
+# The functional model's small-scale experiments (docs/models/functional.md, "Example figures"
+# (a)-(e)), one command each:
 #   a  spectra of -Delta_p: uniform, von Mises, Gaussian (ground-state form), bimodal torus and
 #      a two-Gaussian mixture, in 1-D and 2-D, against the closed forms and 2-D separability
 #   b  augmentation: lambda_1 of the augmented density against the noise width, on the bimodal

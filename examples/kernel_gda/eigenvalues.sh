@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The authors' eigenvalues notebook (kernel_gda.md §4.1): rates over sigma in [0.01, 1] x lambda in
+# The authors' eigenvalues notebook (docs/models/kernel_gda.md): rates over sigma in [0.01, 1] x lambda in
 # [0.01, 10] (log grids), mu = 1, p = 1, q = 0.8 (delta = 0.2), for eta_d in {0.1, 0.01, 0.001}.
 # The discriminator is represented by 8 Gauss-Hermite quadrature features: its spectrum at the
-# equilibrium is the exact linearization of spec §2.3 plus the discriminator bulk a = 1 - eta_d
-# lambda, so the predicted rho is the full-state radius max(rho_a, rho_b, rho_c). One PNG per eta_d.
+# equilibrium is the exact linearization (docs: closed-form spectra) plus the discriminator bulk
+# a = 1 - eta_d lambda, so the predicted rho is the full-state radius max(rho_a, rho_b, rho_c). One PNG per eta_d.
 # Usage: examples/kernel_gda/eigenvalues.sh [OUTDIR]   (GANDYN to choose the binary)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

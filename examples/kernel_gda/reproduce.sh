@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The reproduction set of kernel_gda.md §4.2 for the isolated-points model, one figure per
+# The reproduction set of docs/models/kernel_gda.md for the isolated-points model, one figure per
 # command:
 #   rate_sigma  rate against sigma at (eta_d, eta_g, lambda) = (0.1, 0.1, 1) and (0.5, 0.2, 1):
 #               the theory (J_c) with sigma_1 > sigma_2 > sigma_3 marked, and the exact map's

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The authors' two_point_dimensions experiment (kernel_gda.md §4.1) on the exact map: one true
+# The authors' two_point_dimensions experiment (docs/models/kernel_gda.md) on the exact map: one true
 # point at the origin, N_g in {2, 5, 10} generated points on a sphere of radius 0.2 with equal
 # masses (delta = 0), d in {1, 10, 100}, sigma in {0.1, 0.5, 1}, eta_d = eta_g = 0.01, lambda = 0.1,
 # 1000 iterations from a cold start; W2^2 every 10 iterations. One PNG grid.

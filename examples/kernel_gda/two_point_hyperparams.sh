@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The authors' two_point_hyperparams experiment (kernel_gda.md §4.1) on the exact map: 1-D, one
+# The authors' two_point_hyperparams experiment (docs/models/kernel_gda.md) on the exact map: 1-D, one
 # true point at 0, one generated point at 0.1, cold start f = 0, 1000 iterations of alternating
 # GDA (discriminator first); sigma in {0.1, 1, 10} x (eta_d, eta_g) in {(1, 0.1), (0.1, 0.1),
 # (0.1, 0.01), (0.01, 0.01)} x lambda in {1, 0.1, 0.01}; W2^2 every 10 iterations, with the

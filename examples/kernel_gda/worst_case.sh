@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The authors' worst_case experiment (kernel_gda.md §4.1) on the exact map: true points at -1 and
+# The authors' worst_case experiment (docs/models/kernel_gda.md) on the exact map: true points at -1 and
 # +1 (masses 1/2), two generated points starting at 1.6 and 1.7 (masses 0.4, 0.6), eta_d = 0.1,
 # eta_g = 0.01, lambda = 1, 2000 iterations from a cold start, sigma in {0.1, 0.25, 0.5, 0.75, 1},
 # Gaussian vs Laplacian kernel: local minima and mode collapse. One PNG (positions and W2^2).

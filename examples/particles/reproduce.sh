@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The particle-flow experiments of particles.md §3, one command each:
+# The particle-flow experiments of docs/models/particles.md ("Example figures"), one command each:
 #   a  16 particles onto a 4 x 4 grid of data: the smooth MMD critic converges (J and |grad J|
 #      fall), the non-smooth W1 critic chatters around the targets with |grad Phi| = 1 forever
 #   b  the step-size phase diagram: the Dirac bifurcation diagram of gradient descent on
@@ -10,7 +10,7 @@
 #   c  the pitchfork: one particle between two data points at +-a, mode averaging below a = 1
 #      and selection above, with the sweep's critical slowing at a = 1
 #   d  one particle onto one data point under W1 (chatter), Huber-smoothed W1 and the smoothed
-#      critic of spec 4.3 (both settle once the step is below their 2/L)
+#      smoothed critic (both settle once the step is below their 2/L)
 #   all everything (about 20 s)
 # Usage: examples/particles/reproduce.sh [a|b|c|d|all] [OUTDIR]   (GANDYN=path/to/gandyn)
 set -euo pipefail

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The torus figures F1-F7 of torus.md §4 on the reference R-Exp objective (kappa = rho =
+# The torus figures F1-F7 of docs/models/torus.md on the reference R-Exp objective (kappa = rho =
 # beta = 1, delta = 0) and the canonical modes, one command each:
 #   f1  heat map of F on [-pi, pi)^2 (M = 256) and of log10 |c_kl|, |k|, |l| <= 16
 #   f2  phase portraits (streamlines, equilibria by type) of the real flow and of N = 1, 2, 4, 8;
@@ -31,7 +31,8 @@ flows=(real 1 2 4 8)
 flow_args() { if [ "$1" = real ]; then echo "--set model.flow=real"; else echo "--set model.N=$1 --set model.M=256"; fi; }
 
 # portrait ARGS...: gandyn portrait, which must have found every equilibrium: their indices add
-# up to what the box needs (0 on the whole torus, Poincare-Hopf; torus.md 6.7), else stop
+# up to what the box needs (0 on the whole torus, Poincare-Hopf; docs/models/torus.md,
+# `portrait`), else stop
 portrait() {
     local json
     json=$("$gandyn" portrait "$@" --json) || return 1

@@ -30,6 +30,7 @@
 #include "fuzz_common.h"
 
 #include <gandyn.h>
+#include <gandyn/estimate.h>
 #include <hdf5.h>
 #include <errno.h>
 #include <fcntl.h>
