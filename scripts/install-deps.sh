@@ -6,7 +6,7 @@
 # libsundials-dev pulls in petsc-dev, hypre, MPI and gfortran: expect a few minutes.
 set -euo pipefail
 packages=(build-essential cmake pkg-config libsundials-dev libfftw3-dev libhdf5-dev libopenmpi-dev openmpi-bin
-          liblapacke-dev liblapack-dev libopenblas-dev python3 python3-numpy python3-h5py python3-matplotlib python3-scipy time valgrind
+          liblapacke-dev liblapack-dev libopenblas-dev python3 python3-numpy python3-h5py python3-matplotlib python3-scipy python3-numba time valgrind
           clang libclang-rt-14-dev libomp-dev chromium)
 missing=()
 for p in "${packages[@]}"; do
