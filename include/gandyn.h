@@ -390,8 +390,9 @@ GD_EXPORT int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectr
  * borrows. Axis keys: any numeric model.* or integrator.* key, or run.x0.K (coordinate K of
  * the first start). Per cell: observed outcome, measured per-iteration contraction, and
  * the predicted outcome and spectral radius of the one-iteration map at the equilibrium.
- * Fixed-step simgd/altgd/symplectic_euler/extragradient/optimistic on models with a
- * batched field run through a vectorised kernel; everything else cell by cell. Cells are
+ * Every fixed-step rule but implicit_midpoint, on models with a batched field
+ * (gd_model_type_batch_params), runs batched (gd_stepper_step_batch's path); everything
+ * else cell by cell. Cells are
  * computed in fixed blocks, so results do not depend on threads or ranges. */
 typedef struct gd_sweep gd_sweep;
 typedef void (*gd_sweep_monitor)(void *user, long done, long total, double seconds);
