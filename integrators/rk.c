@@ -19,22 +19,26 @@ typedef struct {
 static const tableau heun_tab = {2, {{0}, {1}}, {0.5, 0.5}};
 static const tableau rk4_tab = {4, {{0}, {0.5}, {0, 0.5}, {0, 0, 1}}, {1 / 6.0, 1 / 3.0, 1 / 3.0, 1 / 6.0}};
 
-/* Stage i's field K_i = F(Y_i) in w[i], Y_i = P(x + H sum_j a_ij K_j) built in w[RK_MAX_STAGES]
- * (projected after each term, as sub-steps are). */
-static int rk_stage(gd_lane *L, const double *x, const tableau *tab, int i)
+/* Stage i's field K_i = F(Y_i) in w[i], Y_i = P(x + H sum_j a_ij K_j) (projected after each
+ * term, as sub-steps are) built in w[RK_MAX_STAGES], or x itself when the stage has no terms;
+ * *Y says which. */
+static int rk_stage(gd_lane *L, const double *x, const tableau *tab, int i, const double **Y)
 {
-    double *Y = L->w[RK_MAX_STAGES];
-    gd_lane_copy(L, Y, x);
+    *Y = x;
     for (int j = 0; j < i; j++)
-        if (tab->a[i][j] != 0) L->ops->axpy(L, Y, Y, tab->a[i][j], L->w[j], 0, L->dim, 1);
-    return L->ops->field(L, Y, L->w[i]);
+        if (tab->a[i][j] != 0) {
+            L->ops->axpy(L, L->w[RK_MAX_STAGES], *Y, tab->a[i][j], L->w[j], 0, L->dim, 1);
+            *Y = L->w[RK_MAX_STAGES];
+        }
+    return L->ops->field(L, *Y, L->w[i]);
 }
 
 /* x+ = P(x + H sum_i b_i K_i), for one state or a block of cells. */
 static int rk_advance(gd_lane *L, double *x, const tableau *tab)
 {
     for (int i = 0; i < tab->stages; i++) {
-        int rc = rk_stage(L, x, tab, i);
+        const double *Y;
+        int rc = rk_stage(L, x, tab, i, &Y);
         if (rc != GD_OK) return rc;
     }
     for (int i = 0; i < tab->stages; i++) L->ops->axpy(L, x, x, tab->b[i], L->w[i], 0, L->dim, 0);
@@ -53,7 +57,8 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
         for (size_t e = 0; e < nn; e++) A[e] = (e % (size_t)(n + 1)) == 0;
         for (int j = 0; j < i; j++)
             for (size_t e = 0; e < nn && tab->a[i][j] != 0; e++) A[e] += tab->a[i][j] * s->hv[e / (size_t)n] * K[j * nn + e];
-        if ((rc = rk_stage(&s->lane, x, tab, i)) == GD_OK && (rc = gd_model_jacobian(s->model, s->w[RK_MAX_STAGES], J)) == GD_OK)
+        const double *Y;
+        if ((rc = rk_stage(&s->lane, x, tab, i, &Y)) == GD_OK && (rc = gd_model_jacobian(s->model, Y, J)) == GD_OK)
             gd_matmul(n, J, A, K + i * nn);
     }
     for (size_t e = 0; e < nn && rc == GD_OK; e++) {
