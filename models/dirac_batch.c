@@ -62,40 +62,37 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, do
 }
 
 /* Where the cells' field values go: into v (a plain field evaluation), or, FUSED, straight
- * into an explicit sub-step out = P(base + H v) on the rows asked for (gd_lane_euler with
- * scale 1), frozen cells keeping their base. The loops read these through locals, so that
- * nothing in them is reloaded per cell; the update takes v as a finished value
- * (__builtin_assoc_barrier: -ffast-math may not reassociate into it), so the fused step
- * gives the very numbers of field_batch followed by the lane's update. */
+ * into a whole explicit step out = P(base + H v) (gd_lane_euler with scale 1 on both rows),
+ * frozen cells keeping their base. The loops read these through locals, so that nothing in
+ * them is reloaded per cell; the update takes v as a finished value (__builtin_assoc_barrier:
+ * -ffast-math may not reassociate into it), so the fused step gives the very numbers of
+ * field_batch followed by the lane's update. */
 typedef struct {
     double *v;                      /* NULL: fused */
     double *out;
     const double *base, *hg, *hd, *frozen;
-    int gen, disc;                  /* rows updated */
     double lo, hi;                  /* psi's box */
 } sink;
 
-#define EMIT(FUSED, CLIP)                                                                                        \
+#define EMIT(FUSED, CLIP)                                                                                  \
     do {                                                                                                  \
         if (!(FUSED)) {                                                                                   \
             V[i] = v1, V[n + i] = v2;                                                                     \
         } else {                                                                                          \
             const double f = FZ[i], b0 = B[i], b1 = B[n + i];                                             \
-            if (G) O[i] = f != 0 ? b0 : b0 + HG[i] * __builtin_assoc_barrier(v1);                         \
-            if (D) {                                                                                      \
-                double xn = b1 + HD[i] * __builtin_assoc_barrier(v2);                                     \
-                if (CLIP) xn = xn < LO ? LO : xn > HI ? HI : xn;                                          \
-                O[n + i] = f != 0 ? b1 : xn;                                                              \
-            }                                                                                             \
+            double xn = b1 + HD[i] * __builtin_assoc_barrier(v2);                                         \
+            if (CLIP) xn = xn < LO ? LO : xn > HI ? HI : xn;                                              \
+            O[i] = f != 0 ? b0 : b0 + HG[i] * __builtin_assoc_barrier(v1);                                \
+            O[n + i] = f != 0 ? b1 : xn;                                                                  \
         }                                                                                                 \
     } while (0)
 
-/* The block loop for one (LOSS, WGAN_GP, FUSED) combination, per-cell gamma or not. */
-#define CELL_LOOP(LOSS, WGAN_GP, FUSED, CLIP, GAMMA)                                                             \
+/* The block loop for one (LOSS, WGAN_GP, FUSED, CLIP) combination, per-cell gamma or not. */
+#define CELL_LOOP(LOSS, WGAN_GP, FUSED, CLIP, GAMMA)                                                       \
     _Pragma("omp simd") for (int i = 0; i < n; i++) {                                                     \
         double v1, v2;                                                                                    \
-        cell(LOSS, WGAN_GP, nsgan, gp, g0, th[i], ps[i], GAMMA, &v1, &v2);                                       \
-        EMIT(FUSED, CLIP);                                                                                      \
+        cell(LOSS, WGAN_GP, nsgan, gp, g0, th[i], ps[i], GAMMA, &v1, &v2);                                \
+        EMIT(FUSED, CLIP);                                                                                \
     }
 #define BLOCK_LOOP(LOSS, WGAN_GP)                                                                          \
     do {                                                                                                  \
@@ -116,7 +113,7 @@ static int run(const gd_model *m, int n, const double *p, const double *x, const
     int wgp = o->reg == REG_WGAN_GP;
     double *const V = k->v, *const O = k->out;
     const double *const B = k->base, *const HG = k->hg, *const HD = k->hd, *const FZ = k->frozen, LO = k->lo, HI = k->hi;
-    const int G = k->gen, D = k->disc, clip = LO > -INFINITY || HI < INFINITY; /* -ffinite-math-only: no infinite bounds in the loops */
+    const int clip = LO > -INFINITY || HI < INFINITY; /* -ffinite-math-only: no infinite bounds in the loops */
     if (o->loss != LOSS_WGAN && !wgp) BLOCK_LOOP(LOSS_GAN, 0); /* gan and nsgan: nsgan flips at run time */
     else if (o->loss != LOSS_WGAN) BLOCK_LOOP(LOSS_GAN, 1);
     else if (!wgp) BLOCK_LOOP(LOSS_WGAN, 0);
@@ -130,9 +127,11 @@ int gd_dirac_field_batch(const gd_model *m, int n, const double *p, const double
     return run(m, n, p, x, &k);
 }
 
+/* Whole steps only (simgd, extragradient): a sub-step on one player's rows takes field then update. */
 int gd_dirac_euler_batch(const gd_model *m, int n, const double *p, double *out, const double *base, const double *at, const double *hg,
                          const double *hd, const double *frozen, int i0, int i1)
 {
-    const sink k = {NULL, out, base, hg, hd, frozen, i0 == 0, i1 == 2, m->lo ? m->lo[1] : -INFINITY, m->hi ? m->hi[1] : INFINITY};
+    if (i0 != 0 || i1 != 2) return GD_ENOTAVAIL;
+    const sink k = {NULL, out, base, hg, hd, frozen, m->lo ? m->lo[1] : -INFINITY, m->hi ? m->hi[1] : INFINITY};
     return run(m, n, p, at, &k);
 }

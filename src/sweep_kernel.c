@@ -34,22 +34,17 @@ static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict
 /* One cell's bookkeeping after iteration k at squared distance d: freeze it past the radius,
  * note the first distance above G2 d0, the window maxima (W1, W2) and, when LAST, the last
  * distance above GD_TINY. The flags are constants at each call, so each loop carries only
- * its own work. */
+ * its own work. A frozen cell's other records are never read (a diverged cell is classified
+ * by its divergence step alone), so they need no test of it; every store is conditional, so
+ * the loops write (masked) only what changes. */
 static inline __attribute__((always_inline)) void track(gd_block *restrict b, int i, double d, double k, double R2, double G2, int W1,
                                                         int W2, int LAST)
 {
-    double div = b->diverged_at[i] == 0 && d > R2 ? k : b->diverged_at[i];
-    b->diverged_at[i] = div;
-    int first = b->kg[i] == 0 && d > G2 * b->d0[i];
-    b->dg[i] = first ? d : b->dg[i];
-    b->kg[i] = first ? k : b->kg[i];
-    if (W1) b->m1[i] = div == 0 && d > b->m1[i] ? d : b->m1[i];
-    if (W2) b->m2[i] = div == 0 && d > b->m2[i] ? d : b->m2[i];
-    if (LAST) {
-        int seen = div == 0 && d > GD_TINY;
-        b->dl[i] = seen ? d : b->dl[i];
-        b->kl[i] = seen ? k : b->kl[i];
-    }
+    if (b->diverged_at[i] == 0 && d > R2) b->diverged_at[i] = k;
+    if (b->kg[i] == 0 && d > G2 * b->d0[i]) b->dg[i] = d, b->kg[i] = k;
+    if (W1 && d > b->m1[i]) b->m1[i] = d;
+    if (W2 && d > b->m2[i]) b->m2[i] = d;
+    if (LAST && d > GD_TINY) b->dl[i] = d, b->kl[i] = k;
 }
 
 /* The loop over the block's cells, distances from two coordinates inline or from d2. */
