@@ -2,7 +2,7 @@
  *
  * optimistic gradient descent-ascent (OGD): x_{n+1} = x_n + 2 H F(x_n) - H F(x_{n-1}).
  * The previous field value is part of the state; a reset sets it to F(x_0), so the first
- * step is an Euler step (integrators.md, [proposed]).
+ * step is an Euler step (this project's choice: the rule itself needs an F(x_{-1}) it lacks).
  */
 #include "gd_impl.h"
 

@@ -2,7 +2,8 @@
  *
  * The Dirac-GAN field on a block of sweep cells (structure of arrays, gamma per cell).
  * This file alone is compiled with -ffast-math so that exp() vectorises through glibc's
- * libmvec (engineering.md §1.1); everything that classifies cells stays IEEE-strict.
+ * libmvec (README.md, `gandyn sweep`: the batched kernel); everything that classifies cells
+ * stays IEEE-strict.
  * Covers losses gan | nsgan | wgan with reg none | gp | wgan_gp (exact sign) | clip;
  * noise and consensus sweeps go cell by cell.
  */

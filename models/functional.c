@@ -226,7 +226,8 @@ static int all_finite(const double *v, int n)
     return ok;
 }
 
-/* Spec 1.2: D' = eta_d (f'(D) + (rho/p) g'(D) + gamma Delta_p D), rho' = -eta_g div(rho c(D) grad D).
+/* The nonlinear form (docs/models/functional.md, The game):
+ *   D' = eta_d (f'(D) + (rho/p) g'(D) + gamma Delta_p D), rho' = -eta_g div(rho c(D) grad D).
  * The divergence is spectral, so the total mass sum(rho) is conserved to round-off. */
 static int nonlinear_field(const gd_model *m, const double *x, double *v)
 {
@@ -251,7 +252,7 @@ static int nonlinear_field(const gd_model *m, const double *x, double *v)
     return all_finite(v, 2 * M) ? GD_OK : GD_ESOLVER;
 }
 
-/* Spec 5.3 applied to (w, e) = (delta rho, delta D):
+/* The derivative of nonlinear_field along (w, e) = (delta rho, delta D):
  *   rho' part: -eta_g div(w c grad D + rho c' e grad D + rho c grad e)
  *   D' part:   eta_d ((f'' + (rho/p) g'') e + g' w / p + gamma Delta_p e). */
 static int nonlinear_jvp(const gd_model *m, const double *x, const double *dx, double *jv)

@@ -720,8 +720,9 @@ static int torus_setup(gd_model *m)
     return GD_OK;
 }
 
-/* Spec 6.9 layout: /grid/F is the sampled objective (a valid objective = grid input by itself),
- * /grid/u, /grid/v the truncated field V on the same nodes (spectral), /spectrum holds the retained coefficients with signed index offset N. */
+/* Run-file layout (docs/models/torus.md, Parameters): /grid/F is the sampled objective (a valid
+ * objective = grid input by itself), /grid/u, /grid/v the truncated field V on the same nodes
+ * (spectral), /spectrum holds the retained coefficients with signed index offset N. */
 static int torus_write(const gd_model *m, gd_h5 *f)
 {
     const torus_opts *o = m->opts;

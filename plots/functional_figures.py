@@ -263,7 +263,7 @@ def fig_e(out, d):
     a2.legend(fontsize=8)
     a2.grid(alpha=0.3, which="both")
     i10 = int(np.argmin(np.abs(tn - 10)))
-    print(f"(e) max |A_nonlinear - theory| on [0, 20] = {err.max():.2e}; A(10) = {An[i10]:.6f} (spec -0.043214); "
+    print(f"(e) max |A_nonlinear - theory| on [0, 20] = {err.max():.2e}; A(10) = {An[i10]:.6f} (V9: -0.043214); "
           f"max mass drift {mass.max():.1e}")
     fig.suptitle("(e) nonlinear functional GAN against its linearisation — gandyn run, CVODE Adams", fontsize=11)
     fig.tight_layout()

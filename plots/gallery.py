@@ -59,18 +59,18 @@ def dirac_checks():
     alt5 = s("integrator.name=altgd", "integrator.n_d=5")
     hc = 1.788854382
     return [
-        ("GP gamma = 0.3: Re lambda", "dirac.md V1", -0.15, 1e-6, root(e, 0, 0), 0),
-        ("GP gamma = 0.3: Im lambda", "dirac.md V1", 0.4769696, 1e-6, abs(root(e, 0, 1)), 0),
-        ("GP gamma = 0.3, simgd h = 0.2: rho", "dirac.md V7", 0.9746794, 1e-6, rmax(e), 0),
-        ("GP gamma = 0.3: measured flow rate", "dirac.md V7 (rate)", -0.15, 1e-4, r["continuous"]["measured"]["re"], 0),
-        ("GP gamma = 0.3: measured simgd contraction", "dirac.md V7 (r_400/r_300)", 0.9746794, 1e-3, r["discrete"]["measured"]["rho"], 0),
-        ("GAN altgd n_d = 5, h = 0.2: |mu|", "dirac.md V5", math.hypot(39 / 40, 0.222205), 1e-6,
+        ("GP gamma = 0.3: Re lambda", "docs/models/dirac.md V1", -0.15, 1e-6, root(e, 0, 0), 0),
+        ("GP gamma = 0.3: Im lambda", "docs/models/dirac.md V1", 0.4769696, 1e-6, abs(root(e, 0, 1)), 0),
+        ("GP gamma = 0.3, simgd h = 0.2: rho", "docs/models/dirac.md V7", 0.9746794, 1e-6, rmax(e), 0),
+        ("GP gamma = 0.3: measured flow rate", "docs/models/dirac.md V7 (rate)", -0.15, 1e-4, r["continuous"]["measured"]["re"], 0),
+        ("GP gamma = 0.3: measured simgd contraction", "docs/models/dirac.md V7 (r_400/r_300)", 0.9746794, 1e-3, r["discrete"]["measured"]["rho"], 0),
+        ("GAN altgd n_d = 5, h = 0.2: |mu|", "docs/models/dirac.md V5", math.hypot(39 / 40, 0.222205), 1e-6,
          rmax(gd("eig", os.path.join(NB, "gan.ini"), *alt5)), 0),
-        ("GAN altgd n_d = 5 at 1.001 h_c: rho", "dirac.md V5", 1.093557, 1e-6,
+        ("GAN altgd n_d = 5 at 1.001 h_c: rho", "docs/models/dirac.md V5", 1.093557, 1e-6,
          rmax(gd("eig", os.path.join(NB, "gan.ini"), *alt5, *s(f"integrator.h={1.001 * hc}"))), 0),
-        ("WGAN simgd, 500 steps from (1, 1): r", "dirac.md V3", math.sqrt(2) * 1.04 ** 250, 1e-10,
+        ("WGAN simgd, 500 steps from (1, 1): r", "docs/models/dirac.md V3", math.sqrt(2) * 1.04 ** 250, 1e-10,
          norm(gd("run", "/dev/null", *s("model.loss=wgan"), "-o", "")["trajectories"][0]["x_final"]), 1),
-        ("GAN simgd, 500 steps from (1, 1): r", "dirac.md V4", 3.0969, 1e-3,
+        ("GAN simgd, 500 steps from (1, 1): r", "docs/models/dirac.md V4", 3.0969, 1e-3,
          norm(gd("run", "/dev/null", "-o", "")["trajectories"][0]["x_final"]), 1),
     ]
 
@@ -79,13 +79,13 @@ def kgda_checks():
     c1 = eig(KGDA, "integrator.name=altgd", "integrator.order=disc_first", "integrator.lr_d=0.1", "integrator.lr_g=0.1", "model.sigma=3")
     c3 = ["integrator.name=altgd", "integrator.order=disc_first", "integrator.lr_d=0.5", "integrator.lr_g=0.2"]
     return [
-        ("case 1 (eta = 0.1, lambda = 1, sigma = 3): rho", "kernel_gda.md case 1", 0.9874544, 1e-6, rmax(c1), 0),
-        ("case 1: second root z", "kernel_gda.md case 1", 0.9114345, 1e-6, c1["map"]["eigenvalues"][1][0], 0),
-        ("case 3 (0.5, 0.2), sigma = 1.6195: rho", "kernel_gda.md case 3", 0.916052, 1e-6, rmax(eig(KGDA, *c3, "model.sigma=1.6195")), 0),
-        ("case 3, sigma = 0.63246: rho (spiral plateau)", "kernel_gda.md case 3", math.sqrt(0.5), 1e-5,
+        ("case 1 (eta = 0.1, lambda = 1, sigma = 3): rho", "docs/models/kernel_gda.md case 1", 0.9874544, 1e-6, rmax(c1), 0),
+        ("case 1: second root z", "docs/models/kernel_gda.md case 1", 0.9114345, 1e-6, c1["map"]["eigenvalues"][1][0], 0),
+        ("case 3 (0.5, 0.2), sigma = 1.6195: rho", "docs/models/kernel_gda.md case 3", 0.916052, 1e-6, rmax(eig(KGDA, *c3, "model.sigma=1.6195")), 0),
+        ("case 3, sigma = 0.63246: rho (spiral plateau)", "docs/models/kernel_gda.md case 3", math.sqrt(0.5), 1e-5,
          rmax(eig(KGDA, *c3, "model.sigma=0.63246")), 0),
-        ("case 8 (flow, sigma = 3): slow root nu", "kernel_gda.md case 8", -0.127322, 1e-6, root(c1, 1, 0), 0),
-        ("case 8 (flow, sigma = 3): fast root nu", "kernel_gda.md case 8", -0.872678, 1e-6, root(c1, 0, 0), 0),
+        ("case 8 (flow, sigma = 3): slow root nu", "docs/models/kernel_gda.md case 8", -0.127322, 1e-6, root(c1, 1, 0), 0),
+        ("case 8 (flow, sigma = 3): fast root nu", "docs/models/kernel_gda.md case 8", -0.872678, 1e-6, root(c1, 0, 0), 0),
     ]
 
 
@@ -101,13 +101,13 @@ def torus_checks():
     n1 = gd("eig", "/dev/null", *s("model.name=torus", "model.N=1"))
     n16 = gd("eig", "/dev/null", *s("model.name=torus", "model.N=16"))
     return [
-        ("R-Exp real flow at (0, 0): Re lambda", "torus.md V8", -0.25, 1e-6, root(real, 0, 0), 0),
-        ("R-Exp real flow at (0, 0): Im lambda", "torus.md V8", 0.4330127, 1e-6, abs(root(real, 0, 1)), 0),
-        ("truncation N = 1: Im lambda_N (a centre)", "torus.md V9", 0.532015, 1e-5, abs(root(n1, 0, 1)), 0),
-        ("truncation N = 16: Re lambda_N", "torus.md V9", -0.249893, 1e-5, root(n16, 0, 0), 0),
-        ("portrait N = 4, whole torus: equilibria (independent 400 x 400 winding census)", "torus.md 6.7", 12, 0, c4["equilibria"], 0),
-        ("portrait N = 4, whole torus: index sum (Poincare-Hopf)", "torus.md 6.7", 0, 0, c4["index_sum"], 0),
-        ("portrait real flow, whole torus: index sum (Poincare-Hopf)", "torus.md 6.7", 0, 0,
+        ("R-Exp real flow at (0, 0): Re lambda", "docs/models/torus.md V8", -0.25, 1e-6, root(real, 0, 0), 0),
+        ("R-Exp real flow at (0, 0): Im lambda", "docs/models/torus.md V8", 0.4330127, 1e-6, abs(root(real, 0, 1)), 0),
+        ("truncation N = 1: Im lambda_N (a centre)", "docs/models/torus.md V9", 0.532015, 1e-5, abs(root(n1, 0, 1)), 0),
+        ("truncation N = 16: Re lambda_N", "docs/models/torus.md V9", -0.249893, 1e-5, root(n16, 0, 0), 0),
+        ("portrait N = 4, whole torus: equilibria (independent 400 x 400 winding census)", "docs/models/torus.md equilibrium census", 12, 0, c4["equilibria"], 0),
+        ("portrait N = 4, whole torus: index sum (Poincare-Hopf)", "docs/models/torus.md equilibrium census", 0, 0, c4["index_sum"], 0),
+        ("portrait real flow, whole torus: index sum (Poincare-Hopf)", "docs/models/torus.md equilibrium census", 0, 0,
          torus_census("model.flow=real")["index_sum"], 0),
     ]
 
@@ -119,12 +119,12 @@ def functional_checks():
     wg = gd("spectrum", "/dev/null", *s(*fn, "model.gamma=0.5", "model.N=63"), "-o", "")
     lo = gd("spectrum", "/dev/null", *s(*fn, "model.loss=gan_sat", "model.N=63"), "-o", "")
     return [
-        ("von Mises kappa = 1: lambda_1", "functional.md V2", 1.165496530465, 1e-9, vm["laplacian"][1], 0),
-        ("von Mises kappa = 1: lambda_3", "functional.md V2", 4.133752753905, 1e-9, vm["laplacian"][3], 0),
-        ("bimodal torus: lambda_1", "functional.md V4", 3.17702655e-3, 1e-7, bi["laplacian"][1], 1),
-        ("WGAN + GP gamma = 0.5, k = 1: Im s", "functional.md V6", 0.968245836552, 1e-10, abs(wg["roots"][1][0][1]), 0),
-        ("WGAN + GP gamma = 0.5, k = 1: Re s", "functional.md V6", -0.25, 1e-10, wg["roots"][1][0][0], 0),
-        ("logit GAN, k = 1: Im s", "functional.md V7", 0.433012701892, 1e-9, abs(lo["roots"][1][0][1]), 1),
+        ("von Mises kappa = 1: lambda_1", "docs/models/functional.md V2", 1.165496530465, 1e-9, vm["laplacian"][1], 0),
+        ("von Mises kappa = 1: lambda_3", "docs/models/functional.md V2", 4.133752753905, 1e-9, vm["laplacian"][3], 0),
+        ("bimodal torus: lambda_1", "docs/models/functional.md V4", 3.17702655e-3, 1e-7, bi["laplacian"][1], 1),
+        ("WGAN + GP gamma = 0.5, k = 1: Im s", "docs/models/functional.md V6", 0.968245836552, 1e-10, abs(wg["roots"][1][0][1]), 0),
+        ("WGAN + GP gamma = 0.5, k = 1: Re s", "docs/models/functional.md V6", -0.25, 1e-10, wg["roots"][1][0][0], 0),
+        ("logit GAN, k = 1: Im s", "docs/models/functional.md V7", 0.433012701892, 1e-9, abs(lo["roots"][1][0][1]), 1),
     ]
 
 
@@ -134,10 +134,10 @@ def particles_checks():
     cyc = gd("run", "/dev/null", *s(*p, "model.particles=0.5", "model.data=0", "integrator.h=2.5", "integrator.steps=200000",
                                      "run.field_n=0"), "-o", "")
     return [
-        ("pitchfork a = 0.5: J''(0)", "particles.md V8", 0.6618726769, 1e-9, pitch["start_top"], 0),
-        ("GD step 2.5 on one Dirac: 2-cycle |x|", "particles.md V5", 0.6680472308, 1e-9,
+        ("pitchfork a = 0.5: J''(0)", "docs/models/particles.md V8", 0.6618726769, 1e-9, pitch["start_top"], 0),
+        ("GD step 2.5 on one Dirac: 2-cycle |x|", "docs/models/particles.md V5", 0.6680472308, 1e-9,
          abs(cyc["trajectories"][0]["x_final"][0]), 0),
-        ("step limit 2/L at x = y", "particles.md V4 (gamma* = 2 sigma^2)", 2.0, 1e-8,
+        ("step limit 2/L at x = y", "docs/models/particles.md V4 (gamma* = 2 sigma^2)", 2.0, 1e-8,
          gd("smoothness", "/dev/null", *s(*p, "model.particles=0", "model.data=0"))["h_limit"], 0),
     ]
 

@@ -1255,9 +1255,9 @@ static const command commands[] = {
      NULL, (const char *const[]){"-o FILE.png", "the picture (one input file; default: FILE.png next to FILE.h5)", NULL},
      "gandyn run @/dirac/notebook/gan_gradpen.ini -o run.h5 && gandyn plot run.h5 -o run.png", 0, NULL, cmd_plot},
     {"gallery", "[-o DIR]", "every model's paper figures and checked numbers -> DIR/index.html",
-     "Regenerates every model's key figures from examples/ and measures the spec's checked numbers into\n"
-     "one static DIR/index.html and DIR/checks.json (about 1.5 minutes on 2 cores); exit status 1 when\n"
-     "a check fails.",
+     "Regenerates every model's key figures from examples/ and measures its checked numbers (the\n"
+     "validation cases of docs/models/) into one static DIR/index.html and DIR/checks.json (about 1.5\n"
+     "minutes on 2 cores); exit status 1 when a check fails.",
      NULL, (const char *const[]){"-o DIR", "output directory (default output/gallery)", NULL}, "gandyn gallery -o gallery", 0, NULL,
      cmd_gallery},
     {"estimate", "DATA.h5 [--dataset /points] [--t 0.02] [--alpha 0.5] [--nev 6] [--knn 10] [-o FILE] [--json]",

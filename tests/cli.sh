@@ -223,7 +223,7 @@ d = json.load(open(sys.argv[1]))
 assert abs(d["value"] / d["predicted"] - 1) < 1e-5 and abs(d["predicted"] - 1.26175007) < 1e-6, d
 PY
 # the boundary curve h_max(gamma) of SimGD with a gradient penalty against its closed form
-# (docs/models/dirac.md case 7): gamma/f'^2 below gamma = 2f', 2/(gamma/2 + sqrt(gamma^2/4 - f'^2)) above
+# (docs/models/dirac.md V7): gamma/f'^2 below gamma = 2f', 2/(gamma/2 + sqrt(gamma^2/4 - f'^2)) above
 "$gandyn" critical good.ini --set model.reg=gp --set run.x0=1e-3,1e-3 --set integrator.steps=20000 --param integrator.h \
     --lo 0.5 --hi 5 --trace model.gamma:0.3:1.5:5 --json > trace.json && "$py" - trace.json <<'PY' && ok || bad "critical --trace"
 import json, math, sys

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Alternating GD on the Dirac-GAN: dirac.md validation case 5 (eigenvalues of the
- * finite-difference Jacobian of one iteration, critical steps) and case 6 (the exact
+ * Alternating GD on the Dirac-GAN: docs/models/dirac.md V5 (eigenvalues of the
+ * finite-difference Jacobian of one iteration, critical steps) and V6 (the exact
  * invariant Q = b theta^2 + a psi^2 - ab theta psi of linear WGAN).
  */
 #include "check.h"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Analyses through the library (what `gandyn eig`, `rate` and `portrait` call):
- *  - dirac.md case 1 through gd_sim_eig; case 5 (AltGD map spectra, critical steps) with
- *    the analytic product of sub-step Jacobians; case 7 (GP SimGD rho); case 9 (the Euler
+ *  - docs/models/dirac.md V1 through gd_sim_eig; V5 (AltGD map spectra, critical steps) with
+ *    the analytic product of sub-step Jacobians; V7 (GP SimGD rho); V9 (the Euler
  *    optimum) through an eigenvalue scan over h;
  *  - every integrator's analytic one-iteration Jacobian against central differences;
  *  - the linear block's closed forms (docs/models/linear.md): eig of the map at x* equals
@@ -115,7 +115,7 @@ static void altgd_spectra(void)
     }
 }
 
-/* Case 9 through a scan: the smallest simgd rho over h is sqrt(0.91) at h* = 0.6. */
+/* V9 through a scan: the smallest simgd rho over h is sqrt(0.91) at h* = 0.6. */
 static void euler_optimum_scan(void)
 {
     gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", NULL});

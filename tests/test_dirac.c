@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Dirac-GAN field and Jacobian: dirac.md validation case 1 (Jacobian at 0 and its
+ * Dirac-GAN field and Jacobian: docs/models/dirac.md V1 (Jacobian at 0 and its
  * eigenvalue table), analytic vs central-difference Jacobians for every smooth variant,
- * case 8 (the continuous decay rate peaks at gamma = 2|f'(0)| = 1 with value 0.5).
+ * V8 (the continuous decay rate peaks at gamma = 2|f'(0)| = 1 with value 0.5).
  */
 #include "check.h"
 
@@ -98,7 +98,7 @@ static void equilibria(void)
     gd_model_free(&m);
 }
 
-/* Case 8: scanning gamma in (0, 3], -max Re(lambda) peaks at gamma = 1 with value 0.5. */
+/* V8: scanning gamma in (0, 3], -max Re(lambda) peaks at gamma = 1 with value 0.5. */
 static void optimal_gamma(void)
 {
     double best = -1, best_gamma = 0;

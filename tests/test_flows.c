@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Continuous-time Dirac-GAN facts through the integrators:
- *  - case 2: GAN and WGAN flows conserve r = |x| (CVODE, rtol 1e-10, t = 100);
+ *  - docs/models/dirac.md V2: GAN and WGAN flows conserve r = |x| (CVODE, rtol 1e-10, t = 100);
  *  - implicit midpoint conserves r^2 on the GAN map (quadratic invariant);
- *  - case 10: WGAN + clip flow ends on the circle of radius min(r0, c) (CVODE with the
+ *  - V10: WGAN + clip flow ends on the circle of radius min(r0, c) (CVODE with the
  *    clip walls as switching surfaces);
  *  - divergence: CVODE's root function stops an outward spiral exactly at
  *    sweep.diverge_radius, and the run records the outcome 'diverge';
@@ -42,7 +42,7 @@ static void conservation(void)
             const char *kv[] = {"rtol", "1e-10", "atol", "1e-12", "t_end", "100", "steps", "100", "method", bdf ? "bdf" : "adams", NULL};
             double x[2] = {1, 1};
             double worst = cvode_run((const char *const[]){"loss", losses[i], NULL}, kv, x, NULL);
-            if (!bdf) CHECK_NEAR(worst, 0, 1e-6); /* docs/models/dirac.md case 2: Adams at rtol 1e-10 */
+            if (!bdf) CHECK_NEAR(worst, 0, 1e-6); /* docs/models/dirac.md V2: Adams at rtol 1e-10 */
             else CHECK_NEAR(worst, 0, 1e-4);      /* BDF damps rotations slightly */
         }
     }

@@ -273,8 +273,9 @@ static void augmentation(void)
     gd_model_free(&m);
 }
 
-/* Spec 1.4: for N(0, sigma^2) under translation noise N(0, s^2), u = x is an eigenfunction
- * of both augmented operators with lambda = 1/(sigma^2 + s^2) (here 1/1.25 = 0.8). */
+/* Augmentation (docs/models/functional.md, The game): for N(0, sigma^2) under translation noise
+ * N(0, s^2), u = x is an eigenfunction of both augmented operators with
+ * lambda = 1/(sigma^2 + s^2) (here 1/1.25 = 0.8). */
 static void augmented_gaussian(void)
 {
     gd_model *m = functional((const char *const[]){"density", "gauss", "sigma", "1", "L", "24", "N", "255", "augment", "simple", "aug_t", "0.5", NULL});

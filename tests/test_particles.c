@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The particles model against particles.md section 5: V1 MMD between Diracs, V2 the critic's
- * gradient, V3 its Lipschitz constant, V4 the smoothness constant (curvature by power
- * iteration), V5 the gradient-descent step-size transition and its 2-cycles, V6 WGAN
- * chatter, V7 the Huber critic, V8 the pitchfork, V9 convexity along mixtures, V10 the mesh
- * against the direct sum; plus the analytic Jacobians against differences and bad input.
+ * The particles model against docs/models/particles.md V1-V10: V1 MMD between Diracs, V2 the
+ * critic's gradient, V3 its Lipschitz constant, V4 the smoothness constant (curvature by power
+ * iteration), V5 the gradient-descent step-size transition and its 2-cycles, V6 WGAN chatter, V7
+ * the Huber critic, V8 the pitchfork, V9 convexity along mixtures, V10 the mesh against the
+ * direct sum; plus the analytic Jacobians against differences and bad input.
  */
 #include "check.h"
 #include "gandyn/particles.h"

@@ -7,7 +7,7 @@
  * the first's with its point blocks permuted, to 1e-14 relative. A rule that refuses the game
  * (a field the map has not) must refuse both in the same words.
  *
- * The state layouts are the documented ones (docs/models/kernel_gda.md, particles.md):
+ * The state layouts are the documented ones (docs/models/kernel_gda.md, docs/models/particles.md):
  *   kernel_gda linear   [x~ (ng d) | b (nr d)]   b per true point
  *   kernel_gda features [x~ (ng d) | w (D)]      w does not depend on labels
  *   kernel_gda exact    [x~ | u | v | Z_0 .. Z_{M-1}], each Z_s a configuration of x~

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * Simultaneous GD on the Dirac-GAN: dirac.md validation cases 3 (exact norm identity,
- * WGAN closed form), 4 (GAN regression r_500 = 3.0969), 7 (GP rates and step bounds,
- * measured vs predicted) and 9 (the Euler optimum h* = a/|lambda|^2).
+ * Simultaneous GD on the Dirac-GAN: docs/models/dirac.md V3 (exact norm identity,
+ * WGAN closed form), V4 (GAN regression r_500 = 3.0969), V7 (GP rates and step bounds,
+ * measured vs predicted) and V9 (the Euler optimum h* = a/|lambda|^2).
  */
 #include "check.h"
 
@@ -35,7 +35,7 @@ static void norm_identity(void)
     }
     CHECK_NEAR(worst, 0, 1e-13);
     CHECK(increasing);
-    CHECK_REL(radius(x), 3.0969, 1e-3); /* case 4 */
+    CHECK_REL(radius(x), 3.0969, 1e-3); /* V4 */
     gd_stepper_free(&s);
     gd_model_free(&m);
 
@@ -96,13 +96,13 @@ static void gp_rates_and_bounds(void)
         CHECK(simgd_rho(m, 0.999 * hmax) < 1 && simgd_rho(m, 1.001 * hmax) > 1);
         gd_model_free(&m);
     }
-    /* Case 8 for simgd: at the critical gamma = 1, rho = 1 - h/2. */
+    /* V8 for simgd: at the critical gamma = 1, rho = 1 - h/2. */
     gd_model *m = make_model("dirac", (const char *const[]){"reg", "gp", "gamma", "1", NULL});
     CHECK_NEAR(simgd_rho(m, 1.0), 0.5, 1e-6);
     gd_model_free(&m);
 }
 
-/* Case 9: the best simgd step on lambda = -a +- ib is a/|lambda|^2 with rho = |b|/|lambda|. */
+/* V9: the best simgd step on lambda = -a +- ib is a/|lambda|^2 with rho = |b|/|lambda|. */
 static void euler_optimum(void)
 {
     static const struct { const char *reg, *gamma; double hstar, rhostar; } c[] = {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The torus model against torus.md section 5: V1 FFT exactness, V2 aliasing, V3 product-mode
- * invariant and periods, V4 equilibria and eigenvalues, V5 damped first order (rates and
- * Liouville), V6 single-mode closed form, V7 Poisson-kernel truncation, V8 R-Exp pointwise,
- * V9 the R-Exp truncation table, V10 the R-Exp real flow; and the discrete AGD / SGDA step
- * limits of 3.5 found by gd_sim_critical; the portrait's equilibrium census on the torus
- * (6.7: every equilibrium found, indices adding up to 0) for N = 1..8, the real flow and the
+ * The torus model against docs/models/torus.md V1-V10: V1 FFT exactness, V2 aliasing, V3
+ * product-mode invariant and periods, V4 equilibria and eigenvalues, V5 damped first order
+ * (rates and Liouville), V6 single-mode closed form, V7 Poisson-kernel truncation, V8 R-Exp
+ * pointwise, V9 the R-Exp truncation table, V10 the R-Exp real flow; and the discrete AGD / SGDA
+ * step limits (Closed forms) found by gd_sim_critical; the portrait's equilibrium census on the
+ * torus (every equilibrium found, indices adding up to 0) for N = 1..8, the real flow and the
  * closed-form games.
  */
 #include "check.h"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The analyses of dirac.md on the Dirac-GAN, with pictures:
+# The analyses of docs/models/dirac.md on the Dirac-GAN, with pictures:
 #  - eigenvalue locus of the gradient penalty (the notebook's eigval_gradpen: gamma from 0
 #    to 1.5 = 1.5 gamma_crit) with simgd's stability region and rho(gamma);
 #  - AltGD n_d = 5 on the unregularized GAN: rho against h, critical step 1.788854;
