@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * The Dirac-GAN field on a block of sweep cells (structure of arrays, gamma per cell).
- * This file alone is compiled with -ffast-math so that exp() vectorises through glibc's
- * libmvec (README.md, `gandyn sweep`: the batched kernel); everything that classifies cells
- * stays IEEE-strict.
+ * The Dirac-GAN field on a block of sweep cells (structure of arrays, gamma per cell), plain
+ * or folded into a whole explicit step. Compiled with -ffast-math and -march=native, like the
+ * other batched code (src/lane_batch.c, src/sweep_kernel.c), with its own inline exp so the
+ * loops vectorise (README.md, `gandyn sweep`: the batched kernel); everything that classifies
+ * cells stays IEEE-strict.
  * Covers losses gan | nsgan | wgan with reg none | gp | wgan_gp (exact sign) | clip;
  * noise and consensus sweeps go cell by cell.
  */
