@@ -2,12 +2,12 @@
  *
  * The torus field on a block of sweep cells (structure of arrays), two angles only.
  * Compiled with -ffast-math (like dirac_batch.c) so that sin and cos vectorise through
- * glibc's libmvec and exp is gd_exp_inline. Each cell runs the same arithmetic as torus.c's
- * scalar field, in the same order:
+ * glibc's libmvec and exp is gd_exp_inline. Each cell runs the arithmetic of torus.c's
+ * scalar field (agreeing to rounding, 1e-15 of the field's size in test_torus):
  *  - flow = truncated: the direct sum of F_N's gradient over l = 0..N, k = -N..N with the
- *    masked coefficients, cos k theta and sin k theta by the same recurrence, on chunks of
- *    CHUNK cells whose partial sums stay in vector registers; only the speeds vary per cell
- *    (the coefficients come from the set-up's FFT).
+ *    masked coefficients, cos k theta and sin k theta by the same recurrence, the terms of
+ *    k and -k combined, on chunks of CHUNK cells whose partial sums stay in vector
+ *    registers; only the speeds vary per cell (the coefficients come from the set-up's FFT).
  *  - flow = real: product, damped, mode, poisson and rexp from their closed-form gradients,
  *    with the objective's scalar parameters per cell where they leave the equilibrium in
  *    place (rexp's kappa and delta move it, so they do not vary).
@@ -35,8 +35,8 @@ int gd_torus_batch_varies(const gd_model *m, int j)
  * sin and cos get rows of their own; 16 and 32 measured slower on the truncated sum. */
 enum { CHUNK = 8 };
 
-/* Row j of the per-cell parameters on cells [i0, i0 + CHUNK) (p NULL: the model's value
- * own), the tail padded with the block's last cell. */
+/* A row of the block (a coordinate, or a per-cell parameter) on cells [i0, i0 + CHUNK), the
+ * tail padded with the block's last cell; row NULL: the model's value own in every cell. */
 static void load_chunk(const double *row, int n, int i0, double own, double *restrict out)
 {
     for (int i = 0; i < CHUNK; i++) out[i] = row ? row[i0 + i < n ? i0 + i : n - 1] : own;
@@ -46,7 +46,7 @@ static void load_chunk(const double *row, int n, int i0, double own, double *res
 
 /* product, damped: s sin theta sin phi + eps_g cos theta + eps_d cos phi (an unset eps per
  * cell is the objective's default). */
-static void product_chunk(const torus_opts *o, const double *th, const double *ph, const double *s, double *eg, double *ed, double *g0,
+static void product_chunk(const torus_opts *o, const double *th, const double *ph, const double *s, const double *eg, const double *ed, double *g0,
                           double *g1)
 {
     const double dg = torus_eps_default(o->objective, 0), dd = torus_eps_default(o->objective, 1);
