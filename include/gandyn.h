@@ -171,7 +171,8 @@ GD_EXPORT int gd_stepper_step(gd_stepper *s, double *x, double *t);
  * gd_stepper_reset sets it), using the model's batched field. hg, hd: per-state generator
  * and discriminator steps (NULL: the stepper's lr_g, lr_d); p: per-state values of the
  * model's batched parameters (gd_model_type_batch_params, p[j*n + i]; NULL: the model's
- * own). GD_ENOTAVAIL when the rule (implicit_midpoint, cvode) or the model in this
+ * own; GD_EUSAGE where a configuration cannot vary one, as the torus's truncated flow its
+ * objective's parameters, and a state's value is not the model's own). GD_ENOTAVAIL when the rule (implicit_midpoint, cvode) or the model in this
  * configuration has no batched form. No divergence test: states may grow to inf. */
 GD_EXPORT int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters);
 /* Central-difference Jacobian of one iteration over the whole state (see map_dim). */

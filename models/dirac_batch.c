@@ -2,7 +2,7 @@
  *
  * The Dirac-GAN field on a block of sweep cells (structure of arrays, gamma per cell), plain
  * or folded into a whole explicit step. Compiled with -ffast-math and -march=native, like the
- * other batched code (src/lane_batch.c, src/sweep_kernel.c), with its own inline exp so the
+ * other batched code (src/lane_batch.c, src/sweep_kernel.c), with an inline exp (gd_fastmath.h) so the
  * loops vectorise (README.md, `gandyn sweep`: the batched kernel); everything that classifies
  * cells stays IEEE-strict.
  * Covers losses gan | nsgan | wgan with reg none | gp | wgan_gp (exact sign) | clip;
@@ -10,35 +10,9 @@
  */
 #include "gd_impl.h"
 #include "dirac.h"
+#include "gd_fastmath.h"
 
 #include <math.h>
-
-/* exp for |s| <= 708, inline so the loop needs no call per vector (a call clobbers every
- * vector register, and the loop becomes latency-bound on it): s = k ln2 + r with
- * |r| <= ln2/2 (Cody-Waite split of ln2), e^r by its degree-12 Taylor polynomial
- * (truncation below 2e-16), 2^k put directly into the exponent bits. */
-static inline __attribute__((always_inline)) double inline_exp(double s)
-{
-    const double k = __builtin_rint(s * 1.4426950408889634);
-    const double r = (s - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-    double p = 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    long long bits = ((long long)k + 1023) << 52;
-    double scale;
-    __builtin_memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
 
 /* One cell. LOSS (gan or wgan) and WGAN_GP are compile-time constants at each call site, so
  * the loop for the common case (GAN losses, no sign term) carries neither the sign nor dead
@@ -51,7 +25,7 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, do
         /* |s| <= 700 keeps exp finite: an overflowing lane sends the whole vector to glibc's
          * slow scalar path, and beyond 700 f'(s) is 0 or 1 to within 1e-304 anyway. */
         double s = fmin(fmax(th * ps, -700.0), 700.0);
-        d1 = 1.0 / (1.0 + inline_exp(s));
+        d1 = 1.0 / (1.0 + gd_exp_inline(s));
         g1 = d1 + nsgan * (1.0 - 2.0 * d1);
     }
     *v1 = -ps * g1;

@@ -17,6 +17,7 @@
  */
 #include "gd_impl.h"
 #include "h5io.h"
+#include "kernel_gda.h"
 
 #include <hdf5.h>
 #include <lapacke.h>
@@ -26,43 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { K_GAUSS, K_RQ, K_MULTISCALE, K_LAPLACE };
-enum { REP_LINEAR, REP_FEATURES, REP_EXACT };
-enum { FK_AUTO, FK_RANDOM, FK_QUADRATURE };
-enum { GL_POINTS, GL_SPHERE, GL_GAUSSIAN };
-enum { TL_POINTS, TL_LINE };
-
-typedef struct {
-    int kernel;
-    double sigma, alpha;
-    char *scales, *weights;
-    double lambda, mu;
-    long d;
-    char *true_points, *true_masses, *gen_points, *gen_masses;
-    int representation;
-    long features, feature_seed, warm_start;
-    int feature_kind;
-    long history;
-    int gen_layout, true_layout;
-    long n_gen, n_true;
-    double radius, spacing;
-} kgda_opts;
-
-typedef struct {
-    int d, nr, ng, D;
-    double *xr, *pr, *xg0, *pg; /* true points, masses; generated starts, masses */
-    int *cluster;               /* nearest true point of each generated point */
-    double gamma;               /* -2 phi'(0): 1/sigma^2 for gauss and rq */
-    double excess_size;         /* Delta = sum_c |delta_c|, delta_c = p_c - (generated mass near x_c) */
-    double *excess;             /* per true point: delta_c / Delta (0 when Delta = 0) */
-    double *kappa;              /* per true point: delta_c gamma / lambda */
-    double *om, *beta, *amp, *phi_true; /* features a_f cos(om_f . x + beta_f); phi_true = sum_i p_i phi(x_i) */
-    double *eq;                 /* cached equilibrium (dim) */
-    double *sc, *wt;            /* multiscale bandwidths and weights (ns of them) */
-    int ns;
-    double *work;               /* features: D scratch; exact: d + ng + ng d */
-} kgda;
 
 static const char *const kernels[] = {"gauss", "rq", "multiscale", "laplace", NULL};
 static const char *const reps[] = {"linear", "features", "exact", NULL};
@@ -836,4 +800,7 @@ const gd_model_type gd_model_kernel_gda = {
     .gda_step = kgda_gda_step,
     .metric_name = "w2sq",
     .metric = kgda_w2sq,
+    .field_batch = gd_kgda_field_batch,
+    .batch_params = gd_kgda_batch_params,
+    .batch_varies = gd_kgda_batch_varies,
 };

@@ -23,6 +23,7 @@
 #include "gd_impl.h"
 #include "gandyn/torus.h"
 #include "h5io.h"
+#include "torus.h"
 
 #include <complex.h>
 #ifndef CMPLX /* glibc defines it for gcc only; clang has the builtin */
@@ -39,22 +40,6 @@
 #include <unistd.h>
 
 extern const gd_model_type gd_model_torus;
-
-enum { OBJ_PRODUCT, OBJ_DAMPED, OBJ_MODE, OBJ_POISSON, OBJ_REXP, OBJ_GRID };
-enum { FLOW_TRUNCATED, FLOW_REAL };
-enum { MASK_LINF, MASK_L1, MASK_L2 };
-enum { PLAN_ESTIMATE, PLAN_MEASURE };
-
-typedef struct {
-    int objective, flow, mask, plan;
-    long N, M, quad_nodes, n_gen, n_disc;
-    double eta_g, eta_d;
-    double s, eps_g, eps_d;           /* product, damped */
-    double alpha, beta_mode;          /* mode */
-    double r;                         /* poisson */
-    double rho, beta, kappa, delta;   /* rexp */
-    char *file, *dataset, *wisdom;    /* grid samples; FFTW wisdom file */
-} torus_opts;
 
 static const char *const objectives[] = {"product", "damped", "mode", "poisson", "rexp", "grid", NULL};
 static const char *const flows[] = {"truncated", "real", NULL};
@@ -90,19 +75,6 @@ static const gd_param torus_params[] = {
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef O
 
-typedef struct {
-    int d, N, M;           /* angles n + m, order, grid size */
-    size_t nodes;          /* M^d */
-    gd_torus_plan *plan;   /* the coefficient extraction; holds the normalised spectrum */
-    double *cr, *ci;       /* d = 2: masked c_kl, l = 0..N (row l), k = -N..N (column k + N): real, imaginary */
-    int nterm, *tk;        /* d > 2: the kept multi-indices with last entry >= 0, d ints each */
-    double *tc;            /* ... and their coefficients times the Hermitian weight: re, im */
-    double *qx, *qw;       /* Gauss-Laguerre nodes and weights (rexp) */
-    int nq;
-    double *grid;          /* the samples (kept for output) */
-    double seed[6];        /* where Newton starts for the equilibrium */
-} torus_priv;
-
 /* ------------------------------------------------------------------ objectives -- */
 
 /* One objective: its value, gradient (NULL: samples only) and Hessian (d x d, row-major;
@@ -116,8 +88,7 @@ typedef struct {
 static double eps_of(const torus_opts *o, int disc)
 {
     double v = disc ? o->eps_d : o->eps_g;
-    if (!isnan(v)) return v;
-    return o->objective == OBJ_DAMPED ? (disc ? 0.08 : -0.02) : 0.0;
+    return isnan(v) ? torus_eps_default(o->objective, disc) : v;
 }
 
 /* product, damped in n + m angles: s (sum sin theta_i)(sum sin phi_j) + eps_g sum cos theta_i
@@ -852,4 +823,7 @@ const gd_model_type gd_model_torus = {
     .equilibrium = torus_equilibrium,
     .default_start = torus_default_start,
     .write = torus_write,
+    .field_batch = gd_torus_field_batch,
+    .batch_params = gd_torus_batch_params,
+    .batch_varies = gd_torus_batch_varies,
 };

@@ -58,6 +58,11 @@ struct gd_model_type {
      * gd_lane_euler with scale 1). GD_ENOTAVAIL: the two separately. */
     int (*euler_batch)(const gd_model *m, int n, const double *p, double *out, const double *base, const double *at, const double *hg,
                        const double *hd, const double *frozen, int i0, int i1);
+    /* Whether this configuration's batched field reads batch_params[j] per cell; NULL: all
+     * of them. A parameter that setup turns into precomputed data (the torus's Fourier
+     * coefficients), or that moves the equilibrium the batched sweep measures against, must
+     * keep the model's own value: sweeps over it go cell by cell. */
+    int (*batch_varies)(const gd_model *m, int j);
     /* Discrete GDA owned by the model, for discriminators that are no finite field state
      * (the kernel GAN's exact map): one iteration on the whole state x with generator step
      * hg and discriminator step hd. GD_ENOTAVAIL: the integrators use the field. */

@@ -209,11 +209,31 @@ static const double *steps_of(const double *given, double own, int n, double *fi
     return fill;
 }
 
+/* Per-state values of a batched parameter that this configuration cannot vary
+ * (gd_model_type.batch_varies) must be the model's own; an unset value (NaN) matches itself. */
+static int fixed_params_kept(gd_stepper *s, int n, const double *p)
+{
+    const gd_model *m = s->model;
+    const gd_model_type *t = m->type;
+    for (int j = 0; p && t->batch_varies && t->batch_params[j]; j++) {
+        if (t->batch_varies(m, j)) continue;
+        double own = *(const double *)((const char *)m->opts + gd_param_find(t->params, t->batch_params[j])->offset);
+        for (int i = 0; i < n; i++) {
+            double v = p[(size_t)j * (size_t)n + (size_t)i];
+            if (!(v == own || (isnan(v) && isnan(own))))
+                return gd_stepper_fail(s, GD_EUSAGE, "model.%s = %g in state %d: this configuration of '%s' takes only its own value %g", t->batch_params[j],
+                                       v, i, t->name, own);
+        }
+    }
+    return GD_OK;
+}
+
 int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters)
 {
     if (!s || !x || n < 1 || iters < 0) return GD_EUSAGE;
     if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
     if (!gd_batch_available(s)) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s on model '%s' has no batched step", s->type->name, s->model->type->name);
+    if (fixed_params_kept(s, n, p) != GD_OK) return GD_EUSAGE;
     gd_batch b;
     double *own = calloc(3 * (size_t)n, sizeof(double)); /* hg, hd, frozen (none; given, so fused sub-steps run) */
     if (!own || gd_batch_init(&b, s, n) != GD_OK) {

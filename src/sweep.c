@@ -72,10 +72,11 @@ struct gd_sweep {
 };
 
 /* ---------------------------------------------------------------- axes --------- */
+/* Index of a parameter the batched field takes per cell in this configuration, or -1. */
 static int find_batch_param(const gd_model *m, const char *name)
 {
     for (int j = 0; m->type->batch_params && m->type->batch_params[j]; j++)
-        if (strcmp(m->type->batch_params[j], name) == 0) return j;
+        if (strcmp(m->type->batch_params[j], name) == 0) return !m->type->batch_varies || m->type->batch_varies(m, j) ? j : -1;
     return -1;
 }
 

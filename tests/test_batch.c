@@ -4,7 +4,8 @@
  * twin: on every model that has a batched field, and on a batched test field defined here,
  * n states advanced by gd_stepper_step_batch with per-state steps (lr_g != lr_d) and per-state
  * parameters must equal, state by state, a stepper run from each state alone with that
- * state's steps and parameters, to 1e-13 relative. The Dirac clip case and the test field's
+ * state's steps and parameters, to 1e-13 relative (a parameter the configuration cannot vary
+ * per state, batch_varies, keeps the model's value). The Dirac clip case and the test field's
  * box make the projection act. altgd also runs with n_g = 2, n_d = 3 in both orders.
  *
  * A registered model with a batched field but no case below, or a fixed-step rule without
@@ -17,6 +18,7 @@
 #include <string.h>
 
 enum { NSTATE = 37, ITERS = 6 }; /* 37: not a multiple of any vector width */
+enum { MAXDIM = 16, MAXPAR = 8 };
 
 /* ------------------------------------------------- the batched test field ------ */
 /* Three coordinates, one generator (theta) and two discriminator (psi, phi) rows, a
@@ -74,8 +76,8 @@ static const gd_model_type test_field = {
 /* ---------------------------------------------------------------- cases -------- */
 typedef struct {
     const char *model; /* NULL: the test field */
-    const char *kv[16];
-    double x0[8];      /* the first state; the others are spread around it */
+    const char *kv[24];
+    double x0[MAXDIM]; /* the first state; the others are spread around it */
 } batch_case;
 
 static const batch_case cases[] = {
@@ -84,6 +86,22 @@ static const batch_case cases[] = {
     {"dirac", {"loss", "wgan", "reg", "clip", "clip", "0.3", NULL}, {0.9, 0.25}}, /* the box acts */
     {"dirac", {"loss", "wgan", "reg", "wgan_gp", NULL}, {0.6, 0.2}},
     {"linear", {"a", "0.1", "b", "0.3", "s", "1.2", NULL}, {1.0, -0.7}},
+    /* torus: the truncated flow varies only the speeds per state; the real flow also the
+     * objective's parameters (damped: eps unset, the default per state) */
+    {"torus", {"objective", "rexp", "flow", "truncated", NULL}, {0.4, -0.3}},
+    {"torus", {"objective", "poisson", "flow", "truncated", "N", "6", "mask", "l1", NULL}, {0.9, 0.2}},
+    {"torus", {"objective", "product", "flow", "real", "eps_g", "0.1", "eps_d", "-0.05", NULL}, {0.5, -0.4}},
+    {"torus", {"objective", "damped", "flow", "real", NULL}, {0.7, 0.6}},
+    {"torus", {"objective", "mode", "flow", "real", "alpha", "2", "beta_mode", "-1", NULL}, {0.3, 0.5}},
+    {"torus", {"objective", "poisson", "flow", "real", "r", "0.4", NULL}, {1.1, -0.2}},
+    {"torus", {"objective", "rexp", "flow", "real", "kappa", "1.5", "delta", "0.3", NULL}, {0.5, 0.4}},
+    /* kernel_gda: unmatched masses (kappa != 0 per lambda); quadrature and random features */
+    {"kernel_gda", {"representation", "linear", "d", "2", "true_points", "0,0;3,1", "true_masses", "0.5,0.5", "gen_points", "0.1,0.05;2.9,1.2",
+                    "gen_masses", "0.4,0.55", "lambda", "0.7", "mu", "1.3", NULL}, {0.1, 0.05, 2.9, 1.2, 0.2, -0.1, 0.05, 0.3}},
+    {"kernel_gda", {"representation", "features", "true_points", "0;2", "gen_points", "0.2;1.7", "features", "8", "lambda", "0.5", NULL},
+     {0.2, 1.7, 0.3, -0.2, 0.1, 0.25, -0.15, 0.05, 0.2, -0.1}},
+    {"kernel_gda", {"representation", "features", "feature_kind", "random", "d", "2", "true_points", "0,0;1.5,0.5", "features", "6", "mu", "0.8",
+                    NULL}, {0.1, -0.1, 1.4, 0.7, 0.3, -0.2, 0.1, 0.25, -0.15, 0.05}},
     {NULL, {NULL}, {0.5, 0.3, 0.45}}, /* the test field; phi's box acts */
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
@@ -94,12 +112,15 @@ static const char *const alt_orders[] = {"gen_first", "gen_first", "disc_first"}
 
 static const gd_model_type *case_type(const batch_case *c) { return c->model ? gd_model_type_find(c->model) : &test_field; }
 
+/* The case's model with the batched parameters p (NULL: none given); an unset value (NaN)
+ * stays unset. */
 static gd_model *case_model(const batch_case *c, int np, const char *const *names, const double *p)
 {
     gd_model *m = gd_model_create(case_type(c));
     char text[64];
     for (int i = 0; c->kv[i]; i += 2) gd_model_set(m, c->kv[i], c->kv[i + 1]);
-    for (int j = 0; j < np; j++) {
+    for (int j = 0; p && j < np; j++) {
+        if (isnan(p[j])) continue;
         snprintf(text, sizeof text, "%.17g", p[j]);
         gd_model_set(m, names[j], text);
     }
@@ -128,13 +149,14 @@ static gd_stepper *batch_stepper(const gd_integrator_type *t, const gd_model *m,
 /* Per-state starts, steps and parameters. */
 typedef struct {
     int dim, np;
-    double x[8 * NSTATE], hg[NSTATE], hd[NSTATE], p[8 * NSTATE];
+    double x[MAXDIM * NSTATE], hg[NSTATE], hd[NSTATE], p[MAXPAR * NSTATE];
 } states;
 
 static void make_states(const batch_case *c, const gd_model *m, const char *const *names, states *S)
 {
     S->dim = gd_model_dim(m);
     for (S->np = 0; names[S->np]; S->np++) {}
+    CHECK(S->dim <= MAXDIM && S->np <= MAXPAR);
     for (int i = 0; i < NSTATE; i++) {
         for (int k = 0; k < S->dim; k++) S->x[k * NSTATE + i] = c->x0[k] * (1 + 0.03 * ((i * (k + 3)) % 7 - 3));
         S->hg[i] = 0.05 + 0.013 * (i % 5);
@@ -143,7 +165,8 @@ static void make_states(const batch_case *c, const gd_model *m, const char *cons
             const gd_param *pp = gd_model_type_params(case_type(c));
             while (strcmp(pp->key, names[j])) pp++;
             double base = *(const double *)((const char *)m->opts + pp->offset);
-            S->p[j * NSTATE + i] = base + 0.02 * ((i + j) % 4);
+            int varies = !m->type->batch_varies || m->type->batch_varies(m, j); /* others keep the model's value */
+            S->p[j * NSTATE + i] = base + varies * 0.02 * ((i + j) % 4);
         }
     }
 }
@@ -153,10 +176,11 @@ static int compare(const batch_case *c, const gd_integrator_type *t, const char 
 {
     const char *const *names = gd_model_type_batch_params(case_type(c));
     gd_model *m = case_model(c, 0, names, NULL);
+    CHECK_OK(m->type->field_batch(m, 1, NULL, c->x0, (double[MAXDIM]){0})); /* a configuration the batched field covers */
     states S;
     make_states(c, m, names, &S);
     gd_stepper *s = batch_stepper(t, m, kv, order, S.hg[0], S.hd[0]);
-    double xb[8 * NSTATE];
+    double xb[MAXDIM * NSTATE];
     memcpy(xb, S.x, sizeof xb);
     int rc = gd_stepper_step_batch(s, NSTATE, xb, S.hg, S.hd, S.np ? S.p : NULL, ITERS);
     gd_stepper_free(&s);
@@ -167,7 +191,7 @@ static int compare(const batch_case *c, const gd_integrator_type *t, const char 
     CHECK_OK(rc);
     int compared = 0;
     for (int i = 0; i < NSTATE && rc == GD_OK; i++) {
-        double p[8], x[8], t_ = 0;
+        double p[MAXPAR], x[MAXDIM], t_ = 0;
         for (int j = 0; j < S.np; j++) p[j] = S.p[j * NSTATE + i];
         gd_model *mi = case_model(c, S.np, names, p);
         gd_stepper *si = batch_stepper(t, mi, kv, order, S.hg[i], S.hd[i]);

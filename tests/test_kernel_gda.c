@@ -7,6 +7,7 @@
  * converging to the linearization as the number of features grows. Alternating GDA is
  * altgd with order = disc_first, lr_d = eta_d, lr_g = eta_g.
  */
+#include "batch_field.h"
 #include "check.h"
 
 #include <complex.h>
@@ -597,6 +598,50 @@ static void lambda_zero(void)
     gd_sim_free(&s);
 }
 
+/* The batched field of sweeps against the scalar field on 50 random states with per-cell
+ * mu, and lambda for the linear representation (features: lambda moves the equilibrium and
+ * keeps the model's value); exact is a map and refuses. */
+static void batched_field(void)
+{
+    static const char *const confs[][24] = {
+        {"representation", "linear", "d", "2", "true_points", "0,0;3,1", "true_masses", "0.5,0.5", "gen_points", "0.1,0.05;2.9,1.2", "gen_masses",
+         "0.4,0.55", "lambda", "0.7", "mu", "1.3", NULL},
+        {"representation", "linear", "d", "3", "true_layout", "line", "n_true", "3", "gen_layout", "sphere", "n_gen", "2", "true_masses", "0.2,0.3,0.6",
+         NULL},
+        {"representation", "features", "true_points", "0;2", "gen_points", "0.2;1.7", "features", "16", "lambda", "0.5", NULL},
+        {"representation", "features", "feature_kind", "random", "d", "2", "true_points", "0,0;1.5,0.5", "features", "24", "mu", "0.8", NULL},
+        {"representation", "features", "kernel", "rq", "alpha", "2", "d", "3", "features", "12", NULL},
+    };
+    enum { NB = 50, MAXD = 64 };
+    for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
+        gd_model *m = make_model("kernel_gda", confs[c]);
+        int dim = gd_model_dim(m);
+        gd_model_free(&m);
+        CHECK(dim <= MAXD);
+        double x[MAXD * NB];
+        uint64_t seed = 11 + c;
+        for (int i = 0; i < dim * NB; i++) x[i] = -2 + 4 * gd_uniform01(&seed);
+        double err = batch_field_error("kernel_gda", confs[c], NB, x, 300 + c);
+        if (!(err <= 1e-14)) fprintf(stderr, "kernel_gda %s: batched field differs by %.3g relative\n", confs[c][1], err);
+        CHECK(err <= 1e-14);
+    }
+    gd_model *m = make_model("kernel_gda", (const char *const[]){"representation", "exact", NULL});
+    double x[4096] = {0};
+    CHECK(gd_model_dim(m) <= 2048 && m->type->field_batch(m, 1, NULL, x, x + 2048) == GD_ENOTAVAIL);
+    gd_model_free(&m);
+    /* sweeps over lambda run batched with the linearization, cell by cell with features */
+    const char *const rep[] = {"linear", "features"};
+    for (int r = 0; r < 2; r++) {
+        gd_sim *s = kg((const char *const[]){"model.representation", rep[r], "model.features", "8", "integrator.steps", "20", "sweep.x",
+                                             "model.lambda:0.5:2:3", NULL});
+        gd_sweep *w = NULL;
+        CHECK_OK(gd_sweep_create(s, &w));
+        CHECK(gd_sweep_is_batched(w) == !r);
+        gd_sweep_free(&w);
+        gd_sim_free(&s);
+    }
+}
+
 int main(void)
 {
     exact_rules_relabel();
@@ -614,5 +659,6 @@ int main(void)
     critical_lr_g();
     sweep_sigma_lr_g();
     features_convergence();
+    batched_field();
     return check_report("test_kernel_gda");
 }

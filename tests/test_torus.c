@@ -8,6 +8,7 @@
  * torus (every equilibrium found, indices adding up to 0) for N = 1..8, the real flow and the
  * closed-form games.
  */
+#include "batch_field.h"
 #include "check.h"
 #include "gandyn/torus.h"
 
@@ -724,6 +725,85 @@ static void portrait_partial_boxes(void)
     }
 }
 
+/* The batched field of sweeps against the scalar field on 50 random states (angles over
+ * several periods) with per-cell speeds, and per-cell objective parameters for the real
+ * flow; more than two angles and the real flow's grid have none. */
+static void batched_field(void)
+{
+    static const char *const confs[][12] = {
+        {"objective", "rexp", NULL},
+        {"objective", "poisson", "N", "6", "mask", "l1", NULL},
+        {"objective", "damped", "N", "12", "mask", "l2", "M", "32", NULL},
+        {"objective", "product", "flow", "real", "eps_g", "0.1", "eps_d", "-0.05", NULL},
+        {"objective", "damped", "flow", "real", NULL},
+        {"objective", "mode", "flow", "real", "alpha", "3", "beta_mode", "-2", NULL},
+        {"objective", "poisson", "flow", "real", "r", "0.4", NULL},
+        {"objective", "rexp", "flow", "real", "kappa", "1.5", "delta", "0.3", "rho", "2", NULL},
+    };
+    enum { NB = 50 };
+    double x[2 * NB];
+    uint64_t seed = 7;
+    for (int i = 0; i < 2 * NB; i++) x[i] = -7 + 14 * gd_uniform01(&seed);
+    for (size_t c = 0; c < sizeof confs / sizeof confs[0]; c++) {
+        double err = batch_field_error("torus", confs[c], NB, x, 100 + c);
+        if (!(err <= 1e-14)) fprintf(stderr, "torus %s %s: batched field differs by %.3g relative\n", confs[c][1], confs[c][3] ? confs[c][3] : "", err);
+        CHECK(err <= 1e-14);
+    }
+    /* three angles: cell by cell */
+    gd_model *m = torus((const char *const[]){"objective", "product", "n_gen", "2", NULL});
+    CHECK(m->type->field_batch(m, 1, NULL, (double[3]){0}, (double[3]){0}) == GD_ENOTAVAIL);
+    gd_model_free(&m);
+}
+
+/* Outcomes and rates (after the n outcomes) of a sweep of the torus sim kv, and whether it
+ * ran batched. */
+static double *sweep_results(const char *const *kv, const char *kernel, int *batched, long *n)
+{
+    gd_sim *s = sim(kv);
+    CHECK_OK(gd_sim_set(s, "sweep.kernel", kernel));
+    CHECK_OK(gd_sim_setup(s));
+    gd_sweep *w = NULL;
+    CHECK_OK(gd_sweep_create(s, &w));
+    CHECK_OK(gd_sweep_run(w));
+    *batched = gd_sweep_is_batched(w), *n = gd_sweep_ncells(w);
+    double *r = malloc(sizeof(double) * 2 * (size_t)*n);
+    for (long i = 0; i < *n; i++) r[i] = gd_sweep_get_outcome(w)[i], r[*n + i] = gd_sweep_get_rate(w)[i];
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+    return r;
+}
+
+/* Sweeps take the batched kernel over what the configuration varies per cell (the real
+ * flow's objective parameters; the truncated flow's speeds only), with the per-cell path's
+ * outcomes and rates (steps where the map is not chaotic, so rounding stays rounding); a
+ * batched step refuses a per-state value the configuration cannot take. */
+static void batched_sweeps(void)
+{
+    const char *const real[] = {"model.objective", "damped", "model.flow", "real", "run.x0", "0.3,-0.2", "integrator.steps", "300",
+                                "sweep.x", "integrator.h:0.02:0.4:16:log", "sweep.y", "model.s:0.2:2:12", NULL};
+    int batched, per_cell;
+    long n, same = 0, count[3] = {0};
+    double *a = sweep_results(real, "auto", &batched, &n), *b = sweep_results(real, "cell", &per_cell, &n), drate = 0;
+    for (long i = 0; i < n; i++) same += a[i] == b[i], count[(int)a[i]]++, drate = fmax(drate, fabs(a[n + i] - b[n + i]));
+    CHECK(batched && !per_cell && n == 192 && same == n && drate < 1e-12);
+    CHECK(count[GD_CONVERGE] > 50 && count[GD_DIVERGE] > 50);
+    free(a), free(b);
+    const char *const trunc_s[] = {"model.objective", "product", "sweep.x", "model.s:0.5:2:3", "integrator.steps", "10", NULL};
+    const char *const trunc_eta[] = {"model.objective", "product", "sweep.x", "model.eta_g:0.5:2:3", "integrator.steps", "10", NULL};
+    free(sweep_results(trunc_s, "auto", &batched, &n));
+    CHECK(!batched);
+    free(sweep_results(trunc_eta, "auto", &batched, &n));
+    CHECK(batched);
+    gd_model *m = torus((const char *const[]){"objective", "product", NULL});
+    gd_stepper *st = make_stepper("simgd", m, NULL);
+    double x[2] = {0.3, 0.2}, p[8] = {1, 1, 1.5, NAN, NAN, 0.5, 1, 1}; /* s = 1.5 against the model's 1 */
+    CHECK(gd_stepper_step_batch(st, 1, x, NULL, NULL, p, 1) == GD_EUSAGE && strstr(gd_stepper_errmsg(st), "model.s"));
+    p[2] = 1;
+    CHECK_OK(gd_stepper_step_batch(st, 1, x, NULL, NULL, p, 1));
+    gd_stepper_free(&st);
+    gd_model_free(&m);
+}
+
 int main(void)
 {
     fft_exactness_and_aliasing();
@@ -742,5 +822,7 @@ int main(void)
     more_angles();
     portrait_census();
     portrait_partial_boxes();
+    batched_field();
+    batched_sweeps();
     return check_report("test_torus");
 }
