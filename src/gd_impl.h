@@ -261,6 +261,9 @@ void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 const gd_param *gd_stepper_param(gd_stepper *s, const char *key, void **obj);
 /* The first registered rule with KEY among its own keys (its row in *p), or NULL. */
 const gd_integrator_type *gd_integrator_key_owner(const char *key, const gd_param **p);
+/* TEXT (NULL: the default) of integrator.KEY read by the row of the first rule that has it
+ * into *obj, a new struct of that rule's (caller frees; NULL when no rule has the key). */
+int gd_integrator_key_value(const char *key, const char *text, const gd_param **p, void **obj, char *msg);
 /* Every option of src (a stepper of the same type) into dst. */
 void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src);
 /* After h, lr_g or lr_d changed on a set-up fixed-step stepper: refresh the per-coordinate

@@ -284,36 +284,13 @@ static const char *value_of(const gd_sim *s, const char *section, const char *ke
     return def;
 }
 
-/* ---- [integrator]: the shared keys and the configured rule's own are the stepper's; a config
- * may also hold keys of other rules (written for altgd, run with simgd; a sweep or critical
- * switching rules): they are checked by the row of the rule that has them, and written back
+/* ---- [integrator]: the shared keys and the configured rule's own are the stepper's; keys of
+ * other rules (a config written for altgd, run with simgd; a sweep or critical switching
+ * rules) are checked at setup by the rule that has them (gd_stepper_set), and written back
  * into the resolved configuration, as when every rule's keys were one table. */
 
-/* TEXT (NULL: the default) of integrator.KEY read by the row of the first rule that has it,
- * into *obj, a struct of that rule's (caller frees). */
-static int other_rule_value(const char *key, const char *text, const gd_param **p, void **obj, char *msg)
-{
-    const gd_integrator_type *t = gd_integrator_key_owner(key, p);
-    *obj = t ? calloc(1, t->opts_size) : NULL;
-    if (!t) return gd_fmt(msg, GD_EUSAGE, "unknown key integrator.%s", key);
-    if (!*obj) return gd_fmt(msg, GD_ENOMEM, "out of memory");
-    return gd_param_apply(*p, *obj, text ? text : (*p)->def, "integrator", msg);
-}
-
-int gd_sim_stepper_set(gd_stepper *st, const char *key, const char *text)
-{
-    void *obj;
-    const gd_param *p;
-    if (strcmp(key, "diverge_radius") == 0) /* a [sweep] key; keep one spelling */
-        return gd_stepper_fail(st, GD_EUSAGE, "unknown key integrator.diverge_radius (it is sweep.diverge_radius)");
-    if (gd_stepper_param(st, key, &obj)) return gd_stepper_set(st, key, text);
-    int rc = other_rule_value(key, text, &p, &obj, st->msg);
-    free(obj);
-    return rc;
-}
-
 /* The row of integrator.KEY and the struct holding its configured value: the stepper's, or
- * *scratch (caller frees) for another rule's key. NULL when out of memory. */
+ * *scratch (caller frees) for another rule's key. NULL: no rule has the key, or no memory. */
 static const gd_param *integrator_value(const gd_sim *s, const char *key, const void **obj, void **scratch)
 {
     void *own;
@@ -322,7 +299,7 @@ static const gd_param *integrator_value(const gd_sim *s, const char *key, const 
     *obj = own;
     *scratch = NULL;
     if (p) return p;
-    if (other_rule_value(key, value_of(s, "integrator", key, NULL), &p, scratch, msg) != GD_OK) return NULL; /* checked at setup */
+    if (gd_integrator_key_value(key, value_of(s, "integrator", key, NULL), &p, scratch, msg) != GD_OK) return NULL; /* checked at setup */
     *obj = *scratch;
     return p;
 }
@@ -340,7 +317,7 @@ double gd_sim_integrator_double(const gd_sim *s, const char *key)
 /* The [integrator] keys in the order configs are written: the order of the one table all keys
  * were in before each rule had its own (output files and sweep checkpoints compare this
  * text), then the keys of rules added since. */
-static const char *const integrator_order[] = {"h",     "lr_g", "lr_d",   "n_g",  "n_d",        "order",     "steps",      "t_end",
+static const char *const integrator_order[] = {"h",      "lr_g", "lr_d", "n_g",  "n_d",        "order",     "steps",      "t_end",
                                                "method", "nls",  "linsol", "rtol", "atol", "newton_tol", "max_steps", "newton_max", NULL};
 
 static int listed(const char *key)
@@ -398,7 +375,12 @@ static int apply_section(gd_sim *s, const char *section, int (*set)(void *, cons
 }
 
 static int set_model(void *m, const char *k, const char *v) { return gd_model_set(m, k, v); }
-static int set_stepper(void *st, const char *k, const char *v) { return gd_sim_stepper_set(st, k, v); }
+static int set_stepper(void *st, const char *k, const char *v)
+{
+    if (strcmp(k, "diverge_radius") == 0) /* a [sweep] key; keep one spelling */
+        return gd_stepper_fail((gd_stepper *)st, GD_EUSAGE, "unknown key integrator.diverge_radius (it is sweep.diverge_radius)");
+    return gd_stepper_set(st, k, v);
+}
 static const char *msg_model(const void *m) { return ((const gd_model *)m)->msg; }
 static const char *msg_stepper(const void *st) { return ((const gd_stepper *)st)->msg; }
 

@@ -79,10 +79,6 @@ struct gd_sim {
 };
 
 
-/* integrator.KEY = TEXT as the configuration sets it: on the stepper, or for a key of another
- * rule (a config written for altgd, run with simgd) checked by that rule's row and without
- * effect. The message goes to the stepper. */
-int gd_sim_stepper_set(gd_stepper *st, const char *key, const char *text);
 /* integrator.KEY (a double) as configured, whichever rule reads it (NaN: no such key). */
 double gd_sim_integrator_double(const gd_sim *s, const char *key);
 /* Buffers of the analyses, owned by the sim (freed with it). */

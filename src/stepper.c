@@ -81,19 +81,30 @@ const gd_param *gd_stepper_param(gd_stepper *s, const char *key, void **obj)
     return p;
 }
 
+int gd_integrator_key_value(const char *key, const char *text, const gd_param **p, void **obj, char *msg)
+{
+    const gd_integrator_type *t = gd_integrator_key_owner(key, p);
+    *obj = t ? calloc(1, t->opts_size) : NULL;
+    if (!t) return gd_fmt(msg, GD_EUSAGE, "unknown key integrator.%s", key);
+    if (!*obj) return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    return gd_param_apply(*p, *obj, text ? text : (*p)->def, "integrator", msg);
+}
+
 int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
 {
     void *obj;
     const gd_param *p = gd_stepper_param(s, key, &obj);
     const char *owner = "integrator";
     if (!p && (p = gd_param_find(radius_param, key))) owner = "sweep", obj = &s->o;
-    if (!p) {
-        const gd_integrator_type *t = gd_integrator_key_owner(key, &p);
-        if (t) return gd_stepper_fail(s, GD_EUSAGE, "integrator.%s is a key of %s, not of %s", key, t->name, s->type->name);
-        return gd_stepper_fail(s, GD_EUSAGE, "unknown key integrator.%s", key);
+    if (p) {
+        s->ready = 0;
+        return gd_param_apply(p, obj, value, owner, s->msg);
     }
-    s->ready = 0;
-    return gd_param_apply(p, obj, value, owner, s->msg);
+    /* Another rule's key (a configuration written for altgd, run with simgd): checked by
+     * that rule's row, without effect here, as when all keys were one table. */
+    int rc = gd_integrator_key_value(key, value, &p, &obj, s->msg);
+    free(obj);
+    return rc;
 }
 
 void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src)

@@ -157,8 +157,8 @@ static int ctx_init(const gd_sweep *w, ctx *c)
     return GD_OK;
 }
 
-/* integrator.NAME = v in one cell: the stepper's keys without a text round trip; another
- * rule's key is checked and has no effect, as in a config. */
+/* integrator.NAME = v in one cell: the stepper's keys without a text round trip (another
+ * rule's key is checked and has no effect). */
 static int set_integrator_key(gd_stepper *st, const char *name, double v)
 {
     void *obj;
@@ -166,7 +166,7 @@ static int set_integrator_key(gd_stepper *st, const char *name, double v)
     const gd_param *p = gd_stepper_param(st, name, &obj);
     if (p) return gd_param_apply_double(p, obj, v, "integrator", st->msg);
     snprintf(text, sizeof text, "%.17g", v);
-    return gd_sim_stepper_set(st, name, text);
+    return gd_stepper_set(st, name, text);
 }
 
 /* Configure the context for the axis values of cell i. */
