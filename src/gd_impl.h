@@ -291,4 +291,8 @@ void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int
 extern const gd_model_type *const gd_model_registry[];
 extern const gd_integrator_type *const gd_integrator_registry[];
 
+/* Set a numeric integrator.* key (or diverge_radius) to v, checked as gd_stepper_set checks
+ * its text. */
+int gd_stepper_set_double(gd_stepper *s, const char *key, double v);
+
 #endif

@@ -421,7 +421,7 @@ static int build_config_text(gd_sim *s)
 
 int gd_sim_setup(gd_sim *s)
 {
-    char names[512], radius[64];
+    char names[512];
     s->ready = 0;
     gd_stepper_free(&s->stepper);
     gd_model_free(&s->model);
@@ -443,8 +443,7 @@ int gd_sim_setup(gd_sim *s)
     if (rc == GD_OK) rc = apply_fixed_sections(s);
     if (rc != GD_OK) return rc;
     if (!(s->stepper = gd_stepper_create(it, s->model))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    snprintf(radius, sizeof radius, "%.17g", s->sweep->diverge_radius);
-    gd_stepper_set(s->stepper, "diverge_radius", radius);
+    gd_stepper_set_double(s->stepper, "diverge_radius", s->sweep->diverge_radius);
     rc = apply_section(s, "integrator", set_stepper, s->stepper, msg_stepper);
     if (rc == GD_OK && (rc = gd_stepper_setup(s->stepper)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) rc = parse_starts(s, s->model->dim);

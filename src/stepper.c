@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,21 +91,45 @@ int gd_integrator_key_value(const char *key, const char *text, const gd_param **
     return gd_param_apply(*p, *obj, text ? text : (*p)->def, "integrator", msg);
 }
 
+/* The row of KEY on s and the struct it sets (diverge_radius: a [sweep] key set by the sim);
+ * NULL for another rule's key or an unknown one. */
+static const gd_param *settable(gd_stepper *s, const char *key, void **obj, const char **owner)
+{
+    const gd_param *p = gd_stepper_param(s, key, obj);
+    *owner = "integrator";
+    if (!p && (p = gd_param_find(radius_param, key))) *owner = "sweep", *obj = &s->o;
+    if (p) s->ready = 0;
+    return p;
+}
+
+/* Another rule's key (a configuration written for altgd, run with simgd): checked by that
+ * rule's row, without effect here, as when all keys were one table. */
+static int other_rule(gd_stepper *s, const char *key, const char *text)
+{
+    const gd_param *p;
+    void *obj;
+    int rc = gd_integrator_key_value(key, text, &p, &obj, s->msg);
+    free(obj);
+    return rc;
+}
+
 int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
 {
     void *obj;
-    const gd_param *p = gd_stepper_param(s, key, &obj);
-    const char *owner = "integrator";
-    if (!p && (p = gd_param_find(radius_param, key))) owner = "sweep", obj = &s->o;
-    if (p) {
-        s->ready = 0;
-        return gd_param_apply(p, obj, value, owner, s->msg);
-    }
-    /* Another rule's key (a configuration written for altgd, run with simgd): checked by
-     * that rule's row, without effect here, as when all keys were one table. */
-    int rc = gd_integrator_key_value(key, value, &p, &obj, s->msg);
-    free(obj);
-    return rc;
+    const char *owner;
+    const gd_param *p = settable(s, key, &obj, &owner);
+    return p ? gd_param_apply(p, obj, value, owner, s->msg) : other_rule(s, key, value);
+}
+
+int gd_stepper_set_double(gd_stepper *s, const char *key, double v)
+{
+    void *obj;
+    const char *owner;
+    char text[32];
+    const gd_param *p = settable(s, key, &obj, &owner);
+    if (p) return gd_param_apply_double(p, obj, v, owner, s->msg);
+    snprintf(text, sizeof text, "%.17g", v);
+    return other_rule(s, key, text);
 }
 
 void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src)

@@ -157,18 +157,6 @@ static int ctx_init(const gd_sweep *w, ctx *c)
     return GD_OK;
 }
 
-/* integrator.NAME = v in one cell: the stepper's keys without a text round trip (another
- * rule's key is checked and has no effect). */
-static int set_integrator_key(gd_stepper *st, const char *name, double v)
-{
-    void *obj;
-    char text[32];
-    const gd_param *p = gd_stepper_param(st, name, &obj);
-    if (p) return gd_param_apply_double(p, obj, v, "integrator", st->msg);
-    snprintf(text, sizeof text, "%.17g", v);
-    return gd_stepper_set(st, name, text);
-}
-
 /* Configure the context for the axis values of cell i. */
 static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
 {
@@ -185,7 +173,7 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
             rc = p ? gd_param_apply_double(p, s->model->opts, v, "model", s->model->msg) : gd_model_set(s->model, a->name, "0");
             model_dirty = 1;
         } else {
-            rc = set_integrator_key(s->stepper, a->name, v);
+            rc = gd_stepper_set_double(s->stepper, a->name, v);
             step_dirty = 1;
             rates_only &= !strcmp(a->name, "h") || !strcmp(a->name, "lr_g") || !strcmp(a->name, "lr_d");
         }
