@@ -121,14 +121,20 @@ static void print_params_json(const gd_param *p)
     putchar(']');
 }
 
+static void print_param(const gd_param *p, int json, int *first)
+{
+    if (json) print_param_json(p, first);
+    else print_param_text(p);
+}
+
 /* The keys an integrator reads: the shared ones it uses, then its own. */
 static void print_rule_params(const gd_integrator_type *t, int json)
 {
     int first = 1;
     if (json) putchar('[');
     for (const gd_param *p = gd_integrator_shared_params(); p->key; p++)
-        if (gd_integrator_type_reads(t, p->key)) json ? print_param_json(p, &first) : print_param_text(p);
-    for (const gd_param *p = gd_integrator_type_params(t); p->key; p++) json ? print_param_json(p, &first) : print_param_text(p);
+        if (gd_integrator_type_reads(t, p->key)) print_param(p, json, &first);
+    for (const gd_param *p = gd_integrator_type_params(t); p->key; p++) print_param(p, json, &first);
     if (json) putchar(']');
 }
 

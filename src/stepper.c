@@ -135,7 +135,7 @@ int gd_stepper_set_double(gd_stepper *s, const char *key, double v)
 void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src)
 {
     dst->o = src->o;
-    if (src->type->opts_size) memcpy(dst->opts, src->opts, src->type->opts_size); /* no rule has string keys to share */
+    if (src->type->opts_size) memcpy(dst->opts, src->opts, src->type->opts_size); /* shallow: no rule has string keys */
     dst->ready = 0;
 }
 
