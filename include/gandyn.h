@@ -151,10 +151,13 @@ GD_EXPORT const char *gd_integrator_type_name(const gd_integrator_type *t);
 GD_EXPORT const char *gd_integrator_type_summary(const gd_integrator_type *t);
 GD_EXPORT int gd_integrator_type_order(const gd_integrator_type *t); /* 0: variable (cvode) */
 GD_EXPORT int gd_integrator_type_is_fixed_step(const gd_integrator_type *t);
-/* The integrator.* keys this update rule reads, NULL-terminated. */
-GD_EXPORT const char *const *gd_integrator_type_keys(const gd_integrator_type *t);
-/* All integrator.* keys (shared by every integrator, as in the config contract). */
-GD_EXPORT const gd_param *gd_integrator_params(void);
+/* The integrator.* keys every rule shares: h, lr_g, lr_d (read by the fixed-step rules)
+ * and steps (key == NULL ends). */
+GD_EXPORT const gd_param *gd_integrator_shared_params(void);
+/* The rule's own integrator.* keys beyond the shared ones (key == NULL ends; may be empty). */
+GD_EXPORT const gd_param *gd_integrator_type_params(const gd_integrator_type *t);
+/* 1 when the rule reads integrator.KEY: a shared key it uses, or one of its own. */
+GD_EXPORT int gd_integrator_type_reads(const gd_integrator_type *t, const char *key);
 
 /* The stepper borrows the model; the model must outlive it. */
 GD_EXPORT gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m);
@@ -202,7 +205,8 @@ GD_EXPORT int gd_sim_load(gd_sim *s, const char *path);
 GD_EXPORT int gd_sim_set(gd_sim *s, const char *key, const char *value);
 /* The keys of a fixed section, "run", "sweep", "rate" or "portrait" (key == NULL ends), the
  * table config files, --set and `gandyn COMMAND --help` go through; NULL for "model" and
- * "integrator" (their keys: gd_model_type_params, gd_integrator_params) and unknown names. */
+ * "integrator" (their keys: gd_model_type_params, gd_integrator_shared_params and
+ * gd_integrator_type_params) and unknown names. */
 GD_EXPORT const gd_param *gd_sim_section_params(const char *section);
 /* Resolve the configuration: look up model and integrator, apply and check every key. */
 GD_EXPORT int gd_sim_setup(gd_sim *s);

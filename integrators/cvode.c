@@ -15,6 +15,7 @@
 
 #include <cvode/cvode.h>
 #include <nvector/nvector_serial.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,34 @@
 #include <sunmatrix/sunmatrix_dense.h>
 
 #define MAX_SWITCHES 100000L /* a chattering (Zeno) solution is reported, not looped on */
+#define DENSE_MAX_DIM 1024   /* linsol = auto: dense Newton up to this state size, SPGMR above */
+
+enum { ADAMS, BDF };
+enum { NLS_AUTO, NLS_NEWTON, NLS_FIXEDPOINT };
+enum { LS_AUTO, LS_DENSE, LS_SPGMR };
+typedef struct {
+    double t_end;
+    int method, nls, linsol;
+    double rtol, atol;
+    long max_steps; /* internal steps per output interval */
+} cv_opts;
+
+static const char *const methods[] = {"adams", "bdf", NULL};
+static const char *const nls_names[] = {"auto", "newton", "fixedpoint", NULL};
+static const char *const linsol_names[] = {"auto", "dense", "spgmr", NULL};
+#define O(f) offsetof(cv_opts, f)
+static const gd_param cv_params[] = {
+    {"t_end", GD_P_DOUBLE, O(t_end), "100", "cvode: final time", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"method", GD_P_ENUM, O(method), "adams", "cvode: adams | bdf", 0, 0, 0, methods},
+    {"nls", GD_P_ENUM, O(nls), "auto", "cvode nonlinear solver: auto (adams: fixedpoint, bdf: newton) | newton (dense, analytic Jacobian) | fixedpoint", 0, 0, 0, nls_names},
+    {"linsol", GD_P_ENUM, O(linsol), "auto",
+     "cvode Newton linear solver: auto (dense up to 1024 coordinates, else spgmr) | dense (the model's Jacobian) | spgmr (matrix-free Krylov on the model's J.v)",
+     0, 0, 0, linsol_names},
+    {"rtol", GD_P_DOUBLE, O(rtol), "1e-8", "cvode: relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
+    {"atol", GD_P_DOUBLE, O(atol), "1e-10", "cvode: absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"max_steps", GD_P_INT, O(max_steps), "10000000", "cvode: most internal steps per output interval before CV_TOO_MUCH_WORK", 1, 1e15, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef O
 
 typedef struct {
     SUNContext ctx;
@@ -158,6 +187,7 @@ static int use_spgmr(gd_stepper *s)
 
 static int cv_init(gd_stepper *s)
 {
+    const cv_opts *o = s->opts;
     cv_priv *p = calloc(1, sizeof *p);
     if (!p) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     s->priv = p;
@@ -168,7 +198,7 @@ static int cv_init(gd_stepper *s)
     CV_TRY(SUNContext_Create(NULL, &p->ctx));
 #endif
     p->y = N_VNew_Serial(s->dim, p->ctx);
-    p->mem = CVodeCreate(s->o.method == GD_BDF ? CV_BDF : CV_ADAMS, p->ctx);
+    p->mem = CVodeCreate(o->method == BDF ? CV_BDF : CV_ADAMS, p->ctx);
     if (!p->y || !p->mem) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
     /* Small systems are dominated by per-call vector overhead; fused operations (linear
      * combinations over the Nordsieck history) make far fewer calls per step. */
@@ -179,19 +209,19 @@ static int cv_init(gd_stepper *s)
 #endif
     memset(N_VGetArrayPointer(p->y), 0, sizeof(double) * (size_t)s->dim);
     CV_TRY(CVodeInit(p->mem, cv_rhs, 0.0, p->y));
-    CV_TRY(CVodeSStolerances(p->mem, s->o.rtol, s->o.atol));
+    CV_TRY(CVodeSStolerances(p->mem, o->rtol, o->atol));
     CV_TRY(CVodeSetUserData(p->mem, s));
-    CV_TRY(CVodeSetMaxNumSteps(p->mem, s->o.max_steps));
+    CV_TRY(CVodeSetMaxNumSteps(p->mem, o->max_steps));
     /* Non-stiff oscillations (Adams) iterate to a fixed point: no Jacobian, no solves, about
      * 1 us per step on the 2-D Dirac-GAN flow (README.md, Performance: 211k steps in 0.22 s).
      * Stiff problems (BDF) need Newton on a dense J. */
-    int newton = s->o.nls == GD_NLS_NEWTON || (s->o.nls == GD_NLS_AUTO && s->o.method == GD_BDF);
+    int newton = o->nls == NLS_NEWTON || (o->nls == NLS_AUTO && o->method == BDF);
     if (!newton) {
         if (!(p->NLS = SUNNonlinSol_FixedPoint(p->y, 0, p->ctx))) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
         CV_TRY(CVodeSetNonlinearSolver(p->mem, p->NLS));
         return GD_OK;
     }
-    int krylov = s->o.linsol == GD_LS_SPGMR || (s->o.linsol == GD_LS_AUTO && s->dim > GD_DENSE_MAX_DIM);
+    int krylov = o->linsol == LS_SPGMR || (o->linsol == LS_AUTO && s->dim > DENSE_MAX_DIM);
     return krylov ? use_spgmr(s) : use_dense(s);
 }
 
@@ -262,10 +292,13 @@ static int fail(gd_stepper *s, int flag, double t)
     return GD_ESOLVER;
 }
 
+/* An output interval (steps read the grid t_end k / steps, which sums no rounding). */
+static double cv_interval(const gd_stepper *s) { return ((const cv_opts *)s->opts)->t_end / (double)s->o.steps; }
+
 static int cv_step(gd_stepper *s, double *x, double *t)
 {
     cv_priv *p = s->priv;
-    double tout = s->o.t_end * (double)(p->k + 1) / (double)s->o.steps, tret = p->t;
+    double tout = ((const cv_opts *)s->opts)->t_end * (double)(p->k + 1) / (double)s->o.steps, tret = p->t;
     double *y = N_VGetArrayPointer(p->y);
     s->msg[0] = '\0';
     /* The output grid is ours; CVODE's state is the truth between calls. */
@@ -312,16 +345,16 @@ static int cv_step(gd_stepper *s, double *x, double *t)
     return GD_OK;
 }
 
-static const char *const keys[] = {"method", "nls", "linsol", "rtol", "atol", "t_end", "steps", "max_steps", NULL};
-
 const gd_integrator_type gd_integrator_cvode = {
     .name = "cvode",
     .summary = "SUNDIALS CVODE (adams | bdf), dense Newton with the analytic Jacobian, root-stopped at sweep.diverge_radius, restarted at switching surfaces",
     .order = 0,
     .fixed_step = 0,
-    .keys = keys,
+    .params = cv_params,
+    .opts_size = sizeof(cv_opts),
     .init = cv_init,
     .reset = cv_reset,
     .step = cv_step,
     .free = cv_free,
+    .interval = cv_interval,
 };

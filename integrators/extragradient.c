@@ -34,14 +34,11 @@ static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
-static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
-
 const gd_integrator_type gd_integrator_extragradient = {
     .name = "extragradient",
     .summary = "extragradient: x~ = x + H F(x), x+ = x + H F(x~)",
     .order = 1,
     .fixed_step = 1,
-    .keys = keys,
     .advance = extragradient_advance,
     .map_jacobian = extragradient_map_jacobian,
 };

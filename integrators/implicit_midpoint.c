@@ -8,8 +8,21 @@
 
 #include <lapacke.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+
+typedef struct {
+    double newton_tol;
+    long newton_max;
+} mid_opts;
+
+#define O(f) offsetof(mid_opts, f)
+static const gd_param mid_params[] = {
+    {"newton_tol", GD_P_DOUBLE, O(newton_tol), "1e-14", "implicit_midpoint: Newton tolerance on the update (relative)", 0, 1, GD_PF_LO_OPEN, NULL},
+    {"newton_max", GD_P_INT, O(newton_max), "50", "implicit_midpoint: Newton iteration cap", 1, 10000, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef O
 
 typedef struct {
     double *J, *A, *m, *r;
@@ -69,20 +82,21 @@ static double newton_update(gd_stepper *s, const double *x, double *y)
 
 static int mid_step(gd_stepper *s, double *x, double *t)
 {
+    const mid_opts *o = s->opts;
     int n = s->dim;
     double *y = s->w[1], *v = s->w[2];
     int rc = gd_eval(s, x, v); /* explicit Euler predictor */
     if (rc != GD_OK) return rc;
     for (int i = 0; i < n; i++) y[i] = x[i] + s->hv[i] * v[i];
     double prev = INFINITY;
-    for (long it = 0; it < s->o.newton_max; it++) {
+    for (long it = 0; it < o->newton_max; it++) {
         double d = newton_update(s, x, y);
         if (d < 0 || !isfinite(d)) {
             s->failure = GD_FAIL_LINEAR;
             return gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: singular Newton system or non-finite field at t = %g", *t);
         }
         /* Stop at the tolerance, or when round-off stops the iteration from improving. */
-        if (d <= s->o.newton_tol || (d >= prev && d < 1e3 * s->o.newton_tol)) {
+        if (d <= o->newton_tol || (d >= prev && d < 1e3 * o->newton_tol)) {
             memcpy(x, y, sizeof(double) * (size_t)n);
             gd_model_project(s->model, x);
             return GD_OK;
@@ -91,7 +105,7 @@ static int mid_step(gd_stepper *s, double *x, double *t)
     }
     s->failure = GD_FAIL_CONV;
     return gd_stepper_fail(s, GD_ESOLVER, "implicit_midpoint: Newton did not converge in %ld iterations at t = %g (try a smaller h)",
-                           s->o.newton_max, *t);
+                           o->newton_max, *t);
 }
 
 /* (I - HJ(m)/2)^-1 (I + HJ(m)/2) with m the midpoint of the step from x. */
@@ -113,14 +127,13 @@ static int mid_map_jacobian(gd_stepper *s, const double *x, double *M)
     return GD_OK;
 }
 
-static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", "newton_tol", "newton_max", NULL};
-
 const gd_integrator_type gd_integrator_implicit_midpoint = {
     .name = "implicit_midpoint",
     .summary = "implicit midpoint rule x+ = x + H F((x + x+)/2), Newton with the analytic Jacobian",
     .order = 2,
     .fixed_step = 1,
-    .keys = keys,
+    .params = mid_params,
+    .opts_size = sizeof(mid_opts),
     .init = mid_init,
     .step = mid_step,
     .free = mid_free,

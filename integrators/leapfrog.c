@@ -19,14 +19,11 @@ static int leapfrog_map_jacobian(gd_stepper *s, const double *x, double *M)
     return gd_lane_substeps(&s->lane, y, sequence, 3, M);
 }
 
-static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
-
 const gd_integrator_type gd_integrator_leapfrog = {
     .name = "leapfrog",
     .summary = "leapfrog: generator half step, discriminator full step, generator half step",
     .order = 2,
     .fixed_step = 1,
-    .keys = keys,
     .advance = leapfrog_advance,
     .map_jacobian = leapfrog_map_jacobian,
 };

@@ -43,14 +43,11 @@ static int ogd_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
-static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
-
 const gd_integrator_type gd_integrator_optimistic = {
     .name = "optimistic",
     .summary = "optimistic GDA: x+ = x + 2 H F(x) - H F(x_prev); first step uses F(x_prev) = F(x0)",
     .order = 1,
     .fixed_step = 1,
-    .keys = keys,
     .history = 1,
     .lane_reset = ogd_reset,
     .advance = ogd_advance,

@@ -74,14 +74,11 @@ static int rk4_advance(gd_lane *L, double *x) { return rk_advance(L, x, &rk4_tab
 static int heun_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &heun_tab); }
 static int rk4_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &rk4_tab); }
 
-static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
-
 const gd_integrator_type gd_integrator_heun = {
     .name = "heun",
     .summary = "Heun's method (explicit trapezoid, RK2)",
     .order = 2,
     .fixed_step = 1,
-    .keys = keys,
     .advance = heun_advance,
     .map_jacobian = heun_map_jacobian,
 };
@@ -91,7 +88,6 @@ const gd_integrator_type gd_integrator_rk4 = {
     .summary = "classical four-stage Runge-Kutta",
     .order = 4,
     .fixed_step = 1,
-    .keys = keys,
     .advance = rk4_advance,
     .map_jacobian = rk4_map_jacobian,
 };

@@ -24,14 +24,11 @@ static int simgd_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
-static const char *const keys[] = {"h", "lr_g", "lr_d", "steps", NULL};
-
 const gd_integrator_type gd_integrator_simgd = {
     .name = "simgd",
     .summary = "simultaneous gradient descent-ascent (explicit Euler): x+ = x + H F(x)",
     .order = 1,
     .fixed_step = 1,
-    .keys = keys,
     .advance = simgd_advance,
     .step = simgd_step,
     .map_jacobian = simgd_map_jacobian,

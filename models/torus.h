@@ -39,7 +39,7 @@ typedef struct {
     double seed[6];        /* where Newton starts for the equilibrium */
 } torus_priv;
 
-/* The pure terms eps_g, eps_d when not given: damped's (torus.md 3.5), else none. */
+/* The pure terms eps_g, eps_d when not given: damped's (eps_g = -0.02, eps_d = 0.08: a first-order damped centre), else none. */
 static inline double torus_eps_default(int objective, int disc) { return objective == OBJ_DAMPED ? (disc ? 0.08 : -0.02) : 0.0; }
 
 extern const char *const gd_torus_batch_params[];

@@ -93,7 +93,7 @@ static inline __attribute__((always_inline)) double sigmoid(double y)
     return (y >= 0 ? 1.0 : t) / (1 + t);
 }
 
-/* rexp (torus.md 2.2): the Gauss-Laguerre sums with the nodes outermost. */
+/* rexp (docs/models/torus.md, the R-Exp objective): the Gauss-Laguerre sums with the nodes outermost. */
 static void rexp_chunk(const torus_opts *o, const torus_priv *tp, const double *th, const double *ph, const double *rho, const double *beta,
                        double *g0, double *g1)
 {

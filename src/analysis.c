@@ -217,7 +217,7 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
         rc = gd_stepper_map_jacobian(st, eq, J, analytic);
         if (rc == GD_OK) rc = gd_eigenvalues(nm, J, mre, mim);
     } else if (rc == GD_OK) { /* cvode: the flow over one output interval, exp(T J) */
-        double T = st->o.t_end / (double)st->o.steps;
+        double T = st->type->interval(st);
         for (int i = 0; i < n; i++) {
             mre[i] = exp(T * re[i]) * cos(T * im[i]);
             mim[i] = exp(T * re[i]) * sin(T * im[i]);
@@ -255,7 +255,7 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     out->type = out->has_flow && gd_model_jacobian(s->model, eq, J) == GD_OK ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
     out->integrator = s->stepper->type->name;
     int fixed = s->stepper->type->fixed_step;
-    out->h = fixed ? s->stepper->o.h : s->stepper->o.t_end / (double)s->stepper->o.steps;
+    out->h = fixed ? s->stepper->o.h : s->stepper->type->interval(s->stepper);
     out->lr_g = fixed && !isnan(s->stepper->o.lr_g) ? s->stepper->o.lr_g : out->h;
     out->lr_d = fixed && !isnan(s->stepper->o.lr_d) ? s->stepper->o.lr_d : out->h;
     out->predicted = gd_predict_outcome(out->rho);
@@ -372,7 +372,7 @@ int gd_stability_region(const gd_stepper *like, int nre, const double *re, int n
     int rc = m && M ? GD_OK : GD_ENOMEM;
     if (rc == GD_OK && !(st = gd_stepper_create(like->type, m))) rc = GD_ENOMEM;
     if (rc == GD_OK) {
-        st->o = like->o;
+        gd_stepper_copy_options(st, like);
         st->o.lr_g = st->o.lr_d = NAN; /* the scalar test problem: both players at h */
         rc = gd_stepper_setup(st);
     }

@@ -79,41 +79,64 @@ static const char *type_name(gd_ptype t)
     return n[t];
 }
 
+static void print_param_text(const gd_param *p)
+{
+    printf("    %-14s = %-12s %s\n", p->key, p->def[0] ? p->def : "(empty)", p->help); /* the help says what empty means */
+}
+
 static void print_params_text(const gd_param *p, const char *const *only)
 {
     for (; p->key; p++) {
         int used = !only;
         for (int i = 0; only && only[i]; i++) used |= strcmp(only[i], p->key) == 0;
-        if (used) printf("    %-14s = %-12s %s\n", p->key, p->def[0] ? p->def : "(empty)", p->help); /* the help says what empty means */
+        if (used) print_param_text(p);
     }
 }
 
-static void print_params_json(const gd_param *p, const char *const *only)
+/* One key as a JSON object, after a comma unless *first. */
+static void print_param_json(const gd_param *p, int *first)
 {
-    putchar('[');
-    int first = 1;
-    for (; p->key; p++) {
-        int used = !only;
-        for (int i = 0; only && only[i]; i++) used |= strcmp(only[i], p->key) == 0;
-        if (!used) continue;
-        printf("%s{\"key\":", first ? "" : ",");
-        json_str(p->key);
-        printf(",\"type\":\"%s\",\"default\":", type_name(p->type));
-        json_str(p->def);
-        printf(",\"help\":");
-        json_str(p->help);
-        if (p->choices) {
-            printf(",\"choices\":[");
-            for (int i = 0; p->choices[i]; i++) {
-                if (i) putchar(',');
-                json_str(p->choices[i]);
-            }
-            putchar(']');
+    printf("%s{\"key\":", *first ? "" : ",");
+    json_str(p->key);
+    printf(",\"type\":\"%s\",\"default\":", type_name(p->type));
+    json_str(p->def);
+    printf(",\"help\":");
+    json_str(p->help);
+    if (p->choices) {
+        printf(",\"choices\":[");
+        for (int i = 0; p->choices[i]; i++) {
+            if (i) putchar(',');
+            json_str(p->choices[i]);
         }
-        putchar('}');
-        first = 0;
+        putchar(']');
     }
+    putchar('}');
+    *first = 0;
+}
+
+static void print_params_json(const gd_param *p)
+{
+    int first = 1;
+    putchar('[');
+    for (; p->key; p++) print_param_json(p, &first);
     putchar(']');
+}
+
+static void print_param(const gd_param *p, int json, int *first)
+{
+    if (json) print_param_json(p, first);
+    else print_param_text(p);
+}
+
+/* The keys an integrator reads: the shared ones it uses, then its own. */
+static void print_rule_params(const gd_integrator_type *t, int json)
+{
+    int first = 1;
+    if (json) putchar('[');
+    for (const gd_param *p = gd_integrator_shared_params(); p->key; p++)
+        if (gd_integrator_type_reads(t, p->key)) print_param(p, json, &first);
+    for (const gd_param *p = gd_integrator_type_params(t); p->key; p++) print_param(p, json, &first);
+    if (json) putchar(']');
 }
 
 static void json_entry_head(int first, const char *name, const char *summary)
@@ -144,7 +167,7 @@ static int cmd_list(int argc, char **argv)
             for (int i = 0; mt[i]; i++) {
                 json_entry_head(i == 0, gd_model_type_name(mt[i]), gd_model_type_summary(mt[i]));
                 printf(",\"params\":");
-                print_params_json(gd_model_type_params(mt[i]), NULL);
+                print_params_json(gd_model_type_params(mt[i]));
                 putchar('}');
             }
             printf("]%s", integrators ? "," : "");
@@ -155,7 +178,7 @@ static int cmd_list(int argc, char **argv)
                 json_entry_head(i == 0, gd_integrator_type_name(it[i]), gd_integrator_type_summary(it[i]));
                 printf(",\"order\":%d,\"fixed_step\":%s,\"params\":", gd_integrator_type_order(it[i]),
                        gd_integrator_type_is_fixed_step(it[i]) ? "true" : "false");
-                print_params_json(gd_integrator_params(), gd_integrator_type_keys(it[i]));
+                print_rule_params(it[i], 1);
                 putchar('}');
             }
             printf("]%s", sections ? "," : "");
@@ -164,7 +187,7 @@ static int cmd_list(int argc, char **argv)
             printf("\"sections\":{");
             for (int i = 0; fixed[i]; i++) {
                 printf("%s\"%s\":", i ? "," : "", fixed[i]);
-                print_params_json(gd_sim_section_params(fixed[i]), NULL);
+                print_params_json(gd_sim_section_params(fixed[i]));
             }
             printf("}");
         }
@@ -184,7 +207,7 @@ static int cmd_list(int argc, char **argv)
             int order = gd_integrator_type_order(it[i]);
             if (order > 0) printf("  %s (order %d): %s\n", gd_integrator_type_name(it[i]), order, gd_integrator_type_summary(it[i]));
             else printf("  %s (variable order): %s\n", gd_integrator_type_name(it[i]), gd_integrator_type_summary(it[i]));
-            print_params_text(gd_integrator_params(), gd_integrator_type_keys(it[i]));
+            print_rule_params(it[i], 0);
         }
     }
     for (int i = 0; sections && fixed[i]; i++) {
@@ -1312,7 +1335,6 @@ static void print_names(const char *lead, const char *sep, int n, const char *(*
 
 static const char *model_name(int i) { return gd_model_type_name(gd_model_types()[i]); }
 static const char *integrator_name(int i) { return gd_integrator_type_name(gd_integrator_types()[i]); }
-static const char *integrator_key(int i) { return gd_integrator_params()[i].key; }
 
 static int count_types(const void *const *list)
 {
@@ -1321,11 +1343,20 @@ static int count_types(const void *const *list)
     return n;
 }
 
-static int count_params(const gd_param *p)
+/* Every integrator.* key once: the shared ones, then each rule's own. */
+static void print_integrator_keys(const char *lead)
 {
-    int n = 0;
-    while (p[n].key) n++;
-    return n;
+    const gd_integrator_type *const *it = gd_integrator_types();
+    const gd_param *p = gd_integrator_shared_params();
+    printf("%s", lead);
+    for (int i = 0; p[i].key; i++) printf("%s%s", i ? ", " : "", p[i].key);
+    for (int i = 0; it[i]; i++)
+        for (p = gd_integrator_type_params(it[i]); p->key; p++) {
+            int seen = 0; /* a key two rules have (altgd, symplectic_euler: order) is named once */
+            for (int j = 0; j < i; j++) seen |= gd_integrator_type_reads(it[j], p->key);
+            if (!seen) printf(", %s", p->key);
+        }
+    putchar('\n');
 }
 
 /* One token of a command's reads: "model", "model=NAME", "integrator", "SECTION" or
@@ -1346,7 +1377,7 @@ static int print_read(char *tok)
         printf("    and the chosen model's keys: gandyn list models\n");
     } else if (strcmp(tok, "integrator") == 0) {
         print_names("  [integrator] name = ", " | ", count_types((const void *const *)gd_integrator_types()), integrator_name);
-        print_names("    keys (which rule reads which, with defaults: gandyn list integrators): ", ", ", count_params(gd_integrator_params()), integrator_key);
+        print_integrator_keys("    keys (which rule reads which, with defaults: gandyn list integrators): ");
     } else {
         const gd_param *tab = gd_sim_section_params(tok);
         const char *only_keys[32] = {NULL};

@@ -110,28 +110,14 @@ struct gd_model {
     char warning[GD_MSG_LEN]; /* set by setup when the configuration is usable but doubtful */
 };
 
-/* Options shared by every integrator (section [integrator] of the config). */
+/* The options every integrator shares (section [integrator]; the rows of
+ * gd_integrator_shared_params, src/stepper.c): what the sim, sweeps and analyses read of any
+ * stepper. A rule's own keys are in its own struct (gd_integrator_type params, s->opts). */
 typedef struct gd_iopts {
     double h, lr_g, lr_d;
-    long n_g, n_d;
-    int order;         /* GD_GEN_FIRST | GD_DISC_FIRST */
     long steps;
-    double t_end;
-    int method;        /* GD_ADAMS | GD_BDF */
-    int nls;           /* GD_NLS_AUTO | GD_NLS_NEWTON | GD_NLS_FIXEDPOINT */
-    int linsol;        /* GD_LS_AUTO | GD_LS_DENSE | GD_LS_SPGMR */
-    double rtol, atol;
-    double newton_tol;
-    long newton_max;
-    long max_steps;    /* cvode: internal steps per output interval */
     double diverge_radius; /* copied from [sweep] by the sim */
 } gd_iopts;
-
-enum { GD_GEN_FIRST = 0, GD_DISC_FIRST = 1 };
-enum { GD_ADAMS = 0, GD_BDF = 1 };
-enum { GD_NLS_AUTO = 0, GD_NLS_NEWTON = 1, GD_NLS_FIXEDPOINT = 2 };
-enum { GD_LS_AUTO = 0, GD_LS_DENSE = 1, GD_LS_SPGMR = 2 };
-#define GD_DENSE_MAX_DIM 1024 /* linsol = auto: dense Newton up to this state size, SPGMR above */
 
 /* ---- lanes: each update rule written once, for one state and for a block of cells ----
  * A lane holds n states in structure-of-arrays form: coordinate k of state i at x[k*n + i]
@@ -156,7 +142,7 @@ typedef struct gd_lane_ops {
 struct gd_lane {
     const gd_lane_ops *ops;
     int n, dim, ngen;
-    const gd_iopts *o;           /* the rule's options (n_g, n_d, order) */
+    const void *opts;            /* the rule's own option struct (altgd: n_g, n_d, order) */
     double *hist;                /* the rule's history, history * dim * n (optimistic: F(x_prev)) */
     double *v;                   /* gd_lane_euler's field value, dim * n */
     double *w[GD_LANE_SCRATCH];  /* the rule's scratch vectors, dim * n each */
@@ -195,8 +181,13 @@ struct gd_integrator_type {
     const char *name;
     const char *summary;
     int order;            /* classical order; 0 = variable (cvode) */
-    int fixed_step;       /* advances by whole iterations of step h */
-    const char *const *keys;
+    int fixed_step;       /* advances by whole iterations of step h; such a rule reads h, lr_g,
+                           * lr_d and steps, the others steps only */
+    /* Its own keys beyond the shared ones (key == NULL ends; NULL: none), with offsets into its
+     * option struct of opts_size bytes (s->opts, the lane's opts). Two rules may list the same
+     * row (altgd and symplectic_euler: order) when their structs agree on it. */
+    const gd_param *params;
+    size_t opts_size;
     /* Extra n-vectors of state (optimistic: the previous field value), kept in the lane's
      * hist, so generic code (map Jacobians by differences) can read and set them. */
     int history;
@@ -211,6 +202,8 @@ struct gd_integrator_type {
      * (implicit_midpoint, cvode) define it. */
     int (*step)(gd_stepper *s, double *x, double *t);
     void (*free)(gd_stepper *s);   /* may be NULL */
+    /* The time one step advances, for a rule that is not fixed-step (cvode: t_end / steps). */
+    double (*interval)(const gd_stepper *s);
     /* Analytic Jacobian of one iteration at state x (history consistent with x, as at an
      * equilibrium), (map_dim x map_dim) row-major; NULL: central differences. */
     int (*map_jacobian)(gd_stepper *s, const double *x, double *M);
@@ -219,7 +212,8 @@ struct gd_integrator_type {
 struct gd_stepper {
     const gd_integrator_type *type;
     const gd_model *model;
-    gd_iopts o;
+    gd_iopts o;        /* the shared options */
+    void *opts;        /* the type's own option struct (type->params) */
     int dim, ngen;
     double *hv;        /* per-coordinate step: lr_g on generator, lr_d on discriminator rows */
     double *w[GD_LANE_SCRATCH]; /* scratch vectors of length dim (the lane's w) */
@@ -275,13 +269,25 @@ int gd_params_defaults(const gd_param *tab, void *obj, const char *owner, char *
 int gd_parse_vectors(const char *text, int dim, double **out, int *count, const char *what, char *msg);
 /* The same for a number, without the text round-trip (sweeps set values per cell). */
 int gd_param_apply_double(const gd_param *p, void *obj, double v, const char *owner, char *msg);
-/* Append "key = value" for every parameter to buf (INI body, values as stored). */
+/* Append "key = value" for the parameter (gd_param_format) or every one of a table to buf
+ * (INI body, values as stored). */
+void gd_param_format(const gd_param *p, const void *obj, char **buf, size_t *len, size_t *cap);
 void gd_params_format(const gd_param *tab, const void *obj, char **buf, size_t *len, size_t *cap);
 /* "a | b | c" for messages. */
 void gd_choices_join(const char *const *choices, char *out, size_t n);
 void gd_strbuf_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The row of integrator.KEY on stepper s and the struct holding its value (the shared
+ * options or the rule's own); NULL when its rule has no such key. */
+const gd_param *gd_stepper_param(gd_stepper *s, const char *key, void **obj);
+/* The first registered rule with KEY among its own keys (its row in *p), or NULL. */
+const gd_integrator_type *gd_integrator_key_owner(const char *key, const gd_param **p);
+/* TEXT (NULL: the default) of integrator.KEY read by the row of the first rule that has it
+ * into *obj, a new struct of that rule's (caller frees; NULL when no rule has the key). */
+int gd_integrator_key_value(const char *key, const char *text, const gd_param **p, void **obj, char *msg);
+/* Every option of src (a stepper of the same type) into dst. */
+void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src);
 /* After h, lr_g or lr_d changed on a set-up fixed-step stepper: refresh the per-coordinate
  * steps without reallocating (sweeps change them cell by cell). */
 int gd_stepper_update_rates(gd_stepper *s);

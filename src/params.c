@@ -237,26 +237,29 @@ int gd_params_defaults(const gd_param *tab, void *obj, const char *owner, char *
     return GD_OK;
 }
 
+void gd_param_format(const gd_param *p, const void *obj, char **buf, size_t *len, size_t *cap)
+{
+    const char *field = (const char *)obj + p->offset;
+    switch (p->type) {
+    case GD_P_DOUBLE: {
+        double v = *(const double *)field;
+        if (isnan(v)) gd_strbuf_add(buf, len, cap, "%s =\n", p->key);
+        else gd_strbuf_add(buf, len, cap, "%s = %.17g\n", p->key, v);
+        break;
+    }
+    case GD_P_INT: gd_strbuf_add(buf, len, cap, "%s = %ld\n", p->key, *(const long *)field); break;
+    case GD_P_ENUM: gd_strbuf_add(buf, len, cap, "%s = %s\n", p->key, p->choices[*(const int *)field]); break;
+    case GD_P_STRING: {
+        const char *s = *(char *const *)field;
+        gd_strbuf_add(buf, len, cap, "%s = %s\n", p->key, s ? s : "");
+        break;
+    }
+    }
+}
+
 void gd_params_format(const gd_param *tab, const void *obj, char **buf, size_t *len, size_t *cap)
 {
-    for (const gd_param *p = tab; p && p->key; p++) {
-        const char *field = (const char *)obj + p->offset;
-        switch (p->type) {
-        case GD_P_DOUBLE: {
-            double v = *(const double *)field;
-            if (isnan(v)) gd_strbuf_add(buf, len, cap, "%s =\n", p->key);
-            else gd_strbuf_add(buf, len, cap, "%s = %.17g\n", p->key, v);
-            break;
-        }
-        case GD_P_INT: gd_strbuf_add(buf, len, cap, "%s = %ld\n", p->key, *(const long *)field); break;
-        case GD_P_ENUM: gd_strbuf_add(buf, len, cap, "%s = %s\n", p->key, p->choices[*(const int *)field]); break;
-        case GD_P_STRING: {
-            const char *s = *(char *const *)field;
-            gd_strbuf_add(buf, len, cap, "%s = %s\n", p->key, s ? s : "");
-            break;
-        }
-        }
-    }
+    for (const gd_param *p = tab; p && p->key; p++) gd_param_format(p, obj, buf, len, cap);
 }
 
 const char *gd_strerror(int code)

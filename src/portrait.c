@@ -26,9 +26,25 @@
 #include "sim_impl.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct portrait_opts {
+    char *box, *plane;
+    long grid, starts, seeds;
+};
+#define P(f) offsetof(portrait_opts, f)
+static const gd_param portrait_params[] = {
+    {"box", GD_P_STRING, P(box), "-2:2:-2:2", "plane box XLO:XHI:YLO:YHI", 0, 0, 0, NULL},
+    {"plane", GD_P_STRING, P(plane), "", "the two coordinates drawn, I,J (empty: first generator, first discriminator); the others stay at run.x0", 0, 0, 0, NULL},
+    {"grid", GD_P_INT, P(grid), "21", "vector-field samples per axis", 2, 1000, 0, NULL},
+    {"starts", GD_P_INT, P(starts), "5", "trajectories from an N x N lattice of starts in the box (0: the starts of run.x0)", 0, 100, 0, NULL},
+    {"seeds", GD_P_INT, P(seeds), "12", "Newton seeds per axis when searching the box for equilibria (the census lattice: 2 seeds + 1 cells per axis, on a torus at least 8N per period)", 1, 200, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef P
+const gd_section gd_section_portrait = {"portrait", portrait_params, sizeof(portrait_opts), offsetof(gd_sim, portrait)};
 
 typedef struct {
     int ix, iy;
@@ -39,22 +55,22 @@ static int parse_plane(gd_sim *s, plane *p)
 {
     int dim = s->model->dim;
     p->ix = 0, p->iy = s->model->ngen < dim ? s->model->ngen : 1;
-    const char *pl = s->portrait.plane;
+    const char *pl = s->portrait->plane;
     if (pl && pl[0] && sscanf(pl, "%d,%d", &p->ix, &p->iy) != 2)
         return gd_fmt(s->msg, GD_EUSAGE, "portrait.plane = '%s': expected two coordinate indices I,J", pl);
     if (p->ix < 0 || p->iy < 0 || p->ix >= dim || p->iy >= dim || p->ix == p->iy)
         return gd_fmt(s->msg, GD_EUSAGE, "portrait.plane = %d,%d: need two different coordinates in 0..%d", p->ix, p->iy, dim - 1);
     char tail;
-    if (sscanf(s->portrait.box, "%lf:%lf:%lf:%lf%c", &p->lo[0], &p->hi[0], &p->lo[1], &p->hi[1], &tail) != 4 ||
+    if (sscanf(s->portrait->box, "%lf:%lf:%lf:%lf%c", &p->lo[0], &p->hi[0], &p->lo[1], &p->hi[1], &tail) != 4 ||
         !(p->lo[0] < p->hi[0]) || !(p->lo[1] < p->hi[1]) || !isfinite(p->hi[0] - p->lo[0]) || !isfinite(p->hi[1] - p->lo[1]))
-        return gd_fmt(s->msg, GD_EUSAGE, "portrait.box = '%s': expected XLO:XHI:YLO:YHI with XLO < XHI, YLO < YHI", s->portrait.box);
+        return gd_fmt(s->msg, GD_EUSAGE, "portrait.box = '%s': expected XLO:XHI:YLO:YHI with XLO < XHI, YLO < YHI", s->portrait->box);
     return GD_OK;
 }
 
 /* Replace s->starts by an N x N lattice (cell centres) in the plane, the rest from x0. */
 static int lattice_starts(gd_sim *s, const plane *p, double *base)
 {
-    long N = s->portrait.starts;
+    long N = s->portrait->starts;
     int dim = s->model->dim;
     if (N == 0) return GD_OK;
     double *st = malloc(sizeof(double) * (size_t)(N * N) * (size_t)dim);
@@ -418,7 +434,7 @@ static int find_equilibria(gd_sim *s, const plane *p, const double *base, census
     c->base = w, c->x = w + d, c->v = w + 2 * d, c->x0 = w + 3 * d, c->root = w + 4 * d, c->img = w + 5 * d, c->pol = w + 6 * d;
     memcpy(c->base, base, sizeof(double) * (size_t)d);
     memcpy(c->x, base, sizeof(double) * (size_t)d);
-    rc = d == 2 ? census_run(c, s->portrait.seeds, &expected) : seed_grid(c, s->portrait.seeds);
+    rc = d == 2 ? census_run(c, s->portrait->seeds, &expected) : seed_grid(c, s->portrait->seeds);
     free(w);
     c->base = c->x = c->v = c->x0 = c->root = c->img = c->pol = NULL;
     double sum = 0;
@@ -476,7 +492,7 @@ int gd_sim_portrait_census(gd_sim *s, const char *path, gd_portrait_result *out)
     if (rc == GD_OK) rc = gd_sim_integrate(s, f, lo, hi);
     if (rc == GD_OK && (rc = find_equilibria(s, &p, base, &c, out)) != GD_OK)
         gd_fmt(s->msg, rc, "portrait: %s", rc == GD_ENOMEM ? "out of memory" : "no eigenvalues of the Jacobian at an equilibrium");
-    if (rc == GD_OK && f && (gd_sim_write_model(s, f) != GD_OK || gd_sim_write_field(s, f, p.ix, p.iy, p.lo, p.hi, (int)s->portrait.grid, base) != GD_OK ||
+    if (rc == GD_OK && f && (gd_sim_write_model(s, f) != GD_OK || gd_sim_write_field(s, f, p.ix, p.iy, p.lo, p.hi, (int)s->portrait->grid, base) != GD_OK ||
                         write_equilibria(f, &c.L, out) != GD_OK || gd_h5_attr_doubles(f, "/field", "box", 4, (double[]){p.lo[0], p.hi[0], p.lo[1], p.hi[1]}) != GD_OK))
         rc = gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);
     rc = gd_sim_finish_output(s, &f, rc);

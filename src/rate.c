@@ -12,9 +12,24 @@
 #include "sim_impl.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+struct rate_opts {
+    double r_hi, r_lo, t_end, rtol, atol;
+};
+#define RT(f) offsetof(rate_opts, f)
+static const gd_param rate_params[] = {
+    {"r_hi", GD_P_DOUBLE, RT(r_hi), "0.05", "rate fits use eigenbasis amplitudes below this (linear regime)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"r_lo", GD_P_DOUBLE, RT(r_lo), "1e-7", "... and above this (above the integration error)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"t_end", GD_P_DOUBLE, RT(t_end), "0", "continuous rate: integration time (0: until the amplitude falls below r_lo, at most 1e4)", 0, INFINITY, 0, NULL},
+    {"rtol", GD_P_DOUBLE, RT(rtol), "1e-10", "continuous rate: CVODE relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
+    {"atol", GD_P_DOUBLE, RT(atol), "1e-12", "continuous rate: CVODE absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef RT
+const gd_section gd_section_rate = {"rate", rate_params, sizeof(rate_opts), offsetof(gd_sim, rate)};
 
 typedef struct {
     double *t, *r, *ph;
@@ -138,15 +153,15 @@ static int continuous(gd_sim *s, const double *eq, series *ts, series *sec, gd_r
     gd_stepper *cv = rc == GD_OK ? gd_stepper_create(&gd_integrator_cvode, m) : NULL;
     if (rc == GD_OK && !cv) rc = GD_ENOMEM;
     out->c_pred_re = md.re, out->c_pred_im = fabs(md.im);
-    double r0, ph0, t = 0, tend = s->rate.t_end;
+    double r0, ph0, t = 0, tend = s->rate->t_end;
     if (rc == GD_OK) {
         project(n, md.U, s->starts, eq, &r0, &ph0);
         if (tend <= 0) /* long enough to fall from r0 to r_lo, with margin */
-            tend = md.re < 0 ? fmin(1e4, 1.3 * log(fmax(r0, s->rate.r_hi) / s->rate.r_lo) / -md.re) : s->stepper->o.t_end;
+            tend = md.re < 0 ? fmin(1e4, 1.3 * log(fmax(r0, s->rate->r_hi) / s->rate->r_lo) / -md.re) : gd_sim_integrator_double(s, "t_end");
         const char *key[] = {"rtol", "atol", "t_end", "steps", "diverge_radius"};
-        double val[] = {s->rate.rtol, s->rate.atol, tend, 4000, s->sweep.diverge_radius};
+        double val[] = {s->rate->rtol, s->rate->atol, tend, 4000, s->sweep->diverge_radius};
         for (int i = 0; i < 5 && rc == GD_OK; i++) rc = gd_stepper_set_double(cv, key[i], val[i]);
-        cv->o.method = GD_ADAMS;
+        if (rc == GD_OK) rc = gd_stepper_set(cv, "method", "adams");
         if (rc == GD_OK) rc = gd_stepper_setup(cv);
     }
     /* Section Im(c_k) = 0 crossed upward: once per turn of the mode with Im lambda > 0. */
@@ -167,17 +182,17 @@ static int continuous(gd_sim *s, const double *eq, series *ts, series *sec, gd_r
         double r, ph;
         project(n, md.U, x, eq, &r, &ph);
         rc = st == GD_SECTION ? series_add(sec, t, r, ph) : series_add(ts, t, r, ph);
-        if (st == GD_DIVERGED || (md.re < 0 && r < 1e-3 * s->rate.r_lo)) break;
+        if (st == GD_DIVERGED || (md.re < 0 && r < 1e-3 * s->rate->r_lo)) break;
     }
     if (rc == GD_OK) {
         double a, om;
-        out->c_points = fit(ts, s->rate.r_lo, s->rate.r_hi, &a, &om);
+        out->c_points = fit(ts, s->rate->r_lo, s->rate->r_hi, &a, &om);
         out->c_re = a, out->c_im = fabs(om);
         /* Poincare returns: consecutive crossings inside the window */
         double sa = 0, sw = 0;
         int k = 0;
         for (int i = 0; i + 1 < sec->n; i++) {
-            if (!(sec->r[i] > s->rate.r_lo && sec->r[i + 1] < s->rate.r_hi && sec->r[i] < s->rate.r_hi && sec->r[i + 1] > s->rate.r_lo)) continue;
+            if (!(sec->r[i] > s->rate->r_lo && sec->r[i + 1] < s->rate->r_hi && sec->r[i] < s->rate->r_hi && sec->r[i + 1] > s->rate->r_lo)) continue;
             double T = sec->t[i + 1] - sec->t[i];
             sa += log(sec->r[i + 1] / sec->r[i]) / T, sw += 2 * M_PI / T, k++;
         }
@@ -214,14 +229,14 @@ static int discrete(gd_sim *s, const double *eq, series *ks, gd_rate_result *out
         if (nh) memcpy(z + n, st->lane.hist, sizeof(double) * (size_t)nh);
         project(nm, md.U, z, zs, &r, &ph);
         if ((rc = series_add(ks, (double)k, r, ph)) != GD_OK || k == st->o.steps) break;
-        if (r < 1e-3 * s->rate.r_lo && out->d_pred_rho < 1) break;
+        if (r < 1e-3 * s->rate->r_lo && out->d_pred_rho < 1) break;
         int code = gd_stepper_step(st, z, &t);
         if (code < 0) rc = gd_fmt(s->msg, code, "%s", st->msg);
         if (code == GD_DIVERGED) break;
     }
     if (rc == GD_OK) {
         double lr, om;
-        out->d_points = fit(ks, s->rate.r_lo, s->rate.r_hi, &lr, &om);
+        out->d_points = fit(ks, s->rate->r_lo, s->rate->r_hi, &lr, &om);
         out->d_rho = exp(lr), out->d_angle = fabs(om);
         out->has_discrete = 1;
     }
@@ -249,7 +264,7 @@ static int write_rate(gd_sim *s, const char *path, const gd_rate_result *o, cons
     gd_h5 *f = NULL;
     int rc = gd_h5_create(path, &f, s->msg);
     if (rc != GD_OK) return rc;
-    double win[2] = {s->rate.r_lo, s->rate.r_hi};
+    double win[2] = {s->rate->r_lo, s->rate->r_hi};
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/rate", "window", 2, win);
     if (rc == GD_OK && o->has_continuous) {
@@ -278,8 +293,8 @@ int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out)
 {
     if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
     memset(out, 0, sizeof *out);
-    if (!(s->rate.r_lo < s->rate.r_hi))
-        return gd_fmt(s->msg, GD_EUSAGE, "rate.r_lo = %g must be below rate.r_hi = %g", s->rate.r_lo, s->rate.r_hi);
+    if (!(s->rate->r_lo < s->rate->r_hi))
+        return gd_fmt(s->msg, GD_EUSAGE, "rate.r_lo = %g must be below rate.r_hi = %g", s->rate->r_lo, s->rate->r_hi);
     int n = s->model->dim;
     double *eq = gd_sim_scratch(s, 2, (size_t)n);
     if (!eq) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");

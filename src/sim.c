@@ -26,56 +26,22 @@ static const gd_param run_params[] = {
     {"save_coords", GD_P_ENUM, R(save_coords), "all", "coordinates stored in /traj/<k>/x: all | generator (the first ngen; for large discriminator states)", 0, 0, 0, save_coords},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef R
-static const char *const kernels[] = {"auto", "cell", NULL};
-static const char *const measures[] = {"state", "generator", NULL};
-#define S(f) offsetof(sweep_opts, f)
-static const gd_param sweep_params[] = {
-    {"x", GD_P_STRING, S(x), "integrator.h:0.01:2:200:log", "sweep axis KEY:LO:HI:N[:lin|log]", 0, 0, 0, NULL},
-    {"y", GD_P_STRING, S(y), "", "optional second sweep axis", 0, 0, 0, NULL},
-    {"converge_tol", GD_P_DOUBLE, S(converge_tol), "1e-8", "converged: final distance to the equilibrium below tol * initial distance", 0, 1, GD_PF_LO_OPEN, NULL},
-    {"diverge_radius", GD_P_DOUBLE, S(diverge_radius), "1e6", "diverged: norm above this, or not finite", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"grow_factor", GD_P_DOUBLE, S(grow_factor), "1e3", "observed diverge also when the late distance to x* exceeds grow_factor x the initial one (x* repels, even if a cycle bounds the orbit)", 1, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"measure", GD_P_ENUM, S(measure), "state", "distances to x* that classify cells: state (all coordinates) | generator (its coordinates only; for states that carry history, e.g. kernel_gda exact)", 0, 0, 0, measures},
-    {"adaptive_steps", GD_P_INT, S(adaptive_steps), "0", "1: each cell runs min(integrator.steps, max(20, 30/|ln rho|)) iterations from its predicted rho (rho < 1), so fast cells are measured above round-off; per-cell kernel only", 0, 1, 0, NULL},
-    {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
-    {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
-    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
-#undef S
+const gd_section gd_section_run = {"run", run_params, sizeof(run_opts), offsetof(gd_sim, run)};
 
-#define RT(f) offsetof(rate_opts, f)
-static const gd_param rate_params[] = {
-    {"r_hi", GD_P_DOUBLE, RT(r_hi), "0.05", "rate fits use eigenbasis amplitudes below this (linear regime)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"r_lo", GD_P_DOUBLE, RT(r_lo), "1e-7", "... and above this (above the integration error)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"t_end", GD_P_DOUBLE, RT(t_end), "0", "continuous rate: integration time (0: until the amplitude falls below r_lo, at most 1e4)", 0, INFINITY, 0, NULL},
-    {"rtol", GD_P_DOUBLE, RT(rtol), "1e-10", "continuous rate: CVODE relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
-    {"atol", GD_P_DOUBLE, RT(atol), "1e-12", "continuous rate: CVODE absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
-#undef RT
-#define P(f) offsetof(portrait_opts, f)
-static const gd_param portrait_params[] = {
-    {"box", GD_P_STRING, P(box), "-2:2:-2:2", "plane box XLO:XHI:YLO:YHI", 0, 0, 0, NULL},
-    {"plane", GD_P_STRING, P(plane), "", "the two coordinates drawn, I,J (empty: first generator, first discriminator); the others stay at run.x0", 0, 0, 0, NULL},
-    {"grid", GD_P_INT, P(grid), "21", "vector-field samples per axis", 2, 1000, 0, NULL},
-    {"starts", GD_P_INT, P(starts), "5", "trajectories from an N x N lattice of starts in the box (0: the starts of run.x0)", 0, 100, 0, NULL},
-    {"seeds", GD_P_INT, P(seeds), "12", "Newton seeds per axis when searching the box for equilibria (the census lattice: 2 seeds + 1 cells per axis, on a torus at least 8N per period)", 1, 200, 0, NULL},
-    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
-#undef P
-
-/* Fixed sections and their tables; model and integrator tables depend on the names. */
-static const struct { const char *name; const gd_param *tab; size_t off; } fixed[] = {
-    {"run", run_params, offsetof(gd_sim, run)},
-    {"sweep", sweep_params, offsetof(gd_sim, sweep)},
-    {"rate", rate_params, offsetof(gd_sim, rate)},
-    {"portrait", portrait_params, offsetof(gd_sim, portrait)},
-};
+/* The fixed sections in the order configs are written; model and integrator tables depend on
+ * the names. */
+static const gd_section *const fixed[] = {&gd_section_run, &gd_section_sweep, &gd_section_rate, &gd_section_portrait};
 #define NFIXED (sizeof fixed / sizeof fixed[0])
 
 static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", NULL};
 
+/* Where the sim keeps a section's option struct. */
+static void **section_slot(gd_sim *s, const gd_section *sec) { return (void **)((char *)s + sec->offset); }
+
 const gd_param *gd_sim_section_params(const char *section)
 {
     for (size_t i = 0; section && i < NFIXED; i++)
-        if (strcmp(fixed[i].name, section) == 0) return fixed[i].tab;
+        if (strcmp(fixed[i]->name, section) == 0) return fixed[i]->params;
     return NULL;
 }
 
@@ -83,7 +49,14 @@ gd_sim *gd_sim_create(void)
 {
     gd_sim *s = calloc(1, sizeof *s);
     if (!s) return NULL;
-    for (size_t i = 0; i < NFIXED; i++) gd_params_defaults(fixed[i].tab, (char *)s + fixed[i].off, fixed[i].name, s->msg);
+    for (size_t i = 0; i < NFIXED; i++) {
+        void **o = section_slot(s, fixed[i]);
+        if (!(*o = calloc(1, fixed[i]->size))) {
+            gd_sim_free(&s);
+            return NULL;
+        }
+        gd_params_defaults(fixed[i]->params, *o, fixed[i]->name, s->msg);
+    }
     return s;
 }
 
@@ -121,7 +94,11 @@ void gd_sim_free(gd_sim **ps)
     clear_results(s);
     gd_stepper_free(&s->stepper);
     gd_model_free(&s->model);
-    for (size_t i = 0; i < NFIXED; i++) free_strings(fixed[i].tab, (char *)s + fixed[i].off);
+    for (size_t i = 0; i < NFIXED; i++) {
+        void **o = section_slot(s, fixed[i]);
+        if (*o) free_strings(fixed[i]->params, *o);
+        free(*o);
+    }
     for (int i = 0; i < GD_SCRATCH_SLOTS; i++) free(s->scratch[i]);
     free(s->interned);
     free(s->starts);
@@ -283,7 +260,7 @@ void gd_sim_set_command(gd_sim *s, const char *command)
 /* "1,1;0.5,0" -> nstart vectors of dim numbers; empty: the model's default start. */
 static int parse_starts(gd_sim *s, int dim)
 {
-    const char *text = s->run.x0;
+    const char *text = s->run->x0;
     free(s->starts);
     s->starts = NULL;
     s->nstart = 0;
@@ -303,6 +280,71 @@ static const char *value_of(const gd_sim *s, const char *section, const char *ke
     for (int i = 0; i < s->ne; i++)
         if (strcmp(s->e[i].section, section) == 0 && strcmp(s->e[i].key, key) == 0) return s->e[i].value;
     return def;
+}
+
+/* ---- [integrator]: the shared keys and the configured rule's own are the stepper's; keys of
+ * other rules (a config written for altgd, run with simgd; a sweep or critical switching
+ * rules) are checked at setup by the rule that has them (gd_stepper_set), and written back
+ * into the resolved configuration, as when every rule's keys were one table. */
+
+/* The row of integrator.KEY and the struct holding its configured value: the stepper's, or
+ * *scratch (caller frees) for another rule's key. NULL: no rule has the key, or no memory. */
+static const gd_param *integrator_value(const gd_sim *s, const char *key, const void **obj, void **scratch)
+{
+    void *own;
+    char msg[GD_MSG_LEN];
+    const gd_param *p = gd_stepper_param(s->stepper, key, &own);
+    *obj = own;
+    *scratch = NULL;
+    if (p) return p;
+    if (gd_integrator_key_value(key, value_of(s, "integrator", key, NULL), &p, scratch, msg) != GD_OK) return NULL; /* checked at setup */
+    *obj = *scratch;
+    return p;
+}
+
+double gd_sim_integrator_double(const gd_sim *s, const char *key)
+{
+    const void *obj;
+    void *scratch;
+    const gd_param *p = integrator_value(s, key, &obj, &scratch);
+    double v = p && p->type == GD_P_DOUBLE ? *(const double *)((const char *)obj + p->offset) : NAN;
+    free(scratch);
+    return v;
+}
+
+/* The [integrator] keys in the order configs are written: the order of the one table all keys
+ * were in before each rule had its own (output files and sweep checkpoints compare this
+ * text), then the keys of rules added since. */
+static const char *const integrator_order[] = {"h",      "lr_g", "lr_d", "n_g",  "n_d",        "order",     "steps",      "t_end",
+                                               "method", "nls",  "linsol", "rtol", "atol", "newton_tol", "max_steps", "newton_max", NULL};
+
+static int listed(const char *key)
+{
+    for (int i = 0; integrator_order[i]; i++)
+        if (strcmp(integrator_order[i], key) == 0) return 1;
+    return 0;
+}
+
+static void format_integrator_key(const gd_sim *s, const char *key, char **buf, size_t *len, size_t *cap)
+{
+    const void *obj;
+    void *scratch;
+    const gd_param *p = integrator_value(s, key, &obj, &scratch);
+    if (p) gd_param_format(p, obj, buf, len, cap);
+    free(scratch);
+}
+
+static void format_integrator(const gd_sim *s, char **buf, size_t *len, size_t *cap)
+{
+    const gd_param *p;
+    for (int i = 0; integrator_order[i]; i++) format_integrator_key(s, integrator_order[i], buf, len, cap);
+    for (p = gd_integrator_shared_params(); p->key; p++)
+        if (!listed(p->key)) format_integrator_key(s, p->key, buf, len, cap);
+    for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++)
+        for (p = gd_integrator_type_params(*t); p->key; p++) {
+            const gd_param *first;
+            if (!listed(p->key) && gd_integrator_key_owner(p->key, &first) == *t) format_integrator_key(s, p->key, buf, len, cap);
+        }
 }
 
 static void list_names(int models, char *out, size_t n)
@@ -351,8 +393,8 @@ static int apply_fixed_sections(gd_sim *s)
 {
     for (int i = 0; i < s->ne; i++)
         for (size_t k = 0; k < NFIXED; k++) {
-            if (strcmp(s->e[i].section, fixed[k].name) != 0) continue;
-            int rc = set_table((char *)s + fixed[k].off, fixed[k].tab, fixed[k].name, s->e[i].key, s->e[i].value, s->msg);
+            if (strcmp(s->e[i].section, fixed[k]->name) != 0) continue;
+            int rc = set_table(*section_slot(s, fixed[k]), fixed[k]->params, fixed[k]->name, s->e[i].key, s->e[i].value, s->msg);
             if (rc != GD_OK) return rc;
         }
     return GD_OK;
@@ -365,10 +407,10 @@ static int build_config_text(gd_sim *s)
     gd_strbuf_add(&buf, &len, &cap, "[model]\nname = %s\n", s->model->type->name);
     gd_params_format(s->model->type->params, s->model->opts, &buf, &len, &cap);
     gd_strbuf_add(&buf, &len, &cap, "\n[integrator]\nname = %s\n", s->stepper->type->name);
-    gd_params_format(gd_integrator_params(), &s->stepper->o, &buf, &len, &cap);
+    format_integrator(s, &buf, &len, &cap);
     for (size_t k = 0; k < NFIXED; k++) {
-        gd_strbuf_add(&buf, &len, &cap, "\n[%s]\n", fixed[k].name);
-        gd_params_format(fixed[k].tab, (char *)s + fixed[k].off, &buf, &len, &cap);
+        gd_strbuf_add(&buf, &len, &cap, "\n[%s]\n", fixed[k]->name);
+        gd_params_format(fixed[k]->params, *section_slot(s, fixed[k]), &buf, &len, &cap);
     }
     free(s->config_text);
     s->config_text = buf;
@@ -399,7 +441,7 @@ int gd_sim_setup(gd_sim *s)
     if (rc == GD_OK) rc = apply_fixed_sections(s);
     if (rc != GD_OK) return rc;
     if (!(s->stepper = gd_stepper_create(it, s->model))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    gd_stepper_set_double(s->stepper, "diverge_radius", s->sweep.diverge_radius);
+    gd_stepper_set_double(s->stepper, "diverge_radius", s->sweep->diverge_radius);
     rc = apply_section(s, "integrator", set_stepper, s->stepper, msg_stepper);
     if (rc == GD_OK && (rc = gd_stepper_setup(s->stepper)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) rc = parse_starts(s, s->model->dim);
@@ -458,7 +500,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     char group[64];
     snprintf(group, sizeof group, "/traj/%d", k);
     const gd_model_type *mt = s->model->type;
-    int saved = s->run.save_coords ? s->model->ngen : dim;
+    int saved = s->run->save_coords ? s->model->ngen : dim;
     if (f && gd_h5_series_open(f, group, saved > 0 ? saved : dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK)
         return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
     double t_start = wall_seconds();
@@ -485,7 +527,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         diverged = rc == GD_DIVERGED;
         rc = GD_OK;
         n++;
-        if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run.save_every == 0 || n == steps || diverged)) /* no NaN rows */
+        if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run->save_every == 0 || n == steps || diverged)) /* no NaN rows */
             rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, x) : 0);
         box_add(s, lo, hi, x);
     }
@@ -498,7 +540,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     r->solver_steps = s->stepper->nsteps;
     r->seconds = wall_seconds() - t_start;
     double d0 = dist(r->x0, peq, dim), d1 = dist(x, peq, dim);
-    r->outcome = diverged ? GD_DIVERGE : (peq && d1 <= s->sweep.converge_tol * d0) ? GD_CONVERGE : GD_OSCILLATE;
+    r->outcome = diverged ? GD_DIVERGE : (peq && d1 <= s->sweep->converge_tol * d0) ? GD_CONVERGE : GD_OSCILLATE;
     if (!f) return GD_OK;
     rc = gd_h5_attr_doubles(f, group, "x0", dim, r->x0);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, group, "outcome", gd_outcome_name(r->outcome));
@@ -599,18 +641,18 @@ int gd_sim_finish_output(gd_sim *s, gd_h5 **f, int rc)
 int gd_sim_run(gd_sim *s, const char *path)
 {
     if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
-    if (!path) path = s->run.output;
+    if (!path) path = s->run->output;
     gd_h5 *f = NULL;
     int rc = path[0] ? gd_sim_open_output(s, path, &f) : GD_OK;
     if (rc != GD_OK) return rc;
     double lo[2], hi[2];
     rc = gd_sim_integrate(s, f, lo, hi);
     if (f && rc == GD_OK && gd_sim_write_model(s, f) != GD_OK) rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
-    if (f && rc == GD_OK && s->model->dim >= 2 && s->run.field_n >= 2) {
+    if (f && rc == GD_OK && s->model->dim >= 2 && s->run->field_n >= 2) {
         /* the field around the trajectories, at least the notebook's [-2, 2]^2 */
         for (int d = 0; d < 2; d++) lo[d] = fmin(-2.0, 1.1 * lo[d]), hi[d] = fmax(2.0, 1.1 * hi[d]);
         int iy = s->model->ngen < s->model->dim ? s->model->ngen : 1;
-        if (gd_sim_write_field(s, f, 0, iy, lo, hi, (int)s->run.field_n, s->starts) != GD_OK)
+        if (gd_sim_write_field(s, f, 0, iy, lo, hi, (int)s->run->field_n, s->starts) != GD_OK)
             rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
     }
     return gd_sim_finish_output(s, &f, rc);
@@ -673,7 +715,7 @@ double *gd_sim_scratch(gd_sim *s, int slot, size_t n)
 
 gd_model *gd_sim_get_model(const gd_sim *s) { return s->model; }
 gd_stepper *gd_sim_get_stepper(const gd_sim *s) { return s->stepper; }
-const char *gd_sim_get_output(const gd_sim *s) { return s->run.output; }
+const char *gd_sim_get_output(const gd_sim *s) { return s->run->output; }
 const double *gd_sim_get_equilibrium(const gd_sim *s) { return s->eq_known ? s->eq : NULL; }
 const char *gd_sim_get_config_text(const gd_sim *s) { return s->config_text ? s->config_text : ""; }
 int gd_sim_get_ntraj(const gd_sim *s) { return s->nres; }

@@ -10,6 +10,18 @@
 
 typedef struct { char *section, *key, *value; } entry;
 
+/* A fixed section of the configuration: its keys, defined next to the analysis that reads
+ * them ([run] sim.c, [sweep] sweep.c, [rate] rate.c, [portrait] portrait.c), and its option
+ * struct of size bytes, which the sim allocates at create and keeps in the pointer member at
+ * offset. Config files, --set, defaults, `gandyn list` and the written configuration
+ * iterate the sections (sim.c). */
+typedef struct {
+    const char *name;
+    const gd_param *params;
+    size_t size, offset;
+} gd_section;
+extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait;
+
 typedef struct {
     char *x0;
     long save_every, field_n;
@@ -17,6 +29,8 @@ typedef struct {
     int save_coords; /* 0 all, 1 generator */
 } run_opts;
 
+/* [sweep] (keys in sweep.c); its outcome keys (converge_tol, diverge_radius) are every
+ * trajectory's, so the run and the rate read them too. */
 typedef struct {
     char *x, *y;
     double converge_tol, diverge_radius, rate_tol, grow_factor;
@@ -25,14 +39,8 @@ typedef struct {
     int measure; /* 0 the whole state, 1 the generator's coordinates */
 } sweep_opts;
 
-typedef struct {
-    double r_hi, r_lo, t_end, rtol, atol;
-} rate_opts;
-
-typedef struct {
-    char *box, *plane;
-    long grid, starts, seeds;
-} portrait_opts;
+typedef struct rate_opts rate_opts;         /* rate.c */
+typedef struct portrait_opts portrait_opts; /* portrait.c */
 
 #define GD_SCRATCH_SLOTS 10
 
@@ -52,10 +60,10 @@ struct gd_sim {
     int ne, cap;
     gd_model *model;
     gd_stepper *stepper;
-    run_opts run;
-    sweep_opts sweep;
-    rate_opts rate;
-    portrait_opts portrait;
+    run_opts *run;          /* the sections' options (gd_section) */
+    sweep_opts *sweep;
+    rate_opts *rate;
+    portrait_opts *portrait;
     double *starts; /* nstart * dim */
     double *eq;     /* the model's equilibrium, when eq_known */
     int eq_known;
@@ -71,6 +79,8 @@ struct gd_sim {
 };
 
 
+/* integrator.KEY (a double) as configured, whichever rule reads it (NaN: no such key). */
+double gd_sim_integrator_double(const gd_sim *s, const char *key);
 /* Buffers of the analyses, owned by the sim (freed with it). */
 double *gd_sim_scratch(gd_sim *s, int slot, size_t n);
 /* Read INI text as gd_sim_load reads a file; messages name the lines name:LINE. */

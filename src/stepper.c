@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
- * gd_stepper: an update rule bound to a model. The [integrator] keys are one shared
- * table (the config contract lists them together); each integrator type names the
- * subset it reads, for `gandyn list`.
+ * gd_stepper: an update rule bound to a model. The [integrator] keys are the shared table
+ * below (step sizes and the number of steps, which the sim, sweeps and analyses read of any
+ * rule) plus each rule's own table, as a model's (integrators/: altgd's sub-steps, cvode's
+ * tolerances, ...).
  */
 #include "gd_impl.h"
 
@@ -10,42 +11,25 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const orders[] = {"gen_first", "disc_first", NULL};
-static const char *const methods[] = {"adams", "bdf", NULL};
-static const char *const nls_names[] = {"auto", "newton", "fixedpoint", NULL};
-static const char *const linsol_names[] = {"auto", "dense", "spgmr", NULL};
-
 #define O(f) offsetof(gd_iopts, f)
-static const gd_param iparams[] = {
+static const gd_param shared_params[] = {
     {"h", GD_P_DOUBLE, O(h), "0.2", "step size of fixed-step integrators", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"lr_g", GD_P_DOUBLE, O(lr_g), "", "generator learning rate (empty: h)", 0, INFINITY, GD_PF_LO_OPEN | GD_PF_EMPTY, NULL},
     {"lr_d", GD_P_DOUBLE, O(lr_d), "", "discriminator learning rate (empty: h)", 0, INFINITY, GD_PF_LO_OPEN | GD_PF_EMPTY, NULL},
-    {"n_g", GD_P_INT, O(n_g), "1", "altgd: generator sub-steps per iteration", 1, 1e6, 0, NULL},
-    {"n_d", GD_P_INT, O(n_d), "1", "altgd: discriminator sub-steps per iteration", 1, 1e6, 0, NULL},
-    {"order", GD_P_ENUM, O(order), "gen_first", "altgd: gen_first | disc_first", 0, 0, 0, orders},
     {"steps", GD_P_INT, O(steps), "500", "fixed-step iterations; cvode: number of output intervals over t_end", 1, 1e12, 0, NULL},
-    {"t_end", GD_P_DOUBLE, O(t_end), "100", "cvode: final time", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"method", GD_P_ENUM, O(method), "adams", "cvode: adams | bdf", 0, 0, 0, methods},
-    {"nls", GD_P_ENUM, O(nls), "auto", "cvode nonlinear solver: auto (adams: fixedpoint, bdf: newton) | newton (dense, analytic Jacobian) | fixedpoint", 0, 0, 0, nls_names},
-    {"linsol", GD_P_ENUM, O(linsol), "auto",
-     "cvode Newton linear solver: auto (dense up to 1024 coordinates, else spgmr) | dense (the model's Jacobian) | spgmr (matrix-free Krylov on the model's J.v)",
-     0, 0, 0, linsol_names},
-    {"rtol", GD_P_DOUBLE, O(rtol), "1e-8", "cvode: relative tolerance", 0, 1, GD_PF_LO_OPEN | GD_PF_HI_OPEN, NULL},
-    {"atol", GD_P_DOUBLE, O(atol), "1e-10", "cvode: absolute tolerance", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"newton_tol", GD_P_DOUBLE, O(newton_tol), "1e-14", "implicit_midpoint: Newton tolerance on the update (relative)", 0, 1, GD_PF_LO_OPEN, NULL},
-    {"max_steps", GD_P_INT, O(max_steps), "10000000", "cvode: most internal steps per output interval before CV_TOO_MUCH_WORK", 1, 1e15, 0, NULL},
-    {"newton_max", GD_P_INT, O(newton_max), "50", "implicit_midpoint: Newton iteration cap", 1, 10000, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 /* Set by the simulation from sweep.diverge_radius; settable from C by this key. */
 static const gd_param radius_param[] = {
     {"diverge_radius", GD_P_DOUBLE, O(diverge_radius), "1e6", "a state whose norm exceeds this has diverged", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef O
+static const gd_param no_params[] = {{NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 
-const gd_param *gd_integrator_params(void) { return iparams; }
+const gd_param *gd_integrator_shared_params(void) { return shared_params; }
 const gd_integrator_type *const *gd_integrator_types(void) { return gd_integrator_registry; }
 
 const gd_integrator_type *gd_integrator_type_find(const char *name)
@@ -59,7 +43,20 @@ const char *gd_integrator_type_name(const gd_integrator_type *t) { return t->nam
 const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t->summary; }
 int gd_integrator_type_order(const gd_integrator_type *t) { return t->order; }
 int gd_integrator_type_is_fixed_step(const gd_integrator_type *t) { return t->fixed_step; }
-const char *const *gd_integrator_type_keys(const gd_integrator_type *t) { return t->keys; }
+const gd_param *gd_integrator_type_params(const gd_integrator_type *t) { return t->params ? t->params : no_params; }
+
+int gd_integrator_type_reads(const gd_integrator_type *t, const char *key)
+{
+    if (gd_param_find(t->params, key)) return 1;
+    return gd_param_find(shared_params, key) && (t->fixed_step || strcmp(key, "steps") == 0);
+}
+
+const gd_integrator_type *gd_integrator_key_owner(const char *key, const gd_param **p)
+{
+    for (const gd_integrator_type *const *t = gd_integrator_registry; *t; t++)
+        if ((*p = gd_param_find((*t)->params, key))) return *t;
+    return NULL;
+}
 
 gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m)
 {
@@ -67,34 +64,79 @@ gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m)
     if (!s) return NULL;
     s->type = t;
     s->model = m;
-    gd_params_defaults(iparams, &s->o, "integrator", s->msg);
+    if (t->opts_size && !(s->opts = calloc(1, t->opts_size))) {
+        free(s);
+        return NULL;
+    }
+    gd_params_defaults(shared_params, &s->o, "integrator", s->msg);
     gd_params_defaults(radius_param, &s->o, "sweep", s->msg);
+    gd_params_defaults(t->params, s->opts, "integrator", s->msg);
     return s;
 }
 
-/* The key's table entry and the section it belongs to; NULL and a message when unknown. */
-static const gd_param *stepper_key(gd_stepper *s, const char *key, const char **owner)
+const gd_param *gd_stepper_param(gd_stepper *s, const char *key, void **obj)
 {
-    const gd_param *p = gd_param_find(iparams, key);
-    *owner = "integrator";
-    if (!p && (p = gd_param_find(radius_param, key))) *owner = "sweep";
-    if (!p) gd_stepper_fail(s, GD_EUSAGE, "unknown key integrator.%s", key);
-    else s->ready = 0;
+    const gd_param *p = gd_param_find(shared_params, key);
+    *obj = &s->o;
+    if (!p && (p = gd_param_find(s->type->params, key))) *obj = s->opts;
     return p;
+}
+
+int gd_integrator_key_value(const char *key, const char *text, const gd_param **p, void **obj, char *msg)
+{
+    const gd_integrator_type *t = gd_integrator_key_owner(key, p);
+    *obj = t ? calloc(1, t->opts_size) : NULL;
+    if (!t) return gd_fmt(msg, GD_EUSAGE, "unknown key integrator.%s", key);
+    if (!*obj) return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    return gd_param_apply(*p, *obj, text ? text : (*p)->def, "integrator", msg);
+}
+
+/* The row of KEY on s and the struct it sets (diverge_radius: a [sweep] key set by the sim);
+ * NULL for another rule's key or an unknown one. */
+static const gd_param *settable(gd_stepper *s, const char *key, void **obj, const char **owner)
+{
+    const gd_param *p = gd_stepper_param(s, key, obj);
+    *owner = "integrator";
+    if (!p && (p = gd_param_find(radius_param, key))) *owner = "sweep", *obj = &s->o;
+    if (p) s->ready = 0;
+    return p;
+}
+
+/* Another rule's key (a configuration written for altgd, run with simgd): checked by that
+ * rule's row, without effect here, as when all keys were one table. */
+static int other_rule(gd_stepper *s, const char *key, const char *text)
+{
+    const gd_param *p;
+    void *obj;
+    int rc = gd_integrator_key_value(key, text, &p, &obj, s->msg);
+    free(obj);
+    return rc;
 }
 
 int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
 {
+    void *obj;
     const char *owner;
-    const gd_param *p = stepper_key(s, key, &owner);
-    return p ? gd_param_apply(p, &s->o, value, owner, s->msg) : GD_EUSAGE;
+    const gd_param *p = settable(s, key, &obj, &owner);
+    return p ? gd_param_apply(p, obj, value, owner, s->msg) : other_rule(s, key, value);
 }
 
 int gd_stepper_set_double(gd_stepper *s, const char *key, double v)
 {
+    void *obj;
     const char *owner;
-    const gd_param *p = stepper_key(s, key, &owner);
-    return p ? gd_param_apply_double(p, &s->o, v, owner, s->msg) : GD_EUSAGE;
+    char text[32];
+    const gd_param *p = settable(s, key, &obj, &owner);
+    if (p) return gd_param_apply_double(p, obj, v, owner, s->msg);
+    snprintf(text, sizeof text, "%.17g", v);
+    return other_rule(s, key, text);
+}
+
+void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src)
+{
+    dst->o = src->o;
+    if (src->type->opts_size) memcpy(dst->opts, src->opts, src->type->opts_size); /* shallow: no rule has string keys */
+    dst->ready = 0;
 }
 
 static void release(gd_stepper *s)
@@ -130,7 +172,7 @@ static const gd_lane_ops one_ops = {one_field, one_axpy, one_project, NULL};
 static int lane_init(gd_stepper *s)
 {
     gd_lane *L = &s->lane;
-    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, &s->o, NULL, NULL, {NULL}, s};
+    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, {NULL}, s};
     L->v = malloc(sizeof(double) * (size_t)s->dim);
     if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));
     for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = s->w[i];
@@ -352,6 +394,7 @@ void gd_stepper_free(gd_stepper **ps)
     if (!ps || !*ps) return;
     release(*ps);
     free((*ps)->section);
+    free((*ps)->opts);
     free(*ps);
     *ps = NULL;
 }

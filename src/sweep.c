@@ -27,6 +27,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,24 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+/* [sweep]: the axes, how cells are classified and run (critical reads the same). */
+static const char *const kernels[] = {"auto", "cell", NULL};
+static const char *const measures[] = {"state", "generator", NULL};
+#define S(f) offsetof(sweep_opts, f)
+static const gd_param sweep_params[] = {
+    {"x", GD_P_STRING, S(x), "integrator.h:0.01:2:200:log", "sweep axis KEY:LO:HI:N[:lin|log]", 0, 0, 0, NULL},
+    {"y", GD_P_STRING, S(y), "", "optional second sweep axis", 0, 0, 0, NULL},
+    {"converge_tol", GD_P_DOUBLE, S(converge_tol), "1e-8", "converged: final distance to the equilibrium below tol * initial distance", 0, 1, GD_PF_LO_OPEN, NULL},
+    {"diverge_radius", GD_P_DOUBLE, S(diverge_radius), "1e6", "diverged: norm above this, or not finite", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"grow_factor", GD_P_DOUBLE, S(grow_factor), "1e3", "observed diverge also when the late distance to x* exceeds grow_factor x the initial one (x* repels, even if a cycle bounds the orbit)", 1, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"measure", GD_P_ENUM, S(measure), "state", "distances to x* that classify cells: state (all coordinates) | generator (its coordinates only; for states that carry history, e.g. kernel_gda exact)", 0, 0, 0, measures},
+    {"adaptive_steps", GD_P_INT, S(adaptive_steps), "0", "1: each cell runs min(integrator.steps, max(20, 30/|ln rho|)) iterations from its predicted rho (rho < 1), so fast cells are measured above round-off; per-cell kernel only", 0, 1, 0, NULL},
+    {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
+    {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
+    {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+#undef S
+const gd_section gd_section_sweep = {"sweep", sweep_params, sizeof(sweep_opts), offsetof(gd_sim, sweep)};
 
 enum { AX_MODEL, AX_INTEGRATOR, AX_X0 };
 
@@ -155,8 +174,7 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
             rc = p ? gd_param_apply_double(p, s->model->opts, v, "model", s->model->msg) : gd_model_set(s->model, a->name, "0");
             model_dirty = 1;
         } else {
-            const gd_param *p = gd_param_find(gd_integrator_params(), a->name);
-            rc = p ? gd_param_apply_double(p, &s->stepper->o, v, "integrator", s->stepper->msg) : gd_stepper_set(s->stepper, a->name, "0");
+            rc = gd_stepper_set_double(s->stepper, a->name, v);
             step_dirty = 1;
             rates_only &= !strcmp(a->name, "h") || !strcmp(a->name, "lr_g") || !strcmp(a->name, "lr_d");
         }
@@ -165,7 +183,7 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
     if (rc == GD_OK && model_dirty && (rc = gd_model_setup(s->model)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
     /* A model's default start can depend on the swept parameters (a warm-started
      * discriminator): take the cell's own, then the start-coordinate axes on top. */
-    if (rc == GD_OK && !s->run.x0[0]) {
+    if (rc == GD_OK && !s->run->x0[0]) {
         if ((rc = gd_model_default_start(s->model, c->x0)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
         for (int k = 0; k < w->naxes; k++)
             if (w->ax[k].kind == AX_X0) c->x0[w->ax[k].coord] = w->ax[k].values[ix[k]];
@@ -186,7 +204,7 @@ static double ctx_rho(ctx *c, signed char *phase)
     if (!c->eq_ok) return NAN;
     if (!st->type->fixed_step) { /* cvode: exp(T lambda) over one output interval */
         if (gd_model_jacobian(c->sim->model, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, wr, wi) != GD_OK) return NAN;
-        double T = st->o.t_end / (double)st->o.steps, mx = -INFINITY;
+        double T = st->type->interval(st), mx = -INFINITY;
         int kd = 0;
         for (int k = 0; k < n; k++)
             if (wr[k] > mx) mx = wr[k], kd = k;
@@ -216,11 +234,11 @@ static void classify(const gd_sim *s, const track *tr, cell *out)
     else if (N >= 8 && m1 > GD_TINY && m2 > GD_TINY) rate = pow(m2 / m1, 1.0 / (double)N); /* window centres N/2 apart */
     else if (tr->kl > 0 && d0sq > 0) rate = pow(tr->dl / d0sq, 0.5 / (double)tr->kl); /* converged past underflow */
     else rate = d0sq > 0 ? pow(dNsq / d0sq, 0.5 / (double)N) : 0;
-    double tol = s->sweep.rate_tol;
+    double tol = s->sweep->rate_tol;
     out->rate = rate;
-    double grow2 = s->sweep.grow_factor * s->sweep.grow_factor;
+    double grow2 = s->sweep->grow_factor * s->sweep->grow_factor;
     if (div_at) out->outcome = GD_DIVERGE;
-    else if (dNsq <= s->sweep.converge_tol * s->sweep.converge_tol * d0sq) out->outcome = GD_CONVERGE;
+    else if (dNsq <= s->sweep->converge_tol * s->sweep->converge_tol * d0sq) out->outcome = GD_CONVERGE;
     else if (tr->kg || (d0sq > 0 && m2 > grow2 * d0sq)) out->outcome = GD_DIVERGE;
     else if (rate < 1 - tol && m2 <= d0sq) out->outcome = GD_CONVERGE; /* shrinking, and nearer than it started */
     else if (rate < 1 - tol) out->outcome = GD_OSCILLATE;              /* moved away, now creeping: not converged */
@@ -241,7 +259,7 @@ static void run_cell(ctx *c, cell *out, long steps)
 {
     gd_sim *s = c->sim;
     gd_stepper *st = s->stepper;
-    int n = st->dim, nm = s->sweep.measure && st->ngen > 0 ? st->ngen : n; /* measured coordinates: the first nm */
+    int n = st->dim, nm = s->sweep->measure && st->ngen > 0 ? st->ngen : n; /* measured coordinates: the first nm */
     double *x = c->J, *eq = c->eq_ok ? c->eq : c->J + n, t = 0;
     if (!c->eq_ok) memset(eq, 0, sizeof(double) * (size_t)n);
     memcpy(x, c->x0, sizeof(double) * (size_t)n);
@@ -249,7 +267,7 @@ static void run_cell(ctx *c, cell *out, long steps)
     double d0 = dist2(x, eq, nm), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
     track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0};
     out->failure = GD_FAIL_NONE;
-    double G2 = s->sweep.grow_factor * s->sweep.grow_factor;
+    double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
     long N = tr.N;
     int rc = gd_stepper_reset(st, x);
     for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
@@ -322,8 +340,8 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
     double *eq = c->eq; /* the base configuration's x*, for every cell as before */
     if (gd_model_find_equilibrium((gd_model *)m, s->starts, eq) != GD_OK) memset(eq, 0, sizeof(double) * (size_t)n);
-    gd_batch_cfg cfg = {st, s->sweep.measure && m->ngen > 0 ? m->ngen : n, st->o.steps, eq, st->o.diverge_radius * st->o.diverge_radius,
-                        s->sweep.grow_factor * s->sweep.grow_factor};
+    gd_batch_cfg cfg = {st, s->sweep->measure && m->ngen > 0 ? m->ngen : n, st->o.steps, eq, st->o.diverge_radius * st->o.diverge_radius,
+                        s->sweep->grow_factor * s->sweep->grow_factor};
     rc = gd_batch_run(&cfg, b);
     if (rc != GD_OK) return gd_fmt(msg, rc, "batched kernel: %s", gd_strerror(rc));
     for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
@@ -346,7 +364,7 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, char *msg)
         predict(c, ce);
         /* adaptive: about 30 e-folds of the predicted rate, so late windows stay above round-off */
         long N = c->sim->stepper->o.steps, steps = 0;
-        if (c->sim->sweep.adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N, fmax(20.0, ceil(30 / -log(ce->rho))));
+        if (c->sim->sweep->adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N, fmax(20.0, ceil(30 / -log(ce->rho))));
         signed char pred = ce->predicted, phase = ce->phase;
         double rho = ce->rho;
         run_cell(c, ce, steps);
@@ -504,9 +522,9 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     if (!w) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     w->base = s;
     w->ckpt_fd = -1;
-    int rc = parse_axis(w, s->sweep.x, &w->ax[0]);
+    int rc = parse_axis(w, s->sweep->x, &w->ax[0]);
     w->naxes = 1;
-    if (rc == GD_OK && s->sweep.y && s->sweep.y[0]) rc = parse_axis(w, s->sweep.y, &w->ax[w->naxes++]);
+    if (rc == GD_OK && s->sweep->y && s->sweep->y[0]) rc = parse_axis(w, s->sweep->y, &w->ax[w->naxes++]);
     if (rc == GD_OK && w->naxes == 2 && strcmp(w->ax[0].key, w->ax[1].key) == 0)
         rc = gd_fmt(s->msg, GD_EUSAGE, "sweep.x and sweep.y both sweep %s", w->ax[0].key);
     if (rc != GD_OK) {
@@ -548,7 +566,7 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
         gd_sweep_free(&w);
         return rc == GD_ENOMEM ? gd_fmt(s->msg, rc, "out of memory") : GD_EUSAGE;
     }
-    w->batched = s->sweep.kernel == 0 && !s->sweep.adaptive_steps && can_batch(w);
+    w->batched = s->sweep->kernel == 0 && !s->sweep->adaptive_steps && can_batch(w);
     uint64_t h = fnv(s->config_text, strlen(s->config_text), 1469598103934665603ULL);
     for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
     size_t layout[2] = {sizeof(cell), GD_BLOCK}; /* a record from another build is refused too */

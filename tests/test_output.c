@@ -154,6 +154,7 @@ static void bad_config(void)
         {"model.reg", "l2", "model.reg = 'l2' is not one of"},
         {"run.x0", "1", "entry 1 has 1 values, expected 2"},
         {"integrator.n_d", "1.5", "not an integer"},
+        {"integrator.method", "rk", "integrator.method = 'rk' is not one of"}, /* cvode's key, checked under simgd */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         gd_sim *s = gd_sim_create();
@@ -170,10 +171,68 @@ static void bad_config(void)
     gd_sim_free(&s);
 }
 
+/* Where "\nKEY =" occurs in [text, end), or NULL; *count: how often. */
+static const char *key_line(const char *text, const char *end, const char *key, int *count)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\n%s =", key);
+    const char *first = NULL;
+    *count = 0;
+    for (const char *p = strstr(text, pat); p && p < end; p = strstr(p + 1, pat)) {
+        if (!first) first = p;
+        ++*count;
+    }
+    return first;
+}
+
+/* Keys belong to the rule that reads them, yet a config may hold another rule's (written for
+ * altgd, run with simgd): it is checked by that rule's row, changes nothing, and is written
+ * back. The [integrator] section of the config names every key of every rule once, in the
+ * order files of earlier versions have (sweep checkpoints and part files hash this text). */
+static void other_rules_keys(void)
+{
+    static const char *const order[] = {"h",    "lr_g", "lr_d", "n_g",  "n_d",        "order",     "steps",     "t_end",
+                                        "method", "nls", "linsol", "rtol", "atol", "newton_tol", "max_steps", "newton_max"};
+    gd_sim *a = sim_with((const char *const[]){"integrator.steps", "40", "run.x0", "0.5,0.3", NULL});
+    gd_sim *b = sim_with((const char *const[]){"integrator.steps", "40", "run.x0", "0.5,0.3", "integrator.n_d", "5", "integrator.t_end", "7",
+                                               "integrator.method", "bdf", "integrator.newton_max", "3", NULL});
+    CHECK_OK(gd_sim_run(a, ""));
+    CHECK_OK(gd_sim_run(b, ""));
+    CHECK(memcmp(gd_sim_get_xfinal(a, 0), gd_sim_get_xfinal(b, 0), 2 * sizeof(double)) == 0);
+    const char *text = gd_sim_get_config_text(b), *sec = strstr(text, "[integrator]\nname = simgd"), *end = sec ? strstr(sec, "\n[run]") : NULL;
+    CHECK(sec && end);
+    if (!sec || !end) return;
+    CHECK(strstr(sec, "\nn_d = 5\n") && strstr(sec, "\nt_end = 7\n") && strstr(sec, "\nmethod = bdf\n") && strstr(sec, "\nnewton_max = 3\n"));
+    const char *prev = sec;
+    int n;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *at = key_line(sec, end, order[i], &n);
+        CHECK(at > prev && n == 1);
+        prev = at ? at : prev;
+    }
+    for (const gd_param *p = gd_integrator_shared_params(); p->key; p++) CHECK(key_line(sec, end, p->key, &n) && n == 1);
+    for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++)
+        for (const gd_param *p = gd_integrator_type_params(*t); p->key; p++) CHECK(key_line(sec, end, p->key, &n) && n == 1);
+    gd_sim_free(&a), gd_sim_free(&b);
+    /* the same on a stepper: another rule's key is checked by its row, an unknown one refused */
+    gd_model *m = make_model("linear", NULL);
+    gd_stepper *st = gd_stepper_create(gd_integrator_type_find("simgd"), m);
+    CHECK_OK(gd_stepper_set(st, "n_d", "5"));
+    CHECK(gd_stepper_set(st, "n_d", "0") == GD_EUSAGE && strstr(gd_stepper_errmsg(st), "integrator.n_d = 0 is out of range"));
+    CHECK(gd_stepper_set(st, "nope", "1") == GD_EUSAGE && strstr(gd_stepper_errmsg(st), "unknown key integrator.nope"));
+    gd_stepper_free(&st);
+    gd_model_free(&m);
+    /* which rule reads what: the step sizes only the fixed-step rules, steps every one */
+    const gd_integrator_type *alt = gd_integrator_type_find("altgd"), *cv = gd_integrator_type_find("cvode");
+    CHECK(gd_integrator_type_reads(alt, "n_d") && gd_integrator_type_reads(alt, "h") && !gd_integrator_type_reads(alt, "t_end"));
+    CHECK(gd_integrator_type_reads(cv, "t_end") && gd_integrator_type_reads(cv, "steps") && !gd_integrator_type_reads(cv, "h"));
+}
+
 int main(void)
 {
     layout();
     atomic();
     bad_config();
+    other_rules_keys();
     return check_report("test_output");
 }

@@ -127,10 +127,7 @@ static int run(const gd_integrator_type *it, const gd_model *m, double *x, char 
     gd_stepper *st = gd_stepper_create(it, m);
     int rc = GD_OK;
     for (int i = 0; kv[i] && rc == GD_OK; i += 2) {
-        const char *const *keys = gd_integrator_type_keys(it);
-        int reads = 0;
-        for (int k = 0; keys[k]; k++) reads |= !strcmp(keys[k], kv[i]);
-        if (reads) rc = gd_stepper_set(st, kv[i], kv[i + 1]);
+        if (gd_integrator_type_reads(it, kv[i])) rc = gd_stepper_set(st, kv[i], kv[i + 1]);
     }
     char steps[16];
     snprintf(steps, sizeof steps, "%d", STEPS);
