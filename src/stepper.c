@@ -50,19 +50,26 @@ const gd_integrator_type *const *gd_integrator_types(void) { return gd_integrato
 
 const gd_integrator_type *gd_integrator_type_find(const char *name)
 {
-    for (const gd_integrator_type *const *t = gd_integrator_registry; *t; t++)
+    for (const gd_integrator_type *const *t = gd_integrator_registry; name && *t; t++)
         if (strcmp((*t)->name, name) == 0) return *t;
     return NULL;
 }
 
-const char *gd_integrator_type_name(const gd_integrator_type *t) { return t->name; }
-const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t->summary; }
-int gd_integrator_type_order(const gd_integrator_type *t) { return t->order; }
-int gd_integrator_type_is_fixed_step(const gd_integrator_type *t) { return t->fixed_step; }
-const char *const *gd_integrator_type_keys(const gd_integrator_type *t) { return t->keys; }
+const char *gd_integrator_type_name(const gd_integrator_type *t) { return t ? t->name : NULL; }
+const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t ? t->summary : NULL; }
+int gd_integrator_type_order(const gd_integrator_type *t) { return t ? t->order : GD_EUSAGE; }
+int gd_integrator_type_is_fixed_step(const gd_integrator_type *t) { return t ? t->fixed_step : 0; }
+const char *const *gd_integrator_type_keys(const gd_integrator_type *t) { return t ? t->keys : NULL; }
+
+int gd_stepper_usable(const gd_stepper *s)
+{
+    if (s && !s->ready) gd_stepper_fail((gd_stepper *)s, GD_EUSAGE, "integrator '%s': gd_stepper_setup has not succeeded", s->type->name);
+    return s && s->ready;
+}
 
 gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m)
 {
+    if (!t || !m) return NULL;
     gd_stepper *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->type = t;
@@ -85,6 +92,8 @@ static const gd_param *stepper_key(gd_stepper *s, const char *key, const char **
 
 int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
 {
+    if (!s) return GD_EUSAGE;
+    if (!key || !value) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_set: a NULL key or value");
     const char *owner;
     const gd_param *p = stepper_key(s, key, &owner);
     return p ? gd_param_apply(p, &s->o, value, owner, s->msg) : GD_EUSAGE;
@@ -155,6 +164,8 @@ int gd_stepper_update_rates(gd_stepper *s)
 
 int gd_stepper_setup(gd_stepper *s)
 {
+    if (!s) return GD_EUSAGE;
+    s->ready = 0; /* until this setup succeeds: release frees what the last one made */
     release(s);
     if (!s->model->ready) return gd_stepper_fail(s, GD_EUSAGE, "the model is not set up");
     s->dim = s->model->dim;
@@ -174,7 +185,7 @@ int gd_stepper_setup(gd_stepper *s)
 
 int gd_stepper_reset(gd_stepper *s, const double *x0)
 {
-    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->nfev = s->nsteps = 0;
     s->failure = GD_FAIL_NONE;
     if (s->type->lane_reset) return s->type->lane_reset(&s->lane, x0);
@@ -190,6 +201,7 @@ static double norm(const double *x, int n)
 
 int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->failure = GD_FAIL_NONE;
     int rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
     if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
@@ -211,8 +223,8 @@ static const double *steps_of(const double *given, double own, int n, double *fi
 
 int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters)
 {
-    if (!s || !x || n < 1 || iters < 0) return GD_EUSAGE;
-    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
+    if (!x || n < 1 || iters < 0) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_step_batch: need states x, n >= 1 and iters >= 0");
     if (!gd_batch_available(s)) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s on model '%s' has no batched step", s->type->name, s->model->type->name);
     gd_batch b;
     double *own = calloc(3 * (size_t)n, sizeof(double)); /* hg, hd, frozen (none; given, so fused sub-steps run) */
@@ -235,7 +247,7 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     return rc;
 }
 
-int gd_stepper_map_dim(const gd_stepper *s) { return s->dim * (1 + s->type->history); }
+int gd_stepper_map_dim(const gd_stepper *s) { return gd_stepper_usable(s) ? s->dim * (1 + s->type->history) : GD_EUSAGE; }
 
 /* The history (optimistic: previous field value) as at a fixed point x: F(x). */
 static int history_at(gd_stepper *s, const double *x, double *hist)
@@ -260,6 +272,7 @@ static int step_state(gd_stepper *s, double *z)
 
 int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 {
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
     int n = gd_stepper_map_dim(s), rc;
     double *z = malloc(sizeof(double) * 3 * (size_t)n);
@@ -283,7 +296,7 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
-    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     int an = s->type->map_jacobian != NULL, rc = GD_ENOTAVAIL;
     if (an) rc = s->type->map_jacobian(s, x, M);
     if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
@@ -296,6 +309,7 @@ int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *anal
 
 int gd_stepper_set_section(gd_stepper *s, const double *w, double c)
 {
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     if (s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no Poincare sections (cvode has)", s->type->name);
     free(s->section);
     s->section = NULL;
@@ -323,8 +337,8 @@ void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int
             M[i * n + j] = (i == j) + ((i >= i0 && i < i1) ? scale * s->hv[i] * J[i * n + j] : 0.0);
 }
 
-long gd_stepper_get_nfev(const gd_stepper *s) { return s->nfev; }
-long gd_stepper_get_nsteps(const gd_stepper *s) { return s->nsteps; }
+long gd_stepper_get_nfev(const gd_stepper *s) { return s ? s->nfev : GD_EUSAGE; }
+long gd_stepper_get_nsteps(const gd_stepper *s) { return s ? s->nsteps : GD_EUSAGE; }
 const char *gd_stepper_errmsg(const gd_stepper *s) { return s ? s->msg : "no stepper"; }
 
 void gd_stepper_free(gd_stepper **ps)
