@@ -16,7 +16,8 @@
  * Entry checks: every function taking a handle accepts NULL and a handle whose setup has not
  * succeeded (where it needs one) and answers GD_EUSAGE, with the message on the handle when
  * there is one; functions returning a pointer return NULL, counts -1 (GD_EUSAGE), doubles
- * NaN, and void functions do nothing. Getters have no side effects beyond that message.
+ * NaN, predicates 0, and void functions do nothing; the message getters (gd_*_errmsg,
+ * gd_model_warning) never return NULL. Getters have no side effects beyond that message.
  *
  * Results: an analysis fills a struct the caller declares, and the arrays in it belong to the
  * caller until the result's free function (gd_eig_result_free, ...). Results of several
@@ -225,10 +226,12 @@ GD_EXPORT gd_stepper *gd_sim_get_stepper(const gd_sim *s);
 GD_EXPORT const char *gd_sim_get_output(const gd_sim *s);
 /* The model's equilibrium used to classify outcomes, or NULL when it has none. */
 GD_EXPORT const double *gd_sim_get_equilibrium(const gd_sim *s);
-/* Full resolved configuration as INI text, owned by the sim. */
+/* Full resolved configuration as INI text, owned by the sim (NULL before a successful setup). */
 GD_EXPORT const char *gd_sim_get_config_text(const gd_sim *s);
 GD_EXPORT int gd_sim_get_ntraj(const gd_sim *s);
-/* Per-trajectory results after gd_sim_run; the arrays are owned by the sim. */
+/* Per-trajectory results after gd_sim_run; the arrays are owned by the sim, until its next run
+ * or gd_sim_free. For a k out of range (or no set-up sim): NULL, -1, NaN, GD_OSCILLATE,
+ * GD_FAIL_NONE and "". */
 GD_EXPORT const double *gd_sim_get_x0(const gd_sim *s, int k);
 GD_EXPORT const double *gd_sim_get_xfinal(const gd_sim *s, int k);
 GD_EXPORT long gd_sim_get_steps(const gd_sim *s, int k);
@@ -468,7 +471,7 @@ GD_EXPORT int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *pat
 /* Check that n partial files belong to one configuration and hold every cell exactly once,
  * and rebuild from them the sweep a single run computes: *sim set up from the configuration
  * they hold, *out with every cell done, for gd_sweep_write. Free *out, then *sim. Message
- * (at most 512 bytes) in msg, naming the files; nothing is allocated on failure. */
+ * (at most 512 bytes) in msg (may be NULL), naming the files; nothing is allocated on failure. */
 GD_EXPORT int gd_sweep_merge(const char *const *paths, int n, gd_sim **sim, gd_sweep **out, char *msg);
 
 /* Phase transition along one key (`gandyn critical`): bisection between lo and hi, whose
@@ -481,7 +484,8 @@ typedef struct gd_critical_result {
 } gd_critical_result;
 GD_EXPORT int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rtol, gd_critical_result *out);
 /* An axis "KEY:LO:HI:N[:lin|log]" as sweeps, scans and traces take it (key of at most
- * keylen - 1 characters; msg of at most 512 bytes on failure), and its i-th of n values. */
+ * keylen - 1 characters; msg, unless NULL, of at most 512 bytes on failure), and its i-th of n
+ * values. */
 GD_EXPORT int gd_parse_axis(const char *spec, char *key, size_t keylen, double *lo, double *hi, long *n, int *logscale, char *msg);
 GD_EXPORT double gd_axis_value(double lo, double hi, long n, int logscale, long i);
 /* The boundary curve: gd_sim_critical on the same bracket for each of the n values at[i]
