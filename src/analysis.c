@@ -176,26 +176,26 @@ int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out)
     return GD_OK;
 }
 
+void gd_result_release(void *r, size_t size, void *block)
+{
+    free(block);
+    memset(r, 0, size);
+}
+
 /* Every result's arrays are one block, starting at its first array. */
 void gd_smoothness_result_free(gd_smoothness_result *r)
 {
-    if (!r) return;
-    free(r->each);
-    memset(r, 0, sizeof *r);
+    if (r) gd_result_release(r, sizeof *r, r->each);
 }
 
 void gd_eig_result_free(gd_eig_result *r)
 {
-    if (!r) return;
-    free(r->equilibrium);
-    memset(r, 0, sizeof *r);
+    if (r) gd_result_release(r, sizeof *r, r->equilibrium);
 }
 
 void gd_scan_result_free(gd_scan_result *r)
 {
-    if (!r) return;
-    free(r->values);
-    memset(r, 0, sizeof *r);
+    if (r) gd_result_release(r, sizeof *r, r->values);
 }
 
 const char *gd_fixed_point_type(int n, const double *re, const double *im, double scale)

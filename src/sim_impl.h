@@ -71,6 +71,8 @@ int gd_sim_usable(const gd_sim *s);
 /* One zeroed allocation holding a result's arrays (n doubles) and then nchars bytes of text
  * at *text: the block the result's free function releases. NULL when out of memory. */
 double *gd_result_alloc(size_t n, size_t nchars, char **text);
+/* Free a result's block and zero the result r (size bytes). */
+void gd_result_release(void *r, size_t size, void *block);
 /* Read INI text as gd_sim_load reads a file; messages name the lines name:LINE. */
 int gd_sim_load_text(gd_sim *s, const char *text, const char *name);
 /* A new, set-up sim with the same configuration (NULL when out of memory). */

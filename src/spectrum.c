@@ -117,16 +117,12 @@ int gd_sim_spectrum(gd_sim *s, int ground_state, gd_spectrum_result *out)
 /* The arrays are one block, starting at the first. */
 void gd_spectrum_result_free(gd_spectrum_result *r)
 {
-    if (!r) return;
-    free(r->lambda);
-    memset(r, 0, sizeof *r);
+    if (r) gd_result_release(r, sizeof *r, r->lambda);
 }
 
 void gd_spectrum_scan_free(gd_spectrum_scan *r)
 {
-    if (!r) return;
-    free(r->values);
-    memset(r, 0, sizeof *r);
+    if (r) gd_result_release(r, sizeof *r, r->values);
 }
 
 /* ---------------------------------------------------------------- scans -------- */

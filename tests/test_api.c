@@ -135,20 +135,11 @@ static void null_steppers(void)
     EUSAGE(gd_stability_region(NULL, 1, x, 1, x, M));
 }
 
-static void null_sims(void)
+/* What a sim that is NULL or not set up answers: every use refuses, and a sim says why
+ * (the message getters excepted, they answer: tested where the handles are made). */
+#define REFUSED(s, call) CHECK((call) == GD_EUSAGE && (!(s) || strstr(gd_sim_errmsg(s), "has not succeeded")))
+static void sim_refuses(gd_sim *s)
 {
-    EUSAGE(gd_sim_load(NULL, "/dev/null"));
-    EUSAGE(gd_sim_set(NULL, "model.gamma", "1"));
-    EUSAGE(gd_sim_setup(NULL));
-    gd_sim_set_command(NULL, "x");
-    EUSAGE(gd_sim_run(NULL, ""));
-    CHECK(!gd_sim_get_model(NULL) && !gd_sim_get_stepper(NULL) && !gd_sim_get_output(NULL) && !gd_sim_get_equilibrium(NULL));
-    CHECK(!gd_sim_get_config_text(NULL) && gd_sim_get_ntraj(NULL) == GD_EUSAGE && !gd_sim_get_x0(NULL, 0) && !gd_sim_get_xfinal(NULL, 0));
-    CHECK(gd_sim_get_steps(NULL, 0) == GD_EUSAGE && isnan(gd_sim_get_tfinal(NULL, 0)) && gd_sim_get_outcome(NULL, 0) == GD_OSCILLATE);
-    CHECK(gd_sim_get_failure(NULL, 0) == GD_FAIL_NONE && gd_sim_get_failure_message(NULL, 0)[0] == '\0');
-    CHECK(gd_sim_get_nfev(NULL, 0) == GD_EUSAGE && gd_sim_get_solver_steps(NULL, 0) == GD_EUSAGE && isnan(gd_sim_get_seconds(NULL, 0)));
-    CHECK(gd_sim_errmsg(NULL)[0]);
-    gd_sim_free(NULL);
     gd_smoothness_result sm;
     gd_eig_result e;
     gd_scan_result sc;
@@ -157,35 +148,52 @@ static void null_sims(void)
     gd_spectrum_result sp;
     gd_spectrum_scan ss;
     gd_critical_result cr;
+    gd_sweep *w = (gd_sweep *)&w; /* gd_sweep_create clears it */
     int neq = -1;
     double at = 1;
-    EUSAGE(gd_sim_smoothness(NULL, &sm));
-    EUSAGE(gd_sim_eig(NULL, &e));
-    EUSAGE(gd_sim_eig_scan(NULL, "integrator.h:0.1:0.2:2", &sc));
-    EUSAGE(gd_sim_write_eig(NULL, "x.h5", &e, NULL));
-    EUSAGE(gd_sim_rate(NULL, "", &r));
-    EUSAGE(gd_sim_portrait_census(NULL, "", &p));
-    EUSAGE(gd_sim_portrait(NULL, "", &neq));
-    CHECK(neq == 0);
-    EUSAGE(gd_sim_spectrum(NULL, 0, &sp));
-    EUSAGE(gd_sim_spectrum_scan(NULL, "model.gamma:0.1:0.2:2", 0, &ss));
-    EUSAGE(gd_sim_write_spectrum(NULL, "x.h5", &sp, NULL));
-    EUSAGE(gd_sim_critical(NULL, "integrator.h", 0.1, 1, 1e-3, &cr));
-    EUSAGE(gd_sim_critical_trace(NULL, "integrator.h", 0.1, 1, 1e-3, "model.gamma", 1, &at, &cr));
+    REFUSED(s, gd_sim_run(s, ""));
+    CHECK(!gd_sim_get_model(s) && !gd_sim_get_stepper(s) && !gd_sim_get_output(s) && !gd_sim_get_equilibrium(s) && !gd_sim_get_config_text(s));
+    REFUSED(s, gd_sim_get_ntraj(s));
+    CHECK(!gd_sim_get_x0(s, 0) && !gd_sim_get_xfinal(s, 0) && gd_sim_get_steps(s, 0) == -1 && isnan(gd_sim_get_tfinal(s, 0)));
+    CHECK(gd_sim_get_nfev(s, 0) == -1 && gd_sim_get_solver_steps(s, 0) == -1 && isnan(gd_sim_get_seconds(s, 0)));
+    CHECK(gd_sim_get_outcome(s, 0) == GD_OSCILLATE && gd_sim_get_failure(s, 0) == GD_FAIL_NONE && !gd_sim_get_failure_message(s, 0)[0]);
+    REFUSED(s, gd_sim_smoothness(s, &sm));
+    REFUSED(s, gd_sim_eig(s, &e));
+    REFUSED(s, gd_sim_eig_scan(s, "integrator.h:0.1:0.2:2", &sc));
+    REFUSED(s, gd_sim_write_eig(s, "x.h5", &e, NULL));
+    REFUSED(s, gd_sim_rate(s, "", &r));
+    REFUSED(s, gd_sim_portrait_census(s, "", &p));
+    REFUSED(s, gd_sim_portrait(s, "", &neq));
+    REFUSED(s, gd_sim_spectrum(s, 0, &sp));
+    REFUSED(s, gd_sim_spectrum_scan(s, "model.gamma:0.1:0.2:2", 0, &ss));
+    REFUSED(s, gd_sim_write_spectrum(s, "x.h5", &sp, NULL));
+    REFUSED(s, gd_sim_critical(s, "integrator.h", 0.1, 1, 1e-3, &cr));
+    REFUSED(s, gd_sim_critical_trace(s, "integrator.h", 0.1, 1, 1e-3, "model.gamma", 1, &at, &cr));
+    REFUSED(s, gd_sweep_create(s, &w));
+    CHECK(w == NULL && neq == 0);
+}
+
+static void null_sims(void)
+{
+    EUSAGE(gd_sim_load(NULL, "/dev/null"));
+    EUSAGE(gd_sim_set(NULL, "model.gamma", "1"));
+    EUSAGE(gd_sim_setup(NULL));
+    gd_sim_set_command(NULL, "x");
+    CHECK(gd_sim_errmsg(NULL)[0]);
+    gd_sim_free(NULL);
+    sim_refuses(NULL);
     /* the free functions take NULL and zeroed structs */
     gd_smoothness_result_free(NULL), gd_eig_result_free(NULL), gd_scan_result_free(NULL);
     gd_spectrum_result_free(NULL), gd_spectrum_scan_free(NULL);
-    memset(&e, 0, sizeof e);
+    gd_eig_result e = {0};
     gd_eig_result_free(&e);
 }
 
 static void null_sweeps(void)
 {
-    gd_sweep *w = (gd_sweep *)&w; /* gd_sweep_create clears it */
+    gd_sweep *w = NULL;
     long counts[GD_FAIL_COUNT] = {9, 9, 9};
     char buf[64], msg[512];
-    EUSAGE(gd_sweep_create(NULL, &w));
-    CHECK(w == NULL);
     CHECK(gd_sweep_ncells(NULL) == GD_EUSAGE && gd_sweep_nx(NULL) == GD_EUSAGE && gd_sweep_ny(NULL) == GD_EUSAGE);
     CHECK(gd_sweep_is_batched(NULL) == 0);
     gd_sweep_set_threads(NULL, 1);
@@ -294,38 +302,7 @@ static void sims_not_set_up(void)
     for (int failed = 0; failed < 2; failed++) {
         gd_sim *s = gd_sim_create();
         if (failed) CHECK(gd_sim_set(s, "model.name", "nosuch") == GD_OK && gd_sim_setup(s) == GD_EUSAGE);
-        const char *msg = gd_sim_errmsg(s);
-        gd_smoothness_result sm;
-        gd_eig_result e;
-        gd_scan_result sc;
-        gd_rate_result r;
-        gd_portrait_result p;
-        gd_spectrum_result sp;
-        gd_spectrum_scan ss;
-        gd_critical_result cr;
-        gd_sweep *w = NULL;
-        int neq = -1;
-        double at = 1;
-        NOT_SET_UP(gd_sim_run(s, ""), msg);
-        CHECK(!gd_sim_get_model(s) && !gd_sim_get_stepper(s) && !gd_sim_get_output(s) && !gd_sim_get_equilibrium(s) && !gd_sim_get_config_text(s));
-        NOT_SET_UP(gd_sim_get_ntraj(s), msg);
-        CHECK(!gd_sim_get_x0(s, 0) && !gd_sim_get_xfinal(s, 0) && gd_sim_get_steps(s, 0) == -1 && isnan(gd_sim_get_tfinal(s, 0)));
-        CHECK(gd_sim_get_nfev(s, 0) == -1 && gd_sim_get_solver_steps(s, 0) == -1 && isnan(gd_sim_get_seconds(s, 0)));
-        CHECK(gd_sim_get_outcome(s, 0) == GD_OSCILLATE && gd_sim_get_failure(s, 0) == GD_FAIL_NONE && !gd_sim_get_failure_message(s, 0)[0]);
-        NOT_SET_UP(gd_sim_smoothness(s, &sm), msg);
-        NOT_SET_UP(gd_sim_eig(s, &e), msg);
-        NOT_SET_UP(gd_sim_eig_scan(s, "integrator.h:0.1:0.2:2", &sc), msg);
-        NOT_SET_UP(gd_sim_write_eig(s, "x.h5", &e, NULL), msg);
-        NOT_SET_UP(gd_sim_rate(s, "", &r), msg);
-        NOT_SET_UP(gd_sim_portrait_census(s, "", &p), msg);
-        NOT_SET_UP(gd_sim_portrait(s, "", &neq), msg);
-        NOT_SET_UP(gd_sim_spectrum(s, 0, &sp), msg);
-        NOT_SET_UP(gd_sim_spectrum_scan(s, "model.gamma:0.1:0.2:2", 0, &ss), msg);
-        NOT_SET_UP(gd_sim_write_spectrum(s, "x.h5", &sp, NULL), msg);
-        NOT_SET_UP(gd_sim_critical(s, "integrator.h", 0.1, 1, 1e-3, &cr), msg);
-        NOT_SET_UP(gd_sim_critical_trace(s, "integrator.h", 0.1, 1, 1e-3, "model.gamma", 1, &at, &cr), msg);
-        NOT_SET_UP(gd_sweep_create(s, &w), msg);
-        CHECK(w == NULL && neq == 0);
+        sim_refuses(s);
         gd_sim_free(&s);
     }
     /* NULL arguments other than the handle: a usage error with a message on it */
