@@ -13,6 +13,16 @@
  * and leaves a one-line message on its handle (gd_*_errmsg). The library never aborts
  * and never prints.
  *
+ * Entry checks: every function taking a handle accepts NULL and a handle whose setup has not
+ * succeeded (where it needs one) and answers GD_EUSAGE, with the message on the handle when
+ * there is one; functions returning a pointer return NULL, counts -1 (GD_EUSAGE), doubles
+ * NaN, predicates 0, and void functions do nothing; the message getters (gd_*_errmsg,
+ * gd_model_warning) never return NULL. Getters have no side effects beyond that message.
+ *
+ * Results: an analysis fills a struct the caller declares, and the arrays in it belong to the
+ * caller until the result's free function (gd_eig_result_free, ...). Results of several
+ * analyses, or of one analysis called twice, coexist, and outlive later calls and the sim.
+ *
  * This header is the core every model shares. A model's own functions are in its own header,
  * installed beside this one: <gandyn/torus.h>, <gandyn/functional.h>, <gandyn/particles.h>,
  * and the dataset estimator in <gandyn/estimate.h>. This header does not include them, so
@@ -221,10 +231,12 @@ GD_EXPORT gd_stepper *gd_sim_get_stepper(const gd_sim *s);
 GD_EXPORT const char *gd_sim_get_output(const gd_sim *s);
 /* The model's equilibrium used to classify outcomes, or NULL when it has none. */
 GD_EXPORT const double *gd_sim_get_equilibrium(const gd_sim *s);
-/* Full resolved configuration as INI text, owned by the sim. */
+/* Full resolved configuration as INI text, owned by the sim (NULL before a successful setup). */
 GD_EXPORT const char *gd_sim_get_config_text(const gd_sim *s);
 GD_EXPORT int gd_sim_get_ntraj(const gd_sim *s);
-/* Per-trajectory results after gd_sim_run; the arrays are owned by the sim. */
+/* Per-trajectory results after gd_sim_run; the arrays are owned by the sim, until its next run
+ * or gd_sim_free. For a k out of range (or no set-up sim): NULL, -1, NaN, GD_OSCILLATE,
+ * GD_FAIL_NONE and "". */
 GD_EXPORT const double *gd_sim_get_x0(const gd_sim *s, int k);
 GD_EXPORT const double *gd_sim_get_xfinal(const gd_sim *s, int k);
 GD_EXPORT long gd_sim_get_steps(const gd_sim *s, int k);
@@ -263,13 +275,20 @@ GD_EXPORT gd_outcome gd_predict_outcome(double rho);
  * locally stable for h < 2 / top (the smoothness constant's step limit). */
 GD_EXPORT int gd_gradient_curvature(const gd_model *m, const double *x, int iters, double tol, double *top, double *bottom);
 
+/* Results of the analyses below. The caller declares the struct; the analysis fills it and
+ * the arrays and strings it points to belong to the caller, until the matching free function
+ * releases them and zeroes the struct. On failure the struct is zeroed and holds nothing, so
+ * the free function may always be called (also on a zeroed struct, and twice). Results do not
+ * depend on the sim: they stay valid after later calls and after gd_sim_free. Structs without
+ * arrays (gd_rate_result, gd_portrait_result, gd_critical_result) need no free. Strings that
+ * name things (type, phase, integrator, outcome) are static. */
+
 /* The curvature of a gradient flow where training goes (gandyn smoothness), for every start
  * of run.x0: at the start, at the end of a run of the configured integrator from it, and at
  * the equilibrium Newton finds from it (the model's own, when it has one); h_limit = 2 / top
  * there (at the run's end when there is none), the largest step gradient descent tolerates
  * locally, to compare with gandyn critical. The fields describe the first start; each[k]
- * start k (each[0] the same numbers; their own nstarts is 0 and each NULL), owned by the sim
- * until its next smoothness call. */
+ * start k (each[0] the same numbers; their own nstarts is 0 and each NULL). */
 typedef struct gd_smoothness_result {
     double start_top, start_bottom, final_top, final_bottom;
     int has_equilibrium;
@@ -277,40 +296,43 @@ typedef struct gd_smoothness_result {
     double h_limit;
     const char *outcome; /* of the run */
     int nstarts;
-    const struct gd_smoothness_result *each; /* nstarts */
+    struct gd_smoothness_result *each; /* nstarts */
 } gd_smoothness_result;
 GD_EXPORT int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out);
+GD_EXPORT void gd_smoothness_result_free(gd_smoothness_result *r);
 
-/* Spectra at the equilibrium. Arrays are owned by the sim until its next analysis. */
+/* Spectra at the equilibrium. */
 typedef struct gd_eig_result {
     int dim, map_dim;
-    const double *equilibrium;      /* dim */
-    const double *re, *im;          /* dim eigenvalues of J(x*); NaN when has_flow is 0 */
+    double *equilibrium;            /* dim */
+    double *re, *im;                /* dim eigenvalues of J(x*); NaN when has_flow is 0 */
     int has_flow;                   /* 0: the model has no vector field here (a map of its own, e.g.
                                      * kernel_gda's exact representation): no flow spectrum */
-    const char *no_flow;            /* why not (the model's one line), "" when has_flow */
+    char *no_flow;                  /* why not (the model's one line), "" when has_flow */
     const char *type;               /* a fixed-point type, or "map" when has_flow is 0 */
     const char *integrator;
     double h;                       /* step; cvode: the output interval T = t_end/steps */
     double lr_g, lr_d;              /* the players' steps the map uses (fixed-step: lr_g, lr_d or h; cvode: T) */
     int map_analytic;               /* 1: analytic one-iteration Jacobian (cvode: exp(T J)); 0: FD */
-    const double *map_re, *map_im;  /* map_dim eigenvalues of the one-iteration map */
+    double *map_re, *map_im;        /* map_dim eigenvalues of the one-iteration map */
     double rho;                     /* spectral radius of the map */
     gd_outcome predicted;
     const char *phase;              /* the dominant map eigenvalue: monotone (real > 0) | spiral (complex) | alternating (real < 0) */
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
+GD_EXPORT void gd_eig_result_free(gd_eig_result *r);
 
 /* Eigenvalue locus along "KEY:LO:HI:N[:lin|log]"; the configuration is restored after. */
 typedef struct gd_scan_result {
-    const char *key;
+    char *key;
     int n, dim, map_dim;
-    const double *values;           /* n */
-    const double *re, *im;          /* n x dim (NaN where no equilibrium was found) */
-    const double *map_re, *map_im;  /* n x map_dim */
-    const double *rho;              /* n */
+    double *values;                 /* n */
+    double *re, *im;                /* n x dim (NaN where no equilibrium was found) */
+    double *map_re, *map_im;        /* n x map_dim */
+    double *rho;                    /* n */
 } gd_scan_result;
 GD_EXPORT int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out);
+GD_EXPORT void gd_scan_result_free(gd_scan_result *r);
 /* Write /eig, /stability (fixed-step integrators on a model with a field: spectral radius of
  * the per-mode map on a grid of z = h lambda, equal player rates, with the configured model's
  * step * lambda) and /scan (if scan != NULL). Without a flow (has_flow 0) the eig_re/eig_im
@@ -360,31 +382,32 @@ GD_EXPORT int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria);
  * eigenvalues (ground_state: the model's alternative form, for the functional model from
  * H = -Delta + V), the roots s_k^+- of every mode's block, and the eigenvalues of the full
  * linear Jacobian at the equilibrium (dense; skipped, n_operator = 0, above
- * GD_SPECTRUM_OPERATOR_MAX coordinates). GD_EUSAGE for a model without modes. Arrays are
- * owned by the sim. */
+ * GD_SPECTRUM_OPERATOR_MAX coordinates). GD_EUSAGE for a model without modes. */
 #define GD_SPECTRUM_OPERATOR_MAX 2500
 typedef struct gd_spectrum_result {
     int M;                        /* modes (functional: grid points = eigenvalues of -Delta_p) */
-    const double *lambda;         /* M, ascending; functional: lambda[0] ~ 0 is the constant mode */
-    const double *root_re, *root_im; /* M x 2: s_k^+, s_k^- */
+    double *lambda;               /* M, ascending; functional: lambda[0] ~ 0 is the constant mode */
+    double *root_re, *root_im;    /* M x 2: s_k^+, s_k^- */
     int slowest;                  /* k >= 1 whose s_k^+ has the largest real part */
     double rate;                  /* -Re s_slowest^+: the local convergence rate */
     int n_operator;               /* 2 M, or 0 when skipped */
-    const double *op_re, *op_im;  /* n_operator eigenvalues, by decreasing real part */
+    double *op_re, *op_im;        /* n_operator eigenvalues, by decreasing real part */
     double mode_gap;              /* max over operator eigenvalues of the distance to the nearest root */
 } gd_spectrum_result;
 GD_EXPORT int gd_sim_spectrum(gd_sim *s, int ground_state, gd_spectrum_result *out);
+GD_EXPORT void gd_spectrum_result_free(gd_spectrum_result *r);
 /* lambda_1 and the rate along "KEY:LO:HI:N[:lin|log]" (e.g. model.aug_t: the augmentation
  * study), with the value that maximises lambda_1 (the best sample, refined by a parabola
  * through its neighbours when interior). The configuration is restored after. */
 typedef struct gd_spectrum_scan {
-    const char *key;
+    char *key;
     int n, M;
-    const double *values, *lambda1, *rate; /* n each */
+    double *values, *lambda1, *rate;       /* n each */
     int best;                              /* index of the largest sampled lambda_1 */
     double best_value, best_lambda1;       /* refined */
 } gd_spectrum_scan;
 GD_EXPORT int gd_sim_spectrum_scan(gd_sim *s, const char *spec, int ground_state, gd_spectrum_scan *out);
+GD_EXPORT void gd_spectrum_scan_free(gd_spectrum_scan *r);
 /* /modes/{lambda, roots_re, roots_im, operator_re, operator_im} with attributes slowest,
  * rate, mode_gap; with a scan, /modes/scan/{values, lambda1, rate} (attributes key, best =
  * [value, lambda_1]); and the model group (grid, densities). */
@@ -418,7 +441,9 @@ GD_EXPORT int gd_sweep_run_range(gd_sweep *w, long i0, long i1);
 GD_EXPORT int gd_sweep_run(gd_sweep *w);
 /* Write /sweep (README, "Output files") atomically; every cell must be done. An empty path writes nothing. */
 GD_EXPORT int gd_sweep_write(gd_sweep *w, const char *path);
-/* Results, row-major [ny][nx], owned by the sweep. outcome/predicted: gd_outcome values. */
+/* Results, row-major [ny][nx]: the sweep's own arrays, valid until gd_sweep_free (cells not
+ * yet computed hold zeros). The getters neither allocate nor copy. outcome/predicted:
+ * gd_outcome values. */
 GD_EXPORT const signed char *gd_sweep_get_outcome(const gd_sweep *w);
 GD_EXPORT const signed char *gd_sweep_get_predicted(const gd_sweep *w);
 /* Per cell, why its trajectory stopped early (a gd_failure; /sweep/solver), and the number
@@ -452,7 +477,7 @@ GD_EXPORT int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *pat
 /* Check that n partial files belong to one configuration and hold every cell exactly once,
  * and rebuild from them the sweep a single run computes: *sim set up from the configuration
  * they hold, *out with every cell done, for gd_sweep_write. Free *out, then *sim. Message
- * (at most 512 bytes) in msg, naming the files; nothing is allocated on failure. */
+ * (at most 512 bytes) in msg (may be NULL), naming the files; nothing is allocated on failure. */
 GD_EXPORT int gd_sweep_merge(const char *const *paths, int n, gd_sim **sim, gd_sweep **out, char *msg);
 
 /* Phase transition along one key (`gandyn critical`): bisection between lo and hi, whose
@@ -465,7 +490,8 @@ typedef struct gd_critical_result {
 } gd_critical_result;
 GD_EXPORT int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rtol, gd_critical_result *out);
 /* An axis "KEY:LO:HI:N[:lin|log]" as sweeps, scans and traces take it (key of at most
- * keylen - 1 characters; msg of at most 512 bytes on failure), and its i-th of n values. */
+ * keylen - 1 characters; msg, unless NULL, of at most 512 bytes on failure), and its i-th of n
+ * values. */
 GD_EXPORT int gd_parse_axis(const char *spec, char *key, size_t keylen, double *lo, double *hi, long *n, int *logscale, char *msg);
 GD_EXPORT double gd_axis_value(double lo, double hi, long n, int logscale, long i);
 /* The boundary curve: gd_sim_critical on the same bracket for each of the n values at[i]

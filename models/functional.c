@@ -620,7 +620,7 @@ static int functional_write(const gd_model *m, gd_h5 *f)
  * modes (NULL or M x M, column k) get phi_k = sqrt(M) P^{-1/2} v_k: <phi_k, phi_k>_p = 1 as a grid mean. */
 int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *modes)
 {
-    if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
+    if (!gd_model_usable(m, &gd_model_functional)) return GD_EUSAGE;
     int rc = dense_laplacian(m);
     if (rc != GD_OK) return rc;
     const functional_priv *q = m->priv;
@@ -643,7 +643,7 @@ int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *
  * with eigenvalue lambda (the zero mode carries the gauge relaxation). */
 int gd_functional_mode_roots(const gd_model *m, double lambda, int zero_mode, double re[2], double im[2])
 {
-    if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
+    if (!gd_model_usable(m, &gd_model_functional)) return GD_EUSAGE;
     double j[4];
     mode_block(m, zero_mode, lambda, j);
     int rc = gd_eigenvalues(2, j, re, im);
@@ -677,7 +677,7 @@ static void closed_form_w(const functional_opts *o, double y, double *d1, double
  * W is not periodic on the box (it is taken in closed form). Eigenvalues ascending. */
 int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
 {
-    if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
+    if (!gd_model_usable(m, &gd_model_functional)) return GD_EUSAGE;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
     int M = q->M;
@@ -715,7 +715,7 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
 /* Delta_p applied to one grid function u (M values). */
 int gd_functional_laplacian(const gd_model *m, const double *u, double *out)
 {
-    if (!m || !m->ready || m->type != &gd_model_functional) return GD_EUSAGE;
+    if (!gd_model_usable(m, &gd_model_functional)) return GD_EUSAGE;
     laplacian(m, u, out);
     return GD_OK;
 }

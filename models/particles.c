@@ -1036,14 +1036,14 @@ static int critic_objective(const gd_model *m, const double *x, double *J)
 
 int gd_particles_objective(const gd_model *m, const double *x, double *J)
 {
-    if (!m || !m->ready || m->type != &gd_model_particles) return GD_EUSAGE;
+    if (!gd_model_usable(m, &gd_model_particles)) return GD_EUSAGE;
     const particles_priv *q = m->priv;
     return critic_objective(m, points_of(q, x, q->xa), J);
 }
 
 int gd_particles_critic_gradient(const gd_model *m, const double *state, const double *z, double *grad)
 {
-    if (!m || !m->ready || m->type != &gd_model_particles) return GD_EUSAGE;
+    if (!gd_model_usable(m, &gd_model_particles)) return GD_EUSAGE;
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
     const double *x = points_of(q, state, q->xa);

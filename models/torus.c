@@ -329,6 +329,7 @@ gd_torus_plan *gd_torus_plan_create(int rank, int M, int measure)
 
 void gd_torus_plan_execute(gd_torus_plan *t, const double *samples)
 {
+    if (!t || !samples) return;
     memcpy(t->in, samples, sizeof(double) * t->nodes); /* the plan is bound to its own aligned arrays */
     fftw_execute(t->fft);
     const double scale = 1.0 / (double)t->nodes;
@@ -348,6 +349,7 @@ static size_t spec_index(const gd_torus_plan *t, const int *k, int *conj_)
 
 void gd_torus_plan_coefficient(const gd_torus_plan *t, const int *k, double *re, double *im)
 {
+    if (!t || !k || !re || !im) return;
     int conj_;
     double complex c = t->spec[spec_index(t, k, &conj_)];
     *re = creal(c), *im = conj_ ? -cimag(c) : cimag(c);
@@ -736,7 +738,7 @@ static int torus_write(const gd_model *m, gd_h5 *f)
 
 static const torus_priv *torus_of(const gd_model *m)
 {
-    return m && m->ready && m->type == &gd_model_torus ? m->priv : NULL;
+    return gd_model_usable(m, &gd_model_torus) ? m->priv : NULL;
 }
 
 int gd_torus_coefficient_nd(const gd_model *m, const int *k, double *re, double *im)
@@ -767,8 +769,9 @@ int gd_torus_series(const gd_model *m, const double *x, double *F, double *grad,
 
 int gd_torus_objective(const gd_model *m, const double *x, double *F, double *grad)
 {
-    const torus_opts *o = m ? m->opts : NULL;
-    if (!torus_of(m) || o->objective == OBJ_GRID) return GD_ENOTAVAIL;
+    if (!torus_of(m)) return GD_EUSAGE;
+    const torus_opts *o = m->opts;
+    if (o->objective == OBJ_GRID) return gd_model_fail((gd_model *)m, GD_ENOTAVAIL, "torus objective 'grid' has no closed form");
     if (F) *F = objective_table[o->objective].value(m, x);
     if (grad) objective_table[o->objective].gradient(m, x, grad);
     return GD_OK;

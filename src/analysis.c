@@ -32,6 +32,7 @@ static double residual(const gd_model *m, const double *x, double *F)
 
 int gd_model_newton(gd_model *m, const double *x0, double *x)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     int n = m->dim, rc = gd_check_dense(m->msg, n, 1, "Newton's Jacobian");
     if (rc != GD_OK) return rc;
     size_t nn = (size_t)n * (size_t)n;
@@ -73,6 +74,7 @@ done:
 
 int gd_model_find_equilibrium(gd_model *m, const double *x0, double *x)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     if (m->type->equilibrium) return gd_model_equilibrium(m, x);
     return gd_model_newton(m, x0, x);
 }
@@ -104,9 +106,10 @@ static int power_iteration(const gd_model *m, const double *x, double shift, int
 
 int gd_gradient_curvature(const gd_model *m, const double *x, int iters, double tol, double *top, double *bottom)
 {
-    if (!m || !m->ready || iters < 1 || !(tol >= 0)) return GD_EUSAGE;
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
+    if (iters < 1 || !(tol >= 0)) return gd_model_fail((gd_model *)m, GD_EUSAGE, "curvature: need iters >= 1 and tol >= 0");
     double *w = malloc(sizeof(double) * 2 * (size_t)m->dim), big, other;
-    if (!w) return GD_ENOMEM;
+    if (!w) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
     int rc = power_iteration(m, x, 0, iters, tol, w, &big); /* the eigenvalue of largest modulus */
     double rho = fabs(big);
     /* Shifted by -+rho the spectrum lies on one side of 0, so the other end dominates. */
@@ -134,26 +137,65 @@ static int smoothness_at(gd_sim *s, int k, const double *eq, int eq_ok, gd_smoot
     return GD_OK;
 }
 
+/* The entry check of an analysis: a usable sim and a result to fill (zeroed here). */
+static int analysis_entry(gd_sim *s, void *out, size_t size)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
+    memset(out, 0, size);
+    return GD_OK;
+}
+
+double *gd_result_alloc(size_t n, size_t nchars, char **text)
+{
+    double *d = calloc(1, n * sizeof(double) + nchars + 1);
+    if (d && text) *text = (char *)(d + n);
+    return d;
+}
+
 int gd_sim_smoothness(gd_sim *s, gd_smoothness_result *out)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    int rc = analysis_entry(s, out, sizeof *out), eq_ok = 0;
+    if (rc != GD_OK) return rc;
     gd_model *m = s->model;
-    memset(out, 0, sizeof *out);
-    /* the per-start results, then the equilibrium: one buffer the sim owns */
-    size_t each = (sizeof(gd_smoothness_result) + sizeof(double) - 1) / sizeof(double);
-    double *buf = gd_sim_scratch(s, 3, each * (size_t)s->nstart + (size_t)m->dim), *eq = buf + each * (size_t)s->nstart;
-    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    gd_smoothness_result *r = (gd_smoothness_result *)buf;
-    int rc = gd_sim_run(s, ""), eq_ok = 0;
+    gd_smoothness_result *r = calloc((size_t)s->nstart, sizeof *r);
+    double *eq = malloc(sizeof(double) * (size_t)m->dim);
+    rc = r && eq ? gd_sim_run(s, "") : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     for (int k = 0; rc == GD_OK && k < s->nstart; k++) {
         /* a model's own equilibrium does not depend on the start: found once */
         if (k == 0 || !m->type->equilibrium) eq_ok = gd_model_find_equilibrium(m, s->starts + (size_t)k * m->dim, eq) == GD_OK;
         rc = smoothness_at(s, k, eq, eq_ok, &r[k]);
     }
-    if (rc != GD_OK) return gd_fmt(s->msg, rc, "smoothness: %s", rc == GD_ENOMEM ? "out of memory" : gd_sim_errmsg(s)[0] ? gd_sim_errmsg(s) : gd_model_errmsg(m));
+    free(eq);
+    if (rc != GD_OK) {
+        free(r);
+        return gd_fmt(s->msg, rc, "smoothness: %s", rc == GD_ENOMEM ? "out of memory" : gd_sim_errmsg(s)[0] ? gd_sim_errmsg(s) : gd_model_errmsg(m));
+    }
     *out = r[0];
     out->nstarts = s->nstart, out->each = r;
     return GD_OK;
+}
+
+void gd_result_release(void *r, size_t size, void *block)
+{
+    free(block);
+    memset(r, 0, size);
+}
+
+/* Every result's arrays are one block, starting at its first array. */
+void gd_smoothness_result_free(gd_smoothness_result *r)
+{
+    if (r) gd_result_release(r, sizeof *r, r->each);
+}
+
+void gd_eig_result_free(gd_eig_result *r)
+{
+    if (r) gd_result_release(r, sizeof *r, r->equilibrium);
+}
+
+void gd_scan_result_free(gd_scan_result *r)
+{
+    if (r) gd_result_release(r, sizeof *r, r->values);
 }
 
 const char *gd_fixed_point_type(int n, const double *re, const double *im, double scale)
@@ -190,9 +232,9 @@ static double spectral_radius(int n, const double *re, const double *im)
 /* ---------------------------------------------------------------- spectra ------ */
 /* Continuous and map spectra at the equilibrium into caller buffers; x0 seeds Newton. A
  * model without a field under a fixed-step rule gets NaN flow eigenvalues and its reason in
- * s->no_flow ("" when it has a field). */
+ * no_flow (GD_MSG_LEN bytes; "" when it has a field). */
 static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *im, double *mre, double *mim,
-                   double *rho, int *analytic)
+                   double *rho, int *analytic, char *no_flow)
 {
     gd_model *m = s->model;
     gd_stepper *st = s->stepper;
@@ -206,10 +248,10 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
     }
     rc = gd_model_jacobian(m, eq, J);
     const char *why = rc == GD_OK ? st->msg : m->msg; /* cvode on a model without a field: the model says why */
-    s->no_flow[0] = '\0';
+    no_flow[0] = '\0';
     if (rc == GD_OK) rc = gd_eigenvalues(n, J, re, im);
     if (rc == GD_ENOTAVAIL && st->type->fixed_step) { /* a map without a field: no continuous spectrum */
-        snprintf(s->no_flow, sizeof s->no_flow, "%s", m->msg[0] ? m->msg : "the model has no vector field");
+        snprintf(no_flow, GD_MSG_LEN, "%s", m->msg[0] ? m->msg : "the model has no vector field");
         for (int i = 0; i < n; i++) re[i] = im[i] = NAN;
         rc = GD_OK;
     }
@@ -238,21 +280,28 @@ static double max_abs(const double *a, size_t n)
 
 int gd_sim_eig(gd_sim *s, gd_eig_result *out)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
-    int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
-    int rc = gd_check_dense(s->msg, nm, 3, "eig: the Jacobian, the map's and their eigen-solve");
+    int rc = analysis_entry(s, out, sizeof *out);
     if (rc != GD_OK) return rc;
-    double *buf = gd_sim_scratch(s, 0, 3 * (size_t)n + 2 * (size_t)nm + (size_t)n * (size_t)n);
-    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    memset(out, 0, sizeof *out);
+    int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
+    if ((rc = gd_check_dense(s->msg, nm, 3, "eig: the Jacobian, the map's and their eigen-solve")) != GD_OK) return rc;
+    char *no_flow;
+    double *eq = gd_result_alloc(3 * (size_t)n + 2 * (size_t)nm, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    if (!eq || !J) {
+        free(eq), free(J);
+        return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    }
+    double *re = eq + n, *im = re + n, *mre = im + n, *mim = mre + nm;
+    if ((rc = spectra(s, s->starts, eq, re, im, mre, mim, &out->rho, &out->map_analytic, no_flow)) != GD_OK) {
+        free(eq), free(J);
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
     out->dim = n;
     out->map_dim = s->stepper->type->fixed_step ? nm : n;
-    double *eq = buf, *re = eq + n, *im = re + n, *mre = im + n, *mim = mre + nm, *J = mim + nm;
-    rc = spectra(s, s->starts, eq, re, im, mre, mim, &out->rho, &out->map_analytic);
-    if (rc != GD_OK) return rc;
-    out->has_flow = !s->no_flow[0], out->no_flow = s->no_flow;
+    out->has_flow = !no_flow[0], out->no_flow = no_flow;
     out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;
     out->type = out->has_flow && gd_model_jacobian(s->model, eq, J) == GD_OK ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
+    free(J);
     out->integrator = s->stepper->type->name;
     int fixed = s->stepper->type->fixed_step;
     out->h = fixed ? s->stepper->o.h : s->stepper->type->interval(s->stepper);
@@ -269,7 +318,9 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
 /* ---------------------------------------------------------------- scans -------- */
 int gd_parse_axis(const char *spec, char *key, size_t keylen, double *lo, double *hi, long *n, int *logscale, char *msg)
 {
-    char buf[256], *f[6];
+    char own[GD_MSG_LEN], buf[256], *f[6];
+    if (!msg) msg = own; /* the caller does not want the message */
+    if (!spec || !key || !keylen || !lo || !hi || !n || !logscale) return gd_fmt(msg, GD_EUSAGE, "axis: a NULL argument");
     int nf = 0;
     snprintf(buf, sizeof buf, "%s", spec);
     for (char *p = buf, *tok; nf < 6 && (tok = strsep(&p, ":"));) f[nf++] = tok;
@@ -335,7 +386,8 @@ static int eig_scan_at(gd_sim *s, long i, double v, void *user)
     e->vals[i] = v;
     if (s->model->dim != d || (s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d) != nm)
         return gd_fmt(s->msg, GD_EUSAGE, "scan of %s: the state dimension must not change along the scan", e->key);
-    if (spectra(s, s->starts, e->eq, e->re + i * d, e->im + i * d, e->mre + i * nm, e->mim + i * nm, e->rho + i, &an) != GD_OK) {
+    char no_flow[GD_MSG_LEN];
+    if (spectra(s, s->starts, e->eq, e->re + i * d, e->im + i * d, e->mre + i * nm, e->mim + i * nm, e->rho + i, &an, no_flow) != GD_OK) {
         for (int k = 0; k < d; k++) e->re[i * d + k] = e->im[i * d + k] = NAN; /* no equilibrium here */
         for (int k = 0; k < nm; k++) e->mre[i * nm + k] = e->mim[i * nm + k] = NAN;
         e->rho[i] = NAN;
@@ -348,15 +400,24 @@ int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out)
     char key[128];
     double lo, hi;
     long n;
-    int logscale, rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
+    int logscale, rc = analysis_entry(s, out, sizeof *out);
+    if (rc == GD_OK) rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
     if (rc != GD_OK) return rc;
     int d = s->model->dim, nm = s->stepper->type->fixed_step ? gd_stepper_map_dim(s->stepper) : d;
-    double *buf = gd_sim_scratch(s, 1, (size_t)n * (size_t)(1 + 2 * d + 2 * nm + 1) + (size_t)(3 * d));
-    if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    eig_scan e = {key, d, nm, buf, buf + n, buf + n + n * d, buf + n + 2 * n * d, buf + n + 2 * n * d + n * nm, buf + n + 2 * n * d + 2 * n * nm, NULL};
-    e.eq = e.rho + n;
-    if ((rc = gd_sim_scan_each(s, key, lo, hi, n, logscale, eig_scan_at, &e)) != GD_OK) return rc;
-    out->key = gd_sim_intern_key(s, key);
+    char *text;
+    double *buf = gd_result_alloc((size_t)n * (size_t)(1 + 2 * d + 2 * nm + 1), strlen(key), &text), *eq = malloc(sizeof(double) * (size_t)(3 * d));
+    if (!buf || !eq) {
+        free(buf), free(eq);
+        return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    }
+    eig_scan e = {key, d, nm, buf, buf + n, buf + n + n * d, buf + n + 2 * n * d, buf + n + 2 * n * d + n * nm, buf + n + 2 * n * d + 2 * n * nm, eq};
+    rc = gd_sim_scan_each(s, key, lo, hi, n, logscale, eig_scan_at, &e);
+    free(eq);
+    if (rc != GD_OK) {
+        free(buf);
+        return rc;
+    }
+    out->key = strcpy(text, key);
     out->n = (int)n, out->dim = d, out->map_dim = nm;
     out->values = e.vals, out->re = e.re, out->im = e.im, out->map_re = e.mre, out->map_im = e.mim, out->rho = e.rho;
     return GD_OK;
@@ -365,7 +426,8 @@ int gd_sim_eig_scan(gd_sim *s, const char *spec, gd_scan_result *out)
 /* ---------------------------------------------------------------- stability ---- */
 int gd_stability_region(const gd_stepper *like, int nre, const double *re, int nim, const double *im, double *rho)
 {
-    if (!like->type->fixed_step) return GD_ENOTAVAIL;
+    if (!gd_stepper_usable(like)) return GD_EUSAGE;
+    if (!like->type->fixed_step) return gd_stepper_fail((gd_stepper *)like, GD_ENOTAVAIL, "%s has no fixed one-iteration map", like->type->name);
     gd_model *m = gd_linear_create(0, 0, 1);
     gd_stepper *st = NULL;
     double *M = malloc(sizeof(double) * 16 + sizeof(double) * 8), *wr = M + 16, *wi = wr + 4;
@@ -384,6 +446,7 @@ int gd_stability_region(const gd_stepper *like, int nre, const double *re, int n
             if ((rc = gd_stepper_map_jacobian(st, x0, M, NULL)) == GD_OK && (rc = gd_eigenvalues(nm, M, wr, wi)) == GD_OK)
                 rho[(size_t)j * (size_t)nre + (size_t)i] = spectral_radius(nm, wr, wi);
         }
+    if (rc != GD_OK) gd_stepper_fail((gd_stepper *)like, rc, "stability region: %s", st && st->msg[0] ? st->msg : gd_strerror(rc));
     gd_stepper_free(&st);
     gd_model_free(&m);
     free(M);
@@ -468,6 +531,8 @@ static int write_scan(gd_h5 *f, const gd_scan_result *sc, int has_flow)
 
 int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result *eig, const gd_scan_result *scan)
 {
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!path || !eig || !eig->equilibrium) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_write_eig: need a path and an eig result");
     gd_h5 *f = NULL;
     int rc = gd_h5_create(path, &f, s->msg);
     if (rc != GD_OK) return rc;

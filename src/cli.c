@@ -509,16 +509,16 @@ static void print_eig(const gd_eig_result *e, const gd_scan_result *sc, const ch
 static int do_eig(gd_sim *sim, const run_args *a)
 {
     gd_eig_result e;
-    gd_scan_result sc;
+    gd_scan_result sc = {0};
     int rc = gd_sim_eig(sim, &e);
     if (rc == GD_OK && a->scan) rc = gd_sim_eig_scan(sim, a->scan, &sc);
-    if (rc == GD_OK && a->scan) rc = gd_sim_eig(sim, &e); /* the scan reused the buffers */
     const char *path = a->output ? a->output : a->scan ? "output/eig.h5" : NULL;
     if (path && !path[0]) path = NULL; /* -o '': no file */
     if (rc == GD_OK && path) rc = gd_sim_write_eig(sim, path, &e, a->scan ? &sc : NULL);
-    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
-    print_eig(&e, a->scan ? &sc : NULL, path, a->json);
-    return 0;
+    if (rc == GD_OK) print_eig(&e, a->scan ? &sc : NULL, path, a->json);
+    gd_eig_result_free(&e);
+    gd_scan_result_free(&sc);
+    return rc == GD_OK ? 0 : fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
 }
 
 static void print_rate(const gd_rate_result *r, const char *path, int json)
@@ -634,6 +634,7 @@ static int do_smoothness(gd_sim *sim, const run_args *a)
             if (r.nstarts > 1) printf("start %d of %d:\n", k + 1, r.nstarts);
             smoothness_text(&r.each[k], r.nstarts > 1 ? "  " : "");
         }
+        gd_smoothness_result_free(&r);
         return 0;
     }
     putchar('{');
@@ -645,6 +646,7 @@ static int do_smoothness(gd_sim *sim, const run_args *a)
         putchar('}');
     }
     printf("]}\n");
+    gd_smoothness_result_free(&r);
     return 0;
 }
 
@@ -724,21 +726,22 @@ static void print_spectrum_scan(const gd_spectrum_scan *sc, int json)
 static int do_spectrum(gd_sim *sim, const run_args *a)
 {
     const char *path = a->output ? a->output : "output/spectrum.h5";
-    gd_spectrum_result r;
-    gd_spectrum_scan sc;
+    gd_spectrum_result r = {0};
+    gd_spectrum_scan sc = {0};
     int rc = a->scan ? gd_sim_spectrum_scan(sim, a->scan, a->ground_state, &sc) : GD_OK;
     if (rc == GD_OK) rc = gd_sim_spectrum(sim, a->ground_state, &r);
     if (rc == GD_OK && path[0]) rc = gd_sim_write_spectrum(sim, path, &r, a->scan ? &sc : NULL);
-    if (rc != GD_OK) return fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
-    if (a->json) {
+    if (rc == GD_OK && a->json) {
         print_spectrum_json(&r, path);
         if (a->scan) print_spectrum_scan(&sc, 1);
         printf("}\n");
-    } else {
+    } else if (rc == GD_OK) {
         print_spectrum_text(&r, path);
         if (a->scan) print_spectrum_scan(&sc, 0);
     }
-    return 0;
+    gd_spectrum_result_free(&r);
+    gd_spectrum_scan_free(&sc);
+    return rc == GD_OK ? 0 : fail(exit_code(rc), "%s", gd_sim_errmsg(sim), "");
 }
 
 /* ------------------------------------------------------------------ sweep ----- */

@@ -259,6 +259,13 @@ static inline double gd_normal(uint64_t *s) /* Box-Muller; u1 is drawn before u2
 void gd_fftw_lock(void);
 void gd_fftw_unlock(void);
 #define gd_model_fail(m, code, ...) gd_fmt((m)->msg, (code), __VA_ARGS__)
+
+/* Entry checks of the public functions taking a handle: 1 when the handle is not NULL and
+ * set up (the model: also of the given type, NULL: any); else 0, with a GD_EUSAGE message on
+ * the handle unless it is NULL. The message goes through a const handle too: every handle is
+ * allocated writable, and only a misuse writes it. */
+int gd_model_usable(const gd_model *m, const gd_model_type *type);
+int gd_stepper_usable(const gd_stepper *s);
 #define gd_stepper_fail(s, code, ...) gd_fmt((s)->msg, (code), __VA_ARGS__)
 
 const gd_param *gd_param_find(const gd_param *tab, const char *key);

@@ -14,23 +14,32 @@ const gd_model_type *const *gd_model_types(void) { return gd_model_registry; }
 
 const gd_model_type *gd_model_type_find(const char *name)
 {
-    for (const gd_model_type *const *t = gd_model_registry; *t; t++)
+    for (const gd_model_type *const *t = gd_model_registry; name && *t; t++)
         if (strcmp((*t)->name, name) == 0) return *t;
     return NULL;
 }
 
-const char *gd_model_type_name(const gd_model_type *t) { return t->name; }
-const char *gd_model_type_summary(const gd_model_type *t) { return t->summary; }
+const char *gd_model_type_name(const gd_model_type *t) { return t ? t->name : NULL; }
+const char *gd_model_type_summary(const gd_model_type *t) { return t ? t->summary : NULL; }
 const char *const *gd_model_type_batch_params(const gd_model_type *t)
 {
     static const char *const none[] = {NULL};
-    return t->field_batch ? (t->batch_params ? t->batch_params : none) : NULL;
+    return t && t->field_batch ? (t->batch_params ? t->batch_params : none) : NULL;
 }
 
-const gd_param *gd_model_type_params(const gd_model_type *t) { return t->params; }
+const gd_param *gd_model_type_params(const gd_model_type *t) { return t ? t->params : NULL; }
+
+int gd_model_usable(const gd_model *m, const gd_model_type *type)
+{
+    if (!m) return 0;
+    if (!m->ready) gd_model_fail((gd_model *)m, GD_EUSAGE, "model '%s': gd_model_setup has not succeeded", m->type->name);
+    else if (type && m->type != type) gd_model_fail((gd_model *)m, GD_EUSAGE, "model '%s' is not a %s model", m->type->name, type->name);
+    return m->ready && (!type || m->type == type);
+}
 
 gd_model *gd_model_create(const gd_model_type *t)
 {
+    if (!t) return NULL;
     gd_model *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->type = t;
@@ -48,6 +57,8 @@ gd_model *gd_model_create(const gd_model_type *t)
 
 int gd_model_set(gd_model *m, const char *key, const char *value)
 {
+    if (!m) return GD_EUSAGE;
+    if (!key || !value) return gd_model_fail(m, GD_EUSAGE, "gd_model_set: a NULL key or value");
     const gd_param *p = gd_param_find(m->type->params, key);
     if (!p) return gd_model_fail(m, GD_EUSAGE, "unknown key model.%s for model '%s'", key, m->type->name);
     m->ready = 0;
@@ -65,6 +76,8 @@ static void release_setup(gd_model *m)
 
 int gd_model_setup(gd_model *m)
 {
+    if (!m) return GD_EUSAGE;
+    m->ready = 0; /* until this setup succeeds: release_setup frees what the last one made */
     release_setup(m);
     m->hybrid = 0;
     m->period = 0, m->frequency = 0;
@@ -92,18 +105,20 @@ void gd_model_free(gd_model **pm)
     *pm = NULL;
 }
 
-const gd_model_type *gd_model_get_type(const gd_model *m) { return m->type; }
-int gd_model_dim(const gd_model *m) { return m->dim; }
-int gd_model_ngen(const gd_model *m) { return m->ngen; }
+const gd_model_type *gd_model_get_type(const gd_model *m) { return m ? m->type : NULL; }
+int gd_model_dim(const gd_model *m) { return gd_model_usable(m, NULL) ? m->dim : GD_EUSAGE; }
+int gd_model_ngen(const gd_model *m) { return gd_model_usable(m, NULL) ? m->ngen : GD_EUSAGE; }
 
 int gd_model_field(const gd_model *m, const double *x, double *v)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     return m->type->field(m, 0, x, v);
 }
 
 /* Central differences with eps_j = 1e-6 max(1, |x_j|). */
 int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     int n = m->dim;
     double *xp = malloc(sizeof(double) * 3 * (size_t)n);
     if (!xp) return GD_ENOMEM;
@@ -125,6 +140,7 @@ int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
 
 int gd_model_jacobian(const gd_model *m, const double *x, double *J)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     if (m->type->jacobian) return m->type->jacobian(m, 0, x, J);
     return gd_model_jacobian_fd(m, x, J);
 }
@@ -153,13 +169,14 @@ int gd_model_jvp_fd(const gd_model *m, const double *x, const double *v, double 
 
 int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     if (m->type->jvp) return m->type->jvp(m, 0, x, v, Jv);
     return gd_model_jvp_fd(m, x, v, Jv);
 }
 
 int gd_model_default_start(const gd_model *m, double *x)
 {
-    if (!m || !m->ready) return GD_EUSAGE;
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     if (m->type->default_start) return m->type->default_start(m, x);
     for (int i = 0; i < m->dim; i++) x[i] = 1;
     return GD_OK;
@@ -167,6 +184,7 @@ int gd_model_default_start(const gd_model *m, double *x)
 
 int gd_model_psolve(const gd_model *m, double g, const double *r, double *z)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     if (!m->type->psolve) return GD_ENOTAVAIL;
     return m->type->psolve(m, g, r, z);
 }
@@ -179,12 +197,14 @@ int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *
 
 int gd_model_equilibrium(const gd_model *m, double *x)
 {
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     if (!m->type->equilibrium) return GD_ENOTAVAIL;
     return m->type->equilibrium(m, x);
 }
 
 void gd_model_project(const gd_model *m, double *x)
 {
+    if (!gd_model_usable(m, NULL)) return;
     if (m->type->project) m->type->project(m, x);
     for (int i = 0; m->lo && i < m->dim; i++) /* the box; unbounded coordinates untouched (NaN stays NaN) */
         if (isfinite(m->lo[i]) || isfinite(m->hi[i])) x[i] = fmin(m->hi[i], fmax(m->lo[i], x[i]));
@@ -192,6 +212,7 @@ void gd_model_project(const gd_model *m, double *x)
 
 void gd_model_bounds(const gd_model *m, double *lo, double *hi)
 {
+    if (!gd_model_usable(m, NULL)) return;
     for (int i = 0; i < m->dim; i++) {
         lo[i] = m->lo ? m->lo[i] : -INFINITY;
         hi[i] = m->hi ? m->hi[i] : INFINITY;

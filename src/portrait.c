@@ -469,9 +469,10 @@ static int write_equilibria(gd_h5 *f, const eqlist *L, const gd_portrait_result 
 
 int gd_sim_portrait_census(gd_sim *s, const char *path, gd_portrait_result *out)
 {
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
     memset(out, 0, sizeof *out);
     out->index_sum = out->index_expected = NAN;
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
     plane p;
     int rc = parse_plane(s, &p), d = s->model->dim;
     if (rc != GD_OK) return rc;
@@ -505,8 +506,8 @@ int gd_sim_portrait_census(gd_sim *s, const char *path, gd_portrait_result *out)
 
 int gd_sim_portrait(gd_sim *s, const char *path, int *nequilibria)
 {
-    gd_portrait_result r;
+    gd_portrait_result r = {0};
     int rc = gd_sim_portrait_census(s, path, &r);
-    *nequilibria = r.equilibria;
+    if (nequilibria) *nequilibria = r.equilibria;
     return rc;
 }

@@ -289,19 +289,13 @@ static int write_rate(gd_sim *s, const char *path, const gd_rate_result *o, cons
     return gd_h5_commit(&f, s->msg);
 }
 
-int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out)
+/* Both parts from the equilibrium eq, and the file. */
+static int rate_at(gd_sim *s, const double *eq, const char *path, gd_rate_result *out)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
-    memset(out, 0, sizeof *out);
-    if (!(s->rate->r_lo < s->rate->r_hi))
-        return gd_fmt(s->msg, GD_EUSAGE, "rate.r_lo = %g must be below rate.r_hi = %g", s->rate->r_lo, s->rate->r_hi);
     int n = s->model->dim;
-    double *eq = gd_sim_scratch(s, 2, (size_t)n);
-    if (!eq) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    int rc = gd_model_find_equilibrium(s->model, s->starts, eq);
-    if (rc != GD_OK) return gd_fmt(s->msg, rc, "%s", s->model->msg);
     series ts = {0}, sec = {0}, ks = {0};
-    if ((rc = gd_check_dense(s->msg, gd_stepper_map_dim(s->stepper), 4, "rate: the Jacobian, its eigenvectors and their inverse")) != GD_OK) return rc;
+    int rc = gd_check_dense(s->msg, gd_stepper_map_dim(s->stepper), 4, "rate: the Jacobian, its eigenvectors and their inverse");
+    if (rc != GD_OK) return rc;
     double *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
     int has_field = J && gd_model_jacobian(s->model, eq, J) == GD_OK;
     free(J);
@@ -310,5 +304,20 @@ int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out)
     if (rc == GD_OK && path && path[0]) rc = write_rate(s, path, out, &ts, &sec, &ks);
     else if (rc != GD_OK && s->msg[0] == '\0') gd_fmt(s->msg, rc, "rate: %s", gd_strerror(rc));
     series_free(&ts), series_free(&sec), series_free(&ks);
+    return rc;
+}
+
+int gd_sim_rate(gd_sim *s, const char *path, gd_rate_result *out)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
+    memset(out, 0, sizeof *out);
+    if (!(s->rate->r_lo < s->rate->r_hi))
+        return gd_fmt(s->msg, GD_EUSAGE, "rate.r_lo = %g must be below rate.r_hi = %g", s->rate->r_lo, s->rate->r_hi);
+    double *eq = malloc(sizeof(double) * (size_t)s->model->dim);
+    if (!eq) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = gd_model_find_equilibrium(s->model, s->starts, eq);
+    rc = rc == GD_OK ? rate_at(s, eq, path, out) : gd_fmt(s->msg, rc, "%s", s->model->msg);
+    free(eq);
     return rc;
 }

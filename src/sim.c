@@ -99,8 +99,6 @@ void gd_sim_free(gd_sim **ps)
         if (*o) free_strings(fixed[i]->params, *o);
         free(*o);
     }
-    for (int i = 0; i < GD_SCRATCH_SLOTS; i++) free(s->scratch[i]);
-    free(s->interned);
     free(s->starts);
     free(s->eq);
     free(s->config_text);
@@ -110,6 +108,12 @@ void gd_sim_free(gd_sim **ps)
 }
 
 const char *gd_sim_errmsg(const gd_sim *s) { return s ? s->msg : "no simulation"; }
+
+int gd_sim_usable(const gd_sim *s)
+{
+    if (s && !s->ready) gd_fmt(((gd_sim *)s)->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    return s && s->ready;
+}
 
 /* Store section.key = value, replacing an earlier value of the same key. */
 static int store(gd_sim *s, const char *section, const char *key, const char *value)
@@ -170,6 +174,8 @@ static void cut_comment(char *t)
 
 int gd_sim_set(gd_sim *s, const char *key, const char *value)
 {
+    if (!s) return GD_EUSAGE;
+    if (!key || !value) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_set: a NULL key or value");
     const char *dot = strchr(key, '.');
     if (!dot || dot == key || dot[1] == '\0')
         return gd_fmt(s->msg, GD_EUSAGE, "key '%s' must be written section.key (e.g. model.gamma)", key);
@@ -239,6 +245,8 @@ static int load_stream(gd_sim *s, FILE *fp, const char *path)
 
 int gd_sim_load(gd_sim *s, const char *path)
 {
+    if (!s) return GD_EUSAGE;
+    if (!path) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_load: a NULL path");
     FILE *fp = fopen(path, "r");
     if (!fp) return gd_fmt(s->msg, GD_EUSAGE, "cannot open config file '%s': %s", path, strerror(errno));
     return load_stream(s, fp, path);
@@ -253,6 +261,7 @@ int gd_sim_load_text(gd_sim *s, const char *text, const char *name)
 
 void gd_sim_set_command(gd_sim *s, const char *command)
 {
+    if (!s) return;
     free(s->command);
     s->command = command ? strdup(command) : NULL;
 }
@@ -419,6 +428,7 @@ static int build_config_text(gd_sim *s)
 
 int gd_sim_setup(gd_sim *s)
 {
+    if (!s) return GD_EUSAGE;
     char names[512];
     s->ready = 0;
     gd_stepper_free(&s->stepper);
@@ -640,7 +650,7 @@ int gd_sim_finish_output(gd_sim *s, gd_h5 **f, int rc)
 
 int gd_sim_run(gd_sim *s, const char *path)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!path) path = s->run->output;
     gd_h5 *f = NULL;
     int rc = path[0] ? gd_sim_open_output(s, path, &f) : GD_OK;
@@ -685,13 +695,6 @@ int gd_sim_unset(gd_sim *s, const char *key)
     return GD_OK;
 }
 
-const char *gd_sim_intern_key(gd_sim *s, const char *key)
-{
-    free(s->interned);
-    s->interned = strdup(key);
-    return s->interned ? s->interned : "";
-}
-
 gd_sim *gd_sim_clone(const gd_sim *base)
 {
     gd_sim *s = gd_sim_create();
@@ -706,20 +709,13 @@ gd_sim *gd_sim_clone(const gd_sim *base)
     return s;
 }
 
-double *gd_sim_scratch(gd_sim *s, int slot, size_t n)
-{
-    free(s->scratch[slot]);
-    s->scratch[slot] = calloc(n ? n : 1, sizeof(double));
-    return s->scratch[slot];
-}
-
-gd_model *gd_sim_get_model(const gd_sim *s) { return s->model; }
-gd_stepper *gd_sim_get_stepper(const gd_sim *s) { return s->stepper; }
-const char *gd_sim_get_output(const gd_sim *s) { return s->run->output; }
-const double *gd_sim_get_equilibrium(const gd_sim *s) { return s->eq_known ? s->eq : NULL; }
-const char *gd_sim_get_config_text(const gd_sim *s) { return s->config_text ? s->config_text : ""; }
-int gd_sim_get_ntraj(const gd_sim *s) { return s->nres; }
-static const traj_result *result(const gd_sim *s, int k) { return (k >= 0 && k < s->nres) ? &s->res[k] : NULL; }
+gd_model *gd_sim_get_model(const gd_sim *s) { return gd_sim_usable(s) ? s->model : NULL; }
+gd_stepper *gd_sim_get_stepper(const gd_sim *s) { return gd_sim_usable(s) ? s->stepper : NULL; }
+const char *gd_sim_get_output(const gd_sim *s) { return gd_sim_usable(s) ? s->run->output : NULL; }
+const double *gd_sim_get_equilibrium(const gd_sim *s) { return gd_sim_usable(s) && s->eq_known ? s->eq : NULL; }
+const char *gd_sim_get_config_text(const gd_sim *s) { return gd_sim_usable(s) ? s->config_text : NULL; }
+int gd_sim_get_ntraj(const gd_sim *s) { return gd_sim_usable(s) ? s->nres : GD_EUSAGE; }
+static const traj_result *result(const gd_sim *s, int k) { return gd_sim_usable(s) && k >= 0 && k < s->nres ? &s->res[k] : NULL; }
 const double *gd_sim_get_x0(const gd_sim *s, int k) { return result(s, k) ? s->res[k].x0 : NULL; }
 const double *gd_sim_get_xfinal(const gd_sim *s, int k) { return result(s, k) ? s->res[k].xf : NULL; }
 long gd_sim_get_steps(const gd_sim *s, int k) { return result(s, k) ? s->res[k].steps : -1; }

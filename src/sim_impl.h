@@ -42,8 +42,6 @@ typedef struct {
 typedef struct rate_opts rate_opts;         /* rate.c */
 typedef struct portrait_opts portrait_opts; /* portrait.c */
 
-#define GD_SCRATCH_SLOTS 10
-
 typedef struct {
     double *x0, *xf;
     long steps;
@@ -71,18 +69,20 @@ struct gd_sim {
     traj_result *res;
     int nres;
     char *config_text, *command;
-    double *scratch[GD_SCRATCH_SLOTS];
-    char *interned;
     int ready;
-    char no_flow[GD_MSG_LEN]; /* gd_sim_eig: why the model has no flow spectrum */
     char msg[GD_MSG_LEN];
 };
 
 
 /* integrator.KEY (a double) as configured, whichever rule reads it (NaN: no such key). */
 double gd_sim_integrator_double(const gd_sim *s, const char *key);
-/* Buffers of the analyses, owned by the sim (freed with it). */
-double *gd_sim_scratch(gd_sim *s, int slot, size_t n);
+/* The entry check of the functions taking a sim (gd_impl.h, gd_model_usable). */
+int gd_sim_usable(const gd_sim *s);
+/* One zeroed allocation holding a result's arrays (n doubles) and then nchars bytes of text
+ * at *text: the block the result's free function releases. NULL when out of memory. */
+double *gd_result_alloc(size_t n, size_t nchars, char **text);
+/* Free a result's block and zero the result r (size bytes). */
+void gd_result_release(void *r, size_t size, void *block);
 /* Read INI text as gd_sim_load reads a file; messages name the lines name:LINE. */
 int gd_sim_load_text(gd_sim *s, const char *text, const char *name);
 /* A new, set-up sim with the same configuration (NULL when out of memory). */
@@ -90,8 +90,6 @@ gd_sim *gd_sim_clone(const gd_sim *base);
 /* Raw text of section.key as given (caller frees), or NULL if not given. */
 char *gd_sim_get_value(const gd_sim *s, const char *key);
 int gd_sim_unset(gd_sim *s, const char *key);
-/* A copy of key owned by the sim (kept until the sim is freed). */
-const char *gd_sim_intern_key(gd_sim *s, const char *key);
 /* Along KEY from lo to hi (n values): set the key, set the sim up, call fn; then restore the
  * configuration. Stops at the first error (fn's or the setup's, with the key in s->msg). */
 typedef int (*gd_scan_fn)(gd_sim *s, long i, double value, void *user);

@@ -67,10 +67,13 @@ static void owners(char *out, size_t n)
     if (used < n) snprintf(out + used, n - used, count > 1 ? " models do" : " model does");
 }
 
-/* The number of modes into *M; a usage error for a model without a mode spectrum. */
-static int check_model(gd_sim *s, int *M)
+/* The entry check of the analyses (out zeroed), and the number of modes into *M; a usage
+ * error for a model without a mode spectrum. */
+static int check_model(gd_sim *s, void *out, size_t size, int *M)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
+    memset(out, 0, size);
     if (gd_model_mode_spectrum(s->model, 0, M, NULL, NULL, NULL) == GD_ENOTAVAIL) {
         char who[256];
         owners(who, sizeof who);
@@ -93,20 +96,33 @@ static int modes(gd_sim *s, int ground_state, int M, double *buf, gd_spectrum_re
 
 int gd_sim_spectrum(gd_sim *s, int ground_state, gd_spectrum_result *out)
 {
-    int M, rc = check_model(s, &M);
+    int M, rc = check_model(s, out, sizeof *out, &M);
     if (rc != GD_OK) return rc;
     int n = s->model->dim <= GD_SPECTRUM_OPERATOR_MAX ? s->model->dim : 0;
-    double *buf = gd_sim_scratch(s, 0, (size_t)M * 5 + 2 * (size_t)n);
+    double *buf = gd_result_alloc((size_t)M * 5 + 2 * (size_t)n, 0, NULL);
     if (!buf) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    memset(out, 0, sizeof *out);
-    rc = modes(s, ground_state, M, buf, out);
-    if (rc != GD_OK || n == 0) return rc;
     double *ore = buf + 5 * (size_t)M, *oim = ore + n;
-    rc = operator_eigenvalues(s, ore, oim);
-    if (rc != GD_OK) return rc;
-    out->n_operator = n, out->op_re = ore, out->op_im = oim;
+    rc = modes(s, ground_state, M, buf, out);
+    if (rc == GD_OK && n) rc = operator_eigenvalues(s, ore, oim);
+    if (rc != GD_OK) {
+        free(buf);
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
+    if (n) out->n_operator = n, out->op_re = ore, out->op_im = oim;
     for (int i = 0; i < n; i++) out->mode_gap = fmax(out->mode_gap, nearest_root(out, ore[i], oim[i]));
     return GD_OK;
+}
+
+/* The arrays are one block, starting at the first. */
+void gd_spectrum_result_free(gd_spectrum_result *r)
+{
+    if (r) gd_result_release(r, sizeof *r, r->lambda);
+}
+
+void gd_spectrum_scan_free(gd_spectrum_scan *r)
+{
+    if (r) gd_result_release(r, sizeof *r, r->values);
 }
 
 /* ---------------------------------------------------------------- scans -------- */
@@ -151,16 +167,24 @@ int gd_sim_spectrum_scan(gd_sim *s, const char *spec, int ground_state, gd_spect
     char key[128];
     double lo, hi;
     long n;
-    int logscale, M, rc = check_model(s, &M);
+    int logscale, M, rc = check_model(s, out, sizeof *out, &M);
     if (rc == GD_OK) rc = gd_parse_axis(spec, key, sizeof key, &lo, &hi, &n, &logscale, s->msg);
     if (rc != GD_OK) return rc;
-    memset(out, 0, sizeof *out);
-    out->key = gd_sim_intern_key(s, key), out->n = (int)n, out->M = M;
-    double *buf = gd_sim_scratch(s, 1, 3 * (size_t)n), *work = gd_sim_scratch(s, 2, 5 * (size_t)out->M);
-    if (!buf || !work || !out->key) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    char *text;
+    double *buf = gd_result_alloc(3 * (size_t)n, strlen(key), &text), *work = malloc(sizeof(double) * 5 * (size_t)M);
+    if (!buf || !work) {
+        free(buf), free(work);
+        return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    }
+    out->key = strcpy(text, key), out->n = (int)n, out->M = M;
     spectrum_scan c = {ground_state, work, out, buf, buf + n, buf + 2 * n};
     rc = gd_sim_scan_each(s, key, lo, hi, n, logscale, scan_at, &c);
-    if (rc != GD_OK) return rc;
+    free(work);
+    if (rc != GD_OK) {
+        free(buf);
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
     out->values = c.values, out->lambda1 = c.lambda1, out->rate = c.rate;
     best_of(out);
     return GD_OK;
@@ -194,6 +218,8 @@ static int write_scan(gd_h5 *f, const gd_spectrum_scan *sc)
 
 int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r, const gd_spectrum_scan *scan)
 {
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!path || !r || !r->lambda) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_write_spectrum: need a path and a spectrum result");
     gd_h5 *f = NULL;
     int rc = gd_sim_open_output(s, path, &f);
     if (rc != GD_OK) return rc;

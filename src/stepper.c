@@ -34,19 +34,20 @@ const gd_integrator_type *const *gd_integrator_types(void) { return gd_integrato
 
 const gd_integrator_type *gd_integrator_type_find(const char *name)
 {
-    for (const gd_integrator_type *const *t = gd_integrator_registry; *t; t++)
+    for (const gd_integrator_type *const *t = gd_integrator_registry; name && *t; t++)
         if (strcmp((*t)->name, name) == 0) return *t;
     return NULL;
 }
 
-const char *gd_integrator_type_name(const gd_integrator_type *t) { return t->name; }
-const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t->summary; }
-int gd_integrator_type_order(const gd_integrator_type *t) { return t->order; }
-int gd_integrator_type_is_fixed_step(const gd_integrator_type *t) { return t->fixed_step; }
-const gd_param *gd_integrator_type_params(const gd_integrator_type *t) { return t->params ? t->params : no_params; }
+const char *gd_integrator_type_name(const gd_integrator_type *t) { return t ? t->name : NULL; }
+const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t ? t->summary : NULL; }
+int gd_integrator_type_order(const gd_integrator_type *t) { return t ? t->order : GD_EUSAGE; }
+int gd_integrator_type_is_fixed_step(const gd_integrator_type *t) { return t ? t->fixed_step : 0; }
+const gd_param *gd_integrator_type_params(const gd_integrator_type *t) { return !t ? NULL : t->params ? t->params : no_params; }
 
 int gd_integrator_type_reads(const gd_integrator_type *t, const char *key)
 {
+    if (!t || !key) return 0;
     if (gd_param_find(t->params, key)) return 1;
     return gd_param_find(shared_params, key) && (t->fixed_step || strcmp(key, "steps") == 0);
 }
@@ -58,8 +59,15 @@ const gd_integrator_type *gd_integrator_key_owner(const char *key, const gd_para
     return NULL;
 }
 
+int gd_stepper_usable(const gd_stepper *s)
+{
+    if (s && !s->ready) gd_stepper_fail((gd_stepper *)s, GD_EUSAGE, "integrator '%s': gd_stepper_setup has not succeeded", s->type->name);
+    return s && s->ready;
+}
+
 gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m)
 {
+    if (!t || !m) return NULL;
     gd_stepper *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->type = t;
@@ -115,6 +123,8 @@ static int other_rule(gd_stepper *s, const char *key, const char *text)
 
 int gd_stepper_set(gd_stepper *s, const char *key, const char *value)
 {
+    if (!s) return GD_EUSAGE;
+    if (!key || !value) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_set: a NULL key or value");
     void *obj;
     const char *owner;
     const gd_param *p = settable(s, key, &obj, &owner);
@@ -197,6 +207,8 @@ int gd_stepper_update_rates(gd_stepper *s)
 
 int gd_stepper_setup(gd_stepper *s)
 {
+    if (!s) return GD_EUSAGE;
+    s->ready = 0; /* until this setup succeeds: release frees what the last one made */
     release(s);
     if (!s->model->ready) return gd_stepper_fail(s, GD_EUSAGE, "the model is not set up");
     s->dim = s->model->dim;
@@ -216,7 +228,7 @@ int gd_stepper_setup(gd_stepper *s)
 
 int gd_stepper_reset(gd_stepper *s, const double *x0)
 {
-    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->nfev = s->nsteps = 0;
     s->failure = GD_FAIL_NONE;
     if (s->type->lane_reset) return s->type->lane_reset(&s->lane, x0);
@@ -232,6 +244,7 @@ static double norm(const double *x, int n)
 
 int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->failure = GD_FAIL_NONE;
     int rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
     if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
@@ -272,8 +285,8 @@ static int fixed_params_kept(gd_stepper *s, int n, const double *p)
 
 int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters)
 {
-    if (!s || !x || n < 1 || iters < 0) return GD_EUSAGE;
-    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
+    if (!x || n < 1 || iters < 0) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_step_batch: need states x, n >= 1 and iters >= 0");
     if (!gd_batch_available(s)) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s on model '%s' has no batched step", s->type->name, s->model->type->name);
     if (fixed_params_kept(s, n, p) != GD_OK) return GD_EUSAGE;
     gd_batch b;
@@ -297,7 +310,7 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     return rc;
 }
 
-int gd_stepper_map_dim(const gd_stepper *s) { return s->dim * (1 + s->type->history); }
+int gd_stepper_map_dim(const gd_stepper *s) { return gd_stepper_usable(s) ? s->dim * (1 + s->type->history) : GD_EUSAGE; }
 
 /* The history (optimistic: previous field value) as at a fixed point x: F(x). */
 static int history_at(gd_stepper *s, const double *x, double *hist)
@@ -322,6 +335,7 @@ static int step_state(gd_stepper *s, double *z)
 
 int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 {
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
     int n = gd_stepper_map_dim(s), rc;
     double *z = malloc(sizeof(double) * 3 * (size_t)n);
@@ -345,7 +359,7 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
-    if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     int an = s->type->map_jacobian != NULL, rc = GD_ENOTAVAIL;
     if (an) rc = s->type->map_jacobian(s, x, M);
     if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
@@ -358,6 +372,7 @@ int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *anal
 
 int gd_stepper_set_section(gd_stepper *s, const double *w, double c)
 {
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
     if (s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no Poincare sections (cvode has)", s->type->name);
     free(s->section);
     s->section = NULL;
@@ -385,8 +400,8 @@ void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int
             M[i * n + j] = (i == j) + ((i >= i0 && i < i1) ? scale * s->hv[i] * J[i * n + j] : 0.0);
 }
 
-long gd_stepper_get_nfev(const gd_stepper *s) { return s->nfev; }
-long gd_stepper_get_nsteps(const gd_stepper *s) { return s->nsteps; }
+long gd_stepper_get_nfev(const gd_stepper *s) { return s ? s->nfev : GD_EUSAGE; }
+long gd_stepper_get_nsteps(const gd_stepper *s) { return s ? s->nsteps : GD_EUSAGE; }
 const char *gd_stepper_errmsg(const gd_stepper *s) { return s ? s->msg : "no stepper"; }
 
 void gd_stepper_free(gd_stepper **ps)

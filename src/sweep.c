@@ -69,15 +69,25 @@ typedef struct {
     double *values;
 } axis;
 
-/* phase: the dominant map eigenvalue, 0 monotone (real > 0), 1 spiral, 2 alternating (real < 0) */
+/* phase: the dominant map eigenvalue, 0 monotone (real > 0), 1 spiral, 2 alternating (real < 0).
+ * A cell as computed, and as a record of checkpoints and gd_sweep_export. */
 typedef struct { signed char outcome, predicted, phase, failure; double rho, rate; } cell; /* failure: a gd_failure */
+
+/* The per-cell results as the sweep keeps them: one array per column, in the order of the
+ * file's datasets (column_names) -- the labels of enum L_* (outcome, predicted, phase, solver
+ * failure), then rho and rate. The getters return these arrays. */
+enum { L_OUTCOME, L_PREDICTED, L_PHASE, L_FAILURE, L_COUNT };
+typedef struct {
+    signed char *label[L_COUNT];
+    double *rho, *rate;
+} columns;
 
 struct gd_sweep {
     gd_sim *base;
     axis ax[2];
     int naxes, batched, threads;
     long nx, ny, ncells, nblocks;
-    cell *cells;
+    columns col;
     unsigned char *done; /* per block */
     long ndone;          /* cells */
     gd_sweep_monitor monitor;
@@ -89,6 +99,22 @@ struct gd_sweep {
     volatile sig_atomic_t cancel;
     char msg[GD_MSG_LEN];
 };
+
+static void put_cell(gd_sweep *w, long i, const cell *c)
+{
+    w->col.label[L_OUTCOME][i] = c->outcome, w->col.label[L_PREDICTED][i] = c->predicted;
+    w->col.label[L_PHASE][i] = c->phase, w->col.label[L_FAILURE][i] = c->failure;
+    w->col.rho[i] = c->rho, w->col.rate[i] = c->rate;
+}
+
+/* The record of cell i, padding bytes zero (records are hashed and sent as bytes). */
+static void get_cell(const gd_sweep *w, long i, cell *c)
+{
+    memset(c, 0, sizeof *c);
+    c->outcome = w->col.label[L_OUTCOME][i], c->predicted = w->col.label[L_PREDICTED][i];
+    c->phase = w->col.label[L_PHASE][i], c->failure = w->col.label[L_FAILURE][i];
+    c->rho = w->col.rho[i], c->rate = w->col.rate[i];
+}
 
 /* ---------------------------------------------------------------- axes --------- */
 /* Index of a parameter the batched field takes per cell in this configuration, or -1. */
@@ -311,7 +337,8 @@ static void predict(ctx *c, cell *ce)
     ce->predicted = isnan(ce->rho) ? GD_OSCILLATE : (signed char)gd_predict_outcome(ce->rho);
 }
 
-static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, char *msg)
+/* The block's cells into out (GD_BLOCK; entries past the last cell are left alone). */
+static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, cell *out, char *msg)
 {
     const gd_sim *s = w->base;
     const gd_model *m = s->model;
@@ -325,7 +352,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         long cid = blk * GD_BLOCK + i;
         if (cid >= w->ncells) cid = w->ncells - 1;
         if ((rc = ctx_cell(w, c, cid, msg)) != GD_OK) return rc;
-        if (cid == blk * GD_BLOCK + i) predict(c, &w->cells[cid]);
+        if (cid == blk * GD_BLOCK + i) predict(c, &out[i]);
         const gd_stepper *cs = c->sim->stepper;
         for (int k = 0; k < n; k++) b->x[k * GD_BLOCK + i] = c->x0[k];
         b->hg[i] = cs->hv[0];
@@ -350,17 +377,17 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         double dN = dist2(x, eq, cfg.mdim);
         track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
                     b->dg[i], (long)b->kg[i]};
-        classify(s, &tr, &w->cells[blk * GD_BLOCK + i]);
+        classify(s, &tr, &out[i]);
     }
     return GD_OK;
 }
 
-static int run_block_generic(const gd_sweep *w, ctx *c, long blk, char *msg)
+static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, char *msg)
 {
     for (long i = blk * GD_BLOCK; i < (blk + 1) * GD_BLOCK && i < w->ncells; i++) {
         int rc = ctx_cell(w, c, i, msg);
         if (rc != GD_OK) return rc;
-        cell *ce = &w->cells[i];
+        cell *ce = &out[i - blk * GD_BLOCK];
         predict(c, ce);
         /* adaptive: about 30 e-folds of the predicted rate, so late windows stay above round-off */
         long N = c->sim->stepper->o.steps, steps = 0;
@@ -388,25 +415,24 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
 
 static size_t record_size(void) { return sizeof(int64_t) + GD_BLOCK * sizeof(cell) + sizeof(uint64_t); }
 
-static void record_block(gd_sweep *w, long blk)
+/* Block blk's cells (cs, GD_BLOCK, zero past the last cell) as one record. */
+static void record_block(gd_sweep *w, long blk, const cell *cs)
 {
     if (w->ckpt_fd < 0) return;
-    size_t n = record_size();
+    size_t n = record_size(), nc = GD_BLOCK * sizeof(cell);
     unsigned char buf[sizeof(int64_t) + GD_BLOCK * sizeof(cell) + sizeof(uint64_t)];
     int64_t b = blk;
-    cell cs[GD_BLOCK];
-    memset(cs, 0, sizeof cs);
-    for (long i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) cs[i] = w->cells[blk * GD_BLOCK + i];
     memcpy(buf, &b, sizeof b);
-    memcpy(buf + sizeof b, cs, sizeof cs);
-    uint64_t h = fnv(buf, sizeof b + sizeof cs, w->ckpt_hash);
-    memcpy(buf + sizeof b + sizeof cs, &h, sizeof h);
+    memcpy(buf + sizeof b, cs, nc);
+    uint64_t h = fnv(buf, sizeof b + nc, w->ckpt_hash);
+    memcpy(buf + sizeof b + nc, &h, sizeof h);
     /* one write per record: a kill between records leaves whole records */
     if (write(w->ckpt_fd, buf, n) != (ssize_t)n) gd_fmt(w->msg, GD_EIO, "cannot write checkpoint '%s': %s", w->ckpt_path, strerror(errno));
 }
 
 int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume)
 {
+    if (!w) return GD_EUSAGE;
     if (w->ckpt_fd >= 0) close(w->ckpt_fd);
     w->ckpt_fd = -1;
     if (!path) return GD_OK;
@@ -436,7 +462,7 @@ int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume)
             if (h != fnv(buf, n - 8, w->ckpt_hash) || b < 0 || b >= w->nblocks) break;
             cell cs[GD_BLOCK];
             memcpy(cs, buf + 8, sizeof cs);
-            for (long i = 0; i < GD_BLOCK && b * GD_BLOCK + i < w->ncells; i++) w->cells[b * GD_BLOCK + i] = cs[i];
+            for (long i = 0; i < GD_BLOCK && b * GD_BLOCK + i < w->ncells; i++) put_cell(w, b * GD_BLOCK + i, &cs[i]);
             if (!w->done[b]) w->ndone += (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
             w->done[b] = 1;
             good += (off_t)n;
@@ -464,6 +490,7 @@ extern void openblas_set_num_threads(int) __attribute__((weak));
 
 int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
 {
+    if (!w) return GD_EUSAGE;
     if (openblas_set_num_threads) openblas_set_num_threads(1);
     long b0 = i0 / GD_BLOCK, b1 = (i1 + GD_BLOCK - 1) / GD_BLOCK;
     if (b0 < 0) b0 = 0;
@@ -484,16 +511,19 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
 #pragma omp for schedule(dynamic, 1)
         for (long b = b0; b < b1; b++) {
             if (rc != GD_OK || w->done[b] || w->cancel || err != GD_OK) continue;
-            rc = w->batched ? run_block_batched(w, &c, blk, b, msg) : run_block_generic(w, &c, b, msg);
+            cell cs[GD_BLOCK];
+            memset(cs, 0, sizeof cs); /* the record's padding and the cells past the last */
+            rc = w->batched ? run_block_batched(w, &c, blk, b, cs, msg) : run_block_generic(w, &c, b, cs, msg);
             if (rc != GD_OK) {
 #pragma omp critical(gd_sweep_err)
                 if (err == GD_OK) err = gd_fmt(w->msg, rc, "%s", msg);
                 continue;
             }
             long cells = (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
+            for (long i = 0; i < cells; i++) put_cell(w, b * GD_BLOCK + i, &cs[i]); /* each block its own cells */
 #pragma omp critical(gd_sweep_ckpt)
             {
-                record_block(w, b);
+                record_block(w, b, cs);
                 w->done[b] = 1;
                 w->ndone += cells;
             }
@@ -511,13 +541,14 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
     return err;
 }
 
-int gd_sweep_run(gd_sweep *w) { return gd_sweep_run_range(w, 0, w->ncells); }
+int gd_sweep_run(gd_sweep *w) { return w ? gd_sweep_run_range(w, 0, w->ncells) : GD_EUSAGE; }
 
 /* ---------------------------------------------------------------- handle ------- */
 int gd_sweep_create(gd_sim *s, gd_sweep **out)
 {
-    *out = NULL;
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    if (out) *out = NULL;
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!out) return gd_fmt(s->msg, GD_EUSAGE, "gd_sweep_create: nowhere to put the sweep (NULL)");
     gd_sweep *w = calloc(1, sizeof *w);
     if (!w) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     w->base = s;
@@ -537,15 +568,16 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     w->nblocks = (w->ncells + GD_BLOCK - 1) / GD_BLOCK;
     char what[96];
     snprintf(what, sizeof what, "a sweep of %ld x %ld cells", w->nx, w->ny);
-    /* the cell records, and the result columns built from them for the file */
-    rc = gd_check_memory(s->msg, (double)w->ncells * (sizeof(cell) + 3 * sizeof(double)), what);
+    /* the result columns: four labels and two doubles per cell */
+    rc = gd_check_memory(s->msg, (double)w->ncells * (L_COUNT + 2 * sizeof(double)), what);
     if (rc != GD_OK) {
         gd_sweep_free(&w);
         return rc;
     }
-    w->cells = calloc((size_t)w->ncells, sizeof(cell));
-    w->done = calloc((size_t)w->nblocks, 1);
-    if (!w->cells || !w->done) {
+    int ok = (w->done = calloc((size_t)w->nblocks, 1)) && (w->col.rho = calloc((size_t)w->ncells, sizeof(double))) &&
+             (w->col.rate = calloc((size_t)w->ncells, sizeof(double)));
+    for (int k = 0; k < L_COUNT; k++) ok = ok && (w->col.label[k] = calloc((size_t)w->ncells, 1));
+    if (!ok) {
         gd_sweep_free(&w);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory for %ld cells", w->ncells);
     }
@@ -576,81 +608,70 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     return GD_OK;
 }
 
-long gd_sweep_ncells(const gd_sweep *w) { return w->ncells; }
-long gd_sweep_nx(const gd_sweep *w) { return w->nx; }
-long gd_sweep_ny(const gd_sweep *w) { return w->ny; }
-int gd_sweep_is_batched(const gd_sweep *w) { return w->batched; }
-void gd_sweep_set_threads(gd_sweep *w, int threads) { w->threads = threads; }
-void gd_sweep_cancel(gd_sweep *w) { w->cancel = 1; }
-long gd_sweep_get_done(const gd_sweep *w) { return w->ndone; }
+long gd_sweep_ncells(const gd_sweep *w) { return w ? w->ncells : GD_EUSAGE; }
+long gd_sweep_nx(const gd_sweep *w) { return w ? w->nx : GD_EUSAGE; }
+long gd_sweep_ny(const gd_sweep *w) { return w ? w->ny : GD_EUSAGE; }
+int gd_sweep_is_batched(const gd_sweep *w) { return w ? w->batched : 0; }
+void gd_sweep_set_threads(gd_sweep *w, int threads)
+{
+    if (w) w->threads = threads;
+}
+void gd_sweep_cancel(gd_sweep *w)
+{
+    if (w) w->cancel = 1;
+}
+long gd_sweep_get_done(const gd_sweep *w) { return w ? w->ndone : GD_EUSAGE; }
 
 long gd_sweep_get_done_range(const gd_sweep *w, long i0, long i1)
 {
+    if (!w) return GD_EUSAGE;
     long n = 0;
     for (long i = i0 < 0 ? 0 : i0; i < i1 && i < w->ncells; i++) n += w->done[i / GD_BLOCK];
     return n;
 }
 
-const char *gd_sweep_errmsg(const gd_sweep *w) { return w->msg; }
-const double *gd_sweep_get_axis(const gd_sweep *w, int a) { return a < w->naxes ? w->ax[a].values : NULL; }
+const char *gd_sweep_errmsg(const gd_sweep *w) { return w ? w->msg : "no sweep"; }
+const double *gd_sweep_get_axis(const gd_sweep *w, int a) { return w && a >= 0 && a < w->naxes ? w->ax[a].values : NULL; }
 
 void gd_sweep_set_monitor(gd_sweep *w, gd_sweep_monitor fn, void *user, double every_seconds)
 {
-    w->monitor = fn, w->monitor_user = user, w->monitor_every = every_seconds;
+    if (w) w->monitor = fn, w->monitor_user = user, w->monitor_every = every_seconds;
 }
 
-/* Results are returned as separate arrays, built on first use from the cell records. */
-static double *column(const gd_sweep *w, int which)
-{
-    double *v = gd_sim_scratch(w->base, 4 + which, (size_t)w->ncells);
-    for (long i = 0; v && i < w->ncells; i++) v[i] = which ? w->cells[i].rate : w->cells[i].rho;
-    return v;
-}
+const double *gd_sweep_get_rho(const gd_sweep *w) { return w ? w->col.rho : NULL; }
+const double *gd_sweep_get_rate(const gd_sweep *w) { return w ? w->col.rate : NULL; }
+const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return w ? w->col.label[L_OUTCOME] : NULL; }
+const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return w ? w->col.label[L_PREDICTED] : NULL; }
+const signed char *gd_sweep_get_failure(const gd_sweep *w) { return w ? w->col.label[L_FAILURE] : NULL; }
 
-enum { L_OUTCOME, L_PREDICTED, L_PHASE, L_FAILURE };
-static signed char *labels(const gd_sweep *w, int which)
-{
-    static const int slot[] = {6, 7, 3, 8};
-    signed char *v = (signed char *)gd_sim_scratch(w->base, slot[which], (size_t)(w->ncells + 7) / 8);
-    for (long i = 0; v && i < w->ncells; i++) {
-        const cell *c = &w->cells[i];
-        v[i] = which == L_PHASE ? c->phase : which == L_PREDICTED ? c->predicted : which == L_FAILURE ? c->failure : c->outcome;
-    }
-    return v;
-}
-
-const double *gd_sweep_get_rho(const gd_sweep *w) { return column(w, 0); }
-const double *gd_sweep_get_rate(const gd_sweep *w) { return column(w, 1); }
-const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return labels(w, L_OUTCOME); }
-const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return labels(w, L_PREDICTED); }
-const signed char *gd_sweep_get_failure(const gd_sweep *w) { return labels(w, L_FAILURE); }
-
-long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]) { return gd_sweep_get_failures_range(w, 0, w->ncells, counts); }
+long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]) { return gd_sweep_get_failures_range(w, 0, w ? w->ncells : 0, counts); }
 
 long gd_sweep_get_failures_range(const gd_sweep *w, long i0, long i1, long counts[GD_FAIL_COUNT])
 {
     long failed = 0;
     for (int k = 0; counts && k < GD_FAIL_COUNT; k++) counts[k] = 0;
+    if (!w) return GD_EUSAGE;
     for (long i = i0 < 0 ? 0 : i0; i < i1 && i < w->ncells; i++) {
-        int f = w->cells[i].failure;
+        int f = w->col.label[L_FAILURE][i];
         if (counts && f >= 0 && f < GD_FAIL_COUNT) counts[f]++;
         failed += f != GD_FAIL_NONE;
     }
     return failed;
 }
 
-double gd_sweep_get_agreement(const gd_sweep *w, long counts[3]) { return gd_sweep_get_agreement_range(w, 0, w->ncells, counts); }
+double gd_sweep_get_agreement(const gd_sweep *w, long counts[3]) { return gd_sweep_get_agreement_range(w, 0, w ? w->ncells : 0, counts); }
 
 double gd_sweep_get_agreement_range(const gd_sweep *w, long i0, long i1, long counts[3])
 {
     long agree = 0, with = 0;
     if (counts) counts[0] = counts[1] = counts[2] = 0;
+    if (!w) return NAN;
+    const signed char *outcome = w->col.label[L_OUTCOME], *predicted = w->col.label[L_PREDICTED];
     for (long i = i0 < 0 ? 0 : i0; i < i1 && i < w->ncells; i++) {
-        const cell *c = &w->cells[i];
-        if (counts) counts[c->outcome]++;
-        if (isnan(c->rho)) continue;
+        if (counts) counts[outcome[i]]++;
+        if (isnan(w->col.rho[i])) continue;
         with++;
-        agree += c->outcome == c->predicted;
+        agree += outcome[i] == predicted[i];
     }
     return with ? (double)agree / (double)with : NAN;
 }
@@ -665,8 +686,14 @@ static int aligned(const gd_sweep *w, long i0, long i1)
 
 int gd_sweep_export(const gd_sweep *w, long i0, long i1, void *buf)
 {
-    if (!aligned(w, i0, i1)) return GD_EUSAGE;
-    memcpy(buf, w->cells + i0, sizeof(cell) * (size_t)(i1 - i0));
+    if (!w) return GD_EUSAGE;
+    if (!aligned(w, i0, i1) || !buf)
+        return gd_fmt(((gd_sweep *)w)->msg, GD_EUSAGE, "export of cells [%ld, %ld): need block-aligned cells and a buffer", i0, i1);
+    for (long i = i0; i < i1; i++) {
+        cell c;
+        get_cell(w, i, &c);
+        memcpy((char *)buf + (size_t)(i - i0) * sizeof c, &c, sizeof c);
+    }
     return GD_OK;
 }
 
@@ -682,8 +709,13 @@ static void mark_done(gd_sweep *w, long i0, long i1)
 
 int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf)
 {
-    if (!aligned(w, i0, i1)) return gd_fmt(w->msg, GD_EUSAGE, "import of cells [%ld, %ld) is not block-aligned", i0, i1);
-    memcpy(w->cells + i0, buf, sizeof(cell) * (size_t)(i1 - i0));
+    if (!w) return GD_EUSAGE;
+    if (!aligned(w, i0, i1) || !buf) return gd_fmt(w->msg, GD_EUSAGE, "import of cells [%ld, %ld): need block-aligned cells and a buffer", i0, i1);
+    for (long i = i0; i < i1; i++) {
+        cell c;
+        memcpy(&c, (const char *)buf + (size_t)(i - i0) * sizeof c, sizeof c);
+        put_cell(w, i, &c);
+    }
     mark_done(w, i0, i1);
     return GD_OK;
 }
@@ -694,7 +726,8 @@ void gd_sweep_free(gd_sweep **pw)
     gd_sweep *w = *pw;
     if (w->ckpt_fd >= 0) close(w->ckpt_fd);
     for (int k = 0; k < 2; k++) free(w->ax[k].values);
-    free(w->cells);
+    for (int k = 0; k < L_COUNT; k++) free(w->col.label[k]);
+    free(w->col.rho), free(w->col.rate);
     free(w->done);
     free(w);
     *pw = NULL;
@@ -703,6 +736,12 @@ void gd_sweep_free(gd_sweep **pw)
 /* ---------------------------------------------------------------- file --------- */
 /* The six per-cell columns, in the order of L_* then rho and rate. */
 static const char *const column_names[6] = {"outcome", "predicted", "phase", "solver", "rho", "rate"};
+
+/* Column k (of column_names) from cell i on. */
+static void *column_at(const gd_sweep *w, int k, long i)
+{
+    return k < L_COUNT ? (void *)(w->col.label[k] + i) : (void *)((k == L_COUNT ? w->col.rho : w->col.rate) + i);
+}
 
 /* The int8 enum of a label column: outcome names, phases, or failure names for solver. */
 static hid_t label_type(int which)
@@ -724,9 +763,8 @@ static int write_cells(gd_h5 *f, const char *group, const gd_sweep *w, long i0, 
         char name[64];
         snprintf(name, sizeof name, "%s/%s", group, column_names[k]);
         hid_t t = k < 4 ? label_type(k) : H5Tcopy(H5T_NATIVE_DOUBLE);
-        const void *v = k < 4 ? (const void *)labels(w, k) : (const void *)column(w, k - 4);
-        const void *from = k < 4 ? (const void *)((const signed char *)v + i0) : (const void *)((const double *)v + i0);
-        hid_t ds = v ? H5Dcreate2(gd_h5_file(f), name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+        const void *from = column_at(w, k, i0);
+        hid_t ds = H5Dcreate2(gd_h5_file(f), name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         st = ds < 0 ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, from); /* memory type = file type */
         for (int a = 0; a < 2 && st >= 0 && scales && scales[a] >= 0; a++) st = H5DSattach_scale(ds, scales[a], (unsigned)(1 - a));
         if (ds >= 0) H5Dclose(ds);
@@ -746,6 +784,7 @@ static int finish_file(gd_h5 **f, int rc, const char *path, char *msg)
 
 int gd_sweep_write(gd_sweep *w, const char *path)
 {
+    if (!w) return GD_EUSAGE;
     if (w->ndone < w->ncells) return gd_fmt(w->msg, GD_EUSAGE, "sweep has %ld of %ld cells done", w->ndone, w->ncells);
     if (!path || !path[0]) return GD_OK; /* no file, as for a run */
     gd_sim *s = w->base;
@@ -787,6 +826,8 @@ static void hash_text(const gd_sweep *w, char out[17]) { snprintf(out, 17, "%016
 
 int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *path)
 {
+    if (!w) return GD_EUSAGE;
+    if (!path) return gd_fmt(w->msg, GD_EUSAGE, "gd_sweep_write_part: a NULL path");
     if (!(lo >= 0 && lo < hi && hi <= w->ncells)) return gd_fmt(w->msg, GD_EUSAGE, "cells %ld:%ld: need 0 <= LO < HI <= %ld", lo, hi, w->ncells);
     if (gd_sweep_get_done_range(w, lo, hi) < hi - lo) return gd_fmt(w->msg, GD_EUSAGE, "cells %ld:%ld are not all computed", lo, hi);
     gd_h5 *f = NULL;
@@ -921,31 +962,15 @@ static int read_column(hid_t g, int k, long n, void *buf)
     return ok;
 }
 
-static void set_column(cell *c, int k, const void *buf, long n)
-{
-    const signed char *l = buf;
-    const double *v = buf;
-    for (long i = 0; i < n; i++) {
-        if (k == L_OUTCOME) c[i].outcome = l[i];
-        else if (k == L_PREDICTED) c[i].predicted = l[i];
-        else if (k == L_PHASE) c[i].phase = l[i];
-        else if (k == L_FAILURE) c[i].failure = l[i];
-        else if (k == 4) c[i].rho = v[i];
-        else c[i].rate = v[i];
-    }
-}
-
+/* The part's columns straight into the sweep's (a failed read fails the merge, which frees it). */
 static int read_cells(const part *p, gd_sweep *w, char *msg)
 {
     long lo = p->head[P_LO], n = p->head[P_HI] - lo;
-    double *buf = malloc(sizeof(double) * (size_t)n);
-    if (!buf) return gd_fmt(msg, GD_ENOMEM, "out of memory");
     hid_t f = H5Fopen(p->path, H5F_ACC_RDONLY, H5P_DEFAULT), g = f >= 0 ? H5Gopen2(f, PART, H5P_DEFAULT) : -1;
     int k = 0;
-    for (; k < 6 && g >= 0 && read_column(g, k, n, buf); k++) set_column(w->cells + lo, k, buf, n);
+    while (k < 6 && g >= 0 && read_column(g, k, n, column_at(w, k, lo))) k++;
     if (g >= 0) H5Gclose(g);
     if (f >= 0) H5Fclose(f);
-    free(buf);
     if (k < 6) return gd_fmt(msg, GD_EUSAGE, "'%s': " PART "/%s is not the %ld cells of its range", p->path, column_names[k], n);
     return GD_OK;
 }
@@ -966,8 +991,14 @@ static int merge_parts(part *p, int n, gd_sim **sim, gd_sweep **out, char *msg)
 
 int gd_sweep_merge(const char *const *paths, int n, gd_sim **sim, gd_sweep **out, char *msg)
 {
-    *sim = NULL, *out = NULL;
+    char own[GD_MSG_LEN];
+    if (!msg) msg = own; /* the caller does not want the message */
+    if (sim) *sim = NULL;
+    if (out) *out = NULL;
+    if (!sim || !out || (n > 0 && !paths)) return gd_fmt(msg, GD_EUSAGE, "gd_sweep_merge: NULL paths, sim or sweep");
     if (n < 1) return gd_fmt(msg, GD_EUSAGE, "no partial sweep files to merge");
+    for (int i = 0; i < n; i++)
+        if (!paths[i]) return gd_fmt(msg, GD_EUSAGE, "gd_sweep_merge: path %d is NULL", i);
     part *p = calloc((size_t)n, sizeof *p);
     if (!p) return gd_fmt(msg, GD_ENOMEM, "out of memory");
     for (int i = 0; i < n; i++) p[i].path = paths[i];
@@ -996,7 +1027,8 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
 
 int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rtol, gd_critical_result *out)
 {
-    if (!s->ready) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_setup has not succeeded");
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!key || !out) return gd_fmt(s->msg, GD_EUSAGE, "critical: need a key and a result struct to fill (NULL)");
     if (!(lo < hi) || !(rtol > 0)) return gd_fmt(s->msg, GD_EUSAGE, "critical: need --lo < --hi and a positive tolerance");
     gd_sweep w = {.base = s};
     ctx c;
@@ -1042,6 +1074,8 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
 int gd_sim_critical_trace(gd_sim *s, const char *key, double lo, double hi, double rtol, const char *key2, int n,
                           const double *at, gd_critical_result *out)
 {
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!key || !key2 || (n > 0 && (!at || !out))) return gd_fmt(s->msg, GD_EUSAGE, "critical trace: need both keys, the values and the results (NULL)");
     for (int i = 0; i < n; i++) {
         char text[32];
         snprintf(text, sizeof text, "%.17g", at[i]);

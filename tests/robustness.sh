@@ -91,7 +91,7 @@ expect 2 "integrator.steps = 0 is out of range" -- run good.ini --set integrator
 expect 2 "model.N = 2 is out of range" -- run /dev/null --set model.name=functional --set model.N=2
 
 row absurd-size
-expect 2 "a sweep of 1000000 x 1000000 cells needs 4.47e+04 GiB; the memory budget is" -- \
+expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
 expect 2 "model.M = 256 in 6 angles (the sampling grid and its spectrum) needs 6.31e+06 GiB" -- \
     run /dev/null --set model.name=torus --set model.objective=product --set model.n_gen=3 --set model.n_disc=3 --set model.M=256

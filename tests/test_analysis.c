@@ -53,6 +53,7 @@ static void eig_table(void)
         CHECK(found);
         CHECK(strcmp(e.type, c[i].type) == 0);
         CHECK(e.equilibrium[0] == 0 && e.equilibrium[1] == 0);
+        gd_eig_result_free(&e);
         gd_sim_free(&s);
     }
 }
@@ -66,6 +67,7 @@ static void gp_simgd_rho(void)
         CHECK_OK(gd_sim_eig(s, &e));
         CHECK_NEAR(e.rho, c[i].rho, 1e-6);
         CHECK(e.map_analytic && e.predicted == GD_CONVERGE);
+        gd_eig_result_free(&e);
         gd_sim_free(&s);
         /* step bounds h_max = 1.2, 4, 1.527864: converge just below, diverge just above */
         static const double hmax[] = {1.2, 4.0, 1.5278640450004206};
@@ -75,43 +77,45 @@ static void gp_simgd_rho(void)
             s = sim((const char *const[]){"model.reg", "gp", "model.gamma", c[i].gamma, "integrator.h", h, NULL});
             CHECK_OK(gd_sim_eig(s, &e));
             CHECK(e.predicted == (side ? GD_DIVERGE : GD_CONVERGE));
+            gd_eig_result_free(&e);
             gd_sim_free(&s);
         }
     }
 }
 
-static double altgd_rho(const char *loss, double h, const char *nd, gd_eig_result *e, gd_sim **keep)
+/* The result outlives its sim (freed here); the caller frees e. */
+static double altgd_rho(const char *loss, double h, const char *nd, gd_eig_result *e)
 {
     char hs[32];
     snprintf(hs, sizeof hs, "%.17g", h);
-    *keep = sim((const char *const[]){"model.loss", loss, "integrator.name", "altgd", "integrator.h", hs, "integrator.n_d", nd, NULL});
-    CHECK_OK(gd_sim_eig(*keep, e));
+    gd_sim *s = sim((const char *const[]){"model.loss", loss, "integrator.name", "altgd", "integrator.h", hs, "integrator.n_d", nd, NULL});
+    CHECK_OK(gd_sim_eig(s, e));
+    gd_sim_free(&s);
     return e->rho;
 }
 
 static void altgd_spectra(void)
 {
     gd_eig_result e;
-    gd_sim *s;
-    altgd_rho("gan", 0.2, "1", &e, &s);
+    altgd_rho("gan", 0.2, "1", &e);
     CHECK(has_eig(&e, 0.995, 0.099875, 1e-6) && e.map_analytic);
     CHECK(e.predicted == GD_OSCILLATE);
-    gd_sim_free(&s);
-    altgd_rho("gan", 0.2, "5", &e, &s);
+    gd_eig_result_free(&e);
+    altgd_rho("gan", 0.2, "5", &e);
     CHECK(has_eig(&e, 0.975, 0.222205, 1e-6));
-    gd_sim_free(&s);
-    altgd_rho("wgan", 1, "5", &e, &s);
+    gd_eig_result_free(&e);
+    altgd_rho("wgan", 1, "5", &e);
     CHECK(has_eig(&e, -2.618034, 0, 1e-6) && has_eig(&e, -0.381966, 0, 1e-6) && e.predicted == GD_DIVERGE);
-    gd_sim_free(&s);
+    gd_eig_result_free(&e);
     static const struct { const char *loss, *nd; double fp, hc; } c[] = {
         {"gan", "1", 0.5, 4}, {"gan", "5", 0.5, 1.788854}, {"wgan", "1", 1, 2}, {"wgan", "5", 1, 0.894427}};
     for (int i = 0; i < 4; i++) {
         double hc = 2 / (sqrt(atof(c[i].nd)) * c[i].fp);
         CHECK_NEAR(hc, c[i].hc, 1e-6);
-        CHECK_NEAR(altgd_rho(c[i].loss, 0.999 * hc, c[i].nd, &e, &s), 1, 1e-6);
-        gd_sim_free(&s);
-        CHECK_NEAR(altgd_rho(c[i].loss, 1.001 * hc, c[i].nd, &e, &s), 1.093557, 1e-5);
-        gd_sim_free(&s);
+        CHECK_NEAR(altgd_rho(c[i].loss, 0.999 * hc, c[i].nd, &e), 1, 1e-6);
+        gd_eig_result_free(&e);
+        CHECK_NEAR(altgd_rho(c[i].loss, 1.001 * hc, c[i].nd, &e), 1.093557, 1e-5);
+        gd_eig_result_free(&e);
     }
 }
 
@@ -132,8 +136,10 @@ static void euler_optimum_scan(void)
     CHECK(strcmp(sc.key, "integrator.h") == 0);
     CHECK_OK(gd_sim_eig(s, &after)); /* the scan restored h = 0.2 */
     CHECK(after.rho == rho_before && after.h == 0.2);
+    gd_scan_result_free(&sc);
     CHECK(gd_sim_eig_scan(s, "integrator.h:0:1", &sc) == GD_EUSAGE);
-    CHECK(gd_sim_eig_scan(s, "model.nokey:0:1:5", &sc) == GD_EUSAGE);
+    CHECK(gd_sim_eig_scan(s, "model.nokey:0:1:5", &sc) == GD_EUSAGE && !sc.values && !sc.key); /* nothing held */
+    gd_eig_result_free(&before), gd_eig_result_free(&after);
     gd_sim_free(&s);
 }
 
@@ -173,6 +179,7 @@ static void map_equals_R(void)
         CHECK_OK(gd_sim_eig(s, &e));
         CHECK(has_eig(&e, creal(R), cimag(R), 1e-12));
         CHECK_NEAR(e.rho, cabs(R), 1e-12);
+        gd_eig_result_free(&e);
         gd_sim_free(&s);
     }
     /* cvode: the flow over one output interval T = t_end/steps has eigenvalues exp(T lambda) */
@@ -180,6 +187,7 @@ static void map_equals_R(void)
     gd_eig_result e;
     CHECK_OK(gd_sim_eig(s, &e));
     CHECK_NEAR(e.rho, exp(-0.15 * 0.2), 1e-12);
+    gd_eig_result_free(&e);
     gd_sim_free(&s);
 }
 
@@ -246,6 +254,7 @@ static void types_and_newton(void)
         CHECK_OK(gd_sim_eig(s, &e));
         if (strcmp(e.type, c[i].type)) fprintf(stderr, "linear %s %s %s: %s\n", c[i].a, c[i].b, c[i].s, e.type);
         CHECK(strcmp(e.type, c[i].type) == 0);
+        gd_eig_result_free(&e);
         gd_sim_free(&s);
     }
     gd_model *m = make_model("dirac", (const char *const[]){"reg", "gp", NULL});
@@ -289,6 +298,7 @@ static void smoothness_per_start(void)
         CHECK_NEAR(e->eq_top, 1, 1e-10);
         CHECK_NEAR(e->h_limit, 2, 1e-10);
     }
+    gd_smoothness_result_free(&r);
     gd_sim_free(&s);
 }
 
@@ -328,6 +338,7 @@ static void every_model(void)
         CHECK(isfinite(r.c_re) && isfinite(r.d_rho));
         CHECK_OK(gd_sim_portrait(s, "out_portrait.h5", &neq));
         CHECK(neq >= 1 && gd_sim_get_ntraj(s) == 4);
+        gd_eig_result_free(&e);
         gd_sim_free(&s);
     }
     remove("out_portrait.h5");
@@ -355,6 +366,7 @@ static void map_without_field(void)
     CHECK_OK(gd_sim_eig(s, &lin));
     CHECK(lin.has_flow && lin.no_flow[0] == '\0' && strcmp(lin.type, "map") != 0);
     CHECK_NEAR(rho, lin.rho, 1e-6);
+    gd_eig_result_free(&e), gd_eig_result_free(&lin);
     /* cvode needs the field: an error that names the model's reason */
     CHECK_OK(gd_sim_set(s, "model.representation", "exact"));
     CHECK_OK(gd_sim_set(s, "integrator.name", "cvode"));

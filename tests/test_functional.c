@@ -563,6 +563,7 @@ static void sim_spectrum(void)
     CHECK_NEAR(worst, 0, 1e-13);
     CHECK_NEAR(r.mode_gap, 0, 1e-11);
     printf("sim spectrum: roots within %.2g (relative) of the quadratic formula, operator within %.2g of them\n", worst, r.mode_gap);
+    gd_spectrum_result_free(&r);
     gd_sim_free(&s);
     s = gd_sim_create();
     CHECK_OK(gd_sim_setup(s)); /* the default model, dirac */

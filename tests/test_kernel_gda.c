@@ -48,12 +48,18 @@ static int count_modulus(const gd_eig_result *e, double r, double tol)
     return n;
 }
 
-/* eig at given keys; returns the label, fills e (valid until the sim is freed). */
+/* eig at given keys; returns the label, fills e (the caller's: done frees both). */
 static const char *at(gd_sim **s, const char *const *kv, gd_eig_result *e)
 {
     *s = kg(kv);
     CHECK_OK(gd_sim_eig(*s, e));
     return label(e);
+}
+
+static void done(gd_sim **s, gd_eig_result *e)
+{
+    gd_eig_result_free(e);
+    gd_sim_free(s);
 }
 
 static char num[8][32];
@@ -77,7 +83,7 @@ static void case1_and_10(void)
         /* J_c (x) I_d: each of the two eigenvalues d times, to 1e-12 */
         CHECK(count_modulus(&e, 0.9874543515, 1e-9) == d && count_modulus(&e, 0.9114345373, 1e-9) == d);
         CHECK(e.map_dim == 2 * d);
-        gd_sim_free(&s);
+        done(&s, &e);
     }
 }
 
@@ -97,7 +103,7 @@ static void phase_boundaries(const char *etad, const char *etag, double s1, doub
         const char *l = at(&s, (const char *const[]){"integrator.lr_d", etad, "integrator.lr_g", etag, "model.sigma", fmt(0, c[i].f * sig[c[i].which]), NULL}, &e);
         if (strcmp(l, c[i].want)) fprintf(stderr, "sigma = %g: %s, want %s\n", c[i].f * sig[c[i].which], l, c[i].want);
         CHECK(!strcmp(l, c[i].want));
-        gd_sim_free(&s);
+        done(&s, &e);
     }
 }
 
@@ -111,10 +117,10 @@ static void cases_2_to_4(void)
     double mid = 0.5 * (0.1 / (1 + sqrt(0.9)) + 0.1 / sqrt(3.8));
     CHECK(!strcmp(at(&s, (const char *const[]){"integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.sigma", fmt(4, mid), NULL}, &e), "FLIP"));
     CHECK(has_map_eig(&e, -0.984686, 2e-6) && has_map_eig(&e, -0.913997, 2e-6));
-    gd_sim_free(&s);
+    done(&s, &e);
     CHECK(!strcmp(at(&s, (const char *const[]){"integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.sigma", "0.048734", NULL}, &e), "DIV"));
     CHECK_NEAR(e.rho, 1.81453, 1e-5);
-    gd_sim_free(&s);
+    done(&s, &e);
     /* rho(0.18391) of case 3: the closed form (the quadratic of the docs' closed-form spectra
      * with a = 0.5, eps = 0.1/sigma^2) gives 0.9026584 there, and so does the model. */
     double sg = 0.18391, eps = 0.1 / (sg * sg), flip = 0.5 * ((eps - 1.5) + sqrt((1.5 - eps) * (1.5 - eps) - 2));
@@ -123,15 +129,15 @@ static void cases_2_to_4(void)
     for (int i = 0; i < 3; i++) {
         CHECK(!strcmp(at(&s, (const char *const[]){"integrator.lr_d", "0.5", "integrator.lr_g", "0.2", "model.sigma", c3[i].sigma, NULL}, &e), c3[i].want));
         CHECK_NEAR(e.rho, c3[i].rho, 1e-6);
-        gd_sim_free(&s);
+        done(&s, &e);
     }
     /* case 4: lambda = 0 is area-preserving: |z| = 1 for sigma > 0.05, divergence below */
     CHECK(!strcmp(at(&s, (const char *const[]){"integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.lambda", "0", "model.sigma", "0.06", NULL}, &e), "NEUTRAL"));
     CHECK(count_modulus(&e, 1, 1e-12) == 2);
-    gd_sim_free(&s);
+    done(&s, &e);
     CHECK(!strcmp(at(&s, (const char *const[]){"integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.lambda", "0", "model.sigma", "0.049", NULL}, &e), "DIV"));
     CHECK_NEAR(e.rho, 1.4968711, 1e-6);
-    gd_sim_free(&s);
+    done(&s, &e);
 }
 
 /* Cases 5-7: mass excess, spread modes, measured generator rates. */
@@ -154,14 +160,14 @@ static void cases_5_to_7(void)
         gd_rate_result r;
         CHECK_OK(gd_sim_rate(s, "", &r));
         CHECK_NEAR(r.d_rho, c[i].rate, 2e-3);
-        gd_sim_free(&s);
+        done(&s, &e);
     }
     /* case 7: the pair is real, one root -0.9678952 (sign-alternating) and 0.6612286; rho_b = -2/3 */
     gd_sim *s;
     gd_eig_result e;
     CHECK(!strcmp(at(&s, c[2].kv, &e), "FLIP"));
     CHECK(has_map_eig(&e, -0.9678952, 1e-6) && has_map_eig(&e, 0.6612286, 1e-6) && has_map_eig(&e, -0.6666667, 1e-6));
-    gd_sim_free(&s);
+    done(&s, &e);
 }
 
 static void cases_8_9_11(void)
@@ -176,7 +182,7 @@ static void cases_8_9_11(void)
         int found = 0;
         for (int k = 0; k < 2; k++) found += cabs(e.re[k] + I * e.im[k] - c8[i].a) < 1e-6 || cabs(e.re[k] + I * e.im[k] - c8[i].b) < 1e-6;
         CHECK(found == 2);
-        gd_sim_free(&s);
+        done(&s, &e);
     }
     /* case 9: delta = 0 split into N = 4 equal points: spread eigenvalue exactly 1, sigma_3 / 2 */
     const char *pts = "0.01;-0.01;0.02;-0.015";
@@ -188,7 +194,7 @@ static void cases_8_9_11(void)
                                      fmt(1, s3 * (side ? 1.001 : 0.999)), NULL}, &e);
         CHECK(count_modulus(&e, 1, 1e-12) == 3);
         CHECK(e.predicted == (side ? GD_OSCILLATE : GD_DIVERGE));
-        gd_sim_free(&s);
+        done(&s, &e);
     }
     /* case 11: at lambda_opt = sqrt(mu q delta gamma) the spread rate equals -lambda */
     gd_sim *s;
@@ -199,7 +205,7 @@ static void cases_8_9_11(void)
     int spread = 0;
     for (int k = 0; k < e.dim; k++) spread += fabs(e.re[k] + lopt) < 1e-9 && e.im[k] == 0;
     CHECK(spread >= 1);
-    gd_sim_free(&s);
+    done(&s, &e);
 }
 
 /* The flip boundary in eta_g: eta_g* = 2 (2 - eta_d lambda) sigma^2 / (eta_d q P). */
@@ -253,7 +259,7 @@ static double pair_error(const char *kind, const char *D, const char *seed)
     at(&s, (const char *const[]){"model.representation", "features", "model.feature_kind", kind, "model.features", D, "model.feature_seed", seed, NULL}, &e);
     double best = INFINITY;
     for (int k = 0; k < e.dim; k++) best = fmin(best, cabs(e.re[k] + I * e.im[k] - (-0.5 + 0.8660254037844386 * I)));
-    gd_sim_free(&s);
+    done(&s, &e);
     return best;
 }
 
@@ -315,7 +321,7 @@ static void exact_map(void)
                                                "model.sigma", "3", NULL}, &e), "MONO"));
     CHECK_NEAR(e.rho, 0.9874544, 1e-7);
     CHECK(!strcmp(e.type, "map") && !e.map_analytic);
-    gd_sim_free(&s);
+    done(&s, &e);
     /* cases 5-7: generator rates of the exact map against the closed forms */
     static const struct { const char *kv[20]; double rate; int W; } c[] = {
         {{"model.representation", "exact", "integrator.lr_d", "0.1", "integrator.lr_g", "1", "model.sigma", "1", "model.gen_points", "0;0",
@@ -381,7 +387,7 @@ static void layouts_and_files(void)
     at(&s, (const char *const[]){"model.gen_layout", "sphere", "model.n_gen", "4", "model.radius", "0.2", "model.d", "3",
                                  "integrator.lr_d", "0.1", "integrator.lr_g", "0.1", NULL}, &e);
     CHECK(count_modulus(&e, 1, 1e-12) == 9 && e.map_analytic);
-    gd_sim_free(&s);
+    done(&s, &e);
     /* three isolated true points on a line, one generated point each: the single-point
      * spectrum three times (p = q = 1/3) */
     at(&s, (const char *const[]){"model.true_layout", "line", "model.n_true", "3", "model.spacing", "20", "integrator.lr_d", "0.1",
@@ -392,8 +398,8 @@ static void layouts_and_files(void)
                                    "integrator.lr_g", "0.1", NULL}, &e1);
     CHECK(e.map_dim == 6);
     for (int k = 0; k < 2; k++) CHECK(count_modulus(&e, hypot(e1.map_re[k], e1.map_im[k]), 1e-9) == 3);
-    gd_sim_free(&s);
-    gd_sim_free(&one);
+    done(&s, &e);
+    done(&one, &e1);
     /* points from an HDF5 file equal the same points written inline */
     hid_t f = H5Fcreate("out_points.h5", H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     hsize_t dims[2] = {2, 1};
@@ -407,8 +413,8 @@ static void layouts_and_files(void)
     at(&s, (const char *const[]){"model.true_points", "out_points.h5", "model.gen_points", "0.1;5.1", "model.gen_masses", "0.3;0.7", NULL}, &e);
     at(&one, (const char *const[]){"model.true_points", "0;5", "model.true_masses", "0.3;0.7", "model.gen_points", "0.1;5.1", "model.gen_masses", "0.3;0.7", NULL}, &e1);
     for (int i = 0; i < e.dim; i++) CHECK(e.re[i] == e1.re[i] && e.im[i] == e1.im[i]);
-    gd_sim_free(&s);
-    gd_sim_free(&one);
+    done(&s, &e);
+    done(&one, &e1);
     unlink("out_points.h5");
 }
 
@@ -430,7 +436,7 @@ static void laplacian(void)
     gd_eig_result e;
     CHECK(!strcmp(at(&s, (const char *const[]){"model.kernel", "laplace", "model.representation", "features", "model.features", "64", NULL}, &e), "MONO") ||
           e.predicted == GD_CONVERGE);
-    gd_sim_free(&s);
+    done(&s, &e);
 }
 
 /* Exact-map sweeps: the generator's distance, ~30 e-folds per cell. On the spiral plateau
@@ -515,7 +521,7 @@ static void simultaneous(void)
     at(&s, game, &e);
     CHECK(has_map_eig(&e, z, 1e-12) && has_map_eig(&e, conj(z), 1e-12) && has_map_eig(&e, rho_b, 1e-12));
     CHECK_NEAR(e.rho, cabs(z), 1e-12);
-    gd_sim_free(&s);
+    done(&s, &e);
     game[15] = "exact"; /* model.representation */
     double r = exact_generator_rate(game, 28);
     printf("exact map under simgd: generator rate %.6f (closed form %.6f)\n", r, cabs(z));
@@ -532,7 +538,7 @@ static void simultaneous(void)
         at(&s, (const char *const[]){"model.representation", "exact", "model.history", "256", "integrator.lr_d", "0.1", "integrator.lr_g", "0.1", "model.sigma", "3",
                                      "integrator.name", rules[i][0], "integrator.order", rules[i][1], NULL}, &e);
         CHECK_NEAR(e.rho, i ? zalt : zs, 1e-7);
-        gd_sim_free(&s);
+        done(&s, &e);
     }
 }
 
