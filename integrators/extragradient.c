@@ -31,8 +31,8 @@ static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
     if (!A) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     memcpy(xt, x, sizeof(double) * (size_t)n);
     if ((rc = gd_eval(s, x, s->w[0])) == GD_OK) gd_axpy_player(s, xt, 1.0, s->w[0], 0, n);
-    if (rc == GD_OK) rc = gd_model_jacobian(s->model, x, A);
-    if (rc == GD_OK) rc = gd_model_jacobian(s->model, xt, B);
+    if (rc == GD_OK) rc = gd_model_jacobian_ws(s->model, s->ws, x, A);
+    if (rc == GD_OK) rc = gd_model_jacobian_ws(s->model, s->ws, xt, B);
     if (rc == GD_OK) {
         gd_substep_jacobian(s, A, 1.0, 0, n, A); /* A = I + H J(x) */
         gd_matmul(n, B, A, M);                   /* M = J(x~) A */

@@ -60,7 +60,7 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
             gd_axpy_player(s, Y, tab->a[i][j], Kv + j * n, 0, n);
             for (size_t e = 0; e < nn; e++) A[e] += tab->a[i][j] * s->hv[e / (size_t)n] * K[j * nn + e];
         }
-        if ((rc = gd_eval(s, Y, Kv + i * n)) == GD_OK && (rc = gd_model_jacobian(s->model, Y, J)) == GD_OK)
+        if ((rc = gd_eval(s, Y, Kv + i * n)) == GD_OK && (rc = gd_model_jacobian_ws(s->model, s->ws, Y, J)) == GD_OK)
             gd_matmul(n, J, A, K + i * nn);
     }
     for (size_t e = 0; e < nn && rc == GD_OK; e++) {

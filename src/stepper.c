@@ -110,20 +110,29 @@ int gd_stepper_update_rates(gd_stepper *s)
     return GD_OK;
 }
 
+/* The stepper's workspace, current for the model's last setup (a sweep sets the model up
+ * again cell by cell without setting the stepper up again). */
+static int current_ws(gd_stepper *s)
+{
+    if (!s->ws && !(s->ws = gd_model_ws_create(s->model))) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    int rc = gd_model_ws_ready(s->model, s->ws);
+    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->ws->msg);
+    return rc;
+}
+
 int gd_stepper_setup(gd_stepper *s)
 {
     release(s);
     if (!s->model->ready) return gd_stepper_fail(s, GD_EUSAGE, "the model is not set up");
+    int rc = current_ws(s);
+    if (rc != GD_OK) return rc;
     s->dim = s->model->dim;
     s->ngen = s->model->ngen;
     s->hv = malloc(sizeof(double) * (size_t)s->dim);
     for (int i = 0; i < 4; i++) s->w[i] = malloc(sizeof(double) * (size_t)s->dim);
     if (!s->hv || !s->w[0] || !s->w[1] || !s->w[2] || !s->w[3]) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     set_rates(s);
-    if (s->type->init) {
-        int rc = s->type->init(s);
-        if (rc != GD_OK) return rc;
-    }
+    if (s->type->init && (rc = s->type->init(s)) != GD_OK) return rc;
     s->ready = 1;
     return GD_OK;
 }
@@ -133,6 +142,8 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
     if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
     s->nfev = s->nsteps = 0;
     s->failure = GD_FAIL_NONE;
+    int rc = current_ws(s);
+    if (rc != GD_OK) return rc;
     return s->type->reset ? s->type->reset(s, x0) : GD_OK;
 }
 
@@ -146,7 +157,8 @@ static double norm(const double *x, int n)
 int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
     s->failure = GD_FAIL_NONE;
-    int rc = s->type->step(s, x, t);
+    int rc = current_ws(s);
+    if (rc == GD_OK) rc = s->type->step(s, x, t);
     if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
     if (rc < 0) return rc;
     /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
@@ -182,7 +194,8 @@ static int step_state(gd_stepper *s, double *z)
 int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 {
     if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
-    int n = gd_stepper_map_dim(s), rc;
+    int n = gd_stepper_map_dim(s), rc = current_ws(s);
+    if (rc != GD_OK) return rc;
     double *z = malloc(sizeof(double) * 3 * (size_t)n);
     if (!z) return GD_ENOMEM;
     double *zp = z + n, *zm = z + 2 * n;
@@ -205,8 +218,9 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
     if (!s->ready) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_setup has not succeeded");
-    int an = s->type->map_jacobian != NULL, rc = GD_ENOTAVAIL;
-    if (an) rc = s->type->map_jacobian(s, x, M);
+    int an = s->type->map_jacobian != NULL, rc = current_ws(s);
+    if (rc != GD_OK) return rc;
+    rc = an ? s->type->map_jacobian(s, x, M) : GD_ENOTAVAIL;
     if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
         an = 0;
         rc = gd_stepper_map_jacobian_fd(s, x, M);
@@ -247,7 +261,7 @@ int gd_substeps(gd_stepper *s, double *x, const gd_substep *seq, int nseq, doubl
     for (int q = 0; q < nseq && rc == GD_OK; q++) {
         int i0 = seq[q].player ? s->ngen : 0, i1 = seq[q].player ? n : s->ngen;
         for (long k = 0; k < seq[q].repeat && rc == GD_OK; k++) {
-            if (M && (rc = gd_model_jacobian(s->model, x, J)) != GD_OK) break;
+            if (M && (rc = gd_model_jacobian_ws(s->model, s->ws, x, J)) != GD_OK) break;
             if ((rc = gd_eval(s, x, s->w[0])) != GD_OK) break;
             if (M) {
                 gd_substep_jacobian(s, J, seq[q].scale, i0, i1, S);
@@ -277,6 +291,7 @@ void gd_stepper_free(gd_stepper **ps)
 {
     if (!ps || !*ps) return;
     release(*ps);
+    gd_model_ws_free(&(*ps)->ws);
     free((*ps)->section);
     free(*ps);
     *ps = NULL;
@@ -287,19 +302,19 @@ int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done)
     *done = 0;
     const gd_model *m = s->model;
     if (!m->type->gda_step) return GD_OK;
-    int rc = m->type->gda_step(m, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule, s->nsteps);
+    int rc = m->type->gda_step(m, s->ws, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule, s->nsteps);
     if (rc == GD_ENOTAVAIL) return GD_OK;
     *done = 1;
     s->nfev++;
-    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", m->type->name, m->msg);
+    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", m->type->name, s->ws->msg);
     return rc;
 }
 
 int gd_eval(gd_stepper *s, const double *x, double *v)
 {
     s->nfev++;
-    int rc = s->model->type->field(s->model, 0, x, v);
-    if (rc != GD_OK) s->failure = GD_FAIL_RHS, gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->model->msg);
+    int rc = s->model->type->field(s->model, s->ws, 0, x, v);
+    if (rc != GD_OK) s->failure = GD_FAIL_RHS, gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->ws->msg);
     return rc;
 }
 
