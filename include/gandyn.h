@@ -175,7 +175,9 @@ GD_EXPORT const char *const *gd_integrator_type_keys(const gd_integrator_type *t
 /* All integrator.* keys (shared by every integrator, as in the config contract). */
 GD_EXPORT const gd_param *gd_integrator_params(void);
 
-/* The stepper borrows the model; the model must outlive it. */
+/* The stepper borrows the model; the model must outlive it. Several steppers on one set-up
+ * model may run in parallel threads (each evaluates it in a workspace of its own); one
+ * stepper is used by one thread at a time. */
 GD_EXPORT gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m);
 GD_EXPORT int gd_stepper_set(gd_stepper *s, const char *key, const char *value);
 GD_EXPORT int gd_stepper_setup(gd_stepper *s);

@@ -117,6 +117,7 @@ int gd_model_setup(gd_model *m)
 {
     release_setup(m);
     m->generation++;
+    m->ready = 0; /* until this setup succeeds: no workspace is made from a half-built one */
     m->hybrid = 0;
     m->period = 0, m->frequency = 0;
     m->warning[0] = '\0';
