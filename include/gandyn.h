@@ -103,9 +103,23 @@ typedef struct gd_param {
 #define GD_PF_HI_OPEN 2u  /* value must be < hi */
 #define GD_PF_EMPTY 4u    /* empty text allowed (means "derived", e.g. lr_g = h) */
 
-/* ---------------------------------------------------------------- models -------- */
+/* ---------------------------------------------------------------- models --------
+ * Threads. After gd_model_setup a model is read-only to every evaluation made with a
+ * workspace: gd_model_field_ws, _jacobian_ws, _jvp_ws, _psolve_ws and _equilibrium_ws may
+ * run at the same time from several threads on one model, each thread with its own
+ * gd_model_ws, and so may steppers (each makes its own workspace at gd_stepper_setup: the
+ * stepper calls are thread-safe for distinct steppers on one model). Results do not depend
+ * on how many workspaces there are: the same x gives the same bits in any of them.
+ * Not thread-safe: gd_model_create, _set, _setup and _free (no other call on the model
+ * may run meanwhile), and every call on a model without a workspace argument
+ * (gd_model_field, _jacobian, _jvp, _psolve, _equilibrium, gd_model_newton, the analyses
+ * and the model-specific gd_particles_*, gd_functional_* calls): they share one workspace
+ * that the model owns, so at most one of them at a time per model. Calls that only read
+ * (gd_model_dim, _ngen, _default_start, _project, _bounds) are thread-safe. FFTW planning
+ * inside setups is serialised by the library, so separate models can be set up in parallel. */
 typedef struct gd_model gd_model;
 typedef struct gd_model_type gd_model_type;
+typedef struct gd_model_ws gd_model_ws;
 
 /* Registry: NULL-terminated, in the order gandyn list prints. */
 GD_EXPORT const gd_model_type *const *gd_model_types(void);
@@ -151,6 +165,20 @@ GD_EXPORT void gd_model_project(const gd_model *m, double *x);
 /* Box the projection keeps x in: lo[i] = -inf, hi[i] = +inf where unconstrained. */
 GD_EXPORT void gd_model_bounds(const gd_model *m, double *lo, double *hi);
 
+/* A workspace for evaluating the model m from one thread: what the model's evaluations write
+ * (transform buffers, solver iterates, caches, the last failure's message). It follows the
+ * model through later setups (re-made on its next use). NULL when out of memory. */
+GD_EXPORT gd_model_ws *gd_model_ws_create(const gd_model *m);
+GD_EXPORT void gd_model_ws_free(gd_model_ws **ws);
+/* The last failure of a call made with ws. */
+GD_EXPORT const char *gd_model_ws_errmsg(const gd_model_ws *ws);
+/* The calls above with the caller's workspace ws (made from m): thread-safe for distinct ws. */
+GD_EXPORT int gd_model_field_ws(const gd_model *m, gd_model_ws *ws, const double *x, double *v);
+GD_EXPORT int gd_model_jacobian_ws(const gd_model *m, gd_model_ws *ws, const double *x, double *J);
+GD_EXPORT int gd_model_jvp_ws(const gd_model *m, gd_model_ws *ws, const double *x, const double *v, double *Jv);
+GD_EXPORT int gd_model_psolve_ws(const gd_model *m, gd_model_ws *ws, double g, const double *r, double *z);
+GD_EXPORT int gd_model_equilibrium_ws(const gd_model *m, gd_model_ws *ws, double *x);
+
 /* ---------------------------------------------------------------- integrators --- */
 typedef struct gd_stepper gd_stepper;
 typedef struct gd_integrator_type gd_integrator_type;
@@ -169,7 +197,9 @@ GD_EXPORT const gd_param *gd_integrator_type_params(const gd_integrator_type *t)
 /* 1 when the rule reads integrator.KEY: a shared key it uses, or one of its own. */
 GD_EXPORT int gd_integrator_type_reads(const gd_integrator_type *t, const char *key);
 
-/* The stepper borrows the model; the model must outlive it. */
+/* The stepper borrows the model; the model must outlive it. Several steppers on one set-up
+ * model may run in parallel threads (each evaluates it in a workspace of its own); one
+ * stepper is used by one thread at a time. */
 GD_EXPORT gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m);
 GD_EXPORT int gd_stepper_set(gd_stepper *s, const char *key, const char *value);
 GD_EXPORT int gd_stepper_setup(gd_stepper *s);

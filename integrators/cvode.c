@@ -76,7 +76,7 @@ static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *ud)
     (void)t;
     gd_stepper *s = ud;
     cv_priv *p = s->priv;
-    int rc = s->model->type->field(s->model, p->mode, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+    int rc = s->model->type->field(s->model, s->ws, p->mode, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
     return rc == GD_OK ? 0 : -1;
 }
 
@@ -86,7 +86,7 @@ static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
     gd_stepper *s = ud;
     cv_priv *p = s->priv;
     int n = s->dim;
-    int rc = s->model->type->jacobian(s->model, p->mode, N_VGetArrayPointer(y), p->Jr);
+    int rc = s->model->type->jacobian(s->model, s->ws, p->mode, N_VGetArrayPointer(y), p->Jr);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) SM_ELEMENT_D(J, i, j) = p->Jr[i * n + j];
     return rc == GD_OK ? 0 : -1;
@@ -98,7 +98,7 @@ static int cv_jtimes(N_Vector v, N_Vector Jv, sunrealtype t, N_Vector y, N_Vecto
     gd_stepper *s = ud;
     cv_priv *p = s->priv;
     const gd_model *m = s->model;
-    int rc = m->type->jvp(m, p->mode, N_VGetArrayPointer(y), N_VGetArrayPointer(v), N_VGetArrayPointer(Jv));
+    int rc = m->type->jvp(m, s->ws, p->mode, N_VGetArrayPointer(y), N_VGetArrayPointer(v), N_VGetArrayPointer(Jv));
     return rc == GD_OK ? 0 : -1;
 }
 
@@ -106,7 +106,7 @@ static int cv_psolve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
 {
     (void)t, (void)y, (void)fy, (void)delta, (void)lr;
     gd_stepper *s = ud;
-    int rc = s->model->type->psolve(s->model, g, N_VGetArrayPointer(r), N_VGetArrayPointer(z));
+    int rc = s->model->type->psolve(s->model, s->ws, g, N_VGetArrayPointer(r), N_VGetArrayPointer(z));
     return rc == GD_OK ? 0 : -1;
 }
 

@@ -58,7 +58,7 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
         for (int j = 0; j < i; j++)
             for (size_t e = 0; e < nn && tab->a[i][j] != 0; e++) A[e] += tab->a[i][j] * s->hv[e / (size_t)n] * K[j * nn + e];
         const double *Y;
-        if ((rc = rk_stage(&s->lane, x, tab, i, &Y)) == GD_OK && (rc = gd_model_jacobian(s->model, Y, J)) == GD_OK)
+        if ((rc = rk_stage(&s->lane, x, tab, i, &Y)) == GD_OK && (rc = gd_model_jacobian_ws(s->model, s->ws, Y, J)) == GD_OK)
             gd_matmul(n, J, A, K + i * nn);
     }
     for (size_t e = 0; e < nn && rc == GD_OK; e++) {

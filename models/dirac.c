@@ -171,24 +171,25 @@ static int dirac_eval(const gd_model *m, int mode, const double *x, double *v, d
     return GD_OK;
 }
 
-static int dirac_field(const gd_model *m, int mode, const double *x, double *v)
+static int dirac_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
 {
+    (void)ws;
     return dirac_eval(m, mode, x, v, NULL);
 }
 
-static int dirac_jacobian(const gd_model *m, int mode, const double *x, double *J)
+static int dirac_jacobian(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J)
 {
+    (void)ws;
     double v[2];
     return dirac_eval(m, mode, x, v, J);
 }
 
 static int hard_wgan_gp(const dirac_opts *o) { return o->reg == REG_WGAN_GP && o->sign_eps == 0; }
 
-static int dirac_equilibrium(const gd_model *m, double *x)
+static int dirac_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
 {
     if (hard_wgan_gp(m->opts))
-        return gd_fmt(((gd_model *)m)->msg, GD_ENOTAVAIL,
-                      "dirac with reg = wgan_gp has no equilibrium: the field jumps by 2 gamma g0 across psi = 0");
+        return gd_ws_fail(ws, GD_ENOTAVAIL, "dirac with reg = wgan_gp has no equilibrium: the field jumps by 2 gamma g0 across psi = 0");
     x[0] = x[1] = 0;
     return GD_OK;
 }

@@ -105,12 +105,16 @@ typedef struct {
     double *p;                /* the weight of L^2(p): the density (p_aug when augmented), floored, mean 1 */
     double *pin;              /* the density inside the divergence: p, except for augment = exact (the data's) */
     double *filt;             /* augment = exact: the translation-noise filter C on the half spectrum */
-    double *re, *tmp;         /* plan-aligned real buffers */
-    double *work;             /* 4 M scratch values for the fields */
-    fftw_complex *spec, *spec2; /* half spectra (the second for the preconditioner's two fields) */
-    fftw_plan fwd, bwd;
-    double *A;                /* Delta_p as a dense M x M matrix, made on the first Jacobian */
+    fftw_plan fwd, bwd;       /* executed on a workspace's arrays (fftw_execute_dft_*) */
 } functional_priv;
+
+/* A caller's workspace: what the fields, J.v, the preconditioner and the Jacobian write. */
+typedef struct {
+    double *re, *tmp;           /* plan-aligned real buffers (fftw_malloc, as the planning arrays) */
+    double *work;               /* 4 M scratch values for the fields */
+    fftw_complex *spec, *spec2; /* half spectra (the second for the preconditioner's two fields) */
+    double *A;                  /* Delta_p as a dense M x M matrix, made on the first Jacobian */
+} functional_ws;
 
 static double density_at(const functional_opts *o, double x)
 {
@@ -139,26 +143,26 @@ static int wavenumber(const functional_opts *o, int axis, int r, int col)
 
 /* out = IFFT(filter (i k_axis) FFT(in)): no derivative for axis < 0, no filter for NULL.
  * One r2c and one c2r; in and out may be the same array. */
-static void spectral(const gd_model *m, int axis, const double *filter, const double *in, double *out)
+static void spectral(const gd_model *m, functional_ws *w, int axis, const double *filter, const double *in, double *out)
 {
     const functional_opts *o = m->opts;
-    functional_priv *q = m->priv;
+    const functional_priv *q = m->priv;
     int H = (int)o->N / 2 + 1, rows = half_rows(o);
-    memcpy(q->re, in, sizeof(double) * (size_t)q->M);
-    fftw_execute(q->fwd);
-    double w = 2 * M_PI / o->L, scale = 1.0 / q->M;
+    memcpy(w->re, in, sizeof(double) * (size_t)q->M);
+    fftw_execute_dft_r2c(q->fwd, w->re, w->spec);
+    double k0 = 2 * M_PI / o->L, scale = 1.0 / q->M;
     for (int r = 0; r < rows; r++)
         for (int col = 0; col < H; col++) {
             size_t at = (size_t)r * H + col;
             double complex f = filter ? filter[at] * scale : scale;
-            if (axis >= 0) f *= I * (w * wavenumber(o, axis, r, col));
-            q->spec[at] *= f;
+            if (axis >= 0) f *= I * (k0 * wavenumber(o, axis, r, col));
+            w->spec[at] *= f;
         }
-    fftw_execute(q->bwd);
-    memcpy(out, q->re, sizeof(double) * (size_t)q->M);
+    fftw_execute_dft_c2r(q->bwd, w->spec, w->re);
+    memcpy(out, w->re, sizeof(double) * (size_t)q->M);
 }
 
-static void derivative(const gd_model *m, int axis, const double *in, double *out) { spectral(m, axis, NULL, in, out); }
+static void derivative(const gd_model *m, functional_ws *w, int axis, const double *in, double *out) { spectral(m, w, axis, NULL, in, out); }
 
 /* The Fourier multiplier exp(-t^2 |k|^2 / 2) of a Gaussian of standard deviation t (periodised). */
 static double *gaussian_filter(const gd_model *m, double t)
@@ -176,32 +180,32 @@ static double *gaussian_filter(const gd_model *m, double t)
 }
 
 /* acc += filter d_axis (flux); flux may be the tmp buffer. */
-static void add_derivative(const gd_model *m, int axis, const double *filter, const double *flux, double *acc)
+static void add_derivative(const gd_model *m, functional_ws *w, int axis, const double *filter, const double *flux, double *acc)
 {
-    functional_priv *q = m->priv;
-    spectral(m, axis, filter, flux, q->tmp);
-    for (int i = 0; i < q->M; i++) acc[i] += q->tmp[i];
+    const functional_priv *q = m->priv;
+    spectral(m, w, axis, filter, flux, w->tmp);
+    for (int i = 0; i < q->M; i++) acc[i] += w->tmp[i];
 }
 
-/* acc += filter d_axis (w g): the conservative divergence the fields are made of. */
-static void add_divergence(const gd_model *m, int axis, const double *filter, const double *w, const double *g, double *acc)
+/* acc += filter d_axis (f g): the conservative divergence the fields are made of. */
+static void add_divergence(const gd_model *m, functional_ws *w, int axis, const double *filter, const double *f, const double *g, double *acc)
 {
-    functional_priv *q = m->priv;
-    for (int i = 0; i < q->M; i++) q->tmp[i] = w[i] * g[i];
-    add_derivative(m, axis, filter, q->tmp, acc);
+    const functional_priv *q = m->priv;
+    for (int i = 0; i < q->M; i++) w->tmp[i] = f[i] * g[i];
+    add_derivative(m, w, axis, filter, w->tmp, acc);
 }
 
 /* Delta_p u = p^{-1} sum_j d_j (p d_j u), conservative so that -Delta_p stays symmetric in L^2(p);
  * with augment = exact, p_aug^{-1} C sum_j d_j (p d_j C u). Uses the last quarter of the work buffer. */
-static void laplacian(const gd_model *m, const double *u, double *out)
+static void laplacian(const gd_model *m, functional_ws *w, const double *u, double *out)
 {
     const functional_priv *q = m->priv;
     const functional_opts *o = m->opts;
-    double *grad = q->work + 3 * q->M;
+    double *grad = w->work + 3 * q->M;
     memset(out, 0, sizeof(double) * (size_t)q->M);
     for (int j = 0; j < o->dim; j++) {
-        spectral(m, j, q->filt, u, grad);
-        add_divergence(m, j, q->filt, q->pin, grad, out);
+        spectral(m, w, j, q->filt, u, grad);
+        add_divergence(m, w, j, q->filt, q->pin, grad, out);
     }
     for (int i = 0; i < q->M; i++) out[i] /= q->p[i];
 }
@@ -229,20 +233,20 @@ static int all_finite(const double *v, int n)
 /* The nonlinear form (docs/models/functional.md, The game):
  *   D' = eta_d (f'(D) + (rho/p) g'(D) + gamma Delta_p D), rho' = -eta_g div(rho c(D) grad D).
  * The divergence is spectral, so the total mass sum(rho) is conserved to round-off. */
-static int nonlinear_field(const gd_model *m, const double *x, double *v)
+static int nonlinear_field(const gd_model *m, functional_ws *w, const double *x, double *v)
 {
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
     int M = q->M;
     const double *rho = x, *D = x + M;
-    double *grad = q->work, *mob = q->work + M, *lap = q->work + 2 * M, *div = v; /* div: rho' before scaling */
+    double *grad = w->work, *mob = w->work + M, *lap = w->work + 2 * M, *div = v; /* div: rho' before scaling */
     for (int i = 0; i < M; i++) mob[i] = rho[i] * loss_at(o->loss, D[i]).c;
     memset(lap, 0, sizeof(double) * (size_t)M);
     memset(div, 0, sizeof(double) * (size_t)M);
     for (int j = 0; j < o->dim; j++) { /* d_j D once, for Delta_p D and for the flux */
-        derivative(m, j, D, grad);
-        add_divergence(m, j, NULL, q->p, grad, lap);
-        add_divergence(m, j, NULL, mob, grad, div);
+        derivative(m, w, j, D, grad);
+        add_divergence(m, w, j, NULL, q->p, grad, lap);
+        add_divergence(m, w, j, NULL, mob, grad, div);
     }
     for (int i = 0; i < M; i++) {
         loss_terms l = loss_at(o->loss, D[i]);
@@ -255,24 +259,24 @@ static int nonlinear_field(const gd_model *m, const double *x, double *v)
 /* The derivative of nonlinear_field along (w, e) = (delta rho, delta D):
  *   rho' part: -eta_g div(w c grad D + rho c' e grad D + rho c grad e)
  *   D' part:   eta_d ((f'' + (rho/p) g'') e + g' w / p + gamma Delta_p e). */
-static int nonlinear_jvp(const gd_model *m, const double *x, const double *dx, double *jv)
+static int nonlinear_jvp(const gd_model *m, functional_ws *sc, const double *x, const double *dx, double *jv)
 {
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
     int M = q->M;
     const double *rho = x, *D = x + M, *w = dx, *e = dx + M;
-    double *gD = q->work, *ge = q->work + M, *lap = q->work + 2 * M, *div = jv;
+    double *gD = sc->work, *ge = sc->work + M, *lap = sc->work + 2 * M, *div = jv;
     memset(lap, 0, sizeof(double) * (size_t)M);
     memset(div, 0, sizeof(double) * (size_t)M);
     for (int j = 0; j < o->dim; j++) {
-        derivative(m, j, D, gD);
-        derivative(m, j, e, ge);
-        add_divergence(m, j, NULL, q->p, ge, lap);
+        derivative(m, sc, j, D, gD);
+        derivative(m, sc, j, e, ge);
+        add_divergence(m, sc, j, NULL, q->p, ge, lap);
         for (int i = 0; i < M; i++) {
             loss_terms l = loss_at(o->loss, D[i]);
-            q->tmp[i] = (w[i] * l.c + rho[i] * l.cp * e[i]) * gD[i] + rho[i] * l.c * ge[i];
+            sc->tmp[i] = (w[i] * l.c + rho[i] * l.cp * e[i]) * gD[i] + rho[i] * l.c * ge[i];
         }
-        add_derivative(m, j, NULL, q->tmp, div);
+        add_derivative(m, sc, j, NULL, sc->tmp, div);
     }
     for (int i = 0; i < M; i++) {
         loss_terms l = loss_at(o->loss, D[i]);
@@ -282,17 +286,18 @@ static int nonlinear_jvp(const gd_model *m, const double *x, const double *dx, d
     return all_finite(jv, 2 * M) ? GD_OK : GD_ESOLVER;
 }
 
-static int functional_field(const gd_model *m, int mode, const double *x, double *v)
+static int functional_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
 {
     (void)mode;
     const functional_opts *o = m->opts;
-    if (o->form == FORM_NONLINEAR) return nonlinear_field(m, x, v);
+    functional_ws *w = ws->priv;
+    if (o->form == FORM_NONLINEAR) return nonlinear_field(m, w, x, v);
     const functional_priv *q = m->priv;
     int M = q->M;
     const double *psi = x, *u = x + M;
-    double *lp = q->work, *lu = q->work + M;
-    laplacian(m, psi, lp);
-    laplacian(m, u, lu);
+    double *lp = w->work, *lu = w->work + M;
+    laplacian(m, w, psi, lp);
+    laplacian(m, w, u, lu);
     double gauge = 0;
     for (int i = 0; i < M; i++) gauge += q->p[i] * psi[i] / M; /* p has mean 1 */
     for (int i = 0; i < M; i++) {
@@ -303,10 +308,10 @@ static int functional_field(const gd_model *m, int mode, const double *x, double
 }
 
 /* The linear field is its own Jacobian. */
-static int functional_jvp(const gd_model *m, int mode, const double *x, const double *v, double *jv)
+static int functional_jvp(const gd_model *m, gd_model_ws *ws, int mode, const double *x, const double *v, double *jv)
 {
     const functional_opts *o = m->opts;
-    return o->form == FORM_NONLINEAR ? nonlinear_jvp(m, x, v, jv) : functional_field(m, mode, v, jv);
+    return o->form == FORM_NONLINEAR ? nonlinear_jvp(m, ws->priv, x, v, jv) : functional_field(m, ws, mode, v, jv);
 }
 
 /* The Jacobian's 2 x 2 block on Fourier mode k (|k|^2 = lam) for the uniform density: exact
@@ -327,43 +332,46 @@ static void mode_block(const gd_model *m, int zero, double lam, double j[4])
 
 /* Preconditioner for CVODE's Krylov solver: (I - g J) inverted mode by mode in Fourier space
  * with p replaced by its mean (1): two transforms of each half of the state. */
-static int functional_psolve(const gd_model *m, double g, const double *r, double *z)
+static int functional_psolve(const gd_model *m, gd_model_ws *ws, double g, const double *r, double *z)
 {
     const functional_opts *o = m->opts;
-    functional_priv *q = m->priv;
+    const functional_priv *q = m->priv;
+    functional_ws *w = ws->priv;
     int M = q->M, H = (int)o->N / 2 + 1, rows = half_rows(o);
     size_t nspec = (size_t)rows * (size_t)H;
-    memcpy(q->re, r, sizeof(double) * (size_t)M);
-    fftw_execute(q->fwd);
-    memcpy(q->spec2, q->spec, sizeof(fftw_complex) * nspec);
-    memcpy(q->re, r + M, sizeof(double) * (size_t)M);
-    fftw_execute(q->fwd);
-    double w = 2 * M_PI / o->L;
+    memcpy(w->re, r, sizeof(double) * (size_t)M);
+    fftw_execute_dft_r2c(q->fwd, w->re, w->spec);
+    memcpy(w->spec2, w->spec, sizeof(fftw_complex) * nspec);
+    memcpy(w->re, r + M, sizeof(double) * (size_t)M);
+    fftw_execute_dft_r2c(q->fwd, w->re, w->spec);
+    double k0 = 2 * M_PI / o->L;
     for (int row = 0; row < rows; row++)
         for (int col = 0; col < H; col++) {
             size_t at = (size_t)row * H + col;
             double lam = 0, j[4];
-            for (int a = 0; a < o->dim; a++) lam += pow(w * wavenumber(o, a, row, col), 2);
+            for (int a = 0; a < o->dim; a++) lam += pow(k0 * wavenumber(o, a, row, col), 2);
             mode_block(m, at == 0, lam, j);
             double a11 = 1 - g * j[0], a12 = -g * j[1], a21 = -g * j[2], a22 = 1 - g * j[3], det = (a11 * a22 - a12 * a21) * M;
-            double complex r1 = q->spec2[at], r2 = q->spec[at];
-            q->spec2[at] = (a22 * r1 - a12 * r2) / det;
-            q->spec[at] = (a11 * r2 - a21 * r1) / det;
+            double complex r1 = w->spec2[at], r2 = w->spec[at];
+            w->spec2[at] = (a22 * r1 - a12 * r2) / det;
+            w->spec[at] = (a11 * r2 - a21 * r1) / det;
         }
-    fftw_execute_dft_c2r(q->bwd, q->spec2, q->re);
-    memcpy(z, q->re, sizeof(double) * (size_t)M);
-    fftw_execute(q->bwd);
-    memcpy(z + M, q->re, sizeof(double) * (size_t)M);
+    fftw_execute_dft_c2r(q->bwd, w->spec2, w->re);
+    memcpy(z, w->re, sizeof(double) * (size_t)M);
+    fftw_execute_dft_c2r(q->bwd, w->spec, w->re);
+    memcpy(z + M, w->re, sizeof(double) * (size_t)M);
     return GD_OK;
 }
 
-/* Delta_p column by column (M transforms pairs; refused above M = 4096 where dense stops paying). */
-static int dense_laplacian(const gd_model *m)
+/* Delta_p column by column into the workspace, once per workspace (M transforms pairs;
+ * refused above M = 4096 where dense stops paying). */
+static int dense_laplacian(const gd_model *m, gd_model_ws *ws)
 {
-    functional_priv *q = m->priv;
-    if (q->A) return GD_OK;
+    const functional_priv *q = m->priv;
+    functional_ws *w = ws->priv;
+    if (w->A) return GD_OK;
     int M = q->M;
-    if (M > 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", M);
+    if (M > 4096) return gd_ws_fail(ws, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", M);
     double *A = malloc(sizeof(double) * (size_t)M * (size_t)M), *e = calloc((size_t)M, sizeof(double)), *col = malloc(sizeof(double) * (size_t)M);
     if (!A || !e || !col) {
         free(A), free(e), free(col);
@@ -371,32 +379,33 @@ static int dense_laplacian(const gd_model *m)
     }
     for (int j = 0; j < M; j++) {
         e[j] = 1;
-        laplacian(m, e, col);
+        laplacian(m, w, e, col);
         e[j] = 0;
         for (int i = 0; i < M; i++) A[(size_t)i * M + j] = col[i];
     }
     free(e), free(col);
-    q->A = A;
+    w->A = A;
     return GD_OK;
 }
 
-static int functional_jacobian(const gd_model *m, int mode, const double *x, double *J)
+static int functional_jacobian(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J)
 {
     (void)mode;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
     if (o->form == FORM_NONLINEAR) { /* central differences of the field, small grids (the analytic J.v belongs with Krylov) */
-        if (q->M > 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", q->M);
-        return gd_model_jacobian_fd(m, x, J);
+        if (q->M > 4096) return gd_ws_fail(ws, GD_EUSAGE, "dense Jacobian of %d grid points: at most 4096", q->M);
+        return gd_model_jacobian_fd_ws(m, ws, x, J);
     }
-    int rc = dense_laplacian(m), M = q->M, D = 2 * M;
+    int rc = dense_laplacian(m, ws), M = q->M, D = 2 * M;
     if (rc != GD_OK) return rc;
+    const double *A = ((const functional_ws *)ws->priv)->A;
     memset(J, 0, sizeof(double) * (size_t)D * (size_t)D);
     for (int i = 0; i < M; i++) {
         J[(size_t)i * D + M + i] = o->eta_g * q->c;
         for (int j = 0; j < M; j++) {
             J[(size_t)i * D + j] = -o->eta_g * q->c * q->p[j] / M;
-            double a = q->A[(size_t)i * M + j];
+            double a = A[(size_t)i * M + j];
             J[(size_t)(M + i) * D + j] = o->eta_d * q->b * a;
             J[(size_t)(M + i) * D + M + j] = o->eta_d * (o->gamma * a - (i == j ? q->a : 0));
         }
@@ -405,8 +414,9 @@ static int functional_jacobian(const gd_model *m, int mode, const double *x, dou
 }
 
 /* linear: u = psi = 0; nonlinear: rho = p, D = 0 (d0 = 0 for every loss here). */
-static int functional_equilibrium(const gd_model *m, double *x)
+static int functional_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
 {
+    (void)ws;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
     memset(x, 0, sizeof(double) * (size_t)m->dim);
@@ -437,13 +447,44 @@ static void functional_cleanup(gd_model *m)
     if (q->fwd) fftw_destroy_plan(q->fwd);
     if (q->bwd) fftw_destroy_plan(q->bwd);
     gd_fftw_unlock();
-    fftw_free(q->re), fftw_free(q->tmp), fftw_free(q->spec), fftw_free(q->spec2);
-    free(q->work);
     if (q->pin != q->p) free(q->pin);
-    free(q->p), free(q->A), free(q->filt);
+    free(q->p), free(q->filt);
     free(q);
     m->priv = NULL;
 }
+
+static void scratch_free(functional_ws *w)
+{
+    if (!w) return;
+    fftw_free(w->re), fftw_free(w->tmp), fftw_free(w->spec), fftw_free(w->spec2);
+    free(w->work), free(w->A);
+    free(w);
+}
+
+/* The buffers of one workspace for an M-point grid of nspec half-spectrum entries; NULL when
+ * out of memory. */
+static functional_ws *scratch_alloc(int M, size_t nspec)
+{
+    functional_ws *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->re = fftw_malloc(sizeof(double) * (size_t)M), w->tmp = fftw_malloc(sizeof(double) * (size_t)M);
+    w->work = malloc(sizeof(double) * 4 * (size_t)M);
+    w->spec = fftw_malloc(sizeof(fftw_complex) * nspec), w->spec2 = fftw_malloc(sizeof(fftw_complex) * nspec);
+    if (w->re && w->tmp && w->work && w->spec && w->spec2) return w;
+    scratch_free(w);
+    return NULL;
+}
+
+static size_t spectrum_size(const functional_opts *o) { return (size_t)half_rows(o) * (size_t)(o->N / 2 + 1); }
+
+static int functional_ws_init(const gd_model *m, gd_model_ws *ws)
+{
+    const functional_priv *q = m->priv;
+    ws->priv = scratch_alloc(q->M, spectrum_size(m->opts));
+    return ws->priv ? GD_OK : gd_ws_fail(ws, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
+}
+
+static void functional_ws_free(gd_model_ws *ws) { scratch_free(ws->priv); }
 
 /* Grid coordinate along axis 0 (rows) of point i. */
 static double grid_x(const functional_opts *o, int M, int i) { return o->L * (i / (M / (int)o->N)) / (double)o->N; }
@@ -480,7 +521,7 @@ static void deposit(const functional_opts *o, const double *pt, double *p)
 
 /* kde: the histogram of the HDF5 points smoothed by a Gaussian of width kde_bw (Silverman's
  * 1.06 s n^{-1/5} when 0, s the standard deviation averaged over the axes). */
-static int kde_density(gd_model *m, double *p)
+static int kde_density(gd_model *m, functional_ws *w, double *p)
 {
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
@@ -510,18 +551,18 @@ static int kde_density(gd_model *m, double *p)
                              o->dataset, var);
     double bw = o->kde_bw > 0 ? o->kde_bw : 1.06 * sqrt(var) * pow((double)n, -0.2), *filter = gaussian_filter(m, bw);
     if (!filter) return gd_model_fail(m, GD_ENOMEM, "out of memory");
-    spectral(m, -1, filter, p, p);
+    spectral(m, w, -1, filter, p, p);
     free(filter);
     return GD_OK;
 }
 
-/* q->p and q->pin from the density and the augmentation. */
-static int make_density(gd_model *m)
+/* q->p and q->pin from the density and the augmentation; w: setup's scratch. */
+static int make_density(gd_model *m, functional_ws *w)
 {
     const functional_opts *o = m->opts;
     functional_priv *q = m->priv;
     int M = q->M, rc = GD_OK;
-    if (o->density == DENS_KDE) rc = kde_density(m, q->p);
+    if (o->density == DENS_KDE) rc = kde_density(m, w, q->p);
     else
         for (int i = 0; i < M; i++) q->p[i] = density_at(o, grid_x(o, M, i));
     if (rc != GD_OK) return rc;
@@ -533,7 +574,7 @@ static int make_density(gd_model *m)
         if (!(q->pin = malloc(sizeof(double) * (size_t)M))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
         memcpy(q->pin, q->p, sizeof(double) * (size_t)M);
     }
-    spectral(m, -1, q->filt, q->p, q->p); /* p_aug = mu * p */
+    spectral(m, w, -1, q->filt, q->p, q->p); /* p_aug = mu * p */
     normalise(q->p, M, o->p_min);
     if (o->augment == AUG_SIMPLE) free(q->filt), q->filt = NULL;
     return GD_OK;
@@ -573,23 +614,26 @@ static int functional_setup(gd_model *m)
     functional_priv *q = calloc(1, sizeof *q);
     if (!q) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     m->priv = q;
-    int N = (int)o->N, H = N / 2 + 1, rows = half_rows(o);
-    q->M = rows * N;
+    int N = (int)o->N;
+    q->M = half_rows(o) * N;
     m->ngen = q->M, m->dim = 2 * q->M;
     int rc = loss_coefficients(m);
     if (rc != GD_OK) return rc;
     q->p = malloc(sizeof(double) * (size_t)q->M);
-    q->re = fftw_malloc(sizeof(double) * (size_t)q->M), q->tmp = fftw_malloc(sizeof(double) * (size_t)q->M);
-    q->work = malloc(sizeof(double) * 4 * (size_t)q->M);
-    q->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
-    q->spec2 = fftw_malloc(sizeof(fftw_complex) * (size_t)rows * (size_t)H);
-    if (!q->p || !q->re || !q->tmp || !q->work || !q->spec || !q->spec2) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
+    /* planned on (and the density made in) a workspace of setup's own: every later transform
+     * runs on the caller's workspace, whose fftw_malloc arrays have the planning alignment */
+    functional_ws *w = scratch_alloc(q->M, spectrum_size(o));
+    if (!q->p || !w) {
+        scratch_free(w);
+        return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-point grid", q->M);
+    }
     gd_fftw_lock();
-    q->fwd = o->dim == 2 ? fftw_plan_dft_r2c_2d(N, N, q->re, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(N, q->re, q->spec, FFTW_ESTIMATE);
-    q->bwd = o->dim == 2 ? fftw_plan_dft_c2r_2d(N, N, q->spec, q->re, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(N, q->spec, q->re, FFTW_ESTIMATE);
+    q->fwd = o->dim == 2 ? fftw_plan_dft_r2c_2d(N, N, w->re, w->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(N, w->re, w->spec, FFTW_ESTIMATE);
+    q->bwd = o->dim == 2 ? fftw_plan_dft_c2r_2d(N, N, w->spec, w->re, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(N, w->spec, w->re, FFTW_ESTIMATE);
     gd_fftw_unlock();
-    if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-point transforms", q->M);
-    return make_density(m);
+    rc = q->fwd && q->bwd ? make_density(m, w) : gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-point transforms", q->M);
+    scratch_free(w);
+    return rc;
 }
 
 /* /grid/x (the nodes along each axis), /grid/p (the weight density, N or N x N), and for
@@ -621,14 +665,16 @@ static int functional_write(const gd_model *m, gd_h5 *f)
 int gd_functional_laplacian_spectrum(const gd_model *m, double *lambda, double *modes)
 {
     if (!gd_model_usable(m, &gd_model_functional)) return GD_EUSAGE;
-    int rc = dense_laplacian(m);
+    gd_model_ws *ws = gd_model_own_ws(m);
+    int rc = ws ? dense_laplacian(m, ws) : GD_ENOMEM;
     if (rc != GD_OK) return rc;
     const functional_priv *q = m->priv;
+    const double *A = ((const functional_ws *)ws->priv)->A;
     int M = q->M;
     double *S = malloc(sizeof(double) * (size_t)M * (size_t)M);
     if (!S) return GD_ENOMEM;
     for (int i = 0; i < M; i++)
-        for (int j = 0; j < M; j++) S[(size_t)i * M + j] = -q->A[(size_t)i * M + j] * sqrt(q->p[i] / q->p[j]);
+        for (int j = 0; j < M; j++) S[(size_t)i * M + j] = -A[(size_t)i * M + j] * sqrt(q->p[i] / q->p[j]);
     for (int i = 0; i < M; i++)
         for (int j = 0; j < i; j++) S[(size_t)i * M + j] = S[(size_t)j * M + i] = 0.5 * (S[(size_t)i * M + j] + S[(size_t)j * M + i]);
     int pin = gd_blas_serial_begin(M), info = LAPACKE_dsyev(LAPACK_ROW_MAJOR, modes ? 'V' : 'N', 'U', M, S, M, lambda);
@@ -680,16 +726,19 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
     if (!gd_model_usable(m, &gd_model_functional)) return GD_EUSAGE;
     const functional_opts *o = m->opts;
     const functional_priv *q = m->priv;
+    gd_model_ws *ws = gd_model_own_ws(m);
     int M = q->M;
-    if (M > 4096) return gd_model_fail((gd_model *)m, GD_EUSAGE, "ground-state spectrum of %d grid points: at most 4096", M);
-    if (o->augment == AUG_EXACT) return gd_model_fail((gd_model *)m, GD_EUSAGE, "the ground-state form has no augment = exact variant (use the operator spectrum)");
+    if (!ws) return GD_ENOMEM;
+    if (M > 4096) return gd_ws_fail(ws, GD_EUSAGE, "ground-state spectrum of %d grid points: at most 4096", M);
+    if (o->augment == AUG_EXACT) return gd_ws_fail(ws, GD_EUSAGE, "the ground-state form has no augment = exact variant (use the operator spectrum)");
+    functional_ws *sc = ws->priv;
     double *H = calloc((size_t)M * (size_t)M, sizeof(double)), *V = calloc((size_t)M, sizeof(double));
     double *w = malloc(sizeof(double) * (size_t)M), *d1 = malloc(sizeof(double) * (size_t)M), *d2 = malloc(sizeof(double) * (size_t)M);
     int rc = H && V && w && d1 && d2 ? GD_OK : GD_ENOMEM;
     for (int j = 0; rc == GD_OK && j < o->dim; j++) { /* V, one axis at a time */
         for (int i = 0; i < M; i++) w[i] = -log(q->p[i]);
-        derivative(m, j, w, d1);
-        derivative(m, j, d1, d2);
+        derivative(m, sc, j, w, d1);
+        derivative(m, sc, j, d1, d2);
         for (int i = 0; i < M; i++) {
             if (j == 0) closed_form_w(o, grid_x(o, M, i) - o->L / 2, &d1[i], &d2[i]);
             V[i] += 0.25 * d1[i] * d1[i] - 0.5 * d2[i];
@@ -699,8 +748,8 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
         memset(w, 0, sizeof(double) * (size_t)M);
         w[c] = 1;
         for (int j = 0; j < o->dim; j++) {
-            derivative(m, j, w, d1);
-            derivative(m, j, d1, d2);
+            derivative(m, sc, j, w, d1);
+            derivative(m, sc, j, d1, d2);
             for (int i = 0; i < M; i++) H[(size_t)i * M + c] -= d2[i];
         }
         H[(size_t)c * M + c] += V[c];
@@ -716,7 +765,9 @@ int gd_functional_ground_state_spectrum(const gd_model *m, double *lambda)
 int gd_functional_laplacian(const gd_model *m, const double *u, double *out)
 {
     if (!gd_model_usable(m, &gd_model_functional)) return GD_EUSAGE;
-    laplacian(m, u, out);
+    gd_model_ws *ws = gd_model_own_ws(m);
+    if (!ws) return GD_ENOMEM;
+    laplacian(m, ws->priv, u, out);
     return GD_OK;
 }
 
@@ -742,6 +793,8 @@ const gd_model_type gd_model_functional = {
     .opts_size = sizeof(functional_opts),
     .setup = functional_setup,
     .cleanup = functional_cleanup,
+    .ws_init = functional_ws_init,
+    .ws_free = functional_ws_free,
     .field = functional_field,
     .jacobian = functional_jacobian,
     .equilibrium = functional_equilibrium,

@@ -92,7 +92,7 @@ static void kgda_cleanup(gd_model *m)
     kgda *k = m->priv;
     if (!k) return;
     free(k->xr), free(k->pr), free(k->xg0), free(k->pg), free(k->cluster), free(k->excess), free(k->kappa);
-    free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->work), free(k->sc), free(k->wt);
+    free(k->om), free(k->beta), free(k->amp), free(k->phi_true), free(k->eq), free(k->sc), free(k->wt);
     free(k);
 }
 
@@ -221,8 +221,7 @@ static int draw_features(gd_model *m, const double *sc, const double *wt, int ns
     k->beta = malloc(sizeof(double) * (size_t)D);
     k->amp = malloc(sizeof(double) * (size_t)D);
     k->phi_true = calloc((size_t)D, sizeof(double));
-    k->work = malloc(sizeof(double) * (size_t)D);
-    if (!k->om || !k->beta || !k->amp || !k->phi_true || !k->work) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    if (!k->om || !k->beta || !k->amp || !k->phi_true) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     double one = o->sigma, w1 = 1;
     if (!sc) sc = &one, wt = &w1, ns = 1;
     if (quad) rc = quadrature_features(m, sc, wt, ns);
@@ -574,14 +573,15 @@ static void add_grad(const kgda_opts *o, const kgda *k, const double *x, const d
 
 /* grad f at x for the state y; eta_d sets the history weights. The history enters as
  * differences q_l (grad K(x, Z_sl) - grad K(x, x*_l)) taken term by term with the same
- * arithmetic, so an entry at x* contributes exactly 0 and no large sums cancel. */
-static void exact_grad(const gd_model *m, const double *y, double hd, const double *x, double *g)
+ * arithmetic, so an entry at x* contributes exactly 0 and no large sums cancel. fs: ng
+ * values of scratch. */
+static void exact_grad(const gd_model *m, const double *y, double hd, const double *x, double *g, double *fs)
 {
     const kgda_opts *o = m->opts;
     const kgda *k = m->priv;
     int d = k->d, G = k->ng * d;
     const double *xs = k->eq; /* starts with x* */
-    double a = 1 - hd * o->lambda, w = hd, *fs = k->work + d; /* fs[l]: the factor at x*_l */
+    double a = 1 - hd * o->lambda, w = hd; /* fs[l]: the factor at x*_l */
     for (int i = 0; i < d; i++) g[i] = 0;
     add_grad(o, k, x, k->xr, k->excess, k->nr, y[EX_U(k)], g);
     for (int l = 0; l < k->ng; l++) {
@@ -598,15 +598,16 @@ static void exact_grad(const gd_model *m, const double *y, double hd, const doub
 }
 
 /* The generator's half step with f read from the state y: next_j = x~_j + eta_g mu q_j
- * grad f(x~_j) (next must not alias y: every point sees the same f and the same x~). */
-static void exact_generator(const gd_model *m, const double *y, double hg, double hd, double *next)
+ * grad f(x~_j) (next must not alias y: every point sees the same f and the same x~).
+ * work: d + ng values of scratch. */
+static void exact_generator(const gd_model *m, const double *y, double hg, double hd, double *next, double *work)
 {
     const kgda_opts *o = m->opts;
     const kgda *k = m->priv;
     int d = k->d;
-    double *g = k->work;
+    double *g = work;
     for (int j = 0; j < k->ng; j++) {
-        exact_grad(m, y, hd, y + j * d, g);
+        exact_grad(m, y, hd, y + j * d, g, work + d);
         for (int i = 0; i < d; i++) next[j * d + i] = y[j * d + i] + hg * o->mu * k->pg[j] * g[i];
     }
 }
@@ -626,34 +627,33 @@ static void exact_discriminator(const gd_model *m, double *y, double hd)
 
 /* Until the run is older than the history nothing is dropped; after that the dropped
  * weight a^history must be negligible. */
-static int history_covers(const gd_model *m, double hd, long iteration)
+static int history_covers(const gd_model *m, gd_model_ws *ws, double hd, long iteration)
 {
     const kgda_opts *o = m->opts;
     double a = fabs(1 - hd * o->lambda);
     if (iteration < o->history || pow(a, (double)o->history) <= 1e-10) return GD_OK;
     double need = a < 1 ? ceil(log(1e-10) / log(a)) : INFINITY;
     if (need > 1e6)
-        return gd_model_fail((gd_model *)m, GD_EUSAGE,
-                             "model.history = %ld is too short for %ld iterations: at lr_d lambda = %g the discriminator forgets (almost) nothing, so the history must hold every iteration (model.history >= integrator.steps)",
-                             o->history, iteration + 1, hd * o->lambda);
-    return gd_model_fail((gd_model *)m, GD_EUSAGE,
-                         "model.history = %ld is too short for %ld iterations at lr_d lambda = %g: it needs at least %.0f (or the number of iterations)",
-                         o->history, iteration + 1, hd * o->lambda, need);
+        return gd_ws_fail(ws, GD_EUSAGE,
+                          "model.history = %ld is too short for %ld iterations: at lr_d lambda = %g the discriminator forgets (almost) nothing, so the history must hold every iteration (model.history >= integrator.steps)",
+                          o->history, iteration + 1, hd * o->lambda);
+    return gd_ws_fail(ws, GD_EUSAGE, "model.history = %ld is too short for %ld iterations at lr_d lambda = %g: it needs at least %.0f (or the number of iterations)",
+                      o->history, iteration + 1, hd * o->lambda, need);
 }
 
 /* One iteration: the generator reads f^k (simultaneous, gen_first) or f^{k+1} (disc_first,
  * the authors' order); the discriminator adds x~^k, or x~^{k+1} after the generator's move
  * (gen_first). */
-static int kgda_gda_step(const gd_model *m, double *y, double hg, double hd, int rule, long iteration)
+static int kgda_gda_step(const gd_model *m, gd_model_ws *ws, double *y, double hg, double hd, int rule, long iteration)
 {
     const kgda_opts *o = m->opts;
     if (o->representation != REP_EXACT) return GD_ENOTAVAIL;
-    int rc = history_covers(m, hd, iteration);
+    int rc = history_covers(m, ws, hd, iteration);
     if (rc != GD_OK) return rc;
     const kgda *k = m->priv;
-    double *next = k->work + k->d + k->ng;
+    double *work = ws->priv, *next = work + k->d + k->ng;
     if (rule == GD_GDA_DISC_FIRST) exact_discriminator(m, y, hd);
-    exact_generator(m, y, hg, hd, next);
+    exact_generator(m, y, hg, hd, next, work);
     if (rule == GD_GDA_SIMULTANEOUS) exact_discriminator(m, y, hd);
     memcpy(y, next, sizeof(double) * (size_t)(k->ng * k->d));
     if (rule == GD_GDA_GEN_FIRST) exact_discriminator(m, y, hd);
@@ -673,8 +673,9 @@ static int by_position(const void *a, const void *b)
  * the true points (p, normalised). Exact where optimal transport has a closed form: one
  * true point (everything moves to it) or d = 1 (the monotone, quantile coupling). NaN
  * otherwise (general point clouds need a transport solver). */
-static double kgda_w2sq(const gd_model *m, const double *x)
+static double kgda_w2sq(const gd_model *m, gd_model_ws *ws, const double *x)
 {
+    (void)ws;
     const kgda *k = m->priv;
     int d = k->d;
     double Q = 0, P = 0, w = 0;
@@ -704,25 +705,25 @@ static double kgda_w2sq(const gd_model *m, const double *x)
 }
 
 /* ---------------------------------------------------------------- interface ---- */
-static int no_field(const gd_model *m)
+static int no_field(gd_model_ws *ws)
 {
-    return gd_model_fail((gd_model *)m, GD_ENOTAVAIL,
-                         "representation = exact is a discrete map without a vector field: use integrator altgd (n_g = n_d = 1), symplectic_euler or simgd");
+    return gd_ws_fail(ws, GD_ENOTAVAIL,
+                      "representation = exact is a discrete map without a vector field: use integrator altgd (n_g = n_d = 1), symplectic_euler or simgd");
 }
 
-static int kgda_field(const gd_model *m, int mode, const double *x, double *v)
+static int kgda_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
 {
     (void)mode;
-    if (((const kgda_opts *)m->opts)->representation == REP_EXACT) return no_field(m);
+    if (((const kgda_opts *)m->opts)->representation == REP_EXACT) return no_field(ws);
     if (((const kgda_opts *)m->opts)->representation == REP_LINEAR) linear_eval(m, x, v, NULL);
     else features_eval(m, x, v, NULL);
     return GD_OK;
 }
 
-static int kgda_jacobian(const gd_model *m, int mode, const double *x, double *J)
+static int kgda_jacobian(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J)
 {
     (void)mode;
-    if (((const kgda_opts *)m->opts)->representation == REP_EXACT) return no_field(m);
+    if (((const kgda_opts *)m->opts)->representation == REP_EXACT) return no_field(ws);
     double *v = malloc(sizeof(double) * (size_t)m->dim);
     if (!v) return GD_ENOMEM;
     if (((const kgda_opts *)m->opts)->representation == REP_LINEAR) linear_eval(m, x, v, J);
@@ -731,12 +732,11 @@ static int kgda_jacobian(const gd_model *m, int mode, const double *x, double *J
     return GD_OK;
 }
 
-static int kgda_equilibrium(const gd_model *m, double *x)
+static int kgda_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
 {
     const kgda *k = m->priv;
     if (((const kgda_opts *)m->opts)->lambda == 0 && k->excess_size > 0)
-        return gd_model_fail((gd_model *)m, GD_ENOTAVAIL,
-                             "lambda = 0 with unmatched masses has no equilibrium: the discriminator grows like lr_d k delta_c K(., x_c)");
+        return gd_ws_fail(ws, GD_ENOTAVAIL, "lambda = 0 with unmatched masses has no equilibrium: the discriminator grows like lr_d k delta_c K(., x_c)");
     memcpy(x, k->eq, sizeof(double) * (size_t)m->dim);
     return GD_OK;
 }
@@ -782,8 +782,17 @@ static int kgda_setup(gd_model *m)
      * v = 0, every past configuration at x* */
     k->eq[EX_U(k)] = k->excess_size > 0 ? k->excess_size / o->lambda : 0;
     for (long s = 0; s < o->history; s++) memcpy(k->eq + EX_Z(k) + s * G, k->eq, sizeof(double) * (size_t)G);
-    if (!(k->work = malloc(sizeof(double) * ((size_t)k->d + (size_t)k->ng + (size_t)G)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     return GD_OK;
+}
+
+/* exact: the generator step's scratch, d + ng + ng d values (a gradient, the factors at x*,
+ * the new points); the other representations write nothing but their outputs. */
+static int kgda_ws_init(const gd_model *m, gd_model_ws *ws)
+{
+    const kgda *k = m->priv;
+    if (((const kgda_opts *)m->opts)->representation != REP_EXACT) return GD_OK;
+    ws->priv = malloc(sizeof(double) * ((size_t)k->d + (size_t)k->ng + (size_t)k->ng * (size_t)k->d));
+    return ws->priv ? GD_OK : gd_ws_fail(ws, GD_ENOMEM, "out of memory");
 }
 
 const gd_model_type gd_model_kernel_gda = {
@@ -793,6 +802,7 @@ const gd_model_type gd_model_kernel_gda = {
     .opts_size = sizeof(kgda_opts),
     .setup = kgda_setup,
     .cleanup = kgda_cleanup,
+    .ws_init = kgda_ws_init, /* ws_free NULL: one block */
     .field = kgda_field,
     .jacobian = kgda_jacobian,
     .equilibrium = kgda_equilibrium,

@@ -40,7 +40,6 @@ typedef struct {
     double *eq;                 /* cached equilibrium (dim) */
     double *sc, *wt;            /* multiscale bandwidths and weights (ns of them) */
     int ns;
-    double *work;               /* features: D scratch; exact: d + ng + ng d */
 } kgda;
 
 extern const char *const gd_kgda_batch_params[];

@@ -25,9 +25,9 @@ static void matrix(const linear_opts *o, double *J)
     J[0] = -o->a, J[1] = -o->s, J[2] = o->s, J[3] = -o->b;
 }
 
-static int linear_field(const gd_model *m, int mode, const double *x, double *v)
+static int linear_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
 {
-    (void)mode;
+    (void)ws, (void)mode;
     double J[4];
     matrix(m->opts, J);
     v[0] = J[0] * x[0] + J[1] * x[1];
@@ -35,9 +35,9 @@ static int linear_field(const gd_model *m, int mode, const double *x, double *v)
     return GD_OK;
 }
 
-static int linear_jacobian(const gd_model *m, int mode, const double *x, double *J)
+static int linear_jacobian(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J)
 {
-    (void)mode, (void)x;
+    (void)ws, (void)mode, (void)x;
     matrix(m->opts, J);
     return GD_OK;
 }
@@ -57,9 +57,9 @@ static int linear_field_batch(const gd_model *m, int n, const double *p, const d
 
 static const char *const batch_params[] = {"a", "b", "s", NULL};
 
-static int linear_equilibrium(const gd_model *m, double *x)
+static int linear_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
 {
-    (void)m;
+    (void)m, (void)ws;
     x[0] = x[1] = 0;
     return GD_OK;
 }

@@ -115,24 +115,35 @@ typedef struct {
     int gmm;              /* target = gmm: */
     double *cov, *ainv, *gcoef; /* per component C_j, (sigma^2 I + C_j)^-1 (d x d each), sigma^d det(sigma^2 I + C_j)^-1/2 */
     int affine, k;        /* generator = affine: N latent nodes of dimension k */
-    double *z, *xa, *fa;  /* N x k nodes; scratch: the points of a state and of a direction (2 N d), their field (N d) */
-    int *match;           /* w1, N = M: the optimal assignment of the last field call */
-    double *cost, *u, *v; /* w1 assignment scratch */
-    int *way, *p;
+    double *z;            /* N x k nodes */
+    int assignable;       /* N = M equal-weight points: the optimal assignment (w1, and the smoothed critic's equilibrium) */
     /* mesh */
-    int n, G;
+    int mesh, n, G;
     double h, lo[2];
-    struct site *sites;   /* N: the particles in order of position, for the deposit */
-    double *rho, *rho0, *grid;
-    fftw_complex *spec, *gk[2];
-    fftw_plan fwd, bwd;
+    double *rho0;         /* the data's deposit */
+    fftw_complex *gk[2];  /* mmd: the transforms of grad k */
+    fftw_plan fwd, bwd;   /* executed on a workspace's arrays (fftw_execute_dft_*) */
     /* smoothed critic: per spectral entry the kernel's DFT, |forward difference|^2 and the
-     * entries it stands for, the phi step's multiplier; per cell phi and rho; the ADMM
-     * iterates and a zero field (14 G) */
-    double *khat, *d2, *hmult, *inv_den, *phi, *rhs, *admm, slope_bound;
+     * entries it stands for */
+    int smoothed;
+    double *khat, *d2, *hmult, slope_bound;
+} particles_priv;
+
+/* A caller's workspace: everything the fields, J.v and the objective write. */
+typedef struct {
+    double *xa, *fa;      /* affine: the points of a state and of a direction (2 N d), their field (N d) */
+    int *match;           /* assignable: the optimal assignment of the last call */
+    double *cost, *u, *v; /* assignment scratch */
+    int *way, *p;
+    struct site *sites;   /* mesh: the particles in order of position, for the deposit */
+    double *rho, *grid;   /* mesh: the r2c input, and the c2r output in the same array */
+    fftw_complex *spec;   /* mesh: two half spectra */
+    /* smoothed: the phi step's multiplier; per cell phi and rho; the ADMM iterates and a zero
+     * field (14 G) */
+    double *inv_den, *phi, *rhs, *admm;
     double *xlast, jlast, scale; /* the last solve: its particles, J~, the feasibility scale */
     int have_last;
-} particles_priv;
+} particles_ws;
 
 /* ---------------------------------------------------------------- kernel ------- */
 /* The MMD critic's radial kernels at squared distance r2: k, psi = -k'(r)/r (the pull on a,
@@ -339,12 +350,12 @@ static int by_position(const void *p, const void *r)
  * of another summation order into a different stopping point). The mesh MMD field, a direct
  * convolution, deposits in label order: its round-off stays round-off, and the sort would
  * more than double its cost at N = 10^4. */
-static void deposit_particles(const particles_priv *q, const double *x, double *grid)
+static void deposit_particles(const particles_priv *q, particles_ws *pw, const double *x, double *grid)
 {
     int d = q->d;
-    for (int i = 0; i < q->N; i++) q->sites[i] = (struct site){x[i * d], d == 2 ? x[i * d + 1] : 0, i};
-    qsort(q->sites, (size_t)q->N, sizeof *q->sites, by_position);
-    for (int k = 0; k < q->N; k++) deposit(q, x + q->sites[k].i * d, 1.0 / q->N, grid);
+    for (int i = 0; i < q->N; i++) pw->sites[i] = (struct site){x[i * d], d == 2 ? x[i * d + 1] : 0, i};
+    qsort(pw->sites, (size_t)q->N, sizeof *pw->sites, by_position);
+    for (int k = 0; k < q->N; k++) deposit(q, x + pw->sites[k].i * d, 1.0 / q->N, grid);
 }
 
 static double interpolate(const particles_priv *q, const double *z, const double *grid)
@@ -360,20 +371,20 @@ static double interpolate(const particles_priv *q, const double *z, const double
 /* grad Phi on the grid = (grad k) circularly convolved with the deposited mu - mu0: one r2c
  * of the density, one c2r per axis with the precomputed transform of the sampled grad k. A
  * mixture target is not deposited: its closed-form pull is added at each particle. */
-static void mmd_mesh(const gd_model *m, const double *x, double *v)
+static void mmd_mesh(const gd_model *m, particles_ws *pw, const double *x, double *v)
 {
-    particles_priv *q = m->priv;
+    const particles_priv *q = m->priv;
     int d = q->d, N = q->N, H = q->n / 2 + 1;
     size_t nspec = (size_t)(d == 2 ? q->n : 1) * H;
-    memcpy(q->rho, q->rho0, sizeof(double) * (size_t)q->G);
-    for (int i = 0; i < N; i++) deposit(q, x + i * d, 1.0 / N, q->rho);
-    fftw_execute(q->fwd);
-    fftw_complex *rhat = q->spec + nspec; /* keep rho^ while each axis reuses spec */
-    memcpy(rhat, q->spec, sizeof(fftw_complex) * nspec);
+    memcpy(pw->rho, q->rho0, sizeof(double) * (size_t)q->G);
+    for (int i = 0; i < N; i++) deposit(q, x + i * d, 1.0 / N, pw->rho);
+    fftw_execute_dft_r2c(q->fwd, pw->rho, pw->spec);
+    fftw_complex *rhat = pw->spec + nspec; /* keep rho^ while each axis reuses spec */
+    memcpy(rhat, pw->spec, sizeof(fftw_complex) * nspec);
     for (int c = 0; c < d; c++) {
-        for (size_t k = 0; k < nspec; k++) q->spec[k] = rhat[k] * q->gk[c][k];
-        fftw_execute(q->bwd);
-        for (int i = 0; i < N; i++) v[i * d + c] = -interpolate(q, x + i * d, q->grid);
+        for (size_t k = 0; k < nspec; k++) pw->spec[k] = rhat[k] * q->gk[c][k];
+        fftw_execute_dft_c2r(q->bwd, pw->spec, pw->grid);
+        for (int i = 0; i < N; i++) v[i * d + c] = -interpolate(q, x + i * d, pw->grid);
     }
     for (int i = 0; q->gmm && i < N; i++)
         for (int j = 0; j < q->M; j++) data_term(q, x + i * d, j, -q->w[j], v + i * d, NULL, 0);
@@ -391,8 +402,9 @@ static void wave(const particles_priv *q, size_t g, int spectral, int k[2])
     if (spectral) k[q->d - 1] = ij[q->d - 1]; /* the halved axis holds 0..n/2 */
 }
 
-/* mmd: the transforms of grad k sampled at the minimal-image offsets, scaled for the c2r. */
-static int mmd_kernel_transforms(gd_model *m)
+/* mmd: the transforms of grad k sampled at the minimal-image offsets, scaled for the c2r
+ * (computed in setup's own plan arrays rho, spec). */
+static int mmd_kernel_transforms(gd_model *m, double *rho, fftw_complex *spec)
 {
     particles_priv *q = m->priv;
     size_t nspec = half_spectrum(q);
@@ -403,12 +415,31 @@ static int mmd_kernel_transforms(gd_model *m)
             wave(q, (size_t)g, 0, k);
             double r[2] = {k[0] * q->h, q->d == 2 ? k[1] * q->h : 0}, psi, om;
             radial(q, r[0] * r[0] + r[1] * r[1], &psi, &om);
-            q->rho[g] = -r[c] * psi / q->G;
+            rho[g] = -r[c] * psi / q->G;
         }
-        fftw_execute(q->fwd);
-        memcpy(q->gk[c], q->spec, sizeof(fftw_complex) * nspec);
+        fftw_execute_dft_r2c(q->fwd, rho, spec);
+        memcpy(q->gk[c], spec, sizeof(fftw_complex) * nspec);
     }
     return GD_OK;
+}
+
+/* The plans, made on arrays of setup's own (every later transform runs on a workspace's
+ * fftw_malloc arrays, which have the planning alignment), and the MMD kernel's transforms. */
+static int mesh_plans(gd_model *m)
+{
+    const particles_opts *o = m->opts;
+    particles_priv *q = m->priv;
+    double *rho = fftw_malloc(sizeof(double) * (size_t)q->G);
+    fftw_complex *spec = fftw_malloc(sizeof(fftw_complex) * half_spectrum(q));
+    int n = q->n, rc = rho && spec ? GD_OK : gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
+    gd_fftw_lock();
+    if (rc == GD_OK) q->fwd = q->d == 2 ? fftw_plan_dft_r2c_2d(n, n, rho, spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(n, rho, spec, FFTW_ESTIMATE);
+    if (rc == GD_OK) q->bwd = q->d == 2 ? fftw_plan_dft_c2r_2d(n, n, spec, rho, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(n, spec, rho, FFTW_ESTIMATE);
+    gd_fftw_unlock();
+    if (rc == GD_OK && (!q->fwd || !q->bwd)) rc = gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-cell mesh", q->G);
+    if (rc == GD_OK && o->critic == CRITIC_MMD) rc = mmd_kernel_transforms(m, rho, spec);
+    fftw_free(rho), fftw_free(spec);
+    return rc;
 }
 
 /* The periodic grid, its plans, and the data's deposit (shared by the mesh field and the
@@ -420,7 +451,7 @@ static int mesh_setup(gd_model *m)
     int d = q->d;
     if (d > 2) return gd_model_fail(m, GD_EUSAGE, "the mesh (field = mesh, critic = smoothed) needs d <= 2 (d = %d)", d);
     if (o->mesh_n % 2) return gd_model_fail(m, GD_EUSAGE, "model.mesh_n = %ld must be even", o->mesh_n);
-    q->n = (int)o->mesh_n, q->G = d == 2 ? q->n * q->n : q->n;
+    q->mesh = 1, q->n = (int)o->mesh_n, q->G = d == 2 ? q->n * q->n : q->n;
     double span = 0;
     for (int j = 0; j < q->M; j++) /* a mixture component reaches 3 standard deviations out */
         for (int c = 0; c < d; c++) span = fmax(span, 2 * (fabs(q->y[j * d + c] - q->mean0[c]) + (q->gmm ? 3 * sqrt(q->cov[((size_t)j * d + c) * d + c]) : 0)));
@@ -428,19 +459,9 @@ static int mesh_setup(gd_model *m)
     double L = o->box > 0 ? o->box : span + reach;
     q->h = L / q->n;
     for (int c = 0; c < 2; c++) q->lo[c] = c < d ? q->mean0[c] - L / 2 : 0;
-    size_t nspec = half_spectrum(q);
-    q->rho = fftw_malloc(sizeof(double) * (size_t)q->G), q->grid = q->rho; /* c2r writes where r2c read */
-    q->rho0 = calloc((size_t)q->G, sizeof(double));
-    q->spec = fftw_malloc(sizeof(fftw_complex) * 2 * nspec);
-    q->sites = malloc(sizeof *q->sites * (size_t)q->N);
-    if (!q->rho || !q->rho0 || !q->spec || !q->sites) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
-    gd_fftw_lock();
-    q->fwd = d == 2 ? fftw_plan_dft_r2c_2d(q->n, q->n, q->rho, q->spec, FFTW_ESTIMATE) : fftw_plan_dft_r2c_1d(q->n, q->rho, q->spec, FFTW_ESTIMATE);
-    q->bwd = d == 2 ? fftw_plan_dft_c2r_2d(q->n, q->n, q->spec, q->grid, FFTW_ESTIMATE) : fftw_plan_dft_c2r_1d(q->n, q->spec, q->grid, FFTW_ESTIMATE);
-    gd_fftw_unlock();
-    if (!q->fwd || !q->bwd) return gd_model_fail(m, GD_ESOLVER, "FFTW could not plan the %d-cell mesh", q->G);
+    if (!(q->rho0 = calloc((size_t)q->G, sizeof(double)))) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell mesh", q->G);
     for (int j = 0; !q->gmm && j < q->M; j++) deposit(q, q->y + j * d, -q->w[j], q->rho0);
-    return GD_OK;
+    return mesh_plans(m);
 }
 
 /* ---------------------------------------------------------------- smoothed ----- */
@@ -464,8 +485,8 @@ static int mesh_setup(gd_model *m)
  * Every solve starts cold (q = u = 0), so the critic is a function of the particles alone: the
  * same positions give the same bits whatever was solved before (a warm start from the previous
  * field's dual saved at most half the iterations under this certificate). The only cache is
- * the last positions with their solution, reused when exactly the same positions come again
- * (the field and J at one state, critic_gradient at many points z). */
+ * the workspace's last positions with their solution, reused when exactly the same positions
+ * come again (the field and J at one state, critic_gradient at many points z). */
 
 /* The grid as R rows of C cells (2-D: n x n, the row index along axis 0; 1-D: one row of n),
  * so the difference passes run along contiguous rows. The ADMM's vector fields hold two
@@ -478,10 +499,9 @@ static int smoothed_setup(gd_model *m)
     const particles_opts *o = m->opts;
     particles_priv *q = m->priv;
     size_t nspec = half_spectrum(q), G = (size_t)q->G;
-    q->khat = malloc(sizeof(double) * 4 * nspec), q->phi = malloc(sizeof(double) * 2 * G), q->admm = malloc(sizeof(double) * 14 * G);
-    q->xlast = malloc(sizeof(double) * (size_t)q->N * q->d);
-    if (!q->khat || !q->phi || !q->admm || !q->xlast) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell critic", q->G);
-    q->d2 = q->khat + nspec, q->hmult = q->d2 + nspec, q->inv_den = q->hmult + nspec, q->rhs = q->phi + G;
+    q->smoothed = 1;
+    if (!(q->khat = malloc(sizeof(double) * 3 * nspec))) return gd_model_fail(m, GD_ENOMEM, "out of memory for the %d-cell critic", q->G);
+    q->d2 = q->khat + nspec, q->hmult = q->d2 + nspec;
     double L = q->h * q->n, total = 0, slope2 = 0;
     for (size_t g = 0; g < nspec; g++) {
         int k[2];
@@ -531,20 +551,20 @@ static double max_slope2(const particles_priv *q, const double *f)
 }
 
 /* phi = K rhs / lambda, the unconstrained critic; 1 if it already meets the bound, with J. */
-static int smoothed_slack(const gd_model *m)
+static int smoothed_slack(const gd_model *m, particles_ws *pw)
 {
     const particles_opts *o = m->opts;
-    particles_priv *q = m->priv;
+    const particles_priv *q = m->priv;
     int G = q->G;
-    memcpy(q->rho, q->rhs, sizeof(double) * (size_t)G);
-    fftw_execute(q->fwd);
-    for (size_t k = 0; k < half_spectrum(q); k++) q->spec[k] *= q->khat[k] / (o->lambda * G);
-    fftw_execute(q->bwd);
-    memcpy(q->phi, q->grid, sizeof(double) * (size_t)G);
+    memcpy(pw->rho, pw->rhs, sizeof(double) * (size_t)G);
+    fftw_execute_dft_r2c(q->fwd, pw->rho, pw->spec);
+    for (size_t k = 0; k < half_spectrum(q); k++) pw->spec[k] *= q->khat[k] / (o->lambda * G);
+    fftw_execute_dft_c2r(q->bwd, pw->spec, pw->grid);
+    memcpy(pw->phi, pw->grid, sizeof(double) * (size_t)G);
     double lin = 0;
-    for (int g = 0; g < G; g++) lin += q->phi[g] * q->rhs[g];
-    q->jlast = 0.5 * lin; /* P(K rho / lambda) = <phi, rho> / 2 */
-    return max_slope2(q, q->phi) <= o->lip * o->lip;
+    for (int g = 0; g < G; g++) lin += pw->phi[g] * pw->rhs[g];
+    pw->jlast = 0.5 * lin; /* P(K rho / lambda) = <phi, rho> / 2 */
+    return max_slope2(q, pw->phi) <= o->lip * o->lip;
 }
 
 typedef struct {
@@ -553,36 +573,37 @@ typedef struct {
 } admm_state;
 
 /* 1 / (G (lambda / k^ + beta |D|^2)): the phi step's Fourier multiplier, for the current beta. */
-static void admm_multiplier(const gd_model *m, double beta)
+static void admm_multiplier(const gd_model *m, particles_ws *pw, double beta)
 {
     const particles_opts *o = m->opts;
-    particles_priv *q = m->priv;
-    for (size_t k = 0; k < half_spectrum(q); k++) q->inv_den[k] = 1 / ((o->lambda / q->khat[k] + beta * q->d2[k]) * q->G);
+    const particles_priv *q = m->priv;
+    for (size_t k = 0; k < half_spectrum(q); k++) pw->inv_den[k] = 1 / ((o->lambda / q->khat[k] + beta * q->d2[k]) * q->G);
 }
 
 /* phi step: (lambda K^-1 + beta grad^T grad) phi = rho + beta grad^T (qh - uh), one transform
- * pair; keep: phi^ / G also into the second half of q->spec (the c2r destroys the first). */
-static void admm_phi(const particles_priv *q, double beta, const double *qh, const double *uh, int keep)
+ * pair; keep: phi^ / G also into the second half of pw->spec (the c2r destroys the first). */
+static void admm_phi(const particles_priv *q, particles_ws *pw, double beta, const double *qh, const double *uh, int keep)
 {
-    add_grad_t(q, q->rhs, beta, qh, uh, q->rho);
-    fftw_execute(q->fwd);
-    fftw_complex *restrict spec = q->spec;
-    const double *restrict inv = q->inv_den;
+    add_grad_t(q, pw->rhs, beta, qh, uh, pw->rho);
+    fftw_execute_dft_r2c(q->fwd, pw->rho, pw->spec);
+    fftw_complex *restrict spec = pw->spec;
+    const double *restrict inv = pw->inv_den;
     size_t nspec = half_spectrum(q);
     for (size_t k = 0; k < nspec; k++) spec[k] *= inv[k];
     if (keep) memcpy(spec + nspec, spec, sizeof(fftw_complex) * nspec);
-    fftw_execute(q->bwd);
-    memcpy(q->phi, q->grid, sizeof(double) * (size_t)q->G);
+    fftw_execute_dft_c2r(q->bwd, pw->spec, pw->grid);
+    memcpy(pw->phi, pw->grid, sizeof(double) * (size_t)q->G);
 }
 
 /* q and u steps: per cell qn = the projection of grad phi + uh onto the disc |.| <= lip and
  * un = uh + grad phi - qn; the sums the restart, the balance and the certificate need. */
-static void admm_project(const gd_model *m, admm_state *s, const double *restrict qh, const double *restrict uh, double *restrict qn, double *restrict un)
+static void admm_project(const gd_model *m, const particles_ws *pw, admm_state *s, const double *restrict qh, const double *restrict uh, double *restrict qn,
+                         double *restrict un)
 {
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
     const int R = grid_rows(q), C = q->n, G = q->G;
-    const double *phi = q->phi, ih = 1 / q->h, lip = o->lip, lip2 = lip * lip;
+    const double *phi = pw->phi, ih = 1 / q->h, lip = o->lip, lip2 = lip * lip;
     double rp = 0, cq = 0, top = 0;
     for (int i = 0; i < R; i++) {
         const double *row = phi + (size_t)i * C, *next = phi + (size_t)(i + 1 == R ? 0 : i + 1) * C;
@@ -604,49 +625,49 @@ static void admm_project(const gd_model *m, admm_state *s, const double *restric
  *     D(y) - P(phi~) = sum_g (lip |y_g| - grad phi~_g . y_g) + |K w - lambda phi~|_{K^-1}^2 / (2 lambda),
  * w = rho + div y (as <phi~, rho> = <phi~, w> + <grad phi~, y>): two non-negative parts, so no
  * large terms cancel. Returns the certified bound on every field component, sets phi~'s J and c. */
-static double admm_bound(const gd_model *m, const admm_state *s, const double *un, const double *zero)
+static double admm_bound(const gd_model *m, particles_ws *pw, const admm_state *s, const double *un, const double *zero)
 {
     const particles_opts *o = m->opts;
-    particles_priv *q = m->priv;
+    const particles_priv *q = m->priv;
     const int R = grid_rows(q), C = q->n, G = q->G;
     const double c = s->top > o->lip * o->lip ? o->lip / sqrt(s->top) : 1, ch = c / q->h;
     double lin = 0, slack = 0, hn = 0, misfit = 0;
     for (int i = 0; i < R; i++) {
-        const double *row = q->phi + (size_t)i * C, *next = q->phi + (size_t)(i + 1 == R ? 0 : i + 1) * C;
+        const double *row = pw->phi + (size_t)i * C, *next = pw->phi + (size_t)(i + 1 == R ? 0 : i + 1) * C;
         for (int j = 0; j < C; j++) {
             int g = i * C + j;
             double y0 = s->beta * un[g], y1 = s->beta * un[G + g], g0 = (next[j] - row[j]) * ch, g1 = (row[j + 1 == C ? 0 : j + 1] - row[j]) * ch;
             slack += o->lip * sqrt(y0 * y0 + y1 * y1) - (g0 * y0 + g1 * y1);
-            lin += q->phi[g] * q->rhs[g];
+            lin += pw->phi[g] * pw->rhs[g];
         }
     }
-    add_grad_t(q, q->rhs, -s->beta, un, zero, q->rho); /* w */
-    fftw_execute(q->fwd);
-    const fftw_complex *w = q->spec, *p = q->spec + half_spectrum(q); /* p: phi^ / G */
+    add_grad_t(q, pw->rhs, -s->beta, un, zero, pw->rho); /* w */
+    fftw_execute_dft_r2c(q->fwd, pw->rho, pw->spec);
+    const fftw_complex *w = pw->spec, *p = pw->spec + half_spectrum(q); /* p: phi^ / G */
     for (size_t k = 0; k < half_spectrum(q); k++) {
         fftw_complex r = q->khat[k] * w[k] - o->lambda * c * G * p[k];
         hn += q->hmult[k] * (creal(p[k]) * creal(p[k]) + cimag(p[k]) * cimag(p[k])) / q->khat[k];
         misfit += q->hmult[k] * (creal(r) * creal(r) + cimag(r) * cimag(r)) / q->khat[k];
     }
-    q->jlast = c * lin - 0.5 * o->lambda * c * c * hn * G, q->scale = c; /* |phi|_H^2 = (1/G) sum |phi^|^2 / k^ */
+    pw->jlast = c * lin - 0.5 * o->lambda * c * c * hn * G, pw->scale = c; /* |phi|_H^2 = (1/G) sum |phi^|^2 / k^ */
     double gap = slack + misfit / (2 * o->lambda * G);
     return q->slope_bound * sqrt(2 * fmax(gap, 0) / o->lambda);
 }
 
 /* Residual balancing: beta up when the constraint residual dominates, down when the dual one
  * |beta grad^T (qn - qh)| does (u is rescaled so that y = beta u stays). 1: beta changed. */
-static int admm_balance(const gd_model *m, admm_state *s, const double *qn, const double *qh, double *un)
+static int admm_balance(const gd_model *m, particles_ws *pw, admm_state *s, const double *qn, const double *qh, double *un)
 {
-    particles_priv *q = m->priv;
+    const particles_priv *q = m->priv;
     size_t G2 = 2 * (size_t)q->G;
-    add_grad_t(q, NULL, s->beta, qn, qh, q->rho);
+    add_grad_t(q, NULL, s->beta, qn, qh, pw->rho);
     double rd = 0;
-    for (int g = 0; g < q->G; g++) rd += q->rho[g] * q->rho[g];
+    for (int g = 0; g < q->G; g++) rd += pw->rho[g] * pw->rho[g];
     double f = s->rp > 100 * rd ? 2 : rd > 100 * s->rp ? 0.5 : 1; /* squared norms: a factor 10 apart */
     if (f == 1) return 0;
     s->beta *= f;
     for (size_t i = 0; i < G2; i++) un[i] /= f;
-    admm_multiplier(m, s->beta);
+    admm_multiplier(m, pw, s->beta);
     return 1;
 }
 
@@ -676,84 +697,88 @@ static void admm_accelerate(const particles_priv *q, admm_state *s, int reset, a
     }
 }
 
-static int smoothed_admm(const gd_model *m)
+static int smoothed_admm(const gd_model *m, gd_model_ws *ws)
 {
     const particles_opts *o = m->opts;
-    particles_priv *q = m->priv;
+    const particles_priv *q = m->priv;
+    particles_ws *pw = ws->priv;
     size_t G2 = 2 * (size_t)q->G;
-    admm_fields f = {q->admm, q->admm + G2, q->admm + 2 * G2, q->admm + 3 * G2, q->admm + 4 * G2, q->admm + 5 * G2, q->admm + 6 * G2};
-    memset(q->admm, 0, sizeof(double) * 7 * G2);
+    double *a = pw->admm;
+    admm_fields f = {a, a + G2, a + 2 * G2, a + 3 * G2, a + 4 * G2, a + 5 * G2, a + 6 * G2};
+    memset(a, 0, sizeof(double) * 7 * G2);
     admm_state s = {.beta = 3 * o->lambda, .a = 1, .c_old = INFINITY};
-    admm_multiplier(m, s.beta);
+    admm_multiplier(m, pw, s.beta);
     double bound = INFINITY;
     for (long it = 1; it <= o->pd_iters; it++) {
         int check = it % 10 == 0; /* the certificate costs one more r2c: every tenth iteration */
-        admm_phi(q, s.beta, f.qh, f.uh, check);
-        admm_project(m, &s, f.qh, f.uh, f.qn, f.un);
-        if (check && (bound = admm_bound(m, &s, f.un, f.zero)) <= o->pd_tol * o->lip) {
-            for (int g = 0; g < q->G; g++) q->phi[g] *= q->scale;
+        admm_phi(q, pw, s.beta, f.qh, f.uh, check);
+        admm_project(m, pw, &s, f.qh, f.uh, f.qn, f.un);
+        if (check && (bound = admm_bound(m, pw, &s, f.un, f.zero)) <= o->pd_tol * o->lip) {
+            for (int g = 0; g < q->G; g++) pw->phi[g] *= pw->scale;
             return GD_OK;
         }
-        admm_accelerate(q, &s, check && admm_balance(m, &s, f.qn, f.qh, f.un), &f);
+        admm_accelerate(q, &s, check && admm_balance(m, pw, &s, f.qn, f.qh, f.un), &f);
     }
-    return gd_model_fail((gd_model *)m, GD_ESOLVER,
-                         "critic = smoothed: %ld primal-dual iterations certified the field only to %.3g > model.pd_tol * lip = %.3g; raise model.pd_tol "
-                         "(round-off in |grad phi| floors the certificate near 1e-6 for small lambda and fine meshes) or model.pd_iters",
-                         o->pd_iters, bound, o->pd_tol * o->lip);
+    return gd_ws_fail(ws, GD_ESOLVER,
+                      "critic = smoothed: %ld primal-dual iterations certified the field only to %.3g > model.pd_tol * lip = %.3g; raise model.pd_tol "
+                      "(round-off in |grad phi| floors the certificate near 1e-6 for small lambda and fine meshes) or model.pd_iters",
+                      o->pd_iters, bound, o->pd_tol * o->lip);
 }
 
-/* phi~ and J~ for the particles x (the cached ones when x is the last x, bit for bit). */
-static int smoothed_solve(const gd_model *m, const double *x)
+/* phi~ and J~ for the particles x (the workspace's cached ones when x is its last x: the
+ * same bits, as every solve starts cold). */
+static int smoothed_solve(const gd_model *m, gd_model_ws *ws, const double *x)
 {
-    particles_priv *q = m->priv;
+    const particles_priv *q = m->priv;
+    particles_ws *pw = ws->priv;
     size_t nx = sizeof(double) * (size_t)q->N * q->d;
-    if (q->have_last && memcmp(x, q->xlast, nx) == 0) return GD_OK;
-    q->have_last = 0;
-    memcpy(q->rhs, q->rho0, sizeof(double) * (size_t)q->G);
-    deposit_particles(q, x, q->rhs);
-    int rc = smoothed_slack(m) ? GD_OK : smoothed_admm(m);
-    if (rc == GD_OK) memcpy(q->xlast, x, nx), q->have_last = 1;
+    if (pw->have_last && memcmp(x, pw->xlast, nx) == 0) return GD_OK;
+    pw->have_last = 0;
+    memcpy(pw->rhs, q->rho0, sizeof(double) * (size_t)q->G);
+    deposit_particles(q, pw, x, pw->rhs);
+    int rc = smoothed_slack(m, pw) ? GD_OK : smoothed_admm(m, ws);
+    if (rc == GD_OK) memcpy(pw->xlast, x, nx), pw->have_last = 1;
     return rc;
 }
 
-/* d_a phi on the grid by central differences, into q->rho (interpolated like the deposit). */
-static void slope_grid(const particles_priv *q, int a)
+/* d_a phi on the grid by central differences, into pw->rho (interpolated like the deposit). */
+static void slope_grid(const particles_priv *q, particles_ws *pw, int a)
 {
     const int R = grid_rows(q), C = q->n, along = q->d == 1 || a == 1; /* along a row, or across the rows */
+    const double *phi = pw->phi;
     for (int i = 0; i < R; i++) {
-        const double *row = q->phi + (size_t)i * C, *next = q->phi + (size_t)(i + 1 == R ? 0 : i + 1) * C,
-                     *prev = q->phi + (size_t)(i == 0 ? R - 1 : i - 1) * C;
+        const double *row = phi + (size_t)i * C, *next = phi + (size_t)(i + 1 == R ? 0 : i + 1) * C, *prev = phi + (size_t)(i == 0 ? R - 1 : i - 1) * C;
         for (int j = 0; j < C; j++)
-            q->rho[i * C + j] = (along ? row[j + 1 == C ? 0 : j + 1] - row[j == 0 ? C - 1 : j - 1] : next[j] - prev[j]) / (2 * q->h);
+            pw->rho[i * C + j] = (along ? row[j + 1 == C ? 0 : j + 1] - row[j == 0 ? C - 1 : j - 1] : next[j] - prev[j]) / (2 * q->h);
     }
 }
 
 /* grad phi at the n points z (n x d) for the particles x. */
-static int smoothed_gradient(const gd_model *m, const double *x, int n, const double *z, double *grad)
+static int smoothed_gradient(const gd_model *m, gd_model_ws *ws, const double *x, int n, const double *z, double *grad)
 {
     const particles_priv *q = m->priv;
-    int rc = smoothed_solve(m, x);
+    particles_ws *pw = ws->priv;
+    int rc = smoothed_solve(m, ws, x);
     for (int a = 0; rc == GD_OK && a < q->d; a++) {
-        slope_grid(q, a);
-        for (int i = 0; i < n; i++) grad[i * q->d + a] = interpolate(q, z + i * q->d, q->rho);
+        slope_grid(q, pw, a);
+        for (int i = 0; i < n; i++) grad[i * q->d + a] = interpolate(q, z + i * q->d, pw->rho);
     }
     return rc;
 }
 
-static int smoothed_field(const gd_model *m, const double *x, double *v)
+static int smoothed_field(const gd_model *m, gd_model_ws *ws, const double *x, double *v)
 {
     const particles_priv *q = m->priv;
-    int rc = smoothed_gradient(m, x, q->N, x, v);
+    int rc = smoothed_gradient(m, ws, x, q->N, x, v);
     for (int i = 0; i < m->dim; i++) v[i] = -v[i];
     return rc;
 }
 
 /* J~ = P(phi~), within the certified gap of the maximum (exact when the bound is slack). */
-static int smoothed_objective(const gd_model *m, const double *x, double *J)
+static int smoothed_objective(const gd_model *m, gd_model_ws *ws, const double *x, double *J)
 {
-    const particles_priv *q = m->priv;
-    int rc = smoothed_solve(m, x);
-    *J = rc == GD_OK ? q->jlast : NAN;
+    int rc = smoothed_solve(m, ws, x);
+    *J = rc == GD_OK ? ((const particles_ws *)ws->priv)->jlast : NAN;
     return rc;
 }
 
@@ -842,19 +867,19 @@ static double mean_objective(const gd_model *m, const double *x)
 
 /* ---------------------------------------------------------------- w1 ----------- */
 /* Minimum-cost assignment of the N particles to the N data points (Hungarian method with
- * potentials, O(N^3)); q->match[i] is particle i's data point. */
-static void assign(const particles_priv *q, const double *x)
+ * potentials, O(N^3)); pw->match[i] is particle i's data point. */
+static void assign(const particles_priv *q, particles_ws *pw, const double *x)
 {
     int N = q->N, d = q->d;
     for (int i = 0; i < N; i++)
         for (int j = 0; j < N; j++) {
             double s = 0;
             for (int c = 0; c < d; c++) s += (x[i * d + c] - q->y[j * d + c]) * (x[i * d + c] - q->y[j * d + c]);
-            q->cost[(size_t)i * N + j] = sqrt(s);
+            pw->cost[(size_t)i * N + j] = sqrt(s);
         }
-    double *u = q->u, *v = q->v, *minv = q->u + N + 1;
-    int *p = q->p, *way = q->way;
-    char *used = (char *)(q->way + N + 1);
+    double *u = pw->u, *v = pw->v, *minv = pw->u + N + 1;
+    int *p = pw->p, *way = pw->way;
+    char *used = (char *)(pw->way + N + 1);
     for (int j = 0; j <= N; j++) u[j] = v[j] = 0, p[j] = 0;
     for (int i = 1; i <= N; i++) { /* rows and columns 1-based; p[j]: row matched to column j */
         p[0] = i;
@@ -866,7 +891,7 @@ static void assign(const particles_priv *q, const double *x)
             double delta = INFINITY;
             for (int j = 1; j <= N; j++) {
                 if (used[j]) continue;
-                double cur = q->cost[(size_t)(i0 - 1) * N + j - 1] - u[i0] - v[j];
+                double cur = pw->cost[(size_t)(i0 - 1) * N + j - 1] - u[i0] - v[j];
                 if (cur < minv[j]) minv[j] = cur, way[j] = j0;
                 if (minv[j] < delta) delta = minv[j], j1 = j;
             }
@@ -882,19 +907,19 @@ static void assign(const particles_priv *q, const double *x)
             j0 = j1;
         } while (j0);
     }
-    for (int j = 1; j <= N; j++) q->match[p[j] - 1] = j - 1;
+    for (int j = 1; j <= N; j++) pw->match[p[j] - 1] = j - 1;
 }
 
 /* The data point particle i is transported to: the single one, or its assignment. */
-static const double *w1_target(const particles_priv *q, int i) { return q->y + (size_t)(q->M == 1 ? 0 : q->match[i]) * q->d; }
+static const double *w1_target(const particles_priv *q, const particles_ws *pw, int i) { return q->y + (size_t)(q->M == 1 ? 0 : pw->match[i]) * q->d; }
 
-static void w1_field(const gd_model *m, const double *x, double *v)
+static void w1_field(const gd_model *m, particles_ws *pw, const double *x, double *v)
 {
     const particles_priv *q = m->priv;
     int d = q->d;
-    if (q->M > 1) assign(q, x);
+    if (q->M > 1) assign(q, pw, x);
     for (int i = 0; i < q->N; i++) {
-        const double *y = w1_target(q, i);
+        const double *y = w1_target(q, pw, i);
         double n2 = 0;
         for (int c = 0; c < d; c++) n2 += (x[i * d + c] - y[c]) * (x[i * d + c] - y[c]);
         double s = n2 > 0 ? 1 / sqrt(n2) : 0; /* on the data point: the subgradient 0 */
@@ -902,13 +927,13 @@ static void w1_field(const gd_model *m, const double *x, double *v)
     }
 }
 
-static double w1_objective(const gd_model *m, const double *x)
+static double w1_objective(const gd_model *m, particles_ws *pw, const double *x)
 {
     const particles_priv *q = m->priv;
-    if (q->M > 1) assign(q, x);
+    if (q->M > 1) assign(q, pw, x);
     double s = 0;
     for (int i = 0; i < q->N; i++) {
-        const double *y = w1_target(q, i);
+        const double *y = w1_target(q, pw, i);
         double n2 = 0;
         for (int c = 0; c < q->d; c++) n2 += (x[i * q->d + c] - y[c]) * (x[i * q->d + c] - y[c]);
         s += sqrt(n2);
@@ -948,13 +973,13 @@ static void pull_back(const particles_priv *q, const double *f, double *out)
 
 /* ---------------------------------------------------------------- interface ---- */
 /* The critic's field at the points x (N x d). */
-static int critic_field(const gd_model *m, const double *x, double *v)
+static int critic_field(const gd_model *m, gd_model_ws *ws, const double *x, double *v)
 {
     const particles_opts *o = m->opts;
     if (mean_critic(o)) mean_field(m, x, v);
-    else if (o->critic == CRITIC_W1) w1_field(m, x, v);
-    else if (o->critic == CRITIC_SMOOTHED) return smoothed_field(m, x, v);
-    else if (o->field == FIELD_MESH) mmd_mesh(m, x, v);
+    else if (o->critic == CRITIC_W1) w1_field(m, ws->priv, x, v);
+    else if (o->critic == CRITIC_SMOOTHED) return smoothed_field(m, ws, x, v);
+    else if (o->field == FIELD_MESH) mmd_mesh(m, ws->priv, x, v);
     else mmd_direct(m, x, v);
     return GD_OK;
 }
@@ -974,48 +999,50 @@ static void critic_jvp(const gd_model *m, const double *x, const double *v, doub
     else mmd_jvp(m, x, v, jv);
 }
 
-static int particles_field(const gd_model *m, int mode, const double *x, double *v)
+static int particles_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
 {
     (void)mode;
     const particles_priv *q = m->priv;
-    int rc = q->affine ? critic_field(m, points_of(q, x, q->xa), q->fa) : critic_field(m, x, v);
+    particles_ws *pw = ws->priv;
+    int rc = q->affine ? critic_field(m, ws, points_of(q, x, pw->xa), pw->fa) : critic_field(m, ws, x, v);
     if (rc != GD_OK) return rc;
-    if (q->affine) pull_back(q, q->fa, v);
+    if (q->affine) pull_back(q, pw->fa, v);
     for (int i = 0; i < m->dim; i++)
         if (!isfinite(v[i])) return GD_ESOLVER;
     return GD_OK;
 }
 
 /* J.v; affine: B^T DF (B v) / N. */
-static int particles_jvp(const gd_model *m, int mode, const double *x, const double *v, double *jv)
+static int particles_jvp(const gd_model *m, gd_model_ws *ws, int mode, const double *x, const double *v, double *jv)
 {
     (void)mode;
     const particles_priv *q = m->priv;
-    if (!critic_analytic(m) || q->d > 64) return gd_model_jvp_fd(m, x, v, jv);
+    particles_ws *pw = ws->priv;
+    if (!critic_analytic(m) || q->d > 64) return gd_model_jvp_fd(m, ws, x, v, jv);
     if (!q->affine) {
         critic_jvp(m, x, v, jv);
         return GD_OK;
     }
-    double *bv = q->xa + (size_t)q->N * q->d; /* the second half of the points' scratch */
+    double *bv = pw->xa + (size_t)q->N * q->d; /* the second half of the points' scratch */
     points_of(q, v, bv); /* B is linear: B v is the points of the state v */
-    critic_jvp(m, points_of(q, x, q->xa), bv, q->fa);
-    pull_back(q, q->fa, jv);
+    critic_jvp(m, points_of(q, x, pw->xa), bv, pw->fa);
+    pull_back(q, pw->fa, jv);
     return GD_OK;
 }
 
-static int particles_jacobian(const gd_model *m, int mode, const double *x, double *J)
+static int particles_jacobian(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J)
 {
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
     (void)mode;
-    if (!critic_analytic(m) || (q->affine && q->d > 64)) return gd_model_jacobian_fd(m, x, J);
+    if (!critic_analytic(m) || (q->affine && q->d > 64)) return gd_model_jacobian_fd_ws(m, ws, x, J);
     if (q->affine) { /* column by column: dim = d (k + 1) products */
         int n = m->dim;
         double *e = calloc(2 * (size_t)n, sizeof(double)), *col = e + n;
-        if (!e) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
+        if (!e) return gd_ws_fail(ws, GD_ENOMEM, "out of memory");
         for (int p = 0; p < n; p++) {
             e[p] = 1;
-            particles_jvp(m, mode, x, e, col);
+            particles_jvp(m, ws, mode, x, e, col);
             for (int r = 0; r < n; r++) J[(size_t)r * n + p] = col[r];
             e[p] = 0;
         }
@@ -1025,71 +1052,76 @@ static int particles_jacobian(const gd_model *m, int mode, const double *x, doub
     return GD_OK;
 }
 
-/* The critic's divergence at the points x. */
-static int critic_objective(const gd_model *m, const double *x, double *J)
+/* The critic's divergence at the state x (the particles, or the affine map's parameters). */
+static int critic_objective(const gd_model *m, gd_model_ws *ws, const double *state, double *J)
 {
     const particles_opts *o = m->opts;
-    if (o->critic == CRITIC_SMOOTHED) return smoothed_objective(m, x, J);
-    *J = mean_critic(o) ? mean_objective(m, x) : o->critic == CRITIC_W1 ? w1_objective(m, x) : mmd_objective(m, x);
+    const particles_priv *q = m->priv;
+    particles_ws *pw = ws->priv;
+    const double *x = points_of(q, state, pw->xa);
+    if (o->critic == CRITIC_SMOOTHED) return smoothed_objective(m, ws, x, J);
+    *J = mean_critic(o) ? mean_objective(m, x) : o->critic == CRITIC_W1 ? w1_objective(m, pw, x) : mmd_objective(m, x);
     return GD_OK;
 }
 
 int gd_particles_objective(const gd_model *m, const double *x, double *J)
 {
     if (!gd_model_usable(m, &gd_model_particles)) return GD_EUSAGE;
-    const particles_priv *q = m->priv;
-    return critic_objective(m, points_of(q, x, q->xa), J);
+    gd_model_ws *ws = gd_model_own_ws(m);
+    return ws ? critic_objective(m, ws, x, J) : GD_ENOMEM;
 }
 
 int gd_particles_critic_gradient(const gd_model *m, const double *state, const double *z, double *grad)
 {
     if (!gd_model_usable(m, &gd_model_particles)) return GD_EUSAGE;
+    gd_model_ws *ws = gd_model_own_ws(m);
+    if (!ws) return GD_ENOMEM;
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
-    const double *x = points_of(q, state, q->xa);
+    const double *x = points_of(q, state, ((particles_ws *)ws->priv)->xa);
     int d = q->d;
     if (mean_critic(o)) {
         mean_slope(m, x, grad);
         return GD_OK;
     }
     if (o->critic == CRITIC_W1) { /* Phi = |z - y|; with N = M points the potential lives on the support only */
-        if (q->M > 1) return gd_model_fail((gd_model *)m, GD_ENOTAVAIL, "critic = w1 with %d data points: no potential off the particles", q->M);
+        if (q->M > 1) return gd_ws_fail(ws, GD_ENOTAVAIL, "critic = w1 with %d data points: no potential off the particles", q->M);
         double n2 = 0;
         for (int c = 0; c < d; c++) n2 += (z[c] - q->y[c]) * (z[c] - q->y[c]);
         for (int c = 0; c < d; c++) grad[c] = n2 > 0 ? (z[c] - q->y[c]) / sqrt(n2) : 0;
         return GD_OK;
     }
-    if (o->critic == CRITIC_SMOOTHED) return smoothed_gradient(m, x, 1, z, grad);
+    if (o->critic == CRITIC_SMOOTHED) return smoothed_gradient(m, ws, x, 1, z, grad);
     memset(grad, 0, sizeof(double) * (size_t)d); /* grad_z k(z, x) = -pull(z, x) */
     for (int l = 0; l < q->N; l++) add_pull(q, z, x + l * d, -1.0 / q->N, grad);
     for (int j = 0; j < q->M; j++) data_term(q, z, j, q->w[j], grad, NULL, 0);
     return GD_OK;
 }
 
-static double particles_metric(const gd_model *m, const double *x)
+static double particles_metric(const gd_model *m, gd_model_ws *ws, const double *x)
 {
     double J = NAN;
-    gd_particles_objective(m, x, &J);
+    critic_objective(m, ws, x, &J);
     return J;
 }
 
 /* Closed-form equilibria of the particles: W1 moves each particle onto its (assigned) data
  * point, and so does the smoothed critic when mu = mu0 is reachable (J~ = 0); the mean critics
  * translate the cloud (affine: b) until the means match. 1 when one applied. */
-static int equilibrium_closed(const gd_model *m, double *x)
+static int equilibrium_closed(const gd_model *m, particles_ws *pw, double *x)
 {
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
     int d = q->d;
     if (mean_critic(o)) {
         double r[64];
-        mean_r(m, points_of(q, x, q->xa), r);
+        mean_r(m, points_of(q, x, pw->xa), r);
         for (int i = q->affine ? d * q->k : 0; i < m->dim; i++) x[i] -= r[i % d];
         return 1;
     }
-    if (q->affine || !(o->critic == CRITIC_W1 || (o->critic == CRITIC_SMOOTHED && (q->M == 1 || q->match)))) return 0;
-    if (q->M > 1) assign(q, x);
-    for (int i = 0; i < q->N; i++) memcpy(x + i * d, w1_target(q, i), sizeof(double) * (size_t)d);
+    if (q->affine || !(o->critic == CRITIC_W1 || (o->critic == CRITIC_SMOOTHED && (q->M == 1 || q->assignable)))) return 0;
+    if (q->M > 1) assign(q, pw, x);
+    for (int i = 0; i < q->N; i++) memcpy(x + i * d, w1_target(q, pw, i), sizeof(double) * (size_t)d);
     return 1;
 }
 
@@ -1097,17 +1129,17 @@ static int equilibrium_closed(const gd_model *m, double *x)
  * gradient flow of J, so descend J (backtracking on the step) until the field is small, then
  * polish with Newton. Newton alone from the start would slide into the flat far field,
  * where the kernel has underflowed and every point is numerically stationary. */
-static int particles_equilibrium(const gd_model *m, double *x)
+static int particles_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
 {
     const particles_opts *o = m->opts;
     const particles_priv *q = m->priv;
     int n = m->dim, d = q->d;
     memcpy(x, q->x0, sizeof(double) * (size_t)n);
-    if (equilibrium_closed(m, x)) return GD_OK;
+    if (equilibrium_closed(m, ws->priv, x)) return GD_OK;
     double *F = malloc(sizeof(double) * 3 * (size_t)n), *xt = F + n, *y = xt + n, h = 1, J, Jt = INFINITY, fn = INFINITY;
-    if (!F) return gd_model_fail((gd_model *)m, GD_ENOMEM, "out of memory");
-    int rc = particles_field(m, 0, x, F);
-    if (rc == GD_OK) rc = gd_particles_objective(m, x, &J);
+    if (!F) return gd_ws_fail(ws, GD_ENOMEM, "out of memory");
+    int rc = particles_field(m, ws, 0, x, F);
+    if (rc == GD_OK) rc = critic_objective(m, ws, x, &J);
     /* the descent's budget: about 1e7 field terms (0.1 s), so a large or degenerate start cannot stall setup */
     long cap = (long)fmin(200000, fmax(100, 1e7 / ((double)q->N * (q->N + q->M) * d)));
     double per = q->affine ? 1 : 1.0 / q->N; /* dJ/dh = -|F|^2 per: particles F = -N grad J, affine F = -grad J */
@@ -1117,19 +1149,19 @@ static int particles_equilibrium(const gd_model *m, double *x)
         if (sqrt(fn) <= 1e-9) break;
         for (; h > 1e-12; h *= 0.5) { /* sufficient decrease along the flow */
             for (int i = 0; i < n; i++) xt[i] = x[i] + h * F[i];
-            if (gd_particles_objective(m, xt, &Jt) == GD_OK && Jt <= J - 0.25 * h * fn * per) break;
+            if (critic_objective(m, ws, xt, &Jt) == GD_OK && Jt <= J - 0.25 * h * fn * per) break;
         }
         if (!(h > 1e-12)) break;
         memcpy(x, xt, sizeof(double) * (size_t)n), J = Jt, h *= 2;
-        rc = particles_field(m, 0, x, F);
+        rc = particles_field(m, ws, 0, x, F);
     }
     /* Newton only polishes: a step far from the descent's end is a jump into the far field */
     double moved = 0, size = 0, length = o->kernel == KERNEL_MATERN || o->critic == CRITIC_SMOOTHED ? 1 / o->matern_kappa : o->sigma;
-    int polished = rc == GD_OK && gd_model_newton((gd_model *)m, x, y) == GD_OK;
+    int polished = rc == GD_OK && gd_model_newton_ws(m, ws, x, y) == GD_OK;
     for (int i = 0; polished && i < n; i++) moved += (y[i] - x[i]) * (y[i] - x[i]), size += x[i] * x[i];
     if (polished && sqrt(moved) <= 1e-3 * (length + sqrt(size * d / n))) memcpy(x, y, sizeof(double) * (size_t)n);
     else if (rc == GD_OK && sqrt(fn) > 1e-6)
-        rc = gd_model_fail((gd_model *)m, GD_ESOLVER, "the flow from the model's start found no equilibrium (|F| = %.3g after the descent)", sqrt(fn));
+        rc = gd_ws_fail(ws, GD_ESOLVER, "the flow from the model's start found no equilibrium (|F| = %.3g after the descent)", sqrt(fn));
     free(F);
     return rc;
 }
@@ -1149,12 +1181,52 @@ static void particles_cleanup(gd_model *m)
     if (q->fwd) fftw_destroy_plan(q->fwd);
     if (q->bwd) fftw_destroy_plan(q->bwd);
     gd_fftw_unlock();
-    fftw_free(q->rho), fftw_free(q->spec), fftw_free(q->gk[0]), fftw_free(q->gk[1]);
-    free(q->rho0), free(q->x0), free(q->y), free(q->w), free(q->mean0), free(q->cov), free(q->ainv), free(q->gcoef), free(q->z), free(q->xa);
-    free(q->khat), free(q->phi), free(q->admm), free(q->xlast), free(q->sites);
-    free(q->match), free(q->cost), free(q->u), free(q->v), free(q->way), free(q->p);
+    fftw_free(q->gk[0]), fftw_free(q->gk[1]);
+    free(q->rho0), free(q->x0), free(q->y), free(q->w), free(q->mean0), free(q->cov), free(q->ainv), free(q->gcoef), free(q->z), free(q->khat);
     free(q);
     m->priv = NULL;
+}
+
+static void particles_ws_free(gd_model_ws *ws)
+{
+    particles_ws *pw = ws->priv;
+    free(pw->xa), free(pw->match), free(pw->cost), free(pw->u), free(pw->v), free(pw->way), free(pw->p), free(pw->sites);
+    fftw_free(pw->rho), fftw_free(pw->spec);
+    free(pw->inv_den), free(pw->phi), free(pw->admm), free(pw->xlast);
+    free(pw);
+}
+
+/* The buffers the configuration writes: the affine points, the assignment, the mesh's
+ * transforms (fftw_malloc: the planning alignment) and the smoothed critic's solve. */
+static int particles_ws_init(const gd_model *m, gd_model_ws *ws)
+{
+    const particles_priv *q = m->priv;
+    particles_ws *pw = ws->priv = calloc(1, sizeof *pw);
+    if (!pw) return gd_ws_fail(ws, GD_ENOMEM, "out of memory");
+    size_t N = (size_t)q->N, nd = N * (size_t)q->d, N1 = N + 1, G = (size_t)q->G, nspec = q->mesh ? half_spectrum(q) : 0;
+    int ok = 1;
+    if (q->affine) {
+        pw->xa = malloc(sizeof(double) * 3 * nd);
+        pw->fa = pw->xa ? pw->xa + 2 * nd : NULL;
+        ok &= pw->xa != NULL;
+    }
+    if (q->assignable) {
+        pw->match = malloc(sizeof(int) * N1), pw->cost = malloc(sizeof(double) * N * N);
+        pw->u = malloc(sizeof(double) * 2 * N1), pw->v = malloc(sizeof(double) * N1);
+        pw->way = malloc(sizeof(int) * N1 + N1), pw->p = malloc(sizeof(int) * N1);
+        ok &= pw->match && pw->cost && pw->u && pw->v && pw->way && pw->p;
+    }
+    if (q->mesh) {
+        pw->grid = pw->rho = fftw_malloc(sizeof(double) * G); /* c2r writes where r2c read */
+        pw->spec = fftw_malloc(sizeof(fftw_complex) * 2 * nspec), pw->sites = malloc(sizeof *pw->sites * N);
+        ok &= pw->rho && pw->spec && pw->sites;
+    }
+    if (q->smoothed) {
+        pw->inv_den = malloc(sizeof(double) * nspec), pw->phi = malloc(sizeof(double) * 2 * G), pw->admm = malloc(sizeof(double) * 14 * G);
+        pw->rhs = pw->phi ? pw->phi + G : NULL, pw->xlast = malloc(sizeof(double) * nd);
+        ok &= pw->inv_den && pw->phi && pw->admm && pw->xlast;
+    }
+    return ok ? GD_OK : gd_ws_fail(ws, GD_ENOMEM, "out of memory for the workspace of %d particles", q->N);
 }
 
 /* Entries of "a,b;c,d" before the first ';': the dimension of a point list. */
@@ -1452,14 +1524,12 @@ static int check_matern(gd_model *m)
     return GD_OK;
 }
 
-/* The affine generator's start W = [I 0] (d x k), b = 0, and its scratch. */
+/* The affine generator's start W = [I 0] (d x k), b = 0. */
 static int affine_setup(gd_model *m)
 {
     particles_priv *q = m->priv;
     int d = q->d, k = q->k;
-    q->x0 = calloc((size_t)d * (k + 1), sizeof(double)), q->xa = malloc(sizeof(double) * 3 * (size_t)q->N * d);
-    if (!q->x0 || !q->xa) return gd_model_fail(m, GD_ENOMEM, "out of memory");
-    q->fa = q->xa + 2 * (size_t)q->N * d;
+    if (!(q->x0 = calloc((size_t)d * (k + 1), sizeof(double)))) return gd_model_fail(m, GD_ENOMEM, "out of memory");
     for (int c = 0; c < d && c < k; c++) q->x0[c * k + c] = 1;
     return GD_OK;
 }
@@ -1471,16 +1541,12 @@ static int equal_weights(const particles_priv *q)
     return uniform;
 }
 
-/* Buffers of the optimal assignment (N = M equal-weight points). */
-static int assignment_alloc(gd_model *m)
+/* The optimal assignment (N = M equal-weight points), whose buffers each workspace holds. */
+static int allow_assignment(gd_model *m)
 {
     particles_priv *q = m->priv;
     if (q->N > 2000) return gd_model_fail(m, GD_EUSAGE, "model.critic = w1: the O(N^3) assignment refuses N = %d > 2000", q->N);
-    size_t N1 = (size_t)q->N + 1;
-    q->match = malloc(sizeof(int) * N1), q->cost = malloc(sizeof(double) * (size_t)q->N * q->N);
-    q->u = malloc(sizeof(double) * 2 * N1), q->v = malloc(sizeof(double) * N1);
-    q->way = malloc(sizeof(int) * N1 + N1), q->p = malloc(sizeof(int) * N1);
-    if (!q->match || !q->cost || !q->u || !q->v || !q->way || !q->p) return gd_model_fail(m, GD_ENOMEM, "out of memory");
+    q->assignable = 1;
     return GD_OK;
 }
 
@@ -1490,7 +1556,7 @@ static int w1_setup(gd_model *m)
     if (q->M == 1) return GD_OK;
     if (!equal_weights(q))
         return gd_model_fail(m, GD_EUSAGE, "model.critic = w1 needs one data point or as many equal-weight data points as particles (%d particles, %d data)", q->N, q->M);
-    return assignment_alloc(m);
+    return allow_assignment(m);
 }
 
 static int particles_setup(gd_model *m)
@@ -1512,10 +1578,9 @@ static int particles_setup(gd_model *m)
     if (rc == GD_OK && o->critic == CRITIC_W1) rc = w1_setup(m);
     if (rc == GD_OK && o->field == FIELD_MESH && o->critic != CRITIC_MMD && o->critic != CRITIC_SMOOTHED)
         return gd_model_fail(m, GD_EUSAGE, "model.field = mesh is for critic = mmd (smoothed is always on the mesh)");
-    if (rc == GD_OK && (o->field == FIELD_MESH || o->critic == CRITIC_SMOOTHED)) rc = mesh_setup(m);
-    if (rc == GD_OK && o->critic == CRITIC_MMD && o->field == FIELD_MESH) rc = mmd_kernel_transforms(m);
+    if (rc == GD_OK && (o->field == FIELD_MESH || o->critic == CRITIC_SMOOTHED)) rc = mesh_setup(m); /* with the MMD kernel's transforms */
     if (rc == GD_OK && o->critic == CRITIC_SMOOTHED) rc = smoothed_setup(m);
-    if (rc == GD_OK && o->critic == CRITIC_SMOOTHED && q->M > 1 && equal_weights(q) && q->N <= 2000) rc = assignment_alloc(m); /* its equilibrium */
+    if (rc == GD_OK && o->critic == CRITIC_SMOOTHED && q->M > 1 && equal_weights(q) && q->N <= 2000) rc = allow_assignment(m); /* its equilibrium */
     return rc;
 }
 
@@ -1548,6 +1613,8 @@ const gd_model_type gd_model_particles = {
     .opts_size = sizeof(particles_opts),
     .setup = particles_setup,
     .cleanup = particles_cleanup,
+    .ws_init = particles_ws_init,
+    .ws_free = particles_ws_free,
     .field = particles_field,
     .jacobian = particles_jacobian,
     .jvp = particles_jvp,

@@ -557,9 +557,9 @@ static double speed(const gd_model *m, int i)
     return i < m->ngen ? -o->eta_g : o->eta_d;
 }
 
-static int torus_field(const gd_model *m, int mode, const double *x, double *v)
+static int torus_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
 {
-    (void)mode;
+    (void)ws, (void)mode;
     double g[6];
     int ok = 1;
     gradient(m, x, g);
@@ -597,9 +597,9 @@ static void hessian(const gd_model *m, const double *x, double *H)
     }
 }
 
-static int torus_jacobian(const gd_model *m, int mode, const double *x, double *J)
+static int torus_jacobian(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J)
 {
-    (void)mode;
+    (void)ws, (void)mode;
     int d = m->dim;
     hessian(m, x, J);
     for (int i = 0; i < d; i++)
@@ -610,14 +610,13 @@ static int torus_jacobian(const gd_model *m, int mode, const double *x, double *
 /* Newton (the core's, with the analytic Jacobian) from the objective's Nash point (R-Exp:
  * (asin(delta/kappa), 0); product, damped: the origin); mode and poisson have lines of
  * equilibria, not an isolated one. */
-static int torus_equilibrium(const gd_model *m, double *x)
+static int torus_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
 {
     const torus_opts *o = m->opts;
     const torus_priv *p = m->priv;
     if (o->objective == OBJ_MODE || o->objective == OBJ_POISSON) /* zeros on whole curves, or none: no isolated Nash point */
-        return gd_model_fail((gd_model *)m, GD_ENOTAVAIL, "torus objective '%s' has no isolated equilibrium to linearise at",
-                             o->objective == OBJ_MODE ? "mode" : "poisson");
-    return gd_model_newton((gd_model *)m, p->seed, x) == GD_OK ? GD_OK : GD_ENOTAVAIL; /* it may leave a message */
+        return gd_ws_fail(ws, GD_ENOTAVAIL, "torus objective '%s' has no isolated equilibrium to linearise at", o->objective == OBJ_MODE ? "mode" : "poisson");
+    return gd_model_newton_ws(m, ws, p->seed, x) == GD_OK ? GD_OK : GD_ENOTAVAIL; /* it may leave a message */
 }
 
 static int torus_default_start(const gd_model *m, double *x)

@@ -23,53 +23,59 @@ static double norm(const double *v, int n)
 }
 
 /* |F(x)|, or +inf when the field is not finite there. */
-static double residual(const gd_model *m, const double *x, double *F)
+static double residual(const gd_model *m, gd_model_ws *ws, const double *x, double *F)
 {
-    if (gd_model_field(m, x, F) != GD_OK) return INFINITY;
+    if (gd_model_field_ws(m, ws, x, F) != GD_OK) return INFINITY;
     double r = norm(F, m->dim);
     return isfinite(r) ? r : INFINITY;
 }
 
-int gd_model_newton(gd_model *m, const double *x0, double *x)
+int gd_model_newton_ws(const gd_model *m, gd_model_ws *ws, const double *x0, double *x)
 {
-    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
-    int n = m->dim, rc = gd_check_dense(m->msg, n, 1, "Newton's Jacobian");
+    int n = m->dim, rc = gd_check_dense(ws->msg, n, 1, "Newton's Jacobian");
     if (rc != GD_OK) return rc;
     size_t nn = (size_t)n * (size_t)n;
     double *F = malloc(sizeof(double) * (nn + 3 * (size_t)n)), *J = F + n, *dx = J + nn, *xt = dx + n;
     lapack_int *piv = malloc(sizeof *piv * (size_t)n);
     if (!F || !piv) {
         free(F), free(piv);
-        return gd_model_fail(m, GD_ENOMEM, "out of memory");
+        return gd_ws_fail(ws, GD_ENOMEM, "out of memory");
     }
     memcpy(x, x0, sizeof(double) * (size_t)n);
-    double fn = residual(m, x, F);
+    double fn = residual(m, ws, x, F);
     for (int it = 0; it < 100; it++) {
         if (fn <= 1e-13 * (1 + norm(x, n))) goto done;
-        if (!isfinite(fn) || gd_model_jacobian(m, x, J) != GD_OK) break;
+        if (!isfinite(fn) || gd_model_jacobian_ws(m, ws, x, J) != GD_OK) break;
         for (int i = 0; i < n; i++) dx[i] = -F[i];
         int pin = gd_blas_serial_begin(n), info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, J, n, piv, dx, 1);
         gd_blas_serial_end(pin);
         if (info != 0) {
-            rc = gd_model_fail(m, GD_ESOLVER, "Newton: singular Jacobian at |x| = %g (|F| = %g); try another run.x0", norm(x, n), fn);
+            rc = gd_ws_fail(ws, GD_ESOLVER, "Newton: singular Jacobian at |x| = %g (|F| = %g); try another run.x0", norm(x, n), fn);
             goto done;
         }
         /* Backtrack until |F| decreases: far from x* a full step can overshoot. */
         double lam = 1, ft = INFINITY;
         for (; lam > 1e-8; lam *= 0.5) {
             for (int i = 0; i < n; i++) xt[i] = x[i] + lam * dx[i];
-            if ((ft = residual(m, xt, F)) < (1 - 1e-4 * lam) * fn) break;
+            if ((ft = residual(m, ws, xt, F)) < (1 - 1e-4 * lam) * fn) break;
         }
         if (!(ft < fn)) break;
         memcpy(x, xt, sizeof(double) * (size_t)n);
         fn = ft;
         if (lam * norm(dx, n) <= 1e-15 * (1 + norm(x, n)) && fn <= 1e-9) goto done;
     }
-    rc = gd_model_fail(m, GD_ESOLVER, "Newton from run.x0 did not converge to an equilibrium (|F| = %g at |x| = %g); try another run.x0",
-                       fn, norm(x, n));
+    rc = gd_ws_fail(ws, GD_ESOLVER, "Newton from run.x0 did not converge to an equilibrium (|F| = %g at |x| = %g); try another run.x0", fn,
+                    norm(x, n));
 done:
     free(F), free(piv);
     return rc;
+}
+
+int gd_model_newton(gd_model *m, const double *x0, double *x)
+{
+    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
+    int rc = gd_model_ws_ready(m, m->own);
+    return rc != GD_OK ? rc : gd_model_newton_ws(m, m->own, x0, x);
 }
 
 int gd_model_find_equilibrium(gd_model *m, const double *x0, double *x)

@@ -17,7 +17,17 @@
 
 typedef struct gd_h5 gd_h5; /* an open output file (h5io.h), for the model's write hook */
 
-/* Discrete mode of a piecewise-smooth field. Mode 0 is the raw field that fixed-step
+/* A model's methods split its state in two. What setup makes (options, m->priv: tables,
+ * FFTW plans, point sets) is read-only afterwards: field, jacobian, jvp, psolve, equilibrium,
+ * gda_step and metric never write the model (no cast of its const, no cache in m->priv).
+ * Everything they do write (transform buffers, solver iterates, warm caches, the failure
+ * message) lives in the caller's workspace ws: ws->priv is the type's scratch, made by
+ * ws_init for the model as set up and freed by ws_free, and failures are described with
+ * gd_ws_fail. So one set-up model serves several threads, each with its own workspace.
+ * The other methods (default_start, project, start_mode, surface, next_mode, write) write
+ * only their outputs. A type without ws_init keeps nothing per caller (ws->priv is NULL).
+ *
+ * Discrete mode of a piecewise-smooth field. Mode 0 is the raw field that fixed-step
  * integrators evaluate; CVODE integrates one smooth mode per segment and switches at
  * the roots of the model's surface function (sign flips, clip boundaries). */
 struct gd_model_type {
@@ -28,15 +38,20 @@ struct gd_model_type {
     /* Check options, set m->dim and m->ngen, precompute. Message via gd_model_fail. */
     int (*setup)(gd_model *m);
     void (*cleanup)(gd_model *m); /* free what setup allocated in m->priv; may be NULL */
-    int (*field)(const gd_model *m, int mode, const double *x, double *v);
-    int (*jacobian)(const gd_model *m, int mode, const double *x, double *J); /* NULL: FD */
+    /* Per-caller scratch for the set-up model m into ws->priv (message via gd_ws_fail), and
+     * its release (from ws->priv alone: the model may have been set up again since; NULL:
+     * ws->priv is one block for free). */
+    int (*ws_init)(const gd_model *m, gd_model_ws *ws);
+    void (*ws_free)(gd_model_ws *ws);
+    int (*field)(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v);
+    int (*jacobian)(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J); /* NULL: FD */
     /* J(x) v without forming J, for Krylov solvers on large states. NULL: a central difference
      * of the field along v. */
-    int (*jvp)(const gd_model *m, int mode, const double *x, const double *v, double *Jv);
+    int (*jvp)(const gd_model *m, gd_model_ws *ws, int mode, const double *x, const double *v, double *Jv);
     /* z = (I - g Jt)^{-1} r for a cheap approximation Jt of the Jacobian: the preconditioner
      * of CVODE's Krylov solver (implicit steps solve with I - g J). NULL: none. */
-    int (*psolve)(const gd_model *m, double g, const double *r, double *z);
-    int (*equilibrium)(const gd_model *m, double *x); /* NULL: none known */
+    int (*psolve)(const gd_model *m, gd_model_ws *ws, double g, const double *r, double *z);
+    int (*equilibrium)(const gd_model *m, gd_model_ws *ws, double *x); /* NULL: none known */
     int (*default_start)(const gd_model *m, double *x); /* run.x0 when not given; NULL: (1, 1, ...) */
     /* A constraint other than a box; NULL: the box lo, hi that setup may set (weight
      * clipping), or none. Batched sweeps handle boxes only. */
@@ -48,7 +63,8 @@ struct gd_model_type {
     /* Sweeps: the field on a block of n cells in structure-of-arrays form (x[k*n + i] is
      * coordinate k of cell i), the parameters named in batch_params varying per cell
      * (p[j*n + i]; p NULL: the model's own values). GD_ENOTAVAIL for configurations it does
-     * not cover (sweeps then go cell by cell). NULL: no batched field. */
+     * not cover (sweeps then go cell by cell). NULL: no batched field. A pure function of its
+     * arguments by contract (it has no workspace): it writes v and nothing else. */
     int (*field_batch)(const gd_model *m, int n, const double *p, const double *x, double *v);
     const char *const *batch_params;
     /* Optional, for speed: field_batch at `at` folded into one explicit sub-step, out =
@@ -66,11 +82,11 @@ struct gd_model_type {
     /* Discrete GDA owned by the model, for discriminators that are no finite field state
      * (the kernel GAN's exact map): one iteration on the whole state x with generator step
      * hg and discriminator step hd. GD_ENOTAVAIL: the integrators use the field. */
-    int (*gda_step)(const gd_model *m, double *x, double hg, double hd, int rule, long iteration);
+    int (*gda_step)(const gd_model *m, gd_model_ws *ws, double *x, double hg, double hd, int rule, long iteration);
     /* A scalar observable written with every saved state as /traj/<k>/<metric_name>
      * (kernel_gda: the squared 2-Wasserstein distance of the point sets). NULL: none. */
     const char *metric_name;
-    double (*metric)(const gd_model *m, const double *x);
+    double (*metric)(const gd_model *m, gd_model_ws *ws, const double *x);
     /* Model-specific datasets and attributes in the output file (torus: coefficients). */
     int (*write)(const gd_model *m, gd_h5 *f);
     /* For linearisations that split into independent 2 x 2 blocks, one per mode of a spatial
@@ -87,7 +103,7 @@ int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *
 
 /* J(x) v by a central difference of the field (the fallback of gd_model_jvp), for models
  * whose analytic product covers only some configurations. */
-int gd_model_jvp_fd(const gd_model *m, const double *x, const double *v, double *Jv);
+int gd_model_jvp_fd(const gd_model *m, gd_model_ws *ws, const double *x, const double *v, double *Jv);
 
 enum { GD_GDA_SIMULTANEOUS, GD_GDA_DISC_FIRST, GD_GDA_GEN_FIRST };
 /* The model's own GDA step if it has one for this state (simgd, altgd, symplectic_euler). */
@@ -106,9 +122,37 @@ struct gd_model {
      * space its equilibrium search and to count equilibria once per period. */
     double period;
     int frequency;
+    /* Counts the calls of gd_model_setup (from 1 at create): a workspace made for an earlier
+     * setup is re-made on its next use. */
+    unsigned long generation;
+    gd_model_ws *own; /* behind gd_model_field and the other calls without a workspace */
     char msg[GD_MSG_LEN];
     char warning[GD_MSG_LEN]; /* set by setup when the configuration is usable but doubtful */
 };
+
+/* A caller's workspace (see gd_model_type). The model's own one, behind the calls without a
+ * workspace argument, writes its failures into the model's message; any other into its own. */
+struct gd_model_ws {
+    const gd_model *model;
+    const gd_model_type *type; /* its ws_free, usable after the model is gone */
+    unsigned long generation; /* the model's setup it was made for (gd_model.generation) */
+    void *priv;               /* the type's scratch (ws_init / ws_free) */
+    char *msg;                /* own_msg, or the model's msg */
+    char own_msg[GD_MSG_LEN];
+};
+#define gd_ws_fail(ws, code, ...) gd_fmt((ws)->msg, (code), __VA_ARGS__)
+/* Make ws current for m's last setup (re-made after a new setup); the fast path is inline. */
+int gd_model_ws_refresh(const gd_model *m, gd_model_ws *ws);
+static inline int gd_model_ws_ready(const gd_model *m, gd_model_ws *ws)
+{
+    return ws->model == m && ws->generation == m->generation ? GD_OK : gd_model_ws_refresh(m, ws);
+}
+/* The model's own workspace, made current (NULL when its scratch cannot be made: the
+ * message is on the model). For the model-specific calls of models/ (gd_particles_*, ...). */
+gd_model_ws *gd_model_own_ws(const gd_model *m);
+/* Newton and the central-difference Jacobian in the caller's workspace. */
+int gd_model_newton_ws(const gd_model *m, gd_model_ws *ws, const double *x0, double *x);
+int gd_model_jacobian_fd_ws(const gd_model *m, gd_model_ws *ws, const double *x, double *J);
 
 /* The options every integrator shares (section [integrator]; the rows of
  * gd_integrator_shared_params, src/stepper.c): what the sim, sweeps and analyses read of any
@@ -212,6 +256,7 @@ struct gd_integrator_type {
 struct gd_stepper {
     const gd_integrator_type *type;
     const gd_model *model;
+    gd_model_ws *ws;   /* the stepper's own: steppers on one model can run in parallel */
     gd_iopts o;        /* the shared options */
     void *opts;        /* the type's own option struct (type->params) */
     int dim, ngen;

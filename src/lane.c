@@ -28,7 +28,7 @@ static int chain_substep(gd_stepper *s, const double *x, double scale, int i0, i
     int n = s->dim;
     size_t nn = (size_t)n * (size_t)n;
     double *S = J + nn, *T = J + 2 * nn;
-    int rc = gd_model_jacobian(s->model, x, J);
+    int rc = gd_model_jacobian_ws(s->model, s->ws, x, J);
     if (rc != GD_OK) return rc;
     gd_substep_jacobian(s, J, scale, i0, i1, S);
     gd_matmul(n, S, M, T);

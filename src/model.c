@@ -37,14 +37,69 @@ int gd_model_usable(const gd_model *m, const gd_model_type *type)
     return m->ready && (!type || m->type == type);
 }
 
+/* The type's scratch of ws, if any (one block to free when the type has no ws_free). */
+static void ws_release(gd_model_ws *ws)
+{
+    if (ws->priv && ws->type->ws_free) ws->type->ws_free(ws);
+    else free(ws->priv);
+    ws->priv = NULL;
+    ws->generation = 0;
+}
+
+static gd_model_ws *ws_alloc(const gd_model *m, char *msg)
+{
+    gd_model_ws *ws = calloc(1, sizeof *ws);
+    if (!ws) return NULL;
+    ws->model = m;
+    ws->type = m->type;
+    ws->msg = msg ? msg : ws->own_msg;
+    return ws;
+}
+
+int gd_model_ws_refresh(const gd_model *m, gd_model_ws *ws)
+{
+    if (ws->model != m) return gd_ws_fail(ws, GD_EUSAGE, "the workspace was made for another model");
+    ws_release(ws);
+    if (!m->ready) return gd_ws_fail(ws, GD_EUSAGE, "model '%s' is not set up", m->type->name);
+    int rc = m->type->ws_init ? m->type->ws_init(m, ws) : GD_OK;
+    if (rc != GD_OK) {
+        ws_release(ws);
+        return rc;
+    }
+    ws->generation = m->generation;
+    return GD_OK;
+}
+
+gd_model_ws *gd_model_ws_create(const gd_model *m)
+{
+    gd_model_ws *ws = m ? ws_alloc(m, NULL) : NULL;
+    if (ws && m->ready && gd_model_ws_refresh(m, ws) != GD_OK) gd_model_ws_free(&ws);
+    return ws;
+}
+
+void gd_model_ws_free(gd_model_ws **ws)
+{
+    if (!ws || !*ws) return;
+    ws_release(*ws);
+    free(*ws);
+    *ws = NULL;
+}
+
+const char *gd_model_ws_errmsg(const gd_model_ws *ws) { return ws ? ws->msg : "no workspace"; }
+
+gd_model_ws *gd_model_own_ws(const gd_model *m) { return m && gd_model_ws_ready(m, m->own) == GD_OK ? m->own : NULL; }
+
 gd_model *gd_model_create(const gd_model_type *t)
 {
     if (!t) return NULL;
     gd_model *m = calloc(1, sizeof *m);
     if (!m) return NULL;
     m->type = t;
+    m->generation = 1; /* a fresh workspace (0) is made on its first use */
     m->opts = calloc(1, t->opts_size ? t->opts_size : 1);
-    if (!m->opts) {
+    m->own = ws_alloc(m, m->msg);
+    if (!m->opts || !m->own) {
+        free(m->opts), free(m->own);
         free(m);
         return NULL;
     }
@@ -67,6 +122,7 @@ int gd_model_set(gd_model *m, const char *key, const char *value)
 
 static void release_setup(gd_model *m)
 {
+    ws_release(m->own);
     if (m->type->cleanup) m->type->cleanup(m);
     m->priv = NULL;
     free(m->lo);
@@ -79,6 +135,8 @@ int gd_model_setup(gd_model *m)
     if (!m) return GD_EUSAGE;
     m->ready = 0; /* until this setup succeeds: release_setup frees what the last one made */
     release_setup(m);
+    m->generation++;
+    m->ready = 0; /* until this setup succeeds: no workspace is made from a half-built one */
     m->hybrid = 0;
     m->period = 0, m->frequency = 0;
     m->warning[0] = '\0';
@@ -101,6 +159,7 @@ void gd_model_free(gd_model **pm)
     for (const gd_param *p = m->type->params; p && p->key; p++)
         if (p->type == GD_P_STRING) free(*(char **)((char *)m->opts + p->offset));
     free(m->opts);
+    free(m->own);
     free(m);
     *pm = NULL;
 }
@@ -109,14 +168,26 @@ const gd_model_type *gd_model_get_type(const gd_model *m) { return m ? m->type :
 int gd_model_dim(const gd_model *m) { return gd_model_usable(m, NULL) ? m->dim : GD_EUSAGE; }
 int gd_model_ngen(const gd_model *m) { return gd_model_usable(m, NULL) ? m->ngen : GD_EUSAGE; }
 
-int gd_model_field(const gd_model *m, const double *x, double *v)
+/* The entry check of the calls with a workspace: a model, a workspace, a setup that has
+ * succeeded (said on the workspace), the workspace made current for it. */
+static int ws_ready(const gd_model *m, gd_model_ws *ws)
 {
-    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
-    return m->type->field(m, 0, x, v);
+    if (!m) return GD_EUSAGE;
+    if (!ws) return gd_model_fail((gd_model *)m, GD_EUSAGE, "a NULL workspace");
+    if (!m->ready) return gd_ws_fail(ws, GD_EUSAGE, "model '%s' is not set up: gd_model_setup has not succeeded", m->type->name);
+    return gd_model_ws_ready(m, ws);
 }
 
+int gd_model_field_ws(const gd_model *m, gd_model_ws *ws, const double *x, double *v)
+{
+    int rc = ws_ready(m, ws);
+    return rc != GD_OK ? rc : m->type->field(m, ws, 0, x, v);
+}
+
+int gd_model_field(const gd_model *m, const double *x, double *v) { return gd_model_field_ws(m, m ? m->own : NULL, x, v); }
+
 /* Central differences with eps_j = 1e-6 max(1, |x_j|). */
-int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
+int gd_model_jacobian_fd_ws(const gd_model *m, gd_model_ws *ws, const double *x, double *J)
 {
     if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
     int n = m->dim;
@@ -128,9 +199,9 @@ int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
     for (int j = 0; j < n && rc == GD_OK; j++) {
         double eps = 1e-6 * fmax(1.0, fabs(x[j]));
         xp[j] = x[j] + eps;
-        rc = m->type->field(m, 0, xp, fp);
+        rc = m->type->field(m, ws, 0, xp, fp);
         xp[j] = x[j] - eps;
-        if (rc == GD_OK) rc = m->type->field(m, 0, xp, fm);
+        if (rc == GD_OK) rc = m->type->field(m, ws, 0, xp, fm);
         xp[j] = x[j];
         for (int i = 0; i < n; i++) J[i * n + j] = (fp[i] - fm[i]) / (2 * eps);
     }
@@ -138,15 +209,24 @@ int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
     return rc;
 }
 
-int gd_model_jacobian(const gd_model *m, const double *x, double *J)
+int gd_model_jacobian_fd(const gd_model *m, const double *x, double *J)
 {
-    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
-    if (m->type->jacobian) return m->type->jacobian(m, 0, x, J);
-    return gd_model_jacobian_fd(m, x, J);
+    int rc = ws_ready(m, m ? m->own : NULL);
+    return rc != GD_OK ? rc : gd_model_jacobian_fd_ws(m, m->own, x, J);
 }
 
+int gd_model_jacobian_ws(const gd_model *m, gd_model_ws *ws, const double *x, double *J)
+{
+    int rc = ws_ready(m, ws);
+    if (rc != GD_OK) return rc;
+    if (m->type->jacobian) return m->type->jacobian(m, ws, 0, x, J);
+    return gd_model_jacobian_fd_ws(m, ws, x, J);
+}
+
+int gd_model_jacobian(const gd_model *m, const double *x, double *J) { return gd_model_jacobian_ws(m, m ? m->own : NULL, x, J); }
+
 /* The directional difference (F(x + e v) - F(x - e v)) / 2e, e scaled to x and v. */
-int gd_model_jvp_fd(const gd_model *m, const double *x, const double *v, double *Jv)
+int gd_model_jvp_fd(const gd_model *m, gd_model_ws *ws, const double *x, const double *v, double *Jv)
 {
     int n = m->dim;
     double xn = 0, vn = 0;
@@ -159,20 +239,23 @@ int gd_model_jvp_fd(const gd_model *m, const double *x, const double *v, double 
     if (!xp) return GD_ENOMEM;
     double *fm = xp + n;
     for (int i = 0; i < n; i++) xp[i] = x[i] - eps * v[i];
-    int rc = m->type->field(m, 0, xp, fm);
+    int rc = m->type->field(m, ws, 0, xp, fm);
     for (int i = 0; i < n; i++) xp[i] = x[i] + eps * v[i];
-    if (rc == GD_OK) rc = m->type->field(m, 0, xp, Jv);
+    if (rc == GD_OK) rc = m->type->field(m, ws, 0, xp, Jv);
     for (int i = 0; i < n; i++) Jv[i] = (Jv[i] - fm[i]) / (2 * eps);
     free(xp);
     return rc;
 }
 
-int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv)
+int gd_model_jvp_ws(const gd_model *m, gd_model_ws *ws, const double *x, const double *v, double *Jv)
 {
-    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
-    if (m->type->jvp) return m->type->jvp(m, 0, x, v, Jv);
-    return gd_model_jvp_fd(m, x, v, Jv);
+    int rc = ws_ready(m, ws);
+    if (rc != GD_OK) return rc;
+    if (m->type->jvp) return m->type->jvp(m, ws, 0, x, v, Jv);
+    return gd_model_jvp_fd(m, ws, x, v, Jv);
 }
+
+int gd_model_jvp(const gd_model *m, const double *x, const double *v, double *Jv) { return gd_model_jvp_ws(m, m ? m->own : NULL, x, v, Jv); }
 
 int gd_model_default_start(const gd_model *m, double *x)
 {
@@ -182,11 +265,12 @@ int gd_model_default_start(const gd_model *m, double *x)
     return GD_OK;
 }
 
-int gd_model_psolve(const gd_model *m, double g, const double *r, double *z)
+int gd_model_psolve_ws(const gd_model *m, gd_model_ws *ws, double g, const double *r, double *z)
 {
-    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
+    int rc = ws_ready(m, ws);
+    if (rc != GD_OK) return rc;
     if (!m->type->psolve) return GD_ENOTAVAIL;
-    return m->type->psolve(m, g, r, z);
+    return rc != GD_OK ? rc : m->type->psolve(m, ws, g, r, z);
 }
 
 int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *lambda, double *root_re, double *root_im)
@@ -195,12 +279,17 @@ int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *
     return m->type->mode_spectrum(m, ground_state, n, lambda, root_re, root_im);
 }
 
-int gd_model_equilibrium(const gd_model *m, double *x)
+
+int gd_model_psolve(const gd_model *m, double g, const double *r, double *z) { return gd_model_psolve_ws(m, m ? m->own : NULL, g, r, z); }
+
+int gd_model_equilibrium_ws(const gd_model *m, gd_model_ws *ws, double *x)
 {
-    if (!gd_model_usable(m, NULL)) return GD_EUSAGE;
-    if (!m->type->equilibrium) return GD_ENOTAVAIL;
-    return m->type->equilibrium(m, x);
+    int rc = ws_ready(m, ws);
+    if (rc != GD_OK) return rc;
+    return m->type->equilibrium ? m->type->equilibrium(m, ws, x) : GD_ENOTAVAIL;
 }
+
+int gd_model_equilibrium(const gd_model *m, double *x) { return gd_model_equilibrium_ws(m, m ? m->own : NULL, x); }
 
 void gd_model_project(const gd_model *m, double *x)
 {

@@ -518,7 +518,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         gd_h5_series_close(&ser);
         return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     }
-    if (ser) rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, x) : 0);
+    if (ser) rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, s->stepper->ws, x) : 0);
     box_add(s, lo, hi, x);
     long n = 0, steps = s->stepper->o.steps;
     int diverged = 0;
@@ -538,7 +538,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         rc = GD_OK;
         n++;
         if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run->save_every == 0 || n == steps || diverged)) /* no NaN rows */
-            rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, x) : 0);
+            rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, s->stepper->ws, x) : 0);
         box_add(s, lo, hi, x);
     }
     int crc = gd_h5_series_close(&ser);

@@ -205,12 +205,24 @@ int gd_stepper_update_rates(gd_stepper *s)
     return GD_OK;
 }
 
+/* The stepper's workspace, current for the model's last setup (a sweep sets the model up
+ * again cell by cell without setting the stepper up again). */
+static int current_ws(gd_stepper *s)
+{
+    if (!s->ws && !(s->ws = gd_model_ws_create(s->model))) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    int rc = gd_model_ws_ready(s->model, s->ws);
+    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->ws->msg);
+    return rc;
+}
+
 int gd_stepper_setup(gd_stepper *s)
 {
     if (!s) return GD_EUSAGE;
     s->ready = 0; /* until this setup succeeds: release frees what the last one made */
     release(s);
     if (!s->model->ready) return gd_stepper_fail(s, GD_EUSAGE, "the model is not set up");
+    int rc = current_ws(s);
+    if (rc != GD_OK) return rc;
     s->dim = s->model->dim;
     s->ngen = s->model->ngen;
     s->hv = malloc(sizeof(double) * (size_t)s->dim);
@@ -218,10 +230,7 @@ int gd_stepper_setup(gd_stepper *s)
     for (int i = 0; i < GD_LANE_SCRATCH; i++) ok &= (s->w[i] = malloc(sizeof(double) * (size_t)s->dim)) != NULL;
     if (!ok || lane_init(s) != GD_OK) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     set_rates(s);
-    if (s->type->init) {
-        int rc = s->type->init(s);
-        if (rc != GD_OK) return rc;
-    }
+    if (s->type->init && (rc = s->type->init(s)) != GD_OK) return rc;
     s->ready = 1;
     return GD_OK;
 }
@@ -231,6 +240,8 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->nfev = s->nsteps = 0;
     s->failure = GD_FAIL_NONE;
+    int rc = current_ws(s);
+    if (rc != GD_OK) return rc;
     if (s->type->lane_reset) return s->type->lane_reset(&s->lane, x0);
     return s->type->reset ? s->type->reset(s, x0) : GD_OK;
 }
@@ -246,7 +257,8 @@ int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->failure = GD_FAIL_NONE;
-    int rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
+    int rc = current_ws(s);
+    if (rc == GD_OK) rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
     if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
     if (rc < 0) return rc;
     /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
@@ -337,7 +349,8 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
-    int n = gd_stepper_map_dim(s), rc;
+    int n = gd_stepper_map_dim(s), rc = current_ws(s);
+    if (rc != GD_OK) return rc;
     double *z = malloc(sizeof(double) * 3 * (size_t)n);
     if (!z) return GD_ENOMEM;
     double *zp = z + n, *zm = z + 2 * n;
@@ -360,8 +373,9 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
-    int an = s->type->map_jacobian != NULL, rc = GD_ENOTAVAIL;
-    if (an) rc = s->type->map_jacobian(s, x, M);
+    int an = s->type->map_jacobian != NULL, rc = current_ws(s);
+    if (rc != GD_OK) return rc;
+    rc = an ? s->type->map_jacobian(s, x, M) : GD_ENOTAVAIL;
     if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
         an = 0;
         rc = gd_stepper_map_jacobian_fd(s, x, M);
@@ -408,6 +422,7 @@ void gd_stepper_free(gd_stepper **ps)
 {
     if (!ps || !*ps) return;
     release(*ps);
+    gd_model_ws_free(&(*ps)->ws);
     free((*ps)->section);
     free((*ps)->opts);
     free(*ps);
@@ -419,19 +434,19 @@ int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done)
     *done = 0;
     const gd_model *m = s->model;
     if (!m->type->gda_step) return GD_OK;
-    int rc = m->type->gda_step(m, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule, s->nsteps);
+    int rc = m->type->gda_step(m, s->ws, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule, s->nsteps);
     if (rc == GD_ENOTAVAIL) return GD_OK;
     *done = 1;
     s->nfev++;
-    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", m->type->name, m->msg);
+    if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", m->type->name, s->ws->msg);
     return rc;
 }
 
 int gd_eval(gd_stepper *s, const double *x, double *v)
 {
     s->nfev++;
-    int rc = s->model->type->field(s->model, 0, x, v);
-    if (rc != GD_OK) s->failure = GD_FAIL_RHS, gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->model->msg);
+    int rc = s->model->type->field(s->model, s->ws, 0, x, v);
+    if (rc != GD_OK) s->failure = GD_FAIL_RHS, gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->ws->msg);
     return rc;
 }
 

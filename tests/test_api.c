@@ -242,6 +242,20 @@ static void models_not_set_up(void)
     NOT_SET_UP(gd_model_find_equilibrium(m, x, v), msg);
     double top, bottom;
     NOT_SET_UP(gd_gradient_curvature(m, x, 10, 0, &top, &bottom), msg);
+    /* a caller's workspace: the same refusals, said on the workspace */
+    gd_model_ws *ws = gd_model_ws_create(m);
+    const char *wmsg = gd_model_ws_errmsg(ws);
+    NOT_SET_UP(gd_model_field_ws(m, ws, x, v), wmsg);
+    NOT_SET_UP(gd_model_jacobian_ws(m, ws, x, J), wmsg);
+    NOT_SET_UP(gd_model_jvp_ws(m, ws, x, v, J), wmsg);
+    NOT_SET_UP(gd_model_psolve_ws(m, ws, 1, x, v), wmsg);
+    NOT_SET_UP(gd_model_equilibrium_ws(m, ws, x), wmsg);
+    EUSAGE(gd_model_field_ws(m, NULL, x, v));
+    EUSAGE(gd_model_field_ws(NULL, ws, x, v));
+    CHECK(!gd_model_ws_create(NULL) && gd_model_ws_errmsg(NULL) != NULL);
+    gd_model_ws_free(&ws);
+    CHECK(ws == NULL);
+    gd_model_ws_free(NULL);
     gd_model_project(m, x);
     gd_model_bounds(m, x, v);
     CHECK(x[0] == 3 && x[1] == 4 && v[0] == 5); /* nothing touched */

@@ -36,9 +36,9 @@ static inline void tf_cell(double a, double th, double ps, double ph, double *v0
     *v2 = a * th - 0.3 * ph + 0.2 * ps * ps;
 }
 
-static int tf_field(const gd_model *m, int mode, const double *x, double *v)
+static int tf_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
 {
-    (void)mode;
+    (void)ws, (void)mode;
     tf_cell(((const tf_opts *)m->opts)->a, x[0], x[1], x[2], v, v + 1, v + 2);
     return GD_OK;
 }
