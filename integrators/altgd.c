@@ -50,7 +50,7 @@ static int own_map(gd_stepper *s, double *x, int *done)
     const alt_opts *o = s->opts;
     *done = 0;
     if (s->type->advance == alt_advance && (o->n_g != 1 || o->n_d != 1)) return GD_OK;
-    return gd_model_gda_step(s, x, o->order == DISC_FIRST ? GD_GDA_DISC_FIRST : GD_GDA_GEN_FIRST, done);
+    return gd_model_gda_step(s, x, o->order == DISC_FIRST ? GD_PLAYERS_DISC_FIRST : GD_PLAYERS_GEN_FIRST, done);
 }
 
 static int alt_step(gd_stepper *s, double *x, double *t)

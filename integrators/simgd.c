@@ -11,7 +11,7 @@ static int simgd_advance(gd_lane *L, double *x) { return gd_lane_euler(L, x, x, 
 /* A model with its own discrete map (the kernel GAN's exact discriminator) steps itself. */
 static int simgd_step(gd_stepper *s, double *x, double *t)
 {
-    int done, rc = gd_model_gda_step(s, x, GD_GDA_SIMULTANEOUS, &done);
+    int done, rc = gd_model_gda_step(s, x, GD_PLAYERS_SIMULTANEOUS, &done);
     (void)t;
     return done || rc != GD_OK ? rc : simgd_advance(&s->lane, x);
 }

@@ -644,7 +644,7 @@ static int history_covers(const gd_model *m, gd_model_ws *ws, double hd, long it
 /* One iteration: the generator reads f^k (simultaneous, gen_first) or f^{k+1} (disc_first,
  * the authors' order); the discriminator adds x~^k, or x~^{k+1} after the generator's move
  * (gen_first). */
-static int kgda_gda_step(const gd_model *m, gd_model_ws *ws, double *y, double hg, double hd, int rule, long iteration)
+static int kgda_gda_step(const gd_model *m, gd_model_ws *ws, double *y, double hg, double hd, int players, long iteration)
 {
     const kgda_opts *o = m->opts;
     if (o->representation != REP_EXACT) return GD_ENOTAVAIL;
@@ -652,11 +652,11 @@ static int kgda_gda_step(const gd_model *m, gd_model_ws *ws, double *y, double h
     if (rc != GD_OK) return rc;
     const kgda *k = m->priv;
     double *work = ws->priv, *next = work + k->d + k->ng;
-    if (rule == GD_GDA_DISC_FIRST) exact_discriminator(m, y, hd);
+    if (players == GD_PLAYERS_DISC_FIRST) exact_discriminator(m, y, hd);
     exact_generator(m, y, hg, hd, next, work);
-    if (rule == GD_GDA_SIMULTANEOUS) exact_discriminator(m, y, hd);
+    if (players == GD_PLAYERS_SIMULTANEOUS) exact_discriminator(m, y, hd);
     memcpy(y, next, sizeof(double) * (size_t)(k->ng * k->d));
-    if (rule == GD_GDA_GEN_FIRST) exact_discriminator(m, y, hd);
+    if (players == GD_PLAYERS_GEN_FIRST) exact_discriminator(m, y, hd);
     return GD_OK;
 }
 

@@ -79,10 +79,13 @@ struct gd_model_type {
      * coefficients), or that moves the equilibrium the batched sweep measures against, must
      * keep the model's own value: sweeps over it go cell by cell. */
     int (*batch_varies)(const gd_model *m, int j);
-    /* Discrete GDA owned by the model, for discriminators that are no finite field state
-     * (the kernel GAN's exact map): one iteration on the whole state x with generator step
-     * hg and discriminator step hd. GD_ENOTAVAIL: the integrators use the field. */
-    int (*gda_step)(const gd_model *m, gd_model_ws *ws, double *x, double hg, double hd, int rule, long iteration);
+    /* The game's own discrete map, for discriminators that are no finite field state (the
+     * kernel GAN's exact map): one round on the whole state x with generator step hg,
+     * discriminator step hd and the players in the order `players` (GD_PLAYERS_*). The model
+     * knows no integrator: the explicit rules whose round is one such step (simgd,
+     * symplectic_euler, altgd with one sub-step each) offer it first (gd_model_gda_step).
+     * GD_ENOTAVAIL: the integrators use the field. */
+    int (*gda_step)(const gd_model *m, gd_model_ws *ws, double *x, double hg, double hd, int players, long iteration);
     /* A scalar observable written with every saved state as /traj/<k>/<metric_name>
      * (kernel_gda: the squared 2-Wasserstein distance of the point sets). NULL: none. */
     const char *metric_name;
@@ -105,9 +108,11 @@ int gd_model_mode_spectrum(const gd_model *m, int ground_state, int *n, double *
  * whose analytic product covers only some configurations. */
 int gd_model_jvp_fd(const gd_model *m, gd_model_ws *ws, const double *x, const double *v, double *Jv);
 
-enum { GD_GDA_SIMULTANEOUS, GD_GDA_DISC_FIRST, GD_GDA_GEN_FIRST };
+/* The players' order in one round of the game, a property of the game's discrete map (not of
+ * an integrator): both from the same state, or one player first and the other from its result. */
+enum { GD_PLAYERS_SIMULTANEOUS, GD_PLAYERS_DISC_FIRST, GD_PLAYERS_GEN_FIRST };
 /* The model's own GDA step if it has one for this state (simgd, altgd, symplectic_euler). */
-int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done);
+int gd_model_gda_step(gd_stepper *s, double *x, int players, int *done);
 
 struct gd_model {
     const gd_model_type *type;

@@ -429,12 +429,12 @@ void gd_stepper_free(gd_stepper **ps)
     *ps = NULL;
 }
 
-int gd_model_gda_step(gd_stepper *s, double *x, int rule, int *done)
+int gd_model_gda_step(gd_stepper *s, double *x, int players, int *done)
 {
     *done = 0;
     const gd_model *m = s->model;
     if (!m->type->gda_step) return GD_OK;
-    int rc = m->type->gda_step(m, s->ws, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], rule, s->nsteps);
+    int rc = m->type->gda_step(m, s->ws, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], players, s->nsteps);
     if (rc == GD_ENOTAVAIL) return GD_OK;
     *done = 1;
     s->nfev++;

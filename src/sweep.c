@@ -93,6 +93,7 @@ struct gd_sweep {
     gd_sweep_monitor monitor;
     void *monitor_user;
     double monitor_every;
+    double *base_eq; /* batched: the configuration's x* (gd_sweep_create) */
     int ckpt_fd;
     char ckpt_path[1024]; /* for messages */
     uint64_t ckpt_hash;
@@ -154,28 +155,46 @@ static int parse_axis(gd_sweep *w, const char *spec, axis *a)
 }
 
 /* ---------------------------------------------------------------- contexts ----- */
-/* A thread's own copy of the configuration, so cells can be set up concurrently. */
+/* A thread's cell context. The set-up model is read-only and shared by every thread, each
+ * with a stepper of its own (its own workspace: the reentrancy contract of gandyn.h), unless
+ * a model key is swept: then cells set the model up again, and each thread has its own copy
+ * of the configuration (sim). cfg is whose [run] and [sweep] options apply: the sweep's sim,
+ * or critical's copy. */
 typedef struct {
-    gd_sim *sim;
+    const gd_sim *cfg;
+    gd_sim *sim;          /* own copy, or NULL */
+    gd_model *model;      /* the cells' model: the shared one, or sim's */
+    gd_stepper *stepper;  /* the thread's own */
     double *x0, *eq, *J;
     int eq_ok;
 } ctx;
 
 static void ctx_free(ctx *c)
 {
+    if (!c->sim) gd_stepper_free(&c->stepper);
     gd_sim_free(&c->sim);
     free(c->x0);
 }
 
-static int ctx_init(const gd_sweep *w, ctx *c)
+/* A copy of the configuration (model keys swept, or critical's probes), else a stepper of
+ * its own on the shared model with the sweep's options. */
+static int ctx_init(const gd_sweep *w, ctx *c, int copy)
 {
     memset(c, 0, sizeof *c);
-    int n = w->base->model->dim;
-    c->sim = gd_sim_clone(w->base);
+    const gd_sim *base = w->base;
+    int n = base->model->dim;
+    for (int k = 0; k < w->naxes; k++) copy |= w->ax[k].kind == AX_MODEL;
+    if (copy && (c->sim = gd_sim_clone(base))) c->model = c->sim->model, c->stepper = c->sim->stepper;
+    if (!copy && (c->stepper = gd_stepper_create(base->stepper->type, base->model))) {
+        c->model = base->model;
+        gd_stepper_copy_options(c->stepper, base->stepper);
+        if (gd_stepper_setup(c->stepper) != GD_OK) gd_stepper_free(&c->stepper);
+    }
+    c->cfg = c->sim ? c->sim : base;
     /* x0, eq (n each), then the map's Jacobian and eigenvalues: a map of at most 2n
      * coordinates (optimistic carries the previous field) */
     c->x0 = malloc(sizeof(double) * ((size_t)2 * n + 4 * (size_t)n * n + 4 * (size_t)n));
-    if (!c->sim || !c->x0) {
+    if (!c->stepper || !c->x0) {
         ctx_free(c);
         return GD_ENOMEM;
     }
@@ -184,39 +203,48 @@ static int ctx_init(const gd_sweep *w, ctx *c)
     return GD_OK;
 }
 
+/* The model's equilibrium, else Newton from x0, in the thread's workspace. */
+static int ctx_equilibrium(ctx *c)
+{
+    gd_model_ws *ws = c->stepper->ws;
+    if (c->model->type->equilibrium) return gd_model_equilibrium_ws(c->model, ws, c->eq);
+    return gd_model_newton_ws(c->model, ws, c->x0, c->eq);
+}
+
 /* Configure the context for the axis values of cell i. */
 static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
 {
-    gd_sim *s = c->sim;
+    gd_model *m = c->model;
+    gd_stepper *st = c->stepper;
     long ix[2] = {i % w->nx, i / w->nx};
-    int n = s->model->dim, model_dirty = 0, step_dirty = 0, rates_only = 1, rc = GD_OK;
+    int n = m->dim, model_dirty = 0, step_dirty = 0, rates_only = 1, rc = GD_OK;
     memcpy(c->x0, w->base->starts, sizeof(double) * (size_t)n);
     for (int k = 0; k < w->naxes && rc == GD_OK; k++) {
         const axis *a = &w->ax[k];
         double v = a->values[ix[k]];
         if (a->kind == AX_X0) c->x0[a->coord] = v;
-        else if (a->kind == AX_MODEL) {
-            const gd_param *p = gd_param_find(s->model->type->params, a->name);
-            rc = p ? gd_param_apply_double(p, s->model->opts, v, "model", s->model->msg) : gd_model_set(s->model, a->name, "0");
+        else if (a->kind == AX_MODEL) { /* only on a thread's own copy (ctx_init) */
+            const gd_param *p = gd_param_find(m->type->params, a->name);
+            rc = p ? gd_param_apply_double(p, m->opts, v, "model", m->msg) : gd_model_set(m, a->name, "0");
             model_dirty = 1;
         } else {
-            rc = gd_stepper_set_double(s->stepper, a->name, v);
+            rc = gd_stepper_set_double(st, a->name, v);
             step_dirty = 1;
             rates_only &= !strcmp(a->name, "h") || !strcmp(a->name, "lr_g") || !strcmp(a->name, "lr_d");
         }
-        if (rc != GD_OK) gd_fmt(msg, rc, "%s", a->kind == AX_MODEL ? s->model->msg : s->stepper->msg);
+        if (rc != GD_OK) gd_fmt(msg, rc, "%s", a->kind == AX_MODEL ? m->msg : st->msg);
     }
-    if (rc == GD_OK && model_dirty && (rc = gd_model_setup(s->model)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
+    if (rc == GD_OK && model_dirty && (rc = gd_model_setup(m)) != GD_OK) gd_fmt(msg, rc, "%s", m->msg);
     /* A model's default start can depend on the swept parameters (a warm-started
      * discriminator): take the cell's own, then the start-coordinate axes on top. */
-    if (rc == GD_OK && !s->run->x0[0]) {
-        if ((rc = gd_model_default_start(s->model, c->x0)) != GD_OK) gd_fmt(msg, rc, "%s", s->model->msg);
+    if (rc == GD_OK && !c->cfg->run->x0[0]) {
+        if ((rc = gd_model_default_start(m, c->x0)) != GD_OK) gd_fmt(msg, rc, "%s", m->msg);
         for (int k = 0; k < w->naxes; k++)
             if (w->ax[k].kind == AX_X0) c->x0[w->ax[k].coord] = w->ax[k].values[ix[k]];
     }
-    if (rc == GD_OK && step_dirty && (rc = rates_only ? gd_stepper_update_rates(s->stepper) : gd_stepper_setup(s->stepper)) != GD_OK)
-        gd_fmt(msg, rc, "%s", s->stepper->msg);
-    if (rc == GD_OK) c->eq_ok = gd_model_find_equilibrium(s->model, c->x0, c->eq) == GD_OK;
+    if (rc == GD_OK && step_dirty && (rc = rates_only ? gd_stepper_update_rates(st) : gd_stepper_setup(st)) != GD_OK)
+        gd_fmt(msg, rc, "%s", st->msg);
+    if (rc == GD_OK) c->eq_ok = ctx_equilibrium(c) == GD_OK;
     return rc;
 }
 
@@ -224,12 +252,12 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
  * from its dominant eigenvalue. */
 static double ctx_rho(ctx *c, signed char *phase)
 {
-    gd_stepper *st = c->sim->stepper;
+    gd_stepper *st = c->stepper;
     int n = st->dim, nm = gd_stepper_map_dim(st);
     double *wr = c->J + nm * nm, *wi = wr + nm, rho = 0;
     if (!c->eq_ok) return NAN;
     if (!st->type->fixed_step) { /* cvode: exp(T lambda) over one output interval */
-        if (gd_model_jacobian(c->sim->model, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, wr, wi) != GD_OK) return NAN;
+        if (gd_model_jacobian_ws(c->model, st->ws, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, wr, wi) != GD_OK) return NAN;
         double T = st->type->interval(st), mx = -INFINITY;
         int kd = 0;
         for (int k = 0; k < n; k++)
@@ -283,13 +311,13 @@ static double dist2(const double *x, const double *eq, int n)
  * A solver failure counts as divergence. */
 static void run_cell(ctx *c, cell *out, long steps)
 {
-    gd_sim *s = c->sim;
-    gd_stepper *st = s->stepper;
+    const gd_sim *s = c->cfg;
+    gd_stepper *st = c->stepper;
     int n = st->dim, nm = s->sweep->measure && st->ngen > 0 ? st->ngen : n; /* measured coordinates: the first nm */
     double *x = c->J, *eq = c->eq_ok ? c->eq : c->J + n, t = 0;
     if (!c->eq_ok) memset(eq, 0, sizeof(double) * (size_t)n);
     memcpy(x, c->x0, sizeof(double) * (size_t)n);
-    gd_model_project(s->model, x);
+    gd_model_project(c->model, x);
     double d0 = dist2(x, eq, nm), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
     track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0};
     out->failure = GD_FAIL_NONE;
@@ -353,20 +381,19 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         if (cid >= w->ncells) cid = w->ncells - 1;
         if ((rc = ctx_cell(w, c, cid, msg)) != GD_OK) return rc;
         if (cid == blk * GD_BLOCK + i) predict(c, &out[i]);
-        const gd_stepper *cs = c->sim->stepper;
+        const gd_stepper *cs = c->stepper;
         for (int k = 0; k < n; k++) b->x[k * GD_BLOCK + i] = c->x0[k];
         b->hg[i] = cs->hv[0];
         b->hd[i] = cs->hv[n - 1];
         for (int j = 0; j < b->np; j++) {
             const gd_param *p = gd_param_find(m->type->params, m->type->batch_params[j]);
-            b->p[j * GD_BLOCK + i] = *(const double *)((const char *)c->sim->model->opts + p->offset);
+            b->p[j * GD_BLOCK + i] = *(const double *)((const char *)c->model->opts + p->offset);
         }
     }
     /* starts inside the projection box, as the stepper's reset would do */
     for (int k = 0; k < n && m->lo; k++)
         for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
-    double *eq = c->eq; /* the base configuration's x*, for every cell as before */
-    if (gd_model_find_equilibrium((gd_model *)m, s->starts, eq) != GD_OK) memset(eq, 0, sizeof(double) * (size_t)n);
+    const double *eq = w->base_eq; /* the configuration's x*, for every cell */
     gd_batch_cfg cfg = {st, s->sweep->measure && m->ngen > 0 ? m->ngen : n, st->o.steps, eq, st->o.diverge_radius * st->o.diverge_radius,
                         s->sweep->grow_factor * s->sweep->grow_factor};
     rc = gd_batch_run(&cfg, b);
@@ -390,8 +417,8 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, cha
         cell *ce = &out[i - blk * GD_BLOCK];
         predict(c, ce);
         /* adaptive: about 30 e-folds of the predicted rate, so late windows stay above round-off */
-        long N = c->sim->stepper->o.steps, steps = 0;
-        if (c->sim->sweep->adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N, fmax(20.0, ceil(30 / -log(ce->rho))));
+        long N = c->stepper->o.steps, steps = 0;
+        if (c->cfg->sweep->adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N, fmax(20.0, ceil(30 / -log(ce->rho))));
         signed char pred = ce->predicted, phase = ce->phase;
         double rho = ce->rho;
         run_cell(c, ce, steps);
@@ -503,7 +530,7 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
         ctx c;
         char msg[GD_MSG_LEN];
         gd_block *blk = w->batched ? gd_block_create(w->base->stepper) : NULL;
-        int rc = ctx_init(w, &c) == GD_OK && (!w->batched || blk) ? GD_OK : GD_ENOMEM;
+        int rc = ctx_init(w, &c, 0) == GD_OK && (!w->batched || blk) ? GD_OK : GD_ENOMEM;
         if (rc != GD_OK) {
 #pragma omp critical(gd_sweep_err)
             if (err == GD_OK) err = gd_fmt(w->msg, GD_ENOMEM, "out of memory");
@@ -589,7 +616,7 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     /* Validate both ends of every axis on a context before any work. */
     ctx c;
     char msg[GD_MSG_LEN];
-    rc = ctx_init(w, &c);
+    rc = ctx_init(w, &c, 0);
     long probe[4] = {0, w->nx - 1, w->ncells - w->nx, w->ncells - 1};
     for (int k = 0; k < 4 && rc == GD_OK; k++)
         if ((rc = ctx_cell(w, &c, probe[k], msg)) != GD_OK) gd_fmt(s->msg, rc, "sweep: %s", msg);
@@ -599,6 +626,14 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
         return rc == GD_ENOMEM ? gd_fmt(s->msg, rc, "out of memory") : GD_EUSAGE;
     }
     w->batched = s->sweep->kernel == 0 && !s->sweep->adaptive_steps && can_batch(w);
+    /* The batched kernel measures every cell against the configuration's own x*: found once,
+     * here, not by each thread on the shared model. */
+    if (w->batched && !(w->base_eq = calloc((size_t)s->model->dim, sizeof(double)))) {
+        gd_sweep_free(&w);
+        return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    }
+    if (w->batched && gd_model_find_equilibrium(s->model, s->starts, w->base_eq) != GD_OK)
+        memset(w->base_eq, 0, sizeof(double) * (size_t)s->model->dim);
     uint64_t h = fnv(s->config_text, strlen(s->config_text), 1469598103934665603ULL);
     for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
     size_t layout[2] = {sizeof(cell), GD_BLOCK}; /* a record from another build is refused too */
@@ -729,6 +764,7 @@ void gd_sweep_free(gd_sweep **pw)
     for (int k = 0; k < L_COUNT; k++) free(w->col.label[k]);
     free(w->col.rho), free(w->col.rate);
     free(w->done);
+    free(w->base_eq);
     free(w);
     *pw = NULL;
 }
@@ -1018,8 +1054,9 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
     int rc = gd_sim_set(c->sim, key, text);
     if (rc == GD_OK) rc = gd_sim_setup(c->sim);
     if (rc != GD_OK) return gd_fmt(msg, rc, "critical: %s", c->sim->msg);
-    memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->sim->model->dim);
-    c->eq_ok = gd_model_find_equilibrium(c->sim->model, c->x0, c->eq) == GD_OK;
+    c->model = c->sim->model, c->stepper = c->sim->stepper; /* set up anew */
+    memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->model->dim);
+    c->eq_ok = ctx_equilibrium(c) == GD_OK;
     run_cell(c, out, 0);
     out->rho = ctx_rho(c, &out->phase);
     return GD_OK;
@@ -1032,7 +1069,7 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
     if (!(lo < hi) || !(rtol > 0)) return gd_fmt(s->msg, GD_EUSAGE, "critical: need --lo < --hi and a positive tolerance");
     gd_sweep w = {.base = s};
     ctx c;
-    if (ctx_init(&w, &c) != GD_OK) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    if (ctx_init(&w, &c, 1) != GD_OK) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     cell a, b, m;
     int rc = probe(&c, key, lo, &a, s->msg);
     if (rc == GD_OK) rc = probe(&c, key, hi, &b, s->msg);
