@@ -14,10 +14,10 @@
 
 #include <math.h>
 
-/* One cell. LOSS (gan or wgan) and WGAN_GP are compile-time constants at each call site, so
- * the loop for the common case (GAN losses, no sign term) carries neither the sign nor dead
- * work. f'(t) = 1/(1 + e^t); nsgan's generator uses f'(-s) = 1 - f'(s). */
-static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, double nsgan, double gp, double g0, double th, double ps,
+/* One cell. LOSS, WGAN_GP and GP are compile-time constants at each call site, so each loop
+ * carries only its own terms (the common gan + gp: no flip, no sign, no zero penalty).
+ * f'(t) = 1/(1 + e^t); nsgan's generator uses f'(-s) = 1 - f'(s). */
+static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, int GP, double nsgan, double g0, double th, double ps,
                                                        double g, double *v1, double *v2)
 {
     double d1 = 1.0, g1 = 1.0;
@@ -26,13 +26,15 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, do
          * slow scalar path, and beyond 700 f'(s) is 0 or 1 to within 1e-304 anyway. */
         double s = fmin(fmax(th * ps, -700.0), 700.0);
         d1 = 1.0 / (1.0 + gd_exp_inline(s));
-        g1 = d1 + nsgan * (1.0 - 2.0 * d1);
+        /* nsgan's flip as a run-time multiple: folded at compile time, -ffast-math would
+         * simplify d1 + (1 - 2 d1) and change the last bits */
+        g1 = LOSS == LOSS_NSGAN ? d1 + nsgan * (1.0 - 2.0 * d1) : d1;
     }
     *v1 = -ps * g1;
     /* The contractions -ffast-math picks for the plain field, written out so that the fused
      * sub-step (where it might pick others) gives the same bits. */
     double sgn = WGAN_GP ? g * (ps - g0 * (double)((ps > 0) - (ps < 0))) : 0.0;
-    if (!WGAN_GP) *v2 = fma(th, d1, -(gp * g * ps));
+    if (!WGAN_GP) *v2 = fma(th, d1, -(GP ? g * ps : 0.0));
     else if (LOSS != LOSS_WGAN) *v2 = fma(th, d1, -sgn);
     else *v2 = th - sgn;
 }
@@ -64,36 +66,43 @@ typedef struct {
     } while (0)
 
 /* The block loop for one (LOSS, WGAN_GP, FUSED, CLIP) combination, per-cell gamma or not. */
-#define CELL_LOOP(LOSS, WGAN_GP, FUSED, CLIP, GAMMA)                                                       \
+#define CELL_LOOP(LOSS, WGAN_GP, GP, FUSED, CLIP, GAMMA)                                                       \
     _Pragma("omp simd") for (int i = 0; i < n; i++) {                                                     \
         double v1, v2;                                                                                    \
-        cell(LOSS, WGAN_GP, nsgan, gp, g0, th[i], ps[i], GAMMA, &v1, &v2);                                \
+        cell(LOSS, WGAN_GP, GP, nsgan, g0, th[i], ps[i], GAMMA, &v1, &v2);                                \
         EMIT(FUSED, CLIP);                                                                                \
     }
-#define BLOCK_LOOP(LOSS, WGAN_GP)                                                                          \
+#define BLOCK_LOOP(LOSS, WGAN_GP, GP)                                                                      \
     do {                                                                                                  \
-        if (p && V) CELL_LOOP(LOSS, WGAN_GP, 0, 0, p[i])                                                  \
-        else if (V) CELL_LOOP(LOSS, WGAN_GP, 0, 0, gam)                                                   \
-        else if (p && clip) CELL_LOOP(LOSS, WGAN_GP, 1, 1, p[i])                                          \
-        else if (p) CELL_LOOP(LOSS, WGAN_GP, 1, 0, p[i])                                                  \
-        else if (clip) CELL_LOOP(LOSS, WGAN_GP, 1, 1, gam)                                                \
-        else CELL_LOOP(LOSS, WGAN_GP, 1, 0, gam)                                                          \
+        if (p && V) CELL_LOOP(LOSS, WGAN_GP, GP, 0, 0, p[i])                                              \
+        else if (V) CELL_LOOP(LOSS, WGAN_GP, GP, 0, 0, gam)                                               \
+        else if (p && clip) CELL_LOOP(LOSS, WGAN_GP, GP, 1, 1, p[i])                                      \
+        else if (p) CELL_LOOP(LOSS, WGAN_GP, GP, 1, 0, p[i])                                              \
+        else if (clip) CELL_LOOP(LOSS, WGAN_GP, GP, 1, 1, gam)                                            \
+        else CELL_LOOP(LOSS, WGAN_GP, GP, 1, 0, gam)                                                      \
+    } while (0)
+/* The regularisers this kernel knows for one loss: the sign term, the gradient penalty, none. */
+#define REG_LOOPS(LOSS)                                                                                    \
+    do {                                                                                                  \
+        if (wgp) BLOCK_LOOP(LOSS, 1, 0);                                                                  \
+        else if (gpn) BLOCK_LOOP(LOSS, 0, 1);                                                             \
+        else BLOCK_LOOP(LOSS, 0, 0);                                                                      \
     } while (0)
 
 static int run(const gd_model *m, int n, const double *p, const double *x, const sink *k)
 {
     const dirac_opts *o = m->opts;
     if (o->reg == REG_NOISE || o->reg == REG_CONSENSUS || (o->reg == REG_WGAN_GP && o->sign_eps > 0)) return GD_ENOTAVAIL;
-    const double nsgan = o->loss == LOSS_NSGAN, gp = o->reg == REG_GP, g0 = o->g0, gam = o->gamma;
+    const double nsgan = o->loss == LOSS_NSGAN, g0 = o->g0, gam = o->gamma;
+    const int gpn = o->reg == REG_GP;
     const double *th = x, *ps = x + n;
     int wgp = o->reg == REG_WGAN_GP;
     double *const V = k->v, *const O = k->out;
     const double *const B = k->base, *const HG = k->hg, *const HD = k->hd, *const FZ = k->frozen, LO = k->lo, HI = k->hi;
     const int clip = LO > -INFINITY || HI < INFINITY; /* -ffinite-math-only: no infinite bounds in the loops */
-    if (o->loss != LOSS_WGAN && !wgp) BLOCK_LOOP(LOSS_GAN, 0); /* gan and nsgan: nsgan flips at run time */
-    else if (o->loss != LOSS_WGAN) BLOCK_LOOP(LOSS_GAN, 1);
-    else if (!wgp) BLOCK_LOOP(LOSS_WGAN, 0);
-    else BLOCK_LOOP(LOSS_WGAN, 1);
+    if (o->loss == LOSS_GAN) REG_LOOPS(LOSS_GAN);
+    else if (o->loss == LOSS_NSGAN) REG_LOOPS(LOSS_NSGAN);
+    else REG_LOOPS(LOSS_WGAN);
     return GD_OK;
 }
 
