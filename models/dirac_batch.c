@@ -42,7 +42,7 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, in
 /* Where the cells' field values go: into v (a plain field evaluation), or, FUSED, straight
  * into a whole explicit step out = P(base + H v) (gd_lane_euler with scale 1 on both rows),
  * frozen cells keeping their base. The loops read these through locals, so that nothing in
- * them is reloaded per cell; the update takes v as a finished value (__builtin_assoc_barrier:
+ * them is reloaded per cell; the update takes v as a finished value (GD_ASSOC_BARRIER:
  * -ffast-math may not reassociate into it), so the fused step gives the very numbers of
  * field_batch followed by the lane's update. */
 typedef struct {
@@ -58,9 +58,9 @@ typedef struct {
             V[i] = v1, V[n + i] = v2;                                                                     \
         } else {                                                                                          \
             const double f = FZ[i], b0 = B[i], b1 = B[n + i];                                             \
-            double xn = b1 + HD[i] * __builtin_assoc_barrier(v2);                                         \
+            double xn = b1 + HD[i] * GD_ASSOC_BARRIER(v2);                                         \
             if (CLIP) xn = xn < LO ? LO : xn > HI ? HI : xn;                                              \
-            O[i] = f != 0 ? b0 : b0 + HG[i] * __builtin_assoc_barrier(v1);                                \
+            O[i] = f != 0 ? b0 : b0 + HG[i] * GD_ASSOC_BARRIER(v1);                                \
             O[n + i] = f != 0 ? b1 : xn;                                                                  \
         }                                                                                                 \
     } while (0)

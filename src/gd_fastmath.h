@@ -7,6 +7,18 @@
 #ifndef GD_FASTMATH_H
 #define GD_FASTMATH_H
 
+/* A finished value -ffast-math may not reassociate into (GCC 12's builtin). Compilers without
+ * it (clang 14, the fuzzing build) get the plain value: the fused and the two-pass batched
+ * steps then agree to rounding rather than bit for bit. */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_assoc_barrier)
+#define GD_ASSOC_BARRIER(x) __builtin_assoc_barrier(x)
+#endif
+#endif
+#ifndef GD_ASSOC_BARRIER
+#define GD_ASSOC_BARRIER(x) (x)
+#endif
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
