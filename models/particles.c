@@ -770,7 +770,8 @@ static int smoothed_field(const gd_model *m, gd_model_ws *ws, const double *x, d
 {
     const particles_priv *q = m->priv;
     int rc = smoothed_gradient(m, ws, x, q->N, x, v);
-    for (int i = 0; i < m->dim; i++) v[i] = -v[i];
+    /* every point's value: x holds the N points (with generator = affine, not the state) */
+    for (int i = 0; i < q->N * q->d; i++) v[i] = -v[i];
     return rc;
 }
 

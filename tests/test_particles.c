@@ -775,6 +775,21 @@ static void affine_generator(void)
         CHECK(J1 < J0);
         gd_model_free(&ma), gd_model_free(&mp);
     }
+    /* the smoothed critic through the same chain rule: more points (4 x 2 values) than
+     * parameters (6), so every particle's field must be the critic's, sign included */
+    gd_model *ma = particles((const char *const[]){"critic", "smoothed", "mesh_n", "16", "lambda", "0.1", "generator", "affine", "z_nodes",
+                                                   "-1,0;0,1;1,0.5;0.5,-1", "data", "0,0;1,1;2,0", NULL});
+    gd_model *mp = particles((const char *const[]){"critic", "smoothed", "mesh_n", "16", "lambda", "0.1", "particles", ps, "data", "0,0;1,1;2,0", NULL});
+    CHECK_OK(gd_model_field(mp, pts, F));
+    CHECK_OK(gd_model_field(ma, th, Ft));
+    memset(want, 0, sizeof want);
+    for (int q = 0; q < 4; q++)
+        for (int c = 0; c < 2; c++) {
+            for (int a = 0; a < 2; a++) want[2 * c + a] += F[2 * q + c] * z[2 * q + a] / 4;
+            want[4 + c] += F[2 * q + c] / 4;
+        }
+    for (int i = 0; i < 6; i++) CHECK_NEAR(Ft[i], want[i], 1e-12 * (1 + fabs(want[i])));
+    gd_model_free(&ma), gd_model_free(&mp);
     free(ps);
     gd_model *m = gd_model_create(gd_model_type_find("particles"));
     CHECK_OK(gd_model_set(m, "generator", "affine"));
