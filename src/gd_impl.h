@@ -201,7 +201,6 @@ struct gd_lane {
 /* out = P(base + scale H F(at)) on rows [i0, i1): one explicit (sub-)step. out may alias
  * base and at. */
 int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1);
-void gd_lane_copy(const gd_lane *L, double *dst, const double *src);
 /* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x) on
  * one player's rows (0: generator, 1: discriminator), each repeated. On a stepper's lane
  * (n = 1), M (if not NULL) accumulates the iteration's Jacobian as the product of the
@@ -364,8 +363,6 @@ int gd_eval(gd_stepper *s, const double *x, double *v);
 void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int i0, int i1, double *M);
 /* C = A B for n x n row-major matrices (C may alias neither). */
 void gd_matmul(int n, const double *A, const double *B, double *C);
-/* x += hv .* v on coordinates [i0, i1), then project. */
-void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int i0, int i1);
 
 extern const gd_model_type *const gd_model_registry[];
 extern const gd_integrator_type *const gd_integrator_registry[];

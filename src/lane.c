@@ -17,11 +17,6 @@ int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at,
     return rc;
 }
 
-void gd_lane_copy(const gd_lane *L, double *dst, const double *src)
-{
-    memcpy(dst, src, sizeof(double) * (size_t)L->dim * (size_t)L->n);
-}
-
 /* M <- (I + scale H J(x) on rows [i0, i1)) M, for the map Jacobian of a stepper's sub-step. */
 static int chain_substep(gd_stepper *s, const double *x, double scale, int i0, int i1, double *M, double *J)
 {

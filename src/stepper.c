@@ -449,8 +449,3 @@ int gd_eval(gd_stepper *s, const double *x, double *v)
     if (rc != GD_OK) s->failure = GD_FAIL_RHS, gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->ws->msg);
     return rc;
 }
-
-void gd_axpy_player(gd_stepper *s, double *x, double scale, const double *v, int i0, int i1)
-{
-    one_axpy(&s->lane, x, x, scale, v, i0, i1, 1);
-}

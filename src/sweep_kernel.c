@@ -12,16 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Squared distances to x* of every cell of the block. */
+/* Squared distances to x* of every cell of the block (measure has its own two-coordinate loop). */
 static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict d2)
 {
     const int n = GD_BLOCK;
-    if (c->mdim == 2) { /* the common case, fused */
-        const double *restrict x0 = b->x, *restrict x1 = b->x + n, e0 = c->eq[0], e1 = c->eq[1];
-#pragma omp simd
-        for (int i = 0; i < n; i++) d2[i] = (x0[i] - e0) * (x0[i] - e0) + (x1[i] - e1) * (x1[i] - e1);
-        return;
-    }
 #pragma omp simd
     for (int i = 0; i < n; i++) d2[i] = 0;
     for (int k = 0; k < c->mdim; k++) {
@@ -118,13 +112,9 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     memset(b->m2, 0, sizeof b->m2);
     memset(b->diverged_at, 0, sizeof b->diverged_at);
     memset(b->kg, 0, sizeof b->kg);
-    for (int i = 0; i < GD_BLOCK; i++) {
-        double d = 0;
-        for (int k = 0; k < c->mdim; k++) d += (b->x[k * GD_BLOCK + i] - c->eq[k]) * (b->x[k * GD_BLOCK + i] - c->eq[k]);
-        b->d0[i] = d;
-        b->dl[i] = d;
-        b->kl[i] = 0;
-    }
+    distances(c, b, b->d0);
+    memcpy(b->dl, b->d0, sizeof b->dl);
+    memset(b->kl, 0, sizeof b->kl);
     int rc = rule->lane_reset ? rule->lane_reset(L, b->x) : GD_OK;
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
         rc = rule->advance(L, b->x);

@@ -731,10 +731,21 @@ static void gmm_mesh_and_errors(void)
  * db = (1/N) sum_q F_q of the particles' field F at those points (computed here through a
  * particles model at the same points); J is theirs; the analytic Jacobian (B^T DF B / N)
  * against differences; huber's equilibrium moves b until the means match; descent lowers J. */
+/* The parameters' field (W, b) from the points' field F at x_q = W z_q + b, q = 1..4 in 2-D. */
+static void chain_rule(const double *F, const double *z, double *want)
+{
+    memset(want, 0, 6 * sizeof(double));
+    for (int q = 0; q < 4; q++)
+        for (int c = 0; c < 2; c++) {
+            for (int a = 0; a < 2; a++) want[2 * c + a] += F[2 * q + c] * z[2 * q + a] / 4;
+            want[4 + c] += F[2 * q + c] / 4;
+        }
+}
+
 static void affine_generator(void)
 {
     const double z[8] = {-1, 0, 0, 1, 1, 0.5, 0.5, -1}, th[6] = {0.8, 0.1, -0.2, 1.1, 0.3, -0.4};
-    double pts[8], F[8], Ft[6], want[6] = {0}, Ja, Jp;
+    double pts[8], F[8], Ft[6], want[6], Ja, Jp;
     for (int q = 0; q < 4; q++)
         for (int c = 0; c < 2; c++) pts[2 * q + c] = th[2 * c] * z[2 * q] + th[2 * c + 1] * z[2 * q + 1] + th[4 + c];
     char *ps = point_text(2, 4, pts);
@@ -745,12 +756,7 @@ static void affine_generator(void)
         CHECK(gd_model_dim(ma) == 6);
         CHECK_OK(gd_model_field(mp, pts, F));
         CHECK_OK(gd_model_field(ma, th, Ft));
-        memset(want, 0, sizeof want);
-        for (int q = 0; q < 4; q++)
-            for (int c = 0; c < 2; c++) {
-                for (int a = 0; a < 2; a++) want[2 * c + a] += F[2 * q + c] * z[2 * q + a] / 4;
-                want[4 + c] += F[2 * q + c] / 4;
-            }
+        chain_rule(F, z, want);
         for (int i = 0; i < 6; i++) CHECK_NEAR(Ft[i], want[i], 1e-15);
         CHECK_OK(gd_particles_objective(ma, th, &Ja));
         CHECK_OK(gd_particles_objective(mp, pts, &Jp));
@@ -782,12 +788,7 @@ static void affine_generator(void)
     gd_model *mp = particles((const char *const[]){"critic", "smoothed", "mesh_n", "16", "lambda", "0.1", "particles", ps, "data", "0,0;1,1;2,0", NULL});
     CHECK_OK(gd_model_field(mp, pts, F));
     CHECK_OK(gd_model_field(ma, th, Ft));
-    memset(want, 0, sizeof want);
-    for (int q = 0; q < 4; q++)
-        for (int c = 0; c < 2; c++) {
-            for (int a = 0; a < 2; a++) want[2 * c + a] += F[2 * q + c] * z[2 * q + a] / 4;
-            want[4 + c] += F[2 * q + c] / 4;
-        }
+    chain_rule(F, z, want);
     for (int i = 0; i < 6; i++) CHECK_NEAR(Ft[i], want[i], 1e-12 * (1 + fabs(want[i])));
     gd_model_free(&ma), gd_model_free(&mp);
     free(ps);
