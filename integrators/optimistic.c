@@ -11,17 +11,11 @@
 /* The history, L->hist, is the previous field value. */
 static int ogd_reset(gd_lane *L, const double *x0) { return L->ops->field(L, x0, L->hist); }
 
+/* x+ = P(x + H (2 v - prev)) with v = F(x), and v kept as the next step's prev: one stage. */
 static int ogd_advance(gd_lane *L, double *x)
 {
-    double *prev = L->hist, *v = L->w[0], *d = L->w[1];
-    int rc = L->ops->field(L, x, v);
-    if (rc != GD_OK) return rc;
-    for (long i = 0; i < (long)L->dim * L->n; i++) {
-        d[i] = 2 * v[i] - prev[i];
-        prev[i] = v[i];
-    }
-    L->ops->axpy(L, x, x, 1.0, d, 0, L->dim, 1);
-    return GD_OK;
+    const gd_stage st = {.out = x, .base = x, .a = 2.0, .w = L->hist, .b = -1.0, .renew_w = 1};
+    return gd_lane_stage(L, x, &st, 0, L->dim);
 }
 
 /* On the state (x, g) with g the previous field value: x+ = x + 2HF(x) - Hg, g+ = F(x),

@@ -10,60 +10,54 @@
 
 #define RK_MAX_STAGES 4
 
+/* Tableaux whose stage points use only the previous stage's field, Y_1 = x and
+ * Y_{i+1} = P(x + H sub_i K_i) (heun and rk4 are of this form), so each stage is one
+ * evaluation folded into one pass: K_i = F(Y_i) gives Y_{i+1} and the running sum. */
 typedef struct {
     int stages;
-    double a[RK_MAX_STAGES][RK_MAX_STAGES]; /* strictly lower triangular */
+    double sub[RK_MAX_STAGES]; /* a_{i+1,i} */
     double b[RK_MAX_STAGES];
 } tableau;
 
-static const tableau heun_tab = {2, {{0}, {1}}, {0.5, 0.5}};
-static const tableau rk4_tab = {4, {{0}, {0.5}, {0, 0.5}, {0, 0, 1}}, {1 / 6.0, 1 / 3.0, 1 / 3.0, 1 / 6.0}};
+static const tableau heun_tab = {2, {1}, {0.5, 0.5}};
+static const tableau rk4_tab = {4, {0.5, 0.5, 1}, {1 / 6.0, 1 / 3.0, 1 / 3.0, 1 / 6.0}};
 
-/* Stage i's field K_i = F(Y_i) in w[i], Y_i = P(x + H sum_j a_ij K_j) (projected after each
- * term, as sub-steps are) built in w[RK_MAX_STAGES], or x itself when the stage has no terms;
- * *Y says which. */
-static int rk_stage(gd_lane *L, const double *x, const tableau *tab, int i, const double **Y)
-{
-    *Y = x;
-    for (int j = 0; j < i; j++)
-        if (tab->a[i][j] != 0) {
-            L->ops->axpy(L, L->w[RK_MAX_STAGES], *Y, tab->a[i][j], L->w[j], 0, L->dim, 1);
-            *Y = L->w[RK_MAX_STAGES];
-        }
-    return L->ops->field(L, *Y, L->w[i]);
-}
-
-/* x+ = P(x + H sum_i b_i K_i), for one state or a block of cells. */
+/* x+ = P(x + H sum_i b_i K_i), the sum taken in stage order as a running sum (w[1]), the
+ * stage points in w[0]; for one state or a block of cells. */
 static int rk_advance(gd_lane *L, double *x, const tableau *tab)
 {
-    for (int i = 0; i < tab->stages; i++) {
-        const double *Y;
-        int rc = rk_stage(L, x, tab, i, &Y);
-        if (rc != GD_OK) return rc;
+    double *Y = L->w[0], *acc = L->w[1];
+    const double *at = x;
+    int last = tab->stages - 1, rc = GD_OK;
+    for (int i = 0; i < last && rc == GD_OK; i++, at = Y) {
+        const gd_stage st = {.out = Y, .base = x, .a = tab->sub[i], .acc = acc, .c = tab->b[i], .acc_from_base = i == 0};
+        rc = gd_lane_stage(L, at, &st, 0, L->dim);
     }
-    for (int i = 0; i < tab->stages; i++) L->ops->axpy(L, x, x, tab->b[i], L->w[i], 0, L->dim, 0);
-    L->ops->project(L, x);
-    return GD_OK;
+    if (rc != GD_OK) return rc;
+    const gd_stage fin = {.out = x, .base = acc, .a = tab->b[last]};
+    return gd_lane_stage(L, at, &fin, 0, L->dim);
 }
 
-/* Chain rule through the stages: K_i = J(Y_i)(I + H sum_j a_ij K_j), M = I + H sum_i b_i K_i. */
+/* Chain rule through the stages: K_i = J(Y_i) dY_i/dx with dY_{i+1}/dx = I + sub_i H K_i
+ * (the projection's derivative taken as the identity), M = I + H sum_i b_i K_i. */
 static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tableau *tab)
 {
     int n = s->dim, rc = GD_OK;
     size_t nn = (size_t)n * (size_t)n;
-    double *K = malloc(sizeof(double) * nn * (RK_MAX_STAGES + 2)), *J = K + RK_MAX_STAGES * nn, *A = J + nn;
+    double *K = malloc(sizeof(double) * (nn * 3 + 2 * (size_t)n)), *J = K + nn, *A = J + nn, *Y = A + nn, *v = Y + n;
     if (!K) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    memcpy(Y, x, sizeof(double) * (size_t)n);
+    for (size_t e = 0; e < nn; e++) A[e] = M[e] = (e % (size_t)(n + 1)) == 0;
     for (int i = 0; i < tab->stages && rc == GD_OK; i++) {
-        for (size_t e = 0; e < nn; e++) A[e] = (e % (size_t)(n + 1)) == 0;
-        for (int j = 0; j < i; j++)
-            for (size_t e = 0; e < nn && tab->a[i][j] != 0; e++) A[e] += tab->a[i][j] * s->hv[e / (size_t)n] * K[j * nn + e];
-        const double *Y;
-        if ((rc = rk_stage(&s->lane, x, tab, i, &Y)) == GD_OK && (rc = gd_model_jacobian_ws(s->model, s->ws, Y, J)) == GD_OK)
-            gd_matmul(n, J, A, K + i * nn);
-    }
-    for (size_t e = 0; e < nn && rc == GD_OK; e++) {
-        M[e] = (e % (size_t)(n + 1)) == 0;
-        for (int i = 0; i < tab->stages; i++) M[e] += tab->b[i] * s->hv[e / (size_t)n] * K[i * nn + e];
+        if ((rc = gd_model_jacobian_ws(s->model, s->ws, Y, J)) != GD_OK) break;
+        gd_matmul(n, J, A, K);
+        for (size_t e = 0; e < nn; e++) M[e] += tab->b[i] * s->hv[e / (size_t)n] * K[e];
+        if (i + 1 == tab->stages) break;
+        /* the next stage point and its derivative */
+        if ((rc = gd_eval(s, Y, v)) != GD_OK) break;
+        for (int k = 0; k < n; k++) Y[k] = x[k] + tab->sub[i] * s->hv[k] * v[k];
+        gd_model_project(s->model, Y);
+        for (size_t e = 0; e < nn; e++) A[e] = ((e % (size_t)(n + 1)) == 0) + tab->sub[i] * s->hv[e / (size_t)n] * K[e];
     }
     free(K);
     return rc;

@@ -282,6 +282,6 @@ const gd_model_type gd_model_dirac = {
     .surface = dirac_surface,
     .next_mode = dirac_next_mode,
     .field_batch = gd_dirac_field_batch,
-    .euler_batch = gd_dirac_euler_batch,
+    .stage_batch = gd_dirac_stage_batch,
     .batch_params = batch_params,
 };

@@ -19,7 +19,7 @@ typedef struct {
 } dirac_opts;
 
 int gd_dirac_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v);
-int gd_dirac_euler_batch(const gd_model *m, int n, const double *p, double *out, const double *base, const double *at, const double *hg,
-                         const double *hd, const double *frozen, int i0, int i1);
+int gd_dirac_stage_batch(const gd_model *m, int n, const double *p, const double *at, const gd_stage *st, const double *hg, const double *hd,
+                         const double *frozen, int i0, int i1);
 
 #endif

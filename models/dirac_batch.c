@@ -39,47 +39,67 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, in
     else *v2 = th - sgn;
 }
 
-/* Where the cells' field values go: into v (a plain field evaluation), or, FUSED, straight
- * into a whole explicit step out = P(base + H v) (gd_lane_euler with scale 1 on both rows),
- * frozen cells keeping their base. The loops read these through locals, so that nothing in
- * them is reloaded per cell; the update takes v as a finished value (GD_ASSOC_BARRIER:
- * -ffast-math may not reassociate into it), so the fused step gives the very numbers of
- * field_batch followed by the lane's update. */
+/* Where the cells' field values go: into v (PLAIN, a field evaluation), or straight into a
+ * stage of an update rule (gd_lane_stage on both rows, frozen cells keeping their bases):
+ * EULER out = P(base + H v) (simgd, extragradient); SCALED out = P(base + a H v); OGD
+ * out = P(base + H (a v + b w)), w = v (optimistic); RK0 and RK also acc = base + c H v and
+ * acc += c H v (heun, rk4). The loops read these through locals, so that nothing in them is
+ * reloaded per cell; the update takes v as a finished value (GD_ASSOC_BARRIER: -ffast-math
+ * may not reassociate into it), so EULER gives the very numbers of field_batch followed by
+ * the lane's update, and the others the same to rounding. */
+enum { PLAIN, EULER, SCALED, OGD, RK0, RK };
 typedef struct {
-    double *v;                      /* NULL: fused */
-    double *out;
-    const double *base, *hg, *hd, *frozen;
+    double *v;                      /* PLAIN */
+    const gd_stage *st;             /* the other modes */
+    const double *hg, *hd, *frozen;
     double lo, hi;                  /* psi's box */
 } sink;
 
-#define EMIT(FUSED, CLIP)                                                                                  \
+#define EMIT(MODE, CLIP)                                                                                   \
     do {                                                                                                  \
-        if (!(FUSED)) {                                                                                   \
+        if ((MODE) == PLAIN) {                                                                            \
             V[i] = v1, V[n + i] = v2;                                                                     \
         } else {                                                                                          \
             const double f = FZ[i], b0 = B[i], b1 = B[n + i];                                             \
-            double xn = b1 + HD[i] * GD_ASSOC_BARRIER(v2);                                         \
+            double u1 = v1, u2 = v2;                                                                      \
+            if ((MODE) == OGD) u1 = A * v1 + BW * W[i], u2 = A * v2 + BW * W[n + i];                     \
+            if ((MODE) == RK0 || (MODE) == RK) {                                                          \
+                const double a0 = (MODE) == RK0 ? b0 : ACC[i], a1 = (MODE) == RK0 ? b1 : ACC[n + i];      \
+                ACC[i] = f != 0 ? a0 : a0 + C * HG[i] * GD_ASSOC_BARRIER(v1);                             \
+                ACC[n + i] = f != 0 ? a1 : a1 + C * HD[i] * GD_ASSOC_BARRIER(v2);                         \
+            }                                                                                             \
+            if ((MODE) == SCALED || (MODE) == RK0 || (MODE) == RK) u1 = A * v1, u2 = A * v2;              \
+            double xn = b1 + HD[i] * GD_ASSOC_BARRIER(u2);                                                \
             if (CLIP) xn = xn < LO ? LO : xn > HI ? HI : xn;                                              \
-            O[i] = f != 0 ? b0 : b0 + HG[i] * GD_ASSOC_BARRIER(v1);                                \
+            O[i] = f != 0 ? b0 : b0 + HG[i] * GD_ASSOC_BARRIER(u1);                                       \
             O[n + i] = f != 0 ? b1 : xn;                                                                  \
+            if ((MODE) == OGD) W[i] = v1, W[n + i] = v2;                                                  \
         }                                                                                                 \
     } while (0)
 
-/* The block loop for one (LOSS, WGAN_GP, FUSED, CLIP) combination, per-cell gamma or not. */
-#define CELL_LOOP(LOSS, WGAN_GP, GP, FUSED, CLIP, GAMMA)                                                       \
+/* The block loop for one (LOSS, WGAN_GP, MODE, CLIP) combination, per-cell gamma or not. */
+#define CELL_LOOP(LOSS, WGAN_GP, GP, MODE, CLIP, GAMMA)                                                        \
     _Pragma("omp simd") for (int i = 0; i < n; i++) {                                                     \
         double v1, v2;                                                                                    \
         cell(LOSS, WGAN_GP, GP, nsgan, g0, th[i], ps[i], GAMMA, &v1, &v2);                                \
-        EMIT(FUSED, CLIP);                                                                                \
+        EMIT(MODE, CLIP);                                                                                 \
     }
+#define STAGE_LOOP(LOSS, WGAN_GP, GP, MODE)                                                                \
+    do {                                                                                                  \
+        if (p && clip) CELL_LOOP(LOSS, WGAN_GP, GP, MODE, 1, p[i])                                        \
+        else if (p) CELL_LOOP(LOSS, WGAN_GP, GP, MODE, 0, p[i])                                           \
+        else if (clip) CELL_LOOP(LOSS, WGAN_GP, GP, MODE, 1, gam)                                         \
+        else CELL_LOOP(LOSS, WGAN_GP, GP, MODE, 0, gam)                                                   \
+    } while (0)
 #define BLOCK_LOOP(LOSS, WGAN_GP, GP)                                                                      \
     do {                                                                                                  \
-        if (p && V) CELL_LOOP(LOSS, WGAN_GP, GP, 0, 0, p[i])                                              \
-        else if (V) CELL_LOOP(LOSS, WGAN_GP, GP, 0, 0, gam)                                               \
-        else if (p && clip) CELL_LOOP(LOSS, WGAN_GP, GP, 1, 1, p[i])                                      \
-        else if (p) CELL_LOOP(LOSS, WGAN_GP, GP, 1, 0, p[i])                                              \
-        else if (clip) CELL_LOOP(LOSS, WGAN_GP, GP, 1, 1, gam)                                            \
-        else CELL_LOOP(LOSS, WGAN_GP, GP, 1, 0, gam)                                                      \
+        if (MODE == PLAIN && p) CELL_LOOP(LOSS, WGAN_GP, GP, PLAIN, 0, p[i])                              \
+        else if (MODE == PLAIN) CELL_LOOP(LOSS, WGAN_GP, GP, PLAIN, 0, gam)                               \
+        else if (MODE == EULER) STAGE_LOOP(LOSS, WGAN_GP, GP, EULER);                                     \
+        else if (MODE == SCALED) STAGE_LOOP(LOSS, WGAN_GP, GP, SCALED);                                   \
+        else if (MODE == OGD) STAGE_LOOP(LOSS, WGAN_GP, GP, OGD);                                         \
+        else if (MODE == RK0) STAGE_LOOP(LOSS, WGAN_GP, GP, RK0);                                         \
+        else STAGE_LOOP(LOSS, WGAN_GP, GP, RK);                                                           \
     } while (0)
 /* The regularisers this kernel knows for one loss: the sign term, the gradient penalty, none. */
 #define REG_LOOPS(LOSS)                                                                                    \
@@ -89,20 +109,50 @@ typedef struct {
         else BLOCK_LOOP(LOSS, 0, 0);                                                                      \
     } while (0)
 
-static int run(const gd_model *m, int n, const double *p, const double *x, const sink *k)
+/* Every loop of one mode (a constant at each call). */
+static inline __attribute__((always_inline)) void loops(const dirac_opts *o, int n, const double *p, const double *x, const sink *k, int MODE)
 {
-    const dirac_opts *o = m->opts;
-    if (o->reg == REG_NOISE || o->reg == REG_CONSENSUS || (o->reg == REG_WGAN_GP && o->sign_eps > 0)) return GD_ENOTAVAIL;
     const double nsgan = o->loss == LOSS_NSGAN, g0 = o->g0, gam = o->gamma;
-    const int gpn = o->reg == REG_GP;
+    const int gpn = o->reg == REG_GP, wgp = o->reg == REG_WGAN_GP;
     const double *th = x, *ps = x + n;
-    int wgp = o->reg == REG_WGAN_GP;
-    double *const V = k->v, *const O = k->out;
-    const double *const B = k->base, *const HG = k->hg, *const HD = k->hd, *const FZ = k->frozen, LO = k->lo, HI = k->hi;
+    const gd_stage *st = k->st;
+    double *const V = k->v, *const O = st ? st->out : NULL, *const ACC = st ? st->acc : NULL, *const W = st ? st->w : NULL;
+    const double *const B = st ? st->base : NULL;
+    const double A = st ? st->a : 0, BW = st ? st->b : 0, C = st ? st->c : 0;
+    const double *const HG = k->hg, *const HD = k->hd, *const FZ = k->frozen, LO = k->lo, HI = k->hi;
     const int clip = LO > -INFINITY || HI < INFINITY; /* -ffinite-math-only: no infinite bounds in the loops */
     if (o->loss == LOSS_GAN) REG_LOOPS(LOSS_GAN);
     else if (o->loss == LOSS_NSGAN) REG_LOOPS(LOSS_NSGAN);
     else REG_LOOPS(LOSS_WGAN);
+}
+
+/* One function per mode: all of them in one body would share its registers, and the hot
+ * loop's pointers spill (measured: a third slower). */
+#define MODE_FUNCTION(NAME, MODE)                                                                          \
+    static __attribute__((noinline)) void NAME(const dirac_opts *o, int n, const double *p, const double *x, const sink *k) \
+    {                                                                                                     \
+        loops(o, n, p, x, k, MODE);                                                                       \
+    }
+MODE_FUNCTION(loops_plain, PLAIN)
+MODE_FUNCTION(loops_euler, EULER)
+MODE_FUNCTION(loops_scaled, SCALED)
+MODE_FUNCTION(loops_ogd, OGD)
+MODE_FUNCTION(loops_rk0, RK0)
+MODE_FUNCTION(loops_rk, RK)
+
+static int run(const gd_model *m, int n, const double *p, const double *x, const sink *k)
+{
+    const dirac_opts *o = m->opts;
+    if (o->reg == REG_NOISE || o->reg == REG_CONSENSUS || (o->reg == REG_WGAN_GP && o->sign_eps > 0)) return GD_ENOTAVAIL;
+    const gd_stage *st = k->st;
+    const int mode = !st ? PLAIN : st->w ? OGD : st->acc ? (st->acc_from_base ? RK0 : RK) : st->a == 1.0 ? EULER : SCALED;
+    if (st && st->w && (st->acc || !st->renew_w)) return GD_ENOTAVAIL;
+    if (mode == PLAIN) loops_plain(o, n, p, x, k);
+    else if (mode == EULER) loops_euler(o, n, p, x, k);
+    else if (mode == SCALED) loops_scaled(o, n, p, x, k);
+    else if (mode == OGD) loops_ogd(o, n, p, x, k);
+    else if (mode == RK0) loops_rk0(o, n, p, x, k);
+    else loops_rk(o, n, p, x, k);
     return GD_OK;
 }
 
@@ -112,11 +162,11 @@ int gd_dirac_field_batch(const gd_model *m, int n, const double *p, const double
     return run(m, n, p, x, &k);
 }
 
-/* Whole steps only (simgd, extragradient): a sub-step on one player's rows takes field then update. */
-int gd_dirac_euler_batch(const gd_model *m, int n, const double *p, double *out, const double *base, const double *at, const double *hg,
-                         const double *hd, const double *frozen, int i0, int i1)
+/* Whole steps only: a sub-step on one player's rows takes field then update. */
+int gd_dirac_stage_batch(const gd_model *m, int n, const double *p, const double *at, const gd_stage *st, const double *hg, const double *hd,
+                         const double *frozen, int i0, int i1)
 {
     if (i0 != 0 || i1 != 2) return GD_ENOTAVAIL;
-    const sink k = {NULL, out, base, hg, hd, frozen, m->lo ? m->lo[1] : -INFINITY, m->hi ? m->hi[1] : INFINITY};
+    const sink k = {NULL, st, hg, hd, frozen, m->lo ? m->lo[1] : -INFINITY, m->hi ? m->hi[1] : INFINITY};
     return run(m, n, p, at, &k);
 }

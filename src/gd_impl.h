@@ -16,6 +16,7 @@
 #define GD_MSG_LEN 512
 
 typedef struct gd_h5 gd_h5; /* an open output file (h5io.h), for the model's write hook */
+typedef struct gd_stage gd_stage; /* one explicit stage of an update rule (below, with the lanes) */
 
 /* A model's methods split its state in two. What setup makes (options, m->priv: tables,
  * FFTW plans, point sets) is read-only afterwards: field, jacobian, jvp, psolve, equilibrium,
@@ -67,12 +68,12 @@ struct gd_model_type {
      * arguments by contract (it has no workspace): it writes v and nothing else. */
     int (*field_batch)(const gd_model *m, int n, const double *p, const double *x, double *v);
     const char *const *batch_params;
-    /* Optional, for speed: field_batch at `at` folded into one explicit sub-step, out =
-     * P(base + H F(at)) on rows [i0, i1) with the cells' steps hg (generator rows) and hd
-     * (discriminator rows), frozen[i] != 0 keeping cell i at its base; out may alias base and
-     * at. It must give the numbers field_batch followed by that update gives (the lanes'
-     * gd_lane_euler with scale 1). GD_ENOTAVAIL: the two separately. */
-    int (*euler_batch)(const gd_model *m, int n, const double *p, double *out, const double *base, const double *at, const double *hg,
+    /* Optional, for speed: gd_lane_stage on a block of sweep cells in one pass, the field
+     * at `at` computed and used per cell (st: the stage; hg, hd: the cells' generator and
+     * discriminator steps; frozen[i] != 0 keeps cell i's out and acc at their bases). It must
+     * give the numbers of field_batch followed by the stage's update to rounding. GD_ENOTAVAIL:
+     * the two separately. */
+    int (*stage_batch)(const gd_model *m, int n, const double *p, const double *at, const gd_stage *st, const double *hg,
                        const double *hd, const double *frozen, int i0, int i1);
     /* Whether this configuration's batched field reads batch_params[j] per cell; NULL: all
      * of them. A parameter that setup turns into precomputed data (the torus's Fourier
@@ -183,9 +184,10 @@ typedef struct gd_lane_ops {
      * step), then the projection when project is set; other rows of out are left alone. */
     void (*axpy)(gd_lane *L, double *out, const double *base, double scale, const double *v, int i0, int i1, int project);
     void (*project)(gd_lane *L, double *x);
-    /* Optional: gd_lane_euler in one pass (field and update per cell, for speed); it must
-     * give the same numbers as field then axpy. NULL: those two. */
-    int (*euler)(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1);
+    /* Optional: gd_lane_stage in one pass (field and update per cell, for speed); it must
+     * give the numbers of the field then the update, to rounding. NULL or GD_ENOTAVAIL: those
+     * two. */
+    int (*stage)(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1);
 } gd_lane_ops;
 
 struct gd_lane {
@@ -193,14 +195,37 @@ struct gd_lane {
     int n, dim, ngen;
     const void *opts;            /* the rule's own option struct (altgd: n_g, n_d, order) */
     double *hist;                /* the rule's history, history * dim * n (optimistic: F(x_prev)) */
-    double *v;                   /* gd_lane_euler's field value, dim * n */
+    double *v, *d;               /* gd_lane_stage's field value and combination, dim * n each */
     double *w[GD_LANE_SCRATCH];  /* the rule's scratch vectors, dim * n each */
     void *owner;                 /* the stepper (n = 1) or the batch (src/lane_batch.c) */
 };
 
-/* out = P(base + scale H F(at)) on rows [i0, i1): one explicit (sub-)step. out may alias
- * base and at. */
-int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1);
+/* One field evaluation v = F(at) and what an explicit rule does with it, on rows [i0, i1)
+ * (H: each state's generator or discriminator step, P: the projection):
+ *   acc = (acc_from_base ? base : acc) + c H v   when acc is set: a running sum, unprojected
+ *                                               (Runge-Kutta's weighted stages);
+ *   out = P(base + H (a v + b w))                the new point (w NULL: P(base + a H v));
+ *   w   = v                                     when renew_w: the kept field value advances
+ *                                               (optimistic's history).
+ * In that order: out may alias base, at or w; acc must alias none of them. */
+struct gd_stage {
+    double *out;
+    const double *base;
+    double a;
+    double *w;
+    double b;
+    int renew_w;
+    double *acc;
+    double c;
+    int acc_from_base;
+};
+int gd_lane_stage(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1);
+/* out = P(base + scale H F(at)) on rows [i0, i1): one explicit (sub-)step. */
+static inline int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1)
+{
+    const gd_stage st = {.out = out, .base = base, .a = scale};
+    return gd_lane_stage(L, at, &st, i0, i1);
+}
 /* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x) on
  * one player's rows (0: generator, 1: discriminator), each repeated. On a stepper's lane
  * (n = 1), M (if not NULL) accumulates the iteration's Jacobian as the product of the

@@ -9,12 +9,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1)
+/* The stage as the lane's field, then its update through axpy (gd_impl.h). */
+static int stage_parts(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1)
 {
-    if (L->ops->euler) return L->ops->euler(L, out, base, at, scale, i0, i1);
     int rc = L->ops->field(L, at, L->v);
-    if (rc == GD_OK) L->ops->axpy(L, out, base, scale, L->v, i0, i1, 1);
-    return rc;
+    if (rc != GD_OK) return rc;
+    const size_t n = (size_t)L->n, r0 = (size_t)i0 * n, r1 = (size_t)i1 * n;
+    if (st->acc) L->ops->axpy(L, st->acc, st->acc_from_base ? st->base : st->acc, st->c, L->v, i0, i1, 0);
+    if (st->w) {
+        for (size_t i = r0; i < r1; i++) L->d[i] = st->a * L->v[i] + st->b * st->w[i];
+        L->ops->axpy(L, st->out, st->base, 1.0, L->d, i0, i1, 1);
+        if (st->renew_w) memcpy(st->w + r0, L->v + r0, sizeof(double) * (r1 - r0));
+    } else {
+        L->ops->axpy(L, st->out, st->base, st->a, L->v, i0, i1, 1);
+    }
+    return GD_OK;
+}
+
+int gd_lane_stage(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1)
+{
+    int rc = L->ops->stage ? L->ops->stage(L, at, st, i0, i1) : GD_ENOTAVAIL;
+    return rc == GD_ENOTAVAIL ? stage_parts(L, at, st, i0, i1) : rc;
 }
 
 /* M <- (I + scale H J(x) on rows [i0, i1)) M, for the map Jacobian of a stepper's sub-step. */

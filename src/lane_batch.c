@@ -71,24 +71,19 @@ static void batch_project(gd_lane *L, double *x)
     }
 }
 
-/* The model's fused sub-step where it has one (scale 1, the common case), else field then axpy. */
-static int batch_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1)
+/* The model's one-pass stage where it has one, for whole steps of a sweep's cells (frozen
+ * cells known); else GD_ENOTAVAIL: the lane's field then its update (gd_lane_stage). */
+static int batch_stage(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1)
 {
     gd_batch *b = L->owner;
     const gd_model *m = b->m;
-    if (scale == 1.0 && m->type->euler_batch && b->frozen) {
-        int rc = m->type->euler_batch(m, L->n, b->p, out, base, at, b->hg, b->hd, b->frozen, i0, i1);
-        if (rc != GD_ENOTAVAIL) {
-            b->nfev++;
-            return rc;
-        }
-    }
-    int rc = batch_field(L, at, L->v);
-    if (rc == GD_OK) batch_axpy(L, out, base, scale, L->v, i0, i1, 1);
+    if (!m->type->stage_batch || !b->frozen) return GD_ENOTAVAIL;
+    int rc = m->type->stage_batch(m, L->n, b->p, at, st, b->hg, b->hd, b->frozen, i0, i1);
+    if (rc != GD_ENOTAVAIL) b->nfev++;
     return rc;
 }
 
-static const gd_lane_ops batch_ops = {batch_field, batch_axpy, batch_project, batch_euler};
+static const gd_lane_ops batch_ops = {batch_field, batch_axpy, batch_project, batch_stage};
 
 int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
 {
@@ -96,14 +91,15 @@ int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
     memset(b, 0, sizeof *b);
     b->m = m;
     gd_lane *L = &b->lane;
-    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, {NULL}, b};
+    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b};
     size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history;
-    /* one allocation: v, the scratch vectors, the history */
-    double *mem = malloc(sizeof(double) * vec * (1 + GD_LANE_SCRATCH + nh));
+    /* one allocation: v, d, the scratch vectors, the history */
+    double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh));
     if (!mem) return GD_ENOMEM;
     L->v = mem;
-    for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = mem + vec * (size_t)(1 + i);
-    L->hist = nh ? mem + vec * (1 + GD_LANE_SCRATCH) : NULL;
+    L->d = mem + vec;
+    for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = mem + vec * (size_t)(2 + i);
+    L->hist = nh ? mem + vec * (2 + GD_LANE_SCRATCH) : NULL;
     return GD_OK;
 }
 
