@@ -167,6 +167,14 @@ typedef struct {
     gd_stepper *stepper;  /* the thread's own */
     double *x0, *eq, *J;
     int eq_ok;
+    /* What the last cell set, so that the next one redoes only what changed (cells run
+     * row-major: the y axis keeps its value along a row): each axis's model value, and the
+     * start, model and set-up the equilibrium was found for. */
+    double model_value[2];
+    int model_set[2];
+    double *eq_x0;
+    const gd_model *eq_model;
+    unsigned long eq_generation;
 } ctx;
 
 static void ctx_free(ctx *c)
@@ -193,13 +201,14 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
     c->cfg = c->sim ? c->sim : base;
     /* x0, eq (n each), then the map's Jacobian and eigenvalues: a map of at most 2n
      * coordinates (optimistic carries the previous field) */
-    c->x0 = malloc(sizeof(double) * ((size_t)2 * n + 4 * (size_t)n * n + 4 * (size_t)n));
+    c->x0 = malloc(sizeof(double) * ((size_t)3 * n + 4 * (size_t)n * n + 4 * (size_t)n));
     if (!c->stepper || !c->x0) {
         ctx_free(c);
         return GD_ENOMEM;
     }
     c->eq = c->x0 + n;
-    c->J = c->eq + n;
+    c->eq_x0 = c->eq + n;
+    c->J = c->eq_x0 + n;
     return GD_OK;
 }
 
@@ -209,6 +218,18 @@ static int ctx_equilibrium(ctx *c)
     gd_model_ws *ws = c->stepper->ws;
     if (c->model->type->equilibrium) return gd_model_equilibrium_ws(c->model, ws, c->eq);
     return gd_model_newton_ws(c->model, ws, c->x0, c->eq);
+}
+
+/* ctx_equilibrium unless the last cell's holds: the same set-up model and, for Newton, the
+ * same start (the search is deterministic). */
+static void ctx_cell_equilibrium(ctx *c)
+{
+    const gd_model *m = c->model;
+    size_t bytes = sizeof(double) * (size_t)m->dim;
+    if (c->eq_model == m && c->eq_generation == m->generation && (m->type->equilibrium || !memcmp(c->eq_x0, c->x0, bytes))) return;
+    c->eq_ok = ctx_equilibrium(c) == GD_OK;
+    c->eq_model = m, c->eq_generation = m->generation;
+    memcpy(c->eq_x0, c->x0, bytes);
 }
 
 /* Configure the context for the axis values of cell i. */
@@ -224,7 +245,9 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
         double v = a->values[ix[k]];
         if (a->kind == AX_X0) c->x0[a->coord] = v;
         else if (a->kind == AX_MODEL) { /* only on a thread's own copy (ctx_init) */
+            if (c->model_set[k] && c->model_value[k] == v) continue; /* set up for it already */
             const gd_param *p = gd_param_find(m->type->params, a->name);
+            c->model_set[k] = 0; /* until the setup below succeeds */
             rc = p ? gd_param_apply_double(p, m->opts, v, "model", m->msg) : gd_model_set(m, a->name, "0");
             model_dirty = 1;
         } else {
@@ -235,6 +258,8 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
         if (rc != GD_OK) gd_fmt(msg, rc, "%s", a->kind == AX_MODEL ? m->msg : st->msg);
     }
     if (rc == GD_OK && model_dirty && (rc = gd_model_setup(m)) != GD_OK) gd_fmt(msg, rc, "%s", m->msg);
+    for (int k = 0; k < w->naxes && rc == GD_OK && model_dirty; k++)
+        if (w->ax[k].kind == AX_MODEL) c->model_set[k] = 1, c->model_value[k] = w->ax[k].values[ix[k]];
     /* A model's default start can depend on the swept parameters (a warm-started
      * discriminator): take the cell's own, then the start-coordinate axes on top. */
     if (rc == GD_OK && !c->cfg->run->x0[0]) {
@@ -244,7 +269,7 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
     }
     if (rc == GD_OK && step_dirty && (rc = rates_only ? gd_stepper_update_rates(st) : gd_stepper_setup(st)) != GD_OK)
         gd_fmt(msg, rc, "%s", st->msg);
-    if (rc == GD_OK) c->eq_ok = ctx_equilibrium(c) == GD_OK;
+    if (rc == GD_OK) ctx_cell_equilibrium(c);
     return rc;
 }
 
