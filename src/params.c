@@ -272,6 +272,8 @@ const char *gd_strerror(int code)
     case GD_ESOLVER: return "solver failure";
     case GD_ENOMEM: return "out of memory";
     case GD_ENOTAVAIL: return "not available for this model";
+    case GD_SECTION: return "section crossing";
+    case GD_ECANCELED: return "canceled";
     default: return "unknown error";
     }
 }

@@ -1095,7 +1095,7 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
     gd_sweep w = {.base = s};
     ctx c;
     if (ctx_init(&w, &c, 1) != GD_OK) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    cell a, b, m;
+    cell a = {0}, b = {0}, m = {0}; /* read below even when a probe failed */
     int rc = probe(&c, key, lo, &a, s->msg);
     if (rc == GD_OK) rc = probe(&c, key, hi, &b, s->msg);
     if (rc == GD_OK && a.outcome == b.outcome)
