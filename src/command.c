@@ -331,14 +331,15 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
 /* Load the file, apply the overrides, resolve. Returns an exit status. */
 static int configure(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
-    if (gd_sim_load(sim, a->config) != GD_OK) return fail(cx, 2, "%s", gd_sim_errmsg(sim), "");
-    for (int i = 0; i < a->nset; i++) {
+    int rc = gd_sim_load(sim, a->config); /* status 2 whatever failed; the code says what */
+    for (int i = 0; rc == GD_OK && i < a->nset; i++) {
         const char *eq = strchr(a->set[i], '=');
         char key[128];
         snprintf(key, sizeof key, "%.*s", (int)(eq - a->set[i]), a->set[i]);
-        if (gd_sim_set(sim, key, eq + 1) != GD_OK) return fail(cx, 2, "%s", gd_sim_errmsg(sim), "");
+        rc = gd_sim_set(sim, key, eq + 1);
     }
-    if (gd_sim_setup(sim) != GD_OK) return fail(cx, 2, "%s", gd_sim_errmsg(sim), "");
+    if (rc == GD_OK) rc = gd_sim_setup(sim);
+    if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");
     const char *warning = gd_model_warning(gd_sim_get_model(sim));
     if (warning[0]) fprintf(cx->err, "gandyn: warning: %s\n", warning);
     return 0;
@@ -859,7 +860,8 @@ static int sweep_local(gd_cx *cx, gd_sweep *w, const char *ckpt, int resume, lon
     long had = gd_sweep_get_done_range(w, b0, b1); /* from the checkpoint */
     if (hi - lo < n) ps->offset = gd_sweep_get_done(w) - had, ps->total = b1 - b0;
     if (rc != GD_OK || had == b1 - b0) return rc;
-    if (cx->io->signals) catch_signals(cx, w);
+    if (!cx->io->signals) return gd_sweep_run_range(w, lo, hi); /* another thread's sweep may own the handlers */
+    catch_signals(cx, w);
     rc = gd_sweep_run_range(w, lo, hi);
     running_sweep = NULL;
     return rc;

@@ -95,12 +95,13 @@ def _option_args(kw):
 
 
 def _warn(err):
-    """The library's stderr lines (warnings; progress is off) as GandynWarnings."""
+    """The library's stderr lines (warnings; progress is off) as GandynWarnings, attributed to
+    the caller of run(), sweep(), ... (five frames up)."""
     for line in err.splitlines():
         line = line.strip()
         if line:
             line = line[len("gandyn: "):] if line.startswith("gandyn: ") else line
-            warnings.warn(line[len("warning: "):] if line.startswith("warning: ") else line, errors.GandynWarning, stacklevel=4)
+            warnings.warn(line[len("warning: "):] if line.startswith("warning: ") else line, errors.GandynWarning, stacklevel=5)
 
 
 def call(argv):
