@@ -13,7 +13,6 @@ does set={"section.key": value}); the others are the command's options, name for
 ground_state, ... Values may be numbers, strings, sequences (a start "1,1", several starts
 "1,1;0,2") or an axis tuple ("integrator.h", 0.05, 2, 40[, "log"]).
 """
-import builtins
 import json
 import numbers
 import os
@@ -46,10 +45,10 @@ def _text(v):
         return repr(float(v))  # shortest text that reads back as the same double
     if isinstance(v, np.ndarray):
         v = v.tolist()
-    if isinstance(v, (builtins.list, tuple)):
+    if isinstance(v, (list, tuple)):
         if v and isinstance(v[0], str):
             return ":".join(_text(e) for e in v)  # an axis: KEY:LO:HI:N[:log]
-        if v and all(isinstance(e, (builtins.list, tuple, np.ndarray)) for e in v):
+        if v and all(isinstance(e, (list, tuple, np.ndarray)) for e in v):
             return ";".join(_text(e) for e in v)  # several starts
         return ",".join(_text(e) for e in v)
     raise TypeError(f"gandyn: cannot pass a {type(v).__name__} as a value ({v!r})")
@@ -164,7 +163,7 @@ def portrait(config=None, **kw):
 def sweep(config=None, **kw):
     """gandyn sweep (threads=, cells=(lo, hi), resume=True): one trajectory per cell of sweep.x
     (and sweep.y); file: /sweep, or /sweep_part for cells=."""
-    if isinstance(kw.get("cells"), (tuple, builtins.list)):
+    if isinstance(kw.get("cells"), (tuple, list)):
         kw["cells"] = "%d:%d" % tuple(kw["cells"])
     return _execute("sweep", _config_args(config), kw)
 
