@@ -41,9 +41,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gd_plotlib import draw_equilibria, finish, wrap_angles  # noqa: E402
 
 
+class PlotError(Exception):
+    """A file gandyn plot cannot draw; main() makes it the one-line error and exit status 2,
+    the Python package (gandyn.plot) an exception."""
+
+
 def fail(msg):
-    print(f"gandyn plot: {msg}", file=sys.stderr)
-    sys.exit(2)
+    raise PlotError(msg)
 
 
 def read_config(f):
@@ -672,37 +676,46 @@ def plot_sweep(f, out):
     save(fig, out)
 
 
+def plot_file(path, out):
+    """Draw one gandyn file into the PNG out, the picture chosen by the groups it holds."""
+    try:
+        f = h5py.File(path, "r")
+    except OSError as e:
+        fail(f"cannot open '{path}': {e}")
+    with f:
+        if "sweep" in f:
+            plot_sweep(f, out)
+        elif "eig" in f:
+            plot_eig(f, out)
+        elif "modes" in f:
+            plot_spectrum(f, out)
+        elif "rate" in f:
+            plot_rate(f, out)
+        elif "equilibria" in f:
+            plot_portrait(f, out)
+        elif "traj" in f:
+            plot_run(f, out)
+        elif "lambda" in f:
+            plot_estimate(f, out)
+        else:
+            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda)")
+
+
 def main():
     p = argparse.ArgumentParser(prog="gandyn plot")
     p.add_argument("files", nargs="+")
     p.add_argument("-o", dest="output")
     a = p.parse_args()
-    if a.output and len(a.files) > 1:
-        fail("-o takes one input file")
-    for path in a.files:
-        out = a.output or os.path.splitext(path)[0] + ".png"
-        try:
-            f = h5py.File(path, "r")
-        except OSError as e:
-            fail(f"cannot open '{path}': {e}")
-        with f:
-            if "sweep" in f:
-                plot_sweep(f, out)
-            elif "eig" in f:
-                plot_eig(f, out)
-            elif "modes" in f:
-                plot_spectrum(f, out)
-            elif "rate" in f:
-                plot_rate(f, out)
-            elif "equilibria" in f:
-                plot_portrait(f, out)
-            elif "traj" in f:
-                plot_run(f, out)
-            elif "lambda" in f:
-                plot_estimate(f, out)
-            else:
-                fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda)")
-        print(f"wrote {out}")
+    try:
+        if a.output and len(a.files) > 1:
+            fail("-o takes one input file")
+        for path in a.files:
+            out = a.output or os.path.splitext(path)[0] + ".png"
+            plot_file(path, out)
+            print(f"wrote {out}")
+    except PlotError as e:
+        print(f"gandyn plot: {e}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
  *    check is tested here).
  */
 #include "check.h"
+#include "gandyn/command.h"
 #include "gandyn/estimate.h"
 #include "gandyn/functional.h"
 #include "gandyn/particles.h"
@@ -440,6 +441,49 @@ static void sweep_getters_have_no_side_effects(void)
     remove("out_api_sweep.h5");
 }
 
+/* ---------------------------------------------------------------- commands ---- */
+/* gd_command as the CLI and the bindings call it: no io is a usage error; captured text, the
+ * error line in msg (not in err) with the code behind it; the --json numbers are the sim's. */
+static void commands(void)
+{
+    const char *const version[] = {"gandyn", "--version"};
+    CHECK(gd_command(2, version, NULL) == 2);
+    char *out = NULL, *err = NULL, msg[GD_COMMAND_MSG];
+    int code = 99;
+    CHECK(gd_command_capture(2, version, 0, &out, &err, msg, &code) == 0 && code == GD_OK);
+    CHECK(out && strcmp(out, "gandyn " GD_VERSION "\n") == 0 && err && err[0] == '\0');
+    gd_free(out), gd_free(err), gd_free(NULL);
+    /* no command: the usage on err, status 2 */
+    CHECK(gd_command_capture(1, version, 0, &out, &err, msg, &code) == 2 && code == GD_EUSAGE && strstr(err, "usage: gandyn"));
+    gd_free(out), gd_free(err);
+    const char *const missing[] = {"gandyn", "run", "no_such_config.ini", "-o", ""};
+    CHECK(gd_command_capture(5, missing, 0, &out, &err, msg, &code) == 2 && code == GD_EUSAGE);
+    CHECK(strstr(msg, "cannot open config file 'no_such_config.ini'") == msg && out[0] == '\0' && err[0] == '\0');
+    gd_free(out), gd_free(err);
+    /* without msg the line goes to err, as the CLI prints it; NULL out and err discard */
+    CHECK(gd_command_capture(5, missing, 0, NULL, &err, NULL, NULL) == 2 && strncmp(err, "gandyn: cannot open config", 26) == 0);
+    gd_free(err);
+    CHECK(gd_command_capture(5, missing, 0, NULL, NULL, NULL, &code) == 2 && code == GD_EUSAGE);
+    const char *const nogp[] = {"gandyn", "eig", "/dev/null", "--set", "model.loss=wgan", "--set", "model.reg=wgan_gp"};
+    CHECK(gd_command_capture(7, nogp, 0, NULL, NULL, msg, &code) == 1 && code == GD_ENOTAVAIL && strstr(msg, "no equilibrium"));
+    const char *const plot[] = {"gandyn", "plot", "no_such.h5"};
+    CHECK(gd_command_capture(3, plot, 0, NULL, NULL, msg, &code) == 2 && code == GD_EUSAGE);
+    /* a run's --json against the same configuration through the sim: x_final to the last bit */
+    const char *const run[] = {"gandyn", "run", "/dev/null", "--set", "model.reg=gp", "--set", "run.x0=1,1;-1.5,0.5", "-o", "", "--json"};
+    CHECK(gd_command_capture(10, run, GD_COMMAND_SIGNALS, &out, NULL, msg, &code) == 0 && code == GD_OK);
+    gd_sim *s = sim_of((const char *const[]){"model.reg", "gp", "run.x0", "1,1;-1.5,0.5", NULL});
+    CHECK_OK(gd_sim_run(s, ""));
+    const char *at = out ? strstr(out, "\"x_final\":[") : NULL;
+    for (int k = 0; k < 2 && at; k++, at = strstr(at + 1, "\"x_final\":[")) {
+        double x[2];
+        CHECK(sscanf(at, "\"x_final\":[%lf,%lf]", &x[0], &x[1]) == 2);
+        CHECK(x[0] == gd_sim_get_xfinal(s, k)[0] && x[1] == gd_sim_get_xfinal(s, k)[1]);
+    }
+    CHECK(at == NULL); /* two trajectories, no third */
+    gd_sim_free(&s);
+    gd_free(out);
+}
+
 /* ---------------------------------------------------------------- coverage ----- */
 /* The text of a file (caller frees), or NULL. */
 static char *slurp(const char *path)
@@ -510,6 +554,7 @@ int main(void)
     eig_results_coexist();
     other_results_outlive_sims();
     sweep_getters_have_no_side_effects();
+    commands();
     every_function_is_here();
     return check_report("test_api");
 }

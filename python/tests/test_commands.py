@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Every analysis through Python agrees with the gandyn executable: the printed JSON to 1e-12,
+and the Result's arrays with the HDF5 file the executable writes for the same command line."""
+import os
+
+import h5py
+import numpy as np
+import pytest
+from conftest import EXAMPLES, assert_arrays, assert_same, cli_json
+
+import gandyn
+
+GRADPEN = os.path.join(EXAMPLES, "dirac", "notebook", "gan_gradpen.ini")
+GAN = os.path.join(EXAMPLES, "dirac", "notebook", "gan.ini")
+FLOW = os.path.join(EXAMPLES, "dirac", "gan_gradpen_flow.ini")
+KERNEL = os.path.join(EXAMPLES, "kernel_gda", "isolated_point.ini")
+
+# (command, Python call, the same command line for the executable); the Python side mixes the
+# ways of giving a configuration: a dict, an INI path, section__key keywords, set=, axis tuples.
+CASES = {
+    "run_dict": ("run", lambda out: gandyn.run({"model.reg": "gp", "run.x0": [[1, 1], [-1.5, 0.5]]}, out=out),
+                 ["/dev/null", "--set", "model.reg=gp", "--set", "run.x0=1,1;-1.5,0.5"]),
+    "run_ini_altgd": ("run", lambda out: gandyn.run(GRADPEN, integrator__name="altgd", integrator__n_d=5, out=out),
+                      [GRADPEN, "--set", "integrator.name=altgd", "--set", "integrator.n_d=5"]),
+    "run_cvode": ("run", lambda out: gandyn.run(FLOW, set={"integrator.t_end": 20}, out=out), [FLOW, "--set", "integrator.t_end=20"]),
+    "run_torus": ("run", lambda out: gandyn.run({"model": {"name": "torus", "objective": "rexp", "N": 2}}, out=out),
+                  ["/dev/null", "--set", "model.name=torus", "--set", "model.objective=rexp", "--set", "model.N=2"]),
+    "run_kernel_gda": ("run", lambda out: gandyn.run(KERNEL, integrator__steps=300, out=out), [KERNEL, "--set", "integrator.steps=300"]),
+    "eig": ("eig", lambda out: gandyn.eig(GRADPEN, out=out), [GRADPEN]),
+    "eig_scan": ("eig", lambda out: gandyn.eig(GRADPEN, scan=("model.gamma", 0, 1.5, 41), out=out), [GRADPEN, "--scan", "model.gamma:0:1.5:41"]),
+    "eig_no_flow": ("eig", lambda out: gandyn.eig(KERNEL, model__representation="exact", out=out),
+                    [KERNEL, "--set", "model.representation=exact"]),
+    "rate": ("rate", lambda out: gandyn.rate(GRADPEN, out=out), [GRADPEN]),
+    "portrait": ("portrait", lambda out: gandyn.portrait(GRADPEN, out=out), [GRADPEN]),
+    "sweep_2d": ("sweep", lambda out: gandyn.sweep({"model.reg": "gp"}, run__x0="1e-6,1e-6", sweep__x=("integrator.h", 0.05, 2, 40),
+                                                   sweep__y=("model.gamma", 0.1, 1, 7, "log"), threads=2, out=out),
+                 ["/dev/null", "--set", "model.reg=gp", "--set", "run.x0=1e-6,1e-6", "--set", "sweep.x=integrator.h:0.05:2:40",
+                  "--set", "sweep.y=model.gamma:0.1:1:7:log", "--threads", "2"]),
+    "sweep_cells": ("sweep", lambda out: gandyn.sweep(GRADPEN, sweep__x="integrator.h:0.05:2:300", cells=(100, 290), out=out),
+                    [GRADPEN, "--set", "sweep.x=integrator.h:0.05:2:300", "--cells", "100:290"]),
+    "spectrum": ("spectrum", lambda out: gandyn.spectrum({"model.name": "functional", "model.gamma": 0.5}, scan="model.gamma:0.1:1:4", out=out),
+                 ["/dev/null", "--set", "model.name=functional", "--set", "model.gamma=0.5", "--scan", "model.gamma:0.1:1:4"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_agrees_with_cli(case, scratch):
+    name, call, args = CASES[case]
+    mine = call(str(scratch / "py.h5"))
+    theirs = cli_json(name, *args, "-o", scratch / "cli.h5")
+    assert_same(dict(mine), theirs, case)
+    assert mine.path == str(scratch / "py.h5") and mine["output"] == mine.path
+    with h5py.File(scratch / "cli.h5", "r") as f:
+        assert_arrays(mine.data, f, case)
+        for k, v in f.attrs.items():
+            if k not in ("command", "created"):
+                assert mine.attrs[k] == (v.item() if hasattr(v, "item") else v), k
+
+
+def test_critical_and_trace_agree_with_cli():
+    args = ["--set", "integrator.name=altgd", "--set", "run.x0=1e-8,1e-8", "--set", "integrator.steps=20000"]
+    mine = gandyn.critical(GAN, param="integrator.h", lo=3, hi=5, integrator__name="altgd", run__x0=[1e-8, 1e-8], integrator__steps=20000)
+    assert_same(dict(mine), cli_json("critical", GAN, *args, "--param", "integrator.h", "--lo", 3, "--hi", 5))
+    assert abs(mine["predicted"] - 4) < 1e-6 and mine.path is None  # the AltGD step limit 4 (README)
+    trace = dict(param="integrator.h", lo=0.5, hi=5, trace=("model.gamma", 0.3, 1.5, 3))
+    mine = gandyn.critical({"model.reg": "gp", "run.x0": "1e-3,1e-3", "integrator.steps": 2000}, **trace)
+    assert_same(dict(mine), cli_json("critical", "/dev/null", "--set", "model.reg=gp", "--set", "run.x0=1e-3,1e-3", "--set",
+                                     "integrator.steps=2000", "--param", "integrator.h", "--lo", 0.5, "--hi", 5, "--trace",
+                                     "model.gamma:0.3:1.5:3"))
+
+
+def test_smoothness_and_merge_agree_with_cli(scratch):
+    particles = {"model.name": "particles", "model.particles": "0.2,0.1;1.7,-0.2;0.1,2.2;2.1,1.8", "model.data": "0,0;2,0;0,2;2,2"}
+    sets = [a for k, v in particles.items() for a in ("--set", f"{k}={v}")]
+    assert_same(dict(gandyn.smoothness(particles)), cli_json("smoothness", "/dev/null", *sets))
+    axis = "integrator.h:0.05:2:40"
+    a = gandyn.sweep(GRADPEN, sweep__x=axis, cells=(0, 25), out=scratch / "a.h5")
+    b = gandyn.sweep(GRADPEN, sweep__x=axis, cells=(25, 40), out=scratch / "b.h5")
+    merged = gandyn.merge(b.path, a.path, out=scratch / "m.h5")
+    whole = gandyn.sweep(GRADPEN, sweep__x=axis)
+    assert_same(dict(merged), cli_json("merge", a.path, b.path, "-o", scratch / "cli.h5"))
+    assert_arrays(merged.sweep, h5py.File(whole.path, "r")["sweep"], "merge")
+
+
+def test_printed_and_written_agree():
+    """The numbers a command prints are those of the file it writes."""
+    r = gandyn.run(FLOW)
+    for k, tr in enumerate(r["trajectories"]):
+        assert tr["x_final"] == r.traj[k]["x"][-1].tolist() and tr["outcome"] == r.traj[k].attrs["outcome"]
+        assert tr["t_final"] == r.traj[k]["t"][-1]
+    e = gandyn.eig(GRADPEN, scan=("model.gamma", 0, 1.5, 41))
+    assert [[a, b] for a, b in zip(e.eig["eig_re"], e.eig["eig_im"])] == e["eigenvalues"]
+    assert e.scan["rho"].tolist() == e["scan"]["spectral_radius"] and e.scan["values"].tolist() == e["scan"]["values"]
+    s = gandyn.sweep(GRADPEN, run__x0=[1e-6, 1e-6], sweep__x="integrator.h:0.05:2:40")
+    outcome = s.sweep["outcome"]
+    assert [int((outcome == k).sum()) for k in range(3)] == [s["counts"][n] for n in ("converge", "oscillate", "diverge")]
+    agree = np.mean(outcome == s.sweep["predicted"])
+    assert abs(agree - s["agreement"]) < 1e-12
+
+
+def test_run_against_closed_form():
+    """SimGD near x* = 0 of the GAN + gradient penalty is the linear map x <- (I + hJ) x with
+    J = [[0, -f'(0)], [f'(0), -gamma]], f'(0) = 1/2 (docs/models/dirac.md): from a start of size
+    1e-7 the quadratic terms are 1e-14 of the linear ones."""
+    h, gamma, steps = 0.2, 0.3, 200
+    r = gandyn.run({"model.reg": "gp", "model.gamma": gamma, "integrator.h": h, "integrator.steps": steps}, run__x0=[1e-7, 2e-7])
+    step = np.eye(2) + h * np.array([[0, -0.5], [0.5, -gamma]])
+    ref = [np.array([1e-7, 2e-7])]
+    for _ in range(steps):
+        ref.append(step @ ref[-1])
+    x = r.traj[0]["x"]
+    assert x.shape == (steps + 1, 2)
+    assert np.max(np.abs(x - np.array(ref))) <= 1e-9 * 2e-7
+    np.testing.assert_allclose(r.traj[0]["t"], h * np.arange(steps + 1), rtol=1e-14)
