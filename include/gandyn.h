@@ -121,7 +121,8 @@ typedef struct gd_model gd_model;
 typedef struct gd_model_type gd_model_type;
 typedef struct gd_model_ws gd_model_ws;
 
-/* Registry: NULL-terminated, in the order gandyn list prints. */
+/* Registry: NULL-terminated, in the order gandyn list prints: the built-ins, then the games
+ * registered at run time by programs and plugins (<gandyn/game.h>). */
 GD_EXPORT const gd_model_type *const *gd_model_types(void);
 GD_EXPORT const gd_model_type *gd_model_type_find(const char *name);
 GD_EXPORT const char *gd_model_type_name(const gd_model_type *t);

@@ -71,13 +71,20 @@ typedef struct {
     double *Jr; /* row-major Jacobian from the model */
 } cv_priv;
 
+/* CVODE's convention for a model call: 0, > 0 recoverable (a game's callback asked for a
+ * retry: CVODE tries a smaller step), < 0 fatal. A fatal failure stays fatal until the
+ * output interval ends: CVODE's fixed-point corrector would otherwise retry it as a
+ * convergence failure, and fail() names it for what it was. */
+static int cv_code(const gd_stepper *s, int rc) { return rc == GD_OK ? 0 : s->ws->failure > 0 ? 1 : -1; }
+
 static int cv_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *ud)
 {
     (void)t;
     gd_stepper *s = ud;
     cv_priv *p = s->priv;
+    if (s->ws->failure < 0) return -1;
     int rc = s->model->type->field(s->model, s->ws, p->mode, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
-    return rc == GD_OK ? 0 : -1;
+    return cv_code(s, rc);
 }
 
 static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud, N_Vector t1, N_Vector t2, N_Vector t3)
@@ -86,10 +93,11 @@ static int cv_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *ud,
     gd_stepper *s = ud;
     cv_priv *p = s->priv;
     int n = s->dim;
+    if (s->ws->failure < 0) return -1;
     int rc = s->model->type->jacobian(s->model, s->ws, p->mode, N_VGetArrayPointer(y), p->Jr);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) SM_ELEMENT_D(J, i, j) = p->Jr[i * n + j];
-    return rc == GD_OK ? 0 : -1;
+    return cv_code(s, rc);
 }
 
 static int cv_jtimes(N_Vector v, N_Vector Jv, sunrealtype t, N_Vector y, N_Vector fy, void *ud, N_Vector tmp)
@@ -98,8 +106,9 @@ static int cv_jtimes(N_Vector v, N_Vector Jv, sunrealtype t, N_Vector y, N_Vecto
     gd_stepper *s = ud;
     cv_priv *p = s->priv;
     const gd_model *m = s->model;
+    if (s->ws->failure < 0) return -1;
     int rc = m->type->jvp(m, s->ws, p->mode, N_VGetArrayPointer(y), N_VGetArrayPointer(v), N_VGetArrayPointer(Jv));
-    return rc == GD_OK ? 0 : -1;
+    return cv_code(s, rc);
 }
 
 static int cv_psolve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vector z, sunrealtype g, sunrealtype delta, int lr, void *ud)
@@ -274,6 +283,7 @@ static void sync_counters(gd_stepper *s) { totals(s, &s->nsteps, &s->nfev); }
  * with the flag's name, CVODE's own explanation when its error handler gave one. */
 static int fail(gd_stepper *s, int flag, double t)
 {
+    if (s->ws->failure < 0) flag = CV_RHSFUNC_FAIL; /* a game's fatal callback, whatever CVODE made of it */
     switch (flag) {
     case CV_TOO_MUCH_WORK: s->failure = GD_FAIL_TOO_MUCH_WORK; break;
     case CV_TOO_MUCH_ACC: s->failure = GD_FAIL_TOO_MUCH_ACC; break;
@@ -284,7 +294,9 @@ static int fail(gd_stepper *s, int flag, double t)
     default: s->failure = GD_FAIL_OTHER;
     }
     char why[GD_MSG_LEN / 2];
-    snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, s->msg);
+    /* the model's own line says more than CVODE's "the right-hand side routine failed" */
+    const char *reason = s->failure == GD_FAIL_RHS && s->ws->msg[0] ? s->ws->msg : s->msg;
+    snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, reason);
     char *name = CVodeGetReturnFlagName(flag); /* malloc'd by SUNDIALS */
     if (why[0]) gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g (%s)", name ? name : "failure", t, why);
     else gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g", name ? name : "failure", t);
@@ -301,6 +313,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
     double tout = ((const cv_opts *)s->opts)->t_end * (double)(p->k + 1) / (double)s->o.steps, tret = p->t;
     double *y = N_VGetArrayPointer(p->y);
     s->msg[0] = '\0';
+    s->ws->failure = 0;
     /* The output grid is ours; CVODE's state is the truth between calls. */
     while (tret < tout) {
         int flag = CVode(p->mem, tout, p->y, &tret, CV_NORMAL);

@@ -4,6 +4,9 @@
  * J = [[-a, -s], [s, -b]] on (theta, psi): a, b are the players' own damping, s the
  * coupling. Eigenvalues -(a+b)/2 +- sqrt((a-b)^2/4 - s^2). It is the test problem for
  * every integrator's order and amplification factor, and the local model of every game.
+ *
+ * It is written as a public game description (<gandyn/game.h>) and registered through the
+ * door a user's game or plugin takes (src/registry.c), so the built-ins use it too.
  */
 #include "gd_impl.h"
 
@@ -25,27 +28,28 @@ static void matrix(const linear_opts *o, double *J)
     J[0] = -o->a, J[1] = -o->s, J[2] = o->s, J[3] = -o->b;
 }
 
-static int linear_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)
+static int linear_field(int dim, const double *x, double *v, const void *opts, void *user)
 {
-    (void)ws, (void)mode;
+    (void)dim, (void)user;
     double J[4];
-    matrix(m->opts, J);
+    matrix(opts, J);
     v[0] = J[0] * x[0] + J[1] * x[1];
     v[1] = J[2] * x[0] + J[3] * x[1];
     return GD_OK;
 }
 
-static int linear_jacobian(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *J)
+static int linear_jacobian(int dim, const double *x, double *J, const void *opts, void *user)
 {
-    (void)ws, (void)mode, (void)x;
-    matrix(m->opts, J);
+    (void)dim, (void)x, (void)user;
+    matrix(opts, J);
     return GD_OK;
 }
 
 /* a, b, s per cell; linear, so no fast-math needed to vectorise. */
-static int linear_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v)
+static int linear_field_batch(int n, int dim, const double *p, const double *x, double *v, const void *opts, void *user)
 {
-    const linear_opts *o = m->opts;
+    (void)dim, (void)user;
+    const linear_opts *o = opts;
 #pragma omp simd
     for (int i = 0; i < n; i++) {
         double a = p ? p[i] : o->a, b = p ? p[n + i] : o->b, s = p ? p[2 * n + i] : o->s;
@@ -57,21 +61,12 @@ static int linear_field_batch(const gd_model *m, int n, const double *p, const d
 
 static const char *const batch_params[] = {"a", "b", "s", NULL};
 
-static int linear_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
+static int linear_equilibrium(int dim, double *x, const void *opts, void *user)
 {
-    (void)m, (void)ws;
+    (void)dim, (void)opts, (void)user;
     x[0] = x[1] = 0;
     return GD_OK;
 }
-
-static int linear_setup(gd_model *m)
-{
-    m->dim = 2;
-    m->ngen = 1;
-    return GD_OK;
-}
-
-extern const gd_model_type gd_model_linear;
 
 void gd_linear_set(gd_model *m, double a, double b, double s)
 {
@@ -81,17 +76,19 @@ void gd_linear_set(gd_model *m, double a, double b, double s)
 
 gd_model *gd_linear_create(double a, double b, double s)
 {
-    gd_model *m = gd_model_create(&gd_model_linear);
+    gd_model *m = gd_model_create(gd_linear_type());
     if (m) gd_linear_set(m, a, b, s), gd_model_setup(m); /* cannot fail: the block is always 2 x 2 */
     return m;
 }
 
-const gd_model_type gd_model_linear = {
+const gd_game gd_game_linear = {
+    .abi_version = GD_ABI_VERSION,
     .name = "linear",
     .summary = "linear two-player block x' = [[-a, -s], [s, -b]] x (test problem of every integrator)",
+    .dim = 2,
+    .ngen = 1,
     .params = linear_params,
     .opts_size = sizeof(linear_opts),
-    .setup = linear_setup,
     .field = linear_field,
     .jacobian = linear_jacobian,
     .equilibrium = linear_equilibrium,

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Private layouts of the gandyn handles and the two method tables (models, integrators).
- * A new model is one file in models/ defining a const gd_model_type plus one line in
- * src/registry.c; a new integrator is the same with gd_integrator_type.
+ * A new built-in model is one file in models/ defining a const gd_model_type (or a public
+ * gd_game, as models/linear.c) plus one line in src/registry.c; a new integrator is the same
+ * with gd_integrator_type. Programs and plugins register theirs at run time through
+ * <gandyn/game.h>, which src/game.c turns into these tables.
  */
 #ifndef GD_IMPL_H
 #define GD_IMPL_H
 
 #include "gandyn.h"
+#include "gandyn/game.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -100,6 +103,11 @@ struct gd_model_type {
      * the model's alternative form of the operator (for nearly vanishing densities). Message
      * via gd_model_fail. NULL: no mode spectrum (gandyn spectrum refuses the model). */
     int (*mode_spectrum)(const gd_model *m, int ground_state, int *n, double *lambda, double *root_re, double *root_im);
+    /* Set for types registered at run time (src/game.c): callbacks that may not run
+     * concurrently (GD_GAME_SERIAL: sweeps take one thread), and the plugin that registered the
+     * type (gd_plugin_load's path; NULL: built in or registered by the program). */
+    int serial;
+    const char *plugin;
 };
 
 /* The model's mode spectrum (the hook above); GD_ENOTAVAIL when it has none. */
@@ -145,6 +153,9 @@ struct gd_model_ws {
     void *priv;               /* the type's scratch (ws_init / ws_free) */
     char *msg;                /* own_msg, or the model's msg */
     char own_msg[GD_MSG_LEN];
+    /* A game's callback failed (src/game.c): > 0 recoverable (CVODE retries with a smaller
+     * step), < 0 fatal (CVODE stops; integrators/cvode.c clears it per output interval). */
+    int failure;
 };
 #define gd_ws_fail(ws, code, ...) gd_fmt((ws)->msg, (code), __VA_ARGS__)
 /* Make ws current for m's last setup (re-made after a new setup); the fast path is inline. */
@@ -280,6 +291,8 @@ struct gd_integrator_type {
     /* Analytic Jacobian of one iteration at state x (history consistent with x, as at an
      * equilibrium), (map_dim x map_dim) row-major; NULL: central differences. */
     int (*map_jacobian)(gd_stepper *s, const double *x, double *M);
+    int serial;           /* as gd_model_type's: a rule registered at run time */
+    const char *plugin;
 };
 
 struct gd_stepper {
@@ -389,14 +402,37 @@ void gd_substep_jacobian(const gd_stepper *s, const double *J, double scale, int
 /* C = A B for n x n row-major matrices (C may alias neither). */
 void gd_matmul(int n, const double *A, const double *B, double *C);
 
-extern const gd_model_type *const gd_model_registry[];
-extern const gd_integrator_type *const gd_integrator_registry[];
+/* ---- the registries (src/registry.c): the built-ins, added at the first use of either
+ * (gd_model_types, a look-up, a registration), then what programs and plugins register. The
+ * add functions refuse a duplicate name or a full registry with a message in msg (may be
+ * NULL), and stamp the type with the plugin being loaded on this thread, if any. */
+#define GD_REGISTRY_MAX 256
+int gd_registry_add_model(const gd_model_type *t, char *msg);
+int gd_registry_add_integrator(const gd_integrator_type *t, char *msg);
+/* Registers the built-ins, once (thread-safe), in their order of gandyn list. */
+void gd_registry_builtins(void);
+/* The game or rule made into a type and added (the door of gd_model_register and of the
+ * built-in linear model); *out (may be NULL) the registered type. */
+int gd_game_register(const gd_game *g, const gd_model_type **out, char *msg);
+/* Plugins (src/plugin.c): the plugin whose entry point runs on this thread (NULL: none), and
+ * the removal of every type it registered when its entry point fails. */
+const char *gd_registry_loading(void);
+void gd_registry_set_loading(const char *plugin);
+void gd_registry_remove_plugin(const char *plugin);
+/* Build a model type from a public game description, or an integrator type from a rule
+ * (src/game.c); the type is registered by the caller. Message in msg (may be NULL). */
+int gd_game_type_create(const gd_game *g, gd_model_type **out, char *msg);
+void gd_game_type_free(gd_model_type *t);
+int gd_rule_type_create(const gd_rule *r, gd_integrator_type **out, char *msg);
+void gd_rule_type_free(gd_integrator_type *t);
 
 /* Two registry entries the analyses use by their tables rather than by name. The linear model
- * (models/linear.c), set up with J = [[-a, -s], [s, -b]] or changed to it in place: the scalar
+ * (models/linear.c, a gd_game registered as the built-ins are; gd_linear_type its type), set up with J = [[-a, -s], [s, -b]] or changed to it in place: the scalar
  * test problem on which stability regions evaluate an integrator's map. CVODE
  * (integrators/cvode.c): the rate analysis follows the continuous flow with it whatever
  * integrator is configured. */
+extern const gd_game gd_game_linear;
+const gd_model_type *gd_linear_type(void);
 gd_model *gd_linear_create(double a, double b, double s);
 void gd_linear_set(gd_model *m, double a, double b, double s);
 extern const gd_integrator_type gd_integrator_cvode;

@@ -10,15 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const gd_model_type *const *gd_model_types(void) { return gd_model_registry; }
-
-const gd_model_type *gd_model_type_find(const char *name)
-{
-    for (const gd_model_type *const *t = gd_model_registry; name && *t; t++)
-        if (strcmp((*t)->name, name) == 0) return *t;
-    return NULL;
-}
-
 const char *gd_model_type_name(const gd_model_type *t) { return t ? t->name : NULL; }
 const char *gd_model_type_summary(const gd_model_type *t) { return t ? t->summary : NULL; }
 const char *const *gd_model_type_batch_params(const gd_model_type *t)

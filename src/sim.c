@@ -361,8 +361,7 @@ static void list_names(int models, char *out, size_t n)
     size_t used = 0;
     out[0] = '\0';
     for (int i = 0;; i++) {
-        const char *name = models ? (gd_model_registry[i] ? gd_model_registry[i]->name : NULL)
-                                  : (gd_integrator_registry[i] ? gd_integrator_registry[i]->name : NULL);
+        const char *name = models ? gd_model_type_name(gd_model_types()[i]) : gd_integrator_type_name(gd_integrator_types()[i]);
         if (!name) break;
         int w = snprintf(out + used, n - used, "%s%s", i ? " | " : "", name);
         if (w < 0 || (size_t)w >= n - used) break;

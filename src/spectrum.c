@@ -62,7 +62,7 @@ static void owners(char *out, size_t n)
     int count = 0;
     size_t used = 0;
     out[0] = '\0';
-    for (const gd_model_type *const *t = gd_model_registry; *t && used < n; t++)
+    for (const gd_model_type *const *t = gd_model_types(); *t && used < n; t++)
         if ((*t)->mode_spectrum) used += (size_t)snprintf(out + used, n - used, "%s%s", count++ ? ", " : "the ", (*t)->name);
     if (used < n) snprintf(out + used, n - used, count > 1 ? " models do" : " model does");
 }

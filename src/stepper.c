@@ -30,14 +30,6 @@ static const gd_param radius_param[] = {
 static const gd_param no_params[] = {{NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 
 const gd_param *gd_integrator_shared_params(void) { return shared_params; }
-const gd_integrator_type *const *gd_integrator_types(void) { return gd_integrator_registry; }
-
-const gd_integrator_type *gd_integrator_type_find(const char *name)
-{
-    for (const gd_integrator_type *const *t = gd_integrator_registry; name && *t; t++)
-        if (strcmp((*t)->name, name) == 0) return *t;
-    return NULL;
-}
 
 const char *gd_integrator_type_name(const gd_integrator_type *t) { return t ? t->name : NULL; }
 const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t ? t->summary : NULL; }
@@ -54,7 +46,7 @@ int gd_integrator_type_reads(const gd_integrator_type *t, const char *key)
 
 const gd_integrator_type *gd_integrator_key_owner(const char *key, const gd_param **p)
 {
-    for (const gd_integrator_type *const *t = gd_integrator_registry; *t; t++)
+    for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++)
         if ((*p = gd_param_find((*t)->params, key))) return *t;
     return NULL;
 }

@@ -550,7 +550,10 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
     int err = GD_OK;
     double t0 = now(), last = t0;
     w->msg[0] = '\0';
-#pragma omp parallel num_threads(w->threads > 0 ? w->threads : omp_get_max_threads())
+    /* a game or rule whose callbacks may not run concurrently (a Python callable) gets one */
+    int serial = w->base->model->type->serial || w->base->stepper->type->serial;
+    int threads = serial ? 1 : w->threads > 0 ? w->threads : omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
     {
         ctx c;
         char msg[GD_MSG_LEN];

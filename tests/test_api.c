@@ -14,6 +14,7 @@
 #include "gandyn/command.h"
 #include "gandyn/estimate.h"
 #include "gandyn/functional.h"
+#include "gandyn/game.h"
 #include "gandyn/particles.h"
 #include "gandyn/torus.h"
 
@@ -67,6 +68,10 @@ static void without_handles(void)
     CHECK(gd_estimate_write("no_such_dir/out.h5", "", 2, 1, &o, 1, lambda, &(gd_estimate_report){0}, msg) != GD_OK);
     CHECK(gd_particles_mmd2(1, 0, NULL, NULL, 0, NULL, NULL, 1) == 0);
     CHECK(gd_torus_plan_create(0, 8, 0) == NULL);
+    CHECK(gd_model_register(NULL, msg) == GD_EUSAGE && strstr(msg, "a NULL game") && gd_model_register(NULL, NULL) == GD_EUSAGE);
+    CHECK(gd_integrator_register(NULL, msg) == GD_EUSAGE && strstr(msg, "a NULL rule") && gd_integrator_register(NULL, NULL) == GD_EUSAGE);
+    CHECK(!gd_model_type_plugin(NULL) && !gd_integrator_type_plugin(NULL));
+    CHECK(!gd_model_type_plugin(gd_model_type_find("linear")) && !gd_integrator_type_plugin(gd_integrator_type_find("simgd")));
 }
 
 /* ---------------------------------------------------------------- NULL --------- */
