@@ -5,6 +5,7 @@
  */
 #include "gandyn.h"
 #include "gandyn/estimate.h"
+#include "gandyn/game.h"
 #include "gandyn_paths.h"
 
 #include <errno.h>
@@ -1318,7 +1319,8 @@ static void print_usage(FILE *out)
         else fprintf(out, "%*s%s\n", COL - n, "", c->summary);
     }
     fprintf(out, "  --help | COMMAND --help | --version\n"
-                 "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n");
+                 "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n"
+                 "--plugin FILE (any command, repeatable) loads a shared library's games and rules first.\n");
 }
 
 static int unknown_command(const char *name)
@@ -1462,8 +1464,29 @@ int main(int argc, char **argv)
 #endif
 }
 
+/* --plugin FILE, on any command and repeatable: load the plugin (gd_plugin_load) before the
+ * command parses its own arguments, and take the pair out of argv. */
+static int load_plugins(int *argc, char **argv)
+{
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--plugin") != 0) {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        char msg[GD_ERRMSG_LEN];
+        if (++i == *argc || argv[i][0] == '-') return fail(2, "--plugin needs a shared library FILE (see <gandyn/game.h>)", "", "");
+        if (gd_plugin_load(argv[i], msg) != GD_OK) return fail(2, "%s", msg, "");
+    }
+    *argc = kept;
+    argv[kept] = NULL;
+    return 0;
+}
+
 static int dispatch(int argc, char **argv)
 {
+    int st = load_plugins(&argc, argv);
+    if (st) return st;
     if (argc < 2) {
         print_usage(stderr);
         return 2;

@@ -112,7 +112,7 @@ typedef struct gd_game {
 } gd_game;
 
 /* Register the game under its name for every later gd_sim_setup, gd_model_type_find and
- * gandyn list. What the struct points to is copied (name, summary, key table, box, batch
+ * gandyn list (at most 256 models and 256 integrators in all, the built-ins included). What the struct points to is copied (name, summary, key table, box, batch
  * names); the callbacks and user_data must stay valid for the life of the process. GD_OK, or
  * GD_EUSAGE with one line in msg (may be NULL; GD_ERRMSG_LEN bytes) for: a NULL game or field,
  * another abi_version, a missing or malformed name, a name already registered, dim < 1, ngen
@@ -155,7 +155,15 @@ typedef struct gd_rule {
  * has with another meaning: a key of the shared table or of a built-in rule is refused). */
 GD_EXPORT int gd_integrator_register(const gd_rule *rule, char *msg);
 
-/* ---------------------------------------------------------------- plugins ------ */
+/* ---------------------------------------------------------------- plugins ------
+ * Load the shared library at path (a path without '/' is taken relative to the working
+ * directory, not searched for) and call its gandyn_plugin_init. A library already loaded is
+ * not loaded again (GD_OK). GD_EUSAGE with one line in msg (GD_ERRMSG_LEN bytes, may be NULL)
+ * when the file is missing, is not a shared library (or lacks a symbol it needs), has no
+ * entry point, or its entry point fails (another ABI, a name already registered, ...) or
+ * registers nothing; whatever such a plugin registered is removed and the library unloaded.
+ * Not to run while other threads use the registry. */
+GD_EXPORT int gd_plugin_load(const char *path, char *msg);
 /* The path of the plugin that registered the type as it was given to gd_plugin_load; NULL
  * for the built-in types, those a program registered itself, and NULL types. Written as
  * [model] plugin into the configuration of every output file, so that it can be run again. */
