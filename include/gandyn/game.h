@@ -29,8 +29,9 @@
  * non-finite value there.
  *
  * Threads: callbacks of a set-up game are called from several threads at once (sweeps), each
- * with its own x and v, unless the game sets GD_GAME_SERIAL: then the library calls it from
- * one thread at a time (sweeps run on one thread). A Python callable must set it.
+ * with its own x and v, unless the game sets GD_GAME_SERIAL: then every sweep runs on the
+ * calling thread alone (a program that drives steppers from threads of its own keeps such a
+ * game to one of them). A Python callable must set it.
  */
 #ifndef GANDYN_GAME_H
 #define GANDYN_GAME_H
@@ -46,7 +47,7 @@ extern "C" {
 #define GD_ABI_VERSION 1
 /* Bytes of the message buffers (msg) of the functions below. */
 #define GD_ERRMSG_LEN 512
-/* The callbacks may not run concurrently (Python callables): the library serialises them. */
+/* The callbacks may not run concurrently (Python callables): sweeps take one thread. */
 #define GD_GAME_SERIAL 1u
 
 #if defined(__GNUC__)
