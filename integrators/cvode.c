@@ -295,8 +295,8 @@ static int fail(gd_stepper *s, int flag, double t)
     }
     char why[GD_MSG_LEN / 2];
     /* the model's own line says more than CVODE's "the right-hand side routine failed" */
-    const char *reason = s->failure == GD_FAIL_RHS && s->ws->msg[0] ? s->ws->msg : s->msg;
-    snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, reason);
+    if (s->failure == GD_FAIL_RHS && s->ws->msg[0]) snprintf(why, sizeof why, "model '%s': %s", s->model->type->name, s->ws->msg);
+    else snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, s->msg);
     char *name = CVodeGetReturnFlagName(flag); /* malloc'd by SUNDIALS */
     if (why[0]) gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g (%s)", name ? name : "failure", t, why);
     else gd_stepper_fail(s, GD_ESOLVER, "cvode: %s at t = %g", name ? name : "failure", t);

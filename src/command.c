@@ -9,6 +9,7 @@
 #include "gandyn.h"
 #include "gandyn/command.h"
 #include "gandyn/estimate.h"
+#include "gandyn/game.h"
 #include "gandyn_paths.h"
 
 #include <errno.h>
@@ -1311,7 +1312,8 @@ static void print_usage(FILE *out)
         else fprintf(out, "%*s%s\n", COL - n, "", c->summary);
     }
     fprintf(out, "  --help | COMMAND --help | --version\n"
-                 "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n");
+                 "CONFIG is an INI file (/dev/null: all defaults); keys are section.key, see 'gandyn list'.\n"
+                 "--plugin FILE (any command, repeatable) loads a shared library's games and rules first.\n");
 }
 
 static int unknown_command(gd_cx *cx, const char *name)
@@ -1453,6 +1455,27 @@ static int dispatch(gd_cx *cx, int argc, const char *const *argv)
     return c->sim ? with_sim(cx, argc - 2, argv + 2, c->allowed, c->sim) : c->plain(cx, argc - 2, argv + 2);
 }
 
+/* --plugin FILE, on any command and repeatable: load the plugin (gd_plugin_load) before the
+ * command parses its own arguments. *rest gets argv without those pairs (*kept entries, a
+ * NULL after them; the caller frees it). */
+static int load_plugins(gd_cx *cx, int argc, const char *const *argv, int *kept, const char ***rest)
+{
+    const char **keep = calloc((size_t)argc + 1, sizeof *keep);
+    if (!keep) return fail_rc(cx, GD_ENOMEM, "out of memory", "", "");
+    *rest = keep;
+    *kept = 0;
+    for (int i = 0; i < argc; i++) {
+        if (i == 0 || strcmp(argv[i], "--plugin") != 0) {
+            keep[(*kept)++] = argv[i];
+            continue;
+        }
+        char msg[GD_ERRMSG_LEN];
+        if (++i == argc || argv[i][0] == '-') return fail(cx, 2, "--plugin needs a shared library FILE (see <gandyn/game.h>)", "", "");
+        if (gd_plugin_load(argv[i], msg) != GD_OK) return fail(cx, 2, "%s", msg, "");
+    }
+    return 0;
+}
+
 int gd_command(int argc, const char *const *argv, gd_command_io *io)
 {
     if (!io) return 2;
@@ -1465,7 +1488,10 @@ int gd_command(int argc, const char *const *argv, gd_command_io *io)
         if (io->msg) snprintf(io->msg, GD_COMMAND_MSG, "cannot open /dev/null: %s", strerror(errno));
         return 1;
     }
-    int st = argv ? dispatch(&cx, argc, argv) : dispatch(&cx, 0, NULL);
+    const char **rest = NULL;
+    int kept = 0, st = argv ? load_plugins(&cx, argc, argv, &kept, &rest) : 0;
+    if (!st) st = argv ? dispatch(&cx, kept, rest) : dispatch(&cx, 0, NULL);
+    free(rest);
     restore_signals(&cx);
     if (st && io->code == GD_OK) io->code = st == 2 ? GD_EUSAGE : GD_EIO; /* a status without a line: usage, a rank's failure */
     if (null) fclose(null);

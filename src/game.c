@@ -159,13 +159,14 @@ static void state_text(int dim, const double *x, char *out, size_t n)
     if (used < n) snprintf(out + used, n - used, "%s)", dim > 4 ? ", ..." : "");
 }
 
-/* A callback's failure on the workspace: > 0 recoverable, < 0 fatal (ws->failure). */
+/* A callback's failure on the workspace: > 0 recoverable, < 0 fatal (ws->failure). The
+ * message does not name the model: the callers who report it do (gd_eval, cvode). */
 static int failed(const gd_model *m, gd_model_ws *ws, const char *what, int rc, const double *x)
 {
     char at[128];
     state_text(m->dim, x, at, sizeof at);
     ws->failure = rc > 0 ? 1 : -1;
-    return gd_ws_fail(ws, GD_ESOLVER, "model '%s': the %s callback returned %d (%s) at x = %s", m->type->name, what, rc, rc > 0 ? "recoverable" : "fatal", at);
+    return gd_ws_fail(ws, GD_ESOLVER, "the %s callback returned %d (%s) at x = %s", what, rc, rc > 0 ? "recoverable" : "fatal", at);
 }
 
 static int game_field(const gd_model *m, gd_model_ws *ws, int mode, const double *x, double *v)

@@ -375,6 +375,7 @@ static int apply_section(gd_sim *s, const char *section, int (*set)(void *, cons
 {
     for (int i = 0; i < s->ne; i++) {
         if (strcmp(s->e[i].section, section) != 0 || strcmp(s->e[i].key, "name") == 0) continue;
+        if (strcmp(section, "model") == 0 && strcmp(s->e[i].key, "plugin") == 0) continue; /* loaded by setup */
         if (set(obj, s->e[i].key, s->e[i].value) != GD_OK) return gd_fmt(s->msg, GD_EUSAGE, "%s", errmsg(obj));
     }
     return GD_OK;
@@ -408,11 +409,35 @@ static int apply_fixed_sections(gd_sim *s)
     return GD_OK;
 }
 
+/* [model] plugin: the plugins the configuration named, else those that registered its model
+ * and integrator, so that the written configuration runs again. */
+static void format_plugins(const gd_sim *s, char **buf, size_t *len, size_t *cap)
+{
+    const char *given = value_of(s, "model", "plugin", ""), *m = s->model->type->plugin, *r = s->stepper->type->plugin;
+    if (given[0]) gd_strbuf_add(buf, len, cap, "plugin = %s\n", given);
+    else if (m && r && strcmp(m, r) != 0) gd_strbuf_add(buf, len, cap, "plugin = %s,%s\n", m, r);
+    else if (m || r) gd_strbuf_add(buf, len, cap, "plugin = %s\n", m ? m : r);
+}
+
+/* Every plugin of a comma-separated list, loaded (once: gd_plugin_load knows its own). */
+static int load_plugins(gd_sim *s, const char *list)
+{
+    char *copy = strdup(list), *rest = copy, *one, m[GD_MSG_LEN];
+    int rc = copy ? GD_OK : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    while (rc == GD_OK && (one = strsep(&rest, ","))) {
+        one = trim(one);
+        if (*one && (rc = gd_plugin_load(one, m)) != GD_OK) gd_fmt(s->msg, rc, "model.plugin: %s", m);
+    }
+    free(copy);
+    return rc;
+}
+
 static int build_config_text(gd_sim *s)
 {
     char *buf = NULL;
     size_t len = 0, cap = 0;
     gd_strbuf_add(&buf, &len, &cap, "[model]\nname = %s\n", s->model->type->name);
+    format_plugins(s, &buf, &len, &cap);
     gd_params_format(s->model->type->params, s->model->opts, &buf, &len, &cap);
     gd_strbuf_add(&buf, &len, &cap, "\n[integrator]\nname = %s\n", s->stepper->type->name);
     format_integrator(s, &buf, &len, &cap);
@@ -432,6 +457,9 @@ int gd_sim_setup(gd_sim *s)
     s->ready = 0;
     gd_stepper_free(&s->stepper);
     gd_model_free(&s->model);
+    const char *plugins = value_of(s, "model", "plugin", "");
+    int rc0;
+    if (plugins[0] && (rc0 = load_plugins(s, plugins)) != GD_OK) return rc0;
     const char *mname = value_of(s, "model", "name", "dirac");
     const gd_model_type *mt = gd_model_type_find(mname);
     if (!mt) {

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # One block per row of docs/robustness.md: every class of bad input, and what gandyn does
 # with it. Each row must run at least one check, and the rows here and in the table must be
-# the same list. Usage: robustness.sh GANDYN PYTHON WORKDIR TABLE.md
+# the same list. Usage: robustness.sh GANDYN PYTHON WORKDIR TABLE.md PLUGINS (the test plugins'
+# directory, tests/plugins/test_plugin.c)
 set -u
-gandyn=$1 py=$2 work=$3 table=$4
+gandyn=$1 py=$2 work=$3 table=$4 plugins=$5
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
 . "$here/expect.sh"
@@ -240,6 +241,41 @@ expect 2 "critical needs --param" -- critical good.ini --lo 1 --hi 2
 row plot-input
 "$py" -c "import h5py; h5py.File('other.h5', 'w').create_dataset('x', data=[1, 2])"
 expect 2 "'other.h5' has no group gandyn plot knows" -- plot other.h5
+
+row bad-plugin
+# one line and status 2 for every command, here list, eig and run (that a failed plugin's registrations are removed: tests/test_game.c)
+printf 'not a library\n' > text.so
+p=$plugins
+expect 2 "plugin 'missing.so': No such file or directory" -- list --plugin missing.so
+expect 2 "plugin 'missing.so': No such file or directory" -- eig good.ini --plugin missing.so
+expect 2 "model.plugin: plugin 'missing.so': No such file or directory" -- run good.ini --set model.plugin=missing.so
+expect 2 "plugin 'text.so' is not a shared library that can be loaded: ./text.so: file too short" -- run good.ini --plugin text.so
+expect 2 "plugin 'adir.h5' is a directory, not a shared library" -- list --plugin adir.h5
+expect 2 "plugin '/dev/null' is not a regular file" -- list --plugin /dev/null
+expect 2 "plugin '$p/plugin_no_entry.so' has no entry point gandyn_plugin_init" -- list --plugin "$p/plugin_no_entry.so"
+expect 2 "plugin '$p/plugin_wrong_abi.so': a game built for gandyn ABI 2, this library has ABI 1: rebuild it" -- list --plugin "$p/plugin_wrong_abi.so"
+expect 2 "plugin '$p/plugin_duplicate.so': model 'dirac' is already registered" -- run good.ini --plugin "$p/plugin_duplicate.so"
+expect 2 "plugin '$p/plugin_nothing.so' registered no model and no integrator" -- list --plugin "$p/plugin_nothing.so"
+expect 2 "plugin '$p/plugin_partial.so': model 'dirac' is already registered" -- list --plugin "$p/plugin_partial.so"
+expect 2 "--plugin needs a shared library FILE" -- list --plugin --json
+
+row bad-callback
+# broken where setup probes it (the equilibrium): refused when configured, status 2
+expect 2 "model 'nan_field': the field callback gave v\[1\] = nan at the equilibrium x = (0, 0)" -- run good.ini --plugin "$p/plugin_nan_field.so" --set model.name=nan_field
+expect 2 "model 'failing_field': the field callback returned -3 at the equilibrium" -- eig good.ini --plugin "$p/plugin_failing_field.so" --set model.name=failing_field
+# failing mid-run: a result, recorded per trajectory as for a built-in model (late: -1 where theta > 5, NaN where theta < -5)
+"$gandyn" run good.ini --plugin "$p/plugin_late.so" --set model.name=late --set 'run.x0=10,0;-10,0;1,1' -o late.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "trajectory 0 stopped early: model 'late': the field callback returned -1 (fatal) at x = (10, 0)" err.txt \
+    && "$py" -c "
+import h5py, sys
+t = h5py.File('late.h5')['traj']
+sys.exit([t[k].attrs['solver'] for k in '012'] != ['RHS_FAILURE', 'non_finite', 'none'] or 'returned -1' not in t['0'].attrs['solver_message'])" \
+    && ok || bad "a plugin's field failing mid-run (status $st)"
+"$gandyn" run good.ini --plugin "$p/plugin_late.so" --set model.name=late --set run.x0=10,0 --set integrator.name=cvode -o late.h5 > out.txt 2> err.txt
+st=$?
+[ "$st" = 0 ] && grep -q "cvode: CV_RHSFUNC_FAIL at t = 0 (model 'late': the field callback returned -1 (fatal) at x = (10, 0))" err.txt \
+    && ok || bad "a plugin's field failing under cvode (status $st: $(cat err.txt))"
 
 # the table and this script name the same rows
 [ $((pass + fail)) = "$checks_before" ] && bad "row ${rows[-1]} ran no check"

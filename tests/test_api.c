@@ -71,6 +71,7 @@ static void without_handles(void)
     CHECK(gd_model_register(NULL, msg) == GD_EUSAGE && strstr(msg, "a NULL game") && gd_model_register(NULL, NULL) == GD_EUSAGE);
     CHECK(gd_integrator_register(NULL, msg) == GD_EUSAGE && strstr(msg, "a NULL rule") && gd_integrator_register(NULL, NULL) == GD_EUSAGE);
     CHECK(!gd_model_type_plugin(NULL) && !gd_integrator_type_plugin(NULL));
+    CHECK(gd_plugin_load(NULL, msg) == GD_EUSAGE && strstr(msg, "no path") && gd_plugin_load("no_such_dir/x.so", NULL) == GD_EUSAGE);
     CHECK(!gd_model_type_plugin(gd_model_type_find("linear")) && !gd_integrator_type_plugin(gd_integrator_type_find("simgd")));
 }
 

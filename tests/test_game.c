@@ -12,7 +12,10 @@
  *    that do not fit; a setup callback derives the dimension; a box clips;
  *  - callbacks that fail: > 0 once under CVODE is retried, < 0 stops the trajectory with the
  *    failure recorded, NaN makes a non-finite state, and a game broken at its equilibrium is
- *    refused at setup; a serial game's sweep runs on one thread.
+ *    refused at setup; a serial game's sweep runs on one thread;
+ *  - plugins (the test plugins of tests/plugins/, in $GANDYN_TEST_PLUGINS): loaded once
+ *    whatever the path's spelling, their types stamped with it and the configuration text
+ *    naming it; a failing plugin's registrations are removed.
  */
 #include "check.h"
 #include "gandyn/game.h"
@@ -606,6 +609,57 @@ static void rules_agree(void)
     CHECK(gd_integrator_register(NULL, NULL) == GD_EUSAGE && !gd_integrator_type_find("nostep"));
 }
 
+/* ---------------------------------------------------------------- plugins -------- */
+static int count_models(void)
+{
+    int n = 0;
+    for (const gd_model_type *const *t = gd_model_types(); *t; t++) n++;
+    return n;
+}
+
+static void plugins(void)
+{
+    const char *dir = getenv("GANDYN_TEST_PLUGINS");
+    CHECK(dir != NULL); /* set by tests/CMakeLists.txt */
+    if (!dir) return;
+    char good[1024], alias[1024], partial[1024], msg[GD_ERRMSG_LEN];
+    snprintf(good, sizeof good, "%s/plugin_good.so", dir);
+    snprintf(alias, sizeof alias, "%s/./plugin_good.so", dir);
+    snprintf(partial, sizeof partial, "%s/plugin_partial.so", dir);
+    int before = count_models();
+    CHECK_OK(gd_plugin_load(good, msg));
+    CHECK_OK(gd_plugin_load(good, msg));  /* loaded already */
+    CHECK_OK(gd_plugin_load(alias, msg)); /* the same library: not initialised again */
+    CHECK(count_models() == before + 1);
+    const gd_model_type *toy = gd_model_type_find("toy");
+    const gd_integrator_type *euler = gd_integrator_type_find("plugin_euler");
+    CHECK(toy && euler && strcmp(gd_model_type_plugin(toy), good) == 0 && strcmp(gd_integrator_type_plugin(euler), good) == 0);
+    /* the plugin's rule is simgd written out: the same numbers on its damped rotation */
+    const char *kv[] = {"integrator.name", "plugin_euler", "run.x0", "1,0.5", NULL}, *ref[] = {"integrator.name", "simgd", "run.x0", "1,0.5", NULL};
+    gd_sim *a = sim_of("toy", ref), *b = sim_of("toy", kv);
+    CHECK_OK(gd_sim_run(a, ""));
+    CHECK_OK(gd_sim_run(b, ""));
+    CHECK(gd_sim_get_xfinal(a, 0)[0] == gd_sim_get_xfinal(b, 0)[0] && gd_sim_get_xfinal(a, 0)[1] == gd_sim_get_xfinal(b, 0)[1]);
+    char line[1100];
+    snprintf(line, sizeof line, "[model]\nname = toy\nplugin = %s\na = 0.5\n", good);
+    CHECK(strstr(gd_sim_get_config_text(b), line) != NULL); /* recorded, so that the file's configuration runs again */
+    gd_sim_free(&a);
+    gd_sim_free(&b);
+    /* named in the configuration: loaded by setup, and written as given */
+    gd_sim *c = gd_sim_create();
+    CHECK_OK(gd_sim_set(c, "model.plugin", alias));
+    CHECK_OK(gd_sim_set(c, "model.name", "toy"));
+    CHECK_OK(gd_sim_setup(c));
+    snprintf(line, sizeof line, "plugin = %s\n", alias);
+    CHECK(strstr(gd_sim_get_config_text(c), line) != NULL);
+    gd_sim_free(&c);
+    /* a plugin whose entry point fails halfway: what it registered first is removed */
+    CHECK(gd_plugin_load(partial, msg) == GD_EUSAGE && strstr(msg, "model 'dirac' is already registered"));
+    CHECK(!gd_model_type_find("partial_a") && count_models() == before + 1);
+    CHECK(gd_plugin_load(NULL, msg) == GD_EUSAGE && gd_plugin_load("", NULL) == GD_EUSAGE);
+    CHECK(gd_plugin_load("no_such_plugin.so", msg) == GD_EUSAGE && strcmp(msg, "plugin 'no_such_plugin.so': No such file or directory") == 0);
+}
+
 int main(void)
 {
     dirac_agrees();
@@ -616,5 +670,6 @@ int main(void)
     broken_games_refused();
     serial_sweeps();
     rules_agree();
+    plugins();
     return check_report("test_game");
 }

@@ -39,7 +39,14 @@ vg 0 run /dev/null --set model.name=particles --set model.n_random=20 --set mode
 vg 0 run /dev/null --set model.name=particles --set model.critic=w1 --set "model.particles=0,0;1,1" --set "model.data=2,0;0,2" -o w1.h5
 vg 0 run /dev/null --set model.name=particles --set model.critic=smoothed --set model.particles=1 --set model.data=0 --set model.mesh_n=64 \
     --set integrator.steps=5 --set integrator.h=0.01 -o smooth.h5
+# a plugin (the example game, compiled here; its gd_* symbols resolve in the loading process)
+src=$(cd "$(dirname "$0")/.." && pwd)
+cc -O1 -shared -fPIC -I"$src/include" "$src/examples/plugin/bilinear.c" -o bilinear.so || exit 2
+cc -O1 -shared -fPIC -I"$src/include" -Dgandyn_plugin_init=not_an_entry_point "$src/examples/plugin/bilinear.c" -o no_entry.so || exit 2
+vg 0 eig /dev/null --plugin ./bilinear.so --set model.name=bilinear --set integrator.name=cvode -o plugin_eig.h5
+vg 0 sweep /dev/null --plugin ./bilinear.so --set model.name=bilinear --set sweep.x=integrator.h:0.01:0.5:20 --set sweep.y=model.eps:0.1:1:3 -o plugin_sweep.h5
 # error paths free what they allocated too
+vg 2 list --plugin ./no_entry.so
 vg 2 run /dev/null --set model.gama=1
 vg 2 run /dev/null --set model.name=functional --set model.N=64
 vg 2 estimate nothere.h5

@@ -29,8 +29,9 @@
  * non-finite value there.
  *
  * Threads: callbacks of a set-up game are called from several threads at once (sweeps), each
- * with its own x and v, unless the game sets GD_GAME_SERIAL: then the library calls it from
- * one thread at a time (sweeps run on one thread). A Python callable must set it.
+ * with its own x and v, unless the game sets GD_GAME_SERIAL: then every sweep runs on the
+ * calling thread alone (a program that drives steppers from threads of its own keeps such a
+ * game to one of them). A Python callable must set it.
  */
 #ifndef GANDYN_GAME_H
 #define GANDYN_GAME_H
@@ -46,7 +47,7 @@ extern "C" {
 #define GD_ABI_VERSION 1
 /* Bytes of the message buffers (msg) of the functions below. */
 #define GD_ERRMSG_LEN 512
-/* The callbacks may not run concurrently (Python callables): the library serialises them. */
+/* The callbacks may not run concurrently (Python callables): sweeps take one thread. */
 #define GD_GAME_SERIAL 1u
 
 #if defined(__GNUC__)
@@ -112,7 +113,7 @@ typedef struct gd_game {
 } gd_game;
 
 /* Register the game under its name for every later gd_sim_setup, gd_model_type_find and
- * gandyn list. What the struct points to is copied (name, summary, key table, box, batch
+ * gandyn list (at most 256 models and 256 integrators in all, the built-ins included). What the struct points to is copied (name, summary, key table, box, batch
  * names); the callbacks and user_data must stay valid for the life of the process. GD_OK, or
  * GD_EUSAGE with one line in msg (may be NULL; GD_ERRMSG_LEN bytes) for: a NULL game or field,
  * another abi_version, a missing or malformed name, a name already registered, dim < 1, ngen
@@ -155,7 +156,15 @@ typedef struct gd_rule {
  * has with another meaning: a key of the shared table or of a built-in rule is refused). */
 GD_EXPORT int gd_integrator_register(const gd_rule *rule, char *msg);
 
-/* ---------------------------------------------------------------- plugins ------ */
+/* ---------------------------------------------------------------- plugins ------
+ * Load the shared library at path (a path without '/' is taken relative to the working
+ * directory, not searched for) and call its gandyn_plugin_init. A library already loaded is
+ * not loaded again (GD_OK). GD_EUSAGE with one line in msg (GD_ERRMSG_LEN bytes, may be NULL)
+ * when the file is missing, is not a shared library (or lacks a symbol it needs), has no
+ * entry point, or its entry point fails (another ABI, a name already registered, ...) or
+ * registers nothing; whatever such a plugin registered is removed and the library unloaded.
+ * Not to run while other threads use the registry. */
+GD_EXPORT int gd_plugin_load(const char *path, char *msg);
 /* The path of the plugin that registered the type as it was given to gd_plugin_load; NULL
  * for the built-in types, those a program registered itself, and NULL types. Written as
  * [model] plugin into the configuration of every output file, so that it can be run again. */
