@@ -209,10 +209,27 @@ static void game_project(const gd_model *m, double *x)
 }
 
 /* No workspace here (a pure function by contract): a failure is its code, GD_ENOTAVAIL kept. */
+/* Without per-cell values (p NULL) every cell takes the configured ones: a game's batched field
+ * always gets its table, so that it needs no NULL test (numba cannot make one). */
 static int game_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v)
 {
     const gd_game *g = game_of(m);
+    double own[1024], *q = NULL;
+    int nb = 0;
+    while (g->batch_params && g->batch_params[nb]) nb++;
+    if (!p && nb > 0) {
+        size_t need = (size_t)n * (size_t)nb;
+        q = need <= sizeof own / sizeof own[0] ? own : malloc(sizeof(double) * need);
+        if (!q) return GD_ENOMEM;
+        for (int j = 0; j < nb; j++) {
+            const gd_param *row = gd_param_find(g->params, g->batch_params[j]);
+            double value = *(const double *)((const char *)m->opts + row->offset);
+            for (int i = 0; i < n; i++) q[(size_t)j * n + i] = value;
+        }
+        p = q;
+    }
     int rc = g->field_batch(n, m->dim, p, x, v, m->opts, g->user_data);
+    if (q != own) free(q);
     return rc == 0 ? GD_OK : rc == GD_ENOTAVAIL ? GD_ENOTAVAIL : GD_ESOLVER;
 }
 

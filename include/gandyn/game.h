@@ -79,8 +79,8 @@ typedef int (*gd_game_setup_fn)(void *opts, int *dim, int *ngen, char *msg, void
  * after every setup call, successful or not). */
 typedef void (*gd_game_cleanup_fn)(void *opts, void *user);
 /* The field on a block of n states in structure-of-arrays form: coordinate k of state i at
- * x[k*n + i], v likewise; p[j*n + i] is state i's value of batch_params[j] (p NULL: the
- * configured values in opts). A pure function of its arguments; GD_ENOTAVAIL for
+ * x[k*n + i], v likewise; p[j*n + i] is state i's value of batch_params[j] (the configured
+ * value where a sweep does not vary it: p is NULL only for a game without batch_params). A pure function of its arguments; GD_ENOTAVAIL for
  * configurations it does not cover (sweeps then go cell by cell). */
 typedef int (*gd_game_field_batch_fn)(int n, int dim, const double *p, const double *x, double *v, const void *opts, void *user);
 

@@ -14,6 +14,9 @@ script and the command line are interchangeable:
     gandyn.plot(s, out="sweep.png")        # the picture `gandyn plot` draws
     gandyn.load("output/run.h5")           # any gandyn file as a Result
 
+Your own game: gandyn.register_model(name, dim, ngen, field, jacobian=None, equilibrium=None,
+params=None) with Python callables or compiled (numba @cfunc) callbacks, then {"model.name": name}.
+
 Failures raise GandynError subclasses carrying the library's one-line message: UsageError
 (the CLI's exit status 2: bad key, value or option, missing config file), SolverError,
 FileError, CancelledError.
@@ -23,6 +26,7 @@ from .commands import (call, catalog, critical, eig, estimate, help, merge, port
                        spectrum, sweep, version)
 from .errors import (CancelledError, FileError, GandynError, GandynWarning, LibraryNotFound, SolverError,
                      UsageError)
+from .games import EQUILIBRIUM_SIG, FIELD_BATCH_SIG, FIELD_SIG, JACOBIAN_SIG, register_model
 from .plotting import plot
 from .result import Group, Result, load
 
@@ -30,4 +34,5 @@ list = catalog  # gandyn.list(): `gandyn list --json` (not exported by `from gan
 
 __all__ = ["run", "eig", "rate", "portrait", "sweep", "critical", "smoothness", "spectrum", "merge", "estimate",
            "catalog", "help", "version", "call", "load", "plot", "Result", "Group", "GandynError", "UsageError",
-           "SolverError", "FileError", "CancelledError", "LibraryNotFound", "GandynWarning", "library_path"]
+           "SolverError", "FileError", "CancelledError", "LibraryNotFound", "GandynWarning", "library_path", "register_model",
+           "FIELD_SIG", "JACOBIAN_SIG", "EQUILIBRIUM_SIG", "FIELD_BATCH_SIG"]

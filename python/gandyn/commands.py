@@ -23,7 +23,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import _lib, errors
+from . import _lib, errors, games
 from .result import Result, read_file
 
 # The commands that write an HDF5 file: without out= into a temporary one, kept as long as the
@@ -108,8 +108,10 @@ def call(argv):
     GandynWarnings and a failure the GandynError for its status and code."""
     status, code, out, err, msg = _lib.command([os.fspath(a) for a in argv])
     _warn(err)
-    if status:
-        raise errors.error_for(status, code, msg or f"{argv[1] if len(argv) > 1 else 'gandyn'} failed with status {status}")
+    failure = errors.error_for(status, code, msg or f"{argv[1] if len(argv) > 1 else 'gandyn'} failed with status {status}") if status else None
+    games.raise_pending(failure)  # an exception of a Python game's callback, chained
+    if failure:
+        raise failure
     return out
 
 
