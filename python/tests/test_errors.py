@@ -50,7 +50,10 @@ def test_error(case, scratch):
     status, line = cli_error(*args)
     with pytest.raises(cls) as info:
         call()
-    assert str(info.value) == line and info.value.status == status and info.value.code == code
+    mine = str(info.value)
+    if case == "bad_name":  # the list of known models also names the games this process registered
+        mine, line = mine.split("(", 1)[0], line.split("(", 1)[0]
+    assert mine == line and info.value.status == status and info.value.code == code
     assert os.listdir(scratch / "tmp") == []  # the temporary file of a failed command is gone
 
 
