@@ -55,15 +55,14 @@ static inline __attribute__((always_inline)) void track(gd_block *restrict b, in
     } while (0)
 
 /* After iteration `step`: freeze cells past the radius, track window maxima and (every
- * 8th step, enough for the underflow fallback) the last distance above GD_TINY. 0 when this
- * step needed no distances (and froze nothing). */
-static int measure(const gd_batch_cfg *c, gd_block *b, long step)
+ * 8th step, enough for the underflow fallback) the last distance above GD_TINY. */
+static void measure(const gd_batch_cfg *c, gd_block *b, long step)
 {
     const long N = c->steps;
     int w1 = step > N / 4 && step <= N / 2, w2 = step > 3 * N / 4, last = (step & 7) == 0 || step == N;
     /* Outside the windows only freezing needs distances, and every 4th step is enough: a
      * cell just past the radius cannot reach overflow in 4 steps. */
-    if (!w1 && !w2 && (step & 3) && step != N) return 0;
+    if (!w1 && !w2 && (step & 3) && step != N) return;
     const int two = c->mdim == 2;
     double d2[GD_BLOCK];
     if (!two) distances(c, b, d2);
@@ -75,32 +74,33 @@ static int measure(const gd_batch_cfg *c, gd_block *b, long step)
     else if (w2) TRACK_LOOP(0, 1, 0);
     else if (last) TRACK_LOOP(0, 0, 1);
     else TRACK_LOOP(0, 0, 0);
-    return 1;
 }
 
 /* Frozen cells still go through the block's field, whose values they discard. At the state
  * where a cell froze that field may be slow (an exp that overflows sends its whole vector
- * to libm's scalar path: a plugin's batched Dirac-GAN took 1.4x as long, README "Benchmarks"),
- * so a cell that froze at this step moves to x*, where the field vanishes, and its state
- * waits in xf until the block is done (unpark). Every rule keeps a frozen cell's state, so
- * the others compute exactly what they did. */
-static void park(const gd_batch_cfg *c, gd_block *b, long step)
+ * to libm's scalar path: a plugin's batched Dirac-GAN + GP took 1.45x the built-in's time,
+ * README "Benchmarks"), so every GD_PARK_EVERY steps the cells that froze since step `since`
+ * move to x*, where the field vanishes, and their states wait in xf until the block is done.
+ * Every rule keeps a frozen cell's state, so the other cells compute exactly what they did. */
+#define GD_PARK_EVERY 8
+static void park(const gd_batch_cfg *c, gd_block *b, double since)
 {
     const int dim = c->st->model->dim;
-    const double k = (double)step, *restrict fz = b->diverged_at;
+    const double *restrict fz = b->diverged_at;
     int any = 0;
 #pragma omp simd reduction(| : any)
-    for (int i = 0; i < GD_BLOCK; i++) any |= fz[i] == k;
+    for (int i = 0; i < GD_BLOCK; i++) any |= fz[i] > since;
     for (int r = 0; any && r < dim; r++) {
         double *restrict x = b->x + r * GD_BLOCK, *restrict xf = b->xf + r * GD_BLOCK, e = c->eq[r];
 #pragma omp simd
         for (int i = 0; i < GD_BLOCK; i++) {
-            if (fz[i] == k) xf[i] = x[i], x[i] = e;
+            if (fz[i] > since) xf[i] = x[i], x[i] = e;
         }
     }
 }
 
-static void unpark(const gd_batch_cfg *c, gd_block *b)
+/* The states of the cells parked up to step `until` back into the block. */
+static void unpark(const gd_batch_cfg *c, gd_block *b, double until)
 {
     const int dim = c->st->model->dim;
     const double *restrict fz = b->diverged_at;
@@ -109,7 +109,7 @@ static void unpark(const gd_batch_cfg *c, gd_block *b)
         const double *restrict xf = b->xf + r * GD_BLOCK;
 #pragma omp simd
         for (int i = 0; i < GD_BLOCK; i++) {
-            if (fz[i] != 0) x[i] = xf[i];
+            if (fz[i] != 0 && fz[i] <= until) x[i] = xf[i];
         }
     }
 }
@@ -121,7 +121,7 @@ gd_block *gd_block_create(const gd_stepper *st)
     int np = 0;
     while (m->type->batch_params && m->type->batch_params[np]) np++;
     if (!b) return NULL;
-    b->x = calloc((size_t)(2 * m->dim + np) * GD_BLOCK, sizeof(double)); /* xf defined where unpark does not read it too */
+    b->x = calloc((size_t)(2 * m->dim + np) * GD_BLOCK, sizeof(double)); /* xf: no lane of a vector load undefined */
     b->p = b->x + (size_t)m->dim * GD_BLOCK;
     b->xf = b->p + (size_t)np * GD_BLOCK;
     if (!b->x || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
@@ -155,10 +155,12 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     memcpy(b->dl, b->d0, sizeof b->dl);
     memset(b->kl, 0, sizeof b->kl);
     int rc = rule->lane_reset ? rule->lane_reset(L, b->x) : GD_OK;
+    long parked = 0; /* cells frozen up to this step are parked */
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
         rc = rule->advance(L, b->x);
-        if (measure(c, b, s) && c->park) park(c, b, s);
+        measure(c, b, s);
+        if (c->park && s % GD_PARK_EVERY == 0) park(c, b, (double)parked), parked = s;
     }
-    if (c->park) unpark(c, b);
+    if (parked) unpark(c, b, (double)parked);
     return rc;
 }

@@ -4,12 +4,17 @@
  * named pdirac (docs/models/dirac.md, loss = gan, reg = gp), written as a user would:
  *     F(theta, psi) = (-psi f'(theta psi), theta f'(theta psi) - gamma psi),  f'(t) = 1/(1 + e^t),
  * with gamma per cell in the batched field. Built with -O3 -march=native -ffast-math, so that
- * gcc vectorises the batched loop through glibc's vector exp (libmvec).
+ * gcc vectorises the batched loop through glibc's vector exp (libmvec); the bench also builds
+ * it without -ffast-math (scalar exp per cell) under another name, -DGAME_NAME='"..."'.
  */
 #include <gandyn/game.h>
 
 #include <math.h>
 #include <stddef.h>
+
+#ifndef GAME_NAME
+#define GAME_NAME "pdirac"
+#endif
 
 typedef struct { double gamma; } opts_t;
 
@@ -62,7 +67,7 @@ static int field_batch(int n, int dim, const double *restrict p, const double *r
 
 static const gd_game game = {
     .abi_version = GD_ABI_VERSION,
-    .name = "pdirac",
+    .name = GAME_NAME,
     .summary = "bench: Dirac-GAN, GAN loss + gradient penalty, as a plugin",
     .dim = 2,
     .ngen = 1,
