@@ -94,6 +94,7 @@ struct gd_sweep {
     void *monitor_user;
     double monitor_every;
     double *base_eq; /* batched: the configuration's x* (gd_sweep_create) */
+    int eq_found;    /* base_eq is one (else zeros) */
     int ckpt_fd;
     char ckpt_path[1024]; /* for messages */
     uint64_t ckpt_hash;
@@ -420,7 +421,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
     const double *eq = w->base_eq; /* the configuration's x*, for every cell */
     gd_batch_cfg cfg = {st, s->sweep->measure && m->ngen > 0 ? m->ngen : n, st->o.steps, eq, st->o.diverge_radius * st->o.diverge_radius,
-                        s->sweep->grow_factor * s->sweep->grow_factor};
+                        s->sweep->grow_factor * s->sweep->grow_factor, w->eq_found};
     rc = gd_batch_run(&cfg, b);
     if (rc != GD_OK) return gd_fmt(msg, rc, "batched kernel: %s", gd_strerror(rc));
     for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
@@ -660,8 +661,8 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
         gd_sweep_free(&w);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     }
-    if (w->batched && gd_model_find_equilibrium(s->model, s->starts, w->base_eq) != GD_OK)
-        memset(w->base_eq, 0, sizeof(double) * (size_t)s->model->dim);
+    w->eq_found = w->batched && gd_model_find_equilibrium(s->model, s->starts, w->base_eq) == GD_OK;
+    if (w->batched && !w->eq_found) memset(w->base_eq, 0, sizeof(double) * (size_t)s->model->dim);
     uint64_t h = fnv(s->config_text, strlen(s->config_text), 1469598103934665603ULL);
     for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
     size_t layout[2] = {sizeof(cell), GD_BLOCK}; /* a record from another build is refused too */

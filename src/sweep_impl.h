@@ -23,6 +23,7 @@ typedef struct {
     const double *eq;     /* dim */
     double R2;            /* squared divergence radius */
     double G2;            /* squared grow factor */
+    int park;             /* eq is a zero of the field for every cell: frozen cells wait there */
 } gd_batch_cfg;
 
 /* Per-block state: the cells as a lane, their states, per-cell steps and parameters, and
@@ -31,6 +32,7 @@ typedef struct {
 typedef struct {
     gd_batch batch;
     double *x, *p;          /* dim x GD_BLOCK states; np x GD_BLOCK batch parameters */
+    double *xf;             /* dim x GD_BLOCK: a parked cell's state when it froze (cfg park) */
     int np;                 /* how many of p are set (0: the model's own values) */
     double hg[GD_BLOCK], hd[GD_BLOCK];
     double m1[GD_BLOCK], m2[GD_BLOCK]; /* max squared distance in the windows (N/4, N/2], (3N/4, N] */

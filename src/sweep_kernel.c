@@ -76,6 +76,44 @@ static void measure(const gd_batch_cfg *c, gd_block *b, long step)
     else TRACK_LOOP(0, 0, 0);
 }
 
+/* Frozen cells still go through the block's field, whose values they discard. At the state
+ * where a cell froze that field may be slow (an exp that overflows sends its whole vector
+ * to libm's scalar path: a plugin's batched Dirac-GAN + GP took 1.45x the built-in's time,
+ * README "Benchmarks"), so every GD_PARK_EVERY steps the cells that froze since step `since`
+ * move to x*, where the field vanishes, and their states wait in xf until the block is done.
+ * Every rule keeps a frozen cell's state, so the other cells compute exactly what they did. */
+#define GD_PARK_EVERY 8
+static void park(const gd_batch_cfg *c, gd_block *b, double since)
+{
+    const int dim = c->st->model->dim;
+    const double *restrict fz = b->diverged_at;
+    int any = 0;
+#pragma omp simd reduction(| : any)
+    for (int i = 0; i < GD_BLOCK; i++) any |= fz[i] > since;
+    for (int r = 0; any && r < dim; r++) {
+        double *restrict x = b->x + r * GD_BLOCK, *restrict xf = b->xf + r * GD_BLOCK, e = c->eq[r];
+#pragma omp simd
+        for (int i = 0; i < GD_BLOCK; i++) {
+            if (fz[i] > since) xf[i] = x[i], x[i] = e;
+        }
+    }
+}
+
+/* The states of the cells parked up to step `until` back into the block. */
+static void unpark(const gd_batch_cfg *c, gd_block *b, double until)
+{
+    const int dim = c->st->model->dim;
+    const double *restrict fz = b->diverged_at;
+    for (int r = 0; r < dim; r++) {
+        double *restrict x = b->x + r * GD_BLOCK;
+        const double *restrict xf = b->xf + r * GD_BLOCK;
+#pragma omp simd
+        for (int i = 0; i < GD_BLOCK; i++) {
+            if (fz[i] != 0 && fz[i] <= until) x[i] = xf[i];
+        }
+    }
+}
+
 gd_block *gd_block_create(const gd_stepper *st)
 {
     const gd_model *m = st->model;
@@ -83,8 +121,9 @@ gd_block *gd_block_create(const gd_stepper *st)
     int np = 0;
     while (m->type->batch_params && m->type->batch_params[np]) np++;
     if (!b) return NULL;
-    b->x = malloc(sizeof(double) * (size_t)(m->dim + np) * GD_BLOCK);
+    b->x = calloc((size_t)(2 * m->dim + np) * GD_BLOCK, sizeof(double)); /* xf: no lane of a vector load undefined */
     b->p = b->x + (size_t)m->dim * GD_BLOCK;
+    b->xf = b->p + (size_t)np * GD_BLOCK;
     if (!b->x || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
         gd_block_free(b);
         return NULL;
@@ -116,9 +155,12 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     memcpy(b->dl, b->d0, sizeof b->dl);
     memset(b->kl, 0, sizeof b->kl);
     int rc = rule->lane_reset ? rule->lane_reset(L, b->x) : GD_OK;
+    long parked = 0; /* cells frozen up to this step are parked */
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
         rc = rule->advance(L, b->x);
         measure(c, b, s);
+        if (c->park && s % GD_PARK_EVERY == 0) park(c, b, (double)parked), parked = s;
     }
+    if (parked) unpark(c, b, (double)parked);
     return rc;
 }

@@ -13,6 +13,10 @@
  *  - callbacks that fail: > 0 once under CVODE is retried, < 0 stops the trajectory with the
  *    failure recorded, NaN makes a non-finite state, and a game broken at its equilibrium is
  *    refused at setup; a serial game's sweep runs on one thread;
+ *  - a batched sweep's diverged cells wait at x*: the batched field of x' = lambda x sees a
+ *    state beyond the divergence radius at most 10 times per cell (3 steps from the crossing
+ *    to the next check, 7 more to the next parking), and the measured rate is still
+ *    1 + h lambda from the state where the cell froze;
  *  - plugins (the test plugins of tests/plugins/, in $GANDYN_TEST_PLUGINS): loaded once
  *    whatever the path's spelling, their types stamped with it and the configuration text
  *    naming it; a failing plugin's registrations are removed.
@@ -515,6 +519,65 @@ static void serial_sweeps(void)
     gd_sim_free(&s);
 }
 
+/* x' = lambda x: simgd multiplies x by 1 + h lambda per step, so every cell diverges and its
+ * measured rate (|x| at the freeze over |x0|, per step) is 1 + h lambda. The batched field
+ * counts the states it is given beyond the radius R and the states in all. */
+typedef struct { double lambda; } grow_opts;
+typedef struct { double R2; long beyond, lanes; } grow_count;
+static const gd_param grow_params[] = {
+    {"lambda", GD_P_DOUBLE, offsetof(grow_opts, lambda), "1", "growth rate", 0, INFINITY, 0, NULL}, {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+static const char *const grow_batch[] = {"lambda", NULL};
+
+static int grow_field(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)user;
+    for (int k = 0; k < dim; k++) v[k] = ((const grow_opts *)opts)->lambda * x[k];
+    return 0;
+}
+
+static int grow_field_batch(int n, int dim, const double *p, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)opts;
+    grow_count *c = user;
+    long beyond = 0;
+    for (int i = 0; i < n; i++) {
+        v[i] = p[i] * x[i], v[n + i] = p[i] * x[n + i];
+        beyond += x[i] * x[i] + x[n + i] * x[n + i] > c->R2;
+    }
+    __atomic_fetch_add(&c->beyond, beyond, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&c->lanes, (long)n, __ATOMIC_RELAXED);
+    return 0;
+}
+
+static void frozen_cells_parked(void)
+{
+    static grow_count count = {1e12, 0, 0};
+    const gd_game g = {.abi_version = GD_ABI_VERSION, .name = "grow", .dim = 2, .ngen = 1, .params = grow_params, .opts_size = sizeof(grow_opts),
+                       .field = grow_field, .equilibrium = origin, .field_batch = grow_field_batch, .batch_params = grow_batch, .user_data = &count};
+    CHECK_OK(gd_model_register(&g, NULL));
+    const long steps = 400;
+    const char *kv[] = {"sweep.x", "integrator.h:0.5:1:8", "sweep.y", "model.lambda:1:2:4", "integrator.steps", "400", "run.x0", "1,1",
+                        "sweep.diverge_radius", "1e6", NULL};
+    gd_sim *s = sim_of("grow", kv);
+    gd_sweep *w = NULL;
+    CHECK_OK(gd_sweep_create(s, &w));
+    CHECK(gd_sweep_is_batched(w));
+    CHECK_OK(gd_sweep_run(w));
+    const double *h = gd_sweep_get_axis(w, 0), *lambda = gd_sweep_get_axis(w, 1);
+    for (long j = 0; j < gd_sweep_ny(w); j++)
+        for (long i = 0; i < gd_sweep_nx(w); i++) {
+            long c = j * gd_sweep_nx(w) + i;
+            CHECK(gd_sweep_get_outcome(w)[c] == GD_DIVERGE);
+            CHECK_REL(gd_sweep_get_rate(w)[c], 1 + h[i] * lambda[j], 1e-12);
+        }
+    /* every lane of the padded block is evaluated once per step (and once at the probe for a
+     * batched field); without parking each would be beyond R for some 370 of the 400 steps */
+    long lanes = count.lanes / steps;
+    CHECK(lanes == gd_sweep_block_size() && count.beyond <= 10 * lanes);
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+}
+
 /* ---------------------------------------------------------------- rules ---------- */
 /* Explicit Euler on both players: x+ = x + H F(x), H = hg on generator rows, hd on the rest. */
 static int euler_step(int dim, int ngen, double hg, double hd, double *x, gd_rule_field_fn field, void *ctx, const void *opts, void *user)
@@ -669,6 +732,7 @@ int main(void)
     failures_recorded();
     broken_games_refused();
     serial_sweeps();
+    frozen_cells_parked();
     rules_agree();
     plugins();
     return check_report("test_game");
