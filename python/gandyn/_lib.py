@@ -66,7 +66,7 @@ def _load():
             tried.append(f"{path} (missing)")
             continue
         try:
-            lib = ctypes.CDLL(path)
+            lib = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)  # a plugin that links nothing finds gd_* here
         except OSError as e:
             tried.append(f"{path} ({e})")
             continue
