@@ -13,7 +13,9 @@
  *    search over eig, the predicted and observed critical beta, the nonlinear Dirac-GAN;
  *  - the bilinear facts: simultaneous momentum never converges, alternating converges iff
  *    -1 < beta < 0 and y < 2 (1 + beta), alternating Nesterov never below 1; the damped
- *    Dirac GP radii.
+ *    Dirac GP radii;
+ *  - (h, gamma) sweeps of the GP Dirac-GAN run batched, agree with the map's prediction and
+ *    with the per-cell path.
  */
 #include "check.h"
 
@@ -175,7 +177,9 @@ static void against_differences(void)
                 CHECK_OK(gd_stepper_map_jacobian_fd(s, pts[p], F));
                 double worst = 0;
                 for (int k = 0; k < 16; k++) worst = fmax(worst, fabs(A[k] - F[k]));
-                if (!(worst <= 1e-7)) fprintf(stderr, "%s %s %s n_g %s n_d %s: |analytic - FD| = %.3g\n", names[r], setups[c][0], setups[c][1], setups[c][2], setups[c][3], worst);
+                if (!(worst <= 1e-7))
+                    fprintf(stderr, "%s %s %s n_g %s n_d %s: |analytic - FD| = %.3g\n", names[r], setups[c][0], setups[c][1], setups[c][2],
+                            setups[c][3], worst);
                 CHECK(worst <= 1e-7);
             }
             if (c == 2 || c == 1) moduli(A, first[c - 1]); /* at x*: gen_first n = (1, 1), (2, 3) */
@@ -329,6 +333,41 @@ static void bilinear_facts(void)
     }
 }
 
+/* ---------------------------------------------------------------- sweeps ------- */
+/* The GP Dirac-GAN (h, gamma) grid from near x*: batched, predicted by the map on (x, b) in
+ * nearly every cell, and the per-cell path (the stepper, IEEE) gives the same outcomes. */
+static void sweeps(void)
+{
+    static const char *const rules[][2] = {{"momentum", "sim"}, {"momentum", "alt"}, {"nesterov", "sim"}};
+    for (int r = 0; r < 3; r++) {
+        signed char *outcome[2] = {NULL, NULL};
+        long n = 0;
+        for (int kernel = 0; kernel < 2; kernel++) {
+            gd_sim *s = sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.02:2:40:log", "sweep.y", "model.gamma:0.02:3:20",
+                                                  "integrator.steps", "4000", "run.x0", "1e-6,1e-6", "integrator.name", rules[r][0],
+                                                  "integrator.update", rules[r][1], "sweep.kernel", kernel ? "cell" : "auto", NULL});
+            gd_sweep *w = NULL;
+            CHECK_OK(gd_sweep_create(s, &w));
+            CHECK(gd_sweep_is_batched(w) == !kernel);
+            CHECK_OK(gd_sweep_run(w));
+            long counts[3];
+            double agree = gd_sweep_get_agreement(w, counts);
+            printf("%s %s %s GP (h, gamma) sweep: agreement %.4f, counts %ld %ld %ld\n", kernel ? "per-cell" : "batched", rules[r][0], rules[r][1],
+                   agree, counts[0], counts[1], counts[2]);
+            CHECK(agree >= 0.98 && counts[0] > 50 && counts[2] > 50);
+            n = gd_sweep_ncells(w);
+            outcome[kernel] = malloc((size_t)n);
+            memcpy(outcome[kernel], gd_sweep_get_outcome(w), (size_t)n);
+            gd_sweep_free(&w);
+            gd_sim_free(&s);
+        }
+        long differ = 0;
+        for (long i = 0; i < n; i++) differ += outcome[0][i] != outcome[1][i];
+        CHECK(differ <= n / 200);
+        free(outcome[0]), free(outcome[1]);
+    }
+}
+
 int main(void)
 {
     beta_zero();
@@ -337,5 +376,6 @@ int main(void)
     radii_and_rates();
     best_betas();
     bilinear_facts();
+    sweeps();
     return check_report("test_optimizers");
 }
