@@ -44,10 +44,10 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, in
  * EULER out = P(base + H v) (simgd, extragradient); SCALED out = P(base + a H v); OGD
  * out = P(base + H (a v + b w)), w = v (optimistic); RK0 and RK also acc = base + c H v and
  * acc += c H v (heun, rk4); MOM the buffered stage m = decay m + v, out = P(base + H (a v +
- * gain m)) (momentum, nesterov; decay and gain per player). The loops read these through locals, so that nothing in them is
- * reloaded per cell; the update takes v as a finished value (GD_ASSOC_BARRIER: -ffast-math
- * may not reassociate into it), so EULER gives the very numbers of field_batch followed by
- * the lane's update, and the others the same to rounding. */
+ * gain m)) (momentum, nesterov; decay and gain per player). The loops read these through
+ * locals, so that nothing in them is reloaded per cell; the update takes v as a finished
+ * value (GD_ASSOC_BARRIER: -ffast-math may not reassociate into it), so EULER gives the very
+ * numbers of field_batch followed by the lane's update, and the others the same to rounding. */
 enum { PLAIN, EULER, SCALED, OGD, RK0, RK, MOM };
 typedef struct {
     double *v;                      /* PLAIN */

@@ -250,10 +250,6 @@ static inline int gd_lane_euler(gd_lane *L, double *out, const double *base, con
  * projection's derivative is taken as the identity); M must be NULL on a batch. */
 typedef struct { int player; double scale; long repeat; } gd_substep;
 int gd_lane_substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, double *M);
-/* The same with every sub-step the buffered stage tmpl (its mom set; out = base = at = x, a
- * and gain times the sub-step's scale): each player updates its own rows of the buffer. M
- * then spans the state (x, mom): 2 dim x 2 dim. */
-int gd_lane_substeps_buffered(gd_lane *L, double *x, const gd_substep *seq, int nseq, const gd_stage *tmpl, double *M);
 
 /* Heavy-ball-type rules (integrators/momentum.c, nesterov.c): a buffer b in field units per
  * state, in the lane's hist (history = 1), zero at a start. They share one option struct and
@@ -270,8 +266,9 @@ extern const gd_param gd_heavy_ball_params[];
 /* The momentum factor of the generator's and the discriminator's rows. */
 void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2]);
 /* One iteration of the buffered stage tmpl (mom: the buffer) as the lane's options say:
- * update = sim one stage on every row, alt n_g and n_d sub-steps per player in order. M as
- * gd_lane_substeps_buffered. */
+ * update = sim one stage on every row, alt n_g and n_d sub-steps per player in order, each
+ * sub-step the stage on its player's rows (each player updates its own part of the buffer).
+ * M as for gd_lane_substeps, over the state (x, mom): 2 dim x 2 dim. */
 int gd_lane_heavy_ball(gd_lane *L, double *x, const gd_stage *tmpl, double *M);
 /* The iteration's Jacobian on (x, b) at x with b as gd_stepper_map_jacobian_fd sets the
  * history (F(x); both are 0 at a fixed point), from a copy: the stepper's own buffer is

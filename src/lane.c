@@ -90,7 +90,8 @@ static int chain_substep(gd_stepper *s, const double *x, const gd_stage *st, dou
     return GD_OK;
 }
 
-/* The sub-steps, plain (tmpl NULL: x_p += scale H F(x)) or buffered. */
+/* The sub-steps, plain (tmpl NULL: x_p += scale H F(x)) or each the buffered stage tmpl with
+ * out = base = at = x and its a and gain times the sub-step's scale (M then over (x, mom)). */
 static int substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, const gd_stage *tmpl, double *M)
 {
     gd_stepper *s = M ? L->owner : NULL; /* a Jacobian exists only for a stepper's lane */
@@ -116,11 +117,6 @@ static int substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, cons
 }
 
 int gd_lane_substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, double *M) { return substeps(L, x, seq, nseq, NULL, M); }
-
-int gd_lane_substeps_buffered(gd_lane *L, double *x, const gd_substep *seq, int nseq, const gd_stage *tmpl, double *M)
-{
-    return substeps(L, x, seq, nseq, tmpl, M);
-}
 
 /* ---- heavy-ball-type rules ---- */
 #define O(f) offsetof(gd_heavy_ball_opts, f)
