@@ -33,14 +33,16 @@ gandyn = args[0] if args else os.path.join(here, "..", "build", "gandyn")
 quick = "--quick" in sys.argv
 only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rules=")), None)
 
-# rule -> field evaluations per iteration (altgd with n_g = n_d = 1)
-RULES = {"simgd": 1, "altgd": 2, "symplectic_euler": 2, "extragradient": 2, "optimistic": 1, "leapfrog": 3, "heun": 2, "rk4": 4}
+# rule -> field evaluations per iteration (altgd with n_g = n_d = 1; momentum simultaneous, beta = -0.5)
+RULES = {"simgd": 1, "altgd": 2, "symplectic_euler": 2, "extragradient": 2, "optimistic": 1, "leapfrog": 3, "heun": 2, "rk4": 4,
+         "momentum": 1}
 if only:
     RULES = {r: RULES[r] for r in only.split(",")}
 NH, NG = (1000, 100) if quick else (1000, 1000)
 STEPS = 10000
 R2 = 1e12  # sweep.diverge_radius = 1e6, squared
 X0 = 1e-6
+BETA = -0.5  # momentum's default integrator.beta
 
 
 def grid(nh, ng):
@@ -72,7 +74,7 @@ def f_np(th, ps, g):
 
 
 def step_np(rule, th, ps, g, h, prev):
-    """One iteration of `rule` on arrays of cells; prev is optimistic's previous field."""
+    """One iteration of `rule` on arrays of cells; prev is optimistic's previous field, momentum's buffer."""
     if rule == "simgd":
         v1, v2 = f_np(th, ps, g)
         return th + h * v1, ps + h * v2
@@ -104,13 +106,17 @@ def step_np(rule, th, ps, g, h, prev):
         k3 = f_np(th + 0.5 * h * k2[0], ps + 0.5 * h * k2[1], g)
         k4 = f_np(th + h * k3[0], ps + h * k3[1], g)
         return (th + h * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]) / 6, ps + h * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]) / 6)
+    if rule == "momentum":
+        v1, v2 = f_np(th, ps, g)
+        prev[0], prev[1] = BETA * prev[0] + v1, BETA * prev[1] + v2
+        return th + h * prev[0], ps + h * prev[1]
     raise ValueError(rule)
 
 
 def numpy_sweep(rule, nh, ng, steps):
     h, g = grid(nh, ng)
     th, ps = np.full(h.size, X0), np.full(h.size, X0)
-    prev = list(f_np(th, ps, g))
+    prev = [np.zeros(h.size), np.zeros(h.size)] if rule == "momentum" else list(f_np(th, ps, g))
     alive = np.ones(h.size, bool)
     m1, m2 = np.zeros(h.size), np.zeros(h.size)
     for k in range(1, steps + 1):
@@ -126,7 +132,8 @@ def numpy_sweep(rule, nh, ng, steps):
 
 
 # ---------------------------------------------------------------- numba ----------
-RULE_ID = {r: i for i, r in enumerate(["simgd", "altgd", "symplectic_euler", "extragradient", "optimistic", "leapfrog", "heun", "rk4"])}
+RULE_ID = {r: i for i, r in enumerate(["simgd", "altgd", "symplectic_euler", "extragradient", "optimistic", "leapfrog", "heun", "rk4",
+                                       "momentum"])}
 
 if numba:
     @numba.njit(inline="always", fastmath=True)
@@ -142,6 +149,8 @@ if numba:
         for i in numba.prange(n):
             th, ps, hi, gi = X0, X0, h[i], g[i]
             q1, q2 = f_nb(th, ps, gi)  # optimistic's previous field
+            if rule == 8:  # momentum's buffer starts at zero
+                q1, q2 = 0.0, 0.0
             for k in range(1, steps + 1):
                 if rule == 0:
                     v1, v2 = f_nb(th, ps, gi)
@@ -161,6 +170,10 @@ if numba:
                     th = th + 0.5 * hi * f_nb(th, ps, gi)[0]
                     ps = ps + hi * f_nb(th, ps, gi)[1]
                     th = th + 0.5 * hi * f_nb(th, ps, gi)[0]
+                elif rule == 8:
+                    v1, v2 = f_nb(th, ps, gi)
+                    q1, q2 = BETA * q1 + v1, BETA * q2 + v2
+                    th, ps = th + hi * q1, ps + hi * q2
                 elif rule == 6:
                     a1, a2 = f_nb(th, ps, gi)
                     b1, b2 = f_nb(th + hi * a1, ps + hi * a2, gi)

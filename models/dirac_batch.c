@@ -43,11 +43,12 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, in
  * stage of an update rule (gd_lane_stage on both rows, frozen cells keeping their bases):
  * EULER out = P(base + H v) (simgd, extragradient); SCALED out = P(base + a H v); OGD
  * out = P(base + H (a v + b w)), w = v (optimistic); RK0 and RK also acc = base + c H v and
- * acc += c H v (heun, rk4). The loops read these through locals, so that nothing in them is
- * reloaded per cell; the update takes v as a finished value (GD_ASSOC_BARRIER: -ffast-math
- * may not reassociate into it), so EULER gives the very numbers of field_batch followed by
- * the lane's update, and the others the same to rounding. */
-enum { PLAIN, EULER, SCALED, OGD, RK0, RK };
+ * acc += c H v (heun, rk4); MOM the buffered stage m = decay m + v, out = P(base + H (a v +
+ * gain m)) (momentum, nesterov; decay and gain per player). The loops read these through
+ * locals, so that nothing in them is reloaded per cell; the update takes v as a finished
+ * value (GD_ASSOC_BARRIER: -ffast-math may not reassociate into it), so EULER gives the very
+ * numbers of field_batch followed by the lane's update, and the others the same to rounding. */
+enum { PLAIN, EULER, SCALED, OGD, RK0, RK, MOM };
 typedef struct {
     double *v;                      /* PLAIN */
     const gd_stage *st;             /* the other modes */
@@ -69,6 +70,11 @@ typedef struct {
                 ACC[n + i] = f != 0 ? a1 : a1 + C * HD[i] * GD_ASSOC_BARRIER(v2);                         \
             }                                                                                             \
             if ((MODE) == SCALED || (MODE) == RK0 || (MODE) == RK) u1 = A * v1, u2 = A * v2;              \
+            if ((MODE) == MOM) {                                                                          \
+                const double m1 = K0 * MB[i] + v1, m2 = K1 * MB[n + i] + v2;                              \
+                MB[i] = m1, MB[n + i] = m2;                                                               \
+                u1 = A * v1 + G0 * m1, u2 = A * v2 + G1 * m2;                                             \
+            }                                                                                             \
             double xn = b1 + HD[i] * GD_ASSOC_BARRIER(u2);                                                \
             if (CLIP) xn = xn < LO ? LO : xn > HI ? HI : xn;                                              \
             O[i] = f != 0 ? b0 : b0 + HG[i] * GD_ASSOC_BARRIER(u1);                                       \
@@ -99,6 +105,7 @@ typedef struct {
         else if (MODE == SCALED) STAGE_LOOP(LOSS, WGAN_GP, GP, SCALED);                                   \
         else if (MODE == OGD) STAGE_LOOP(LOSS, WGAN_GP, GP, OGD);                                         \
         else if (MODE == RK0) STAGE_LOOP(LOSS, WGAN_GP, GP, RK0);                                         \
+        else if (MODE == MOM) STAGE_LOOP(LOSS, WGAN_GP, GP, MOM);                                         \
         else STAGE_LOOP(LOSS, WGAN_GP, GP, RK);                                                           \
     } while (0)
 /* The regularisers this kernel knows for one loss: the sign term, the gradient penalty, none. */
@@ -119,6 +126,8 @@ static inline __attribute__((always_inline)) void loops(const dirac_opts *o, int
     double *const V = k->v, *const O = st ? st->out : NULL, *const ACC = st ? st->acc : NULL, *const W = st ? st->w : NULL;
     const double *const B = st ? st->base : NULL;
     const double A = st ? st->a : 0, BW = st ? st->b : 0, C = st ? st->c : 0;
+    double *const MB = st ? st->mom : NULL; /* MOM: the buffer; the players' decay and gain */
+    const double K0 = st ? st->decay[0] : 0, K1 = st ? st->decay[1] : 0, G0 = st ? st->gain[0] : 0, G1 = st ? st->gain[1] : 0;
     const double *const HG = k->hg, *const HD = k->hd, *const FZ = k->frozen, LO = k->lo, HI = k->hi;
     const int clip = LO > -INFINITY || HI < INFINITY; /* -ffinite-math-only: no infinite bounds in the loops */
     if (o->loss == LOSS_GAN) REG_LOOPS(LOSS_GAN);
@@ -139,19 +148,22 @@ MODE_FUNCTION(loops_scaled, SCALED)
 MODE_FUNCTION(loops_ogd, OGD)
 MODE_FUNCTION(loops_rk0, RK0)
 MODE_FUNCTION(loops_rk, RK)
+MODE_FUNCTION(loops_mom, MOM)
 
 static int run(const gd_model *m, int n, const double *p, const double *x, const sink *k)
 {
     const dirac_opts *o = m->opts;
     if (o->reg == REG_NOISE || o->reg == REG_CONSENSUS || (o->reg == REG_WGAN_GP && o->sign_eps > 0)) return GD_ENOTAVAIL;
     const gd_stage *st = k->st;
-    const int mode = !st ? PLAIN : st->w ? OGD : st->acc ? (st->acc_from_base ? RK0 : RK) : st->a == 1.0 ? EULER : SCALED;
+    const int mode = !st ? PLAIN : st->mom ? MOM : st->w ? OGD : st->acc ? (st->acc_from_base ? RK0 : RK) : st->a == 1.0 ? EULER : SCALED;
     if (st && st->w && (st->acc || !st->renew_w)) return GD_ENOTAVAIL;
+    if (st && st->mom && (st->w || st->acc)) return GD_ENOTAVAIL;
     if (mode == PLAIN) loops_plain(o, n, p, x, k);
     else if (mode == EULER) loops_euler(o, n, p, x, k);
     else if (mode == SCALED) loops_scaled(o, n, p, x, k);
     else if (mode == OGD) loops_ogd(o, n, p, x, k);
     else if (mode == RK0) loops_rk0(o, n, p, x, k);
+    else if (mode == MOM) loops_mom(o, n, p, x, k);
     else loops_rk(o, n, p, x, k);
     return GD_OK;
 }

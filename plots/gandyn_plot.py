@@ -120,7 +120,12 @@ def title_of(cfg, swept=()):
             integ += val("integrator", "lr_d") + val("integrator", "lr_g")
         else:
             integ += val("integrator", "h")
-        if integ.startswith(("altgd", "symplectic")):
+        alt = integ.startswith(("altgd", "symplectic"))
+        if integ in ("momentum", "nesterov"):  # docs/optimizers.md: beta per player, sim or alt
+            integ += val("integrator", "beta", "β") + val("integrator", "beta_g", "β_g") + val("integrator", "beta_d", "β_d")
+            alt = i.get("update") == "alt"
+            integ += " alt" if alt else " sim"
+        if alt:
             integ += val("integrator", "n_g") + val("integrator", "n_d") + (" disc first" if i.get("order") == "disc_first" else "")
     return f"{model} — {integ}"
 

@@ -218,7 +218,11 @@ struct gd_lane {
  *   out = P(base + H (a v + b w))                the new point (w NULL: P(base + a H v));
  *   w   = v                                     when renew_w: the kept field value advances
  *                                               (optimistic's history).
- * In that order: out may alias base, at or w; acc must alias none of them. */
+ * In that order: out may alias base, at or w; acc must alias none of them.
+ * A buffered stage (heavy-ball rules) sets mom instead of w and acc: with p the row's player
+ * (0 generator, 1 discriminator),
+ *   mom = decay_p mom + v, then out = P(base + H (a v + gain_p mom));
+ * mom is a buffer in field units, aliasing none of out, base, at. */
 struct gd_stage {
     double *out;
     const double *base;
@@ -229,6 +233,8 @@ struct gd_stage {
     double *acc;
     double c;
     int acc_from_base;
+    double *mom;
+    double decay[2], gain[2];
 };
 int gd_lane_stage(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1);
 /* out = P(base + scale H F(at)) on rows [i0, i1): one explicit (sub-)step. */
@@ -238,12 +244,38 @@ static inline int gd_lane_euler(gd_lane *L, double *out, const double *base, con
     return gd_lane_stage(L, at, &st, i0, i1);
 }
 /* Player-split updates (altgd, leapfrog) as a sequence of sub-steps x_p += scale H F(x) on
- * one player's rows (0: generator, 1: discriminator), each repeated. On a stepper's lane
- * (n = 1), M (if not NULL) accumulates the iteration's Jacobian as the product of the
- * sub-step Jacobians at their own intermediate states (the projection's derivative is taken
- * as the identity); M must be NULL on a batch. */
+ * one player's rows (0: generator, 1: discriminator; -1: every row, a simultaneous step),
+ * each repeated. On a stepper's lane (n = 1), M (if not NULL) accumulates the iteration's
+ * Jacobian as the product of the sub-step Jacobians at their own intermediate states (the
+ * projection's derivative is taken as the identity); M must be NULL on a batch. */
 typedef struct { int player; double scale; long repeat; } gd_substep;
 int gd_lane_substeps(gd_lane *L, double *x, const gd_substep *seq, int nseq, double *M);
+
+/* Heavy-ball-type rules (integrators/momentum.c, nesterov.c): a buffer b in field units per
+ * state, in the lane's hist (history = 1), zero at a start. They share one option struct and
+ * key table, so a key means the same in both: integrator.beta (beta_g, beta_d per player,
+ * empty: beta), update = sim | alt, and for alt altgd's n_g, n_d, order. */
+enum { GD_UPDATE_SIM, GD_UPDATE_ALT };
+typedef struct gd_heavy_ball_opts {
+    double beta, beta_g, beta_d;
+    int update; /* GD_UPDATE_* */
+    long n_g, n_d;
+    int order; /* 0 gen_first, 1 disc_first (altgd's) */
+} gd_heavy_ball_opts;
+extern const gd_param gd_heavy_ball_params[];
+/* The momentum factor of the generator's and the discriminator's rows. */
+void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2]);
+/* One iteration of the buffered stage tmpl (mom: the buffer) as the lane's options say:
+ * update = sim one stage on every row, alt n_g and n_d sub-steps per player in order, each
+ * sub-step the stage on its player's rows (each player updates its own part of the buffer).
+ * M as for gd_lane_substeps, over the state (x, mom): 2 dim x 2 dim. */
+int gd_lane_heavy_ball(gd_lane *L, double *x, const gd_stage *tmpl, double *M);
+/* The iteration's Jacobian on (x, b) at x with b as gd_stepper_map_jacobian_fd sets the
+ * history (F(x); both are 0 at a fixed point), from a copy: the stepper's own buffer is
+ * left alone. tmpl's mom is ignored. */
+int gd_heavy_ball_map_jacobian(gd_stepper *s, const double *x, const gd_stage *tmpl, double *M);
+/* A lane_reset that zeroes the history. */
+int gd_lane_clear_history(gd_lane *L, const double *x0);
 
 /* A block of n cells as a lane (src/lane_batch.c): the model's batched field with per-cell
  * parameters p (p[j*n + i] for the model's batch_params; NULL: its own values), per-cell

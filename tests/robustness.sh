@@ -91,6 +91,13 @@ expect 2 "integrator.h = -0.2 is out of range" -- run good.ini --set integrator.
 expect 2 "integrator.steps = 0 is out of range" -- run good.ini --set integrator.steps=0
 expect 2 "model.N = 2 is out of range" -- run /dev/null --set model.name=functional --set model.N=2
 
+row momentum-beta
+expect 2 "integrator.beta = 1 is out of range (must be > -1 and < 1)" -- run good.ini --set integrator.name=momentum --set integrator.beta=1
+expect 2 "integrator.beta_g = -1 is out of range (must be > -1 and < 1)" -- run good.ini --set integrator.name=nesterov --set integrator.beta_g=-1
+expect 2 "integrator.beta_d = 1.5 is out of range" -- sweep good.ini --set integrator.beta_d=1.5
+expect 2 "integrator.beta = -2 is out of range" -- critical good.ini --set integrator.name=momentum --param integrator.beta --lo -2 --hi 0
+expect 2 "integrator.update = 'both' is not one of: sim | alt" -- run good.ini --set integrator.name=momentum --set integrator.update=both
+
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000

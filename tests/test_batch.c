@@ -6,7 +6,8 @@
  * parameters must equal, state by state, a stepper run from each state alone with that
  * state's steps and parameters, to 1e-13 relative (a parameter the configuration cannot vary
  * per state, batch_varies, keeps the model's value). The Dirac clip case and the test field's
- * box make the projection act. altgd also runs with n_g = 2, n_d = 3 in both orders.
+ * box make the projection act. altgd also runs with n_g = 2, n_d = 3 in both orders, and the
+ * heavy-ball rules (momentum, nesterov) simultaneous with per-player factors and alternating.
  *
  * A registered model with a batched field but no case below, or a fixed-step rule without
  * a batched step (other than implicit_midpoint, whose Newton solve is per state), fails.
@@ -109,6 +110,8 @@ enum { NCASES = sizeof cases / sizeof cases[0] };
 /* Rule settings: rates always differ per state; altgd also in both orders with sub-steps. */
 static const char *const alt_settings[][5] = {{NULL}, {"n_g", "2", "n_d", "3", NULL}, {"n_g", "2", "n_d", "3", NULL}};
 static const char *const alt_orders[] = {"gen_first", "gen_first", "disc_first"};
+static const char *const heavy_settings[][9] = {
+    {"update", "sim", "beta_g", "-0.3", "beta_d", "0.6", NULL}, {"update", "alt", "n_g", "2", "n_d", "3", NULL}, {"update", "alt", "n_g", "2", "n_d", "3", NULL}};
 
 static const gd_model_type *case_type(const batch_case *c) { return c->model ? gd_model_type_find(c->model) : &test_field; }
 
@@ -234,9 +237,10 @@ int main(void)
     for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++) {
         if (!gd_integrator_type_is_fixed_step(*t)) continue;
         int alt = !strcmp(gd_integrator_type_name(*t), "altgd") || !strcmp(gd_integrator_type_name(*t), "symplectic_euler");
+        int heavy = gd_integrator_type_reads(*t, "beta");
         for (int c = 0; c < NCASES; c++)
-            for (int v = 0; v < (alt ? 3 : 1); v++) {
-                int k = compare(&cases[c], *t, alt_settings[v], alt ? alt_orders[v] : NULL);
+            for (int v = 0; v < (alt || heavy ? 3 : 1); v++) {
+                int k = compare(&cases[c], *t, heavy ? heavy_settings[v] : alt_settings[v], alt || heavy ? alt_orders[v] : NULL);
                 pairs += k > 0, refused += k == 0, states_compared += k;
             }
     }

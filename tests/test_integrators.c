@@ -5,6 +5,8 @@
  *    different generator and discriminator rates where the rule has players;
  *  - order: on the rotation a = b = 0 the error at T = 2 falls by 2^p when h halves,
  *    p the order the registry declares; cvode matches the exact flow at tight tolerance.
+ *    The heavy-ball rules (momentum, nesterov) keep a buffer that settles at F/(1 - beta),
+ *    so an iteration advances the flow by h/(1 - beta): they run T (1 - beta)/h iterations.
  * An integrator added to the registry without a reference here fails the test.
  */
 #include "check.h"
@@ -44,7 +46,20 @@ static void taylor(const double *HJ, int p, double *R)
     memcpy(R, sum, sizeof sum);
 }
 
-static const double A_ = 0.3, B_ = 0.1, S_ = 1.0, HG = 0.2, HD = 0.1;
+static const double A_ = 0.3, B_ = 0.1, S_ = 1.0, HG = 0.2, HD = 0.1, BETA_G = -0.3, BETA_D = 0.4;
+
+/* momentum (nesterov = 0) and nesterov on (x, b), b = 0 at the start:
+ * b+ = beta b + J x, x+ = x + H b+ (momentum) or x + H (J x + beta b+) (nesterov). */
+static void heavy_ball(int nesterov, const double *x0, int iters, double *x)
+{
+    double b[2] = {0, 0}, v[2], beta[2] = {BETA_G, BETA_D}, h[2] = {HG, HD}, J[4] = {-A_, -S_, S_, -B_};
+    x[0] = x0[0], x[1] = x0[1];
+    for (int k = 0; k < iters; k++) {
+        apply(J, x, v);
+        for (int i = 0; i < 2; i++) b[i] = beta[i] * b[i] + v[i];
+        for (int i = 0; i < 2; i++) x[i] += h[i] * (nesterov ? v[i] + beta[i] * b[i] : b[i]);
+    }
+}
 
 /* Expected x after `iters` iterations from x0, or 0 if there is no reference. */
 static int reference(const char *name, const double *x0, int iters, double *x)
@@ -84,6 +99,9 @@ static int reference(const char *name, const double *x0, int iters, double *x)
         }
         x[0] = cur[0], x[1] = cur[1];
         return 1;
+    } else if (!strcmp(name, "momentum") || !strcmp(name, "nesterov")) {
+        heavy_ball(!strcmp(name, "nesterov"), x0, iters, x);
+        return 1;
     } else return 0;
     power(M, iters, M);
     apply(M, x0, x);
@@ -99,7 +117,8 @@ static void exactness(const gd_integrator_type *it)
 {
     const char *name = gd_integrator_type_name(it);
     gd_model *m = linear_model("0.3", "0.1");
-    gd_stepper *s = make_stepper(name, m, (const char *const[]){"h", "0.2", "lr_g", "0.2", "lr_d", "0.1", "n_g", "2", "n_d", "3", NULL});
+    gd_stepper *s = make_stepper(name, m, (const char *const[]){"h", "0.2", "lr_g", "0.2", "lr_d", "0.1", "n_g", "2", "n_d", "3", "beta_g", "-0.3",
+                                                                "beta_d", "0.4", NULL});
     double x0[2] = {0.3, -0.7}, x[2] = {0.3, -0.7}, want[2] = {NAN, NAN}, t = 0;
     gd_stepper_reset(s, x);
     for (int k = 0; k < 5; k++) gd_stepper_step(s, x, &t);
@@ -112,17 +131,20 @@ static void exactness(const gd_integrator_type *it)
     gd_model_free(&m);
 }
 
-/* Error at T = 2 on the rotation x' = (-psi, theta) from (1, 0). */
-static double rotation_error(const char *name, double h)
+/* Error at T = 2 on the rotation x' = (-psi, theta) from (1, 0); the heavy-ball rules with
+ * beta = -0.5 take T (1 - beta)/h iterations (above). */
+static double rotation_error(const gd_integrator_type *it, double h)
 {
+    const char *name = gd_integrator_type_name(it);
     gd_model *m = linear_model("0", "0");
     char hs[32], steps[32];
+    long iters = lround((gd_integrator_type_reads(it, "beta") ? 1.5 : 1.0) * 2 / h);
     snprintf(hs, sizeof hs, "%.17g", h);
-    snprintf(steps, sizeof steps, "%ld", lround(2 / h));
-    gd_stepper *s = make_stepper(name, m, (const char *const[]){"h", hs, "steps", steps, NULL});
+    snprintf(steps, sizeof steps, "%ld", iters);
+    gd_stepper *s = make_stepper(name, m, (const char *const[]){"h", hs, "steps", steps, "beta", "-0.5", NULL});
     double x[2] = {1, 0}, t = 0;
     gd_stepper_reset(s, x);
-    for (long k = 0; k < lround(2 / h); k++) gd_stepper_step(s, x, &t);
+    for (long k = 0; k < iters; k++) gd_stepper_step(s, x, &t);
     gd_stepper_free(&s);
     gd_model_free(&m);
     return hypot(x[0] - cos(2.0), x[1] - sin(2.0));
@@ -131,7 +153,7 @@ static double rotation_error(const char *name, double h)
 static void order(const gd_integrator_type *it)
 {
     const char *name = gd_integrator_type_name(it);
-    double e1 = rotation_error(name, 0.02), e2 = rotation_error(name, 0.01);
+    double e1 = rotation_error(it, 0.02), e2 = rotation_error(it, 0.01);
     double p = log2(e1 / e2);
     if (fabs(p - gd_integrator_type_order(it)) > 0.15)
         fprintf(stderr, "%s: measured order %.3f (errors %.3g, %.3g), declared %d\n", name, p, e1, e2, gd_integrator_type_order(it));

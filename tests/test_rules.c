@@ -4,7 +4,8 @@
  * rule written out here from its definition (docs/models pages, README "Integrators"), applied to
  * the model's field and projection only, never through a stepper. Per-player rates differ (lr_g !=
  * lr_d) and altgd runs with n_g = 2, n_d = 3 in both orders, so a rule that mixes up players or
- * sub-steps fails. A model whose field is no field (the kernel GAN's exact map) is checked against
+ * sub-steps fails; the heavy-ball rules (momentum, nesterov) run simultaneous and alternating,
+ * with per-player momentum factors. A model whose field is no field (the kernel GAN's exact map) is checked against
  * its own GDA step, rebuilt here with the discriminator kept as a list of kernel atoms (f <- a f +
  * eta_d (T - S(x~)); docs/models/kernel_gda.md), for every order and for lambda > 0 and lambda = 0;
  * the rules that need a field must refuse it.
@@ -57,7 +58,7 @@ enum { NCASES = sizeof cases / sizeof cases[0] };
 /* The settings each rule runs with: the rates always differ; altgd also in both orders
  * with several sub-steps. */
 typedef struct {
-    const char *kv[12];
+    const char *kv[16];
 } rule_setting;
 
 static int settings_of(const char *rule, rule_setting *out)
@@ -68,6 +69,13 @@ static int settings_of(const char *rule, rule_setting *out)
         out[1] = (rule_setting){{"n_g", "2", "n_d", "3", "order", "gen_first", NULL}};
         out[2] = (rule_setting){{"n_g", "2", "n_d", "3", "order", "disc_first", NULL}};
         out[3] = (rule_setting){{"n_g", "1", "n_d", "1", "order", "disc_first", NULL}};
+        return 4;
+    }
+    if (!strcmp(rule, "momentum") || !strcmp(rule, "nesterov")) {
+        out[0] = (rule_setting){{"update", "sim", "beta_g", "-0.3", "beta_d", "0.6", NULL}};
+        out[1] = (rule_setting){{"update", "alt", "n_g", "2", "n_d", "3", "order", "gen_first", NULL}};
+        out[2] = (rule_setting){{"update", "alt", "n_g", "2", "n_d", "3", "order", "disc_first", "beta_g", "0.2", "beta_d", "-0.7", NULL}};
+        out[3] = (rule_setting){{"update", "alt", "beta", "0.5", NULL}};
         return 4;
     }
     if (!strcmp(rule, "symplectic_euler")) {
@@ -95,7 +103,9 @@ typedef struct {
     double lr_g, lr_d;
     long n_g, n_d;
     int disc_first;
-    double *prev; /* optimistic: F at the previous iterate */
+    double *prev; /* optimistic: F at the previous iterate; momentum, nesterov: the buffer b */
+    int alt;      /* momentum, nesterov: update = alt */
+    double beta[2]; /* their generator's and discriminator's factor */
 } ref_ctx;
 
 static double rate(const ref_ctx *c, int i) { return i < c->ngen ? c->lr_g : c->lr_d; }
@@ -117,6 +127,27 @@ static int player_moves(const ref_ctx *c, double *x, int disc, double scale, lon
     for (long r = 0; r < repeat && rc == GD_OK; r++) {
         if ((rc = field(c, x, v)) != GD_OK) break;
         for (int i = disc ? c->ngen : 0; i < (disc ? c->n : c->ngen); i++) x[i] += scale * rate(c, i) * v[i];
+        gd_model_project(c->m, x);
+    }
+    free(v);
+    return rc;
+}
+
+/* Heavy ball on one player's rows (all: every row, from one field value), repeated:
+ * b_p+ = beta_p b_p + F_p(x), x_p+ = x_p + h_p b_p+ (momentum) or x_p + h_p (F_p(x) + beta_p b_p+)
+ * (nesterov), then P. */
+static int heavy_ball_moves(const ref_ctx *c, double *x, int nesterov, int all, int disc, long repeat)
+{
+    double *v = malloc(sizeof(double) * (size_t)c->n), *b = c->prev;
+    int rc = GD_OK;
+    for (long r = 0; r < repeat && rc == GD_OK; r++) {
+        if ((rc = field(c, x, v)) != GD_OK) break;
+        for (int i = 0; i < c->n; i++) {
+            int player = i >= c->ngen;
+            if (!all && player != disc) continue;
+            b[i] = c->beta[player] * b[i] + v[i];
+            x[i] += rate(c, i) * (nesterov ? v[i] + c->beta[player] * b[i] : b[i]);
+        }
         gd_model_project(c->m, x);
     }
     free(v);
@@ -198,6 +229,11 @@ static int reference(const char *rule, ref_ctx *c, double *x)
         rc = runge_kutta(c, x, 4, a, b);
     } else if (!strcmp(rule, "implicit_midpoint")) {
         rc = midpoint(c, x);
+    } else if (!strcmp(rule, "momentum") || !strcmp(rule, "nesterov")) {
+        int nest = !strcmp(rule, "nesterov"), first = c->disc_first;
+        if (!c->alt) rc = heavy_ball_moves(c, x, nest, 1, 0, 1);
+        else if ((rc = heavy_ball_moves(c, x, nest, 0, first, first ? c->n_d : c->n_g)) == GD_OK)
+            rc = heavy_ball_moves(c, x, nest, 0, !first, first ? c->n_g : c->n_d);
     } else {
         rc = GD_ENOTAVAIL;
     }
@@ -349,12 +385,15 @@ static void run_case(const model_case *mc, const gd_integrator_type *it, const r
 
     gd_model *m = make_model(mc->model, mc->kv);
     const double hg = 0.04, hd = 0.06;
-    const char *kv[20] = {"h", "0.05", "lr_g", "0.04", "lr_d", "0.06"};
+    const char *kv[24] = {"h", "0.05", "lr_g", "0.04", "lr_d", "0.06"};
     for (int i = 0; rs->kv[i]; i++) kv[6 + i] = rs->kv[i];
     gd_stepper *st = make_stepper(rule, m, kv);
     int n = gd_model_dim(m);
     ref_ctx c = {m, n, gd_model_ngen(m), hg, hd, atol(kv_value(rs->kv, "n_g", "1")), atol(kv_value(rs->kv, "n_d", "1")),
-                 !strcmp(kv_value(rs->kv, "order", "gen_first"), "disc_first"), malloc(sizeof(double) * (size_t)n)};
+                 !strcmp(kv_value(rs->kv, "order", "gen_first"), "disc_first"), malloc(sizeof(double) * (size_t)n),
+                 !strcmp(kv_value(rs->kv, "update", "sim"), "alt"), {0, 0}};
+    const char *beta = kv_value(rs->kv, "beta", "-0.5");
+    c.beta[0] = atof(kv_value(rs->kv, "beta_g", beta)), c.beta[1] = atof(kv_value(rs->kv, "beta_d", beta));
     double *x = malloc(sizeof(double) * 3 * (size_t)n), *xr = x + n, *v = xr + n, t = 0;
     CHECK_OK(gd_model_default_start(m, x));
     int has_field = gd_model_field(m, x, v) == GD_OK;
@@ -373,6 +412,7 @@ static void run_case(const model_case *mc, const gd_integrator_type *it, const r
     } else {
         memcpy(xr, x, sizeof(double) * (size_t)n);
         memcpy(c.prev, v, sizeof(double) * (size_t)n); /* optimistic's first step: F(x_-1) := F(x_0) */
+        if (gd_integrator_type_reads(it, "beta")) memset(c.prev, 0, sizeof(double) * (size_t)n); /* the buffer starts at 0 */
         CHECK_OK(gd_stepper_reset(st, x));
         double err = 0, scale = 1;
         for (int k = 0; k < ITERS; k++) {
