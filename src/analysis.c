@@ -291,7 +291,7 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
     if ((rc = gd_check_dense(s->msg, nm, 3, "eig: the Jacobian, the map's and their eigen-solve")) != GD_OK) return rc;
     char *no_flow;
-    double *eq = gd_result_alloc(3 * (size_t)n + 2 * (size_t)nm, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    double *eq = gd_result_alloc(4 * (size_t)n + 2 * (size_t)nm, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
     if (!eq || !J) {
         free(eq), free(J);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
@@ -314,6 +314,9 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     out->lr_g = fixed && !isnan(s->stepper->o.lr_g) ? s->stepper->o.lr_g : out->h;
     out->lr_d = fixed && !isnan(s->stepper->o.lr_d) ? s->stepper->o.lr_d : out->h;
     out->predicted = gd_predict_outcome(out->rho);
+    out->v_frozen = NULL, out->v_radius = NAN;
+    if (fixed && s->stepper->type->map_frozen && s->stepper->type->map_frozen(s->stepper, mim + nm, &out->v_radius) == GD_OK)
+        out->v_frozen = mim + nm;
     int k = 0;
     for (int i = 1; i < out->map_dim; i++)
         if (hypot(mre[i], mim[i]) > hypot(mre[k], mim[k]) * (1 + 1e-12)) k = i;
@@ -486,6 +489,8 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "lr_d", 1, &e->lr_d);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "rho", 1, &e->rho);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "predicted", gd_outcome_name(e->predicted));
+    if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "v_frozen", e->dim, e->v_frozen);
+    if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "validity_radius", 1, &e->v_radius);
     return rc;
 }
 
