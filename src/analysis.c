@@ -439,7 +439,8 @@ int gd_stability_region(const gd_stepper *like, int nre, const double *re, int n
     if (!like->type->fixed_step) return gd_stepper_fail((gd_stepper *)like, GD_ENOTAVAIL, "%s has no fixed one-iteration map", like->type->name);
     gd_model *m = gd_linear_create(0, 0, 1);
     gd_stepper *st = NULL;
-    double *M = malloc(sizeof(double) * 16 + sizeof(double) * 8), *wr = M + 16, *wi = wr + 4;
+    const int mx = 2 * (1 + like->type->history); /* the 2-D test problem's map, history included */
+    double *M = malloc(sizeof(double) * (size_t)(mx * mx + 2 * mx)), *wr = M ? M + mx * mx : NULL, *wi = wr ? wr + mx : NULL;
     int rc = m && M ? GD_OK : GD_ENOMEM;
     if (rc == GD_OK && !(st = gd_stepper_create(like->type, m))) rc = GD_ENOMEM;
     if (rc == GD_OK) {
