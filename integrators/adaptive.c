@@ -58,7 +58,6 @@ void gd_adaptive_reset(gd_lane *L, double *m, double *v)
     size_t len = (size_t)L->dim * (size_t)L->n;
     if (m) memset(m, 0, sizeof(double) * len);
     for (size_t i = 0; i < len; i++) v[i] = o->v0;
-    L->iter = 0;
 }
 
 /* One row of n cells: the moments in place and the direction d. HAS_M and KIND are constants
