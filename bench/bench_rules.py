@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Every batched update rule on the Dirac-GAN + GP (h, gamma) sweep, against numpy and numba.
+"""Every batched update rule on the Dirac-GAN + GP (h, gamma) sweep, against numpy and numba
+(adam at its defaults: beta1 = 0.5, beta2 = 0.999, eps = 1e-8, bias correction).
 
 For each fixed-step rule gandyn batches, one sweep of 1e6 cells x 1e4 steps (1e10 cell-steps;
 --quick: 1e5 cells) through the CLI (whole process, wall time), with divergence freezing and
@@ -35,7 +36,7 @@ only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rules=")), 
 
 # rule -> field evaluations per iteration (altgd with n_g = n_d = 1; momentum simultaneous, beta = -0.5)
 RULES = {"simgd": 1, "altgd": 2, "symplectic_euler": 2, "extragradient": 2, "optimistic": 1, "leapfrog": 3, "heun": 2, "rk4": 4,
-         "momentum": 1}
+         "momentum": 1, "adam": 1}
 if only:
     RULES = {r: RULES[r] for r in only.split(",")}
 NH, NG = (1000, 100) if quick else (1000, 1000)
@@ -43,6 +44,7 @@ STEPS = 10000
 R2 = 1e12  # sweep.diverge_radius = 1e6, squared
 X0 = 1e-6
 BETA = -0.5  # momentum's default integrator.beta
+B1, B2, EPS = 0.5, 0.999, 1e-8  # adam's defaults (bias correction on)
 
 
 def grid(nh, ng):
@@ -73,8 +75,18 @@ def f_np(th, ps, g):
     return -ps * d1, th * d1 - g * ps
 
 
+def state_np(rule, th, ps, g):
+    """What a rule keeps between iterations: optimistic's previous field; momentum's buffer (zero);
+    adam's moments and k."""
+    if rule == "momentum":
+        return [np.zeros_like(th), np.zeros_like(th)]
+    if rule == "adam":
+        return [np.zeros_like(th), np.zeros_like(th), np.zeros_like(th), np.zeros_like(th), 0]
+    return list(f_np(th, ps, g))
+
+
 def step_np(rule, th, ps, g, h, prev):
-    """One iteration of `rule` on arrays of cells; prev is optimistic's previous field, momentum's buffer."""
+    """One iteration of `rule` on arrays of cells; prev is its state (state_np)."""
     if rule == "simgd":
         v1, v2 = f_np(th, ps, g)
         return th + h * v1, ps + h * v2
@@ -87,6 +99,15 @@ def step_np(rule, th, ps, g, h, prev):
         v1, v2 = f_np(th, ps, g)
         w1, w2 = f_np(th + h * v1, ps + h * v2, g)
         return th + h * w1, ps + h * w2
+    if rule == "adam":
+        v1, v2 = f_np(th, ps, g)
+        m1, m2, s1, s2, k = prev
+        k += 1
+        m1, m2 = B1 * m1 + (1 - B1) * v1, B1 * m2 + (1 - B1) * v2
+        s1, s2 = B2 * s1 + (1 - B2) * v1 * v1, B2 * s2 + (1 - B2) * v2 * v2
+        prev[:] = [m1, m2, s1, s2, k]
+        c1, c2 = 1 - B1**k, 1 - B2**k
+        return th + h * (m1 / c1) / (np.sqrt(s1 / c2) + EPS), ps + h * (m2 / c1) / (np.sqrt(s2 / c2) + EPS)
     if rule == "optimistic":
         v1, v2 = f_np(th, ps, g)
         d1, d2 = 2 * v1 - prev[0], 2 * v2 - prev[1]
@@ -116,7 +137,7 @@ def step_np(rule, th, ps, g, h, prev):
 def numpy_sweep(rule, nh, ng, steps):
     h, g = grid(nh, ng)
     th, ps = np.full(h.size, X0), np.full(h.size, X0)
-    prev = [np.zeros(h.size), np.zeros(h.size)] if rule == "momentum" else list(f_np(th, ps, g))
+    prev = state_np(rule, th, ps, g)
     alive = np.ones(h.size, bool)
     m1, m2 = np.zeros(h.size), np.zeros(h.size)
     for k in range(1, steps + 1):
@@ -133,7 +154,7 @@ def numpy_sweep(rule, nh, ng, steps):
 
 # ---------------------------------------------------------------- numba ----------
 RULE_ID = {r: i for i, r in enumerate(["simgd", "altgd", "symplectic_euler", "extragradient", "optimistic", "leapfrog", "heun", "rk4",
-                                       "momentum"])}
+                                       "momentum", "adam"])}
 
 if numba:
     @numba.njit(inline="always", fastmath=True)
@@ -146,13 +167,22 @@ if numba:
     def numba_sweep(rule, h, g, steps):
         n = h.size
         m1, m2 = np.zeros(n), np.zeros(n)
+        ks = np.arange(1, steps + 1).astype(np.float64)
+        ic1, ic2 = 1 / (1 - B1**ks), 1 / (1 - B2**ks)  # adam's bias corrections, once for all cells
         for i in numba.prange(n):
             th, ps, hi, gi = X0, X0, h[i], g[i]
             q1, q2 = f_nb(th, ps, gi)  # optimistic's previous field
             if rule == 8:  # momentum's buffer starts at zero
                 q1, q2 = 0.0, 0.0
+            a1, a2, s1, s2 = 0.0, 0.0, 0.0, 0.0  # adam's moments
             for k in range(1, steps + 1):
-                if rule == 0:
+                if rule == 9:
+                    v1, v2 = f_nb(th, ps, gi)
+                    a1, a2 = B1 * a1 + (1 - B1) * v1, B1 * a2 + (1 - B1) * v2
+                    s1, s2 = B2 * s1 + (1 - B2) * v1 * v1, B2 * s2 + (1 - B2) * v2 * v2
+                    th = th + hi * (a1 * ic1[k - 1]) / (np.sqrt(s1 * ic2[k - 1]) + EPS)
+                    ps = ps + hi * (a2 * ic1[k - 1]) / (np.sqrt(s2 * ic2[k - 1]) + EPS)
+                elif rule == 0:
                     v1, v2 = f_nb(th, ps, gi)
                     th, ps = th + hi * v1, ps + hi * v2
                 elif rule == 1 or rule == 2:

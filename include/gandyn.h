@@ -349,6 +349,11 @@ typedef struct gd_eig_result {
     double rho;                     /* spectral radius of the map */
     gd_outcome predicted;
     const char *phase;              /* the dominant map eigenvalue: monotone (real > 0) | spiral (complex) | alternating (real < 0) */
+    /* Rules whose map holds their second moment fixed (adam, rmsprop; docs/optimizers.md):
+     * the v it is linearised at (dim), and the field size within which that is the rule's own
+     * linearisation (eps / sqrt(1 - beta2)). NULL and NaN for the other rules. */
+    double *v_frozen;
+    double v_radius;
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
 GD_EXPORT void gd_eig_result_free(gd_eig_result *r);

@@ -291,7 +291,7 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
     if ((rc = gd_check_dense(s->msg, nm, 3, "eig: the Jacobian, the map's and their eigen-solve")) != GD_OK) return rc;
     char *no_flow;
-    double *eq = gd_result_alloc(3 * (size_t)n + 2 * (size_t)nm, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    double *eq = gd_result_alloc(4 * (size_t)n + 2 * (size_t)nm, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
     if (!eq || !J) {
         free(eq), free(J);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
@@ -314,6 +314,9 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     out->lr_g = fixed && !isnan(s->stepper->o.lr_g) ? s->stepper->o.lr_g : out->h;
     out->lr_d = fixed && !isnan(s->stepper->o.lr_d) ? s->stepper->o.lr_d : out->h;
     out->predicted = gd_predict_outcome(out->rho);
+    out->v_frozen = NULL, out->v_radius = NAN;
+    if (fixed && s->stepper->type->map_frozen && s->stepper->type->map_frozen(s->stepper, mim + nm, &out->v_radius) == GD_OK)
+        out->v_frozen = mim + nm;
     int k = 0;
     for (int i = 1; i < out->map_dim; i++)
         if (hypot(mre[i], mim[i]) > hypot(mre[k], mim[k]) * (1 + 1e-12)) k = i;
@@ -436,7 +439,8 @@ int gd_stability_region(const gd_stepper *like, int nre, const double *re, int n
     if (!like->type->fixed_step) return gd_stepper_fail((gd_stepper *)like, GD_ENOTAVAIL, "%s has no fixed one-iteration map", like->type->name);
     gd_model *m = gd_linear_create(0, 0, 1);
     gd_stepper *st = NULL;
-    double *M = malloc(sizeof(double) * 16 + sizeof(double) * 8), *wr = M + 16, *wi = wr + 4;
+    const int mx = 2 * (1 + like->type->history); /* the 2-D test problem's map, history included */
+    double *M = malloc(sizeof(double) * (size_t)(mx * mx + 2 * mx)), *wr = M ? M + mx * mx : NULL, *wi = wr ? wr + mx : NULL;
     int rc = m && M ? GD_OK : GD_ENOMEM;
     if (rc == GD_OK && !(st = gd_stepper_create(like->type, m))) rc = GD_ENOMEM;
     if (rc == GD_OK) {
@@ -486,6 +490,8 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "lr_d", 1, &e->lr_d);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/eig", "rho", 1, &e->rho);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "predicted", gd_outcome_name(e->predicted));
+    if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "v_frozen", e->dim, e->v_frozen);
+    if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "validity_radius", 1, &e->v_radius);
     return rc;
 }
 

@@ -499,7 +499,14 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
         json_complex_list(cx, e->map_dim, e->map_re, e->map_im);
         fprintf(cx->out, ",\"spectral_radius\":");
         json_num(cx, e->rho);
-        fprintf(cx->out, ",\"predicted\":\"%s\",\"phase\":\"%s\"}", gd_outcome_name(e->predicted), e->phase);
+        fprintf(cx->out, ",\"predicted\":\"%s\",\"phase\":\"%s\"", gd_outcome_name(e->predicted), e->phase);
+        if (e->v_frozen) { /* adam, rmsprop: the frozen-second-moment map */
+            fprintf(cx->out, ",\"v_frozen\":");
+            json_vec(cx, e->v_frozen, e->dim);
+            fprintf(cx->out, ",\"validity_radius\":");
+            json_num(cx, e->v_radius);
+        }
+        fputc('}', cx->out);
         if (sc) {
             fprintf(cx->out, ",\"scan\":{\"key\":");
             json_str(cx, sc->key);
@@ -528,6 +535,11 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
     fprintf(cx->out, "\ntype: %s\nmap of %s (%s, %s): ", e->type, e->integrator, steps, e->map_analytic ? "analytic" : "finite differences");
     text_complex_list(cx, e->map_dim, e->map_re, e->map_im, 1);
     fprintf(cx->out, "\nspectral radius: %.9g -> %s (%s)\n", e->rho, gd_outcome_name(e->predicted), e->phase);
+    if (e->v_frozen) {
+        fprintf(cx->out, "frozen second moment v = ");
+        for (int i = 0; i < e->dim && i < 12; i++) fprintf(cx->out, "%s%.9g", i ? ", " : "(", e->v_frozen[i]);
+        fprintf(cx->out, "%s; the map is the rule's linearisation for |F| <~ %.3g\n", e->dim > 12 ? ", ...)" : ")", e->v_radius);
+    }
     if (sc) fprintf(cx->out, "scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);
     text_wrote(cx, path);
 }

@@ -209,6 +209,10 @@ struct gd_lane {
     double *v, *d;               /* gd_lane_stage's field value and combination, dim * n each */
     double *w[GD_LANE_SCRATCH];  /* the rule's scratch vectors, dim * n each */
     void *owner;                 /* the stepper (n = 1) or the batch (src/lane_batch.c) */
+    /* Iterations since the start, for rules whose step depends on it (adam's bias correction).
+     * One counter for the whole lane: all cells of a sweep block start together. Zeroed by
+     * gd_stepper_reset and at the start of a batched run; the rule increments it. */
+    long iter;
 };
 
 /* One field evaluation v = F(at) and what an explicit rule does with it, on rows [i0, i1)
@@ -323,6 +327,11 @@ struct gd_integrator_type {
     /* Analytic Jacobian of one iteration at state x (history consistent with x, as at an
      * equilibrium), (map_dim x map_dim) row-major; NULL: central differences. */
     int (*map_jacobian)(gd_stepper *s, const double *x, double *M);
+    /* For a rule whose analytic map_jacobian holds part of its state fixed (adam, rmsprop: the
+     * frozen second moment, docs/optimizers.md): the held value per model coordinate
+     * (dim) and the field size within which that map is the rule's linearisation. NULL: the
+     * map is the rule's own, nothing held. */
+    int (*map_frozen)(gd_stepper *s, double *v, double *radius);
     int serial;           /* as gd_model_type's: a rule registered at run time */
     const char *plugin;
 };

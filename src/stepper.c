@@ -174,7 +174,7 @@ static const gd_lane_ops one_ops = {one_field, one_axpy, one_project, NULL};
 static int lane_init(gd_stepper *s)
 {
     gd_lane *L = &s->lane;
-    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s};
+    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0};
     L->v = malloc(sizeof(double) * 2 * (size_t)s->dim); /* v, then d */
     L->d = L->v ? L->v + s->dim : NULL;
     if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));
@@ -232,6 +232,7 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->nfev = s->nsteps = 0;
+    s->lane.iter = 0;
     s->failure = GD_FAIL_NONE;
     int rc = current_ws(s);
     if (rc != GD_OK) return rc;

@@ -200,9 +200,10 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
         if (gd_stepper_setup(c->stepper) != GD_OK) gd_stepper_free(&c->stepper);
     }
     c->cfg = c->sim ? c->sim : base;
-    /* x0, eq (n each), then the map's Jacobian and eigenvalues: a map of at most 2n
-     * coordinates (optimistic carries the previous field) */
-    c->x0 = malloc(sizeof(double) * ((size_t)3 * n + 4 * (size_t)n * n + 4 * (size_t)n));
+    /* x0, eq (n each), then the map's Jacobian and eigenvalues: the map is on the state with
+     * the rule's history (optimistic: 2n, adam: 3n) */
+    size_t nm = (size_t)n * (size_t)(1 + base->stepper->type->history);
+    c->x0 = malloc(sizeof(double) * ((size_t)3 * n + nm * nm + 2 * nm));
     if (!c->stepper || !c->x0) {
         ctx_free(c);
         return GD_ENOMEM;

@@ -154,6 +154,7 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     distances(c, b, b->d0);
     memcpy(b->dl, b->d0, sizeof b->dl);
     memset(b->kl, 0, sizeof b->kl);
+    L->iter = 0; /* the block is reused from cell block to cell block */
     int rc = rule->lane_reset ? rule->lane_reset(L, b->x) : GD_OK;
     long parked = 0; /* cells frozen up to this step are parked */
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {

@@ -98,6 +98,13 @@ expect 2 "integrator.beta_d = 1.5 is out of range" -- sweep good.ini --set integ
 expect 2 "integrator.beta = -2 is out of range" -- critical good.ini --set integrator.name=momentum --param integrator.beta --lo -2 --hi 0
 expect 2 "integrator.update = 'both' is not one of: sim | alt" -- run good.ini --set integrator.name=momentum --set integrator.update=both
 
+row out-of-interval
+expect 2 "integrator.beta1 = 1 is out of range (must be > -1 and < 1)" -- run good.ini --set integrator.name=adam --set integrator.beta1=1
+expect 2 "integrator.beta1 = -1 is out of range (must be > -1 and < 1)" -- run good.ini --set integrator.beta1=-1
+expect 2 "integrator.beta2 = 1 is out of range (must be >= 0 and < 1)" -- run good.ini --set integrator.name=rmsprop --set integrator.beta2=1
+expect 2 "integrator.beta2 = -0.5 is out of range (must be >= 0 and < 1)" -- sweep good.ini --set integrator.name=adam --set sweep.x=integrator.beta2:-0.5:0.9:3
+expect 2 "integrator.eps = -1e-08 is out of range (must be >= 0)" -- run good.ini --set integrator.name=adam --set integrator.eps=-1e-08
+
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
@@ -119,6 +126,9 @@ expect 2 "true masses given twice" -- \
     run /dev/null --set model.name=kernel_gda --set model.true_points=masses2.h5 --set model.true_masses=1,1 --set model.gen_points=0.5
 expect 2 "model.b = 2 contradicts model.loss = gan_sat, whose (a, b, c) = (0.5, 0.5, 0.5)" -- \
     spectrum /dev/null --set model.name=functional --set model.loss=gan_sat --set model.b=2
+expect 2 "adam: the frozen second moment v = 0 with eps = 0 gives an infinite step H/D(v); set integrator.v_frozen > 0 or eps > 0" -- \
+    run good.ini --set integrator.name=adam --set integrator.eps=0 --set integrator.freeze_v=true
+expect 2 "rmsprop: the frozen second moment v = 0 with eps = 0 gives an infinite step" -- eig good.ini --set integrator.name=rmsprop --set integrator.eps=0
 
 row missing-file
 expect 2 "cannot open config file 'missing.ini'" -- run missing.ini

@@ -143,15 +143,19 @@ static void euler_optimum_scan(void)
     gd_sim_free(&s);
 }
 
-/* Analytic one-iteration Jacobians equal central differences, away from x*. */
+/* Analytic one-iteration Jacobians equal central differences, away from x*. adam and rmsprop:
+ * their analytic map is the frozen-second-moment map (docs/optimizers.md), compared
+ * with differences of the step that runs it (freeze_v, at v_frozen > 0); the other rules
+ * ignore those keys. At v = 0 the unfrozen step's differences resolve nothing (step h/eps). */
 static void map_jacobians(void)
 {
     gd_model *m = make_model("dirac", (const char *const[]){"loss", "nsgan", "reg", "gp", "gamma", "0.4", NULL});
     for (const gd_integrator_type *const *it = gd_integrator_types(); *it; it++) {
         if (!gd_integrator_type_is_fixed_step(*it)) continue;
         gd_stepper *s = make_stepper(gd_integrator_type_name(*it), m,
-                                     (const char *const[]){"h", "0.3", "lr_d", "0.2", "n_g", "2", "n_d", "3", NULL});
-        double x[2] = {0.7, -0.4}, A[16], F[16];
+                                     (const char *const[]){"h", "0.3", "lr_d", "0.2", "n_g", "2", "n_d", "3", "freeze_v", "true", "v_frozen_g",
+                                                           "0.3", "v_frozen_d", "0.2", "beta2", "0.9", NULL});
+        double x[2] = {0.7, -0.4}, A[64], F[64]; /* map states up to 4 coordinates per model coordinate */
         int an = 0, n = gd_stepper_map_dim(s);
         CHECK_OK(gd_stepper_map_jacobian(s, x, A, &an));
         CHECK_OK(gd_stepper_map_jacobian_fd(s, x, F));
@@ -229,10 +233,13 @@ static void rates(void)
     CHECK_NEAR(r.c_poincare_im, 0.4769696, 1e-3);
     CHECK_NEAR(r.c_pred_re, -0.15, 1e-12);
     gd_sim_free(&s);
+    /* adam, rmsprop: the rate of the frozen-second-moment map their eig predicts, run by
+     * freeze_v (beta2 = 0.5: the v block's beta2 below the game's modes); others ignore the keys */
     for (const gd_integrator_type *const *it = gd_integrator_types(); *it; it++) {
         if (!gd_integrator_type_is_fixed_step(*it)) continue;
         const char *name = gd_integrator_type_name(*it);
-        s = sim((const char *const[]){"model.reg", "gp", "integrator.name", name, "integrator.n_d", "3", "integrator.steps", "2000", NULL});
+        s = sim((const char *const[]){"model.reg", "gp", "integrator.name", name, "integrator.n_d", "3", "integrator.steps", "2000", "integrator.freeze_v",
+                                      "true", "integrator.v_frozen", "1", "integrator.beta2", "0.5", NULL});
         CHECK_OK(gd_sim_rate(s, "", &r));
         if (fabs(r.d_rho - r.d_pred_rho) > 1e-3 || r.d_points < 10)
             fprintf(stderr, "%s: measured rho %.9g predicted %.9g (%d points)\n", name, r.d_rho, r.d_pred_rho, r.d_points);

@@ -107,11 +107,14 @@ static const batch_case cases[] = {
 };
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
-/* Rule settings: rates always differ per state; altgd also in both orders with sub-steps. */
-static const char *const alt_settings[][5] = {{NULL}, {"n_g", "2", "n_d", "3", NULL}, {"n_g", "2", "n_d", "3", NULL}};
+/* Rule settings: rates always differ per state; altgd also in both orders with sub-steps;
+ * adam and rmsprop also with eps inside the root and a start v0, and running their frozen map. */
+static const char *const alt_settings[][7] = {{NULL}, {"n_g", "2", "n_d", "3", NULL}, {"n_g", "2", "n_d", "3", NULL}};
 static const char *const alt_orders[] = {"gen_first", "gen_first", "disc_first"};
 static const char *const heavy_settings[][9] = {
     {"update", "sim", "beta_g", "-0.3", "beta_d", "0.6", NULL}, {"update", "alt", "n_g", "2", "n_d", "3", NULL}, {"update", "alt", "n_g", "2", "n_d", "3", NULL}};
+static const char *const adaptive_settings[][7] = {
+    {NULL}, {"eps_mode", "inside", "v0", "0.2", NULL}, {"freeze_v", "true", "v_frozen_g", "0.3", "v_frozen_d", "0.05", NULL}};
 
 static const gd_model_type *case_type(const batch_case *c) { return c->model ? gd_model_type_find(c->model) : &test_field; }
 
@@ -236,11 +239,13 @@ int main(void)
     int pairs = 0, states_compared = 0, refused = 0;
     for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++) {
         if (!gd_integrator_type_is_fixed_step(*t)) continue;
-        int alt = !strcmp(gd_integrator_type_name(*t), "altgd") || !strcmp(gd_integrator_type_name(*t), "symplectic_euler");
+        const char *name = gd_integrator_type_name(*t);
+        int alt = !strcmp(name, "altgd") || !strcmp(name, "symplectic_euler"), adaptive = !strcmp(name, "adam") || !strcmp(name, "rmsprop");
         int heavy = gd_integrator_type_reads(*t, "beta");
         for (int c = 0; c < NCASES; c++)
-            for (int v = 0; v < (alt || heavy ? 3 : 1); v++) {
-                int k = compare(&cases[c], *t, heavy ? heavy_settings[v] : alt_settings[v], alt || heavy ? alt_orders[v] : NULL);
+            for (int v = 0; v < (alt || heavy || adaptive ? 3 : 1); v++) {
+                const char *const *kv = heavy ? heavy_settings[v] : adaptive ? adaptive_settings[v] : alt_settings[v];
+                int k = compare(&cases[c], *t, kv, alt || heavy ? alt_orders[v] : NULL);
                 pairs += k > 0, refused += k == 0, states_compared += k;
             }
     }

@@ -61,6 +61,25 @@ static void heavy_ball(int nesterov, const double *x0, int iters, double *x)
     }
 }
 
+/* adam (beta1 = 0.5, beta2 = 0.999, bias correction) and rmsprop (no m, beta2 = 0.99, none) at
+ * their defaults, eps = 1e-8 outside the root, from m = v = 0 (docs/optimizers.md):
+ * m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2, x += h (m/c1) / (sqrt(v/c2) + eps), c = 1 - b^k. */
+static void adaptive_reference(int adam, const double *x0, int iters, double *x)
+{
+    const double b1 = adam ? 0.5 : 0, b2 = adam ? 0.999 : 0.99, h[2] = {HG, HD};
+    double m[2] = {0, 0}, v[2] = {0, 0}, g[2];
+    x[0] = x0[0], x[1] = x0[1];
+    for (int k = 1; k <= iters; k++) {
+        g[0] = -A_ * x[0] - S_ * x[1], g[1] = S_ * x[0] - B_ * x[1];
+        double c1 = adam ? 1 - pow(b1, k) : 1, c2 = adam ? 1 - pow(b2, k) : 1;
+        for (int i = 0; i < 2; i++) {
+            m[i] = b1 * m[i] + (1 - b1) * g[i];
+            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+            x[i] += h[i] * (m[i] / c1) / (sqrt(v[i] / c2) + 1e-8);
+        }
+    }
+}
+
 /* Expected x after `iters` iterations from x0, or 0 if there is no reference. */
 static int reference(const char *name, const double *x0, int iters, double *x)
 {
@@ -102,6 +121,9 @@ static int reference(const char *name, const double *x0, int iters, double *x)
     } else if (!strcmp(name, "momentum") || !strcmp(name, "nesterov")) {
         heavy_ball(!strcmp(name, "nesterov"), x0, iters, x);
         return 1;
+    } else if (!strcmp(name, "adam") || !strcmp(name, "rmsprop")) {
+        adaptive_reference(!strcmp(name, "adam"), x0, iters, x);
+        return 1;
     } else return 0;
     power(M, iters, M);
     apply(M, x0, x);
@@ -132,7 +154,9 @@ static void exactness(const gd_integrator_type *it)
 }
 
 /* Error at T = 2 on the rotation x' = (-psi, theta) from (1, 0); the heavy-ball rules with
- * beta = -0.5 take T (1 - beta)/h iterations (above). */
+ * beta = -0.5 take T (1 - beta)/h iterations (above). adam and rmsprop approximate the flow only
+ * with their second moment frozen at D(v) = 1 (heavy-ball momentum beta1 with step
+ * (1 - beta1) h, and simgd; docs/optimizers.md): the other rules ignore those keys. */
 static double rotation_error(const gd_integrator_type *it, double h)
 {
     const char *name = gd_integrator_type_name(it);
@@ -141,7 +165,7 @@ static double rotation_error(const gd_integrator_type *it, double h)
     long iters = lround((gd_integrator_type_reads(it, "beta") ? 1.5 : 1.0) * 2 / h);
     snprintf(hs, sizeof hs, "%.17g", h);
     snprintf(steps, sizeof steps, "%ld", iters);
-    gd_stepper *s = make_stepper(name, m, (const char *const[]){"h", hs, "steps", steps, "beta", "-0.5", NULL});
+    gd_stepper *s = make_stepper(name, m, (const char *const[]){"h", hs, "steps", steps, "beta", "-0.5", "freeze_v", "true", "v_frozen", "1", "eps", "0", NULL});
     double x[2] = {1, 0}, t = 0;
     gd_stepper_reset(s, x);
     for (long k = 0; k < iters; k++) gd_stepper_step(s, x, &t);

@@ -83,6 +83,12 @@ static int settings_of(const char *rule, rule_setting *out)
         out[1] = (rule_setting){{"order", "disc_first", NULL}};
         return 2;
     }
+    if (!strcmp(rule, "adam") || !strcmp(rule, "rmsprop")) { /* defaults; the other branches; the frozen map */
+        out[0] = plain;
+        out[1] = (rule_setting){{"eps_mode", "inside", "bias_correction", !strcmp(rule, "adam") ? "false" : "true", "beta1", "-0.3", "v0", "0.2", NULL}};
+        out[2] = (rule_setting){{"freeze_v", "true", "v_frozen_g", "0.3", "v_frozen_d", "0.05", "eps", "0", "beta2", "0.9", NULL}};
+        return 3;
+    }
     out[0] = plain;
     return 1;
 }
@@ -103,9 +109,12 @@ typedef struct {
     double lr_g, lr_d;
     long n_g, n_d;
     int disc_first;
-    double *prev; /* optimistic: F at the previous iterate; momentum, nesterov: the buffer b */
-    int alt;      /* momentum, nesterov: update = alt */
+    double *prev;   /* optimistic: F at the previous iterate; momentum, nesterov: the buffer b */
+    int alt;        /* momentum, nesterov: update = alt */
     double beta[2]; /* their generator's and discriminator's factor */
+    const char *const *kv; /* the rule's setting */
+    double *mean, *sq;     /* adam, rmsprop: the moments m, v */
+    long k;                /* adam, rmsprop: iterations so far */
 } ref_ctx;
 
 static double rate(const ref_ctx *c, int i) { return i < c->ngen ? c->lr_g : c->lr_d; }
@@ -197,6 +206,34 @@ static int midpoint(const ref_ctx *c, double *x)
     return rc;
 }
 
+static double kv_number(const ref_ctx *c, const char *key, const char *def) { return atof(kv_value(c->kv, key, def)); }
+static int kv_is(const ref_ctx *c, const char *key, const char *def, const char *value) { return !strcmp(kv_value(c->kv, key, def), value); }
+
+/* adam (rmsprop: no first moment, m = g) from docs/optimizers.md, with the setting's keys
+ * over the defaults: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+ * x = P(x + H (m/c1) / D(v/c2)), c = 1 - b^k with bias correction; 0/0 := 0. freeze_v: D(v_frozen) and
+ * c1 = 1. */
+static int adaptive(ref_ctx *c, double *x, int adam, double *g)
+{
+    const double b1 = adam ? kv_number(c, "beta1", "0.5") : 0, b2 = kv_number(c, "beta2", adam ? "0.999" : "0.99"), eps = kv_number(c, "eps", "1e-8");
+    const int inside = kv_is(c, "eps_mode", "outside", "inside"), bias = kv_is(c, "bias_correction", adam ? "true" : "false", "true");
+    const int frozen = kv_is(c, "freeze_v", "false", "true");
+    const char *vf = kv_value(c->kv, "v_frozen", "0");
+    const double vbar[2] = {atof(kv_value(c->kv, "v_frozen_g", vf)), atof(kv_value(c->kv, "v_frozen_d", vf))};
+    int rc = field(c, x, g);
+    c->k++;
+    for (int i = 0; i < c->n && rc == GD_OK; i++) {
+        c->mean[i] = adam ? b1 * c->mean[i] + (1 - b1) * g[i] : g[i];
+        c->sq[i] = b2 * c->sq[i] + (1 - b2) * g[i] * g[i];
+        double num = c->mean[i], vv = frozen ? vbar[i >= c->ngen] : c->sq[i];
+        if (bias && !frozen) num /= 1 - pow(b1, (double)c->k), vv /= 1 - pow(b2, (double)c->k);
+        double den = inside ? sqrt(vv + eps) : sqrt(vv) + eps;
+        x[i] += rate(c, i) * (num == 0 ? 0 : num / den);
+    }
+    gd_model_project(c->m, x);
+    return rc;
+}
+
 /* One iteration of RULE from its definition; GD_ENOTAVAIL for a rule without one here. */
 static int reference(const char *rule, ref_ctx *c, double *x)
 {
@@ -234,6 +271,8 @@ static int reference(const char *rule, ref_ctx *c, double *x)
         if (!c->alt) rc = heavy_ball_moves(c, x, nest, 1, 0, 1);
         else if ((rc = heavy_ball_moves(c, x, nest, 0, first, first ? c->n_d : c->n_g)) == GD_OK)
             rc = heavy_ball_moves(c, x, nest, 0, !first, first ? c->n_g : c->n_d);
+    } else if (!strcmp(rule, "adam") || !strcmp(rule, "rmsprop")) {
+        rc = adaptive(c, x, !strcmp(rule, "adam"), v);
     } else {
         rc = GD_ENOTAVAIL;
     }
@@ -390,10 +429,12 @@ static void run_case(const model_case *mc, const gd_integrator_type *it, const r
     gd_stepper *st = make_stepper(rule, m, kv);
     int n = gd_model_dim(m);
     ref_ctx c = {m, n, gd_model_ngen(m), hg, hd, atol(kv_value(rs->kv, "n_g", "1")), atol(kv_value(rs->kv, "n_d", "1")),
-                 !strcmp(kv_value(rs->kv, "order", "gen_first"), "disc_first"), malloc(sizeof(double) * (size_t)n),
-                 !strcmp(kv_value(rs->kv, "update", "sim"), "alt"), {0, 0}};
+                 !strcmp(kv_value(rs->kv, "order", "gen_first"), "disc_first"), malloc(sizeof(double) * 3 * (size_t)n),
+                 !strcmp(kv_value(rs->kv, "update", "sim"), "alt"), {0, 0}, rs->kv, NULL, NULL, 0};
     const char *beta = kv_value(rs->kv, "beta", "-0.5");
     c.beta[0] = atof(kv_value(rs->kv, "beta_g", beta)), c.beta[1] = atof(kv_value(rs->kv, "beta_d", beta));
+    c.mean = c.prev + n, c.sq = c.mean + n;
+    for (int i = 0; i < n; i++) c.mean[i] = 0, c.sq[i] = atof(kv_value(rs->kv, "v0", "0"));
     double *x = malloc(sizeof(double) * 3 * (size_t)n), *xr = x + n, *v = xr + n, t = 0;
     CHECK_OK(gd_model_default_start(m, x));
     int has_field = gd_model_field(m, x, v) == GD_OK;

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The moment update of rmsprop and adam, written once (docs/optimizers.md). With the
+ * field g = F(x) and the iteration count k:
+ *   m+ = beta1 m + (1 - beta1) g        (rmsprop: no m, m+ = g)
+ *   v+ = beta2 v + (1 - beta2) g^2
+ *   x+ = P(x + H (m+/c1) / D(v+/c2)),   c = 1 - beta^k with bias correction, else 1,
+ * elementwise, with 0/0 := 0 (eps = 0 and a zero field). freeze_v = true replaces D(v+/c2) by
+ * D(v_frozen) and c1 by 1: the frozen-second-moment map, whose Jacobian eig reports.
+ *
+ * One loop over the lane's rows computes the moments and the direction d = mhat/D(vhat) per
+ * cell; the lane's axpy then applies each cell's H and the projection (frozen sweep cells keep
+ * their x). Built with -fno-math-errno (CMakeLists.txt), so that sqrt vectorises; everything
+ * else is IEEE as in the other rules.
+ */
+#include "adaptive.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const gd_adaptive_bools[] = {"false", "true", NULL};
+const char *const gd_adaptive_eps_modes[] = {"outside", "inside", NULL};
+
+enum { KIND_OUTSIDE = GD_EPS_OUTSIDE, KIND_INSIDE = GD_EPS_INSIDE, KIND_FROZEN };
+
+/* The per-row constants of one iteration. */
+typedef struct {
+    double b1, b2, eps, ic1, ic2, p; /* p: the frozen map's 1/D(v_frozen) */
+} row_consts;
+
+static double denominator(int mode, double v, double eps) { return mode == GD_EPS_INSIDE ? sqrt(v + eps) : sqrt(v) + eps; }
+
+/* The v_frozen of player q (0 generator, 1 discriminator): its own key, else v_frozen, else
+ * auto, which is 0 (no gradient noise in this version). */
+static double v_frozen_of(const gd_adaptive_opts *o, int q)
+{
+    double own = q ? o->v_frozen_d : o->v_frozen_g;
+    return !isnan(own) ? own : !isnan(o->v_frozen) ? o->v_frozen : 0.0;
+}
+
+/* 1/D(v_frozen) of both players; GD_EUSAGE when one is infinite (v = 0 with eps = 0). */
+static int frozen_steps(gd_stepper *s, double p[2])
+{
+    const gd_adaptive_opts *o = s->opts;
+    for (int q = 0; q < 2; q++) {
+        double d = denominator(o->eps_mode, v_frozen_of(o, q), o->eps);
+        if (!(d > 0))
+            return gd_stepper_fail(s, GD_EUSAGE, "%s: the frozen second moment v = 0 with eps = 0 gives an infinite step H/D(v); set integrator.v_frozen > 0 or eps > 0",
+                                   s->type->name);
+        p[q] = 1.0 / d;
+    }
+    return GD_OK;
+}
+
+void gd_adaptive_reset(gd_lane *L, double *m, double *v)
+{
+    const gd_adaptive_opts *o = L->opts;
+    size_t len = (size_t)L->dim * (size_t)L->n;
+    if (m) memset(m, 0, sizeof(double) * len);
+    for (size_t i = 0; i < len; i++) v[i] = o->v0;
+}
+
+/* One row of n cells: the moments in place and the direction d. HAS_M and KIND are constants
+ * at each call, so every variant is a branch-free loop. d = num / (den + [num == 0]) is
+ * num / den, except 0 for num = 0 (also when den = 0: the 0/0 := 0 of eps = 0). */
+static inline __attribute__((always_inline)) void moment_row(int n, const double *restrict g, double *restrict m, double *restrict v,
+                                                             double *restrict d, const row_consts *c, int HAS_M, int KIND)
+{
+    const double b1 = c->b1, a1 = 1 - c->b1, b2 = c->b2, a2 = 1 - c->b2, eps = c->eps, ic1 = c->ic1, ic2 = c->ic2, p = c->p;
+    for (int i = 0; i < n; i++) {
+        const double gi = g[i], mi = HAS_M ? b1 * m[i] + a1 * gi : gi, vi = b2 * v[i] + a2 * gi * gi;
+        if (HAS_M) m[i] = mi;
+        v[i] = vi;
+        if (KIND == KIND_FROZEN) {
+            d[i] = mi * p;
+        } else {
+            const double num = mi * ic1, den = KIND == KIND_INSIDE ? sqrt(vi * ic2 + eps) : sqrt(vi * ic2) + eps;
+            d[i] = num / (den + (double)(num == 0.0));
+        }
+    }
+}
+
+static void moments(int n, const double *g, double *m, double *v, double *d, const row_consts *c, int kind)
+{
+    if (m && kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 1, KIND_OUTSIDE);
+    else if (m && kind == KIND_INSIDE) moment_row(n, g, m, v, d, c, 1, KIND_INSIDE);
+    else if (m) moment_row(n, g, m, v, d, c, 1, KIND_FROZEN);
+    else if (kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 0, KIND_OUTSIDE);
+    else if (kind == KIND_INSIDE) moment_row(n, g, m, v, d, c, 0, KIND_INSIDE);
+    else moment_row(n, g, m, v, d, c, 0, KIND_FROZEN);
+}
+
+int gd_adaptive_advance(gd_lane *L, double *x, double *m, double *v)
+{
+    const gd_adaptive_opts *o = L->opts;
+    int rc = L->ops->field(L, x, L->v);
+    if (rc != GD_OK) return rc;
+    const long k = ++L->iter;
+    const int frozen = o->freeze_v, kind = frozen ? KIND_FROZEN : o->eps_mode, bias = o->bias_correction && !frozen;
+    row_consts c = {o->beta1, o->beta2, o->eps, bias ? 1 / (1 - pow(o->beta1, (double)k)) : 1.0, bias ? 1 / (1 - pow(o->beta2, (double)k)) : 1.0, 0};
+    /* the frozen steps are finite: gd_adaptive_init checked them */
+    const double pg = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 0), o->eps) : 0;
+    const double pd = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 1), o->eps) : 0;
+    const size_t n = (size_t)L->n;
+    for (int r = 0; r < L->dim; r++) {
+        c.p = r < L->ngen ? pg : pd;
+        moments(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, &c, kind);
+    }
+    L->ops->axpy(L, x, x, 1.0, L->d, 0, L->dim, 1);
+    return GD_OK;
+}
+
+int gd_adaptive_init(gd_stepper *s)
+{
+    double p[2];
+    return ((const gd_adaptive_opts *)s->opts)->freeze_v ? frozen_steps(s, p) : GD_OK;
+}
+
+/* On (x, m, v) with P = diag(1/D(v_frozen)), g = F(x), J = DF(x), beta1 = 0 without m:
+ *   x+ = x + H P (beta1 m + (1 - beta1) g), m+ = beta1 m + (1 - beta1) g, v+ = beta2 v + (1 - beta2) g^2,
+ * so DPhi = [[I + (1 - beta1) H P J, beta1 H P, 0], [(1 - beta1) J, beta1 I, 0], [2 (1 - beta2) diag(g) J, 0, beta2 I]];
+ * at a fixed point (g = 0) the v block decouples. */
+int gd_adaptive_map_jacobian(gd_stepper *s, const double *x, double *M, int has_m)
+{
+    const gd_adaptive_opts *o = s->opts;
+    const int n = s->dim, nm = n * (2 + has_m), iv = n * (1 + has_m);
+    const double b1 = has_m ? o->beta1 : 0, b2 = o->beta2;
+    double p[2];
+    int rc = frozen_steps(s, p);
+    if (rc != GD_OK) return rc;
+    double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + (size_t)n)), *g = J ? J + (size_t)n * (size_t)n : NULL;
+    if (!J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    rc = gd_model_jacobian_ws(s->model, s->ws, x, J);
+    if (rc == GD_OK) rc = gd_eval(s, x, g);
+    memset(M, 0, sizeof(double) * (size_t)nm * (size_t)nm);
+    for (int i = 0; i < n && rc == GD_OK; i++) {
+        const double hp = s->hv[i] * p[i >= s->ngen];
+        for (int j = 0; j < n; j++) {
+            const double Jij = J[(size_t)i * n + j];
+            M[(size_t)i * nm + j] = (i == j) + (1 - b1) * hp * Jij;
+            M[(size_t)(iv + i) * nm + j] = 2 * (1 - b2) * g[i] * Jij;
+            if (has_m) M[(size_t)(n + i) * nm + j] = (1 - b1) * Jij;
+        }
+        if (has_m) {
+            M[(size_t)i * nm + n + i] = b1 * hp;
+            M[(size_t)(n + i) * nm + n + i] = b1;
+        }
+        M[(size_t)(iv + i) * nm + iv + i] = b2;
+    }
+    free(J);
+    return rc;
+}
+
+/* The linearisation at v = 0 holds while one step's (1 - beta2) g^2 leaves D(v) at eps:
+ * |g| <~ eps / sqrt(1 - beta2) (outside), sqrt(eps / (1 - beta2)) (inside). */
+int gd_adaptive_map_frozen(gd_stepper *s, double *v, double *radius)
+{
+    const gd_adaptive_opts *o = s->opts;
+    for (int i = 0; i < s->dim; i++) v[i] = v_frozen_of(o, i >= s->ngen);
+    *radius = o->eps_mode == GD_EPS_INSIDE ? sqrt(o->eps / (1 - o->beta2)) : o->eps / sqrt(1 - o->beta2);
+    return GD_OK;
+}
