@@ -149,6 +149,35 @@ def numba_dirac():
                           batch_params=["gamma"], summary="bench: Dirac-GAN + GP as numba cfuncs")
 
 
+def numba_linear():
+    """The linear game (models/linear.c: F = (-a theta - s psi, s theta - b psi)) as numba cfuncs,
+    a, b, s per cell: no exp, so numba's loop vectorises as C's does."""
+
+    @cfunc(gandyn.FIELD_SIG, nopython=True)
+    def field(dim, x, v, opts, user):
+        o = carray(opts, 3, np.float64)
+        v[0] = -o[0] * x[0] - o[2] * x[1]
+        v[1] = o[2] * x[0] - o[1] * x[1]
+        return 0
+
+    @cfunc(gandyn.EQUILIBRIUM_SIG, nopython=True)
+    def equilibrium(dim, x, opts, user):
+        x[0] = 0.0
+        x[1] = 0.0
+        return 0
+
+    @cfunc(gandyn.FIELD_BATCH_SIG, nopython=True, fastmath=True)
+    def field_batch(n, dim, p, x, v, opts, user):
+        for i in range(n):
+            a, b, s = p[i], p[n + i], p[2 * n + i]
+            v[i] = -a * x[i] - s * x[n + i]
+            v[n + i] = s * x[i] - b * x[n + i]
+        return 0
+
+    gandyn.register_model("nlinear", 2, 1, field, equilibrium=equilibrium, params={"a": 0.0, "b": 0.0, "s": 1.0}, field_batch=field_batch,
+                          batch_params=["a", "b", "s"], summary="bench: the linear game as numba cfuncs")
+
+
 def inprocess_sweep(keys, out, plugin=None):
     """CPU seconds of gandyn.sweep in this process."""
     t0 = time.process_time()
@@ -235,6 +264,15 @@ def main():
             rows.append((f"{what}: against the C plugin built without -ffast-math (scalar exp)", f"{t['ndirac']:.2f} s",
                          f"C plugin, `cc {' '.join(CC_LINEAR)}`: {t['pdirac_scalar']:.2f} s", t["ndirac"] / t["pdirac_scalar"], "",
                          agree["pdirac_scalar"]))
+            numba_linear()  # a game without exp: numba against the linear C plugin
+            outs = {name: os.path.join(tmp, f"{name}_inprocess.h5") for name in ("plinear", "nlinear")}
+            tp, tn = best(lambda: inprocess_sweep(sweep_keys("linear", {"model.name": "plinear"}), outs["plinear"], plugins["linear"]),
+                          lambda: inprocess_sweep(sweep_keys("linear", {"model.name": "nlinear"}), outs["nlinear"]))
+            agree = agreement(outs["plinear"], outs["nlinear"])
+            if agree < AGREE:
+                failed.append(f"the numba linear game agrees with the C plugin in {agree:.4%} of the cells")
+            rows.append(("numba @cfunc, linear game (no exp), the linear sweep, timed inside Python: against the C plugin", f"{tn:.2f} s",
+                         f"C plugin, same process: {tp:.2f} s", tn / tp, "≤ 2", agree))
 
         python_dirac()
         (tb, nb), (tpy, npy) = best(lambda: run_cpu(BUILTIN_GP), lambda: run_cpu(PYTHON_GP))
