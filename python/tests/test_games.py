@@ -188,3 +188,21 @@ def test_bad_results_and_registrations():
         gandyn.run({"model.name": "py_nan"}, out="")
     with pytest.raises(gandyn.UsageError, match="unknown key|no key|gamma"):
         gandyn.run({"model.name": "py_dirac", "model.gama": 1}, out="")
+
+
+def test_plugins_through_python():
+    """plugin= loads a C plugin as --plugin does (tests/plugins/test_plugin.c: the game "toy");
+    the same command line on the executable prints the same; a bad plugin gives the CLI's line."""
+    import os
+    from conftest import cli, cli_json
+    plugins = os.environ.get("GANDYN_TEST_PLUGINS")
+    if not plugins:
+        pytest.skip("GANDYN_TEST_PLUGINS (the build's tests/plugins) not set")
+    good = os.path.join(plugins, "plugin_good.so")
+    mine = gandyn.eig({"model.name": "toy"}, plugin=good, out="")
+    assert_same(mine, cli_json("eig", "/dev/null", "--plugin", good, "--set", "model.name=toy"), "eig", tol=1e-12)
+    bad = os.path.join(plugins, "plugin_wrong_abi.so")
+    status, _, err = cli("run", "/dev/null", "--plugin", bad, check=False)
+    with pytest.raises(gandyn.UsageError) as info:
+        gandyn.run(None, plugin=bad, out="")
+    assert status == 2 and str(info.value) == err.strip()[len("gandyn: "):]
