@@ -354,6 +354,11 @@ typedef struct gd_eig_result {
      * linearisation (eps / sqrt(1 - beta2)). NULL and NaN for the other rules. */
     double *v_frozen;
     double v_radius;
+    /* Field evaluations one iteration makes from x* (fixed-step rules; 0 for cvode and for a
+     * model's own map), and rho^(1/evals): the contraction per evaluation, which compares rules
+     * of different cost (NaN where evals is 0). */
+    int evals;
+    double rho_per_eval;
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
 GD_EXPORT void gd_eig_result_free(gd_eig_result *r);

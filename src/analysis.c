@@ -284,6 +284,22 @@ static double max_abs(const double *a, size_t n)
     return r;
 }
 
+/* Field evaluations of one iteration from x, counted on the stepper (its state is restarted by
+ * every later trajectory); 0 when it fails. */
+static int evals_per_iteration(gd_stepper *st, const double *x)
+{
+    int n = st->dim;
+    double *y = malloc(sizeof(double) * (size_t)n), t = 0;
+    if (!y) return 0;
+    memcpy(y, x, sizeof(double) * (size_t)n);
+    long before = 0;
+    int rc = gd_stepper_reset(st, y);
+    if (rc == GD_OK) before = gd_stepper_get_nfev(st), rc = gd_stepper_step(st, y, &t);
+    long after = gd_stepper_get_nfev(st);
+    free(y);
+    return rc >= 0 ? (int)(after - before) : 0;
+}
+
 int gd_sim_eig(gd_sim *s, gd_eig_result *out)
 {
     int rc = analysis_entry(s, out, sizeof *out);
@@ -315,6 +331,8 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     out->lr_d = fixed && !isnan(s->stepper->o.lr_d) ? s->stepper->o.lr_d : out->h;
     out->predicted = gd_predict_outcome(out->rho);
     out->v_frozen = NULL, out->v_radius = NAN;
+    out->evals = fixed ? evals_per_iteration(s->stepper, eq) : 0;
+    out->rho_per_eval = out->evals > 0 ? pow(out->rho, 1.0 / out->evals) : NAN;
     if (fixed && s->stepper->type->map_frozen && s->stepper->type->map_frozen(s->stepper, mim + nm, &out->v_radius) == GD_OK)
         out->v_frozen = mim + nm;
     int k = 0;

@@ -499,7 +499,9 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
         json_complex_list(cx, e->map_dim, e->map_re, e->map_im);
         fprintf(cx->out, ",\"spectral_radius\":");
         json_num(cx, e->rho);
-        fprintf(cx->out, ",\"predicted\":\"%s\",\"phase\":\"%s\"", gd_outcome_name(e->predicted), e->phase);
+        fprintf(cx->out, ",\"predicted\":\"%s\",\"phase\":\"%s\",\"state_dim\":%d,\"evals\":%d,\"per_eval\":", gd_outcome_name(e->predicted),
+                e->phase, e->map_dim, e->evals);
+        json_num(cx, e->rho_per_eval);
         if (e->v_frozen) { /* adam, rmsprop: the frozen-second-moment map */
             fprintf(cx->out, ",\"v_frozen\":");
             json_vec(cx, e->v_frozen, e->dim);
