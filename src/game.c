@@ -20,6 +20,8 @@ typedef struct {
     gd_game g; /* the description, its pointers into the copies below */
     gd_param *params;
     char **batch;
+    int nbatch;
+    size_t *batch_offset; /* where each batch parameter sits in the option struct */
     double *lo, *hi;
 } game_type;
 
@@ -213,17 +215,15 @@ static void game_project(const gd_model *m, double *x)
  * always gets its table, so that it needs no NULL test (numba cannot make one). */
 static int game_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v)
 {
-    const gd_game *g = game_of(m);
+    const game_type *t = (const game_type *)m->type;
+    const gd_game *g = &t->g;
     double own[1024], *q = NULL;
-    int nb = 0;
-    while (g->batch_params && g->batch_params[nb]) nb++;
-    if (!p && nb > 0) {
-        size_t need = (size_t)n * (size_t)nb;
+    if (!p && t->nbatch > 0) {
+        size_t need = (size_t)n * (size_t)t->nbatch;
         q = need <= sizeof own / sizeof own[0] ? own : malloc(sizeof(double) * need);
         if (!q) return GD_ENOMEM;
-        for (int j = 0; j < nb; j++) {
-            const gd_param *row = gd_param_find(g->params, g->batch_params[j]);
-            double value = *(const double *)((const char *)m->opts + row->offset);
+        for (int j = 0; j < t->nbatch; j++) {
+            double value = *(const double *)((const char *)m->opts + t->batch_offset[j]);
             for (int i = 0; i < n; i++) q[(size_t)j * n + i] = value;
         }
         p = q;
@@ -322,7 +322,7 @@ void gd_game_type_free(gd_model_type *t)
     free((char *)gt->type.name), free((char *)gt->type.summary);
     free_table(gt->params);
     for (int j = 0; gt->batch && gt->batch[j]; j++) free(gt->batch[j]);
-    free(gt->batch), free(gt->lo), free(gt->hi);
+    free(gt->batch), free(gt->batch_offset), free(gt->lo), free(gt->hi);
     free(gt);
 }
 
@@ -335,13 +335,17 @@ static int copy_game(game_type *t, const gd_game *g)
     t->type.summary = dup_or_empty(g->summary);
     t->params = copy_table(g->params);
     t->batch = nb ? calloc((size_t)nb + 1, sizeof(char *)) : NULL;
+    t->batch_offset = nb ? malloc(sizeof(size_t) * (size_t)nb) : NULL;
+    t->nbatch = nb;
     for (int j = 0; t->batch && j < nb; j++) ok &= (t->batch[j] = strdup(g->batch_params[j])) != NULL;
+    for (int j = 0; t->batch_offset && t->params && j < nb; j++) /* check_game found each a double key of the table */
+        t->batch_offset[j] = gd_param_find(t->params, g->batch_params[j])->offset;
     if (g->lo) {
         size_t bytes = sizeof(double) * (size_t)g->dim;
         if ((t->lo = malloc(bytes)) && (t->hi = malloc(bytes))) memcpy(t->lo, g->lo, bytes), memcpy(t->hi, g->hi, bytes);
         else ok = 0;
     }
-    return ok && t->type.name && t->type.summary && t->params && (!nb || t->batch);
+    return ok && t->type.name && t->type.summary && t->params && (!nb || (t->batch && t->batch_offset));
 }
 
 int gd_game_type_create(const gd_game *g, gd_model_type **out, char *msg)
