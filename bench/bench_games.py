@@ -27,6 +27,7 @@ cells (exit 1 otherwise). Prints a markdown table.
 Usage: /usr/bin/python3 bench/bench_games.py [path/to/gandyn] [--quick]
 (--quick: 1000 x 10 cells x 1000 steps, 2000-step runs, one repetition, for a smoke test.)
 """
+import functools
 import math
 import os
 import resource
@@ -118,6 +119,19 @@ def best(*fs, rounds=None):
 
 
 # ---------------------------------------------------------------- numba ---------
+@functools.lru_cache(maxsize=None)
+def numba_origin():
+    """x* = (0, 0), the equilibrium of both numba games, compiled once."""
+
+    @cfunc(gandyn.EQUILIBRIUM_SIG, nopython=True)
+    def equilibrium(dim, x, opts, user):
+        x[0] = 0.0
+        x[1] = 0.0
+        return 0
+
+    return equilibrium
+
+
 def numba_dirac():
     """The Dirac-GAN + GP as numba cfuncs: F = (-psi f'(s), theta f'(s) - gamma psi), s = theta psi,
     f'(s) = 1/(1 + e^s); opts holds gamma (the one param), p gamma per cell."""
@@ -130,12 +144,6 @@ def numba_dirac():
         v[1] = x[0] * d1 - gamma * x[1]
         return 0
 
-    @cfunc(gandyn.EQUILIBRIUM_SIG, nopython=True)
-    def equilibrium(dim, x, opts, user):
-        x[0] = 0.0
-        x[1] = 0.0
-        return 0
-
     @cfunc(gandyn.FIELD_BATCH_SIG, nopython=True, fastmath=True)
     def field_batch(n, dim, p, x, v, opts, user):
         for i in range(n):
@@ -145,7 +153,7 @@ def numba_dirac():
             v[n + i] = th * d1 - p[i] * ps
         return 0
 
-    gandyn.register_model("ndirac", 2, 1, field, equilibrium=equilibrium, params={"gamma": 0.3}, field_batch=field_batch,
+    gandyn.register_model("ndirac", 2, 1, field, equilibrium=numba_origin(), params={"gamma": 0.3}, field_batch=field_batch,
                           batch_params=["gamma"], summary="bench: Dirac-GAN + GP as numba cfuncs")
 
 
@@ -160,12 +168,6 @@ def numba_linear():
         v[1] = o[2] * x[0] - o[1] * x[1]
         return 0
 
-    @cfunc(gandyn.EQUILIBRIUM_SIG, nopython=True)
-    def equilibrium(dim, x, opts, user):
-        x[0] = 0.0
-        x[1] = 0.0
-        return 0
-
     @cfunc(gandyn.FIELD_BATCH_SIG, nopython=True, fastmath=True)
     def field_batch(n, dim, p, x, v, opts, user):
         for i in range(n):
@@ -174,7 +176,7 @@ def numba_linear():
             v[n + i] = s * x[i] - b * x[n + i]
         return 0
 
-    gandyn.register_model("nlinear", 2, 1, field, equilibrium=equilibrium, params={"a": 0.0, "b": 0.0, "s": 1.0}, field_batch=field_batch,
+    gandyn.register_model("nlinear", 2, 1, field, equilibrium=numba_origin(), params={"a": 0.0, "b": 0.0, "s": 1.0}, field_batch=field_batch,
                           batch_params=["a", "b", "s"], summary="bench: the linear game as numba cfuncs")
 
 
