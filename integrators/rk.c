@@ -44,7 +44,7 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
 {
     int n = s->dim, rc = GD_OK;
     size_t nn = (size_t)n * (size_t)n;
-    double *K = malloc(sizeof(double) * (nn * 3 + 2 * (size_t)n)), *J = K + nn, *A = J + nn, *Y = A + nn, *v = Y + n;
+    double *K = malloc(sizeof(double) * (nn * 3 + (size_t)n)), *J = K + nn, *A = J + nn, *Y = A + nn;
     if (!K) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     memcpy(Y, x, sizeof(double) * (size_t)n);
     for (size_t e = 0; e < nn; e++) A[e] = M[e] = (e % (size_t)(n + 1)) == 0;
@@ -53,11 +53,9 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
         gd_matmul(n, J, A, K);
         for (size_t e = 0; e < nn; e++) M[e] += tab->b[i] * s->hv[e / (size_t)n] * K[e];
         if (i + 1 == tab->stages) break;
-        /* the next stage point and its derivative */
-        if ((rc = gd_eval(s, Y, v)) != GD_OK) break;
-        for (int k = 0; k < n; k++) Y[k] = x[k] + tab->sub[i] * s->hv[k] * v[k];
-        gd_model_project(s->model, Y);
-        for (size_t e = 0; e < nn; e++) A[e] = ((e % (size_t)(n + 1)) == 0) + tab->sub[i] * s->hv[e / (size_t)n] * K[e];
+        /* the next stage point, as rk_advance makes it, and its derivative I + sub H K */
+        if ((rc = gd_lane_euler(&s->lane, Y, x, Y, tab->sub[i], 0, n)) != GD_OK) break;
+        gd_substep_jacobian(s, K, tab->sub[i], 0, n, A);
     }
     free(K);
     return rc;
