@@ -5,6 +5,7 @@
  */
 #include "gd_impl.h"
 
+#include <complex.h>
 #include <stdlib.h>
 
 /* x~ = P(x + H F(x)) into w[0], then x = P(x + H F(x~)); for one state or a block of cells. */
@@ -34,6 +35,15 @@ static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
+/* mu = 1 + z + z^2 */
+static int extragradient_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
+{
+    double complex z = CMPLX(zr, zi), mu = 1 + z * (1 + z);
+    (void)s;
+    *mr = creal(mu), *mi = cimag(mu);
+    return 1;
+}
+
 const gd_integrator_type gd_integrator_extragradient = {
     .name = "extragradient",
     .summary = "extragradient: x~ = x + H F(x), x+ = x + H F(x~)",
@@ -41,4 +51,5 @@ const gd_integrator_type gd_integrator_extragradient = {
     .fixed_step = 1,
     .advance = extragradient_advance,
     .map_jacobian = extragradient_map_jacobian,
+    .amplify = extragradient_amplify,
 };

@@ -6,6 +6,7 @@
  */
 #include "gd_impl.h"
 
+#include <complex.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stddef.h>
@@ -127,6 +128,15 @@ static int mid_map_jacobian(gd_stepper *s, const double *x, double *M)
     return GD_OK;
 }
 
+/* mu = (1 + z/2) / (1 - z/2) */
+static int mid_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
+{
+    double complex z = CMPLX(zr, zi), mu = (1 + 0.5 * z) / (1 - 0.5 * z);
+    (void)s;
+    *mr = creal(mu), *mi = cimag(mu);
+    return 1;
+}
+
 const gd_integrator_type gd_integrator_implicit_midpoint = {
     .name = "implicit_midpoint",
     .summary = "implicit midpoint rule x+ = x + H F((x + x+)/2), Newton with the analytic Jacobian",
@@ -138,4 +148,5 @@ const gd_integrator_type gd_integrator_implicit_midpoint = {
     .step = mid_step,
     .free = mid_free,
     .map_jacobian = mid_map_jacobian,
+    .amplify = mid_amplify,
 };

@@ -6,6 +6,7 @@
  */
 #include "gd_impl.h"
 
+#include <complex.h>
 #include <stdlib.h>
 
 /* The history, L->hist, is the previous field value. */
@@ -37,6 +38,17 @@ static int ogd_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
+/* The block [[1 + 2z, -h], [lambda, 0]] of the map on one mode: mu^2 - (1 + 2z) mu + z = 0. */
+static int ogd_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
+{
+    double complex z = CMPLX(zr, zi), b = 1 + 2 * z, r = csqrt(b * b - 4 * z);
+    double complex q = 0.5 * (creal(conj(b) * r) >= 0 ? b + r : b - r); /* the larger root, free of cancellation */
+    double complex mu[2] = {q, q != 0 ? z / q : 0};
+    (void)s;
+    for (int k = 0; k < 2; k++) mr[k] = creal(mu[k]), mi[k] = cimag(mu[k]);
+    return 2;
+}
+
 const gd_integrator_type gd_integrator_optimistic = {
     .name = "optimistic",
     .summary = "optimistic GDA: x+ = x + 2 H F(x) - H F(x_prev); first step uses F(x_prev) = F(x0)",
@@ -46,4 +58,5 @@ const gd_integrator_type gd_integrator_optimistic = {
     .lane_reset = ogd_reset,
     .advance = ogd_advance,
     .map_jacobian = ogd_map_jacobian,
+    .amplify = ogd_amplify,
 };

@@ -5,6 +5,7 @@
  */
 #include "gd_impl.h"
 
+#include <complex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,10 +62,34 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
     return rc;
 }
 
+/* The tableau's stability polynomial R(z) = 1 + z sum_i b_i k_i, k_1 = 1,
+ * k_{i+1} = 1 + sub_i z k_i: the chain of rk_map_jacobian with J(Y_i) = J at a fixed point. */
+static int rk_amplify(double zr, double zi, double *mr, double *mi, const tableau *tab)
+{
+    double complex z = CMPLX(zr, zi), k = 1, sum = 0;
+    for (int i = 0; i < tab->stages; i++) {
+        sum += tab->b[i] * k;
+        if (i + 1 < tab->stages) k = 1 + tab->sub[i] * z * k;
+    }
+    double complex mu = 1 + z * sum;
+    *mr = creal(mu), *mi = cimag(mu);
+    return 1;
+}
+
 static int heun_advance(gd_lane *L, double *x) { return rk_advance(L, x, &heun_tab); }
 static int rk4_advance(gd_lane *L, double *x) { return rk_advance(L, x, &rk4_tab); }
 static int heun_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &heun_tab); }
 static int rk4_map_jacobian(gd_stepper *s, const double *x, double *M) { return rk_map_jacobian(s, x, M, &rk4_tab); }
+static int heun_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
+{
+    (void)s;
+    return rk_amplify(zr, zi, mr, mi, &heun_tab);
+}
+static int rk4_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
+{
+    (void)s;
+    return rk_amplify(zr, zi, mr, mi, &rk4_tab);
+}
 
 const gd_integrator_type gd_integrator_heun = {
     .name = "heun",
@@ -73,6 +98,7 @@ const gd_integrator_type gd_integrator_heun = {
     .fixed_step = 1,
     .advance = heun_advance,
     .map_jacobian = heun_map_jacobian,
+    .amplify = heun_amplify,
 };
 
 const gd_integrator_type gd_integrator_rk4 = {
@@ -82,4 +108,5 @@ const gd_integrator_type gd_integrator_rk4 = {
     .fixed_step = 1,
     .advance = rk4_advance,
     .map_jacobian = rk4_map_jacobian,
+    .amplify = rk4_amplify,
 };

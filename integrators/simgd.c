@@ -24,6 +24,14 @@ static int simgd_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
+/* mu = 1 + z */
+static int simgd_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
+{
+    (void)s;
+    *mr = 1 + zr, *mi = zi;
+    return 1;
+}
+
 const gd_integrator_type gd_integrator_simgd = {
     .name = "simgd",
     .summary = "simultaneous gradient descent-ascent (explicit Euler): x+ = x + H F(x)",
@@ -32,4 +40,5 @@ const gd_integrator_type gd_integrator_simgd = {
     .advance = simgd_advance,
     .step = simgd_step,
     .map_jacobian = simgd_map_jacobian,
+    .amplify = simgd_amplify,
 };

@@ -332,6 +332,14 @@ struct gd_integrator_type {
      * (dim) and the field size within which that map is the rule's linearisation. NULL: the
      * map is the rule's own, nothing held. */
     int (*map_frozen)(gd_stepper *s, double *v, double *radius);
+    /* For a rule whose map at a fixed point is a function of hJ alone when both players step
+     * with the same h: the map's eigenvalues for one eigenvalue z = h lambda of J (zr + i zi)
+     * into mr + i mi [0 .. count), count 1 + history (optimistic: the two roots of
+     * mu^2 - (1 + 2z) mu + z).
+     * Sweeps take a cell's rho from J's spectrum, solved once per model set-up, instead of an
+     * eigen-solve of the map per cell (spectral mapping); it must agree with map_jacobian's
+     * spectrum (tests/test_rules.c). NULL: none. */
+    int (*amplify)(const gd_stepper *s, double zr, double zi, double *mr, double *mi);
     int serial;           /* as gd_model_type's: a rule registered at run time */
     const char *plugin;
 };

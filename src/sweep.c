@@ -176,6 +176,10 @@ typedef struct {
     double *eq_x0;
     const gd_model *eq_model;
     unsigned long eq_generation;
+    /* J's eigenvalues at eq (n each), for rules with a spectral mapping (ctx_rho); valid
+     * until the equilibrium is found again */
+    double *lam_re, *lam_im;
+    int lam_ok;
 } ctx;
 
 static void ctx_free(ctx *c)
@@ -203,14 +207,16 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
     /* x0, eq (n each), then the map's Jacobian and eigenvalues: the map is on the state with
      * the rule's history (optimistic: 2n, adam: 3n) */
     size_t nm = (size_t)n * (size_t)(1 + base->stepper->type->history);
-    c->x0 = malloc(sizeof(double) * ((size_t)3 * n + nm * nm + 2 * nm));
+    c->x0 = malloc(sizeof(double) * ((size_t)5 * n + nm * nm + 2 * nm));
     if (!c->stepper || !c->x0) {
         ctx_free(c);
         return GD_ENOMEM;
     }
     c->eq = c->x0 + n;
     c->eq_x0 = c->eq + n;
-    c->J = c->eq_x0 + n;
+    c->lam_re = c->eq_x0 + n;
+    c->lam_im = c->lam_re + n;
+    c->J = c->lam_im + n;
     return GD_OK;
 }
 
@@ -230,6 +236,7 @@ static void ctx_cell_equilibrium(ctx *c)
     size_t bytes = sizeof(double) * (size_t)m->dim;
     if (c->eq_model == m && c->eq_generation == m->generation && (m->type->equilibrium || !memcmp(c->eq_x0, c->x0, bytes))) return;
     c->eq_ok = ctx_equilibrium(c) == GD_OK;
+    c->lam_ok = 0;
     c->eq_model = m, c->eq_generation = m->generation;
     memcpy(c->eq_x0, c->x0, bytes);
 }
@@ -275,6 +282,26 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
     return rc;
 }
 
+/* The map's eigenvalues at x* by spectral mapping, into wr, wi (the map's dimension): the
+ * rule's amplification of each eigenvalue h lambda of J, J's spectrum solved once per
+ * equilibrium. 0 when the rule has no mapping or the players' steps differ (the map is then
+ * no function of hJ). */
+static int ctx_mapped_eigenvalues(ctx *c, double *wr, double *wi)
+{
+    gd_stepper *st = c->stepper;
+    int n = st->dim;
+    if (!st->type->amplify) return 0;
+    for (int k = 1; k < n; k++)
+        if (st->hv[k] != st->hv[0]) return 0;
+    if (!c->lam_ok) {
+        if (gd_model_jacobian_ws(c->model, st->ws, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, c->lam_re, c->lam_im) != GD_OK) return 0;
+        c->lam_ok = 1;
+    }
+    double h = st->hv[0];
+    for (int k = 0, m = 0; k < n; k++) m += st->type->amplify(st, h * c->lam_re[k], h * c->lam_im[k], wr + m, wi + m);
+    return 1;
+}
+
 /* Spectral radius of the one-iteration map at x* (NaN without an equilibrium); *phase
  * from its dominant eigenvalue. */
 static double ctx_rho(ctx *c, signed char *phase)
@@ -292,7 +319,8 @@ static double ctx_rho(ctx *c, signed char *phase)
         *phase = wi[kd] != 0; /* exp(T lambda) of the flow is never real-negative */
         return exp(T * mx);
     }
-    if (gd_stepper_map_jacobian(st, c->eq, c->J, NULL) != GD_OK || gd_eigenvalues(nm, c->J, wr, wi) != GD_OK) return NAN;
+    if (!ctx_mapped_eigenvalues(c, wr, wi) && (gd_stepper_map_jacobian(st, c->eq, c->J, NULL) != GD_OK || gd_eigenvalues(nm, c->J, wr, wi) != GD_OK))
+        return NAN;
     int kd = 0;
     for (int k = 0; k < nm; k++) {
         double r = hypot(wr[k], wi[k]);
