@@ -142,6 +142,34 @@ def particles_checks():
     ]
 
 
+def optimizer_checks():
+    wgan = ["model.loss=wgan", "integrator.h=0.1", "integrator.beta=-0.5"]
+    gp = ["model.reg=gp", "model.gamma=0.3", "integrator.h=0.01", "integrator.freeze_v=true", "integrator.v_frozen_g=0.01",
+          "integrator.v_frozen_d=0.04", "integrator.eps=1e-8"]
+
+    def contraction(k0, k1, *kv):  # (|x_k1| / |x_k0|)^(1 / (k1 - k0)) from two runs
+        r = [norm(gd("run", "/dev/null", *s(*kv, f"integrator.steps={k}"), "-o", "")["trajectories"][0]["x_final"]) for k in (k0, k1)]
+        return (r[1] / r[0]) ** (1 / (k1 - k0))
+
+    alt_gan = ["integrator.name=momentum", "integrator.update=alt", "integrator.h=0.2", "integrator.beta=-0.5", "run.x0=0.1,0.1"]
+    crit = gd("critical", "/dev/null", *s("model.loss=wgan", "integrator.name=momentum", "integrator.update=alt", "integrator.h=1.5"),
+              "--param", "integrator.beta", "--lo", "-0.9", "--hi", "-0.1")
+    return [
+        ("momentum alt, bilinear, h = 0.1, beta = -0.5: rho", "docs/optimizers.md case 1", 0.9985177891, 1e-9,
+         rmax(gd("eig", "/dev/null", *s(*wgan, "integrator.name=momentum", "integrator.update=alt"))), 0),
+        ("momentum sim, same: rho > 1 for every beta", "docs/optimizers.md case 5", 1.000743033, 1e-9,
+         rmax(gd("eig", "/dev/null", *s(*wgan, "integrator.name=momentum"))), 0),
+        ("nesterov sim, same: rho", "docs/optimizers.md case 6", 1.002953506, 1e-9, rmax(gd("eig", "/dev/null", *s(*wgan, "integrator.name=nesterov"))), 0),
+        ("momentum alt, y = 1.5: predicted critical beta", "docs/optimizers.md case 4", -0.25, 1e-6, crit["predicted"], 0),
+        ("momentum alt, Dirac GAN h = 0.2, beta = -0.5: measured contraction", "docs/optimizers.md case 7", 0.9985179, 1e-5,
+         contraction(3000, 6000, *alt_gan), 0),
+        ("rmsprop, frozen v = (0.01, 0.04), GP: rho", "docs/optimizers.md case 8", 0.9931012036, 1e-9,
+         rmax(gd("eig", "/dev/null", *s(*gp, "integrator.name=rmsprop"))), 0),
+        ("adam, same, beta1 = 0.9: rho (unstable)", "docs/optimizers.md case 9", 1.002700682, 1e-9,
+         rmax(gd("eig", "/dev/null", *s(*gp, "integrator.name=adam", "integrator.beta1=0.9"))), 0),
+    ]
+
+
 def sh(script, *args):
     return ["bash", os.path.join(EXAMPLES, script), *args]
 
@@ -172,6 +200,12 @@ SECTIONS = [
       ("pitchfork: mode averaging against mode selection", [sh("particles/reproduce.sh", "c", "{out}/particles")],
        ["particles/c_pitchfork.png"])],
      particles_checks),
+    ("optimizers", "The rules GANs are trained with, as maps on the extended state (docs/optimizers.md)",
+     [("heavy-ball momentum: (h, beta) diagrams, simultaneous against alternating", [sh("optimizers/reproduce.sh", "momentum", "{out}/optimizers")],
+       ["optimizers/momentum.png"]),
+      ("SGD, RMSProp and Adam on the Dirac GAN with gradient penalty", [sh("optimizers/reproduce.sh", "adam", "{out}/optimizers")],
+       ["optimizers/adam.png"])],
+     optimizer_checks),
 ]
 
 

@@ -51,7 +51,8 @@ def sweep_map(ax, path):
         agree = float(s.attrs["agreement"][0])
     cmap = matplotlib.colors.ListedColormap(OUTCOME_COLOURS)
     ax.pcolormesh(x, y, oc, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
-    ax.contour(x, y, rho, levels=[1], colors="k", linewidths=1.3)
+    if np.nanmin(rho) < 1 < np.nanmax(rho):  # else no boundary crosses the map
+        ax.contour(x, y, rho, levels=[1], colors="k", linewidths=1.3)
     return x, y, oc, rho, agree
 
 
