@@ -359,6 +359,10 @@ typedef struct gd_eig_result {
      * of different cost (NaN where evals is 0). */
     int evals;
     double rho_per_eval;
+    /* Base-rule steps per iteration of the map (lookahead.k; 1 without lookahead) and
+     * rho^(1/steps), the contraction per base step. evals counts the whole iteration. */
+    long steps;
+    double rho_per_step;
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
 GD_EXPORT void gd_eig_result_free(gd_eig_result *r);

@@ -91,15 +91,16 @@ int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
     memset(b, 0, sizeof *b);
     b->m = m;
     gd_lane *L = &b->lane;
-    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0};
-    size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history;
-    /* one allocation: v, d, the scratch vectors, the history */
-    double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh));
+    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0, &st->wrap, NULL, 0};
+    size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history, ns = st->wrap.k > 0;
+    /* one allocation: v, d, the scratch vectors, the history, lookahead's slow weights */
+    double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh + ns));
     if (!mem) return GD_ENOMEM;
     L->v = mem;
     L->d = mem + vec;
     for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = mem + vec * (size_t)(2 + i);
     L->hist = nh ? mem + vec * (2 + GD_LANE_SCRATCH) : NULL;
+    L->slow = ns ? mem + vec * (2 + GD_LANE_SCRATCH + nh) : NULL;
     return GD_OK;
 }
 
@@ -112,5 +113,6 @@ void gd_batch_release(gd_batch *b)
 int gd_batch_available(const gd_stepper *st)
 {
     const gd_model *m = st->model;
-    return st->type->advance && m->type->field_batch && !m->type->project;
+    /* [modifier] needs each cell's Jacobian: cell by cell */
+    return st->type->advance && m->type->field_batch && !m->type->project && st->wrap.mod == GD_MOD_NONE;
 }
