@@ -150,7 +150,7 @@ static int parse_axis(gd_sweep *w, const char *spec, axis *a)
         a->kind = AX_INTEGRATOR;
         a->name = a->key;
     } else {
-        return gd_fmt(msg, GD_EUSAGE, "sweep axis %s: sweep a numeric model.*, integrator.* key or run.x0.K", a->key);
+        return gd_fmt(msg, GD_EUSAGE, "sweep axis %s: sweep a numeric model.*, integrator.*, lookahead.*, modifier.* key or run.x0.K", a->key);
     }
     a->values = malloc(sizeof(double) * (size_t)a->n);
     if (!a->values) return gd_fmt(msg, GD_ENOMEM, "out of memory");
