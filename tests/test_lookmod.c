@@ -227,6 +227,19 @@ static void runs(void)
     CHECK_NEAR(meas, 0.9813269142, 1e-6);
     gd_stepper_free(&s);
     gd_model_free(&m);
+    /* gandyn rate samples at the cycles' ends: its fit is per cycle too (maintain, alt momentum) */
+    gd_sim *r = sim((const char *const[]){"model.reg", "gp", "integrator.name", "momentum", "integrator.update", "alt", "integrator.h", "0.3",
+                                          "lookahead.k", "4", "integrator.steps", "20000", "run.x0", "0.01,0.01", NULL});
+    gd_rate_result rr;
+    gd_eig_result e;
+    CHECK_OK(gd_sim_rate(r, "", &rr));
+    CHECK_OK(gd_sim_eig(r, &e));
+    printf("lookahead(momentum alt) rate: predicted %.9f, measured %.9f per cycle (eig %.9f)\n", rr.d_pred_rho, rr.d_rho, e.rho);
+    CHECK(rr.has_discrete && rr.d_points >= 50);
+    CHECK_NEAR(rr.d_pred_rho, e.rho, 1e-12);
+    CHECK_NEAR(rr.d_rho, e.rho, 1e-6);
+    gd_eig_result_free(&e);
+    gd_sim_free(&r);
 }
 
 /* A (h, gamma) sweep of the GP Dirac-GAN with lookahead around momentum: batched, predicted by
