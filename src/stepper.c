@@ -187,7 +187,6 @@ static int lane_init(gd_stepper *s)
     L->d = L->v ? L->v + s->dim : NULL;
     if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));
     for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = s->w[i];
-    L->wrap = &s->wrap;
     if (s->wrap.k > 0) L->slow = malloc(sizeof(double) * (size_t)s->dim);
     return L->v && (L->hist || !s->type->history) && (L->slow || !s->wrap.k) ? GD_OK : GD_ENOMEM;
 }
