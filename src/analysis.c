@@ -514,6 +514,8 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "predicted", gd_outcome_name(e->predicted));
     if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "v_frozen", e->dim, e->v_frozen);
     if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "validity_radius", 1, &e->v_radius);
+    if (rc == GD_OK && e->steps > 1) rc = gd_h5_attr_long(f, "/eig", "steps", e->steps); /* lookahead: base steps per cycle */
+    if (rc == GD_OK && e->steps > 1) rc = gd_h5_attr_doubles(f, "/eig", "rho_per_step", 1, &e->rho_per_step);
     return rc;
 }
 

@@ -422,6 +422,35 @@ static void closed_forms(void)
     gd_model_free(&m);
 }
 
+/* SGA's alignment away from x*, against F~ written here from the model's F and J: one simgd
+ * step with h = 1 is x + F~. Some of the points flip lambda's sign. */
+static void alignment(void)
+{
+    /* an anti-damped generator makes <F, J^T F> change sign: three of the seven points flip */
+    gd_model *m = make_model("linear", (const char *const[]){"a", "-0.5", "b", "0.5", "s", "1", NULL});
+    gd_stepper *s = make_stepper("simgd", m, (const char *const[]){"h", "1", "modifier.name", "sga", "modifier.lambda", "0.6", "modifier.align", "true", NULL});
+    const double pts[][2] = {{0.7, -1.3}, {3, -2}, {-2.5, 1.5}, {1.5, 2.5}, {-0.4, -3}, {2.2, 0.3}, {0.05, 0.02}};
+    int flipped = 0;
+    for (size_t p = 0; p < sizeof pts / sizeof pts[0]; p++) {
+        double F[2], J[4], jtf[2], af[2], x[2] = {pts[p][0], pts[p][1]}, t = 0;
+        CHECK_OK(gd_model_field(m, x, F));
+        CHECK_OK(gd_model_jacobian(m, x, J));
+        for (int i = 0; i < 2; i++) {
+            jtf[i] = J[i] * F[0] + J[2 + i] * F[1];
+            af[i] = 0.5 * ((J[2 * i] * F[0] + J[2 * i + 1] * F[1]) - jtf[i]);
+        }
+        double sign = (F[0] * jtf[0] + F[1] * jtf[1]) * (af[0] * jtf[0] + af[1] * jtf[1]) / 2 + 0.1 < 0 ? -1 : 1;
+        flipped += sign < 0;
+        CHECK_OK(gd_stepper_reset(s, x));
+        CHECK(gd_stepper_step(s, x, &t) >= 0);
+        for (int i = 0; i < 2; i++) CHECK_NEAR(x[i] - pts[p][i], F[i] + sign * 0.6 * af[i], 1e-14);
+    }
+    printf("SGA alignment: %d of 7 points flip lambda\n", flipped);
+    CHECK(flipped == 3);
+    gd_stepper_free(&s);
+    gd_model_free(&m);
+}
+
 /* Out-of-range keys: one line naming the key. */
 static void errors(void)
 {
@@ -455,6 +484,7 @@ int main(void)
     modifier_cases();
     case20();
     closed_forms();
+    alignment();
     errors();
     return check_report("test_lookmod");
 }
