@@ -294,6 +294,7 @@ typedef struct gd_batch {
     const gd_model *m;
     const double *hg, *hd, *p, *frozen;
     long nfev; /* batched field evaluations */
+    double *mod_ws; /* [modifier]: the cells' Jacobians and the differences' points (NULL: off) */
 } gd_batch;
 /* Allocates the lane's vectors for the stepper's rule and model (options as the stepper's). */
 int gd_batch_init(gd_batch *b, const gd_stepper *st, int n);
@@ -323,6 +324,12 @@ const gd_param *gd_wrap_param(const char *key, const char **section);
 /* F~ for the field v = F(x) the stepper's lane just evaluated, in place (the one hook of
  * [modifier] on the lane's field path; nothing when modifier.name = none). */
 int gd_modifier_apply(gd_stepper *s, const double *x, double *v);
+/* F~ in place for n states of dimension d in a lane's layout: v[r n + i] = F_r of state i,
+ * Jc[(k d + r) n + i] = dF_r/dx_k there; scratch: (2 d + 1) n doubles. */
+void gd_modifier_combine(const gd_wrap_opts *o, int d, int n, const double *Jc, double *v, double *scratch);
+/* Block sizes up to which a sweep with a modifier runs batched (J per cell by differences of
+ * the batched field, src/lane_batch.c); larger states go cell by cell. */
+#define GD_MODIFIER_BATCH_DIM 8
 /* J~ from J = DF(x*) in place, at a fixed point (consensus J - gamma J^T J, SGA J + lambda A J). */
 int gd_modifier_jacobian(gd_stepper *s, double *J);
 /* The field's Jacobian as the rules see it: the model's, then gd_modifier_jacobian. Every
@@ -399,7 +406,7 @@ struct gd_stepper {
     double *w[GD_LANE_SCRATCH]; /* scratch vectors of length dim (the lane's w) */
     gd_lane lane;      /* the stepper's own state as a lane of one (src/stepper.c) */
     gd_wrap_opts wrap; /* [lookahead], [modifier] (src/wrap.c) */
-    double *wrap_ws;   /* the modifier's scratch: 3 dim^2 + 2 dim doubles (NULL: off) */
+    double *wrap_ws;   /* the modifier's scratch: 3 dim^2 + 3 dim + 1 doubles (NULL: off) */
     void *priv;
     long nfev, nsteps;
     int ready;

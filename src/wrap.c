@@ -9,8 +9,9 @@
  *  - [lookahead] runs k base steps from slow weights x_s, then x_s <- x_s + alpha (x - x_s)
  *    and the fast weights restart there, with the base rule's own state kept (maintain) or
  *    restarted (reset).
- * Lookahead is written against the lane, so a batched sweep stays batched; the modifier needs
- * each state's Jacobian and runs on a stepper's lane only (sweeps with it go cell by cell).
+ * Lookahead is written against the lane, so a batched sweep stays batched. The modifier needs
+ * each state's Jacobian: the model's on a stepper, differences of the batched field on a block
+ * of sweep cells (src/lane_batch.c; states of up to GD_MODIFIER_BATCH_DIM coordinates).
  */
 #include "gd_impl.h"
 
@@ -64,26 +65,40 @@ int gd_wrap_setup(gd_stepper *s)
     if (o->mod == GD_MOD_NONE) return GD_OK;
     size_t n = (size_t)s->dim;
     if (gd_check_dense(s->msg, (long)n, 3, "modifier: the field's Jacobian per evaluation") != GD_OK) return GD_ENOMEM;
-    if (!(s->wrap_ws = malloc(sizeof(double) * (3 * n * n + 2 * n)))) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    if (!(s->wrap_ws = malloc(sizeof(double) * (3 * n * n + 3 * n + 1)))) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     return GD_OK;
 }
 
 /* ---------------------------------------------------------------- modifier ----- */
-/* y = J v (trans 0) or J^T v (trans 1), J n x n row-major. */
-static void matvec(int n, const double *J, const double *v, double *y, int trans)
+/* Every loop runs over the n states innermost, so a block of sweep cells vectorises. */
+void gd_modifier_combine(const gd_wrap_opts *o, int d, int n, const double *Jc, double *v, double *scratch)
 {
-    for (int i = 0; i < n; i++) {
-        double a = 0;
-        for (int j = 0; j < n; j++) a += (trans ? J[(size_t)j * n + i] : J[(size_t)i * n + j]) * v[j];
-        y[i] = a;
+    const size_t N = (size_t)n;
+    double *jtf = scratch, *af = scratch + (size_t)d * N, *lam = af + (size_t)d * N;
+    for (size_t r = 0; r < (size_t)d; r++) { /* (J^T F)_r = sum_k J_kr F_k, (J F)_r = sum_k J_rk F_k */
+        double *t = jtf + r * N, *a = af + r * N;
+        for (size_t i = 0; i < N; i++) t[i] = a[i] = 0;
+        for (size_t k = 0; k < (size_t)d; k++) {
+            const double *vk = v + k * N, *Jkr = Jc + (r * (size_t)d + k) * N, *Jrk = Jc + (k * (size_t)d + r) * N;
+            for (size_t i = 0; i < N; i++) t[i] += Jkr[i] * vk[i], a[i] += Jrk[i] * vk[i];
+        }
     }
-}
-
-static double dot(int n, const double *a, const double *b)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += a[i] * b[i];
-    return r;
+    const size_t all = (size_t)d * N;
+    if (o->mod == GD_MOD_CONSENSUS) {
+        for (size_t e = 0; e < all; e++) v[e] -= o->gamma * jtf[e];
+        return;
+    }
+    for (size_t e = 0; e < all; e++) af[e] = 0.5 * (af[e] - jtf[e]); /* A F = (J F - J^T F) / 2 */
+    for (size_t i = 0; i < N; i++) lam[i] = o->lambda;
+    if (o->align) {
+        for (size_t i = 0; i < N; i++) {
+            double fj = 0, aj = 0;
+            for (size_t r = 0; r < (size_t)d; r++) fj += v[r * N + i] * jtf[r * N + i], aj += af[r * N + i] * jtf[r * N + i];
+            if (fj * aj / d + 0.1 < 0) lam[i] = -lam[i];
+        }
+    }
+    for (size_t r = 0; r < (size_t)d; r++)
+        for (size_t i = 0; i < N; i++) v[r * N + i] += lam[i] * af[r * N + i];
 }
 
 int gd_modifier_apply(gd_stepper *s, const double *x, double *v)
@@ -91,19 +106,13 @@ int gd_modifier_apply(gd_stepper *s, const double *x, double *v)
     const gd_wrap_opts *o = &s->wrap;
     if (o->mod == GD_MOD_NONE) return GD_OK;
     const int n = s->dim;
-    double *J = s->wrap_ws, *jtf = J + (size_t)n * (size_t)n, *af = jtf + n;
+    const size_t nn = (size_t)n * (size_t)n;
+    double *J = s->wrap_ws, *Jc = J + nn;
     int rc = gd_model_jacobian_ws(s->model, s->ws, x, J);
     if (rc != GD_OK) return gd_stepper_fail(s, rc, "modifier: model '%s': %s", s->model->type->name, s->ws->msg);
-    matvec(n, J, v, jtf, 1);
-    if (o->mod == GD_MOD_CONSENSUS) {
-        for (int i = 0; i < n; i++) v[i] -= o->gamma * jtf[i];
-        return GD_OK;
-    }
-    matvec(n, J, v, af, 0); /* A F = (J F - J^T F) / 2 */
-    for (int i = 0; i < n; i++) af[i] = 0.5 * (af[i] - jtf[i]);
-    double lambda = o->lambda;
-    if (o->align && dot(n, v, jtf) * dot(n, af, jtf) / n + 0.1 < 0) lambda = -lambda;
-    for (int i = 0; i < n; i++) v[i] += lambda * af[i];
+    for (int r = 0; r < n; r++) /* column by column, as a block of one cell */
+        for (int k = 0; k < n; k++) Jc[(size_t)k * n + r] = J[(size_t)r * n + k];
+    gd_modifier_combine(o, n, 1, Jc, v, Jc + nn);
     return GD_OK;
 }
 

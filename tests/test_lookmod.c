@@ -451,6 +451,55 @@ static void alignment(void)
     gd_model_free(&m);
 }
 
+/* The modifier on a block of cells (J by differences of the batched field) against the one-state
+ * path (analytic J): runs of 20 steps agree to the differences' accuracy, and an (h, gamma) sweep
+ * runs batched with the per-cell outcomes. */
+static void batched_modifier(void)
+{
+    gd_model *m = make_model("dirac", (const char *const[]){"loss", "nsgan", "reg", "gp", "gamma", "0.4", NULL});
+    static const char *const mods[][3] = {{"sga", "false", "momentum"}, {"sga", "true", "altgd"}, {"consensus", "false", "extragradient"}};
+    for (int c = 0; c < 3; c++) {
+        gd_stepper *s = make_stepper(mods[c][2], m, (const char *const[]){"h", "0.11", "modifier.name", mods[c][0], "modifier.align", mods[c][1],
+                                                                          "modifier.lambda", "0.8", "modifier.gamma", "0.6", NULL});
+        double p[6] = {1, 0.5, -0.2, 1, -0.3, 0.9}, t = 0, worst = 0; /* SoA: the thetas, then the psis */
+        CHECK_OK(gd_stepper_step_batch(s, 3, p, NULL, NULL, NULL, 20)); /* 20 steps: still far from x* */
+        for (int i = 0; i < 3; i++) {
+            double x[2] = {i == 0 ? 1 : i == 1 ? 0.5 : -0.2, i == 0 ? 1 : i == 1 ? -0.3 : 0.9};
+            CHECK_OK(gd_stepper_reset(s, x));
+            for (int k = 0; k < 20; k++) CHECK(gd_stepper_step(s, x, &t) >= 0);
+            worst = fmax(worst, fmax(fabs(x[0] - p[i]), fabs(x[1] - p[3 + i])));
+        }
+        printf("batched %s (align %s) around %s vs one state: %.3g\n", mods[c][0], mods[c][1], mods[c][2], worst);
+        CHECK(worst <= 1e-8 && fabs(p[0] - 1) > 1e-3 && fabs(p[0]) > 1e-2);
+        gd_stepper_free(&s);
+    }
+    gd_model_free(&m);
+    signed char *outcome[2] = {NULL, NULL};
+    long n = 0;
+    for (int kernel = 0; kernel < 2; kernel++) {
+        gd_sim *sm = sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.05:4:40:log", "sweep.y", "model.gamma:0.02:3:20",
+                                               "integrator.steps", "3000", "run.x0", "1e-3,1e-3", "modifier.name", "sga", "sweep.kernel",
+                                               kernel ? "cell" : "auto", NULL});
+        gd_sweep *w = NULL;
+        CHECK_OK(gd_sweep_create(sm, &w));
+        CHECK(gd_sweep_is_batched(w) == !kernel);
+        CHECK_OK(gd_sweep_run(w));
+        long counts[3];
+        double agree = gd_sweep_get_agreement(w, counts);
+        printf("%s sga GP (h, gamma) sweep: agreement %.4f, counts %ld %ld %ld\n", kernel ? "per-cell" : "batched", agree, counts[0], counts[1], counts[2]);
+        CHECK(agree >= 0.98 && counts[0] > 50 && counts[2] > 50);
+        n = gd_sweep_ncells(w);
+        outcome[kernel] = malloc((size_t)n);
+        memcpy(outcome[kernel], gd_sweep_get_outcome(w), (size_t)n);
+        gd_sweep_free(&w);
+        gd_sim_free(&sm);
+    }
+    long differ = 0;
+    for (long i = 0; i < n; i++) differ += outcome[0][i] != outcome[1][i];
+    CHECK(differ <= n / 200);
+    free(outcome[0]), free(outcome[1]);
+}
+
 /* Out-of-range keys: one line naming the key. */
 static void errors(void)
 {
@@ -485,6 +534,7 @@ int main(void)
     case20();
     closed_forms();
     alignment();
+    batched_modifier();
     errors();
     return check_report("test_lookmod");
 }
