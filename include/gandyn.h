@@ -359,6 +359,10 @@ typedef struct gd_eig_result {
      * of different cost (NaN where evals is 0). */
     int evals;
     double rho_per_eval;
+    /* Base-rule steps per iteration of the map (lookahead.k; 1 without lookahead) and
+     * rho^(1/steps), the contraction per base step. evals counts the whole iteration. */
+    long steps;
+    double rho_per_step;
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
 GD_EXPORT void gd_eig_result_free(gd_eig_result *r);
@@ -523,7 +527,9 @@ GD_EXPORT int gd_sweep_merge(const char *const *paths, int n, gd_sim **sim, gd_s
 
 /* Phase transition along one key (`gandyn critical`): bisection between lo and hi, whose
  * observed outcomes differ, to |hi - lo| <= rtol |value|; and where the predicted spectral
- * radius crosses 1 (NaN if it does not in [lo, hi]). */
+ * radius crosses 1 (NaN if it does not in [lo, hi]). For an integer key (lookahead.k) lo and
+ * hi must be whole, the bisection runs on whole numbers, and value and predicted are the first
+ * number with the upper outcome. */
 typedef struct gd_critical_result {
     double value, predicted;
     gd_outcome below, above;

@@ -130,8 +130,8 @@ int gd_adaptive_map_jacobian(gd_stepper *s, const double *x, double *M, int has_
     if (rc != GD_OK) return rc;
     double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + (size_t)n)), *g = J ? J + (size_t)n * (size_t)n : NULL;
     if (!J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    rc = gd_model_jacobian_ws(s->model, s->ws, x, J);
-    if (rc == GD_OK) rc = gd_eval(s, x, g);
+    rc = gd_stepper_jacobian(s, x, J);
+    if (rc == GD_OK) rc = gd_stepper_field(s, x, g);
     memset(M, 0, sizeof(double) * (size_t)nm * (size_t)nm);
     for (int i = 0; i < n && rc == GD_OK; i++) {
         const double hp = s->hv[i] * p[i >= s->ngen];

@@ -24,8 +24,8 @@ static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
     double *A = malloc(sizeof(double) * 2 * nn), *B = A ? A + nn : NULL, *xt = s->w[1];
     if (!A) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     rc = gd_lane_euler(&s->lane, xt, x, x, 1.0, 0, n);
-    if (rc == GD_OK) rc = gd_model_jacobian_ws(s->model, s->ws, x, A);
-    if (rc == GD_OK) rc = gd_model_jacobian_ws(s->model, s->ws, xt, B);
+    if (rc == GD_OK) rc = gd_stepper_jacobian(s, x, A);
+    if (rc == GD_OK) rc = gd_stepper_jacobian(s, xt, B);
     if (rc == GD_OK) {
         gd_substep_jacobian(s, A, 1.0, 0, n, A); /* A = I + H J(x) */
         gd_matmul(n, B, A, M);                   /* M = J(x~) A */

@@ -64,7 +64,7 @@ static double newton_update(gd_stepper *s, const double *x, double *y)
     int n = s->dim;
     double *v = s->w[0];
     for (int i = 0; i < n; i++) p->m[i] = 0.5 * (x[i] + y[i]);
-    if (gd_eval(s, p->m, v) != GD_OK || gd_model_jacobian_ws(s->model, s->ws, p->m, p->J) != GD_OK) return -1;
+    if (gd_stepper_field(s, p->m, v) != GD_OK || gd_stepper_jacobian(s, p->m, p->J) != GD_OK) return -1;
     double dn = 0, yn = 0;
     for (int i = 0; i < n; i++) {
         p->r[i] = -(y[i] - x[i] - s->hv[i] * v[i]);
@@ -86,7 +86,7 @@ static int mid_step(gd_stepper *s, double *x, double *t)
     const mid_opts *o = s->opts;
     int n = s->dim;
     double *y = s->w[1], *v = s->w[2];
-    int rc = gd_eval(s, x, v); /* explicit Euler predictor */
+    int rc = gd_stepper_field(s, x, v); /* explicit Euler predictor */
     if (rc != GD_OK) return rc;
     for (int i = 0; i < n; i++) y[i] = x[i] + s->hv[i] * v[i];
     double prev = INFINITY;
@@ -119,7 +119,7 @@ static int mid_map_jacobian(gd_stepper *s, const double *x, double *M)
     int rc = mid_step(s, y, &t);
     if (rc != GD_OK) return rc;
     for (int i = 0; i < n; i++) p->m[i] = 0.5 * (x[i] + y[i]);
-    if ((rc = gd_model_jacobian_ws(s->model, s->ws, p->m, p->J)) != GD_OK) return rc;
+    if ((rc = gd_stepper_jacobian(s, p->m, p->J)) != GD_OK) return rc;
     gd_substep_jacobian(s, p->J, -0.5, 0, n, p->A);
     gd_substep_jacobian(s, p->J, 0.5, 0, n, M);
     int pin = gd_blas_serial_begin(n), info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, n, p->A, n, p->piv, M, n);

@@ -26,7 +26,7 @@ static int ogd_map_jacobian(gd_stepper *s, const double *x, double *M)
     int n = s->dim, m = 2 * n;
     double *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
     if (!J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    int rc = gd_model_jacobian_ws(s->model, s->ws, x, J);
+    int rc = gd_stepper_jacobian(s, x, J);
     for (int i = 0; i < n && rc == GD_OK; i++)
         for (int j = 0; j < n; j++) {
             M[i * m + j] = (i == j) + 2 * s->hv[i] * J[i * n + j];

@@ -50,7 +50,7 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
     memcpy(Y, x, sizeof(double) * (size_t)n);
     for (size_t e = 0; e < nn; e++) A[e] = M[e] = (e % (size_t)(n + 1)) == 0;
     for (int i = 0; i < tab->stages && rc == GD_OK; i++) {
-        if ((rc = gd_model_jacobian_ws(s->model, s->ws, Y, J)) != GD_OK) break;
+        if ((rc = gd_stepper_jacobian(s, Y, J)) != GD_OK) break;
         gd_matmul(n, J, A, K);
         for (size_t e = 0; e < nn; e++) M[e] += tab->b[i] * s->hv[e / (size_t)n] * K[e];
         if (i + 1 == tab->stages) break;

@@ -19,7 +19,7 @@ static int simgd_step(gd_stepper *s, double *x, double *t)
 /* I + H J(x) */
 static int simgd_map_jacobian(gd_stepper *s, const double *x, double *M)
 {
-    int rc = gd_model_jacobian_ws(s->model, s->ws, x, M);
+    int rc = gd_stepper_jacobian(s, x, M);
     if (rc == GD_OK) gd_substep_jacobian(s, M, 1.0, 0, s->dim, M);
     return rc;
 }

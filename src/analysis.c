@@ -253,6 +253,7 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
         return gd_fmt(s->msg, rc, "%s", m->msg);
     }
     rc = gd_model_jacobian(m, eq, J);
+    if (rc == GD_OK && st->type->fixed_step) rc = gd_modifier_jacobian(st, J); /* [modifier]: the flow of F~ */
     const char *why = rc == GD_OK ? st->msg : m->msg; /* cvode on a model without a field: the model says why */
     no_flow[0] = '\0';
     if (rc == GD_OK) rc = gd_eigenvalues(n, J, re, im);
@@ -319,10 +320,11 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
         return rc;
     }
     out->dim = n;
-    out->map_dim = s->stepper->type->fixed_step ? nm : n;
+    const int fixed_rule = s->stepper->type->fixed_step;
+    out->map_dim = fixed_rule ? nm : n;
     out->has_flow = !no_flow[0], out->no_flow = no_flow;
     out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;
-    out->type = out->has_flow && gd_model_jacobian(s->model, eq, J) == GD_OK ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
+    out->type = out->has_flow && gd_model_jacobian(s->model, eq, J) == GD_OK && (!fixed_rule || gd_modifier_jacobian(s->stepper, J) == GD_OK) ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
     free(J);
     out->integrator = s->stepper->type->name;
     int fixed = s->stepper->type->fixed_step;
@@ -331,7 +333,9 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     out->lr_d = fixed && !isnan(s->stepper->o.lr_d) ? s->stepper->o.lr_d : out->h;
     out->predicted = gd_predict_outcome(out->rho);
     out->v_frozen = NULL, out->v_radius = NAN;
-    out->evals = fixed ? evals_per_iteration(s->stepper, eq) : 0;
+    out->steps = fixed ? gd_stepper_map_steps(s->stepper) : 1;
+    out->rho_per_step = pow(out->rho, 1.0 / (double)out->steps);
+    out->evals = fixed ? evals_per_iteration(s->stepper, eq) * (int)out->steps : 0; /* one base step's, times k */
     out->rho_per_eval = out->evals > 0 ? pow(out->rho, 1.0 / out->evals) : NAN;
     if (fixed && s->stepper->type->map_frozen && s->stepper->type->map_frozen(s->stepper, mim + nm, &out->v_radius) == GD_OK)
         out->v_frozen = mim + nm;
@@ -510,6 +514,8 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "predicted", gd_outcome_name(e->predicted));
     if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "v_frozen", e->dim, e->v_frozen);
     if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "validity_radius", 1, &e->v_radius);
+    if (rc == GD_OK && e->steps > 1) rc = gd_h5_attr_long(f, "/eig", "steps", e->steps); /* lookahead: base steps per cycle */
+    if (rc == GD_OK && e->steps > 1) rc = gd_h5_attr_doubles(f, "/eig", "rho_per_step", 1, &e->rho_per_step);
     return rc;
 }
 

@@ -182,7 +182,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "lookahead", "modifier", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -502,6 +502,8 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
         fprintf(cx->out, ",\"predicted\":\"%s\",\"phase\":\"%s\",\"state_dim\":%d,\"evals\":%d,\"per_eval\":", gd_outcome_name(e->predicted),
                 e->phase, e->map_dim, e->evals);
         json_num(cx, e->rho_per_eval);
+        fprintf(cx->out, ",\"steps\":%ld,\"per_step\":", e->steps); /* lookahead: k base steps per iteration */
+        json_num(cx, e->rho_per_step);
         if (e->v_frozen) { /* adam, rmsprop: the frozen-second-moment map */
             fprintf(cx->out, ",\"v_frozen\":");
             json_vec(cx, e->v_frozen, e->dim);
@@ -537,6 +539,7 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
     fprintf(cx->out, "\ntype: %s\nmap of %s (%s, %s): ", e->type, e->integrator, steps, e->map_analytic ? "analytic" : "finite differences");
     text_complex_list(cx, e->map_dim, e->map_re, e->map_im, 1);
     fprintf(cx->out, "\nspectral radius: %.9g -> %s (%s)\n", e->rho, gd_outcome_name(e->predicted), e->phase);
+    if (e->steps > 1) fprintf(cx->out, "per base step (lookahead cycle of %ld): %.9g\n", e->steps, e->rho_per_step);
     if (e->v_frozen) {
         fprintf(cx->out, "frozen second moment v = ");
         for (int i = 0; i < e->dim && i < 12; i++) fprintf(cx->out, "%s%.9g", i ? ", " : "(", e->v_frozen[i]);
@@ -1202,9 +1205,10 @@ typedef struct {
 static int cmd_help(gd_cx *cx, int argc, const char *const *argv);
 
 static const command commands[] = {
-    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait] sections with every parameter",
+    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [lookahead], [modifier] sections with every parameter",
      "Every registered model and integrator with each of its keys, default and meaning (the keys of\n"
-     "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate] and [portrait].",
+     "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate], [portrait],\n"
+     "[lookahead] and [modifier].",
      NULL, (const char *const[]){"models | integrators | sections", "only the models, the integrators, or the other sections", OPT_JSON, NULL},
      "gandyn list integrators", 0, NULL, cmd_list},
     {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",

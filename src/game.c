@@ -392,11 +392,11 @@ int gd_model_register(const gd_game *game, char *msg)
 static const gd_rule *rule_of(const gd_stepper *s) { return &((const rule_type *)s->type)->r; }
 
 /* The model's field and Jacobian for a rule: through the stepper, counted, failures recorded. */
-static int rule_field(void *ctx, const double *x, double *v) { return gd_eval(ctx, x, v); }
+static int rule_field(void *ctx, const double *x, double *v) { return gd_stepper_field(ctx, x, v); }
 static int rule_jacobian(void *ctx, const double *x, double *J)
 {
     gd_stepper *s = ctx;
-    int rc = gd_model_jacobian_ws(s->model, s->ws, x, J);
+    int rc = gd_stepper_jacobian(s, x, J);
     if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': %s", s->model->type->name, s->ws->msg);
     return rc;
 }

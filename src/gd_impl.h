@@ -213,6 +213,11 @@ struct gd_lane {
      * One counter for the whole lane: all cells of a sweep block start together. Zeroed by
      * gd_stepper_reset and at the start of a batched run; the rule increments it. */
     long iter;
+    /* [lookahead] (src/wrap.c): the options (the stepper's), the slow weights x_s of every
+     * state (dim * n; NULL: lookahead off) and the base steps made in the current cycle. */
+    const struct gd_wrap_opts *wrap;
+    double *slow;
+    long cycle;
 };
 
 /* One field evaluation v = F(at) and what an explicit rule does with it, on rows [i0, i1)
@@ -289,6 +294,7 @@ typedef struct gd_batch {
     const gd_model *m;
     const double *hg, *hd, *p, *frozen;
     long nfev; /* batched field evaluations */
+    double *mod_ws; /* [modifier]: the cells' Jacobians and the differences' points (NULL: off) */
 } gd_batch;
 /* Allocates the lane's vectors for the stepper's rule and model (options as the stepper's). */
 int gd_batch_init(gd_batch *b, const gd_stepper *st, int n);
@@ -296,6 +302,59 @@ void gd_batch_release(gd_batch *b);
 /* The stepper's rule and model can run batched: a lane rule, a batched field, and a
  * projection that is the model's box (no project callback). */
 int gd_batch_available(const gd_stepper *st);
+
+/* ---- wrappers of every fixed-step rule (src/wrap.c, docs/optimizers.md): [modifier] changes
+ * the field every rule sees (consensus, SGA), [lookahead] runs k base steps from slow weights
+ * and moves them by alpha towards the result. Their keys are set on a stepper as
+ * "lookahead.KEY" and "modifier.KEY" (gd_stepper_set), sections [lookahead] and [modifier]. */
+enum { GD_LA_MAINTAIN, GD_LA_RESET };
+enum { GD_MOD_NONE, GD_MOD_CONSENSUS, GD_MOD_SGA };
+typedef struct gd_wrap_opts {
+    long k;            /* lookahead.k: base steps per cycle; 0: off */
+    double alpha;      /* lookahead.alpha in (0, 1] */
+    int state;         /* lookahead.state: GD_LA_* */
+    int mod;           /* modifier.name: GD_MOD_* */
+    double gamma, lambda;
+    int align;         /* modifier.align: SGA's sign alignment */
+} gd_wrap_opts;
+/* The key table of section "lookahead" or "modifier" (NULL: neither). */
+const gd_param *gd_wrap_params(const char *section);
+/* The row of KEY written "lookahead.k" or "modifier.name" (NULL: not such a key). */
+const gd_param *gd_wrap_param(const char *key, const char **section);
+/* F~ for the field v = F(x) the stepper's lane just evaluated, in place (the one hook of
+ * [modifier] on the lane's field path; nothing when modifier.name = none). */
+int gd_modifier_apply(gd_stepper *s, const double *x, double *v);
+/* F~ in place for n states of dimension d in a lane's layout: v[r n + i] = F_r of state i,
+ * Jc[(k d + r) n + i] = dF_r/dx_k there; scratch: (2 d + 1) n doubles. */
+void gd_modifier_combine(const gd_wrap_opts *o, int d, int n, const double *Jc, double *v, double *scratch);
+/* Block sizes up to which a sweep with a modifier runs batched (J per cell by differences of
+ * the batched field, src/lane_batch.c); larger states go cell by cell. */
+#define GD_MODIFIER_BATCH_DIM 8
+/* J~ from J = DF(x*) in place, at a fixed point (consensus J - gamma J^T J, SGA J + lambda A J). */
+int gd_modifier_jacobian(gd_stepper *s, double *J);
+/* The field's Jacobian as the rules see it: the model's, then gd_modifier_jacobian. Every
+ * analytic map Jacobian takes its J from here. */
+int gd_stepper_jacobian(gd_stepper *s, const double *x, double *J);
+/* The field as the rules see it on a stepper: gd_eval, then gd_modifier_apply. */
+int gd_stepper_field(gd_stepper *s, const double *x, double *v);
+/* Lookahead on a lane: at a start the slow weights are the states; after every base step
+ * gd_lookahead_sync counts it and at the end of a cycle sets x_s <- (1 - alpha) x_s + alpha x,
+ * x <- x_s on every state not frozen (frozen: NULL, or per cell as gd_batch's); it returns 1
+ * when the base state is to be reset now (state = reset), else 0. */
+void gd_lookahead_start(gd_lane *L, const double *x);
+int gd_lookahead_sync(gd_lane *L, double *x, const double *frozen);
+/* A rule's start and one iteration on a lane with the lookahead around it: the sweep kernel's
+ * and gd_stepper_step_batch's way to run a lane rule. */
+int gd_lane_start(const gd_integrator_type *t, gd_lane *L, double *x);
+int gd_lane_advance(const gd_integrator_type *t, gd_lane *L, double *x, const double *frozen);
+/* The cycle map's Jacobian from the base map's B (nb x nb on (x, z), nb = dim (1 + history)):
+ * P = B^k, then [[(1 - alpha) I + alpha P_xx, alpha P_xz], [P_zx, P_zz]] (maintain, nb x nb) or
+ * (1 - alpha) I + alpha P_xx (reset, dim x dim) into M. */
+int gd_lookahead_map_jacobian(gd_stepper *s, const double *B, double *M);
+/* Base steps per iteration of the stepper's map: lookahead.k, else 1. */
+long gd_stepper_map_steps(const gd_stepper *s);
+/* The wrappers' setup checks (a fixed-step rule) and scratch; message on the stepper. */
+int gd_wrap_setup(gd_stepper *s);
 
 struct gd_integrator_type {
     const char *name;
@@ -354,6 +413,8 @@ struct gd_stepper {
     double *hv;        /* per-coordinate step: lr_g on generator, lr_d on discriminator rows */
     double *w[GD_LANE_SCRATCH]; /* scratch vectors of length dim (the lane's w) */
     gd_lane lane;      /* the stepper's own state as a lane of one (src/stepper.c) */
+    gd_wrap_opts wrap; /* [lookahead], [modifier] (src/wrap.c) */
+    double *wrap_ws;   /* the modifier's scratch: 3 dim^2 + 3 dim + 1 doubles (NULL: off) */
     void *priv;
     long nfev, nsteps;
     int ready;

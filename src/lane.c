@@ -81,7 +81,7 @@ static int chain_substep(gd_stepper *s, const double *x, const gd_stage *st, dou
     int n = s->dim, N = st ? 2 * n : n;
     size_t NN = (size_t)N * (size_t)N;
     double *S = J + (size_t)n * (size_t)n, *T = S + NN;
-    int rc = gd_model_jacobian_ws(s->model, s->ws, x, J);
+    int rc = gd_stepper_jacobian(s, x, J);
     if (rc != GD_OK) return rc;
     if (st) buffered_jacobian(s, st, J, i0, i1, S);
     else gd_substep_jacobian(s, J, scale, i0, i1, S);
@@ -156,7 +156,7 @@ int gd_heavy_ball_map_jacobian(gd_stepper *s, const double *x, const gd_stage *t
     double *y = s->w[0], *b = s->w[1];
     gd_stage st = *tmpl;
     memcpy(y, x, sizeof(double) * (size_t)s->dim);
-    int rc = gd_eval(s, x, b);
+    int rc = gd_stepper_field(s, x, b);
     st.mom = b;
     return rc == GD_OK ? gd_lane_heavy_ball(&s->lane, y, &st, M) : rc;
 }

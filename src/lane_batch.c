@@ -11,11 +11,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* [modifier] on a block: each cell's J by central differences of the batched field (the
+ * cells' own parameters; 2 dim evaluations), then F~ per cell as on one state (src/wrap.c). */
+static int batch_modify(gd_batch *b, const double *x, double *v)
+{
+    const gd_lane *L = &b->lane;
+    const int n = L->n, d = L->dim;
+    const size_t vec = (size_t)d * (size_t)n;
+    double *Jc = b->mod_ws, *xp = Jc + (size_t)d * vec, *fp = xp + vec, *fm = fp + vec, *scratch = fm + vec, *step = scratch; /* Jc: column k at k vec */
+    memcpy(xp, x, sizeof(double) * vec);
+    int rc = GD_OK;
+    for (int k = 0; k < d && rc == GD_OK; k++) {
+        double *xk = xp + (size_t)k * n, *col = Jc + (size_t)k * vec;
+        const double *x0 = x + (size_t)k * n;
+        for (int i = 0; i < n; i++) step[i] = 1e-6 * fmax(1.0, fabs(x0[i])), xk[i] = x0[i] + step[i];
+        rc = b->m->type->field_batch(b->m, n, b->p, xp, fp);
+        for (int i = 0; i < n; i++) xk[i] = x0[i] - step[i];
+        if (rc == GD_OK) rc = b->m->type->field_batch(b->m, n, b->p, xp, fm);
+        for (int r = 0; r < d; r++)
+            for (int i = 0; i < n; i++) col[(size_t)r * n + i] = (fp[(size_t)r * n + i] - fm[(size_t)r * n + i]) / (2 * step[i]);
+        memcpy(xk, x0, sizeof(double) * (size_t)n);
+    }
+    if (rc == GD_OK) gd_modifier_combine(L->wrap, d, n, Jc, v, scratch);
+    return rc;
+}
+
 static int batch_field(gd_lane *L, const double *x, double *v)
 {
     gd_batch *b = L->owner;
     b->nfev++;
-    return b->m->type->field_batch(b->m, L->n, b->p, x, v);
+    int rc = b->m->type->field_batch(b->m, L->n, b->p, x, v);
+    return rc == GD_OK && b->mod_ws ? batch_modify(b, x, v) : rc;
 }
 
 /* out_k = base_k + scale h_k v_k (h the cell's step of row k's player), clipped to [lo, hi]
@@ -77,7 +103,7 @@ static int batch_stage(gd_lane *L, const double *at, const gd_stage *st, int i0,
 {
     gd_batch *b = L->owner;
     const gd_model *m = b->m;
-    if (!m->type->stage_batch || !b->frozen) return GD_ENOTAVAIL;
+    if (!m->type->stage_batch || !b->frozen || b->mod_ws) return GD_ENOTAVAIL; /* a modified field: batch_field */
     int rc = m->type->stage_batch(m, L->n, b->p, at, st, b->hg, b->hd, b->frozen, i0, i1);
     if (rc != GD_ENOTAVAIL) b->nfev++;
     return rc;
@@ -91,15 +117,23 @@ int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
     memset(b, 0, sizeof *b);
     b->m = m;
     gd_lane *L = &b->lane;
-    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0};
-    size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history;
-    /* one allocation: v, d, the scratch vectors, the history */
-    double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh));
+    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0, &st->wrap, NULL, 0};
+    size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history, ns = st->wrap.k > 0;
+    /* one allocation: v, d, the scratch vectors, the history, lookahead's slow weights */
+    double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh + ns));
     if (!mem) return GD_ENOMEM;
     L->v = mem;
     L->d = mem + vec;
     for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = mem + vec * (size_t)(2 + i);
     L->hist = nh ? mem + vec * (2 + GD_LANE_SCRATCH) : NULL;
+    L->slow = ns ? mem + vec * (2 + GD_LANE_SCRATCH + nh) : NULL;
+    /* [modifier]: the cells' Jacobian columns, three vectors for the differences, the combination's scratch */
+    size_t d = (size_t)m->dim;
+    if (st->wrap.mod != GD_MOD_NONE && !(b->mod_ws = malloc(sizeof(double) * (d * vec + 5 * vec + (size_t)n)))) {
+        free(mem);
+        L->v = NULL; /* gd_batch_release frees nothing twice */
+        return GD_ENOMEM;
+    }
     return GD_OK;
 }
 
@@ -107,10 +141,13 @@ void gd_batch_release(gd_batch *b)
 {
     free(b->lane.v);
     b->lane.v = NULL;
+    free(b->mod_ws);
+    b->mod_ws = NULL;
 }
 
 int gd_batch_available(const gd_stepper *st)
 {
     const gd_model *m = st->model;
-    return st->type->advance && m->type->field_batch && !m->type->project;
+    /* [modifier] needs each cell's Jacobian (2 dim batched evaluations): small states only */
+    return st->type->advance && m->type->field_batch && !m->type->project && (st->wrap.mod == GD_MOD_NONE || m->dim <= GD_MODIFIER_BATCH_DIM);
 }

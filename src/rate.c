@@ -225,12 +225,15 @@ static int discrete(gd_sim *s, const double *eq, series *ks, gd_rate_result *out
         rc = gd_stepper_reset(st, z);
     }
     double t = 0, r, ph;
-    for (long k = 0; rc == GD_OK && k <= st->o.steps; k++) {
+    /* one map iteration = K base steps (a lookahead cycle, which ends on the slow weights) */
+    const long K = gd_stepper_map_steps(st), iters = st->o.steps / K;
+    for (long k = 0; rc == GD_OK && k <= iters; k++) {
         if (nh) memcpy(z + n, st->lane.hist, sizeof(double) * (size_t)nh);
         project(nm, md.U, z, zs, &r, &ph);
-        if ((rc = series_add(ks, (double)k, r, ph)) != GD_OK || k == st->o.steps) break;
+        if ((rc = series_add(ks, (double)k, r, ph)) != GD_OK || k == iters) break;
         if (r < 1e-3 * s->rate->r_lo && out->d_pred_rho < 1) break;
-        int code = gd_stepper_step(st, z, &t);
+        int code = GD_OK;
+        for (long j = 0; j < K && code >= 0 && code != GD_DIVERGED; j++) code = gd_stepper_step(st, z, &t);
         if (code < 0) rc = gd_fmt(s->msg, code, "%s", st->msg);
         if (code == GD_DIVERGED) break;
     }

@@ -33,7 +33,7 @@ const gd_section gd_section_run = {"run", run_params, sizeof(run_opts), offsetof
 static const gd_section *const fixed[] = {&gd_section_run, &gd_section_sweep, &gd_section_rate, &gd_section_portrait};
 #define NFIXED (sizeof fixed / sizeof fixed[0])
 
-static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", NULL};
+static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", "lookahead", "modifier", NULL};
 
 /* Where the sim keeps a section's option struct. */
 static void **section_slot(gd_sim *s, const gd_section *sec) { return (void **)((char *)s + sec->offset); }
@@ -42,7 +42,7 @@ const gd_param *gd_sim_section_params(const char *section)
 {
     for (size_t i = 0; section && i < NFIXED; i++)
         if (strcmp(fixed[i]->name, section) == 0) return fixed[i]->params;
-    return NULL;
+    return gd_wrap_params(section); /* [lookahead], [modifier]: the stepper's (src/wrap.c) */
 }
 
 gd_sim *gd_sim_create(void)
@@ -120,7 +120,8 @@ static int store(gd_sim *s, const char *section, const char *key, const char *va
 {
     int known = 0;
     for (int i = 0; sections[i]; i++) known |= strcmp(sections[i], section) == 0;
-    if (!known) return gd_fmt(s->msg, GD_EUSAGE, "unknown section [%s] (sections: model, integrator, run, sweep, rate, portrait)", section);
+    if (!known)
+        return gd_fmt(s->msg, GD_EUSAGE, "unknown section [%s] (sections: model, integrator, run, sweep, rate, portrait, lookahead, modifier)", section);
     s->ready = 0;
     for (int i = 0; i < s->ne; i++)
         if (strcmp(s->e[i].section, section) == 0 && strcmp(s->e[i].key, key) == 0) {
@@ -388,6 +389,26 @@ static int set_stepper(void *st, const char *k, const char *v)
         return gd_stepper_fail((gd_stepper *)st, GD_EUSAGE, "unknown key integrator.diverge_radius (it is sweep.diverge_radius)");
     return gd_stepper_set(st, k, v);
 }
+/* [lookahead] and [modifier] keys are the stepper's, set as "lookahead.k" (src/wrap.c). */
+static int set_wrapper(gd_sim *s, const char *section)
+{
+    char key[96];
+    for (int i = 0; i < s->ne; i++) {
+        if (strcmp(s->e[i].section, section) != 0) continue;
+        snprintf(key, sizeof key, "%s.%.64s", section, s->e[i].key);
+        if (!gd_wrap_param(key, &(const char *){NULL})) return gd_fmt(s->msg, GD_EUSAGE, "unknown key %s.%s", section, s->e[i].key);
+        if (gd_stepper_set(s->stepper, key, s->e[i].value) != GD_OK) return gd_fmt(s->msg, GD_EUSAGE, "%s", s->stepper->msg);
+    }
+    return GD_OK;
+}
+/* The sections of the wrappers in use, after [integrator] (none: the text of earlier versions,
+ * so checkpoints and part files of sweeps without them still match). */
+static void format_wrappers(const gd_sim *s, char **buf, size_t *len, size_t *cap)
+{
+    if (s->stepper->wrap.k > 0) gd_strbuf_add(buf, len, cap, "\n[lookahead]\n"), gd_params_format(gd_wrap_params("lookahead"), &s->stepper->wrap, buf, len, cap);
+    if (s->stepper->wrap.mod != GD_MOD_NONE)
+        gd_strbuf_add(buf, len, cap, "\n[modifier]\n"), gd_params_format(gd_wrap_params("modifier"), &s->stepper->wrap, buf, len, cap);
+}
 static const char *msg_model(const void *m) { return ((const gd_model *)m)->msg; }
 static const char *msg_stepper(const void *st) { return ((const gd_stepper *)st)->msg; }
 
@@ -441,6 +462,7 @@ static int build_config_text(gd_sim *s)
     gd_params_format(s->model->type->params, s->model->opts, &buf, &len, &cap);
     gd_strbuf_add(&buf, &len, &cap, "\n[integrator]\nname = %s\n", s->stepper->type->name);
     format_integrator(s, &buf, &len, &cap);
+    format_wrappers(s, &buf, &len, &cap);
     for (size_t k = 0; k < NFIXED; k++) {
         gd_strbuf_add(&buf, &len, &cap, "\n[%s]\n", fixed[k]->name);
         gd_params_format(fixed[k]->params, *section_slot(s, fixed[k]), &buf, &len, &cap);
@@ -480,6 +502,8 @@ int gd_sim_setup(gd_sim *s)
     if (!(s->stepper = gd_stepper_create(it, s->model))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     gd_stepper_set_double(s->stepper, "diverge_radius", s->sweep->diverge_radius);
     rc = apply_section(s, "integrator", set_stepper, s->stepper, msg_stepper);
+    if (rc == GD_OK) rc = set_wrapper(s, "lookahead");
+    if (rc == GD_OK) rc = set_wrapper(s, "modifier");
     if (rc == GD_OK && (rc = gd_stepper_setup(s->stepper)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) rc = parse_starts(s, s->model->dim);
     free(s->eq);

@@ -71,6 +71,8 @@ gd_stepper *gd_stepper_create(const gd_integrator_type *t, const gd_model *m)
     gd_params_defaults(shared_params, &s->o, "integrator", s->msg);
     gd_params_defaults(radius_param, &s->o, "sweep", s->msg);
     gd_params_defaults(t->params, s->opts, "integrator", s->msg);
+    gd_params_defaults(gd_wrap_params("lookahead"), &s->wrap, "lookahead", s->msg);
+    gd_params_defaults(gd_wrap_params("modifier"), &s->wrap, "modifier", s->msg);
     return s;
 }
 
@@ -98,6 +100,7 @@ static const gd_param *settable(gd_stepper *s, const char *key, void **obj, cons
     const gd_param *p = gd_stepper_param(s, key, obj);
     *owner = "integrator";
     if (!p && (p = gd_param_find(radius_param, key))) *owner = "sweep", *obj = &s->o;
+    if (!p && (p = gd_wrap_param(key, owner))) *obj = &s->wrap; /* "lookahead.k", "modifier.name", ... */
     if (p) s->ready = 0;
     return p;
 }
@@ -137,6 +140,7 @@ int gd_stepper_set_double(gd_stepper *s, const char *key, double v)
 void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src)
 {
     dst->o = src->o;
+    dst->wrap = src->wrap;
     if (src->type->opts_size) memcpy(dst->opts, src->opts, src->type->opts_size); /* shallow: no rule has string keys */
     dst->ready = 0;
 }
@@ -153,12 +157,16 @@ static void release(gd_stepper *s)
     }
     free(s->lane.v);
     free(s->lane.hist);
+    free(s->lane.slow);
+    free(s->wrap_ws);
+    s->wrap_ws = NULL;
     memset(&s->lane, 0, sizeof s->lane);
 }
 
 /* ---- the stepper's state as a lane of one (gd_impl.h): the model's own field and
  * projection, evaluations counted ---- */
-static int one_field(gd_lane *L, const double *x, double *v) { return gd_eval(L->owner, x, v); }
+/* The field every rule sees: the model's, counted, then [modifier]'s change (src/wrap.c). */
+static int one_field(gd_lane *L, const double *x, double *v) { return gd_stepper_field(L->owner, x, v); }
 
 static void one_axpy(gd_lane *L, double *out, const double *base, double scale, const double *v, int i0, int i1, int project)
 {
@@ -174,12 +182,13 @@ static const gd_lane_ops one_ops = {one_field, one_axpy, one_project, NULL};
 static int lane_init(gd_stepper *s)
 {
     gd_lane *L = &s->lane;
-    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0};
+    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0, &s->wrap, NULL, 0};
     L->v = malloc(sizeof(double) * 2 * (size_t)s->dim); /* v, then d */
     L->d = L->v ? L->v + s->dim : NULL;
     if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));
     for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = s->w[i];
-    return L->v && (L->hist || !s->type->history) ? GD_OK : GD_ENOMEM;
+    if (s->wrap.k > 0) L->slow = malloc(sizeof(double) * (size_t)s->dim);
+    return L->v && (L->hist || !s->type->history) && (L->slow || !s->wrap.k) ? GD_OK : GD_ENOMEM;
 }
 
 /* The per-coordinate steps from h, lr_g, lr_d. */
@@ -223,6 +232,7 @@ int gd_stepper_setup(gd_stepper *s)
     for (int i = 0; i < GD_LANE_SCRATCH; i++) ok &= (s->w[i] = malloc(sizeof(double) * (size_t)s->dim)) != NULL;
     if (!ok || lane_init(s) != GD_OK) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     set_rates(s);
+    if ((rc = gd_wrap_setup(s)) != GD_OK) return rc;
     if (s->type->init && (rc = s->type->init(s)) != GD_OK) return rc;
     s->ready = 1;
     return GD_OK;
@@ -236,6 +246,7 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
     s->failure = GD_FAIL_NONE;
     int rc = current_ws(s);
     if (rc != GD_OK) return rc;
+    gd_lookahead_start(&s->lane, x0);
     if (s->type->lane_reset) return s->type->lane_reset(&s->lane, x0);
     return s->type->reset ? s->type->reset(s, x0) : GD_OK;
 }
@@ -247,12 +258,27 @@ static double norm(const double *x, int n)
     return sqrt(r);
 }
 
+/* One step of the rule itself (no lookahead around it). */
+static int base_step(gd_stepper *s, double *x, double *t)
+{
+    return s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
+}
+
+/* The rule's state restarted at x (lookahead.state = reset, at a cycle's end). */
+static int base_restart(gd_stepper *s, double *x)
+{
+    s->lane.iter = 0;
+    if (s->type->lane_reset) return s->type->lane_reset(&s->lane, x);
+    return s->type->reset ? s->type->reset(s, x) : GD_OK;
+}
+
 int gd_stepper_step(gd_stepper *s, double *x, double *t)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->failure = GD_FAIL_NONE;
     int rc = current_ws(s);
-    if (rc == GD_OK) rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
+    if (rc == GD_OK) rc = base_step(s, x, t);
+    if (rc >= 0 && gd_lookahead_sync(&s->lane, x, NULL)) rc = base_restart(s, x);
     if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
     if (rc < 0) return rc;
     /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
@@ -307,8 +333,8 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     b.frozen = own + 2 * (size_t)n;
     gd_lane *L = &b.lane;
     L->ops->project(L, x);
-    int rc = s->type->lane_reset ? s->type->lane_reset(L, x) : GD_OK;
-    for (long k = 0; k < iters && rc == GD_OK; k++) rc = s->type->advance(L, x);
+    int rc = gd_lane_start(s->type, L, x);
+    for (long k = 0; k < iters && rc == GD_OK; k++) rc = gd_lane_advance(s->type, L, x, b.frozen);
     s->nfev += b.nfev;
     if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': batched field failed (%s)", s->model->type->name, gd_strerror(rc));
     gd_batch_release(&b);
@@ -316,65 +342,100 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     return rc;
 }
 
-int gd_stepper_map_dim(const gd_stepper *s) { return gd_stepper_usable(s) ? s->dim * (1 + s->type->history) : GD_EUSAGE; }
+/* The base rule's map: on (x, history); lookahead's cycle map is on the same state, or on x
+ * alone when the base state restarts every cycle. */
+static int base_map_dim(const gd_stepper *s) { return s->dim * (1 + s->type->history); }
+int gd_stepper_map_dim(const gd_stepper *s)
+{
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
+    return s->wrap.k > 0 && s->wrap.state == GD_LA_RESET ? s->dim : base_map_dim(s);
+}
 
 /* The history (optimistic: previous field value) as at a fixed point x: F(x). */
 static int history_at(gd_stepper *s, const double *x, double *hist)
 {
     for (int k = 0; k < s->type->history; k++) {
-        int rc = gd_eval(s, x, hist + k * s->dim);
+        int rc = gd_stepper_field(s, x, hist + k * s->dim);
         if (rc != GD_OK) return rc;
     }
     return GD_OK;
 }
 
-/* One iteration from the augmented state z = (x, history) into z. */
-static int step_state(gd_stepper *s, double *z)
+/* One iteration from the augmented state z = (x, history) into z: one base step, or (cycle)
+ * one lookahead cycle from slow weights x, the history restarted first when the cycle map
+ * is on x alone. */
+static int step_state(gd_stepper *s, double *z, int cycle)
 {
     double t = 0;
-    size_t nh = (size_t)s->type->history * (size_t)s->dim;
+    int restart = cycle && s->wrap.state == GD_LA_RESET, rc = GD_OK;
+    size_t nh = restart ? 0 : (size_t)s->type->history * (size_t)s->dim;
     if (nh) memcpy(s->lane.hist, z + s->dim, sizeof(double) * nh);
-    int rc = s->type->step ? s->type->step(s, z, &t) : s->type->advance(&s->lane, z);
+    if (restart) rc = base_restart(s, z);
+    if (cycle) gd_lookahead_start(&s->lane, z);
+    for (long k = 0; k < (cycle ? s->wrap.k : 1) && rc >= 0; k++) {
+        rc = base_step(s, z, &t);
+        if (cycle) gd_lookahead_sync(&s->lane, z, NULL); /* the last one moves the slow weights */
+    }
     if (nh) memcpy(z + s->dim, s->lane.hist, sizeof(double) * nh);
     return rc;
 }
 
-int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
+/* Central differences of one iteration (cycle: a lookahead cycle; else one base step). */
+static int map_fd(gd_stepper *s, const double *x, double *M, int cycle)
 {
-    if (!gd_stepper_usable(s)) return GD_EUSAGE;
-    if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
-    int n = gd_stepper_map_dim(s), rc = current_ws(s);
+    int n = cycle ? gd_stepper_map_dim(s) : base_map_dim(s), rc = current_ws(s);
     if (rc != GD_OK) return rc;
     double *z = malloc(sizeof(double) * 3 * (size_t)n);
     if (!z) return GD_ENOMEM;
     double *zp = z + n, *zm = z + 2 * n;
     memcpy(z, x, sizeof(double) * (size_t)s->dim);
-    rc = history_at(s, x, z + s->dim);
+    rc = n > s->dim ? history_at(s, x, z + s->dim) : GD_OK;
     for (int j = 0; j < n && rc >= 0; j++) {
         double eps = 1e-6 * fmax(1.0, fabs(z[j]));
         memcpy(zp, z, sizeof(double) * (size_t)n);
         memcpy(zm, z, sizeof(double) * (size_t)n);
         zp[j] += eps;
         zm[j] -= eps;
-        rc = step_state(s, zp);
-        if (rc >= 0) rc = step_state(s, zm);
+        rc = step_state(s, zp, cycle);
+        if (rc >= 0) rc = step_state(s, zm, cycle);
         for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
     }
     free(z);
     return rc < 0 ? rc : GD_OK;
 }
 
+int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
+{
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
+    if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
+    return map_fd(s, x, M, s->wrap.k > 0);
+}
+
+/* The base rule's one-step Jacobian: analytic, else central differences. */
+static int base_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
+{
+    int an = s->type->map_jacobian != NULL;
+    int rc = an ? s->type->map_jacobian(s, x, M) : GD_ENOTAVAIL;
+    if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
+        an = 0;
+        rc = s->type->fixed_step ? map_fd(s, x, M, 0) : gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
+    }
+    if (analytic) *analytic = an;
+    return rc;
+}
+
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
-    int an = s->type->map_jacobian != NULL, rc = current_ws(s);
+    int rc = current_ws(s);
     if (rc != GD_OK) return rc;
-    rc = an ? s->type->map_jacobian(s, x, M) : GD_ENOTAVAIL;
-    if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
-        an = 0;
-        rc = gd_stepper_map_jacobian_fd(s, x, M);
-    }
-    if (analytic) *analytic = an;
+    if (s->wrap.k == 0) return base_map_jacobian(s, x, M, analytic);
+    size_t nb = (size_t)base_map_dim(s);
+    double *B = malloc(sizeof(double) * nb * nb);
+    if (!B) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    rc = base_map_jacobian(s, x, B, analytic); /* lookahead: the cycle's from the base step's */
+    if (rc == GD_OK) rc = gd_lookahead_map_jacobian(s, B, M);
+    free(B);
     return rc;
 }
 
@@ -427,7 +488,7 @@ int gd_model_gda_step(gd_stepper *s, double *x, int players, int *done)
 {
     *done = 0;
     const gd_model *m = s->model;
-    if (!m->type->gda_step) return GD_OK;
+    if (!m->type->gda_step || s->wrap.mod != GD_MOD_NONE) return GD_OK; /* a modified field has no own map */
     int rc = m->type->gda_step(m, s->ws, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], players, s->nsteps);
     if (rc == GD_ENOTAVAIL) return GD_OK;
     *done = 1;

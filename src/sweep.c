@@ -146,8 +146,11 @@ static int parse_axis(gd_sweep *w, const char *spec, axis *a)
         a->batch = find_batch_param(m, a->name);
     } else if (strncmp(a->key, "integrator.", 11) == 0 && strcmp(a->name, "name") != 0) {
         a->kind = AX_INTEGRATOR;
+    } else if (gd_wrap_param(a->key, &(const char *){NULL})) { /* lookahead.*, modifier.*: the stepper's, by their full name */
+        a->kind = AX_INTEGRATOR;
+        a->name = a->key;
     } else {
-        return gd_fmt(msg, GD_EUSAGE, "sweep axis %s: sweep a numeric model.*, integrator.* key or run.x0.K", a->key);
+        return gd_fmt(msg, GD_EUSAGE, "sweep axis %s: sweep a numeric model.*, integrator.*, lookahead.*, modifier.* key or run.x0.K", a->key);
     }
     a->values = malloc(sizeof(double) * (size_t)a->n);
     if (!a->values) return gd_fmt(msg, GD_ENOMEM, "out of memory");
@@ -1120,11 +1123,36 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
     return GD_OK;
 }
 
+/* The row of a configuration key SECTION.KEY (NULL: unknown), to tell integer keys. */
+static const gd_param *key_row(gd_sim *s, const char *key)
+{
+    const char *dot = strchr(key, '.'), *sec;
+    void *obj;
+    if (!dot) return NULL;
+    if (!strncmp(key, "model.", 6)) return gd_param_find(s->model->type->params, dot + 1);
+    if (!strncmp(key, "integrator.", 11)) return gd_stepper_param(s->stepper, dot + 1, &obj);
+    const gd_param *p = gd_wrap_param(key, &sec);
+    if (p) return p;
+    char section[32];
+    snprintf(section, sizeof section, "%.*s", (int)(dot - key), key);
+    const gd_param *tab = gd_sim_section_params(section);
+    return tab ? gd_param_find(tab, dot + 1) : NULL;
+}
+
+/* The next probe between x0 and x1: the midpoint, or for an integer key the whole number
+ * below it; the bracket is done at rtol, or for an integer key at adjacent numbers. */
+static double bisect_mid(int whole, double x0, double x1) { return whole ? floor(0.5 * (x0 + x1)) : 0.5 * (x0 + x1); }
+static int bracket_open(int whole, double x0, double x1, double rtol) { return whole ? x1 - x0 > 1 : x1 - x0 > rtol * fmax(fabs(x0), fabs(x1)); }
+
 int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rtol, gd_critical_result *out)
 {
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!key || !out) return gd_fmt(s->msg, GD_EUSAGE, "critical: need a key and a result struct to fill (NULL)");
     if (!(lo < hi) || !(rtol > 0)) return gd_fmt(s->msg, GD_EUSAGE, "critical: need --lo < --hi and a positive tolerance");
+    const gd_param *row = key_row(s, key);
+    const int whole = row && row->type == GD_P_INT; /* lookahead.k: integer bisection */
+    if (whole && (lo != floor(lo) || hi != floor(hi)))
+        return gd_fmt(s->msg, GD_EUSAGE, "critical: %s is a whole number; give whole --lo and --hi (%g, %g)", key, lo, hi);
     gd_sweep w = {.base = s};
     ctx c;
     if (ctx_init(&w, &c, 1) != GD_OK) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
@@ -1137,14 +1165,14 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
     memset(out, 0, sizeof *out);
     out->below = a.outcome, out->above = b.outcome;
     double x0 = lo, x1 = hi, r0 = a.rho - 1, r1 = b.rho - 1;
-    while (rc == GD_OK && x1 - x0 > rtol * fmax(fabs(x0), fabs(x1)) && out->iterations < 200) {
-        double mid = 0.5 * (x0 + x1);
+    while (rc == GD_OK && bracket_open(whole, x0, x1, rtol) && out->iterations < 200) {
+        double mid = bisect_mid(whole, x0, x1);
         if ((rc = probe(&c, key, mid, &m, s->msg)) != GD_OK) break;
         if (m.outcome == a.outcome) x0 = mid;
         else x1 = mid;
         out->iterations++;
     }
-    out->value = 0.5 * (x0 + x1);
+    out->value = whole ? x1 : 0.5 * (x0 + x1); /* whole: the first number with the upper outcome */
     /* predicted: where the label from the spectral radius changes, on the same bracket
      * (a label, not the sign of rho - 1: below an AltGD critical step rho is 1 to round-off) */
     out->predicted = NAN;
@@ -1154,13 +1182,13 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
     int by_sign = pa != GD_OSCILLATE && pb != GD_OSCILLATE;
     if (rc == GD_OK && isfinite(r0) && isfinite(r1) && pa != pb) {
         double p0 = lo, p1 = hi;
-        while (p1 - p0 > 1e-3 * rtol * fmax(fabs(p0), fabs(p1)) && rc == GD_OK) {
-            double mid = 0.5 * (p0 + p1);
+        while (bracket_open(whole, p0, p1, 1e-3 * rtol) && rc == GD_OK) {
+            double mid = bisect_mid(whole, p0, p1);
             if ((rc = probe(&c, key, mid, &m, s->msg)) != GD_OK) break;
             if (by_sign ? (m.rho < 1) == (a.rho < 1) : gd_predict_outcome(m.rho) == pa) p0 = mid;
             else p1 = mid;
         }
-        out->predicted = 0.5 * (p0 + p1);
+        out->predicted = whole ? p1 : 0.5 * (p0 + p1);
     }
     ctx_free(&c);
     return rc;

@@ -154,11 +154,10 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     distances(c, b, b->d0);
     memcpy(b->dl, b->d0, sizeof b->dl);
     memset(b->kl, 0, sizeof b->kl);
-    L->iter = 0; /* the block is reused from cell block to cell block */
-    int rc = rule->lane_reset ? rule->lane_reset(L, b->x) : GD_OK;
+    int rc = gd_lane_start(rule, L, b->x); /* the block is reused from cell block to cell block */
     long parked = 0; /* cells frozen up to this step are parked */
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
-        rc = rule->advance(L, b->x);
+        rc = gd_lane_advance(rule, L, b->x, b->batch.frozen);
         measure(c, b, s);
         if (c->park && s % GD_PARK_EVERY == 0) park(c, b, (double)parked), parked = s;
     }

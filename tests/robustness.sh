@@ -105,6 +105,16 @@ expect 2 "integrator.beta2 = 1 is out of range (must be >= 0 and < 1)" -- run go
 expect 2 "integrator.beta2 = -0.5 is out of range (must be >= 0 and < 1)" -- sweep good.ini --set integrator.name=adam --set sweep.x=integrator.beta2:-0.5:0.9:3
 expect 2 "integrator.eps = -1e-08 is out of range (must be >= 0)" -- run good.ini --set integrator.name=adam --set integrator.eps=-1e-08
 
+row lookahead-modifier
+expect 2 "lookahead.alpha = 0 is out of range (must be > 0 and <= 1)" -- run good.ini --set lookahead.k=5 --set lookahead.alpha=0
+expect 2 "lookahead.alpha = 1.5 is out of range (must be > 0 and <= 1)" -- critical good.ini --set lookahead.k=5 --param lookahead.alpha --lo 0.5 --hi 1.5
+expect 2 "lookahead.k = -1 is out of range (must be >= 0" -- run good.ini --set lookahead.k=-1
+expect 2 "critical: lookahead.k is a whole number; give whole --lo and --hi" -- critical good.ini --param lookahead.k --lo 2.5 --hi 9
+expect 2 "lookahead needs a fixed-step rule; cvode is not one" -- run good.ini --set integrator.name=cvode --set lookahead.k=2
+expect 2 "modifier.gamma = -0.1 is out of range (must be >= 0)" -- run good.ini --set modifier.name=consensus --set modifier.gamma=-0.1
+expect 2 "modifier.name = 'co' is not one of: none | consensus | sga" -- eig good.ini --set modifier.name=co
+expect 2 "unknown key lookahead.beta" -- run good.ini --set lookahead.beta=0.5
+
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
