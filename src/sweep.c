@@ -281,23 +281,25 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
     }
     if (rc == GD_OK && step_dirty && (rc = rates_only ? gd_stepper_update_rates(st) : gd_stepper_setup(st)) != GD_OK)
         gd_fmt(msg, rc, "%s", st->msg);
+    if (step_dirty && !rates_only) c->lam_ok = 0; /* a modifier key changes the J the rules see */
     if (rc == GD_OK) ctx_cell_equilibrium(c);
     return rc;
 }
 
 /* The map's eigenvalues at x* by spectral mapping, into wr, wi (the map's dimension): the
- * rule's amplification of each eigenvalue h lambda of J, J's spectrum solved once per
- * equilibrium. 0 when the rule has no mapping or the players' steps differ (the map is then
- * no function of hJ). */
+ * rule's amplification of each eigenvalue h lambda of J (as the rules see it: a [modifier]'s
+ * J~), J's spectrum solved once per equilibrium and rule options. 0 when the rule has no
+ * mapping, the players' steps differ or a lookahead cycles the map (it is then no function of
+ * hJ). */
 static int ctx_mapped_eigenvalues(ctx *c, double *wr, double *wi)
 {
     gd_stepper *st = c->stepper;
     int n = st->dim;
-    if (!st->type->amplify) return 0;
+    if (!st->type->amplify || gd_stepper_map_steps(st) != 1) return 0;
     for (int k = 1; k < n; k++)
         if (st->hv[k] != st->hv[0]) return 0;
     if (!c->lam_ok) {
-        if (gd_model_jacobian_ws(c->model, st->ws, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, c->lam_re, c->lam_im) != GD_OK) return 0;
+        if (gd_stepper_jacobian(st, c->eq, c->J) != GD_OK || gd_eigenvalues(n, c->J, c->lam_re, c->lam_im) != GD_OK) return 0;
         c->lam_ok = 1;
     }
     double h = st->hv[0];

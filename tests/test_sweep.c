@@ -214,14 +214,17 @@ static void rho_matches_eig(void)
 {
     const char *const game[] = {"model.name", "torus", "model.objective", "damped", "model.n_gen", "2", "model.N", "3", "model.M", "16",
                                 "integrator.steps", "1", "sweep.kernel", "cell", NULL};
-    const char *const rates[][3] = {{NULL}, {"integrator.lr_g", "0.3", NULL}};
+    /* equal rates; unequal; a modifier (the rules see J~); a lookahead cycle (no function of hJ) */
+    const char *const rates[][5] = {{NULL}, {"integrator.lr_g", "0.3", NULL}, {"modifier.name", "sga", "modifier.lambda", "0.7", NULL},
+                                    {"lookahead.k", "3", NULL}};
+    enum { NSET = sizeof rates / sizeof rates[0] };
     int rules = 0;
     for (const gd_integrator_type *const *it = gd_integrator_types(); *it; it++) {
         if (!gd_integrator_type_is_fixed_step(*it)) continue;
         const char *name = gd_integrator_type_name(*it);
-        for (int r = 0; r < 2; r++, rules++) {
+        for (int r = 0; r < NSET; r++, rules++) {
             const char *more[] = {"integrator.name", name, "sweep.x", "integrator.h:0.05:1.5:3", "sweep.y", "model.s:0.5:1.5:2",
-                                  rates[r][0], rates[r][1], NULL};
+                                  rates[r][0], rates[r][1], rates[r][2], rates[r][3], NULL};
             gd_sim *s = sim(game, more);
             gd_sweep *w = NULL;
             CHECK_OK(gd_sweep_create(s, &w));
@@ -231,11 +234,12 @@ static void rho_matches_eig(void)
                 char h[32], sv[32];
                 snprintf(h, sizeof h, "%.17g", 0.05 + (1.5 - 0.05) * (double)(i % 3) / 2);
                 snprintf(sv, sizeof sv, "%.17g", 0.5 + (1.5 - 0.5) * (double)(i / 3));
-                gd_sim *e = sim(game, (const char *const[]){"integrator.name", name, "integrator.h", h, "model.s", sv, rates[r][0], rates[r][1], NULL});
+                gd_sim *e = sim(game, (const char *const[]){"integrator.name", name, "integrator.h", h, "model.s", sv, rates[r][0], rates[r][1],
+                                                            rates[r][2], rates[r][3], NULL});
                 gd_eig_result res;
                 CHECK_OK(gd_sim_eig(e, &res));
                 if (fabs(rho[i] - res.rho) > 1e-12 * res.rho)
-                    fprintf(stderr, "%s%s cell %ld: sweep rho %.17g, eig %.17g\n", name, r ? " (lr_g)" : "", i, rho[i], res.rho);
+                    fprintf(stderr, "%s (setting %d) cell %ld: sweep rho %.17g, eig %.17g\n", name, r, i, rho[i], res.rho);
                 CHECK_NEAR(rho[i] / res.rho, 1, 1e-12);
                 gd_eig_result_free(&res);
                 gd_sim_free(&e);
@@ -244,7 +248,7 @@ static void rho_matches_eig(void)
             gd_sim_free(&s);
         }
     }
-    CHECK(rules >= 2 * 12);
+    CHECK(rules >= NSET * 12);
 }
 
 int main(void)
