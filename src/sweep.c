@@ -1120,6 +1120,7 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
     c->model = c->sim->model, c->stepper = c->sim->stepper; /* set up anew */
     memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->model->dim);
     c->eq_ok = ctx_equilibrium(c) == GD_OK;
+    c->lam_ok = 0; /* any key may have changed J or the rule */
     run_cell(c, out, 0);
     out->rho = ctx_rho(c, &out->phase);
     return GD_OK;
