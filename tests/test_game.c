@@ -645,8 +645,13 @@ static void rules_agree(void)
         CHECK_OK(gd_sweep_run(wb));
         CHECK(memcmp(gd_sweep_get_outcome(wa), gd_sweep_get_outcome(wb), (size_t)gd_sweep_ncells(wa)) == 0);
         /* central differences: 1e-10 on the map, and a double eigenvalue (rho = 1/2 at one h)
-         * moves by the square root of that */
-        for (long i = 0; i < gd_sweep_ncells(wa); i++) CHECK_NEAR(gd_sweep_get_rho(wb)[i], gd_sweep_get_rho(wa)[i], k ? 1e-6 : 1e-15);
+         * moves by the square root of that. The built-in simgd takes rho from J's spectrum
+         * (spectral mapping), the user's rule from its map's: at gamma = 1 (the last row) J is
+         * defective and the map's eigen-solve is off by sqrt(eps), elsewhere they agree to rounding */
+        for (long i = 0; i < gd_sweep_ncells(wa); i++) {
+            int defective = i / gd_sweep_nx(wa) == 3;
+            CHECK_NEAR(gd_sweep_get_rho(wb)[i], gd_sweep_get_rho(wa)[i], k ? 1e-6 : defective ? 1e-7 : 1e-15);
+        }
         gd_sweep_free(&wa);
         gd_sweep_free(&wb);
         gd_sim_free(&a);
