@@ -385,7 +385,10 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
         if (rc == GD_OK) rc = analyse(P, y, v, q);
         double turn = rc == GD_OK ? dot(rec_v(P, q), v, n1) : -1;
         if (rc == GD_ENOMEM) break;
-        if (rc != GD_OK || its > 8 || turn < cos(10 * M_PI / 180)) {
+        /* from a branch point the second null vector is a direction, not the new branch's
+         * tangent (a transcritical crossing is oblique): no turn test on that first step */
+        int origin = (int)last[P->o_flag] & F_ORIGIN;
+        if (rc != GD_OK || its > 8 || (turn < cos(10 * M_PI / 180) && !origin)) {
             if (land && rc == GD_OK && its <= 8) goto accept; /* the last piece to the bound may turn */
             rc = GD_OK;
             if ((ds *= 0.5) < P->o->ds_min) {
@@ -686,7 +689,7 @@ static int count_near(const prob *P, const double *q, double complex z, double t
 static int classify(prob *P, int t, sp *S)
 {
     const double *q = S->rec;
-    S->omega = S->theta = NAN, S->crit = "", S->res = "none", S->test = test_names[t];
+    S->omega = S->theta = S->coeff = S->c1re = S->c1im = NAN, S->crit = "", S->res = "none", S->test = test_names[t];
     S->type = t + 1; /* GD_PT_LP .. GD_PT_NS */
     if (t == T_H || t == T_NS) {
         int i, j;
@@ -697,11 +700,12 @@ static int classify(prob *P, int t, sp *S)
         if (t == T_H) S->omega = sqrt(creal(a * b));
         else S->theta = fabs(carg(a)), S->res = resonance(S->theta);
     } else if (t == T_PD && count_near(P, q, -1, 1e-5) >= 2) {
-        S->res = "R2";
+        S->res = "R2"; /* a Jordan block at -1: the flip coefficient does not apply */
     } else if (t == T_LP && P->kind != K_FLOW && count_near(P, q, 1, 1e-5) >= 2) {
         S->res = "R1";
     }
     if (t != T_BP && normal_form(P, S) != GD_OK) S->coeff = NAN;
+    if (t == T_PD && !strcmp(S->res, "R2")) S->coeff = NAN;
     if (strcmp(S->res, "none") != 0 && strncmp(S->res, "near", 4) != 0) S->crit = "resonant";
     return 1;
 }
@@ -734,7 +738,7 @@ static int locate(prob *P, const double *qa, const double *qb, int t, double *ou
             if (side == 1) fb *= 0.5;
             side = 1;
         }
-        if (fabs(sb - sa) <= P->o->loc_tol * fmax(1, fabs(out[P->n]))) break;
+        if (fabs(sb - sa) <= 0.1 * P->o->loc_tol * fmax(1, fabs(out[P->n]))) break; /* the last trial lies in the bracket */
     }
     free(y);
     return rc;
@@ -926,6 +930,9 @@ static int switch_at(prob *P, found *F, int bi, int first_special)
     for (int si = first_special; si < F->ns && rc == GD_OK && F->nb < P->o->branches; si++) {
         const sp *S = &F->s[si];
         if (S->branch != bi || kind == K_HIST) continue;
+        const int parent = F->b[bi].parent;
+        if (S->type == GD_PT_BP && parent >= 0 && F->s[parent].type == GD_PT_BP && fabs(F->s[parent].rec[P->n] - S->rec[P->n]) <= 1e-8 * fmax(1, fabs(S->rec[P->n])))
+            continue; /* the point this branch was switched from: its other branch is the parent */
         P->kind = kind, P->k = k;
         int period = kind == K_ANTI ? 2 * k : k;
         if (S->type == GD_PT_BP) rc = switch_branch(P, F, si, kind, k, 1);
