@@ -311,13 +311,13 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             const char **dst = arg[2] == 'p' ? &a->period : arg[2] == 'd' ? &a->ds : &a->max_steps;
             if (++i == argc) return fail(cx, 2, "%s needs a number", arg, "");
             *dst = argv[i];
-        } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--param") == 0) {
+        } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(cx, 2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
         } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--trace") == 0) {
             if (++i == argc) return fail(cx, 2, "--trace needs KEY:LO:HI:N[:lin|log]", "", "");
             a->trace = argv[i];
-        } else if ((a->allowed & OPT_CRITICAL) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi") || !strcmp(arg, "--rtol"))) {
+        } else if (((a->allowed & OPT_CRITICAL) && !strcmp(arg, "--rtol")) || ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi")))) {
             double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
             if (++i == argc || !number(argv[i], dst)) return fail(cx, 2, "%s needs a finite number", arg, "");
         } else if ((a->allowed & OPT_SPECTRUM) && strcmp(arg, "--ground-state") == 0) {
@@ -1370,7 +1370,7 @@ static const command commands[] = {
                            "--period K", "continuation.period", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
                            "-o FILE", "output file (default output/continue.h5; '' none)", OPT_JSON, NULL},
      "gandyn continue @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o continue.h5",
-     OPT_CRITICAL | OPT_CONTINUE, do_continue, NULL},
+     OPT_CONTINUE, do_continue, NULL},
     {"smoothness", "CONFIG [--set K=V]... [--json]", "gradient flows: curvature at start, run end, equilibrium; step limit 2/L",
      "For a gradient flow (the particles model): the extreme eigenvalues of the curvature -DF at the\n"
      "first start, at the end of a run of the configured integrator and at the equilibrium Newton\n"
