@@ -1098,7 +1098,10 @@ static void continue_text(gd_cx *cx, const gd_continue_result *r, const char *pa
         const gd_branch *B = &r->branches[b];
         fprintf(cx->out, "branch %d: %s", b, B->kind);
         if (B->period > 1) fprintf(cx->out, " (period %d)", B->period);
-        fprintf(cx->out, ", %d points, %s = %.10g .. %.10g (ends: %s, %s)", B->n, r->param, B->p[0], B->p[B->n - 1], B->stop[0], B->stop[1]);
+        double lo = B->p[0], hi = B->p[0];
+        for (int i = 1; i < B->n; i++) lo = fmin(lo, B->p[i]), hi = fmax(hi, B->p[i]);
+        fprintf(cx->out, ", %d points, %s from %.10g to %.10g, within [%.10g, %.10g] (ends: %s, %s)", B->n, r->param, B->p[0], B->p[B->n - 1], lo, hi,
+                B->stop[0], B->stop[1]);
         if (B->parent >= 0) fprintf(cx->out, ", from special point %d", B->parent);
         fputc('\n', cx->out);
     }

@@ -824,8 +824,12 @@ static int detect(prob *P, found *F, int bi)
                 if (!run++) first = i;
                 continue;
             }
-            if (run >= 3 && (t == T_H || t == T_NS)) rc = report_neutral(P, F, t, bi, first, i - 1);
-            else if (run > 0 && run < 3) {
+            /* a run that starts at a switched branch's origin is the new branch's onset (a test
+             * function vanishing to high order there, as |mu| - 1 ~ (h - h_c)^3 on a period-2 orbit
+             * born at a 1:2 resonance), not a neutral structure */
+            int onset = first > 0 && ((int)at(L, first - 1)[P->o_flag] & F_ORIGIN);
+            if (run >= 3 && (t == T_H || t == T_NS) && !onset) rc = report_neutral(P, F, t, bi, first, i - 1);
+            else if (run > 0 && run < 3 && !onset) {
                 int best = first;
                 for (int j = first; j < i; j++) best = fabs(at(L, j)[P->o_tau + t]) < fabs(at(L, best)[P->o_tau + t]) ? j : best;
                 rc = report(P, F, t, bi, at(L, best), best, -1, 0);
