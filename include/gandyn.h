@@ -493,7 +493,8 @@ typedef struct gd_branch {
     signed char *stability; /* n: eigenvalues with Re > 0 (flows) or |mu| > 1 (maps) */
     signed char *type;     /* n: GD_PT_* (special points are points of their branch) */
     int parent;            /* the special point it was switched from, -1 for the first branch */
-    const char *stop[2];   /* why it ends at its first and last point: bound | x_max | stalled | max_steps | start */
+    const char *stop[2];   /* why it ends at its first and last point: bound | x_max | stalled | key_range (the key refused
+                            * the next value) | max_steps | start (a branch switched onto: it begins there) */
 } gd_branch;
 
 typedef struct gd_special_point {

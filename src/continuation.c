@@ -291,6 +291,25 @@ static double pair_product(int n, const double *re, const double *im, int sum)
     return creal(r);
 }
 
+/* Above this many eigenvalues the products over pairs overflow and cost n^2: the H, PD and NS
+ * tests become the parity of a count (complex pairs with Re > 0; real multipliers below -1;
+ * complex pairs outside the unit circle), which changes sign where one crosses; the BP
+ * determinant keeps its sign only. Such tests are never "small": no neutral segments. */
+#define COUNT_ABOVE 20
+static void count_tests(const prob *P, const double *re, const double *im, double *tau, double *tmin)
+{
+    int h = 0, pd = 0, ns = 0;
+    for (int i = 0; i < P->nm; i++) {
+        h += im[i] > 0 && re[i] > 0;
+        pd += im[i] == 0 && re[i] < -1;
+        ns += im[i] > 0 && hypot(re[i], im[i]) > 1;
+    }
+    if (P->kind == K_FLOW) tau[T_H] = h % 2 ? -1 : 1;
+    else tau[T_PD] = pd % 2 ? -1 : 1, tau[T_NS] = ns % 2 ? -1 : 1;
+    tau[T_BP] = tau[T_BP] < 0 ? -1 : 1;
+    tmin[T_H] = tmin[T_PD] = tmin[T_NS] = tmin[T_BP] = 0;
+}
+
 /* Everything about the point y into the record q: tangent (oriented along vref when given,
  * else with v_p >= 0), eigenvalues, unstable count, test functions. */
 static int analyse(prob *P, const double *y, const double *vref, double *q)
@@ -321,6 +340,7 @@ static int analyse(prob *P, const double *y, const double *vref, double *q)
         tau[T_H] = flow ? pair_product(nm, re, im, 1) : NAN, tmin[T_H] = 1e-10 * pow(a, pairs);
         tau[T_PD] = flow ? NAN : creal(pd), tmin[T_PD] = 1e-10 * pow(a, nm);
         tau[T_NS] = flow ? NAN : pair_product(nm, re, im, 0), tmin[T_NS] = 1e-10 * pow(a, 2 * pairs);
+        if (nm > COUNT_ABOVE) count_tests(P, re, im, tau, tmin);
         q[P->o_unst] = unst, q[P->o_flag] = 0;
     }
     free(Gy);
@@ -365,6 +385,7 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
         return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
     }
     *stop = "max_steps";
+    int refused = 0;
     for (long step = 0; step < P->o->max_steps;) {
         const double *last = at(L, L->count - 1), *v = rec_v(P, (double *)last);
         int its = 0, land = 0;
@@ -385,6 +406,7 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
         if (rc == GD_OK) rc = analyse(P, y, v, q);
         double turn = rc == GD_OK ? dot(rec_v(P, q), v, n1) : -1;
         if (rc == GD_ENOMEM) break;
+        refused = rc == GD_EUSAGE; /* the key does not take the value (outside its range) */
         /* from a branch point the second null vector is a direction, not the new branch's
          * tangent (a transcritical crossing is oblique): no turn test on that first step */
         int origin = (int)last[P->o_flag] & F_ORIGIN;
@@ -392,7 +414,7 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
             if (land && rc == GD_OK && its <= 8) goto accept; /* the last piece to the bound may turn */
             rc = GD_OK;
             if ((ds *= 0.5) < P->o->ds_min) {
-                *stop = "stalled";
+                *stop = refused ? "key_range" : "stalled";
                 break;
             }
             continue;
