@@ -3,7 +3,8 @@
  * Continuation (gd_sim_continue, docs/bifurcations.md) against closed forms: the validation
  * cases V1 (fold; a neutral saddle not reported as Hopf), V2 (transcritical branch point,
  * switching, landing exactly on it), V3 (Hopf, l1 = -2), V6 (the logistic map: BP, PD with
- * c = 9, the period-2 branch's PD at 1 + sqrt 6) on small games registered here, and the
+ * c = 9, the period-2 branch's PD at 1 + sqrt 6), V8 (the delayed logistic map: NS, c1 = 1 - sqrt 3 i),
+ * V11 (a map's fold; an NS map's coefficient and resonance flags) on small games registered here, and the
  * Dirac-GAN cases D1 (simgd with a gradient penalty: a supercritical NS at h = 1.2), D5
  * (NS-GAN altgd: neutral, d = -h/8), D6 (altgd n_d = 5: neutral, PD/R2 at 4/sqrt 5 and the
  * symmetric period-2 branch of its table), D9 and D10 (the flows through gamma = 0).
@@ -12,6 +13,7 @@
 #include "gandyn.h"
 #include "gandyn/game.h"
 
+#include <complex.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -81,6 +83,41 @@ static int logistic_jac(int dim, const double *x, double *J, const void *opts, v
 {
     (void)dim, (void)user;
     J[0] = *(const double *)opts * (1 - 2 * x[0]) - 1;
+    return 0;
+}
+
+/* V8: the delayed logistic map (x, y) -> (a x (1 - y), x), again as the field Phi(x) - x. */
+static int delayed_field(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    v[0] = *(const double *)opts * x[0] * (1 - x[1]) - x[0], v[1] = x[0] - x[1];
+    return 0;
+}
+static int delayed_jac(int dim, const double *x, double *J, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    double a = *(const double *)opts;
+    J[0] = a * (1 - x[1]) - 1, J[1] = -a * x[0], J[2] = 1, J[3] = -1;
+    return 0;
+}
+
+/* V11: the fold map x -> x + mu - x^2 and the NS map z -> e^(i theta) (1 + mu) z (1 + d |z|^2),
+ * d = -1 + 0.3 i, as fields Phi(x) - x. */
+static int foldmap_field(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    v[0] = *(const double *)opts - x[0] * x[0];
+    return 0;
+}
+static const gd_param nsmap_params[] = {{"mu", GD_P_DOUBLE, 0, "0", "the parameter", -INFINITY, INFINITY, 0, NULL},
+                                        {"theta", GD_P_DOUBLE, sizeof(double), "0.7", "the rotation", 0, 4, 0, NULL},
+                                        {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+static int nsmap_field(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    const double *o = opts;
+    double complex z = x[0] + I * x[1], w = cexp(I * o[1]) * (1 + o[0]) * z * (1 + (-1 + 0.3 * I) * (x[0] * x[0] + x[1] * x[1]));
+    v[0] = creal(w) - x[0], v[1] = cimag(w) - x[1];
     return 0;
 }
 
@@ -237,6 +274,56 @@ static void v6_logistic(void)
     gd_continue_result_free(&r);
 }
 
+static void v8_delayed_logistic(void)
+{
+    const char *kv[] = {"model.name", "cdelayed", "model.mu", "1.5", "integrator.name", "simgd", "integrator.h", "1", "run.x0", "0.3,0.3", NULL};
+    gd_continue_result r;
+    CHECK_OK(cont(kv, "model.mu", 1.5, 2.5, &r));
+    const gd_special_point *ns = find(&r, GD_PT_NS, 0, 0);
+    CHECK(ns != NULL && r.nspecial == 1);
+    if (ns) {
+        CHECK_NEAR(ns->p, 2, 1e-10);
+        CHECK_NEAR(ns->x[0], 0.5, 1e-10);
+        CHECK_NEAR(ns->x[1], 0.5, 1e-10);
+        CHECK_NEAR(ns->theta, M_PI / 3, 1e-9);
+        CHECK_NEAR(ns->c1_re, 1, 1e-6);
+        CHECK_NEAR(ns->c1_im, -sqrt(3), 1e-6);
+        CHECK_NEAR(ns->coeff, -1, 1e-6);
+        CHECK(strcmp(ns->criticality, "super") == 0 && strcmp(ns->resonance, "none") == 0);
+    }
+    gd_continue_result_free(&r);
+}
+
+static void v11_maps(void)
+{
+    const char *kv[] = {"model.name", "cfoldmap", "model.mu", "1", "integrator.name", "simgd", "integrator.h", "1", "run.x0", "1", NULL};
+    gd_continue_result r;
+    CHECK_OK(cont(kv, "model.mu", -1, 1, &r));
+    const gd_special_point *lp = find(&r, GD_PT_LP, 0, 0);
+    CHECK(lp != NULL && count(&r, GD_PT_LP) == 1);
+    if (lp) {
+        CHECK_NEAR(lp->p, 0, 1e-10);
+        CHECK_NEAR(lp->coeff, -1, 1e-6);
+    }
+    gd_continue_result_free(&r);
+    /* the NS map's coefficient 2 Re d = -2 (d = Re(e^(-i theta) c1) with <q, q> = 1), and its resonance flags */
+    const char *theta[] = {"0.7", "2.0943951023931957", "1.5707963267948966"}, *flag[] = {"none", "R3", "R4"}, *crit[] = {"super", "resonant", "resonant"};
+    for (int k = 0; k < 3; k++) {
+        const char *kv2[] = {"model.name", "cnsmap", "model.mu", "-0.5", "model.theta", theta[k], "integrator.name", "simgd", "integrator.h", "1",
+                             "run.x0", "0,0", NULL};
+        CHECK_OK(cont(kv2, "model.mu", -0.5, 0.5, &r));
+        const gd_special_point *ns = find(&r, GD_PT_NS, 0, 0);
+        CHECK(ns != NULL && r.nspecial == 1);
+        if (ns) {
+            CHECK_NEAR(ns->p, 0, 1e-9); /* the game's Jacobian is central differences here */
+            CHECK_NEAR(ns->theta, atof(theta[k]), 1e-8);
+            CHECK_NEAR(ns->coeff, -2, 1e-5);
+            CHECK(strcmp(ns->resonance, flag[k]) == 0 && strcmp(ns->criticality, crit[k]) == 0);
+        }
+        gd_continue_result_free(&r);
+    }
+}
+
 /* ---------------------------------------------------------------- Dirac-GAN ---- */
 static void d1_ns(void)
 {
@@ -375,10 +462,18 @@ int main(void)
     register_game("ctrans", 1, trans_field, trans_jac);
     register_game("chopf", 2, hopf_field, hopf_jac);
     register_game("clogistic", 1, logistic_field, logistic_jac);
+    register_game("cdelayed", 2, delayed_field, delayed_jac);
+    register_game("cfoldmap", 1, foldmap_field, NULL);
+    gd_game g = {.abi_version = GD_ABI_VERSION, .name = "cnsmap", .summary = "continuation test", .dim = 2, .ngen = 1, .params = nsmap_params,
+                 .opts_size = 2 * sizeof(double), .field = nsmap_field};
+    char msg[GD_ERRMSG_LEN];
+    CHECK_OK(gd_model_register(&g, msg));
     v1_fold();
     v2_transcritical();
     v3_hopf();
     v6_logistic();
+    v8_delayed_logistic();
+    v11_maps();
     d1_ns();
     d5_neutral();
     const double x01[2] = {0.11039420, 0.24889589}, x05[2] = {0.23562634, 0.54786340};
