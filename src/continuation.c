@@ -517,7 +517,7 @@ static int eigpair(int n, const double *A, double complex lam, double complex *m
 static int dn(prob *P, const double *x, const double *u, int order, double *out)
 {
     int n = P->n;
-    double d = (order == 2 ? 1e-4 : 1e-3) * fmax(1, nrm(x, n)), *z = malloc(sizeof(double) * 3 * (size_t)n), *f = z + n, *f0 = f + n;
+    double d = (order == 2 ? 1e-4 : 1e-3) * fmax(1, nrm(x, n)), *z = malloc(sizeof(double) * 2 * (size_t)n), *f = z + n;
     if (!z) return GD_ENOMEM;
     static const double w2[] = {1, -2, 1}, s2[] = {1, 0, -1}, w3[] = {1, -2, 2, -1}, s3[] = {2, 1, -1, -2};
     const double *w = order == 2 ? w2 : w3, *s = order == 2 ? s2 : s3;
@@ -530,7 +530,6 @@ static int dn(prob *P, const double *x, const double *u, int order, double *out)
     }
     double scale = order == 2 ? d * d : 2 * d * d * d;
     for (int i = 0; i < n; i++) out[i] /= scale;
-    (void)f0;
     free(z);
     return rc;
 }
@@ -636,7 +635,8 @@ static int normal_form(prob *P, sp *S)
     if (rc == GD_OK && type == GD_PT_LP) {
         rc = bcx(P, x, q, q, b1);
         S->coeff = 0.5 * creal(cdot(n, p, b1));
-        S->crit = fabs(S->coeff) <= DEGENERATE_TOL * 0.5 * cabs(cdot(n, p, p)) * nrm((double *)b1, 2 * n) ? "degenerate" : "";
+        double scale = 0.5 * sqrt(creal(cdot(n, p, p)) * creal(cdot(n, b1, b1))); /* |a| can be no larger */
+        S->crit = fabs(S->coeff) <= DEGENERATE_TOL * scale ? "degenerate" : "";
     } else if (rc == GD_OK && type == GD_PT_PD) { /* c = <p, C(q,q,q)>/6 - <p, B(q, (A - I)^-1 B(q,q))>/2 */
         const double complex *a3[3] = {q, q, q};
         if ((rc = bcx(P, x, q, q, b1)) == GD_OK) memcpy(w1, b1, sizeof *w1 * (size_t)n), rc = csolve(n, A, 1, w1);
@@ -653,9 +653,10 @@ static int normal_form(prob *P, sp *S)
         if (rc == GD_OK && (rc = bcx(P, x, q, q, b2)) == GD_OK) memcpy(w2, b2, sizeof *w2 * (size_t)n), rc = csolve(n, A, l2, w2);
         if (rc == GD_OK) rc = bcx(P, x, qb, w2, b2);
         if (rc == GD_OK) rc = ccx(P, x, a3, cc);
-        /* flows: C - 2 B(q, A^-1 B) + B(qb, (2iw - A)^-1 B); maps: C + 2 B(q, (I - A)^-1 B) + ...;
-         * (A - shift)^-1 = -(shift - A)^-1 and (A - 0)^-1 = A^-1 give the signs below */
-        double complex tc = cdot(n, p, cc), tb1 = (flow ? -2.0 : -2.0) * cdot(n, p, b1), tb2 = -cdot(n, p, b2);
+        /* flows: C - 2 B(q, A^-1 B(q,qb)) + B(qb, (2iw - A)^-1 B(q,q)); maps: C + 2 B(q, (I - A)^-1 B(q,qb))
+         * + B(qb, (e^2it - A)^-1 B(q,q)). csolve gives (A - shift)^-1: A^-1 for flows, -(I - A)^-1 for
+         * maps, -(sigma - A)^-1 for the last term of both, hence one sign for each term. */
+        double complex tc = cdot(n, p, cc), tb1 = -2.0 * cdot(n, p, b1), tb2 = -cdot(n, p, b2);
         double complex c1 = 0.5 * (tc + tb1 + tb2);
         double scale = 0.5 * (cabs(tc) + cabs(tb1) + cabs(tb2));
         S->c1re = creal(c1), S->c1im = cimag(c1);
@@ -896,9 +897,10 @@ static int run_branch(prob *P, br *B, const double *q0, int two_legs)
 /* Phi^k(-u) = -Phi^k(u) near x = 0: the map is odd (symmetric period-2 orbits exist). */
 static int odd_map(prob *P, const double *x)
 {
-    int n = P->n, odd = nrm(x, n) <= 1e-8;
+    int n = P->n;
     double *u = malloc(sizeof(double) * 3 * (size_t)n), *a = u + n, *b = a + n;
-    for (int trial = 0; odd && u && trial < 2; trial++) {
+    int odd = u && nrm(x, n) <= 1e-8;
+    for (int trial = 0; odd && trial < 2; trial++) {
         for (int i = 0; i < n; i++) u[i] = (trial ? 0.3 : 0.1) * (1 + 0.37 * i) * (i % 2 ? -1 : 1);
         if (iterate(P, u, a, P->k) != GD_OK) odd = 0;
         for (int i = 0; i < n; i++) u[i] = -u[i];
@@ -906,7 +908,7 @@ static int odd_map(prob *P, const double *x)
         for (int i = 0; i < n && odd; i++) odd = fabs(a[i] + b[i]) <= 1e-12 * fmax(1, fabs(a[i]));
     }
     free(u);
-    return odd && u;
+    return odd;
 }
 
 /* Start a branch of problem (kind, k) at the special point S: its second null vector, the
