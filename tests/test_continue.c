@@ -6,7 +6,7 @@
  * c = 9, the period-2 branch's PD at 1 + sqrt 6), V8 (the delayed logistic map: NS, c1 = 1 - sqrt 3 i),
  * V11 (a map's fold; an NS map's coefficient and resonance flags) on small games registered here, and the
  * Dirac-GAN cases D1 (simgd with a gradient penalty: a supercritical NS at h = 1.2), D5
- * (NS-GAN altgd: neutral, d = -h/8), D6 (altgd n_d = 5: neutral, PD/R2 at 4/sqrt 5 and the
+ * (NS-GAN altgd: neutral, d = -h/8 for n_d = 1, -5h/24 for n_d = 5), D6 (altgd n_d = 5: neutral, PD/R2 at 4/sqrt 5 and the
  * symmetric period-2 branch of its table), D9 and D10 (the flows through gamma = 0).
  */
 #include "check.h"
@@ -377,6 +377,13 @@ static void d5_neutral(void)
         CHECK_NEAR(nt->p_end, 1, 1e-12);
         CHECK_NEAR(nt->coeff, -0.2 / 8, 1e-7); /* d(h) = -h/8 at its first point */
     }
+    gd_continue_result_free(&r);
+    /* n_d = 5: d(h) = -5h/24 */
+    const char *kv5[] = {"model.name", "dirac", "model.loss", "nsgan", "integrator.name", "altgd", "integrator.n_d", "5", "integrator.h", "0.6", NULL};
+    CHECK_OK(cont(kv5, "integrator.h", 0.6, 1, &r));
+    nt = find(&r, GD_PT_NEUTRAL, 0, 0);
+    CHECK(nt != NULL && r.nspecial == 1);
+    if (nt) CHECK_REL(nt->coeff, -5 * 0.6 / 24, 1e-6);
     gd_continue_result_free(&r);
 }
 
