@@ -187,11 +187,13 @@ static int solve(int n, double *A, double *b)
     int rc = piv && a && c && sv ? GD_OK : GD_ENOMEM;
     if (rc == GD_OK) {
         memcpy(a, A, sizeof(double) * (size_t)n * (size_t)n), memcpy(c, b, sizeof(double) * (size_t)n);
+        int pin = gd_blas_serial_begin(n);
         if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, a, n, piv, c, 1) == 0 && isfinite(nrm(c, n))) memcpy(b, c, sizeof(double) * (size_t)n);
         else {
             lapack_int rank;
             rc = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, n, n, 1, A, n, b, 1, sv, 1e-13, &rank) == 0 ? GD_OK : GD_ESOLVER;
         }
+        gd_blas_serial_end(pin);
     }
     if (sv != s) free(sv);
     free(piv), free(a), free(c);
@@ -254,7 +256,9 @@ static double det(int n, double *A)
 {
     lapack_int piv[128], *pv = n <= 128 ? piv : malloc(sizeof *pv * (size_t)n);
     if (!pv) return NAN;
+    int pin = gd_blas_serial_begin(n);
     lapack_int info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, n, n, A, n, pv);
+    gd_blas_serial_end(pin);
     double d = info < 0 ? NAN : 1;
     for (int i = 0; i < n && info >= 0; i++) d *= (pv[i] != i + 1 ? -1 : 1) * A[i * n + i];
     if (pv != piv) free(pv);
@@ -270,7 +274,9 @@ static int null_vectors(const prob *P, const double *Gy, double *v, double *v2)
     double *A = calloc(2 * nn + 2 * (size_t)n1, sizeof(double)), *Vt = A + nn, *s = Vt + nn, *sup = s + n1;
     if (!A) return GD_ENOMEM;
     memcpy(A, Gy, sizeof(double) * (size_t)(n1 - 1) * (size_t)n1); /* the last row stays 0 */
+    int pin = gd_blas_serial_begin(n1);
     lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'N', 'A', n1, n1, A, n1, s, NULL, 1, Vt, n1, sup);
+    gd_blas_serial_end(pin);
     if (info == 0) {
         memcpy(v, Vt + (size_t)(n1 - 1) * n1, sizeof(double) * (size_t)n1);
         if (v2) memcpy(v2, Vt + (size_t)(n1 - 2) * n1, sizeof(double) * (size_t)n1);
