@@ -396,7 +396,8 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
         const double *last = at(L, L->count - 1), *v = rec_v(P, (double *)last);
         int its = 0, land = 0;
         for (int i = 0; i < n1; i++) y[i] = last[i] + ds * v[i];
-        rc = correct(P, y, v, dot(v, last, n1) + ds, &its);
+        /* a predictor beyond a bound lands on it directly: the key may refuse values past it */
+        rc = y[n] > P->hi || y[n] < P->lo ? GD_OK : correct(P, y, v, dot(v, last, n1) + ds, &its);
         if (rc == GD_OK && (y[n] > P->hi || y[n] < P->lo)) { /* land on the bound instead */
             double b = y[n] > P->hi ? P->hi : P->lo, f = (b - last[n]) / (y[n] - last[n]);
             if (fabs(last[n] - b) <= 1e-14 * fmax(1, fabs(b))) {
