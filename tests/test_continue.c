@@ -3,7 +3,7 @@
  * Continuation (gd_sim_continue, docs/bifurcations.md) against closed forms: the validation
  * cases V1 (fold; a neutral saddle not reported as Hopf), V2 (transcritical branch point,
  * switching, landing exactly on it), V3 (Hopf, l1 = -2), V6 (the logistic map: BP, PD with
- * c = 9, the period-2 branch's PD at 1 + sqrt 6), V8 (the delayed logistic map: NS, c1 = 1 - sqrt 3 i),
+ * c = 9, the period-2 branch's PD at 1 + sqrt 6, the period-4 branch's, the period-3 fold), V8 (the delayed logistic map: NS, c1 = 1 - sqrt 3 i),
  * V11 (a map's fold; an NS map's coefficient and resonance flags) on small games registered here, and the
  * Dirac-GAN cases D1 (simgd with a gradient penalty: a supercritical NS at h = 1.2), D5
  * (NS-GAN altgd: neutral, d = -h/8 for n_d = 1, -5h/24 for n_d = 5), D6 (altgd n_d = 5: neutral, PD/R2 at 4/sqrt 5 and the
@@ -239,7 +239,7 @@ static void v6_logistic(void)
 {
     const char *kv[] = {"model.name", "clogistic", "model.mu", "0.5", "integrator.name", "simgd", "integrator.h", "1", "run.x0", "0", NULL};
     gd_continue_result r;
-    CHECK_OK(cont(kv, "model.mu", 0.5, 3.5, &r));
+    CHECK_OK(cont(kv, "model.mu", 0.5, 3.56, &r));
     const gd_special_point *bp = find(&r, GD_PT_BP, 0, 0);
     CHECK(bp != NULL);
     if (bp) {
@@ -271,6 +271,18 @@ static void v6_logistic(void)
         double x = pd2->x[0], other = (1 + sqrt(6)) * x * (1 - x); /* either point of the orbit */
         CHECK(fabs(x - 0.849937780) < 1e-9 || fabs(other - 0.849937780) < 1e-9);
     }
+    /* the period-4 branch's PD */
+    const gd_special_point *pd4 = pd2 && pd2->child > 0 ? find(&r, GD_PT_PD, pd2->child, 0) : NULL;
+    CHECK(pd4 != NULL && r.branches[pd2 ? pd2->child : 0].period == 4);
+    if (pd4) CHECK_NEAR(pd4->p, 3.544090360, 1e-9);
+    gd_continue_result_free(&r);
+    /* period 3 from a point of the stable 3-cycle at r = 3.83: its fold at 1 + sqrt 8 */
+    const char *kv3[] = {"model.name", "clogistic", "model.mu", "3.83", "integrator.name", "simgd", "integrator.h", "1", "run.x0", "0.1561493",
+                         "continuation.period", "3", "continuation.branches", "1", NULL};
+    CHECK_OK(cont(kv3, "model.mu", 3.8, 3.9, &r));
+    const gd_special_point *lp = find(&r, GD_PT_LP, 0, 0);
+    CHECK(lp != NULL && r.branches[0].period == 3);
+    if (lp) CHECK_NEAR(lp->p, 1 + sqrt(8), 1e-9);
     gd_continue_result_free(&r);
 }
 
