@@ -458,6 +458,78 @@ GD_EXPORT void gd_spectrum_scan_free(gd_spectrum_scan *r);
  * [value, lambda_1]); and the model group (grid, densities). */
 GD_EXPORT int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r, const gd_spectrum_scan *scan);
 
+/* Continuation in one parameter (`gandyn continue`, docs/bifurcations.md). From the value of
+ * KEY (a numeric model.* or integrator.* key) in the configuration, pseudo-arclength steps in
+ * both directions, to lo and hi exactly, trace the branch of
+ *   - equilibria F(x; p) = 0 when the integrator is cvode (a flow; model keys only),
+ *   - fixed points of the rule's one-iteration map Phi (fixed-step rules), or of Phi^k with
+ *     continuation.period = k (rules without history; a rule with history, such as optimistic
+ *     or momentum, continues its equilibria and takes the multipliers of its whole map),
+ * starting from the model's equilibrium or from Newton at run.x0 (continuation.start).
+ * Along it, test functions find folds (LP), branch points (BP), Hopf points (H, flows),
+ * period doublings (PD) and Neimark-Sacker points (NS, maps), each located to
+ * continuation.loc_tol on the arclength, with its normal-form coefficient from central
+ * differences of F or of the map; a test function that stays at zero along three or more
+ * points is a neutral segment (det D Phi = 1, a conservative flow), and a real pair +-k
+ * (mu, 1/mu) is a neutral saddle: neither is a bifurcation. At a BP, a simple PD and the
+ * 1:2 resonance (R2) of an odd map, new branches start (continuation.branches in all). */
+enum {
+    GD_PT_REGULAR = 0,
+    GD_PT_LP,
+    GD_PT_BP,
+    GD_PT_H,
+    GD_PT_PD,
+    GD_PT_NS,
+    GD_PT_NEUTRAL_SADDLE, /* reserved: neutral saddles are never reported */
+    GD_PT_NEUTRAL,        /* a neutral segment */
+    GD_PT_END             /* a branch's first or last point */
+};
+/* "regular", "LP", "BP", "H", "PD", "NS", "neutral_saddle", "neutral", "end"; "" out of range. */
+GD_EXPORT const char *gd_point_type_name(int type);
+
+typedef struct gd_branch {
+    const char *kind;      /* equilibrium | fixed_point | period_k | symmetric (Phi^k(x) = -x: period 2k) */
+    int period;            /* of the orbit (symmetric: 2k) */
+    int n, dim, eig_dim;   /* points; coordinates of x; eigenvalues per point */
+    double *p;             /* n */
+    double *x;             /* n x dim */
+    double *eig_re, *eig_im; /* n x eig_dim: the Jacobian's (flows) or the orbit map's multipliers */
+    signed char *stability; /* n: eigenvalues with Re > 0 (flows) or |mu| > 1 (maps) */
+    signed char *type;     /* n: GD_PT_* (special points are points of their branch) */
+    int parent;            /* the special point it was switched from, -1 for the first branch */
+    const char *stop[2];   /* why it ends at its first and last point: bound | x_max | stalled | key_range (the key refused
+                            * the next value) | max_steps | start (a branch switched onto: it begins there) */
+} gd_branch;
+
+typedef struct gd_special_point {
+    int type;              /* GD_PT_LP .. GD_PT_NS, GD_PT_NEUTRAL */
+    int branch, index;     /* its branch and point (a neutral segment: its first point) */
+    double p, p_end;       /* p_end: a neutral segment's other end (else p) */
+    double *x;             /* dim */
+    double omega;          /* H: the frequency; NaN otherwise */
+    double theta;          /* NS: the multipliers' angle e^(+-i theta), 0 < theta < pi; NaN otherwise */
+    double coeff;          /* LP: a; H: l1 = Re c1 / omega; PD: c; NS: d = Re(e^(-i theta) c1); neutral: l1 or d at
+                            * its first point; BP: NaN */
+    double c1_re, c1_im;   /* H, NS: c1 (NaN otherwise) */
+    const char *criticality; /* super | sub | degenerate | resonant | "" (LP, BP) */
+    const char *resonance; /* none | R1 | R2 | R3 | R4 | near_R3 | near_R4 */
+    const char *test;      /* the test function: LP, BP, H, PD, NS */
+    int child;             /* the branch switched onto here, -1: none */
+} gd_special_point;
+
+typedef struct gd_continue_result {
+    char *param;
+    int nbranches, nspecial;
+    gd_branch *branches;
+    gd_special_point *special;
+} gd_continue_result;
+GD_EXPORT int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out);
+GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
+/* /branch/<b>/{p, x, eig_re, eig_im, stability, type} (attributes kind, period, parent_point,
+ * param) and /points/{type, p, p_end, x, branch, index, coeff, omega, theta, c1_re, c1_im} with
+ * the string attributes criticality and resonance (one entry per point, ';'-separated). */
+GD_EXPORT int gd_sim_write_continue(gd_sim *s, const char *path, const gd_continue_result *r);
+
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it
  * borrows. Axis keys: any numeric model.* or integrator.* key, or run.x0.K (coordinate K of

@@ -31,7 +31,8 @@ static const char *const batch_params[] = {"gamma", NULL};
 static const gd_param dirac_params[] = {
     {"loss", GD_P_ENUM, O(loss), "gan", "loss f: gan (saturating) | nsgan (non-saturating generator) | wgan (f(t) = t)", 0, 0, 0, losses},
     {"reg", GD_P_ENUM, O(reg), "none", "regularizer: none | gp (R1/R2, weight gamma) | noise (instance noise, std sigma) | consensus (weight gamma) | wgan_gp (gamma, g0) | clip (|psi| <= clip)", 0, 0, 0, regs},
-    {"gamma", GD_P_DOUBLE, O(gamma), "0.3", "weight of the gradient penalty, consensus term or WGAN-GP penalty", 0, INFINITY, 0, NULL},
+    {"gamma", GD_P_DOUBLE, O(gamma), "0.3", "weight of the gradient penalty, consensus term or WGAN-GP penalty (>= 0 unless allow_negative = 1)", -INFINITY, INFINITY, 0, NULL},
+    {"allow_negative", GD_P_INT, O(allow_negative), "0", "1: accept gamma < 0 (an anti-penalty: continuation through the Hopf point at gamma = 0)", 0, 1, 0, NULL},
     {"sigma", GD_P_DOUBLE, O(sigma), "0.7", "instance-noise standard deviation (reg = noise)", 0, INFINITY, 0, NULL},
     {"clip", GD_P_DOUBLE, O(clip), "1.0", "weight-clip bound c: psi is projected onto [-c, c] (reg = clip)", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"g0", GD_P_DOUBLE, O(g0), "1.0", "WGAN-GP target gradient norm", 0, INFINITY, 0, NULL},
@@ -237,6 +238,8 @@ static int dirac_setup(gd_model *m)
     dirac_opts *o = m->opts;
     m->dim = 2;
     m->ngen = 1;
+    if (o->gamma < 0 && !o->allow_negative)
+        return gd_model_fail(m, GD_EUSAGE, "model.gamma = %g is negative; set model.allow_negative = 1 to allow it (continuation through gamma = 0)", o->gamma);
     m->hybrid = hard_wgan_gp(o) || o->reg == REG_CLIP;
     if (o->reg == REG_CLIP) {
         m->lo = malloc(2 * sizeof(double));

@@ -16,6 +16,7 @@ typedef struct {
     long noise_nodes;
     int co_form;
     double sign_eps;
+    long allow_negative;
 } dirac_opts;
 
 int gd_dirac_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v);

@@ -561,6 +561,64 @@ def plot_portrait(f, out):
     save(fig, out)
 
 
+POINT_NAMES = {1: "LP", 2: "BP", 3: "H", 4: "PD", 5: "NS"}  # /branch/<b>/type codes (README, "Output files")
+POINT_MARKERS = {1: "s", 2: "D", 3: "o", 4: "^", 5: "*"}
+
+
+def text_attr(obj, name):
+    v = obj.attrs.get(name, "")
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def plot_continue(f, out):
+    """Bifurcation diagram: |x| against the parameter on every branch (solid where stable,
+    dashed where unstable), the special points marked; and the dominant eigenvalue (largest
+    Re lambda of a flow, largest |mu| of a map) against the parameter."""
+    cfg = read_config(f)
+    flow = cfg["integrator"]["name"] == "cvode"
+    branches = sorted(f["branch"], key=int)
+    param = text_attr(f["branch"][branches[0]], "param")
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 5.2))
+    marked = set()
+    for k, b in enumerate(branches):
+        g = f["branch"][b]
+        p, x, st, ty = g["p"][:], g["x"][:], g["stability"][:].astype(int), g["type"][:].astype(int)
+        re, im = g["eig_re"][:], g["eig_im"][:]
+        r = np.linalg.norm(x, axis=1)
+        dom = re.max(axis=1) if flow else np.hypot(re, im).max(axis=1)
+        kind, period = text_attr(g, "kind"), int(g.attrs.get("period", 1))
+        label = f"branch {b}: {kind}" + (f" (period {period})" if period > 1 else "")
+        for y, axis in ((r, ax), (dom, bx)):
+            stable = np.where(st == 0, y, np.nan)
+            unstable = np.where(st > 0, y, np.nan)
+            # the segment across a change of stability is drawn dashed, so the branch has no gap
+            for i in np.flatnonzero(np.diff(st > 0)) if len(st) > 1 else []:
+                unstable[i:i + 2] = y[i:i + 2]
+            if np.isfinite(stable).any():
+                axis.plot(p, stable, "-", color=f"C{k}", lw=1.6, label=label + ", stable")
+            if np.isfinite(unstable).any():
+                axis.plot(p, unstable, "--", color=f"C{k}", lw=1.2, label=label + ", unstable")
+        for code, name in POINT_NAMES.items():
+            at = np.flatnonzero(ty == code)
+            if len(at):
+                ax.plot(p[at], r[at], POINT_MARKERS[code], color="k", ms=7, mfc="none" if code in marked else "k",
+                        label=None if code in marked else name)
+                marked.add(code)
+                for i in at:
+                    ax.annotate(name, (p[i], r[i]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    bx.axhline(0 if flow else 1, color="0.5", lw=0.8, label="Re λ = 0" if flow else "|μ| = 1")
+    for axis, ylabel in ((ax, "‖x‖"), (bx, "largest Re λ" if flow else "largest |μ|")):
+        axis.set_xlabel(param)
+        axis.set_ylabel(ylabel)
+        axis.legend(fontsize=7, loc="best")
+    ax.set_title("branches and special points", fontsize=10)
+    bx.set_title("dominant eigenvalue" if flow else "dominant multiplier", fontsize=10)
+    lo, hi = min(float(f["branch"][b]["p"][:].min()) for b in branches), max(float(f["branch"][b]["p"][:].max()) for b in branches)
+    fig.suptitle(f"continuation in {param} = {lo:g} … {hi:g}: " + title_of(cfg, swept=(param,)), fontsize=10)
+    fig.tight_layout()
+    save(fig, out)
+
+
 OUTCOME_COLORS = ["#4daf4a", "#ffcc33", "#e41a1c"]  # converge, oscillate, diverge
 
 
@@ -702,8 +760,10 @@ def plot_file(path, out):
             plot_run(f, out)
         elif "lambda" in f:
             plot_estimate(f, out)
+        elif "branch" in f:
+            plot_continue(f, out)
         else:
-            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda)")
+            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda, /branch)")
 
 
 def main():

@@ -182,7 +182,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "lookahead", "modifier", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "lookahead", "modifier", "continuation", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -243,10 +243,11 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
-enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8 };
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16 };
 
 typedef struct {
     const char *config, *output, *scan, *param, *trace;
+    const char *period, *ds, *max_steps; /* continue: [continuation] keys given as options */
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
     long cells[2]; /* --cells LO:HI; HI = 0: all cells */
@@ -306,13 +307,17 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             if (++i == argc || !number(argv[i], &v) || v < 1 || v > 4096 || v != floor(v))
                 return fail(cx, 2, "--threads needs a whole number from 1 to 4096", "", "");
             a->threads = (int)v;
-        } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--param") == 0) {
+        } else if ((a->allowed & OPT_CONTINUE) && (!strcmp(arg, "--period") || !strcmp(arg, "--ds") || !strcmp(arg, "--max-steps"))) {
+            const char **dst = arg[2] == 'p' ? &a->period : arg[2] == 'd' ? &a->ds : &a->max_steps;
+            if (++i == argc) return fail(cx, 2, "%s needs a number", arg, "");
+            *dst = argv[i];
+        } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(cx, 2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
         } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--trace") == 0) {
             if (++i == argc) return fail(cx, 2, "--trace needs KEY:LO:HI:N[:lin|log]", "", "");
             a->trace = argv[i];
-        } else if ((a->allowed & OPT_CRITICAL) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi") || !strcmp(arg, "--rtol"))) {
+        } else if (((a->allowed & OPT_CRITICAL) && !strcmp(arg, "--rtol")) || ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi")))) {
             double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
             if (++i == argc || !number(argv[i], dst)) return fail(cx, 2, "%s needs a finite number", arg, "");
         } else if ((a->allowed & OPT_SPECTRUM) && strcmp(arg, "--ground-state") == 0) {
@@ -339,6 +344,9 @@ static int configure(gd_cx *cx, gd_sim *sim, const run_args *a)
         snprintf(key, sizeof key, "%.*s", (int)(eq - a->set[i]), a->set[i]);
         rc = gd_sim_set(sim, key, eq + 1);
     }
+    const char *ckey[3] = {"continuation.period", "continuation.ds", "continuation.max_steps"}, *cval[3] = {a->period, a->ds, a->max_steps};
+    for (int i = 0; rc == GD_OK && i < 3; i++)
+        if (cval[i]) rc = gd_sim_set(sim, ckey[i], cval[i]);
     if (rc == GD_OK) rc = gd_sim_setup(sim);
     if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");
     const char *warning = gd_model_warning(gd_sim_get_model(sim));
@@ -1042,6 +1050,92 @@ static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
     return 0;
 }
 
+/* ------------------------------------------------------------------ continue -- */
+static void continue_json(gd_cx *cx, const gd_continue_result *r, const char *path)
+{
+    fprintf(cx->out, "{\"param\":");
+    json_str(cx, r->param);
+    fprintf(cx->out, ",\"branches\":[");
+    for (int b = 0; b < r->nbranches; b++) {
+        const gd_branch *B = &r->branches[b];
+        fprintf(cx->out, "%s{\"kind\":\"%s\",\"period\":%d,\"points\":%d,\"parent_point\":", b ? "," : "", B->kind, B->period, B->n);
+        if (B->parent >= 0) fprintf(cx->out, "%d", B->parent);
+        else fprintf(cx->out, "null");
+        fprintf(cx->out, ",\"p_range\":");
+        double pr[2] = {B->p[0], B->p[0]};
+        for (int i = 1; i < B->n; i++) pr[0] = fmin(pr[0], B->p[i]), pr[1] = fmax(pr[1], B->p[i]);
+        json_vec(cx, pr, 2);
+        fprintf(cx->out, ",\"stop\":[\"%s\",\"%s\"]}", B->stop[0], B->stop[1]);
+    }
+    fprintf(cx->out, "],\"special\":[");
+    for (int i = 0; i < r->nspecial; i++) {
+        const gd_special_point *s = &r->special[i];
+        const gd_branch *B = &r->branches[s->branch];
+        fprintf(cx->out, "%s{\"type\":\"%s\",\"test\":\"%s\",\"branch\":%d,\"index\":%d,\"p\":", i ? "," : "", gd_point_type_name(s->type), s->test, s->branch, s->index);
+        json_num(cx, s->p);
+        if (s->type == GD_PT_NEUTRAL) {
+            fprintf(cx->out, ",\"p_end\":");
+            json_num(cx, s->p_end);
+        }
+        fprintf(cx->out, ",\"x\":");
+        json_vec(cx, s->x, B->dim);
+        fprintf(cx->out, ",\"eigenvalues\":");
+        json_complex_list(cx, B->eig_dim, B->eig_re + (size_t)s->index * B->eig_dim, B->eig_im + (size_t)s->index * B->eig_dim);
+        const char *names[] = {"omega", "theta", "coeff", "c1_re", "c1_im"};
+        const double vals[] = {s->omega, s->theta, s->coeff, s->c1_re, s->c1_im};
+        for (int k = 0; k < 5; k++)
+            if (isfinite(vals[k])) fprintf(cx->out, ",\"%s\":", names[k]), json_num(cx, vals[k]);
+        if (s->type == GD_PT_H && isfinite(s->coeff)) fprintf(cx->out, ",\"l1\":"), json_num(cx, s->coeff);
+        fprintf(cx->out, ",\"criticality\":\"%s\",\"resonance\":\"%s\",\"child\":", s->criticality, s->resonance);
+        if (s->child >= 0) fprintf(cx->out, "%d}", s->child);
+        else fprintf(cx->out, "null}");
+    }
+    fputc(']', cx->out);
+    json_output(cx, path);
+    fprintf(cx->out, "}\n");
+}
+
+static void continue_text(gd_cx *cx, const gd_continue_result *r, const char *path)
+{
+    for (int b = 0; b < r->nbranches; b++) {
+        const gd_branch *B = &r->branches[b];
+        fprintf(cx->out, "branch %d: %s", b, B->kind);
+        if (B->period > 1) fprintf(cx->out, " (period %d)", B->period);
+        double lo = B->p[0], hi = B->p[0];
+        for (int i = 1; i < B->n; i++) lo = fmin(lo, B->p[i]), hi = fmax(hi, B->p[i]);
+        fprintf(cx->out, ", %d points, %s from %.10g to %.10g, within [%.10g, %.10g] (ends: %s, %s)", B->n, r->param, B->p[0], B->p[B->n - 1], lo, hi,
+                B->stop[0], B->stop[1]);
+        if (B->parent >= 0) fprintf(cx->out, ", from special point %d", B->parent);
+        fputc('\n', cx->out);
+    }
+    for (int i = 0; i < r->nspecial; i++) {
+        const gd_special_point *s = &r->special[i];
+        fprintf(cx->out, "  %d: %-7s branch %d at %s = %.12g", i, gd_point_type_name(s->type), s->branch, r->param, s->p);
+        if (s->type == GD_PT_NEUTRAL) fprintf(cx->out, " .. %.12g (test %s)", s->p_end, s->test);
+        if (isfinite(s->omega)) fprintf(cx->out, ", omega %.9g", s->omega);
+        if (isfinite(s->theta)) fprintf(cx->out, ", theta %.9g", s->theta);
+        if (isfinite(s->coeff)) fprintf(cx->out, ", %s %.9g", s->type == GD_PT_H ? "l1" : s->type == GD_PT_LP ? "a" : s->type == GD_PT_PD ? "c" : "coefficient", s->coeff);
+        if (s->criticality[0]) fprintf(cx->out, ", %s", s->criticality);
+        if (strcmp(s->resonance, "none")) fprintf(cx->out, ", %s", s->resonance);
+        if (s->child >= 0) fprintf(cx->out, " -> branch %d", s->child);
+        fputc('\n', cx->out);
+    }
+    text_wrote(cx, path);
+}
+
+static int do_continue(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "continue needs --param KEY --lo A --hi B", "", "");
+    const char *path = a->output ? a->output : "output/continue.h5";
+    gd_continue_result r;
+    int rc = gd_sim_continue(sim, a->param, a->lo, a->hi, &r);
+    if (rc == GD_OK && path[0]) rc = gd_sim_write_continue(sim, path, &r);
+    if (rc == GD_OK && a->json) continue_json(cx, &r, path);
+    else if (rc == GD_OK) continue_text(cx, &r, path);
+    gd_continue_result_free(&r);
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+}
+
 /* ------------------------------------------------------------------ estimate -- */
 typedef struct {
     const char *data, *dataset, *output;
@@ -1205,10 +1299,10 @@ typedef struct {
 static int cmd_help(gd_cx *cx, int argc, const char *const *argv);
 
 static const command commands[] = {
-    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [lookahead], [modifier] sections with every parameter",
+    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [lookahead], [modifier], [continuation] sections with every parameter",
      "Every registered model and integrator with each of its keys, default and meaning (the keys of\n"
      "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate], [portrait],\n"
-     "[lookahead] and [modifier].",
+     "[lookahead], [modifier] and [continuation].",
      NULL, (const char *const[]){"models | integrators | sections", "only the models, the integrators, or the other sections", OPT_JSON, NULL},
      "gandyn list integrators", 0, NULL, cmd_list},
     {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",
@@ -1270,6 +1364,19 @@ static const command commands[] = {
      "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "
      "--param integrator.h --lo 3 --hi 5",
      OPT_CRITICAL, do_critical, NULL},
+    {"continue", "CONFIG --param K --lo A --hi B [--period K] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
+     "branches of equilibria, fixed and period-k points; bifurcations",
+     "Pseudo-arclength continuation in K from its configured value to --lo and --hi: equilibria of the\n"
+     "flow (cvode) or fixed points of the rule's map (period-k points with --period), their eigenvalues\n"
+     "and stability, and the special points on them (fold LP, branch point BP, Hopf H, period doubling\n"
+     "PD, Neimark-Sacker NS, neutral segments) located to 1e-10 with normal-form coefficients and\n"
+     "criticality; new branches start at BP, PD and the 1:2 resonance of an odd map (docs/bifurcations.md).",
+     "model integrator run.x0 continuation",
+     (const char *const[]){"--param K", "the real model.* or integrator.* key to continue in", "--lo A, --hi B", "the interval (the start, K's value, inside)",
+                           "--period K", "continuation.period", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
+                           "-o FILE", "output file (default output/continue.h5; '' none)", OPT_JSON, NULL},
+     "gandyn continue @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o continue.h5",
+     OPT_CONTINUE, do_continue, NULL},
     {"smoothness", "CONFIG [--set K=V]... [--json]", "gradient flows: curvature at start, run end, equilibrium; step limit 2/L",
      "For a gradient flow (the particles model): the extreme eigenvalues of the curvature -DF at the\n"
      "first start, at the end of a run of the configured integrator and at the equilibrium Newton\n"

@@ -33,7 +33,7 @@ dirac = next(m for m in d["models"] if m["name"] == "dirac")
 keys = {p["key"]: p for p in dirac["params"]}
 assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp", "clip"]
 assert all(p["help"] and "default" in p for p in dirac["params"])
-assert set(d["sections"]) == {"run", "sweep", "rate", "portrait", "lookahead", "modifier"}, d["sections"].keys()
+assert set(d["sections"]) == {"run", "sweep", "rate", "portrait", "lookahead", "modifier", "continuation"}, d["sections"].keys()
 assert "x0" in {p["key"] for p in d["sections"]["run"]} and "diverge_radius" in {p["key"] for p in d["sections"]["sweep"]}
 PY
 
@@ -213,6 +213,25 @@ d = json.load(open(sys.argv[1]))
 assert d["param"] == "integrator.h" and d["below"] == "oscillate" and d["above"] == "diverge", d
 assert abs(d["value"] / 4 - 1) < 1e-4 and abs(d["predicted"] / 4 - 1) < 1e-4, d
 PY
+# continue: the Dirac GAN with a gradient penalty under simgd has one NS point, at h = gamma / f'(0)^2 = 1.2
+# (docs/bifurcations.md), in the JSON and in the file
+"$gandyn" continue good.ini --set model.reg=gp --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o cont.h5 --json > cont.json \
+    && "$py" - cont.json <<'PY' && ok || bad "continue --json"
+import json, sys, h5py
+d = json.load(open(sys.argv[1]))
+s = d["special"]
+assert len(d["branches"]) == 1 and len(s) == 1 and s[0]["type"] == "NS" and abs(s[0]["p"] - 1.2) < 1e-10, d
+assert s[0]["criticality"] == "super" and abs(s[0]["coeff"] + 0.081) < 1e-6 and d["branches"][0]["stop"] == ["bound", "bound"], s
+f = h5py.File(d["output"])
+b = f["branch/0"]
+assert b["p"].shape[0] == d["branches"][0]["points"] and b["x"].shape == (b["p"].shape[0], 2) and list(f["points/type"][:]) == [5]
+assert list(b["type"][:]).count(5) == 1 and b.attrs["kind"] == "fixed_point"
+PY
+expect 2 "continue needs --param" -- continue good.ini --lo 1 --hi 2
+expect 2 "outside" -- continue good.ini --set integrator.h=0.2 --param integrator.h --lo 0.5 --hi 1
+expect 2 "real" -- continue good.ini --param model.loss --lo 0 --hi 1
+expect 2 "unknown option" -- continue good.ini --param integrator.h --lo 0 --hi 1 --rtol 1
+expect 2 "allow_negative" -- continue good.ini --set model.reg=gp --set model.gamma=-0.5 --param model.gamma --lo -0.5 --hi 0.5
 expect 2 "critical needs --param" -- critical good.ini --lo 1 --hi 2
 expect 2 "both converge" -- critical good.ini --set model.reg=gp --param integrator.h --lo 0.1 --hi 0.2
 # optimistic carries the previous field: its map has 2 dim coordinates (a buffer overrun once)

@@ -154,6 +154,7 @@ static void sim_refuses(gd_sim *s)
     gd_portrait_result p;
     gd_spectrum_result sp;
     gd_spectrum_scan ss;
+    gd_continue_result cont;
     gd_critical_result cr;
     gd_sweep *w = (gd_sweep *)&w; /* gd_sweep_create clears it */
     int neq = -1;
@@ -177,7 +178,9 @@ static void sim_refuses(gd_sim *s)
     REFUSED(s, gd_sim_critical(s, "integrator.h", 0.1, 1, 1e-3, &cr));
     REFUSED(s, gd_sim_critical_trace(s, "integrator.h", 0.1, 1, 1e-3, "model.gamma", 1, &at, &cr));
     REFUSED(s, gd_sweep_create(s, &w));
-    CHECK(w == NULL && neq == 0);
+    REFUSED(s, gd_sim_continue(s, "integrator.h", 0.1, 1, &cont));
+    REFUSED(s, gd_sim_write_continue(s, "x.h5", &cont));
+    CHECK(w == NULL && neq == 0 && cont.branches == NULL);
 }
 
 static void null_sims(void)
@@ -191,7 +194,8 @@ static void null_sims(void)
     sim_refuses(NULL);
     /* the free functions take NULL and zeroed structs */
     gd_smoothness_result_free(NULL), gd_eig_result_free(NULL), gd_scan_result_free(NULL);
-    gd_spectrum_result_free(NULL), gd_spectrum_scan_free(NULL);
+    gd_spectrum_result_free(NULL), gd_spectrum_scan_free(NULL), gd_continue_result_free(NULL);
+    CHECK(strcmp(gd_point_type_name(GD_PT_NS), "NS") == 0 && gd_point_type_name(99)[0] == '\0');
     gd_eig_result e = {0};
     gd_eig_result_free(&e);
 }

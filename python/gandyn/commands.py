@@ -28,7 +28,7 @@ from .result import Result, read_file
 
 # The commands that write an HDF5 file: without out= into a temporary one, kept as long as the
 # Result (out="" writes none).
-_WRITES = ("run", "eig", "rate", "portrait", "sweep", "spectrum", "merge")
+_WRITES = ("run", "eig", "rate", "portrait", "sweep", "spectrum", "merge", "continue")
 
 
 def _text(v):
@@ -174,6 +174,12 @@ def critical(config=None, param=None, lo=None, hi=None, **kw):
     """gandyn critical: the value of param in [lo, hi] where the observed outcome changes, and
     where the predicted spectral radius crosses 1 (trace=AXIS: the boundary curve)."""
     return _execute("critical", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))
+
+
+def continuation(config=None, param=None, lo=None, hi=None, **kw):
+    """gandyn continue (period=, ds=, max_steps=): the branch of equilibria or fixed points
+    through param's configured value on [lo, hi] and its special points; file: /branch, /points."""
+    return _execute("continue", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))
 
 
 def smoothness(config=None, **kw):

@@ -38,6 +38,8 @@ CASES = {
                   "--set", "sweep.y=model.gamma:0.1:1:7:log", "--threads", "2"]),
     "sweep_cells": ("sweep", lambda out: gandyn.sweep(GRADPEN, sweep__x="integrator.h:0.05:2:300", cells=(100, 290), out=out),
                     [GRADPEN, "--set", "sweep.x=integrator.h:0.05:2:300", "--cells", "100:290"]),
+    "continue": ("continue", lambda out: gandyn.continuation(GRADPEN, param="integrator.h", lo=0.5, hi=1.5, integrator__h=0.5, out=out),
+                 [GRADPEN, "--set", "integrator.h=0.5", "--param", "integrator.h", "--lo", "0.5", "--hi", "1.5"]),
     "spectrum": ("spectrum", lambda out: gandyn.spectrum({"model.name": "functional", "model.gamma": 0.5}, scan="model.gamma:0.1:1:4", out=out),
                  ["/dev/null", "--set", "model.name=functional", "--set", "model.gamma=0.5", "--scan", "model.gamma:0.1:1:4"]),
 }
