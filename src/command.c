@@ -182,7 +182,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "noise", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {

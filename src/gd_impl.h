@@ -189,6 +189,31 @@ typedef struct gd_iopts {
  * cells keeping their state; src/lane_batch.c). */
 #define GD_LANE_SCRATCH 6
 typedef struct gd_lane gd_lane;
+
+/* Gradient noise ([noise], src/noise.c, docs/optimizers.md "Gradient noise"): every field
+ * evaluation inside a step of a lane rule returns F(x) + sigma xi, xi a standard normal per
+ * coordinate from Philox4x32-10 under the key seed, counter (j, stage + 256 start, iteration,
+ * cell): j the coordinate pair, stage the evaluation within the base step (always 0 with
+ * reuse), start the index in run.x0, iteration the base step since the start (0 first),
+ * cell the sweep cell (0 for a run). */
+typedef struct gd_noise {
+    double sigma; /* 0: no noise, the rules' numbers unchanged to the bit */
+    uint64_t seed;
+    int reuse;    /* one draw per base step, shared by its evaluations */
+} gd_noise;
+/* A lane's noise: the options, and where its states are in the counter. */
+typedef struct gd_lane_noise {
+    const gd_noise *o;         /* NULL or sigma 0: none */
+    long step;                 /* base steps since the start (the counter's iteration) */
+    int stage;                 /* evaluations so far in this base step */
+    int off;                   /* held off (map Jacobians: the noise-free map) */
+    long cell, start;          /* every state's, unless cells / starts (per state) are set */
+    const long *cells, *starts;
+    /* eig's noise input matrix: these draws (stage-major, dim each; n = 1) are added as they
+     * are instead of sigma times Philox's; stages past nfixed get none */
+    const double *fixed;
+    int nfixed;
+} gd_lane_noise;
 typedef struct gd_lane_ops {
     int (*field)(gd_lane *L, const double *x, double *v); /* v = F(x) on every state */
     /* out = base + scale H v on rows [i0, i1) (H: each state's generator or discriminator
@@ -213,7 +238,26 @@ struct gd_lane {
      * One counter for the whole lane: all cells of a sweep block start together. Zeroed by
      * gd_stepper_reset and at the start of a batched run; the rule increments it. */
     long iter;
+    gd_lane_noise noise; /* gradient noise (above); zeroed: none */
 };
+/* Noise on: the stage index of the next evaluation (GD_EUSAGE past 255, the counter's
+ * field), v += sigma xi on every state; then the stage advances (not with reuse). */
+int gd_lane_noise_add(gd_lane *L, double *v);
+static inline int gd_lane_noisy(const gd_lane *L)
+{
+    return !L->noise.off && (L->noise.fixed || (L->noise.o && L->noise.o->sigma > 0));
+}
+/* Around one base step of a lane rule (its advance): the counter's stage restarts, and after
+ * it the iteration advances. */
+static inline void gd_lane_step_begin(gd_lane *L) { L->noise.stage = 0; }
+static inline void gd_lane_step_end(gd_lane *L) { L->noise.step++; }
+/* v = F(x) on every state, plus the gradient noise when it is on: the field every lane rule
+ * evaluates inside a step (gd_lane_stage, the adaptive rules). */
+static inline int gd_lane_field(gd_lane *L, const double *x, double *v)
+{
+    int rc = L->ops->field(L, x, v);
+    return rc == GD_OK && gd_lane_noisy(L) ? gd_lane_noise_add(L, v) : rc;
+}
 
 /* One field evaluation v = F(at) and what an explicit rule does with it, on rows [i0, i1)
  * (H: each state's generator or discriminator step, P: the projection):
@@ -346,6 +390,7 @@ struct gd_stepper {
     double *hv;        /* per-coordinate step: lr_g on generator, lr_d on discriminator rows */
     double *w[GD_LANE_SCRATCH]; /* scratch vectors of length dim (the lane's w) */
     gd_lane lane;      /* the stepper's own state as a lane of one (src/stepper.c) */
+    gd_noise noise;    /* gradient noise, set by the sim from [noise] (gd_stepper_set_noise) */
     void *priv;
     long nfev, nsteps;
     int ready;
@@ -466,6 +511,22 @@ int gd_game_type_create(const gd_game *g, gd_model_type **out, char *msg);
 void gd_game_type_free(gd_model_type *t);
 int gd_rule_type_create(const gd_rule *r, gd_integrator_type **out, char *msg);
 void gd_rule_type_free(gd_integrator_type *t);
+
+/* ---- gradient noise (src/noise.c) ---- */
+/* [noise] as configured: sigma, the seed's text (a uint64), reuse, replicas (rate). */
+typedef struct gd_noise_opts {
+    double sigma;
+    char *seed;
+    int reuse;
+    long replicas;
+} gd_noise_opts;
+/* The options a stepper's lanes use, from [noise] (GD_EUSAGE: a seed that is no uint64). */
+int gd_noise_resolve(const gd_noise_opts *o, gd_noise *out, char *msg);
+/* Gradient noise on s: refused (GD_EUSAGE) for sigma > 0 on a rule that is not a lane rule
+ * (cvode, implicit_midpoint, a registered gd_rule) or a model that steps with its own map. */
+int gd_stepper_set_noise(gd_stepper *s, const gd_noise *n);
+/* Where s's trajectory is in the noise counter: the sweep cell and the start (run.x0 index). */
+void gd_stepper_noise_index(gd_stepper *s, long cell, long start);
 
 /* Two registry entries the analyses use by their tables rather than by name. The linear model
  * (models/linear.c, a gd_game registered as the built-ins are; gd_linear_type its type), set up with J = [[-a, -s], [s, -b]] or changed to it in place: the scalar

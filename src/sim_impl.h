@@ -20,7 +20,7 @@ typedef struct {
     const gd_param *params;
     size_t size, offset;
 } gd_section;
-extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait;
+extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_noise;
 
 typedef struct {
     char *x0;
@@ -62,6 +62,7 @@ struct gd_sim {
     sweep_opts *sweep;
     rate_opts *rate;
     portrait_opts *portrait;
+    gd_noise_opts *noise;   /* [noise] (src/noise.c) */
     double *starts; /* nstart * dim */
     double *eq;     /* the model's equilibrium, when eq_known */
     int eq_known;

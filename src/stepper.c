@@ -137,6 +137,7 @@ int gd_stepper_set_double(gd_stepper *s, const char *key, double v)
 void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src)
 {
     dst->o = src->o;
+    dst->noise = src->noise;
     if (src->type->opts_size) memcpy(dst->opts, src->opts, src->type->opts_size); /* shallow: no rule has string keys */
     dst->ready = 0;
 }
@@ -174,7 +175,7 @@ static const gd_lane_ops one_ops = {one_field, one_axpy, one_project, NULL};
 static int lane_init(gd_stepper *s)
 {
     gd_lane *L = &s->lane;
-    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0};
+    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0, {.o = &s->noise}};
     L->v = malloc(sizeof(double) * 2 * (size_t)s->dim); /* v, then d */
     L->d = L->v ? L->v + s->dim : NULL;
     if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));
@@ -233,6 +234,7 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->nfev = s->nsteps = 0;
     s->lane.iter = 0;
+    s->lane.noise.step = 0;
     s->failure = GD_FAIL_NONE;
     int rc = current_ws(s);
     if (rc != GD_OK) return rc;
@@ -252,7 +254,13 @@ int gd_stepper_step(gd_stepper *s, double *x, double *t)
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->failure = GD_FAIL_NONE;
     int rc = current_ws(s);
-    if (rc == GD_OK) rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
+    if (rc == GD_OK) {
+        gd_lane_step_begin(&s->lane);
+        rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
+        gd_lane_step_end(&s->lane);
+        if (rc == GD_EUSAGE && s->lane.noise.stage > 255)
+            gd_stepper_fail(s, rc, "noise: more than 256 field evaluations in one step of '%s' (the noise counter's stage field)", s->type->name);
+    }
     if (rc < 0 && s->failure == GD_FAIL_NONE) s->failure = GD_FAIL_OTHER;
     if (rc < 0) return rc;
     /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
@@ -306,9 +314,17 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     b.p = p;
     b.frozen = own + 2 * (size_t)n;
     gd_lane *L = &b.lane;
+    long *starts = gd_lane_noisy(L) ? malloc(sizeof(long) * (size_t)n) : NULL; /* state i is start i of the stepper's cell */
+    for (int i = 0; starts && i < n; i++) starts[i] = i;
+    L->noise.cell = s->lane.noise.cell, L->noise.starts = starts;
     L->ops->project(L, x);
-    int rc = s->type->lane_reset ? s->type->lane_reset(L, x) : GD_OK;
-    for (long k = 0; k < iters && rc == GD_OK; k++) rc = s->type->advance(L, x);
+    int rc = gd_lane_noisy(L) && !starts ? GD_ENOMEM : s->type->lane_reset ? s->type->lane_reset(L, x) : GD_OK;
+    for (long k = 0; k < iters && rc == GD_OK; k++) {
+        gd_lane_step_begin(L);
+        rc = s->type->advance(L, x);
+        gd_lane_step_end(L);
+    }
+    free(starts);
     s->nfev += b.nfev;
     if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': batched field failed (%s)", s->model->type->name, gd_strerror(rc));
     gd_batch_release(&b);
@@ -348,6 +364,8 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
     double *z = malloc(sizeof(double) * 3 * (size_t)n);
     if (!z) return GD_ENOMEM;
     double *zp = z + n, *zm = z + 2 * n;
+    const int off = s->lane.noise.off;
+    s->lane.noise.off = 1; /* the map of the noise-free rule */
     memcpy(z, x, sizeof(double) * (size_t)s->dim);
     rc = history_at(s, x, z + s->dim);
     for (int j = 0; j < n && rc >= 0; j++) {
@@ -360,6 +378,7 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
         if (rc >= 0) rc = step_state(s, zm);
         for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
     }
+    s->lane.noise.off = off;
     free(z);
     return rc < 0 ? rc : GD_OK;
 }
@@ -367,13 +386,15 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
-    int an = s->type->map_jacobian != NULL, rc = current_ws(s);
+    int an = s->type->map_jacobian != NULL, rc = current_ws(s), off = s->lane.noise.off;
     if (rc != GD_OK) return rc;
+    s->lane.noise.off = 1; /* the map of the noise-free rule */
     rc = an ? s->type->map_jacobian(s, x, M) : GD_ENOTAVAIL;
     if (rc == GD_ENOTAVAIL) { /* no field Jacobian (a model-owned map): differentiate the map */
         an = 0;
         rc = gd_stepper_map_jacobian_fd(s, x, M);
     }
+    s->lane.noise.off = off;
     if (analytic) *analytic = an;
     return rc;
 }
@@ -428,6 +449,9 @@ int gd_model_gda_step(gd_stepper *s, double *x, int players, int *done)
     *done = 0;
     const gd_model *m = s->model;
     if (!m->type->gda_step) return GD_OK;
+    if (gd_lane_noisy(&s->lane))
+        return gd_stepper_fail(s, GD_EUSAGE, "noise.sigma > 0: model '%s' steps with its own map under '%s', which takes no gradient noise", m->type->name,
+                               s->type->name);
     int rc = m->type->gda_step(m, s->ws, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], players, s->nsteps);
     if (rc == GD_ENOTAVAIL) return GD_OK;
     *done = 1;

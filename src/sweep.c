@@ -272,6 +272,7 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
     if (rc == GD_OK && step_dirty && (rc = rates_only ? gd_stepper_update_rates(st) : gd_stepper_setup(st)) != GD_OK)
         gd_fmt(msg, rc, "%s", st->msg);
     if (rc == GD_OK) ctx_cell_equilibrium(c);
+    gd_stepper_noise_index(st, i, 0);
     return rc;
 }
 
@@ -408,6 +409,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         if (cid >= w->ncells) cid = w->ncells - 1;
         if ((rc = ctx_cell(w, c, cid, msg)) != GD_OK) return rc;
         if (cid == blk * GD_BLOCK + i) predict(c, &out[i]);
+        b->cell[i] = cid;
         const gd_stepper *cs = c->stepper;
         for (int k = 0; k < n; k++) b->x[k * GD_BLOCK + i] = c->x0[k];
         b->hg[i] = cs->hv[0];

@@ -155,10 +155,13 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     memcpy(b->dl, b->d0, sizeof b->dl);
     memset(b->kl, 0, sizeof b->kl);
     L->iter = 0; /* the block is reused from cell block to cell block */
+    L->noise.step = 0, L->noise.cells = b->cell, L->noise.start = 0;
     int rc = rule->lane_reset ? rule->lane_reset(L, b->x) : GD_OK;
     long parked = 0; /* cells frozen up to this step are parked */
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
+        gd_lane_step_begin(L);
         rc = rule->advance(L, b->x);
+        gd_lane_step_end(L);
         measure(c, b, s);
         if (c->park && s % GD_PARK_EVERY == 0) park(c, b, (double)parked), parked = s;
     }
