@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Gradient noise ([noise], docs/optimizers.md "Gradient noise"):
+ *  - Philox4x32-10 reproduces the published known-answer vectors (validation case 24);
+ *  - a noisy trajectory is the rule written here with the draws computed here from the
+ *    documented layout (key from the seed, counter (j, stage + 256 start, iteration, cell),
+ *    u1, u2 from 53 bits, Box-Muller cos / sin): simgd, extragradient with fresh and reused
+ *    draws, altgd's sub-steps, several starts; so it depends on those numbers only;
+ *  - sigma = 0 gives the bits of a configuration without [noise] for every lane rule, on runs
+ *    and on batched and per-cell sweeps;
+ *  - noisy sweeps (batched and per cell) are identical for 1 and 2 threads and for cell ranges
+ *    run in any order (what MPI ranks do), and differ from the noise-free sweep;
+ *  - the configurations that cannot take noise are refused with one line.
+ */
+#include "check.h"
+#include "philox.h"
+
+#include <stdint.h>
+#include <string.h>
+
+static gd_sim *sim(const char *const *kv)
+{
+    gd_sim *s = gd_sim_create();
+    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
+    return s;
+}
+
+/* ---------------------------------------------------------------- case 24 ------ */
+static void known_answers(void)
+{
+    static const uint32_t ctr[3][4] = {{0, 0, 0, 0}, {~0u, ~0u, ~0u, ~0u}, {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}};
+    static const uint32_t key[3][2] = {{0, 0}, {~0u, ~0u}, {0xa4093822, 0x299f31d0}};
+    static const uint32_t want[3][4] = {{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+                                        {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+                                        {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}};
+    for (int i = 0; i < 3; i++) {
+        uint32_t out[4];
+        gd_philox4x32_10(ctr[i], key[i], out);
+        for (int k = 0; k < 4; k++) CHECK(out[k] == want[i][k]);
+    }
+}
+
+/* ---------------------------------------------------------------- layout ------- */
+/* The documented draws of coordinates 0 and 1 (one pair) at (seed, stage, start, iteration, cell). */
+static void draws(uint64_t seed, unsigned stage, unsigned start, unsigned iteration, unsigned cell, double z[2])
+{
+    const uint32_t key[2] = {(uint32_t)(seed % 4294967296u), (uint32_t)(seed / 4294967296u)};
+    const uint32_t ctr[4] = {0, stage + 256 * start, iteration, cell};
+    uint32_t w[4];
+    gd_philox4x32_10(ctr, key, w);
+    uint64_t a = ((uint64_t)w[0] * 4294967296u + w[1]) / 2048, b = ((uint64_t)w[2] * 4294967296u + w[3]) / 2048;
+    double u1 = ((double)a + 0.5) / 9007199254740992.0, u2 = ((double)b + 0.5) / 9007199254740992.0;
+    z[0] = sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+    z[1] = sqrt(-2 * log(u1)) * sin(2 * M_PI * u2);
+}
+
+enum { R_SIMGD, R_EG, R_EG_REUSE, R_ALT };
+static const double H = 0.1, SIG = 0.7;
+static const uint64_t SEED = 12345678901234567ULL; /* > 2^32: both key words matter */
+
+/* v = J x + SIG z for the block (0, 1, 1): J = [[0, -1], [1, -1]]. */
+static void noisy_field(const double *x, const double z[2], double *v)
+{
+    v[0] = -x[1] + SIG * z[0];
+    v[1] = x[0] - x[1] + SIG * z[1];
+}
+
+/* One base step of rule r at iteration k of start `start`, written from its definition. */
+static void reference_step(int r, double *x, unsigned start, unsigned k)
+{
+    double z[2], v[2], xt[2];
+    draws(SEED, 0, start, k, 0, z);
+    noisy_field(x, z, v);
+    if (r == R_SIMGD) {
+        x[0] += H * v[0], x[1] += H * v[1];
+    } else if (r == R_ALT) { /* n_g = 2 generator sub-steps (stages 0, 1), then the discriminator (stage 2) */
+        x[0] += H * v[0];
+        draws(SEED, 1, start, k, 0, z);
+        noisy_field(x, z, v);
+        x[0] += H * v[0];
+        draws(SEED, 2, start, k, 0, z);
+        noisy_field(x, z, v);
+        x[1] += H * v[1];
+    } else {
+        xt[0] = x[0] + H * v[0], xt[1] = x[1] + H * v[1];
+        draws(SEED, r == R_EG ? 1 : 0, start, k, 0, z);
+        noisy_field(xt, z, v);
+        x[0] += H * v[0], x[1] += H * v[1];
+    }
+}
+
+static void layout(void)
+{
+    static const char *const names[] = {"simgd", "extragradient", "extragradient", "altgd"};
+    enum { STEPS = 60 };
+    for (int r = 0; r < 4; r++) {
+        gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.a", "0", "model.b", "1", "integrator.h", "0.1", "integrator.steps", "60",
+                                              "noise.sigma", "0.7", "noise.seed", "12345678901234567", "noise.reuse", r == R_EG_REUSE ? "true" : "false",
+                                              "integrator.n_g", "2", "integrator.name", names[r], "run.x0", "0.3,-0.2;0.3,-0.2;1,0.5", NULL});
+        CHECK_OK(gd_sim_setup(s));
+        CHECK_OK(gd_sim_run(s, ""));
+        for (unsigned start = 0; start < 3; start++) {
+            double x[2] = {start < 2 ? 0.3 : 1, start < 2 ? -0.2 : 0.5};
+            for (unsigned k = 0; k < STEPS; k++) reference_step(r, x, start, k);
+            const double *got = gd_sim_get_xfinal(s, (int)start);
+            CHECK_NEAR(got[0], x[0], 1e-13);
+            CHECK_NEAR(got[1], x[1], 1e-13);
+        }
+        /* the same start twice: different noise (the start is in the counter) */
+        CHECK(gd_sim_get_xfinal(s, 0)[0] != gd_sim_get_xfinal(s, 1)[0]);
+        gd_sim_free(&s);
+    }
+}
+
+/* ---------------------------------------------------------------- sigma = 0 ---- */
+static const char *const lane_rules[] = {"simgd",      "altgd", "symplectic_euler", "extragradient", "optimistic", "leapfrog", "heun",
+                                         "rk4",        "momentum", "nesterov",     "rmsprop",       "adam",       NULL};
+
+static void final_of(const char *rule, int noise_keys, double *out)
+{
+    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", "integrator.name", rule, "integrator.steps", "300",
+                                          "run.x0", "1,1;0.4,-0.7", NULL});
+    if (noise_keys) {
+        CHECK_OK(gd_sim_set(s, "noise.sigma", "0"));
+        CHECK_OK(gd_sim_set(s, "noise.seed", "99"));
+    }
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sim_run(s, ""));
+    for (int k = 0; k < 2; k++) memcpy(out + 2 * k, gd_sim_get_xfinal(s, k), 2 * sizeof(double));
+    gd_sim_free(&s);
+}
+
+typedef struct {
+    long n;
+    signed char outcome[64];
+    double rate[64], rho[64];
+} sweep_out;
+
+/* A 8 x 8 sweep over (h, gamma) of the GP Dirac-GAN, batched or per cell, on `threads`
+ * threads; ranges: the cells in two halves, the second first (as two ranks would). */
+static sweep_out sweep_with(const char *sigma, const char *rule, const char *kernel, int threads, int ranges)
+{
+    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "integrator.name", rule, "run.x0", "0.05,0.05", "sweep.x", "integrator.h:0.05:0.8:8",
+                                          "sweep.y", "model.gamma:0.1:1:8", "sweep.kernel", kernel, "integrator.steps", "400", "noise.sigma", sigma,
+                                          "noise.seed", "7", NULL});
+    sweep_out o = {0};
+    gd_sweep *w = NULL;
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sweep_create(s, &w));
+    gd_sweep_set_threads(w, threads);
+    long n = gd_sweep_ncells(w), half = (n / 2 / gd_sweep_block_size()) * gd_sweep_block_size();
+    if (ranges && half > 0) {
+        CHECK_OK(gd_sweep_run_range(w, half, n));
+        CHECK_OK(gd_sweep_run_range(w, 0, half));
+    } else {
+        CHECK_OK(gd_sweep_run(w));
+    }
+    o.n = n;
+    memcpy(o.outcome, gd_sweep_get_outcome(w), (size_t)n);
+    memcpy(o.rate, gd_sweep_get_rate(w), sizeof(double) * (size_t)n);
+    memcpy(o.rho, gd_sweep_get_rho(w), sizeof(double) * (size_t)n);
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+    return o;
+}
+
+static int same_sweep(const sweep_out *a, const sweep_out *b)
+{
+    return a->n == b->n && !memcmp(a->outcome, b->outcome, (size_t)a->n) && !memcmp(a->rate, b->rate, sizeof(double) * (size_t)a->n) &&
+           !memcmp(a->rho, b->rho, sizeof(double) * (size_t)a->n);
+}
+
+static void sigma_zero(void)
+{
+    for (int r = 0; lane_rules[r]; r++) {
+        double a[4], b[4];
+        final_of(lane_rules[r], 0, a);
+        final_of(lane_rules[r], 1, b);
+        int same = !memcmp(a, b, sizeof a);
+        if (!same) fprintf(stderr, "%s: noise.sigma = 0 changes the run\n", lane_rules[r]);
+        CHECK(same);
+    }
+    for (int k = 0; k < 2; k++) {
+        const char *kernel = k ? "cell" : "auto";
+        sweep_out plain = sweep_with("0", "extragradient", kernel, 1, 0);
+        gd_sim *s = sim((const char *const[]){"model.reg", "gp", "integrator.name", "extragradient", "run.x0", "0.05,0.05", "sweep.x",
+                                              "integrator.h:0.05:0.8:8", "sweep.y", "model.gamma:0.1:1:8", "sweep.kernel", kernel, "integrator.steps",
+                                              "400", NULL});
+        gd_sweep *w = NULL;
+        CHECK_OK(gd_sim_setup(s));
+        CHECK_OK(gd_sweep_create(s, &w));
+        CHECK(gd_sweep_is_batched(w) == !k);
+        CHECK_OK(gd_sweep_run(w));
+        CHECK(!memcmp(plain.rate, gd_sweep_get_rate(w), sizeof(double) * (size_t)plain.n));
+        CHECK(!memcmp(plain.outcome, gd_sweep_get_outcome(w), (size_t)plain.n));
+        gd_sweep_free(&w);
+        gd_sim_free(&s);
+    }
+}
+
+/* ---------------------------------------------------------------- partitions --- */
+static void partitions(void)
+{
+    static const char *const rules[] = {"simgd", "extragradient", "adam"};
+    for (int r = 0; r < 3; r++)
+        for (int k = 0; k < 2; k++) {
+            const char *kernel = k ? "cell" : "auto";
+            sweep_out one = sweep_with("0.02", rules[r], kernel, 1, 0), two = sweep_with("0.02", rules[r], kernel, 2, 0);
+            sweep_out parts = sweep_with("0.02", rules[r], kernel, 2, 1), quiet = sweep_with("0", rules[r], kernel, 1, 0);
+            int ok = same_sweep(&one, &two) && same_sweep(&one, &parts);
+            if (!ok) fprintf(stderr, "%s (%s): the noisy sweep depends on the partition\n", rules[r], kernel);
+            CHECK(ok);
+            CHECK(memcmp(one.rate, quiet.rate, sizeof(double) * (size_t)one.n) != 0); /* the noise acts */
+        }
+}
+
+/* ---------------------------------------------------------------- refusals ----- */
+static void refused(const char *const *kv, const char *needle)
+{
+    gd_sim *s = sim(kv);
+    int rc = gd_sim_setup(s);
+    if (rc == GD_OK) rc = gd_sim_run(s, "");
+    CHECK(rc == GD_EUSAGE);
+    const char *msg = gd_sim_errmsg(s);
+    CHECK(strstr(msg, needle) != NULL && !strchr(msg, '\n'));
+    if (!strstr(msg, needle)) fprintf(stderr, "message: %s\n", msg);
+    gd_sim_free(&s);
+}
+
+static void refusals(void)
+{
+    refused((const char *const[]){"integrator.name", "cvode", "noise.sigma", "0.1", NULL}, "fixed-step");
+    refused((const char *const[]){"integrator.name", "implicit_midpoint", "noise.sigma", "0.1", NULL}, "lane rules");
+    refused((const char *const[]){"noise.sigma", "-0.1", NULL}, "noise.sigma");
+    refused((const char *const[]){"noise.seed", "-3", NULL}, "noise.seed");
+    refused((const char *const[]){"noise.seed", "18446744073709551616", NULL}, "noise.seed");
+    refused((const char *const[]){"model.name", "kernel_gda", "noise.sigma", "0.1", "integrator.steps", "3", NULL}, "own map");
+    /* the seed's full range is accepted; cvode without noise is fine */
+    gd_sim *s = sim((const char *const[]){"noise.seed", "18446744073709551615", "integrator.name", "cvode", NULL});
+    CHECK_OK(gd_sim_setup(s));
+    gd_sim_free(&s);
+}
+
+int main(void)
+{
+    known_answers();
+    layout();
+    sigma_zero();
+    partitions();
+    refusals();
+    return check_report("test_noise");
+}
