@@ -105,6 +105,14 @@ expect 2 "integrator.beta2 = 1 is out of range (must be >= 0 and < 1)" -- run go
 expect 2 "integrator.beta2 = -0.5 is out of range (must be >= 0 and < 1)" -- sweep good.ini --set integrator.name=adam --set sweep.x=integrator.beta2:-0.5:0.9:3
 expect 2 "integrator.eps = -1e-08 is out of range (must be >= 0)" -- run good.ini --set integrator.name=adam --set integrator.eps=-1e-08
 
+row noise
+expect 2 "noise.sigma = -0.1 is out of range (must be >= 0)" -- run good.ini --set noise.sigma=-0.1
+expect 2 "noise.seed = '-1' is not an integer in \[0, 2^64)" -- run good.ini --set noise.seed=-1
+expect 2 "noise.seed = '18446744073709551616' is not an integer" -- sweep good.ini --set noise.seed=18446744073709551616 --set sweep.x=integrator.h:0.1:0.2:2
+expect 2 "noise.sigma > 0 with integrator 'cvode': gradient noise needs a fixed-step rule" -- run good.ini --set integrator.name=cvode --set noise.sigma=0.1
+expect 2 "noise.sigma > 0 with integrator 'implicit_midpoint': only the explicit lane rules" -- eig good.ini --set integrator.name=implicit_midpoint --set noise.sigma=1
+expect 2 "model 'kernel_gda' steps with its own map under 'simgd', which takes no gradient noise" -- run /dev/null --set model.name=kernel_gda --set noise.sigma=0.1
+
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
