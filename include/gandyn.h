@@ -359,6 +359,16 @@ typedef struct gd_eig_result {
      * of different cost (NaN where evals is 0). */
     int evals;
     double rho_per_eval;
+    /* With gradient noise (noise.sigma > 0, docs/optimizers.md "Gradient noise"): the stationary
+     * covariance of the linearised noisy map X+ = M X + G xi on the extended state (map_dim x
+     * map_dim, row-major), G by central differences of the implemented step in its draws
+     * (noise_draws per iteration: its evaluations, 1 with noise.reuse); cov_trace its trace over
+     * the model's coordinates; cov_se the standard-error factors c_ij of time averages (dim x dim;
+     * NaN where the lags do not decay). NULL / NaN without noise or when rho >= 1. */
+    double noise_sigma;
+    int noise_draws;
+    double *cov, *cov_se;
+    double cov_trace;
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
 GD_EXPORT void gd_eig_result_free(gd_eig_result *r);

@@ -300,6 +300,29 @@ static int evals_per_iteration(gd_stepper *st, const double *x)
     return rc >= 0 ? (int)(after - before) : 0;
 }
 
+/* With gradient noise and a stable map: the stationary covariance at x* into cov (nm^2), its
+ * trace over the model's coordinates and the standard-error factors into se (n^2; at most 64
+ * state coordinates: the lag sum takes ~1/(1 - rho) products). */
+static int eig_noise(gd_sim *s, gd_eig_result *out, double *cov, double *se)
+{
+    gd_stepper *st = s->stepper;
+    const int n = out->dim, nm = out->map_dim;
+    out->noise_sigma = st->noise.sigma, out->cov_trace = NAN;
+    if (!(st->noise.sigma > 0) || !(out->rho < 1)) return GD_OK;
+    double *M = malloc(sizeof(double) * (size_t)nm * (size_t)nm);
+    if (!M) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = gd_stepper_map_jacobian(st, out->equilibrium, M, NULL);
+    if (rc == GD_OK) rc = gd_noise_covariance(st, out->equilibrium, M, cov, &out->noise_draws);
+    if (rc == GD_OK) {
+        out->cov = cov, out->cov_trace = 0;
+        for (int i = 0; i < n; i++) out->cov_trace += cov[(size_t)i * nm + i];
+        if (nm <= 64 && gd_noise_se_factors(nm, n, M, cov, se) != GD_ENOMEM) out->cov_se = se;
+    }
+    free(M);
+    if (rc == GD_ENOTAVAIL) return GD_OK; /* no stationary covariance: reported as none */
+    return rc == GD_OK ? GD_OK : gd_fmt(s->msg, rc, "eig: %s", st->msg);
+}
+
 int gd_sim_eig(gd_sim *s, gd_eig_result *out)
 {
     int rc = analysis_entry(s, out, sizeof *out);
@@ -307,7 +330,8 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
     if ((rc = gd_check_dense(s->msg, nm, 3, "eig: the Jacobian, the map's and their eigen-solve")) != GD_OK) return rc;
     char *no_flow;
-    double *eq = gd_result_alloc(4 * (size_t)n + 2 * (size_t)nm, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    const size_t ncov = s->stepper->noise.sigma > 0 ? (size_t)nm * (size_t)nm + (size_t)n * (size_t)n : 0; /* cov, then c_ij */
+    double *eq = gd_result_alloc(4 * (size_t)n + 2 * (size_t)nm + ncov, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
     if (!eq || !J) {
         free(eq), free(J);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
@@ -339,6 +363,10 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     for (int i = 1; i < out->map_dim; i++)
         if (hypot(mre[i], mim[i]) > hypot(mre[k], mim[k]) * (1 + 1e-12)) k = i;
     out->phase = fabs(mim[k]) > 1e-12 * hypot(mre[k], mim[k]) ? "spiral" : mre[k] < 0 ? "alternating" : "monotone";
+    if ((rc = eig_noise(s, out, mim + nm + n, mim + nm + n + (size_t)nm * (size_t)nm)) != GD_OK) {
+        gd_eig_result_free(out);
+        return rc;
+    }
     return GD_OK;
 }
 

@@ -478,6 +478,40 @@ static void text_complex_list(gd_cx *cx, int n, const double *re, const double *
     if (n > used) fprintf(cx->out, " ... (%d more; --json lists all)", n - used);
 }
 
+/* "noise": the stationary covariance of the noisy map (null entries when it has none). */
+static void json_noise(gd_cx *cx, const gd_eig_result *e)
+{
+    fprintf(cx->out, ",\"noise\":{\"sigma\":");
+    json_num(cx, e->noise_sigma);
+    fprintf(cx->out, ",\"draws\":%d,\"input\":\"central differences of the implemented step in its injected draws\",\"covariance\":", e->noise_draws);
+    if (!e->cov) fprintf(cx->out, "null");
+    for (int i = 0; e->cov && i < e->map_dim; i++) {
+        fputc(i ? ',' : '[', cx->out);
+        json_vec(cx, e->cov + (size_t)i * e->map_dim, e->map_dim);
+    }
+    fprintf(cx->out, "%s,\"trace\":", e->cov ? "]" : "");
+    json_num(cx, e->cov_trace);
+    fprintf(cx->out, ",\"se_factors\":");
+    if (!e->cov_se) fprintf(cx->out, "null");
+    for (int i = 0; e->cov_se && i < e->dim; i++) {
+        fputc(i ? ',' : '[', cx->out);
+        json_vec(cx, e->cov_se + (size_t)i * e->dim, e->dim);
+    }
+    fprintf(cx->out, "%s}", e->cov_se ? "]" : "");
+}
+
+static void text_noise(gd_cx *cx, const gd_eig_result *e)
+{
+    if (!e->cov) {
+        fprintf(cx->out, "noise sigma = %g: no stationary covariance (spectral radius >= 1)\n", e->noise_sigma);
+        return;
+    }
+    fprintf(cx->out, "noise sigma = %g (%d draws per iteration): stationary covariance trace %.9g, diagonal", e->noise_sigma, e->noise_draws,
+            e->cov_trace);
+    for (int i = 0; i < e->dim && i < 12; i++) fprintf(cx->out, "%s%.9g", i ? ", " : " (", e->cov[(size_t)i * e->map_dim + i]);
+    fprintf(cx->out, "%s\n", e->dim > 12 ? ", ...)" : ")");
+}
+
 static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *sc, const char *path, int json)
 {
     if (json) {
@@ -509,6 +543,7 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
             json_num(cx, e->v_radius);
         }
         fputc('}', cx->out);
+        if (e->noise_sigma > 0) json_noise(cx, e);
         if (sc) {
             fprintf(cx->out, ",\"scan\":{\"key\":");
             json_str(cx, sc->key);
@@ -542,6 +577,7 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
         for (int i = 0; i < e->dim && i < 12; i++) fprintf(cx->out, "%s%.9g", i ? ", " : "(", e->v_frozen[i]);
         fprintf(cx->out, "%s; the map is the rule's linearisation for |F| <~ %.3g\n", e->dim > 12 ? ", ...)" : ")", e->v_radius);
     }
+    if (e->noise_sigma > 0) text_noise(cx, e);
     if (sc) fprintf(cx->out, "scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);
     text_wrote(cx, path);
 }

@@ -525,6 +525,16 @@ int gd_noise_resolve(const gd_noise_opts *o, gd_noise *out, char *msg);
 /* Gradient noise on s: refused (GD_EUSAGE) for sigma > 0 on a rule that is not a lane rule
  * (cvode, implicit_midpoint, a registered gd_rule) or a model that steps with its own map. */
 int gd_stepper_set_noise(gd_stepper *s, const gd_noise *n);
+/* The stationary covariance Sigma = M Sigma M^T + G G^T (map_dim^2) of s's noisy map at its
+ * fixed point x: M its map Jacobian there (given), G = dPhi/dxi by central differences of the
+ * implemented step in its injected draws (one step from a reset at x), summed by Smith's
+ * doubling. *draws: the draws of one step. GD_ENOTAVAIL (message on s) when it does not exist
+ * (spectral radius >= 1). */
+int gd_noise_covariance(gd_stepper *s, const double *x, const double *M, double *Sigma, int *draws);
+/* The standard-error factors c (n x n, the first n coordinates) of time averages of x x^T:
+ * c_ij^2 = sum over all lags l of C_ii(l) C_jj(l) + C_ij(l) C_ji(l), C(l) = M^l Sigma;
+ * GD_ENOTAVAIL (c NaN) when the lags do not decay within 1e6 steps. */
+int gd_noise_se_factors(int nm, int n, const double *M, const double *Sigma, double *c);
 /* Where s's trajectory is in the noise counter: the sweep cell and the start (run.x0 index). */
 void gd_stepper_noise_index(gd_stepper *s, long cell, long start);
 

@@ -11,9 +11,12 @@
 #include "philox.h"
 #include "sim_impl.h"
 
+#include <cblas.h>
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const bools[] = {"false", "true", NULL};
 #define N(f) offsetof(gd_noise_opts, f)
@@ -85,4 +88,139 @@ void gd_stepper_noise_index(gd_stepper *s, long cell, long start)
 {
     s->lane.noise.cell = cell;
     s->lane.noise.start = start;
+}
+
+/* ---------------------------------------------------------------- linear theory */
+/* One step of s from x (history as a reset leaves it) with the given draws added to its
+ * evaluations (nfixed stages of dim each) into z = (x+, history+). */
+static int step_with_draws(gd_stepper *s, const double *x, const double *draws, int nfixed, double *z)
+{
+    const int n = s->dim;
+    double t = 0;
+    memcpy(z, x, sizeof(double) * (size_t)n);
+    int rc = gd_stepper_reset(s, z);
+    s->lane.noise.fixed = draws, s->lane.noise.nfixed = nfixed;
+    if (rc == GD_OK) rc = gd_stepper_step(s, z, &t);
+    s->lane.noise.fixed = NULL, s->lane.noise.nfixed = 0;
+    if (s->type->history) memcpy(z + n, s->lane.hist, sizeof(double) * (size_t)s->type->history * (size_t)n);
+    return rc < 0 ? rc : GD_OK;
+}
+
+/* The draws one step takes from x: its evaluations, or 1 with reuse. */
+static int count_draws(gd_stepper *s, const double *x, double *z, int *draws)
+{
+    static const double none = 0;
+    int rc = step_with_draws(s, x, &none, 0, z);
+    *draws = s->noise.reuse ? 1 : s->lane.noise.stage;
+    return rc;
+}
+
+/* G = dPhi/dxi (nm x draws dim, row-major) by central differences of the implemented step in
+ * each injected draw: sigma (Phi(+d e) - Phi(-d e)) / 2d. A step that is affine in its draws
+ * at fixed x (every rule on a linear game) gives G exactly, up to rounding. */
+#define GD_NOISE_DELTA 1e-5
+static int input_matrix(gd_stepper *s, const double *x, int draws, double *G, double *D, double *zp, double *zm)
+{
+    const int n = s->dim, nm = gd_stepper_map_dim(s), nc = draws * n;
+    int rc = GD_OK;
+    memset(D, 0, sizeof(double) * (size_t)nc);
+    for (int c = 0; c < nc && rc == GD_OK; c++) {
+        D[c] = GD_NOISE_DELTA;
+        rc = step_with_draws(s, x, D, draws, zp);
+        D[c] = -GD_NOISE_DELTA;
+        if (rc == GD_OK) rc = step_with_draws(s, x, D, draws, zm);
+        D[c] = 0;
+        for (int i = 0; i < nm; i++) G[(size_t)i * (size_t)nc + (size_t)c] = s->noise.sigma * (zp[i] - zm[i]) / (2 * GD_NOISE_DELTA);
+    }
+    return rc;
+}
+
+static double max_abs(const double *a, size_t n)
+{
+    double r = 0;
+    for (size_t i = 0; i < n; i++) r = fmax(r, fabs(a[i]));
+    return r;
+}
+
+/* C = alpha A op(B) + beta C, n x n (op: B or its transpose). */
+static void gemm(int n, const double *A, const double *B, int transB, double beta, double *C)
+{
+    int pin = gd_blas_serial_begin(n);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, transB ? CblasTrans : CblasNoTrans, n, n, n, 1.0, A, n, B, n, beta, C, n);
+    gd_blas_serial_end(pin);
+}
+
+/* Sigma = sum_k M^k Q M^kT by doubling: S <- S + A S A^T, A <- A^2 (Smith's iteration; each
+ * round doubles the terms summed). GD_ENOTAVAIL when the sum does not settle (rho >= 1). */
+static int smith(int n, const double *M, double *S, double *A, double *T, double *U)
+{
+    size_t nn = (size_t)n * (size_t)n;
+    memcpy(A, M, sizeof(double) * nn);
+    for (int it = 0; it < 200; it++) {
+        gemm(n, A, S, 0, 0.0, T);
+        gemm(n, T, A, 1, 0.0, U); /* A S A^T */
+        for (size_t e = 0; e < nn; e++) S[e] += U[e];
+        if (!(max_abs(S, nn) < INFINITY)) return GD_ENOTAVAIL;
+        if (max_abs(U, nn) <= 1e-17 * max_abs(S, nn)) return GD_OK;
+        gemm(n, A, A, 0, 0.0, T);
+        memcpy(A, T, sizeof(double) * nn);
+    }
+    return GD_ENOTAVAIL;
+}
+
+int gd_noise_covariance(gd_stepper *s, const double *x, const double *M, double *Sigma, int *draws)
+{
+    const int n = s->dim, nm = gd_stepper_map_dim(s);
+    const size_t nn = (size_t)nm * (size_t)nm;
+    int nd = 0, rc = gd_check_dense(s->msg, nm, 4, "the stationary covariance");
+    if (rc != GD_OK) return rc;
+    double *z = malloc(sizeof(double) * (3 * (size_t)nm + 3 * nn)), *zm = z ? z + nm : NULL, *zp = z ? zm + nm : NULL;
+    double *A = z ? zp + nm : NULL, *T = z ? A + nn : NULL, *U = z ? T + nn : NULL, *G = NULL, *D = NULL;
+    if (!z) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    rc = count_draws(s, x, z, &nd);
+    if (rc == GD_OK && (nd < 1 || !(G = malloc(sizeof(double) * ((size_t)nm + 1) * (size_t)nd * (size_t)n))))
+        rc = gd_stepper_fail(s, nd < 1 ? GD_ENOTAVAIL : GD_ENOMEM, nd < 1 ? "noise: the rule draws no noise" : "out of memory");
+    if (rc == GD_OK) {
+        const int nc = nd * n;
+        D = G + (size_t)nm * (size_t)nc;
+        rc = input_matrix(s, x, nd, G, D, zp, zm);
+        for (int i = 0; rc == GD_OK && i < nm; i++) /* Q = G G^T */
+            for (int j = 0; j < nm; j++) {
+                double q = 0;
+                for (int c = 0; c < nc; c++) q += G[(size_t)i * nc + c] * G[(size_t)j * nc + c];
+                Sigma[(size_t)i * nm + j] = q;
+            }
+    }
+    if (rc == GD_OK && (rc = smith(nm, M, Sigma, A, T, U)) != GD_OK)
+        gd_stepper_fail(s, rc, "noise: the map has no stationary covariance (spectral radius >= 1)");
+    *draws = nd;
+    free(G);
+    free(z);
+    return rc;
+}
+
+int gd_noise_se_factors(int nm, int n, const double *M, const double *Sigma, double *c)
+{
+    const size_t nn = (size_t)nm * (size_t)nm;
+    double *C = malloc(sizeof(double) * 2 * nn), *T = C ? C + nn : NULL;
+    if (!C) return GD_ENOMEM;
+    memcpy(C, Sigma, sizeof(double) * nn);
+    const double floor = 1e-15 * max_abs(Sigma, nn);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) c[i * n + j] = C[i * nm + i] * C[j * nm + j] + C[i * nm + j] * C[j * nm + i];
+    /* the lags l and -l give the same term: C(-l) = C(l)^T */
+    int rc = GD_ENOTAVAIL;
+    for (long l = 1; l <= 1000000; l++) {
+        gemm(nm, M, C, 0, 0.0, T);
+        memcpy(C, T, sizeof(double) * nn);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) c[i * n + j] += 2 * (C[i * nm + i] * C[j * nm + j] + C[i * nm + j] * C[j * nm + i]);
+        if (max_abs(C, nn) <= floor) {
+            rc = GD_OK;
+            break;
+        }
+    }
+    for (int e = 0; e < n * n; e++) c[e] = rc == GD_OK ? sqrt(c[e]) : NAN;
+    free(C);
+    return rc;
 }
