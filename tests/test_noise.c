@@ -214,6 +214,196 @@ static void partitions(void)
         }
 }
 
+
+/* ---------------------------------------------------------------- covariance --- */
+/* Sigma = M Sigma M^T + Q solved as (I - M (x) M) vec(Sigma) = vec(Q), n <= 4, by Gaussian
+ * elimination with partial pivoting: a method independent of the library's doubling. */
+static void lyapunov_kron(int n, const double *M, const double *Q, double *S)
+{
+    enum { MAXN = 16 };
+    int N = n * n;
+    double A[MAXN][MAXN + 1];
+    for (int r = 0; r < N; r++) {
+        int i = r / n, j = r % n;
+        for (int c = 0; c < N; c++) {
+            int k = c / n, l = c % n;
+            A[r][c] = (r == c) - M[i * n + k] * M[j * n + l];
+        }
+        A[r][N] = Q[r];
+    }
+    for (int c = 0; c < N; c++) {
+        int p = c;
+        for (int r = c + 1; r < N; r++)
+            if (fabs(A[r][c]) > fabs(A[p][c])) p = r;
+        for (int k = 0; k <= N; k++) {
+            double t = A[c][k];
+            A[c][k] = A[p][k], A[p][k] = t;
+        }
+        for (int r = 0; r < N; r++) {
+            if (r == c) continue;
+            double f = A[r][c] / A[c][c];
+            for (int k = c; k <= N; k++) A[r][k] -= f * A[c][k];
+        }
+    }
+    for (int r = 0; r < N; r++) S[r] = A[r][N] / A[r][r];
+}
+
+/* Q = G G^T for G of n rows and m columns. */
+static void outer(int n, int m, const double *G, double *Q)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            Q[i * n + j] = 0;
+            for (int c = 0; c < m; c++) Q[i * n + j] += G[i * m + c] * G[j * m + c];
+        }
+}
+
+static void mul2(const double *A, const double *B, double *C)
+{
+    C[0] = A[0] * B[0] + A[1] * B[2], C[1] = A[0] * B[1] + A[1] * B[3];
+    C[2] = A[2] * B[0] + A[3] * B[2], C[3] = A[2] * B[1] + A[3] * B[3];
+}
+
+/* eig's covariance (and SE factors) of the block (0, 1, gamma) under rule/update. */
+static int eig_cov(const char *rule, const char *const *extra, double gamma, double *cov, double *se, int *nm)
+{
+    gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.a", "0", "model.s", "1", "integrator.name", rule, "noise.sigma", "1", NULL});
+    char g[32];
+    snprintf(g, sizeof g, "%.17g", gamma);
+    CHECK_OK(gd_sim_set(s, "model.b", g));
+    for (int i = 0; extra && extra[i]; i += 2) CHECK_OK(gd_sim_set(s, extra[i], extra[i + 1]));
+    gd_eig_result e;
+    int ok = gd_sim_setup(s) == GD_OK && gd_sim_eig(s, &e) == GD_OK && e.cov;
+    CHECK(ok);
+    if (ok) {
+        *nm = e.map_dim;
+        memcpy(cov, e.cov, sizeof(double) * (size_t)(e.map_dim * e.map_dim));
+        if (se && e.cov_se) memcpy(se, e.cov_se, 4 * sizeof(double));
+        double tr = 0;
+        for (int i = 0; i < e.dim; i++) tr += e.cov[i * e.map_dim + i];
+        CHECK_NEAR(e.cov_trace, tr, 1e-15);
+        gd_eig_result_free(&e);
+    } else {
+        fprintf(stderr, "eig %s: %s\n", rule, gd_sim_errmsg(s));
+    }
+    gd_sim_free(&s);
+    return ok;
+}
+
+/* simgd: the closed form of docs/optimizers.md and the Kronecker solve; case 22. */
+static void cov_simgd(void)
+{
+    static const double pts[3][2] = {{0.1, 1}, {0.3, 0.6}, {0.05, 1.7}}; /* (h, gamma), h < gamma */
+    for (int k = 0; k < 3; k++) {
+        double h = pts[k][0], g = pts[k][1], S[4], K[4], se[4];
+        char ht[32];
+        int nm = 0;
+        snprintf(ht, sizeof ht, "%.17g", h);
+        if (!eig_cov("simgd", (const char *const[]){"integrator.h", ht, NULL}, g, S, se, &nm)) continue;
+        double D = (g - h) * (4 - 2 * g * h + h * h);
+        double s11 = h * (4 + 2 * g * g - 3 * g * h - g * g * g * h + g * g * h * h + h * h) / D;
+        double s12 = g * h * (2 - g * h + h * h) / D, s22 = h * (4 - g * h + h * h) / D;
+        CHECK(nm == 2);
+        CHECK_REL(S[0], s11, 1e-9);
+        CHECK_REL(S[1], s12, 1e-9);
+        CHECK_REL(S[2], s12, 1e-9);
+        CHECK_REL(S[3], s22, 1e-9);
+        const double M[4] = {1, -h, h, 1 - h * g}, Q[4] = {h * h, 0, 0, h * h};
+        lyapunov_kron(2, M, Q, K);
+        for (int e = 0; e < 4; e++) CHECK_REL(S[e], K[e], 1e-9);
+        if (k == 0) { /* case 22 as printed (7 digits) */
+            CHECK_NEAR(S[0], 0.1638962, 1e-7);
+            CHECK_NEAR(S[1], 0.05570137, 1e-8);
+            CHECK_NEAR(S[3], 0.1140274, 1e-7);
+            CHECK_NEAR(se[0], 0.8902, 1e-4);
+            CHECK_NEAR(se[1], 0.4208, 1e-4);
+            CHECK_NEAR(se[3], 0.5759, 1e-4);
+        }
+    }
+}
+
+/* extragradient (fresh: G = [HJH, H]; reused: H + HJH), altgd (G = [[hg, 0], [hg hd J21, hd]]),
+ * momentum sim on (x, b) (G = [H; I]): Kronecker solves of the maps written here; case 23. */
+static void cov_rules(void)
+{
+    const double h = 0.1, J[4] = {0, -1, 1, -1}, HJ[4] = {h * J[0], h * J[1], h * J[2], h * J[3]};
+    double HJ2[4], S[16], K[16], Q[16], se[4];
+    int nm = 0;
+    mul2(HJ, HJ, HJ2);
+    const double Meg[4] = {1 + HJ[0] + HJ2[0], HJ[1] + HJ2[1], HJ[2] + HJ2[2], 1 + HJ[3] + HJ2[3]};
+    for (int reuse = 0; reuse < 2; reuse++) {
+        if (!eig_cov("extragradient", (const char *const[]){"integrator.h", "0.1", "noise.reuse", reuse ? "true" : "false", NULL}, 1, S, se, &nm)) continue;
+        const double HJH[4] = {h * HJ[0], h * HJ[1], h * HJ[2], h * HJ[3]};
+        const double Gf[8] = {HJH[0], HJH[1], h, 0, HJH[2], HJH[3], 0, h}, Gr[4] = {h + HJH[0], HJH[1], HJH[2], h + HJH[3]};
+        if (reuse) outer(2, 2, Gr, Q);
+        else outer(2, 4, Gf, Q);
+        lyapunov_kron(2, Meg, Q, K);
+        for (int e = 0; e < 4; e++) CHECK_REL(S[e], K[e], 1e-9);
+        if (!reuse) {
+            CHECK_NEAR(S[0], 0.1468466, 1e-7);
+            CHECK_NEAR(S[1], 0.04473780, 1e-8);
+            CHECK_NEAR(S[3], 0.09808937, 1e-8);
+            CHECK_NEAR(se[0], 0.7895, 1e-4);
+            CHECK_NEAR(se[1], 0.3702, 1e-4);
+            CHECK_NEAR(se[3], 0.4760, 1e-4);
+        }
+    }
+    const double hg = 0.1, hd = 0.2; /* altgd, generator first */
+    if (eig_cov("altgd", (const char *const[]){"integrator.lr_g", "0.1", "integrator.lr_d", "0.2", NULL}, 1, S, NULL, &nm)) {
+        const double Gs[4] = {1 + hg * J[0], hg * J[1], 0, 1}, Ds[4] = {1, 0, hd * J[2], 1 + hd * J[3]}, G[4] = {hg, 0, hg * hd * J[2], hd};
+        double M[4];
+        mul2(Ds, Gs, M);
+        outer(2, 2, G, Q);
+        lyapunov_kron(2, M, Q, K);
+        for (int e = 0; e < 4; e++) CHECK_REL(S[e], K[e], 1e-9);
+    }
+    const double beta = 0.3; /* momentum sim on (theta, psi, b_theta, b_psi) */
+    if (eig_cov("momentum", (const char *const[]){"integrator.h", "0.1", "integrator.beta", "0.3", NULL}, 1, S, NULL, &nm)) {
+        double M[16] = {0}, G[8] = {h, 0, 0, h, 1, 0, 0, 1};
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++) {
+                M[i * 4 + j] = (i == j) + h * J[i * 2 + j];
+                M[(2 + i) * 4 + j] = J[i * 2 + j];
+            }
+        for (int i = 0; i < 2; i++) M[i * 4 + 2 + i] = beta * h, M[(2 + i) * 4 + 2 + i] = beta;
+        outer(4, 2, G, Q);
+        lyapunov_kron(4, M, Q, K);
+        CHECK(nm == 4);
+        for (int e = 0; e < 16; e++) CHECK_NEAR(S[e], K[e], 1e-9 * fabs(K[0]));
+    }
+}
+
+/* The measured stationary covariance: time averages of x x^T over one long noisy run (after
+ * a burn-in of rho^burn < 1e-8) within 5 c_ij / sqrt(N) of eig's prediction (cases 22, 23). */
+static void cov_measured(void)
+{
+    static const char *const rules[] = {"simgd", "extragradient"};
+    enum { BURN = 600, N = 400000 };
+    for (int r = 0; r < 2; r++) {
+        gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.a", "0", "model.b", "1", "integrator.h", "0.1", "integrator.name",
+                                              rules[r], "noise.sigma", "1", "noise.seed", "2024", NULL});
+        gd_eig_result e;
+        CHECK_OK(gd_sim_setup(s));
+        CHECK_OK(gd_sim_eig(s, &e));
+        gd_stepper *st = gd_sim_get_stepper(s);
+        double x[2] = {0, 0}, t = 0, acc[4] = {0};
+        CHECK_OK(gd_stepper_reset(st, x));
+        for (long k = 0; k < BURN + N; k++) {
+            gd_stepper_step(st, x, &t);
+            if (k < BURN) continue;
+            acc[0] += x[0] * x[0], acc[1] += x[0] * x[1], acc[3] += x[1] * x[1];
+        }
+        acc[2] = acc[1];
+        for (int q = 0; q < 4 && e.cov && e.cov_se; q++) {
+            double tol = 5 * e.cov_se[q] / sqrt((double)N);
+            CHECK_NEAR(acc[q] / N, e.cov[(q / 2) * e.map_dim + q % 2], tol);
+        }
+        CHECK(e.cov && e.cov_se);
+        gd_eig_result_free(&e);
+        gd_sim_free(&s);
+    }
+}
+
 /* ---------------------------------------------------------------- refusals ----- */
 static void refused(const char *const *kv, const char *needle)
 {
@@ -248,5 +438,8 @@ int main(void)
     sigma_zero();
     partitions();
     refusals();
+    cov_simgd();
+    cov_rules();
+    cov_measured();
     return check_report("test_noise");
 }
