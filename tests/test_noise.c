@@ -404,6 +404,48 @@ static void cov_measured(void)
     }
 }
 
+/* rmsprop + noise (case 13): the self-consistent frozen second moment and the covariance of
+ * the frozen map at it, and the covariance measured on a run of the rule itself within the
+ * approximation's 2 %. */
+static void cov_rmsprop(void)
+{
+    enum { BURN = 6000, N = 3000000 };
+    gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.a", "0", "model.b", "1", "integrator.h", "0.01", "integrator.name", "rmsprop",
+                                          "integrator.beta2", "0.999", "integrator.eps", "1e-8", "noise.sigma", "1", "noise.seed", "13", NULL});
+    gd_eig_result e;
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sim_eig(s, &e));
+    CHECK(e.v_frozen && e.cov && e.map_dim == 4);
+    if (e.v_frozen && e.cov) {
+        CHECK_NEAR(e.v_frozen[0], 1.010063, 1e-6);
+        CHECK_NEAR(e.v_frozen[1], 1.015075, 1e-6);
+        CHECK_NEAR(e.cov[0], 0.01506255, 1e-8);
+        CHECK_NEAR(e.cov[1], 0.005025090, 1e-8);
+        CHECK_NEAR(e.cov[5], 0.01006264, 1e-8);
+        gd_stepper *st = gd_sim_get_stepper(s);
+        double x[2] = {0, 0}, t = 0, acc[3] = {0};
+        CHECK_OK(gd_stepper_reset(st, x)); /* the rule itself: v starts at 0 and adapts */
+        for (long k = 0; k < BURN + N; k++) {
+            gd_stepper_step(st, x, &t);
+            if (k >= BURN) acc[0] += x[0] * x[0], acc[1] += x[0] * x[1], acc[2] += x[1] * x[1];
+        }
+        CHECK_REL(acc[0] / N, e.cov[0], 0.02);
+        CHECK_REL(acc[1] / N, e.cov[1], 0.02);
+        CHECK_REL(acc[2] / N, e.cov[5], 0.02);
+    }
+    /* eig leaves the configured rule as it was (not frozen, v_frozen auto): a run after it
+     * equals a run of a fresh configuration */
+    gd_sim *fresh = sim((const char *const[]){"model.name", "linear", "model.a", "0", "model.b", "1", "integrator.h", "0.01", "integrator.name",
+                                              "rmsprop", "integrator.beta2", "0.999", "noise.sigma", "1", "noise.seed", "13", NULL});
+    CHECK_OK(gd_sim_setup(fresh));
+    CHECK_OK(gd_sim_run(fresh, ""));
+    CHECK_OK(gd_sim_run(s, ""));
+    CHECK(!memcmp(gd_sim_get_xfinal(s, 0), gd_sim_get_xfinal(fresh, 0), 2 * sizeof(double)));
+    gd_sim_free(&fresh);
+    gd_eig_result_free(&e);
+    gd_sim_free(&s);
+}
+
 /* ---------------------------------------------------------------- refusals ----- */
 static void refused(const char *const *kv, const char *needle)
 {
@@ -441,5 +483,6 @@ int main(void)
     cov_simgd();
     cov_rules();
     cov_measured();
+    cov_rmsprop();
     return check_report("test_noise");
 }
