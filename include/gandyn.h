@@ -503,6 +503,9 @@ GD_EXPORT const signed char *gd_sweep_get_failure(const gd_sweep *w);
 GD_EXPORT long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]);
 GD_EXPORT const double *gd_sweep_get_rho(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_rate(const gd_sweep *w);
+/* With gradient noise (noise.sigma > 0): per cell the trace of the predicted stationary
+ * covariance over the measured coordinates (NaN where the map has none; 0 without noise). */
+GD_EXPORT const double *gd_sweep_get_sigma_pred(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_axis(const gd_sweep *w, int axis); /* 0: x, 1: y */
 GD_EXPORT long gd_sweep_get_done(const gd_sweep *w);
 /* Fraction of cells with a prediction whose observed outcome matches it. */

@@ -686,6 +686,7 @@ int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result *eig, cons
     int rc = gd_h5_create(path, &f, s->msg);
     if (rc != GD_OK) return rc;
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK) rc = gd_sim_noise_attrs(s, f);
     if (rc == GD_OK) rc = write_eig_group(f, eig);
     if (rc == GD_OK && s->stepper->type->fixed_step && eig->has_flow) rc = write_stability(s, f, eig);
     if (rc == GD_OK && scan) rc = write_scan(f, scan, eig->has_flow);

@@ -8,6 +8,7 @@
  * (gd_lane_field), once for every rule.
  */
 #include "gd_impl.h"
+#include "h5io.h"
 #include "philox.h"
 #include "sim_impl.h"
 
@@ -82,6 +83,16 @@ int gd_stepper_set_noise(gd_stepper *s, const gd_noise *n)
     if (!s->type->advance)
         return gd_stepper_fail(s, GD_EUSAGE, "noise.sigma > 0 with integrator '%s': only the explicit lane rules take gradient noise", s->type->name);
     return GD_OK;
+}
+
+/* The counter layout above is layout 1: a change of it gets a new number. */
+int gd_sim_noise_attrs(const gd_sim *s, gd_h5 *f)
+{
+    const gd_noise *n = &s->stepper->noise;
+    if (!(n->sigma > 0)) return GD_OK;
+    int rc = gd_h5_attr_string(f, "/", "noise_rng", "philox4x32-10");
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/", "noise_layout", 1);
+    return rc == GD_OK ? gd_h5_attr_uint64(f, "/", "noise_seed", n->seed) : rc;
 }
 
 void gd_stepper_noise_index(gd_stepper *s, long cell, long start)

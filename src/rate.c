@@ -266,6 +266,7 @@ static int write_rate(gd_sim *s, const char *path, const gd_rate_result *o, cons
     if (rc != GD_OK) return rc;
     double win[2] = {s->rate->r_lo, s->rate->r_hi};
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK) rc = gd_sim_noise_attrs(s, f);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/rate", "window", 2, win);
     if (rc == GD_OK && o->has_continuous) {
         double meas[2] = {o->c_re, o->c_im}, pred[2] = {o->c_pred_re, o->c_pred_im}, poin[2] = {o->c_poincare_re, o->c_poincare_im};

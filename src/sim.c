@@ -664,7 +664,7 @@ int gd_sim_write_model(gd_sim *s, gd_h5 *f)
 int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f)
 {
     int rc = gd_h5_create(path, f, s->msg);
-    if (rc == GD_OK && gd_h5_root_attrs(*f, s->command, s->config_text) != GD_OK) {
+    if (rc == GD_OK && (gd_h5_root_attrs(*f, s->command, s->config_text) != GD_OK || gd_sim_noise_attrs(s, *f) != GD_OK)) {
         gd_h5_abort(f);
         rc = gd_fmt(s->msg, GD_EIO, "cannot write attributes to '%s'", path);
     }

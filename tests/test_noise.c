@@ -446,6 +446,35 @@ static void cov_rmsprop(void)
     gd_sim_free(&s);
 }
 
+/* ---------------------------------------------------------------- noisy sweeps - */
+/* simgd on the block (0, 1, gamma) over (h, gamma), sigma = 0.1, batched and per cell: each
+ * cell's sigma_pred is the closed form's trace, and the trailing-window RMS distance agrees
+ * with sqrt(sigma_pred): every cell converges at noise_factor 1.3 and none at 0.75. */
+static void noisy_sweeps(void)
+{
+    for (int k = 0; k < 2; k++)
+        for (int f = 0; f < 2; f++) {
+            gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.a", "0", "run.x0", "0.01,0.01", "sweep.x", "integrator.h:0.05:0.4:4",
+                                                  "sweep.y", "model.b:0.9:1.5:3", "sweep.kernel", k ? "cell" : "auto", "integrator.steps", "8000",
+                                                  "noise.sigma", "0.1", "noise.seed", "3", "sweep.noise_factor", f ? "0.75" : "1.3", NULL});
+            gd_sweep *w = NULL;
+            CHECK_OK(gd_sim_setup(s));
+            CHECK_OK(gd_sweep_create(s, &w));
+            CHECK(gd_sweep_is_batched(w) == !k);
+            CHECK_OK(gd_sweep_run(w));
+            const double *sp = gd_sweep_get_sigma_pred(w), *hx = gd_sweep_get_axis(w, 0), *gy = gd_sweep_get_axis(w, 1);
+            const signed char *out = gd_sweep_get_outcome(w);
+            for (long i = 0; i < gd_sweep_ncells(w); i++) {
+                double h = hx[i % 4], g = gy[i / 4], D = (g - h) * (4 - 2 * g * h + h * h);
+                double tr = 0.01 * h * (8 + 2 * g * g - 4 * g * h - g * g * g * h + g * g * h * h + 2 * h * h) / D; /* Sigma11 + Sigma22 */
+                CHECK_REL(sp[i], tr, 1e-9);
+                CHECK(out[i] == (f ? GD_OSCILLATE : GD_CONVERGE));
+            }
+            gd_sweep_free(&w);
+            gd_sim_free(&s);
+        }
+}
+
 /* ---------------------------------------------------------------- refusals ----- */
 static void refused(const char *const *kv, const char *needle)
 {
@@ -484,5 +513,6 @@ int main(void)
     cov_rules();
     cov_measured();
     cov_rmsprop();
+    noisy_sweeps();
     return check_report("test_noise");
 }
