@@ -394,6 +394,7 @@ static void cov_measured(void)
             acc[0] += x[0] * x[0], acc[1] += x[0] * x[1], acc[3] += x[1] * x[1];
         }
         acc[2] = acc[1];
+        printf("measured %s: %.7g %.7g %.7g\n", rules[r], acc[0] / N, acc[1] / N, acc[3] / N);
         for (int q = 0; q < 4 && e.cov && e.cov_se; q++) {
             double tol = 5 * e.cov_se[q] / sqrt((double)N);
             CHECK_NEAR(acc[q] / N, e.cov[(q / 2) * e.map_dim + q % 2], tol);
@@ -429,6 +430,7 @@ static void cov_rmsprop(void)
             gd_stepper_step(st, x, &t);
             if (k >= BURN) acc[0] += x[0] * x[0], acc[1] += x[0] * x[1], acc[2] += x[1] * x[1];
         }
+        printf("measured rmsprop: %.7g %.7g %.7g\n", acc[0] / N, acc[1] / N, acc[2] / N);
         CHECK_REL(acc[0] / N, e.cov[0], 0.02);
         CHECK_REL(acc[1] / N, e.cov[1], 0.02);
         CHECK_REL(acc[2] / N, e.cov[5], 0.02);
@@ -475,6 +477,28 @@ static void noisy_sweeps(void)
         }
 }
 
+/* rate with noise: the ensemble mean over noise.replicas trajectories decays at the predicted
+ * rate of the noise-free map (simgd on the block (0, 1, 1), h = 0.1: 0.9539392), above the
+ * mean's noise floor; its series is not the noise-free one. */
+static void noisy_rate(void)
+{
+    double rho[2];
+    for (int k = 0; k < 2; k++) {
+        gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.a", "0", "model.b", "1", "integrator.h", "0.1", "run.x0", "100,100",
+                                              "rate.r_hi", "100", "rate.r_lo", "0.5", "integrator.steps", "300", "noise.replicas", "500", "noise.sigma",
+                                              k ? "1" : "0", NULL});
+        gd_rate_result r;
+        CHECK_OK(gd_sim_setup(s));
+        CHECK_OK(gd_sim_rate(s, "", &r));
+        CHECK(r.has_discrete && r.d_points > 50);
+        CHECK_NEAR(r.d_pred_rho, 0.9539392014, 1e-9);
+        CHECK_NEAR(r.d_rho, r.d_pred_rho, k ? 1e-3 : 1e-9);
+        rho[k] = r.d_rho;
+        gd_sim_free(&s);
+    }
+    CHECK(rho[0] != rho[1]);
+}
+
 /* ---------------------------------------------------------------- refusals ----- */
 static void refused(const char *const *kv, const char *needle)
 {
@@ -514,5 +538,6 @@ int main(void)
     cov_measured();
     cov_rmsprop();
     noisy_sweeps();
+    noisy_rate();
     return check_report("test_noise");
 }
