@@ -217,7 +217,8 @@ GD_EXPORT int gd_stepper_step(gd_stepper *s, double *x, double *t);
  * model's batched parameters (gd_model_type_batch_params, p[j*n + i]; NULL: the model's
  * own; GD_EUSAGE where a configuration cannot vary one, as the torus's truncated flow its
  * objective's parameters, and a state's value is not the model's own). GD_ENOTAVAIL when the rule (implicit_midpoint, cvode) or the model in this
- * configuration has no batched form. No divergence test: states may grow to inf. */
+ * configuration has no batched form. No divergence test: states may grow to inf. With gradient
+ * noise ([noise] of the sim the stepper belongs to) state i draws as start i. */
 GD_EXPORT int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters);
 /* Central-difference Jacobian of one iteration over the whole state (see map_dim). */
 GD_EXPORT int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M);

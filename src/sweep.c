@@ -306,18 +306,19 @@ static double ctx_rho(ctx *c, signed char *phase)
 }
 
 /* With gradient noise: the trace over the measured coordinates of the stationary covariance of
- * the map at x* (c->J, as ctx_rho left it); NaN where there is none. */
+ * the map at x*; NaN where there is none (rho >= 1, no equilibrium). */
 static double ctx_sigma_pred(ctx *c, double rho)
 {
     gd_stepper *st = c->stepper;
     const int nm = gd_stepper_map_dim(st), mdim = c->cfg->sweep->measure && st->ngen > 0 ? st->ngen : st->dim;
-    double *S = c->eq_ok && rho < 1 ? malloc(sizeof(double) * (size_t)nm * (size_t)nm) : NULL, tr = NAN;
+    const size_t nn = (size_t)nm * (size_t)nm;
+    double *M = c->eq_ok && rho < 1 ? malloc(sizeof(double) * 2 * nn) : NULL, *S = M ? M + nn : NULL, tr = NAN;
     int draws;
-    if (S && gd_noise_covariance(st, c->eq, c->J, S, &draws) == GD_OK) {
+    if (M && gd_stepper_map_jacobian(st, c->eq, M, NULL) == GD_OK && gd_noise_covariance(st, c->eq, M, S, &draws) == GD_OK) {
         tr = 0;
         for (int i = 0; i < mdim; i++) tr += S[(size_t)i * nm + i];
     }
-    free(S);
+    free(M);
     return tr;
 }
 

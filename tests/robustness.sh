@@ -114,7 +114,7 @@ expect 2 "noise.sigma > 0 with integrator 'implicit_midpoint': only the explicit
 expect 2 "model 'kernel_gda' steps with its own map under 'simgd', which takes no gradient noise" -- run /dev/null --set model.name=kernel_gda --set noise.sigma=0.1
 
 row absurd-size
-expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
+expect 2 "a sweep of 1000000 x 1000000 cells needs 2.61e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
 expect 2 "model.M = 256 in 6 angles (the sampling grid and its spectrum) needs 6.31e+06 GiB" -- \
     run /dev/null --set model.name=torus --set model.objective=product --set model.n_gen=3 --set model.n_disc=3 --set model.M=256

@@ -5,12 +5,19 @@
  *  - a noisy trajectory is the rule written here with the draws computed here from the
  *    documented layout (key from the seed, counter (j, stage + 256 start, iteration, cell),
  *    u1, u2 from 53 bits, Box-Muller cos / sin): simgd, extragradient with fresh and reused
- *    draws, altgd's sub-steps, several starts; so it depends on those numbers only;
+ *    draws, altgd's sub-steps, several starts, and the batched many-starts path; so it depends
+ *    on those numbers only;
  *  - sigma = 0 gives the bits of a configuration without [noise] for every lane rule, on runs
  *    and on batched and per-cell sweeps;
  *  - noisy sweeps (batched and per cell) are identical for 1 and 2 threads and for cell ranges
  *    run in any order (what MPI ranks do), and differ from the noise-free sweep;
- *  - the configurations that cannot take noise are refused with one line.
+ *  - the configurations that cannot take noise are refused with one line;
+ *  - eig's stationary covariance (cases 22, 23: the closed form and Kronecker solves of the
+ *    maps written here, for extragradient with fresh and reused draws, altgd and momentum on
+ *    (x, b)) and the covariance measured on long runs within 5 c / sqrt(N); rmsprop's
+ *    self-consistent second moment (case 13), predicted and measured;
+ *  - noisy sweeps: each cell's sigma_pred against the closed form, the RMS classification;
+ *    rate's ensemble mean against the predicted rate.
  */
 #include "check.h"
 #include "philox.h"
@@ -108,6 +115,13 @@ static void layout(void)
         }
         /* the same start twice: different noise (the start is in the counter) */
         CHECK(gd_sim_get_xfinal(s, 0)[0] != gd_sim_get_xfinal(s, 1)[0]);
+        /* the batched path (state i is start i) draws the same: the same states to rounding */
+        double sx[6] = {0.3, 0.3, 1, -0.2, -0.2, 0.5};
+        CHECK_OK(gd_stepper_step_batch(gd_sim_get_stepper(s), 3, sx, NULL, NULL, NULL, STEPS));
+        for (int k = 0; k < 3; k++) {
+            CHECK_NEAR(sx[k], gd_sim_get_xfinal(s, k)[0], 1e-12);
+            CHECK_NEAR(sx[3 + k], gd_sim_get_xfinal(s, k)[1], 1e-12);
+        }
         gd_sim_free(&s);
     }
 }
