@@ -325,80 +325,20 @@ static int eig_noise(gd_sim *s, gd_eig_result *out, double *cov, double *se)
 
 static int eig_at(gd_sim *s, gd_eig_result *out);
 
-/* The rule's double KEY on st, or NaN when it has no such key; *has: whether it has. */
-static double stepper_double(gd_stepper *st, const char *key, int *has)
-{
-    void *obj;
-    const gd_param *p = gd_stepper_param(st, key, &obj);
-    *has &= p && p->type == GD_P_DOUBLE;
-    return p && p->type == GD_P_DOUBLE ? *(const double *)((const char *)obj + p->offset) : NAN;
-}
-
-/* One round of the self-consistent second moment: the frozen map at (vg, vd), its stationary
- * covariance, and v_k = sigma^2 + (J Sigma_x J^T)_kk averaged over each player's coordinates. */
-static int v_round(gd_sim *s, const double *eq, const double *J, double v[2], double *M, double *S)
-{
-    gd_stepper *st = s->stepper;
-    const int n = st->dim, nm = gd_stepper_map_dim(st);
-    int rc = gd_stepper_set_double(st, "v_frozen_g", v[0]), draws;
-    if (rc == GD_OK) rc = gd_stepper_set_double(st, "v_frozen_d", v[1]);
-    if (rc == GD_OK) rc = gd_stepper_set(st, "freeze_v", "true");
-    if (rc == GD_OK) rc = gd_stepper_setup(st);
-    if (rc == GD_OK) rc = gd_stepper_map_jacobian(st, eq, M, NULL);
-    if (rc == GD_OK) rc = gd_noise_covariance(st, eq, M, S, &draws);
-    double sum[2] = {0, 0}, sig2 = st->noise.sigma * st->noise.sigma;
-    for (int k = 0; rc == GD_OK && k < n; k++) {
-        double q = 0;
-        for (int a = 0; a < n; a++)
-            for (int b = 0; b < n; b++) q += J[k * n + a] * S[(size_t)a * nm + b] * J[k * n + b];
-        sum[k >= st->ngen] += sig2 + q;
-    }
-    if (rc == GD_OK) v[0] = st->ngen > 0 ? sum[0] / st->ngen : sum[1] / n, v[1] = st->ngen < n ? sum[1] / (n - st->ngen) : v[0];
-    return rc;
-}
-
-/* adam, rmsprop with noise and v_frozen = auto (docs/optimizers.md): eig's frozen map is taken
- * at the self-consistent second moment v = sigma^2 + diag(J Sigma_x J^T), Sigma the stationary
- * covariance of that map, iterated from sigma^2, one value per player (the mean over its
- * coordinates). Sets v_frozen_g, v_frozen_d on the sim's stepper; *saved gets the rule's options
- * as they were (NULL: nothing changed), which eig restores. */
+/* adam, rmsprop with noise and v_frozen auto: eig's frozen map at the self-consistent second
+ * moment (gd_noise_frozen_v), from the equilibrium x0 leads to. */
 static int self_consistent_v(gd_sim *s, const double *x0, void **saved)
 {
     gd_stepper *st = s->stepper;
-    int has = 1, n = st->dim, nm = gd_stepper_map_dim(st);
     *saved = NULL;
-    double given = fmin(fmin(stepper_double(st, "v_frozen", &has), stepper_double(st, "v_frozen_g", &has)), stepper_double(st, "v_frozen_d", &has));
-    if (!(st->noise.sigma > 0) || !st->type->map_frozen || !has || !isnan(given)) return GD_OK; /* fmin: NaN only when all are */
-    size_t nn = (size_t)nm * (size_t)nm;
-    double *eq = malloc(sizeof(double) * ((size_t)n + (size_t)n * (size_t)n + 2 * nn)), *J = eq + n, *M = J + (size_t)n * (size_t)n, *S = M + nn;
-    if (!eq || !(*saved = malloc(st->type->opts_size))) {
-        free(eq);
-        return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    }
-    memcpy(*saved, st->opts, st->type->opts_size);
+    if (!gd_noise_frozen_v_applies(st)) return GD_OK;
+    double *eq = malloc(sizeof(double) * (size_t)st->dim);
+    if (!eq) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     int rc = gd_model_find_equilibrium(s->model, x0, eq);
-    if (rc == GD_OK) rc = gd_model_jacobian(s->model, eq, J);
-    double v[2] = {st->noise.sigma * st->noise.sigma, v[0]}, last[2];
-    for (int it = 0; rc == GD_OK && it < 200; it++) {
-        memcpy(last, v, sizeof v);
-        rc = v_round(s, eq, J, v, M, S);
-        if (rc == GD_OK && fabs(v[0] - last[0]) <= 1e-13 * last[0] && fabs(v[1] - last[1]) <= 1e-13 * last[1]) break;
-    }
-    if (rc == GD_ENOTAVAIL) rc = GD_OK; /* unstable at this v: eig reports the map there, without a covariance */
-    if (rc == GD_OK) rc = gd_stepper_set_double(st, "v_frozen_g", v[0]);
-    if (rc == GD_OK) rc = gd_stepper_set_double(st, "v_frozen_d", v[1]);
-    if (rc == GD_OK) rc = gd_stepper_setup(st);
+    if (rc != GD_OK) gd_fmt(s->msg, rc, "%s", s->model->msg);
+    else if ((rc = gd_noise_frozen_v(st, eq, saved)) != GD_OK) gd_fmt(s->msg, rc, "eig: the self-consistent second moment: %s", st->msg);
     free(eq);
-    return rc == GD_OK ? GD_OK : gd_fmt(s->msg, rc, "eig: the self-consistent second moment: %s", rc == GD_ENOMEM ? "out of memory" : st->msg);
-}
-
-/* The rule's options as before self_consistent_v. */
-static int restore_options(gd_sim *s, void *saved)
-{
-    if (!saved) return GD_OK;
-    memcpy(s->stepper->opts, saved, s->stepper->type->opts_size);
-    free(saved);
-    return gd_stepper_setup(s->stepper);
+    return rc;
 }
 
 int gd_sim_eig(gd_sim *s, gd_eig_result *out)
@@ -407,7 +347,7 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     int rc = analysis_entry(s, out, sizeof *out);
     if (rc == GD_OK) rc = self_consistent_v(s, s->starts, &saved);
     if (rc == GD_OK) rc = eig_at(s, out);
-    int rrc = restore_options(s, saved);
+    int rrc = gd_noise_restore(s->stepper, saved);
     if (rc == GD_OK && rrc != GD_OK) {
         gd_eig_result_free(out);
         rc = gd_fmt(s->msg, rrc, "%s", s->stepper->msg);

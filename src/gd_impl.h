@@ -391,6 +391,7 @@ struct gd_stepper {
     double *w[GD_LANE_SCRATCH]; /* scratch vectors of length dim (the lane's w) */
     gd_lane lane;      /* the stepper's own state as a lane of one (src/stepper.c) */
     gd_noise noise;    /* gradient noise, set by the sim from [noise] (gd_stepper_set_noise) */
+    long noise_cell, noise_start; /* its place in the noise counter (gd_stepper_noise_index) */
     void *priv;
     long nfev, nsteps;
     int ready;
@@ -535,6 +536,15 @@ int gd_noise_covariance(gd_stepper *s, const double *x, const double *M, double 
  * c_ij^2 = sum over all lags l of C_ii(l) C_jj(l) + C_ij(l) C_ji(l), C(l) = M^l Sigma;
  * GD_ENOTAVAIL (c NaN) when the lags do not decay within 1e6 steps. */
 int gd_noise_se_factors(int nm, int n, const double *M, const double *Sigma, double *c);
+/* adam, rmsprop with noise and v_frozen auto (docs/optimizers.md): their frozen map is taken at
+ * the self-consistent second moment v = sigma^2 + diag(J Sigma_x J^T), Sigma the stationary
+ * covariance of that map at the fixed point eq, iterated from sigma^2, one value per player (the
+ * mean over its coordinates). gd_noise_frozen_v sets v_frozen_g, v_frozen_d on s (set up again)
+ * and gives its options as they were in *saved (NULL: it does not apply, nothing changed), which
+ * gd_noise_restore puts back (and frees). Messages on s. */
+int gd_noise_frozen_v_applies(gd_stepper *s);
+int gd_noise_frozen_v(gd_stepper *s, const double *eq, void **saved);
+int gd_noise_restore(gd_stepper *s, void *saved);
 /* Where s's trajectory is in the noise counter: the sweep cell and the start (run.x0 index). */
 void gd_stepper_noise_index(gd_stepper *s, long cell, long start);
 

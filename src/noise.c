@@ -15,6 +15,7 @@
 #include <cblas.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,8 +98,8 @@ int gd_sim_noise_attrs(const gd_sim *s, gd_h5 *f)
 
 void gd_stepper_noise_index(gd_stepper *s, long cell, long start)
 {
-    s->lane.noise.cell = cell;
-    s->lane.noise.start = start;
+    s->lane.noise.cell = s->noise_cell = cell; /* the stepper's copy outlives a new setup */
+    s->lane.noise.start = s->noise_start = start;
 }
 
 /* ---------------------------------------------------------------- linear theory */
@@ -234,4 +235,78 @@ int gd_noise_se_factors(int nm, int n, const double *M, const double *Sigma, dou
     for (int e = 0; e < n * n; e++) c[e] = rc == GD_OK ? sqrt(c[e]) : NAN;
     free(C);
     return rc;
+}
+
+/* ---------------------------------------------------------------- adam, rmsprop */
+/* The rule's double KEY on st, or NaN when it has no such key; *has: whether it has. */
+static double stepper_double(gd_stepper *st, const char *key, int *has)
+{
+    void *obj;
+    const gd_param *p = gd_stepper_param(st, key, &obj);
+    *has &= p && p->type == GD_P_DOUBLE;
+    return p && p->type == GD_P_DOUBLE ? *(const double *)((const char *)obj + p->offset) : NAN;
+}
+
+int gd_noise_frozen_v_applies(gd_stepper *s)
+{
+    int has = 1;
+    double given = fmin(fmin(stepper_double(s, "v_frozen", &has), stepper_double(s, "v_frozen_g", &has)), stepper_double(s, "v_frozen_d", &has));
+    return s->noise.sigma > 0 && s->type->map_frozen && has && isnan(given); /* fmin: NaN only when all are */
+}
+
+/* One round: the frozen map at v (per player), its stationary covariance S, and
+ * v_k = sigma^2 + (J S_x J^T)_kk averaged over each player's coordinates. */
+static int v_round(gd_stepper *s, const double *eq, const double *J, double v[2], double *M, double *S)
+{
+    const int n = s->dim, nm = gd_stepper_map_dim(s);
+    int rc = gd_stepper_set_double(s, "v_frozen_g", v[0]), draws;
+    if (rc == GD_OK) rc = gd_stepper_set_double(s, "v_frozen_d", v[1]);
+    if (rc == GD_OK) rc = gd_stepper_set(s, "freeze_v", "true");
+    if (rc == GD_OK) rc = gd_stepper_setup(s);
+    if (rc == GD_OK) rc = gd_stepper_map_jacobian(s, eq, M, NULL);
+    if (rc == GD_OK) rc = gd_noise_covariance(s, eq, M, S, &draws);
+    double sum[2] = {0, 0}, sig2 = s->noise.sigma * s->noise.sigma;
+    for (int k = 0; rc == GD_OK && k < n; k++) {
+        double q = 0;
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++) q += J[k * n + a] * S[(size_t)a * nm + b] * J[k * n + b];
+        sum[k >= s->ngen] += sig2 + q;
+    }
+    if (rc == GD_OK) v[0] = s->ngen > 0 ? sum[0] / s->ngen : sum[1] / n, v[1] = s->ngen < n ? sum[1] / (n - s->ngen) : v[0];
+    return rc;
+}
+
+int gd_noise_frozen_v(gd_stepper *s, const double *eq, void **saved)
+{
+    const int n = s->dim, nm = gd_stepper_map_dim(s);
+    const size_t nn = (size_t)nm * (size_t)nm;
+    *saved = NULL;
+    if (!gd_noise_frozen_v_applies(s)) return GD_OK;
+    double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + 2 * nn)), *M = J ? J + (size_t)n * (size_t)n : NULL, *S = M ? M + nn : NULL;
+    if (!J || !(*saved = malloc(s->type->opts_size))) {
+        free(J);
+        return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    }
+    memcpy(*saved, s->opts, s->type->opts_size);
+    int rc = gd_model_jacobian_ws(s->model, s->ws, eq, J);
+    double v[2] = {s->noise.sigma * s->noise.sigma, v[0]}, last[2];
+    for (int it = 0; rc == GD_OK && it < 200; it++) {
+        memcpy(last, v, sizeof v);
+        rc = v_round(s, eq, J, v, M, S);
+        if (rc == GD_OK && fabs(v[0] - last[0]) <= 1e-13 * last[0] && fabs(v[1] - last[1]) <= 1e-13 * last[1]) break;
+    }
+    if (rc == GD_ENOTAVAIL) rc = GD_OK; /* unstable at this v: the map there, without a covariance */
+    if (rc == GD_OK) rc = gd_stepper_set_double(s, "v_frozen_g", v[0]);
+    if (rc == GD_OK) rc = gd_stepper_set_double(s, "v_frozen_d", v[1]);
+    if (rc == GD_OK) rc = gd_stepper_setup(s);
+    free(J);
+    return rc;
+}
+
+int gd_noise_restore(gd_stepper *s, void *saved)
+{
+    if (!saved) return GD_OK;
+    memcpy(s->opts, saved, s->type->opts_size);
+    free(saved);
+    return gd_stepper_setup(s);
 }

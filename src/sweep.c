@@ -420,9 +420,12 @@ static int can_batch(const gd_sweep *w)
 /* A block through the vectorised kernel; padding cells repeat the block's last cell. */
 static void predict(ctx *c, cell *ce)
 {
-    ce->rho = ctx_rho(c, &ce->phase);
+    void *saved = NULL; /* adam, rmsprop with noise: the map at the self-consistent v, as eig's */
+    int ok = !c->eq_ok || gd_noise_frozen_v(c->stepper, c->eq, &saved) == GD_OK;
+    ce->rho = ok ? ctx_rho(c, &ce->phase) : NAN;
     ce->predicted = isnan(ce->rho) ? GD_OSCILLATE : (signed char)gd_predict_outcome(ce->rho);
     ce->sigma_pred = c->stepper->noise.sigma > 0 ? ctx_sigma_pred(c, ce->rho) : 0;
+    gd_noise_restore(c->stepper, saved);
 }
 
 /* The block's cells into out (GD_BLOCK; entries past the last cell are left alone). */
