@@ -347,7 +347,7 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     int rc = analysis_entry(s, out, sizeof *out);
     if (rc == GD_OK) rc = self_consistent_v(s, s->starts, &saved);
     if (rc == GD_OK) rc = eig_at(s, out);
-    int rrc = gd_noise_restore(s->stepper, saved);
+    int rrc = saved ? gd_noise_restore(s->stepper, saved) : GD_OK; /* s may be NULL or not set up */
     if (rc == GD_OK && rrc != GD_OK) {
         gd_eig_result_free(out);
         rc = gd_fmt(s->msg, rrc, "%s", s->stepper->msg);
