@@ -1140,6 +1140,8 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!key || !out) return gd_fmt(s->msg, GD_EUSAGE, "critical: need a key and a result struct to fill (NULL)");
     if (!(lo < hi) || !(rtol > 0)) return gd_fmt(s->msg, GD_EUSAGE, "critical: need --lo < --hi and a positive tolerance");
+    if (strcmp(key, "noise.sigma") == 0) /* docs/optimizers.md, "Gradient noise" */
+        return gd_fmt(s->msg, GD_EUSAGE, "critical: noise.sigma has no transition: the map's spectral radius does not depend on it, noise only sets the stationary spread");
     gd_sweep w = {.base = s};
     ctx c;
     if (ctx_init(&w, &c, 1) != GD_OK) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");

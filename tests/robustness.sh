@@ -112,6 +112,7 @@ expect 2 "noise.seed = '18446744073709551616' is not an integer" -- sweep good.i
 expect 2 "noise.sigma > 0 with integrator 'cvode': gradient noise needs a fixed-step rule" -- run good.ini --set integrator.name=cvode --set noise.sigma=0.1
 expect 2 "noise.sigma > 0 with integrator 'implicit_midpoint': only the explicit lane rules" -- eig good.ini --set integrator.name=implicit_midpoint --set noise.sigma=1
 expect 2 "model 'kernel_gda' steps with its own map under 'simgd', which takes no gradient noise" -- run /dev/null --set model.name=kernel_gda --set noise.sigma=0.1
+expect 2 "critical: noise.sigma has no transition" -- critical good.ini --param noise.sigma --lo 0 --hi 1
 
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 2.61e+04 GiB; the memory budget is" -- \
