@@ -569,6 +569,10 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
     if (rc == GD_OK) rc = gd_h5_attr_string(f, "/eig", "predicted", gd_outcome_name(e->predicted));
     if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "v_frozen", e->dim, e->v_frozen);
     if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "validity_radius", 1, &e->v_radius);
+    hsize_t dc[2] = {(hsize_t)e->map_dim, (hsize_t)e->map_dim}, ds[2] = {d, d};
+    if (rc == GD_OK && e->cov) rc = gd_h5_write(f, "/eig/covariance", 2, dc, e->cov); /* gradient noise */
+    if (rc == GD_OK && e->cov) rc = gd_h5_attr_doubles(f, "/eig/covariance", "trace", 1, &e->cov_trace);
+    if (rc == GD_OK && e->cov_se) rc = gd_h5_write(f, "/eig/se_factors", 2, ds, e->cov_se);
     return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "philox.h"
 
+#include <hdf5.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -556,6 +557,31 @@ static void rmsprop_sweep(void)
     gd_sim_free(&s);
 }
 
+/* The eig file holds the covariance (and its SE factors) as eig computed it, and the noise's
+ * root attributes. */
+static void eig_file(void)
+{
+    gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.b", "1", "integrator.h", "0.1", "integrator.name", "momentum", "noise.sigma",
+                                          "0.5", "noise.seed", "18446744073709551615", NULL});
+    gd_eig_result e;
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sim_eig(s, &e));
+    CHECK(e.cov && e.cov_se && e.map_dim == 4);
+    CHECK_OK(gd_sim_write_eig(s, "noise_eig.h5", &e, NULL));
+    double cov[16] = {0}, se[4] = {0}, tr = 0;
+    unsigned long long seed = 0;
+    long layout = 0;
+    hid_t f = H5Fopen("noise_eig.h5", H5F_ACC_RDONLY, H5P_DEFAULT), d = H5Dopen2(f, "/eig/covariance", H5P_DEFAULT), q = H5Dopen2(f, "/eig/se_factors", H5P_DEFAULT);
+    hid_t a = H5Aopen(d, "trace", H5P_DEFAULT), as = H5Aopen(f, "noise_seed", H5P_DEFAULT), al = H5Aopen(f, "noise_layout", H5P_DEFAULT);
+    CHECK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cov) >= 0 && H5Dread(q, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, se) >= 0);
+    CHECK(H5Aread(a, H5T_NATIVE_DOUBLE, &tr) >= 0 && H5Aread(as, H5T_NATIVE_ULLONG, &seed) >= 0 && H5Aread(al, H5T_NATIVE_LONG, &layout) >= 0);
+    H5Aclose(a), H5Aclose(as), H5Aclose(al), H5Dclose(d), H5Dclose(q), H5Fclose(f);
+    CHECK(e.cov && !memcmp(cov, e.cov, sizeof cov) && e.cov_se && !memcmp(se, e.cov_se, sizeof se) && tr == e.cov_trace);
+    CHECK(seed == 18446744073709551615ULL && layout == 1);
+    gd_eig_result_free(&e);
+    gd_sim_free(&s);
+}
+
 /* ---------------------------------------------------------------- refusals ----- */
 static void refused(const char *const *kv, const char *needle)
 {
@@ -598,5 +624,6 @@ int main(void)
     noisy_rate();
     cells_differ();
     rmsprop_sweep();
+    eig_file();
     return check_report("test_noise");
 }
