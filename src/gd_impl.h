@@ -243,6 +243,9 @@ struct gd_lane {
 /* Noise on: the stage index of the next evaluation (GD_EUSAGE past 255, the counter's
  * field), v += sigma xi on every state; then the stage advances (not with reuse). */
 int gd_lane_noise_add(gd_lane *L, double *v);
+/* The draws of one evaluation on a block of n > 1 states, vectorised across them
+ * (src/noise_batch.c, -ffast-math: equal to the one-state draws to rounding). */
+void gd_noise_rows(const gd_lane *L, double *v, uint32_t stage);
 static inline int gd_lane_noisy(const gd_lane *L)
 {
     return !L->noise.off && (L->noise.fixed || (L->noise.o && L->noise.o->sigma > 0));

@@ -67,6 +67,8 @@ int gd_lane_noise_add(gd_lane *L, double *v)
     if (stage > 255) return GD_EUSAGE; /* the counter's stage field; the stepper names it */
     if (z->fixed) {
         for (int k = 0; stage < z->nfixed && k < L->dim; k++) v[k] += z->fixed[(size_t)stage * (size_t)L->dim + (size_t)k];
+    } else if (L->n > 1) {
+        gd_noise_rows(L, v, (uint32_t)stage);
     } else {
         for (int i = 0; i < L->n; i++)
             add_draws(L, v + i, (size_t)L->n, (uint32_t)stage, z->cells ? z->cells[i] : z->cell, z->starts ? z->starts[i] : z->start);
