@@ -217,7 +217,8 @@ GD_EXPORT int gd_stepper_step(gd_stepper *s, double *x, double *t);
  * model's batched parameters (gd_model_type_batch_params, p[j*n + i]; NULL: the model's
  * own; GD_EUSAGE where a configuration cannot vary one, as the torus's truncated flow its
  * objective's parameters, and a state's value is not the model's own). GD_ENOTAVAIL when the rule (implicit_midpoint, cvode) or the model in this
- * configuration has no batched form. No divergence test: states may grow to inf. */
+ * configuration has no batched form. No divergence test: states may grow to inf. With gradient
+ * noise ([noise] of the sim the stepper belongs to) state i draws as start i. */
 GD_EXPORT int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, const double *hd, const double *p, long iters);
 /* Central-difference Jacobian of one iteration over the whole state (see map_dim). */
 GD_EXPORT int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M);
@@ -363,6 +364,16 @@ typedef struct gd_eig_result {
      * rho^(1/steps), the contraction per base step. evals counts the whole iteration. */
     long steps;
     double rho_per_step;
+    /* With gradient noise (noise.sigma > 0, docs/optimizers.md "Gradient noise"): the stationary
+     * covariance of the linearised noisy map X+ = M X + G xi on the extended state (map_dim x
+     * map_dim, row-major), G by central differences of the implemented step in its draws
+     * (noise_draws per iteration: its evaluations, 1 with noise.reuse); cov_trace its trace over
+     * the model's coordinates; cov_se the standard-error factors c_ij of time averages (dim x dim;
+     * NaN where the lags do not decay). NULL / NaN without noise or when rho >= 1. */
+    double noise_sigma;
+    int noise_draws;
+    double *cov, *cov_se;
+    double cov_trace;
 } gd_eig_result;
 GD_EXPORT int gd_sim_eig(gd_sim *s, gd_eig_result *out);
 GD_EXPORT void gd_eig_result_free(gd_eig_result *r);
@@ -569,6 +580,9 @@ GD_EXPORT const signed char *gd_sweep_get_failure(const gd_sweep *w);
 GD_EXPORT long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]);
 GD_EXPORT const double *gd_sweep_get_rho(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_rate(const gd_sweep *w);
+/* With gradient noise (noise.sigma > 0): per cell the trace of the predicted stationary
+ * covariance over the measured coordinates (NaN where the map has none; 0 without noise). */
+GD_EXPORT const double *gd_sweep_get_sigma_pred(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_axis(const gd_sweep *w, int axis); /* 0: x, 1: y */
 GD_EXPORT long gd_sweep_get_done(const gd_sweep *w);
 /* Fraction of cells with a prediction whose observed outcome matches it. */

@@ -93,7 +93,7 @@ static void moments(int n, const double *g, double *m, double *v, double *d, con
 int gd_adaptive_advance(gd_lane *L, double *x, double *m, double *v)
 {
     const gd_adaptive_opts *o = L->opts;
-    int rc = L->ops->field(L, x, L->v);
+    int rc = gd_lane_field(L, x, L->v);
     if (rc != GD_OK) return rc;
     const long k = ++L->iter;
     const int frozen = o->freeze_v, kind = frozen ? KIND_FROZEN : o->eps_mode, bias = o->bias_correction && !frozen;

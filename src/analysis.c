@@ -301,14 +301,69 @@ static int evals_per_iteration(gd_stepper *st, const double *x)
     return rc >= 0 ? (int)(after - before) : 0;
 }
 
+/* With gradient noise and a stable map: the stationary covariance at x* into cov (nm^2), its
+ * trace over the model's coordinates and the standard-error factors into se (n^2; at most 64
+ * state coordinates: the lag sum takes ~1/(1 - rho) products). */
+static int eig_noise(gd_sim *s, gd_eig_result *out, double *cov, double *se)
+{
+    gd_stepper *st = s->stepper;
+    const int n = out->dim, nm = out->map_dim;
+    out->noise_sigma = st->noise.sigma, out->cov_trace = NAN;
+    if (!(st->noise.sigma > 0) || !(out->rho < 1)) return GD_OK;
+    double *M = malloc(sizeof(double) * (size_t)nm * (size_t)nm);
+    if (!M) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = gd_stepper_map_jacobian(st, out->equilibrium, M, NULL);
+    if (rc == GD_OK) rc = gd_noise_covariance(st, out->equilibrium, M, cov, &out->noise_draws);
+    if (rc == GD_OK) {
+        out->cov = cov, out->cov_trace = 0;
+        for (int i = 0; i < n; i++) out->cov_trace += cov[(size_t)i * nm + i];
+        if (nm <= 64 && gd_noise_se_factors(nm, n, M, cov, se) != GD_ENOMEM) out->cov_se = se;
+    }
+    free(M);
+    if (rc == GD_ENOTAVAIL) return GD_OK; /* no stationary covariance: reported as none */
+    return rc == GD_OK ? GD_OK : gd_fmt(s->msg, rc, "eig: %s", st->msg);
+}
+
+static int eig_at(gd_sim *s, gd_eig_result *out);
+
+/* adam, rmsprop with noise and v_frozen auto: eig's frozen map at the self-consistent second
+ * moment (gd_noise_frozen_v), from the equilibrium x0 leads to. */
+static int self_consistent_v(gd_sim *s, const double *x0, void **saved)
+{
+    gd_stepper *st = s->stepper;
+    *saved = NULL;
+    if (!gd_noise_frozen_v_applies(st)) return GD_OK;
+    double *eq = malloc(sizeof(double) * (size_t)st->dim);
+    if (!eq) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = gd_model_find_equilibrium(s->model, x0, eq);
+    if (rc != GD_OK) gd_fmt(s->msg, rc, "%s", s->model->msg);
+    else if ((rc = gd_noise_frozen_v(st, eq, saved)) != GD_OK) gd_fmt(s->msg, rc, "eig: the self-consistent second moment: %s", st->msg);
+    free(eq);
+    return rc;
+}
+
 int gd_sim_eig(gd_sim *s, gd_eig_result *out)
 {
+    void *saved = NULL;
     int rc = analysis_entry(s, out, sizeof *out);
-    if (rc != GD_OK) return rc;
-    int n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
+    if (rc == GD_OK) rc = self_consistent_v(s, s->starts, &saved);
+    if (rc == GD_OK) rc = eig_at(s, out);
+    int rrc = saved ? gd_noise_restore(s->stepper, saved) : GD_OK; /* s may be NULL or not set up */
+    if (rc == GD_OK && rrc != GD_OK) {
+        gd_eig_result_free(out);
+        rc = gd_fmt(s->msg, rrc, "%s", s->stepper->msg);
+    }
+    return rc;
+}
+
+/* eig with the stepper as it is. */
+static int eig_at(gd_sim *s, gd_eig_result *out)
+{
+    int rc, n = s->model->dim, nm = gd_stepper_map_dim(s->stepper);
     if ((rc = gd_check_dense(s->msg, nm, 3, "eig: the Jacobian, the map's and their eigen-solve")) != GD_OK) return rc;
     char *no_flow;
-    double *eq = gd_result_alloc(4 * (size_t)n + 2 * (size_t)nm, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    const size_t ncov = s->stepper->noise.sigma > 0 ? (size_t)nm * (size_t)nm + (size_t)n * (size_t)n : 0; /* cov, then c_ij */
+    double *eq = gd_result_alloc(4 * (size_t)n + 2 * (size_t)nm + ncov, GD_MSG_LEN, &no_flow), *J = malloc(sizeof(double) * (size_t)n * (size_t)n);
     if (!eq || !J) {
         free(eq), free(J);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
@@ -343,6 +398,10 @@ int gd_sim_eig(gd_sim *s, gd_eig_result *out)
     for (int i = 1; i < out->map_dim; i++)
         if (hypot(mre[i], mim[i]) > hypot(mre[k], mim[k]) * (1 + 1e-12)) k = i;
     out->phase = fabs(mim[k]) > 1e-12 * hypot(mre[k], mim[k]) ? "spiral" : mre[k] < 0 ? "alternating" : "monotone";
+    if ((rc = eig_noise(s, out, mim + nm + n, mim + nm + n + (size_t)nm * (size_t)nm)) != GD_OK) {
+        gd_eig_result_free(out);
+        return rc;
+    }
     return GD_OK;
 }
 
@@ -516,6 +575,10 @@ static int write_eig_group(gd_h5 *f, const gd_eig_result *e)
     if (rc == GD_OK && e->v_frozen) rc = gd_h5_attr_doubles(f, "/eig", "validity_radius", 1, &e->v_radius);
     if (rc == GD_OK && e->steps > 1) rc = gd_h5_attr_long(f, "/eig", "steps", e->steps); /* lookahead: base steps per cycle */
     if (rc == GD_OK && e->steps > 1) rc = gd_h5_attr_doubles(f, "/eig", "rho_per_step", 1, &e->rho_per_step);
+    hsize_t dc[2] = {(hsize_t)e->map_dim, (hsize_t)e->map_dim}, ds[2] = {d, d};
+    if (rc == GD_OK && e->cov) rc = gd_h5_write(f, "/eig/covariance", 2, dc, e->cov); /* gradient noise */
+    if (rc == GD_OK && e->cov) rc = gd_h5_attr_doubles(f, "/eig/covariance", "trace", 1, &e->cov_trace);
+    if (rc == GD_OK && e->cov_se) rc = gd_h5_write(f, "/eig/se_factors", 2, ds, e->cov_se);
     return rc;
 }
 
@@ -573,6 +636,7 @@ int gd_sim_write_eig(gd_sim *s, const char *path, const gd_eig_result *eig, cons
     int rc = gd_h5_create(path, &f, s->msg);
     if (rc != GD_OK) return rc;
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK) rc = gd_sim_noise_attrs(s, f);
     if (rc == GD_OK) rc = write_eig_group(f, eig);
     if (rc == GD_OK && s->stepper->type->fixed_step && eig->has_flow) rc = write_stability(s, f, eig);
     if (rc == GD_OK && scan) rc = write_scan(f, scan, eig->has_flow);

@@ -182,7 +182,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "lookahead", "modifier", "continuation", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -486,6 +486,40 @@ static void text_complex_list(gd_cx *cx, int n, const double *re, const double *
     if (n > used) fprintf(cx->out, " ... (%d more; --json lists all)", n - used);
 }
 
+/* "noise": the stationary covariance of the noisy map (null entries when it has none). */
+static void json_noise(gd_cx *cx, const gd_eig_result *e)
+{
+    fprintf(cx->out, ",\"noise\":{\"sigma\":");
+    json_num(cx, e->noise_sigma);
+    fprintf(cx->out, ",\"draws\":%d,\"input\":\"central differences of the implemented step in its injected draws\",\"covariance\":", e->noise_draws);
+    if (!e->cov) fprintf(cx->out, "null");
+    for (int i = 0; e->cov && i < e->map_dim; i++) {
+        fputc(i ? ',' : '[', cx->out);
+        json_vec(cx, e->cov + (size_t)i * e->map_dim, e->map_dim);
+    }
+    fprintf(cx->out, "%s,\"trace\":", e->cov ? "]" : "");
+    json_num(cx, e->cov_trace);
+    fprintf(cx->out, ",\"se_factors\":");
+    if (!e->cov_se) fprintf(cx->out, "null");
+    for (int i = 0; e->cov_se && i < e->dim; i++) {
+        fputc(i ? ',' : '[', cx->out);
+        json_vec(cx, e->cov_se + (size_t)i * e->dim, e->dim);
+    }
+    fprintf(cx->out, "%s}", e->cov_se ? "]" : "");
+}
+
+static void text_noise(gd_cx *cx, const gd_eig_result *e)
+{
+    if (!e->cov) {
+        fprintf(cx->out, "noise sigma = %g: no stationary covariance (spectral radius >= 1)\n", e->noise_sigma);
+        return;
+    }
+    fprintf(cx->out, "noise sigma = %g (%d draws per iteration): stationary covariance trace %.9g, diagonal", e->noise_sigma, e->noise_draws,
+            e->cov_trace);
+    for (int i = 0; i < e->dim && i < 12; i++) fprintf(cx->out, "%s%.9g", i ? ", " : " (", e->cov[(size_t)i * e->map_dim + i]);
+    fprintf(cx->out, "%s\n", e->dim > 12 ? ", ...)" : ")");
+}
+
 static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *sc, const char *path, int json)
 {
     if (json) {
@@ -519,6 +553,7 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
             json_num(cx, e->v_radius);
         }
         fputc('}', cx->out);
+        if (e->noise_sigma > 0) json_noise(cx, e);
         if (sc) {
             fprintf(cx->out, ",\"scan\":{\"key\":");
             json_str(cx, sc->key);
@@ -553,6 +588,7 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
         for (int i = 0; i < e->dim && i < 12; i++) fprintf(cx->out, "%s%.9g", i ? ", " : "(", e->v_frozen[i]);
         fprintf(cx->out, "%s; the map is the rule's linearisation for |F| <~ %.3g\n", e->dim > 12 ? ", ...)" : ")", e->v_radius);
     }
+    if (e->noise_sigma > 0) text_noise(cx, e);
     if (sc) fprintf(cx->out, "scan of %s: %d values, spectral radius %.6g .. %.6g\n", sc->key, sc->n, sc->rho[0], sc->rho[sc->n - 1]);
     text_wrote(cx, path);
 }
@@ -1299,23 +1335,23 @@ typedef struct {
 static int cmd_help(gd_cx *cx, int argc, const char *const *argv);
 
 static const command commands[] = {
-    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [lookahead], [modifier], [continuation] sections with every parameter",
+    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [noise], [lookahead], [modifier], [continuation] sections with every parameter",
      "Every registered model and integrator with each of its keys, default and meaning (the keys of\n"
      "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate], [portrait],\n"
-     "[lookahead], [modifier] and [continuation].",
+     "[noise], [lookahead], [modifier] and [continuation].",
      NULL, (const char *const[]){"models | integrators | sections", "only the models, the integrators, or the other sections", OPT_JSON, NULL},
      "gandyn list integrators", 0, NULL, cmd_list},
     {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",
      "Integrates every start of run.x0 with the configured integrator and writes one HDF5 file: the\n"
      "trajectories, their outcomes, the model's equilibrium and vector field.",
-     "model integrator run sweep.converge_tol,diverge_radius",
+     "model integrator run sweep.converge_tol,diverge_radius noise",
      (const char *const[]){OPT_SET, "-o FILE", "output file (default run.output; '' computes without a file)", OPT_JSON, NULL},
      "gandyn run @/dirac/notebook/gan_gradpen.ini --set integrator.name=altgd --set integrator.n_d=5 -o run.h5", 0, do_run, NULL},
     {"eig", "CONFIG [--set K=V]... [--scan K:LO:HI:N[:lin|log]] [-o FILE] [--json]", "equilibrium, Jacobian spectrum, one-iteration map spectrum",
      "Finds the equilibrium (the model's own, else Newton from the first start), the eigenvalues of the\n"
      "Jacobian there and the fixed-point type, and the spectrum and spectral radius of the integrator's\n"
      "one-iteration map with the predicted outcome. A model without a vector field gets the map's only.",
-     "model integrator run.x0",
+     "model integrator run.x0 noise",
      (const char *const[]){OPT_SET, "--scan K:LO:HI:N[:lin|log]", "the locus as the numeric key K moves (restored afterwards)", "-o FILE",
                            "write spectra and stability region (default: none; output/eig.h5 with --scan)", OPT_JSON, NULL},
      "gandyn eig @/dirac/notebook/gan_gradpen.ini --scan model.gamma:0:1.5:41 -o eig.h5", OPT_SCAN, do_eig, NULL},
@@ -1323,13 +1359,13 @@ static const command commands[] = {
      "Measures the decay rate and rotation of the slowest mode from the first start of run.x0 (CVODE\n"
      "towards x*, fitted in the Jacobian's eigenbasis, and Poincare returns) and, for a fixed-step\n"
      "integrator, per iteration of its map; compares both with the eigenvalues.",
-     "model integrator run.x0 rate sweep.diverge_radius",
+     "model integrator run.x0 rate sweep.diverge_radius noise",
      (const char *const[]){OPT_SET, "-o FILE", "output file (default output/rate.h5; '' none)", OPT_JSON, NULL},
      "gandyn rate @/dirac/notebook/gan_gradpen.ini -o rate.h5", 0, do_rate, NULL},
     {"portrait", "CONFIG [--set K=V]... [-o FILE] [--json]", "field, trajectories, equilibria in a plane",
      "The vector field on a grid of the plane portrait.plane inside portrait.box (other coordinates at\n"
      "the first start), trajectories from a lattice of starts, and every equilibrium Newton finds there.",
-     "model integrator run.x0,save_every,save_coords portrait sweep.converge_tol,diverge_radius",
+     "model integrator run.x0,save_every,save_coords portrait sweep.converge_tol,diverge_radius noise",
      (const char *const[]){OPT_SET, "-o FILE", "output file (default output/portrait.h5; '' none)", OPT_JSON, NULL},
      "gandyn portrait @/dirac/notebook/gan_gradpen.ini -o portrait.h5", 0, do_portrait, NULL},
     {"sweep", "CONFIG [--set K=V]... [--cells LO:HI] [-o FILE] [--resume] [--threads N] [--json]", "1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell",
@@ -1337,7 +1373,7 @@ static const command commands[] = {
      "and the outcome and spectral radius the one-iteration map at x* predicts. Checkpointed to\n"
      "FILE.ckpt; any number of threads or MPI ranks gives the same file. --cells computes a part\n"
      "(e.g. one task of a job array) for gandyn merge.",
-     "model integrator run.x0 sweep",
+     "model integrator run.x0 sweep noise",
      (const char *const[]){OPT_SET, "--cells LO:HI", "only cells LO to HI - 1 (cell iy*nx + ix) into a partial file -o FILE",
                            "-o FILE", "output file (default output/sweep.h5; '' none, and no checkpoint)", "--resume",
                            "finish an interrupted sweep from FILE.ckpt", "--threads N", "OpenMP threads (default: OpenMP's)", OPT_JSON, NULL},
@@ -1357,7 +1393,7 @@ static const command commands[] = {
      "Bisects between --lo and --hi, whose observed outcomes differ, to the value of K where the outcome\n"
      "changes, and to where the predicted spectral radius crosses 1. --trace repeats it for the values\n"
      "of a second key: the boundary curve.",
-     "model integrator run.x0 sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure",
+     "model integrator run.x0 sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure,noise_factor noise",
      (const char *const[]){"--param K", "the numeric key to bisect (model.* or integrator.*)", "--lo A, --hi B", "the bracket", "--rtol R",
                            "stop at |hi - lo| <= R |value| (default 1e-6)", "--trace K2:LO:HI:N[:lin|log]",
                            "one bisection per value of the key K2", OPT_SET, OPT_JSON, NULL},
@@ -1381,7 +1417,7 @@ static const command commands[] = {
      "For a gradient flow (the particles model): the extreme eigenvalues of the curvature -DF at the\n"
      "first start, at the end of a run of the configured integrator and at the equilibrium Newton\n"
      "finds from the start, and gradient descent's local step limit 2/L.",
-     "model integrator run.x0 sweep.converge_tol,diverge_radius", (const char *const[]){OPT_SET, OPT_JSON, NULL},
+     "model integrator run.x0 sweep.converge_tol,diverge_radius noise", (const char *const[]){OPT_SET, OPT_JSON, NULL},
      "gandyn smoothness /dev/null --set model.name=particles --set 'model.particles=0.2,0.1;1.7,-0.2;0.1,2.2;2.1,1.8' "
      "--set 'model.data=0,0;2,0;0,2;2,2'",
      0, do_smoothness, NULL},

@@ -189,6 +189,31 @@ typedef struct gd_iopts {
  * cells keeping their state; src/lane_batch.c). */
 #define GD_LANE_SCRATCH 6
 typedef struct gd_lane gd_lane;
+
+/* Gradient noise ([noise], src/noise.c, docs/optimizers.md "Gradient noise"): every field
+ * evaluation inside a step of a lane rule returns F(x) + sigma xi, xi a standard normal per
+ * coordinate from Philox4x32-10 under the key seed, counter (j, stage + 256 start, iteration,
+ * cell): j the coordinate pair, stage the evaluation within the base step (always 0 with
+ * reuse), start the index in run.x0, iteration the base step since the start (0 first),
+ * cell the sweep cell (0 for a run). */
+typedef struct gd_noise {
+    double sigma; /* 0: no noise, the rules' numbers unchanged to the bit */
+    uint64_t seed;
+    int reuse;    /* one draw per base step, shared by its evaluations */
+} gd_noise;
+/* A lane's noise: the options, and where its states are in the counter. */
+typedef struct gd_lane_noise {
+    const gd_noise *o;         /* NULL or sigma 0: none */
+    long step;                 /* base steps since the start (the counter's iteration) */
+    int stage;                 /* evaluations so far in this base step */
+    int off;                   /* held off (map Jacobians: the noise-free map) */
+    long cell, start;          /* every state's, unless cells / starts (per state) are set */
+    const long *cells, *starts;
+    /* eig's noise input matrix: these draws (stage-major, dim each; n = 1) are added as they
+     * are instead of sigma times Philox's; stages past nfixed get none */
+    const double *fixed;
+    int nfixed;
+} gd_lane_noise;
 typedef struct gd_lane_ops {
     int (*field)(gd_lane *L, const double *x, double *v); /* v = F(x) on every state */
     /* out = base + scale H v on rows [i0, i1) (H: each state's generator or discriminator
@@ -218,7 +243,29 @@ struct gd_lane {
     const struct gd_wrap_opts *wrap;
     double *slow;
     long cycle;
+    gd_lane_noise noise; /* gradient noise (above); zeroed: none */
 };
+/* Noise on: the stage index of the next evaluation (GD_EUSAGE past 255, the counter's
+ * field), v += sigma xi on every state; then the stage advances (not with reuse). */
+int gd_lane_noise_add(gd_lane *L, double *v);
+/* The draws of one evaluation on a block of n > 1 states, vectorised across them
+ * (src/noise_batch.c, -ffast-math: equal to the one-state draws to rounding). */
+void gd_noise_rows(const gd_lane *L, double *v, uint32_t stage);
+static inline int gd_lane_noisy(const gd_lane *L)
+{
+    return !L->noise.off && (L->noise.fixed || (L->noise.o && L->noise.o->sigma > 0));
+}
+/* Around one base step of a lane rule (its advance): the counter's stage restarts, and after
+ * it the iteration advances. */
+static inline void gd_lane_step_begin(gd_lane *L) { L->noise.stage = 0; }
+static inline void gd_lane_step_end(gd_lane *L) { L->noise.step++; }
+/* v = F(x) on every state, plus the gradient noise when it is on: the field every lane rule
+ * evaluates inside a step (gd_lane_stage, the adaptive rules). */
+static inline int gd_lane_field(gd_lane *L, const double *x, double *v)
+{
+    int rc = L->ops->field(L, x, v);
+    return rc == GD_OK && gd_lane_noisy(L) ? gd_lane_noise_add(L, v) : rc;
+}
 
 /* One field evaluation v = F(at) and what an explicit rule does with it, on rows [i0, i1)
  * (H: each state's generator or discriminator step, P: the projection):
@@ -415,6 +462,8 @@ struct gd_stepper {
     gd_lane lane;      /* the stepper's own state as a lane of one (src/stepper.c) */
     gd_wrap_opts wrap; /* [lookahead], [modifier] (src/wrap.c) */
     double *wrap_ws;   /* the modifier's scratch: 3 dim^2 + 3 dim + 1 doubles (NULL: off) */
+    gd_noise noise;    /* gradient noise, set by the sim from [noise] (gd_stepper_set_noise) */
+    long noise_cell, noise_start; /* its place in the noise counter (gd_stepper_noise_index) */
     void *priv;
     long nfev, nsteps;
     int ready;
@@ -535,6 +584,41 @@ int gd_game_type_create(const gd_game *g, gd_model_type **out, char *msg);
 void gd_game_type_free(gd_model_type *t);
 int gd_rule_type_create(const gd_rule *r, gd_integrator_type **out, char *msg);
 void gd_rule_type_free(gd_integrator_type *t);
+
+/* ---- gradient noise (src/noise.c) ---- */
+/* [noise] as configured: sigma, the seed's text (a uint64), reuse, replicas (rate). */
+typedef struct gd_noise_opts {
+    double sigma;
+    char *seed;
+    int reuse;
+    long replicas;
+} gd_noise_opts;
+/* The options a stepper's lanes use, from [noise] (GD_EUSAGE: a seed that is no uint64). */
+int gd_noise_resolve(const gd_noise_opts *o, gd_noise *out, char *msg);
+/* Gradient noise on s: refused (GD_EUSAGE) for sigma > 0 on a rule that is not a lane rule
+ * (cvode, implicit_midpoint, a registered gd_rule) or a model that steps with its own map. */
+int gd_stepper_set_noise(gd_stepper *s, const gd_noise *n);
+/* The stationary covariance Sigma = M Sigma M^T + G G^T (map_dim^2) of s's noisy map at its
+ * fixed point x: M its map Jacobian there (given), G = dPhi/dxi by central differences of the
+ * implemented step in its injected draws (one step from a reset at x), summed by Smith's
+ * doubling. *draws: the draws of one step. GD_ENOTAVAIL (message on s) when it does not exist
+ * (spectral radius >= 1). */
+int gd_noise_covariance(gd_stepper *s, const double *x, const double *M, double *Sigma, int *draws);
+/* The standard-error factors c (n x n, the first n coordinates) of time averages of x x^T:
+ * c_ij^2 = sum over all lags l of C_ii(l) C_jj(l) + C_ij(l) C_ji(l), C(l) = M^l Sigma;
+ * GD_ENOTAVAIL (c NaN) when the lags do not decay within 1e6 steps. */
+int gd_noise_se_factors(int nm, int n, const double *M, const double *Sigma, double *c);
+/* adam, rmsprop with noise and v_frozen auto (docs/optimizers.md): their frozen map is taken at
+ * the self-consistent second moment v = sigma^2 + diag(J Sigma_x J^T), Sigma the stationary
+ * covariance of that map at the fixed point eq, iterated from sigma^2, one value per player (the
+ * mean over its coordinates). gd_noise_frozen_v sets v_frozen_g, v_frozen_d on s (set up again)
+ * and gives its options as they were in *saved (NULL: it does not apply, nothing changed), which
+ * gd_noise_restore puts back (and frees). Messages on s. */
+int gd_noise_frozen_v_applies(gd_stepper *s);
+int gd_noise_frozen_v(gd_stepper *s, const double *eq, void **saved);
+int gd_noise_restore(gd_stepper *s, void *saved);
+/* Where s's trajectory is in the noise counter: the sweep cell and the start (run.x0 index). */
+void gd_stepper_noise_index(gd_stepper *s, long cell, long start);
 
 /* Two registry entries the analyses use by their tables rather than by name. The linear model
  * (models/linear.c, a gd_game registered as the built-ins are; gd_linear_type its type), set up with J = [[-a, -s], [s, -b]] or changed to it in place: the scalar

@@ -160,6 +160,14 @@ int gd_h5_attr_long(gd_h5 *f, const char *obj, const char *name, long v)
     return rc;
 }
 
+int gd_h5_attr_uint64(gd_h5 *f, const char *obj, const char *name, unsigned long long v)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    int rc = write_attr(f, obj, name, H5T_NATIVE_ULLONG, sp, &v);
+    H5Sclose(sp);
+    return rc;
+}
+
 int gd_h5_attr_string(gd_h5 *f, const char *obj, const char *name, const char *value)
 {
     hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR);

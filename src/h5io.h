@@ -21,6 +21,7 @@ int gd_h5_write(gd_h5 *f, const char *path, int rank, const hsize_t *dims, const
 int gd_h5_attr_doubles(gd_h5 *f, const char *obj, const char *name, int n, const double *v);
 int gd_h5_attr_string(gd_h5 *f, const char *obj, const char *name, const char *value);
 int gd_h5_attr_long(gd_h5 *f, const char *obj, const char *name, long v);
+int gd_h5_attr_uint64(gd_h5 *f, const char *obj, const char *name, unsigned long long v);
 /* Rename the temporary file onto its target (0) or remove it; both free *f. */
 int gd_h5_commit(gd_h5 **f, char *msg);
 void gd_h5_abort(gd_h5 **f);

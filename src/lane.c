@@ -31,7 +31,7 @@ static void buffered_update(gd_lane *L, const gd_stage *st, int i0, int i1)
 /* The stage as the lane's field, then its update through axpy (gd_impl.h). */
 static int stage_parts(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1)
 {
-    int rc = L->ops->field(L, at, L->v);
+    int rc = gd_lane_field(L, at, L->v);
     if (rc != GD_OK) return rc;
     const size_t n = (size_t)L->n, r0 = (size_t)i0 * n, r1 = (size_t)i1 * n;
     if (st->mom) {
@@ -51,7 +51,8 @@ static int stage_parts(gd_lane *L, const double *at, const gd_stage *st, int i0,
 
 int gd_lane_stage(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1)
 {
-    int rc = L->ops->stage ? L->ops->stage(L, at, st, i0, i1) : GD_ENOTAVAIL;
+    /* the model's one-pass stage knows no noise: with noise, the field then the update */
+    int rc = L->ops->stage && !gd_lane_noisy(L) ? L->ops->stage(L, at, st, i0, i1) : GD_ENOTAVAIL;
     return rc == GD_ENOTAVAIL ? stage_parts(L, at, st, i0, i1) : rc;
 }
 

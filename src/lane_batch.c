@@ -117,7 +117,7 @@ int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
     memset(b, 0, sizeof *b);
     b->m = m;
     gd_lane *L = &b->lane;
-    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0, &st->wrap, NULL, 0};
+    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0, &st->wrap, NULL, 0, {.o = &st->noise}};
     size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history, ns = st->wrap.k > 0;
     /* one allocation: v, d, the scratch vectors, the history, lookahead's slow weights */
     double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh + ns));

@@ -207,6 +207,52 @@ static int continuous(gd_sim *s, const double *eq, series *ts, series *sec, gd_r
 }
 
 /* ---------------------------------------------------------------- discrete ----- */
+/* With gradient noise: the mean state over noise.replicas trajectories from the start (replica
+ * r is start r of the noise counter), (steps + 1) x nm into mean; *last: the steps every replica
+ * made without diverging. The mean follows the noise-free linearised map, whose rate the fit
+ * measures (above its noise floor, about sqrt(tr Sigma / replicas)). */
+static int ensemble_mean(gd_sim *s, double *mean, long *last)
+{
+    gd_stepper *st = s->stepper;
+    const int n = s->model->dim, nm = gd_stepper_map_dim(st);
+    const long steps = st->o.steps, R = s->noise->replicas;
+    double *z = malloc(sizeof(double) * (size_t)nm), t = 0;
+    int rc = z ? GD_OK : GD_ENOMEM;
+    memset(mean, 0, sizeof(double) * (size_t)(steps + 1) * (size_t)nm);
+    *last = steps;
+    for (long r = 0; r < R && rc == GD_OK; r++) {
+        memcpy(z, s->starts, sizeof(double) * (size_t)n);
+        gd_model_project(s->model, z);
+        gd_stepper_noise_index(st, 0, r);
+        rc = gd_stepper_reset(st, z);
+        for (long k = 0; rc == GD_OK && k <= *last; k++) {
+            if (nm > n) memcpy(z + n, st->lane.hist, sizeof(double) * (size_t)(nm - n));
+            for (int i = 0; i < nm; i++) mean[(size_t)k * (size_t)nm + (size_t)i] += z[i] / (double)R;
+            int code = k < *last ? gd_stepper_step(st, z, &t) : GD_OK;
+            if (code < 0) rc = gd_fmt(s->msg, code, "%s", st->msg);
+            if (code == GD_DIVERGED) *last = k;
+        }
+    }
+    free(z);
+    return rc == GD_ENOMEM ? gd_fmt(s->msg, rc, "out of memory") : rc;
+}
+
+static int discrete_noisy(gd_sim *s, const mode *md, series *ks)
+{
+    const int nm = gd_stepper_map_dim(s->stepper);
+    const long steps = s->stepper->o.steps;
+    int rc = gd_check_memory(s->msg, 8.0 * (double)(steps + 1) * nm, "rate: the ensemble mean");
+    double *mean = rc == GD_OK ? malloc(sizeof(double) * (size_t)(steps + 1) * (size_t)nm) : NULL, r, ph;
+    long last = 0;
+    if (rc == GD_OK) rc = mean ? ensemble_mean(s, mean, &last) : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    for (long k = 0; rc == GD_OK && k <= last; k++) {
+        project(nm, md->U, mean + (size_t)k * (size_t)nm, md->zs, &r, &ph);
+        rc = series_add(ks, (double)k, r, ph);
+    }
+    free(mean);
+    return rc;
+}
+
 static int discrete(gd_sim *s, const double *eq, series *ks, gd_rate_result *out)
 {
     gd_stepper *st = s->stepper;
@@ -219,7 +265,9 @@ static int discrete(gd_sim *s, const double *eq, series *ks, gd_rate_result *out
     rc = gd_stepper_map_jacobian(st, eq, M, NULL);
     if (rc == GD_OK) rc = mode_of(nm, M, zs, 1, &md);
     out->d_pred_rho = hypot(md.re, md.im), out->d_pred_angle = fabs(atan2(md.im, md.re));
-    if (rc == GD_OK) {
+    const int noisy = st->noise.sigma > 0;
+    if (rc == GD_OK && noisy) rc = discrete_noisy(s, &md, ks);
+    if (rc == GD_OK && !noisy) {
         memcpy(z, s->starts, sizeof(double) * (size_t)n);
         gd_model_project(s->model, z);
         rc = gd_stepper_reset(st, z);
@@ -227,7 +275,7 @@ static int discrete(gd_sim *s, const double *eq, series *ks, gd_rate_result *out
     double t = 0, r, ph;
     /* one map iteration = K base steps (a lookahead cycle, which ends on the slow weights) */
     const long K = gd_stepper_map_steps(st), iters = st->o.steps / K;
-    for (long k = 0; rc == GD_OK && k <= iters; k++) {
+    for (long k = 0; rc == GD_OK && !noisy && k <= iters; k++) {
         if (nh) memcpy(z + n, st->lane.hist, sizeof(double) * (size_t)nh);
         project(nm, md.U, z, zs, &r, &ph);
         if ((rc = series_add(ks, (double)k, r, ph)) != GD_OK || k == iters) break;
@@ -269,6 +317,7 @@ static int write_rate(gd_sim *s, const char *path, const gd_rate_result *o, cons
     if (rc != GD_OK) return rc;
     double win[2] = {s->rate->r_lo, s->rate->r_hi};
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK) rc = gd_sim_noise_attrs(s, f);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/rate", "window", 2, win);
     if (rc == GD_OK && o->has_continuous) {
         double meas[2] = {o->c_re, o->c_im}, pred[2] = {o->c_pred_re, o->c_pred_im}, poin[2] = {o->c_poincare_re, o->c_poincare_im};

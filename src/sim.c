@@ -30,10 +30,10 @@ const gd_section gd_section_run = {"run", run_params, sizeof(run_opts), offsetof
 
 /* The fixed sections in the order configs are written; model and integrator tables depend on
  * the names. */
-static const gd_section *const fixed[] = {&gd_section_run, &gd_section_sweep, &gd_section_rate, &gd_section_portrait, &gd_section_continuation};
+static const gd_section *const fixed[] = {&gd_section_run, &gd_section_sweep, &gd_section_rate, &gd_section_portrait, &gd_section_noise, &gd_section_continuation};
 #define NFIXED (sizeof fixed / sizeof fixed[0])
 
-static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", "lookahead", "modifier", "continuation", NULL};
+static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", NULL};
 
 /* Where the sim keeps a section's option struct. */
 static void **section_slot(gd_sim *s, const gd_section *sec) { return (void **)((char *)s + sec->offset); }
@@ -121,7 +121,7 @@ static int store(gd_sim *s, const char *section, const char *key, const char *va
     int known = 0;
     for (int i = 0; sections[i]; i++) known |= strcmp(sections[i], section) == 0;
     if (!known)
-        return gd_fmt(s->msg, GD_EUSAGE, "unknown section [%s] (sections: model, integrator, run, sweep, rate, portrait, lookahead, modifier, continuation)",
+        return gd_fmt(s->msg, GD_EUSAGE, "unknown section [%s] (sections: model, integrator, run, sweep, rate, portrait, noise, lookahead, modifier, continuation)",
                       section);
     s->ready = 0;
     for (int i = 0; i < s->ne; i++)
@@ -506,6 +506,9 @@ int gd_sim_setup(gd_sim *s)
     if (rc == GD_OK) rc = set_wrapper(s, "lookahead");
     if (rc == GD_OK) rc = set_wrapper(s, "modifier");
     if (rc == GD_OK && (rc = gd_stepper_setup(s->stepper)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
+    gd_noise noise;
+    if (rc == GD_OK) rc = gd_noise_resolve(s->noise, &noise, s->msg);
+    if (rc == GD_OK && (rc = gd_stepper_set_noise(s->stepper, &noise)) != GD_OK) rc = gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     if (rc == GD_OK) rc = parse_starts(s, s->model->dim);
     free(s->eq);
     s->eq = malloc(sizeof(double) * (size_t)s->model->dim);
@@ -566,6 +569,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     if (f && gd_h5_series_open(f, group, saved > 0 ? saved : dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK)
         return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
     double t_start = wall_seconds();
+    gd_stepper_noise_index(s->stepper, 0, k); /* a run's trajectories are cell 0, start k */
     if ((rc = gd_stepper_reset(s->stepper, x)) != GD_OK) {
         gd_h5_series_close(&ser);
         return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
@@ -685,7 +689,7 @@ int gd_sim_write_model(gd_sim *s, gd_h5 *f)
 int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f)
 {
     int rc = gd_h5_create(path, f, s->msg);
-    if (rc == GD_OK && gd_h5_root_attrs(*f, s->command, s->config_text) != GD_OK) {
+    if (rc == GD_OK && (gd_h5_root_attrs(*f, s->command, s->config_text) != GD_OK || gd_sim_noise_attrs(s, *f) != GD_OK)) {
         gd_h5_abort(f);
         rc = gd_fmt(s->msg, GD_EIO, "cannot write attributes to '%s'", path);
     }

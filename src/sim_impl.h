@@ -20,7 +20,7 @@ typedef struct {
     const gd_param *params;
     size_t size, offset;
 } gd_section;
-extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_continuation;
+extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_noise, gd_section_continuation;
 
 typedef struct {
     char *x0;
@@ -33,7 +33,7 @@ typedef struct {
  * trajectory's, so the run and the rate read them too. */
 typedef struct {
     char *x, *y;
-    double converge_tol, diverge_radius, rate_tol, grow_factor;
+    double converge_tol, diverge_radius, rate_tol, grow_factor, noise_factor;
     int kernel; /* 0 auto, 1 cell */
     long adaptive_steps;
     int measure; /* 0 the whole state, 1 the generator's coordinates */
@@ -64,6 +64,7 @@ struct gd_sim {
     rate_opts *rate;
     portrait_opts *portrait;
     continuation_opts *continuation;
+    gd_noise_opts *noise;   /* [noise] (src/noise.c) */
     double *starts; /* nstart * dim */
     double *eq;     /* the model's equilibrium, when eq_known */
     int eq_known;
@@ -104,6 +105,9 @@ int gd_sim_finish_output(gd_sim *s, gd_h5 **f, int rc);         /* commit if rc 
  * first generator and first discriminator coordinates. */
 int gd_sim_integrate(gd_sim *s, gd_h5 *f, double *lo, double *hi);
 int gd_sim_write_model(gd_sim *s, gd_h5 *f);
+/* With gradient noise (noise.sigma > 0): the root attributes noise_rng, noise_layout and
+ * noise_seed that say how its draws were made (src/noise.c); nothing otherwise. */
+int gd_sim_noise_attrs(const gd_sim *s, gd_h5 *f);
 /* The field in the plane (ix, iy) on an n x n grid over [lo, hi], other coordinates at base. */
 int gd_sim_write_field(gd_sim *s, gd_h5 *f, int ix, int iy, const double *lo, const double *hi, int n, const double *base);
 

@@ -141,6 +141,7 @@ void gd_stepper_copy_options(gd_stepper *dst, const gd_stepper *src)
 {
     dst->o = src->o;
     dst->wrap = src->wrap;
+    dst->noise = src->noise;
     if (src->type->opts_size) memcpy(dst->opts, src->opts, src->type->opts_size); /* shallow: no rule has string keys */
     dst->ready = 0;
 }
@@ -182,7 +183,8 @@ static const gd_lane_ops one_ops = {one_field, one_axpy, one_project, NULL};
 static int lane_init(gd_stepper *s)
 {
     gd_lane *L = &s->lane;
-    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0, &s->wrap, NULL, 0};
+    *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0, &s->wrap, NULL, 0,
+                   {.o = &s->noise, .cell = s->noise_cell, .start = s->noise_start}};
     L->v = malloc(sizeof(double) * 2 * (size_t)s->dim); /* v, then d */
     L->d = L->v ? L->v + s->dim : NULL;
     if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));
@@ -243,6 +245,7 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     s->nfev = s->nsteps = 0;
     s->lane.iter = 0;
+    s->lane.noise.step = 0;
     s->failure = GD_FAIL_NONE;
     int rc = current_ws(s);
     if (rc != GD_OK) return rc;
@@ -258,10 +261,15 @@ static double norm(const double *x, int n)
     return sqrt(r);
 }
 
-/* One step of the rule itself (no lookahead around it). */
+/* One step of the rule itself (no lookahead around it): one base step of the noise counter. */
 static int base_step(gd_stepper *s, double *x, double *t)
 {
-    return s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
+    gd_lane_step_begin(&s->lane);
+    int rc = s->type->step ? s->type->step(s, x, t) : s->type->advance(&s->lane, x);
+    gd_lane_step_end(&s->lane);
+    if (rc == GD_EUSAGE && s->lane.noise.stage > 255)
+        gd_stepper_fail(s, rc, "noise: more than 256 field evaluations in one step of '%s' (the noise counter's stage field)", s->type->name);
+    return rc;
 }
 
 /* The rule's state restarted at x (lookahead.state = reset, at a cycle's end). */
@@ -332,9 +340,13 @@ int gd_stepper_step_batch(gd_stepper *s, int n, double *x, const double *hg, con
     b.p = p;
     b.frozen = own + 2 * (size_t)n;
     gd_lane *L = &b.lane;
+    long *starts = gd_lane_noisy(L) ? malloc(sizeof(long) * (size_t)n) : NULL; /* state i is start i of the stepper's cell */
+    for (int i = 0; starts && i < n; i++) starts[i] = i;
+    L->noise.cell = s->lane.noise.cell, L->noise.starts = starts;
     L->ops->project(L, x);
-    int rc = gd_lane_start(s->type, L, x);
+    int rc = gd_lane_noisy(L) && !starts ? GD_ENOMEM : gd_lane_start(s->type, L, x);
     for (long k = 0; k < iters && rc == GD_OK; k++) rc = gd_lane_advance(s->type, L, x, b.frozen);
+    free(starts);
     s->nfev += b.nfev;
     if (rc != GD_OK) gd_stepper_fail(s, rc, "model '%s': batched field failed (%s)", s->model->type->name, gd_strerror(rc));
     gd_batch_release(&b);
@@ -388,6 +400,8 @@ static int map_fd(gd_stepper *s, const double *x, double *M, int cycle)
     double *z = malloc(sizeof(double) * 3 * (size_t)n);
     if (!z) return GD_ENOMEM;
     double *zp = z + n, *zm = z + 2 * n;
+    const int off = s->lane.noise.off;
+    s->lane.noise.off = 1; /* the map of the noise-free rule */
     memcpy(z, x, sizeof(double) * (size_t)s->dim);
     rc = n > s->dim ? history_at(s, x, z + s->dim) : GD_OK;
     for (int j = 0; j < n && rc >= 0; j++) {
@@ -400,6 +414,7 @@ static int map_fd(gd_stepper *s, const double *x, double *M, int cycle)
         if (rc >= 0) rc = step_state(s, zm, cycle);
         for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
     }
+    s->lane.noise.off = off;
     free(z);
     return rc < 0 ? rc : GD_OK;
 }
@@ -427,15 +442,18 @@ static int base_map_jacobian(gd_stepper *s, const double *x, double *M, int *ana
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
-    int rc = current_ws(s);
+    int rc = current_ws(s), off = s->lane.noise.off;
     if (rc != GD_OK) return rc;
-    if (s->wrap.k == 0) return base_map_jacobian(s, x, M, analytic);
-    size_t nb = (size_t)base_map_dim(s);
-    double *B = malloc(sizeof(double) * nb * nb);
-    if (!B) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    rc = base_map_jacobian(s, x, B, analytic); /* lookahead: the cycle's from the base step's */
-    if (rc == GD_OK) rc = gd_lookahead_map_jacobian(s, B, M);
-    free(B);
+    s->lane.noise.off = 1; /* the map of the noise-free rule */
+    if (s->wrap.k == 0) rc = base_map_jacobian(s, x, M, analytic);
+    else { /* lookahead: the cycle's from the base step's */
+        size_t nb = (size_t)base_map_dim(s);
+        double *B = malloc(sizeof(double) * nb * nb);
+        rc = B ? base_map_jacobian(s, x, B, analytic) : gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+        if (rc == GD_OK) rc = gd_lookahead_map_jacobian(s, B, M);
+        free(B);
+    }
+    s->lane.noise.off = off;
     return rc;
 }
 
@@ -489,6 +507,9 @@ int gd_model_gda_step(gd_stepper *s, double *x, int players, int *done)
     *done = 0;
     const gd_model *m = s->model;
     if (!m->type->gda_step || s->wrap.mod != GD_MOD_NONE) return GD_OK; /* a modified field has no own map */
+    if (gd_lane_noisy(&s->lane))
+        return gd_stepper_fail(s, GD_EUSAGE, "noise.sigma > 0: model '%s' steps with its own map under '%s', which takes no gradient noise", m->type->name,
+                               s->type->name);
     int rc = m->type->gda_step(m, s->ws, x, s->hv[0], s->hv[m->ngen < m->dim ? m->ngen : 0], players, s->nsteps);
     if (rc == GD_ENOTAVAIL) return GD_OK;
     *done = 1;

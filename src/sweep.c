@@ -52,6 +52,7 @@ static const gd_param sweep_params[] = {
     {"measure", GD_P_ENUM, S(measure), "state", "distances to x* that classify cells: state (all coordinates) | generator (its coordinates only; for states that carry history, e.g. kernel_gda exact)", 0, 0, 0, measures},
     {"adaptive_steps", GD_P_INT, S(adaptive_steps), "0", "1: each cell runs min(integrator.steps, max(20, 30/|ln rho|)) iterations from its predicted rho (rho < 1), so fast cells are measured above round-off; per-cell kernel only", 0, 1, 0, NULL},
     {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
+    {"noise_factor", GD_P_DOUBLE, S(noise_factor), "10", "with gradient noise: converged when the RMS distance to x* over the last quarter of the steps is within noise_factor x sqrt(tr Sigma_pred), the predicted stationary spread", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef S
@@ -71,7 +72,7 @@ typedef struct {
 
 /* phase: the dominant map eigenvalue, 0 monotone (real > 0), 1 spiral, 2 alternating (real < 0).
  * A cell as computed, and as a record of checkpoints and gd_sweep_export. */
-typedef struct { signed char outcome, predicted, phase, failure; double rho, rate; } cell; /* failure: a gd_failure */
+typedef struct { signed char outcome, predicted, phase, failure; double rho, rate, sigma_pred; } cell; /* failure: a gd_failure */
 
 /* The per-cell results as the sweep keeps them: one array per column, in the order of the
  * file's datasets (column_names) -- the labels of enum L_* (outcome, predicted, phase, solver
@@ -80,6 +81,7 @@ enum { L_OUTCOME, L_PREDICTED, L_PHASE, L_FAILURE, L_COUNT };
 typedef struct {
     signed char *label[L_COUNT];
     double *rho, *rate;
+    double *sigma_pred; /* with gradient noise: tr of the predicted stationary covariance (NaN: none) */
 } columns;
 
 struct gd_sweep {
@@ -106,7 +108,7 @@ static void put_cell(gd_sweep *w, long i, const cell *c)
 {
     w->col.label[L_OUTCOME][i] = c->outcome, w->col.label[L_PREDICTED][i] = c->predicted;
     w->col.label[L_PHASE][i] = c->phase, w->col.label[L_FAILURE][i] = c->failure;
-    w->col.rho[i] = c->rho, w->col.rate[i] = c->rate;
+    w->col.rho[i] = c->rho, w->col.rate[i] = c->rate, w->col.sigma_pred[i] = c->sigma_pred;
 }
 
 /* The record of cell i, padding bytes zero (records are hashed and sent as bytes). */
@@ -115,7 +117,7 @@ static void get_cell(const gd_sweep *w, long i, cell *c)
     memset(c, 0, sizeof *c);
     c->outcome = w->col.label[L_OUTCOME][i], c->predicted = w->col.label[L_PREDICTED][i];
     c->phase = w->col.label[L_PHASE][i], c->failure = w->col.label[L_FAILURE][i];
-    c->rho = w->col.rho[i], c->rate = w->col.rate[i];
+    c->rho = w->col.rho[i], c->rate = w->col.rate[i], c->sigma_pred = w->col.sigma_pred[i];
 }
 
 /* ---------------------------------------------------------------- axes --------- */
@@ -283,6 +285,7 @@ static int ctx_cell(const gd_sweep *w, ctx *c, long i, char *msg)
         gd_fmt(msg, rc, "%s", st->msg);
     if (step_dirty && !rates_only) c->lam_ok = 0; /* a modifier key changes the J the rules see */
     if (rc == GD_OK) ctx_cell_equilibrium(c);
+    gd_stepper_noise_index(st, i, 0);
     return rc;
 }
 
@@ -335,9 +338,37 @@ static double ctx_rho(ctx *c, signed char *phase)
     return rho;
 }
 
+/* With gradient noise: the trace over the measured coordinates of the stationary covariance of
+ * the map at x*; NaN where there is none (rho >= 1, no equilibrium). */
+static double ctx_sigma_pred(ctx *c, double rho)
+{
+    gd_stepper *st = c->stepper;
+    const int nm = gd_stepper_map_dim(st), mdim = c->cfg->sweep->measure && st->ngen > 0 ? st->ngen : st->dim;
+    const size_t nn = (size_t)nm * (size_t)nm;
+    double *M = c->eq_ok && rho < 1 ? malloc(sizeof(double) * 2 * nn) : NULL, *S = M ? M + nn : NULL, tr = NAN;
+    int draws;
+    if (M && gd_stepper_map_jacobian(st, c->eq, M, NULL) == GD_OK && gd_noise_covariance(st, c->eq, M, S, &draws) == GD_OK) {
+        tr = 0;
+        for (int i = 0; i < mdim; i++) tr += S[(size_t)i * nm + i];
+    }
+    free(M);
+    return tr;
+}
+
 /* ---------------------------------------------------------------- cells -------- */
 /* Distances of one trajectory: initial, final, window maxima, the last one above GD_TINY. */
-typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; } track;
+typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2; } track; /* s2: sum over (3N/4, N] */
+
+/* With gradient noise the state never settles: a cell converges when its RMS distance to x*
+ * over the trailing window (3N/4, N] is within sweep.noise_factor x sqrt(tr Sigma_pred), the
+ * predicted stationary spread; diverges by the radius alone; else oscillates. */
+static signed char classify_noisy(const gd_sim *s, const track *tr, double sigma_pred)
+{
+    const long win = tr->N - 3 * tr->N / 4;
+    const double rms = win > 0 ? sqrt(tr->s2 / (double)win) : sqrt(tr->dN);
+    if (tr->div_at) return GD_DIVERGE;
+    return rms <= s->sweep->noise_factor * sqrt(sigma_pred) ? GD_CONVERGE : GD_OSCILLATE; /* NaN (no covariance): never converged */
+}
 
 static void classify(const gd_sim *s, const track *tr, cell *out)
 {
@@ -358,6 +389,7 @@ static void classify(const gd_sim *s, const track *tr, cell *out)
     else if (rate < 1 - tol) out->outcome = GD_OSCILLATE;              /* moved away, now creeping: not converged */
     else if (rate > 1 + tol) out->outcome = GD_DIVERGE;
     else out->outcome = GD_OSCILLATE;
+    if (s->stepper->noise.sigma > 0) out->outcome = classify_noisy(s, tr, out->sigma_pred);
 }
 
 static double dist2(const double *x, const double *eq, int n)
@@ -379,7 +411,7 @@ static void run_cell(ctx *c, cell *out, long steps)
     memcpy(x, c->x0, sizeof(double) * (size_t)n);
     gd_model_project(c->model, x);
     double d0 = dist2(x, eq, nm), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
-    track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0};
+    track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0, 0};
     out->failure = GD_FAIL_NONE;
     double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
     long N = tr.N;
@@ -391,7 +423,7 @@ static void run_cell(ctx *c, cell *out, long steps)
         if (rc < 0) out->failure = (signed char)st->failure; /* counts as divergence, recorded as what it was */
         else if (!isfinite(d)) out->failure = GD_FAIL_NONFINITE;
         if (k > N / 4 && k <= N / 2) tr.m1 = fmax(tr.m1, d);
-        if (k > 3 * N / 4) tr.m2 = fmax(tr.m2, d);
+        if (k > 3 * N / 4) tr.m2 = fmax(tr.m2, d), tr.s2 += d;
         if (d > GD_TINY) tr.dl = d, tr.kl = k;
         if (!tr.kg && (k & 3) == 0 && d > G2 * d0) tr.dg = d, tr.kg = k; /* every 4th step, as the kernel */
     }
@@ -421,8 +453,12 @@ static int can_batch(const gd_sweep *w)
 /* A block through the vectorised kernel; padding cells repeat the block's last cell. */
 static void predict(ctx *c, cell *ce)
 {
-    ce->rho = ctx_rho(c, &ce->phase);
+    void *saved = NULL; /* adam, rmsprop with noise: the map at the self-consistent v, as eig's */
+    int ok = !c->eq_ok || gd_noise_frozen_v(c->stepper, c->eq, &saved) == GD_OK;
+    ce->rho = ok ? ctx_rho(c, &ce->phase) : NAN;
     ce->predicted = isnan(ce->rho) ? GD_OSCILLATE : (signed char)gd_predict_outcome(ce->rho);
+    ce->sigma_pred = c->stepper->noise.sigma > 0 ? ctx_sigma_pred(c, ce->rho) : 0;
+    gd_noise_restore(c->stepper, saved);
 }
 
 /* The block's cells into out (GD_BLOCK; entries past the last cell are left alone). */
@@ -441,6 +477,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         if (cid >= w->ncells) cid = w->ncells - 1;
         if ((rc = ctx_cell(w, c, cid, msg)) != GD_OK) return rc;
         if (cid == blk * GD_BLOCK + i) predict(c, &out[i]);
+        b->cell[i] = cid;
         const gd_stepper *cs = c->stepper;
         for (int k = 0; k < n; k++) b->x[k * GD_BLOCK + i] = c->x0[k];
         b->hg[i] = cs->hv[0];
@@ -463,7 +500,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
         double dN = dist2(x, eq, cfg.mdim);
         track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
-                    b->dg[i], (long)b->kg[i]};
+                    b->dg[i], (long)b->kg[i], b->s2[i]};
         classify(s, &tr, &out[i]);
     }
     return GD_OK;
@@ -658,14 +695,14 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     w->nblocks = (w->ncells + GD_BLOCK - 1) / GD_BLOCK;
     char what[96];
     snprintf(what, sizeof what, "a sweep of %ld x %ld cells", w->nx, w->ny);
-    /* the result columns: four labels and two doubles per cell */
-    rc = gd_check_memory(s->msg, (double)w->ncells * (L_COUNT + 2 * sizeof(double)), what);
+    /* the result columns: four labels and three doubles per cell */
+    rc = gd_check_memory(s->msg, (double)w->ncells * (L_COUNT + 3 * sizeof(double)), what);
     if (rc != GD_OK) {
         gd_sweep_free(&w);
         return rc;
     }
     int ok = (w->done = calloc((size_t)w->nblocks, 1)) && (w->col.rho = calloc((size_t)w->ncells, sizeof(double))) &&
-             (w->col.rate = calloc((size_t)w->ncells, sizeof(double)));
+             (w->col.rate = calloc((size_t)w->ncells, sizeof(double))) && (w->col.sigma_pred = calloc((size_t)w->ncells, sizeof(double)));
     for (int k = 0; k < L_COUNT; k++) ok = ok && (w->col.label[k] = calloc((size_t)w->ncells, 1));
     if (!ok) {
         gd_sweep_free(&w);
@@ -738,6 +775,7 @@ void gd_sweep_set_monitor(gd_sweep *w, gd_sweep_monitor fn, void *user, double e
 
 const double *gd_sweep_get_rho(const gd_sweep *w) { return w ? w->col.rho : NULL; }
 const double *gd_sweep_get_rate(const gd_sweep *w) { return w ? w->col.rate : NULL; }
+const double *gd_sweep_get_sigma_pred(const gd_sweep *w) { return w ? w->col.sigma_pred : NULL; }
 const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return w ? w->col.label[L_OUTCOME] : NULL; }
 const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return w ? w->col.label[L_PREDICTED] : NULL; }
 const signed char *gd_sweep_get_failure(const gd_sweep *w) { return w ? w->col.label[L_FAILURE] : NULL; }
@@ -825,7 +863,7 @@ void gd_sweep_free(gd_sweep **pw)
     if (w->ckpt_fd >= 0) close(w->ckpt_fd);
     for (int k = 0; k < 2; k++) free(w->ax[k].values);
     for (int k = 0; k < L_COUNT; k++) free(w->col.label[k]);
-    free(w->col.rho), free(w->col.rate);
+    free(w->col.rho), free(w->col.rate), free(w->col.sigma_pred);
     free(w->done);
     free(w->base_eq);
     free(w);
@@ -833,13 +871,16 @@ void gd_sweep_free(gd_sweep **pw)
 }
 
 /* ---------------------------------------------------------------- file --------- */
-/* The six per-cell columns, in the order of L_* then rho and rate. */
-static const char *const column_names[6] = {"outcome", "predicted", "phase", "solver", "rho", "rate"};
+/* The per-cell columns, in the order of L_* then rho, rate and sigma_pred (written to a sweep's
+ * file with gradient noise only; parts always hold it). */
+#define NCOL 7
+static const char *const column_names[NCOL] = {"outcome", "predicted", "phase", "solver", "rho", "rate", "sigma_pred"};
 
 /* Column k (of column_names) from cell i on. */
 static void *column_at(const gd_sweep *w, int k, long i)
 {
-    return k < L_COUNT ? (void *)(w->col.label[k] + i) : (void *)((k == L_COUNT ? w->col.rho : w->col.rate) + i);
+    double *const d[3] = {w->col.rho, w->col.rate, w->col.sigma_pred};
+    return k < L_COUNT ? (void *)(w->col.label[k] + i) : (void *)(d[k - L_COUNT] + i);
 }
 
 /* The int8 enum of a label column: outcome names, phases, or failure names for solver. */
@@ -854,11 +895,11 @@ static hid_t label_type(int which)
 
 /* Cells from i0 on as the datasets group/NAME of the column names, in a space of rank 1
  * or 2 (dims d); the 2-D ones get the axes (scales, -1: none) as dimension scales. */
-static int write_cells(gd_h5 *f, const char *group, const gd_sweep *w, long i0, int rank, const hsize_t *d, const hid_t *scales)
+static int write_cells(gd_h5 *f, const char *group, const gd_sweep *w, long i0, int rank, const hsize_t *d, const hid_t *scales, int ncol)
 {
     hid_t sp = H5Screate_simple(rank, d, NULL);
     herr_t st = 0;
-    for (int k = 0; k < 6 && st >= 0; k++) {
+    for (int k = 0; k < ncol && st >= 0; k++) {
         char name[64];
         snprintf(name, sizeof name, "%s/%s", group, column_names[k]);
         hid_t t = k < 4 ? label_type(k) : H5Tcopy(H5T_NATIVE_DOUBLE);
@@ -891,6 +932,7 @@ int gd_sweep_write(gd_sweep *w, const char *path)
     int rc = gd_h5_create(path, &f, w->msg);
     if (rc != GD_OK) return rc;
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK) rc = gd_sim_noise_attrs(s, f);
     hid_t file = gd_h5_file(f), dims[2] = {-1, -1};
     const char *names[2] = {"/sweep/axis_x", "/sweep/axis_y"};
     for (int k = 0; k < w->naxes && rc == GD_OK; k++) {
@@ -901,7 +943,7 @@ int gd_sweep_write(gd_sweep *w, const char *path)
         if (rc == GD_OK && (dims[k] = H5Dopen2(file, names[k], H5P_DEFAULT)) >= 0 && H5DSset_scale(dims[k], w->ax[k].key) < 0) rc = GD_EIO;
     }
     hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
-    if (rc == GD_OK) rc = write_cells(f, "/sweep", w, 0, 2, d, dims);
+    if (rc == GD_OK) rc = write_cells(f, "/sweep", w, 0, 2, d, dims, s->stepper->noise.sigma > 0 ? NCOL : NCOL - 1);
     long counts[3];
     double agree = gd_sweep_get_agreement(w, counts), cnt[3] = {(double)counts[0], (double)counts[1], (double)counts[2]};
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/sweep", "agreement", 1, &agree);
@@ -936,11 +978,12 @@ int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *path)
     char hash[17];
     hash_text(w, hash);
     rc = gd_h5_root_attrs(f, w->base->command, w->base->config_text);
+    if (rc == GD_OK) rc = gd_sim_noise_attrs(w->base, f);
     for (int k = 0; k < P_NKEYS && rc == GD_OK; k++) rc = gd_h5_attr_long(f, PART, part_keys[k], head[k]);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, PART, "hash", hash);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, PART, "kernel", w->batched ? "batched" : "per-cell");
     hsize_t n = (hsize_t)(hi - lo);
-    if (rc == GD_OK) rc = write_cells(f, PART, w, lo, 1, &n, NULL);
+    if (rc == GD_OK) rc = write_cells(f, PART, w, lo, 1, &n, NULL, NCOL);
     return finish_file(&f, rc, path, w->msg);
 }
 
@@ -1067,10 +1110,10 @@ static int read_cells(const part *p, gd_sweep *w, char *msg)
     long lo = p->head[P_LO], n = p->head[P_HI] - lo;
     hid_t f = H5Fopen(p->path, H5F_ACC_RDONLY, H5P_DEFAULT), g = f >= 0 ? H5Gopen2(f, PART, H5P_DEFAULT) : -1;
     int k = 0;
-    while (k < 6 && g >= 0 && read_column(g, k, n, column_at(w, k, lo))) k++;
+    while (k < NCOL && g >= 0 && read_column(g, k, n, column_at(w, k, lo))) k++;
     if (g >= 0) H5Gclose(g);
     if (f >= 0) H5Fclose(f);
-    if (k < 6) return gd_fmt(msg, GD_EUSAGE, "'%s': " PART "/%s is not the %ld cells of its range", p->path, column_names[k], n);
+    if (k < NCOL) return gd_fmt(msg, GD_EUSAGE, "'%s': " PART "/%s is not the %ld cells of its range", p->path, column_names[k], n);
     return GD_OK;
 }
 
@@ -1156,6 +1199,8 @@ int gd_sim_critical(gd_sim *s, const char *key, double lo, double hi, double rto
     const int whole = row && row->type == GD_P_INT; /* lookahead.k: integer bisection */
     if (whole && (lo != floor(lo) || hi != floor(hi)))
         return gd_fmt(s->msg, GD_EUSAGE, "critical: %s is a whole number; give whole --lo and --hi (%g, %g)", key, lo, hi);
+    if (strcmp(key, "noise.sigma") == 0) /* docs/optimizers.md, "Gradient noise" */
+        return gd_fmt(s->msg, GD_EUSAGE, "critical: noise.sigma has no transition: the map's spectral radius does not depend on it, noise only sets the stationary spread");
     gd_sweep w = {.base = s};
     ctx c;
     if (ctx_init(&w, &c, 1) != GD_OK) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");

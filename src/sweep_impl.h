@@ -41,6 +41,8 @@ typedef struct {
     double kl[GD_BLOCK];
     double dg[GD_BLOCK], kg[GD_BLOCK]; /* first squared distance above G2 d0 (x* repels), its step */
     double diverged_at[GD_BLOCK]; /* step at which |x - x*| passed the radius (0: never) */
+    double s2[GD_BLOCK];    /* sum of squared distances over (3N/4, N] (gradient noise's RMS) */
+    long cell[GD_BLOCK];    /* the sweep cell of each (the gradient noise's counter) */
 } gd_block;
 
 /* A block for the stepper's rule on its model, or NULL when out of memory. */

@@ -38,6 +38,7 @@ static inline __attribute__((always_inline)) void track(gd_block *restrict b, in
     if (b->kg[i] == 0 && d > G2 * b->d0[i]) b->dg[i] = d, b->kg[i] = k;
     if (W1 && d > b->m1[i]) b->m1[i] = d;
     if (W2 && d > b->m2[i]) b->m2[i] = d;
+    if (W2) b->s2[i] += d;
     if (LAST && d > GD_TINY) b->dl[i] = d, b->kl[i] = k;
 }
 
@@ -149,11 +150,13 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     b->batch.p = b->np ? b->p : NULL;
     memset(b->m1, 0, sizeof b->m1);
     memset(b->m2, 0, sizeof b->m2);
+    memset(b->s2, 0, sizeof b->s2);
     memset(b->diverged_at, 0, sizeof b->diverged_at);
     memset(b->kg, 0, sizeof b->kg);
     distances(c, b, b->d0);
     memcpy(b->dl, b->d0, sizeof b->dl);
     memset(b->kl, 0, sizeof b->kl);
+    L->noise.step = 0, L->noise.cells = b->cell, L->noise.start = 0;
     int rc = gd_lane_start(rule, L, b->x); /* the block is reused from cell block to cell block */
     long parked = 0; /* cells frozen up to this step are parked */
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {

@@ -179,7 +179,9 @@ int gd_lane_start(const gd_integrator_type *t, gd_lane *L, double *x)
 
 int gd_lane_advance(const gd_integrator_type *t, gd_lane *L, double *x, const double *frozen)
 {
+    gd_lane_step_begin(L); /* one base step of the noise counter */
     int rc = t->advance(L, x);
+    gd_lane_step_end(L);
     if (rc != GD_OK || !gd_lookahead_sync(L, x, frozen)) return rc;
     L->iter = 0; /* reset: the base rule starts again from the new slow weights */
     return t->lane_reset ? t->lane_reset(L, x) : GD_OK;

@@ -114,9 +114,17 @@ expect 2 "lookahead needs a fixed-step rule; cvode is not one" -- run good.ini -
 expect 2 "modifier.gamma = -0.1 is out of range (must be >= 0)" -- run good.ini --set modifier.name=consensus --set modifier.gamma=-0.1
 expect 2 "modifier.name = 'co' is not one of: none | consensus | sga" -- eig good.ini --set modifier.name=co
 expect 2 "unknown key lookahead.beta" -- run good.ini --set lookahead.beta=0.5
+row noise
+expect 2 "noise.sigma = -0.1 is out of range (must be >= 0)" -- run good.ini --set noise.sigma=-0.1
+expect 2 "noise.seed = '-1' is not an integer in \[0, 2^64)" -- run good.ini --set noise.seed=-1
+expect 2 "noise.seed = '18446744073709551616' is not an integer" -- sweep good.ini --set noise.seed=18446744073709551616 --set sweep.x=integrator.h:0.1:0.2:2
+expect 2 "noise.sigma > 0 with integrator 'cvode': gradient noise needs a fixed-step rule" -- run good.ini --set integrator.name=cvode --set noise.sigma=0.1
+expect 2 "noise.sigma > 0 with integrator 'implicit_midpoint': only the explicit lane rules" -- eig good.ini --set integrator.name=implicit_midpoint --set noise.sigma=1
+expect 2 "model 'kernel_gda' steps with its own map under 'simgd', which takes no gradient noise" -- run /dev/null --set model.name=kernel_gda --set noise.sigma=0.1
+expect 2 "critical: noise.sigma has no transition" -- critical good.ini --param noise.sigma --lo 0 --hi 1
 
 row absurd-size
-expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
+expect 2 "a sweep of 1000000 x 1000000 cells needs 2.61e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
 expect 2 "model.M = 256 in 6 angles (the sampling grid and its spectrum) needs 6.31e+06 GiB" -- \
     run /dev/null --set model.name=torus --set model.objective=product --set model.n_gen=3 --set model.n_disc=3 --set model.M=256

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Job-array sweeps: `gandyn sweep --cells LO:HI` parts merged by `gandyn merge` give the file a
 # single sweep writes (every dataset and attribute bit for bit, but the root command and
-# created), for the batched kernel and cell by cell, from uneven parts merged in shuffled
+# created), for the batched kernel and cell by cell, with and without gradient noise, from uneven parts merged in shuffled
 # order, one of them finished with --resume; and every bad merge is refused with status 2, one
 # line naming the parts, and no output written or replaced.
 # Usage: sweep_cells.sh GANDYN PYTHON WORKDIR
@@ -81,6 +81,11 @@ parts rk4 "${rk4[@]}"
 cvode=(--set integrator.name=cvode --set integrator.t_end=20 --set integrator.steps=20 --set run.x0=0.5,0.5
        --set sweep.x=model.gamma:0.1:1:7 --set sweep.y=model.sigma:0.5:2:3)
 parts cvode "${cvode[@]}"
+# gradient noise (extragradient, batched): the draws depend on the cell, not on the part
+noisy=(--set integrator.name=extragradient --set noise.sigma=1e-3 --set noise.seed=11 --set run.x0=0.05,0.05
+       --set sweep.x=integrator.h:0.05:1.5:30 --set sweep.y=model.gamma:0.1:1:20 --set integrator.steps=400)
+parts noisy "${noisy[@]}"
+"$py" -c "import h5py,sys; f = h5py.File('noisy_whole.h5'); sys.exit(int('sigma_pred' not in f['/sweep'] or f.attrs['noise_seed'] != 11))" && ok || bad "noisy: no sigma_pred or noise_seed"
 "$py" -c "import h5py,sys; sys.exit(h5py.File('cvode_whole.h5')['/sweep'].attrs['kernel'] != 'per-cell')" && ok || bad "cvode: not cell by cell"
 
 # --json of a part and of a merge; the parts' counts add up to the whole sweep's

@@ -215,7 +215,7 @@ static void null_sweeps(void)
     EUSAGE(gd_sweep_run(NULL));
     EUSAGE(gd_sweep_write(NULL, "x.h5"));
     CHECK(!gd_sweep_get_outcome(NULL) && !gd_sweep_get_predicted(NULL) && !gd_sweep_get_failure(NULL));
-    CHECK(!gd_sweep_get_rho(NULL) && !gd_sweep_get_rate(NULL) && !gd_sweep_get_axis(NULL, 0));
+    CHECK(!gd_sweep_get_rho(NULL) && !gd_sweep_get_rate(NULL) && !gd_sweep_get_sigma_pred(NULL) && !gd_sweep_get_axis(NULL, 0));
     CHECK(gd_sweep_get_failures(NULL, counts) == GD_EUSAGE && counts[0] == 0 && counts[2] == 0);
     CHECK(gd_sweep_get_done(NULL) == GD_EUSAGE && gd_sweep_get_done_range(NULL, 0, 1) == GD_EUSAGE);
     counts[1] = 9;
@@ -432,6 +432,7 @@ static void sweep_getters_have_no_side_effects(void)
     CHECK_OK(gd_sim_eig(s, &e));
     CHECK_OK(gd_sweep_write(w, "out_api_sweep.h5"));
     CHECK(gd_sweep_get_outcome(w) == out && gd_sweep_get_failure(w) == fail && gd_sweep_get_rate(w) == rate);
+    CHECK(gd_sweep_get_sigma_pred(w) && gd_sweep_get_sigma_pred(w)[0] == 0); /* no noise */
     CHECK(memcmp(keep, out, (size_t)n) == 0 && memcmp(rkeep, rho, sizeof(double) * (size_t)n) == 0);
     /* gradient descent on curvature 1 at x* = 0: rho = |1 - h|, converging below h = 2, diverging above */
     for (long i = 0; i < n; i++) CHECK_NEAR(rho[i], fabs(1 - gd_sweep_get_axis(w, 0)[i]), 1e-9);
