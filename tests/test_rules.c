@@ -206,6 +206,33 @@ static int midpoint(const ref_ctx *c, double *x)
     return rc;
 }
 
+/* cgd: the players' steps answer each other, d_theta = h_g (F_theta + J_tp d_psi),
+ * d_psi = h_d (F_psi + J_pt d_theta) (J_tp, J_pt the coupling blocks of the model's Jacobian),
+ * solved by plain fixed-point iteration of those two lines; x+ = P(x + d). */
+static int competitive(const ref_ctx *c, double *x)
+{
+    int n = c->n, rc;
+    double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + 3 * (size_t)n)), *v = J + (size_t)n * (size_t)n, *d = v + n, *e = d + n;
+    if ((rc = field(c, x, v)) == GD_OK) rc = gd_model_jacobian(c->m, x, J);
+    for (int i = 0; i < n; i++) d[i] = rate(c, i) * v[i];
+    for (int it = 0; it < 10000 && rc == GD_OK; it++) {
+        double change = 0, size = 1e-300;
+        for (int i = 0; i < n; i++) {
+            double a = v[i];
+            for (int j = 0; j < n; j++)
+                if ((i < c->ngen) != (j < c->ngen)) a += J[(size_t)i * (size_t)n + (size_t)j] * d[j];
+            e[i] = rate(c, i) * a;
+            change = fmax(change, fabs(e[i] - d[i])), size = fmax(size, fabs(e[i]));
+        }
+        memcpy(d, e, sizeof(double) * (size_t)n);
+        if (change <= 1e-16 * size) break;
+    }
+    for (int i = 0; i < n; i++) x[i] += d[i];
+    gd_model_project(c->m, x);
+    free(J);
+    return rc;
+}
+
 static double kv_number(const ref_ctx *c, const char *key, const char *def) { return atof(kv_value(c->kv, key, def)); }
 static int kv_is(const ref_ctx *c, const char *key, const char *def, const char *value) { return !strcmp(kv_value(c->kv, key, def), value); }
 
@@ -273,6 +300,8 @@ static int reference(const char *rule, ref_ctx *c, double *x)
             rc = heavy_ball_moves(c, x, nest, 0, !first, first ? c->n_g : c->n_d);
     } else if (!strcmp(rule, "adam") || !strcmp(rule, "rmsprop")) {
         rc = adaptive(c, x, !strcmp(rule, "adam"), v);
+    } else if (!strcmp(rule, "cgd")) {
+        rc = competitive(c, x);
     } else {
         rc = GD_ENOTAVAIL;
     }
