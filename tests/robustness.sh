@@ -105,6 +105,13 @@ expect 2 "integrator.beta2 = 1 is out of range (must be >= 0 and < 1)" -- run go
 expect 2 "integrator.beta2 = -0.5 is out of range (must be >= 0 and < 1)" -- sweep good.ini --set integrator.name=adam --set sweep.x=integrator.beta2:-0.5:0.9:3
 expect 2 "integrator.eps = -1e-08 is out of range (must be >= 0)" -- run good.ini --set integrator.name=adam --set integrator.eps=-1e-08
 
+row cgd-solver
+expect 2 "integrator.cgd_solver = 'gmres' is not one of: auto | dense | cg" -- run good.ini --set integrator.name=cgd --set integrator.cgd_solver=gmres
+expect 2 "integrator.cg_tol = 0 is out of range (must be > 0 and <= 1)" -- run good.ini --set integrator.name=cgd --set integrator.cg_tol=0
+expect 2 "integrator.cg_maxit = -1 is out of range (must be >= 0" -- run good.ini --set integrator.name=cgd --set integrator.cg_maxit=-1
+expect 2 "cgd: cgd_solver = cg needs a zero-sum game .* use cgd_solver = dense" -- \
+    run good.ini --set integrator.name=cgd --set integrator.cgd_solver=cg --set model.loss=nsgan
+
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
