@@ -37,12 +37,15 @@ static int ogd_map_jacobian(gd_stepper *s, const double *x, double *M)
     return rc;
 }
 
+static const char *const optimistic_history[] = {"g_prev", NULL}; /* F at the previous iterate */
+
 const gd_integrator_type gd_integrator_optimistic = {
     .name = "optimistic",
     .summary = "optimistic GDA: x+ = x + 2 H F(x) - H F(x_prev); first step uses F(x_prev) = F(x0)",
     .order = 1,
     .fixed_step = 1,
     .history = 1,
+    .history_names = optimistic_history,
     .lane_reset = ogd_reset,
     .advance = ogd_advance,
     .map_jacobian = ogd_map_jacobian,

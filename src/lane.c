@@ -137,6 +137,8 @@ const gd_param gd_heavy_ball_params[] = {
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef O
 
+const char *const gd_heavy_ball_history[] = {"b", NULL};
+
 void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2])
 {
     beta[0] = isnan(o->beta_g) ? o->beta : o->beta_g;
