@@ -573,7 +573,7 @@ static int last_row(gd_sim *s, const char *path, const char *dataset, int rank_w
     double *data = NULL;
     char why[GD_MSG_LEN];
     int rc = gd_h5_read(path, dataset, rank_want, (size_t)1 << 34, &rank, dims, &data, why);
-    if (rc != GD_OK) return gd_fmt(s->msg, rc, "run.resume: %s", why);
+    if (rc != GD_OK) return gd_fmt(s->msg, rc == GD_ENOMEM ? rc : GD_EUSAGE, "run.resume: %s", why); /* a bad input file */
     long w = rank == 2 ? (long)dims[1] : 1;
     if (rank != rank_want || w != width || dims[0] < 1) {
         free(data);

@@ -112,6 +112,14 @@ expect 2 "integrator.cg_maxit = -1 is out of range (must be >= 0" -- run good.in
 expect 2 "cgd: cgd_solver = cg needs a zero-sum game .* use cgd_solver = dense" -- \
     run good.ini --set integrator.name=cgd --set integrator.cgd_solver=cg --set model.loss=nsgan
 
+row resume-file
+expect 2 "run.resume: cannot open HDF5 file 'nope.h5'" -- run good.ini --set run.resume=nope.h5
+"$gandyn" run good.ini --set integrator.name=adam --set run.save_opt=none --set integrator.steps=5 -o noopt.h5 > /dev/null || bad "a run without its optimizer state"
+expect 2 "run.resume: 'noopt.h5' has no /traj/0/opt/m: continue a run of integrator 'adam' written with run.save_opt = final or all" -- \
+    run good.ini --set integrator.name=adam --set run.resume=noopt.h5
+expect 2 "run.resume: /traj/0/x in 'noopt.h5' holds 2 values per row, this run needs 4" -- \
+    run /dev/null --set model.name=torus --set model.objective=product --set model.n_gen=2 --set model.n_disc=2 --set run.resume=noopt.h5
+
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
     sweep good.ini --set sweep.x=integrator.h:0.01:1:1000000 --set sweep.y=model.gamma:0:1:1000000
