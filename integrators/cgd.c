@@ -134,14 +134,15 @@ static int cg_step(gd_stepper *s, const double *x, const double *F, double *d)
     /* CG from dtheta = 0: r = b, p = r */
     memcpy(p->r, b, sizeof(double) * (size_t)ng);
     memcpy(p->p, b, sizeof(double) * (size_t)ng);
-    double rr = dot(p->r, p->r, ng), stop = o->cg_tol * o->cg_tol * rr;
-    long it = 0;
-    for (; rr > stop && it < maxit; it++) {
-        /* q = A p = p - c J_tp (J_pt p) */
+    const double rr0 = dot(p->r, p->r, ng), stop = o->cg_tol * o->cg_tol * rr0;
+    double rr = rr0;
+    for (long it = 0; rr > stop && it < maxit; it++) {
+        /* q = A p = p - c J_tp (J_pt p); J_pt p goes to u's discriminator part */
         if ((rc = coupling(s, x, 0, p->p, p->u + ng)) != GD_OK || (rc = coupling(s, x, 1, p->u + ng, p->q)) != GD_OK) return rc;
         for (int i = 0; i < ng; i++) p->q[i] = p->p[i] - c * p->q[i];
-        double pq = dot(p->p, p->q, ng), alpha = rr / pq;
-        if (!(pq > 0)) break; /* not positive definite here, or the residual is exactly 0 */
+        const double pq = dot(p->p, p->q, ng);
+        if (!(pq > 0)) break; /* not positive definite here (the reported residual says so) */
+        const double alpha = rr / pq;
         for (int i = 0; i < ng; i++) d[i] += alpha * p->p[i], p->r[i] -= alpha * p->q[i];
         double rr1 = dot(p->r, p->r, ng);
         for (int i = 0; i < ng; i++) p->p[i] = p->r[i] + (rr1 / rr) * p->p[i];
@@ -149,8 +150,8 @@ static int cg_step(gd_stepper *s, const double *x, const double *F, double *d)
     }
     if (rr > stop) {
         s->failure = GD_FAIL_CONV;
-        return gd_stepper_fail(s, GD_ESOLVER, "cgd: CG reached cg_maxit = %ld iterations with relative residual %.3g > cg_tol = %g", maxit,
-                               sqrt(rr / (stop / (o->cg_tol * o->cg_tol))), o->cg_tol);
+        return gd_stepper_fail(s, GD_ESOLVER, "cgd: CG stopped (cg_maxit = %ld iterations) with relative residual %.3g > cg_tol = %g", maxit,
+                               sqrt(rr / rr0), o->cg_tol);
     }
     if (nd && (rc = coupling(s, x, 0, d, p->q)) != GD_OK) return rc; /* J_pt dtheta */
     for (int i = 0; i < nd; i++) d[ng + i] = hd * (F[ng + i] + p->q[i]);
