@@ -9,7 +9,8 @@
  *    rule: x+ = x + h b+), adam's v_k = beta2 v_{k-1} + (1 - beta2) F(x_{k-1})^2 recomputed here
  *    from the saved states, step counts 0, 1, 2, ... (int64); final stores the last row only;
  *    none no group; the sign convention is an attribute;
- *  - refusals: a file without the optimizer's state, a missing file, another model's file.
+ *  - refusals: a file without the optimizer's state, a missing file, another model's file (two
+ *    particles in the plane: 4 coordinates per row).
  */
 #include "check.h"
 
@@ -181,10 +182,12 @@ static void refusals(void)
     CHECK(gd_sim_run(s, "r.h5") != GD_OK && strstr(gd_sim_errmsg(s), "missing.h5"));
     gd_sim_free(&s), gd_sim_free(&m);
     /* another model's states (4 coordinates per row) */
-    s = sim((const char *const[]){"model.name", "torus", "model.objective", "product", "model.n_gen", "2", "model.n_disc", "2", "run.field_n", "0", "integrator.steps", "3", NULL}, NULL);
-    CHECK_OK(gd_sim_run(s, "torus.h5"));
+    s = sim((const char *const[]){"model.name", "particles", "model.particles", "0.5,0.3;-0.4,0.2", "model.data", "0,0;1,1", "run.field_n", "0",
+                                  "integrator.steps", "3", NULL},
+            NULL);
+    CHECK_OK(gd_sim_run(s, "particles.h5"));
     gd_sim_free(&s);
-    s = sim(game, (const char *const[]){"run.resume", "torus.h5", NULL});
+    s = sim(game, (const char *const[]){"run.resume", "particles.h5", NULL});
     CHECK(gd_sim_run(s, "r.h5") == GD_EUSAGE && strstr(gd_sim_errmsg(s), "this run needs 2"));
     CHECK(!exists("r.h5", "/traj"));
     gd_sim_free(&s);
