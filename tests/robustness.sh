@@ -118,7 +118,7 @@ expect 2 "run.resume: cannot open HDF5 file 'nope.h5'" -- run good.ini --set run
 expect 2 "run.resume: 'noopt.h5' has no /traj/0/opt/m: continue a run of integrator 'adam' written with run.save_opt = final or all" -- \
     run good.ini --set integrator.name=adam --set run.resume=noopt.h5
 expect 2 "run.resume: /traj/0/x in 'noopt.h5' holds 2 values per row, this run needs 4" -- \
-    run /dev/null --set model.name=torus --set model.objective=product --set model.n_gen=2 --set model.n_disc=2 --set run.resume=noopt.h5
+    run /dev/null --set model.name=particles --set model.particles='0.5,0.3;-0.4,0.2' --set model.data='0,0;1,1' --set run.resume=noopt.h5
 
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 1.86e+04 GiB; the memory budget is" -- \
