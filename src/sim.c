@@ -536,10 +536,13 @@ static const char opt_convention[] =
     "vectors in field units: b and m accumulate F = (-grad_theta L, +grad_psi L), so on a minimising player's coordinates m is minus "
     "PyTorch's exp_avg; v accumulates F^2; g_prev is F at the previous iterate; step counts the iterations since the start (adam's k)";
 
-/* The names of the rule's history vectors (h0, h1, ... for a rule that gives none). */
+/* The history vectors a file holds for rule t: a fixed-step rule's (at most GD_MAX_HISTORY). */
+static int opt_count(const gd_integrator_type *t) { return t->fixed_step ? (t->history < GD_MAX_HISTORY ? t->history : GD_MAX_HISTORY) : 0; }
+
+/* Their names (h0, h1, ... for a rule that gives none). */
 static int history_names(const gd_integrator_type *t, const char *names[GD_MAX_HISTORY], char bufs[GD_MAX_HISTORY][16])
 {
-    int nh = t->fixed_step && t->history < GD_MAX_HISTORY ? t->history : 0;
+    int nh = opt_count(t);
     for (int j = 0; j < nh; j++) {
         snprintf(bufs[j], sizeof bufs[j], "h%d", j);
         names[j] = t->history_names ? t->history_names[j] : bufs[j];
@@ -565,8 +568,8 @@ static int opt_open(gd_sim *s, gd_h5 *f, const char *group, gd_h5_rows **out)
 
 static int opt_row(gd_sim *s, gd_h5_rows *rows) { return rows ? gd_h5_rows_append(rows, s->stepper->lane.hist, s->stepper->nsteps) : GD_OK; }
 
-/* The last row of DATASET (rows x width) in path into out; the number of rows in *rows. */
-static int last_row(gd_sim *s, const char *path, const char *dataset, int rank_want, long width, double *out, long *rows)
+/* The last row of DATASET (rows x width) in path into out. */
+static int last_row(gd_sim *s, const char *path, const char *dataset, int rank_want, long width, double *out)
 {
     int rank;
     hsize_t dims[8];
@@ -581,7 +584,6 @@ static int last_row(gd_sim *s, const char *path, const char *dataset, int rank_w
                       dataset, path, w, width);
     }
     memcpy(out, data + (size_t)(dims[0] - 1) * (size_t)width, sizeof(double) * (size_t)width);
-    *rows = (long)dims[0];
     free(data);
     return GD_OK;
 }
@@ -593,9 +595,8 @@ static int resume_one(gd_sim *s, const char *path, int k, gd_resume *R)
     const char *names[GD_MAX_HISTORY];
     char bufs[GD_MAX_HISTORY][16], ds[160];
     int dim = s->model->dim, nh = history_names(t, names, bufs);
-    long rows, rows_opt;
     snprintf(ds, sizeof ds, "/traj/%d/x", k);
-    int rc = last_row(s, path, ds, 2, dim, R->x + (size_t)k * (size_t)dim, &rows);
+    int rc = last_row(s, path, ds, 2, dim, R->x + (size_t)k * (size_t)dim);
     R->step[k] = 0;
     if (rc != GD_OK || !t->fixed_step) return rc;
     for (int j = 0; j <= nh && rc == GD_OK; j++) { /* the history vectors, then the counter */
@@ -604,8 +605,8 @@ static int resume_one(gd_sim *s, const char *path, int k, gd_resume *R)
         if (!gd_h5_has(path, ds))
             return gd_fmt(s->msg, GD_EUSAGE, "run.resume: '%s' has no %s: continue a run of integrator '%s' written with run.save_opt = final or all", path, ds,
                           t->name);
-        if (j < nh) rc = last_row(s, path, ds, 2, dim, R->hist + ((size_t)k * (size_t)nh + (size_t)j) * (size_t)dim, &rows_opt);
-        else if ((rc = last_row(s, path, ds, 1, 1, &step, &rows_opt)) == GD_OK) R->step[k] = (long)step;
+        if (j < nh) rc = last_row(s, path, ds, 2, dim, R->hist + ((size_t)k * (size_t)nh + (size_t)j) * (size_t)dim);
+        else if ((rc = last_row(s, path, ds, 1, 1, &step)) == GD_OK) R->step[k] = (long)step;
     }
     return rc;
 }
@@ -614,7 +615,7 @@ static int resume_one(gd_sim *s, const char *path, int k, gd_resume *R)
 static int resume_load(gd_sim *s, gd_resume *R)
 {
     const char *path = s->run->resume;
-    int dim = s->model->dim, nh = s->stepper->type->fixed_step ? s->stepper->type->history : 0, rc = GD_OK;
+    int dim = s->model->dim, nh = opt_count(s->stepper->type), rc = GD_OK;
     char ds[64];
     memset(R, 0, sizeof *R);
     for (int k = 0; rc == GD_OK; k++) {
@@ -644,7 +645,7 @@ static void resume_apply(gd_sim *s, int k, double *t)
     gd_stepper *st = s->stepper;
     const gd_resume *R = s->resume;
     if (!R || !st->type->fixed_step) return;
-    size_t nh = (size_t)st->type->history * (size_t)st->dim;
+    size_t nh = (size_t)opt_count(st->type) * (size_t)st->dim;
     if (nh) memcpy(st->lane.hist, R->hist + (size_t)k * nh, sizeof(double) * nh);
     st->lane.iter = st->nsteps = R->step[k];
     *t = (double)st->nsteps * st->hv[st->ngen < st->dim ? st->ngen : 0]; /* as gd_stepper_step counts it */
