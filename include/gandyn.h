@@ -190,6 +190,11 @@ GD_EXPORT const char *gd_integrator_type_name(const gd_integrator_type *t);
 GD_EXPORT const char *gd_integrator_type_summary(const gd_integrator_type *t);
 GD_EXPORT int gd_integrator_type_order(const gd_integrator_type *t); /* 0: variable (cvode) */
 GD_EXPORT int gd_integrator_type_is_fixed_step(const gd_integrator_type *t);
+/* The vectors of the rule's state, each of the model's dimension, in the order of the map's
+ * state (eig's map_dim = their count x dim): j = 0 is "x", then the rule's own ("b" for
+ * momentum, "m" and "v" for adam; run.save_opt writes them as /traj/<k>/opt/NAME). NULL past the
+ * last, or for NULL. */
+GD_EXPORT const char *gd_integrator_type_state_name(const gd_integrator_type *t, int j);
 /* The integrator.* keys every rule shares: h, lr_g, lr_d (read by the fixed-step rules)
  * and steps (key == NULL ends). */
 GD_EXPORT const gd_param *gd_integrator_shared_params(void);

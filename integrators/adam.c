@@ -27,6 +27,8 @@ static int adam_advance(gd_lane *L, double *x) { return gd_adaptive_advance(L, x
 /* The frozen-v map on (x, m, v): heavy-ball momentum beta1 with step (1 - beta1) H P on (x, m). */
 static int adam_map_jacobian(gd_stepper *s, const double *x, double *M) { return gd_adaptive_map_jacobian(s, x, M, 1); }
 
+static const char *const adam_history[] = {"m", "v", NULL};
+
 const gd_integrator_type gd_integrator_adam = {
     .name = "adam",
     .summary = "Adam: moments m, v of F(x) with bias correction, x+ = x + H mhat / (sqrt(vhat) + eps); eig: the frozen-v map",
@@ -35,6 +37,7 @@ const gd_integrator_type gd_integrator_adam = {
     .params = adam_params,
     .opts_size = sizeof(gd_adaptive_opts),
     .history = 2,
+    .history_names = adam_history,
     .init = gd_adaptive_init,
     .lane_reset = adam_reset,
     .advance = adam_advance,

@@ -20,6 +20,8 @@
 
 const char *const gd_adaptive_bools[] = {"false", "true", NULL};
 const char *const gd_adaptive_eps_modes[] = {"outside", "inside", NULL};
+const char *const gd_adaptive_updates[] = {"sim", "alt", NULL};
+const char *const gd_adaptive_orders[] = {"gen_first", "disc_first", NULL};
 
 enum { KIND_OUTSIDE = GD_EPS_OUTSIDE, KIND_INSIDE = GD_EPS_INSIDE, KIND_FROZEN };
 
@@ -90,24 +92,57 @@ static void moments(int n, const double *g, double *m, double *v, double *d, con
     else moment_row(n, g, m, v, d, c, 0, KIND_FROZEN);
 }
 
-int gd_adaptive_advance(gd_lane *L, double *x, double *m, double *v)
+/* One (sub-)step on rows [i0, i1) with the moments' count k (bias correction): g = F(x), the
+ * moments of those rows, their x+ = P(x + H mhat / D(vhat)); FROZEN: the frozen map's step. */
+static int substep(gd_lane *L, double *x, double *m, double *v, int i0, int i1, long k, int frozen)
 {
     const gd_adaptive_opts *o = L->opts;
     int rc = gd_lane_field(L, x, L->v);
     if (rc != GD_OK) return rc;
-    const long k = ++L->iter;
-    const int frozen = o->freeze_v, kind = frozen ? KIND_FROZEN : o->eps_mode, bias = o->bias_correction && !frozen;
+    const int kind = frozen ? KIND_FROZEN : o->eps_mode, bias = o->bias_correction && !frozen;
     row_consts c = {o->beta1, o->beta2, o->eps, bias ? 1 / (1 - pow(o->beta1, (double)k)) : 1.0, bias ? 1 / (1 - pow(o->beta2, (double)k)) : 1.0, 0};
     /* the frozen steps are finite: gd_adaptive_init checked them */
     const double pg = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 0), o->eps) : 0;
     const double pd = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 1), o->eps) : 0;
     const size_t n = (size_t)L->n;
-    for (int r = 0; r < L->dim; r++) {
+    for (int r = i0; r < i1; r++) {
         c.p = r < L->ngen ? pg : pd;
         moments(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, &c, kind);
     }
-    L->ops->axpy(L, x, x, 1.0, L->d, 0, L->dim, 1);
+    L->ops->axpy(L, x, x, 1.0, L->d, i0, i1, 1);
     return GD_OK;
+}
+
+/* The sub-steps of one iteration: {player (-1 both), repeat} in order; alt as altgd's. */
+typedef struct { int player; long repeat; } phase;
+static int phases(const gd_adaptive_opts *o, phase out[2])
+{
+    if (o->update != GD_UPDATE_ALT) return out[0] = (phase){-1, 1}, 1;
+    const int first = o->order == 1;
+    out[0] = (phase){first, first ? o->n_d : o->n_g}, out[1] = (phase){!first, first ? o->n_g : o->n_d};
+    return 2;
+}
+
+static void rows_of(const gd_lane *L, int player, int *i0, int *i1)
+{
+    *i0 = player == 1 ? L->ngen : 0;
+    *i1 = player == 0 ? L->ngen : L->dim;
+}
+
+/* Each player's moments count its own updates (as each player's optimizer counts its steps):
+ * in iteration k, sub-step j of a player with r sub-steps per iteration is its (k - 1) r + j-th. */
+int gd_adaptive_advance(gd_lane *L, double *x, double *m, double *v)
+{
+    const gd_adaptive_opts *o = L->opts;
+    const long k = ++L->iter;
+    phase ph[2];
+    int np = phases(o, ph), rc = GD_OK;
+    for (int q = 0; q < np && rc == GD_OK; q++) {
+        int i0, i1;
+        rows_of(L, ph[q].player, &i0, &i1);
+        for (long j = 1; j <= ph[q].repeat && rc == GD_OK; j++) rc = substep(L, x, m, v, i0, i1, (k - 1) * ph[q].repeat + j, o->freeze_v);
+    }
+    return rc;
 }
 
 int gd_adaptive_init(gd_stepper *s)
@@ -116,36 +151,62 @@ int gd_adaptive_init(gd_stepper *s)
     return ((const gd_adaptive_opts *)s->opts)->freeze_v ? frozen_steps(s, p) : GD_OK;
 }
 
-/* On (x, m, v) with P = diag(1/D(v_frozen)), g = F(x), J = DF(x), beta1 = 0 without m:
- *   x+ = x + H P (beta1 m + (1 - beta1) g), m+ = beta1 m + (1 - beta1) g, v+ = beta2 v + (1 - beta2) g^2,
- * so DPhi = [[I + (1 - beta1) H P J, beta1 H P, 0], [(1 - beta1) J, beta1 I, 0], [2 (1 - beta2) diag(g) J, 0, beta2 I]];
- * at a fixed point (g = 0) the v block decouples. */
-int gd_adaptive_map_jacobian(gd_stepper *s, const double *x, double *M, int has_m)
+/* The Jacobian S (N x N, N = 3n with m, else 2n) of one frozen sub-step on rows [i0, i1) at a
+ * state with field g and Jacobian J, on (x, m, v) with P = diag(1/D(v_frozen)), beta1 = 0 without m:
+ *   x+ = x + H P (beta1 m + (1 - beta1) g), m+ = beta1 m + (1 - beta1) g, v+ = beta2 v + (1 - beta2) g^2
+ * on those rows, the others held: rows i of S are
+ *   [[I + (1 - beta1) H P J, beta1 H P, 0], [(1 - beta1) J, beta1 I, 0], [2 (1 - beta2) diag(g) J, 0, beta2 I]],
+ * the identity elsewhere; at a fixed point (g = 0) the v block decouples. */
+static void substep_jacobian(const gd_stepper *s, const double *J, const double *g, const double p[2], int i0, int i1, int has_m, double *S)
 {
     const gd_adaptive_opts *o = s->opts;
     const int n = s->dim, nm = n * (2 + has_m), iv = n * (1 + has_m);
     const double b1 = has_m ? o->beta1 : 0, b2 = o->beta2;
-    double p[2];
-    int rc = frozen_steps(s, p);
-    if (rc != GD_OK) return rc;
-    double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + (size_t)n)), *g = J ? J + (size_t)n * (size_t)n : NULL;
-    if (!J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    rc = gd_stepper_jacobian(s, x, J);
-    if (rc == GD_OK) rc = gd_stepper_field(s, x, g);
-    memset(M, 0, sizeof(double) * (size_t)nm * (size_t)nm);
-    for (int i = 0; i < n && rc == GD_OK; i++) {
+    memset(S, 0, sizeof(double) * (size_t)nm * (size_t)nm);
+    for (int i = 0; i < nm; i++) S[(size_t)i * nm + i] = 1;
+    for (int i = i0; i < i1; i++) {
         const double hp = s->hv[i] * p[i >= s->ngen];
         for (int j = 0; j < n; j++) {
             const double Jij = J[(size_t)i * n + j];
-            M[(size_t)i * nm + j] = (i == j) + (1 - b1) * hp * Jij;
-            M[(size_t)(iv + i) * nm + j] = 2 * (1 - b2) * g[i] * Jij;
-            if (has_m) M[(size_t)(n + i) * nm + j] = (1 - b1) * Jij;
+            S[(size_t)i * nm + j] = (i == j) + (1 - b1) * hp * Jij;
+            S[(size_t)(iv + i) * nm + j] = 2 * (1 - b2) * g[i] * Jij;
+            if (has_m) S[(size_t)(n + i) * nm + j] = (1 - b1) * Jij;
         }
         if (has_m) {
-            M[(size_t)i * nm + n + i] = b1 * hp;
-            M[(size_t)(n + i) * nm + n + i] = b1;
+            S[(size_t)i * nm + n + i] = b1 * hp;
+            S[(size_t)(n + i) * nm + n + i] = b1;
         }
-        M[(size_t)(iv + i) * nm + iv + i] = b2;
+        S[(size_t)(iv + i) * nm + iv + i] = b2;
+    }
+}
+
+/* sim: one sub-step on every row. alt: M = S_last ... S_first, each at its own state, the states
+ * advanced by the frozen sub-steps from (x, m = F(x), v = F(x)) on a copy. */
+int gd_adaptive_map_jacobian(gd_stepper *s, const double *x, double *M, int has_m)
+{
+    const gd_adaptive_opts *o = s->opts;
+    const int n = s->dim, nm = n * (2 + has_m);
+    const size_t NN = (size_t)nm * (size_t)nm;
+    double p[2];
+    phase ph[2];
+    int np = phases(o, ph), rc = frozen_steps(s, p), chain = np > 1 || ph[0].repeat > 1;
+    if (rc != GD_OK) return rc;
+    double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + 4 * (size_t)n + (chain ? 2 * NN : 0)));
+    if (!J) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    double *g = J + (size_t)n * (size_t)n, *y = g + n, *m = y + n, *v = m + n, *S = chain ? v + n : M, *T = S + NN;
+    memcpy(y, x, sizeof(double) * (size_t)n);
+    if ((rc = gd_stepper_field(s, x, m)) == GD_OK) memcpy(v, m, sizeof(double) * (size_t)n);
+    for (int q = 0, first = 1; q < np && rc == GD_OK; q++) {
+        int i0, i1;
+        rows_of(&s->lane, ph[q].player, &i0, &i1);
+        for (long j = 0; j < ph[q].repeat && rc == GD_OK; j++, first = 0) {
+            if ((rc = gd_stepper_jacobian(s, y, J)) != GD_OK || (rc = gd_stepper_field(s, y, g)) != GD_OK) break;
+            substep_jacobian(s, J, g, p, i0, i1, has_m, S);
+            if (!chain) break;
+            if (first) memcpy(M, S, sizeof(double) * NN);
+            else gd_matmul(nm, S, M, T), memcpy(M, T, sizeof(double) * NN);
+            rc = substep(&s->lane, y, has_m ? m : NULL, v, i0, i1, 1, 1);
+        }
     }
     free(J);
     return rc;

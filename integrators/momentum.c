@@ -38,6 +38,7 @@ const gd_integrator_type gd_integrator_momentum = {
     .params = gd_heavy_ball_params,
     .opts_size = sizeof(gd_heavy_ball_opts),
     .history = 1,
+    .history_names = gd_heavy_ball_history,
     .lane_reset = gd_lane_clear_history,
     .advance = momentum_advance,
     .map_jacobian = momentum_map_jacobian,

@@ -48,6 +48,7 @@ static int ogd_amplify(const gd_stepper *s, double zr, double zi, double *mr, do
     for (int k = 0; k < 2; k++) mr[k] = creal(mu[k]), mi[k] = cimag(mu[k]);
     return 2;
 }
+static const char *const optimistic_history[] = {"g_prev", NULL}; /* F at the previous iterate */
 
 const gd_integrator_type gd_integrator_optimistic = {
     .name = "optimistic",
@@ -55,6 +56,7 @@ const gd_integrator_type gd_integrator_optimistic = {
     .order = 1,
     .fixed_step = 1,
     .history = 1,
+    .history_names = optimistic_history,
     .lane_reset = ogd_reset,
     .advance = ogd_advance,
     .map_jacobian = ogd_map_jacobian,

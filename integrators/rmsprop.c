@@ -22,6 +22,8 @@ static int rmsprop_advance(gd_lane *L, double *x) { return gd_adaptive_advance(L
 /* The frozen-v map on (x, v): [[I + H P J, 0], [2 (1 - beta2) diag(g) J, beta2 I]]. */
 static int rmsprop_map_jacobian(gd_stepper *s, const double *x, double *M) { return gd_adaptive_map_jacobian(s, x, M, 0); }
 
+static const char *const rmsprop_history[] = {"v", NULL};
+
 const gd_integrator_type gd_integrator_rmsprop = {
     .name = "rmsprop",
     .summary = "RMSProp: v+ = beta2 v + (1 - beta2) F(x)^2, x+ = x + H F(x) / (sqrt(v+) + eps); eig: the frozen-v map",
@@ -30,6 +32,7 @@ const gd_integrator_type gd_integrator_rmsprop = {
     .params = rmsprop_params,
     .opts_size = sizeof(gd_adaptive_opts),
     .history = 1,
+    .history_names = rmsprop_history,
     .init = gd_adaptive_init,
     .lane_reset = rmsprop_reset,
     .advance = rmsprop_advance,

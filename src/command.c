@@ -127,6 +127,13 @@ static void print_param_json(gd_cx *cx, const gd_param *p, int *first)
     json_str(cx, p->def);
     fprintf(cx->out, ",\"help\":");
     json_str(cx, p->help);
+    if (p->type == GD_P_DOUBLE || p->type == GD_P_INT) { /* the allowed interval; null: unbounded */
+        fprintf(cx->out, ",\"range\":{\"min\":");
+        json_num(cx, p->lo);
+        fprintf(cx->out, ",\"max\":");
+        json_num(cx, p->hi);
+        fprintf(cx->out, ",\"min_open\":%s,\"max_open\":%s}", p->flags & GD_PF_LO_OPEN ? "true" : "false", p->flags & GD_PF_HI_OPEN ? "true" : "false");
+    }
     if (p->choices) {
         fprintf(cx->out, ",\"choices\":[");
         for (int i = 0; p->choices[i]; i++) {
@@ -204,6 +211,12 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
                 fprintf(cx->out, ",\"order\":%d,\"fixed_step\":%s,\"params\":", gd_integrator_type_order(it[i]),
                        gd_integrator_type_is_fixed_step(it[i]) ? "true" : "false");
                 print_rule_params(cx, it[i], 1);
+                fprintf(cx->out, ",\"state\":["); /* the map's state, vector by vector */
+                for (int j = 0; gd_integrator_type_state_name(it[i], j); j++) {
+                    if (j) fputc(',', cx->out);
+                    json_str(cx, gd_integrator_type_state_name(it[i], j));
+                }
+                fputc(']', cx->out);
                 fputc('}', cx->out);
             }
             fprintf(cx->out, "]%s", sections ? "," : "");

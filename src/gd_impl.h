@@ -319,6 +319,7 @@ typedef struct gd_heavy_ball_opts {
     int order; /* 0 gen_first, 1 disc_first (altgd's) */
 } gd_heavy_ball_opts;
 extern const gd_param gd_heavy_ball_params[];
+extern const char *const gd_heavy_ball_history[]; /* b */
 /* The momentum factor of the generator's and the discriminator's rows. */
 void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2]);
 /* One iteration of the buffered stage tmpl (mom: the buffer) as the lane's options say:
@@ -417,6 +418,9 @@ struct gd_integrator_type {
     /* Extra n-vectors of state (optimistic: the previous field value), kept in the lane's
      * hist, so generic code (map Jacobians by differences) can read and set them. */
     int history;
+    /* The history vectors' names, in order, for output files (run.save_opt: /traj/<k>/opt/NAME)
+     * and run.resume: momentum b, adam m and v. NULL: h0, h1, ... */
+    const char *const *history_names;
     int (*init)(gd_stepper *s);    /* allocate s->priv; may be NULL */
     int (*reset)(gd_stepper *s, const double *x0); /* may be NULL */
     /* One iteration of a fixed-step rule on a lane (see above): the rule itself, shared by

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,17 +224,22 @@ void gd_h5_abort(gd_h5 **pf)
 }
 
 /* ---- series ---- */
-static hid_t extendible(hid_t loc, const char *name, int rank, hsize_t rows, hsize_t cols)
+static hid_t extendible_of(hid_t loc, const char *name, int rank, hsize_t rows, hsize_t cols, hid_t type)
 {
     hsize_t dims[2] = {0, cols}, maxd[2] = {H5S_UNLIMITED, cols}, chunk[2] = {rows, cols};
     hid_t sp = H5Screate_simple(rank, dims, maxd), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, rank, chunk);
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, 4);
-    hid_t d = H5Dcreate2(loc, name, H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(loc, name, type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
     H5Sclose(sp);
     return d;
+}
+
+static hid_t extendible(hid_t loc, const char *name, int rank, hsize_t rows, hsize_t cols)
+{
+    return extendible_of(loc, name, rank, rows, cols, H5T_NATIVE_DOUBLE);
 }
 
 int gd_h5_series_open(gd_h5 *f, const char *group, int dim, const char *metric, gd_h5_series **out)
@@ -262,16 +268,21 @@ int gd_h5_series_open(gd_h5 *f, const char *group, int dim, const char *metric, 
     return GD_OK;
 }
 
-static int append_rows(hid_t d, int rank, hsize_t at, hsize_t n, hsize_t cols, const double *buf)
+static int append_rows_of(hid_t d, int rank, hsize_t at, hsize_t n, hsize_t cols, hid_t type, const void *buf)
 {
     hsize_t size[2] = {at + n, cols}, start[2] = {at, 0}, count[2] = {n, cols};
     if (H5Dset_extent(d, size) < 0) return GD_EIO;
     hid_t fs = H5Dget_space(d), ms = H5Screate_simple(rank, count, NULL);
     herr_t st = H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
-    if (st >= 0) st = H5Dwrite(d, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, buf);
+    if (st >= 0) st = H5Dwrite(d, type, ms, fs, H5P_DEFAULT, buf);
     H5Sclose(ms);
     H5Sclose(fs);
     return st < 0 ? GD_EIO : GD_OK;
+}
+
+static int append_rows(hid_t d, int rank, hsize_t at, hsize_t n, hsize_t cols, const double *buf)
+{
+    return append_rows_of(d, rank, at, n, cols, H5T_NATIVE_DOUBLE, buf);
 }
 
 static int flush(gd_h5_series *s)
@@ -307,6 +318,74 @@ int gd_h5_series_close(gd_h5_series **ps)
     free(s->xbuf);
     free(s->mbuf);
     free(s);
+    return rc;
+}
+
+/* ---- rows of named vectors and a counter (an optimizer's state) ---- */
+struct gd_h5_rows {
+    int ncols, width;
+    hid_t *d, ds; /* one dataset per name; the counter's */
+    hsize_t rows, nbuf, cap;
+    double *buf; /* cap rows of ncols * width */
+    int64_t *steps;
+};
+
+int gd_h5_rows_open(gd_h5 *f, const char *group, int ncols, const char *const *names, int width, const char *step_name, gd_h5_rows **out)
+{
+    *out = NULL;
+    gd_h5_rows *r = calloc(1, sizeof *r);
+    if (!r) return GD_ENOMEM;
+    r->ncols = ncols, r->width = width;
+    r->cap = (hsize_t)(8192 / width > 0 ? 8192 / width : 1);
+    r->d = calloc((size_t)ncols + 1, sizeof(hid_t));
+    r->buf = malloc(sizeof(double) * r->cap * (size_t)(ncols > 0 ? ncols : 1) * (size_t)width);
+    r->steps = malloc(sizeof(int64_t) * r->cap);
+    hid_t g = r->d && r->buf && r->steps ? open_object(f, group) : -1;
+    int ok = g >= 0;
+    for (int j = 0; j < ncols && ok; j++) ok = (r->d[j] = extendible(g, names[j], 2, r->cap, (hsize_t)width)) >= 0;
+    if (ok) ok = (r->ds = extendible_of(g, step_name, 1, r->cap, 1, H5T_STD_I64LE)) >= 0;
+    if (g >= 0) H5Oclose(g);
+    *out = r;
+    if (ok) return GD_OK;
+    gd_h5_rows_close(out);
+    return GD_EIO;
+}
+
+static int rows_flush(gd_h5_rows *r)
+{
+    int rc = GD_OK;
+    size_t row = (size_t)r->ncols * (size_t)r->width;
+    double *col = row ? malloc(sizeof(double) * r->nbuf * (size_t)r->width) : NULL;
+    if (row && !col) return GD_ENOMEM;
+    for (int j = 0; j < r->ncols && rc == GD_OK; j++) { /* column j of every buffered row, contiguous */
+        for (hsize_t i = 0; i < r->nbuf; i++) memcpy(col + i * (size_t)r->width, r->buf + i * row + (size_t)j * (size_t)r->width, sizeof(double) * (size_t)r->width);
+        rc = append_rows(r->d[j], 2, r->rows, r->nbuf, (hsize_t)r->width, col);
+    }
+    free(col);
+    if (rc == GD_OK && r->nbuf) rc = append_rows_of(r->ds, 1, r->rows, r->nbuf, 1, H5T_NATIVE_INT64, r->steps);
+    r->rows += r->nbuf;
+    r->nbuf = 0;
+    return rc;
+}
+
+int gd_h5_rows_append(gd_h5_rows *r, const double *vals, long step)
+{
+    size_t row = (size_t)r->ncols * (size_t)r->width;
+    if (row) memcpy(r->buf + r->nbuf * row, vals, sizeof(double) * row);
+    r->steps[r->nbuf] = step;
+    return ++r->nbuf == r->cap ? rows_flush(r) : GD_OK;
+}
+
+int gd_h5_rows_close(gd_h5_rows **pr)
+{
+    gd_h5_rows *r = *pr;
+    if (!r) return GD_OK;
+    *pr = NULL;
+    int ok = r->d && r->ds > 0, rc = ok ? rows_flush(r) : GD_EIO;
+    for (int j = 0; r->d && j < r->ncols; j++)
+        if (r->d[j] > 0) H5Dclose(r->d[j]);
+    if (r->ds > 0) H5Dclose(r->ds);
+    free(r->d), free(r->buf), free(r->steps), free(r);
     return rc;
 }
 

@@ -40,4 +40,12 @@ int gd_h5_series_open(gd_h5 *f, const char *group, int dim, const char *metric, 
 int gd_h5_series_append(gd_h5_series *s, double t, const double *x, double metric);
 int gd_h5_series_close(gd_h5_series **s); /* flushes; frees even on failure */
 
+/* Rows of NCOLS named vectors of WIDTH doubles, group/<names[j]> [n, width] each, and a counter
+ * group/<step_name> [n] (int64), extendible and written in chunks: an optimizer's state along a
+ * trajectory (run.save_opt). Each append takes the NCOLS vectors contiguously. */
+typedef struct gd_h5_rows gd_h5_rows;
+int gd_h5_rows_open(gd_h5 *f, const char *group, int ncols, const char *const *names, int width, const char *step_name, gd_h5_rows **out);
+int gd_h5_rows_append(gd_h5_rows *r, const double *vals, long step);
+int gd_h5_rows_close(gd_h5_rows **r); /* flushes; frees even on failure */
+
 #endif

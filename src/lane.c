@@ -130,13 +130,15 @@ const gd_param gd_heavy_ball_params[] = {
      GD_PF_LO_OPEN | GD_PF_HI_OPEN | GD_PF_EMPTY, NULL},
     {"beta_d", GD_P_DOUBLE, O(beta_d), "", "momentum, nesterov: beta on the discriminator's rows (empty: beta)", -1, 1,
      GD_PF_LO_OPEN | GD_PF_HI_OPEN | GD_PF_EMPTY, NULL},
-    {"update", GD_P_ENUM, O(update), "sim", "momentum, nesterov: sim (both players from one field value) | alt (player by player: n_g, n_d, order)",
+    {"update", GD_P_ENUM, O(update), "sim", "momentum, nesterov, rmsprop, adam: sim (both players from one field value) | alt (player by player: n_g, n_d, order)",
      0, 0, 0, updates},
     {"n_g", GD_P_INT, O(n_g), "1", "altgd (and update = alt): generator sub-steps per iteration", 1, 1e6, 0, NULL},
     {"n_d", GD_P_INT, O(n_d), "1", "altgd (and update = alt): discriminator sub-steps per iteration", 1, 1e6, 0, NULL},
     {"order", GD_P_ENUM, O(order), "gen_first", "altgd (and update = alt): gen_first | disc_first", 0, 0, 0, orders},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef O
+
+const char *const gd_heavy_ball_history[] = {"b", NULL};
 
 void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2])
 {

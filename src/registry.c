@@ -18,7 +18,8 @@
 extern const gd_model_type gd_model_dirac, gd_model_kernel_gda, gd_model_torus, gd_model_functional, gd_model_particles;
 extern const gd_integrator_type gd_integrator_simgd, gd_integrator_altgd, gd_integrator_symplectic_euler, gd_integrator_extragradient,
     gd_integrator_optimistic, gd_integrator_leapfrog, gd_integrator_implicit_midpoint, gd_integrator_heun, gd_integrator_rk4,
-    gd_integrator_cvode, gd_integrator_momentum, gd_integrator_nesterov, gd_integrator_adam, gd_integrator_rmsprop;
+    gd_integrator_cvode, gd_integrator_momentum, gd_integrator_nesterov, gd_integrator_adam, gd_integrator_rmsprop,
+    gd_integrator_cgd;
 
 static const gd_model_type *models[GD_REGISTRY_MAX + 1];
 static const gd_integrator_type *integrators[GD_REGISTRY_MAX + 1];
@@ -70,7 +71,7 @@ static void builtins(void)
         &gd_integrator_simgd,     &gd_integrator_altgd,    &gd_integrator_symplectic_euler,   &gd_integrator_extragradient,
         &gd_integrator_optimistic, &gd_integrator_leapfrog, &gd_integrator_implicit_midpoint, &gd_integrator_heun,
         &gd_integrator_rk4,       &gd_integrator_momentum, &gd_integrator_nesterov,         &gd_integrator_adam,
-        &gd_integrator_rmsprop,   &gd_integrator_cvode};
+        &gd_integrator_rmsprop,   &gd_integrator_cgd,       &gd_integrator_cvode};
     gd_registry_add_model(&gd_model_dirac, NULL);
     gd_game_register(&gd_game_linear, &linear, NULL);
     gd_registry_add_model(&gd_model_kernel_gda, NULL);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 static const char *const save_coords[] = {"all", "generator", NULL};
+static const char *const save_opts[] = {"none", "final", "all", NULL};
 #define R(f) offsetof(run_opts, f)
 static const gd_param run_params[] = {
     {"x0", GD_P_STRING, R(x0), "", "start(s): comma-separated coordinates, several starts separated by ';' (empty: the model's default start, (1, 1) for dirac)", 0, 0, 0, NULL},
@@ -24,6 +25,10 @@ static const gd_param run_params[] = {
     {"field_n", GD_P_INT, R(field_n), "17", "2-D and larger models: the vector field around the trajectories on a field_n^2 grid in the run file (0: none, for costly fields)", 0, 1000, 0, NULL},
     {"output", GD_P_STRING, R(output), "output/run.h5", "HDF5 output file", 0, 0, 0, NULL},
     {"save_coords", GD_P_ENUM, R(save_coords), "all", "coordinates stored in /traj/<k>/x: all | generator (the first ngen; for large discriminator states)", 0, 0, 0, save_coords},
+    {"save_opt", GD_P_ENUM, R(save_opt), "final",
+     "the optimizer's state (momentum b, adam m and v, ...) and iteration count in /traj/<k>/opt: none | final (the last state: enough to resume) | all (with every saved state)",
+     0, 0, 0, save_opts},
+    {"resume", GD_P_STRING, R(resume), "", "continue the trajectories of this run file from their last saved state and optimizer state (run.x0 is then not used)", 0, 0, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef R
 const gd_section gd_section_run = {"run", run_params, sizeof(run_opts), offsetof(gd_sim, run)};
@@ -553,6 +558,127 @@ static int finite_state(const double *x, int n)
     return 1;
 }
 
+/* ---- the optimizer's state in the file (run.save_opt) and continuing a file (run.resume) ---- */
+#define GD_MAX_HISTORY 8
+static const char opt_convention[] =
+    "vectors in field units: b and m accumulate F = (-grad_theta L, +grad_psi L), so on a minimising player's coordinates m is minus "
+    "PyTorch's exp_avg; v accumulates F^2; g_prev is F at the previous iterate; step counts the iterations since the start (adam's k)";
+
+/* The history vectors a file holds for rule t: a fixed-step rule's (at most GD_MAX_HISTORY). */
+static int opt_count(const gd_integrator_type *t) { return t->fixed_step ? (t->history < GD_MAX_HISTORY ? t->history : GD_MAX_HISTORY) : 0; }
+
+/* Their names (h0, h1, ... for a rule that gives none). */
+static int history_names(const gd_integrator_type *t, const char *names[GD_MAX_HISTORY], char bufs[GD_MAX_HISTORY][16])
+{
+    int nh = opt_count(t);
+    for (int j = 0; j < nh; j++) {
+        snprintf(bufs[j], sizeof bufs[j], "h%d", j);
+        names[j] = t->history_names ? t->history_names[j] : bufs[j];
+    }
+    return nh;
+}
+
+/* GROUP/opt for a fixed-step rule unless run.save_opt = none (*out NULL then). */
+static int opt_open(gd_sim *s, gd_h5 *f, const char *group, gd_h5_rows **out)
+{
+    *out = NULL;
+    const gd_integrator_type *t = s->stepper->type;
+    if (!f || !t->fixed_step || s->run->save_opt == GD_SAVE_OPT_NONE) return GD_OK;
+    const char *names[GD_MAX_HISTORY];
+    char bufs[GD_MAX_HISTORY][16], opt[96];
+    int nh = history_names(t, names, bufs);
+    snprintf(opt, sizeof opt, "%s/opt", group);
+    int rc = gd_h5_rows_open(f, opt, nh, names, s->model->dim, "step", out);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, opt, "convention", opt_convention);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, opt, "integrator", t->name);
+    return rc;
+}
+
+static int opt_row(gd_sim *s, gd_h5_rows *rows) { return rows ? gd_h5_rows_append(rows, s->stepper->lane.hist, s->stepper->nsteps) : GD_OK; }
+
+/* The last row of DATASET (rows x width) in path into out. */
+static int last_row(gd_sim *s, const char *path, const char *dataset, int rank_want, long width, double *out)
+{
+    int rank;
+    hsize_t dims[8];
+    double *data = NULL;
+    char why[GD_MSG_LEN];
+    int rc = gd_h5_read(path, dataset, rank_want, (size_t)1 << 34, &rank, dims, &data, why);
+    if (rc != GD_OK) return gd_fmt(s->msg, rc == GD_ENOMEM ? rc : GD_EUSAGE, "run.resume: %s", why); /* a bad input file */
+    long w = rank == 2 ? (long)dims[1] : 1;
+    if (rank != rank_want || w != width || dims[0] < 1) {
+        free(data);
+        return gd_fmt(s->msg, GD_EUSAGE, "run.resume: %s in '%s' holds %ld values per row, this run needs %ld (another model, or written with run.save_coords = generator)",
+                      dataset, path, w, width);
+    }
+    memcpy(out, data + (size_t)(dims[0] - 1) * (size_t)width, sizeof(double) * (size_t)width);
+    free(data);
+    return GD_OK;
+}
+
+/* Trajectory k of the resume file: its last state, the rule's history and the iteration count. */
+static int resume_one(gd_sim *s, const char *path, int k, gd_resume *R)
+{
+    const gd_integrator_type *t = s->stepper->type;
+    const char *names[GD_MAX_HISTORY];
+    char bufs[GD_MAX_HISTORY][16], ds[160];
+    int dim = s->model->dim, nh = history_names(t, names, bufs);
+    snprintf(ds, sizeof ds, "/traj/%d/x", k);
+    int rc = last_row(s, path, ds, 2, dim, R->x + (size_t)k * (size_t)dim);
+    R->step[k] = 0;
+    if (rc != GD_OK || !t->fixed_step) return rc;
+    for (int j = 0; j <= nh && rc == GD_OK; j++) { /* the history vectors, then the counter */
+        double step;
+        snprintf(ds, sizeof ds, "/traj/%d/opt/%s", k, j < nh ? names[j] : "step");
+        if (!gd_h5_has(path, ds))
+            return gd_fmt(s->msg, GD_EUSAGE, "run.resume: '%s' has no %s: continue a run of integrator '%s' written with run.save_opt = final or all", path, ds,
+                          t->name);
+        if (j < nh) rc = last_row(s, path, ds, 2, dim, R->hist + ((size_t)k * (size_t)nh + (size_t)j) * (size_t)dim);
+        else if ((rc = last_row(s, path, ds, 1, 1, &step)) == GD_OK) R->step[k] = (long)step;
+    }
+    return rc;
+}
+
+/* Every /traj/<k> of run.resume, k = 0, 1, ... until one is missing. */
+static int resume_load(gd_sim *s, gd_resume *R)
+{
+    const char *path = s->run->resume;
+    int dim = s->model->dim, nh = opt_count(s->stepper->type), rc = GD_OK;
+    char ds[64];
+    memset(R, 0, sizeof *R);
+    for (int k = 0; rc == GD_OK; k++) {
+        snprintf(ds, sizeof ds, "/traj/%d/x", k);
+        if (k > 0 && !gd_h5_has(path, ds)) break; /* the first is read whatever: its message names a missing file */
+        double *x = realloc(R->x, sizeof(double) * (size_t)(k + 1) * (size_t)dim), *h;
+        R->x = x ? x : R->x;
+        h = realloc(R->hist, sizeof(double) * ((size_t)(k + 1) * (size_t)nh * (size_t)dim + 1));
+        R->hist = h ? h : R->hist;
+        long *st = realloc(R->step, sizeof(long) * (size_t)(k + 1));
+        R->step = st ? st : R->step;
+        if (!x || !h || !st) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+        if ((rc = resume_one(s, path, k, R)) == GD_OK) R->n = k + 1;
+    }
+    return rc;
+}
+
+static void resume_free(gd_resume *R)
+{
+    free(R->x), free(R->hist), free(R->step);
+    memset(R, 0, sizeof *R);
+}
+
+/* After the stepper's reset: the history and counter trajectory k continues from, and its time. */
+static void resume_apply(gd_sim *s, int k, double *t)
+{
+    gd_stepper *st = s->stepper;
+    const gd_resume *R = s->resume;
+    if (!R || !st->type->fixed_step) return;
+    size_t nh = (size_t)opt_count(st->type) * (size_t)st->dim;
+    if (nh) memcpy(st->lane.hist, R->hist + (size_t)k * nh, sizeof(double) * nh);
+    st->lane.iter = st->nsteps = R->step[k];
+    *t = (double)st->nsteps * st->hv[st->ngen < st->dim ? st->ngen : 0]; /* as gd_stepper_step counts it */
+}
+
 static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
 {
     int dim = s->model->dim, rc;
@@ -566,15 +692,21 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     snprintf(group, sizeof group, "/traj/%d", k);
     const gd_model_type *mt = s->model->type;
     int saved = s->run->save_coords ? s->model->ngen : dim;
-    if (f && gd_h5_series_open(f, group, saved > 0 ? saved : dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK)
+    gd_h5_rows *opt = NULL;
+    if (f && (gd_h5_series_open(f, group, saved > 0 ? saved : dim, mt->metric ? mt->metric_name : NULL, &ser) != GD_OK || opt_open(s, f, group, &opt) != GD_OK)) {
+        gd_h5_series_close(&ser), gd_h5_rows_close(&opt);
         return gd_fmt(s->msg, GD_EIO, "cannot write %s", group);
+    }
+    const int opt_all = s->run->save_opt == GD_SAVE_OPT_ALL;
     double t_start = wall_seconds();
     gd_stepper_noise_index(s->stepper, 0, k); /* a run's trajectories are cell 0, start k */
     if ((rc = gd_stepper_reset(s->stepper, x)) != GD_OK) {
-        gd_h5_series_close(&ser);
+        gd_h5_series_close(&ser), gd_h5_rows_close(&opt);
         return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     }
+    resume_apply(s, k, &t);
     if (ser) rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, s->stepper->ws, x) : 0);
+    if (rc == GD_OK && opt_all) rc = opt_row(s, opt);
     box_add(s, lo, hi, x);
     long n = 0, steps = s->stepper->o.steps;
     int diverged = 0;
@@ -593,11 +725,16 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         diverged = rc == GD_DIVERGED;
         rc = GD_OK;
         n++;
-        if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run->save_every == 0 || n == steps || diverged)) /* no NaN rows */
+        if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run->save_every == 0 || n == steps || diverged)) { /* no NaN rows */
             rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, s->stepper->ws, x) : 0);
+            if (rc == GD_OK && opt_all) rc = opt_row(s, opt);
+        }
         box_add(s, lo, hi, x);
     }
-    int crc = gd_h5_series_close(&ser);
+    /* final: the state x's last row holds (a non-finite one has no row) */
+    if (rc == GD_OK && !opt_all && r->failure != GD_FAIL_NONFINITE) rc = opt_row(s, opt);
+    int crc = gd_h5_series_close(&ser), orc = gd_h5_rows_close(&opt);
+    if (crc == GD_OK) crc = orc;
     if (rc < 0) return gd_fmt(s->msg, rc, "trajectory %d: %s", k, rc == GD_EIO ? "cannot write HDF5 data" : s->stepper->msg);
     if (crc != GD_OK) return gd_fmt(s->msg, GD_EIO, "trajectory %d: cannot write HDF5 data", k);
     r->steps = n;
@@ -709,8 +846,15 @@ int gd_sim_run(gd_sim *s, const char *path)
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!path) path = s->run->output;
     gd_h5 *f = NULL;
-    int rc = path[0] ? gd_sim_open_output(s, path, &f) : GD_OK;
-    if (rc != GD_OK) return rc;
+    gd_resume R = {0};
+    double *starts = s->starts;
+    int nstart = s->nstart, rc = s->run->resume[0] ? resume_load(s, &R) : GD_OK;
+    if (rc == GD_OK && path[0]) rc = gd_sim_open_output(s, path, &f);
+    if (rc != GD_OK) {
+        resume_free(&R);
+        return rc;
+    }
+    if (R.n) s->starts = R.x, s->nstart = R.n, s->resume = &R; /* the file's states are the starts, for this run only */
     double lo[2], hi[2];
     rc = gd_sim_integrate(s, f, lo, hi);
     if (f && rc == GD_OK && gd_sim_write_model(s, f) != GD_OK) rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
@@ -721,6 +865,8 @@ int gd_sim_run(gd_sim *s, const char *path)
         if (gd_sim_write_field(s, f, 0, iy, lo, hi, (int)s->run->field_n, s->starts) != GD_OK)
             rc = gd_fmt(s->msg, GD_EIO, "cannot write model data to '%s'", path);
     }
+    s->starts = starts, s->nstart = nstart, s->resume = NULL;
+    resume_free(&R);
     return gd_sim_finish_output(s, &f, rc);
 }
 

@@ -27,7 +27,18 @@ typedef struct {
     long save_every, field_n;
     char *output;
     int save_coords; /* 0 all, 1 generator */
+    int save_opt;    /* GD_SAVE_OPT_*: the optimizer's state in /traj/<k>/opt */
+    char *resume;    /* a run file to continue (empty: none) */
 } run_opts;
+enum { GD_SAVE_OPT_NONE, GD_SAVE_OPT_FINAL, GD_SAVE_OPT_ALL };
+
+/* What a run continues from (run.resume): per trajectory the state, the rule's history
+ * (history x dim) and its iteration count, from the file's last saved row. */
+typedef struct {
+    int n;
+    double *x, *hist;
+    long *step;
+} gd_resume;
 
 /* [sweep] (keys in sweep.c); its outcome keys (converge_tol, diverge_radius) are every
  * trajectory's, so the run and the rate read them too. */
@@ -71,6 +82,7 @@ struct gd_sim {
     int nstart;
     traj_result *res;
     int nres;
+    const gd_resume *resume; /* set by gd_sim_run while it continues a file */
     char *config_text, *command;
     int ready;
     char msg[GD_MSG_LEN];

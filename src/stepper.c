@@ -35,6 +35,15 @@ const char *gd_integrator_type_name(const gd_integrator_type *t) { return t ? t-
 const char *gd_integrator_type_summary(const gd_integrator_type *t) { return t ? t->summary : NULL; }
 int gd_integrator_type_order(const gd_integrator_type *t) { return t ? t->order : GD_EUSAGE; }
 int gd_integrator_type_is_fixed_step(const gd_integrator_type *t) { return t ? t->fixed_step : 0; }
+
+const char *gd_integrator_type_state_name(const gd_integrator_type *t, int j)
+{
+    static const char *const unnamed[] = {"h0", "h1", "h2", "h3", "h4", "h5", "h6", "h7"};
+    if (!t || j < 0 || j > t->history) return NULL;
+    if (j == 0) return "x";
+    if (t->history_names) return t->history_names[j - 1];
+    return j - 1 < 8 ? unnamed[j - 1] : "h";
+}
 const gd_param *gd_integrator_type_params(const gd_integrator_type *t) { return !t ? NULL : t->params ? t->params : no_params; }
 
 int gd_integrator_type_reads(const gd_integrator_type *t, const char *key)

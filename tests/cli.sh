@@ -35,6 +35,19 @@ assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp",
 assert all(p["help"] and "default" in p for p in dirac["params"])
 assert set(d["sections"]) == {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation"}, d["sections"].keys()
 assert "x0" in {p["key"] for p in d["sections"]["run"]} and "diverge_radius" in {p["key"] for p in d["sections"]["sweep"]}
+rules = {i["name"]: i for i in d["integrators"]}
+# each rule's state layout (docs/optimizers.md) and each numeric key's range
+assert rules["adam"]["state"] == ["x", "m", "v"] and rules["momentum"]["state"] == ["x", "b"] and rules["cgd"]["state"] == ["x"]
+assert rules["optimistic"]["state"] == ["x", "g_prev"] and rules["rmsprop"]["state"] == ["x", "v"]
+cg = {p["key"]: p for p in rules["cgd"]["params"]}
+assert cg["cgd_solver"]["default"] == "auto" and cg["cgd_solver"]["choices"] == ["auto", "dense", "cg"]
+assert cg["cg_tol"]["default"] == "1e-12" and cg["cg_tol"]["range"] == {"min": 0, "max": 1, "min_open": True, "max_open": False}
+beta = {p["key"]: p for p in rules["momentum"]["params"]}["beta"]["range"]
+assert beta == {"min": -1, "max": 1, "min_open": True, "max_open": True}, beta
+h = {p["key"]: p for p in rules["simgd"]["params"]}["h"]["range"]
+assert h["min"] == 0 and h["max"] is None and h["min_open"], h
+run = {p["key"]: p for p in d["sections"]["run"]}
+assert run["save_opt"]["default"] == "final" and run["save_opt"]["choices"] == ["none", "final", "all"] and run["resume"]["default"] == ""
 PY
 
 # COMMAND --help for every command the CLI dispatches, as its own overview lists them: status 0,

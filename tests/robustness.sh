@@ -114,6 +114,7 @@ expect 2 "lookahead needs a fixed-step rule; cvode is not one" -- run good.ini -
 expect 2 "modifier.gamma = -0.1 is out of range (must be >= 0)" -- run good.ini --set modifier.name=consensus --set modifier.gamma=-0.1
 expect 2 "modifier.name = 'co' is not one of: none | consensus | sga" -- eig good.ini --set modifier.name=co
 expect 2 "unknown key lookahead.beta" -- run good.ini --set lookahead.beta=0.5
+expect 2 "modifier.name = sga with integrator 'cgd': cgd solves with the game's own Jacobian blocks" -- run good.ini --set integrator.name=cgd --set modifier.name=sga
 row noise
 expect 2 "noise.sigma = -0.1 is out of range (must be >= 0)" -- run good.ini --set noise.sigma=-0.1
 expect 2 "noise.seed = '-1' is not an integer in \[0, 2^64)" -- run good.ini --set noise.seed=-1
@@ -122,6 +123,20 @@ expect 2 "noise.sigma > 0 with integrator 'cvode': gradient noise needs a fixed-
 expect 2 "noise.sigma > 0 with integrator 'implicit_midpoint': only the explicit lane rules" -- eig good.ini --set integrator.name=implicit_midpoint --set noise.sigma=1
 expect 2 "model 'kernel_gda' steps with its own map under 'simgd', which takes no gradient noise" -- run /dev/null --set model.name=kernel_gda --set noise.sigma=0.1
 expect 2 "critical: noise.sigma has no transition" -- critical good.ini --param noise.sigma --lo 0 --hi 1
+row cgd-solver
+expect 2 "integrator.cgd_solver = 'gmres' is not one of: auto | dense | cg" -- run good.ini --set integrator.name=cgd --set integrator.cgd_solver=gmres
+expect 2 "integrator.cg_tol = 0 is out of range (must be > 0 and <= 1)" -- run good.ini --set integrator.name=cgd --set integrator.cg_tol=0
+expect 2 "integrator.cg_maxit = -1 is out of range (must be >= 0" -- run good.ini --set integrator.name=cgd --set integrator.cg_maxit=-1
+expect 2 "cgd: cgd_solver = cg needs a zero-sum game .* use cgd_solver = dense" -- \
+    run good.ini --set integrator.name=cgd --set integrator.cgd_solver=cg --set model.loss=nsgan
+
+row resume-file
+expect 2 "run.resume: cannot open HDF5 file 'nope.h5'" -- run good.ini --set run.resume=nope.h5
+"$gandyn" run good.ini --set integrator.name=adam --set run.save_opt=none --set integrator.steps=5 -o noopt.h5 > /dev/null || bad "a run without its optimizer state"
+expect 2 "run.resume: 'noopt.h5' has no /traj/0/opt/m: continue a run of integrator 'adam' written with run.save_opt = final or all" -- \
+    run good.ini --set integrator.name=adam --set run.resume=noopt.h5
+expect 2 "run.resume: /traj/0/x in 'noopt.h5' holds 2 values per row, this run needs 4" -- \
+    run /dev/null --set model.name=particles --set model.particles='0.5,0.3;-0.4,0.2' --set model.data='0,0;1,1' --set run.resume=noopt.h5
 
 row absurd-size
 expect 2 "a sweep of 1000000 x 1000000 cells needs 2.61e+04 GiB; the memory budget is" -- \

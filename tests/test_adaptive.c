@@ -7,6 +7,10 @@
  * the exact scale invariance and the attractor size of the deterministic eps = 0 game, Adam's
  * first step. Then: critical over integrator.beta1 (observed and predicted), the iteration
  * counter restarting with every start and every batched block, and the one-line errors.
+ * update = alt (player by player): the spectrum does not depend on the order (momentum,
+ * nesterov, adam, rmsprop), frozen alternating adam is alternating heavy-ball momentum with
+ * beta = beta1 and step (1 - beta1) h p (case 1's radius), and the analytic map Jacobian on the
+ * extended state equals central differences of the step.
  */
 #include "check.h"
 
@@ -330,6 +334,90 @@ static void errors(void)
     gd_sim_free(&s);
 }
 
+/* ------------------------------------------------------------- update = alt ---- */
+/* Every eigenvalue of a within tol of one of b's, and the counts equal. */
+static int same_spectrum(const gd_eig_result *a, const gd_eig_result *b, double tol)
+{
+    int ok = a->map_dim == b->map_dim;
+    for (int i = 0; i < a->map_dim && ok; i++) ok = nearest(b, a->map_re[i], a->map_im[i]) <= tol && nearest(a, b->map_re[i], b->map_im[i]) <= tol;
+    return ok;
+}
+
+/* The alternation order does not change the spectrum (the iteration's Jacobians for gen_first
+ * and disc_first are cyclic permutations of one product, D^n_d G^n_g and G^n_g D^n_d): every
+ * momentum-type rule, n_g = 2, n_d = 3, on the Dirac GP. */
+static void order_invariance(void)
+{
+    static const char *const rules[] = {"momentum", "nesterov", "adam", "rmsprop"};
+    for (int r = 0; r < 4; r++) {
+        gd_eig_result e[2];
+        for (int o = 0; o < 2; o++) {
+            gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", "integrator.name", rules[r], "integrator.update", "alt", "integrator.n_g",
+                                                  "2", "integrator.n_d", "3", "integrator.order", o ? "disc_first" : "gen_first", "integrator.h", "0.05",
+                                                  "integrator.beta", "-0.3", "integrator.beta1", "0.4", "integrator.v_frozen_g", "0.3", "integrator.v_frozen_d",
+                                                  "0.6", NULL});
+            CHECK_OK(gd_sim_eig(s, &e[o]));
+            gd_sim_free(&s);
+        }
+        if (!same_spectrum(&e[0], &e[1], 1e-12)) fprintf(stderr, "%s: the spectrum depends on the order\n", rules[r]);
+        CHECK(same_spectrum(&e[0], &e[1], 1e-12));
+        CHECK_NEAR(e[0].rho, e[1].rho, 1e-12);
+        gd_eig_result_free(&e[0]), gd_eig_result_free(&e[1]);
+    }
+}
+
+/* Frozen alternating adam is alternating heavy-ball momentum with beta = beta1 and step
+ * (1 - beta1) h p (b = m / (1 - beta1)), player by player: on the bilinear game (Dirac WGAN)
+ * with v_frozen = 1, eps = 0 (p = 1), beta1 = -0.5 and h = 0.1/1.5, the (x, m) block has
+ * momentum's spectrum at h = 0.1, beta = -0.5 (case 1: rho = 0.9985177891), the v block beta2.
+ * Alternating rmsprop is altgd with step h p: on the bilinear game |mu| = 1. */
+static void alternating_frozen_maps(void)
+{
+    const char *const wgan[] = {"model.loss", "wgan", "model.reg", "none", "integrator.update", "alt", "integrator.eps", "0", "integrator.v_frozen", "1",
+                                "integrator.beta2", "0.9", "integrator.beta", "-0.5", "integrator.beta1", "-0.5", NULL};
+    gd_eig_result e[3];
+    const char *rules[3] = {"adam", "momentum", "rmsprop"}, *hs[3] = {"0.066666666666666667", "0.1", "0.1"};
+    for (int r = 0; r < 3; r++) {
+        gd_sim *s = sim(wgan);
+        CHECK_OK(gd_sim_set(s, "integrator.name", rules[r]));
+        CHECK_OK(gd_sim_set(s, "integrator.h", hs[r]));
+        CHECK_OK(gd_sim_setup(s));
+        CHECK_OK(gd_sim_eig(s, &e[r]));
+        gd_sim_free(&s);
+    }
+    int nb2 = 0;
+    CHECK_NEAR(radius_without(&e[0], 0.9, &nb2), 0.9985177891, 1e-9);
+    CHECK(nb2 == 2 && e[0].map_dim == 6 && e[1].map_dim == 4);
+    for (int i = 0; i < e[1].map_dim; i++) CHECK(nearest(&e[0], e[1].map_re[i], e[1].map_im[i]) <= 1e-12);
+    CHECK_NEAR(radius_without(&e[2], 0.9, &nb2), 1.0, 1e-12);
+    for (int r = 0; r < 3; r++) gd_eig_result_free(&e[r]);
+}
+
+/* The analytic map Jacobian of alternating adam and rmsprop (frozen second moment, v_frozen > 0,
+ * where differences resolve the step) equals central differences of the implemented step on
+ * the extended state (x, m, v), away from x*, n_g = 2, n_d = 3, both orders. */
+static void alternating_jacobians(void)
+{
+    gd_model *m = make_model("dirac", (const char *const[]){"loss", "nsgan", "reg", "gp", "gamma", "0.4", NULL});
+    for (int r = 0; r < 2; r++)
+        for (int o = 0; o < 2; o++) {
+            gd_stepper *s = make_stepper(r ? "rmsprop" : "adam", m,
+                                         (const char *const[]){"h", "0.3", "lr_d", "0.2", "update", "alt", "n_g", "2", "n_d", "3", "order", o ? "disc_first" : "gen_first",
+                                                               "freeze_v", "true", "v_frozen_g", "0.3", "v_frozen_d", "0.2", "beta2", "0.9", "beta1", "0.4", NULL});
+            double x[2] = {0.7, -0.4}, A[36], F[36], worst = 0;
+            int an = 0, n = gd_stepper_map_dim(s);
+            CHECK(n == (r ? 4 : 6));
+            CHECK_OK(gd_stepper_map_jacobian(s, x, A, &an));
+            CHECK_OK(gd_stepper_map_jacobian_fd(s, x, F));
+            CHECK(an);
+            for (int i = 0; i < n * n; i++) worst = fmax(worst, fabs(A[i] - F[i]));
+            if (!(worst <= 1e-7)) fprintf(stderr, "%s alt %d: |analytic - differences| = %.3g\n", r ? "rmsprop" : "adam", o, worst);
+            CHECK(worst <= 1e-7);
+            gd_stepper_free(&s);
+        }
+    gd_model_free(&m);
+}
+
 int main(void)
 {
     case8();
@@ -340,5 +428,8 @@ int main(void)
     critical_beta1();
     counter_restarts();
     errors();
+    order_invariance();
+    alternating_frozen_maps();
+    alternating_jacobians();
     return check_report("test_adaptive");
 }

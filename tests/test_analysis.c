@@ -390,7 +390,7 @@ static void evals_per_iteration(void)
 {
     static const struct { const char *rule; int evals; } table[] = {
         {"simgd", 1}, {"altgd", 2}, {"symplectic_euler", 2}, {"extragradient", 2}, {"optimistic", 1}, {"leapfrog", 3},
-        {"heun", 2}, {"rk4", 4}, {"momentum", 1}, {"nesterov", 1}, {"adam", 1}, {"rmsprop", 1}};
+        {"heun", 2}, {"rk4", 4}, {"momentum", 1}, {"nesterov", 1}, {"adam", 1}, {"rmsprop", 1}, {"cgd", 1}};
     for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++) {
         const char *name = gd_integrator_type_name(*t);
         if (!gd_integrator_type_is_fixed_step(*t) || !strcmp(name, "implicit_midpoint")) continue;

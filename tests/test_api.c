@@ -126,6 +126,10 @@ static void null_steppers(void)
     double x[4] = {0}, M[16], t = 0;
     CHECK(!gd_integrator_type_find(NULL) && !gd_integrator_type_name(NULL) && !gd_integrator_type_summary(NULL) && !gd_integrator_type_params(NULL) && !gd_integrator_type_reads(NULL, "h"));
     CHECK(gd_integrator_type_order(NULL) == GD_EUSAGE && gd_integrator_type_is_fixed_step(NULL) == 0);
+    CHECK(gd_integrator_type_state_name(NULL, 0) == NULL);
+    const gd_integrator_type *adam = gd_integrator_type_find("adam");
+    CHECK(!strcmp(gd_integrator_type_state_name(adam, 0), "x") && !strcmp(gd_integrator_type_state_name(adam, 2), "v") &&
+          gd_integrator_type_state_name(adam, 3) == NULL && gd_integrator_type_state_name(adam, -1) == NULL);
     CHECK(!gd_stepper_create(NULL, NULL) && !gd_stepper_create(simgd, NULL));
     EUSAGE(gd_stepper_set(NULL, "h", "0.1"));
     EUSAGE(gd_stepper_setup(NULL));

@@ -106,6 +106,11 @@ static int reference(const char *name, const double *x0, int iters, double *x)
         double det = Q[0] * Q[3] - Q[1] * Q[2];
         mat Qi = {Q[3] / det, -Q[1] / det, -Q[2] / det, Q[0] / det};
         mul(Qi, P, M);
+    } else if (!strcmp(name, "cgd")) { /* (I - HN)^-1 (I + H D_J), N the coupling (off-diagonal) entries of J */
+        mat Q = {1, -HJ[1], -HJ[2], 1}, P = {1 + HJ[0], 0, 0, 1 + HJ[3]};
+        double det = Q[0] * Q[3] - Q[1] * Q[2];
+        mat Qi = {Q[3] / det, -Q[1] / det, -Q[2] / det, Q[0] / det};
+        mul(Qi, P, M);
     } else if (!strcmp(name, "optimistic")) { /* x1 = (I + HJ) x0, x_{n+1} = x_n + 2HJ x_n - HJ x_{n-1} */
         double prev[2] = {x0[0], x0[1]}, cur[2], hp[2], hc[2];
         apply(HJ, x0, hc);

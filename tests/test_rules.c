@@ -87,7 +87,8 @@ static int settings_of(const char *rule, rule_setting *out)
         out[0] = plain;
         out[1] = (rule_setting){{"eps_mode", "inside", "bias_correction", !strcmp(rule, "adam") ? "false" : "true", "beta1", "-0.3", "v0", "0.2", NULL}};
         out[2] = (rule_setting){{"freeze_v", "true", "v_frozen_g", "0.3", "v_frozen_d", "0.05", "eps", "0", "beta2", "0.9", NULL}};
-        return 3;
+        out[3] = (rule_setting){{"update", "alt", "n_g", "2", "n_d", "3", "order", "disc_first", "beta1", "0.3", NULL}};
+        return 4;
     }
     out[0] = plain;
     return 1;
@@ -206,14 +207,42 @@ static int midpoint(const ref_ctx *c, double *x)
     return rc;
 }
 
+/* cgd: the players' steps answer each other, d_theta = h_g (F_theta + J_tp d_psi),
+ * d_psi = h_d (F_psi + J_pt d_theta) (J_tp, J_pt the coupling blocks of the model's Jacobian),
+ * solved by plain fixed-point iteration of those two lines; x+ = P(x + d). */
+static int competitive(const ref_ctx *c, double *x)
+{
+    int n = c->n, rc;
+    double *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + 3 * (size_t)n)), *v = J + (size_t)n * (size_t)n, *d = v + n, *e = d + n;
+    if ((rc = field(c, x, v)) == GD_OK) rc = gd_model_jacobian(c->m, x, J);
+    for (int i = 0; i < n; i++) d[i] = rate(c, i) * v[i];
+    for (int it = 0; it < 10000 && rc == GD_OK; it++) {
+        double change = 0, size = 1e-300;
+        for (int i = 0; i < n; i++) {
+            double a = v[i];
+            for (int j = 0; j < n; j++)
+                if ((i < c->ngen) != (j < c->ngen)) a += J[(size_t)i * (size_t)n + (size_t)j] * d[j];
+            e[i] = rate(c, i) * a;
+            change = fmax(change, fabs(e[i] - d[i])), size = fmax(size, fabs(e[i]));
+        }
+        memcpy(d, e, sizeof(double) * (size_t)n);
+        if (change <= 1e-16 * size) break;
+    }
+    for (int i = 0; i < n; i++) x[i] += d[i];
+    gd_model_project(c->m, x);
+    free(J);
+    return rc;
+}
+
 static double kv_number(const ref_ctx *c, const char *key, const char *def) { return atof(kv_value(c->kv, key, def)); }
 static int kv_is(const ref_ctx *c, const char *key, const char *def, const char *value) { return !strcmp(kv_value(c->kv, key, def), value); }
 
 /* adam (rmsprop: no first moment, m = g) from docs/optimizers.md, with the setting's keys
  * over the defaults: m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
  * x = P(x + H (m/c1) / D(v/c2)), c = 1 - b^k with bias correction; 0/0 := 0. freeze_v: D(v_frozen) and
- * c1 = 1. */
-static int adaptive(ref_ctx *c, double *x, int adam, double *g)
+ * c1 = 1. update = alt: player by player (n_g, n_d, order), each sub-step on that player's rows
+ * only, from the field at the current state, each player counting its own updates k. */
+static int adaptive_rows(ref_ctx *c, double *x, int adam, double *g, int i0, int i1, long k)
 {
     const double b1 = adam ? kv_number(c, "beta1", "0.5") : 0, b2 = kv_number(c, "beta2", adam ? "0.999" : "0.99"), eps = kv_number(c, "eps", "1e-8");
     const int inside = kv_is(c, "eps_mode", "outside", "inside"), bias = kv_is(c, "bias_correction", adam ? "true" : "false", "true");
@@ -221,16 +250,29 @@ static int adaptive(ref_ctx *c, double *x, int adam, double *g)
     const char *vf = kv_value(c->kv, "v_frozen", "0");
     const double vbar[2] = {atof(kv_value(c->kv, "v_frozen_g", vf)), atof(kv_value(c->kv, "v_frozen_d", vf))};
     int rc = field(c, x, g);
-    c->k++;
-    for (int i = 0; i < c->n && rc == GD_OK; i++) {
+    for (int i = i0; i < i1 && rc == GD_OK; i++) {
         c->mean[i] = adam ? b1 * c->mean[i] + (1 - b1) * g[i] : g[i];
         c->sq[i] = b2 * c->sq[i] + (1 - b2) * g[i] * g[i];
         double num = c->mean[i], vv = frozen ? vbar[i >= c->ngen] : c->sq[i];
-        if (bias && !frozen) num /= 1 - pow(b1, (double)c->k), vv /= 1 - pow(b2, (double)c->k);
+        /* times the reciprocals, as the rule rounds: where |g| ~ eps the step amplifies a last-bit difference */
+        if (bias && !frozen) num *= 1 / (1 - pow(b1, (double)k)), vv *= 1 / (1 - pow(b2, (double)k));
         double den = inside ? sqrt(vv + eps) : sqrt(vv) + eps;
         x[i] += rate(c, i) * (num == 0 ? 0 : num / den);
     }
     gd_model_project(c->m, x);
+    return rc;
+}
+
+static int adaptive(ref_ctx *c, double *x, int adam, double *g)
+{
+    long k = ++c->k;
+    if (!c->alt) return adaptive_rows(c, x, adam, g, 0, c->n, k);
+    int first = c->disc_first, rc = GD_OK;
+    for (int q = 0; q < 2 && rc == GD_OK; q++) {
+        int disc = q ? !first : first;
+        long r = disc ? c->n_d : c->n_g;
+        for (long j = 1; j <= r && rc == GD_OK; j++) rc = adaptive_rows(c, x, adam, g, disc ? c->ngen : 0, disc ? c->n : c->ngen, (k - 1) * r + j);
+    }
     return rc;
 }
 
@@ -273,6 +315,8 @@ static int reference(const char *rule, ref_ctx *c, double *x)
             rc = heavy_ball_moves(c, x, nest, 0, !first, first ? c->n_g : c->n_d);
     } else if (!strcmp(rule, "adam") || !strcmp(rule, "rmsprop")) {
         rc = adaptive(c, x, !strcmp(rule, "adam"), v);
+    } else if (!strcmp(rule, "cgd")) {
+        rc = competitive(c, x);
     } else {
         rc = GD_ENOTAVAIL;
     }

@@ -30,19 +30,29 @@ def sweep_dataset(g):
     return xarray.Dataset(variables, coords=coords, attrs=dict(g.attrs))
 
 
+def _stack(cols, n, axis):
+    """Per-trajectory arrays [rows(, coord)] as one block [traj, axis(, coord)], NaN-padded."""
+    block = np.full((len(cols), n) + cols[0].shape[1:], np.nan)
+    for k, c in enumerate(cols):
+        block[k, : len(c)] = c
+    return (("traj", axis, "coord")[: block.ndim], block)
+
+
 def trajectory_dataset(trajs, model=None):
     """/traj/<k>: x [traj, step, coord], t and the per-step observables [traj, step] (NaN past a
-    shorter trajectory's end), and each trajectory's attributes [traj]."""
+    shorter trajectory's end), each trajectory's attributes [traj], and the optimizer's state of
+    /traj/<k>/opt as opt.NAME [traj, opt_row(, coord)] (run.save_opt: one row, or one per step)."""
     xarray = _xarray()
     n = max(len(tr["t"]) for tr in trajs)
     dim = trajs[0]["x"].shape[1]
     variables = {}
     for name in trajs[0]:
-        cols = [tr[name] for tr in trajs]
-        block = np.full((len(trajs), n) + cols[0].shape[1:], np.nan)
-        for k, c in enumerate(cols):
-            block[k, : len(c)] = c
-        variables[name] = (("traj", "step", "coord")[: block.ndim], block)
+        if isinstance(trajs[0][name], dict):  # /traj/<k>/opt
+            for vec in trajs[0][name]:
+                cols = [tr[name][vec] for tr in trajs]
+                variables[f"{name}.{vec}"] = _stack(cols, max(len(c) for c in cols), f"{name}_row")
+            continue
+        variables[name] = _stack([tr[name] for tr in trajs], n, "step")
     for key in trajs[0].attrs:
         vals = [tr.attrs.get(key) for tr in trajs]
         if key == "x0":

@@ -76,6 +76,26 @@ def test_trajectories_to_xarray():
     np.testing.assert_allclose(np.sort_complex(e["eig"].values), np.sort_complex(lam), atol=1e-9)
 
 
+def test_optimizer_state(scratch):
+    """run.save_opt: a run file's /traj/<k>/opt, loaded, in xarray, and continued by run.resume."""
+    xr = pytest.importorskip("xarray")
+    cfg = {"model.reg": "gp", "run.x0": "1,1;-1.5,0.5", "integrator.name": "adam", "integrator.steps": 30}
+    whole = gandyn.run(dict(cfg, **{"integrator.steps": 60}))
+    half = gandyn.run(cfg, out=scratch / "half.h5")
+    loaded = gandyn.load(scratch / "half.h5")
+    opt = loaded.traj[1]["opt"]
+    assert set(opt) == {"m", "v", "step"} and opt["m"].shape == (1, 2) and opt["step"].dtype == np.int64 and opt["step"][0] == 30
+    assert "PyTorch" in opt.attrs["convention"] and opt.attrs["integrator"] == "adam"
+    ds = loaded.to_xarray()
+    assert ds["opt.m"].dims == ("traj", "opt_row", "coord")
+    np.testing.assert_array_equal(ds["opt.v"].values[1], opt["v"])
+    resumed = gandyn.run(dict(cfg, **{"run.resume": str(scratch / "half.h5")}))
+    for k in range(2):
+        np.testing.assert_array_equal(resumed.traj[k]["x"][-1], whole.traj[k]["x"][-1])
+        for name in ("m", "v", "step"):
+            np.testing.assert_array_equal(resumed.traj[k]["opt"][name], whole.traj[k]["opt"][name])
+
+
 def test_plot_draws_what_the_cli_draws(scratch):
     r = gandyn.rate(GRADPEN, out=scratch / "rate.h5")
     png = gandyn.plot(r, out=scratch / "py.png")
