@@ -454,6 +454,33 @@ GD_EXPORT void gd_spectrum_scan_free(gd_spectrum_scan *r);
  * [value, lambda_1]); and the model group (grid, densities). */
 GD_EXPORT int gd_sim_write_spectrum(gd_sim *s, const char *path, const gd_spectrum_result *r, const gd_spectrum_scan *scan);
 
+/* Lyapunov spectrum by QR (Benettin; `gandyn lyapunov`, [lyapunov] section, docs/bifurcations.md)
+ * from the first start of run.x0. A fixed-step integrator: the orbit of its one-iteration map on
+ * its whole state (optimistic, momentum, adam: the state with their history), tangent vectors
+ * carried by the map's Jacobian at each iterate, exponents per iteration. cvode: the variational
+ * equations Y' = J(x) Y with the model's Jacobian, integrated with the orbit, QR every
+ * lyapunov.reorth time units, exponents per unit time. The run after lyapunov.transient is cut
+ * into equal batches; it stops early once every standard error is below lyapunov.tol. */
+typedef struct gd_lyapunov_result {
+    int count;           /* exponents computed (largest first in the QR sense) */
+    int dim;             /* of the state they belong to: the map's (map_dim) or the flow's */
+    int flow;            /* 1: variational equations under cvode; 0: a fixed-step rule's map */
+    int analytic;        /* 1: every Jacobian analytic (map: the rule's own; flow: the model's) */
+    double *exponents;   /* count */
+    double *se;          /* count: standard errors, std of the batch means / sqrt(batches) */
+    int batches;         /* batches run (fewer than lyapunov.batches when tol stopped it) */
+    double *running;     /* batches x count: the running averages after each batch */
+    long steps;          /* iterations (map) or QR intervals (flow) after the transient */
+    double time;         /* what the exponents are averaged over: iterations or time */
+    double sum;          /* sum of the exponents */
+    double mean_trace;   /* time average of ln|det D Phi| (map) or of tr J (flow): NaN if count < dim */
+    double sum_check;    /* |sum - mean_trace| / max(1, |mean_trace|), NaN if count < dim */
+} gd_lyapunov_result;
+GD_EXPORT int gd_sim_lyapunov(gd_sim *s, gd_lyapunov_result *out);
+GD_EXPORT void gd_lyapunov_result_free(gd_lyapunov_result *r);
+/* /lyapunov/{exponents, stderr, running} with attributes steps, time, sum, mean_trace, sum_check, flow. */
+GD_EXPORT int gd_sim_write_lyapunov(gd_sim *s, const char *path, const gd_lyapunov_result *r);
+
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it
  * borrows. Axis keys: any numeric model.* or integrator.* key, or run.x0.K (coordinate K of

@@ -182,7 +182,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "lyapunov", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -243,10 +243,10 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
-enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8 };
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_LYAPUNOV = 16 };
 
 typedef struct {
-    const char *config, *output, *scan, *param, *trace;
+    const char *config, *output, *scan, *param, *trace, *count;
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
     long cells[2]; /* --cells LO:HI; HI = 0: all cells */
@@ -315,6 +315,10 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
         } else if ((a->allowed & OPT_CRITICAL) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi") || !strcmp(arg, "--rtol"))) {
             double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
             if (++i == argc || !number(argv[i], dst)) return fail(cx, 2, "%s needs a finite number", arg, "");
+        } else if ((a->allowed & OPT_LYAPUNOV) && strcmp(arg, "--count") == 0) {
+            double v;
+            if (++i == argc || !number(argv[i], &v) || v < 1 || v != floor(v)) return fail(cx, 2, "--count needs a whole number >= 1", "", "");
+            a->count = argv[i];
         } else if ((a->allowed & OPT_SPECTRUM) && strcmp(arg, "--ground-state") == 0) {
             a->ground_state = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -1019,6 +1023,47 @@ static int critical_trace(gd_cx *cx, gd_sim *sim, const run_args *a)
     return st;
 }
 
+static void print_lyapunov(gd_cx *cx, const gd_lyapunov_result *r, const char *path, int json)
+{
+    if (json) {
+        fprintf(cx->out, "{\"exponents\":");
+        json_vec(cx, r->exponents, r->count);
+        fprintf(cx->out, ",\"stderr\":");
+        json_vec(cx, r->se, r->count);
+        fprintf(cx->out, ",\"steps\":%ld,\"time\":", r->steps);
+        json_num(cx, r->time);
+        fprintf(cx->out, ",\"batches\":%d,\"flow\":%s,\"analytic\":%s,\"sum\":", r->batches, r->flow ? "true" : "false", r->analytic ? "true" : "false");
+        json_num(cx, r->sum);
+        fprintf(cx->out, ",\"mean_trace\":");
+        json_num(cx, r->mean_trace);
+        fprintf(cx->out, ",\"sum_check\":");
+        json_num(cx, r->sum_check);
+        json_output(cx, path);
+        fprintf(cx->out, "}\n");
+        return;
+    }
+    fprintf(cx->out, "Lyapunov exponents (%s, per %s; %ld %s in %d batches, %s Jacobian):\n", r->flow ? "flow, variational equations" : "one-iteration map",
+            r->flow ? "unit time" : "iteration", r->steps, r->flow ? "QR intervals" : "iterations", r->batches, r->analytic ? "analytic" : "central-difference");
+    for (int i = 0; i < r->count; i++) fprintf(cx->out, "  lambda_%d = %.10g +- %.2g\n", i + 1, r->exponents[i], r->se[i]);
+    if (isfinite(r->mean_trace))
+        fprintf(cx->out, "sum %.12g against the mean of %s %.12g (difference %.2g relative)\n", r->sum, r->flow ? "tr J" : "ln|det D Phi|", r->mean_trace, r->sum_check);
+    text_wrote(cx, path);
+}
+
+static int do_lyapunov(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    gd_lyapunov_result r;
+    int rc = a->count ? gd_sim_set(sim, "lyapunov.count", a->count) : GD_OK;
+    if (rc == GD_OK && a->count) rc = gd_sim_setup(sim);
+    if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");
+    const char *path = a->output && a->output[0] ? a->output : NULL;
+    rc = gd_sim_lyapunov(sim, &r);
+    if (rc == GD_OK && path) rc = gd_sim_write_lyapunov(sim, path, &r);
+    if (rc == GD_OK) print_lyapunov(cx, &r, path, a->json);
+    gd_lyapunov_result_free(&r);
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+}
+
 static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "critical needs --param KEY --lo A --hi B", "", "");
@@ -1283,6 +1328,15 @@ static const command commands[] = {
                            "--scan K:LO:HI:N[:lin|log]", "lambda_1 and the rate along a numeric key, and the value maximising lambda_1",
                            OPT_SET, "-o FILE", "output file (default output/spectrum.h5; '' none)", OPT_JSON, NULL},
      "gandyn spectrum /dev/null --set model.name=functional --set model.gamma=0.5 -o spectrum.h5", OPT_SPECTRUM | OPT_SCAN, do_spectrum, NULL},
+    {"lyapunov", "CONFIG [--count M] [--set K=V]... [-o FILE] [--json]", "Lyapunov spectrum by QR, standard errors, sum check",
+     "The Lyapunov exponents of the orbit from the first start of run.x0 (Benettin's QR method): of the\n"
+     "one-iteration map of a fixed-step integrator on its whole state (per iteration), or of the flow\n"
+     "under cvode by its variational equations (per unit time), with standard errors from batch means\n"
+     "and their sum against the mean of ln|det D Phi| or of tr J.",
+     "model integrator run.x0 lyapunov sweep.diverge_radius",
+     (const char *const[]){"--count M", "only the M largest exponents (lyapunov.count)", OPT_SET, "-o FILE", "write /lyapunov (default: no file)", OPT_JSON, NULL},
+     "gandyn lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --set lyapunov.steps=200000",
+     OPT_LYAPUNOV, do_lyapunov, NULL},
     {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",
      "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate) with\n"
      "plots/gandyn_plot.py, in a python3 with numpy, h5py and matplotlib (GANDYN_PYTHON overrides).",

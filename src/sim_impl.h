@@ -20,7 +20,7 @@ typedef struct {
     const gd_param *params;
     size_t size, offset;
 } gd_section;
-extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait;
+extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_lyapunov;
 
 typedef struct {
     char *x0;
@@ -41,6 +41,7 @@ typedef struct {
 
 typedef struct rate_opts rate_opts;         /* rate.c */
 typedef struct portrait_opts portrait_opts; /* portrait.c */
+typedef struct lyapunov_opts lyapunov_opts; /* lyapunov.c */
 
 typedef struct {
     double *x0, *xf;
@@ -62,6 +63,7 @@ struct gd_sim {
     sweep_opts *sweep;
     rate_opts *rate;
     portrait_opts *portrait;
+    lyapunov_opts *lyapunov;
     double *starts; /* nstart * dim */
     double *eq;     /* the model's equilibrium, when eq_known */
     int eq_known;

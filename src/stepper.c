@@ -364,6 +364,43 @@ int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
     return rc < 0 ? rc : GD_OK;
 }
 
+/* Along an orbit the history is the orbit's, not a fixed point's: the rule's analytic
+ * Jacobian serves only where it does not depend on the history; elsewhere the step itself is
+ * differentiated on z, from copies, so the lane's history and iteration count stay as they were. */
+int gd_stepper_state_jacobian(gd_stepper *s, const double *z, double *M, int *analytic)
+{
+    const gd_integrator_type *t = s->type;
+    int an = t->map_jacobian && (!t->history || t->jacobian_any_history), rc = current_ws(s);
+    *analytic = 0;
+    if (rc != GD_OK) return rc;
+    if (an && (rc = t->map_jacobian(s, z, M)) != GD_ENOTAVAIL) { /* ENOTAVAIL: a model-owned map */
+        *analytic = 1;
+        return rc;
+    }
+    int n = gd_stepper_map_dim(s);
+    size_t nh = (size_t)t->history * (size_t)s->dim;
+    long iter = s->lane.iter;
+    double *zp = malloc(sizeof(double) * (2 * (size_t)n + nh)), *zm = zp + n, *keep = zm + n;
+    if (!zp) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    if (nh) memcpy(keep, s->lane.hist, sizeof(double) * nh);
+    rc = GD_OK;
+    for (int j = 0; j < n && rc >= 0; j++) {
+        double eps = 1e-6 * fmax(1.0, fabs(z[j]));
+        memcpy(zp, z, sizeof(double) * (size_t)n);
+        memcpy(zm, z, sizeof(double) * (size_t)n);
+        zp[j] += eps, zm[j] -= eps;
+        s->lane.iter = iter;
+        rc = step_state(s, zp);
+        s->lane.iter = iter;
+        if (rc >= 0) rc = step_state(s, zm);
+        for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
+    }
+    s->lane.iter = iter;
+    if (nh) memcpy(s->lane.hist, keep, sizeof(double) * nh);
+    free(zp);
+    return rc < 0 ? rc : GD_OK;
+}
+
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
