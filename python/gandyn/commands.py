@@ -28,7 +28,7 @@ from .result import Result, read_file
 
 # The commands that write an HDF5 file: without out= into a temporary one, kept as long as the
 # Result (out="" writes none).
-_WRITES = ("run", "eig", "rate", "portrait", "sweep", "spectrum", "merge")
+_WRITES = ("run", "eig", "rate", "portrait", "sweep", "spectrum", "merge", "lyapunov")
 
 
 def _text(v):
@@ -184,6 +184,12 @@ def smoothness(config=None, **kw):
 def spectrum(config=None, **kw):
     """gandyn spectrum (functional model; scan=, ground_state=True): mode spectra; file: /modes."""
     return _execute("spectrum", _config_args(config), kw)
+
+
+def lyapunov(config=None, **kw):
+    """gandyn lyapunov (count=M): Lyapunov spectrum by QR with standard errors and the sum check;
+    file: /lyapunov."""
+    return _execute("lyapunov", _config_args(config), kw)
 
 
 def merge(*parts, **kw):
