@@ -481,6 +481,38 @@ GD_EXPORT void gd_lyapunov_result_free(gd_lyapunov_result *r);
 /* /lyapunov/{exponents, stderr, running} with attributes steps, time, sum, mean_trace, sum_check, flow. */
 GD_EXPORT int gd_sim_write_lyapunov(gd_sim *s, const char *path, const gd_lyapunov_result *r);
 
+/* Attractor class of the orbit from the first start of run.x0 under a fixed-step rule's map
+ * (`gandyn attractor`, [attractor] section, docs/bifurcations.md): attractor.transient iterations,
+ * then attractor.samples kept. Flows: GD_ENOTAVAIL (not implemented yet). */
+enum {
+    GD_ATTRACTOR_FIXED,
+    GD_ATTRACTOR_PERIODIC,       /* period 0: contracting (lambda_1 < 0) with no period <= period_max found */
+    GD_ATTRACTOR_QUASI_PERIODIC, /* an attracting circle: lambda_1 = 0 > lambda_2 */
+    GD_ATTRACTOR_NEUTRAL,        /* every exponent 0 */
+    GD_ATTRACTOR_CHAOTIC,        /* lambda_1 > 0 */
+    GD_ATTRACTOR_STALL,          /* steps vanish away from any fixed point (saturated gradients) */
+    GD_ATTRACTOR_DIVERGE,
+    GD_ATTRACTOR_UNDETERMINED
+};
+GD_EXPORT const char *gd_attractor_class_name(int cls); /* NULL out of range */
+typedef struct gd_attractor_result {
+    int cls;                   /* GD_ATTRACTOR_* */
+    int period;                /* fixed: 1, periodic: its least period (0: long), else 0 */
+    int dim;                   /* of the map's state (with history) */
+    double *orbit;             /* period x dim: the orbit polished by Newton (NULL unless fixed or periodic) */
+    double *mult_re, *mult_im; /* dim: multipliers of Phi^period on the orbit */
+    int unstable;              /* the orbit has a multiplier above 1 + 1e-9 (a start on an unstable orbit) */
+    double contraction;        /* 1 / (1 - max |multiplier|): iterations of Phi^period per e-fold (NaN: none) */
+    double amplitude;          /* max over the samples of |x - x*| (x*: the equilibrium, else the samples' centroid) */
+    double rotation;           /* planar maps: turns per iteration about the enclosed equilibrium (NaN: not one-signed) */
+    double mean_z;             /* planar maps: mean |z|, z the normal-form coordinate at x* (or x - c) */
+    int nlyap;
+    double *lyapunov;          /* nlyap exponents when the class was decided by them, else NULL */
+    long steps;                /* iterations made */
+} gd_attractor_result;
+GD_EXPORT int gd_sim_attractor(gd_sim *s, gd_attractor_result *out);
+GD_EXPORT void gd_attractor_result_free(gd_attractor_result *r);
+
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it
  * borrows. Axis keys: any numeric model.* or integrator.* key, or run.x0.K (coordinate K of

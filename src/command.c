@@ -182,7 +182,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "lyapunov", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "lyapunov", "attractor", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -1064,6 +1064,63 @@ static int do_lyapunov(gd_cx *cx, gd_sim *sim, const run_args *a)
     return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
 }
 
+static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r)
+{
+    fprintf(cx->out, "{\"class\":\"%s\",\"period\":%d,\"orbit\":[", gd_attractor_class_name(r->cls), r->period);
+    for (int j = 0; r->orbit && j < r->period; j++) {
+        if (j) fputc(',', cx->out);
+        json_vec(cx, r->orbit + (size_t)j * r->dim, r->dim);
+    }
+    fprintf(cx->out, "],\"multipliers\":");
+    if (r->orbit) json_complex_list(cx, r->dim, r->mult_re, r->mult_im);
+    else fprintf(cx->out, "[]");
+    fprintf(cx->out, ",\"unstable\":%d,\"contraction\":", r->unstable);
+    json_num(cx, r->contraction);
+    fprintf(cx->out, ",\"amplitude\":");
+    json_num(cx, r->amplitude);
+    fprintf(cx->out, ",\"rotation\":");
+    json_num(cx, r->rotation);
+    fprintf(cx->out, ",\"mean_z\":");
+    json_num(cx, r->mean_z);
+    fprintf(cx->out, ",\"lyapunov\":");
+    json_vec(cx, r->lyapunov, r->lyapunov ? r->nlyap : 0);
+    fprintf(cx->out, ",\"steps\":%ld}\n", r->steps);
+}
+
+static void print_attractor_text(gd_cx *cx, const gd_attractor_result *r)
+{
+    fprintf(cx->out, "class: %s", gd_attractor_class_name(r->cls));
+    if (r->cls == GD_ATTRACTOR_PERIODIC) fprintf(cx->out, r->period ? " (period %d)" : " (no period up to attractor.period_max: long)", r->period);
+    fprintf(cx->out, "%s after %ld iterations\n", r->unstable ? ", unstable" : "", r->steps);
+    for (int j = 0; r->orbit && j < r->period && j < 16; j++) {
+        fprintf(cx->out, "  orbit point %d: (", j);
+        for (int i = 0; i < r->dim; i++) fprintf(cx->out, "%s%.10g", i ? ", " : "", r->orbit[(size_t)j * r->dim + i]);
+        fprintf(cx->out, ")\n");
+    }
+    if (r->orbit) {
+        fprintf(cx->out, "multipliers of the %d-fold map:", r->period);
+        for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.8g%+.8gi", r->mult_re[i], r->mult_im[i]);
+        fprintf(cx->out, " (contraction time %.6g)\n", r->contraction);
+    }
+    if (r->lyapunov) {
+        fprintf(cx->out, "Lyapunov exponents:");
+        for (int i = 0; i < r->nlyap; i++) fprintf(cx->out, " %.6g", r->lyapunov[i]);
+        fputc('\n', cx->out);
+    }
+    if (r->cls != GD_ATTRACTOR_DIVERGE) fprintf(cx->out, "amplitude %.8g, rotation %.8g, mean |z| %.8g\n", r->amplitude, r->rotation, r->mean_z);
+}
+
+static int do_attractor(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    gd_attractor_result r;
+    int rc = gd_sim_attractor(sim, &r);
+    if (rc != GD_OK) return fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+    if (a->json) print_attractor_json(cx, &r);
+    else print_attractor_text(cx, &r);
+    gd_attractor_result_free(&r);
+    return 0;
+}
+
 static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "critical needs --param KEY --lo A --hi B", "", "");
@@ -1337,6 +1394,14 @@ static const command commands[] = {
      (const char *const[]){"--count M", "only the M largest exponents (lyapunov.count)", OPT_SET, "-o FILE", "write /lyapunov (default: no file)", OPT_JSON, NULL},
      "gandyn lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --set lyapunov.steps=200000",
      OPT_LYAPUNOV, do_lyapunov, NULL},
+    {"attractor", "CONFIG [--set K=V]... [--json]", "attractor class of a map's long run: fixed, periodic, circle, chaotic, stall, ...",
+     "Classifies where the orbit from the first start of run.x0 under a fixed-step rule's map goes:\n"
+     "fixed, periodic (with its period; Newton on the k-fold map from the samples' centroids),\n"
+     "quasi_periodic, neutral, chaotic (by the Lyapunov spectrum), stall, diverge or undetermined,\n"
+     "with the orbit, its multipliers, the amplitude and, for planar maps, rotation and mean |z|.",
+     "model integrator run.x0 attractor sweep.diverge_radius", (const char *const[]){OPT_SET, OPT_JSON, NULL},
+     "gandyn attractor /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=3.5 --set integrator.h=1",
+     0, do_attractor, NULL},
     {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",
      "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate) with\n"
      "plots/gandyn_plot.py, in a python3 with numpy, h5py and matplotlib (GANDYN_PYTHON overrides).",

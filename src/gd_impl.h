@@ -494,6 +494,9 @@ extern const gd_integrator_type gd_integrator_cvode;
  * declares jacobian_any_history, else central differences of the step on z (the lane's history
  * and iteration count are restored). *analytic tells which. */
 int gd_stepper_state_jacobian(gd_stepper *s, const double *z, double *M, int *analytic);
+/* One iteration of the extended state z = (x, history) in place, through the lane's history
+ * (left holding z's new history); the stepper's counters are not advanced. */
+int gd_stepper_step_state(gd_stepper *s, double *z);
 /* Set a numeric integrator.* key (or diverge_radius) to v, checked as gd_stepper_set checks
  * its text. */
 int gd_stepper_set_double(gd_stepper *s, const char *key, double v);

@@ -434,12 +434,25 @@ static int flow_spectrum(gd_sim *s, const lyapunov_opts *o, int m, batches *b, t
 }
 
 /* ---------------------------------------------------------------- entry points ------ */
+static int lyapunov_with(gd_sim *s, const lyapunov_opts *o, gd_lyapunov_result *out);
+
 int gd_sim_lyapunov(gd_sim *s, gd_lyapunov_result *out)
 {
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
+    return lyapunov_with(s, s->lyapunov, out);
+}
+
+int gd_lyapunov_full(gd_sim *s, double transient, long steps, double tol, gd_lyapunov_result *out)
+{
+    lyapunov_opts o = *s->lyapunov;
+    o.count = 0, o.transient = transient, o.steps = steps, o.tol = tol, o.batches = 20, o.reorth = 1;
+    return lyapunov_with(s, &o, out);
+}
+
+static int lyapunov_with(gd_sim *s, const lyapunov_opts *o, gd_lyapunov_result *out)
+{
     memset(out, 0, sizeof *out);
-    const lyapunov_opts *o = s->lyapunov;
     gd_stepper *st = s->stepper;
     int flow = !st->type->fixed_step;
     if (flow && st->type != &gd_integrator_cvode)

@@ -30,10 +30,10 @@ const gd_section gd_section_run = {"run", run_params, sizeof(run_opts), offsetof
 
 /* The fixed sections in the order configs are written; model and integrator tables depend on
  * the names. */
-static const gd_section *const fixed[] = {&gd_section_run, &gd_section_sweep, &gd_section_rate, &gd_section_portrait, &gd_section_lyapunov};
+static const gd_section *const fixed[] = {&gd_section_run, &gd_section_sweep, &gd_section_rate, &gd_section_portrait, &gd_section_lyapunov, &gd_section_attractor};
 #define NFIXED (sizeof fixed / sizeof fixed[0])
 
-static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", "lyapunov", NULL};
+static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", "lyapunov", "attractor", NULL};
 
 /* Where the sim keeps a section's option struct. */
 static void **section_slot(gd_sim *s, const gd_section *sec) { return (void **)((char *)s + sec->offset); }

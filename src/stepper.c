@@ -339,6 +339,12 @@ static int step_state(gd_stepper *s, double *z)
     return rc;
 }
 
+int gd_stepper_step_state(gd_stepper *s, double *z)
+{
+    int rc = current_ws(s);
+    return rc == GD_OK ? step_state(s, z) : rc;
+}
+
 int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;

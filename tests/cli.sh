@@ -33,7 +33,7 @@ dirac = next(m for m in d["models"] if m["name"] == "dirac")
 keys = {p["key"]: p for p in dirac["params"]}
 assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp", "clip"]
 assert all(p["help"] and "default" in p for p in dirac["params"])
-assert set(d["sections"]) == {"run", "sweep", "rate", "portrait", "lyapunov"}, d["sections"].keys()
+assert set(d["sections"]) == {"run", "sweep", "rate", "portrait", "lyapunov", "attractor"}, d["sections"].keys()
 assert "x0" in {p["key"] for p in d["sections"]["run"]} and "diverge_radius" in {p["key"] for p in d["sections"]["sweep"]}
 PY
 
