@@ -483,7 +483,7 @@ GD_EXPORT int gd_sim_write_lyapunov(gd_sim *s, const char *path, const gd_lyapun
 
 /* Attractor class of the orbit from the first start of run.x0 under a fixed-step rule's map
  * (`gandyn attractor`, [attractor] section, docs/bifurcations.md): attractor.transient iterations,
- * then attractor.samples kept. Flows: GD_ENOTAVAIL (not implemented yet). */
+ * then attractor.samples kept. Flows (cvode): GD_EUSAGE, not implemented yet. */
 enum {
     GD_ATTRACTOR_FIXED,
     GD_ATTRACTOR_PERIODIC,       /* period 0: contracting (lambda_1 < 0) with no period <= period_max found */

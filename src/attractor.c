@@ -346,7 +346,7 @@ int gd_sim_attractor(gd_sim *s, gd_attractor_result *out)
     out->rotation = out->mean_z = out->contraction = NAN;
     gd_stepper *st = s->stepper;
     if (!st->type->fixed_step)
-        return gd_fmt(s->msg, GD_ENOTAVAIL, "attractor: the classes of flows (cvode) are not implemented yet; use a fixed-step rule's map");
+        return gd_fmt(s->msg, GD_EUSAGE, "attractor: the classes of flows (cvode) are not implemented yet; use a fixed-step rule's map");
     const attractor_opts *o = s->attractor;
     att a = {.s = s, .st = st, .n = st->dim, .N = gd_stepper_map_dim(st), .S = o->samples, .L = 1};
     int N = a.N;

@@ -1304,9 +1304,10 @@ typedef struct {
 static int cmd_help(gd_cx *cx, int argc, const char *const *argv);
 
 static const command commands[] = {
-    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait] sections with every parameter",
+    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [lyapunov], [attractor] sections with every parameter",
      "Every registered model and integrator with each of its keys, default and meaning (the keys of\n"
-     "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate] and [portrait].",
+     "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate], [portrait],\n"
+     "[lyapunov] and [attractor].",
      NULL, (const char *const[]){"models | integrators | sections", "only the models, the integrators, or the other sections", OPT_JSON, NULL},
      "gandyn list integrators", 0, NULL, cmd_list},
     {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",

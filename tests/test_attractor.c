@@ -153,7 +153,7 @@ static void errors(void)
 {
     gd_attractor_result r;
     const char *flow[] = {"integrator.name", "cvode", NULL};
-    CHECK(attractor(flow, &r) == GD_ENOTAVAIL && r.orbit == NULL);
+    CHECK(attractor(flow, &r) == GD_EUSAGE && r.orbit == NULL);
     CHECK(gd_sim_attractor(NULL, &r) == GD_EUSAGE);
     gd_attractor_result_free(&r);
     gd_attractor_result_free(NULL);

@@ -192,6 +192,12 @@ def lyapunov(config=None, **kw):
     return _execute("lyapunov", _config_args(config), kw)
 
 
+def attractor(config=None, **kw):
+    """gandyn attractor: the class of a fixed-step rule's long run (fixed, periodic, quasi_periodic,
+    neutral, chaotic, stall, diverge, undetermined) with its orbit, multipliers and rotation."""
+    return _execute("attractor", _config_args(config), kw)
+
+
 def merge(*parts, **kw):
     """gandyn merge: the partial files of sweep(cells=...) into one sweep."""
     return _execute("merge", [os.fspath(p) for p in parts], kw)
