@@ -512,6 +512,9 @@ typedef struct gd_attractor_result {
 } gd_attractor_result;
 GD_EXPORT int gd_sim_attractor(gd_sim *s, gd_attractor_result *out);
 GD_EXPORT void gd_attractor_result_free(gd_attractor_result *r);
+/* /attractor/{orbit [period, dim], multipliers_re, multipliers_im, lyapunov} (those the result has) with
+ * attributes class, period, unstable, steps, amplitude, rotation, mean_z, contraction. */
+GD_EXPORT int gd_sim_write_attractor(gd_sim *s, const char *path, const gd_attractor_result *r);
 
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it

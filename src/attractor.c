@@ -7,6 +7,7 @@
  * away from any fixed point), diverge, undetermined. Flows are not classified here yet.
  */
 #include "gd_impl.h"
+#include "h5io.h"
 #include "sim_impl.h"
 
 #include <complex.h>
@@ -377,4 +378,33 @@ void gd_attractor_result_free(gd_attractor_result *r)
     if (!r) return;
     free(r->lyapunov);
     gd_result_release(r, sizeof *r, r->orbit);
+}
+
+int gd_sim_write_attractor(gd_sim *s, const char *path, const gd_attractor_result *r)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!path || !r || !gd_attractor_class_name(r->cls)) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_write_attractor: need a path and an attractor result");
+    gd_h5 *f = NULL;
+    int rc = gd_h5_create(path, &f, s->msg);
+    if (rc != GD_OK) return rc;
+    hsize_t od[2] = {(hsize_t)r->period, (hsize_t)r->dim}, n = (hsize_t)r->dim, nl = (hsize_t)r->nlyap;
+    double v[4] = {r->amplitude, r->rotation, r->mean_z, r->contraction};
+    rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK && r->orbit) rc = gd_h5_write(f, "/attractor/orbit", 2, od, r->orbit);
+    if (rc == GD_OK && r->orbit) rc = gd_h5_write(f, "/attractor/multipliers_re", 1, &n, r->mult_re);
+    if (rc == GD_OK && r->orbit) rc = gd_h5_write(f, "/attractor/multipliers_im", 1, &n, r->mult_im);
+    if (rc == GD_OK && r->lyapunov) rc = gd_h5_write(f, "/attractor/lyapunov", 1, &nl, r->lyapunov);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/attractor", "class", gd_attractor_class_name(r->cls));
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/attractor", "period", r->period);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/attractor", "unstable", r->unstable);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/attractor", "steps", r->steps);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "amplitude", 1, v);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "rotation", 1, v + 1);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "mean_z", 1, v + 2);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "contraction", 1, v + 3);
+    if (rc != GD_OK) {
+        gd_h5_abort(&f);
+        return gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);
+    }
+    return gd_h5_commit(&f, s->msg);
 }

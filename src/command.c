@@ -1064,7 +1064,7 @@ static int do_lyapunov(gd_cx *cx, gd_sim *sim, const run_args *a)
     return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
 }
 
-static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r)
+static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r, const char *path)
 {
     fprintf(cx->out, "{\"class\":\"%s\",\"period\":%d,\"orbit\":[", gd_attractor_class_name(r->cls), r->period);
     for (int j = 0; r->orbit && j < r->period; j++) {
@@ -1084,10 +1084,12 @@ static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r)
     json_num(cx, r->mean_z);
     fprintf(cx->out, ",\"lyapunov\":");
     json_vec(cx, r->lyapunov, r->lyapunov ? r->nlyap : 0);
-    fprintf(cx->out, ",\"steps\":%ld}\n", r->steps);
+    fprintf(cx->out, ",\"steps\":%ld", r->steps);
+    json_output(cx, path);
+    fprintf(cx->out, "}\n");
 }
 
-static void print_attractor_text(gd_cx *cx, const gd_attractor_result *r)
+static void print_attractor_text(gd_cx *cx, const gd_attractor_result *r, const char *path)
 {
     fprintf(cx->out, "class: %s", gd_attractor_class_name(r->cls));
     if (r->cls == GD_ATTRACTOR_PERIODIC) fprintf(cx->out, r->period ? " (period %d)" : " (no period up to attractor.period_max: long)", r->period);
@@ -1108,17 +1110,19 @@ static void print_attractor_text(gd_cx *cx, const gd_attractor_result *r)
         fputc('\n', cx->out);
     }
     if (r->cls != GD_ATTRACTOR_DIVERGE) fprintf(cx->out, "amplitude %.8g, rotation %.8g, mean |z| %.8g\n", r->amplitude, r->rotation, r->mean_z);
+    text_wrote(cx, path);
 }
 
 static int do_attractor(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     gd_attractor_result r;
+    const char *path = a->output && a->output[0] ? a->output : NULL;
     int rc = gd_sim_attractor(sim, &r);
-    if (rc != GD_OK) return fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
-    if (a->json) print_attractor_json(cx, &r);
-    else print_attractor_text(cx, &r);
+    if (rc == GD_OK && path) rc = gd_sim_write_attractor(sim, path, &r);
+    if (rc == GD_OK && a->json) print_attractor_json(cx, &r, path);
+    else if (rc == GD_OK) print_attractor_text(cx, &r, path);
     gd_attractor_result_free(&r);
-    return 0;
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
 }
 
 static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
@@ -1395,12 +1399,13 @@ static const command commands[] = {
      (const char *const[]){"--count M", "only the M largest exponents (lyapunov.count)", OPT_SET, "-o FILE", "write /lyapunov (default: no file)", OPT_JSON, NULL},
      "gandyn lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --set lyapunov.steps=200000",
      OPT_LYAPUNOV, do_lyapunov, NULL},
-    {"attractor", "CONFIG [--set K=V]... [--json]", "attractor class of a map's long run: fixed, periodic, circle, chaotic, stall, ...",
+    {"attractor", "CONFIG [--set K=V]... [-o FILE] [--json]", "attractor class of a map's long run: fixed, periodic, circle, chaotic, stall, ...",
      "Classifies where the orbit from the first start of run.x0 under a fixed-step rule's map goes:\n"
      "fixed, periodic (with its period; Newton on the k-fold map from the samples' centroids),\n"
      "quasi_periodic, neutral, chaotic (by the Lyapunov spectrum), stall, diverge or undetermined,\n"
      "with the orbit, its multipliers, the amplitude and, for planar maps, rotation and mean |z|.",
-     "model integrator run.x0 attractor sweep.diverge_radius", (const char *const[]){OPT_SET, OPT_JSON, NULL},
+     "model integrator run.x0 attractor sweep.diverge_radius",
+     (const char *const[]){OPT_SET, "-o FILE", "write /attractor (default: no file)", OPT_JSON, NULL},
      "gandyn attractor /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=3.5 --set integrator.h=1",
      0, do_attractor, NULL},
     {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",

@@ -180,6 +180,7 @@ static void sim_refuses(gd_sim *s)
     REFUSED(s, gd_sim_lyapunov(s, &ly));
     REFUSED(s, gd_sim_write_lyapunov(s, "x.h5", &ly));
     REFUSED(s, gd_sim_attractor(s, &at_r));
+    REFUSED(s, gd_sim_write_attractor(s, "x.h5", &at_r));
     REFUSED(s, gd_sim_critical_trace(s, "integrator.h", 0.1, 1, 1e-3, "model.gamma", 1, &at, &cr));
     REFUSED(s, gd_sweep_create(s, &w));
     CHECK(w == NULL && neq == 0);

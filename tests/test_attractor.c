@@ -14,6 +14,7 @@
 #include "check.h"
 
 #include <complex.h>
+#include <hdf5.h>
 #include <string.h>
 
 static int attractor(const char *const *kv, gd_attractor_result *r)
@@ -152,6 +153,22 @@ static void dirac_altgd(void)
 static void errors(void)
 {
     gd_attractor_result r;
+    /* the file holds the orbit and the class */
+    const char *kv[] = {"model.name", "normal_form", "model.form", "logistic", "model.r", "3.2", "integrator.h", "1", "run.x0", "0.1234", NULL};
+    gd_sim *s = gd_sim_create();
+    for (int i = 0; kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sim_attractor(s, &r));
+    CHECK_OK(gd_sim_write_attractor(s, "attractor.h5", &r));
+    hid_t f = H5Fopen("attractor.h5", H5F_ACC_RDONLY, H5P_DEFAULT), d = f >= 0 ? H5Dopen2(f, "/attractor/orbit", H5P_DEFAULT) : -1;
+    double orbit[2] = {0, 0};
+    CHECK(d >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, orbit) >= 0);
+    CHECK(orbit[0] == r.orbit[0] && orbit[1] == r.orbit[1]);
+    if (d >= 0) H5Dclose(d);
+    if (f >= 0) H5Fclose(f);
+    remove("attractor.h5");
+    gd_attractor_result_free(&r);
+    gd_sim_free(&s);
     const char *flow[] = {"integrator.name", "cvode", NULL};
     CHECK(attractor(flow, &r) == GD_EUSAGE && r.orbit == NULL);
     CHECK(gd_sim_attractor(NULL, &r) == GD_EUSAGE);
