@@ -200,6 +200,7 @@ typedef struct {
     gd_stepper *st;
     double *x, *z, *M, *A; /* state (dim), extended state, Jacobian and scratch (N x N) */
     long k;                /* iterations made */
+    long since;            /* iterations since the last QR */
     int analytic;
 } map_run;
 
@@ -222,8 +223,9 @@ static int map_iterate(map_run *r, tangent *t, const lyapunov_opts *o, double *l
     tangent_apply(t, r->M);
     if (logdet) add_compensated(&logdet[0], &logdet[1], log_abs_det(t->N, r->M, r->A));
     r->k++;
-    long every = (long)o->reorth;
-    if (r->k % every == 0 && tangent_qr(t, t->Y) != GD_OK)
+    if (++r->since < (long)o->reorth) return GD_OK;
+    r->since = 0;
+    if (tangent_qr(t, t->Y) != GD_OK)
         return gd_fmt(r->s->msg, GD_ESOLVER, "lyapunov: the tangent vectors collapsed at iteration %ld (a singular map Jacobian, or reorth too large)", r->k);
     return GD_OK;
 }
@@ -244,7 +246,9 @@ static int map_spectrum(gd_sim *s, const lyapunov_opts *o, int m, batches *b, ta
     int rc = gd_stepper_reset(st, r.x);
     if (rc != GD_OK) gd_fmt(s->msg, rc, "lyapunov: %s", st->msg);
     for (long k = 0; rc == GD_OK && k < transient; k++) rc = map_iterate(&r, t, o, NULL);
-    if (rc == GD_OK && r.k % (long)o->reorth) rc = tangent_qr(t, t->Y) == GD_OK ? GD_OK : gd_fmt(s->msg, GD_ESOLVER, "lyapunov: the tangent vectors collapsed");
+    /* batches start on a QR: QR steps then fall on every batch's end */
+    if (rc == GD_OK && r.since) rc = tangent_qr(t, t->Y) == GD_OK ? GD_OK : gd_fmt(s->msg, GD_ESOLVER, "lyapunov: the tangent vectors collapsed");
+    r.since = 0;
     memset(t->logr, 0, 2 * sizeof(double) * (size_t)m);
     b->per = (double)per, b->steps = per;
     for (int stop = 0; rc == GD_OK && !stop && b->done < o->batches;) {

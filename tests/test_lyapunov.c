@@ -111,6 +111,13 @@ static void henon(void)
     /* the running averages end at the exponents */
     CHECK_NEAR(r.running[(r.batches - 1) * 2], r.exponents[0], 1e-12);
     gd_lyapunov_result_free(&r);
+    /* QR every 5 iterations after a transient of 1001: the batches still end on QR steps */
+    const char *every5[] = {"model.name", "normal_form", "model.form", "henon", "integrator.h", "1", "run.x0", "0.1,0.1", "lyapunov.reorth", "5",
+                            "lyapunov.transient", "1001", "lyapunov.tol", "0", NULL};
+    CHECK_OK(spectrum(every5, &r));
+    CHECK(r.sum_check <= 1e-10 && r.steps == 100000);
+    CHECK_NEAR(r.exponents[0], 0.4193, 0.01);
+    gd_lyapunov_result_free(&r);
     /* --count 1: the largest only, without a sum check */
     const char *one[] = {"model.name", "normal_form", "model.form", "henon", "integrator.h", "1", "run.x0", "0.1,0.1", "lyapunov.count", "1", NULL};
     CHECK_OK(spectrum(one, &r));
