@@ -216,6 +216,9 @@ static int map_iterate(map_run *r, tangent *t, const lyapunov_opts *o, double *l
     int rc = gd_stepper_state_jacobian(st, r->z, r->M, &an);
     if (rc != GD_OK) return gd_fmt(r->s->msg, rc, "lyapunov: one-iteration Jacobian at iteration %ld: %s", r->k, st->msg);
     r->analytic &= an;
+    for (int e = 0; e < t->N * t->N; e++)
+        if (!isfinite(r->M[e]))
+            return gd_fmt(r->s->msg, GD_ESOLVER, "lyapunov: the one-iteration Jacobian is not finite at iteration %ld: the map has no derivative there (adam, rmsprop: where v = 0; raise lyapunov.transient)", r->k);
     double tt = 0;
     rc = gd_stepper_step(st, r->x, &tt);
     if (rc == GD_DIVERGED) return gd_fmt(r->s->msg, GD_ESOLVER, "lyapunov: the orbit left sweep.diverge_radius at iteration %ld: a diverging orbit has no spectrum", r->k);
@@ -245,10 +248,15 @@ static int map_spectrum(gd_sim *s, const lyapunov_opts *o, int m, batches *b, ta
     memcpy(r.x, s->starts, sizeof(double) * (size_t)n);
     int rc = gd_stepper_reset(st, r.x);
     if (rc != GD_OK) gd_fmt(s->msg, rc, "lyapunov: %s", st->msg);
-    for (long k = 0; rc == GD_OK && k < transient; k++) rc = map_iterate(&r, t, o, NULL);
-    /* batches start on a QR: QR steps then fall on every batch's end */
-    if (rc == GD_OK && r.since) rc = tangent_qr(t, t->Y) == GD_OK ? GD_OK : gd_fmt(s->msg, GD_ESOLVER, "lyapunov: the tangent vectors collapsed");
-    r.since = 0;
+    /* the transient only steps: a map without a derivative at the start (adam's sqrt(v) at v = 0)
+     * is differentiated from where averaging begins; the tangent vectors align within a few
+     * batches' worth of iterations */
+    double tt = 0;
+    for (long k = 0; rc == GD_OK && k < transient; k++, r.k++) {
+        rc = gd_stepper_step(st, r.x, &tt);
+        if (rc == GD_DIVERGED) rc = gd_fmt(s->msg, GD_ESOLVER, "lyapunov: the orbit left sweep.diverge_radius at iteration %ld: a diverging orbit has no spectrum", r.k);
+        else if (rc != GD_OK) gd_fmt(s->msg, rc, "lyapunov: iteration %ld: %s", r.k, st->msg);
+    }
     memset(t->logr, 0, 2 * sizeof(double) * (size_t)m);
     b->per = (double)per, b->steps = per;
     for (int stop = 0; rc == GD_OK && !stop && b->done < o->batches;) {

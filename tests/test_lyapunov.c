@@ -222,6 +222,16 @@ static void errors_and_file(void)
     s = sim(away);
     CHECK(gd_sim_lyapunov(s, &r) == GD_ESOLVER && strstr(gd_sim_errmsg(s), "diverge"));
     gd_sim_free(&s);
+    /* adam from v = 0: sqrt(v) has no derivative there; after a transient it has */
+    const char *adam0[] = {"model.reg", "gp", "integrator.name", "adam", "lyapunov.transient", "0", "lyapunov.steps", "2000", NULL};
+    s = sim(adam0);
+    CHECK(gd_sim_lyapunov(s, &r) == GD_ESOLVER && strstr(gd_sim_errmsg(s), "not finite"));
+    CHECK_OK(gd_sim_set(s, "lyapunov.transient", "100"));
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sim_lyapunov(s, &r));
+    CHECK(r.count == 6 && !r.analytic && r.sum_check <= 1e-10);
+    gd_lyapunov_result_free(&r);
+    gd_sim_free(&s);
     CHECK(gd_sim_lyapunov(NULL, &r) == GD_EUSAGE);
     gd_lyapunov_result_free(&r);
     gd_lyapunov_result_free(NULL);
