@@ -345,27 +345,46 @@ int gd_stepper_step_state(gd_stepper *s, double *z)
     return rc == GD_OK ? step_state(s, z) : rc;
 }
 
+/* Central differences of one iteration over the extended state z (map_dim values). The lane's
+ * history and iteration count are restored after each step, so every difference starts from the
+ * same iteration (adam's bias correction) and the caller's orbit is left as it was. */
+static int fd_state(gd_stepper *s, const double *z, double *M)
+{
+    int n = gd_stepper_map_dim(s), rc = GD_OK;
+    size_t nh = (size_t)s->type->history * (size_t)s->dim;
+    long iter = s->lane.iter;
+    double *zp = malloc(sizeof(double) * (2 * (size_t)n + nh));
+    if (!zp) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    double *zm = zp + n, *keep = zm + n;
+    if (nh) memcpy(keep, s->lane.hist, sizeof(double) * nh);
+    for (int j = 0; j < n && rc >= 0; j++) {
+        double eps = 1e-6 * fmax(1.0, fabs(z[j]));
+        memcpy(zp, z, sizeof(double) * (size_t)n);
+        memcpy(zm, z, sizeof(double) * (size_t)n);
+        zp[j] += eps, zm[j] -= eps;
+        s->lane.iter = iter;
+        rc = step_state(s, zp);
+        s->lane.iter = iter;
+        if (rc >= 0) rc = step_state(s, zm);
+        for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
+    }
+    s->lane.iter = iter;
+    if (nh) memcpy(s->lane.hist, keep, sizeof(double) * nh);
+    free(zp);
+    return rc < 0 ? rc : GD_OK;
+}
+
 int gd_stepper_map_jacobian_fd(gd_stepper *s, const double *x, double *M)
 {
     if (!gd_stepper_usable(s)) return GD_EUSAGE;
     if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
     int n = gd_stepper_map_dim(s), rc = current_ws(s);
     if (rc != GD_OK) return rc;
-    double *z = malloc(sizeof(double) * 3 * (size_t)n);
+    double *z = malloc(sizeof(double) * (size_t)n);
     if (!z) return GD_ENOMEM;
-    double *zp = z + n, *zm = z + 2 * n;
     memcpy(z, x, sizeof(double) * (size_t)s->dim);
     rc = history_at(s, x, z + s->dim);
-    for (int j = 0; j < n && rc >= 0; j++) {
-        double eps = 1e-6 * fmax(1.0, fabs(z[j]));
-        memcpy(zp, z, sizeof(double) * (size_t)n);
-        memcpy(zm, z, sizeof(double) * (size_t)n);
-        zp[j] += eps;
-        zm[j] -= eps;
-        rc = step_state(s, zp);
-        if (rc >= 0) rc = step_state(s, zm);
-        for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
-    }
+    if (rc >= 0) rc = fd_state(s, z, M);
     free(z);
     return rc < 0 ? rc : GD_OK;
 }
@@ -383,28 +402,7 @@ int gd_stepper_state_jacobian(gd_stepper *s, const double *z, double *M, int *an
         *analytic = 1;
         return rc;
     }
-    int n = gd_stepper_map_dim(s);
-    size_t nh = (size_t)t->history * (size_t)s->dim;
-    long iter = s->lane.iter;
-    double *zp = malloc(sizeof(double) * (2 * (size_t)n + nh)), *zm = zp + n, *keep = zm + n;
-    if (!zp) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
-    if (nh) memcpy(keep, s->lane.hist, sizeof(double) * nh);
-    rc = GD_OK;
-    for (int j = 0; j < n && rc >= 0; j++) {
-        double eps = 1e-6 * fmax(1.0, fabs(z[j]));
-        memcpy(zp, z, sizeof(double) * (size_t)n);
-        memcpy(zm, z, sizeof(double) * (size_t)n);
-        zp[j] += eps, zm[j] -= eps;
-        s->lane.iter = iter;
-        rc = step_state(s, zp);
-        s->lane.iter = iter;
-        if (rc >= 0) rc = step_state(s, zm);
-        for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
-    }
-    s->lane.iter = iter;
-    if (nh) memcpy(s->lane.hist, keep, sizeof(double) * nh);
-    free(zp);
-    return rc < 0 ? rc : GD_OK;
+    return fd_state(s, z, M);
 }
 
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)
