@@ -545,6 +545,67 @@ GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
  * param) and /points/{type, p, p_end, x, branch, index, coeff, omega, theta, c1_re, c1_im} with
  * the string attributes criticality and resonance (one entry per point, ';'-separated). */
 GD_EXPORT int gd_sim_write_continue(gd_sim *s, const char *path, const gd_continue_result *r);
+/* Lyapunov spectrum by QR (Benettin; `gandyn lyapunov`, [lyapunov] section, docs/bifurcations.md)
+ * from the first start of run.x0. A fixed-step integrator: the orbit of its one-iteration map on
+ * its whole state (optimistic, momentum, adam: the state with their history), tangent vectors
+ * carried by the map's Jacobian at each iterate, exponents per iteration. cvode: the variational
+ * equations Y' = J(x) Y with the model's Jacobian, integrated with the orbit, QR every
+ * lyapunov.reorth time units, exponents per unit time. The run after lyapunov.transient is cut
+ * into equal batches; it stops early once every standard error is below lyapunov.tol. */
+typedef struct gd_lyapunov_result {
+    int count;           /* exponents computed (largest first in the QR sense) */
+    int dim;             /* of the state they belong to: the map's (map_dim) or the flow's */
+    int flow;            /* 1: variational equations under cvode; 0: a fixed-step rule's map */
+    int analytic;        /* 1: every Jacobian analytic (map: the rule's own; flow: the model's) */
+    double *exponents;   /* count */
+    double *se;          /* count: standard errors, std of the batch means / sqrt(batches) */
+    int batches;         /* batches run (fewer than lyapunov.batches when tol stopped it) */
+    double *running;     /* batches x count: the running averages after each batch */
+    long steps;          /* iterations (map) or QR intervals (flow) after the transient */
+    double time;         /* what the exponents are averaged over: iterations or time */
+    double sum;          /* sum of the exponents */
+    double mean_trace;   /* time average of ln|det D Phi| (map) or of tr J (flow): NaN if count < dim */
+    double sum_check;    /* |sum - mean_trace| / max(1, |mean_trace|), NaN if count < dim */
+} gd_lyapunov_result;
+GD_EXPORT int gd_sim_lyapunov(gd_sim *s, gd_lyapunov_result *out);
+GD_EXPORT void gd_lyapunov_result_free(gd_lyapunov_result *r);
+/* /lyapunov/{exponents, stderr, running} with attributes steps, time, sum, mean_trace, sum_check, flow. */
+GD_EXPORT int gd_sim_write_lyapunov(gd_sim *s, const char *path, const gd_lyapunov_result *r);
+
+/* Attractor class of the orbit from the first start of run.x0 under a fixed-step rule's map
+ * (`gandyn attractor`, [attractor] section, docs/bifurcations.md): attractor.transient iterations,
+ * then attractor.samples kept. Flows (cvode): GD_EUSAGE, not implemented yet. */
+enum {
+    GD_ATTRACTOR_FIXED,
+    GD_ATTRACTOR_PERIODIC,       /* period 0: contracting (lambda_1 < 0) with no period <= period_max found */
+    GD_ATTRACTOR_QUASI_PERIODIC, /* an attracting circle: lambda_1 = 0 > lambda_2 */
+    GD_ATTRACTOR_NEUTRAL,        /* every exponent 0 */
+    GD_ATTRACTOR_CHAOTIC,        /* lambda_1 > 0 */
+    GD_ATTRACTOR_STALL,          /* steps vanish away from any fixed point (saturated gradients) */
+    GD_ATTRACTOR_DIVERGE,
+    GD_ATTRACTOR_UNDETERMINED
+};
+GD_EXPORT const char *gd_attractor_class_name(int cls); /* NULL out of range */
+typedef struct gd_attractor_result {
+    int cls;                   /* GD_ATTRACTOR_* */
+    int period;                /* fixed: 1, periodic: its least period (0: long), else 0 */
+    int dim;                   /* of the map's state (with history) */
+    double *orbit;             /* period x dim: the orbit polished by Newton (NULL unless fixed or periodic) */
+    double *mult_re, *mult_im; /* dim: multipliers of Phi^period on the orbit */
+    int unstable;              /* the orbit has a multiplier above 1 + 1e-9 (a start on an unstable orbit) */
+    double contraction;        /* 1 / (1 - max |multiplier|): iterations of Phi^period per e-fold (NaN: none) */
+    double amplitude;          /* max over the samples of |x - x*| (x*: the equilibrium, else the samples' centroid) */
+    double rotation;           /* planar maps: turns per iteration about the enclosed equilibrium (NaN: not one-signed) */
+    double mean_z;             /* planar maps: mean |z|, z the normal-form coordinate at x* (or x - c) */
+    int nlyap;
+    double *lyapunov;          /* nlyap exponents when the class was decided by them, else NULL */
+    long steps;                /* iterations made */
+} gd_attractor_result;
+GD_EXPORT int gd_sim_attractor(gd_sim *s, gd_attractor_result *out);
+GD_EXPORT void gd_attractor_result_free(gd_attractor_result *r);
+/* /attractor/{orbit [period, dim], multipliers_re, multipliers_im, lyapunov} (those the result has) with
+ * attributes class, period, unstable, steps, amplitude, rotation, mean_z, contraction. */
+GD_EXPORT int gd_sim_write_attractor(gd_sim *s, const char *path, const gd_attractor_result *r);
 
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it

@@ -60,5 +60,6 @@ const gd_integrator_type gd_integrator_optimistic = {
     .lane_reset = ogd_reset,
     .advance = ogd_advance,
     .map_jacobian = ogd_map_jacobian,
+    .jacobian_any_history = 1,
     .amplify = ogd_amplify,
 };

@@ -189,7 +189,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", "lyapunov", "attractor", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -256,10 +256,10 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
-enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16 };
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16, OPT_LYAPUNOV = 32 };
 
 typedef struct {
-    const char *config, *output, *scan, *param, *trace;
+    const char *config, *output, *scan, *param, *trace, *count;
     const char *period, *ds, *max_steps; /* continue: [continuation] keys given as options */
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
@@ -333,6 +333,10 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
         } else if (((a->allowed & OPT_CRITICAL) && !strcmp(arg, "--rtol")) || ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi")))) {
             double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
             if (++i == argc || !number(argv[i], dst)) return fail(cx, 2, "%s needs a finite number", arg, "");
+        } else if ((a->allowed & OPT_LYAPUNOV) && strcmp(arg, "--count") == 0) {
+            double v;
+            if (++i == argc || !number(argv[i], &v) || v < 1 || v != floor(v)) return fail(cx, 2, "--count needs a whole number >= 1", "", "");
+            a->count = argv[i];
         } else if ((a->allowed & OPT_SPECTRUM) && strcmp(arg, "--ground-state") == 0) {
             a->ground_state = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -1079,6 +1083,108 @@ static int critical_trace(gd_cx *cx, gd_sim *sim, const run_args *a)
     return st;
 }
 
+static void print_lyapunov(gd_cx *cx, const gd_lyapunov_result *r, const char *path, int json)
+{
+    if (json) {
+        fprintf(cx->out, "{\"exponents\":");
+        json_vec(cx, r->exponents, r->count);
+        fprintf(cx->out, ",\"stderr\":");
+        json_vec(cx, r->se, r->count);
+        fprintf(cx->out, ",\"steps\":%ld,\"time\":", r->steps);
+        json_num(cx, r->time);
+        fprintf(cx->out, ",\"batches\":%d,\"flow\":%s,\"analytic\":%s,\"sum\":", r->batches, r->flow ? "true" : "false", r->analytic ? "true" : "false");
+        json_num(cx, r->sum);
+        fprintf(cx->out, ",\"mean_trace\":");
+        json_num(cx, r->mean_trace);
+        fprintf(cx->out, ",\"sum_check\":");
+        json_num(cx, r->sum_check);
+        json_output(cx, path);
+        fprintf(cx->out, "}\n");
+        return;
+    }
+    fprintf(cx->out, "Lyapunov exponents (%s, per %s; %ld %s in %d batches, %s Jacobian):\n", r->flow ? "flow, variational equations" : "one-iteration map",
+            r->flow ? "unit time" : "iteration", r->steps, r->flow ? "QR intervals" : "iterations", r->batches, r->analytic ? "analytic" : "central-difference");
+    for (int i = 0; i < r->count; i++) fprintf(cx->out, "  lambda_%d = %.10g +- %.2g\n", i + 1, r->exponents[i], r->se[i]);
+    if (isfinite(r->mean_trace))
+        fprintf(cx->out, "sum %.12g against the mean of %s %.12g (difference %.2g relative)\n", r->sum, r->flow ? "tr J" : "ln|det D Phi|", r->mean_trace, r->sum_check);
+    text_wrote(cx, path);
+}
+
+static int do_lyapunov(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    gd_lyapunov_result r;
+    int rc = a->count ? gd_sim_set(sim, "lyapunov.count", a->count) : GD_OK;
+    if (rc == GD_OK && a->count) rc = gd_sim_setup(sim);
+    if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");
+    const char *path = a->output && a->output[0] ? a->output : NULL;
+    rc = gd_sim_lyapunov(sim, &r);
+    if (rc == GD_OK && path) rc = gd_sim_write_lyapunov(sim, path, &r);
+    if (rc == GD_OK) print_lyapunov(cx, &r, path, a->json);
+    gd_lyapunov_result_free(&r);
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+}
+
+static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r, const char *path)
+{
+    fprintf(cx->out, "{\"class\":\"%s\",\"period\":%d,\"orbit\":[", gd_attractor_class_name(r->cls), r->period);
+    for (int j = 0; r->orbit && j < r->period; j++) {
+        if (j) fputc(',', cx->out);
+        json_vec(cx, r->orbit + (size_t)j * r->dim, r->dim);
+    }
+    fprintf(cx->out, "],\"multipliers\":");
+    if (r->orbit) json_complex_list(cx, r->dim, r->mult_re, r->mult_im);
+    else fprintf(cx->out, "[]");
+    fprintf(cx->out, ",\"unstable\":%d,\"contraction\":", r->unstable);
+    json_num(cx, r->contraction);
+    fprintf(cx->out, ",\"amplitude\":");
+    json_num(cx, r->amplitude);
+    fprintf(cx->out, ",\"rotation\":");
+    json_num(cx, r->rotation);
+    fprintf(cx->out, ",\"mean_z\":");
+    json_num(cx, r->mean_z);
+    fprintf(cx->out, ",\"lyapunov\":");
+    json_vec(cx, r->lyapunov, r->lyapunov ? r->nlyap : 0);
+    fprintf(cx->out, ",\"steps\":%ld", r->steps);
+    json_output(cx, path);
+    fprintf(cx->out, "}\n");
+}
+
+static void print_attractor_text(gd_cx *cx, const gd_attractor_result *r, const char *path)
+{
+    fprintf(cx->out, "class: %s", gd_attractor_class_name(r->cls));
+    if (r->cls == GD_ATTRACTOR_PERIODIC) fprintf(cx->out, r->period ? " (period %d)" : " (no period up to attractor.period_max: long)", r->period);
+    fprintf(cx->out, "%s after %ld iterations\n", r->unstable ? ", unstable" : "", r->steps);
+    for (int j = 0; r->orbit && j < r->period && j < 16; j++) {
+        fprintf(cx->out, "  orbit point %d: (", j);
+        for (int i = 0; i < r->dim; i++) fprintf(cx->out, "%s%.10g", i ? ", " : "", r->orbit[(size_t)j * r->dim + i]);
+        fprintf(cx->out, ")\n");
+    }
+    if (r->orbit) {
+        fprintf(cx->out, "multipliers of the %d-fold map:", r->period);
+        for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.8g%+.8gi", r->mult_re[i], r->mult_im[i]);
+        fprintf(cx->out, " (contraction time %.6g)\n", r->contraction);
+    }
+    if (r->lyapunov) {
+        fprintf(cx->out, "Lyapunov exponents:");
+        for (int i = 0; i < r->nlyap; i++) fprintf(cx->out, " %.6g", r->lyapunov[i]);
+        fputc('\n', cx->out);
+    }
+    if (r->cls != GD_ATTRACTOR_DIVERGE) fprintf(cx->out, "amplitude %.8g, rotation %.8g, mean |z| %.8g\n", r->amplitude, r->rotation, r->mean_z);
+    text_wrote(cx, path);
+}
+
+static int do_attractor(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    gd_attractor_result r;
+    const char *path = a->output && a->output[0] ? a->output : NULL;
+    int rc = gd_sim_attractor(sim, &r);
+    if (rc == GD_OK && path) rc = gd_sim_write_attractor(sim, path, &r);
+    if (rc == GD_OK && a->json) print_attractor_json(cx, &r, path);
+    else if (rc == GD_OK) print_attractor_text(cx, &r, path);
+    gd_attractor_result_free(&r);
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+}
+
 static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "critical needs --param KEY --lo A --hi B", "", "");
@@ -1348,10 +1454,10 @@ typedef struct {
 static int cmd_help(gd_cx *cx, int argc, const char *const *argv);
 
 static const command commands[] = {
-    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [noise], [lookahead], [modifier], [continuation] sections with every parameter",
+    {"list", "[models|integrators|sections] [--json]", "models, integrators and the [run], [sweep], [rate], [portrait], [noise], [lookahead], [modifier], [continuation], [lyapunov], [attractor] sections with every parameter",
      "Every registered model and integrator with each of its keys, default and meaning (the keys of\n"
      "the [model] and [integrator] sections), then the keys of [run], [sweep], [rate], [portrait],\n"
-     "[noise], [lookahead], [modifier] and [continuation].",
+     "[noise], [lookahead], [modifier], [continuation], [lyapunov] and [attractor].",
      NULL, (const char *const[]){"models | integrators | sections", "only the models, the integrators, or the other sections", OPT_JSON, NULL},
      "gandyn list integrators", 0, NULL, cmd_list},
     {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",
@@ -1443,6 +1549,24 @@ static const command commands[] = {
                            "--scan K:LO:HI:N[:lin|log]", "lambda_1 and the rate along a numeric key, and the value maximising lambda_1",
                            OPT_SET, "-o FILE", "output file (default output/spectrum.h5; '' none)", OPT_JSON, NULL},
      "gandyn spectrum /dev/null --set model.name=functional --set model.gamma=0.5 -o spectrum.h5", OPT_SPECTRUM | OPT_SCAN, do_spectrum, NULL},
+    {"lyapunov", "CONFIG [--count M] [--set K=V]... [-o FILE] [--json]", "Lyapunov spectrum by QR, standard errors, sum check",
+     "The Lyapunov exponents of the orbit from the first start of run.x0 (Benettin's QR method): of the\n"
+     "one-iteration map of a fixed-step integrator on its whole state (per iteration), or of the flow\n"
+     "under cvode by its variational equations (per unit time), with standard errors from batch means\n"
+     "and their sum against the mean of ln|det D Phi| or of tr J.",
+     "model integrator run.x0 lyapunov sweep.diverge_radius",
+     (const char *const[]){"--count M", "only the M largest exponents (lyapunov.count)", OPT_SET, "-o FILE", "write /lyapunov (default: no file)", OPT_JSON, NULL},
+     "gandyn lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --set lyapunov.steps=200000",
+     OPT_LYAPUNOV, do_lyapunov, NULL},
+    {"attractor", "CONFIG [--set K=V]... [-o FILE] [--json]", "attractor class of a map's long run: fixed, periodic, circle, chaotic, stall, ...",
+     "Classifies where the orbit from the first start of run.x0 under a fixed-step rule's map goes:\n"
+     "fixed, periodic (with its period; Newton on the k-fold map from the samples' centroids),\n"
+     "quasi_periodic, neutral, chaotic (by the Lyapunov spectrum), stall, diverge or undetermined,\n"
+     "with the orbit, its multipliers, the amplitude and, for planar maps, rotation and mean |z|.",
+     "model integrator run.x0 attractor sweep.diverge_radius",
+     (const char *const[]){OPT_SET, "-o FILE", "write /attractor (default: no file)", OPT_JSON, NULL},
+     "gandyn attractor /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=3.5 --set integrator.h=1",
+     0, do_attractor, NULL},
     {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",
      "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate) with\n"
      "plots/gandyn_plot.py, in a python3 with numpy, h5py and matplotlib (GANDYN_PYTHON overrides).",

@@ -437,6 +437,10 @@ struct gd_integrator_type {
     /* Analytic Jacobian of one iteration at state x (history consistent with x, as at an
      * equilibrium), (map_dim x map_dim) row-major; NULL: central differences. */
     int (*map_jacobian)(gd_stepper *s, const double *x, double *M);
+    /* 1 when map_jacobian, for a rule with history, is the iteration's derivative at any
+     * history (optimistic: M does not depend on the kept field value), not only at a fixed
+     * point's; Lyapunov spectra then use it along orbits (gd_stepper_state_jacobian). */
+    int jacobian_any_history;
     /* For a rule whose analytic map_jacobian holds part of its state fixed (adam, rmsprop: the
      * frozen second moment, docs/optimizers.md): the held value per model coordinate
      * (dim) and the field size within which that map is the rule's linearisation. NULL: the
@@ -634,6 +638,14 @@ const gd_model_type *gd_linear_type(void);
 gd_model *gd_linear_create(double a, double b, double s);
 void gd_linear_set(gd_model *m, double a, double b, double s);
 extern const gd_integrator_type gd_integrator_cvode;
+/* The Jacobian of one iteration at the extended state z = (x, the lane's history) as it is
+ * along an orbit (map_dim x map_dim): the rule's analytic one when the rule has no history or
+ * declares jacobian_any_history, else central differences of the step on z (the lane's history
+ * and iteration count are restored). *analytic tells which. */
+int gd_stepper_state_jacobian(gd_stepper *s, const double *z, double *M, int *analytic);
+/* One iteration of the extended state z = (x, history) in place, through the lane's history
+ * (left holding z's new history); the stepper's counters are not advanced. */
+int gd_stepper_step_state(gd_stepper *s, double *z);
 /* Set a numeric integrator.* key (or diverge_radius) to v, checked as gd_stepper_set checks
  * its text. */
 int gd_stepper_set_double(gd_stepper *s, const char *key, double v);

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const gd_model_type gd_model_dirac, gd_model_kernel_gda, gd_model_torus, gd_model_functional, gd_model_particles;
+extern const gd_model_type gd_model_dirac, gd_model_kernel_gda, gd_model_torus, gd_model_functional, gd_model_particles,
+    gd_model_normal_form;
 extern const gd_integrator_type gd_integrator_simgd, gd_integrator_altgd, gd_integrator_symplectic_euler, gd_integrator_extragradient,
     gd_integrator_optimistic, gd_integrator_leapfrog, gd_integrator_implicit_midpoint, gd_integrator_heun, gd_integrator_rk4,
     gd_integrator_cvode, gd_integrator_momentum, gd_integrator_nesterov, gd_integrator_adam, gd_integrator_rmsprop,
@@ -78,6 +79,7 @@ static void builtins(void)
     gd_registry_add_model(&gd_model_torus, NULL);
     gd_registry_add_model(&gd_model_functional, NULL);
     gd_registry_add_model(&gd_model_particles, NULL);
+    gd_registry_add_model(&gd_model_normal_form, NULL);
     for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) gd_registry_add_integrator(rules[i], NULL);
 }
 

@@ -20,7 +20,8 @@ typedef struct {
     const gd_param *params;
     size_t size, offset;
 } gd_section;
-extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_noise, gd_section_continuation;
+extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_noise, gd_section_continuation,
+    gd_section_lyapunov, gd_section_attractor;
 
 typedef struct {
     char *x0;
@@ -53,6 +54,8 @@ typedef struct {
 typedef struct rate_opts rate_opts;         /* rate.c */
 typedef struct portrait_opts portrait_opts; /* portrait.c */
 typedef struct continuation_opts continuation_opts; /* continuation.c */
+typedef struct lyapunov_opts lyapunov_opts; /* lyapunov.c */
+typedef struct attractor_opts attractor_opts; /* attractor.c */
 
 typedef struct {
     double *x0, *xf;
@@ -76,6 +79,8 @@ struct gd_sim {
     portrait_opts *portrait;
     continuation_opts *continuation;
     gd_noise_opts *noise;   /* [noise] (src/noise.c) */
+    lyapunov_opts *lyapunov;
+    attractor_opts *attractor;
     double *starts; /* nstart * dim */
     double *eq;     /* the model's equilibrium, when eq_known */
     int eq_known;
@@ -109,6 +114,9 @@ int gd_sim_unset(gd_sim *s, const char *key);
  * configuration. Stops at the first error (fn's or the setup's, with the key in s->msg). */
 typedef int (*gd_scan_fn)(gd_sim *s, long i, double value, void *user);
 int gd_sim_scan_each(gd_sim *s, const char *key, double lo, double hi, long n, int logscale, gd_scan_fn fn, void *user);
+/* The full Lyapunov spectrum of the configured rule from the first start with these settings in
+ * place of [lyapunov]'s (20 batches, QR every iteration or time unit): the attractor classes. */
+int gd_lyapunov_full(gd_sim *s, double transient, long steps, double tol, gd_lyapunov_result *out);
 /* Building blocks of output files (sim.c), shared by run and portrait. */
 typedef struct gd_h5 gd_h5;
 int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f); /* file + root attributes */

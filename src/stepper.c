@@ -401,29 +401,55 @@ static int step_state(gd_stepper *s, double *z, int cycle)
     return rc;
 }
 
-/* Central differences of one iteration (cycle: a lookahead cycle; else one base step). */
-static int map_fd(gd_stepper *s, const double *x, double *M, int cycle)
+int gd_stepper_step_state(gd_stepper *s, double *z)
 {
-    int n = cycle ? gd_stepper_map_dim(s) : base_map_dim(s), rc = current_ws(s);
-    if (rc != GD_OK) return rc;
-    double *z = malloc(sizeof(double) * 3 * (size_t)n);
-    if (!z) return GD_ENOMEM;
-    double *zp = z + n, *zm = z + 2 * n;
+    int rc = current_ws(s);
+    return rc == GD_OK ? step_state(s, z, s->wrap.k > 0) : rc;
+}
+
+/* Central differences of one iteration (cycle: a lookahead cycle; else one base step) over the
+ * extended state z, of the noise-free rule. The lane's history and iteration count are restored
+ * after each step, so every difference starts from the same iteration (adam's bias correction)
+ * and the caller's orbit is left as it was. */
+static int fd_state(gd_stepper *s, const double *z, double *M, int cycle)
+{
+    int n = cycle ? gd_stepper_map_dim(s) : base_map_dim(s), rc = GD_OK;
+    size_t nh = (size_t)s->type->history * (size_t)s->dim;
+    long iter = s->lane.iter;
+    double *zp = malloc(sizeof(double) * (2 * (size_t)n + nh));
+    if (!zp) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
+    double *zm = zp + n, *keep = zm + n;
     const int off = s->lane.noise.off;
-    s->lane.noise.off = 1; /* the map of the noise-free rule */
-    memcpy(z, x, sizeof(double) * (size_t)s->dim);
-    rc = n > s->dim ? history_at(s, x, z + s->dim) : GD_OK;
+    s->lane.noise.off = 1;
+    if (nh) memcpy(keep, s->lane.hist, sizeof(double) * nh);
     for (int j = 0; j < n && rc >= 0; j++) {
         double eps = 1e-6 * fmax(1.0, fabs(z[j]));
         memcpy(zp, z, sizeof(double) * (size_t)n);
         memcpy(zm, z, sizeof(double) * (size_t)n);
-        zp[j] += eps;
-        zm[j] -= eps;
+        zp[j] += eps, zm[j] -= eps;
+        s->lane.iter = iter;
         rc = step_state(s, zp, cycle);
+        s->lane.iter = iter;
         if (rc >= 0) rc = step_state(s, zm, cycle);
         for (int i = 0; i < n; i++) M[i * n + j] = (zp[i] - zm[i]) / (2 * eps);
     }
+    s->lane.iter = iter;
+    if (nh) memcpy(s->lane.hist, keep, sizeof(double) * nh);
     s->lane.noise.off = off;
+    free(zp);
+    return rc < 0 ? rc : GD_OK;
+}
+
+/* Central differences of one iteration at x, its history as at a fixed point. */
+static int map_fd(gd_stepper *s, const double *x, double *M, int cycle)
+{
+    int n = cycle ? gd_stepper_map_dim(s) : base_map_dim(s), rc = current_ws(s);
+    if (rc != GD_OK) return rc;
+    double *z = malloc(sizeof(double) * (size_t)n);
+    if (!z) return GD_ENOMEM;
+    memcpy(z, x, sizeof(double) * (size_t)s->dim);
+    rc = n > s->dim ? history_at(s, x, z + s->dim) : GD_OK;
+    if (rc >= 0) rc = fd_state(s, z, M, cycle);
     free(z);
     return rc < 0 ? rc : GD_OK;
 }
@@ -446,6 +472,23 @@ static int base_map_jacobian(gd_stepper *s, const double *x, double *M, int *ana
     }
     if (analytic) *analytic = an;
     return rc;
+}
+
+/* Along an orbit the history is the orbit's, not a fixed point's: the rule's analytic
+ * Jacobian serves only where it does not depend on the history, and neither a modifier's J~
+ * (exact only where F = 0) nor a lookahead cycle is involved; elsewhere the step itself is
+ * differentiated on z, from copies, so the lane's history and iteration count stay as they were. */
+int gd_stepper_state_jacobian(gd_stepper *s, const double *z, double *M, int *analytic)
+{
+    const gd_integrator_type *t = s->type;
+    int an = t->map_jacobian && (!t->history || t->jacobian_any_history) && s->wrap.k == 0 && s->wrap.mod == GD_MOD_NONE, rc = current_ws(s);
+    *analytic = 0;
+    if (rc != GD_OK) return rc;
+    if (an && (rc = t->map_jacobian(s, z, M)) != GD_ENOTAVAIL) { /* ENOTAVAIL: a model-owned map */
+        *analytic = 1;
+        return rc;
+    }
+    return fd_state(s, z, M, s->wrap.k > 0);
 }
 
 int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic)

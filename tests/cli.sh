@@ -33,7 +33,7 @@ dirac = next(m for m in d["models"] if m["name"] == "dirac")
 keys = {p["key"]: p for p in dirac["params"]}
 assert keys["reg"]["choices"] == ["none", "gp", "noise", "consensus", "wgan_gp", "clip"]
 assert all(p["help"] and "default" in p for p in dirac["params"])
-assert set(d["sections"]) == {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation"}, d["sections"].keys()
+assert set(d["sections"]) == {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", "lyapunov", "attractor"}, d["sections"].keys()
 assert "x0" in {p["key"] for p in d["sections"]["run"]} and "diverge_radius" in {p["key"] for p in d["sections"]["sweep"]}
 rules = {i["name"]: i for i in d["integrators"]}
 # each rule's state layout (docs/optimizers.md) and each numeric key's range
@@ -85,6 +85,15 @@ expect 2 "expected KEY:LO:HI:N" -- eig good.ini --scan model.gamma:0:1
 expect 2 "unknown key model.gama" -- eig good.ini --scan model.gama:0:1:3
 expect 2 "portrait.box = '2:1:0:1'" -- portrait good.ini --set portrait.box=2:1:0:1
 expect 2 "unknown option '--scan'" -- rate good.ini --scan model.gamma:0:1:3
+expect 2 "--count needs a whole number" -- lyapunov good.ini --count 0
+expect 2 "lyapunov.count = 3 exceeds the dimension 2" -- lyapunov good.ini --set lyapunov.count=3
+expect 1 "left sweep.diverge_radius" -- lyapunov /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=4.5 --set integrator.h=1 --set run.x0=0.4
+expect 2 "flows (cvode) are not implemented yet" -- attractor good.ini --set integrator.name=cvode
+"$gandyn" lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --json > lyap.json && "$py" - lyap.json <<'PY' && ok || bad "lyapunov --json"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+assert abs(sum(d["exponents"]) - math.log(0.3)) < 1e-10 and d["sum_check"] < 1e-10 and len(d["stderr"]) == 2, d
+PY
 "$gandyn" eig good.ini --set model.reg=gp --json > eig.json && "$py" - eig.json <<'PY' && ok || bad "eig --json"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -68,7 +68,7 @@ static const relabel_case cases[] = {
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
 /* Models whose state holds no set of points. */
-static const char *const pointless[] = {"dirac", "linear", "torus", "functional", NULL};
+static const char *const pointless[] = {"dirac", "linear", "torus", "functional", "normal_form", NULL};
 
 /* "a;b;c" from n items in their order, or permuted (item i goes to position p[i]). */
 static void join(const char *const *items, int n, const int *p, char *out, size_t cap)

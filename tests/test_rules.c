@@ -32,6 +32,10 @@ static const model_case cases[] = {
     {"dirac", {"loss", "wgan", "reg", "clip", "clip", "0.9", NULL}}, /* the projection acts */
     {"dirac", {"loss", "wgan", "reg", "wgan_gp", NULL}},
     {"linear", {"a", "0.1", "b", "0.3", "s", "1.2", NULL}},
+    {"normal_form", {"form", "hopf", "mu", "0.2", NULL}},
+    {"normal_form", {"form", "lorenz", NULL}},
+    {"normal_form", {"form", "henon", NULL}},
+    {"normal_form", {"form", "logistic", "r", "3.9", NULL}}, /* one coordinate, the generator's */
     {"kernel_gda", {"d", "2", "true_points", "0,0;10,0", "true_masses", "0.6;0.4", "gen_points", "0.3,0.1;-0.2,0.2;10.2,-0.1",
                     "gen_masses", "0.35;0.2;0.45", "sigma", "0.8", NULL}},
     {"kernel_gda", {"d", "2", "true_points", "0,0;10,0", "gen_points", "0.3,0.1;-0.2,0.2;10.2,-0.1", "gen_masses", "0.25;0.25;0.5",

@@ -29,6 +29,7 @@ typedef struct {
 
 static const config configs[] = {
     {"linear", {"a", "0.1", "b", "0.2", NULL}},
+    {"normal_form", {"form", "lorenz", NULL}}, /* writes no scratch: evaluations share nothing */
     {"dirac", {"reg", "noise", "noise_nodes", "16", NULL}},
     {"dirac", {"loss", "wgan", "reg", "clip", "clip", "0.8", NULL}}, /* switching surfaces under cvode */
     {"kernel_gda", {"representation", "exact", "true_points", "0;3", "lambda", "0.5", "history", "16", NULL}},

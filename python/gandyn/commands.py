@@ -28,7 +28,7 @@ from .result import Result, read_file
 
 # The commands that write an HDF5 file: without out= into a temporary one, kept as long as the
 # Result (out="" writes none).
-_WRITES = ("run", "eig", "rate", "portrait", "sweep", "spectrum", "merge", "continue")
+_WRITES = ("run", "eig", "rate", "portrait", "sweep", "spectrum", "merge", "continue", "lyapunov")
 
 
 def _text(v):
@@ -190,6 +190,18 @@ def smoothness(config=None, **kw):
 def spectrum(config=None, **kw):
     """gandyn spectrum (functional model; scan=, ground_state=True): mode spectra; file: /modes."""
     return _execute("spectrum", _config_args(config), kw)
+
+
+def lyapunov(config=None, **kw):
+    """gandyn lyapunov (count=M): Lyapunov spectrum by QR with standard errors and the sum check;
+    file: /lyapunov."""
+    return _execute("lyapunov", _config_args(config), kw)
+
+
+def attractor(config=None, **kw):
+    """gandyn attractor: the class of a fixed-step rule's long run (fixed, periodic, quasi_periodic,
+    neutral, chaotic, stall, diverge, undetermined) with its orbit, multipliers and rotation."""
+    return _execute("attractor", _config_args(config), kw)
 
 
 def merge(*parts, **kw):
