@@ -188,6 +188,7 @@ typedef struct gd_iopts {
  * model's batched field with per-cell parameters, per-cell steps, the projection box, frozen
  * cells keeping their state; src/lane_batch.c). */
 #define GD_LANE_SCRATCH 6
+#define GD_LANE_CELL_SCRATCH 12
 typedef struct gd_lane gd_lane;
 typedef struct gd_lane_ops {
     int (*field)(gd_lane *L, const double *x, double *v); /* v = F(x) on every state */
@@ -213,7 +214,17 @@ struct gd_lane {
      * One counter for the whole lane: all cells of a sweep block start together. Zeroed by
      * gd_stepper_reset and at the start of a batched run; the rule increments it. */
     long iter;
+    /* Per-cell values of the rule's own options (a batched sweep over integrator.beta, beta1,
+     * ...): cell[j] holds the n cells' values of the double at byte offset j * sizeof(double)
+     * of the rule's option struct, or is NULL (every cell takes opts' value); cell NULL: none
+     * vary (a stepper). Read with gd_lane_cell. cw: on a batch, GD_LANE_CELL_SCRATCH n doubles
+     * the rule may keep from one iteration to the next (per-cell constants, running powers);
+     * NULL on a stepper. */
+    const double *const *cell;
+    double *cw;
 };
+/* The per-cell values of the rule option at byte offset `offset` of its struct, or NULL. */
+static inline const double *gd_lane_cell(const gd_lane *L, size_t offset) { return L->cell ? L->cell[offset / sizeof(double)] : NULL; }
 
 /* One field evaluation v = F(at) and what an explicit rule does with it, on rows [i0, i1)
  * (H: each state's generator or discriminator step, P: the projection):
@@ -239,7 +250,24 @@ struct gd_stage {
     int acc_from_base;
     double *mom;
     double decay[2], gain[2];
+    /* Per-cell factors of a buffered stage on a block whose rule options vary per cell: the
+     * n cells' decay (gain) of player p's rows replace decay[p] (gain[p]); the rule gives
+     * both players' or neither. */
+    const double *decay_c[2], *gain_c[2];
+    /* An adaptive stage (rmsprop, adam) sets ada and nothing of the above but out and base;
+     * it is offered to the lane's ops->stage only (the rule computes it itself when that
+     * answers GD_ENOTAVAIL, integrators/adaptive.c). */
+    const struct gd_adapt_stage *ada;
 };
+/* The adaptive stage: with g = F(at), row by row (each row's player),
+ *   m = b1 m + a1 g (m NULL: m+ = g), v = b2 v + a2 g^2,
+ *   out = P(base + H num / (den + [num == 0])), num = m ic1, den = sqrt(v ic2 + eps_in) + eps_out,
+ * a1 = 1 - b1, a2 = 1 - b2, ic the reciprocal bias corrections; one of eps_in, eps_out is eps and
+ * the other 0 (eps_mode inside | outside); num = 0 gives 0 also when den = 0 (0/0 := 0). */
+typedef struct gd_adapt_stage {
+    double *m, *v;
+    double b1, a1, b2, a2, ic1, ic2, eps_in, eps_out;
+} gd_adapt_stage;
 int gd_lane_stage(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1);
 /* out = P(base + scale H F(at)) on rows [i0, i1): one explicit (sub-)step. */
 static inline int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1)

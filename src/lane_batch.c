@@ -91,15 +91,16 @@ int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
     memset(b, 0, sizeof *b);
     b->m = m;
     gd_lane *L = &b->lane;
-    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0};
+    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0, NULL, NULL};
     size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history;
-    /* one allocation: v, d, the scratch vectors, the history */
-    double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh));
+    /* one allocation: v, d, the scratch vectors, the history, the per-cell scratch */
+    double *mem = malloc(sizeof(double) * (vec * (2 + GD_LANE_SCRATCH + nh) + (size_t)GD_LANE_CELL_SCRATCH * (size_t)n));
     if (!mem) return GD_ENOMEM;
     L->v = mem;
     L->d = mem + vec;
     for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = mem + vec * (size_t)(2 + i);
     L->hist = nh ? mem + vec * (2 + GD_LANE_SCRATCH) : NULL;
+    L->cw = mem + vec * (2 + GD_LANE_SCRATCH + nh);
     return GD_OK;
 }
 
