@@ -215,9 +215,10 @@ struct gd_lane {
      * gd_stepper_reset and at the start of a batched run; the rule increments it. */
     long iter;
     /* Per-cell values of the rule's own options (a batched sweep over integrator.beta, beta1,
-     * ...): cell[j] holds the n cells' values of the double at byte offset j * sizeof(double)
-     * of the rule's option struct, or is NULL (every cell takes opts' value); cell NULL: none
-     * vary (a stepper). Read with gd_lane_cell. cw: on a batch, GD_LANE_CELL_SCRATCH n doubles
+     * ..., for a rule with cell_options): cell[j] holds the n cells' values of the double at
+     * byte offset j * sizeof(double) of the rule's option struct, every double option of its
+     * table has one (the others are NULL); cell NULL: opts holds every cell's values (a
+     * stepper, a sweep over other keys). Read with gd_lane_cell. cw: on a batch, GD_LANE_CELL_SCRATCH n doubles
      * the rule may keep from one iteration to the next (per-cell constants, running powers);
      * NULL on a stepper. */
     const double *const *cell;
@@ -252,7 +253,8 @@ struct gd_stage {
     double decay[2], gain[2];
     /* Per-cell factors of a buffered stage on a block whose rule options vary per cell: the
      * n cells' decay (gain) of player p's rows replace decay[p] (gain[p]); the rule gives
-     * both players' or neither. */
+     * both players' or neither (decay_c and gain_c separately). They are taken as they are
+     * in every sub-step: heavy-ball sub-steps are whole steps (scale 1). */
     const double *decay_c[2], *gain_c[2];
     /* An adaptive stage (rmsprop, adam) sets ada and nothing of the above but out and base;
      * it is offered to the lane's ops->stage only (the rule computes it itself when that
@@ -297,6 +299,9 @@ typedef struct gd_heavy_ball_opts {
 extern const gd_param gd_heavy_ball_params[];
 /* The momentum factor of the generator's and the discriminator's rows. */
 void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2]);
+/* The same per cell on a lane whose options vary per cell (L->cell): each player's column
+ * (beta_g, beta_d, or beta where those are empty); NULL on other lanes. */
+void gd_heavy_ball_cell_betas(const gd_lane *L, const double *beta[2]);
 /* One iteration of the buffered stage tmpl (mom: the buffer) as the lane's options say:
  * update = sim one stage on every row, alt n_g and n_d sub-steps per player in order, each
  * sub-step the stage on its player's rows (each player updates its own part of the buffer).
@@ -360,6 +365,9 @@ struct gd_integrator_type {
      * (dim) and the field size within which that map is the rule's linearisation. NULL: the
      * map is the rule's own, nothing held. */
     int (*map_frozen)(gd_stepper *s, double *v, double *radius);
+    /* advance reads every double option of its own table per cell (gd_lane_cell), so batched
+     * sweeps may vary them (integrator.beta, beta1, ...); 0: sweeps over them go cell by cell. */
+    int cell_options;
     int serial;           /* as gd_model_type's: a rule registered at run time */
     const char *plugin;
 };
