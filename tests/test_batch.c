@@ -7,7 +7,8 @@
  * state's steps and parameters, to 1e-13 relative (a parameter the configuration cannot vary
  * per state, batch_varies, keeps the model's value). The Dirac clip case and the test field's
  * box make the projection act. altgd also runs with n_g = 2, n_d = 3 in both orders, and the
- * heavy-ball rules (momentum, nesterov) simultaneous with per-player factors and alternating.
+ * heavy-ball rules (momentum, nesterov) simultaneous with per-player factors and alternating,
+ * adam and rmsprop with eps inside the root, frozen, and with eps = 0.
  *
  * A registered model with a batched field but no case below, or a fixed-step rule without
  * a batched step (other than implicit_midpoint, whose Newton solve is per state), fails.
@@ -108,13 +109,15 @@ static const batch_case cases[] = {
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
 /* Rule settings: rates always differ per state; altgd also in both orders with sub-steps;
- * adam and rmsprop also with eps inside the root and a start v0, and running their frozen map. */
+ * adam and rmsprop also with eps inside the root and a start v0, running their frozen map, and with eps = 0. */
 static const char *const alt_settings[][7] = {{NULL}, {"n_g", "2", "n_d", "3", NULL}, {"n_g", "2", "n_d", "3", NULL}};
 static const char *const alt_orders[] = {"gen_first", "gen_first", "disc_first"};
 static const char *const heavy_settings[][9] = {
     {"update", "sim", "beta_g", "-0.3", "beta_d", "0.6", NULL}, {"update", "alt", "n_g", "2", "n_d", "3", NULL}, {"update", "alt", "n_g", "2", "n_d", "3", NULL}};
-static const char *const adaptive_settings[][7] = {
-    {NULL}, {"eps_mode", "inside", "v0", "0.2", NULL}, {"freeze_v", "true", "v_frozen_g", "0.3", "v_frozen_d", "0.05", NULL}};
+static const char *const adaptive_settings[][7] = {{NULL},
+                                                   {"eps_mode", "inside", "v0", "0.2", NULL},
+                                                   {"freeze_v", "true", "v_frozen_g", "0.3", "v_frozen_d", "0.05", NULL},
+                                                   {"eps", "0", "beta1", "-0.4", NULL}}; /* eps = 0: the Dirac-GAN's fused stage declines */
 
 static const gd_model_type *case_type(const batch_case *c) { return c->model ? gd_model_type_find(c->model) : &test_field; }
 
@@ -243,7 +246,7 @@ int main(void)
         int alt = !strcmp(name, "altgd") || !strcmp(name, "symplectic_euler"), adaptive = !strcmp(name, "adam") || !strcmp(name, "rmsprop");
         int heavy = gd_integrator_type_reads(*t, "beta");
         for (int c = 0; c < NCASES; c++)
-            for (int v = 0; v < (alt || heavy || adaptive ? 3 : 1); v++) {
+            for (int v = 0; v < (adaptive ? 4 : alt || heavy ? 3 : 1); v++) {
                 const char *const *kv = heavy ? heavy_settings[v] : adaptive ? adaptive_settings[v] : alt_settings[v];
                 int k = compare(&cases[c], *t, kv, alt || heavy ? alt_orders[v] : NULL);
                 pairs += k > 0, refused += k == 0, states_compared += k;
