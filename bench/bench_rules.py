@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Every batched update rule on the Dirac-GAN + GP (h, gamma) sweep, against numpy and numba
-(adam at its defaults: beta1 = 0.5, beta2 = 0.999, eps = 1e-8, bias correction).
+(adam at its defaults: beta1 = 0.5, beta2 = 0.999, eps = 1e-8, bias correction; rmsprop at its
+defaults: beta2 = 0.99, eps = 1e-8, no bias correction).
 
 For each fixed-step rule gandyn batches, one sweep of 1e6 cells x 1e4 steps (1e10 cell-steps;
 --quick: 1e5 cells) through the CLI (whole process, wall time), with divergence freezing and
@@ -36,7 +37,7 @@ only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rules=")), 
 
 # rule -> field evaluations per iteration (altgd with n_g = n_d = 1; momentum simultaneous, beta = -0.5)
 RULES = {"simgd": 1, "altgd": 2, "symplectic_euler": 2, "extragradient": 2, "optimistic": 1, "leapfrog": 3, "heun": 2, "rk4": 4,
-         "momentum": 1, "adam": 1}
+         "momentum": 1, "adam": 1, "rmsprop": 1}
 if only:
     RULES = {r: RULES[r] for r in only.split(",")}
 NH, NG = (1000, 100) if quick else (1000, 1000)
@@ -45,6 +46,7 @@ R2 = 1e12  # sweep.diverge_radius = 1e6, squared
 X0 = 1e-6
 BETA = -0.5  # momentum's default integrator.beta
 B1, B2, EPS = 0.5, 0.999, 1e-8  # adam's defaults (bias correction on)
+R2_RMS = 0.99  # rmsprop's beta2 (no bias correction)
 
 
 def grid(nh, ng):
@@ -82,6 +84,8 @@ def state_np(rule, th, ps, g):
         return [np.zeros_like(th), np.zeros_like(th)]
     if rule == "adam":
         return [np.zeros_like(th), np.zeros_like(th), np.zeros_like(th), np.zeros_like(th), 0]
+    if rule == "rmsprop":
+        return [np.zeros_like(th), np.zeros_like(th)]
     return list(f_np(th, ps, g))
 
 
@@ -108,6 +112,10 @@ def step_np(rule, th, ps, g, h, prev):
         prev[:] = [m1, m2, s1, s2, k]
         c1, c2 = 1 - B1**k, 1 - B2**k
         return th + h * (m1 / c1) / (np.sqrt(s1 / c2) + EPS), ps + h * (m2 / c1) / (np.sqrt(s2 / c2) + EPS)
+    if rule == "rmsprop":
+        v1, v2 = f_np(th, ps, g)
+        prev[0], prev[1] = R2_RMS * prev[0] + (1 - R2_RMS) * v1 * v1, R2_RMS * prev[1] + (1 - R2_RMS) * v2 * v2
+        return th + h * v1 / (np.sqrt(prev[0]) + EPS), ps + h * v2 / (np.sqrt(prev[1]) + EPS)
     if rule == "optimistic":
         v1, v2 = f_np(th, ps, g)
         d1, d2 = 2 * v1 - prev[0], 2 * v2 - prev[1]
@@ -154,7 +162,7 @@ def numpy_sweep(rule, nh, ng, steps):
 
 # ---------------------------------------------------------------- numba ----------
 RULE_ID = {r: i for i, r in enumerate(["simgd", "altgd", "symplectic_euler", "extragradient", "optimistic", "leapfrog", "heun", "rk4",
-                                       "momentum", "adam"])}
+                                       "momentum", "adam", "rmsprop"])}
 
 if numba:
     @numba.njit(inline="always", fastmath=True)
@@ -174,7 +182,7 @@ if numba:
             q1, q2 = f_nb(th, ps, gi)  # optimistic's previous field
             if rule == 8:  # momentum's buffer starts at zero
                 q1, q2 = 0.0, 0.0
-            a1, a2, s1, s2 = 0.0, 0.0, 0.0, 0.0  # adam's moments
+            a1, a2, s1, s2 = 0.0, 0.0, 0.0, 0.0  # adam's moments (s: also rmsprop's)
             for k in range(1, steps + 1):
                 if rule == 9:
                     v1, v2 = f_nb(th, ps, gi)
@@ -182,6 +190,11 @@ if numba:
                     s1, s2 = B2 * s1 + (1 - B2) * v1 * v1, B2 * s2 + (1 - B2) * v2 * v2
                     th = th + hi * (a1 * ic1[k - 1]) / (np.sqrt(s1 * ic2[k - 1]) + EPS)
                     ps = ps + hi * (a2 * ic1[k - 1]) / (np.sqrt(s2 * ic2[k - 1]) + EPS)
+                elif rule == 10:
+                    v1, v2 = f_nb(th, ps, gi)
+                    s1, s2 = R2_RMS * s1 + (1 - R2_RMS) * v1 * v1, R2_RMS * s2 + (1 - R2_RMS) * v2 * v2
+                    th = th + hi * v1 / (np.sqrt(s1) + EPS)
+                    ps = ps + hi * v2 / (np.sqrt(s2) + EPS)
                 elif rule == 0:
                     v1, v2 = f_nb(th, ps, gi)
                     th, ps = th + hi * v1, ps + hi * v2
