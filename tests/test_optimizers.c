@@ -395,24 +395,30 @@ static void sweeps(void)
  * steps. */
 static void rule_axes(void)
 {
-    static const char *const cases[][12] = {
-        {"momentum", "sweep.y", "integrator.beta:-0.9:0.9:15", "integrator.update", "sim", NULL},
-        {"momentum", "sweep.y", "integrator.beta:-0.9:0.9:15", "integrator.update", "alt", NULL},
-        {"nesterov", "sweep.y", "integrator.beta_d:-0.9:0.9:15", "integrator.beta_g", "0.3", NULL},
-        {"nesterov", "sweep.y", "integrator.beta_g:-0.9:0.9:15", "integrator.update", "alt", "integrator.n_d", "2", NULL},
-        {"adam", "sweep.y", "integrator.beta1:-0.9:0.9:15", NULL},
-        {"adam", "sweep.y", "integrator.beta2:0.5:0.999:15", "integrator.eps_mode", "inside", "integrator.v0", "0.1", NULL},
-        {"rmsprop", "sweep.y", "integrator.eps:0:1e-2:15", "integrator.bias_correction", "true", NULL},
-        {"rmsprop", "sweep.y", "integrator.v_frozen_d:0.01:1:15", "integrator.freeze_v", "true", "integrator.v_frozen", "0.05", NULL},
+#define GP "model.reg", "gp", "model.gamma", "0.3"
+#define LINEAR "model.name", "linear", "model.a", "0.2", "model.b", "0.1", "model.s", "1" /* the lane's own stages */
+    static const char *const cases[][18] = {
+        {"momentum", GP, "sweep.y", "integrator.beta:-0.9:0.9:15", "integrator.update", "sim", NULL},
+        {"momentum", GP, "sweep.y", "integrator.beta:-0.9:0.9:15", "integrator.update", "alt", NULL},
+        {"momentum", LINEAR, "sweep.y", "integrator.beta_g:-0.9:0.9:15", "integrator.update", "alt", NULL},
+        {"nesterov", GP, "sweep.y", "integrator.beta_d:-0.9:0.9:15", "integrator.beta_g", "0.3", NULL},
+        {"nesterov", GP, "sweep.y", "integrator.beta_g:-0.9:0.9:15", "integrator.update", "alt", "integrator.n_d", "2", NULL},
+        {"nesterov", LINEAR, "sweep.y", "integrator.beta:-0.9:0.9:15", NULL},
+        {"adam", GP, "sweep.y", "integrator.beta1:-0.9:0.9:15", NULL},
+        {"adam", GP, "sweep.y", "integrator.beta2:0.5:0.999:15", "integrator.eps_mode", "inside", "integrator.v0", "0.1", NULL},
+        {"adam", LINEAR, "sweep.y", "integrator.beta1:-0.9:0.9:15", NULL},
+        {"rmsprop", GP, "sweep.y", "integrator.eps:0:1e-2:15", "integrator.bias_correction", "true", NULL},
+        {"rmsprop", GP, "sweep.y", "integrator.v_frozen_d:0.01:1:15", "integrator.freeze_v", "true", "integrator.v_frozen", "0.05", NULL},
         /* two option axes at once: each cell's pair */
-        {"adam", "sweep.y", "integrator.beta1:-0.5:0.9:15", "sweep.x", "integrator.beta2:0.6:0.99:20", "integrator.h", "0.1", NULL},
+        {"adam", GP, "sweep.y", "integrator.beta1:-0.5:0.9:15", "sweep.x", "integrator.beta2:0.6:0.99:20", "integrator.h", "0.1", NULL},
     };
+#undef GP
+#undef LINEAR
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         results r[2];
         for (int kernel = 0; kernel < 2; kernel++) {
-            gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", "sweep.x", "integrator.h:0.02:2:20:log", "integrator.steps",
-                                                  "300", "run.x0", "1e-3,1e-3", "integrator.name", cases[c][0], "sweep.kernel", kernel ? "cell" : "auto",
-                                                  NULL});
+            gd_sim *s = sim((const char *const[]){"sweep.x", "integrator.h:0.02:2:20:log", "integrator.steps", "300", "run.x0", "1e-3,1e-3",
+                                                  "integrator.name", cases[c][0], "sweep.kernel", kernel ? "cell" : "auto", NULL});
             for (int i = 1; cases[c][i]; i += 2) CHECK_OK(gd_sim_set(s, cases[c][i], cases[c][i + 1]));
             CHECK_OK(gd_sim_setup(s));
             gd_sweep *w = NULL;
@@ -434,8 +440,11 @@ static void rule_axes(void)
             worst = fmax(worst, rel <= 1e-9 ? rel : 0);
             compared++;
         }
-        printf("%s over %s: %ld cells (%ld %ld %ld), outcomes differ in %ld; rates of %ld cells, %ld beyond 1e-9, the others within %.3g\n",
-               cases[c][0], cases[c][2], r[0].n, kinds[0], kinds[1], kinds[2], differ, compared, far, worst);
+        int y = 1;
+        while (strcmp(cases[c][y], "sweep.y")) y += 2;
+        printf("%s on %s over %s: %ld cells (%ld %ld %ld), outcomes differ in %ld; rates of %ld cells, %ld beyond 1e-9, the others within %.3g\n",
+               cases[c][0], strcmp(cases[c][1], "model.name") ? "dirac" : "linear", cases[c][y + 1], r[0].n, kinds[0], kinds[1], kinds[2], differ, compared,
+               far, worst);
         int heavy = !strcmp(cases[c][0], "momentum") || !strcmp(cases[c][0], "nesterov");
         CHECK(compared > r[0].n / 4);
         CHECK(heavy ? differ == 0 && far == 0 && worst <= 1e-12 : differ <= r[0].n / 100 && far <= compared / 50);
