@@ -218,9 +218,9 @@ struct gd_lane {
      * ..., for a rule with cell_options): cell[j] holds the n cells' values of the double at
      * byte offset j * sizeof(double) of the rule's option struct, every double option of its
      * table has one (the others are NULL); cell NULL: opts holds every cell's values (a
-     * stepper, a sweep over other keys). Read with gd_lane_cell. cw: on a batch, GD_LANE_CELL_SCRATCH n doubles
-     * the rule may keep from one iteration to the next (per-cell constants, running powers);
-     * NULL on a stepper. */
+     * stepper, a sweep over other keys). Read with gd_lane_cell. cw: on a batch,
+     * GD_LANE_CELL_SCRATCH n doubles the rule may keep from one iteration to the next (per-cell
+     * constants, running powers); NULL on a stepper. */
     const double *const *cell;
     double *cw;
 };
