@@ -11,7 +11,9 @@
  * One loop over the lane's rows computes the moments and the direction d = mhat/D(vhat) per
  * cell; the lane's axpy then applies each cell's H and the projection (frozen sweep cells keep
  * their x). Built with -fno-math-errno (CMakeLists.txt), so that sqrt vectorises; everything
- * else is IEEE as in the other rules.
+ * else is IEEE as in the other rules. On a sweep block the iteration is first offered to the
+ * lane's one-pass stage (gd_adapt_stage: the Dirac-GAN computes field, moments and step per
+ * cell), and options that vary per cell (L->cell) are read from the block's columns.
  */
 #include "adaptive.h"
 
