@@ -12,12 +12,15 @@ steps, scaled per cell-step) and in numba (Debian's python3-numba, @njit(paralle
 fastmath=True), a prange over cells with the steps inside, on 1e5 cells x 2000 steps, scaled;
 compilation excluded). Each row gives ns per cell-step, the cost per field evaluation against
 simgd's, and the ratios numpy/gandyn and numba/gandyn. Ratios come from one run; the machine's
-speed drifts, so compare within a run.
+speed drifts, so compare within a run. --cpu times everything by CPU time (gandyn's process,
+both threads; numpy's and numba's likewise) instead of wall time: on a machine shared with other
+work, wall time counts the waits for a core, CPU time does not.
 
-Usage: /usr/bin/python3 bench/bench_rules.py [path/to/gandyn] [--quick] [--rules simgd,rk4]
+Usage: /usr/bin/python3 bench/bench_rules.py [path/to/gandyn] [--quick] [--cpu] [--rules=simgd,rk4]
 """
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -33,6 +36,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 gandyn = args[0] if args else os.path.join(here, "..", "build", "gandyn")
 quick = "--quick" in sys.argv
+cpu = "--cpu" in sys.argv
+clock = time.process_time if cpu else time.perf_counter  # numpy and numba, in this process
 only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rules=")), None)
 
 # rule -> field evaluations per iteration (altgd with n_g = n_d = 1; momentum simultaneous, beta = -0.5)
@@ -60,15 +65,16 @@ def run_gandyn(rule):
     cmd = [gandyn, "sweep", "/dev/null", "--set", "model.reg=gp", "--set", f"sweep.x=integrator.h:0.01:2:{NH}:log",
            "--set", f"sweep.y=model.gamma:0:3:{NG}", "--set", f"integrator.steps={STEPS}", "--set", f"run.x0={X0},{X0}",
            "--set", f"integrator.name={rule}", "-o", "/tmp/gandyn_bench_rules.h5", "--json"]
-    t0 = time.perf_counter()
+    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    wall = time.perf_counter() - t0
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if p.returncode != 0:
         raise SystemExit(f"gandyn sweep with {rule} failed")
     js = json.loads(p.stdout)
     if js.get("kernel") != "batched":
         raise SystemExit(f"{rule}: the sweep did not run batched")
-    return wall
+    return used if cpu else wall
 
 
 # ---------------------------------------------------------------- numpy ----------
@@ -241,7 +247,8 @@ if numba:
 def main():
     cell_steps = NH * NG * STEPS
     print(f"Dirac GAN + GP (h, gamma) sweep, {NH * NG:.0e} cells x {STEPS:.0e} steps = {cell_steps:.0e} cell-steps, "
-          f"{os.cpu_count()} cores; numpy scaled from 1e5 cells x 200 steps, numba from 1e5 cells x 2000 steps")
+          f"{os.cpu_count()} cores; numpy scaled from 1e5 cells x 200 steps, numba from 1e5 cells x 2000 steps; "
+          f"{'CPU' if cpu else 'wall'} time")
     if numba:  # compile once, outside the timings
         numba_sweep(0, *grid(10, 10), 8)
     rows, simgd_per_eval = [], None
@@ -250,15 +257,15 @@ def main():
         ns = t / cell_steps * 1e9
         if rule == "simgd":
             simgd_per_eval = ns
-        t0 = time.perf_counter()
+        t0 = clock()
         numpy_sweep(rule, 1000, 100, 200)
-        ns_np = (time.perf_counter() - t0) / (1e5 * 200) * 1e9
+        ns_np = (clock() - t0) / (1e5 * 200) * 1e9
         ns_nb = float("nan")
         if numba:
             h, g = grid(1000, 100)
-            t0 = time.perf_counter()
+            t0 = clock()
             numba_sweep(RULE_ID[rule], h, g, 2000)
-            ns_nb = (time.perf_counter() - t0) / (1e5 * 2000) * 1e9
+            ns_nb = (clock() - t0) / (1e5 * 2000) * 1e9
         per_eval = ns / evals / simgd_per_eval if simgd_per_eval else float("nan")
         rows.append((rule, evals, t, ns, per_eval, ns_np, ns_nb))
         print(f"| {rule} | {evals} | {t:.1f} s ({ns:.2f} ns per cell-step) | {per_eval:.2f} | numpy {ns_np:.1f} ns: **{ns_np / ns:.0f}x** "
