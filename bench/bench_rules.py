@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """Every batched update rule on the Dirac-GAN + GP (h, gamma) sweep, against numpy and numba
-(adam at its defaults: beta1 = 0.5, beta2 = 0.999, eps = 1e-8, bias correction).
+(adam at its defaults: beta1 = 0.5, beta2 = 0.999, eps = 1e-8, bias correction; rmsprop at its
+defaults: beta2 = 0.99, eps = 1e-8, no bias correction).
 
 For each fixed-step rule gandyn batches, one sweep of 1e6 cells x 1e4 steps (1e10 cell-steps;
 --quick: 1e5 cells) through the CLI (whole process, wall time), with divergence freezing and
@@ -11,12 +12,15 @@ steps, scaled per cell-step) and in numba (Debian's python3-numba, @njit(paralle
 fastmath=True), a prange over cells with the steps inside, on 1e5 cells x 2000 steps, scaled;
 compilation excluded). Each row gives ns per cell-step, the cost per field evaluation against
 simgd's, and the ratios numpy/gandyn and numba/gandyn. Ratios come from one run; the machine's
-speed drifts, so compare within a run.
+speed drifts, so compare within a run. --cpu times everything by CPU time (gandyn's process,
+both threads; numpy's and numba's likewise) instead of wall time: on a machine shared with other
+work, wall time counts the waits for a core, CPU time does not.
 
-Usage: /usr/bin/python3 bench/bench_rules.py [path/to/gandyn] [--quick] [--rules simgd,rk4]
+Usage: /usr/bin/python3 bench/bench_rules.py [path/to/gandyn] [--quick] [--cpu] [--rules=simgd,rk4]
 """
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -32,11 +36,13 @@ here = os.path.dirname(os.path.abspath(__file__))
 args = [a for a in sys.argv[1:] if not a.startswith("--")]
 gandyn = args[0] if args else os.path.join(here, "..", "build", "gandyn")
 quick = "--quick" in sys.argv
+cpu = "--cpu" in sys.argv
+clock = time.process_time if cpu else time.perf_counter  # numpy and numba, in this process
 only = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--rules=")), None)
 
 # rule -> field evaluations per iteration (altgd with n_g = n_d = 1; momentum simultaneous, beta = -0.5)
 RULES = {"simgd": 1, "altgd": 2, "symplectic_euler": 2, "extragradient": 2, "optimistic": 1, "leapfrog": 3, "heun": 2, "rk4": 4,
-         "momentum": 1, "adam": 1}
+         "momentum": 1, "adam": 1, "rmsprop": 1}
 if only:
     RULES = {r: RULES[r] for r in only.split(",")}
 NH, NG = (1000, 100) if quick else (1000, 1000)
@@ -45,6 +51,7 @@ R2 = 1e12  # sweep.diverge_radius = 1e6, squared
 X0 = 1e-6
 BETA = -0.5  # momentum's default integrator.beta
 B1, B2, EPS = 0.5, 0.999, 1e-8  # adam's defaults (bias correction on)
+R2_RMS = 0.99  # rmsprop's beta2 (no bias correction)
 
 
 def grid(nh, ng):
@@ -58,15 +65,16 @@ def run_gandyn(rule):
     cmd = [gandyn, "sweep", "/dev/null", "--set", "model.reg=gp", "--set", f"sweep.x=integrator.h:0.01:2:{NH}:log",
            "--set", f"sweep.y=model.gamma:0:3:{NG}", "--set", f"integrator.steps={STEPS}", "--set", f"run.x0={X0},{X0}",
            "--set", f"integrator.name={rule}", "-o", "/tmp/gandyn_bench_rules.h5", "--json"]
-    t0 = time.perf_counter()
+    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    wall = time.perf_counter() - t0
+    wall, r1 = time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    used = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     if p.returncode != 0:
         raise SystemExit(f"gandyn sweep with {rule} failed")
     js = json.loads(p.stdout)
     if js.get("kernel") != "batched":
         raise SystemExit(f"{rule}: the sweep did not run batched")
-    return wall
+    return used if cpu else wall
 
 
 # ---------------------------------------------------------------- numpy ----------
@@ -82,6 +90,8 @@ def state_np(rule, th, ps, g):
         return [np.zeros_like(th), np.zeros_like(th)]
     if rule == "adam":
         return [np.zeros_like(th), np.zeros_like(th), np.zeros_like(th), np.zeros_like(th), 0]
+    if rule == "rmsprop":
+        return [np.zeros_like(th), np.zeros_like(th)]
     return list(f_np(th, ps, g))
 
 
@@ -108,6 +118,10 @@ def step_np(rule, th, ps, g, h, prev):
         prev[:] = [m1, m2, s1, s2, k]
         c1, c2 = 1 - B1**k, 1 - B2**k
         return th + h * (m1 / c1) / (np.sqrt(s1 / c2) + EPS), ps + h * (m2 / c1) / (np.sqrt(s2 / c2) + EPS)
+    if rule == "rmsprop":
+        v1, v2 = f_np(th, ps, g)
+        prev[0], prev[1] = R2_RMS * prev[0] + (1 - R2_RMS) * v1 * v1, R2_RMS * prev[1] + (1 - R2_RMS) * v2 * v2
+        return th + h * v1 / (np.sqrt(prev[0]) + EPS), ps + h * v2 / (np.sqrt(prev[1]) + EPS)
     if rule == "optimistic":
         v1, v2 = f_np(th, ps, g)
         d1, d2 = 2 * v1 - prev[0], 2 * v2 - prev[1]
@@ -154,7 +168,7 @@ def numpy_sweep(rule, nh, ng, steps):
 
 # ---------------------------------------------------------------- numba ----------
 RULE_ID = {r: i for i, r in enumerate(["simgd", "altgd", "symplectic_euler", "extragradient", "optimistic", "leapfrog", "heun", "rk4",
-                                       "momentum", "adam"])}
+                                       "momentum", "adam", "rmsprop"])}
 
 if numba:
     @numba.njit(inline="always", fastmath=True)
@@ -174,7 +188,7 @@ if numba:
             q1, q2 = f_nb(th, ps, gi)  # optimistic's previous field
             if rule == 8:  # momentum's buffer starts at zero
                 q1, q2 = 0.0, 0.0
-            a1, a2, s1, s2 = 0.0, 0.0, 0.0, 0.0  # adam's moments
+            a1, a2, s1, s2 = 0.0, 0.0, 0.0, 0.0  # adam's moments (s: also rmsprop's)
             for k in range(1, steps + 1):
                 if rule == 9:
                     v1, v2 = f_nb(th, ps, gi)
@@ -182,6 +196,11 @@ if numba:
                     s1, s2 = B2 * s1 + (1 - B2) * v1 * v1, B2 * s2 + (1 - B2) * v2 * v2
                     th = th + hi * (a1 * ic1[k - 1]) / (np.sqrt(s1 * ic2[k - 1]) + EPS)
                     ps = ps + hi * (a2 * ic1[k - 1]) / (np.sqrt(s2 * ic2[k - 1]) + EPS)
+                elif rule == 10:
+                    v1, v2 = f_nb(th, ps, gi)
+                    s1, s2 = R2_RMS * s1 + (1 - R2_RMS) * v1 * v1, R2_RMS * s2 + (1 - R2_RMS) * v2 * v2
+                    th = th + hi * v1 / (np.sqrt(s1) + EPS)
+                    ps = ps + hi * v2 / (np.sqrt(s2) + EPS)
                 elif rule == 0:
                     v1, v2 = f_nb(th, ps, gi)
                     th, ps = th + hi * v1, ps + hi * v2
@@ -228,7 +247,8 @@ if numba:
 def main():
     cell_steps = NH * NG * STEPS
     print(f"Dirac GAN + GP (h, gamma) sweep, {NH * NG:.0e} cells x {STEPS:.0e} steps = {cell_steps:.0e} cell-steps, "
-          f"{os.cpu_count()} cores; numpy scaled from 1e5 cells x 200 steps, numba from 1e5 cells x 2000 steps")
+          f"{os.cpu_count()} cores; numpy scaled from 1e5 cells x 200 steps, numba from 1e5 cells x 2000 steps; "
+          f"{'CPU' if cpu else 'wall'} time")
     if numba:  # compile once, outside the timings
         numba_sweep(0, *grid(10, 10), 8)
     rows, simgd_per_eval = [], None
@@ -237,15 +257,15 @@ def main():
         ns = t / cell_steps * 1e9
         if rule == "simgd":
             simgd_per_eval = ns
-        t0 = time.perf_counter()
+        t0 = clock()
         numpy_sweep(rule, 1000, 100, 200)
-        ns_np = (time.perf_counter() - t0) / (1e5 * 200) * 1e9
+        ns_np = (clock() - t0) / (1e5 * 200) * 1e9
         ns_nb = float("nan")
         if numba:
             h, g = grid(1000, 100)
-            t0 = time.perf_counter()
+            t0 = clock()
             numba_sweep(RULE_ID[rule], h, g, 2000)
-            ns_nb = (time.perf_counter() - t0) / (1e5 * 2000) * 1e9
+            ns_nb = (clock() - t0) / (1e5 * 2000) * 1e9
         per_eval = ns / evals / simgd_per_eval if simgd_per_eval else float("nan")
         rows.append((rule, evals, t, ns, per_eval, ns_np, ns_nb))
         print(f"| {rule} | {evals} | {t:.1f} s ({ns:.2f} ns per cell-step) | {per_eval:.2f} | numpy {ns_np:.1f} ns: **{ns_np / ns:.0f}x** "

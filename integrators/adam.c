@@ -43,4 +43,5 @@ const gd_integrator_type gd_integrator_adam = {
     .advance = adam_advance,
     .map_jacobian = adam_map_jacobian,
     .map_frozen = gd_adaptive_map_frozen,
+    .cell_options = 1,
 };

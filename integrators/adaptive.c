@@ -11,7 +11,9 @@
  * One loop over the lane's rows computes the moments and the direction d = mhat/D(vhat) per
  * cell; the lane's axpy then applies each cell's H and the projection (frozen sweep cells keep
  * their x). Built with -fno-math-errno (CMakeLists.txt), so that sqrt vectorises; everything
- * else is IEEE as in the other rules.
+ * else is IEEE as in the other rules. On a sweep block the iteration is first offered to the
+ * lane's one-pass stage (gd_adapt_stage: the Dirac-GAN computes field, moments and step per
+ * cell), and options that vary per cell (L->cell) are read from the block's columns.
  */
 #include "adaptive.h"
 
@@ -54,12 +56,63 @@ static int frozen_steps(gd_stepper *s, double p[2])
     return GD_OK;
 }
 
+/* On a batch (a lane with per-cell scratch L->cw), the bias corrections come from running
+ * powers beta^k kept as double-doubles (hi + lo), a few flops per iteration instead of pow:
+ * round(hi + lo) is pow(beta, k) but at most in its last bit. Per lane: cw[CW_P1H..CW_P2L].
+ * When the rule's options vary per cell (a sweep over beta1, beta2, eps, ...), cw holds n
+ * values of each of these columns instead: the powers, the per-cell constants and the
+ * corrections of the iteration. */
+enum { CW_P1H, CW_P1L, CW_P2H, CW_P2L, CW_B1, CW_B2, CW_EPS, CW_IC1, CW_IC2, CW_PG, CW_PD, CW_COUNT };
+_Static_assert(CW_COUNT <= GD_LANE_CELL_SCRATCH, "the lane's per-cell scratch holds the adaptive columns");
+
+/* hi + lo <- (hi + lo) beta, the product's rounding error kept in lo. */
+static inline void power_step(double *hi, double *lo, double b)
+{
+    const double h = *hi * b;
+    *lo = fma(*hi, b, -h) + *lo * b;
+    *hi = h;
+}
+
+/* Option f of cell i: its column where it varies per cell, else the struct's value. */
+#define CELL_OPT(L, o, f, i) (gd_lane_cell(L, offsetof(gd_adaptive_opts, f)) ? gd_lane_cell(L, offsetof(gd_adaptive_opts, f))[i] : (o)->f)
+
+/* v_frozen_of for cell i of a lane whose options vary per cell. */
+static double cell_v_frozen(const gd_lane *L, int q, int i)
+{
+    const gd_adaptive_opts *o = L->opts;
+    double own = q ? CELL_OPT(L, o, v_frozen_d, i) : CELL_OPT(L, o, v_frozen_g, i), all = CELL_OPT(L, o, v_frozen, i);
+    return !isnan(own) ? own : !isnan(all) ? all : 0.0;
+}
+
+/* The per-cell columns at a start: constants, powers 1 (the steppers of the cells checked the
+ * frozen steps at their setup). */
+static void reset_cells(gd_lane *L)
+{
+    const gd_adaptive_opts *o = L->opts;
+    const size_t n = (size_t)L->n;
+    double *cw = L->cw;
+    for (size_t i = 0; i < n; i++) {
+        const double eps = CELL_OPT(L, o, eps, i);
+        cw[CW_P1H * n + i] = cw[CW_P2H * n + i] = 1.0;
+        cw[CW_P1L * n + i] = cw[CW_P2L * n + i] = 0.0;
+        cw[CW_B1 * n + i] = CELL_OPT(L, o, beta1, i);
+        cw[CW_B2 * n + i] = CELL_OPT(L, o, beta2, i);
+        cw[CW_EPS * n + i] = eps;
+        cw[CW_IC1 * n + i] = cw[CW_IC2 * n + i] = 1.0;
+        cw[CW_PG * n + i] = o->freeze_v ? 1 / denominator(o->eps_mode, cell_v_frozen(L, 0, (int)i), eps) : 0.0;
+        cw[CW_PD * n + i] = o->freeze_v ? 1 / denominator(o->eps_mode, cell_v_frozen(L, 1, (int)i), eps) : 0.0;
+    }
+}
+
 void gd_adaptive_reset(gd_lane *L, double *m, double *v)
 {
     const gd_adaptive_opts *o = L->opts;
-    size_t len = (size_t)L->dim * (size_t)L->n;
+    size_t len = (size_t)L->dim * (size_t)L->n, n = (size_t)L->n;
+    const double *v0 = gd_lane_cell(L, offsetof(gd_adaptive_opts, v0));
     if (m) memset(m, 0, sizeof(double) * len);
-    for (size_t i = 0; i < len; i++) v[i] = o->v0;
+    for (size_t i = 0; i < len; i++) v[i] = v0 ? v0[i % n] : o->v0;
+    if (L->cell) reset_cells(L);
+    else if (L->cw) L->cw[CW_P1H] = L->cw[CW_P2H] = 1.0, L->cw[CW_P1L] = L->cw[CW_P2L] = 0.0;
 }
 
 /* One row of n cells: the moments in place and the direction d. HAS_M and KIND are constants
@@ -82,6 +135,71 @@ static inline __attribute__((always_inline)) void moment_row(int n, const double
     }
 }
 
+/* moment_row with the constants of each cell (columns of L->cw; p: the row's player's). */
+static inline __attribute__((always_inline)) void moment_row_cells(int n, const double *restrict g, double *restrict m, double *restrict v,
+                                                                   double *restrict d, const double *restrict cw, const double *restrict p,
+                                                                   int HAS_M, int KIND)
+{
+    const double *restrict B1 = cw + CW_B1 * n, *restrict B2 = cw + CW_B2 * n, *restrict E = cw + CW_EPS * n;
+    const double *restrict I1 = cw + CW_IC1 * n, *restrict I2 = cw + CW_IC2 * n;
+    for (int i = 0; i < n; i++) {
+        const double b1 = B1[i], a1 = 1 - B1[i], b2 = B2[i], a2 = 1 - B2[i], eps = E[i];
+        const double gi = g[i], mi = HAS_M ? b1 * m[i] + a1 * gi : gi, vi = b2 * v[i] + a2 * gi * gi;
+        if (HAS_M) m[i] = mi;
+        v[i] = vi;
+        if (KIND == KIND_FROZEN) {
+            d[i] = mi * p[i];
+        } else {
+            const double num = mi * I1[i], den = KIND == KIND_INSIDE ? sqrt(vi * I2[i] + eps) : sqrt(vi * I2[i]) + eps;
+            d[i] = num / (den + (double)(num == 0.0));
+        }
+    }
+}
+
+static void moments_cells(int n, const double *g, double *m, double *v, double *d, const double *cw, const double *p, int kind)
+{
+    if (m && kind == KIND_OUTSIDE) moment_row_cells(n, g, m, v, d, cw, p, 1, KIND_OUTSIDE);
+    else if (m && kind == KIND_INSIDE) moment_row_cells(n, g, m, v, d, cw, p, 1, KIND_INSIDE);
+    else if (m) moment_row_cells(n, g, m, v, d, cw, p, 1, KIND_FROZEN);
+    else if (kind == KIND_OUTSIDE) moment_row_cells(n, g, m, v, d, cw, p, 0, KIND_OUTSIDE);
+    else if (kind == KIND_INSIDE) moment_row_cells(n, g, m, v, d, cw, p, 0, KIND_INSIDE);
+    else moment_row_cells(n, g, m, v, d, cw, p, 0, KIND_FROZEN);
+}
+
+/* One iteration on a batch whose options vary per cell: the powers and corrections of every
+ * cell, then the moments as moment_row does with each cell's constants. */
+static int advance_cells(gd_lane *L, double *x, double *m, double *v)
+{
+    const gd_adaptive_opts *o = L->opts;
+    int rc = gd_lane_field(L, x, L->v);
+    if (rc != GD_OK) return rc;
+    L->iter++;
+    const int frozen = o->freeze_v, kind = frozen ? KIND_FROZEN : o->eps_mode;
+    const int n = L->n;
+    double *cw = L->cw;
+    for (int i = 0; o->bias_correction && !frozen && i < n; i++) {
+        power_step(&cw[CW_P1H * n + i], &cw[CW_P1L * n + i], cw[CW_B1 * n + i]);
+        power_step(&cw[CW_P2H * n + i], &cw[CW_P2L * n + i], cw[CW_B2 * n + i]);
+        cw[CW_IC1 * n + i] = 1 / (1 - (cw[CW_P1H * n + i] + cw[CW_P1L * n + i]));
+        cw[CW_IC2 * n + i] = 1 / (1 - (cw[CW_P2H * n + i] + cw[CW_P2L * n + i]));
+    }
+    for (int r = 0; r < L->dim; r++) {
+        const size_t off = (size_t)r * (size_t)n;
+        moments_cells(n, L->v + off, m ? m + off : NULL, v + off, L->d + off, cw, cw + (r < L->ngen ? CW_PG : CW_PD) * n, kind);
+    }
+    L->ops->axpy(L, x, x, 1.0, L->d, 0, L->dim, 1);
+    return GD_OK;
+}
+
+/* 1 / (1 - beta^k) of the lane's iteration k: pow on a stepper, the running powers on a batch. */
+static double correction(gd_lane *L, int which, double beta, long k)
+{
+    if (!L->cw) return 1 / (1 - pow(beta, (double)k));
+    double *hi = L->cw + (which ? CW_P2H : CW_P1H), *lo = L->cw + (which ? CW_P2L : CW_P1L);
+    power_step(hi, lo, beta);
+    return 1 / (1 - (*hi + *lo));
+}
+
 static void moments(int n, const double *g, double *m, double *v, double *d, const row_consts *c, int kind)
 {
     if (m && kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 1, KIND_OUTSIDE);
@@ -90,6 +208,44 @@ static void moments(int n, const double *g, double *m, double *v, double *d, con
     else if (kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 0, KIND_OUTSIDE);
     else if (kind == KIND_INSIDE) moment_row(n, g, m, v, d, c, 0, KIND_INSIDE);
     else moment_row(n, g, m, v, d, c, 0, KIND_FROZEN);
+}
+
+/* The iteration as one pass of the lane's own stage (a sweep block of a model that fuses the
+ * field with the update: the Dirac-GAN), or GD_ENOTAVAIL. */
+static int fused(gd_lane *L, double *x, double *m, double *v, const row_consts *c, int kind)
+{
+    if (!L->ops->stage || kind == KIND_FROZEN) return GD_ENOTAVAIL;
+    const double in = kind == KIND_INSIDE ? c->eps : 0.0, out = kind == KIND_INSIDE ? 0.0 : c->eps;
+    const gd_adapt_stage a = {m, v, c->b1, 1 - c->b1, c->b2, 1 - c->b2, c->ic1, c->ic2, in, out};
+    const gd_stage st = {.out = x, .base = x, .a = 1.0, .ada = &a};
+    return L->ops->stage(L, x, &st, 0, L->dim);
+}
+
+/* update = sim: one step of every row, offered first to the lane's one-pass stage. */
+static int sim_advance(gd_lane *L, double *x, double *m, double *v)
+{
+    const gd_adaptive_opts *o = L->opts;
+    if (L->cell) return advance_cells(L, x, m, v);
+    const long k = L->iter + 1;
+    const int frozen = o->freeze_v, kind = frozen ? KIND_FROZEN : o->eps_mode, bias = o->bias_correction && !frozen;
+    row_consts c = {o->beta1, o->beta2, o->eps, bias ? correction(L, 0, o->beta1, k) : 1.0, bias ? correction(L, 1, o->beta2, k) : 1.0, 0};
+    int rc = fused(L, x, m, v, &c, kind);
+    if (rc != GD_ENOTAVAIL) {
+        L->iter = k;
+        return rc;
+    }
+    if ((rc = gd_lane_field(L, x, L->v)) != GD_OK) return rc;
+    L->iter = k;
+    /* the frozen steps are finite: gd_adaptive_init checked them */
+    const double pg = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 0), o->eps) : 0;
+    const double pd = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 1), o->eps) : 0;
+    const size_t n = (size_t)L->n;
+    for (int r = 0; r < L->dim; r++) {
+        c.p = r < L->ngen ? pg : pd;
+        moments(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, &c, kind);
+    }
+    L->ops->axpy(L, x, x, 1.0, L->d, 0, L->dim, 1);
+    return GD_OK;
 }
 
 /* One (sub-)step on rows [i0, i1) with the moments' count k (bias correction): g = F(x), the
@@ -105,9 +261,19 @@ static int substep(gd_lane *L, double *x, double *m, double *v, int i0, int i1, 
     const double pg = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 0), o->eps) : 0;
     const double pd = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 1), o->eps) : 0;
     const size_t n = (size_t)L->n;
-    for (int r = i0; r < i1; r++) {
-        c.p = r < L->ngen ? pg : pd;
-        moments(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, &c, kind);
+    if (L->cell) { /* options per cell: each cell's corrections for this count, then its constants */
+        double *cw = L->cw;
+        for (size_t i = 0; i < n; i++) {
+            cw[CW_IC1 * n + i] = bias ? 1 / (1 - pow(cw[CW_B1 * n + i], (double)k)) : 1.0;
+            cw[CW_IC2 * n + i] = bias ? 1 / (1 - pow(cw[CW_B2 * n + i], (double)k)) : 1.0;
+        }
+        for (int r = i0; r < i1; r++)
+            moments_cells(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, cw, cw + (r < L->ngen ? CW_PG : CW_PD) * n, kind);
+    } else {
+        for (int r = i0; r < i1; r++) {
+            c.p = r < L->ngen ? pg : pd;
+            moments(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, &c, kind);
+        }
     }
     L->ops->axpy(L, x, x, 1.0, L->d, i0, i1, 1);
     return GD_OK;
@@ -134,6 +300,7 @@ static void rows_of(const gd_lane *L, int player, int *i0, int *i1)
 int gd_adaptive_advance(gd_lane *L, double *x, double *m, double *v)
 {
     const gd_adaptive_opts *o = L->opts;
+    if (o->update != GD_UPDATE_ALT) return sim_advance(L, x, m, v);
     const long k = ++L->iter;
     phase ph[2];
     int np = phases(o, ph), rc = GD_OK;

@@ -13,6 +13,7 @@ static gd_stage momentum_stage(const gd_lane *L, double *b)
 {
     gd_stage st = {.a = 0.0, .mom = b, .gain = {1.0, 1.0}};
     gd_heavy_ball_betas(L->opts, st.decay);
+    if (L->cell) gd_heavy_ball_cell_betas(L, st.decay_c); /* a sweep over the betas */
     return st;
 }
 
@@ -42,4 +43,5 @@ const gd_integrator_type gd_integrator_momentum = {
     .lane_reset = gd_lane_clear_history,
     .advance = momentum_advance,
     .map_jacobian = momentum_map_jacobian,
+    .cell_options = 1,
 };

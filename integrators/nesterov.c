@@ -13,6 +13,10 @@ static gd_stage nesterov_stage(const gd_lane *L, double *b)
     gd_stage st = {.a = 1.0, .mom = b};
     gd_heavy_ball_betas(L->opts, st.decay);
     st.gain[0] = st.decay[0], st.gain[1] = st.decay[1];
+    if (L->cell) { /* a sweep over the betas */
+        gd_heavy_ball_cell_betas(L, st.decay_c);
+        st.gain_c[0] = st.decay_c[0], st.gain_c[1] = st.decay_c[1];
+    }
     return st;
 }
 
@@ -43,4 +47,5 @@ const gd_integrator_type gd_integrator_nesterov = {
     .lane_reset = gd_lane_clear_history,
     .advance = nesterov_advance,
     .map_jacobian = nesterov_map_jacobian,
+    .cell_options = 1,
 };

@@ -38,4 +38,5 @@ const gd_integrator_type gd_integrator_rmsprop = {
     .advance = rmsprop_advance,
     .map_jacobian = rmsprop_map_jacobian,
     .map_frozen = gd_adaptive_map_frozen,
+    .cell_options = 1,
 };

@@ -44,11 +44,15 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, in
  * EULER out = P(base + H v) (simgd, extragradient); SCALED out = P(base + a H v); OGD
  * out = P(base + H (a v + b w)), w = v (optimistic); RK0 and RK also acc = base + c H v and
  * acc += c H v (heun, rk4); MOM the buffered stage m = decay m + v, out = P(base + H (a v +
- * gain m)) (momentum, nesterov; decay and gain per player). The loops read these through
+ * gain m)) (momentum, nesterov; decay and gain per player), MOMC and MOMCG the same with each
+ * cell's decay (and gain: nesterov) when a sweep varies beta; ADAM and RMS the adaptive stage
+ * (gd_adapt_stage: the moments, then out = P(base + H num / den), with and without a first
+ * moment: adam, rmsprop; the square roots and the one division per cell bound its cost). The
+ * loops read these through
  * locals, so that nothing in them is reloaded per cell; the update takes v as a finished
  * value (GD_ASSOC_BARRIER: -ffast-math may not reassociate into it), so EULER gives the very
  * numbers of field_batch followed by the lane's update, and the others the same to rounding. */
-enum { PLAIN, EULER, SCALED, OGD, RK0, RK, MOM };
+enum { PLAIN, EULER, SCALED, OGD, RK0, RK, MOM, MOMC, MOMCG, ADAM, RMS };
 typedef struct {
     double *v;                      /* PLAIN */
     const gd_stage *st;             /* the other modes */
@@ -70,10 +74,24 @@ typedef struct {
                 ACC[n + i] = f != 0 ? a1 : a1 + C * HD[i] * GD_ASSOC_BARRIER(v2);                         \
             }                                                                                             \
             if ((MODE) == SCALED || (MODE) == RK0 || (MODE) == RK) u1 = A * v1, u2 = A * v2;              \
-            if ((MODE) == MOM) {                                                                          \
-                const double m1 = K0 * MB[i] + v1, m2 = K1 * MB[n + i] + v2;                              \
+            if ((MODE) == MOM || (MODE) == MOMC || (MODE) == MOMCG) {                                     \
+                const double k0 = (MODE) == MOM ? K0 : KC0[i], k1 = (MODE) == MOM ? K1 : KC1[i];          \
+                const double c0 = (MODE) == MOMCG ? GC0[i] : G0, c1 = (MODE) == MOMCG ? GC1[i] : G1;      \
+                const double m1 = k0 * MB[i] + v1, m2 = k1 * MB[n + i] + v2;                              \
                 MB[i] = m1, MB[n + i] = m2;                                                               \
-                u1 = A * v1 + G0 * m1, u2 = A * v2 + G1 * m2;                                             \
+                u1 = A * v1 + c0 * m1, u2 = A * v2 + c1 * m2;                                             \
+            }                                                                                             \
+            if ((MODE) == ADAM || (MODE) == RMS) {                                                        \
+                const double g1 = GD_ASSOC_BARRIER(v1), g2 = GD_ASSOC_BARRIER(v2);                         \
+                const double m1 = (MODE) == ADAM ? AB1 * MM[i] + AA1 * g1 : g1;                           \
+                const double m2 = (MODE) == ADAM ? AB1 * MM[n + i] + AA1 * g2 : g2;                       \
+                const double s1 = AB2 * VV[i] + AA2 * g1 * g1, s2 = AB2 * VV[n + i] + AA2 * g2 * g2;      \
+                if ((MODE) == ADAM) MM[i] = m1, MM[n + i] = m2;                                           \
+                VV[i] = s1, VV[n + i] = s2;                                                               \
+                const double q1 = m1 * IC1, q2 = m2 * IC1;                                                \
+                const double e1 = sqrt(s1 * IC2 + EIN) + EOUT, e2 = sqrt(s2 * IC2 + EIN) + EOUT;          \
+                const double r = 1.0 / (e1 * e2); /* one division for both rows: e >= eps > 0 */          \
+                u1 = q1 * (e2 * r), u2 = q2 * (e1 * r);                                                   \
             }                                                                                             \
             double xn = b1 + HD[i] * GD_ASSOC_BARRIER(u2);                                                \
             if (CLIP) xn = xn < LO ? LO : xn > HI ? HI : xn;                                              \
@@ -106,6 +124,10 @@ typedef struct {
         else if (MODE == OGD) STAGE_LOOP(LOSS, WGAN_GP, GP, OGD);                                         \
         else if (MODE == RK0) STAGE_LOOP(LOSS, WGAN_GP, GP, RK0);                                         \
         else if (MODE == MOM) STAGE_LOOP(LOSS, WGAN_GP, GP, MOM);                                         \
+        else if (MODE == MOMC) STAGE_LOOP(LOSS, WGAN_GP, GP, MOMC);                                       \
+        else if (MODE == MOMCG) STAGE_LOOP(LOSS, WGAN_GP, GP, MOMCG);                                     \
+        else if (MODE == ADAM) STAGE_LOOP(LOSS, WGAN_GP, GP, ADAM);                                       \
+        else if (MODE == RMS) STAGE_LOOP(LOSS, WGAN_GP, GP, RMS);                                         \
         else STAGE_LOOP(LOSS, WGAN_GP, GP, RK);                                                           \
     } while (0)
 /* The regularisers this kernel knows for one loss: the sign term, the gradient penalty, none. */
@@ -128,6 +150,12 @@ static inline __attribute__((always_inline)) void loops(const dirac_opts *o, int
     const double A = st ? st->a : 0, BW = st ? st->b : 0, C = st ? st->c : 0;
     double *const MB = st ? st->mom : NULL; /* MOM: the buffer; the players' decay and gain */
     const double K0 = st ? st->decay[0] : 0, K1 = st ? st->decay[1] : 0, G0 = st ? st->gain[0] : 0, G1 = st ? st->gain[1] : 0;
+    const double *const KC0 = st ? st->decay_c[0] : NULL, *const KC1 = st ? st->decay_c[1] : NULL; /* MOMC, MOMCG */
+    const double *const GC0 = st ? st->gain_c[0] : NULL, *const GC1 = st ? st->gain_c[1] : NULL;   /* MOMCG */
+    const gd_adapt_stage *const ada = st ? st->ada : NULL; /* ADAM, RMS: the moments and constants */
+    double *const MM = ada ? ada->m : NULL, *const VV = ada ? ada->v : NULL;
+    const double AB1 = ada ? ada->b1 : 0, AA1 = ada ? ada->a1 : 0, AB2 = ada ? ada->b2 : 0, AA2 = ada ? ada->a2 : 0;
+    const double IC1 = ada ? ada->ic1 : 0, IC2 = ada ? ada->ic2 : 0, EIN = ada ? ada->eps_in : 0, EOUT = ada ? ada->eps_out : 0;
     const double *const HG = k->hg, *const HD = k->hd, *const FZ = k->frozen, LO = k->lo, HI = k->hi;
     const int clip = LO > -INFINITY || HI < INFINITY; /* -ffinite-math-only: no infinite bounds in the loops */
     if (o->loss == LOSS_GAN) REG_LOOPS(LOSS_GAN);
@@ -149,21 +177,35 @@ MODE_FUNCTION(loops_ogd, OGD)
 MODE_FUNCTION(loops_rk0, RK0)
 MODE_FUNCTION(loops_rk, RK)
 MODE_FUNCTION(loops_mom, MOM)
+MODE_FUNCTION(loops_momc, MOMC)
+MODE_FUNCTION(loops_momcg, MOMCG)
+MODE_FUNCTION(loops_adam, ADAM)
+MODE_FUNCTION(loops_rms, RMS)
 
 static int run(const gd_model *m, int n, const double *p, const double *x, const sink *k)
 {
     const dirac_opts *o = m->opts;
     if (o->reg == REG_NOISE || o->reg == REG_CONSENSUS || (o->reg == REG_WGAN_GP && o->sign_eps > 0)) return GD_ENOTAVAIL;
     const gd_stage *st = k->st;
-    const int mode = !st ? PLAIN : st->mom ? MOM : st->w ? OGD : st->acc ? (st->acc_from_base ? RK0 : RK) : st->a == 1.0 ? EULER : SCALED;
+    const int mom = !st || !st->mom ? 0 : !st->decay_c[0] ? MOM : st->gain_c[0] ? MOMCG : MOMC;
+    const int mode = !st ? PLAIN : st->ada ? (st->ada->m ? ADAM : RMS) : st->mom ? mom : st->w ? OGD : st->acc ? (st->acc_from_base ? RK0 : RK) : st->a == 1.0 ? EULER : SCALED;
     if (st && st->w && (st->acc || !st->renew_w)) return GD_ENOTAVAIL;
     if (st && st->mom && (st->w || st->acc)) return GD_ENOTAVAIL;
+    if (st && st->mom && (!st->decay_c[0] != !st->decay_c[1] || !st->gain_c[0] != !st->gain_c[1] || (st->gain_c[0] && !st->decay_c[0])))
+        return GD_ENOTAVAIL; /* per-cell factors: both players' decays, and the gains with them or not at all */
+    /* the adaptive stage divides once for both rows, by the product of their denominators:
+     * each at least eps (or sqrt(eps)), kept away from underflow; eps = 0 takes field then update */
+    if (st && st->ada && !(st->ada->eps_in + st->ada->eps_out >= 1e-100)) return GD_ENOTAVAIL;
     if (mode == PLAIN) loops_plain(o, n, p, x, k);
     else if (mode == EULER) loops_euler(o, n, p, x, k);
     else if (mode == SCALED) loops_scaled(o, n, p, x, k);
     else if (mode == OGD) loops_ogd(o, n, p, x, k);
     else if (mode == RK0) loops_rk0(o, n, p, x, k);
     else if (mode == MOM) loops_mom(o, n, p, x, k);
+    else if (mode == MOMC) loops_momc(o, n, p, x, k);
+    else if (mode == MOMCG) loops_momcg(o, n, p, x, k);
+    else if (mode == ADAM) loops_adam(o, n, p, x, k);
+    else if (mode == RMS) loops_rms(o, n, p, x, k);
     else loops_rk(o, n, p, x, k);
     return GD_OK;
 }

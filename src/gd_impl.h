@@ -188,6 +188,7 @@ typedef struct gd_iopts {
  * model's batched field with per-cell parameters, per-cell steps, the projection box, frozen
  * cells keeping their state; src/lane_batch.c). */
 #define GD_LANE_SCRATCH 6
+#define GD_LANE_CELL_SCRATCH 12
 typedef struct gd_lane gd_lane;
 
 /* Gradient noise ([noise], src/noise.c, docs/optimizers.md "Gradient noise"): every field
@@ -244,6 +245,15 @@ struct gd_lane {
     double *slow;
     long cycle;
     gd_lane_noise noise; /* gradient noise (above); zeroed: none */
+    /* Per-cell values of the rule's own options (a batched sweep over integrator.beta, beta1,
+     * ..., for a rule with cell_options): cell[j] holds the n cells' values of the double at
+     * byte offset j * sizeof(double) of the rule's option struct, every double option of its
+     * table has one (the others are NULL); cell NULL: opts holds every cell's values (a
+     * stepper, a sweep over other keys). Read with gd_lane_cell. cw: on a batch,
+     * GD_LANE_CELL_SCRATCH n doubles the rule may keep from one iteration to the next (per-cell
+     * constants, running powers); NULL on a stepper. */
+    const double *const *cell;
+    double *cw;
 };
 /* Noise on: the stage index of the next evaluation (GD_EUSAGE past 255, the counter's
  * field), v += sigma xi on every state; then the stage advances (not with reuse). */
@@ -266,6 +276,8 @@ static inline int gd_lane_field(gd_lane *L, const double *x, double *v)
     int rc = L->ops->field(L, x, v);
     return rc == GD_OK && gd_lane_noisy(L) ? gd_lane_noise_add(L, v) : rc;
 }
+/* The per-cell values of the rule option at byte offset `offset` of its struct, or NULL. */
+static inline const double *gd_lane_cell(const gd_lane *L, size_t offset) { return L->cell ? L->cell[offset / sizeof(double)] : NULL; }
 
 /* One field evaluation v = F(at) and what an explicit rule does with it, on rows [i0, i1)
  * (H: each state's generator or discriminator step, P: the projection):
@@ -291,7 +303,25 @@ struct gd_stage {
     int acc_from_base;
     double *mom;
     double decay[2], gain[2];
+    /* Per-cell factors of a buffered stage on a block whose rule options vary per cell: the
+     * n cells' decay (gain) of player p's rows replace decay[p] (gain[p]); the rule gives
+     * both players' or neither (decay_c and gain_c separately). They are taken as they are
+     * in every sub-step: heavy-ball sub-steps are whole steps (scale 1). */
+    const double *decay_c[2], *gain_c[2];
+    /* An adaptive stage (rmsprop, adam) sets ada and nothing of the above but out and base;
+     * it is offered to the lane's ops->stage only (the rule computes it itself when that
+     * answers GD_ENOTAVAIL, integrators/adaptive.c). */
+    const struct gd_adapt_stage *ada;
 };
+/* The adaptive stage: with g = F(at), row by row (each row's player),
+ *   m = b1 m + a1 g (m NULL: m+ = g), v = b2 v + a2 g^2,
+ *   out = P(base + H num / (den + [num == 0])), num = m ic1, den = sqrt(v ic2 + eps_in) + eps_out,
+ * a1 = 1 - b1, a2 = 1 - b2, ic the reciprocal bias corrections; one of eps_in, eps_out is eps and
+ * the other 0 (eps_mode inside | outside); num = 0 gives 0 also when den = 0 (0/0 := 0). */
+typedef struct gd_adapt_stage {
+    double *m, *v;
+    double b1, a1, b2, a2, ic1, ic2, eps_in, eps_out;
+} gd_adapt_stage;
 int gd_lane_stage(gd_lane *L, const double *at, const gd_stage *st, int i0, int i1);
 /* out = P(base + scale H F(at)) on rows [i0, i1): one explicit (sub-)step. */
 static inline int gd_lane_euler(gd_lane *L, double *out, const double *base, const double *at, double scale, int i0, int i1)
@@ -322,6 +352,9 @@ extern const gd_param gd_heavy_ball_params[];
 extern const char *const gd_heavy_ball_history[]; /* b */
 /* The momentum factor of the generator's and the discriminator's rows. */
 void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2]);
+/* The same per cell on a lane whose options vary per cell (L->cell): each player's column
+ * (beta_g, beta_d, or beta where those are empty); NULL on other lanes. */
+void gd_heavy_ball_cell_betas(const gd_lane *L, const double *beta[2]);
 /* One iteration of the buffered stage tmpl (mom: the buffer) as the lane's options say:
  * update = sim one stage on every row, alt n_g and n_d sub-steps per player in order, each
  * sub-step the stage on its player's rows (each player updates its own part of the buffer).
@@ -454,6 +487,9 @@ struct gd_integrator_type {
      * eigen-solve of the map per cell (spectral mapping); it must agree with map_jacobian's
      * spectrum (tests/test_rules.c). NULL: none. */
     int (*amplify)(const gd_stepper *s, double zr, double zi, double *mr, double *mi);
+    /* advance reads every double option of its own table per cell (gd_lane_cell), so batched
+     * sweeps may vary them (integrator.beta, beta1, ...); 0: sweeps over them go cell by cell. */
+    int cell_options;
     int serial;           /* as gd_model_type's: a rule registered at run time */
     const char *plugin;
 };

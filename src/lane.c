@@ -18,11 +18,19 @@ static void buffered_update(gd_lane *L, const gd_stage *st, int i0, int i1)
     for (int k = i0; k < i1; k++) {
         const int p = k >= L->ngen;
         const double keep = st->decay[p], gain = st->gain[p], a = st->a;
+        const double *restrict kc = st->decay_c[p], *restrict gc = st->gain_c[p]; /* per cell, or NULL */
         double *restrict m = st->mom + (size_t)k * n, *restrict d = L->d + (size_t)k * n;
         const double *restrict v = L->v + (size_t)k * n;
+        if (!kc && !gc) {
+            for (size_t i = 0; i < n; i++) {
+                m[i] = keep * m[i] + v[i];
+                d[i] = a * v[i] + gain * m[i];
+            }
+            continue;
+        }
         for (size_t i = 0; i < n; i++) {
-            m[i] = keep * m[i] + v[i];
-            d[i] = a * v[i] + gain * m[i];
+            m[i] = (kc ? kc[i] : keep) * m[i] + v[i];
+            d[i] = a * v[i] + (gc ? gc[i] : gain) * m[i];
         }
     }
     L->ops->axpy(L, st->out, st->base, 1.0, L->d, i0, i1, 1);
@@ -144,6 +152,16 @@ void gd_heavy_ball_betas(const gd_heavy_ball_opts *o, double beta[2])
 {
     beta[0] = isnan(o->beta_g) ? o->beta : o->beta_g;
     beta[1] = isnan(o->beta_d) ? o->beta : o->beta_d;
+}
+
+/* An empty beta_g or beta_d is empty in every cell (a swept key is a number in every cell), so
+ * its first cell says which column a player takes. */
+void gd_heavy_ball_cell_betas(const gd_lane *L, const double *beta[2])
+{
+    const double *all = gd_lane_cell(L, offsetof(gd_heavy_ball_opts, beta)), *g = gd_lane_cell(L, offsetof(gd_heavy_ball_opts, beta_g)),
+                 *d = gd_lane_cell(L, offsetof(gd_heavy_ball_opts, beta_d));
+    beta[0] = g && !isnan(g[0]) ? g : all;
+    beta[1] = d && !isnan(d[0]) ? d : all;
 }
 
 int gd_lane_heavy_ball(gd_lane *L, double *x, const gd_stage *tmpl, double *M)

@@ -103,7 +103,8 @@ static int batch_stage(gd_lane *L, const double *at, const gd_stage *st, int i0,
 {
     gd_batch *b = L->owner;
     const gd_model *m = b->m;
-    if (!m->type->stage_batch || !b->frozen || b->mod_ws) return GD_ENOTAVAIL; /* a modified field: batch_field */
+    /* a modified field: batch_field; gradient noise: the field, then its draws, then the update */
+    if (!m->type->stage_batch || !b->frozen || b->mod_ws || gd_lane_noisy(L)) return GD_ENOTAVAIL;
     int rc = m->type->stage_batch(m, L->n, b->p, at, st, b->hg, b->hd, b->frozen, i0, i1);
     if (rc != GD_ENOTAVAIL) b->nfev++;
     return rc;
@@ -117,16 +118,17 @@ int gd_batch_init(gd_batch *b, const gd_stepper *st, int n)
     memset(b, 0, sizeof *b);
     b->m = m;
     gd_lane *L = &b->lane;
-    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0, &st->wrap, NULL, 0, {.o = &st->noise}};
+    *L = (gd_lane){&batch_ops, n, m->dim, m->ngen, st->opts, NULL, NULL, NULL, {NULL}, b, 0, &st->wrap, NULL, 0, {.o = &st->noise}, NULL, NULL};
     size_t vec = (size_t)m->dim * (size_t)n, nh = (size_t)st->type->history, ns = st->wrap.k > 0;
-    /* one allocation: v, d, the scratch vectors, the history, lookahead's slow weights */
-    double *mem = malloc(sizeof(double) * vec * (2 + GD_LANE_SCRATCH + nh + ns));
+    /* one allocation: v, d, the scratch vectors, the history, lookahead's slow weights, the per-cell scratch */
+    double *mem = malloc(sizeof(double) * (vec * (2 + GD_LANE_SCRATCH + nh + ns) + (size_t)GD_LANE_CELL_SCRATCH * (size_t)n));
     if (!mem) return GD_ENOMEM;
     L->v = mem;
     L->d = mem + vec;
     for (int i = 0; i < GD_LANE_SCRATCH; i++) L->w[i] = mem + vec * (size_t)(2 + i);
     L->hist = nh ? mem + vec * (2 + GD_LANE_SCRATCH) : NULL;
     L->slow = ns ? mem + vec * (2 + GD_LANE_SCRATCH + nh) : NULL;
+    L->cw = mem + vec * (2 + GD_LANE_SCRATCH + nh + ns);
     /* [modifier]: the cells' Jacobian columns, three vectors for the differences, the combination's scratch */
     size_t d = (size_t)m->dim;
     if (st->wrap.mod != GD_MOD_NONE && !(b->mod_ws = malloc(sizeof(double) * (d * vec + 5 * vec + (size_t)n)))) {

@@ -193,7 +193,7 @@ static int lane_init(gd_stepper *s)
 {
     gd_lane *L = &s->lane;
     *L = (gd_lane){&one_ops, 1, s->dim, s->ngen, s->opts, NULL, NULL, NULL, {NULL}, s, 0, &s->wrap, NULL, 0,
-                   {.o = &s->noise, .cell = s->noise_cell, .start = s->noise_start}};
+                   {.o = &s->noise, .cell = s->noise_cell, .start = s->noise_start}, NULL, NULL};
     L->v = malloc(sizeof(double) * 2 * (size_t)s->dim); /* v, then d */
     L->d = L->v ? L->v + s->dim : NULL;
     if (s->type->history) L->hist = calloc((size_t)s->type->history * (size_t)s->dim, sizeof(double));

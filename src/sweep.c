@@ -64,6 +64,7 @@ typedef struct {
     char key[128];   /* as written: section.key */
     const char *name; /* the part after the section */
     int kind, coord, batch; /* AX_*; run.x0 coordinate; index in the model's batch_params or -1 */
+    const gd_param *rule_cell; /* a double option of the rule that its batched step reads per cell, or NULL */
     double lo, hi;
     long n;
     int log;
@@ -147,7 +148,10 @@ static int parse_axis(gd_sweep *w, const char *spec, axis *a)
         a->kind = AX_MODEL;
         a->batch = find_batch_param(m, a->name);
     } else if (strncmp(a->key, "integrator.", 11) == 0 && strcmp(a->name, "name") != 0) {
+        const gd_integrator_type *t = w->base->stepper->type;
+        const gd_param *p = t->cell_options ? gd_param_find(t->params, a->name) : NULL;
         a->kind = AX_INTEGRATOR;
+        a->rule_cell = p && p->type == GD_P_DOUBLE ? p : NULL;
     } else if (gd_wrap_param(a->key, &(const char *){NULL})) { /* lookahead.*, modifier.*: the stepper's, by their full name */
         a->kind = AX_INTEGRATOR;
         a->name = a->key;
@@ -433,7 +437,8 @@ static void run_cell(ctx *c, cell *out, long steps)
 
 /* The batched kernel covers this sweep: a rule and a model that run batched (lane rule,
  * batched field for this configuration, box projection), and every axis a start
- * coordinate, a step size or a batch parameter of the model. */
+ * coordinate, a step size, a batch parameter of the model or a double option the rule reads
+ * per cell. */
 static int can_batch(const gd_sweep *w)
 {
     const gd_sim *s = w->base;
@@ -442,7 +447,7 @@ static int can_batch(const gd_sweep *w)
     for (int k = 0; k < w->naxes; k++) {
         const axis *a = &w->ax[k];
         int step = a->kind == AX_INTEGRATOR && (!strcmp(a->name, "h") || !strcmp(a->name, "lr_g") || !strcmp(a->name, "lr_d"));
-        if (!(a->kind == AX_X0 || step || a->batch >= 0)) return 0;
+        if (!(a->kind == AX_X0 || step || a->batch >= 0 || a->rule_cell)) return 0;
     }
     double *x = calloc(2 * (size_t)m->dim * GD_BLOCK, sizeof(double));
     int ok = x && m->type->field_batch(m, GD_BLOCK, NULL, x, x + (size_t)m->dim * GD_BLOCK) == GD_OK;
@@ -467,11 +472,12 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
     const gd_sim *s = w->base;
     const gd_model *m = s->model;
     const gd_stepper *st = s->stepper;
-    int n = m->dim, np = 0, rc = GD_OK;
+    int n = m->dim, np = 0, rc = GD_OK, rule_cells = 0;
     while (m->type->batch_params && m->type->batch_params[np]) np++;
     b->np = 0;
-    for (int k = 0; k < w->naxes; k++) b->np |= w->ax[k].batch >= 0;
+    for (int k = 0; k < w->naxes; k++) b->np |= w->ax[k].batch >= 0, rule_cells |= w->ax[k].rule_cell != NULL;
     if (b->np) b->np = np;
+    b->batch.lane.cell = rule_cells ? b->cells : NULL; /* every double option of the rule, per cell */
     for (int i = 0; i < GD_BLOCK; i++) {
         long cid = blk * GD_BLOCK + i;
         if (cid >= w->ncells) cid = w->ncells - 1;
@@ -486,6 +492,9 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
             const gd_param *p = gd_param_find(m->type->params, m->type->batch_params[j]);
             b->p[j * GD_BLOCK + i] = *(const double *)((const char *)c->model->opts + p->offset);
         }
+        int j = 0; /* the columns in rc, in the order of the table's double rows (gd_block_create) */
+        for (const gd_param *p = cs->type->params; rule_cells && p->key; p++)
+            if (p->type == GD_P_DOUBLE) b->rc[j++ * GD_BLOCK + i] = *(const double *)((const char *)cs->opts + p->offset);
     }
     /* starts inside the projection box, as the stepper's reset would do */
     for (int k = 0; k < n && m->lo; k++)

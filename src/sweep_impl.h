@@ -34,6 +34,11 @@ typedef struct {
     double *x, *p;          /* dim x GD_BLOCK states; np x GD_BLOCK batch parameters */
     double *xf;             /* dim x GD_BLOCK: a parked cell's state when it froze (cfg park) */
     int np;                 /* how many of p are set (0: the model's own values) */
+    /* The rule's double options per cell (a sweep over integrator.beta, beta1, ...): cells[j]
+     * the column of the option at byte offset j * sizeof(double) (gd_lane's cell), NULL for
+     * other fields; the columns live in rc (one per double option, GD_BLOCK each). */
+    double *rc;
+    const double **cells;
     double hg[GD_BLOCK], hd[GD_BLOCK];
     double m1[GD_BLOCK], m2[GD_BLOCK]; /* max squared distance in the windows (N/4, N/2], (3N/4, N] */
     double d0[GD_BLOCK];    /* squared initial distance */

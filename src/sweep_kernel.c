@@ -115,6 +115,21 @@ static void unpark(const gd_batch_cfg *c, gd_block *b, double until)
     }
 }
 
+/* The columns of the rule's double options for a block (b->cells, b->rc). */
+static int cell_columns(gd_block *b, const gd_stepper *st)
+{
+    const gd_integrator_type *t = st->type;
+    size_t slots = t->opts_size / sizeof(double) + 1, nd = 0;
+    for (const gd_param *p = t->params; p && p->key; p++) nd += p->type == GD_P_DOUBLE;
+    b->cells = calloc(slots, sizeof(double *));
+    b->rc = calloc(nd * GD_BLOCK + 1, sizeof(double));
+    if (!b->cells || !b->rc) return GD_ENOMEM;
+    nd = 0;
+    for (const gd_param *p = t->params; p && p->key; p++)
+        if (p->type == GD_P_DOUBLE) b->cells[p->offset / sizeof(double)] = b->rc + GD_BLOCK * nd++;
+    return GD_OK;
+}
+
 gd_block *gd_block_create(const gd_stepper *st)
 {
     const gd_model *m = st->model;
@@ -125,7 +140,7 @@ gd_block *gd_block_create(const gd_stepper *st)
     b->x = calloc((size_t)(2 * m->dim + np) * GD_BLOCK, sizeof(double)); /* xf: no lane of a vector load undefined */
     b->p = b->x + (size_t)m->dim * GD_BLOCK;
     b->xf = b->p + (size_t)np * GD_BLOCK;
-    if (!b->x || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
+    if (!b->x || cell_columns(b, st) != GD_OK || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
         gd_block_free(b);
         return NULL;
     }
@@ -140,6 +155,8 @@ void gd_block_free(gd_block *b)
     if (!b) return;
     gd_batch_release(&b->batch);
     free(b->x);
+    free(b->cells);
+    free(b->rc);
     free(b);
 }
 

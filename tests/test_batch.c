@@ -8,7 +8,8 @@
  * per state, batch_varies, keeps the model's value). The Dirac clip case and the test field's
  * box make the projection act. altgd also runs with n_g = 2, n_d = 3 in both orders, and the
  * heavy-ball rules (momentum, nesterov) simultaneous with per-player factors and alternating,
- * adam and rmsprop also alternating (n_g = 2, n_d = 3, disc_first).
+ * adam and rmsprop also alternating (n_g = 2, n_d = 3, disc_first), with eps inside the root,
+ * frozen, and with eps = 0.
  *
  * A registered model with a batched field but no case below, or a fixed-step rule without
  * a batched step (other than implicit_midpoint, whose Newton solve is per state, and cgd,
@@ -110,7 +111,7 @@ static const batch_case cases[] = {
 enum { NCASES = sizeof cases / sizeof cases[0] };
 
 /* Rule settings: rates always differ per state; altgd also in both orders with sub-steps;
- * adam and rmsprop also with eps inside the root and a start v0, and running their frozen map. */
+ * adam and rmsprop also with eps inside the root and a start v0, running their frozen map, and with eps = 0. */
 static const char *const alt_settings[][7] = {{NULL}, {"n_g", "2", "n_d", "3", NULL}, {"n_g", "2", "n_d", "3", NULL}};
 static const char *const alt_orders[] = {"gen_first", "gen_first", "disc_first"};
 static const char *const heavy_settings[][9] = {
@@ -118,7 +119,8 @@ static const char *const heavy_settings[][9] = {
 static const char *const adaptive_settings[][13] = {{NULL},
                                                     {"eps_mode", "inside", "v0", "0.2", NULL},
                                                     {"freeze_v", "true", "v_frozen_g", "0.3", "v_frozen_d", "0.05", NULL},
-                                                    {"update", "alt", "n_g", "2", "n_d", "3", "order", "disc_first", "v0", "0.1", NULL}};
+                                                    {"update", "alt", "n_g", "2", "n_d", "3", "order", "disc_first", "v0", "0.1", NULL},
+                                                    {"eps", "0", "beta1", "-0.4", NULL}}; /* eps = 0: the Dirac-GAN's fused stage declines */
 
 static const gd_model_type *case_type(const batch_case *c) { return c->model ? gd_model_type_find(c->model) : &test_field; }
 
@@ -247,7 +249,7 @@ int main(void)
         int alt = !strcmp(name, "altgd") || !strcmp(name, "symplectic_euler"), adaptive = !strcmp(name, "adam") || !strcmp(name, "rmsprop");
         int heavy = gd_integrator_type_reads(*t, "beta");
         for (int c = 0; c < NCASES; c++)
-            for (int v = 0; v < (alt || heavy ? 3 : adaptive ? 4 : 1); v++) {
+            for (int v = 0; v < (adaptive ? 5 : alt || heavy ? 3 : 1); v++) {
                 const char *const *kv = heavy ? heavy_settings[v] : adaptive ? adaptive_settings[v] : alt_settings[v];
                 int k = compare(&cases[c], *t, kv, alt || heavy ? alt_orders[v] : NULL);
                 pairs += k > 0, refused += k == 0, states_compared += k;
