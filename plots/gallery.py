@@ -167,6 +167,27 @@ def optimizer_checks():
          rmax(gd("eig", "/dev/null", *s(*gp, "integrator.name=rmsprop"))), 0),
         ("adam, same, beta1 = 0.9: rho (unstable)", "docs/optimizers.md case 9", 1.002700682, 1e-9,
          rmax(gd("eig", "/dev/null", *s(*gp, "integrator.name=adam", "integrator.beta1=0.9"))), 0),
+    ] + wrapper_checks()
+
+
+def wrapper_checks():
+    la = ["model.loss=wgan", "integrator.h=0.1", "lookahead.k=5", "lookahead.alpha=0.5"]
+    cycle = gd("eig", "/dev/null", *s(*la))["map"]
+    block = ["model.name=linear", "model.a=0", "model.s=1", "model.b=1", "integrator.h=0.1", "noise.sigma=1"]
+    cov = gd("eig", "/dev/null", *s(*block))["noise"]["covariance"]
+    alpha_c = gd("critical", "/dev/null", *s(*la), "--param", "lookahead.alpha", "--lo", "0.5", "--hi", "0.9")["predicted"]
+    return [
+        ("lookahead(simgd) k = 5, alpha = 0.5, y = 0.1: rho per cycle", "docs/optimizers.md case 14", 0.9813269142, 1e-9, cycle["spectral_radius"], 0),
+        ("same: rho per base step", "docs/optimizers.md case 14", 0.9962371714, 1e-9, cycle["per_step"], 0),
+        ("lookahead(altgd), same: rho per cycle", "docs/optimizers.md case 15", 0.9688866162, 1e-9,
+         rmax(gd("eig", "/dev/null", *s(*la, "integrator.name=altgd"))), 0),
+        ("lookahead(simgd) k = 5: predicted critical alpha", "docs/optimizers.md case 16", 0.7959680, 1e-7, alpha_c, 0),
+        ("SGA lambda = 1 + simgd, bilinear h = 0.1: rho", "docs/optimizers.md case 17", 0.9055385138, 1e-9,
+         rmax(gd("eig", "/dev/null", *s("model.loss=wgan", "integrator.h=0.1", "modifier.name=sga", "modifier.lambda=1"))), 0),
+        ("cgd, bilinear y = 0.5: rho", "docs/optimizers.md case 21", 0.8944271910, 1e-9,
+         rmax(gd("eig", "/dev/null", *s("model.loss=wgan", "integrator.h=0.5", "integrator.name=cgd"))), 0),
+        ("simgd + noise sigma = 1, h = 0.1 on J = [[0, -1], [1, -1]]: Sigma11", "docs/optimizers.md case 22", 0.1638962, 1e-7, cov[0][0], 0),
+        ("same: Sigma12", "docs/optimizers.md case 22", 0.05570137, 1e-8, cov[0][1], 0),
     ]
 
 
@@ -204,7 +225,11 @@ SECTIONS = [
      [("heavy-ball momentum: (h, beta) diagrams, simultaneous against alternating", [sh("optimizers/reproduce.sh", "momentum", "{out}/optimizers")],
        ["optimizers/momentum.png"]),
       ("SGD, RMSProp and Adam on the Dirac GAN with gradient penalty", [sh("optimizers/reproduce.sh", "adam", "{out}/optimizers")],
-       ["optimizers/adam.png"])],
+       ["optimizers/adam.png"]),
+      ("Lookahead around simgd: the (alpha, k) diagram", [sh("optimizers/reproduce.sh", "lookahead", "{out}/optimizers")],
+       ["optimizers/lookahead.png"]),
+      ("gradient noise: the stationary cloud against the predicted covariance", [sh("optimizers/reproduce.sh", "noise", "{out}/optimizers")],
+       ["optimizers/noise.png"])],
      optimizer_checks),
 ]
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The optimizer figures of docs/optimizers.md from the files examples/optimizers/reproduce.sh writes.
 
-Usage: optimizers_figures.py FIGURE OUT.png FILE...   (FIGURE: momentum adam)
+Usage: optimizers_figures.py FIGURE OUT.png FILE...   (FIGURE: momentum adam lookahead noise)
 Run with Debian's /usr/bin/python3 (python3-numpy, python3-h5py, python3-matplotlib).
 """
 import os
@@ -66,7 +66,55 @@ def adam(out, *paths):
     save_png(fig, out)
 
 
-FIGURES = {"momentum": momentum, "adam": adam}
+def lookahead(out, path):
+    """The (alpha, k) outcome map of Lookahead around simgd on the bilinear game (y = h = 0.1),
+    with rho = 1 of the closed form |(1 - alpha) + alpha (1 + i y)^k| (docs/optimizers.md)."""
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    x, y, oc, rho, agree = sweep_map(ax, path)
+    a, k = np.meshgrid(np.linspace(x[0], x[-1], 400), np.arange(y[0], y[-1] + 1))
+    closed = np.abs((1 - a) + a * (1 + 0.1j) ** k)
+    ax.contour(a, k, closed, levels=[1], colors="w", linestyles="--", linewidths=1)
+    ax.plot([], [], "w--", label="closed form rho = 1")
+    outcome_legend(ax)
+    finish(ax, "lookahead.alpha", "lookahead.k (base steps per cycle)",
+           f"Lookahead(simgd) on the Dirac WGAN, h = 0.1: {100 * float(np.mean(oc == 0)):.1f}% converge, agreement {agree:.3f}")
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    save_png(fig, out)
+
+
+def noise(out, eig_path, run_path):
+    """One long noisy run's stationary cloud against the ellipses of the predicted covariance."""
+    with h5py.File(eig_path, "r") as f:
+        S = f["eig/covariance"][:2, :2]
+    with h5py.File(run_path, "r") as f:
+        x = f["traj/0/x"][:]
+    burn = len(x) // 10
+    cloud = x[burn:]
+    emp = np.cov(cloud.T)
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.8), gridspec_kw={"width_ratios": [1.2, 1]})
+    a.plot(cloud[:, 0], cloud[:, 1], ",", color="tab:blue", alpha=0.3)
+    w, V = np.linalg.eigh(S)
+    t = np.linspace(0, 2 * np.pi, 200)
+    for r in (1, 2, 3):
+        e = V @ (r * np.sqrt(w)[:, None] * np.vstack([np.cos(t), np.sin(t)]))
+        a.plot(e[0], e[1], "r-" if r == 1 else "r--", lw=1.2, label=f"{r} sigma of the predicted covariance" if r < 3 else "3 sigma")
+    inside = np.mean(np.einsum("ij,jk,ik->i", cloud, np.linalg.inv(S), cloud) <= 4)
+    a.set_aspect("equal")
+    finish(a, "theta", "psi", f"{len(cloud)} states after {burn} steps; {100 * inside:.1f}% within 2 sigma (Gaussian: 86.5%)")
+    labels = ["S11", "S12", "S22"]
+    pred, meas = [S[0, 0], S[0, 1], S[1, 1]], [emp[0, 0], emp[0, 1], emp[1, 1]]
+    pos = np.arange(3)
+    b.bar(pos - 0.18, pred, 0.36, label="eig: Sigma = M Sigma M^T + G G^T")
+    b.bar(pos + 0.18, meas, 0.36, label="measured: covariance of the run")
+    b.set_xticks(pos, labels)
+    finish(b, "entry", "covariance", "predicted against measured")
+    fig.suptitle("simgd with gradient noise sigma = 1, h = 0.1, on J = [[0, -1], [1, -1]]", fontsize=11)
+    fig.tight_layout()
+    save_png(fig, out)
+
+
+FIGURES = {"momentum": momentum, "adam": adam, "lookahead": lookahead, "noise": noise}
 
 if __name__ == "__main__":
     if len(sys.argv) < 4 or sys.argv[1] not in FIGURES:
