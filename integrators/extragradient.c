@@ -38,7 +38,7 @@ static int extragradient_map_jacobian(gd_stepper *s, const double *x, double *M)
 /* mu = 1 + z + z^2 */
 static int extragradient_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
 {
-    double complex z = CMPLX(zr, zi), mu = 1 + z * (1 + z);
+    double complex z = (zr + I * zi), mu = 1 + z * (1 + z);
     (void)s;
     *mr = creal(mu), *mi = cimag(mu);
     return 1;

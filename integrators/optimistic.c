@@ -41,7 +41,7 @@ static int ogd_map_jacobian(gd_stepper *s, const double *x, double *M)
 /* The block [[1 + 2z, -h], [lambda, 0]] of the map on one mode: mu^2 - (1 + 2z) mu + z = 0. */
 static int ogd_amplify(const gd_stepper *s, double zr, double zi, double *mr, double *mi)
 {
-    double complex z = CMPLX(zr, zi), b = 1 + 2 * z, r = csqrt(b * b - 4 * z);
+    double complex z = (zr + I * zi), b = 1 + 2 * z, r = csqrt(b * b - 4 * z);
     double complex q = 0.5 * (creal(conj(b) * r) >= 0 ? b + r : b - r); /* the larger root, free of cancellation */
     double complex mu[2] = {q, q != 0 ? z / q : 0};
     (void)s;

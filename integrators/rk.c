@@ -66,7 +66,7 @@ static int rk_map_jacobian(gd_stepper *s, const double *x, double *M, const tabl
  * k_{i+1} = 1 + sub_i z k_i: the chain of rk_map_jacobian with J(Y_i) = J at a fixed point. */
 static int rk_amplify(double zr, double zi, double *mr, double *mi, const tableau *tab)
 {
-    double complex z = CMPLX(zr, zi), k = 1, sum = 0;
+    double complex z = (zr + I * zi), k = 1, sum = 0;
     for (int i = 0; i < tab->stages; i++) {
         sum += tab->b[i] * k;
         if (i + 1 < tab->stages) k = 1 + tab->sub[i] * z * k;
