@@ -166,6 +166,39 @@ static void moments_cells(int n, const double *g, double *m, double *v, double *
     else moment_row_cells(n, g, m, v, d, cw, p, 0, KIND_FROZEN);
 }
 
+static void moments(int n, const double *g, double *m, double *v, double *d, const row_consts *c, int kind)
+{
+    if (m && kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 1, KIND_OUTSIDE);
+    else if (m && kind == KIND_INSIDE) moment_row(n, g, m, v, d, c, 1, KIND_INSIDE);
+    else if (m) moment_row(n, g, m, v, d, c, 1, KIND_FROZEN);
+    else if (kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 0, KIND_OUTSIDE);
+    else if (kind == KIND_INSIDE) moment_row(n, g, m, v, d, c, 0, KIND_INSIDE);
+    else moment_row(n, g, m, v, d, c, 0, KIND_FROZEN);
+}
+
+/* From the field in L->v: the moments of rows [i0, i1) and their x+ = P(x + H d). The constants
+ * are c's (its p set here per player), or with options per cell (L->cell) the columns of L->cw,
+ * whose corrections the caller has set for this count. */
+static void step_rows(gd_lane *L, double *x, double *m, double *v, int i0, int i1, row_consts *c, int kind)
+{
+    const gd_adaptive_opts *o = L->opts;
+    const size_t n = (size_t)L->n;
+    /* the frozen steps are finite: gd_adaptive_init checked them */
+    const double pg = !L->cell && kind == KIND_FROZEN ? 1 / denominator(o->eps_mode, v_frozen_of(o, 0), o->eps) : 0;
+    const double pd = !L->cell && kind == KIND_FROZEN ? 1 / denominator(o->eps_mode, v_frozen_of(o, 1), o->eps) : 0;
+    for (int r = i0; r < i1; r++) {
+        double *mr = m ? m + r * n : NULL, *vr = v + r * n, *dr = L->d + r * n;
+        const double *g = L->v + r * n;
+        if (L->cell) {
+            moments_cells(L->n, g, mr, vr, dr, L->cw, L->cw + (r < L->ngen ? CW_PG : CW_PD) * n, kind);
+        } else {
+            c->p = r < L->ngen ? pg : pd;
+            moments(L->n, g, mr, vr, dr, c, kind);
+        }
+    }
+    L->ops->axpy(L, x, x, 1.0, L->d, i0, i1, 1);
+}
+
 /* One iteration on a batch whose options vary per cell: the powers and corrections of every
  * cell, then the moments as moment_row does with each cell's constants. */
 static int advance_cells(gd_lane *L, double *x, double *m, double *v)
@@ -183,11 +216,7 @@ static int advance_cells(gd_lane *L, double *x, double *m, double *v)
         cw[CW_IC1 * n + i] = 1 / (1 - (cw[CW_P1H * n + i] + cw[CW_P1L * n + i]));
         cw[CW_IC2 * n + i] = 1 / (1 - (cw[CW_P2H * n + i] + cw[CW_P2L * n + i]));
     }
-    for (int r = 0; r < L->dim; r++) {
-        const size_t off = (size_t)r * (size_t)n;
-        moments_cells(n, L->v + off, m ? m + off : NULL, v + off, L->d + off, cw, cw + (r < L->ngen ? CW_PG : CW_PD) * n, kind);
-    }
-    L->ops->axpy(L, x, x, 1.0, L->d, 0, L->dim, 1);
+    step_rows(L, x, m, v, 0, L->dim, NULL, kind);
     return GD_OK;
 }
 
@@ -198,16 +227,6 @@ static double correction(gd_lane *L, int which, double beta, long k)
     double *hi = L->cw + (which ? CW_P2H : CW_P1H), *lo = L->cw + (which ? CW_P2L : CW_P1L);
     power_step(hi, lo, beta);
     return 1 / (1 - (*hi + *lo));
-}
-
-static void moments(int n, const double *g, double *m, double *v, double *d, const row_consts *c, int kind)
-{
-    if (m && kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 1, KIND_OUTSIDE);
-    else if (m && kind == KIND_INSIDE) moment_row(n, g, m, v, d, c, 1, KIND_INSIDE);
-    else if (m) moment_row(n, g, m, v, d, c, 1, KIND_FROZEN);
-    else if (kind == KIND_OUTSIDE) moment_row(n, g, m, v, d, c, 0, KIND_OUTSIDE);
-    else if (kind == KIND_INSIDE) moment_row(n, g, m, v, d, c, 0, KIND_INSIDE);
-    else moment_row(n, g, m, v, d, c, 0, KIND_FROZEN);
 }
 
 /* The iteration as one pass of the lane's own stage (a sweep block of a model that fuses the
@@ -236,15 +255,7 @@ static int sim_advance(gd_lane *L, double *x, double *m, double *v)
     }
     if ((rc = gd_lane_field(L, x, L->v)) != GD_OK) return rc;
     L->iter = k;
-    /* the frozen steps are finite: gd_adaptive_init checked them */
-    const double pg = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 0), o->eps) : 0;
-    const double pd = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 1), o->eps) : 0;
-    const size_t n = (size_t)L->n;
-    for (int r = 0; r < L->dim; r++) {
-        c.p = r < L->ngen ? pg : pd;
-        moments(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, &c, kind);
-    }
-    L->ops->axpy(L, x, x, 1.0, L->d, 0, L->dim, 1);
+    step_rows(L, x, m, v, 0, L->dim, &c, kind);
     return GD_OK;
 }
 
@@ -256,26 +267,17 @@ static int substep(gd_lane *L, double *x, double *m, double *v, int i0, int i1, 
     int rc = gd_lane_field(L, x, L->v);
     if (rc != GD_OK) return rc;
     const int kind = frozen ? KIND_FROZEN : o->eps_mode, bias = o->bias_correction && !frozen;
-    row_consts c = {o->beta1, o->beta2, o->eps, bias ? 1 / (1 - pow(o->beta1, (double)k)) : 1.0, bias ? 1 / (1 - pow(o->beta2, (double)k)) : 1.0, 0};
-    /* the frozen steps are finite: gd_adaptive_init checked them */
-    const double pg = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 0), o->eps) : 0;
-    const double pd = frozen ? 1 / denominator(o->eps_mode, v_frozen_of(o, 1), o->eps) : 0;
     const size_t n = (size_t)L->n;
-    if (L->cell) { /* options per cell: each cell's corrections for this count, then its constants */
-        double *cw = L->cw;
-        for (size_t i = 0; i < n; i++) {
-            cw[CW_IC1 * n + i] = bias ? 1 / (1 - pow(cw[CW_B1 * n + i], (double)k)) : 1.0;
-            cw[CW_IC2 * n + i] = bias ? 1 / (1 - pow(cw[CW_B2 * n + i], (double)k)) : 1.0;
+    row_consts c = {o->beta1, o->beta2, o->eps, 1.0, 1.0, 0};
+    if (L->cell) { /* options per cell: each cell's corrections for this count */
+        for (size_t i = 0; bias && i < n; i++) {
+            L->cw[CW_IC1 * n + i] = 1 / (1 - pow(L->cw[CW_B1 * n + i], (double)k));
+            L->cw[CW_IC2 * n + i] = 1 / (1 - pow(L->cw[CW_B2 * n + i], (double)k));
         }
-        for (int r = i0; r < i1; r++)
-            moments_cells(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, cw, cw + (r < L->ngen ? CW_PG : CW_PD) * n, kind);
-    } else {
-        for (int r = i0; r < i1; r++) {
-            c.p = r < L->ngen ? pg : pd;
-            moments(L->n, L->v + r * n, m ? m + r * n : NULL, v + r * n, L->d + r * n, &c, kind);
-        }
+    } else if (bias) {
+        c.ic1 = 1 / (1 - pow(o->beta1, (double)k)), c.ic2 = 1 / (1 - pow(o->beta2, (double)k));
     }
-    L->ops->axpy(L, x, x, 1.0, L->d, i0, i1, 1);
+    step_rows(L, x, m, v, i0, i1, &c, kind);
     return GD_OK;
 }
 
