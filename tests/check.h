@@ -84,6 +84,25 @@ static inline gd_stepper *make_stepper(const char *type, const gd_model *m, cons
     return s;
 }
 
+/* A sim from "section.key", value pairs, set up. Unlike make_model it does not exit: a
+ * failed setup is printed, and the caller's checks on the sim then fail (tests of refusals
+ * use it too). */
+static inline gd_sim *make_sim(const char *const *kv)
+{
+    gd_sim *s = gd_sim_create();
+    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
+    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
+    return s;
+}
+
+/* key = v on a sim, written with every digit. */
+static inline void set_num(gd_sim *s, const char *key, double v)
+{
+    char text[40];
+    snprintf(text, sizeof text, "%.17g", v);
+    CHECK_OK(gd_sim_set(s, key, text));
+}
+
 /* Eigenvalues of a 2x2 sorted by real part then imaginary part. */
 static inline void eig2(const double *A, double *wr, double *wi)
 {

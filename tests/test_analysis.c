@@ -19,14 +19,6 @@
 #include <complex.h>
 #include <string.h>
 
-static gd_sim *sim(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
 static int has_eig(const gd_eig_result *e, double re, double im, double tol)
 {
     for (int i = 0; i < e->map_dim; i++)
@@ -45,7 +37,7 @@ static void eig_table(void)
         {{"model.reg", "noise", "model.sigma", "0.7", NULL}, -0.1225, 0.4847615, "spiral_sink"},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
-        gd_sim *s = sim(c[i].kv);
+        gd_sim *s = make_sim(c[i].kv);
         gd_eig_result e;
         CHECK_OK(gd_sim_eig(s, &e));
         int found = 0;
@@ -62,7 +54,7 @@ static void gp_simgd_rho(void)
 {
     static const struct { const char *gamma; double rho; } c[] = {{"0.3", 0.9746794}, {"1.0", 0.9}, {"1.5", 0.9618034}};
     for (int i = 0; i < 3; i++) {
-        gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", c[i].gamma, NULL});
+        gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "model.gamma", c[i].gamma, NULL});
         gd_eig_result e;
         CHECK_OK(gd_sim_eig(s, &e));
         CHECK_NEAR(e.rho, c[i].rho, 1e-6);
@@ -74,7 +66,7 @@ static void gp_simgd_rho(void)
         for (int side = 0; side < 2; side++) {
             char h[32];
             snprintf(h, sizeof h, "%.17g", hmax[i] * (side ? 1.001 : 0.999));
-            s = sim((const char *const[]){"model.reg", "gp", "model.gamma", c[i].gamma, "integrator.h", h, NULL});
+            s = make_sim((const char *const[]){"model.reg", "gp", "model.gamma", c[i].gamma, "integrator.h", h, NULL});
             CHECK_OK(gd_sim_eig(s, &e));
             CHECK(e.predicted == (side ? GD_DIVERGE : GD_CONVERGE));
             gd_eig_result_free(&e);
@@ -88,7 +80,7 @@ static double altgd_rho(const char *loss, double h, const char *nd, gd_eig_resul
 {
     char hs[32];
     snprintf(hs, sizeof hs, "%.17g", h);
-    gd_sim *s = sim((const char *const[]){"model.loss", loss, "integrator.name", "altgd", "integrator.h", hs, "integrator.n_d", nd, NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.loss", loss, "integrator.name", "altgd", "integrator.h", hs, "integrator.n_d", nd, NULL});
     CHECK_OK(gd_sim_eig(s, e));
     gd_sim_free(&s);
     return e->rho;
@@ -122,7 +114,7 @@ static void altgd_spectra(void)
 /* V9 through a scan: the smallest simgd rho over h is sqrt(0.91) at h* = 0.6. */
 static void euler_optimum_scan(void)
 {
-    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", NULL});
     gd_scan_result sc;
     gd_eig_result before, after;
     CHECK_OK(gd_sim_eig(s, &before));
@@ -178,7 +170,7 @@ static void map_equals_R(void)
             for (int k = 0; k <= c[i].kind; k++) R += term, term *= z / (k + 1);
         else if (c[i].kind == 5) R = 1 + z + z * z;
         else R = (1 + z / 2) / (1 - z / 2);
-        gd_sim *s = sim((const char *const[]){"model.reg", "gp", "integrator.name", c[i].name, NULL});
+        gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "integrator.name", c[i].name, NULL});
         gd_eig_result e;
         CHECK_OK(gd_sim_eig(s, &e));
         CHECK(has_eig(&e, creal(R), cimag(R), 1e-12));
@@ -187,7 +179,7 @@ static void map_equals_R(void)
         gd_sim_free(&s);
     }
     /* cvode: the flow over one output interval T = t_end/steps has eigenvalues exp(T lambda) */
-    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "integrator.name", "cvode", NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "integrator.name", "cvode", NULL});
     gd_eig_result e;
     CHECK_OK(gd_sim_eig(s, &e));
     CHECK_NEAR(e.rho, exp(-0.15 * 0.2), 1e-12);
@@ -223,7 +215,7 @@ static void stability_limits(void)
 
 static void rates(void)
 {
-    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", NULL});
     gd_rate_result r;
     CHECK_OK(gd_sim_rate(s, "", &r));
     CHECK(r.has_continuous && r.has_discrete && r.c_points > 100 && r.c_returns >= 3);
@@ -238,7 +230,7 @@ static void rates(void)
     for (const gd_integrator_type *const *it = gd_integrator_types(); *it; it++) {
         if (!gd_integrator_type_is_fixed_step(*it)) continue;
         const char *name = gd_integrator_type_name(*it);
-        s = sim((const char *const[]){"model.reg", "gp", "integrator.name", name, "integrator.n_d", "3", "integrator.steps", "2000", "integrator.freeze_v",
+        s = make_sim((const char *const[]){"model.reg", "gp", "integrator.name", name, "integrator.n_d", "3", "integrator.steps", "2000", "integrator.freeze_v",
                                       "true", "integrator.v_frozen", "1", "integrator.beta2", "0.5", NULL});
         CHECK_OK(gd_sim_rate(s, "", &r));
         if (fabs(r.d_rho - r.d_pred_rho) > 1e-3 || r.d_points < 10)
@@ -256,7 +248,7 @@ static void types_and_newton(void)
         {"1", "-1", "0.5", "saddle"}, {"-0.1", "-0.1", "1", "spiral_source"}, {"-1", "-2", "0.1", "node_source"},
         {"0", "0", "0", "degenerate"}, {"0.3", "0.3", "0", "node_sink"}};
     for (int i = 0; i < 5; i++) {
-        gd_sim *s = sim((const char *const[]){"model.name", "linear", "model.a", c[i].a, "model.b", c[i].b, "model.s", c[i].s, NULL});
+        gd_sim *s = make_sim((const char *const[]){"model.name", "linear", "model.a", c[i].a, "model.b", c[i].b, "model.s", c[i].s, NULL});
         gd_eig_result e;
         CHECK_OK(gd_sim_eig(s, &e));
         if (strcmp(e.type, c[i].type)) fprintf(stderr, "linear %s %s %s: %s\n", c[i].a, c[i].b, c[i].s, e.type);
@@ -275,7 +267,7 @@ static void types_and_newton(void)
     CHECK(gd_model_newton(m, y0, x) == GD_ESOLVER);
     CHECK(strstr(gd_model_errmsg(m), "singular") != NULL);
     gd_model_free(&m);
-    gd_sim *s = sim((const char *const[]){"model.loss", "wgan", "model.reg", "wgan_gp", NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.loss", "wgan", "model.reg", "wgan_gp", NULL});
     gd_eig_result e;
     CHECK(gd_sim_eig(s, &e) == GD_ENOTAVAIL);
     CHECK(strstr(gd_sim_errmsg(s), "no equilibrium") != NULL);
@@ -290,7 +282,7 @@ static void types_and_newton(void)
  * kernel has underflowed: no curvature, no motion (oscillate), the limit from the equilibrium. */
 static void smoothness_per_start(void)
 {
-    gd_sim *s = sim((const char *const[]){"model.name", "particles", "model.particles", "0.5", "model.data", "0", "run.x0", "0.5;1.7320508075688772;40", NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.name", "particles", "model.particles", "0.5", "model.data", "0", "run.x0", "0.5;1.7320508075688772;40", NULL});
     gd_smoothness_result r;
     CHECK_OK(gd_sim_smoothness(s, &r));
     CHECK(r.nstarts == 3 && r.each && r.each[0].start_top == r.start_top && r.each[0].h_limit == r.h_limit);
@@ -333,7 +325,7 @@ static void every_model(void)
         const char *name = gd_model_type_name(*mt);
         /* functional: its own default start (a grid state); the penalised logit GAN has one slowest mode pair (k = 1) */
         int fn = strcmp(name, "functional") == 0;
-        gd_sim *s = sim(fn ? (const char *const[]){"model.name", name, "model.loss", "gan_sat", "model.gamma", "0.2", "model.N", "15", "portrait.starts", "2",
+        gd_sim *s = make_sim(fn ? (const char *const[]){"model.name", name, "model.loss", "gan_sat", "model.gamma", "0.2", "model.N", "15", "portrait.starts", "2",
                                                    "integrator.steps", "50", NULL}
                            : (const char *const[]){"model.name", name, "run.x0", "0.01,0.01", "portrait.starts", "2", "integrator.steps", "50", NULL});
         gd_eig_result e;
@@ -359,7 +351,7 @@ static void map_without_field(void)
 {
     const char *kv[] = {"model.name", "kernel_gda", "model.representation", "exact", "model.history", "300", "integrator.name", "altgd",
                         "integrator.order", "disc_first", "integrator.h", "0.1", NULL};
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_eig_result e, lin;
     CHECK_OK(gd_sim_eig(s, &e));
     CHECK(!e.has_flow && strstr(e.no_flow, "vector field") && strcmp(e.type, "map") == 0);
@@ -399,7 +391,7 @@ static void evals_per_iteration(void)
             if (!strcmp(table[i].rule, name)) want = table[i].evals;
         if (!want) fprintf(stderr, "evals_per_iteration: no count for rule '%s'\n", name);
         CHECK(want > 0);
-        gd_sim *s = sim((const char *const[]){"model.reg", "gp", "integrator.name", name, NULL});
+        gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "integrator.name", name, NULL});
         gd_eig_result e;
         CHECK_OK(gd_sim_eig(s, &e));
         if (e.evals != want) fprintf(stderr, "%s: %d evaluations per iteration, expected %d\n", name, e.evals, want);
@@ -408,7 +400,7 @@ static void evals_per_iteration(void)
         gd_eig_result_free(&e);
         gd_sim_free(&s);
     }
-    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "integrator.name", "cvode", NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "integrator.name", "cvode", NULL});
     gd_eig_result e;
     CHECK_OK(gd_sim_eig(s, &e));
     CHECK(e.evals == 0 && isnan(e.rho_per_eval)); /* cvode: no iteration of fixed cost */

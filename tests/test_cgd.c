@@ -26,17 +26,9 @@
 
 enum { N = 12, NG = 6 };
 
-static gd_sim *sim(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
 static double eig_rho(const char *const *kv)
 {
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_eig_result e;
     double rho = NAN;
     if (gd_sim_eig(s, &e) == GD_OK) rho = e.rho;
@@ -92,7 +84,7 @@ static void block_closed_form(void)
  * the map's eigenbasis) is the predicted radius. */
 static void measured_rate(void)
 {
-    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", "integrator.name", "cgd", "integrator.h", "1", "integrator.steps", "200",
+    gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", "integrator.name", "cgd", "integrator.h", "1", "integrator.steps", "200",
                                           NULL});
     gd_rate_result r;
     CHECK_OK(gd_sim_rate(s, "", &r));

@@ -20,25 +20,10 @@
 #include <complex.h>
 #include <string.h>
 
-static gd_sim *sim(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
-static void set_num(gd_sim *s, const char *key, double v)
-{
-    char text[40];
-    snprintf(text, sizeof text, "%.17g", v);
-    CHECK_OK(gd_sim_set(s, key, text));
-}
-
 /* eig of the configuration kv plus key = v (key may be NULL). */
 static gd_eig_result eig_of(const char *const *kv, const char *key, double v)
 {
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_eig_result e = {0};
     if (key) set_num(s, key, v);
     if (gd_sim_setup(s) != GD_OK || gd_sim_eig(s, &e) != GD_OK) fprintf(stderr, "eig: %s\n", gd_sim_errmsg(s));
@@ -88,7 +73,7 @@ static void lookahead_cases(void)
     /* alpha_c at k = 5: 2 (1 - Re w) / |1 - w|^2 with w = (1 + 0.1i)^5 */
     double complex w = cpow(1 + 0.1 * I, 5);
     double ac = 2 * (1 - creal(w)) / (cabs(1 - w) * cabs(1 - w));
-    gd_sim *s = sim((const char *const[]){WGAN, "integrator.h", "0.1", "lookahead.k", "5", "integrator.steps", "4000", "run.x0", "0.1,0.1", NULL});
+    gd_sim *s = make_sim((const char *const[]){WGAN, "integrator.h", "0.1", "lookahead.k", "5", "integrator.steps", "4000", "run.x0", "0.1,0.1", NULL});
     gd_critical_result c;
     CHECK_OK(gd_sim_critical(s, "lookahead.alpha", 0.5, 0.95, 1e-7, &c));
     printf("case 16: alpha_c predicted %.9f (closed form %.9f), observed %.6f\n", c.predicted, ac, c.value);
@@ -120,7 +105,7 @@ static void finals(const char *rule, int la, double *out)
     const char *kv[] = {"model.loss", "nsgan", "model.reg", "gp", "model.gamma", "0.4", "integrator.lr_g", "0.13", "integrator.lr_d", "0.07",
                         "integrator.steps", "300", "run.x0", "1,1;0.5,-0.3;-0.2,0.9", "integrator.name", rule, "integrator.v_frozen", "0.01",
                         la ? "lookahead.k" : NULL, "1", "lookahead.alpha", "1", NULL};
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     CHECK_OK(gd_sim_run(s, ""));
     for (int k = 0; k < 3; k++) memcpy(out + 2 * k, gd_sim_get_xfinal(s, k), 2 * sizeof(double));
     gd_sim_free(&s);
@@ -228,7 +213,7 @@ static void runs(void)
     gd_stepper_free(&s);
     gd_model_free(&m);
     /* gandyn rate samples at the cycles' ends: its fit is per cycle too (maintain, alt momentum) */
-    gd_sim *r = sim((const char *const[]){"model.reg", "gp", "integrator.name", "momentum", "integrator.update", "alt", "integrator.h", "0.3",
+    gd_sim *r = make_sim((const char *const[]){"model.reg", "gp", "integrator.name", "momentum", "integrator.update", "alt", "integrator.h", "0.3",
                                           "lookahead.k", "4", "integrator.steps", "20000", "run.x0", "0.01,0.01", NULL});
     gd_rate_result rr;
     gd_eig_result e;
@@ -249,7 +234,7 @@ static void sweeps(void)
     signed char *outcome[2] = {NULL, NULL};
     long n = 0;
     for (int kernel = 0; kernel < 2; kernel++) {
-        gd_sim *s = sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.02:3:40:log", "sweep.y", "model.gamma:0.02:3:20",
+        gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.02:3:40:log", "sweep.y", "model.gamma:0.02:3:20",
                                               "integrator.steps", "4000", "run.x0", "1e-6,1e-6", "integrator.name", "momentum", "integrator.beta", "0.3",
                                               "lookahead.k", "5", "lookahead.alpha", "0.5", "sweep.kernel", kernel ? "cell" : "auto", NULL});
         gd_sweep *w = NULL;
@@ -284,7 +269,7 @@ static void flow_top(const gd_eig_result *e, double *re, double *im)
 /* Contraction of a run from (1e-3, 1e-3) between steps k0 and k1. */
 static double measured(const char *const *kv, long k0, long k1)
 {
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_stepper *st = gd_sim_get_stepper(s);
     double x[2] = {1e-3, 1e-3}, t = 0, n0 = hypot(x[0], x[1]), n1 = 0;
     CHECK_OK(gd_stepper_reset(st, x));
@@ -311,7 +296,7 @@ static void modifier_cases(void)
     CHECK_NEAR(im, 1, 1e-9);
     CHECK(e.map_analytic);
     gd_eig_result_free(&e);
-    gd_sim *s = sim(c17);
+    gd_sim *s = make_sim(c17);
     gd_critical_result c;
     CHECK_OK(gd_sim_critical(s, "modifier.lambda", 0.01, 1, 1e-7, &c));
     double lo = (1 - sqrt(1 - 0.01)) / 0.1, hi = (1 + sqrt(1 - 0.01)) / 0.1; /* kappa = h lambda in 1 -+ sqrt(1 - y^2) */
@@ -412,7 +397,7 @@ static void closed_forms(void)
     /* SGA's alignment: on the bilinear game <A F, J^T F> = 0, so lambda keeps its sign (the same bits) */
     double p[2][2];
     for (int al = 0; al < 2; al++) {
-        gd_sim *s = sim((const char *const[]){WGAN, "integrator.h", "0.1", "modifier.name", "sga", "modifier.align", al ? "true" : "false", "run.x0",
+        gd_sim *s = make_sim((const char *const[]){WGAN, "integrator.h", "0.1", "modifier.name", "sga", "modifier.align", al ? "true" : "false", "run.x0",
                                               "0.8,-0.3", NULL});
         CHECK_OK(gd_sim_run(s, ""));
         memcpy(p[al], gd_sim_get_xfinal(s, 0), sizeof p[al]);
@@ -477,7 +462,7 @@ static void batched_modifier(void)
     signed char *outcome[2] = {NULL, NULL};
     long n = 0;
     for (int kernel = 0; kernel < 2; kernel++) {
-        gd_sim *sm = sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.05:4:40:log", "sweep.y", "model.gamma:0.02:3:20",
+        gd_sim *sm = make_sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.05:4:40:log", "sweep.y", "model.gamma:0.02:3:20",
                                                "integrator.steps", "3000", "run.x0", "1e-3,1e-3", "modifier.name", "sga", "sweep.kernel",
                                                kernel ? "cell" : "auto", NULL});
         gd_sweep *w = NULL;
@@ -517,7 +502,7 @@ static void errors(void)
         CHECK(strstr(msg, bad[i].msg) && !strchr(msg, '\n'));
         gd_sim_free(&s);
     }
-    gd_sim *s = sim((const char *const[]){"integrator.name", "cvode", NULL});
+    gd_sim *s = make_sim((const char *const[]){"integrator.name", "cvode", NULL});
     CHECK_OK(gd_sim_set(s, "lookahead.k", "2"));
     CHECK(gd_sim_setup(s) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "fixed-step"));
     gd_sim_free(&s);

@@ -19,17 +19,9 @@
 #include <hdf5.h>
 #include <string.h>
 
-static gd_sim *sim(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
 static int spectrum(const char *const *kv, gd_lyapunov_result *r)
 {
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     int rc = gd_sim_lyapunov(s, r);
     if (rc != GD_OK) fprintf(stderr, "lyapunov: %s\n", gd_sim_errmsg(s));
     gd_sim_free(&s);
@@ -141,7 +133,7 @@ static void linear_rules(void)
         if (!gd_integrator_type_is_fixed_step(*t)) continue;
         const char *kv[] = {"model.name", "linear", "model.a", "0.1", "model.b", "0.3", "model.s", "1.2", "integrator.name", gd_integrator_type_name(*t),
                             "integrator.lr_d", "0.15", "lyapunov.steps", "20000", "lyapunov.tol", "0", "lyapunov.transient", "0", NULL};
-        gd_sim *s = sim(kv);
+        gd_sim *s = make_sim(kv);
         gd_eig_result e;
         gd_lyapunov_result r;
         CHECK_OK(gd_sim_eig(s, &e));
@@ -210,21 +202,21 @@ static void errors_and_file(void)
 {
     gd_lyapunov_result r;
     const char *big[] = {"model.name", "normal_form", "model.form", "henon", "lyapunov.count", "3", NULL};
-    gd_sim *s = sim(big);
+    gd_sim *s = make_sim(big);
     CHECK(gd_sim_lyapunov(s, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "lyapunov.count"));
     CHECK(r.exponents == NULL);
     gd_sim_free(&s);
     const char *few[] = {"model.name", "normal_form", "model.form", "henon", "lyapunov.steps", "5", NULL};
-    s = sim(few);
+    s = make_sim(few);
     CHECK(gd_sim_lyapunov(s, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "lyapunov.batches"));
     gd_sim_free(&s);
     const char *away[] = {"model.name", "normal_form", "model.form", "logistic", "model.r", "4.5", "integrator.h", "1", "run.x0", "0.4", NULL};
-    s = sim(away);
+    s = make_sim(away);
     CHECK(gd_sim_lyapunov(s, &r) == GD_ESOLVER && strstr(gd_sim_errmsg(s), "diverge"));
     gd_sim_free(&s);
     /* adam from v = 0: sqrt(v) has no derivative there; after a transient it has */
     const char *adam0[] = {"model.reg", "gp", "integrator.name", "adam", "lyapunov.transient", "0", "lyapunov.steps", "2000", NULL};
-    s = sim(adam0);
+    s = make_sim(adam0);
     CHECK(gd_sim_lyapunov(s, &r) == GD_ESOLVER && strstr(gd_sim_errmsg(s), "not finite"));
     CHECK_OK(gd_sim_set(s, "lyapunov.transient", "100"));
     CHECK_OK(gd_sim_setup(s));
@@ -237,7 +229,7 @@ static void errors_and_file(void)
     gd_lyapunov_result_free(NULL);
 
     const char *ok[] = {"model.name", "normal_form", "model.form", "henon", "integrator.h", "1", "run.x0", "0.1,0.1", "lyapunov.steps", "20000", NULL};
-    s = sim(ok);
+    s = make_sim(ok);
     CHECK_OK(gd_sim_lyapunov(s, &r));
     CHECK_OK(gd_sim_write_lyapunov(s, "lyapunov.h5", &r));
     hid_t f = H5Fopen("lyapunov.h5", H5F_ACC_RDONLY, H5P_DEFAULT);

@@ -24,26 +24,11 @@
 
 #include <string.h>
 
-static gd_sim *sim(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
-static void set_num(gd_sim *s, const char *key, double v)
-{
-    char text[40];
-    snprintf(text, sizeof text, "%.17g", v);
-    CHECK_OK(gd_sim_set(s, key, text));
-}
-
 /* Spectral radius of the map at x* on the Dirac WGAN (the bilinear game, sigma = 1, so
  * y = h), rule `name`, update `update`. */
 static double bilinear_rho(const char *name, const char *update, double y, double beta)
 {
-    gd_sim *s = sim((const char *const[]){"model.loss", "wgan", "model.reg", "none", "integrator.name", name, "integrator.update", update, NULL});
+    gd_sim *s = make_sim((const char *const[]){"model.loss", "wgan", "model.reg", "none", "integrator.name", name, "integrator.update", update, NULL});
     set_num(s, "integrator.h", y);
     set_num(s, "integrator.beta", beta);
     gd_eig_result e;
@@ -58,7 +43,7 @@ static double bilinear_rho(const char *name, const char *update, double y, doubl
 /* ---------------------------------------------------------------- beta = 0 ---- */
 static void final_states(const char *const *kv, int nstarts, double *out)
 {
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     CHECK_OK(gd_sim_run(s, ""));
     for (int k = 0; k < nstarts; k++) memcpy(out + 2 * k, gd_sim_get_xfinal(s, k), 2 * sizeof(double));
     gd_sim_free(&s);
@@ -236,7 +221,7 @@ static void radii_and_rates(void)
     CHECK_NEAR(rho6, 1.002953506, 1e-9);
     CHECK_NEAR(meas7, 0.9985179, 1e-5);
     /* gandyn rate on case 1: the dominant mode of the map on (x, b), predicted and measured */
-    gd_sim *s = sim((const char *const[]){"model.loss", "wgan", "model.reg", "none", "integrator.name", "momentum", "integrator.update", "alt",
+    gd_sim *s = make_sim((const char *const[]){"model.loss", "wgan", "model.reg", "none", "integrator.name", "momentum", "integrator.update", "alt",
                                           "integrator.h", "0.1", "integrator.steps", "6000", "run.x0", "1,0.7", NULL});
     gd_rate_result r;
     CHECK_OK(gd_sim_rate(s, "", &r));
@@ -249,7 +234,7 @@ static void radii_and_rates(void)
     static const struct { const char *update; double beta, rho; } gp[] = {
         {"alt", -0.3, 0.9755226}, {"alt", 0.3, 0.9646998}, {"sim", -0.3, 0.9784584}, {"sim", 0.3, 0.9756601}};
     for (int i = 0; i < 4; i++) {
-        s = sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", "integrator.name", "momentum", "integrator.update", gp[i].update, NULL});
+        s = make_sim((const char *const[]){"model.reg", "gp", "model.gamma", "0.3", "integrator.name", "momentum", "integrator.update", gp[i].update, NULL});
         set_num(s, "integrator.beta", gp[i].beta);
         gd_eig_result e;
         CHECK_OK(gd_sim_setup(s));
@@ -298,7 +283,7 @@ static void best_betas(void)
     }
     CHECK_NEAR(bilinear_rho("momentum", "alt", 1.0, -0.5), 1.0, 1e-9); /* case 3 */
     /* case 4: at y = 1.5 alternating momentum converges for beta in (y/2 - 1, 0) = (-0.25, 0) */
-    gd_sim *s = sim((const char *const[]){"model.loss", "wgan", "model.reg", "none", "integrator.name", "momentum", "integrator.update", "alt",
+    gd_sim *s = make_sim((const char *const[]){"model.loss", "wgan", "model.reg", "none", "integrator.name", "momentum", "integrator.update", "alt",
                                           "integrator.h", "1.5", "integrator.steps", "4000", "run.x0", "1,0.7", NULL});
     gd_critical_result cr;
     CHECK_OK(gd_sim_critical(s, "integrator.beta", -0.9, -0.1, 1e-4, &cr));
@@ -359,7 +344,7 @@ static void sweeps(void)
         signed char *outcome[2] = {NULL, NULL};
         long n = 0;
         for (int kernel = 0; kernel < 2; kernel++) {
-            gd_sim *s = sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.02:2:40:log", "sweep.y", "model.gamma:0.02:3:20",
+            gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.02:2:40:log", "sweep.y", "model.gamma:0.02:3:20",
                                                   "integrator.steps", "4000", "run.x0", "1e-6,1e-6", "integrator.name", rules[r][0],
                                                   "integrator.update", rules[r][1], "sweep.kernel", kernel ? "cell" : "auto", NULL});
             gd_sweep *w = NULL;
@@ -421,7 +406,7 @@ static void rule_axes(void)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         results r[2];
         for (int kernel = 0; kernel < 2; kernel++) {
-            gd_sim *s = sim((const char *const[]){"sweep.x", "integrator.h:0.02:2:20:log", "integrator.steps", "300", "run.x0", "1e-3,1e-3",
+            gd_sim *s = make_sim((const char *const[]){"sweep.x", "integrator.h:0.02:2:20:log", "integrator.steps", "300", "run.x0", "1e-3,1e-3",
                                                   "integrator.name", cases[c][0], "sweep.kernel", kernel ? "cell" : "auto", NULL});
             for (int i = 1; cases[c][i]; i += 2) CHECK_OK(gd_sim_set(s, cases[c][i], cases[c][i + 1]));
             CHECK_OK(gd_sim_setup(s));
