@@ -459,30 +459,9 @@ static void batched_modifier(void)
         gd_stepper_free(&s);
     }
     gd_model_free(&m);
-    signed char *outcome[2] = {NULL, NULL};
-    long n = 0;
-    for (int kernel = 0; kernel < 2; kernel++) {
-        gd_sim *sm = make_sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.05:4:40:log", "sweep.y", "model.gamma:0.02:3:20",
-                                               "integrator.steps", "3000", "run.x0", "1e-3,1e-3", "modifier.name", "sga", "sweep.kernel",
-                                               kernel ? "cell" : "auto", NULL});
-        gd_sweep *w = NULL;
-        CHECK_OK(gd_sweep_create(sm, &w));
-        CHECK(gd_sweep_is_batched(w) == !kernel);
-        CHECK_OK(gd_sweep_run(w));
-        long counts[3];
-        double agree = gd_sweep_get_agreement(w, counts);
-        printf("%s sga GP (h, gamma) sweep: agreement %.4f, counts %ld %ld %ld\n", kernel ? "per-cell" : "batched", agree, counts[0], counts[1], counts[2]);
-        CHECK(agree >= 0.98 && counts[0] > 50 && counts[2] > 50);
-        n = gd_sweep_ncells(w);
-        outcome[kernel] = malloc((size_t)n);
-        memcpy(outcome[kernel], gd_sweep_get_outcome(w), (size_t)n);
-        gd_sweep_free(&w);
-        gd_sim_free(&sm);
-    }
-    long differ = 0;
-    for (long i = 0; i < n; i++) differ += outcome[0][i] != outcome[1][i];
-    CHECK(differ <= n / 200);
-    free(outcome[0]), free(outcome[1]);
+    check_kernels_agree((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.05:4:40:log", "sweep.y", "model.gamma:0.02:3:20",
+                                              "integrator.steps", "3000", "run.x0", "1e-3,1e-3", "modifier.name", "sga", NULL},
+                        "sga GP (h, gamma)");
 }
 
 /* Out-of-range keys: one line naming the key. */
