@@ -8,13 +8,16 @@
    compiled with -O3 -march=native; and the Dirac-GAN + GP (`dirac`, model.reg = gp, whose
    sweep step fuses field and update) against bench/plugins/dirac_gp.c, compiled with
    -O3 -march=native -ffast-math (so that gcc vectorises the batched loop through glibc's vector
-   exp). Both: an (h, second parameter) sweep, simgd, one thread, run.x0 = 1e-6,1e-6.
+   exp), and the same plugin with -DGAME_FAST_EXP (gandyn's inline gd_exp_fast from
+   <gandyn/vecmath.h> instead of libm's exp). All: an (h, second parameter) sweep, simgd, one thread, run.x0 = 1e-6,1e-6.
 2. The Dirac-GAN + GP as numba @cfunc callbacks (field, equilibrium, batched field with gamma
    per cell) registered with gandyn.register_model in this process, against the C plugin loaded
    into this process: the same sweep, CPU time (time.process_time) around gandyn.sweep alone,
    numba's compilation excluded (it happens when the cfuncs are defined). Also against the C
    plugin built without -ffast-math (one scalar exp per cell, which is what numba's loop does
-   without Intel's SVML: Debian's python3-numba has none).
+   without Intel's SVML: Debian's python3-numba has none). And the same numba game compiled by
+   gandyn.jit.batched (numpy's error model: no zero check per division) with gandyn.jit.exp
+   (the built-in fields' inline exp), which LLVM vectorises.
 3. The Dirac-GAN + GP as Python callables (field, Jacobian, equilibrium on numpy arrays): the
    cost of one field evaluation, (CPU of a `run` of N simgd steps - the same on the built-in) /
    the field evaluations it reports; and the wall time of gandyn.portrait and gandyn.rate with
@@ -132,9 +135,14 @@ def numba_origin():
     return equilibrium
 
 
-def numba_dirac():
+def numba_dirac(name="ndirac", fast=False):
     """The Dirac-GAN + GP as numba cfuncs: F = (-psi f'(s), theta f'(s) - gamma psi), s = theta psi,
-    f'(s) = 1/(1 + e^s); opts holds gamma (the one param), p gamma per cell."""
+    f'(s) = 1/(1 + e^s); opts holds gamma (the one param), p gamma per cell. fast: the batched
+    field compiled by gandyn.jit.batched (numpy's error model) with gandyn.jit.exp, which
+    vectorise; else a plain fastmath cfunc with math.exp."""
+    from gandyn.jit import batched
+    from gandyn.jit import exp as jit_exp
+    exp, compile_batch = (jit_exp, batched) if fast else (math.exp, cfunc(gandyn.FIELD_BATCH_SIG, nopython=True, fastmath=True))
 
     @cfunc(gandyn.FIELD_SIG, nopython=True)
     def field(dim, x, v, opts, user):
@@ -144,16 +152,16 @@ def numba_dirac():
         v[1] = x[0] * d1 - gamma * x[1]
         return 0
 
-    @cfunc(gandyn.FIELD_BATCH_SIG, nopython=True, fastmath=True)
+    @compile_batch
     def field_batch(n, dim, p, x, v, opts, user):
         for i in range(n):
             th, ps = x[i], x[n + i]
-            d1 = 1.0 / (1.0 + math.exp(th * ps))
+            d1 = 1.0 / (1.0 + exp(th * ps))
             v[i] = -ps * d1
             v[n + i] = th * d1 - p[i] * ps
         return 0
 
-    gandyn.register_model("ndirac", 2, 1, field, equilibrium=numba_origin(), params={"gamma": 0.3}, field_batch=field_batch,
+    gandyn.register_model(name, 2, 1, field, equilibrium=numba_origin(), params={"gamma": 0.3}, field_batch=field_batch,
                           batch_params=["gamma"], summary="bench: Dirac-GAN + GP as numba cfuncs")
 
 
@@ -245,14 +253,26 @@ def main():
             rows.append((f"C plugin, batched sweep: {row} ({sweep_text}; `cc {' '.join(flags)}`)", f"{tp:.2f} s", f"built-in `{builtin['model.name']}`: {tb:.2f} s",
                          tp / tb, "≤ 1.2", agree))
 
+        # the Dirac plugin with gandyn's inline exp (<gandyn/vecmath.h>) in its batched field
+        fast = build_plugin("dirac_gp.c", CC_DIRAC + ["-DGAME_FAST_EXP", "-DGAME_NAME=\"pdirac_fast\""], tmp, "_fast")
+        keys_b, keys_f = sweep_keys("Dirac-GAN + GP", SWEEPS["Dirac-GAN + GP"][1]), sweep_keys("Dirac-GAN + GP", {"model.name": "pdirac_fast"})
+        out_b, out_f = os.path.join(tmp, "dirac_builtin_again.h5"), os.path.join(tmp, "pdirac_fast.h5")
+        tb, tf = best(lambda: cli_sweep(keys_b, None, out_b), lambda: cli_sweep(keys_f, fast, out_f))
+        agree = agreement(out_b, out_f)
+        if agree < AGREE:
+            failed.append(f"the gd_exp_fast plugin and the built-in agree in {agree:.4%} of the cells")
+        rows.append((f"C plugin with gd_exp_fast (`-DGAME_FAST_EXP`), batched sweep: Dirac-GAN + GP ({sweep_text}; `cc {' '.join(CC_DIRAC)}`)",
+                     f"{tf:.2f} s", f"built-in `dirac`: {tb:.2f} s", tf / tb, "≤ 1.2", agree))
+
         if numba is None:
             rows.append(("numba @cfunc, same sweep", "(python3-numba missing)", "", math.nan, "≤ 2", math.nan))
         else:
             numba_dirac()
+            numba_dirac("ndirac_fast", fast=True)
             # the C plugin again without -ffast-math: one scalar exp per cell, as numba's loop
             # makes without Intel's SVML (Debian's python3-numba has none)
             scalar = build_plugin("dirac_gp.c", CC_LINEAR + ["-DGAME_NAME=\"pdirac_scalar\""], tmp, "_scalar")
-            games = {"pdirac": plugins["Dirac-GAN + GP"], "pdirac_scalar": scalar, "ndirac": None}
+            games = {"pdirac": plugins["Dirac-GAN + GP"], "pdirac_scalar": scalar, "pdirac_fast": fast, "ndirac": None, "ndirac_fast": None}
             outs = {name: os.path.join(tmp, f"{name}_inprocess.h5") for name in games}
             runs = [lambda name=name, plugin=plugin: inprocess_sweep(sweep_keys("Dirac-GAN + GP", {"model.name": name}), outs[name], plugin)
                     for name, plugin in games.items()]
@@ -266,6 +286,11 @@ def main():
             rows.append((f"{what}: against the C plugin built without -ffast-math (scalar exp)", f"{t['ndirac']:.2f} s",
                          f"C plugin, `cc {' '.join(CC_LINEAR)}`: {t['pdirac_scalar']:.2f} s", t["ndirac"] / t["pdirac_scalar"], "",
                          agree["pdirac_scalar"]))
+            what = "numba: the same game compiled by gandyn.jit.batched with gandyn.jit.exp, the same sweep, timed inside Python"
+            rows.append((f"{what}: against the C plugin", f"{t['ndirac_fast']:.2f} s", f"C plugin, same process: {t['pdirac']:.2f} s",
+                         t["ndirac_fast"] / t["pdirac"], "≤ 2", agree["ndirac_fast"]))
+            rows.append((f"{what}: against the C plugin with gd_exp_fast", f"{t['ndirac_fast']:.2f} s",
+                         f"C plugin, same process: {t['pdirac_fast']:.2f} s", t["ndirac_fast"] / t["pdirac_fast"], "", agree["ndirac_fast"]))
             numba_linear()  # a game without exp: numba against the linear C plugin
             outs = {name: os.path.join(tmp, f"{name}_inprocess.h5") for name in ("plinear", "nlinear")}
             tp, tn = best(lambda: inprocess_sweep(sweep_keys("linear", {"model.name": "plinear"}), outs["plinear"], plugins["linear"]),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  *
  * Inline helpers for the batched sweep fields, which are compiled with -ffast-math
- * (models/NAME_batch.c): an exp the vectoriser keeps in registers, and a NaN test that
+ * (models/NAME_batch.c): a sin/cos pair the vectoriser handles, and a NaN test that
  * -ffinite-math-only cannot fold away.
  */
 #ifndef GD_FASTMATH_H
@@ -19,36 +19,13 @@
 #define GD_ASSOC_BARRIER(x) (x)
 #endif
 
+#include "gandyn/vecmath.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-/* exp for |s| <= 708, inline so the loop needs no call per vector (a call clobbers every
- * vector register, and the loop becomes latency-bound on it): s = k ln2 + r with
- * |r| <= ln2/2 (Cody-Waite split of ln2), e^r by its degree-12 Taylor polynomial
- * (truncation below 2e-16), 2^k put directly into the exponent bits. */
-static inline __attribute__((always_inline)) double gd_exp_inline(double s)
-{
-    const double k = __builtin_rint(s * 1.4426950408889634);
-    const double r = (s - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-    double p = 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    long long bits = ((long long)k + 1023) << 52;
-    double scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
+/* exp: gd_exp_fast (public, <gandyn/vecmath.h>), also offered to plugins and numba games. */
 
 /* s = sin t, c = cos t on n cells. Two loops: in one, GCC merges the pair into a scalar
  * sincos call, which has no vector form, and the loop stays scalar. */

@@ -83,7 +83,9 @@ typedef void (*gd_game_cleanup_fn)(void *opts, void *user);
  * value where a sweep does not vary it: p is NULL only for a game without batch_params). A pure function of its arguments; GD_ENOTAVAIL for
  * configurations it does not cover (sweeps then go cell by cell). v never overlaps x or p:
  * declared restrict, the three let a compiler vectorise the loop without run-time overlap
- * checks (gcc gives up on a loop with many of them and runs it scalar). */
+ * checks (gcc gives up on a loop with many of them and runs it scalar). An exp in the loop:
+ * gd_exp_fast from <gandyn/vecmath.h>, inline, keeps it vector code without -ffast-math's
+ * call into libmvec per vector. */
 typedef int (*gd_game_field_batch_fn)(int n, int dim, const double *p, const double *x, double *v, const void *opts, void *user);
 
 typedef struct gd_game {

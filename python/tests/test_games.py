@@ -5,6 +5,7 @@ gradient penalty, F(theta, psi) = (-psi f'(theta psi), theta f'(theta psi) - gam
 f'(t) = 1/(1 + e^t)), and its failures."""
 import ctypes
 import math
+import re
 import traceback
 
 import numpy as np
@@ -138,6 +139,32 @@ def test_numba_cfunc_game_runs_batched_and_matches_builtin():
     for other in (b, c):
         assert np.array_equal(a.sweep["outcome"][sure], other.sweep["outcome"][sure])
         assert np.mean(a.sweep["outcome"] != other.sweep["outcome"]) <= 0.03
+
+
+def test_jit_exp_is_accurate_and_vectorises_in_a_batched_field():
+    """gandyn.jit.exp (the built-in fields' gd_exp_fast, for numba games) inside a field compiled
+    by gandyn.jit.batched: e**s to 1e-13 relative over [-708, 708], clamped beyond; and the
+    loop, a division included, becomes vector code (a packed floor), which neither math.exp nor
+    numba's default error model (a zero check per division) allows."""
+    numba = pytest.importorskip("numba")
+    from gandyn.jit import batched, exp
+
+    @batched
+    def field_batch(n, dim, p, x, v, opts, user):
+        for i in range(n):
+            v[i] = exp(x[i])
+            v[n + i] = 1.0 / (1.0 + exp(x[i]))
+        return 0
+
+    s = np.concatenate([np.linspace(-708, 708, 100001), [-800.0, 800.0, 0.0]])
+    x, v = np.concatenate([s, np.zeros_like(s)]), np.empty(2 * s.size)
+    dp = ctypes.POINTER(ctypes.c_double)
+    assert field_batch.ctypes(s.size, 2, None, x.ctypes.data_as(dp), v.ctypes.data_as(dp), None, None) == 0
+    e, sig = v[:s.size], v[s.size:]
+    assert np.max(np.abs(e[:-3] / np.exp(s[:-3]) - 1)) < 1e-13
+    assert np.max(np.abs(sig[:-3] - 1 / (1 + np.exp(s[:-3])))) < 1e-15
+    assert e[-3] == e[0] and e[-2] == e[100000] and e[-1] == 1.0  # clamped to +-708; e**0 = 1
+    assert re.search(r"\bv(rndscale|round)pd\b", field_batch._library.get_asm_str())  # a packed floor: vectorised
 
 
 def test_ctypes_function_pointer():
