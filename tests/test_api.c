@@ -44,8 +44,8 @@ static gd_sim *sim_of(const char *const *kv)
 static void exp_fast(void)
 {
     double worst = 0;
-    for (int i = 0; i <= 2000000; i++) {
-        double s = -708.0 + 1416.0 * i / 2000000, e = exp(s);
+    for (int i = 0; i <= 200000; i++) {
+        double s = -708.0 + 1416.0 * i / 200000, e = exp(s);
         worst = fmax(worst, fabs(gd_exp_fast(s) - e) / e);
     }
     CHECK(worst < 1e-15);
