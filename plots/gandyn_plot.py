@@ -569,6 +569,7 @@ def plot_portrait(f, out):
 POINT_NAMES = {1: "LP", 2: "BP", 3: "H", 4: "PD", 5: "NS"}  # /branch/<b>/type codes (README, "Output files")
 POINT_MARKERS = {1: "s", 2: "D", 3: "o", 4: "^", 5: "*"}
 NEUTRAL = 7  # a point of a neutral segment
+COEFF_NAMES = {"LP": "a", "H": "l₁", "PD": "c", "NS": "d"}  # /points/coeff of each type (docs/bifurcations.md)
 BRANCH_MARKERS = "os^vD<>p"
 
 
@@ -584,11 +585,14 @@ def point_labels(f):
         return {}
     P = f["points"]
     names, crit, res = (text_attr(P, k).split(";") for k in ("type_names", "criticality", "resonance"))
+    coeff = P["coeff"][:] if "coeff" in P else np.full(len(names), np.nan)
     labels = {}
     for k, (b, i) in enumerate(zip(P["branch"][:], P["index"][:])):
         if k >= len(names) or names[k] == "neutral":
             continue
         text = names[k] + (f" ({res[k]})" if k < len(res) and res[k] not in ("", "none") else "")
+        if names[k] in COEFF_NAMES and np.isfinite(coeff[k]):
+            text += f", {COEFF_NAMES[names[k]]} = {coeff[k]:.4g}"
         if k < len(crit) and crit[k]:
             text += f", {crit[k]}"
         labels[(int(b), int(i))] = text
