@@ -63,14 +63,14 @@ def d2(out, cont, eig_json, *runs):
     measured = {}
     for k, path in enumerate(runs):
         h, x, _ = run_h(path)
-        tail = x[-2000:]
+        tail = x[-1000:]
         a.plot(tail[:, 0], tail[:, 1], ".", ms=1.5, color=f"C{k}", label=f"h = {h:g}")
         att = json.load(open(path.replace("_run_", "_attractor_").replace(".h5", ".json")))
         measured[f"{h:g}"] = dict(mean_z=att["mean_z"], rotation=att["rotation"], cls=att["class"])
         b.plot(h, att["mean_z"], "o", color=f"C{k}", ms=7, label=f"h = {h:g}: {att['class']}, mean |z| = {att['mean_z']:.6f}")
     a.plot([0], [0], "k+", ms=10, label="x* = 0 (unstable)")
     a.set_aspect("equal", adjustable="datalim")
-    finish(a, "θ", "ψ", "invariant circles after 2·10⁶ iterations from (10⁻³, 10⁻³)", legend=False)
+    finish(a, "θ", "ψ", "invariant circles after 3·10⁵ iterations from (10⁻³, 10⁻³)", legend=False)
     a.legend(fontsize=8, markerscale=5)
     hh = np.linspace(h_ns, 1.26, 300)
     pred = np.sqrt(np.maximum(np.abs(1 + hh * lam) - 1, 0) / -d)
@@ -98,7 +98,7 @@ def d3(out, lyap_dir, *runs):
         hs.append(np.full(len(tail), h))
         thetas.append(tail)
     a.plot(np.concatenate(hs), np.concatenate(thetas), ",", color="k", alpha=0.6)
-    a.plot([], [], "s", color="k", ms=3, label="last 300 saved states (every 20th iteration) of one run per h")
+    a.plot([], [], "s", color="k", ms=3, label="last 300 saved states (every 11th iteration) of one run per h")
     lyap = []
     for path in glob.glob(os.path.join(lyap_dir, "lyap_*.json")):
         e = json.load(open(path))["exponents"]

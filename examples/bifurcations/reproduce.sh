@@ -39,8 +39,8 @@ d2() {
     "$gandyn" eig /dev/null "${gp[@]}" --json > "$out/d2_eig.json"
     [ -f "$out/d1.h5" ] || d1
     for h in 1.201 1.21 1.212 1.25; do
-        "$gandyn" run /dev/null "${gp[@]}" "${small[@]}" --set integrator.h=$h --set integrator.steps=2000000 \
-            --set run.save_every=100 -o "$out/d2_run_$h.h5" > /dev/null
+        "$gandyn" run /dev/null "${gp[@]}" "${small[@]}" --set integrator.h=$h --set integrator.steps=300000 \
+            --set run.save_every=50 -o "$out/d2_run_$h.h5" > /dev/null
         "$gandyn" attractor /dev/null "${gp[@]}" "${small[@]}" --set integrator.h=$h --set attractor.transient=2000000 \
             --json > "$out/d2_attractor_$h.json"
         files+=("$out/d2_run_$h.h5")
@@ -51,13 +51,14 @@ d2() {
 d3() {
     local h files=()
     mkdir -p "$out/d3"
-    # one run per h: 12000 iterations, every 20th kept (the figure plots the last 300)
-    for h in $(seq 1.15 0.02 3.33) 3.336; do
-        "$gandyn" run /dev/null "${gp[@]}" "${small[@]}" --set integrator.h=$h --set integrator.steps=12000 \
-            --set run.save_every=20 -o "$out/d3/run_$h.h5" > /dev/null
+    # one run per h: 13200 iterations, every 11th kept (a prime, so that cycles of period 8 and
+    # most others show all their points; the figure plots the last 300)
+    for h in $(seq 1.15 0.03 3.32) 3.336; do
+        "$gandyn" run /dev/null "${gp[@]}" "${small[@]}" --set integrator.h=$h --set integrator.steps=13200 \
+            --set run.save_every=11 -o "$out/d3/run_$h.h5" > /dev/null
         files+=("$out/d3/run_$h.h5")
     done
-    for h in $(seq 1.16 0.04 3.32); do
+    for h in $(seq 1.16 0.06 3.32); do
         "$gandyn" lyapunov /dev/null "${gp[@]}" "${small[@]}" --set integrator.h=$h --set lyapunov.transient=10000 \
             --set lyapunov.steps=40000 --set lyapunov.tol=0 --json > "$out/d3/lyap_$h.json"
     done
