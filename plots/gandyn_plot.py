@@ -769,7 +769,7 @@ def plot_attractor(f, out):
         ax.axhline(0, color="0.5", lw=0.8, label="λ = 0")
         ax.set_xlabel("index i")
         ax.set_ylabel("Lyapunov exponent λᵢ")
-        ax.set_title("the exponents that decided the class", fontsize=10)
+        ax.set_title("the exponents that decided the class" if len(lam) else "the run left the bounded region", fontsize=10)
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(f"attractor: {head} — " + title_of(cfg), fontsize=10)
