@@ -17,6 +17,11 @@ Spectrum files (/modes, from `gandyn spectrum`): the eigenvalues of -Delta_p aga
 index, the real parts of every mode's two roots s_k^+- against lambda_k (the rates, slowest
 mode marked), and the full operator's eigenvalues in the complex plane over the mode roots.
 Estimate files (/lambda, from `gandyn estimate`): the estimated eigenvalues of −Δ_p by index.
+Continue files (/branch): the bifurcation diagram (neutral segments shaded, special points labelled
+with resonance and criticality), the dominant multiplier, and every multiplier (eigenvalue) in the
+complex plane coloured by the parameter, against the unit circle (imaginary axis).
+Attractor files (/attractor): the orbit and its multipliers against the unit circle, or the
+Lyapunov exponents that decided the class.
 Run files (/traj): left, the phase plane of the first generator and first discriminator
 coordinate with the model's vector field (/field), every trajectory, its start in red,
 the equilibrium, and the region forbidden by a projection (/model/bounds) shaded;
@@ -563,6 +568,9 @@ def plot_portrait(f, out):
 
 POINT_NAMES = {1: "LP", 2: "BP", 3: "H", 4: "PD", 5: "NS"}  # /branch/<b>/type codes (README, "Output files")
 POINT_MARKERS = {1: "s", 2: "D", 3: "o", 4: "^", 5: "*"}
+NEUTRAL = 7  # a point of a neutral segment
+COEFF_NAMES = {"LP": "a", "H": "l₁", "PD": "c", "NS": "d"}  # /points/coeff of each type (docs/bifurcations.md)
+BRANCH_MARKERS = "os^vD<>p"
 
 
 def text_attr(obj, name):
@@ -570,16 +578,109 @@ def text_attr(obj, name):
     return v.decode() if isinstance(v, bytes) else str(v)
 
 
+def point_labels(f):
+    """{(branch, index): "PD (R2), resonant"} for the special points of /points: the type, the
+    resonance when there is one, and the criticality (neutral segments are shaded instead)."""
+    if "points" not in f:
+        return {}
+    P = f["points"]
+    names, crit, res = (text_attr(P, k).split(";") for k in ("type_names", "criticality", "resonance"))
+    coeff = P["coeff"][:] if "coeff" in P else np.full(len(names), np.nan)
+    labels = {}
+    for k, (b, i) in enumerate(zip(P["branch"][:], P["index"][:])):
+        if k >= len(names) or names[k] == "neutral":
+            continue
+        text = names[k] + (f" ({res[k]})" if k < len(res) and res[k] not in ("", "none") else "")
+        if names[k] in COEFF_NAMES and np.isfinite(coeff[k]):
+            text += f", {COEFF_NAMES[names[k]]} = {coeff[k]:.4g}"
+        if k < len(crit) and crit[k]:
+            text += f", {crit[k]}"
+        labels[(int(b), int(i))] = text
+    return labels
+
+
+def neutral_runs(p, st, ty):
+    """p-ranges of the neutral segments of one branch: runs of stable type-7 points (every
+    multiplier on the unit circle, or eigenvalue on the imaginary axis), each widened to an
+    adjacent special point, where the segment ends. Unstable type-7 points are neutral
+    saddles (a real pair mu, 1/mu), not shaded."""
+    neutral = (ty == NEUTRAL) & (st == 0)
+    runs, i = [], 0
+    while i < len(p):
+        if not neutral[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(p) and neutral[j + 1]:
+            j += 1
+        lo, hi = i - (i > 0 and 1 <= ty[i - 1] <= 5), j + (j + 1 < len(p) and 1 <= ty[j + 1] <= 5)
+        runs.append((min(p[lo], p[hi]), max(p[lo], p[hi])))
+        i = j + 1
+    return runs
+
+
+def stability_lines(axis, p, y, st, colour, label):
+    """y against p, solid where stable and dashed where unstable; the segment across a change
+    of stability is drawn dashed, so the branch has no gap."""
+    stable = np.where(st == 0, y, np.nan)
+    unstable = np.where(st > 0, y, np.nan)
+    for i in np.flatnonzero(np.diff(st > 0)) if len(st) > 1 else []:
+        unstable[i:i + 2] = y[i:i + 2]
+    if np.isfinite(stable).any():
+        axis.plot(p, stable, "-", color=colour, lw=1.6, label=label + ", stable")
+    if np.isfinite(unstable).any():
+        axis.plot(p, unstable, "--", color=colour, lw=1.2, label=label + ", unstable")
+
+
+def multiplier_panel(ax, fig, f, branches, flow, param):
+    """Every branch point's eigenvalues (flow) or multipliers (map) in the complex plane,
+    coloured by the parameter, against the imaginary axis or the unit circle; the special
+    points' values ringed."""
+    lo = min(float(f["branch"][b]["p"][:].min()) for b in branches)
+    hi = max(float(f["branch"][b]["p"][:].max()) for b in branches)
+    norm = matplotlib.colors.Normalize(lo, hi if hi > lo else lo + 1)
+    pts = None
+    for k, b in enumerate(branches):
+        g = f["branch"][b]
+        p, re, im, ty = g["p"][:], g["eig_re"][:], g["eig_im"][:], g["type"][:].astype(int)
+        pp = np.repeat(p[:, None], re.shape[1], axis=1)
+        kind = text_attr(g, "kind")
+        pts = ax.scatter(re.ravel(), im.ravel(), c=pp.ravel(), cmap="viridis", norm=norm, s=16,
+                         marker=BRANCH_MARKERS[k % len(BRANCH_MARKERS)], zorder=3, label=f"branch {b}: {kind}")
+        special = (ty >= 1) & (ty <= 5)
+        if special.any():
+            ax.scatter(re[special].ravel(), im[special].ravel(), s=90, facecolors="none", edgecolors="r", lw=1.2,
+                       zorder=4, label=None if k else "at special points")
+    if flow:
+        ax.axvline(0, color="0.3", lw=1, label="Re λ = 0")
+        ax.set_xlabel("Re λ")
+        ax.set_ylabel("Im λ")
+        ax.set_title("eigenvalues along the branches", fontsize=10)
+    else:
+        t = np.linspace(0, 2 * np.pi, 400)
+        ax.plot(np.cos(t), np.sin(t), color="0.3", lw=1, label="|μ| = 1")
+        ax.set_xlabel("Re μ")
+        ax.set_ylabel("Im μ")
+        ax.set_title("multipliers along the branches" + (" (of Φᵏ)" if any(int(f["branch"][b].attrs.get("period", 1)) > 1 for b in branches) else ""), fontsize=10)
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.set_aspect("equal", adjustable="datalim")
+    fig.colorbar(pts, ax=ax, label=param)
+    ax.legend(fontsize=7, loc="best")
+
+
 def plot_continue(f, out):
     """Bifurcation diagram: |x| against the parameter on every branch (solid where stable,
-    dashed where unstable), the special points marked; and the dominant eigenvalue (largest
-    Re lambda of a flow, largest |mu| of a map) against the parameter."""
+    dashed where unstable), neutral segments shaded, the special points marked and labelled
+    with their resonance and criticality; the dominant eigenvalue (largest Re lambda of a flow,
+    largest |mu| of a map) against the parameter; and every eigenvalue or multiplier in the
+    complex plane, coloured by the parameter, against the imaginary axis or the unit circle."""
     cfg = read_config(f)
     flow = cfg["integrator"]["name"] == "cvode"
     branches = sorted(f["branch"], key=int)
     param = text_attr(f["branch"][branches[0]], "param")
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=(12, 5.2))
-    marked = set()
+    labels = point_labels(f)
+    fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(18, 5.4), gridspec_kw={"width_ratios": [1.15, 1, 1]})
+    marked, shaded = set(), False
     for k, b in enumerate(branches):
         g = f["branch"][b]
         p, x, st, ty = g["p"][:], g["x"][:], g["stability"][:].astype(int), g["type"][:].astype(int)
@@ -589,15 +690,12 @@ def plot_continue(f, out):
         kind, period = text_attr(g, "kind"), int(g.attrs.get("period", 1))
         label = f"branch {b}: {kind}" + (f" (period {period})" if period > 1 else "")
         for y, axis in ((r, ax), (dom, bx)):
-            stable = np.where(st == 0, y, np.nan)
-            unstable = np.where(st > 0, y, np.nan)
-            # the segment across a change of stability is drawn dashed, so the branch has no gap
-            for i in np.flatnonzero(np.diff(st > 0)) if len(st) > 1 else []:
-                unstable[i:i + 2] = y[i:i + 2]
-            if np.isfinite(stable).any():
-                axis.plot(p, stable, "-", color=f"C{k}", lw=1.6, label=label + ", stable")
-            if np.isfinite(unstable).any():
-                axis.plot(p, unstable, "--", color=f"C{k}", lw=1.2, label=label + ", unstable")
+            stability_lines(axis, p, y, st, f"C{k}", label)
+        for lo, hi in neutral_runs(p, st, ty):
+            for axis in (ax, bx):
+                axis.axvspan(lo, hi, color="0.85", zorder=0, label=None if shaded or axis is bx else
+                             "neutral segment (" + ("Re λ = 0)" if flow else "|μ| = 1)"))
+            shaded = True
         for code, name in POINT_NAMES.items():
             at = np.flatnonzero(ty == code)
             if len(at):
@@ -605,16 +703,76 @@ def plot_continue(f, out):
                         label=None if code in marked else name)
                 marked.add(code)
                 for i in at:
-                    ax.annotate(name, (p[i], r[i]), textcoords="offset points", xytext=(4, 4), fontsize=8)
+                    ax.annotate(labels.get((int(b), int(i)), name), (p[i], r[i]), textcoords="offset points",
+                                xytext=(5, 6), fontsize=8, bbox=dict(boxstyle="round,pad=0.2", fc="w", ec="0.6", alpha=0.85))
     bx.axhline(0 if flow else 1, color="0.5", lw=0.8, label="Re λ = 0" if flow else "|μ| = 1")
     for axis, ylabel in ((ax, "‖x‖"), (bx, "largest Re λ" if flow else "largest |μ|")):
         axis.set_xlabel(param)
         axis.set_ylabel(ylabel)
         axis.legend(fontsize=7, loc="best")
-    ax.set_title("branches and special points", fontsize=10)
+    ax.set_title("branches and special points (solid: stable, dashed: unstable)", fontsize=10)
     bx.set_title("dominant eigenvalue" if flow else "dominant multiplier", fontsize=10)
+    multiplier_panel(cx, fig, f, branches, flow, param)
     lo, hi = min(float(f["branch"][b]["p"][:].min()) for b in branches), max(float(f["branch"][b]["p"][:].max()) for b in branches)
     fig.suptitle(f"continuation in {param} = {lo:g} … {hi:g}: " + title_of(cfg, swept=(param,)), fontsize=10)
+    fig.tight_layout()
+    save(fig, out)
+
+
+def plot_attractor(f, out):
+    """An attractor file (/attractor): the orbit (fixed or periodic) in the plane of the first
+    two coordinates with its multipliers against the unit circle; for a class decided by
+    exponents (quasi-periodic, neutral, chaotic, a long period), the Lyapunov exponents."""
+    cfg = read_config(f)
+    a = f["attractor"]
+    cls, period, steps = text_attr(a, "class"), int(a.attrs["period"]), int(a.attrs["steps"])
+    has_orbit = "orbit" in a and "multipliers_re" in a
+    fig, axes = plt.subplots(1, 2 if has_orbit else 1, figsize=(11.5 if has_orbit else 6.2, 5.2), squeeze=False)
+    axes = axes[0]
+    head = f"{cls}" + (f", period {period}" if cls == "periodic" else "") + (", unstable" if int(a.attrs["unstable"]) else "")
+    if has_orbit:
+        orbit = a["orbit"][:]
+        ax = axes[0]
+        ax.plot(orbit[:, 0], orbit[:, 1] if orbit.shape[1] > 1 else np.zeros(len(orbit)), "o", color="C0", ms=7,
+                label=f"orbit ({head})")
+        for j, z in enumerate(orbit[:24]):  # the order in which the orbit visits its points
+            ax.annotate(str(j), (z[0], z[1] if orbit.shape[1] > 1 else 0), textcoords="offset points", xytext=(5, 5), fontsize=8)
+        ax.set_xlabel("θ (coordinate 0)" if orbit.shape[1] > 1 else "x")
+        ax.set_ylabel("ψ (coordinate 1)" if orbit.shape[1] > 1 else "—")
+        ax.set_title("the orbit, Newton-polished", fontsize=10)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+        bx = axes[1]
+        mre, mim = a["multipliers_re"][:], a["multipliers_im"][:]
+        t = np.linspace(0, 2 * np.pi, 400)
+        bx.plot(np.cos(t), np.sin(t), color="0.3", lw=1, label="|μ| = 1")
+        mod = np.hypot(mre, mim)
+        bx.plot(mre, mim, "r*", ms=12, zorder=3, label=f"multipliers of Φ^{max(period, 1)}: max |μ| = {mod.max():.6g}")
+        bx.axhline(0, color="0.6", lw=0.6)
+        bx.axvline(0, color="0.6", lw=0.6)
+        bx.set_xlabel("Re μ")
+        bx.set_ylabel("Im μ")
+        bx.set_title("multipliers against the unit circle", fontsize=10)
+        bx.set_aspect("equal", adjustable="datalim")
+        bx.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    else:
+        ax = axes[0]
+        lam = a["lyapunov"][:] if "lyapunov" in a else np.array([])
+        if len(lam):
+            ax.plot(np.arange(1, len(lam) + 1), lam, "o", color="C3", ms=8, label=f"λ ({head})")
+            ax.set_xticks(np.arange(1, len(lam) + 1))
+            for i, v in enumerate(lam):
+                ax.annotate(f"{v:.5g}", (i + 1, v), textcoords="offset points", xytext=(8, -3), fontsize=9)
+        else:
+            ax.plot([], [], " ", label=f"{head} after {steps} iterations: no orbit, no exponents")
+            ax.set_xticks([])
+        ax.axhline(0, color="0.5", lw=0.8, label="λ = 0")
+        ax.set_xlabel("index i")
+        ax.set_ylabel("Lyapunov exponent λᵢ")
+        ax.set_title("the exponents that decided the class" if len(lam) else "the run left the bounded region", fontsize=10)
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"attractor: {head} — " + title_of(cfg), fontsize=10)
     fig.tight_layout()
     save(fig, out)
 
@@ -762,8 +920,10 @@ def plot_file(path, out):
             plot_estimate(f, out)
         elif "branch" in f:
             plot_continue(f, out)
+        elif "attractor" in f:
+            plot_attractor(f, out)
         else:
-            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda, /branch)")
+            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda, /branch, /attractor)")
 
 
 def main():

@@ -1568,7 +1568,8 @@ static const command commands[] = {
      "gandyn attractor /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=3.5 --set integrator.h=1",
      0, do_attractor, NULL},
     {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",
-     "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate) with\n"
+     "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate,\n"
+     "continue: diagram, dominant multiplier and all multipliers against the unit circle; attractor) with\n"
      "plots/gandyn_plot.py, in a python3 with numpy, h5py and matplotlib (GANDYN_PYTHON overrides).",
      NULL, (const char *const[]){"-o FILE.png", "the picture (one input file; default: FILE.png next to FILE.h5)", NULL},
      "gandyn run @/dirac/notebook/gan_gradpen.ini -o run.h5 && gandyn plot run.h5 -o run.png", 0, NULL, cmd_plot},

@@ -3,7 +3,7 @@
 # `gandyn plot` on one file of every kind every command writes, for every model: run, eig
 # (with and without --scan, per-player rates, a model without a vector field), rate (map and
 # flow), portrait, 1-D and 2-D sweeps (with solver failures), spectrum (plain, --scan,
-# --ground-state), estimate and continue. Each must draw, and plot_audit.py checks every figure's title,
+# --ground-state), estimate, continue and attractor. Each must draw, and plot_audit.py checks every figure's title,
 # every panel's labels and legend, and that no drawn series is all NaN; portrait_index.py
 # checks every portrait's equilibrium census (Poincare-Hopf).
 # Usage: plot_audit.sh GANDYN PYTHON WORKDIR
@@ -49,6 +49,12 @@ produce estimate - - estimate points.h5
 produce dirac_continue dirac simgd continue /dev/null --set model.reg=gp --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5
 produce dirac_continue_r2 dirac altgd continue /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1 --param integrator.h --lo 0.5 --hi 1.85
 produce dirac_continue_flow dirac cvode continue /dev/null --set model.loss=nsgan --set model.reg=gp --set model.allow_negative=1 --set model.gamma=-0.2 --set integrator.name=cvode --param model.gamma --lo -0.2 --hi 0.5
+# the neutral segment shaded and the 1:2 resonance labelled; attractors: a cycle with its multipliers, a chaotic set's exponents, a divergence
+legend_words="neutral~segment~(|μ|~=~1) |μ|~=~1" produce dirac_continue_neutral dirac altgd continue /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1 --param integrator.h --lo 0.05 --hi 2.2
+gp3=(--set model.reg=gp --set model.gamma=0.3 --set run.x0=1e-3,1e-3)
+legend_words="multipliers~of~Φ^8 period~8" produce dirac_attractor_cycle dirac simgd attractor /dev/null "${gp3[@]}" --set integrator.h=2.25
+legend_words="λ~(chaotic)" produce dirac_attractor_chaos dirac simgd attractor /dev/null "${gp3[@]}" --set integrator.h=3.0
+legend_words="diverge~after" produce dirac_attractor_diverge dirac simgd attractor /dev/null "${gp3[@]}" --set integrator.h=3.4
 for f in *.h5; do
     [ "$f" = points.h5 ] && continue
     GANDYN_PLOT_AUDIT=$PWD/audit.jsonl "$gandyn" plot "$f" > /dev/null 2> plot.err || { echo "FAIL: gandyn plot $f: $(tail -1 plot.err)"; fails=$((fails + 1)); }
