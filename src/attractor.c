@@ -215,10 +215,10 @@ static int find_orbit(att *a, const attractor_opts *o, double *z)
     for (int k = 1; k <= o->period_max && k < a->S / 2; k++) {
         double m = 0;
         for (long j = a->S / 2; j + k < a->S && m < tol; j++) m = fmax(m, dist(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
-        if (m < tol) {
+        if (m < tol) { /* returns without a Newton orbit: a drift whose steps are below 1e-8 L (a stall) */
             memcpy(z, last, sizeof(double) * (size_t)N);
-            if (!newton(a, k, z)) memcpy(z, last, sizeof(double) * (size_t)N); /* the samples are the orbit */
-            return k;
+            if (newton(a, k, z)) return k;
+            break;
         }
     }
     for (int k = 1; a->s && k <= o->period_max && k < a->S / 4; k++) { /* seeding: not among the tail tests */
