@@ -117,10 +117,12 @@ static int newton(att *a, int k, double *z)
         for (int i = 0; i < N; i++) a->g[i] = z[i] - a->w[i];
         double res = norm(N, a->g);
         for (int i = 0; i < N; i++) a->P[i * N + i] -= 1;
+        double flat = norm(N * N, a->P); /* |D Phi^k - I|_F */
         if (!solve(N, a->P, a->g)) return 0;
-        /* a small residual is not enough: where the gradients saturate (a stall), Phi(z) - z is
-         * 1e-13 while D Phi - I is as small, and the Newton correction is O(1) */
-        if (res < 1e-12 * a->L) return norm(N, a->g) < 1e-6 * a->L;
+        /* A small residual is not enough where the gradients saturate (a stall): there Phi(z) - z
+         * is 1e-13 (or rounds to 0) with D Phi^k - I as small, and the Newton correction is O(1)
+         * (or 0 / 0). A map that is the identity to 1e-6 near z has no isolated orbit there. */
+        if (res < 1e-12 * a->L) return flat > 1e-6 && norm(N, a->g) < 1e-6 * a->L;
         for (int i = 0; i < N; i++) z[i] += a->g[i];
         if (!(norm(N, z) <= a->st->o.diverge_radius)) return 0;
     }

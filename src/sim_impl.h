@@ -49,6 +49,8 @@ typedef struct {
     int kernel; /* 0 auto, 1 cell */
     long adaptive_steps;
     int measure; /* 0 the whole state, 1 the generator's coordinates */
+    long attractor; /* 0 none, 1 the tail tests, 2 and the full classes of the cells they leave */
+    long tail;      /* states kept per cell for the attractor fields */
 } sweep_opts;
 
 typedef struct rate_opts rate_opts;         /* rate.c */
