@@ -1074,7 +1074,8 @@ const double *gd_sweep_get_basin_attractor(const gd_sweep *w, int j, int *cls, i
     if (cls) *cls = e->cls;
     if (period) *period = e->period;
     if (m) *m = e->m;
-    return e->pts ? e->pts : (const double *)w->gatt; /* a stall has no points: not NULL, m = 0 */
+    static const double none[1] = {0};
+    return e->pts ? e->pts : none; /* a stall has no points: not NULL, m = 0 */
 }
 
 long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]) { return gd_sweep_get_failures_range(w, 0, w ? w->ncells : 0, counts); }

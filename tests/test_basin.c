@@ -210,6 +210,23 @@ static void options(void)
     CHECK_NEAR(gd_sweep_get_lyap1(w)[0], log(gd_sweep_get_rho(w)[0]), 1e-9);
     gd_sweep_free(&w);
     gd_sim_free(&s);
+    /* sweep.attractor = 2: the cell the tail tests leave (the circle past the NS point, D2 at
+     * h = 1.21 after 2e6 iterations) is classified by its exponents: quasi_periodic, rotation
+     * 0.097401 (1e-4), |x| up to 0.2179 (1e-3 rel) */
+    const char *d2[] = {"model.reg", "gp", "model.gamma", "0.3", "run.x0", "1e-3,1e-3", "sweep.x", "integrator.h:1.19:1.21:2", "integrator.steps", "2000000",
+                        "sweep.attractor", "2", NULL};
+    s = make_sim(d2);
+    CHECK_OK(gd_sweep_create(s, &w));
+    CHECK_OK(gd_sweep_run(w));
+    c = gd_sweep_get_attractor(w);
+    CHECK(c && c[0] == GD_ATTRACTOR_FIXED && c[1] == GD_ATTRACTOR_QUASI_PERIODIC);
+    if (c) {
+        CHECK_NEAR(gd_sweep_get_rotation(w)[1], 0.097401, 1e-4);
+        CHECK_REL(gd_sweep_get_amplitude(w)[1], 0.2179, 1e-3);
+        CHECK(fabs(gd_sweep_get_lyap1(w)[1]) < 1e-4 && gd_sweep_get_steps_used(w)[1] > 2000000);
+    }
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
 }
 
 int main(void)
