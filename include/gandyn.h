@@ -643,6 +643,27 @@ GD_EXPORT const signed char *gd_sweep_get_predicted(const gd_sweep *w);
 /* Per cell, why its trajectory stopped early (a gd_failure; /sweep/solver), and the number
  * of such cells, by kind when counts is not NULL. Failed cells count as diverged. */
 GD_EXPORT const signed char *gd_sweep_get_failure(const gd_sweep *w);
+/* sweep.attractor > 0 (else NULL; docs/bifurcations.md, "Sweeps and basins"): per cell the
+ * attractor class (GD_ATTRACTOR_*), 1 when it sits on an unstable orbit, the period (fixed 1,
+ * periodic its least period or 0 when longer than attractor.period_max), the amplitude (max
+ * |x - x*| over the kept states), lambda_1 (from the multipliers of a fixed point or orbit,
+ * or the exponents; NaN otherwise), the rotation number (planar maps; NaN unless one-signed)
+ * and the iterations used. */
+GD_EXPORT const signed char *gd_sweep_get_attractor(const gd_sweep *w);
+GD_EXPORT const signed char *gd_sweep_get_unstable(const gd_sweep *w);
+GD_EXPORT const int *gd_sweep_get_period(const gd_sweep *w);
+GD_EXPORT const double *gd_sweep_get_amplitude(const gd_sweep *w);
+GD_EXPORT const double *gd_sweep_get_lyap1(const gd_sweep *w);
+GD_EXPORT const double *gd_sweep_get_rotation(const gd_sweep *w);
+GD_EXPORT const long *gd_sweep_get_steps_used(const gd_sweep *w);
+/* A basin sweep (sweep.attractor > 0, both axes start coordinates run.x0.K), every cell computed
+ * by this process: per cell the label of the attractor it reaches, numbered 0, 1, ... in
+ * row-major order of first appearance; -1 diverge, -2 undetermined. NULL otherwise (also after
+ * a resume, an import or a merge: recompute). *count: the number of distinct attractors. */
+GD_EXPORT const int *gd_sweep_get_basin(const gd_sweep *w, int *count);
+/* Attractor j of a basin: its class and period, and (*m points of dim each) its polished orbit
+ * or a subsample of a cell's kept states (none for stall). NULL when out of range. */
+GD_EXPORT const double *gd_sweep_get_basin_attractor(const gd_sweep *w, int j, int *cls, int *period, int *m);
 GD_EXPORT long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]);
 GD_EXPORT const double *gd_sweep_get_rho(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_rate(const gd_sweep *w);

@@ -12,7 +12,9 @@ Rate files (/rate): ln of the eigenbasis amplitude against time (and iterations)
 least-squares fit over the window and the slope the eigenvalues predict.
 Portrait files (/equilibria): the field as streamlines, trajectories, equilibria by type.
 Sweep files (/sweep): the observed outcome per cell as colours, the predicted boundary
-(spectral radius = 1) as a line, and the measured contraction with a colour bar.
+(spectral radius = 1) as a line, and the measured contraction with a colour bar. A basin sweep
+(/sweep/basin): the attractor label of every start as colours with the attractors' points drawn
+over it, a legend naming class and period, and the attractor class of every start.
 Spectrum files (/modes, from `gandyn spectrum`): the eigenvalues of -Delta_p against their
 index, the real parts of every mode's two roots s_k^+- against lambda_k (the rates, slowest
 mode marked), and the full operator's eigenvalues in the complex plane over the mode roots.
@@ -897,6 +899,61 @@ def plot_sweep(f, out):
     save(fig, out)
 
 
+CLASS_NAMES = ["fixed", "periodic", "quasi_periodic", "neutral", "chaotic", "stall", "diverge", "undetermined"]
+CLASS_COLORS = ["#4daf4a", "#377eb8", "#984ea3", "#ff7f00", "#e41a1c", "#a65628", "#222222", "#dddddd"]
+
+
+def plot_basin(f, out):
+    """A basin sweep (/sweep/basin): left, each start coloured by the label of the attractor it
+    reaches, the attractors' points drawn over it in their label's colour, a legend naming class
+    and period; right, the attractor class per start."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+    s = f["sweep"]
+    x, xkey, xlog = axis_info(f, "axis_x")
+    y, ykey, ylog = axis_info(f, "axis_y")
+    lab, cls = s["basin"][:].astype(int), s["attractor"][:].astype(int)
+    atts = f["basin/attractors"] if "basin/attractors" in f else {}
+    n = len(atts)
+    palette = plt.get_cmap("tab10" if n <= 10 else "tab20")
+    colors = ["#dddddd", "#222222"] + [palette(j % palette.N) for j in range(n)]  # -2 undetermined, -1 diverge, then labels
+    title = title_of(read_config(f), [xkey, ykey]) + f"; starts {xkey} = {x[0]:g}…{x[-1]:g}, {ykey} = {y[0]:g}…{y[-1]:g}"
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(14.5, 6.2))
+    X, Y = edges(x, xlog), edges(y, ylog)
+    a1.pcolormesh(X, Y, lab + 2, cmap=ListedColormap(colors), vmin=-0.5, vmax=n + 1.5, shading="flat")
+    handles = []
+    for j in range(n):
+        g = atts[str(j)]
+        name = g.attrs["name"]
+        name = name.decode() if isinstance(name, bytes) else name
+        cells = int((lab == j).sum())
+        handles.append(Patch(color=colors[j + 2], label=f"{j}: {name} ({cells} cells)"))
+        pts = g["points"][:]
+        if pts.size and pts.shape[1] >= 2:
+            a1.plot(pts[:, 0], pts[:, 1], "o", ms=6 if len(pts) <= 64 else 2, mfc=colors[j + 2], mec="k", mew=0.9, ls="none")
+    for v, name in ((-1, "diverge"), (-2, "undetermined")):
+        if (lab == v).any():
+            handles.append(Patch(color=colors[v + 2], label=f"{name} ({int((lab == v).sum())} cells)"))
+    handles.append(plt.Line2D([], [], marker="o", color="w", mfc="0.6", mec="k", ls="none", label="attractor points (orbit, or sampled set)"))
+    a1.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
+    a1.set_title(f"basins: {n} attractors, labelled in row-major order of first appearance", fontsize=10)
+    present = sorted(set(cls.ravel().tolist()))
+    a2.pcolormesh(X, Y, cls, cmap=ListedColormap(CLASS_COLORS), vmin=-0.5, vmax=7.5, shading="flat")
+    a2.legend(handles=[Patch(color=CLASS_COLORS[k], label=f"{CLASS_NAMES[k]} ({int((cls == k).sum())} cells)") for k in present],
+              loc="upper left", fontsize=8, framealpha=0.9)
+    a2.set_title("attractor class of each start", fontsize=10)
+    for ax in (a1, a2):
+        ax.set_xscale("log" if xlog else "linear")
+        ax.set_yscale("log" if ylog else "linear")
+        ax.set_xlim(X[0], X[-1])
+        ax.set_ylim(Y[0], Y[-1])
+        ax.set_xlabel(xkey)
+        ax.set_ylabel(ykey)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    save(fig, out)
+
+
 def plot_file(path, out):
     """Draw one gandyn file into the PNG out, the picture chosen by the groups it holds."""
     try:
@@ -904,7 +961,9 @@ def plot_file(path, out):
     except OSError as e:
         fail(f"cannot open '{path}': {e}")
     with f:
-        if "sweep" in f:
+        if "sweep" in f and "basin" in f["sweep"]:
+            plot_basin(f, out)
+        elif "sweep" in f:
             plot_sweep(f, out)
         elif "eig" in f:
             plot_eig(f, out)

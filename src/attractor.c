@@ -33,7 +33,9 @@ static const char *const class_names[] = {"fixed", "periodic", "quasi_periodic",
 const char *gd_attractor_class_name(int c) { return c >= 0 && c <= GD_ATTRACTOR_UNDETERMINED ? class_names[c] : NULL; }
 
 typedef struct {
-    gd_sim *s;
+    gd_sim *s;     /* for the exponents (NULL: the tail tests alone) */
+    char *msg;     /* where failures are said */
+    const double *eq; /* the configured equilibrium, or NULL */
     gd_stepper *st;
     int n, N;      /* model dimension, the map's state (with history) */
     long S;        /* samples */
@@ -105,17 +107,22 @@ static int power_map(att *a, int k, const double *z)
     return GD_OK;
 }
 
-/* Newton on Phi^k(z) = z from z (in place); 1 when the residual fell below 1e-12 L, with
- * a->P = D Phi^k there. */
+/* Newton on Phi^k(z) = z from z (in place); 1 when the residual fell below 1e-12 L and the
+ * Newton correction there is below 1e-6 L (a->P is scratch afterwards). */
 static int newton(att *a, int k, double *z)
 {
     int N = a->N;
     for (int it = 0; it < 40; it++) {
         if (power_map(a, k, z) != GD_OK) return 0;
         for (int i = 0; i < N; i++) a->g[i] = z[i] - a->w[i];
-        if (norm(N, a->g) < 1e-12 * a->L) return 1;
+        double res = norm(N, a->g);
         for (int i = 0; i < N; i++) a->P[i * N + i] -= 1;
+        double flat = norm(N * N, a->P); /* |D Phi^k - I|_F */
         if (!solve(N, a->P, a->g)) return 0;
+        /* A small residual is not enough where the gradients saturate (a stall): there Phi(z) - z
+         * is 1e-13 (or rounds to 0) with D Phi^k - I as small, and the Newton correction is O(1)
+         * (or 0 / 0). A map that is the identity to 1e-6 near z has no isolated orbit there. */
+        if (res < 1e-12 * a->L) return flat > 1e-6 && norm(N, a->g) < 1e-6 * a->L;
         for (int i = 0; i < N; i++) z[i] += a->g[i];
         if (!(norm(N, z) <= a->st->o.diverge_radius)) return 0;
     }
@@ -147,7 +154,7 @@ static int sample(att *a, const attractor_opts *o, int *diverged)
         a->S = st->nsteps; /* iterations made */
         return GD_OK;
     }
-    return rc == GD_OK ? GD_OK : gd_fmt(a->s->msg, rc, "attractor: %s", st->msg);
+    return rc == GD_OK ? GD_OK : gd_fmt(a->msg, rc, "attractor: %s", st->msg);
 }
 
 static int in_box(att *a, const double *z)
@@ -171,7 +178,7 @@ static int record_orbit(att *a, int k, const double *z, gd_attractor_result *out
         }
     }
     double *buf = gd_result_alloc((size_t)p * N + 2 * (size_t)N, 0, NULL);
-    if (!buf) return gd_fmt(a->s->msg, GD_ENOMEM, "out of memory");
+    if (!buf) return gd_fmt(a->msg, GD_ENOMEM, "out of memory");
     out->orbit = buf, out->mult_re = buf + (size_t)p * N, out->mult_im = out->mult_re + N;
     out->period = p, out->dim = N;
     memcpy(buf, z, sizeof(double) * (size_t)N);
@@ -199,23 +206,24 @@ static double newton_radius(att *a, int k, const double *z)
     return r;
 }
 
-/* Periodic by repetition of the samples, else by Newton from the centroids of every k-th
- * sample: the smallest k whose orbit attracts (every |mu| < 1 - 1e-9) and lies inside the
- * samples' box. */
+/* Periodic by repetition of the samples (each k's scan stops at its first miss), else, unless
+ * only the tail tests run, by Newton from the centroids of every k-th sample: the smallest k
+ * whose orbit attracts (every |mu| < 1 - 1e-9) and lies inside the samples' box. */
 static int find_orbit(att *a, const attractor_opts *o, double *z)
 {
     int N = a->N;
     const double *last = a->z + (size_t)(a->S - 1) * N;
+    const double tol = 1e-8 * a->L;
     for (int k = 1; k <= o->period_max && k < a->S / 2; k++) {
         double m = 0;
-        for (long j = a->S / 2; j + k < a->S; j++) m = fmax(m, dist(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
-        if (m < 1e-8 * a->L) {
+        for (long j = a->S / 2; j + k < a->S && m < tol; j++) m = fmax(m, dist(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
+        if (m < tol) { /* returns without a Newton orbit: a drift whose steps are below 1e-8 L (a stall) */
             memcpy(z, last, sizeof(double) * (size_t)N);
-            if (!newton(a, k, z)) memcpy(z, last, sizeof(double) * (size_t)N); /* the samples are the orbit */
-            return k;
+            if (newton(a, k, z)) return k;
+            break;
         }
     }
-    for (int k = 1; k <= o->period_max && k < a->S / 4; k++) {
+    for (int k = 1; a->s && k <= o->period_max && k < a->S / 4; k++) { /* seeding: not among the tail tests */
         long cnt = 0;
         memset(z, 0, sizeof(double) * (size_t)N);
         for (long j = a->S - 1; j >= 0; j -= k, cnt++)
@@ -234,7 +242,7 @@ static void circle_measures(att *a, gd_attractor_result *out)
 {
     out->rotation = out->mean_z = NAN;
     if (a->n != 2 || a->N != 2) return;
-    const double *eq = gd_sim_get_equilibrium(a->s);
+    const double *eq = a->eq;
     double c[2] = {0, 0};
     if (eq && in_box(a, eq)) c[0] = eq[0], c[1] = eq[1];
     else {
@@ -253,26 +261,30 @@ static void circle_measures(att *a, gd_attractor_result *out)
             pc[0] = conj(p[0] / conj(s)), pc[1] = conj(p[1] / conj(s));
         }
     }
-    double sum = 0, mz = 0, prev = 0;
+    /* The wrapped increments sum to arg z_last - arg z_0 plus a turn for each pass across the
+     * negative real axis: one atan2 per end instead of one per sample (sweeps do this per cell).
+     * An increment's sign is that of Im(conj(z_k) z_k+1); a step of less than half a turn passes
+     * the negative axis where its chord does. */
+    double mz = 0, turns = 0;
     int pos = 0, neg = 0;
+    double complex z0 = 0, prev = 0;
     for (long k = 0; k < a->S; k++) {
         double complex zk = pc[0] * (a->z[2 * k] - c[0]) + pc[1] * (a->z[2 * k + 1] - c[1]);
-        double ang = carg(zk);
         mz += cabs(zk) / a->S;
         if (k) {
-            double d = remainder(ang - prev, 2 * M_PI);
-            sum += d;
-            pos += d > 0, neg += d < 0;
-        }
-        prev = ang;
+            double cr = cimag(conj(prev) * zk), y0 = cimag(prev), y1 = cimag(zk);
+            pos += cr > 0, neg += cr < 0;
+            if ((y0 >= 0) != (y1 >= 0) && creal(prev) - y0 * (creal(zk) - creal(prev)) / (y1 - y0) < 0) turns += y0 >= 0 ? 1 : -1;
+        } else z0 = zk;
+        prev = zk;
     }
     out->mean_z = mz;
-    if (!(pos && neg)) out->rotation = sum / (2 * M_PI * (double)(a->S - 1));
+    if (!(pos && neg) && a->S > 1) out->rotation = (carg(prev) - carg(z0) + 2 * M_PI * turns) / (2 * M_PI * (double)(a->S - 1));
 }
 
 static void amplitude(att *a, gd_attractor_result *out)
 {
-    const double *eq = gd_sim_get_equilibrium(a->s);
+    const double *eq = a->eq;
     double c[64] = {0};
     int n = a->n < 64 ? a->n : 64;
     for (long k = 0; !eq && k < a->S; k++)
@@ -282,15 +294,15 @@ static void amplitude(att *a, gd_attractor_result *out)
 }
 
 /* Classes from the exponents (docs/bifurcations.md): tol = max(1e-4, 5 SE). */
-static int by_exponents(gd_sim *s, const attractor_opts *o, gd_attractor_result *out)
+static int by_exponents(gd_sim *s, const attractor_opts *o, long transient, gd_attractor_result *out)
 {
     gd_lyapunov_result r;
-    int rc = gd_lyapunov_full(s, (double)o->transient, o->max_steps, 1e-4, &r);
+    int rc = gd_lyapunov_full(s, (double)transient, o->max_steps, 1e-4, &r);
     if (rc != GD_OK) return rc;
     double se = 0;
     for (int i = 0; i < r.count; i++) se = fmax(se, r.se[i]);
     double tol = fmax(1e-4, 5 * se), l1 = r.exponents[0], l2 = r.count > 1 ? r.exponents[1] : NAN;
-    out->steps += r.steps + o->transient;
+    out->steps += r.steps + transient;
     out->nlyap = r.count;
     out->lyapunov = malloc(sizeof(double) * (size_t)r.count);
     if (!out->lyapunov) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
@@ -313,12 +325,13 @@ static int near_fixed_point(att *a, const double *last, double *z)
     return newton(a, 1, z) && dist(a->N, z, last) < 1e-3 * a->L;
 }
 
-static int classify(att *a, const attractor_opts *o, gd_attractor_result *out)
+/* The class of the samples; without a sim (a->s) only the tail tests run, and what they leave
+ * is undetermined. transient: the exponents' iterations before averaging, from a->s's start. */
+static int classify(att *a, const attractor_opts *o, long transient, gd_attractor_result *out)
 {
     int N = a->N;
     const double *last = a->z + (size_t)(a->S - 1) * N;
-    double dmax = 0, *z = malloc(sizeof(double) * (size_t)N);
-    if (!z) return gd_fmt(a->s->msg, GD_ENOMEM, "out of memory");
+    double dmax = 0, *z = a->g + N;
     for (long k = 0; k + 1 < a->S; k++) dmax = fmax(dmax, dist(N, a->z + (size_t)k * N, a->z + (size_t)(k + 1) * N));
     int rc = GD_OK, k = 0;
     memcpy(z, last, sizeof(double) * (size_t)N);
@@ -333,43 +346,87 @@ static int classify(att *a, const attractor_opts *o, gd_attractor_result *out)
     } else if (dmax < 1e-6 * a->L && norm(a->n, last) > 1e-3 && !near_fixed_point(a, last, z)) {
         out->cls = GD_ATTRACTOR_STALL;
     } else {
-        rc = by_exponents(a->s, o, out);
+        out->cls = GD_ATTRACTOR_UNDETERMINED;
+        if (a->s) rc = by_exponents(a->s, o, transient, out);
     }
-    free(z);
     return rc;
+}
+
+/* Scratch after the samples: box, N x N products, N-vectors (w, g, and classify's z). NULL: out of memory. */
+static double *att_scratch(att *a)
+{
+    int N = a->N;
+    double *m = malloc(sizeof(double) * (2 * (size_t)N + 3 * (size_t)N * N + 3 * (size_t)N));
+    if (!m) return NULL;
+    a->lo = m, a->hi = m + N, a->P = a->hi + N, a->J = a->P + (size_t)N * N, a->T = a->J + (size_t)N * N;
+    a->w = a->T + (size_t)N * N, a->g = a->w + N;
+    return m;
+}
+
+/* Box, scale, class, amplitude and circle measures of a->S samples. */
+static int analyse(att *a, const attractor_opts *o, long transient, gd_attractor_result *out)
+{
+    int N = a->N;
+    for (int i = 0; i < N; i++) a->lo[i] = INFINITY, a->hi[i] = -INFINITY;
+    for (long k = 0; k < a->S; k++) {
+        const double *zk = a->z + (size_t)k * N;
+        for (int i = 0; i < N; i++) a->lo[i] = fmin(a->lo[i], zk[i]), a->hi[i] = fmax(a->hi[i], zk[i]);
+        a->L = fmax(a->L, norm(a->n, zk));
+    }
+    out->dim = N;
+    int rc = classify(a, o, transient, out);
+    amplitude(a, out);
+    circle_measures(a, out);
+    return rc;
+}
+
+static void result_init(gd_attractor_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->rotation = out->mean_z = out->contraction = NAN;
 }
 
 int gd_sim_attractor(gd_sim *s, gd_attractor_result *out)
 {
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
-    memset(out, 0, sizeof *out);
-    out->rotation = out->mean_z = out->contraction = NAN;
+    result_init(out);
     gd_stepper *st = s->stepper;
     if (!st->type->fixed_step)
         return gd_fmt(s->msg, GD_EUSAGE, "attractor: the classes of flows (cvode) are not implemented yet; use a fixed-step rule's map");
     const attractor_opts *o = s->attractor;
-    att a = {.s = s, .st = st, .n = st->dim, .N = gd_stepper_map_dim(st), .S = o->samples, .L = 1};
+    att a = {.s = s, .msg = s->msg, .eq = gd_sim_get_equilibrium(s), .st = st, .n = st->dim, .N = gd_stepper_map_dim(st), .S = o->samples, .L = 1};
     int N = a.N;
     if (gd_check_memory(s->msg, 8.0 * (double)a.S * N, "attractor: the samples (attractor.samples x the state)") != GD_OK) return GD_ENOMEM;
-    a.z = malloc(sizeof(double) * ((size_t)a.S * N + 2 * (size_t)N + 3 * (size_t)N * N + 2 * (size_t)N + (size_t)N));
-    if (!a.z) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    a.lo = a.z + (size_t)a.S * N, a.hi = a.lo + N, a.P = a.hi + N, a.J = a.P + (size_t)N * N, a.T = a.J + (size_t)N * N;
-    a.w = a.T + (size_t)N * N, a.g = a.w + N;
+    a.z = malloc(sizeof(double) * (size_t)a.S * N);
+    double *scratch = a.z ? att_scratch(&a) : NULL;
+    if (!scratch) {
+        free(a.z);
+        return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    }
     int diverged, rc = sample(&a, o, &diverged);
     out->steps = diverged ? a.S : o->transient + a.S;
     if (rc == GD_OK && diverged) out->cls = GD_ATTRACTOR_DIVERGE, out->dim = N;
-    if (rc == GD_OK && !diverged) {
-        for (int i = 0; i < N; i++) a.lo[i] = INFINITY, a.hi[i] = -INFINITY;
-        for (long k = 0; k < a.S; k++)
-            for (int i = 0; i < N; i++) a.lo[i] = fmin(a.lo[i], a.z[(size_t)k * N + i]), a.hi[i] = fmax(a.hi[i], a.z[(size_t)k * N + i]);
-        out->dim = N;
-        rc = classify(&a, o, out);
-        amplitude(&a, out);
-        circle_measures(&a, out);
-    }
+    if (rc == GD_OK && !diverged) rc = analyse(&a, o, o->transient, out);
     free(a.z);
+    free(scratch);
     if (rc != GD_OK) gd_attractor_result_free(out);
+    return rc;
+}
+
+int gd_attractor_of_samples(gd_sim *sim, const gd_sim *cfg, gd_stepper *st, const double *eq, const double *z, long S, gd_attractor_result *out,
+                            char *msg)
+{
+    result_init(out);
+    att a = {.s = sim, .msg = sim ? sim->msg : msg, .eq = eq, .st = st, .n = st->dim, .N = st->dim, .S = S, .L = 1, .z = (double *)z};
+    double *scratch = att_scratch(&a);
+    if (!scratch) return gd_fmt(msg, GD_ENOMEM, "out of memory");
+    int rc = analyse(&a, cfg->attractor, 0, out);
+    free(scratch);
+    if (rc != GD_OK) {
+        if (sim) gd_fmt(msg, rc, "%s", sim->msg);
+        gd_attractor_result_free(out);
+    }
     return rc;
 }
 

@@ -898,6 +898,33 @@ static void restore_signals(gd_cx *cx)
     cx->handlers = 0;
 }
 
+/* sweep.attractor: the cells of [lo, hi) per attractor class, the undetermined ones (the first
+ * GD_LIST_UNDETERMINED listed), and a basin's attractors; as JSON members or text lines. */
+#define GD_LIST_UNDETERMINED 1000
+static void print_attractors(gd_cx *cx, const gd_sweep *w, long lo, long hi, int json)
+{
+    const signed char *cls = gd_sweep_get_attractor(w);
+    long counts[GD_ATTRACTOR_UNDETERMINED + 1] = {0}, listed = 0;
+    for (long i = lo; i < hi; i++) counts[cls[i]]++;
+    fprintf(cx->out, json ? ",\"attractors\":{" : "attractors:");
+    for (int k = 0; k <= GD_ATTRACTOR_UNDETERMINED; k++) fprintf(cx->out, json ? "%s\"%s\":%ld" : "%s %s %ld", k ? "," : "", gd_attractor_class_name(k), counts[k]);
+    fprintf(cx->out, json ? "},\"undetermined\":[" : "\n");
+    for (long i = lo; json && i < hi && listed < GD_LIST_UNDETERMINED; i++)
+        if (cls[i] == GD_ATTRACTOR_UNDETERMINED) fprintf(cx->out, "%s%ld", listed++ ? "," : "", i);
+    if (json) fprintf(cx->out, "]");
+    int nb = 0;
+    if (!gd_sweep_get_basin(w, &nb)) return;
+    fprintf(cx->out, json ? ",\"basin\":[" : "basin: %d attractors:", nb);
+    for (int j = 0; j < nb; j++) {
+        int c, period, m;
+        gd_sweep_get_basin_attractor(w, j, &c, &period, &m);
+        if (json) fprintf(cx->out, "%s{\"label\":%d,\"class\":\"%s\",\"period\":%d,\"points\":%d}", j ? "," : "", j, gd_attractor_class_name(c), period, m);
+        else fprintf(cx->out, "%s %d %s", j ? "," : "", j, gd_attractor_class_name(c));
+        if (!json && period > 1) fprintf(cx->out, " %d", period);
+    }
+    fprintf(cx->out, json ? "]" : "\n");
+}
+
 /* The closing lines of sweep and merge over cells [lo, hi): a cx->err line for cells that
  * stopped early, then the JSON object or text. range: a --cells part; nparts: a merge. */
 static void print_sweep(gd_cx *cx, const gd_sweep *w, long lo, long hi, int range, int nparts, const char *path, int json)
@@ -916,6 +943,7 @@ static void print_sweep(gd_cx *cx, const gd_sweep *w, long lo, long hi, int rang
         if (nparts) fprintf(cx->out, "\"parts\":%d,", nparts);
         fprintf(cx->out, "\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"failed\":%ld,\"agreement\":", counts[0], counts[1], counts[2], failed);
         json_num(cx, agree);
+        if (gd_sweep_get_attractor(w)) print_attractors(cx, w, lo, hi, 1);
         fprintf(cx->out, ",\"kernel\":\"%s\",\"peak_rss_mib\":", kernel);
         json_num(cx, peak_rss_mib());
         json_output(cx, path);
@@ -926,6 +954,7 @@ static void print_sweep(gd_cx *cx, const gd_sweep *w, long lo, long hi, int rang
     else fprintf(cx->out, "%ld cells", n);
     if (nparts) fprintf(cx->out, " merged from %d parts", nparts);
     fprintf(cx->out, " (%s kernel): %ld converge, %ld oscillate, %ld diverge; agreement with the prediction %.4f\n", kernel, counts[0], counts[1], counts[2], agree);
+    if (gd_sweep_get_attractor(w)) print_attractors(cx, w, lo, hi, 0);
     text_wrote(cx, path);
 }
 

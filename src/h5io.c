@@ -111,15 +111,20 @@ static hid_t lcpl_parents(void)
     return p;
 }
 
-int gd_h5_write(gd_h5 *f, const char *path, int rank, const hsize_t *dims, const double *data)
+int gd_h5_write_typed(gd_h5 *f, const char *path, int rank, const hsize_t *dims, hid_t type, const void *data)
 {
     hid_t sp = H5Screate_simple(rank, dims, NULL), lc = lcpl_parents();
-    hid_t ds = H5Dcreate2(f->file, path, H5T_NATIVE_DOUBLE, sp, lc, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t st = ds < 0 ? -1 : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    hid_t ds = H5Dcreate2(f->file, path, type, sp, lc, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t st = ds < 0 ? -1 : H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
     if (ds >= 0) H5Dclose(ds);
     H5Sclose(sp);
     H5Pclose(lc);
     return st < 0 ? GD_EIO : GD_OK;
+}
+
+int gd_h5_write(gd_h5 *f, const char *path, int rank, const hsize_t *dims, const double *data)
+{
+    return gd_h5_write_typed(f, path, rank, dims, H5T_NATIVE_DOUBLE, data);
 }
 
 /* Open obj (group or dataset) by path, creating a group if absent. */

@@ -18,6 +18,8 @@ hid_t gd_h5_file(const gd_h5 *f);
 int gd_h5_root_attrs(gd_h5 *f, const char *command, const char *config);
 /* Write a double dataset at an absolute path (parents created); rank <= 3. */
 int gd_h5_write(gd_h5 *f, const char *path, int rank, const hsize_t *dims, const double *data);
+/* The same with the memory (= file) type of the data. */
+int gd_h5_write_typed(gd_h5 *f, const char *path, int rank, const hsize_t *dims, hid_t type, const void *data);
 int gd_h5_attr_doubles(gd_h5 *f, const char *obj, const char *name, int n, const double *v);
 int gd_h5_attr_string(gd_h5 *f, const char *obj, const char *name, const char *value);
 int gd_h5_attr_long(gd_h5 *f, const char *obj, const char *name, long v);

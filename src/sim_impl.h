@@ -49,6 +49,8 @@ typedef struct {
     int kernel; /* 0 auto, 1 cell */
     long adaptive_steps;
     int measure; /* 0 the whole state, 1 the generator's coordinates */
+    long attractor; /* 0 none, 1 the tail tests, 2 and the full classes of the cells they leave */
+    long tail;      /* states kept per cell for the attractor fields */
 } sweep_opts;
 
 typedef struct rate_opts rate_opts;         /* rate.c */
@@ -117,6 +119,13 @@ int gd_sim_scan_each(gd_sim *s, const char *key, double lo, double hi, long n, i
 /* The full Lyapunov spectrum of the configured rule from the first start with these settings in
  * place of [lyapunov]'s (20 batches, QR every iteration or time unit): the attractor classes. */
 int gd_lyapunov_full(gd_sim *s, double transient, long steps, double tol, gd_lyapunov_result *out);
+/* The attractor classes (attractor.c) of S samples z (S x dim, no history) a sweep cell kept of
+ * its orbit under st, with cfg's [attractor] options. sim NULL: the tail tests alone (fixed,
+ * periodic by returns, stall; else undetermined). sim: also centroid seeding and the exponents,
+ * run on sim (its stepper st, set up for the cell; its first start the last sample). eq: x*
+ * for the amplitude and rotation, or NULL. out->steps: the exponents' iterations. */
+int gd_attractor_of_samples(gd_sim *sim, const gd_sim *cfg, gd_stepper *st, const double *eq, const double *z, long S, gd_attractor_result *out,
+                            char *msg);
 /* Building blocks of output files (sim.c), shared by run and portrait. */
 typedef struct gd_h5 gd_h5;
 int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f); /* file + root attributes */

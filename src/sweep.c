@@ -53,6 +53,8 @@ static const gd_param sweep_params[] = {
     {"adaptive_steps", GD_P_INT, S(adaptive_steps), "0", "1: each cell runs min(integrator.steps, max(20, 30/|ln rho|)) iterations from its predicted rho (rho < 1), so fast cells are measured above round-off; per-cell kernel only", 0, 1, 0, NULL},
     {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
     {"noise_factor", GD_P_DOUBLE, S(noise_factor), "10", "with gradient noise: converged when the RMS distance to x* over the last quarter of the steps is within noise_factor x sqrt(tr Sigma_pred), the predicted stationary spread", 0, INFINITY, GD_PF_LO_OPEN, NULL},
+    {"attractor", GD_P_INT, S(attractor), "0", "attractor fields per cell (/sweep/attractor, period, amplitude, lyap1, rotation, unstable, steps_used) and, when both axes are run.x0.K, basins: 0 none, 1 the tests on each cell's last sweep.tail states (fixed, periodic by returns, stall; batched with the rule; other cells undetermined), 2 also the full classes of those cells (centroid seeding, Lyapunov exponents; up to attractor.max_steps iterations each)", 0, 2, 0, NULL},
+    {"tail", GD_P_INT, S(tail), "512", "states per cell kept (the last ones of integrator.steps) for the attractor fields", 16, 65536, 0, NULL},
     {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef S
@@ -73,7 +75,14 @@ typedef struct {
 
 /* phase: the dominant map eigenvalue, 0 monotone (real > 0), 1 spiral, 2 alternating (real < 0).
  * A cell as computed, and as a record of checkpoints and gd_sweep_export. */
-typedef struct { signed char outcome, predicted, phase, failure; double rho, rate, sigma_pred; } cell; /* failure: a gd_failure */
+typedef struct {
+    signed char outcome, predicted, phase, failure; /* failure: a gd_failure */
+    double rho, rate, sigma_pred;
+    signed char cls, unstable; /* the attractor fields (sweep.attractor > 0): a GD_ATTRACTOR_* class */
+    int period;
+    double amplitude, lyap1, rotation;
+    long steps_used;
+} cell;
 
 /* The per-cell results as the sweep keeps them: one array per column, in the order of the
  * file's datasets (column_names) -- the labels of enum L_* (outcome, predicted, phase, solver
@@ -83,7 +92,26 @@ typedef struct {
     signed char *label[L_COUNT];
     double *rho, *rate;
     double *sigma_pred; /* with gradient noise: tr of the predicted stationary covariance (NaN: none) */
+    /* sweep.attractor > 0 only (else NULL): class, unstable, period, amplitude, lyap1, rotation, steps_used */
+    signed char *cls, *unstable;
+    int *period;
+    double *amplitude, *lyap1, *rotation;
+    long *steps_used;
 } columns;
+
+/* A basin sweep's attractor, as a cell found it: class and period; the polished orbit (fixed,
+ * periodic) or a subsample of the kept states (the rest), m points; L = max(1, max |x|). */
+typedef struct {
+    signed char cls;
+    int period, m;
+    double L, rotation, lyap1;
+    double *pts; /* m x dim */
+} basin_att;
+typedef struct {
+    basin_att *a; /* in order of first appearance in the block */
+    int n;
+} basin_tab;
+#define BASIN_SUBSAMPLE 256
 
 struct gd_sweep {
     gd_sim *base;
@@ -102,6 +130,13 @@ struct gd_sweep {
     char ckpt_path[1024]; /* for messages */
     uint64_t ckpt_hash;
     volatile sig_atomic_t cancel;
+    long tail;        /* sweep.attractor: states kept per cell, min(sweep.tail, integrator.steps) */
+    basin_tab *btab;  /* basins: per block, its attractors (NULL: a block not computed here) */
+    int *blabel;      /* basins: per cell, the index in its block's table; -1 diverge, -2 none */
+    int *basin;       /* basins: the labels, once every block's table is here (else NULL) */
+    basin_att **gatt; /* the distinct attractors, in order of their labels */
+    double *center;   /* basins: the configuration's equilibrium (else 0), the centre of mirrored orbits */
+    int ngatt;
     char msg[GD_MSG_LEN];
 };
 
@@ -110,6 +145,9 @@ static void put_cell(gd_sweep *w, long i, const cell *c)
     w->col.label[L_OUTCOME][i] = c->outcome, w->col.label[L_PREDICTED][i] = c->predicted;
     w->col.label[L_PHASE][i] = c->phase, w->col.label[L_FAILURE][i] = c->failure;
     w->col.rho[i] = c->rho, w->col.rate[i] = c->rate, w->col.sigma_pred[i] = c->sigma_pred;
+    if (!w->col.cls) return;
+    w->col.cls[i] = c->cls, w->col.unstable[i] = c->unstable, w->col.period[i] = c->period;
+    w->col.amplitude[i] = c->amplitude, w->col.lyap1[i] = c->lyap1, w->col.rotation[i] = c->rotation, w->col.steps_used[i] = c->steps_used;
 }
 
 /* The record of cell i, padding bytes zero (records are hashed and sent as bytes). */
@@ -119,6 +157,9 @@ static void get_cell(const gd_sweep *w, long i, cell *c)
     c->outcome = w->col.label[L_OUTCOME][i], c->predicted = w->col.label[L_PREDICTED][i];
     c->phase = w->col.label[L_PHASE][i], c->failure = w->col.label[L_FAILURE][i];
     c->rho = w->col.rho[i], c->rate = w->col.rate[i], c->sigma_pred = w->col.sigma_pred[i];
+    if (!w->col.cls) return;
+    c->cls = w->col.cls[i], c->unstable = w->col.unstable[i], c->period = w->col.period[i];
+    c->amplitude = w->col.amplitude[i], c->lyap1 = w->col.lyap1[i], c->rotation = w->col.rotation[i], c->steps_used = w->col.steps_used[i];
 }
 
 /* ---------------------------------------------------------------- axes --------- */
@@ -189,6 +230,7 @@ typedef struct {
      * until the equilibrium is found again */
     double *lam_re, *lam_im;
     int lam_ok;
+    double *z; /* sweep.attractor: the cell's last states (tail x dim) */
 } ctx;
 
 static void ctx_free(ctx *c)
@@ -196,6 +238,7 @@ static void ctx_free(ctx *c)
     if (!c->sim) gd_stepper_free(&c->stepper);
     gd_sim_free(&c->sim);
     free(c->x0);
+    free(c->z);
 }
 
 /* A copy of the configuration (model keys swept, or critical's probes), else a stepper of
@@ -206,6 +249,7 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
     const gd_sim *base = w->base;
     int n = base->model->dim;
     for (int k = 0; k < w->naxes; k++) copy |= w->ax[k].kind == AX_MODEL;
+    copy |= base->sweep->attractor == 2; /* the exponents run on a sim of the thread's own */
     if (copy && (c->sim = gd_sim_clone(base))) c->model = c->sim->model, c->stepper = c->sim->stepper;
     if (!copy && (c->stepper = gd_stepper_create(base->stepper->type, base->model))) {
         c->model = base->model;
@@ -217,7 +261,8 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
      * the rule's history (optimistic: 2n, adam: 3n) */
     size_t nm = (size_t)n * (size_t)(1 + base->stepper->type->history);
     c->x0 = malloc(sizeof(double) * ((size_t)5 * n + nm * nm + 2 * nm));
-    if (!c->stepper || !c->x0) {
+    if (w->tail) c->z = malloc(sizeof(double) * (size_t)w->tail * (size_t)n);
+    if (!c->stepper || !c->x0 || (w->tail && !c->z)) {
         ctx_free(c);
         return GD_ENOMEM;
     }
@@ -403,9 +448,10 @@ static double dist2(const double *x, const double *eq, int n)
     return d;
 }
 
-/* One cell through the configured stepper, for `steps` iterations (0: integrator.steps).
- * A solver failure counts as divergence. */
-static void run_cell(ctx *c, cell *out, long steps)
+/* One cell through the configured stepper, for `steps` iterations (0: integrator.steps),
+ * keeping the states of the last `tail` in c->z. A solver failure counts as divergence.
+ * Returns the iteration at which it diverged (0: never). */
+static long run_cell(ctx *c, cell *out, long steps, long tail)
 {
     const gd_sim *s = c->cfg;
     gd_stepper *st = c->stepper;
@@ -422,6 +468,7 @@ static void run_cell(ctx *c, cell *out, long steps)
     int rc = gd_stepper_reset(st, x);
     for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
         rc = gd_stepper_step(st, x, &t);
+        if (k > N - tail) memcpy(c->z + (size_t)(k - 1 - (N - tail)) * (size_t)n, x, sizeof(double) * (size_t)n); /* the last states, in order */
         d = dist2(x, eq, nm);
         if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
         if (rc < 0) out->failure = (signed char)st->failure; /* counts as divergence, recorded as what it was */
@@ -433,6 +480,197 @@ static void run_cell(ctx *c, cell *out, long steps)
     }
     tr.dN = isfinite(d) ? d : R2;
     classify(s, &tr, out);
+    return tr.div_at;
+}
+
+/* ---------------------------------------------------------------- attractors --- */
+/* The attractor columns, one allocation (col.amplitude owns it). */
+static int attractor_columns(gd_sweep *w)
+{
+    size_t n = (size_t)w->ncells;
+    double *m = calloc(n, 3 * sizeof(double) + sizeof(long) + sizeof(int) + 2);
+    if (!m) return GD_ENOMEM;
+    w->col.amplitude = m, w->col.lyap1 = m + n, w->col.rotation = m + 2 * n;
+    w->col.steps_used = (long *)(m + 3 * n);
+    w->col.period = (int *)(w->col.steps_used + n);
+    w->col.cls = (signed char *)(w->col.period + n), w->col.unstable = w->col.cls + n;
+    return GD_OK;
+}
+
+static void basin_free(gd_sweep *w)
+{
+    for (long b = 0; w->btab && b < w->nblocks; b++) {
+        for (int j = 0; j < w->btab[b].n; j++) free(w->btab[b].a[j].pts);
+        free(w->btab[b].a);
+    }
+    free(w->btab), free(w->blabel), free(w->basin), free(w->gatt), free(w->center);
+    w->btab = NULL, w->blabel = w->basin = NULL, w->gatt = NULL, w->center = NULL;
+}
+
+static double vnorm2(int n, const double *a)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r += a[i] * a[i];
+    return r;
+}
+
+static double vdist(int n, const double *a, const double *b)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r += (a[i] - b[i]) * (a[i] - b[i]);
+    return sqrt(r);
+}
+
+/* The largest distance from a point of x to the nearest point of y (directed Hausdorff), or,
+ * with a centre c, of y mirrored through c (2c - y). */
+static double set_gap(const basin_att *x, const basin_att *y, int n, const double *c)
+{
+    double gap = 0, m[64];
+    for (int i = 0; i < x->m; i++) {
+        double near = INFINITY;
+        for (int j = 0; j < y->m && near > gap; j++) {
+            const double *yj = y->pts + (size_t)j * n;
+            for (int k = 0; c && k < n; k++) m[k] = 2 * c[k] - yj[k];
+            near = fmin(near, vdist(n, x->pts + (size_t)i * n, c ? m : yj));
+        }
+        gap = fmax(gap, near);
+    }
+    return gap;
+}
+
+/* Two cells reach the same attractor (docs/bifurcations.md, "Sweeps and basins"): one stall;
+ * fixed points and periodic orbits of the same period whose point sets lie within 1e-6 L of
+ * each other, a periodic orbit also of its mirror image through the equilibrium c (an odd
+ * map's orbits x* and -x*: one attractor up to the symmetry); the rest by Hausdorff distance
+ * < 1e-2 L of their subsamples, rotation within 1e-3 and lambda_1 within 0.02 (NaN only
+ * matches NaN). */
+static int same_attractor(const basin_att *x, const basin_att *y, int n, const double *c)
+{
+    if (x->cls != y->cls || x->period != y->period) return 0;
+    if (x->cls == GD_ATTRACTOR_STALL) return 1;
+    double L = fmax(x->L, y->L), tol = x->period > 0 ? 1e-6 * L : 1e-2 * L;
+    if (x->period == 0) {
+        if (isnan(x->rotation) != isnan(y->rotation) || fabs(x->rotation - y->rotation) >= 1e-3) return 0;
+        if (isnan(x->lyap1) != isnan(y->lyap1) || fabs(x->lyap1 - y->lyap1) >= 0.02) return 0;
+    }
+    if (set_gap(x, y, n, NULL) < tol && set_gap(y, x, n, NULL) < tol) return 1;
+    return x->cls == GD_ATTRACTOR_PERIODIC && x->period > 1 && n <= 64 && set_gap(x, y, n, c) < tol && set_gap(y, x, n, c) < tol;
+}
+
+/* The cell's entry in its block's table (appended when new): its index there. */
+static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const double *z, long S, int n, const double *c, int *label)
+{
+    basin_att e = {(signed char)r->cls, r->cls == GD_ATTRACTOR_FIXED ? 1 : r->period, 0, 1, r->rotation, NAN, NULL};
+    int orbit = r->orbit && e.period > 0, stall = e.cls == GD_ATTRACTOR_STALL;
+    long step = S > BASIN_SUBSAMPLE ? S / BASIN_SUBSAMPLE : 1;
+    e.m = stall ? 0 : orbit ? e.period : (int)((S + step - 1) / step);
+    e.lyap1 = r->lyapunov ? r->lyapunov[0] : NAN;
+    for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(vnorm2(n, z + (size_t)k * n)));
+    if (e.m && !(e.pts = malloc(sizeof(double) * (size_t)e.m * (size_t)n))) return GD_ENOMEM;
+    for (int j = 0; j < e.m; j++) memcpy(e.pts + (size_t)j * n, orbit ? r->orbit + (size_t)j * r->dim : z + (size_t)j * step * n, sizeof(double) * (size_t)n);
+    for (int j = 0; j < tab->n; j++)
+        if (same_attractor(&tab->a[j], &e, n, c)) {
+            free(e.pts);
+            *label = j;
+            return GD_OK;
+        }
+    basin_att *grown = realloc(tab->a, sizeof *grown * (size_t)(tab->n + 1));
+    if (!grown) {
+        free(e.pts);
+        return GD_ENOMEM;
+    }
+    tab->a = grown;
+    tab->a[tab->n] = e;
+    *label = tab->n++;
+    return GD_OK;
+}
+
+/* The attractor fields of a cell from its last S states z (in order), after N iterations or
+ * divergence at div_at; with basins, its index in the block's table. */
+static int cell_attractor(const gd_sweep *w, ctx *c, long S, long N, long div_at, cell *out, basin_tab *tab, int *label, char *msg)
+{
+    const int n = c->model->dim;
+    out->period = 0, out->unstable = 0, out->amplitude = out->lyap1 = out->rotation = NAN;
+    out->steps_used = div_at ? div_at : N;
+    if (label) *label = -1;
+    if (div_at) {
+        out->cls = GD_ATTRACTOR_DIVERGE;
+        return GD_OK;
+    }
+    gd_attractor_result r;
+    const double *eq = c->eq_ok ? c->eq : NULL;
+    int rc = gd_attractor_of_samples(NULL, c->cfg, c->stepper, eq, c->z, S, &r, msg);
+    if (rc == GD_OK && r.cls == GD_ATTRACTOR_UNDETERMINED && w->base->sweep->attractor == 2) {
+        gd_attractor_result_free(&r);
+        memcpy(c->sim->starts, c->z + (size_t)(S - 1) * n, sizeof(double) * (size_t)n); /* the exponents go on from the last state */
+        rc = gd_attractor_of_samples(c->sim, c->cfg, c->stepper, eq, c->z, S, &r, msg);
+    }
+    if (rc != GD_OK) return rc;
+    out->cls = (signed char)r.cls, out->unstable = (signed char)r.unstable, out->period = r.period;
+    out->amplitude = r.amplitude, out->rotation = r.rotation, out->steps_used += r.steps;
+    if (r.lyapunov) out->lyap1 = r.lyapunov[0];
+    else if (r.orbit && r.period > 0) { /* the orbit's: ln max |mu| per iteration */
+        double mu = 0;
+        for (int i = 0; i < r.dim; i++) mu = fmax(mu, hypot(r.mult_re[i], r.mult_im[i]));
+        out->lyap1 = log(mu) / r.period;
+    }
+    if (label) *label = -2; /* undetermined: no label */
+    if (tab && r.cls != GD_ATTRACTOR_UNDETERMINED) rc = basin_entry(tab, &r, c->z, S, n, w->center, label);
+    gd_attractor_result_free(&r);
+    return rc == GD_OK ? GD_OK : gd_fmt(msg, rc, "out of memory");
+}
+
+/* The labels of a basin sweep, once every block's table is here: blocks in order, each
+ * block's attractors in its order of first appearance, give row-major first appearance. */
+static int basin_finish(gd_sweep *w)
+{
+    if (!w->btab || w->basin || w->ndone < w->ncells) return GD_OK;
+    for (long b = 0; b < w->nblocks; b++)
+        if (w->btab[b].n < 0) return GD_OK; /* a block imported or resumed: no table, no basins */
+    const int n = w->base->model->dim;
+    int *labels = malloc(sizeof(int) * (size_t)w->ncells), map[GD_BLOCK];
+    w->gatt = malloc(sizeof *w->gatt * (size_t)w->ncells); /* at most one attractor per cell */
+    if (!labels || !w->gatt) {
+        free(labels);
+        return GD_ENOMEM;
+    }
+    for (long b = 0; b < w->nblocks; b++) {
+        basin_tab *t = &w->btab[b];
+        for (int j = 0; j < t->n; j++) {
+            int g = 0;
+            while (g < w->ngatt && !same_attractor(w->gatt[g], &t->a[j], n, w->center)) g++;
+            if (g == w->ngatt) w->gatt[w->ngatt++] = &t->a[j];
+            map[j] = g;
+        }
+        for (long i = b * GD_BLOCK; i < (b + 1) * GD_BLOCK && i < w->ncells; i++) labels[i] = w->blabel[i] >= 0 ? map[w->blabel[i]] : w->blabel[i];
+    }
+    w->basin = labels;
+    return GD_OK;
+}
+
+/* Block blk's basin table, emptied for the cells about to fill it (NULL: no basins). */
+static basin_tab *block_table(const gd_sweep *w, long blk)
+{
+    if (!w->btab) return NULL;
+    basin_tab *t = &w->btab[blk];
+    for (int j = 0; j < t->n; j++) free(t->a[j].pts);
+    free(t->a);
+    t->a = NULL, t->n = 0;
+    return t;
+}
+
+/* The attractor fields of a batched block's cells, from the states the kernel kept. */
+static int block_attractors(const gd_sweep *w, ctx *c, const gd_block *b, long blk, long N, cell *out, char *msg)
+{
+    basin_tab *tab = block_table(w, blk);
+    for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
+        long cid = blk * GD_BLOCK + i;
+        int rc = ctx_cell(w, c, cid, msg); /* the cell's stepper and x*, for Newton and the multipliers */
+        if (rc != GD_OK) return rc;
+        gd_block_tail(b, c->model->dim, N, i, c->z);
+        if ((rc = cell_attractor(w, c, w->tail, N, (long)b->diverged_at[i], &out[i], tab, w->blabel ? w->blabel + cid : NULL, msg)) != GD_OK) return rc;
+    }
+    return GD_OK;
 }
 
 /* The batched kernel covers this sweep: a rule and a model that run batched (lane rule,
@@ -501,7 +739,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
     const double *eq = w->base_eq; /* the configuration's x*, for every cell */
     gd_batch_cfg cfg = {st, s->sweep->measure && m->ngen > 0 ? m->ngen : n, st->o.steps, eq, st->o.diverge_radius * st->o.diverge_radius,
-                        s->sweep->grow_factor * s->sweep->grow_factor, w->eq_found};
+                        s->sweep->grow_factor * s->sweep->grow_factor, w->eq_found, w->tail};
     rc = gd_batch_run(&cfg, b);
     if (rc != GD_OK) return gd_fmt(msg, rc, "batched kernel: %s", gd_strerror(rc));
     for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
@@ -512,23 +750,26 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
                     b->dg[i], (long)b->kg[i], b->s2[i]};
         classify(s, &tr, &out[i]);
     }
-    return GD_OK;
+    return w->col.cls ? block_attractors(w, c, b, blk, cfg.steps, out, msg) : GD_OK;
 }
 
 static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, char *msg)
 {
+    basin_tab *tab = block_table(w, blk);
     for (long i = blk * GD_BLOCK; i < (blk + 1) * GD_BLOCK && i < w->ncells; i++) {
         int rc = ctx_cell(w, c, i, msg);
         if (rc != GD_OK) return rc;
         cell *ce = &out[i - blk * GD_BLOCK];
         predict(c, ce);
         /* adaptive: about 30 e-folds of the predicted rate, so late windows stay above round-off */
-        long N = c->stepper->o.steps, steps = 0;
-        if (c->cfg->sweep->adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N, fmax(20.0, ceil(30 / -log(ce->rho))));
+        long N0 = c->stepper->o.steps, steps = 0;
+        if (c->cfg->sweep->adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N0, fmax(20.0, ceil(30 / -log(ce->rho))));
         signed char pred = ce->predicted, phase = ce->phase;
         double rho = ce->rho;
-        run_cell(c, ce, steps);
+        long N = steps ? steps : c->stepper->o.steps, S = w->tail < N ? w->tail : N;
+        long div_at = run_cell(c, ce, N, S);
         ce->predicted = pred, ce->phase = phase, ce->rho = rho;
+        if (w->col.cls && (rc = cell_attractor(w, c, S, N, div_at, ce, tab, w->blabel ? w->blabel + i : NULL, msg)) != GD_OK) return rc;
     }
     return GD_OK;
 }
@@ -638,7 +879,7 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
     {
         ctx c;
         char msg[GD_MSG_LEN];
-        gd_block *blk = w->batched ? gd_block_create(w->base->stepper) : NULL;
+        gd_block *blk = w->batched ? gd_block_create(w->base->stepper, w->tail) : NULL;
         int rc = ctx_init(w, &c, 0) == GD_OK && (!w->batched || blk) ? GD_OK : GD_ENOMEM;
         if (rc != GD_OK) {
 #pragma omp critical(gd_sweep_err)
@@ -673,11 +914,26 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
     }
     if (w->monitor) w->monitor(w->monitor_user, w->ndone, w->ncells, now() - t0);
     if (err == GD_OK && w->msg[0]) err = GD_EIO; /* a checkpoint write failed */
+    if (err == GD_OK && basin_finish(w) != GD_OK) err = gd_fmt(w->msg, GD_ENOMEM, "out of memory for the basin labels");
     if (err == GD_OK && w->cancel) err = gd_fmt(w->msg, GD_ECANCELED, "interrupted with %ld of %ld cells done", w->ndone, w->ncells);
     return err;
 }
 
 int gd_sweep_run(gd_sweep *w) { return w ? gd_sweep_run_range(w, 0, w->ncells) : GD_EUSAGE; }
+
+/* sweep.attractor: a fixed-step rule's map on the state alone, and the kept states in memory. */
+static int attractor_check(gd_sweep *w)
+{
+    gd_sim *s = w->base;
+    const gd_stepper *st = s->stepper;
+    if (!s->sweep->attractor) return GD_OK;
+    if (!st->type->fixed_step)
+        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: the classes of flows (%s) are not implemented yet; use a fixed-step rule's map", st->type->name);
+    if (gd_stepper_map_dim(st) != st->dim)
+        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: %s carries history in its map's state; the attractor fields need a rule whose map is on the state alone (simgd, altgd, extragradient, ...)", st->type->name);
+    w->tail = s->sweep->tail < st->o.steps ? s->sweep->tail : st->o.steps;
+    return gd_check_memory(s->msg, 8.0 * (double)w->tail * st->dim * (GD_BLOCK + 1) * omp_get_max_threads(), "sweep.attractor: the kept states (sweep.tail x the state x 257 per thread)");
+}
 
 /* ---------------------------------------------------------------- handle ------- */
 int gd_sweep_create(gd_sim *s, gd_sweep **out)
@@ -702,6 +958,10 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     w->ny = w->naxes == 2 ? w->ax[1].n : 1;
     w->ncells = w->nx * w->ny;
     w->nblocks = (w->ncells + GD_BLOCK - 1) / GD_BLOCK;
+    if ((rc = attractor_check(w)) != GD_OK) {
+        gd_sweep_free(&w);
+        return rc;
+    }
     char what[96];
     snprintf(what, sizeof what, "a sweep of %ld x %ld cells", w->nx, w->ny);
     /* the result columns: four labels and three doubles per cell */
@@ -713,6 +973,13 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     int ok = (w->done = calloc((size_t)w->nblocks, 1)) && (w->col.rho = calloc((size_t)w->ncells, sizeof(double))) &&
              (w->col.rate = calloc((size_t)w->ncells, sizeof(double))) && (w->col.sigma_pred = calloc((size_t)w->ncells, sizeof(double)));
     for (int k = 0; k < L_COUNT; k++) ok = ok && (w->col.label[k] = calloc((size_t)w->ncells, 1));
+    if (ok && s->sweep->attractor) ok = attractor_columns(w) == GD_OK;
+    if (ok && w->tail && w->naxes == 2 && w->ax[0].kind == AX_X0 && w->ax[1].kind == AX_X0) { /* a basin sweep */
+        ok = (w->btab = calloc((size_t)w->nblocks, sizeof *w->btab)) && (w->blabel = calloc((size_t)w->ncells, sizeof(int)));
+        for (long b = 0; ok && b < w->nblocks; b++) w->btab[b].n = -1; /* no table yet */
+        const double *eq = gd_sim_get_equilibrium(s);
+        if (ok && (ok = (w->center = calloc((size_t)s->model->dim, sizeof(double))) != NULL) && eq) memcpy(w->center, eq, sizeof(double) * (size_t)s->model->dim);
+    }
     if (!ok) {
         gd_sweep_free(&w);
         return gd_fmt(s->msg, GD_ENOMEM, "out of memory for %ld cells", w->ncells);
@@ -788,6 +1055,28 @@ const double *gd_sweep_get_sigma_pred(const gd_sweep *w) { return w ? w->col.sig
 const signed char *gd_sweep_get_outcome(const gd_sweep *w) { return w ? w->col.label[L_OUTCOME] : NULL; }
 const signed char *gd_sweep_get_predicted(const gd_sweep *w) { return w ? w->col.label[L_PREDICTED] : NULL; }
 const signed char *gd_sweep_get_failure(const gd_sweep *w) { return w ? w->col.label[L_FAILURE] : NULL; }
+const signed char *gd_sweep_get_attractor(const gd_sweep *w) { return w ? w->col.cls : NULL; }
+const signed char *gd_sweep_get_unstable(const gd_sweep *w) { return w ? w->col.unstable : NULL; }
+const int *gd_sweep_get_period(const gd_sweep *w) { return w ? w->col.period : NULL; }
+const double *gd_sweep_get_amplitude(const gd_sweep *w) { return w ? w->col.amplitude : NULL; }
+const double *gd_sweep_get_lyap1(const gd_sweep *w) { return w ? w->col.lyap1 : NULL; }
+const double *gd_sweep_get_rotation(const gd_sweep *w) { return w ? w->col.rotation : NULL; }
+const long *gd_sweep_get_steps_used(const gd_sweep *w) { return w ? w->col.steps_used : NULL; }
+const int *gd_sweep_get_basin(const gd_sweep *w, int *count)
+{
+    if (count) *count = w && w->basin ? w->ngatt : 0;
+    return w ? w->basin : NULL;
+}
+const double *gd_sweep_get_basin_attractor(const gd_sweep *w, int j, int *cls, int *period, int *m)
+{
+    if (!w || !w->basin || j < 0 || j >= w->ngatt) return NULL;
+    const basin_att *e = w->gatt[j];
+    if (cls) *cls = e->cls;
+    if (period) *period = e->period;
+    if (m) *m = e->m;
+    static const double none[1] = {0};
+    return e->pts ? e->pts : none; /* a stall has no points: not NULL, m = 0 */
+}
 
 long gd_sweep_get_failures(const gd_sweep *w, long counts[GD_FAIL_COUNT]) { return gd_sweep_get_failures_range(w, 0, w ? w->ncells : 0, counts); }
 
@@ -873,6 +1162,8 @@ void gd_sweep_free(gd_sweep **pw)
     for (int k = 0; k < 2; k++) free(w->ax[k].values);
     for (int k = 0; k < L_COUNT; k++) free(w->col.label[k]);
     free(w->col.rho), free(w->col.rate), free(w->col.sigma_pred);
+    free(w->col.amplitude); /* one allocation for the attractor columns */
+    basin_free(w);
     free(w->done);
     free(w->base_eq);
     free(w);
@@ -882,36 +1173,67 @@ void gd_sweep_free(gd_sweep **pw)
 /* ---------------------------------------------------------------- file --------- */
 /* The per-cell columns, in the order of L_* then rho, rate and sigma_pred (written to a sweep's
  * file with gradient noise only; parts always hold it). */
-#define NCOL 7
-static const char *const column_names[NCOL] = {"outcome", "predicted", "phase", "solver", "rho", "rate", "sigma_pred"};
+#define NCOL 14
+enum { K_SIGMA = 6, K_ATTRACTOR = 7 }; /* sigma_pred; the first attractor column */
+static const char *const column_names[NCOL] = {"outcome", "predicted", "phase",     "solver", "rho",      "rate",     "sigma_pred",
+                                               "attractor", "unstable", "period", "amplitude", "lyap1", "rotation", "steps_used"};
 
 /* Column k (of column_names) from cell i on. */
 static void *column_at(const gd_sweep *w, int k, long i)
 {
-    double *const d[3] = {w->col.rho, w->col.rate, w->col.sigma_pred};
-    return k < L_COUNT ? (void *)(w->col.label[k] + i) : (void *)(d[k - L_COUNT] + i);
+    const columns *c = &w->col;
+    double *const d[6] = {c->rho, c->rate, c->sigma_pred, c->amplitude, c->lyap1, c->rotation};
+    if (k < L_COUNT) return c->label[k] + i;
+    if (k <= K_SIGMA) return d[k - L_COUNT] + i;
+    switch (k) {
+    case K_ATTRACTOR: return c->cls + i;
+    case K_ATTRACTOR + 1: return c->unstable + i;
+    case K_ATTRACTOR + 2: return c->period + i;
+    case NCOL - 1: return c->steps_used + i;
+    default: return d[k - K_ATTRACTOR + 0] + i; /* amplitude, lyap1, rotation: d[3..5] */
+    }
 }
 
-/* The int8 enum of a label column: outcome names, phases, or failure names for solver. */
+/* Whether column k is in a sweep's file (part: a partial file, which always holds sigma_pred). */
+static int column_on(const gd_sweep *w, int k, int part)
+{
+    if (k == K_SIGMA) return part || w->base->stepper->noise.sigma > 0;
+    return k < K_ATTRACTOR || w->col.cls;
+}
+
+/* The int8 enum of a label column: outcome names, phases, failure names for solver, or
+ * attractor classes. */
 static hid_t label_type(int which)
 {
     static const char *const phases[] = {"monotone", "spiral", "alternating"};
     hid_t t = H5Tenum_create(H5T_NATIVE_SCHAR);
-    for (signed char v = 0; v < (which == L_FAILURE ? GD_FAIL_COUNT : 3); v++)
-        H5Tenum_insert(t, which == L_PHASE ? phases[(int)v] : which == L_FAILURE ? gd_failure_name(v) : gd_outcome_name(v), &v);
+    int n = which == L_FAILURE ? GD_FAIL_COUNT : which == K_ATTRACTOR ? GD_ATTRACTOR_UNDETERMINED + 1 : 3;
+    for (signed char v = 0; v < n; v++)
+        H5Tenum_insert(t, which == L_PHASE ? phases[(int)v] : which == L_FAILURE ? gd_failure_name(v) : which == K_ATTRACTOR ? gd_attractor_class_name(v) : gd_outcome_name(v), &v);
     return t;
+}
+
+/* The memory (= file) type of column k. */
+static hid_t column_type(int k)
+{
+    if (k < L_COUNT || k == K_ATTRACTOR) return label_type(k);
+    if (k == K_ATTRACTOR + 1) return H5Tcopy(H5T_NATIVE_SCHAR);
+    if (k == K_ATTRACTOR + 2) return H5Tcopy(H5T_NATIVE_INT);
+    if (k == NCOL - 1) return H5Tcopy(H5T_NATIVE_LONG);
+    return H5Tcopy(H5T_NATIVE_DOUBLE);
 }
 
 /* Cells from i0 on as the datasets group/NAME of the column names, in a space of rank 1
  * or 2 (dims d); the 2-D ones get the axes (scales, -1: none) as dimension scales. */
-static int write_cells(gd_h5 *f, const char *group, const gd_sweep *w, long i0, int rank, const hsize_t *d, const hid_t *scales, int ncol)
+static int write_cells(gd_h5 *f, const char *group, const gd_sweep *w, long i0, int rank, const hsize_t *d, const hid_t *scales, int part)
 {
     hid_t sp = H5Screate_simple(rank, d, NULL);
     herr_t st = 0;
-    for (int k = 0; k < ncol && st >= 0; k++) {
+    for (int k = 0; k < NCOL && st >= 0; k++) {
+        if (!column_on(w, k, part)) continue;
         char name[64];
         snprintf(name, sizeof name, "%s/%s", group, column_names[k]);
-        hid_t t = k < 4 ? label_type(k) : H5Tcopy(H5T_NATIVE_DOUBLE);
+        hid_t t = column_type(k);
         const void *from = column_at(w, k, i0);
         hid_t ds = H5Dcreate2(gd_h5_file(f), name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         st = ds < 0 ? -1 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, from); /* memory type = file type */
@@ -929,6 +1251,37 @@ static int finish_file(gd_h5 **f, int rc, const char *path, char *msg)
     if (rc == GD_OK) return gd_h5_commit(f, msg);
     gd_h5_abort(f);
     return gd_fmt(msg, GD_EIO, "cannot write '%s'", path);
+}
+
+/* /sweep/basin (int32 labels, dimension scales as the cells') and /basin/attractors/<j>/{class,
+ * period, points} with a "name" attribute (class, and period where it has one). */
+static int write_basin(gd_h5 *f, const gd_sweep *w, const hsize_t *d, const hid_t *scales)
+{
+    int rc = gd_h5_write_typed(f, "/sweep/basin", 2, d, H5T_NATIVE_INT, w->basin);
+    hid_t ds = rc == GD_OK ? H5Dopen2(gd_h5_file(f), "/sweep/basin", H5P_DEFAULT) : -1;
+    for (int a = 0; a < 2 && ds >= 0 && rc == GD_OK; a++)
+        if (scales[a] >= 0 && H5DSattach_scale(ds, scales[a], (unsigned)(1 - a)) < 0) rc = GD_EIO;
+    if (ds >= 0) H5Dclose(ds);
+    const int n = w->base->model->dim;
+    hid_t ct = label_type(K_ATTRACTOR);
+    for (int j = 0; j < w->ngatt && rc == GD_OK; j++) {
+        const basin_att *e = w->gatt[j];
+        char path[96], name[64];
+        hsize_t one = 1, pd[2] = {(hsize_t)e->m, (hsize_t)n};
+        snprintf(path, sizeof path, "/basin/attractors/%d/class", j);
+        rc = gd_h5_write_typed(f, path, 1, &one, ct, &e->cls);
+        snprintf(path, sizeof path, "/basin/attractors/%d/period", j);
+        if (rc == GD_OK) rc = gd_h5_write_typed(f, path, 1, &one, H5T_NATIVE_INT, &e->period);
+        snprintf(path, sizeof path, "/basin/attractors/%d/points", j);
+        if (rc == GD_OK) rc = gd_h5_write(f, path, 2, pd, e->pts ? e->pts : (const double[1]){0});
+        if (e->period > 0 && e->cls == GD_ATTRACTOR_PERIODIC) snprintf(name, sizeof name, "periodic %d", e->period);
+        else snprintf(name, sizeof name, "%s", gd_attractor_class_name(e->cls));
+        snprintf(path, sizeof path, "/basin/attractors/%d", j);
+        if (rc == GD_OK) rc = gd_h5_attr_string(f, path, "name", name);
+    }
+    H5Tclose(ct);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/basin", "count", w->ngatt);
+    return rc;
 }
 
 int gd_sweep_write(gd_sweep *w, const char *path)
@@ -952,7 +1305,8 @@ int gd_sweep_write(gd_sweep *w, const char *path)
         if (rc == GD_OK && (dims[k] = H5Dopen2(file, names[k], H5P_DEFAULT)) >= 0 && H5DSset_scale(dims[k], w->ax[k].key) < 0) rc = GD_EIO;
     }
     hsize_t d[2] = {(hsize_t)w->ny, (hsize_t)w->nx};
-    if (rc == GD_OK) rc = write_cells(f, "/sweep", w, 0, 2, d, dims, s->stepper->noise.sigma > 0 ? NCOL : NCOL - 1);
+    if (rc == GD_OK) rc = write_cells(f, "/sweep", w, 0, 2, d, dims, 0);
+    if (rc == GD_OK && w->basin) rc = write_basin(f, w, d, dims);
     long counts[3];
     double agree = gd_sweep_get_agreement(w, counts), cnt[3] = {(double)counts[0], (double)counts[1], (double)counts[2]};
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/sweep", "agreement", 1, &agree);
@@ -992,7 +1346,7 @@ int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *path)
     if (rc == GD_OK) rc = gd_h5_attr_string(f, PART, "hash", hash);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, PART, "kernel", w->batched ? "batched" : "per-cell");
     hsize_t n = (hsize_t)(hi - lo);
-    if (rc == GD_OK) rc = write_cells(f, PART, w, lo, 1, &n, NULL, NCOL);
+    if (rc == GD_OK) rc = write_cells(f, PART, w, lo, 1, &n, NULL, 1);
     return finish_file(&f, rc, path, w->msg);
 }
 
@@ -1104,9 +1458,10 @@ static int read_column(hid_t g, int k, long n, void *buf)
     hid_t ds = H5Dopen2(g, column_names[k], H5P_DEFAULT), sp = ds >= 0 ? H5Dget_space(ds) : -1;
     hsize_t d = 0;
     int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &d, NULL) == 1 && d == (hsize_t)n;
-    hid_t t = k < 4 ? label_type(k) : H5Tcopy(H5T_NATIVE_DOUBLE);
+    hid_t t = column_type(k);
     ok = ok && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-    for (long i = 0; ok && k < 4 && i < n; i++) ok = ((const signed char *)buf)[i] >= 0 && ((const signed char *)buf)[i] < (k == L_FAILURE ? GD_FAIL_COUNT : 3);
+    int labels = k < L_COUNT || k == K_ATTRACTOR, top = k == L_FAILURE ? GD_FAIL_COUNT : k == K_ATTRACTOR ? GD_ATTRACTOR_UNDETERMINED + 1 : 3;
+    for (long i = 0; ok && labels && i < n; i++) ok = ((const signed char *)buf)[i] >= 0 && ((const signed char *)buf)[i] < top;
     H5Tclose(t);
     if (sp >= 0) H5Sclose(sp);
     if (ds >= 0) H5Dclose(ds);
@@ -1119,7 +1474,7 @@ static int read_cells(const part *p, gd_sweep *w, char *msg)
     long lo = p->head[P_LO], n = p->head[P_HI] - lo;
     hid_t f = H5Fopen(p->path, H5F_ACC_RDONLY, H5P_DEFAULT), g = f >= 0 ? H5Gopen2(f, PART, H5P_DEFAULT) : -1;
     int k = 0;
-    while (k < NCOL && g >= 0 && read_column(g, k, n, column_at(w, k, lo))) k++;
+    while (k < NCOL && g >= 0 && (!column_on(w, k, 1) || read_column(g, k, n, column_at(w, k, lo)))) k++;
     if (g >= 0) H5Gclose(g);
     if (f >= 0) H5Fclose(f);
     if (k < NCOL) return gd_fmt(msg, GD_EUSAGE, "'%s': " PART "/%s is not the %ld cells of its range", p->path, column_names[k], n);
@@ -1173,7 +1528,7 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
     memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->model->dim);
     c->eq_ok = ctx_equilibrium(c) == GD_OK;
     c->lam_ok = 0; /* any key may have changed J or the rule */
-    run_cell(c, out, 0);
+    run_cell(c, out, 0, 0);
     out->rho = ctx_rho(c, &out->phase);
     return GD_OK;
 }

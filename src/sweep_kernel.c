@@ -130,7 +130,7 @@ static int cell_columns(gd_block *b, const gd_stepper *st)
     return GD_OK;
 }
 
-gd_block *gd_block_create(const gd_stepper *st)
+gd_block *gd_block_create(const gd_stepper *st, long tail)
 {
     const gd_model *m = st->model;
     gd_block *b = calloc(1, sizeof *b);
@@ -140,7 +140,9 @@ gd_block *gd_block_create(const gd_stepper *st)
     b->x = calloc((size_t)(2 * m->dim + np) * GD_BLOCK, sizeof(double)); /* xf: no lane of a vector load undefined */
     b->p = b->x + (size_t)m->dim * GD_BLOCK;
     b->xf = b->p + (size_t)np * GD_BLOCK;
-    if (!b->x || cell_columns(b, st) != GD_OK || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
+    b->ntail = tail;
+    if (tail > 0) b->tail = malloc(sizeof(double) * (size_t)tail * (size_t)m->dim * GD_BLOCK);
+    if (!b->x || (tail > 0 && !b->tail) || cell_columns(b, st) != GD_OK || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
         gd_block_free(b);
         return NULL;
     }
@@ -155,6 +157,7 @@ void gd_block_free(gd_block *b)
     if (!b) return;
     gd_batch_release(&b->batch);
     free(b->x);
+    free(b->tail);
     free(b->cells);
     free(b->rc);
     free(b);
@@ -179,8 +182,19 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
         rc = gd_lane_advance(rule, L, b->x, b->batch.frozen);
         measure(c, b, s);
+        if (c->tail && s > c->steps - c->tail) /* a copy of the block's rows: nothing per cell */
+            memcpy(b->tail + (size_t)((s - 1) % c->tail) * (size_t)L->dim * GD_BLOCK, b->x, sizeof(double) * (size_t)L->dim * GD_BLOCK);
         if (c->park && s % GD_PARK_EVERY == 0) park(c, b, (double)parked), parked = s;
     }
     if (parked) unpark(c, b, (double)parked);
     return rc;
+}
+
+void gd_block_tail(const gd_block *b, int dim, long steps, int i, double *z)
+{
+    long S = b->ntail < steps ? b->ntail : steps;
+    for (long j = 0; j < S; j++) {
+        const double *row = b->tail + (size_t)((steps - S + j) % b->ntail) * (size_t)dim * GD_BLOCK;
+        for (int k = 0; k < dim; k++) z[(size_t)j * dim + k] = row[(size_t)k * GD_BLOCK + i];
+    }
 }

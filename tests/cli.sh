@@ -207,6 +207,30 @@ assert np.all(s["outcome"][:] == s["predicted"][:]) or (s["outcome"][:] == s["pr
 PY
 grep -q "^sweep: 1200/1200 cells" sweep.err && ok || bad "sweep progress lines: $(cat sweep.err)"
 [ ! -e sweep.h5.ckpt ] && ok || bad "checkpoint left after a finished sweep"
+# a basin sweep (docs/bifurcations.md, "Sweeps and basins"): the D8 starts (1e-3, 1e-3) and (0.5, 0.5)
+# reach the period-2 orbit and a stall; JSON counts, the file's classes, a part and its merge
+d8="--set model.reg=none --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1.85 --set integrator.steps=200000
+    --set sweep.x=run.x0.0:1e-3:0.5:2 --set sweep.y=run.x0.1:1e-3:0.5:2 --set sweep.attractor=1"
+"$gandyn" sweep /dev/null $d8 -o basin.h5 --json > basin.json 2> /dev/null && "$gandyn" sweep /dev/null $d8 --cells 0:4 -o basin_part.h5 > /dev/null 2>&1 \
+    && "$gandyn" merge basin_part.h5 -o basin_merged.h5 > /dev/null && "$py" - basin.json <<'PY' && ok || bad "basin sweep --json and file"
+import json, sys, h5py, numpy as np
+d = json.load(open(sys.argv[1]))
+s, m = h5py.File("basin.h5"), h5py.File("basin_merged.h5")
+cls = s["sweep/attractor"][:]
+assert h5py.check_enum_dtype(s["sweep/attractor"].dtype)["stall"] == 5
+assert cls[0, 0] == 1 and s["sweep/period"][0, 0] == 2 and cls[1, 1] == 5, cls
+assert d["attractors"]["periodic"] + d["attractors"]["stall"] + d["attractors"]["fixed"] == 4 and d["undetermined"] == [], d
+b = s["sweep/basin"][:]
+assert b[0, 0] == 0 and b[1, 1] != b[0, 0] and len(d["basin"]) == b.max() + 1, (b, d["basin"])
+assert d["basin"][0]["class"] == "periodic" and d["basin"][0]["period"] == 2
+pts = s["basin/attractors/0/points"][:]
+assert pts.shape == (2, 2) and np.allclose(np.abs(pts), [[0.25747293, 0.60348996]] * 2, atol=1e-8), pts
+assert s["basin/attractors/0"].attrs["name"] == "periodic 2"
+# the merge rebuilds the attractor columns (a merged sweep has no basin: its tables stay with the parts)
+for k in ["attractor", "period", "amplitude", "lyap1", "unstable", "steps_used"]:
+    assert np.array_equal(m["sweep/" + k][:], s["sweep/" + k][:], equal_nan=k in ("amplitude", "lyap1")), k
+assert "basin" not in m["sweep"]
+PY
 expect 2 "sweep axis run.output" -- sweep good.ini --set sweep.x=run.output:0:1:3
 expect 2 "unknown key model.gama" -- sweep good.ini --set sweep.x=model.gama:0:1:3
 

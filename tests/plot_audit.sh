@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # `gandyn plot` on one file of every kind every command writes, for every model: run, eig
 # (with and without --scan, per-player rates, a model without a vector field), rate (map and
-# flow), portrait, 1-D and 2-D sweeps (with solver failures), spectrum (plain, --scan,
+# flow), portrait, 1-D and 2-D sweeps (with solver failures, and a basin), spectrum (plain, --scan,
 # --ground-state), estimate, continue and attractor. Each must draw, and plot_audit.py checks every figure's title,
 # every panel's labels and legend, and that no drawn series is all NaN; portrait_index.py
 # checks every portrait's equilibrium census (Poincare-Hopf).
@@ -40,6 +40,9 @@ produce dirac_sweep2 dirac simgd sweep /dev/null --set model.reg=gp --set sweep.
 cvfail=(--set integrator.name=cvode --set integrator.rtol=1e-10 --set integrator.t_end=10 --set integrator.steps=10)
 produce dirac_sweep_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set sweep.x=integrator.max_steps:2:100:8
 produce dirac_sweep2_failed dirac cvode sweep /dev/null "${cvfail[@]}" --set model.reg=gp --set sweep.x=integrator.max_steps:2:100:8 --set sweep.y=model.gamma:0.1:1:4
+# a basin sweep (sweep.attractor, run.x0 axes): labels with the attractors' points, the legend naming class and period
+legend_words="periodic~2 stall attractor~points" produce dirac_basin dirac altgd sweep /dev/null --set model.reg=none --set integrator.name=altgd \
+    --set integrator.n_d=5 --set integrator.h=1.85 --set integrator.steps=200000 --set sweep.attractor=1 --set sweep.x=run.x0.0:-1:1:9 --set sweep.y=run.x0.1:-1:1:9
 produce functional_spectrum functional simgd spectrum /dev/null --set model.name=functional
 produce functional_spectrum_scan functional simgd spectrum /dev/null --set model.name=functional --scan model.kappa:0.5:4:5
 produce functional_ground_state functional simgd spectrum /dev/null --set model.name=functional --ground-state

@@ -244,6 +244,12 @@ static void null_sweeps(void)
     EUSAGE(gd_sweep_run(NULL));
     EUSAGE(gd_sweep_write(NULL, "x.h5"));
     CHECK(!gd_sweep_get_outcome(NULL) && !gd_sweep_get_predicted(NULL) && !gd_sweep_get_failure(NULL));
+    CHECK(!gd_sweep_get_attractor(NULL) && !gd_sweep_get_unstable(NULL) && !gd_sweep_get_period(NULL) && !gd_sweep_get_amplitude(NULL));
+    CHECK(!gd_sweep_get_lyap1(NULL) && !gd_sweep_get_rotation(NULL) && !gd_sweep_get_steps_used(NULL));
+    {
+        int nb = 5, cls = 9;
+        CHECK(!gd_sweep_get_basin(NULL, &nb) && nb == 0 && !gd_sweep_get_basin_attractor(NULL, 0, &cls, NULL, NULL) && cls == 9);
+    }
     CHECK(!gd_sweep_get_rho(NULL) && !gd_sweep_get_rate(NULL) && !gd_sweep_get_sigma_pred(NULL) && !gd_sweep_get_axis(NULL, 0));
     CHECK(gd_sweep_get_failures(NULL, counts) == GD_EUSAGE && counts[0] == 0 && counts[2] == 0);
     CHECK(gd_sweep_get_done(NULL) == GD_EUSAGE && gd_sweep_get_done_range(NULL, 0, 1) == GD_EUSAGE);

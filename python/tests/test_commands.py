@@ -38,6 +38,12 @@ CASES = {
                   "--set", "sweep.y=model.gamma:0.1:1:7:log", "--threads", "2"]),
     "sweep_cells": ("sweep", lambda out: gandyn.sweep(GRADPEN, sweep__x="integrator.h:0.05:2:300", cells=(100, 290), out=out),
                     [GRADPEN, "--set", "sweep.x=integrator.h:0.05:2:300", "--cells", "100:290"]),
+    "sweep_basin": ("sweep", lambda out: gandyn.sweep({"model.reg": "none", "integrator.name": "altgd", "integrator.n_d": 5, "integrator.h": 1.85,
+                                                      "integrator.steps": 200000, "sweep.attractor": 1}, sweep__x="run.x0.0:1e-3:0.5:2",
+                                                     sweep__y="run.x0.1:1e-3:0.5:2", out=out),
+                    ["/dev/null", "--set", "model.reg=none", "--set", "integrator.name=altgd", "--set", "integrator.n_d=5", "--set", "integrator.h=1.85",
+                     "--set", "integrator.steps=200000", "--set", "sweep.attractor=1", "--set", "sweep.x=run.x0.0:1e-3:0.5:2",
+                     "--set", "sweep.y=run.x0.1:1e-3:0.5:2"]),
     "continue": ("continue", lambda out: gandyn.continuation(GRADPEN, param="integrator.h", lo=0.5, hi=1.5, integrator__h=0.5, out=out),
                  [GRADPEN, "--set", "integrator.h=0.5", "--param", "integrator.h", "--lo", "0.5", "--hi", "1.5"]),
     "spectrum": ("spectrum", lambda out: gandyn.spectrum({"model.name": "functional", "model.gamma": 0.5}, scan="model.gamma:0.1:1:4", out=out),
@@ -98,6 +104,19 @@ def test_printed_and_written_agree():
     assert [int((outcome == k).sum()) for k in range(3)] == [s["counts"][n] for n in ("converge", "oscillate", "diverge")]
     agree = np.mean(outcome == s.sweep["predicted"])
     assert abs(agree - s["agreement"]) < 1e-12
+
+
+def test_basin_arrays():
+    """A basin sweep's result: the attractor columns and labels as arrays, the attractors as a list
+    (docs/bifurcations.md, "Sweeps and basins"), and the printed counts those of the arrays."""
+    s = gandyn.sweep(CASES["sweep_basin"][2][0], set=dict(a.split("=", 1) for a in CASES["sweep_basin"][2][2::2]))
+    cls, basin = s.sweep["attractor"], s.sweep["basin"]
+    names = ["fixed", "periodic", "quasi_periodic", "neutral", "chaotic", "stall", "diverge", "undetermined"]
+    assert [int((cls == k).sum()) for k in range(8)] == [s["attractors"][n] for n in names]
+    assert cls.shape == basin.shape == s.sweep["period"].shape == (2, 2) and s.sweep["lyap1"].dtype == np.float64
+    atts = s.basin["attractors"]
+    assert len(atts) == basin.max() + 1 == len(s["basin"])
+    assert atts[0].attrs["name"] == "periodic 2" and atts[0]["points"].shape == (2, 2)
 
 
 def test_run_against_closed_form():
