@@ -229,6 +229,9 @@ def bifurcation_checks():
     d6 = gd("continue", "/dev/null", *alt5, *s("integrator.h=1"), "--param", "integrator.h", "--lo", "0.05", "--hi", "2.2", "-o", "")
     pd, neutral = special(d6, "PD"), special(d6, "neutral")
     cyc = [gd("attractor", "/dev/null", *alt5, *small, *s(f"integrator.h={hc + dh!r}")) for dh in (0.01, 0.05)]
+    d8 = measured("d8")
+    d8_periods = sorted(a["period"] for a in d8["basin"] if a["class"] == "periodic")
+    d8_p2 = gd("attractor", "/dev/null", *alt5, *small, *s("integrator.h=1.85"))
     return [
         ("D1 GP 0.3 simgd: Neimark-Sacker point h", src + "D1", 1.2, 1e-10, ns["p"], 0),
         ("D1 NS: coefficient d (central differences)", src + "D1", -0.081, 1e-6, ns["coeff"], 0),
@@ -258,17 +261,22 @@ def bifurcation_checks():
         ("D6 h_c + 0.01: |mu(Phi^2)|", src + "D6", 0.99999673, 1e-6, math.hypot(*cyc[0]["multipliers"][0]), 0),
         ("D6 h_c + 0.05: |x*|", src + "D6", 0.596384168, 1e-8, math.hypot(*cyc[1]["orbit"][0]), 0),
         ("D6 h_c + 0.05: |mu(Phi^2)|", src + "D6", 0.99967877, 1e-6, math.hypot(*cyc[1]["multipliers"][0]), 0),
+        ("D8 h = 1.85, 21 x 21 starts: attractors found (stall, periods 2, 5, 12, the unstable origin)", src + "D8", 5, 0, len(d8["basin"]), 0),
+        ("D8: the periodic attractors' periods (1: exactly 2, 5 and 12)", src + "D8", 1, 0, float(d8_periods == [2, 5, 12]), 0),
+        ("D8: stall cells of 441 (the spec's text says 383; its own stall test in numpy gives 425)", src + "D8", 425, 5,
+         d8["attractors"]["stall"], 0),
+        ("D8 from (1e-3, 1e-3): the period-2 point |theta*|", src + "D8", 0.25747293, 1e-8, abs(d8_p2["orbit"][0][0]), 0),
+        ("D8 from (1e-3, 1e-3): the period-2 point |psi*|", src + "D8", 0.60348996, 1e-8, abs(d8_p2["orbit"][0][1]), 0),
     ]
 
 
 # Figures of a section still to come, shown on the page as marked empty slots:
-# SLOT(lead): after merging the branches `critscan` and `sweepattr`, replace each entry by a figure in
+# SLOT(lead): after merging the branch `critscan`, replace each entry by a figure in
 # the section's list of SECTIONS (and its checks in bifurcation_checks).
 PENDING = {
     "bifurcations": [
         ("D7: `critical` on GAN altgd n_d = 5, [1.5, 1.95] (local PD/R2 at h_c, the mixed interval from 1.8958)",
          "branch critscan: gandyn critical and its plot"),
-        ("D8: basins at h = 1.85 (period 2, 5, 12, stall) with the attractors drawn", "branch sweepattr: basins and their plot"),
         ("D3 from `critical`: the orbit diagram and lambda_1 against h as the toolkit draws them (the figure above is built "
          "from one run and one spectrum per h)", "branch critscan: orbit diagram and lambda_1 data"),
     ],
@@ -327,7 +335,9 @@ SECTIONS = [
       ("D5: NS-GAN under altgd: algebraic decay, |z_k|^-2 linear in k",
        [sh("bifurcations/reproduce.sh", "d5", "{out}/bifurcations")], ["bifurcations/d5_algebraic.png"]),
       ("D6: GAN altgd n_d = 5: the neutral segment, PD (R2) at h_c and the symmetric period-2 branch",
-       [sh("bifurcations/reproduce.sh", "d6", "{out}/bifurcations")], ["bifurcations/d6_continue.png", "bifurcations/d6_period2.png"])],
+       [sh("bifurcations/reproduce.sh", "d6", "{out}/bifurcations")], ["bifurcations/d6_continue.png", "bifurcations/d6_period2.png"]),
+      ("D8: GAN altgd n_d = 5 at h = 1.85: basins of the period-2, -5 and -12 orbits and of the stall, the attractors drawn",
+       [sh("bifurcations/reproduce.sh", "d8", "{out}/bifurcations")], ["bifurcations/d8_basins.png"])],
      bifurcation_checks),
 ]
 

@@ -14,6 +14,8 @@
 #       linearly with slope -2d = h/4
 #   d6  GAN under altgd, n_d = 5: the neutral segment, the 1:2 resonance at h_c = 4/sqrt(5) and
 #       the symmetric period-2 branch with |x*|^2 ~ 7.5 (h - h_c)
+#   d8  the same at h = 1.85: basins of a 21 x 21 grid of starts on [-2, 2]^2 (period 2, 5, 12, the
+#       stall where the gradients saturate, the unstable origin), 10^6 iterations each
 #   all everything (about half a minute)
 # Usage: examples/bifurcations/reproduce.sh [FIGURE] [OUTDIR]   (GANDYN=path/to/gandyn)
 set -euo pipefail
@@ -88,8 +90,15 @@ d6() {
     "$py" "$fig" d6 "$out/d6_period2.png" "$out/d6.h5"
 }
 
+d8() {
+    "$gandyn" sweep /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1.85 \
+        --set integrator.steps=1000000 --set sweep.attractor=1 --set sweep.x=run.x0.0:-2:2:21 --set sweep.y=run.x0.1:-2:2:21 \
+        -o "$out/d8.h5" --json > "$out/d8.json"
+    plot "$out/d8.h5" -o "$out/d8_basins.png"
+}
+
 case $what in
-    d1 | d2 | d3 | d4 | d5 | d6) $what ;;
-    all) d1; d2; d3; d4; d5; d6 ;;
-    *) echo "reproduce.sh: unknown figure '$what' (d1, d2, d3, d4, d5, d6, all)" >&2; exit 2 ;;
+    d1 | d2 | d3 | d4 | d5 | d6 | d8) $what ;;
+    all) d1; d2; d3; d4; d5; d6; d8 ;;
+    *) echo "reproduce.sh: unknown figure '$what' (d1, d2, d3, d4, d5, d6, d8, all)" >&2; exit 2 ;;
 esac
