@@ -545,7 +545,7 @@ static int dn(prob *P, const double *x, const double *u, int order, double *out)
 static int breal(prob *P, const double *x, const double *u, const double *v, double *out)
 {
     int n = P->n, rc;
-    double *z = malloc(sizeof(double) * 2 * (size_t)n), *t = z + n;
+    double *z = calloc(2 * (size_t)n, sizeof(double)), *t = z + n; /* calloc: gcc cannot see n > 0 */
     if (!z) return GD_ENOMEM;
     for (int i = 0; i < n; i++) z[i] = u[i] + v[i];
     rc = dn(P, x, z, 2, out);
@@ -1129,19 +1129,28 @@ static void found_free(found *F)
     free(F->b), free(F->s);
 }
 
-/* The problem on a clone of s: kind, sizes, the key's place, steps. */
-static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
+/* The problem on a clone of s: kind and sizes. */
+static int prob_open(prob *P, gd_sim *s)
 {
     memset(P, 0, sizeof *P);
     if (!(P->sim = gd_sim_clone(s))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory (or the configuration no longer sets up)");
-    P->m = P->sim->model, P->st = P->sim->stepper, P->o = P->sim->continuation;
-    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n, P->lo = lo, P->hi = hi;
+    P->m = P->sim->model, P->st = P->sim->stepper, P->o = P->sim->continuation, P->p = NAN;
+    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n;
     const gd_integrator_type *t = P->st->type;
     P->kind = !t->fixed_step ? K_FLOW : t->history ? K_HIST : K_MAP;
     if (P->kind == K_HIST) P->nm = gd_stepper_map_dim(P->st);
     if (P->kind != K_MAP && P->k > 1)
         return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.period = %d needs a fixed-step rule without history (not %s)", P->k, t->name);
-    int rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
+    return GD_OK;
+}
+
+/* ... then the key's place and the steps. */
+static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
+{
+    int rc = prob_open(P, s);
+    if (rc != GD_OK) return rc;
+    P->lo = lo, P->hi = hi;
+    rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
     if (rc == GD_OK) rc = bind_key(P, key);
     if (rc != GD_OK) return rc;
     if (!(lo <= P->p && P->p <= hi))
@@ -1150,6 +1159,21 @@ static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
     P->ds0 = fmin(isnan(P->o->ds) ? (hi - lo) / 100 : P->o->ds, P->dsmax);
     layout(P);
     return GD_OK;
+}
+
+int gd_sim_map_derivatives(gd_sim *s, const double *x, const double *u, const double *v, const double *w, double *B, double *C)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!x || !u || !v || (C && !w) || (!B && !C)) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_map_derivatives: need x, u, v (w for C) and B or C (NULL)");
+    prob P;
+    int rc = prob_open(&P, s);
+    if (rc == GD_OK && P.kind == K_HIST)
+        rc = gd_fmt(P.msg, GD_EUSAGE, "gd_sim_map_derivatives: %s keeps a history; continuation takes no coefficients of its map", P.st->type->name);
+    if (rc == GD_OK && B) rc = breal(&P, x, u, v, B);
+    if (rc == GD_OK && C) rc = c3real(&P, x, u, v, w, C);
+    if (rc != GD_OK) gd_fmt(s->msg, rc, "%s", P.msg[0] ? P.msg : gd_strerror(rc));
+    gd_sim_free(&P.sim);
+    return rc;
 }
 
 int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out)
