@@ -714,19 +714,55 @@ static int count_near(const prob *P, const double *q, double complex z, double t
     return c;
 }
 
+/* Re-checks after localization: a located zero of a test function is a bifurcation only
+ * where the matrix it stands for is singular. Tests change sign also where a multiplier or
+ * G_x passes through infinity (a pole of the map in p), which is no bifurcation. */
+#define RECHECK_TOL 1e-6
+
+/* G_x at the record singular: its smallest singular value <= RECHECK_TOL of its largest
+ * (LP, BP: det A = 0 for flows, det(A - I) = 0 for maps; G = F for rules with history). */
+static int gx_singular(prob *P, const double *q)
+{
+    int n = P->n, n1 = P->n1, sing = 0;
+    double *Gy = malloc(sizeof(double) * ((size_t)n * (size_t)n1 + (size_t)n * (size_t)n + (size_t)n)), *A = Gy + (size_t)n * n1, *sv = A + (size_t)n * n;
+    if (Gy && gy(P, q, Gy) == GD_OK) {
+        for (int i = 0; i < n; i++) memcpy(A + (size_t)i * n, Gy + (size_t)i * n1, sizeof(double) * (size_t)n);
+        int pin = gd_blas_serial_begin(n);
+        lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', n, n, A, n, sv, NULL, n, NULL, n);
+        gd_blas_serial_end(pin);
+        sing = info == 0 && sv[n - 1] <= RECHECK_TOL * fmax(1, sv[0]);
+    }
+    free(Gy);
+    return sing;
+}
+
+/* The largest modulus among the record's eigenvalues, at least 1: the scale of the tests. */
+static double eig_scale(const prob *P, const double *q)
+{
+    double a = 1;
+    for (int i = 0; i < P->nm; i++) a = fmax(a, hypot(q[P->o_re + i], q[P->o_im + i]));
+    return a;
+}
+
 /* What the zero of test t at S->rec is: fills type, angles, flags and coefficients; 0 when
- * it is not to be reported (a neutral saddle). */
+ * it is not to be reported: a neutral saddle, or a zero that fails its re-check (LP, BP: G_x
+ * singular; H: +-i omega, omega^2 > 0; PD: a multiplier -1; NS: e^(+-i theta), 0 < theta < pi). */
 static int classify(prob *P, int t, sp *S)
 {
     const double *q = S->rec;
     S->omega = S->theta = S->coeff = S->c1re = S->c1im = NAN, S->crit = "", S->res = "none", S->test = test_names[t];
     S->type = t + 1; /* GD_PT_LP .. GD_PT_NS */
+    double tol = RECHECK_TOL * eig_scale(P, q);
+    if ((t == T_LP || t == T_BP) && !gx_singular(P, q)) return 0;
+    if (t == T_PD && count_near(P, q, -1, tol) < 1) return 0;
     if (t == T_H || t == T_NS) {
         int i, j;
         closest_pair(P, q, t == T_H, &i, &j);
         double complex a = q[P->o_re + i] + I * q[P->o_im + i], b = q[P->o_re + j] + I * q[P->o_im + j];
         if (t == T_H && !(creal(a * b) > 0 && fabs(cimag(a)) > 0)) return 0; /* a real pair +-k */
         if (t == T_NS && fabs(cimag(a)) <= 1e-9 * cabs(a)) return 0;        /* a real pair mu, 1/mu */
+        if (t == T_H && fabs(creal(a)) > tol) return 0;                      /* not on the imaginary axis */
+        if (t == T_NS && fabs(cabs(a) - 1) > tol) return 0;                  /* not on the unit circle */
         if (t == T_H) S->omega = sqrt(creal(a * b));
         else S->theta = fabs(carg(a)), S->res = resonance(S->theta);
     } else if (t == T_PD && count_near(P, q, -1, 1e-5) >= 2) {
@@ -863,7 +899,8 @@ static int detect(prob *P, found *F, int bi)
                 int best = first;
                 for (int j = first; j < i; j++) best = fabs(at(L, j)[P->o_tau + t]) < fabs(at(L, best)[P->o_tau + t]) ? j : best;
                 rc = report(P, F, t, bi, at(L, best), best, -1, 0);
-            } else if (run == 0 && q && pr && !origin && !((int)pr[P->o_flag] & F_ORIGIN) && (q[P->o_tau + t] > 0) != (pr[P->o_tau + t] > 0)) {
+            } else if (run == 0 && q && pr && !origin && !((int)pr[P->o_flag] & F_ORIGIN) && (q[P->o_tau + t] > 0) != (pr[P->o_tau + t] > 0) &&
+                       !(t == T_BP && (q[P->o_tau + T_LP] > 0) != (pr[P->o_tau + T_LP] > 0))) { /* BP: with the LP test unchanged */
                 double *rec = malloc(sizeof(double) * (size_t)P->D), s = 0;
                 if (!rec) return GD_ENOMEM;
                 if (locate(P, pr, q, t, rec) == GD_OK) {
