@@ -546,6 +546,12 @@ typedef struct gd_continue_result {
     gd_special_point *special;
 } gd_continue_result;
 GD_EXPORT int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out);
+/* Where gd_sim_continue starts (`gandyn continue --from`): "equilibrium" or "x0" set
+ * continuation.start; "FILE.h5#/points/N" takes special point N of an earlier continue file in
+ * KEY (its x as run.x0, its p as KEY's value; continuation.start = x0). The sim is set up again.
+ * GD_EUSAGE with a one-line message: a malformed FROM, a missing file, no point N, a file of
+ * another key or dimension. */
+GD_EXPORT int gd_sim_continue_from(gd_sim *s, const char *key, const char *from);
 GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
 /* The second and third derivatives behind continuation's normal-form coefficients, at x:
  * B(u, v) and C(u, v, w) (dim each) of the orbit's map Phi^k (continuation.period = k, a

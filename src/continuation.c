@@ -209,12 +209,13 @@ static int correct(prob *P, double *y, const double *c, double target, int *its)
     *its = 0;
     for (int it = 0;; it++) {
         if ((rc = set_p(P, y[n])) != GD_OK || (rc = gval(P, y, G)) != GD_OK) break;
-        double g = nrm(G, n), tol = P->o->newton_tol;
-        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0)) {
+        double g = nrm(G, n), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(y, n));
+        /* a residual at rounding level may double without diverging: growth counts above gtol */
+        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: the corrector did not converge at p = %.10g", y[n]);
             break;
         }
-        if (it > 0 && g <= tol * fmax(1, nrm(y, n)) && dy <= tol * fmax(1, nrm(y, n1))) break;
+        if (it > 0 && g <= gtol && dy <= tol * fmax(1, nrm(y, n1))) break;
         g0 = g;
         if ((rc = gy(P, y, J)) != GD_OK) break;
         memcpy(J + (size_t)n * n1, c, sizeof(double) * (size_t)n1);
@@ -1248,6 +1249,56 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
 void gd_continue_result_free(gd_continue_result *r)
 {
     if (r) gd_result_release(r, sizeof *r, r->branches);
+}
+
+/* ---------------------------------------------------------------- --from ------- */
+/* The start of a branch from special point N of a continue file: run.x0 = its x, KEY = its p,
+ * continuation.start = x0; the file's parameter must be KEY and its dimension the model's. */
+static int start_from_file(gd_sim *s, const char *key, const char *file, long N)
+{
+    char msg[GD_MSG_LEN], text[64];
+    int rank = 0, rc;
+    hsize_t dx[8], dp[8];
+    double *x = NULL, *p = NULL;
+    if ((rc = gd_h5_read(file, "/points/x", 2, 1u << 24, &rank, dx, &x, msg)) != GD_OK || rank != 2)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: no special points to start from (%s)", file, rc != GD_OK ? msg : "/points/x is not a table");
+    else if ((rc = gd_h5_read(file, "/points/p", 1, 1u << 24, &rank, dp, &p, msg)) != GD_OK)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: %s", file, msg);
+    else if (N < 0 || (hsize_t)N >= dx[0])
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: no special point %ld (the file has %llu: 0 to %llu)", file, N, (unsigned long long)dx[0], (unsigned long long)dx[0] - 1);
+    else if ((int)dx[1] != s->model->dim)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: its points have %llu coordinates, the model %d", file, (unsigned long long)dx[1], s->model->dim);
+    char *param = rc == GD_OK ? gd_h5_read_attr_string(file, "/branch/0", "param") : NULL;
+    if (rc == GD_OK && (!param || strcmp(param, key)))
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: the file continues %s, not %s", file, param ? param : "no key", key);
+    char *x0 = NULL;
+    size_t len = 0, cap = 0;
+    for (int i = 0; rc == GD_OK && i < s->model->dim; i++) gd_strbuf_add(&x0, &len, &cap, "%s%.17g", i ? "," : "", x[(size_t)N * dx[1] + i]);
+    if (rc == GD_OK) snprintf(text, sizeof text, "%.17g", p[N]);
+    if (rc == GD_OK && !x0) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK && (rc = gd_sim_set(s, "run.x0", x0)) == GD_OK && (rc = gd_sim_set(s, key, text)) == GD_OK && (rc = gd_sim_set(s, "continuation.start", "x0")) == GD_OK)
+        rc = gd_sim_setup(s);
+    free(x), free(p), free(param), free(x0);
+    return rc;
+}
+
+int gd_sim_continue_from(gd_sim *s, const char *key, const char *from)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!key || !from) return gd_fmt(s->msg, GD_EUSAGE, "continue: need a key and a start (NULL)");
+    if (!strcmp(from, "equilibrium") || !strcmp(from, "x0")) {
+        int rc = gd_sim_set(s, "continuation.start", from);
+        return rc == GD_OK ? gd_sim_setup(s) : rc;
+    }
+    const char *hash = strstr(from, "#/points/");
+    char *end = NULL;
+    long N = hash ? strtol(hash + 9, &end, 10) : -1;
+    if (!hash || hash == from || end == hash + 9 || *end)
+        return gd_fmt(s->msg, GD_EUSAGE, "--from needs equilibrium, x0 or FILE.h5#/points/N (not '%s')", from);
+    char *file = strndup(from, (size_t)(hash - from));
+    int rc = file ? start_from_file(s, key, file, N) : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    free(file);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- files -------- */

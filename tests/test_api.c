@@ -192,6 +192,7 @@ static void sim_refuses(gd_sim *s)
     REFUSED(s, gd_sim_continue(s, "integrator.h", 0.1, 1, &cont));
     REFUSED(s, gd_sim_write_continue(s, "x.h5", &cont));
     REFUSED(s, gd_sim_map_derivatives(s, &at, &at, &at, &at, &at, &at));
+    REFUSED(s, gd_sim_continue_from(s, "integrator.h", "x0"));
     CHECK(w == NULL && neq == 0 && cont.branches == NULL);
 }
 
