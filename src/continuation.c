@@ -28,9 +28,11 @@ struct continuation_opts {
     long period;
     int start; /* 0 auto, 1 equilibrium, 2 x0 */
     long branches;
+    int shooting; /* 0 auto, 1 single, 2 multiple */
 };
 
 static const char *const start_names[] = {"auto", "equilibrium", "x0", NULL};
+static const char *const shooting_names[] = {"auto", "single", "multiple", NULL};
 #define C(f) offsetof(continuation_opts, f)
 static const gd_param continuation_params[] = {
     {"ds", GD_P_DOUBLE, C(ds), "", "first arclength step (empty: (hi - lo) / 100)", 0, INFINITY, GD_PF_LO_OPEN | GD_PF_EMPTY, NULL},
@@ -43,6 +45,7 @@ static const gd_param continuation_params[] = {
     {"period", GD_P_INT, C(period), "1", "k: points of period k of the map (fixed-step rules without history)", 1, 64, 0, NULL},
     {"start", GD_P_ENUM, C(start), "auto", "first point: auto (the model's equilibrium for period 1 when it has one, else Newton from run.x0) | equilibrium | x0", 0, 0, 0, start_names},
     {"branches", GD_P_INT, C(branches), "8", "at most this many branches, those switched onto at BP, PD and R2 included (1: no switching)", 1, 64, 0, NULL},
+    {"shooting", GD_P_ENUM, C(shooting), "auto", "period-k points: single (Newton on Phi^k(x) = x) | multiple (the cyclic system x_i+1 = Phi(x_i)) | auto (multiple for k > 8)", 0, 0, 0, shooting_names},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef C
 const gd_section gd_section_continuation = {"continuation", continuation_params, sizeof(continuation_opts), offsetof(gd_sim, continuation)};
@@ -70,6 +73,8 @@ typedef struct {
     const continuation_opts *o;
     double lo, hi, ds0, dsmax;
     int D, o_v, o_re, o_im, o_tau, o_tmin, o_unst, o_flag; /* a point record's layout */
+    double *orb, orb_p; /* multiple shooting: the last orbit x_0 .. x_k-1 corrected, at p = orb_p */
+    int orb_k;          /* its k (0: none) */
     char msg[GD_MSG_LEN];
 } prob;
 
@@ -125,6 +130,16 @@ static int gval(prob *P, const double *x, double *G)
     return rc;
 }
 
+/* Multiple shooting for period-k points of maps (continuation.shooting). */
+static int use_ms(const prob *P) { return P->kind == K_MAP && (P->o->shooting == 2 || (P->o->shooting == 0 && P->k > 8)); }
+
+/* The orbit multiple shooting corrected last, when it is x's at the value set and iters = k:
+ * its points replace iterating from x, whose errors grow as the multipliers. */
+static const double *stored_orbit(const prob *P, const double *x, int iters)
+{
+    return use_ms(P) && P->orb_k == iters && P->orb_p == P->p && !memcmp(x, P->orb, sizeof(double) * (size_t)P->n) ? P->orb : NULL;
+}
+
 /* D Phi^iters at x: the ordered product of one-iteration Jacobians along the orbit. */
 static int dmap(prob *P, const double *x, int iters, double *M)
 {
@@ -133,11 +148,13 @@ static int dmap(prob *P, const double *x, int iters, double *M)
     double *y = malloc(sizeof(double) * (2 * nn + 2 * (size_t)n)), *Mi = y + n, *T = Mi + nn, *z = T + nn;
     if (!y) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
     memcpy(y, x, sizeof(double) * (size_t)n);
+    const double *orb = stored_orbit(P, x, iters);
     int rc = GD_OK;
     for (int i = 0; i < iters && rc == GD_OK; i++) {
         rc = gd_stepper_map_jacobian(P->st, y, i ? Mi : M, NULL);
         if (rc == GD_OK && i) gd_matmul(n, Mi, M, T), memcpy(M, T, sizeof(double) * nn);
-        if (rc == GD_OK && i + 1 < iters) rc = iterate(P, y, z, 1), memcpy(y, z, sizeof(double) * (size_t)n);
+        if (rc == GD_OK && i + 1 < iters && orb) memcpy(y, orb + (size_t)(i + 1) * n, sizeof(double) * (size_t)n);
+        else if (rc == GD_OK && i + 1 < iters) rc = iterate(P, y, z, 1), memcpy(y, z, sizeof(double) * (size_t)n);
     }
     free(y);
     return rc != GD_OK ? gd_fmt(P->msg, rc, "continue: the map's Jacobian failed: %s", P->st->msg) : GD_OK;
@@ -155,6 +172,39 @@ static int orbit_matrix(prob *P, const double *x, double *M)
         return rc != GD_OK ? gd_fmt(P->msg, rc, "continue: the map's Jacobian failed: %s", P->st->msg) : GD_OK;
     }
     return dmap(P, x, orbit_iters(P), M);
+}
+
+/* Phi(x_i) at the value v for every point of the stored orbit into F (n k). */
+static int phi_orbit(prob *P, const double *X, double v, double *F)
+{
+    int rc = set_p(P, v);
+    for (int i = 0; i < P->k && rc == GD_OK; i++) rc = iterate(P, X + (size_t)i * P->n, F + (size_t)i * P->n, 1);
+    return rc;
+}
+
+/* G_p of Phi^k - x along the stored orbit: g <- J_i g + dPhi/dp (x_i), i = 0 .. k-1, each
+ * dPhi/dp by central differences of one iteration (differences of Phi^k would carry the
+ * multipliers' growth). Into column n of Gy. */
+static int gp_along(prob *P, double d, double *Gy)
+{
+    int n = P->n, k = P->k;
+    size_t nk = (size_t)n * (size_t)k;
+    double p = P->p, *X = malloc(sizeof(double) * (3 * nk + (size_t)n * (size_t)n + 2 * (size_t)n));
+    if (!X) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    double *Fp = X + nk, *Fm = Fp + nk, *J = Fm + nk, *g = J + (size_t)n * n, *t = g + n;
+    memcpy(X, P->orb, sizeof(double) * nk);
+    int rc = phi_orbit(P, X, p + d, Fp);
+    if (rc == GD_OK) rc = phi_orbit(P, X, p - d, Fm);
+    if (rc == GD_OK) rc = set_p(P, p);
+    memset(g, 0, sizeof(double) * (size_t)n);
+    for (int i = 0; i < k && rc == GD_OK; i++) {
+        if ((rc = gd_stepper_map_jacobian(P->st, X + (size_t)i * n, J, NULL)) != GD_OK) break;
+        for (int r = 0; r < n; r++) t[r] = (Fp[(size_t)i * n + r] - Fm[(size_t)i * n + r]) / (2 * d) + dot(J + (size_t)r * n, g, n);
+        memcpy(g, t, sizeof(double) * (size_t)n);
+    }
+    for (int r = 0; r < n && rc == GD_OK; r++) Gy[r * P->n1 + n] = g[r];
+    free(X);
+    return rc == GD_OK || rc == GD_ENOMEM ? rc : gd_fmt(P->msg, rc, "continue: the map failed along the orbit: %s", P->st->msg);
 }
 
 /* G_y = [G_x | G_p] at y, n rows of n1 (row-major); G_p by central differences. */
@@ -175,6 +225,7 @@ static int gy(prob *P, const double *y, double *Gy)
     if (rc == GD_OK && !(wp + wm > 0)) rc = gd_fmt(P->msg, GD_ESOLVER, "continue: no value of the key near %.17g can be set", p);
     for (int i = 0; i < n && rc == GD_OK; i++) Gy[i * n1 + n] = ((wp ? gp[i] : g0[i]) - (wm ? gm[i] : g0[i])) / (wp + wm);
     if (rc == GD_OK) rc = set_p(P, p);
+    if (rc == GD_OK && stored_orbit(P, y, P->k)) rc = gp_along(P, d, Gy);
     free(A);
     return rc;
 }
@@ -200,9 +251,12 @@ static int solve(int n, double *A, double *b)
     return rc;
 }
 
+static int correct_ms(prob *P, double *y, const double *c, double target, int *its);
+
 /* Newton on [G(y); c.y - target] from y in place; *its the iterations taken. */
 static int correct(prob *P, double *y, const double *c, double target, int *its)
 {
+    if (use_ms(P)) return correct_ms(P, y, c, target, its);
     int n = P->n, n1 = P->n1, rc = GD_OK;
     double *G = malloc(sizeof(double) * ((size_t)n1 * (size_t)n1 + (size_t)n1)), *J = G + n1, g0 = INFINITY, dy = INFINITY;
     if (!G) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
@@ -226,6 +280,74 @@ static int correct(prob *P, double *y, const double *c, double target, int *its)
         dy = nrm(G, n1), *its = it + 1;
     }
     free(G);
+    return rc;
+}
+
+/* The block-cyclic Jacobian of multiple shooting into A (N x N, N = n k + 1): rows of point i
+ * hold J_i = D Phi(x_i) at column block i, -I at block i + 1 (mod k) and dPhi/dp (x_i) in the
+ * last column; the last row is the arclength condition c on (x_0, p). */
+static int ms_matrix(prob *P, const double *Z, const double *c, double *A)
+{
+    int n = P->n, k = P->k, N = n * k + 1, rc = GD_OK;
+    size_t nk = (size_t)n * (size_t)k;
+    double p = Z[N - 1], d = 6e-6 * fmax(1, fabs(p)), *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + 2 * nk)), *Fp = J + (size_t)n * n, *Fm = Fp + nk;
+    if (!J) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    memset(A, 0, sizeof(double) * (size_t)N * (size_t)N);
+    for (int i = 0; i < k && rc == GD_OK; i++) {
+        if ((rc = gd_stepper_map_jacobian(P->st, Z + (size_t)i * n, J, NULL)) != GD_OK) break;
+        int next = (i + 1) % k;
+        for (int r = 0; r < n; r++) {
+            double *row = A + (size_t)(i * n + r) * N;
+            for (int j = 0; j < n; j++) row[i * n + j] += J[r * n + j];
+            row[next * n + r] -= 1;
+        }
+    }
+    if (rc == GD_OK) rc = phi_orbit(P, Z, p + d, Fp);
+    if (rc == GD_OK) rc = phi_orbit(P, Z, p - d, Fm);
+    if (rc == GD_OK) rc = set_p(P, p);
+    for (size_t r = 0; r < nk && rc == GD_OK; r++) A[r * N + N - 1] = (Fp[r] - Fm[r]) / (2 * d);
+    for (int j = 0; j < n; j++) A[(size_t)(N - 1) * N + j] = c[j];
+    A[(size_t)N * N - 1] = c[n];
+    free(J);
+    return rc;
+}
+
+/* Newton on the cyclic system Phi(x_i) = x_i+1 (i = 0 .. k-1, x_k = x_0) with c.(x_0, p) = target,
+ * from x_0 = y's x and its iterates: each residual is one iteration's, so an orbit whose
+ * multipliers grow as 2^k converges where Phi^k(x) - x cannot be evaluated below 2^k eps.
+ * y gets (x_0, p); the orbit is kept for the Jacobians taken at y next. */
+static int correct_ms(prob *P, double *y, const double *c, double target, int *its)
+{
+    int n = P->n, k = P->k, N = n * k + 1, rc = GD_OK;
+    size_t nk = (size_t)n * (size_t)k;
+    double *Z = malloc(sizeof(double) * ((size_t)N * (size_t)N + 2 * (size_t)N + nk)), *R = Z + N, *F = R + N, *A = F + nk, g0 = INFINITY, dz = INFINITY;
+    if (!Z) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    memcpy(Z, y, sizeof(double) * (size_t)n), Z[N - 1] = y[n];
+    P->orb_k = 0, *its = 0;
+    rc = set_p(P, y[n]);
+    for (int i = 1; i < k && rc == GD_OK; i++) rc = iterate(P, Z + (size_t)(i - 1) * n, Z + (size_t)i * n, 1);
+    for (int it = 0; rc == GD_OK; it++) {
+        if ((rc = phi_orbit(P, Z, Z[N - 1], F)) != GD_OK) break;
+        for (size_t r = 0; r < nk; r++) R[r] = F[r] - Z[(r + (size_t)n) % nk];
+        double g = nrm(R, (int)nk), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(Z, (int)nk));
+        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
+            rc = gd_fmt(P->msg, GD_ESOLVER, "continue: multiple shooting did not converge at p = %.10g", Z[N - 1]);
+            break;
+        }
+        if (it > 0 && g <= gtol && dz <= tol * fmax(1, nrm(Z, N))) break;
+        g0 = g;
+        if ((rc = ms_matrix(P, Z, c, A)) != GD_OK) break;
+        for (size_t r = 0; r < nk; r++) R[r] = -R[r];
+        R[N - 1] = target - dot(c, Z, n) - c[n] * Z[N - 1];
+        if ((rc = solve(N, A, R)) != GD_OK) break;
+        for (int i = 0; i < N; i++) Z[i] += R[i];
+        dz = nrm(R, N), *its = it + 1;
+    }
+    if (rc == GD_OK) {
+        memcpy(y, Z, sizeof(double) * (size_t)n), y[n] = Z[N - 1];
+        memcpy(P->orb, Z, sizeof(double) * nk), P->orb_p = y[n], P->orb_k = k;
+    }
+    free(Z);
     return rc;
 }
 
@@ -1193,6 +1315,7 @@ static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
     if (rc != GD_OK) return rc;
     if (!(lo <= P->p && P->p <= hi))
         return gd_fmt(P->msg, GD_EUSAGE, "continue: the branch starts at %s = %.10g, outside [%.10g, %.10g]; set it in CONFIG or move --lo/--hi", key, P->p, lo, hi);
+    if (!(P->orb = malloc(sizeof(double) * (size_t)P->n * 128))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory"); /* k <= 64, 2k iterations */
     P->dsmax = isnan(P->o->ds_max) ? (hi - lo) / 10 : P->o->ds_max;
     P->ds0 = fmin(isnan(P->o->ds) ? (hi - lo) / 100 : P->o->ds, P->dsmax);
     layout(P);
@@ -1241,7 +1364,7 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
     if (rc == GD_OK) rc = pack(&P, &F, key, out);
     if (rc != GD_OK) gd_fmt(s->msg, rc, "%s", P.msg[0] ? P.msg : gd_strerror(rc));
     found_free(&F);
-    free(q);
+    free(q), free(P.orb);
     gd_sim_free(&P.sim);
     return rc;
 }

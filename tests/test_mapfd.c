@@ -27,6 +27,10 @@
 #include <math.h>
 #include <string.h>
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 #define NMAX 8 /* map states up to 4 vectors of the 2-D models */
 
 static double vmax(int n, const double *a)
@@ -230,6 +234,97 @@ static void closed_forms(void)
     gd_sim_free(&s);
 }
 
+/* ---------------------------------------------------------------- multiple shooting */
+/* The logistic map (normal_form, simgd at h = 1) continued in r with continuation.period = k. */
+static int logistic_branch(double r, double x0, int k, const char *shooting, double lo, double hi, gd_continue_result *res)
+{
+    char rs[32], xs[32], ks[8];
+    snprintf(rs, sizeof rs, "%.17g", r), snprintf(xs, sizeof xs, "%.17g", x0), snprintf(ks, sizeof ks, "%d", k);
+    gd_sim *s = make_sim((const char *const[]){"model.name", "normal_form", "model.form", "logistic", "model.r", rs, "integrator.h", "1", "run.x0", xs,
+                                               "continuation.period", ks, "continuation.shooting", shooting, "continuation.branches", "1", NULL});
+    int rc = gd_sim_continue(s, "model.r", lo, hi, res);
+    if (rc != GD_OK) fprintf(stderr, "continue k = %d (%s): %s\n", k, shooting, gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+/* A point of the attracting orbit at r: x_0 = 0.5 iterated n times. */
+static double attractor_point(double r, long n)
+{
+    double x = 0.5;
+    for (long i = 0; i < n; i++) x = r * x * (1 - x);
+    return x;
+}
+
+static const gd_special_point *first_of(const gd_continue_result *r, int type)
+{
+    for (int i = 0; i < r->nspecial; i++)
+        if (r->special[i].type == type) return &r->special[i];
+    return NULL;
+}
+
+/* The period-4 branch's PD at r_3 = 3.544090360 (V6) with multiple shooting forced on and off:
+ * both at the spec's value (1e-9) and within 1e-9 of each other. The period-16 orbit past
+ * r_4 = 3.564407266 (k > 8: multiple shooting by default), traced through x_0: at its birth
+ * from the period-8 orbit x_0 turns back into Phi^8(x_0) (the pitchfork of Phi^16 seen from one
+ * side: a fold of the branch, multiplier +1), and both halves meet its own PD at
+ * r_5 = 3.568759420 (the Feigenbaum sequence of doublings). */
+static void shooting(void)
+{
+    double pd[2] = {NAN, NAN};
+    for (int ms = 0; ms < 2; ms++) {
+        gd_continue_result r;
+        CHECK_OK(logistic_branch(3.5, attractor_point(3.5, 4000), 4, ms ? "multiple" : "single", 3.5, 3.55, &r));
+        const gd_special_point *p = first_of(&r, GD_PT_PD);
+        CHECK(p != NULL);
+        if (p) pd[ms] = p->p;
+        gd_continue_result_free(&r);
+    }
+    CHECK_NEAR(pd[0], 3.544090360, 1e-9);
+    CHECK_NEAR(pd[1], 3.544090360, 1e-9);
+    CHECK_NEAR(pd[1], pd[0], 1e-9);
+    printf("period 4 PD: single %.12f, multiple %.12f\n", pd[0], pd[1]);
+    gd_continue_result r;
+    CHECK_OK(logistic_branch(3.566, attractor_point(3.566, 100000), 16, "auto", 3.564, 3.569, &r));
+    const gd_special_point *bp = first_of(&r, GD_PT_LP), *p5 = first_of(&r, GD_PT_PD);
+    CHECK(bp != NULL && p5 != NULL);
+    if (bp) CHECK_NEAR(bp->p, 3.564407266, 1e-9);
+    if (p5) CHECK_NEAR(p5->p, 3.568759420, 1e-9);
+    if (bp && p5) printf("period 16: born at %.12f (fold of x_0), PD at %.12f\n", bp->p, p5->p);
+    gd_continue_result_free(&r);
+}
+
+/* A strongly unstable orbit: at r = 4 the logistic map is conjugate to theta -> 2 theta mod 1
+ * (x = sin^2(pi theta)), so theta = m / (2^40 - 1) is a period-40 point with multiplier 2^40 in
+ * modulus. m's bits (the first 40 of the Thue-Morse word) have no run longer than 2: the orbit
+ * keeps away from 0, 1 and the critical point 1/2. Newton on Phi^40(x) = x cannot get its
+ * residual below ~2^40 eps = 1e-4 and fails; multiple shooting converges, the multiplier to 1e-8. */
+static void unstable_orbit(void)
+{
+    const char *bits = "0110100110010110100101100110100110010110";
+    double m = 0;
+    for (int i = 0; i < 40; i++) m = 2 * m + (bits[i] == '1');
+    double theta = m / (ldexp(1, 40) - 1), x0 = pow(sin(M_PI * theta), 2);
+    gd_continue_result r;
+    gd_sim *s = make_sim((const char *const[]){"model.name", "normal_form", "model.form", "logistic", "model.r", "4", "integrator.h", "1", "continuation.period",
+                                               "40", "continuation.shooting", "single", NULL});
+    char xs[32];
+    snprintf(xs, sizeof xs, "%.17g", x0);
+    CHECK_OK(gd_sim_set(s, "run.x0", xs));
+    CHECK_OK(gd_sim_setup(s));
+    CHECK(gd_sim_continue(s, "model.r", 4 - 1e-6, 4, &r) == GD_ESOLVER && strstr(gd_sim_errmsg(s), "Newton"));
+    gd_sim_free(&s);
+    CHECK_OK(logistic_branch(4, x0, 40, "auto", 4 - 1e-6, 4, &r));
+    const gd_branch *b = r.nbranches ? &r.branches[0] : NULL;
+    CHECK(b && b->n >= 3 && b->p[b->n - 1] == 4 && b->p[0] == 4 - 1e-6);
+    if (b) {
+        CHECK_REL(fabs(b->eig_re[b->n - 1]), ldexp(1, 40), 1e-8);
+        CHECK_NEAR(b->x[b->n - 1], x0, 1e-12);
+        CHECK(b->stability[b->n - 1] == 1);
+    }
+    gd_continue_result_free(&r);
+}
+
 /* Usage errors: NULL arguments, a flow without the key, a refused history. */
 static void refusals(void)
 {
@@ -244,6 +339,8 @@ int main(void)
 {
     registry();
     closed_forms();
+    shooting();
+    unstable_orbit();
     refusals();
     return check_report("test_mapfd");
 }
