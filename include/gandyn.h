@@ -556,7 +556,8 @@ GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
 /* The second and third derivatives behind continuation's normal-form coefficients, at x:
  * B(u, v) and C(u, v, w) (dim each) of the orbit's map Phi^k (continuation.period = k, a
  * fixed-step rule without history) or of the field F (cvode), by the central differences of
- * docs/bifurcations.md (polarization; signed sums of third differences). B or C may be NULL. */
+ * docs/bifurcations.md (polarization; signed sums of third differences; for k > 1 the chain
+ * rule along the orbit from one iteration's). B or C may be NULL. */
 GD_EXPORT int gd_sim_map_derivatives(gd_sim *s, const double *x, const double *u, const double *v, const double *w, double *B, double *C);
 /* /branch/<b>/{p, x, eig_re, eig_im, stability, type} (attributes kind, period, parent_point,
  * param) and /points/{type, p, p_end, x, branch, index, coeff, omega, theta, c1_re, c1_im} with

@@ -115,12 +115,8 @@ static int field(prob *P, const double *x, double *v)
     return rc != GD_OK ? gd_fmt(P->msg, rc, "continue: the field failed: %s", P->m->msg) : GD_OK;
 }
 
-/* The orbit's map (F for flows): Phi^k, Phi^2k for a symmetric orbit. */
+/* The orbit's map: Phi^k, Phi^2k for a symmetric orbit. */
 static int orbit_iters(const prob *P) { return P->kind == K_ANTI ? 2 * P->k : P->k; }
-static int fval(prob *P, const double *x, double *out)
-{
-    return P->kind == K_FLOW || P->kind == K_HIST ? field(P, x, out) : iterate(P, x, out, orbit_iters(P));
-}
 
 static int gval(prob *P, const double *x, double *G)
 {
@@ -642,26 +638,85 @@ static int eigpair(int n, const double *A, double complex lam, double complex *m
     return rc;
 }
 
-/* Second and third directional derivatives of the orbit's map (or the field) f at x by
- * central differences: out = B(u, u), resp. C(u, u, u). */
-static int dn(prob *P, const double *x, const double *u, int order, double *out)
+/* Second and third directional derivatives of f at x by central differences: out = D^2 f[u, u],
+ * resp. D^3 f[u, u, u]; f is the field (flows, rules with history) or iters iterations of the map. */
+static int dn_at(prob *P, const double *x, const double *u, int order, int iters, double *out)
 {
     int n = P->n;
     double d = (order == 2 ? 1e-4 : 1e-3) * fmax(1, nrm(x, n)), *z = malloc(sizeof(double) * 2 * (size_t)n), *f = z + n;
     if (!z) return GD_ENOMEM;
     static const double w2[] = {1, -2, 1}, s2[] = {1, 0, -1}, w3[] = {1, -2, 2, -1}, s3[] = {2, 1, -1, -2};
     const double *w = order == 2 ? w2 : w3, *s = order == 2 ? s2 : s3;
-    int m = order == 2 ? 3 : 4, rc = GD_OK;
+    int m = order == 2 ? 3 : 4, rc = GD_OK, map = P->kind != K_FLOW && P->kind != K_HIST;
     memset(out, 0, sizeof(double) * (size_t)n);
     for (int j = 0; j < m && rc == GD_OK; j++) {
         for (int i = 0; i < n; i++) z[i] = x[i] + s[j] * d * u[i];
-        rc = fval(P, z, f);
+        rc = map ? iterate(P, z, f, iters) : field(P, z, f);
         for (int i = 0; i < n && rc == GD_OK; i++) out[i] += w[j] * f[i];
     }
     double scale = order == 2 ? d * d : 2 * d * d * d;
     for (int i = 0; i < n; i++) out[i] /= scale;
     free(z);
     return rc;
+}
+
+/* D^order Phi[w, ..., w] of one iteration at y, by differences along the unit vector w/|w|
+ * scaled by |w|^order: along an orbit w grows with the multipliers, the step must not. */
+static int dn_one(prob *P, const double *y, const double *w, int order, double *out)
+{
+    int n = P->n;
+    double s = nrm(w, n), *e = malloc(sizeof(double) * (size_t)n);
+    if (!e) return GD_ENOMEM;
+    for (int i = 0; i < n; i++) e[i] = s > 0 ? w[i] / s : 0;
+    int rc = s > 0 ? dn_at(P, y, e, order, 1, out) : GD_OK;
+    for (int i = 0; i < n; i++) out[i] = s > 0 ? out[i] * pow(s, order) : 0;
+    free(e);
+    return rc;
+}
+
+/* D^2, D^3 of Phi^iters at x along u by the chain rule over the orbit x_0 = x, x_i+1 = Phi(x_i):
+ * the jet (a1, a2, a3) = (D u, D^2[u,u], D^3[u,u,u]) of the composition so far goes through each
+ * step g as b1 = Dg a1, b2 = D^2g[a1,a1] + Dg a2, b3 = D^3g[a1,a1,a1] + 3 D^2g[a1,a2] + Dg a3
+ * (D^2g[a1,a2] by polarization). Each step's derivatives come from differences of one iteration:
+ * differences of the whole Phi^k fail once Phi^k varies on scales below their step (k = 16 of the
+ * logistic map near its cascade). */
+static int dn_orbit(prob *P, const double *x, const double *u, int order, int iters, double *out)
+{
+    int n = P->n, rc = GD_OK;
+    size_t nn = (size_t)n * (size_t)n;
+    double *y = malloc(sizeof(double) * (nn + 12 * (size_t)n)), *J = y + n, *a1 = J + nn, *a2 = a1 + n, *a3 = a2 + n, *b = a3 + n, *t = b + n,
+           *dp = t + n, *dm = dp + n, *wp = dm + n, *wm = wp + n, *z = wm + n;
+    if (!y) return GD_ENOMEM;
+    const double *orb = stored_orbit(P, x, iters);
+    memcpy(y, x, sizeof(double) * (size_t)n), memcpy(a1, u, sizeof(double) * (size_t)n);
+    memset(a2, 0, sizeof(double) * 2 * (size_t)n);
+    for (int it = 0; it < iters && rc == GD_OK; it++) {
+        if ((rc = gd_stepper_map_jacobian(P->st, y, J, NULL)) != GD_OK) break;
+        if (order == 3) { /* 3 D^2g[a1, a2] + D^3g[a1, a1, a1] + Dg a3, before a1, a2 move on */
+            for (int i = 0; i < n; i++) wp[i] = a1[i] + a2[i], wm[i] = a1[i] - a2[i];
+            if ((rc = dn_one(P, y, wp, 2, dp)) == GD_OK && (rc = dn_one(P, y, wm, 2, dm)) == GD_OK) rc = dn_one(P, y, a1, 3, t);
+            for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + 0.75 * (dp[i] - dm[i]) + dot(J + (size_t)i * n, a3, n);
+            memcpy(a3, b, sizeof(double) * (size_t)n);
+        }
+        if (rc == GD_OK) rc = dn_one(P, y, a1, 2, t);
+        for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + dot(J + (size_t)i * n, a2, n);
+        memcpy(a2, b, sizeof(double) * (size_t)n);
+        for (int i = 0; i < n; i++) b[i] = dot(J + (size_t)i * n, a1, n);
+        memcpy(a1, b, sizeof(double) * (size_t)n);
+        if (rc == GD_OK && it + 1 < iters && orb) memcpy(y, orb + (size_t)(it + 1) * n, sizeof(double) * (size_t)n);
+        else if (rc == GD_OK && it + 1 < iters) rc = iterate(P, y, z, 1), memcpy(y, z, sizeof(double) * (size_t)n);
+    }
+    memcpy(out, order == 2 ? a2 : a3, sizeof(double) * (size_t)n);
+    free(y);
+    return rc;
+}
+
+/* Second and third directional derivatives of the orbit's map (or the field) at x: out = B(u, u),
+ * resp. C(u, u, u); Phi^k with k > 1 through the chain rule along the orbit. */
+static int dn(prob *P, const double *x, const double *u, int order, double *out)
+{
+    int map = P->kind != K_FLOW && P->kind != K_HIST, iters = map ? orbit_iters(P) : 1;
+    return map && iters > 1 ? dn_orbit(P, x, u, order, iters, out) : dn_at(P, x, u, order, iters, out);
 }
 
 /* Real B(u, v) by polarization and C(u, v, w) by the signed sum over (+-u +-v +-w). */
