@@ -234,6 +234,12 @@ GD_EXPORT int gd_stepper_map_dim(const gd_stepper *s);
  * equals F(x)), map_dim x map_dim row-major: analytic where the integrator has it, else
  * central differences over the whole state. *analytic (may be NULL) tells which. */
 GD_EXPORT int gd_stepper_map_jacobian(gd_stepper *s, const double *x, double *M, int *analytic);
+/* One iteration of the rule's noise-free map on its whole state z = (x, history) (map_dim
+ * entries, in place; the order of gd_integrator_type_state_name), the map whose Jacobian
+ * gd_stepper_map_jacobian is. The stepper's iteration count stays (every call is the same
+ * map, adam's bias correction included); its trajectory's history is overwritten (reset
+ * before stepping again). */
+GD_EXPORT int gd_stepper_map_state(gd_stepper *s, double *z);
 /* cvode only: stop at upward crossings of w.x = c (a Poincare section); gd_stepper_step
  * then returns GD_SECTION with x and t at the crossing. w NULL removes the section. */
 GD_EXPORT int gd_stepper_set_section(gd_stepper *s, const double *w, double c);
@@ -540,7 +546,19 @@ typedef struct gd_continue_result {
     gd_special_point *special;
 } gd_continue_result;
 GD_EXPORT int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out);
+/* Where gd_sim_continue starts (`gandyn continue --from`): "equilibrium" or "x0" set
+ * continuation.start; "FILE.h5#/points/N" takes special point N of an earlier continue file in
+ * KEY (its x as run.x0, its p as KEY's value; continuation.start = x0). The sim is set up again.
+ * GD_EUSAGE with a one-line message: a malformed FROM, a missing file, no point N, a file of
+ * another key or dimension. */
+GD_EXPORT int gd_sim_continue_from(gd_sim *s, const char *key, const char *from);
 GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
+/* The second and third derivatives behind continuation's normal-form coefficients, at x:
+ * B(u, v) and C(u, v, w) (dim each) of the orbit's map Phi^k (continuation.period = k, a
+ * fixed-step rule without history) or of the field F (cvode), by the central differences of
+ * docs/bifurcations.md (polarization; signed sums of third differences; for k > 1 the chain
+ * rule along the orbit from one iteration's). B or C may be NULL. */
+GD_EXPORT int gd_sim_map_derivatives(gd_sim *s, const double *x, const double *u, const double *v, const double *w, double *B, double *C);
 /* /branch/<b>/{p, x, eig_re, eig_im, stability, type} (attributes kind, period, parent_point,
  * param) and /points/{type, p, p_end, x, branch, index, coeff, omega, theta, c1_re, c1_im} with
  * the string attributes criticality and resonance (one entry per point, ';'-separated). */

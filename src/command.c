@@ -260,7 +260,7 @@ enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONT
 
 typedef struct {
     const char *config, *output, *scan, *param, *trace, *count;
-    const char *period, *ds, *max_steps; /* continue: [continuation] keys given as options */
+    const char *period, *ds, *max_steps, *from; /* continue: [continuation] keys given as options; --from */
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
     long cells[2]; /* --cells LO:HI; HI = 0: all cells */
@@ -324,6 +324,9 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             const char **dst = arg[2] == 'p' ? &a->period : arg[2] == 'd' ? &a->ds : &a->max_steps;
             if (++i == argc) return fail(cx, 2, "%s needs a number", arg, "");
             *dst = argv[i];
+        } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--from") == 0) {
+            if (++i == argc) return fail(cx, 2, "--from needs equilibrium, x0 or FILE.h5#/points/N", "", "");
+            a->from = argv[i];
         } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(cx, 2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
@@ -1311,8 +1314,10 @@ static int do_continue(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "continue needs --param KEY --lo A --hi B", "", "");
     const char *path = a->output ? a->output : "output/continue.h5";
-    gd_continue_result r;
-    int rc = gd_sim_continue(sim, a->param, a->lo, a->hi, &r);
+    gd_continue_result r = {0};
+    int rc = a->from ? gd_sim_continue_from(sim, a->param, a->from) : GD_OK;
+    if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");
+    rc = gd_sim_continue(sim, a->param, a->lo, a->hi, &r);
     if (rc == GD_OK && path[0]) rc = gd_sim_write_continue(sim, path, &r);
     if (rc == GD_OK && a->json) continue_json(cx, &r, path);
     else if (rc == GD_OK) continue_text(cx, &r, path);
@@ -1548,7 +1553,7 @@ static const command commands[] = {
      "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "
      "--param integrator.h --lo 3 --hi 5",
      OPT_CRITICAL, do_critical, NULL},
-    {"continue", "CONFIG --param K --lo A --hi B [--period K] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
+    {"continue", "CONFIG --param K --lo A --hi B [--from equilibrium|x0|FILE.h5#/points/N] [--period K] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
      "branches of equilibria, fixed and period-k points; bifurcations",
      "Pseudo-arclength continuation in K from its configured value to --lo and --hi: equilibria of the\n"
      "flow (cvode) or fixed points of the rule's map (period-k points with --period), their eigenvalues\n"
@@ -1557,6 +1562,7 @@ static const command commands[] = {
      "criticality; new branches start at BP, PD and the 1:2 resonance of an odd map (docs/bifurcations.md).",
      "model integrator run.x0 continuation",
      (const char *const[]){"--param K", "the real model.* or integrator.* key to continue in", "--lo A, --hi B", "the interval (the start, K's value, inside)",
+                           "--from S", "the first point: equilibrium | x0 (continuation.start) | FILE.h5#/points/N (special point N of an earlier continue file: its x and p)",
                            "--period K", "continuation.period", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
                            "-o FILE", "output file (default output/continue.h5; '' none)", OPT_JSON, NULL},
      "gandyn continue @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o continue.h5",

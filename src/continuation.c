@@ -28,9 +28,11 @@ struct continuation_opts {
     long period;
     int start; /* 0 auto, 1 equilibrium, 2 x0 */
     long branches;
+    int shooting; /* 0 auto, 1 single, 2 multiple */
 };
 
 static const char *const start_names[] = {"auto", "equilibrium", "x0", NULL};
+static const char *const shooting_names[] = {"auto", "single", "multiple", NULL};
 #define C(f) offsetof(continuation_opts, f)
 static const gd_param continuation_params[] = {
     {"ds", GD_P_DOUBLE, C(ds), "", "first arclength step (empty: (hi - lo) / 100)", 0, INFINITY, GD_PF_LO_OPEN | GD_PF_EMPTY, NULL},
@@ -43,6 +45,7 @@ static const gd_param continuation_params[] = {
     {"period", GD_P_INT, C(period), "1", "k: points of period k of the map (fixed-step rules without history)", 1, 64, 0, NULL},
     {"start", GD_P_ENUM, C(start), "auto", "first point: auto (the model's equilibrium for period 1 when it has one, else Newton from run.x0) | equilibrium | x0", 0, 0, 0, start_names},
     {"branches", GD_P_INT, C(branches), "8", "at most this many branches, those switched onto at BP, PD and R2 included (1: no switching)", 1, 64, 0, NULL},
+    {"shooting", GD_P_ENUM, C(shooting), "auto", "period-k points: single (Newton on Phi^k(x) = x) | multiple (the cyclic system x_i+1 = Phi(x_i)) | auto (multiple for k > 8)", 0, 0, 0, shooting_names},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef C
 const gd_section gd_section_continuation = {"continuation", continuation_params, sizeof(continuation_opts), offsetof(gd_sim, continuation)};
@@ -70,6 +73,8 @@ typedef struct {
     const continuation_opts *o;
     double lo, hi, ds0, dsmax;
     int D, o_v, o_re, o_im, o_tau, o_tmin, o_unst, o_flag; /* a point record's layout */
+    double *orb, orb_p; /* multiple shooting: the last orbit x_0 .. x_k-1 corrected, at p = orb_p */
+    int orb_k;          /* its k (0: none) */
     char msg[GD_MSG_LEN];
 } prob;
 
@@ -110,12 +115,8 @@ static int field(prob *P, const double *x, double *v)
     return rc != GD_OK ? gd_fmt(P->msg, rc, "continue: the field failed: %s", P->m->msg) : GD_OK;
 }
 
-/* The orbit's map (F for flows): Phi^k, Phi^2k for a symmetric orbit. */
+/* The orbit's map: Phi^k, Phi^2k for a symmetric orbit. */
 static int orbit_iters(const prob *P) { return P->kind == K_ANTI ? 2 * P->k : P->k; }
-static int fval(prob *P, const double *x, double *out)
-{
-    return P->kind == K_FLOW || P->kind == K_HIST ? field(P, x, out) : iterate(P, x, out, orbit_iters(P));
-}
 
 static int gval(prob *P, const double *x, double *G)
 {
@@ -123,6 +124,16 @@ static int gval(prob *P, const double *x, double *G)
     int rc = iterate(P, x, G, P->k);
     for (int i = 0; i < P->n; i++) G[i] += P->kind == K_ANTI ? x[i] : -x[i];
     return rc;
+}
+
+/* Multiple shooting for period-k points of maps (continuation.shooting). */
+static int use_ms(const prob *P) { return P->kind == K_MAP && (P->o->shooting == 2 || (P->o->shooting == 0 && P->k > 8)); }
+
+/* The orbit multiple shooting corrected last, when it is x's at the value set and iters = k:
+ * its points replace iterating from x, whose errors grow as the multipliers. */
+static const double *stored_orbit(const prob *P, const double *x, int iters)
+{
+    return use_ms(P) && P->orb_k == iters && P->orb_p == P->p && !memcmp(x, P->orb, sizeof(double) * (size_t)P->n) ? P->orb : NULL;
 }
 
 /* D Phi^iters at x: the ordered product of one-iteration Jacobians along the orbit. */
@@ -133,11 +144,13 @@ static int dmap(prob *P, const double *x, int iters, double *M)
     double *y = malloc(sizeof(double) * (2 * nn + 2 * (size_t)n)), *Mi = y + n, *T = Mi + nn, *z = T + nn;
     if (!y) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
     memcpy(y, x, sizeof(double) * (size_t)n);
+    const double *orb = stored_orbit(P, x, iters);
     int rc = GD_OK;
     for (int i = 0; i < iters && rc == GD_OK; i++) {
         rc = gd_stepper_map_jacobian(P->st, y, i ? Mi : M, NULL);
         if (rc == GD_OK && i) gd_matmul(n, Mi, M, T), memcpy(M, T, sizeof(double) * nn);
-        if (rc == GD_OK && i + 1 < iters) rc = iterate(P, y, z, 1), memcpy(y, z, sizeof(double) * (size_t)n);
+        if (rc == GD_OK && i + 1 < iters && orb) memcpy(y, orb + (size_t)(i + 1) * n, sizeof(double) * (size_t)n);
+        else if (rc == GD_OK && i + 1 < iters) rc = iterate(P, y, z, 1), memcpy(y, z, sizeof(double) * (size_t)n);
     }
     free(y);
     return rc != GD_OK ? gd_fmt(P->msg, rc, "continue: the map's Jacobian failed: %s", P->st->msg) : GD_OK;
@@ -155,6 +168,39 @@ static int orbit_matrix(prob *P, const double *x, double *M)
         return rc != GD_OK ? gd_fmt(P->msg, rc, "continue: the map's Jacobian failed: %s", P->st->msg) : GD_OK;
     }
     return dmap(P, x, orbit_iters(P), M);
+}
+
+/* Phi(x_i) at the value v for every point of the stored orbit into F (n k). */
+static int phi_orbit(prob *P, const double *X, double v, double *F)
+{
+    int rc = set_p(P, v);
+    for (int i = 0; i < P->k && rc == GD_OK; i++) rc = iterate(P, X + (size_t)i * P->n, F + (size_t)i * P->n, 1);
+    return rc;
+}
+
+/* G_p of Phi^k - x along the stored orbit: g <- J_i g + dPhi/dp (x_i), i = 0 .. k-1, each
+ * dPhi/dp by central differences of one iteration (differences of Phi^k would carry the
+ * multipliers' growth). Into column n of Gy. */
+static int gp_along(prob *P, double d, double *Gy)
+{
+    int n = P->n, k = P->k;
+    size_t nk = (size_t)n * (size_t)k;
+    double p = P->p, *X = malloc(sizeof(double) * (3 * nk + (size_t)n * (size_t)n + 2 * (size_t)n));
+    if (!X) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    double *Fp = X + nk, *Fm = Fp + nk, *J = Fm + nk, *g = J + (size_t)n * n, *t = g + n;
+    memcpy(X, P->orb, sizeof(double) * nk);
+    int rc = phi_orbit(P, X, p + d, Fp);
+    if (rc == GD_OK) rc = phi_orbit(P, X, p - d, Fm);
+    if (rc == GD_OK) rc = set_p(P, p);
+    memset(g, 0, sizeof(double) * (size_t)n);
+    for (int i = 0; i < k && rc == GD_OK; i++) {
+        if ((rc = gd_stepper_map_jacobian(P->st, X + (size_t)i * n, J, NULL)) != GD_OK) break;
+        for (int r = 0; r < n; r++) t[r] = (Fp[(size_t)i * n + r] - Fm[(size_t)i * n + r]) / (2 * d) + dot(J + (size_t)r * n, g, n);
+        memcpy(g, t, sizeof(double) * (size_t)n);
+    }
+    for (int r = 0; r < n && rc == GD_OK; r++) Gy[r * P->n1 + n] = g[r];
+    free(X);
+    return rc == GD_OK || rc == GD_ENOMEM ? rc : gd_fmt(P->msg, rc, "continue: the map failed along the orbit: %s", P->st->msg);
 }
 
 /* G_y = [G_x | G_p] at y, n rows of n1 (row-major); G_p by central differences. */
@@ -175,6 +221,7 @@ static int gy(prob *P, const double *y, double *Gy)
     if (rc == GD_OK && !(wp + wm > 0)) rc = gd_fmt(P->msg, GD_ESOLVER, "continue: no value of the key near %.17g can be set", p);
     for (int i = 0; i < n && rc == GD_OK; i++) Gy[i * n1 + n] = ((wp ? gp[i] : g0[i]) - (wm ? gm[i] : g0[i])) / (wp + wm);
     if (rc == GD_OK) rc = set_p(P, p);
+    if (rc == GD_OK && stored_orbit(P, y, P->k)) rc = gp_along(P, d, Gy);
     free(A);
     return rc;
 }
@@ -200,21 +247,25 @@ static int solve(int n, double *A, double *b)
     return rc;
 }
 
+static int correct_ms(prob *P, double *y, const double *c, double target, int *its);
+
 /* Newton on [G(y); c.y - target] from y in place; *its the iterations taken. */
 static int correct(prob *P, double *y, const double *c, double target, int *its)
 {
+    if (use_ms(P)) return correct_ms(P, y, c, target, its);
     int n = P->n, n1 = P->n1, rc = GD_OK;
     double *G = malloc(sizeof(double) * ((size_t)n1 * (size_t)n1 + (size_t)n1)), *J = G + n1, g0 = INFINITY, dy = INFINITY;
     if (!G) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
     *its = 0;
     for (int it = 0;; it++) {
         if ((rc = set_p(P, y[n])) != GD_OK || (rc = gval(P, y, G)) != GD_OK) break;
-        double g = nrm(G, n), tol = P->o->newton_tol;
-        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0)) {
+        double g = nrm(G, n), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(y, n));
+        /* a residual at rounding level may double without diverging: growth counts above gtol */
+        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: the corrector did not converge at p = %.10g", y[n]);
             break;
         }
-        if (it > 0 && g <= tol * fmax(1, nrm(y, n)) && dy <= tol * fmax(1, nrm(y, n1))) break;
+        if (it > 0 && g <= gtol && dy <= tol * fmax(1, nrm(y, n1))) break;
         g0 = g;
         if ((rc = gy(P, y, J)) != GD_OK) break;
         memcpy(J + (size_t)n * n1, c, sizeof(double) * (size_t)n1);
@@ -225,6 +276,74 @@ static int correct(prob *P, double *y, const double *c, double target, int *its)
         dy = nrm(G, n1), *its = it + 1;
     }
     free(G);
+    return rc;
+}
+
+/* The block-cyclic Jacobian of multiple shooting into A (N x N, N = n k + 1): rows of point i
+ * hold J_i = D Phi(x_i) at column block i, -I at block i + 1 (mod k) and dPhi/dp (x_i) in the
+ * last column; the last row is the arclength condition c on (x_0, p). */
+static int ms_matrix(prob *P, const double *Z, const double *c, double *A)
+{
+    int n = P->n, k = P->k, N = n * k + 1, rc = GD_OK;
+    size_t nk = (size_t)n * (size_t)k;
+    double p = Z[N - 1], d = 6e-6 * fmax(1, fabs(p)), *J = malloc(sizeof(double) * ((size_t)n * (size_t)n + 2 * nk)), *Fp = J + (size_t)n * n, *Fm = Fp + nk;
+    if (!J) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    memset(A, 0, sizeof(double) * (size_t)N * (size_t)N);
+    for (int i = 0; i < k && rc == GD_OK; i++) {
+        if ((rc = gd_stepper_map_jacobian(P->st, Z + (size_t)i * n, J, NULL)) != GD_OK) break;
+        int next = (i + 1) % k;
+        for (int r = 0; r < n; r++) {
+            double *row = A + (size_t)(i * n + r) * N;
+            for (int j = 0; j < n; j++) row[i * n + j] += J[r * n + j];
+            row[next * n + r] -= 1;
+        }
+    }
+    if (rc == GD_OK) rc = phi_orbit(P, Z, p + d, Fp);
+    if (rc == GD_OK) rc = phi_orbit(P, Z, p - d, Fm);
+    if (rc == GD_OK) rc = set_p(P, p);
+    for (size_t r = 0; r < nk && rc == GD_OK; r++) A[r * N + N - 1] = (Fp[r] - Fm[r]) / (2 * d);
+    for (int j = 0; j < n; j++) A[(size_t)(N - 1) * N + j] = c[j];
+    A[(size_t)N * N - 1] = c[n];
+    free(J);
+    return rc;
+}
+
+/* Newton on the cyclic system Phi(x_i) = x_i+1 (i = 0 .. k-1, x_k = x_0) with c.(x_0, p) = target,
+ * from x_0 = y's x and its iterates: each residual is one iteration's, so an orbit whose
+ * multipliers grow as 2^k converges where Phi^k(x) - x cannot be evaluated below 2^k eps.
+ * y gets (x_0, p); the orbit is kept for the Jacobians taken at y next. */
+static int correct_ms(prob *P, double *y, const double *c, double target, int *its)
+{
+    int n = P->n, k = P->k, N = n * k + 1, rc = GD_OK;
+    size_t nk = (size_t)n * (size_t)k;
+    double *Z = malloc(sizeof(double) * ((size_t)N * (size_t)N + 2 * (size_t)N + nk)), *R = Z + N, *F = R + N, *A = F + nk, g0 = INFINITY, dz = INFINITY;
+    if (!Z) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    memcpy(Z, y, sizeof(double) * (size_t)n), Z[N - 1] = y[n];
+    P->orb_k = 0, *its = 0;
+    rc = set_p(P, y[n]);
+    for (int i = 1; i < k && rc == GD_OK; i++) rc = iterate(P, Z + (size_t)(i - 1) * n, Z + (size_t)i * n, 1);
+    for (int it = 0; rc == GD_OK; it++) {
+        if ((rc = phi_orbit(P, Z, Z[N - 1], F)) != GD_OK) break;
+        for (size_t r = 0; r < nk; r++) R[r] = F[r] - Z[(r + (size_t)n) % nk];
+        double g = nrm(R, (int)nk), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(Z, (int)nk));
+        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
+            rc = gd_fmt(P->msg, GD_ESOLVER, "continue: multiple shooting did not converge at p = %.10g", Z[N - 1]);
+            break;
+        }
+        if (it > 0 && g <= gtol && dz <= tol * fmax(1, nrm(Z, N))) break;
+        g0 = g;
+        if ((rc = ms_matrix(P, Z, c, A)) != GD_OK) break;
+        for (size_t r = 0; r < nk; r++) R[r] = -R[r];
+        R[N - 1] = target - dot(c, Z, n) - c[n] * Z[N - 1];
+        if ((rc = solve(N, A, R)) != GD_OK) break;
+        for (int i = 0; i < N; i++) Z[i] += R[i];
+        dz = nrm(R, N), *its = it + 1;
+    }
+    if (rc == GD_OK) {
+        memcpy(y, Z, sizeof(double) * (size_t)n), y[n] = Z[N - 1];
+        memcpy(P->orb, Z, sizeof(double) * nk), P->orb_p = y[n], P->orb_k = k;
+    }
+    free(Z);
     return rc;
 }
 
@@ -519,20 +638,20 @@ static int eigpair(int n, const double *A, double complex lam, double complex *m
     return rc;
 }
 
-/* Second and third directional derivatives of the orbit's map (or the field) f at x by
- * central differences: out = B(u, u), resp. C(u, u, u). */
-static int dn(prob *P, const double *x, const double *u, int order, double *out)
+/* Second and third directional derivatives of f at x by central differences: out = D^2 f[u, u],
+ * resp. D^3 f[u, u, u]; f is the field (flows, rules with history) or iters iterations of the map. */
+static int dn_at(prob *P, const double *x, const double *u, int order, int iters, double *out)
 {
     int n = P->n;
     double d = (order == 2 ? 1e-4 : 1e-3) * fmax(1, nrm(x, n)), *z = malloc(sizeof(double) * 2 * (size_t)n), *f = z + n;
     if (!z) return GD_ENOMEM;
     static const double w2[] = {1, -2, 1}, s2[] = {1, 0, -1}, w3[] = {1, -2, 2, -1}, s3[] = {2, 1, -1, -2};
     const double *w = order == 2 ? w2 : w3, *s = order == 2 ? s2 : s3;
-    int m = order == 2 ? 3 : 4, rc = GD_OK;
+    int m = order == 2 ? 3 : 4, rc = GD_OK, map = P->kind != K_FLOW && P->kind != K_HIST;
     memset(out, 0, sizeof(double) * (size_t)n);
     for (int j = 0; j < m && rc == GD_OK; j++) {
         for (int i = 0; i < n; i++) z[i] = x[i] + s[j] * d * u[i];
-        rc = fval(P, z, f);
+        rc = map ? iterate(P, z, f, iters) : field(P, z, f);
         for (int i = 0; i < n && rc == GD_OK; i++) out[i] += w[j] * f[i];
     }
     double scale = order == 2 ? d * d : 2 * d * d * d;
@@ -541,11 +660,70 @@ static int dn(prob *P, const double *x, const double *u, int order, double *out)
     return rc;
 }
 
+/* D^order Phi[w, ..., w] of one iteration at y, by differences along the unit vector w/|w|
+ * scaled by |w|^order: along an orbit w grows with the multipliers, the step must not. */
+static int dn_one(prob *P, const double *y, const double *w, int order, double *out)
+{
+    int n = P->n;
+    double s = nrm(w, n), *e = malloc(sizeof(double) * (size_t)n);
+    if (!e) return GD_ENOMEM;
+    for (int i = 0; i < n; i++) e[i] = s > 0 ? w[i] / s : 0;
+    int rc = s > 0 ? dn_at(P, y, e, order, 1, out) : GD_OK;
+    for (int i = 0; i < n; i++) out[i] = s > 0 ? out[i] * pow(s, order) : 0;
+    free(e);
+    return rc;
+}
+
+/* D^2, D^3 of Phi^iters at x along u by the chain rule over the orbit x_0 = x, x_i+1 = Phi(x_i):
+ * the jet (a1, a2, a3) = (D u, D^2[u,u], D^3[u,u,u]) of the composition so far goes through each
+ * step g as b1 = Dg a1, b2 = D^2g[a1,a1] + Dg a2, b3 = D^3g[a1,a1,a1] + 3 D^2g[a1,a2] + Dg a3
+ * (D^2g[a1,a2] by polarization). Each step's derivatives come from differences of one iteration:
+ * differences of the whole Phi^k fail once Phi^k varies on scales below their step (k = 16 of the
+ * logistic map near its cascade). */
+static int dn_orbit(prob *P, const double *x, const double *u, int order, int iters, double *out)
+{
+    int n = P->n, rc = GD_OK;
+    size_t nn = (size_t)n * (size_t)n;
+    double *y = malloc(sizeof(double) * (nn + 12 * (size_t)n)), *J = y + n, *a1 = J + nn, *a2 = a1 + n, *a3 = a2 + n, *b = a3 + n, *t = b + n,
+           *dp = t + n, *dm = dp + n, *wp = dm + n, *wm = wp + n, *z = wm + n;
+    if (!y) return GD_ENOMEM;
+    const double *orb = stored_orbit(P, x, iters);
+    memcpy(y, x, sizeof(double) * (size_t)n), memcpy(a1, u, sizeof(double) * (size_t)n);
+    memset(a2, 0, sizeof(double) * 2 * (size_t)n);
+    for (int it = 0; it < iters && rc == GD_OK; it++) {
+        if ((rc = gd_stepper_map_jacobian(P->st, y, J, NULL)) != GD_OK) break;
+        if (order == 3) { /* 3 D^2g[a1, a2] + D^3g[a1, a1, a1] + Dg a3, before a1, a2 move on */
+            for (int i = 0; i < n; i++) wp[i] = a1[i] + a2[i], wm[i] = a1[i] - a2[i];
+            if ((rc = dn_one(P, y, wp, 2, dp)) == GD_OK && (rc = dn_one(P, y, wm, 2, dm)) == GD_OK) rc = dn_one(P, y, a1, 3, t);
+            for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + 0.75 * (dp[i] - dm[i]) + dot(J + (size_t)i * n, a3, n);
+            memcpy(a3, b, sizeof(double) * (size_t)n);
+        }
+        if (rc == GD_OK) rc = dn_one(P, y, a1, 2, t);
+        for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + dot(J + (size_t)i * n, a2, n);
+        memcpy(a2, b, sizeof(double) * (size_t)n);
+        for (int i = 0; i < n; i++) b[i] = dot(J + (size_t)i * n, a1, n);
+        memcpy(a1, b, sizeof(double) * (size_t)n);
+        if (rc == GD_OK && it + 1 < iters && orb) memcpy(y, orb + (size_t)(it + 1) * n, sizeof(double) * (size_t)n);
+        else if (rc == GD_OK && it + 1 < iters) rc = iterate(P, y, z, 1), memcpy(y, z, sizeof(double) * (size_t)n);
+    }
+    memcpy(out, order == 2 ? a2 : a3, sizeof(double) * (size_t)n);
+    free(y);
+    return rc;
+}
+
+/* Second and third directional derivatives of the orbit's map (or the field) at x: out = B(u, u),
+ * resp. C(u, u, u); Phi^k with k > 1 through the chain rule along the orbit. */
+static int dn(prob *P, const double *x, const double *u, int order, double *out)
+{
+    int map = P->kind != K_FLOW && P->kind != K_HIST, iters = map ? orbit_iters(P) : 1;
+    return map && iters > 1 ? dn_orbit(P, x, u, order, iters, out) : dn_at(P, x, u, order, iters, out);
+}
+
 /* Real B(u, v) by polarization and C(u, v, w) by the signed sum over (+-u +-v +-w). */
 static int breal(prob *P, const double *x, const double *u, const double *v, double *out)
 {
     int n = P->n, rc;
-    double *z = malloc(sizeof(double) * 2 * (size_t)n), *t = z + n;
+    double *z = calloc(2 * (size_t)n, sizeof(double)), *t = z + n; /* calloc: gcc cannot see n > 0 */
     if (!z) return GD_ENOMEM;
     for (int i = 0; i < n; i++) z[i] = u[i] + v[i];
     rc = dn(P, x, z, 2, out);
@@ -714,19 +892,55 @@ static int count_near(const prob *P, const double *q, double complex z, double t
     return c;
 }
 
+/* Re-checks after localization: a located zero of a test function is a bifurcation only
+ * where the matrix it stands for is singular. Tests change sign also where a multiplier or
+ * G_x passes through infinity (a pole of the map in p), which is no bifurcation. */
+#define RECHECK_TOL 1e-6
+
+/* G_x at the record singular: its smallest singular value <= RECHECK_TOL of its largest
+ * (LP, BP: det A = 0 for flows, det(A - I) = 0 for maps; G = F for rules with history). */
+static int gx_singular(prob *P, const double *q)
+{
+    int n = P->n, n1 = P->n1, sing = 0;
+    double *Gy = malloc(sizeof(double) * ((size_t)n * (size_t)n1 + (size_t)n * (size_t)n + (size_t)n)), *A = Gy + (size_t)n * n1, *sv = A + (size_t)n * n;
+    if (Gy && gy(P, q, Gy) == GD_OK) {
+        for (int i = 0; i < n; i++) memcpy(A + (size_t)i * n, Gy + (size_t)i * n1, sizeof(double) * (size_t)n);
+        int pin = gd_blas_serial_begin(n);
+        lapack_int info = LAPACKE_dgesdd(LAPACK_ROW_MAJOR, 'N', n, n, A, n, sv, NULL, n, NULL, n);
+        gd_blas_serial_end(pin);
+        sing = info == 0 && sv[n - 1] <= RECHECK_TOL * fmax(1, sv[0]);
+    }
+    free(Gy);
+    return sing;
+}
+
+/* The largest modulus among the record's eigenvalues, at least 1: the scale of the tests. */
+static double eig_scale(const prob *P, const double *q)
+{
+    double a = 1;
+    for (int i = 0; i < P->nm; i++) a = fmax(a, hypot(q[P->o_re + i], q[P->o_im + i]));
+    return a;
+}
+
 /* What the zero of test t at S->rec is: fills type, angles, flags and coefficients; 0 when
- * it is not to be reported (a neutral saddle). */
+ * it is not to be reported: a neutral saddle, or a zero that fails its re-check (LP, BP: G_x
+ * singular; H: +-i omega, omega^2 > 0; PD: a multiplier -1; NS: e^(+-i theta), 0 < theta < pi). */
 static int classify(prob *P, int t, sp *S)
 {
     const double *q = S->rec;
     S->omega = S->theta = S->coeff = S->c1re = S->c1im = NAN, S->crit = "", S->res = "none", S->test = test_names[t];
     S->type = t + 1; /* GD_PT_LP .. GD_PT_NS */
+    double tol = RECHECK_TOL * eig_scale(P, q);
+    if ((t == T_LP || t == T_BP) && !gx_singular(P, q)) return 0;
+    if (t == T_PD && count_near(P, q, -1, tol) < 1) return 0;
     if (t == T_H || t == T_NS) {
         int i, j;
         closest_pair(P, q, t == T_H, &i, &j);
         double complex a = q[P->o_re + i] + I * q[P->o_im + i], b = q[P->o_re + j] + I * q[P->o_im + j];
         if (t == T_H && !(creal(a * b) > 0 && fabs(cimag(a)) > 0)) return 0; /* a real pair +-k */
         if (t == T_NS && fabs(cimag(a)) <= 1e-9 * cabs(a)) return 0;        /* a real pair mu, 1/mu */
+        if (t == T_H && fabs(creal(a)) > tol) return 0;                      /* not on the imaginary axis */
+        if (t == T_NS && fabs(cabs(a) - 1) > tol) return 0;                  /* not on the unit circle */
         if (t == T_H) S->omega = sqrt(creal(a * b));
         else S->theta = fabs(carg(a)), S->res = resonance(S->theta);
     } else if (t == T_PD && count_near(P, q, -1, 1e-5) >= 2) {
@@ -863,7 +1077,8 @@ static int detect(prob *P, found *F, int bi)
                 int best = first;
                 for (int j = first; j < i; j++) best = fabs(at(L, j)[P->o_tau + t]) < fabs(at(L, best)[P->o_tau + t]) ? j : best;
                 rc = report(P, F, t, bi, at(L, best), best, -1, 0);
-            } else if (run == 0 && q && pr && !origin && !((int)pr[P->o_flag] & F_ORIGIN) && (q[P->o_tau + t] > 0) != (pr[P->o_tau + t] > 0)) {
+            } else if (run == 0 && q && pr && !origin && !((int)pr[P->o_flag] & F_ORIGIN) && (q[P->o_tau + t] > 0) != (pr[P->o_tau + t] > 0) &&
+                       !(t == T_BP && (q[P->o_tau + T_LP] > 0) != (pr[P->o_tau + T_LP] > 0))) { /* BP: with the LP test unchanged */
                 double *rec = malloc(sizeof(double) * (size_t)P->D), s = 0;
                 if (!rec) return GD_ENOMEM;
                 if (locate(P, pr, q, t, rec) == GD_OK) {
@@ -1129,27 +1344,52 @@ static void found_free(found *F)
     free(F->b), free(F->s);
 }
 
-/* The problem on a clone of s: kind, sizes, the key's place, steps. */
-static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
+/* The problem on a clone of s: kind and sizes. */
+static int prob_open(prob *P, gd_sim *s)
 {
     memset(P, 0, sizeof *P);
     if (!(P->sim = gd_sim_clone(s))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory (or the configuration no longer sets up)");
-    P->m = P->sim->model, P->st = P->sim->stepper, P->o = P->sim->continuation;
-    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n, P->lo = lo, P->hi = hi;
+    P->m = P->sim->model, P->st = P->sim->stepper, P->o = P->sim->continuation, P->p = NAN;
+    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n;
     const gd_integrator_type *t = P->st->type;
     P->kind = !t->fixed_step ? K_FLOW : t->history ? K_HIST : K_MAP;
     if (P->kind == K_HIST) P->nm = gd_stepper_map_dim(P->st);
     if (P->kind != K_MAP && P->k > 1)
         return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.period = %d needs a fixed-step rule without history (not %s)", P->k, t->name);
-    int rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
+    return GD_OK;
+}
+
+/* ... then the key's place and the steps. */
+static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
+{
+    int rc = prob_open(P, s);
+    if (rc != GD_OK) return rc;
+    P->lo = lo, P->hi = hi;
+    rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
     if (rc == GD_OK) rc = bind_key(P, key);
     if (rc != GD_OK) return rc;
     if (!(lo <= P->p && P->p <= hi))
         return gd_fmt(P->msg, GD_EUSAGE, "continue: the branch starts at %s = %.10g, outside [%.10g, %.10g]; set it in CONFIG or move --lo/--hi", key, P->p, lo, hi);
+    if (!(P->orb = malloc(sizeof(double) * (size_t)P->n * 128))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory"); /* k <= 64, 2k iterations */
     P->dsmax = isnan(P->o->ds_max) ? (hi - lo) / 10 : P->o->ds_max;
     P->ds0 = fmin(isnan(P->o->ds) ? (hi - lo) / 100 : P->o->ds, P->dsmax);
     layout(P);
     return GD_OK;
+}
+
+int gd_sim_map_derivatives(gd_sim *s, const double *x, const double *u, const double *v, const double *w, double *B, double *C)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!x || !u || !v || (C && !w) || (!B && !C)) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_map_derivatives: need x, u, v (w for C) and B or C (NULL)");
+    prob P;
+    int rc = prob_open(&P, s);
+    if (rc == GD_OK && P.kind == K_HIST)
+        rc = gd_fmt(P.msg, GD_EUSAGE, "gd_sim_map_derivatives: %s keeps a history; continuation takes no coefficients of its map", P.st->type->name);
+    if (rc == GD_OK && B) rc = breal(&P, x, u, v, B);
+    if (rc == GD_OK && C) rc = c3real(&P, x, u, v, w, C);
+    if (rc != GD_OK) gd_fmt(s->msg, rc, "%s", P.msg[0] ? P.msg : gd_strerror(rc));
+    gd_sim_free(&P.sim);
+    return rc;
 }
 
 int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out)
@@ -1179,7 +1419,7 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
     if (rc == GD_OK) rc = pack(&P, &F, key, out);
     if (rc != GD_OK) gd_fmt(s->msg, rc, "%s", P.msg[0] ? P.msg : gd_strerror(rc));
     found_free(&F);
-    free(q);
+    free(q), free(P.orb);
     gd_sim_free(&P.sim);
     return rc;
 }
@@ -1187,6 +1427,56 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
 void gd_continue_result_free(gd_continue_result *r)
 {
     if (r) gd_result_release(r, sizeof *r, r->branches);
+}
+
+/* ---------------------------------------------------------------- --from ------- */
+/* The start of a branch from special point N of a continue file: run.x0 = its x, KEY = its p,
+ * continuation.start = x0; the file's parameter must be KEY and its dimension the model's. */
+static int start_from_file(gd_sim *s, const char *key, const char *file, long N)
+{
+    char msg[GD_MSG_LEN], text[64];
+    int rank = 0, rc;
+    hsize_t dx[8], dp[8];
+    double *x = NULL, *p = NULL;
+    if ((rc = gd_h5_read(file, "/points/x", 2, 1u << 24, &rank, dx, &x, msg)) != GD_OK || rank != 2)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: no special points to start from (%s)", file, rc != GD_OK ? msg : "/points/x is not a table");
+    else if ((rc = gd_h5_read(file, "/points/p", 1, 1u << 24, &rank, dp, &p, msg)) != GD_OK)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: %s", file, msg);
+    else if (N < 0 || (hsize_t)N >= dx[0])
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: no special point %ld (the file has %llu: 0 to %llu)", file, N, (unsigned long long)dx[0], (unsigned long long)dx[0] - 1);
+    else if ((int)dx[1] != s->model->dim)
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: its points have %llu coordinates, the model %d", file, (unsigned long long)dx[1], s->model->dim);
+    char *param = rc == GD_OK ? gd_h5_read_attr_string(file, "/branch/0", "param") : NULL;
+    if (rc == GD_OK && (!param || strcmp(param, key)))
+        rc = gd_fmt(s->msg, GD_EUSAGE, "--from %s: the file continues %s, not %s", file, param ? param : "no key", key);
+    char *x0 = NULL;
+    size_t len = 0, cap = 0;
+    for (int i = 0; rc == GD_OK && i < s->model->dim; i++) gd_strbuf_add(&x0, &len, &cap, "%s%.17g", i ? "," : "", x[(size_t)N * dx[1] + i]);
+    if (rc == GD_OK) snprintf(text, sizeof text, "%.17g", p[N]);
+    if (rc == GD_OK && !x0) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK && (rc = gd_sim_set(s, "run.x0", x0)) == GD_OK && (rc = gd_sim_set(s, key, text)) == GD_OK && (rc = gd_sim_set(s, "continuation.start", "x0")) == GD_OK)
+        rc = gd_sim_setup(s);
+    free(x), free(p), free(param), free(x0);
+    return rc;
+}
+
+int gd_sim_continue_from(gd_sim *s, const char *key, const char *from)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!key || !from) return gd_fmt(s->msg, GD_EUSAGE, "continue: need a key and a start (NULL)");
+    if (!strcmp(from, "equilibrium") || !strcmp(from, "x0")) {
+        int rc = gd_sim_set(s, "continuation.start", from);
+        return rc == GD_OK ? gd_sim_setup(s) : rc;
+    }
+    const char *hash = strstr(from, "#/points/");
+    char *end = NULL;
+    long N = hash ? strtol(hash + 9, &end, 10) : -1;
+    if (!hash || hash == from || end == hash + 9 || *end)
+        return gd_fmt(s->msg, GD_EUSAGE, "--from needs equilibrium, x0 or FILE.h5#/points/N (not '%s')", from);
+    char *file = strndup(from, (size_t)(hash - from));
+    int rc = file ? start_from_file(s, key, file, N) : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    free(file);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- files -------- */

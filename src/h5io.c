@@ -492,3 +492,21 @@ int gd_h5_read(const char *path, const char *dataset, int max_rank, size_t max_v
     int rc = rehearse(path, dataset, max_rank, max_values, msg);
     return rc != GD_OK ? rc : read_dataset(path, dataset, max_rank, max_values, rank, dims, data, msg);
 }
+
+char *gd_h5_read_attr_string(const char *path, const char *obj, const char *name)
+{
+    if (!gd_h5_has(path, obj)) return NULL; /* rehearsed: the file opens without crashing libhdf5 */
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t a = f >= 0 && H5Aexists_by_name(f, obj, name, H5P_DEFAULT) > 0 ? H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    hid_t t = H5Tcopy(H5T_C_S1), sp = a >= 0 ? H5Aget_space(a) : -1;
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    char *v = NULL, *copy = NULL;
+    if (sp >= 0 && H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, t, &v) >= 0 && v) copy = strdup(v);
+    if (v) H5free_memory(v);
+    if (sp >= 0) H5Sclose(sp);
+    if (a >= 0) H5Aclose(a);
+    if (f >= 0) H5Fclose(f);
+    H5Tclose(t);
+    return copy;
+}

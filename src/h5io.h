@@ -36,6 +36,10 @@ int gd_h5_has(const char *path, const char *dataset);
  * non-finite value, a file that crashes libhdf5 (see rehearse in h5io.c). */
 int gd_h5_read(const char *path, const char *dataset, int max_rank, size_t max_values, int *rank, hsize_t *dims, double **data, char *msg);
 
+/* A scalar string attribute NAME of OBJ (as gd_h5_attr_string writes it), malloc'd; NULL when
+ * the file, the object or the attribute is missing. */
+char *gd_h5_read_attr_string(const char *path, const char *obj, const char *name);
+
 /* Series group/t [n], group/x [n, dim] and, if metric is not NULL, group/<metric> [n];
  * extendible, written every chunk of rows. */
 int gd_h5_series_open(gd_h5 *f, const char *group, int dim, const char *metric, gd_h5_series **out);

@@ -407,6 +407,20 @@ int gd_stepper_step_state(gd_stepper *s, double *z)
     return rc == GD_OK ? step_state(s, z, s->wrap.k > 0) : rc;
 }
 
+int gd_stepper_map_state(gd_stepper *s, double *z)
+{
+    if (!gd_stepper_usable(s)) return GD_EUSAGE;
+    if (!z) return gd_stepper_fail(s, GD_EUSAGE, "gd_stepper_map_state: need a state (NULL)");
+    if (!s->type->fixed_step) return gd_stepper_fail(s, GD_ENOTAVAIL, "%s has no fixed one-iteration map", s->type->name);
+    /* the noise-free map at the lane's iteration count, kept: every call is the same map */
+    long iter = s->lane.iter;
+    int off = s->lane.noise.off;
+    s->lane.noise.off = 1;
+    int rc = gd_stepper_step_state(s, z);
+    s->lane.iter = iter, s->lane.noise.off = off;
+    return rc < 0 ? rc : GD_OK;
+}
+
 /* Central differences of one iteration (cycle: a lookahead cycle; else one base step) over the
  * extended state z, of the noise-free rule. The lane's history and iteration count are restored
  * after each step, so every difference starts from the same iteration (adam's bias correction)

@@ -273,6 +273,28 @@ b = f["branch/0"]
 assert b["p"].shape[0] == d["branches"][0]["points"] and b["x"].shape == (b["p"].shape[0], 2) and list(f["points/type"][:]) == [5]
 assert list(b["type"][:]).count(5) == 1 and b.attrs["kind"] == "fixed_point"
 PY
+# continue --from: the period-2 branch of the logistic map from the PD point (r = 3) of an earlier file; its own
+# PD at 1 + sqrt 6, the orbit |x - (r + 1)/2r| = sqrt((r + 1)(r - 3))/2r; --from x0 is continuation.start = x0
+lg="--set model.name=normal_form --set model.form=logistic --set model.r=2.5 --set integrator.h=1 --set run.x0=0.6"
+"$gandyn" continue /dev/null $lg --set continuation.branches=1 --param model.r --lo 2.5 --hi 3.4 -o pd1.h5 > /dev/null \
+    && "$gandyn" continue /dev/null $lg --param model.r --lo 3 --hi 3.5 --period 2 --from 'pd1.h5#/points/0' -o pd2.h5 --json > pd2.json \
+    && "$gandyn" continue /dev/null $lg --set model.r=3.2 --param model.r --lo 3 --hi 3.5 --from x0 -o pd3.h5 --json > pd3.json \
+    && "$py" - pd1.h5 pd2.json pd3.json <<'PY' && ok || bad "continue --from"
+import json, sys, h5py, math
+p1 = h5py.File(sys.argv[1])["points"]
+assert abs(p1["p"][0] - 3) < 1e-10 and abs(p1["x"][0, 0] - 2 / 3) < 1e-10
+d = json.load(open(sys.argv[2]))
+pd = [s for s in d["special"] if s["type"] == "PD"]
+assert len(pd) == 1 and abs(pd[0]["p"] - (1 + math.sqrt(6))) < 1e-10, d["special"]
+b = h5py.File(d["output"])["branch/%d" % pd[0]["branch"]]
+assert b.attrs["period"] == 2
+r, x = b["p"][:], b["x"][:, 0]
+amp = abs(x - (r + 1) / (2 * r)) - ((r + 1) * (r - 3)).clip(0) ** 0.5 / (2 * r)
+assert abs(amp).max() < 1e-8, abs(amp).max()
+# from run.x0 at r = 3.2, above the PD: the fixed point 1 - 1/r, continued down through its PD at 3
+e = json.load(open(sys.argv[3]))
+assert [s["type"] for s in e["special"]][:1] == ["PD"] and abs(e["special"][0]["p"] - 3) < 1e-10, e["special"]
+PY
 expect 2 "continue needs --param" -- continue good.ini --lo 1 --hi 2
 expect 2 "outside" -- continue good.ini --set integrator.h=0.2 --param integrator.h --lo 0.5 --hi 1
 expect 2 "real" -- continue good.ini --param model.loss --lo 0 --hi 1

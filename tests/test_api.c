@@ -156,6 +156,7 @@ static void null_steppers(void)
     EUSAGE(gd_stepper_map_jacobian_fd(NULL, x, M));
     EUSAGE(gd_stepper_map_dim(NULL));
     EUSAGE(gd_stepper_map_jacobian(NULL, x, M, NULL));
+    EUSAGE(gd_stepper_map_state(NULL, x));
     EUSAGE(gd_stepper_set_section(NULL, NULL, 0));
     CHECK(gd_stepper_get_nfev(NULL) == GD_EUSAGE && gd_stepper_get_nsteps(NULL) == GD_EUSAGE);
     CHECK(gd_stepper_errmsg(NULL)[0]);
@@ -207,6 +208,8 @@ static void sim_refuses(gd_sim *s)
     REFUSED(s, gd_sweep_create(s, &w));
     REFUSED(s, gd_sim_continue(s, "integrator.h", 0.1, 1, &cont));
     REFUSED(s, gd_sim_write_continue(s, "x.h5", &cont));
+    REFUSED(s, gd_sim_map_derivatives(s, &at, &at, &at, &at, &at, &at));
+    REFUSED(s, gd_sim_continue_from(s, "integrator.h", "x0"));
     CHECK(w == NULL && neq == 0 && cont.branches == NULL);
 }
 
@@ -343,6 +346,7 @@ static void steppers_not_set_up(void)
     NOT_SET_UP(gd_stepper_map_jacobian_fd(s, x, M), msg);
     NOT_SET_UP(gd_stepper_map_dim(s), msg);
     NOT_SET_UP(gd_stepper_map_jacobian(s, x, M, NULL), msg);
+    NOT_SET_UP(gd_stepper_map_state(s, x), msg);
     NOT_SET_UP(gd_stability_region(s, 1, x, 1, x, M), msg);
     NOT_SET_UP(gd_stepper_set_section(cv, w, 0), gd_stepper_errmsg(cv));
     CHECK(x[0] == 1 && t == 0);

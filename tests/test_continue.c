@@ -460,6 +460,55 @@ static void d9_d10_flows(void)
 }
 
 /* ---------------------------------------------------------------- bad input ---- */
+/* Tests that change sign through a pole in p, not through zero: the map x -> x / mu (its
+ * multiplier 1/mu jumps from -inf to +inf at mu = 0: the PD test prod(mu_i + 1) and the BP test
+ * det [G_y; v^T] = 1/mu - 1 change sign) and the flow x' = A x with eigenvalues (1 +- i)/mu (the
+ * Hopf test 2/mu changes sign). The re-checks after localization (a multiplier -1, G_x singular,
+ * +-i omega) reject all three: no special point. */
+static int pole_map(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    double mu = *(const double *)opts;
+    v[0] = x[0] / mu - x[0];
+    return mu == 0 ? -1 : 0;
+}
+static int pole_map_jac(int dim, const double *x, double *J, const void *opts, void *user)
+{
+    (void)dim, (void)x, (void)user;
+    double mu = *(const double *)opts;
+    J[0] = 1 / mu - 1;
+    return mu == 0 ? -1 : 0;
+}
+static int pole_flow(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    double mu = *(const double *)opts;
+    v[0] = (x[0] - x[1]) / mu, v[1] = (x[0] + x[1]) / mu;
+    return mu == 0 ? -1 : 0;
+}
+static int pole_flow_jac(int dim, const double *x, double *J, const void *opts, void *user)
+{
+    (void)dim, (void)x, (void)user;
+    double mu = *(const double *)opts;
+    J[0] = 1 / mu, J[1] = -1 / mu, J[2] = 1 / mu, J[3] = 1 / mu;
+    return mu == 0 ? -1 : 0;
+}
+
+static void rechecks(void)
+{
+    const char *km[] = {"model.name", "cpolemap", "model.mu", "-0.4937", "integrator.name", "simgd", "integrator.h", "1", "run.x0", "0", NULL};
+    const char *kf[] = {"model.name", "cpoleflow", "model.mu", "-0.4937", "integrator.name", "cvode", "run.x0", "0,0", NULL};
+    for (int c = 0; c < 2; c++) {
+        gd_continue_result r;
+        CHECK_OK(cont(c ? kf : km, "model.mu", -0.5, 0.5, &r));
+        const gd_branch *b = r.nbranches ? &r.branches[0] : NULL;
+        CHECK(b && b->p[0] == -0.5 && b->p[b->n - 1] == 0.5); /* across the pole */
+        if (r.nspecial) fprintf(stderr, "pole %s: %s at %g reported\n", c ? "flow" : "map", gd_point_type_name(r.special[0].type), r.special[0].p);
+        CHECK(r.nspecial == 0);
+        gd_continue_result_free(&r);
+    }
+}
+
 static void refusals(void)
 {
     const char *kv[] = {"model.name", "dirac", "model.reg", "gp", "integrator.name", "simgd", "integrator.h", "0.5", NULL};
@@ -483,6 +532,8 @@ int main(void)
     register_game("clogistic", 1, logistic_field, logistic_jac);
     register_game("cdelayed", 2, delayed_field, delayed_jac);
     register_game("cfoldmap", 1, foldmap_field, NULL);
+    register_game("cpolemap", 1, pole_map, pole_map_jac);
+    register_game("cpoleflow", 2, pole_flow, pole_flow_jac);
     gd_game g = {.abi_version = GD_ABI_VERSION, .name = "cnsmap", .summary = "continuation test", .dim = 2, .ngen = 1, .params = nsmap_params,
                  .opts_size = 2 * sizeof(double), .field = nsmap_field};
     char msg[GD_ERRMSG_LEN];
@@ -499,6 +550,7 @@ int main(void)
     d6_r2(0.01, x01, 0.99999673);
     d6_r2(0.05, x05, 0.99967877);
     d9_d10_flows();
+    rechecks();
     refusals();
     return check_report("test_continue");
 }

@@ -176,9 +176,12 @@ def critical(config=None, param=None, lo=None, hi=None, **kw):
     return _execute("critical", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))
 
 
-def continuation(config=None, param=None, lo=None, hi=None, **kw):
-    """gandyn continue (period=, ds=, max_steps=): the branch of equilibria or fixed points
-    through param's configured value on [lo, hi] and its special points; file: /branch, /points."""
+def continuation(config=None, param=None, lo=None, hi=None, from_=None, **kw):
+    """gandyn continue (period=, ds=, max_steps=; from_= for --from: "equilibrium", "x0" or
+    "FILE.h5#/points/N"): the branch of equilibria or fixed points through param's configured
+    value (or the point from_ names) on [lo, hi] and its special points; file: /branch, /points."""
+    if from_ is not None:
+        kw["from"] = from_
     return _execute("continue", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))
 
 

@@ -65,6 +65,18 @@ def test_agrees_with_cli(case, scratch):
                 assert mine.attrs[k] == (v.item() if hasattr(v, "item") else v), k
 
 
+def test_continue_from_agrees_with_cli(scratch):
+    """from_= is --from: the logistic map's period-2 branch from the PD point of a first file."""
+    lg = {"model.name": "normal_form", "model.form": "logistic", "model.r": 2.5, "integrator.h": 1, "run.x0": 0.6}
+    first = gandyn.continuation(lg, param="model.r", lo=2.5, hi=3.4, continuation__branches=1, out=scratch / "pd1.h5")
+    assert [s["type"] for s in first["special"]] == ["PD"]
+    start = f"{scratch / 'pd1.h5'}#/points/0"
+    mine = gandyn.continuation(lg, param="model.r", lo=3, hi=3.5, period=2, from_=start, out="")
+    sets = [a for k, v in lg.items() for a in ("--set", f"{k}={v}")]
+    assert_same(dict(mine), cli_json("continue", "/dev/null", *sets, "--param", "model.r", "--lo", 3, "--hi", 3.5, "--period", 2, "--from", start, "-o", ""))
+    assert any(s["type"] == "PD" and abs(s["p"] - (1 + 6 ** 0.5)) < 1e-10 for s in mine["special"])
+
+
 def test_critical_and_trace_agree_with_cli():
     args = ["--set", "integrator.name=altgd", "--set", "run.x0=1e-8,1e-8", "--set", "integrator.steps=20000"]
     mine = gandyn.critical(GAN, param="integrator.h", lo=3, hi=5, integrator__name="altgd", run__x0=[1e-8, 1e-8], integrator__steps=20000)
