@@ -339,7 +339,19 @@ static int classify(att *a, const attractor_opts *o, gd_attractor_result *out)
     return rc;
 }
 
-int gd_sim_attractor(gd_sim *s, gd_attractor_result *out)
+/* m of the samples (first model coordinates, m x n, evenly spaced over the kept run) for an
+ * orbit diagram; NaN when the run diverged before any were kept. */
+static void subsample(const att *a, int m, double *pts, int diverged)
+{
+    for (int j = 0; j < m; j++) {
+        long k = diverged ? -1 : (long)((double)j * (double)a->S / m);
+        for (int i = 0; i < a->n; i++) pts[(size_t)j * a->n + i] = k >= 0 ? a->z[(size_t)k * a->N + i] : NAN;
+    }
+}
+
+int gd_sim_attractor(gd_sim *s, gd_attractor_result *out) { return gd_sim_attractor_sampled(s, out, 0, NULL); }
+
+int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts)
 {
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
@@ -368,6 +380,7 @@ int gd_sim_attractor(gd_sim *s, gd_attractor_result *out)
         amplitude(&a, out);
         circle_measures(&a, out);
     }
+    if (m > 0 && pts) subsample(&a, m, pts, diverged || rc != GD_OK);
     free(a.z);
     if (rc != GD_OK) gd_attractor_result_free(out);
     return rc;

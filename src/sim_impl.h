@@ -21,7 +21,7 @@ typedef struct {
     size_t size, offset;
 } gd_section;
 extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_noise, gd_section_continuation,
-    gd_section_lyapunov, gd_section_attractor;
+    gd_section_lyapunov, gd_section_attractor, gd_section_critical;
 
 typedef struct {
     char *x0;
@@ -56,6 +56,7 @@ typedef struct portrait_opts portrait_opts; /* portrait.c */
 typedef struct continuation_opts continuation_opts; /* continuation.c */
 typedef struct lyapunov_opts lyapunov_opts; /* lyapunov.c */
 typedef struct attractor_opts attractor_opts; /* attractor.c */
+typedef struct critical_opts critical_opts; /* critical.c */
 
 typedef struct {
     double *x0, *xf;
@@ -81,6 +82,7 @@ struct gd_sim {
     gd_noise_opts *noise;   /* [noise] (src/noise.c) */
     lyapunov_opts *lyapunov;
     attractor_opts *attractor;
+    critical_opts *critical;
     double *starts; /* nstart * dim */
     double *eq;     /* the model's equilibrium, when eq_known */
     int eq_known;
@@ -117,6 +119,9 @@ int gd_sim_scan_each(gd_sim *s, const char *key, double lo, double hi, long n, i
 /* The full Lyapunov spectrum of the configured rule from the first start with these settings in
  * place of [lyapunov]'s (20 batches, QR every iteration or time unit): the attractor classes. */
 int gd_lyapunov_full(gd_sim *s, double transient, long steps, double tol, gd_lyapunov_result *out);
+/* gd_sim_attractor, also filling pts (m x the model dimension) with m samples of the kept run
+ * evenly spaced (NaN after a divergence): the orbit diagram of `critical --classes`. */
+int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts);
 /* Building blocks of output files (sim.c), shared by run and portrait. */
 typedef struct gd_h5 gd_h5;
 int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f); /* file + root attributes */
