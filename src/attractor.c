@@ -339,12 +339,13 @@ static int classify(att *a, const attractor_opts *o, gd_attractor_result *out)
     return rc;
 }
 
-/* m of the samples (first model coordinates, m x n, evenly spaced over the kept run) for an
- * orbit diagram; NaN when the run diverged before any were kept. */
+/* The last m samples (first model coordinates, m x n; consecutive, so that a strided choice
+ * cannot alias a cycle onto one of its points) for an orbit diagram; NaN when the run
+ * diverged. */
 static void subsample(const att *a, int m, double *pts, int diverged)
 {
     for (int j = 0; j < m; j++) {
-        long k = diverged ? -1 : (long)((double)j * (double)a->S / m);
+        long k = diverged ? -1 : a->S > m ? a->S - m + j : j % a->S;
         for (int i = 0; i < a->n; i++) pts[(size_t)j * a->n + i] = k >= 0 ? a->z[(size_t)k * a->N + i] : NAN;
     }
 }

@@ -1230,8 +1230,9 @@ static void print_scan_text(gd_cx *cx, const gd_critical_scan *r, const char *pa
         fprintf(cx->out, "  %-7s %-14.10g", b->kind, b->value);
         if (!strcmp(b->kind, "mixed")) fprintf(cx->out, "to %.10g, %d class changes", b->end, b->changes);
         else fprintf(cx->out, "%s %d -> %s %d", gd_attractor_class_name(b->below_cls), b->below_period, gd_attractor_class_name(b->above_cls), b->above_period);
-        if (b->local) fprintf(cx->out, "; %s at %.12g (%s%s%s)", b->type, b->refined, b->criticality, b->resonance[0] && strcmp(b->resonance, "none") ? ", " : "",
-                              strcmp(b->resonance, "none") ? b->resonance : "");
+        int res = b->resonance[0] && strcmp(b->resonance, "none");
+        if (b->local) fprintf(cx->out, "; %s at %.12g%s%s%s%s%s", b->type, b->refined, b->criticality[0] || res ? " (" : "", b->criticality,
+                              b->criticality[0] && res ? ", " : "", res ? b->resonance : "", b->criticality[0] || res ? ")" : "");
         else fprintf(cx->out, "; global: no eigenvalue crossing");
         fputc('\n', cx->out);
     }

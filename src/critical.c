@@ -131,7 +131,6 @@ static int bisect(scan *S, double x0, double x1, int c0, int k0, gd_critical_bou
         else x1 = mid, b->above_cls = c, b->above_period = k;
     }
     b->value = b->end = 0.5 * (x0 + x1);
-    b->bracket[0] = x0; /* until labelled: the last value of the lower class */
     return GD_OK;
 }
 
@@ -220,15 +219,20 @@ static void orbit_crossing(scan *S, gd_critical_boundary *b, double at, double a
     gd_sim_setup(S->sim);
 }
 
-/* Label b: local when the equilibrium branch continued over [a, z] has a crossing there,
- * else when the periodic orbit below the boundary (found at the bisection's lower end `at`)
- * has one; global otherwise (also where neither can be continued). */
-static void label(scan *S, gd_critical_boundary *b, double at, double a, double z)
+/* Label b, bisected between the scan values below and above: local when the equilibrium
+ * branch continued over [a, z] has a crossing there, else when the periodic orbit below (found
+ * at `below`) or the one above (a window's fold) has one; global otherwise (also where none
+ * can be continued). */
+static void label(scan *S, gd_critical_boundary *b, double below, double above, double a, double z)
 {
     a = fmax(a, S->lo), z = fmin(z, S->hi);
     crossing(S, b, 0.5 * (a + z), a, z);
-    if (!b->local && b->below_cls == GD_ATTRACTOR_PERIODIC && b->below_period >= 2) orbit_crossing(S, b, fmax(at, a), a, z);
+    if (!b->local && b->below_cls == GD_ATTRACTOR_PERIODIC && b->below_period >= 2) orbit_crossing(S, b, fmax(below, a), a, z);
+    if (!b->local && b->above_cls == GD_ATTRACTOR_PERIODIC && b->above_period >= 2) orbit_crossing(S, b, fmin(above, z), a, z);
 }
+
+/* A mixed interval is local only if the equilibrium crosses inside it. */
+static void label_mixed(scan *S, gd_critical_boundary *b) { crossing(S, b, 0.5 * (b->value + b->end), fmax(b->value - 10 * S->tol, S->lo), fmin(b->end + 10 * S->tol, S->hi)); }
 
 /* Boundaries from the grid's neighbour pairs; the first with a mixed fine look becomes a
  * mixed interval that absorbs every boundary inside it. */
@@ -242,14 +246,14 @@ static int boundaries(scan *S, const int *gc, const int *gk, const double *gp, i
             r->b[mixed].end = gp[i + 1];
             continue;
         }
-        if (mixed >= 0) label(S, &r->b[mixed], r->b[mixed].value, r->b[mixed].value - 10 * S->tol, r->b[mixed].end + 10 * S->tol);
+        if (mixed >= 0) label_mixed(S, &r->b[mixed]);
         mixed = -1;
         gd_critical_boundary *b = new_boundary(S);
         if (!b) return gd_fmt(S->sim->msg, GD_ENOMEM, "out of memory");
         b->above_cls = gc[i + 1], b->above_period = gk[i + 1];
         if ((rc = bisect(S, gp[i], gp[i + 1], gc[i], gk[i], b)) != GD_OK) break;
-        label(S, b, b->bracket[0], gp[i] - S->tol * 10, gp[i + 1] + S->tol * 10);
         b->bracket[0] = gp[i];
+        label(S, b, gp[i], gp[i + 1], gp[i] - S->tol * 10, gp[i + 1] + S->tol * 10);
         double start = b->value;
         /* a crossing explains the change (the classes may flicker by critical slowing next
          * to it); only a change without one is looked at more finely */
@@ -264,8 +268,7 @@ static int boundaries(scan *S, const int *gc, const int *gk, const double *gp, i
         }
     }
     if (rc == GD_OK && mixed >= 0) {
-        gd_critical_boundary *b = &r->b[mixed];
-        label(S, b, b->value, b->value - 10 * S->tol, b->end + 10 * S->tol);
+        label_mixed(S, &r->b[mixed]);
     }
     return rc;
 }

@@ -119,8 +119,8 @@ int gd_sim_scan_each(gd_sim *s, const char *key, double lo, double hi, long n, i
 /* The full Lyapunov spectrum of the configured rule from the first start with these settings in
  * place of [lyapunov]'s (20 batches, QR every iteration or time unit): the attractor classes. */
 int gd_lyapunov_full(gd_sim *s, double transient, long steps, double tol, gd_lyapunov_result *out);
-/* gd_sim_attractor, also filling pts (m x the model dimension) with m samples of the kept run
- * evenly spaced (NaN after a divergence): the orbit diagram of `critical --classes`. */
+/* gd_sim_attractor, also filling pts (m x the model dimension) with the last m samples of the
+ * kept run (NaN after a divergence): the orbit diagram of `critical --classes`. */
 int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts);
 /* Building blocks of output files (sim.c), shared by run and portrait. */
 typedef struct gd_h5 gd_h5;

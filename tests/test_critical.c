@@ -137,9 +137,14 @@ static void d7(void)
                b->value, b->end, b->changes, b->fraction[GD_ATTRACTOR_PERIODIC], b->fraction[GD_ATTRACTOR_STALL], b->fraction[GD_ATTRACTOR_FIXED]);
         CHECK(!strcmp(b->kind, "mixed") && !b->local && b->changes > 10);
         CHECK(b->value > 1.893 && b->value < 1.8965 && b->end == 1.95);
-        /* the start is halfway between two values of the walk (2 tol apart): at the upper one a run
-         * of its own leaves the cycles */
-        int k, c = class_at(b->value + r.tol, &k);
+        /* the start is halfway between two values of the walk (2 tol apart): at the upper one (the
+         * first probed value above it; the classes interleave at every scale, so exactly it) a
+         * run of its own leaves the cycles */
+        double up = INFINITY;
+        for (int i = 0; i < r.n; i++)
+            if (r.p[i] > b->value) up = fmin(up, r.p[i]);
+        CHECK_NEAR(up, b->value + r.tol, 1e-12);
+        int k, c = class_at(up, &k);
         CHECK(c != GD_ATTRACTOR_PERIODIC && c != GD_ATTRACTOR_NEUTRAL);
         CHECK(b->fraction[GD_ATTRACTOR_PERIODIC] < 0.9 && b->fraction[GD_ATTRACTOR_STALL] > 0.05);
     }
