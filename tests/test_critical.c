@@ -6,7 +6,8 @@
  *    crossing refined by continuation (of the fixed point, then of the 2-, 4- and 8-cycles) to
  *    r = 3 and 1 + sqrt(6) (closed forms, 1e-8) and to the Feigenbaum cascade's r_3, r_4 (published
  *    values, 1e-8); the flip coefficient c = 9 at r = 3; lambda_1 = ln|2 - r| on the fixed cells;
- *    every sample within the amplitude; the file read back;
+ *    every sample within the amplitude; the file read back; on [3.8, 3.86] the period-3 window's
+ *    fold at 1 + sqrt(8) (1e-8), found on the 3-cycle above the boundary;
  *  - D7 (the acceptance case; argument "d7"): GAN, altgd n_d = 5, from (1e-3, 1e-3), h in
  *    [1.5, 1.95]: a local PD/R2 boundary refined to h_c = 4/sqrt(5) (1e-8), neutral below and the
  *    period-2 class above (centroid seeding), and one mixed interval, global, from about 1.896
@@ -94,6 +95,18 @@ static void logistic(void)
     remove("critical.h5");
     gd_critical_scan_free(&r);
     CHECK(r.p == NULL && r.b == NULL);
+    /* the period-3 window: chaos, then the 3-cycle born in a fold at r = 1 + sqrt(8) (continued
+     * from the orbit above the boundary), then its flip */
+    CHECK_OK(gd_sim_set(s, "critical.n", "7"));
+    CHECK_OK(gd_sim_setup(s));
+    CHECK_OK(gd_sim_critical_scan(s, "model.r", 3.8, 3.86, &r));
+    CHECK(r.nb == 2);
+    if (r.nb == 2) {
+        CHECK(r.b[0].below_cls == GD_ATTRACTOR_CHAOTIC && r.b[0].above_period == 3 && !strcmp(r.b[0].type, "LP"));
+        CHECK_NEAR(r.b[0].refined, 1 + sqrt(8), 1e-8);
+        CHECK(r.b[1].below_period == 3 && r.b[1].above_period == 6 && !strcmp(r.b[1].type, "PD"));
+    }
+    gd_critical_scan_free(&r);
     gd_sim_free(&s);
 }
 
