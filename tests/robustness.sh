@@ -327,6 +327,13 @@ st=$?
 [ "$st" = 0 ] && grep -q "cvode: CV_RHSFUNC_FAIL at t = 0 (model 'late': the field callback returned -1 (fatal) at x = (10, 0))" err.txt \
     && ok || bad "a plugin's field failing under cvode (status $st: $(cat err.txt))"
 
+row critical-classes
+expect 2 "critical.n = 1 is out of range (must be >= 2" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --n 1
+expect 2 "critical.tol = -1 is out of range" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --classes --set critical.tol=-1
+expect 2 "the attractor classes of flows (cvode) are not implemented yet" -- critical good.ini --param model.gamma --lo 0.1 --hi 1 --classes --set integrator.name=cvode
+expect 2 "critical: --trace repeats the outcome bisection; it does not combine with --classes" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --classes --trace model.gamma:0.1:1:3
+expect 2 "critical: need --lo < --hi" -- critical good.ini --param integrator.h --lo 1 --hi 0.1 --classes
+
 # the table and this script name the same rows
 [ $((pass + fail)) = "$checks_before" ] && bad "row ${rows[-1]} ran no check"
 listed=$(grep -oE '^\| `[a-z0-9-]+`' "$table" | tr -d '|` ' | sort)
