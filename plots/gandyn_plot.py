@@ -657,7 +657,7 @@ def plot_critical(f, out):
     param = text_attr(s, "param")
     p, cls, lyap = s["p"][:], s["class"][:].astype(int), s["lyap1"][:]
     pts = s["samples"][:, :, 0]
-    fig, (ax, bx) = plt.subplots(2, 1, figsize=(11, 8), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(11, 8.4), gridspec_kw={"height_ratios": [3, 2]})
     for c in sorted(set(cls)):
         at = cls == c
         xs = np.repeat(p[at], pts.shape[1])
@@ -671,7 +671,9 @@ def plot_critical(f, out):
     coord = "θ (generator)" if cfg["model"].get("name", "dirac") == "dirac" else "x[0]"
     ax.set_ylabel(f"{coord}: attractor samples")
     bx.set_ylabel("λ₁ (per iteration)")
-    bx.set_xlabel(param)
+    for axis in (ax, bx):
+        axis.set_xlabel(param)
+        axis.set_xlim(p.min() - 0.01 * (p.max() - p.min()), p.max() + 0.01 * (p.max() - p.min()))
     ax.set_title("orbit diagram by attractor class", fontsize=10)
     bx.set_title("largest Lyapunov exponent", fontsize=10)
     ax.legend(fontsize=7, loc="upper left", markerscale=6)

@@ -3,7 +3,7 @@
 # `gandyn plot` on one file of every kind every command writes, for every model: run, eig
 # (with and without --scan, per-player rates, a model without a vector field), rate (map and
 # flow), portrait, 1-D and 2-D sweeps (with solver failures), spectrum (plain, --scan,
-# --ground-state), estimate and continue. Each must draw, and plot_audit.py checks every figure's title,
+# --ground-state), estimate, continue and critical --classes. Each must draw, and plot_audit.py checks every figure's title,
 # every panel's labels and legend, and that no drawn series is all NaN; portrait_index.py
 # checks every portrait's equilibrium census (Poincare-Hopf).
 # Usage: plot_audit.sh GANDYN PYTHON WORKDIR
@@ -49,6 +49,9 @@ produce estimate - - estimate points.h5
 produce dirac_continue dirac simgd continue /dev/null --set model.reg=gp --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5
 produce dirac_continue_r2 dirac altgd continue /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1 --param integrator.h --lo 0.5 --hi 1.85
 produce dirac_continue_flow dirac cvode continue /dev/null --set model.loss=nsgan --set model.reg=gp --set model.allow_negative=1 --set model.gamma=-0.2 --set integrator.name=cvode --param model.gamma --lo -0.2 --hi 0.5
+# critical --classes: the orbit diagram and lambda_1 of the logistic map through its first flips and the period-3 window
+legend_words="local~boundary~(PD) local~boundary~(LP) chaotic λ₁~=~0" produce logistic_critical normal_form simgd critical /dev/null \
+    --set model.name=normal_form --set model.form=logistic --set integrator.h=1 --set run.x0=0.1234 --param model.r --lo 2.8 --hi 3.86 --n 54
 for f in *.h5; do
     [ "$f" = points.h5 ] && continue
     GANDYN_PLOT_AUDIT=$PWD/audit.jsonl "$gandyn" plot "$f" > /dev/null 2> plot.err || { echo "FAIL: gandyn plot $f: $(tail -1 plot.err)"; fails=$((fails + 1)); }
