@@ -12,6 +12,8 @@
  *    [1.5, 1.95]: a local PD/R2 boundary refined to h_c = 4/sqrt(5) (1e-8), neutral below and the
  *    period-2 class above (centroid seeding), and one mixed interval, global, from about 1.896
  *    (a stall-like cell just below its start, checked by a run of its own) to hi;
+ *  - the mixed path alone (D7's configuration on [1.90, 1.95]): one mixed, global interval, its
+ *    class fractions recounted from the probed values;
  *  - bad input: lo >= hi, a flow.
  */
 #include "check.h"
@@ -175,6 +177,33 @@ static void d7(void)
     gd_sim_free(&s);
 }
 
+/* The mixed path in a few seconds (it also runs under the sanitizers, where D7 is not
+ * registered): D7's configuration on [1.90, 1.95], 8 values, tol 4.5e-5 as in D7. */
+static void mixed_part(void)
+{
+    const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "run.x0", "1e-3,1e-3", "attractor.max_steps", "100000",
+                        "critical.n", "8", "critical.tol", "4.5e-5", NULL};
+    gd_sim *s = sim(kv);
+    gd_critical_scan r;
+    CHECK_OK(gd_sim_critical_scan(s, "integrator.h", 1.9, 1.95, &r));
+    CHECK(r.nb == 1);
+    if (r.nb == 1) {
+        const gd_critical_boundary *b = &r.b[0];
+        double sum = 0;
+        for (int c = 0; c < 8; c++) sum += b->fraction[c];
+        CHECK(!strcmp(b->kind, "mixed") && !b->local && b->changes > 3 && b->end == 1.95 && b->value > 1.9 && b->value < 1.95);
+        CHECK_NEAR(sum, 1, 1e-12);
+        CHECK(b->fraction[GD_ATTRACTOR_PERIODIC] > 0 && b->fraction[GD_ATTRACTOR_STALL] > 0);
+        /* the fractions are those of the probed values inside, recounted here */
+        int in = 0, stall = 0;
+        for (int i = 0; i < r.n; i++)
+            if (r.p[i] >= b->value && r.p[i] <= b->end) in++, stall += r.cls[i] == GD_ATTRACTOR_STALL;
+        CHECK(in > 0 && fabs(b->fraction[GD_ATTRACTOR_STALL] - (double)stall / in) < 1e-12);
+    }
+    gd_critical_scan_free(&r);
+    gd_sim_free(&s);
+}
+
 static void errors(void)
 {
     const char *kv[] = {"integrator.h", "0.1", NULL};
@@ -195,6 +224,7 @@ int main(int argc, char **argv)
         return check_report("test_critical d7");
     }
     logistic();
+    mixed_part();
     errors();
     return check_report("test_critical");
 }
