@@ -625,8 +625,8 @@ CLASS_COLORS = ["#4daf4a", "#377eb8", "#984ea3", "#999999", "#e41a1c", "#ff7f00"
 
 
 def mark_boundaries(axis, g, first):
-    """The class boundaries of a critical --classes file: a local one as a solid line named by its
-    crossing, a global one dashed, a mixed interval shaded (labelled once, on the first panel)."""
+    """The class boundaries of a critical --classes file: a local one as a solid line at its
+    crossing, named by it, a global one dashed at the observed change, a mixed interval shaded (labelled once, on the first panel)."""
     kind = text_attr(g, "kind").split(";")
     typ = text_attr(g, "type").split(";")
     value, end, local = g["value"][:], g["end"][:], g["local"][:]
@@ -641,7 +641,8 @@ def mark_boundaries(axis, g, first):
         else:
             name = f"{how} boundary" + (f" ({typ[j]})" if local[j] and typ[j] else "")
             color = colors.get(typ[j], "C3") if local[j] else "0.4"
-            axis.axvline(value[j], color=color, ls="-" if local[j] else "--", lw=1, label=None if name in seen else name)
+            at = g["refined"][j] if local[j] else value[j]  # a local one where the eigenvalue crosses
+            axis.axvline(at, color=color, ls="-" if local[j] else "--", lw=1, label=None if name in seen else name)
             if first and local[j]:
                 text = f"{typ[j]} {g['refined'][j]:.9g}" if with_value else typ[j]
                 axis.annotate(text, (g["refined"][j], 1), xycoords=("data", "axes fraction"), xytext=(2, -4), textcoords="offset points",
