@@ -20,14 +20,6 @@
 
 #include <hdf5.h>
 
-static gd_sim *sim(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    CHECK_OK(gd_sim_setup(s));
-    return s;
-}
-
 /* Every kept sample lies within the amplitude of its value's attractor (max |x - x*|): x* = 0
  * for the Dirac-GAN, 1 - 1/r for the logistic map. */
 static void samples_within_amplitude(const gd_critical_scan *r, int logistic)
@@ -56,7 +48,7 @@ static double read_attr_count(hid_t f, const char *path)
 static void logistic(void)
 {
     const char *kv[] = {"model.name", "normal_form", "model.form", "logistic", "integrator.h", "1", "run.x0", "0.1234", "critical.n", "17", NULL};
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_critical_scan r;
     CHECK_OK(gd_sim_critical_scan(s, "model.r", 2.8, 3.6, &r));
     /* r_k of the cascade: 3 and 1 + sqrt(6) in closed form, then r_3, r_4 as published */
@@ -115,10 +107,10 @@ static void logistic(void)
 /* The class of a run of its own at h (D7's configuration). */
 static int class_at(double h, int *period)
 {
-    char text[32];
-    snprintf(text, sizeof text, "%.17g", h);
-    const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "run.x0", "1e-3,1e-3", "integrator.h", text, NULL};
-    gd_sim *s = sim(kv);
+    const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "run.x0", "1e-3,1e-3", NULL};
+    gd_sim *s = make_sim(kv);
+    set_num(s, "integrator.h", h);
+    CHECK_OK(gd_sim_setup(s));
     gd_attractor_result a;
     CHECK_OK(gd_sim_attractor(s, &a));
     int c = a.cls;
@@ -132,7 +124,7 @@ static void d7(void)
 {
     /* 1e5 transient iterations per value; the exponents of the neutral cells stop at 1e5 */
     const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "run.x0", "1e-3,1e-3", "attractor.max_steps", "100000", NULL};
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_critical_scan r;
     const double hc = 4 / sqrt(5);
     CHECK_OK(gd_sim_critical_scan(s, "integrator.h", 1.5, 1.95, &r));
@@ -183,7 +175,7 @@ static void mixed_part(void)
 {
     const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "run.x0", "1e-3,1e-3", "attractor.max_steps", "100000",
                         "critical.n", "8", "critical.tol", "4.5e-5", NULL};
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_critical_scan r;
     CHECK_OK(gd_sim_critical_scan(s, "integrator.h", 1.9, 1.95, &r));
     CHECK(r.nb == 1);
@@ -207,7 +199,7 @@ static void mixed_part(void)
 static void errors(void)
 {
     const char *kv[] = {"integrator.h", "0.1", NULL};
-    gd_sim *s = sim(kv);
+    gd_sim *s = make_sim(kv);
     gd_critical_scan r;
     CHECK(gd_sim_critical_scan(s, "integrator.h", 1, 0.5, &r) == GD_EUSAGE);
     CHECK(gd_sim_critical_scan(s, NULL, 0.5, 1, &r) == GD_EUSAGE);
