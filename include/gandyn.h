@@ -738,6 +738,50 @@ GD_EXPORT double gd_axis_value(double lo, double hi, long n, int logscale, long 
 GD_EXPORT int gd_sim_critical_trace(gd_sim *s, const char *key, double lo, double hi, double rtol, const char *key2, int n,
                                     const double *at, gd_critical_result *out);
 
+/* Where the observed attractor class changes along one key (`gandyn critical --classes`,
+ * [critical] section, docs/bifurcations.md): critical.n evenly spaced values from run.x0
+ * classified by gd_sim_attractor (fixed-step rules only), each neighbour pair of different
+ * (class, period) bisected to critical.tol (0: 1e-4 (hi - lo)) and labelled: local when the
+ * equilibrium branch continued over the pair's bracket has a crossing (LP, BP, H, PD, NS) there,
+ * global otherwise, mixed when the class keeps changing (more than 3 changes among 11 values
+ * spaced tol around it: the interval then runs from the lowest change a downward walk finds
+ * to the last bracket with a boundary next to it). first holds the keys of gd_sim_critical for
+ * the first boundary (predicted: the first local crossing; iterations: the values probed). */
+typedef struct gd_critical_boundary {
+    double value;                  /* bisected change; mixed: where the interval starts */
+    double end;                    /* mixed: where it ends; else value */
+    double bracket[2];             /* the scan values it was bisected between */
+    int below_cls, below_period;   /* GD_ATTRACTOR_* class and period below and above */
+    int above_cls, above_period;
+    const char *kind;              /* local | global | mixed */
+    int local;                     /* 1: an eigenvalue of the equilibrium crosses there */
+    const char *type;              /* LP, BP, H, PD, NS when local, else "" */
+    double refined, theta, coeff;  /* the crossing's value (to continuation.loc_tol), angle, coefficient (NaN: none) */
+    const char *criticality, *resonance; /* as gd_special_point's ("" when not local) */
+    int changes;                   /* class changes seen by the fine look (and the walk of a mixed interval) */
+    double fraction[8];            /* mixed: share of each class among the values probed inside */
+} gd_critical_boundary;
+typedef struct gd_critical_scan {
+    char *param;
+    double lo, hi, tol;
+    int n, dim, samples;           /* values probed (grid, bisections, fine looks; sorted), model dimension, points kept per value */
+    double *p;                     /* n */
+    int *cls, *period;             /* n */
+    signed char *grid;             /* n: 1 for the critical.n evenly spaced values */
+    double *lyap1, *amplitude;     /* n: lambda_1 (NaN: none), max |x - x*| */
+    double *pts;                   /* n x samples x dim: attractor points (NaN: diverged) */
+    int nb;
+    gd_critical_boundary *b;       /* nb, by value */
+    gd_critical_result first;
+} gd_critical_scan;
+GD_EXPORT int gd_sim_critical_scan(gd_sim *s, const char *key, double lo, double hi, gd_critical_scan *out);
+GD_EXPORT void gd_critical_scan_free(gd_critical_scan *r);
+/* /scan/{p, class, period, grid, lyap1, amplitude, samples [n, samples, dim]} (attributes param,
+ * range = lo, hi, tol) and /boundaries/{value, end, local, below_class, below_period, above_class,
+ * above_period, refined, theta, coeff, fractions [nb, 8]} with the string attributes kind, type,
+ * criticality, resonance (';'-separated). */
+GD_EXPORT int gd_sim_write_critical(gd_sim *s, const char *path, const gd_critical_scan *r);
+
 /* ---------------------------------------------------------------- linear algebra */
 /* Eigenvalues of the row-major n*n matrix A (LAPACK dgeev); wr, wi hold n doubles. */
 GD_EXPORT int gd_eigenvalues(int n, const double *A, double *wr, double *wi);

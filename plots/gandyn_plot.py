@@ -36,6 +36,7 @@ import configparser
 import os
 import sys
 import tempfile
+import textwrap
 
 import h5py
 import matplotlib
@@ -775,6 +776,69 @@ def plot_attractor(f, out):
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(f"attractor: {head} — " + title_of(cfg), fontsize=10)
+
+
+CLASS_NAMES = ["fixed", "periodic", "quasi_periodic", "neutral", "chaotic", "stall", "diverge", "undetermined"]  # /scan/class codes
+CLASS_COLORS = ["#4daf4a", "#377eb8", "#984ea3", "#999999", "#e41a1c", "#ff7f00", "#000000", "#a65628"]
+
+
+def mark_boundaries(axis, g, first):
+    """The class boundaries of a critical --classes file: a local one as a solid line at its
+    crossing, named by it, a global one dashed at the observed change, a mixed interval shaded (labelled once, on the first panel)."""
+    kind = text_attr(g, "kind").split(";")
+    typ = text_attr(g, "type").split(";")
+    value, end, local = g["value"][:], g["end"][:], g["local"][:]
+    colors = {"LP": "C1", "BP": "C2", "H": "C4", "PD": "C3", "NS": "C5"}
+    with_value = local.sum() <= 4  # more crossings: their names only, or the labels overlap
+    seen = set()
+    for j, k in enumerate(kind[:len(value)]):
+        how = "local" if local[j] else "global"
+        if k == "mixed":
+            name = f"mixed interval ({how})"
+            axis.axvspan(value[j], end[j], color="0.85", zorder=0, label=None if name in seen else name)
+        else:
+            name = f"{how} boundary" + (f" ({typ[j]})" if local[j] and typ[j] else "")
+            color = colors.get(typ[j], "C3") if local[j] else "0.4"
+            at = g["refined"][j] if local[j] else value[j]  # a local one where the eigenvalue crosses
+            axis.axvline(at, color=color, ls="-" if local[j] else "--", lw=1, label=None if name in seen else name)
+            if first and local[j]:
+                text = f"{typ[j]} {g['refined'][j]:.9g}" if with_value else typ[j]
+                axis.annotate(text, (g["refined"][j], 1), xycoords=("data", "axes fraction"), xytext=(2, -4), textcoords="offset points",
+                              fontsize=7, color=color, rotation=90, va="top")
+        seen.add(name)
+
+
+def plot_critical(f, out):
+    """critical --classes: the orbit diagram (the first coordinate of each value's attractor
+    samples, coloured by class) and lambda_1 against the parameter, the boundaries marked."""
+    cfg = read_config(f)
+    s = f["scan"]
+    param = text_attr(s, "param")
+    p, cls, lyap = s["p"][:], s["class"][:].astype(int), s["lyap1"][:]
+    pts = s["samples"][:, :, 0]
+    fig, (ax, bx) = plt.subplots(2, 1, figsize=(11, 8.4), gridspec_kw={"height_ratios": [3, 2]})
+    for c in sorted(set(cls)):
+        at = cls == c
+        xs = np.repeat(p[at], pts.shape[1])
+        ax.scatter(xs, pts[at].ravel(), s=0.6, color=CLASS_COLORS[c], label=CLASS_NAMES[c], rasterized=True)
+        fin = at & np.isfinite(lyap)
+        if fin.any():
+            bx.plot(p[fin], lyap[fin], ".", ms=3, color=CLASS_COLORS[c], label=CLASS_NAMES[c])
+    bx.axhline(0, color="0.5", lw=0.8, label="λ₁ = 0")
+    for axis, first in ((ax, True), (bx, False)):
+        mark_boundaries(axis, f["boundaries"], first)
+    coord = "θ (generator)" if cfg["model"].get("name", "dirac") == "dirac" else "x[0]"
+    ax.set_ylabel(f"{coord}: attractor samples")
+    bx.set_ylabel("λ₁ (per iteration)")
+    for axis in (ax, bx):
+        axis.set_xlabel(param)
+        axis.set_xlim(p.min() - 0.01 * (p.max() - p.min()), p.max() + 0.01 * (p.max() - p.min()))
+    ax.set_title("orbit diagram by attractor class", fontsize=10)
+    bx.set_title("largest Lyapunov exponent", fontsize=10)
+    ax.legend(fontsize=7, loc="upper left", markerscale=6)
+    bx.legend(fontsize=7, loc="lower left", markerscale=2)
+    lo, hi, _ = s.attrs["range"]
+    fig.suptitle(textwrap.fill(f"critical {param} = {lo:g} … {hi:g}: " + title_of(cfg, swept=(param,)), 140), fontsize=10)
     fig.tight_layout()
     save(fig, out)
 
@@ -981,8 +1045,10 @@ def plot_file(path, out):
             plot_continue(f, out)
         elif "attractor" in f:
             plot_attractor(f, out)
+        elif "scan" in f and "boundaries" in f:
+            plot_critical(f, out)
         else:
-            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda, /branch, /attractor)")
+            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda, /branch, /attractor, /scan)")
 
 
 def main():

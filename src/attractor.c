@@ -386,7 +386,20 @@ static void result_init(gd_attractor_result *out)
     out->rotation = out->mean_z = out->contraction = NAN;
 }
 
-int gd_sim_attractor(gd_sim *s, gd_attractor_result *out)
+/* The last m samples (first model coordinates, m x n; consecutive, so that a strided choice
+ * cannot alias a cycle onto one of its points) for an orbit diagram; NaN when the run
+ * diverged. */
+static void subsample(const att *a, int m, double *pts, int diverged)
+{
+    for (int j = 0; j < m; j++) {
+        long k = diverged ? -1 : a->S > m ? a->S - m + j : j % a->S;
+        for (int i = 0; i < a->n; i++) pts[(size_t)j * a->n + i] = k >= 0 ? a->z[(size_t)k * a->N + i] : NAN;
+    }
+}
+
+int gd_sim_attractor(gd_sim *s, gd_attractor_result *out) { return gd_sim_attractor_sampled(s, out, 0, NULL); }
+
+int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts)
 {
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
@@ -408,6 +421,7 @@ int gd_sim_attractor(gd_sim *s, gd_attractor_result *out)
     out->steps = diverged ? a.S : o->transient + a.S;
     if (rc == GD_OK && diverged) out->cls = GD_ATTRACTOR_DIVERGE, out->dim = N;
     if (rc == GD_OK && !diverged) rc = analyse(&a, o, o->transient, out);
+    if (m > 0 && pts) subsample(&a, m, pts, diverged || rc != GD_OK);
     free(a.z);
     free(scratch);
     if (rc != GD_OK) gd_attractor_result_free(out);

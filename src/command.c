@@ -189,7 +189,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
         else if (strcmp(argv[i], "sections") == 0) models = integrators = 0;
         else return fail(cx, 2, "list: unknown argument '%s' (models | integrators | sections | --json)", argv[i], "");
     }
-    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", "lyapunov", "attractor", NULL}; /* the sections every model and rule share */
+    static const char *const fixed[] = {"run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", "lyapunov", "attractor", "critical", NULL}; /* the sections every model and rule share */
     const gd_model_type *const *mt = gd_model_types();
     const gd_integrator_type *const *it = gd_integrator_types();
     if (json) {
@@ -261,6 +261,8 @@ enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONT
 typedef struct {
     const char *config, *output, *scan, *param, *trace, *count;
     const char *period, *ds, *max_steps, *from; /* continue: [continuation] keys given as options; --from */
+    const char *nvalues;                 /* critical --n: critical.n */
+    int classes;                         /* critical --classes (or --n): the class scan */
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
     long cells[2]; /* --cells LO:HI; HI = 0: all cells */
@@ -330,6 +332,11 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
         } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(cx, 2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
+        } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--classes") == 0) {
+            a->classes = 1;
+        } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--n") == 0) {
+            if (++i == argc) return fail(cx, 2, "--n needs a whole number >= 2", "", "");
+            a->nvalues = argv[i], a->classes = 1;
         } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--trace") == 0) {
             if (++i == argc) return fail(cx, 2, "--trace needs KEY:LO:HI:N[:lin|log]", "", "");
             a->trace = argv[i];
@@ -364,8 +371,9 @@ static int configure(gd_cx *cx, gd_sim *sim, const run_args *a)
         snprintf(key, sizeof key, "%.*s", (int)(eq - a->set[i]), a->set[i]);
         rc = gd_sim_set(sim, key, eq + 1);
     }
-    const char *ckey[3] = {"continuation.period", "continuation.ds", "continuation.max_steps"}, *cval[3] = {a->period, a->ds, a->max_steps};
-    for (int i = 0; rc == GD_OK && i < 3; i++)
+    const char *ckey[4] = {"continuation.period", "continuation.ds", "continuation.max_steps", "critical.n"},
+               *cval[4] = {a->period, a->ds, a->max_steps, a->nvalues};
+    for (int i = 0; rc == GD_OK && i < 4; i++)
         if (cval[i]) rc = gd_sim_set(sim, ckey[i], cval[i]);
     if (rc == GD_OK) rc = gd_sim_setup(sim);
     if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");
@@ -1217,9 +1225,90 @@ static int do_attractor(gd_cx *cx, gd_sim *sim, const run_args *a)
     return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
 }
 
+static void print_side(gd_cx *cx, const char *name, int cls, int period)
+{
+    fprintf(cx->out, ",\"%s\":{\"class\":\"%s\",\"period\":%d}", name, gd_attractor_class_name(cls), period);
+}
+
+static void print_boundary_json(gd_cx *cx, const gd_critical_boundary *b)
+{
+    static const char *const num[] = {"value", "end", "refined", "theta", "coeff"};
+    double v[] = {b->value, b->end, b->refined, b->theta, b->coeff};
+    fprintf(cx->out, "{\"kind\":\"%s\",\"label\":\"%s\"", b->kind, b->local ? "local" : "global");
+    for (int k = 0; k < 5; k++) {
+        fprintf(cx->out, ",\"%s\":", num[k]);
+        json_num(cx, v[k]);
+    }
+    print_side(cx, "below", b->below_cls, b->below_period);
+    print_side(cx, "above", b->above_cls, b->above_period);
+    fprintf(cx->out, ",\"bracket\":");
+    json_vec(cx, b->bracket, 2);
+    fprintf(cx->out, ",\"type\":\"%s\",\"criticality\":\"%s\",\"resonance\":\"%s\",\"changes\":%d,\"fractions\":{", b->type, b->criticality,
+            b->resonance, b->changes);
+    for (int c = 0, first = 1; c < 8; c++) {
+        if (b->fraction[c] <= 0) continue;
+        fprintf(cx->out, "%s\"%s\":", first ? "" : ",", gd_attractor_class_name(c));
+        json_num(cx, b->fraction[c]);
+        first = 0;
+    }
+    fprintf(cx->out, "}}");
+}
+
+static void print_scan_text(gd_cx *cx, const gd_critical_scan *r, const char *path)
+{
+    fprintf(cx->out, "%s on [%.10g, %.10g]: %d values classified (tol %.3g), %d boundaries\n", r->param, r->lo, r->hi, r->n, r->tol, r->nb);
+    for (int j = 0; j < r->nb; j++) {
+        const gd_critical_boundary *b = &r->b[j];
+        fprintf(cx->out, "  %-7s %-14.10g", b->kind, b->value);
+        if (!strcmp(b->kind, "mixed")) fprintf(cx->out, "to %.10g, %d class changes", b->end, b->changes);
+        else fprintf(cx->out, "%s %d -> %s %d", gd_attractor_class_name(b->below_cls), b->below_period, gd_attractor_class_name(b->above_cls), b->above_period);
+        int res = b->resonance[0] && strcmp(b->resonance, "none");
+        if (b->local) fprintf(cx->out, "; %s at %.12g%s%s%s%s%s", b->type, b->refined, b->criticality[0] || res ? " (" : "", b->criticality,
+                              b->criticality[0] && res ? ", " : "", res ? b->resonance : "", b->criticality[0] || res ? ")" : "");
+        else fprintf(cx->out, "; global: no eigenvalue crossing");
+        fputc('\n', cx->out);
+    }
+    text_wrote(cx, path);
+}
+
+/* --classes: every boundary of the observed attractor class over [lo, hi]. */
+static int critical_classes(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    const char *path = a->output && a->output[0] ? a->output : NULL;
+    gd_critical_scan r;
+    int rc = gd_sim_critical_scan(sim, a->param, a->lo, a->hi, &r);
+    if (rc == GD_OK && path) rc = gd_sim_write_critical(sim, path, &r);
+    if (rc != GD_OK) {
+        gd_critical_scan_free(&r);
+        return fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+    }
+    if (a->json) {
+        fprintf(cx->out, "{\"param\":");
+        json_str(cx, a->param);
+        fputc(',', cx->out);
+        print_critical_json(cx, &r.first);
+        fprintf(cx->out, ",\"values\":%d,\"tol\":", r.n);
+        json_num(cx, r.tol);
+        fprintf(cx->out, ",\"boundaries\":[");
+        for (int j = 0; j < r.nb; j++) {
+            if (j) fputc(',', cx->out);
+            print_boundary_json(cx, &r.b[j]);
+        }
+        fputc(']', cx->out);
+        json_output(cx, path);
+        fprintf(cx->out, "}\n");
+    } else {
+        print_scan_text(cx, &r, path);
+    }
+    gd_critical_scan_free(&r);
+    return 0;
+}
+
 static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "critical needs --param KEY --lo A --hi B", "", "");
+    if (a->classes && a->trace) return fail(cx, 2, "critical: --trace repeats the outcome bisection; it does not combine with --classes or --n", "", "");
+    if (a->classes) return critical_classes(cx, sim, a);
     if (a->trace) return critical_trace(cx, sim, a);
     gd_critical_result r;
     int rc = gd_sim_critical(sim, a->param, a->lo, a->hi, a->rtol, &r);
@@ -1541,15 +1630,20 @@ static const command commands[] = {
      "gandyn sweep @/dirac/notebook/gan_gradpen.ini --set sweep.x=integrator.h:0.05:2:40 --cells 25:40 -o b.h5 && "
      "gandyn merge a.h5 b.h5 -o sweep.h5",
      0, NULL, cmd_merge},
-    {"critical", "CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:lin|log]] [--set K=V]... [--json]",
-     "the value of K where the outcome changes, and where rho = 1",
+    {"critical", "CONFIG --param K --lo A --hi B [--rtol R] [--trace K2:LO:HI:N[:lin|log]] [--classes] [--n N] [--set K=V]... [-o FILE] [--json]",
+     "the value of K where the outcome changes, and where rho = 1; every attractor-class boundary",
      "Bisects between --lo and --hi, whose observed outcomes differ, to the value of K where the outcome\n"
      "changes, and to where the predicted spectral radius crosses 1. --trace repeats it for the values\n"
-     "of a second key: the boundary curve.",
-     "model integrator run.x0 sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure,noise_factor noise",
+     "of a second key: the boundary curve. --classes (or --n N) instead classifies the attractor of\n"
+     "critical.n values over [lo, hi] from run.x0, bisects every change of class to critical.tol and\n"
+     "labels each boundary local (an eigenvalue crossing, located by continuation), global, or mixed\n"
+     "where the class keeps changing (docs/bifurcations.md); -o writes /scan and /boundaries.",
+     "model integrator run.x0 sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure,noise_factor noise attractor continuation critical",
      (const char *const[]){"--param K", "the numeric key to bisect (model.* or integrator.*)", "--lo A, --hi B", "the bracket", "--rtol R",
                            "stop at |hi - lo| <= R |value| (default 1e-6)", "--trace K2:LO:HI:N[:lin|log]",
-                           "one bisection per value of the key K2", OPT_SET, OPT_JSON, NULL},
+                           "one bisection per value of the key K2", "--classes", "scan by attractor class (fixed-step rules)", "--n N",
+                           "critical.n, and --classes", OPT_SET, "-o FILE", "with --classes: write /scan and /boundaries (default: no file)", OPT_JSON,
+                           NULL},
      "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "
      "--param integrator.h --lo 3 --hi 5",
      OPT_CRITICAL, do_critical, NULL},

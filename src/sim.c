@@ -36,10 +36,10 @@ const gd_section gd_section_run = {"run", run_params, sizeof(run_opts), offsetof
 /* The fixed sections in the order configs are written; model and integrator tables depend on
  * the names. */
 static const gd_section *const fixed[] = {&gd_section_run, &gd_section_sweep, &gd_section_rate, &gd_section_portrait, &gd_section_noise, &gd_section_continuation,
-                                          &gd_section_lyapunov, &gd_section_attractor};
+                                          &gd_section_lyapunov, &gd_section_attractor, &gd_section_critical};
 #define NFIXED (sizeof fixed / sizeof fixed[0])
 
-static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", "lyapunov", "attractor", NULL};
+static const char *const sections[] = {"model", "integrator", "run", "sweep", "rate", "portrait", "noise", "lookahead", "modifier", "continuation", "lyapunov", "attractor", "critical", NULL};
 
 /* Where the sim keeps a section's option struct. */
 static void **section_slot(gd_sim *s, const gd_section *sec) { return (void **)((char *)s + sec->offset); }
@@ -128,7 +128,7 @@ static int store(gd_sim *s, const char *section, const char *key, const char *va
     for (int i = 0; sections[i]; i++) known |= strcmp(sections[i], section) == 0;
     if (!known)
         return gd_fmt(s->msg, GD_EUSAGE,
-                      "unknown section [%s] (sections: model, integrator, run, sweep, rate, portrait, noise, lookahead, modifier, continuation, lyapunov, attractor)",
+                      "unknown section [%s] (sections: model, integrator, run, sweep, rate, portrait, noise, lookahead, modifier, continuation, lyapunov, attractor, critical)",
                       section);
     s->ready = 0;
     for (int i = 0; i < s->ne; i++)

@@ -21,7 +21,7 @@ typedef struct {
     size_t size, offset;
 } gd_section;
 extern const gd_section gd_section_run, gd_section_sweep, gd_section_rate, gd_section_portrait, gd_section_noise, gd_section_continuation,
-    gd_section_lyapunov, gd_section_attractor;
+    gd_section_lyapunov, gd_section_attractor, gd_section_critical;
 
 typedef struct {
     char *x0;
@@ -58,6 +58,7 @@ typedef struct portrait_opts portrait_opts; /* portrait.c */
 typedef struct continuation_opts continuation_opts; /* continuation.c */
 typedef struct lyapunov_opts lyapunov_opts; /* lyapunov.c */
 typedef struct attractor_opts attractor_opts; /* attractor.c */
+typedef struct critical_opts critical_opts; /* critical.c */
 
 typedef struct {
     double *x0, *xf;
@@ -83,6 +84,7 @@ struct gd_sim {
     gd_noise_opts *noise;   /* [noise] (src/noise.c) */
     lyapunov_opts *lyapunov;
     attractor_opts *attractor;
+    critical_opts *critical;
     double *starts; /* nstart * dim */
     double *eq;     /* the model's equilibrium, when eq_known */
     int eq_known;
@@ -126,6 +128,9 @@ int gd_lyapunov_full(gd_sim *s, double transient, long steps, double tol, gd_lya
  * for the amplitude and rotation, or NULL. out->steps: the exponents' iterations. */
 int gd_attractor_of_samples(gd_sim *sim, const gd_sim *cfg, gd_stepper *st, const double *eq, const double *z, long S, gd_attractor_result *out,
                             char *msg);
+/* gd_sim_attractor, also filling pts (m x the model dimension) with the last m samples of the
+ * kept run (NaN after a divergence): the orbit diagram of `critical --classes`. */
+int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts);
 /* Building blocks of output files (sim.c), shared by run and portrait. */
 typedef struct gd_h5 gd_h5;
 int gd_sim_open_output(gd_sim *s, const char *path, gd_h5 **f); /* file + root attributes */

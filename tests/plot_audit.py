@@ -9,7 +9,7 @@ import json
 import sys
 
 MODEL_WORDS = {"dirac": "Dirac-GAN", "kernel_gda": "kernel GDA", "torus": "torus", "functional": "functional",
-               "particles": "particles", "linear": "linear"}
+               "particles": "particles", "linear": "linear", "normal_form": "normal_form"}
 figures = {}
 for line in open(sys.argv[1]):
     d = json.loads(line)

@@ -3,7 +3,7 @@
 # `gandyn plot` on one file of every kind every command writes, for every model: run, eig
 # (with and without --scan, per-player rates, a model without a vector field), rate (map and
 # flow), portrait, 1-D and 2-D sweeps (with solver failures, and a basin), spectrum (plain, --scan,
-# --ground-state), estimate, continue and attractor. Each must draw, and plot_audit.py checks every figure's title,
+# --ground-state), estimate, continue, attractor and critical --classes. Each must draw, and plot_audit.py checks every figure's title,
 # every panel's labels and legend, and that no drawn series is all NaN; portrait_index.py
 # checks every portrait's equilibrium census (Poincare-Hopf).
 # Usage: plot_audit.sh GANDYN PYTHON WORKDIR
@@ -58,6 +58,9 @@ gp3=(--set model.reg=gp --set model.gamma=0.3 --set run.x0=1e-3,1e-3)
 legend_words="multipliers~of~Φ^8 period~8" produce dirac_attractor_cycle dirac simgd attractor /dev/null "${gp3[@]}" --set integrator.h=2.25
 legend_words="λ~(chaotic)" produce dirac_attractor_chaos dirac simgd attractor /dev/null "${gp3[@]}" --set integrator.h=3.0
 legend_words="diverge~after" produce dirac_attractor_diverge dirac simgd attractor /dev/null "${gp3[@]}" --set integrator.h=3.4
+# critical --classes: the orbit diagram and lambda_1 of the logistic map through its first flips and the period-3 window
+legend_words="local~boundary~(PD) local~boundary~(LP) chaotic λ₁~=~0" produce logistic_critical normal_form simgd critical /dev/null \
+    --set model.name=normal_form --set model.form=logistic --set integrator.h=1 --set run.x0=0.1234 --param model.r --lo 2.8 --hi 3.86 --n 54
 for f in *.h5; do
     [ "$f" = points.h5 ] && continue
     GANDYN_PLOT_AUDIT=$PWD/audit.jsonl "$gandyn" plot "$f" > /dev/null 2> plot.err || { echo "FAIL: gandyn plot $f: $(tail -1 plot.err)"; fails=$((fails + 1)); }

@@ -339,6 +339,12 @@ expect 2 "--from needs equilibrium, x0 or FILE.h5#/points/N (not 'pd.h5')" -- co
 expect 2 "--from pd.h5: the file continues model.r, not integrator.h" -- continue /dev/null $lg --param integrator.h --lo 0.5 --hi 1 --from 'pd.h5#/points/0'
 expect 2 "--from pd.h5: its points have 1 coordinates, the model 2" -- \
     continue /dev/null --set model.name=normal_form --set model.form=henon --param model.a --lo 1 --hi 1.5 --from 'pd.h5#/points/0'
+row critical-classes
+expect 2 "critical.n = 1 is out of range (must be >= 2" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --n 1
+expect 2 "critical.tol = -1 is out of range" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --classes --set critical.tol=-1
+expect 2 "the attractor classes of flows (cvode) are not implemented yet" -- critical good.ini --param model.gamma --lo 0.1 --hi 1 --classes --set integrator.name=cvode
+expect 2 "critical: --trace repeats the outcome bisection; it does not combine with --classes" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --classes --trace model.gamma:0.1:1:3
+expect 2 "critical: need --lo < --hi" -- critical good.ini --param integrator.h --lo 1 --hi 0.1 --classes
 
 # the table and this script name the same rows
 [ $((pass + fail)) = "$checks_before" ] && bad "row ${rows[-1]} ran no check"

@@ -115,12 +115,13 @@ def call(argv):
     return out
 
 
-def _execute(name, head, kw, json_flag=True):
-    """gandyn NAME HEAD... OPTIONS [-o OUT] --json, into a Result."""
+def _execute(name, head, kw, json_flag=True, writes=None):
+    """gandyn NAME HEAD... OPTIONS [-o OUT] --json, into a Result (writes: whether the command
+    writes a file, when its name alone does not tell)."""
     kw = dict(kw)
     out = kw.pop("out", None)
     tmpdir = None
-    if out is None and name in _WRITES:
+    if out is None and (name in _WRITES if writes is None else writes):
         tmpdir = tempfile.mkdtemp(prefix="gandyn-")
         out = os.path.join(tmpdir, name + ".h5")
     argv = ["gandyn", name] + head + _option_args(kw)
@@ -172,8 +173,12 @@ def sweep(config=None, **kw):
 
 def critical(config=None, param=None, lo=None, hi=None, **kw):
     """gandyn critical: the value of param in [lo, hi] where the observed outcome changes, and
-    where the predicted spectral radius crosses 1 (trace=AXIS: the boundary curve)."""
-    return _execute("critical", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))
+    where the predicted spectral radius crosses 1 (trace=AXIS: the boundary curve). classes=True
+    (or n=N): every boundary of the attractor class instead, in r["boundaries"] (kind local,
+    global or mixed), with the file's /scan (class, period, lyap1, amplitude, samples per value)
+    and /boundaries."""
+    classes = bool(kw.get("classes")) or kw.get("n") is not None
+    return _execute("critical", _config_args(config), dict(kw, param=param, lo=lo, hi=hi), writes=classes)
 
 
 def continuation(config=None, param=None, lo=None, hi=None, from_=None, **kw):

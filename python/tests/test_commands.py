@@ -89,6 +89,22 @@ def test_critical_and_trace_agree_with_cli():
                                      "model.gamma:0.3:1.5:3"))
 
 
+def test_critical_classes_agree_with_cli(scratch):
+    """critical --classes: the logistic map's first two flips, r = 3 and 1 + sqrt(6), in the
+    printed boundaries and in the file."""
+    logistic = {"model.name": "normal_form", "model.form": "logistic", "integrator.h": 1, "run.x0": 0.1234}
+    sets = [a for k, v in logistic.items() for a in ("--set", f"{k}={v}")]
+    mine = gandyn.critical(logistic, param="model.r", lo=2.8, hi=3.5, n=8, out=scratch / "crit.h5")
+    cli_out = cli_json("critical", "/dev/null", *sets, "--param", "model.r", "--lo", 2.8, "--hi", 3.5, "--n", 8, "-o", scratch / "cli.h5")
+    assert_same({k: v for k, v in mine.items() if k != "output"}, {k: v for k, v in cli_out.items() if k != "output"})
+    flips = [b["refined"] for b in mine["boundaries"] if b["kind"] == "local" and b["type"] == "PD"]
+    assert len(flips) == 2 and abs(flips[0] - 3) < 1e-8 and abs(flips[1] - (1 + 6 ** 0.5)) < 1e-8
+    assert mine["boundaries"][0]["below"] == {"class": "fixed", "period": 1} and mine["boundaries"][1]["above"]["period"] == 4
+    scan = mine.data["scan"]
+    assert len(scan["p"]) == mine["values"] and scan["samples"].shape == (mine["values"], 200, 1)
+    assert np.allclose(mine.data["boundaries"]["refined"][:2], [3, 1 + 6 ** 0.5], atol=1e-8)
+
+
 def test_smoothness_and_merge_agree_with_cli(scratch):
     particles = {"model.name": "particles", "model.particles": "0.2,0.1;1.7,-0.2;0.1,2.2;2.1,1.8", "model.data": "0,0;2,0;0,2;2,2"}
     sets = [a for k, v in particles.items() for a in ("--set", f"{k}={v}")]
