@@ -873,6 +873,28 @@ static void closest_pair(const prob *P, const double *q, int sum, int *bi, int *
         }
 }
 
+/* The pair of the record's eigenvalues closest to making test t (H or NS) vanish, in a, b;
+ * 1 when it is a critical pair: +-i omega (omega^2 > 0) for H, a complex pair for NS. 0: a
+ * neutral saddle, a real pair +-k or mu, 1/mu, where the test vanishes without any change of
+ * stability (e.g. past a 1:2 resonance of a map with det D Phi = 1). */
+static int critical_pair(const prob *P, const double *q, int t, double complex *a, double complex *b)
+{
+    int i, j;
+    closest_pair(P, q, t == T_H, &i, &j);
+    *a = q[P->o_re + i] + I * q[P->o_im + i], *b = q[P->o_re + j] + I * q[P->o_im + j];
+    if (t == T_H) return creal(*a * *b) > 0 && fabs(cimag(*a)) > 0;
+    return fabs(cimag(*a)) > 1e-9 * cabs(*a);
+}
+
+/* Test t vanishes at the record (|tau| <= tau_min) at a neutral saddle (H, NS only): neither a
+ * neutral point nor a sign to compare. */
+static int saddle_zero(const prob *P, const double *q, int t)
+{
+    double complex a, b;
+    int small = !((int)q[P->o_flag] & F_ORIGIN) && fabs(q[P->o_tau + t]) <= q[P->o_tmin + t];
+    return small && (t == T_H || t == T_NS) && !critical_pair(P, q, t, &a, &b);
+}
+
 /* Resonance flags of a multiplier pair at angle theta. */
 static const char *resonance(double theta)
 {
@@ -934,11 +956,8 @@ static int classify(prob *P, int t, sp *S)
     if ((t == T_LP || t == T_BP) && !gx_singular(P, q)) return 0;
     if (t == T_PD && count_near(P, q, -1, tol) < 1) return 0;
     if (t == T_H || t == T_NS) {
-        int i, j;
-        closest_pair(P, q, t == T_H, &i, &j);
-        double complex a = q[P->o_re + i] + I * q[P->o_im + i], b = q[P->o_re + j] + I * q[P->o_im + j];
-        if (t == T_H && !(creal(a * b) > 0 && fabs(cimag(a)) > 0)) return 0; /* a real pair +-k */
-        if (t == T_NS && fabs(cimag(a)) <= 1e-9 * cabs(a)) return 0;        /* a real pair mu, 1/mu */
+        double complex a, b;
+        if (!critical_pair(P, q, t, &a, &b)) return 0;                       /* a neutral saddle */
         if (t == T_H && fabs(creal(a)) > tol) return 0;                      /* not on the imaginary axis */
         if (t == T_NS && fabs(cabs(a) - 1) > tol) return 0;                  /* not on the unit circle */
         if (t == T_H) S->omega = sqrt(creal(a * b));
@@ -1064,6 +1083,8 @@ static int detect(prob *P, found *F, int bi)
         for (int i = 0; i <= N && rc == GD_OK; i++) {
             const double *q = i < N ? at(L, i) : NULL, *pr = i > 0 ? at(L, i - 1) : NULL;
             int origin = q && ((int)q[P->o_flag] & F_ORIGIN), small = q && !origin && fabs(q[P->o_tau + t]) <= q[P->o_tmin + t];
+            int saddle = q && saddle_zero(P, q, t), saddle_before = pr && saddle_zero(P, pr, t);
+            small = small && !saddle;
             if (small) {
                 if (!run++) first = i;
                 continue;
@@ -1077,7 +1098,8 @@ static int detect(prob *P, found *F, int bi)
                 int best = first;
                 for (int j = first; j < i; j++) best = fabs(at(L, j)[P->o_tau + t]) < fabs(at(L, best)[P->o_tau + t]) ? j : best;
                 rc = report(P, F, t, bi, at(L, best), best, -1, 0);
-            } else if (run == 0 && q && pr && !origin && !((int)pr[P->o_flag] & F_ORIGIN) && (q[P->o_tau + t] > 0) != (pr[P->o_tau + t] > 0) &&
+            } else if (run == 0 && q && pr && !origin && !saddle && !saddle_before && !((int)pr[P->o_flag] & F_ORIGIN) &&
+                       (q[P->o_tau + t] > 0) != (pr[P->o_tau + t] > 0) &&
                        !(t == T_BP && (q[P->o_tau + T_LP] > 0) != (pr[P->o_tau + T_LP] > 0))) { /* BP: with the LP test unchanged */
                 double *rec = malloc(sizeof(double) * (size_t)P->D), s = 0;
                 if (!rec) return GD_ENOMEM;

@@ -266,6 +266,11 @@ static int boundaries(scan *S, const int *gc, const int *gk, const double *gp, i
             r->b[mixed - 1] = r->b[mixed];
             r->nb--, mixed--;
         }
+        gd_critical_boundary *prev = mixed > 0 ? &r->b[mixed - 1] : NULL;
+        if (prev && !strcmp(prev->kind, "mixed") && prev->end >= start) { /* it reaches down into the last mixed interval: one interval */
+            prev->end = r->b[mixed].end, prev->changes += r->b[mixed].changes;
+            r->nb--, mixed--;
+        }
     }
     if (rc == GD_OK && mixed >= 0) {
         label_mixed(S, &r->b[mixed]);

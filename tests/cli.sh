@@ -322,10 +322,11 @@ for p in d["points"]:
     assert abs(p["value"] / hmax - 1) < 1e-4 and abs(p["predicted"] / hmax - 1) < 1e-4, (p, hmax)
 PY
 expect 2 "trace" -- critical good.ini --param integrator.h --lo 0.5 --hi 5 --trace model.gamma:1:2
-# critical --classes: the logistic map's flip at r = 3 (local, the fixed point's crossing) and the 2-cycle's at 1 + sqrt(6),
+# critical --classes: the logistic map's flip at r = 3 (local, the fixed point's crossing) and the 2-cycle's at 1 + sqrt(6)
+# (9 values: none is r = 3 itself, where the run is neutral),
 # in the JSON, the text and the file (docs/bifurcations.md, "critical: where the observed class changes")
 logistic=(--set model.name=normal_form --set model.form=logistic --set integrator.h=1 --set run.x0=0.1234 --param model.r --lo 2.8 --hi 3.5)
-"$gandyn" critical /dev/null "${logistic[@]}" --n 8 -o crit_classes.h5 --json > crit_classes.json && "$py" - crit_classes.json <<'PY' && ok || bad "critical --classes --json"
+"$gandyn" critical /dev/null "${logistic[@]}" --n 9 -o crit_classes.h5 --json > crit_classes.json && "$py" - crit_classes.json <<'PY' && ok || bad "critical --classes --json"
 import json, math, sys
 import h5py
 d = json.load(open(sys.argv[1]))
@@ -335,10 +336,10 @@ assert abs(b[0]["refined"] - 3) < 1e-8 and abs(b[1]["refined"] - 1 - math.sqrt(6
 assert b[0]["below"] == {"class": "fixed", "period": 1} and b[0]["above"] == {"class": "periodic", "period": 2}, b
 assert d["below"] == "converge" and d["above"] == "oscillate" and d["value"] == b[0]["value"] and d["output"] == "crit_classes.h5", d
 f = h5py.File("crit_classes.h5")
-assert f["scan/p"].shape == (d["values"],) and f["scan/samples"].shape == (d["values"], 200, 1) and int(f["scan/grid"][:].sum()) == 8
+assert f["scan/p"].shape == (d["values"],) and f["scan/samples"].shape == (d["values"], 200, 1) and int(f["scan/grid"][:].sum()) == 9
 assert f["boundaries"].attrs["kind"] == "local;local" and f["boundaries"].attrs["type"] == "PD;PD"
 PY
-"$gandyn" critical /dev/null "${logistic[@]}" --classes --set critical.n=8 > crit_classes.txt && grep -q "local   2.99.* fixed 1 -> periodic 2; PD at 3 (super)" crit_classes.txt \
+"$gandyn" critical /dev/null "${logistic[@]}" --classes --set critical.n=9 > crit_classes.txt && grep -qE "local   (2.99|3.000).* fixed 1 -> periodic 2; PD at 3 \(super\)" crit_classes.txt \
     && ok || bad "critical --classes text: $(head -2 crit_classes.txt)"
 
 # spectrum: -Delta_p of the uniform torus (docs/models/functional.md V1), WGAN + GP operator

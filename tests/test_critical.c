@@ -47,9 +47,11 @@ static double read_attr_count(hid_t f, const char *path)
 
 static void logistic(void)
 {
-    const char *kv[] = {"model.name", "normal_form", "model.form", "logistic", "integrator.h", "1", "run.x0", "0.1234", "critical.n", "17", NULL};
+    const char *kv[] = {"model.name", "normal_form", "model.form", "logistic", "integrator.h", "1", "run.x0", "0.1234", "critical.n", "16", NULL};
     gd_sim *s = make_sim(kv);
     gd_critical_scan r;
+    /* 16 values, so that none is r = 3 itself: there the fixed point's multiplier is -1 and the
+     * run is `neutral` (algebraic convergence), a class of its own between fixed and period 2 */
     CHECK_OK(gd_sim_critical_scan(s, "model.r", 2.8, 3.6, &r));
     /* r_k of the cascade: 3 and 1 + sqrt(6) in closed form, then r_3, r_4 as published */
     const double want[4] = {3, 1 + sqrt(6), 3.5440903595519, 3.5644072660954};
@@ -58,7 +60,10 @@ static void logistic(void)
         const gd_critical_boundary *b = &r.b[j];
         CHECK(b->local && !strcmp(b->kind, "local") && !strcmp(b->type, "PD") && !strcmp(b->criticality, "super"));
         CHECK_NEAR(b->refined, want[j], 1e-8);
-        CHECK(b->above_cls == GD_ATTRACTOR_PERIODIC && b->above_period == 2 << j && b->below_period == 1 << j);
+        /* within tol above r = 3 the 2-cycle's multiplier is 1 - O(r - 3): the last probe there
+         * may still be `neutral` (critical slowing) */
+        int above_ok = b->above_cls == GD_ATTRACTOR_PERIODIC || (j == 0 && b->above_cls == GD_ATTRACTOR_NEUTRAL);
+        CHECK(above_ok && (b->above_cls != GD_ATTRACTOR_PERIODIC || b->above_period == 2 << j) && b->below_period == 1 << j);
         CHECK(b->bracket[0] <= want[j] && want[j] <= b->bracket[1]);
         CHECK(fabs(b->value - want[j]) < b->bracket[1] - b->bracket[0]); /* the observed change lies in the bracket */
     }
@@ -144,13 +149,12 @@ static void d7(void)
                b->value, b->end, b->changes, b->fraction[GD_ATTRACTOR_PERIODIC], b->fraction[GD_ATTRACTOR_STALL], b->fraction[GD_ATTRACTOR_FIXED]);
         CHECK(!strcmp(b->kind, "mixed") && !b->local && b->changes > 10);
         CHECK(b->value > 1.893 && b->value < 1.8965 && b->end == 1.95);
-        /* the start is halfway between two values of the walk (2 tol apart): at the upper one (the
-         * first probed value above it; the classes interleave at every scale, so exactly it) a
-         * run of its own leaves the cycles */
+        /* the start is halfway between two values of the walk (2 tol apart): within tol above it
+         * lies a probed value that left the cycles, and a run of its own there leaves them too */
         double up = INFINITY;
         for (int i = 0; i < r.n; i++)
-            if (r.p[i] > b->value) up = fmin(up, r.p[i]);
-        CHECK_NEAR(up, b->value + r.tol, 1e-12);
+            if (r.p[i] > b->value && r.cls[i] != GD_ATTRACTOR_PERIODIC && r.cls[i] != GD_ATTRACTOR_NEUTRAL) up = fmin(up, r.p[i]);
+        CHECK(up <= b->value + r.tol + 1e-12);
         int k, c = class_at(up, &k);
         CHECK(c != GD_ATTRACTOR_PERIODIC && c != GD_ATTRACTOR_NEUTRAL);
         CHECK(b->fraction[GD_ATTRACTOR_PERIODIC] < 0.9 && b->fraction[GD_ATTRACTOR_STALL] > 0.05);
