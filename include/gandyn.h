@@ -607,6 +607,36 @@ GD_EXPORT void gd_attractor_result_free(gd_attractor_result *r);
  * attributes class, period, unstable, steps, amplitude, rotation, mean_z, contraction. */
 GD_EXPORT int gd_sim_write_attractor(gd_sim *s, const char *path, const gd_attractor_result *r);
 
+/* Periodic orbit of the flow (integrator cvode) through the first start of run.x0 by single
+ * shooting (`gandyn orbit`, docs/bifurcations.md "Periodic orbits of flows"): unknowns (x0, T),
+ * phase condition F(x_ref)^T (x0 - x_ref) = 0 with x_ref = run.x0, Newton until
+ * |phi_T(x0) - x0| <= 1e-9 max(1, |x0|). period_guess NAN: the first return time to the section
+ * through run.x0 normal to F (within integrator.t_end). The monodromy comes from the variational
+ * equations at rtol = min(integrator.rtol, 1e-12). Fails (GD_EUSAGE) for a map, a piecewise-smooth
+ * model or a start at an equilibrium; (GD_ESOLVER) when Newton does not converge, would need
+ * T <= 0, or the trivial multiplier is off 1 by more than 1e-6. */
+typedef struct gd_orbit_result {
+    int dim;
+    double T;                  /* the period */
+    double *x0;                /* dim: the orbit's point on the phase condition */
+    double *mult_re, *mult_im; /* dim Floquet multipliers: the trivial one (along F) first */
+    double *monodromy;         /* dim x dim, row-major: D phi_T(x0) */
+    double trivial_error;      /* |M f - f| for f = F(x0)/|F(x0)| (<= 1e-6 or the call fails) */
+    int unstable;              /* a non-trivial multiplier above 1 + 1e-9 in modulus */
+    int iterations;            /* Newton steps */
+    double residual;           /* |phi_T(x0) - x0| */
+    int npts;                  /* samples of one period */
+    double *t, *x;             /* npts times jT/npts and npts x dim states from x0 */
+    double amplitude;          /* max |x - c| over the samples (c: the model's equilibrium, else the centroid) */
+    double mean_sq;            /* time average of |x|^2 over one period */
+    int analytic;              /* the model's analytic Jacobian (else its central differences) */
+} gd_orbit_result;
+GD_EXPORT int gd_sim_orbit(gd_sim *s, double period_guess, gd_orbit_result *out);
+GD_EXPORT void gd_orbit_result_free(gd_orbit_result *r);
+/* /orbit/{t [npts], x [npts, dim], T [1], multipliers [dim, 2] (re, im), monodromy [dim, dim], x0 [dim]}
+ * with attributes iterations, unstable, analytic, residual, trivial_error, amplitude, mean_sq. */
+GD_EXPORT int gd_sim_write_orbit(gd_sim *s, const char *path, const gd_orbit_result *r);
+
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it
  * borrows. Axis keys: any numeric model.* or integrator.* key, or run.x0.K (coordinate K of

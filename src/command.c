@@ -256,13 +256,14 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
-enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16, OPT_LYAPUNOV = 32 };
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16, OPT_LYAPUNOV = 32, OPT_ORBIT = 64 };
 
 typedef struct {
     const char *config, *output, *scan, *param, *trace, *count;
     const char *period, *ds, *max_steps; /* continue: [continuation] keys given as options */
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
+    double period_guess; /* orbit: --period-guess (NaN: the first return time) */
     long cells[2]; /* --cells LO:HI; HI = 0: all cells */
     int nset;
     const char **set; /* "section.key=value", applied after the file */
@@ -337,6 +338,8 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             double v;
             if (++i == argc || !number(argv[i], &v) || v < 1 || v != floor(v)) return fail(cx, 2, "--count needs a whole number >= 1", "", "");
             a->count = argv[i];
+        } else if ((a->allowed & OPT_ORBIT) && strcmp(arg, "--period-guess") == 0) {
+            if (++i == argc || !number(argv[i], &a->period_guess) || !(a->period_guess > 0)) return fail(cx, 2, "--period-guess needs a number > 0", "", "");
         } else if ((a->allowed & OPT_SPECTRUM) && strcmp(arg, "--ground-state") == 0) {
             a->ground_state = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -438,7 +441,7 @@ typedef int (*command_fn)(gd_cx *cx, gd_sim *sim, const run_args *a);
 static int with_sim(gd_cx *cx, int argc, const char *const *argv, int allowed, command_fn fn)
 {
     gd_sim *sim = gd_sim_create();
-    run_args a = {.allowed = allowed, .lo = NAN, .hi = NAN, .rtol = 1e-6, .set = calloc((size_t)argc + 1, sizeof(char *))};
+    run_args a = {.allowed = allowed, .lo = NAN, .hi = NAN, .rtol = 1e-6, .period_guess = NAN, .set = calloc((size_t)argc + 1, sizeof(char *))};
     if (!sim || !a.set) {
         gd_sim_free(&sim);
         free(a.set);
@@ -1185,6 +1188,48 @@ static int do_attractor(gd_cx *cx, gd_sim *sim, const run_args *a)
     return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
 }
 
+static void print_orbit(gd_cx *cx, const gd_orbit_result *r, const char *path, int json)
+{
+    if (json) {
+        fprintf(cx->out, "{\"T\":");
+        json_num(cx, r->T);
+        fprintf(cx->out, ",\"x0\":");
+        json_vec(cx, r->x0, r->dim);
+        fprintf(cx->out, ",\"multipliers\":");
+        json_complex_list(cx, r->dim, r->mult_re, r->mult_im);
+        fprintf(cx->out, ",\"unstable\":%d,\"trivial_error\":", r->unstable);
+        json_num(cx, r->trivial_error);
+        fprintf(cx->out, ",\"residual\":");
+        json_num(cx, r->residual);
+        fprintf(cx->out, ",\"iterations\":%d,\"amplitude\":", r->iterations);
+        json_num(cx, r->amplitude);
+        fprintf(cx->out, ",\"mean_sq\":");
+        json_num(cx, r->mean_sq);
+        fprintf(cx->out, ",\"analytic\":%d", r->analytic);
+        json_output(cx, path);
+        fprintf(cx->out, "}\n");
+        return;
+    }
+    fprintf(cx->out, "periodic orbit: T = %.12g (%d Newton steps, |phi_T(x0) - x0| = %.2g), %s\n  x0 = (", r->T, r->iterations, r->residual,
+            r->unstable ? "unstable" : "stable");
+    for (int i = 0; i < r->dim; i++) fprintf(cx->out, "%s%.12g", i ? ", " : "", r->x0[i]);
+    fprintf(cx->out, ")\nFloquet multipliers (trivial first, off 1 by %.2g):", r->trivial_error);
+    for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.10g%+.10gi", r->mult_re[i], r->mult_im[i]);
+    fprintf(cx->out, "\namplitude %.10g, mean |x|^2 %.10g (%s Jacobian)\n", r->amplitude, r->mean_sq, r->analytic ? "analytic" : "central-difference");
+    text_wrote(cx, path);
+}
+
+static int do_orbit(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    gd_orbit_result r;
+    const char *path = a->output && a->output[0] ? a->output : NULL;
+    int rc = gd_sim_orbit(sim, a->period_guess, &r);
+    if (rc == GD_OK && path) rc = gd_sim_write_orbit(sim, path, &r);
+    if (rc == GD_OK) print_orbit(cx, &r, path, a->json);
+    gd_orbit_result_free(&r);
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+}
+
 static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "critical needs --param KEY --lo A --hi B", "", "");
@@ -1567,6 +1612,16 @@ static const command commands[] = {
      (const char *const[]){OPT_SET, "-o FILE", "write /attractor (default: no file)", OPT_JSON, NULL},
      "gandyn attractor /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=3.5 --set integrator.h=1",
      0, do_attractor, NULL},
+    {"orbit", "CONFIG [--period-guess T] [--set K=V]... [-o FILE] [--json]", "periodic orbit of a flow by shooting: period, Floquet multipliers",
+     "Finds the periodic orbit of the flow (cvode) through or near the first start of run.x0 by single\n"
+     "shooting (Newton on the point and the period, the phase fixed on the section through run.x0),\n"
+     "with the monodromy from the variational equations, the Floquet multipliers (the trivial one\n"
+     "first), the amplitude and the time average of |x|^2 over one period.",
+     "model integrator run.x0",
+     (const char *const[]){"--period-guess T", "Newton's first period (default: the first return time to the section)", OPT_SET, "-o FILE",
+                           "write /orbit (default: no file)", OPT_JSON, NULL},
+     "gandyn orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=0.1 --set integrator.name=cvode --set run.x0=0.3,0",
+     OPT_ORBIT, do_orbit, NULL},
     {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",
      "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate) with\n"
      "plots/gandyn_plot.py, in a python3 with numpy, h5py and matplotlib (GANDYN_PYTHON overrides).",

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Periodic orbits of flows (gd_sim_orbit, docs/bifurcations.md "Periodic orbits of flows"),
+ * checked against closed forms of the normal forms and the validation tables of
+ * docs/models/normal_form.md:
+ *  - V3 hopf (omega = 1, c = -1 + 0.5i): r^2 = -mu/c_re, T = 2 pi/(omega + c_im r^2), the
+ *    multiplier exp(-2 mu T), at mu = 0.1 and 0.5;
+ *  - V4 bautin at mu = -0.2: both cycles r^2 = (1 +- sqrt(1 + 4 mu))/2, T = 2 pi, multipliers
+ *    exp(2 s (1 - 2 s) T) of the radial equation s' = 2 s (mu + s - s^2), the inner one unstable;
+ *  - V5 brusselator at b = 2.01: T, multiplier, mean |z| against the normal form's 0.1;
+ *  - D10 NS-GAN + GP flow at gamma < 0: T, multiplier, mean |x|^2;
+ *  - bad requests (a map, a start at an equilibrium, a non-positive period guess) and the file.
+ */
+#include "check.h"
+
+#include <complex.h>
+#include <hdf5.h>
+#include <string.h>
+
+static int orbit(const char *const *kv, double guess, gd_orbit_result *r)
+{
+    gd_sim *s = make_sim(kv);
+    int rc = gd_sim_orbit(s, guess, r);
+    if (rc != GD_OK) fprintf(stderr, "orbit: %s\n", gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+static double modulus(const gd_orbit_result *r, int i) { return hypot(r->mult_re[i], r->mult_im[i]); }
+
+/* ---------------------------------------------------------------- V3 ----------------- */
+static void v3_hopf(void)
+{
+    static const struct { const char *mu, *x0; double T, mult, tol; } c[] = {
+        {"0.1", "0.3,0.05", 5.98398601, 0.3021604, 1e-6},
+        {"0.5", "0.6,0", 5.02654825, 0.00656142, 1e-7},
+    };
+    for (int i = 0; i < 2; i++) {
+        const char *kv[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", c[i].mu, "model.c_re", "-1", "model.c_im", "0.5",
+                            "integrator.name", "cvode", "run.x0", c[i].x0, NULL};
+        gd_orbit_result r;
+        CHECK_OK(orbit(kv, NAN, &r));
+        double mu = atof(c[i].mu), r2 = mu, T = 2 * M_PI / (1 + 0.5 * r2);
+        CHECK_NEAR(r.T, T, 1e-8);
+        CHECK_NEAR(r.T, c[i].T, 1e-8);
+        CHECK_NEAR(r.amplitude, sqrt(r2), 1e-8);
+        CHECK_NEAR(r.mean_sq, r2, 1e-8);
+        CHECK_NEAR(r.mult_re[0], 1, 1e-6);
+        CHECK_NEAR(r.mult_re[1], exp(-2 * mu * T), c[i].tol);
+        CHECK_NEAR(r.mult_re[1], c[i].mult, c[i].tol);
+        CHECK_NEAR(r.mult_im[1], 0, 1e-12);
+        CHECK(r.trivial_error <= 1e-6 && !r.unstable && r.npts > 0);
+        /* the samples lie on the circle */
+        for (int k = 0; k < r.npts; k += 37) CHECK_NEAR(hypot(r.x[2 * k], r.x[2 * k + 1]), sqrt(r2), 1e-8);
+        gd_orbit_result_free(&r);
+    }
+}
+
+/* ---------------------------------------------------------------- V4 ----------------- */
+static void v4_bautin(void)
+{
+    double mu = -0.2, d = sqrt(1 + 4 * mu), s2[2] = {(1 + d) / 2, (1 - d) / 2};
+    static const double spec_s2[2] = {0.72360680, 0.27639320}, spec_mult[2] = {0.01713619, 4.726991};
+    for (int i = 0; i < 2; i++) {
+        char x0[64];
+        snprintf(x0, sizeof x0, "%.6f,0.01", sqrt(s2[i]) * (i ? 1.02 : 0.97));
+        const char *kv[] = {"model.name", "normal_form", "model.form", "bautin", "model.mu", "-0.2", "integrator.name", "cvode", "run.x0", x0, NULL};
+        gd_orbit_result r;
+        CHECK_OK(orbit(kv, NAN, &r));
+        CHECK_NEAR(r.T, 2 * M_PI, 1e-8);
+        CHECK_NEAR(r.mean_sq, s2[i], 1e-8);
+        CHECK_NEAR(r.mean_sq, spec_s2[i], 1e-8);
+        double mult = exp(2 * s2[i] * (1 - 2 * s2[i]) * 2 * M_PI);
+        CHECK_REL(modulus(&r, 1), mult, 1e-6);
+        CHECK_REL(modulus(&r, 1), spec_mult[i], 1e-6);
+        CHECK(r.unstable == i);
+        gd_orbit_result_free(&r);
+    }
+}
+
+/* ---------------------------------------------------------------- V5 ----------------- */
+/* mean |z| over one period, z = <p, x - (1, b)>, with A q = lam q, A^T p = conj(lam) p for
+ * A = [[bq - 1, 1], [-bq, -1]] (a = 1, the Jacobian at b = bq), <q, q> = 1, <p, q> = 1. */
+static double brusselator_mean_z(const gd_orbit_result *r, double b, double bq)
+{
+    double A[4] = {bq - 1, 1, -bq, -1}, tr = A[0] + A[3], det = A[0] * A[3] - A[1] * A[2];
+    double complex lam = tr / 2 + I * sqrt(det - tr * tr / 4);
+    /* (A - lam) q = 0: q = (1, lam - a00); (A^T - conj(lam)) p = 0: p = (a10, conj(lam) - a00) */
+    double complex q[2] = {1, lam - A[0]}, p[2] = {A[2], conj(lam) - A[0]};
+    double nq = sqrt(creal(conj(q[0]) * q[0] + conj(q[1]) * q[1]));
+    q[0] /= nq, q[1] /= nq;
+    double complex pq = conj(p[0]) * q[0] + conj(p[1]) * q[1];
+    p[0] /= conj(pq), p[1] /= conj(pq);
+    double s = 0;
+    for (int k = 0; k < r->npts; k++) {
+        const double *x = r->x + 2 * k;
+        s += cabs(conj(p[0]) * (x[0] - 1) + conj(p[1]) * (x[1] - b)) / r->npts;
+    }
+    return s;
+}
+
+static void v5_brusselator(void)
+{
+    const char *kv[] = {"model.name", "normal_form", "model.form", "brusselator", "model.a", "1", "model.b", "2.01", "integrator.name", "cvode", "run.x0", "1.2,2.01", NULL};
+    gd_orbit_result r;
+    CHECK_OK(orbit(kv, NAN, &r));
+    CHECK_NEAR(r.T, 6.2867137, 1e-6);
+    CHECK_NEAR(modulus(&r, 1), 0.9390459, 1e-6);
+    /* z with p and q of the Hopf point b = 2, about the equilibrium (1, b) of b = 2.01 */
+    double mz = brusselator_mean_z(&r, 2.01, 2.0);
+    printf("V5: T = %.10f, multiplier %.10f, mean |z| %.8f\n", r.T, modulus(&r, 1), mz);
+    CHECK_NEAR(mz / 0.1, 1, 2e-3);
+    CHECK_NEAR(mz, 0.0999441, 1e-6);
+    gd_orbit_result_free(&r);
+}
+
+/* ---------------------------------------------------------------- D10 ---------------- */
+static void d10_nsgan(void)
+{
+    static const struct { const char *gamma, *x0; double msq, T, mult; } c[] = {
+        {"-0.001", "0.09,0", 0.0080000, 12.566386, 0.98751226},
+        {"-0.01", "0.28,0", 0.0800090, 12.567942, 0.88191692},
+        {"-0.05", "0.6,0", 0.4011460, 12.606157, 0.53390736},
+    };
+    for (int i = 0; i < 3; i++) {
+        const char *kv[] = {"model.name", "dirac", "model.loss", "nsgan", "model.reg", "gp", "model.allow_negative", "1", "model.gamma", c[i].gamma,
+                            "integrator.name", "cvode", "run.x0", c[i].x0, NULL};
+        gd_orbit_result r;
+        CHECK_OK(orbit(kv, NAN, &r));
+        printf("D10 gamma %s: T = %.9f, multiplier %.9f, mean |x|^2 %.9f\n", c[i].gamma, r.T, modulus(&r, 1), r.mean_sq);
+        CHECK_REL(r.T, c[i].T, 1e-6);
+        CHECK_REL(modulus(&r, 1), c[i].mult, 1e-6);
+        CHECK_NEAR(r.mean_sq, c[i].msq, 1e-6); /* the table's 7 digits (0.4011466 at -0.05: 6e-7 off its 0.4011460) */
+        gd_orbit_result_free(&r);
+    }
+}
+
+/* ---------------------------------------------------------------- errors, file ------- */
+static int read_all(hid_t f, const char *name, double *out)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    int ok = d >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
+    if (d >= 0) H5Dclose(d);
+    return ok;
+}
+
+static void errors_and_file(void)
+{
+    gd_orbit_result r;
+    const char *map[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "simgd", "run.x0", "0.3,0", NULL};
+    gd_sim *s = make_sim(map);
+    CHECK(gd_sim_orbit(s, NAN, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "cvode"));
+    CHECK(r.x0 == NULL);
+    gd_sim_free(&s);
+    const char *eq[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0,0", NULL};
+    s = make_sim(eq);
+    CHECK(gd_sim_orbit(s, NAN, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "equilibrium"));
+    CHECK(gd_sim_orbit(s, -1, &r) == GD_EUSAGE);
+    gd_sim_free(&s);
+    /* a spiral sink has no cycle: Newton heads for the trivial solution T = 0 and is stopped */
+    const char *sink[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "-0.1", "integrator.name", "cvode", "run.x0", "0.3,0", NULL};
+    s = make_sim(sink);
+    int rc = gd_sim_orbit(s, NAN, &r);
+    CHECK(rc == GD_ESOLVER && strstr(gd_sim_errmsg(s), "period"));
+    gd_sim_free(&s);
+
+    const char *ok[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0.3,0", NULL};
+    s = make_sim(ok);
+    CHECK_OK(gd_sim_orbit(s, 6.0, &r));
+    const char *path = "test_cycles_orbit.h5";
+    CHECK_OK(gd_sim_write_orbit(s, path, &r));
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    double T = 0, mu[4];
+    CHECK(f >= 0 && read_all(f, "/orbit/T", &T) && read_all(f, "/orbit/multipliers", mu));
+    CHECK_NEAR(T, r.T, 0);
+    CHECK_NEAR(mu[2], r.mult_re[1], 0);
+    if (f >= 0) H5Fclose(f);
+    remove(path);
+    gd_orbit_result_free(&r);
+    gd_sim_free(&s);
+}
+
+int main(void)
+{
+    v3_hopf();
+    v4_bautin();
+    v5_brusselator();
+    d10_nsgan();
+    errors_and_file();
+    return check_report("test_cycles");
+}
