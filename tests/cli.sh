@@ -94,6 +94,16 @@ import json, math, sys
 d = json.load(open(sys.argv[1]))
 assert abs(sum(d["exponents"]) - math.log(0.3)) < 1e-10 and d["sum_check"] < 1e-10 and len(d["stderr"]) == 2, d
 PY
+"$gandyn" orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=0.1 --set model.c_im=0.5 --set integrator.name=cvode \
+    --set run.x0=0.3,0 -o orbit.h5 --json > orbit.json && "$py" - orbit.json orbit.h5 <<'PY' && ok || bad "orbit --json, /orbit"
+import json, math, sys, h5py
+d = json.load(open(sys.argv[1]))
+T = 2 * math.pi / 1.05  # r^2 = mu, angular speed omega + c_im r^2
+assert abs(d["T"] - T) < 1e-8 and abs(d["multipliers"][1][0] - math.exp(-0.2 * T)) < 1e-6 and d["unstable"] == 0, d
+assert abs(d["amplitude"] - math.sqrt(0.1)) < 1e-8 and d["output"] == "orbit.h5", d
+with h5py.File(sys.argv[2]) as f:
+    assert f["/orbit/T"][0] == d["T"] and f["/orbit/x"].shape == (len(f["/orbit/t"]), 2) and f["/orbit/multipliers"].shape == (2, 2)
+PY
 "$gandyn" eig good.ini --set model.reg=gp --json > eig.json && "$py" - eig.json <<'PY' && ok || bad "eig --json"
 import json, sys
 d = json.load(open(sys.argv[1]))
