@@ -13,6 +13,7 @@
 #include "cvode_setup.h"
 #include "gd_impl.h"
 #include "h5io.h"
+#include "orbit_impl.h"
 #include "sim_impl.h"
 
 #include <lapacke.h>
@@ -24,14 +25,15 @@
 
 /* ---------------------------------------------------------------- the flow map ------- */
 /* The variational system first (CVODE's user data), then the section for first returns. */
-typedef struct {
+struct gd_shooter {
     gd_var_sys v;
     gd_cv h;
     gd_sim *s;
     const double *xref, *fref; /* the section F(x_ref)^T (x - x_ref) = 0 of first returns */
     double rtol, atol;
     int roots; /* the section's root function is installed */
-} shooter;
+};
+typedef gd_shooter shooter;
 
 static double dot(int n, const double *a, const double *b)
 {
@@ -131,10 +133,34 @@ static int field(shooter *sh, const double *x, double *f)
     return rc != GD_OK ? gd_fmt(sh->s->msg, rc, "orbit: the field failed: %s", gd_model_ws_errmsg(sh->v.ws)) : GD_OK;
 }
 
+int gd_shooter_field(gd_shooter *sh, const double *x, double *f) { return field(sh, x, f); }
+
+gd_shooter *gd_shooter_open(gd_sim *s, int *rc)
+{
+    shooter *sh = malloc(sizeof *sh);
+    *rc = sh ? shooter_open(sh, s) : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    if (*rc != GD_OK && sh) shooter_close(sh), free(sh), sh = NULL;
+    return sh;
+}
+
+void gd_shooter_close(gd_shooter *sh)
+{
+    if (sh) shooter_close(sh), free(sh);
+}
+
+int gd_shooter_refresh(gd_shooter *sh)
+{
+    gd_model_ws_free(&sh->v.ws);
+    sh->v.ws = gd_model_ws_create(sh->v.m);
+    return sh->v.ws ? GD_OK : gd_fmt(sh->s->msg, GD_ENOMEM, "out of memory");
+}
+
+int gd_shooter_flow(gd_shooter *sh, const double *x, double T, double *phi, double *M) { return flow_map(sh, x, T, phi, M); }
+
 /* ---------------------------------------------------------------- Newton ------------- */
 /* Solve the m x m system A z = b in place (b); the minimum-norm least-squares solution where A
  * is singular (a conservative family: the orbit through x_ref is one of a continuum). */
-static int solve(int m, double *A, double *b)
+int gd_solve_minnorm(int m, double *A, double *b)
 {
     double *a = malloc(sizeof(double) * ((size_t)m * (size_t)m + 2 * (size_t)m)), *c = a ? a + (size_t)m * m : NULL, *sv = c ? c + m : NULL;
     lapack_int *piv = malloc(sizeof *piv * (size_t)m), rank;
@@ -187,7 +213,7 @@ static int shoot(shooter *sh, shoot_state *st)
         st->A[n * m + n] = 0;
         st->b[n] = 0;
         for (int i = 0; i < n; i++) st->b[n] -= st->fref[i] * (st->x[i] - st->xref[i]);
-        if ((rc = solve(m, st->A, st->b)) != GD_OK) return gd_fmt(sh->s->msg, rc, "orbit: the shooting matrix could not be solved");
+        if ((rc = gd_solve_minnorm(m, st->A, st->b)) != GD_OK) return gd_fmt(sh->s->msg, rc, "orbit: the shooting matrix could not be solved");
         /* Newton may jump to the time-reversed orbit (T < 0): halve the step until T stays positive */
         double f = 1;
         while (st->T + f * st->b[n] <= 0.1 * st->T && f > 1e-3) f *= 0.5;
@@ -205,9 +231,9 @@ static int shoot(shooter *sh, shoot_state *st)
 /* ---------------------------------------------------------------- multipliers -------- */
 /* The trivial multiplier f^T M f (f = F(x0)/|F|) and the others: the eigenvalues of H M H
  * without its first row and column, H the Householder reflection taking e_1 to -+f. */
-static int floquet(int n, const double *M, const double *F, double *re, double *im, double *trivial_error)
+int gd_floquet(int n, const double *M, const double *F, double *re, double *im, double *trivial_error)
 {
-    double *H = malloc(sizeof(double) * 3 * (size_t)n * (size_t)n), *T = H + (size_t)n * n, *B = T + (size_t)n * n;
+    double *H = calloc(3 * (size_t)n * (size_t)n, sizeof(double)), *T = H + (size_t)n * n, *B = T + (size_t)n * n;
     if (!H) return GD_ENOMEM;
     double nf = sqrt(dot(n, F, F)), w[64], *wv = n <= 64 ? w : malloc(sizeof(double) * (size_t)n);
     if (!wv) return free(H), GD_ENOMEM;
@@ -330,7 +356,7 @@ int gd_sim_orbit(gd_sim *s, double period_guess, gd_orbit_result *out)
         memcpy(out->monodromy, st.M, sizeof(double) * (size_t)n * n);
         rc = field(&sh, st.x, st.f);
     }
-    if (rc == GD_OK && (rc = floquet(n, st.M, st.f, out->mult_re, out->mult_im, &out->trivial_error)) != GD_OK)
+    if (rc == GD_OK && (rc = gd_floquet(n, st.M, st.f, out->mult_re, out->mult_im, &out->trivial_error)) != GD_OK)
         gd_fmt(s->msg, rc, "orbit: the Floquet multipliers failed");
     if (rc == GD_OK && !(out->trivial_error <= 1e-6))
         rc = gd_fmt(s->msg, GD_ESOLVER, "orbit: the trivial multiplier is off 1 by %.3g (> 1e-6): the monodromy is inaccurate", out->trivial_error);
