@@ -504,7 +504,9 @@ enum {
 GD_EXPORT const char *gd_point_type_name(int type);
 
 typedef struct gd_branch {
-    const char *kind;      /* equilibrium | fixed_point | period_k | symmetric (Phi^k(x) = -x: period 2k) */
+    const char *kind;      /* equilibrium | fixed_point | period_k | symmetric (Phi^k(x) = -x: period 2k) | cycle (periodic
+                            * orbits of a flow, continuation.cycles: x is the orbit's point x0, eig its Floquet multipliers
+                            * with the trivial one first) */
     int period;            /* of the orbit (symmetric: 2k) */
     int n, dim, eig_dim;   /* points; coordinates of x; eigenvalues per point */
     double *p;             /* n */
@@ -514,7 +516,9 @@ typedef struct gd_branch {
     signed char *type;     /* n: GD_PT_* (special points are points of their branch) */
     int parent;            /* the special point it was switched from, -1 for the first branch */
     const char *stop[2];   /* why it ends at its first and last point: bound | x_max | stalled | key_range (the key refused
-                            * the next value) | max_steps | start (a branch switched onto: it begins there) */
+                            * the next value) | max_steps | start (a branch switched onto: it begins there); cycles also
+                            * equilibrium (shrunk onto a Hopf point) | period (T grew 1000-fold: towards a homoclinic orbit) */
+    double *T, *amplitude; /* cycle: n periods and max |x(t) - x*| (x* the Hopf point's equilibrium); NULL otherwise */
 } gd_branch;
 
 typedef struct gd_special_point {
@@ -541,7 +545,7 @@ typedef struct gd_continue_result {
 } gd_continue_result;
 GD_EXPORT int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out);
 GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
-/* /branch/<b>/{p, x, eig_re, eig_im, stability, type} (attributes kind, period, parent_point,
+/* /branch/<b>/{p, x, eig_re, eig_im, stability, type, and for cycles T, amplitude} (attributes kind, period, parent_point,
  * param) and /points/{type, p, p_end, x, branch, index, coeff, omega, theta, c1_re, c1_im} with
  * the string attributes criticality and resonance (one entry per point, ';'-separated). */
 GD_EXPORT int gd_sim_write_continue(gd_sim *s, const char *path, const gd_continue_result *r);

@@ -260,7 +260,7 @@ enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONT
 
 typedef struct {
     const char *config, *output, *scan, *param, *trace, *count;
-    const char *period, *ds, *max_steps; /* continue: [continuation] keys given as options */
+    const char *period, *ds, *max_steps, *cycles; /* continue: [continuation] keys given as options */
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
     double period_guess; /* orbit: --period-guess (NaN: the first return time) */
@@ -325,6 +325,8 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             const char **dst = arg[2] == 'p' ? &a->period : arg[2] == 'd' ? &a->ds : &a->max_steps;
             if (++i == argc) return fail(cx, 2, "%s needs a number", arg, "");
             *dst = argv[i];
+        } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--cycles") == 0) {
+            a->cycles = "1";
         } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(cx, 2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
@@ -364,8 +366,8 @@ static int configure(gd_cx *cx, gd_sim *sim, const run_args *a)
         snprintf(key, sizeof key, "%.*s", (int)(eq - a->set[i]), a->set[i]);
         rc = gd_sim_set(sim, key, eq + 1);
     }
-    const char *ckey[3] = {"continuation.period", "continuation.ds", "continuation.max_steps"}, *cval[3] = {a->period, a->ds, a->max_steps};
-    for (int i = 0; rc == GD_OK && i < 3; i++)
+    const char *ckey[4] = {"continuation.period", "continuation.ds", "continuation.max_steps", "continuation.cycles"}, *cval[4] = {a->period, a->ds, a->max_steps, a->cycles};
+    for (int i = 0; rc == GD_OK && i < 4; i++)
         if (cval[i]) rc = gd_sim_set(sim, ckey[i], cval[i]);
     if (rc == GD_OK) rc = gd_sim_setup(sim);
     if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");
@@ -1564,16 +1566,17 @@ static const command commands[] = {
      "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "
      "--param integrator.h --lo 3 --hi 5",
      OPT_CRITICAL, do_critical, NULL},
-    {"continue", "CONFIG --param K --lo A --hi B [--period K] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
+    {"continue", "CONFIG --param K --lo A --hi B [--period K] [--cycles] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
      "branches of equilibria, fixed and period-k points; bifurcations",
      "Pseudo-arclength continuation in K from its configured value to --lo and --hi: equilibria of the\n"
      "flow (cvode) or fixed points of the rule's map (period-k points with --period), their eigenvalues\n"
      "and stability, and the special points on them (fold LP, branch point BP, Hopf H, period doubling\n"
      "PD, Neimark-Sacker NS, neutral segments) located to 1e-10 with normal-form coefficients and\n"
-     "criticality; new branches start at BP, PD and the 1:2 resonance of an odd map (docs/bifurcations.md).",
+     "criticality; new branches start at BP, PD and the 1:2 resonance of an odd map, and with --cycles\n"
+     "branches of periodic orbits at Hopf points (docs/bifurcations.md).",
      "model integrator run.x0 continuation",
      (const char *const[]){"--param K", "the real model.* or integrator.* key to continue in", "--lo A, --hi B", "the interval (the start, K's value, inside)",
-                           "--period K", "continuation.period", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
+                           "--period K", "continuation.period", "--cycles", "continuation.cycles = 1: periodic orbits from every Hopf point (flows)", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
                            "-o FILE", "output file (default output/continue.h5; '' none)", OPT_JSON, NULL},
      "gandyn continue @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o continue.h5",
      OPT_CONTINUE, do_continue, NULL},
