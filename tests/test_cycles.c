@@ -9,7 +9,12 @@
  *    exp(2 s (1 - 2 s) T) of the radial equation s' = 2 s (mu + s - s^2), the inner one unstable;
  *  - V5 brusselator at b = 2.01: T, multiplier, mean |z| against the normal form's 0.1;
  *  - D10 NS-GAN + GP flow at gamma < 0: T, multiplier, mean |x|^2;
- *  - bad requests (a map, a start at an equilibrium, a non-positive period guess) and the file.
+ *  - continue --cycles (continuation.cycles = 1): V3's branch from its Hopf point against the
+ *    closed forms at every point and at mu = 0.1, 0.5; V4's LPC at mu = -1/4, r^2 = 1/2 (double
+ *    multiplier 1); D9, the GAN flow's vertical family at gamma = 0, T(r) = 2 pi (1 + I0(r^2 / 2))
+ *    with I0 summed here from its series, multipliers (1, 1); D10's branch to gamma = -0.05;
+ *  - bad requests (a map, a start at an equilibrium, a non-positive period guess, --cycles on a
+ *    map) and the file.
  */
 #include "check.h"
 
@@ -135,6 +140,134 @@ static void d10_nsgan(void)
     }
 }
 
+/* ---------------------------------------------------------------- continue --cycles -- */
+static int cycles_of(const char *const *kv, const char *key, double lo, double hi, gd_continue_result *r)
+{
+    gd_sim *s = make_sim(kv);
+    int rc = gd_sim_continue(s, key, lo, hi, r);
+    if (rc != GD_OK) fprintf(stderr, "continue: %s\n", gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+/* The cycle branch of r (the last branch), after checking that it hangs off an H point. */
+static const gd_branch *cycle_branch(const gd_continue_result *r)
+{
+    const gd_branch *B = &r->branches[r->nbranches - 1];
+    CHECK(r->nbranches >= 2 && !strcmp(B->kind, "cycle") && B->T && B->amplitude && B->parent >= 0);
+    CHECK(B->parent >= 0 && r->special[B->parent].type == GD_PT_H && r->special[B->parent].child == r->nbranches - 1);
+    return B;
+}
+
+static double radius2(const gd_branch *B, int i) { return B->x[2 * i] * B->x[2 * i] + B->x[2 * i + 1] * B->x[2 * i + 1]; }
+
+static void v3_branch(void)
+{
+    for (int k = 0; k < 2; k++) {
+        const char *hi = k ? "0.5" : "0.1";
+        const char *kv[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "-0.2", "model.c_re", "-1", "model.c_im", "0.5", "integrator.name", "cvode",
+                            "continuation.cycles", "1", NULL};
+        gd_continue_result r;
+        CHECK_OK(cycles_of(kv, "model.mu", -0.2, atof(hi), &r));
+        const gd_branch *B = cycle_branch(&r);
+        for (int i = 0; i < B->n; i++) { /* r^2 = mu, T = 2 pi / (1 + mu / 2), multiplier exp(-2 mu T) */
+            double mu = B->p[i], T = 2 * M_PI / (1 + 0.5 * mu);
+            CHECK_NEAR(B->T[i], T, 1e-8);
+            CHECK_NEAR(radius2(B, i), mu, 1e-9);
+            CHECK_NEAR(B->amplitude[i] * B->amplitude[i], mu, 1e-9);
+            CHECK_NEAR(B->eig_re[2 * i + 1], exp(-2 * mu * T), 1e-7);
+            CHECK(B->stability[i] == 0);
+        }
+        int e = B->n - 1;
+        CHECK_NEAR(B->p[e], atof(hi), 0);
+        CHECK_NEAR(B->T[e], k ? 5.02654825 : 5.98398601, 1e-8);
+        CHECK_NEAR(B->eig_re[2 * e + 1], k ? 0.00656142 : 0.3021604, k ? 1e-7 : 1e-6);
+        CHECK_NEAR(B->amplitude[e], k ? sqrt(0.5) : 0.31622777, 1e-8);
+        CHECK(!strcmp(B->stop[1], "bound"));
+        gd_continue_result_free(&r);
+    }
+}
+
+static void v4_lpc(void)
+{
+    const char *kv[] = {"model.name", "normal_form", "model.form", "bautin", "model.mu", "0.1", "integrator.name", "cvode", "continuation.cycles", "1", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.mu", -0.5, 0.5, &r));
+    const gd_branch *B = cycle_branch(&r);
+    /* l1 = +2: subcritical. The equilibrium branch's C by central differences (step 1e-3) carries
+     * an O(step^2) error from the quintic term -|z|^4 z: 4.5e-5 here */
+    CHECK_NEAR(r.special[B->parent].coeff, 2, 1e-4);
+    int found = 0;
+    for (int i = 0; i < r.nspecial; i++) {
+        const gd_special_point *s = &r.special[i];
+        if (s->branch != r.nbranches - 1) continue;
+        CHECK(s->type == GD_PT_LP && !strcmp(s->test, "LPC"));
+        CHECK_NEAR(s->p, -0.25, 1e-8);
+        CHECK_NEAR(s->x[0] * s->x[0] + s->x[1] * s->x[1], 0.5, 1e-8);
+        CHECK_NEAR(B->eig_re[2 * s->index], 1, 1e-6);
+        CHECK_NEAR(B->eig_re[2 * s->index + 1], 1, 1e-6);
+        found++;
+    }
+    CHECK(found == 1);
+    /* unstable inside the fold (the inner cycle), stable beyond it, T = 2 pi throughout */
+    for (int i = 0; i < B->n; i++) {
+        double s2 = radius2(B, i);
+        CHECK_NEAR(B->T[i], 2 * M_PI, 1e-8);
+        CHECK_NEAR(B->p[i], s2 * s2 - s2, 1e-9); /* mu + s - s^2 = 0 */
+        if (fabs(s2 - 0.5) > 1e-3) CHECK(B->stability[i] == (s2 < 0.5));
+    }
+    gd_continue_result_free(&r);
+}
+
+/* I0(z) = sum_k (z/2)^(2k) / (k!)^2 */
+static double bessel_i0(double z)
+{
+    double term = 1, sum = 1;
+    for (int k = 1; k < 200 && term > 1e-17 * sum; k++) term *= (z / 2) * (z / 2) / ((double)k * k), sum += term;
+    return sum;
+}
+
+static void d9_vertical(void)
+{
+    const char *kv[] = {"model.name", "dirac", "model.reg", "gp", "model.allow_negative", "1", "model.gamma", "-0.503", "integrator.name", "cvode",
+                        "continuation.cycles", "1", "continuation.x_max", "3", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.gamma", -0.503, 0.5, &r));
+    const gd_branch *B = cycle_branch(&r);
+    CHECK(!strcmp(r.special[B->parent].criticality, "degenerate"));
+    CHECK(B->n > 20 && !strcmp(B->stop[1], "x_max"));
+    double worst_gamma = 0;
+    for (int i = 0; i < B->n; i++) {
+        double rr = sqrt(radius2(B, i));
+        CHECK_REL(B->T[i], 2 * M_PI * (1 + bessel_i0(rr * rr / 2)), 1e-7);
+        CHECK_NEAR(B->eig_re[2 * i], 1, 1e-6);
+        CHECK_NEAR(B->eig_re[2 * i + 1], 1, 1e-6);
+        if (rr >= 0.1) worst_gamma = fmax(worst_gamma, fabs(B->p[i]));
+        CHECK(fabs(B->p[i]) < 1e-10); /* below r = 0.1 gamma is fixed only to ~1e-15 / (r^2 T) */
+    }
+    printf("D9: %d points, |gamma| <= %.2g for r >= 0.1, T(3) = %.9f\n", B->n, worst_gamma, B->T[B->n - 1]);
+    CHECK(worst_gamma < 1e-12);
+    CHECK_NEAR(sqrt(radius2(B, B->n - 1)), 3, 1e-12);
+    CHECK_REL(B->T[B->n - 1], 116.120627, 1e-7);
+    gd_continue_result_free(&r);
+}
+
+static void d10_branch(void)
+{
+    const char *kv[] = {"model.name", "dirac", "model.loss", "nsgan", "model.reg", "gp", "model.allow_negative", "1", "model.gamma", "0.2", "integrator.name", "cvode",
+                        "continuation.cycles", "1", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.gamma", -0.05, 0.2, &r));
+    const gd_branch *B = cycle_branch(&r);
+    CHECK_NEAR(r.special[B->parent].coeff, -0.25, 1e-6);
+    int e = B->n - 1;
+    CHECK_NEAR(B->p[e], -0.05, 0);
+    CHECK_REL(B->T[e], 12.606157, 1e-6);
+    CHECK_REL(B->eig_re[2 * e + 1], 0.53390736, 1e-6);
+    CHECK(B->stability[e] == 0);
+    gd_continue_result_free(&r);
+}
+
 /* ---------------------------------------------------------------- errors, file ------- */
 static int read_all(hid_t f, const char *name, double *out)
 {
@@ -178,6 +311,27 @@ static void errors_and_file(void)
     remove(path);
     gd_orbit_result_free(&r);
     gd_sim_free(&s);
+
+    /* cycles of a map's continuation: refused */
+    const char *mapc[] = {"model.name", "normal_form", "model.form", "logistic", "model.r", "2", "integrator.h", "1", "continuation.cycles", "1", NULL};
+    s = make_sim(mapc);
+    gd_continue_result c;
+    CHECK(gd_sim_continue(s, "model.r", 1.5, 2.5, &c) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "needs a flow"));
+    gd_sim_free(&s);
+    /* /branch/1/T and amplitude are written */
+    const char *hopf[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "-0.1", "integrator.name", "cvode", "continuation.cycles", "1", NULL};
+    s = make_sim(hopf);
+    CHECK_OK(gd_sim_continue(s, "model.mu", -0.1, 0.1, &c));
+    CHECK_OK(gd_sim_write_continue(s, path, &c));
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    double *Tb = calloc((size_t)c.branches[1].n, sizeof(double));
+    CHECK(f >= 0 && Tb && read_all(f, "/branch/1/T", Tb) && H5Lexists(f, "/branch/1/amplitude", H5P_DEFAULT) > 0);
+    CHECK_NEAR(Tb[c.branches[1].n - 1], c.branches[1].T[c.branches[1].n - 1], 0);
+    free(Tb);
+    if (f >= 0) H5Fclose(f);
+    remove(path);
+    gd_continue_result_free(&c);
+    gd_sim_free(&s);
 }
 
 int main(void)
@@ -186,6 +340,10 @@ int main(void)
     v4_bautin();
     v5_brusselator();
     d10_nsgan();
+    v3_branch();
+    v4_lpc();
+    d9_vertical();
+    d10_branch();
     errors_and_file();
     return check_report("test_cycles");
 }
