@@ -1267,6 +1267,13 @@ static void continue_json(gd_cx *cx, const gd_continue_result *r, const char *pa
         double pr[2] = {B->p[0], B->p[0]};
         for (int i = 1; i < B->n; i++) pr[0] = fmin(pr[0], B->p[i]), pr[1] = fmax(pr[1], B->p[i]);
         json_vec(cx, pr, 2);
+        if (B->T) { /* a cycle branch: its periods and amplitudes at both ends */
+            double T2[2] = {B->T[0], B->T[B->n - 1]}, a2[2] = {B->amplitude[0], B->amplitude[B->n - 1]};
+            fprintf(cx->out, ",\"T\":");
+            json_vec(cx, T2, 2);
+            fprintf(cx->out, ",\"amplitude\":");
+            json_vec(cx, a2, 2);
+        }
         fprintf(cx->out, ",\"stop\":[\"%s\",\"%s\"]}", B->stop[0], B->stop[1]);
     }
     fprintf(cx->out, "],\"special\":[");
@@ -1308,11 +1315,12 @@ static void continue_text(gd_cx *cx, const gd_continue_result *r, const char *pa
         fprintf(cx->out, ", %d points, %s from %.10g to %.10g, within [%.10g, %.10g] (ends: %s, %s)", B->n, r->param, B->p[0], B->p[B->n - 1], lo, hi,
                 B->stop[0], B->stop[1]);
         if (B->parent >= 0) fprintf(cx->out, ", from special point %d", B->parent);
+        if (B->T) fprintf(cx->out, "; T from %.10g to %.10g, amplitude from %.6g to %.6g", B->T[0], B->T[B->n - 1], B->amplitude[0], B->amplitude[B->n - 1]);
         fputc('\n', cx->out);
     }
     for (int i = 0; i < r->nspecial; i++) {
         const gd_special_point *s = &r->special[i];
-        fprintf(cx->out, "  %d: %-7s branch %d at %s = %.12g", i, gd_point_type_name(s->type), s->branch, r->param, s->p);
+        fprintf(cx->out, "  %d: %-7s branch %d at %s = %.12g", i, r->branches[s->branch].T && s->type == GD_PT_LP ? "LPC" : gd_point_type_name(s->type), s->branch, r->param, s->p);
         if (s->type == GD_PT_NEUTRAL) fprintf(cx->out, " .. %.12g (test %s)", s->p_end, s->test);
         if (isfinite(s->omega)) fprintf(cx->out, ", omega %.9g", s->omega);
         if (isfinite(s->theta)) fprintf(cx->out, ", theta %.9g", s->theta);

@@ -1201,6 +1201,7 @@ static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
     if (P->kind == K_HIST) P->nm = gd_stepper_map_dim(P->st);
     if (P->kind != K_MAP && P->k > 1)
         return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.period = %d needs a fixed-step rule without history (not %s)", P->k, t->name);
+    if (P->o->cycles && P->kind != K_FLOW) return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.cycles = 1 needs a flow (integrator cvode), not %s", t->name);
     int rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
     if (rc == GD_OK) rc = bind_key(P, key);
     if (rc != GD_OK) return rc;
@@ -1216,7 +1217,6 @@ static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
  * vertical branch of a conservative family). */
 static int trace_cycles(prob *P, found *F, const char *key, double lo, double hi, cycles *Y)
 {
-    if (P->kind != K_FLOW) return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.cycles = 1 needs a flow (integrator cvode), not %s", P->st->type->name);
     int rc = GD_OK;
     Y->b = calloc((size_t)F->ns + 1, sizeof *Y->b), Y->parent = calloc((size_t)F->ns + 1, sizeof *Y->parent);
     if (!Y->b || !Y->parent) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");

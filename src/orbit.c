@@ -318,9 +318,9 @@ static int first_return(shooter *sh, shoot_state *st)
 
 int gd_sim_orbit(gd_sim *s, double period_guess, gd_orbit_result *out)
 {
+    if (out) memset(out, 0, sizeof *out);
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
-    memset(out, 0, sizeof *out);
     int rc = orbit_check(s), n = s->model->dim, m = n + 1;
     if (rc != GD_OK) return rc;
     if (!(period_guess > 0) && !isnan(period_guess))

@@ -104,6 +104,18 @@ assert abs(d["amplitude"] - math.sqrt(0.1)) < 1e-8 and d["output"] == "orbit.h5"
 with h5py.File(sys.argv[2]) as f:
     assert f["/orbit/T"][0] == d["T"] and f["/orbit/x"].shape == (len(f["/orbit/t"]), 2) and f["/orbit/multipliers"].shape == (2, 2)
 PY
+"$gandyn" continue /dev/null --set model.name=normal_form --set model.form=bautin --set integrator.name=cvode --param model.mu --lo -0.5 --hi 0.5 \
+    --cycles -o cyc.h5 --json > cyc.json && "$py" - cyc.json cyc.h5 <<'PY' && ok || bad "continue --cycles --json, /branch/1/T"
+import json, math, sys, h5py
+d = json.load(open(sys.argv[1]))
+b = d["branches"][1]
+assert b["kind"] == "cycle" and b["parent_point"] == 0 and d["special"][0]["child"] == 1, d
+lpc = [s for s in d["special"] if s["branch"] == 1]
+assert len(lpc) == 1 and lpc[0]["test"] == "LPC" and abs(lpc[0]["p"] + 0.25) < 1e-8, lpc  # mu + r^2 - r^4 = 0 folds at -1/4
+with h5py.File(sys.argv[2]) as f:
+    T, x = f["/branch/1/T"][:], f["/branch/1/x"][:]
+    assert abs(T - 2 * math.pi).max() < 1e-8 and len(f["/branch/1/amplitude"]) == len(x), T
+PY
 "$gandyn" eig good.ini --set model.reg=gp --json > eig.json && "$py" - eig.json <<'PY' && ok || bad "eig --json"
 import json, sys
 d = json.load(open(sys.argv[1]))
