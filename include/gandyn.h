@@ -578,7 +578,8 @@ GD_EXPORT int gd_sim_write_lyapunov(gd_sim *s, const char *path, const gd_lyapun
 
 /* Attractor class of the orbit from the first start of run.x0 under a fixed-step rule's map
  * (`gandyn attractor`, [attractor] section, docs/bifurcations.md): attractor.transient iterations,
- * then attractor.samples kept. Flows (cvode): GD_EUSAGE, not implemented yet. */
+ * then attractor.samples kept. Flows (cvode): attractor.transient and attractor.samples intervals of
+ * attractor.dt time, a Poincare section for cycles (polished by gd_sim_orbit's shooting). */
 enum {
     GD_ATTRACTOR_FIXED,
     GD_ATTRACTOR_PERIODIC,       /* period 0: contracting (lambda_1 < 0) with no period <= period_max found */
@@ -598,6 +599,8 @@ typedef struct gd_attractor_result {
     double *mult_re, *mult_im; /* dim: multipliers of Phi^period on the orbit */
     int unstable;              /* the orbit has a multiplier above 1 + 1e-9 (a start on an unstable orbit) */
     double contraction;        /* 1 / (1 - max |multiplier|): iterations of Phi^period per e-fold (NaN: none) */
+    double period_t;           /* flows, periodic: the cycle's period T (orbit: its point x0, multipliers: Floquet,
+                                * the trivial one first); NaN otherwise. Flows, fixed: multipliers are J's eigenvalues */
     double amplitude;          /* max over the samples of |x - x*| (x*: the equilibrium, else the samples' centroid) */
     double rotation;           /* planar maps: turns per iteration about the enclosed equilibrium (NaN: not one-signed) */
     double mean_z;             /* planar maps: mean |z|, z the normal-form coordinate at x* (or x - c) */

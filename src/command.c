@@ -1141,6 +1141,8 @@ static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r, const 
     else fprintf(cx->out, "[]");
     fprintf(cx->out, ",\"unstable\":%d,\"contraction\":", r->unstable);
     json_num(cx, r->contraction);
+    fprintf(cx->out, ",\"period_t\":");
+    json_num(cx, r->period_t);
     fprintf(cx->out, ",\"amplitude\":");
     json_num(cx, r->amplitude);
     fprintf(cx->out, ",\"rotation\":");
@@ -1164,7 +1166,11 @@ static void print_attractor_text(gd_cx *cx, const gd_attractor_result *r, const 
         for (int i = 0; i < r->dim; i++) fprintf(cx->out, "%s%.10g", i ? ", " : "", r->orbit[(size_t)j * r->dim + i]);
         fprintf(cx->out, ")\n");
     }
-    if (r->orbit) {
+    if (r->orbit && isfinite(r->period_t)) {
+        fprintf(cx->out, "cycle of the flow: T = %.12g, Floquet multipliers (trivial first):", r->period_t);
+        for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.8g%+.8gi", r->mult_re[i], r->mult_im[i]);
+        fprintf(cx->out, " (contraction time %.6g)\n", r->contraction);
+    } else if (r->orbit) {
         fprintf(cx->out, "multipliers of the %d-fold map:", r->period);
         for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.8g%+.8gi", r->mult_re[i], r->mult_im[i]);
         fprintf(cx->out, " (contraction time %.6g)\n", r->contraction);
@@ -1614,8 +1620,9 @@ static const command commands[] = {
      (const char *const[]){"--count M", "only the M largest exponents (lyapunov.count)", OPT_SET, "-o FILE", "write /lyapunov (default: no file)", OPT_JSON, NULL},
      "gandyn lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --set lyapunov.steps=200000",
      OPT_LYAPUNOV, do_lyapunov, NULL},
-    {"attractor", "CONFIG [--set K=V]... [-o FILE] [--json]", "attractor class of a map's long run: fixed, periodic, circle, chaotic, stall, ...",
-     "Classifies where the orbit from the first start of run.x0 under a fixed-step rule's map goes:\n"
+    {"attractor", "CONFIG [--set K=V]... [-o FILE] [--json]", "attractor class of a long run: fixed, periodic, circle, chaotic, stall, ...",
+     "Classifies where the orbit from the first start of run.x0 under a fixed-step rule's map (or the\n"
+     "flow under cvode: samples every attractor.dt, cycles by a Poincare section and shooting) goes:\n"
      "fixed, periodic (with its period; Newton on the k-fold map from the samples' centroids),\n"
      "quasi_periodic, neutral, chaotic (by the Lyapunov spectrum), stall, diverge or undetermined,\n"
      "with the orbit, its multipliers, the amplitude and, for planar maps, rotation and mean |z|.",

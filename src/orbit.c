@@ -321,6 +321,12 @@ int gd_sim_orbit(gd_sim *s, double period_guess, gd_orbit_result *out)
     if (out) memset(out, 0, sizeof *out);
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
+    return gd_orbit_from(s, s->starts, period_guess, out);
+}
+
+int gd_orbit_from(gd_sim *s, const double *start, double period_guess, gd_orbit_result *out)
+{
+    memset(out, 0, sizeof *out);
     int rc = orbit_check(s), n = s->model->dim, m = n + 1;
     if (rc != GD_OK) return rc;
     if (!(period_guess > 0) && !isnan(period_guess))
@@ -333,7 +339,7 @@ int gd_sim_orbit(gd_sim *s, double period_guess, gd_orbit_result *out)
     if (rc == GD_OK) {
         st.x = w, st.phi = w + n, st.f = w + 2 * n, st.fref = w + 3 * n, st.xref = w + 4 * n, st.M = w + 6 * n;
         st.A = st.M + (size_t)n * n, st.b = st.A + (size_t)m * m;
-        memcpy(st.x, s->starts, sizeof(double) * (size_t)n);
+        memcpy(st.x, start, sizeof(double) * (size_t)n);
         gd_model_project(s->model, st.x);
         memcpy(st.xref, st.x, sizeof(double) * (size_t)n);
         rc = field(&sh, st.xref, st.fref);

@@ -25,4 +25,7 @@ int gd_floquet(int n, const double *M, const double *F, double *re, double *im, 
 /* A z = b in place (m x m); the minimum-norm least-squares solution where A is singular. */
 int gd_solve_minnorm(int m, double *A, double *b);
 
+/* gd_sim_orbit from the point start instead of run.x0 (the attractor classes of flows). */
+int gd_orbit_from(gd_sim *s, const double *start, double period_guess, gd_orbit_result *out);
+
 #endif

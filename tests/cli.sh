@@ -88,7 +88,12 @@ expect 2 "unknown option '--scan'" -- rate good.ini --scan model.gamma:0:1:3
 expect 2 "--count needs a whole number" -- lyapunov good.ini --count 0
 expect 2 "lyapunov.count = 3 exceeds the dimension 2" -- lyapunov good.ini --set lyapunov.count=3
 expect 1 "left sweep.diverge_radius" -- lyapunov /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=4.5 --set integrator.h=1 --set run.x0=0.4
-expect 2 "flows (cvode) are not implemented yet" -- attractor good.ini --set integrator.name=cvode
+"$gandyn" attractor /dev/null --set model.name=normal_form --set model.form=hopf --set model.c_im=0.5 --set integrator.name=cvode --set run.x0=0.3,0 \
+    --set attractor.transient=1000 --set attractor.samples=1000 --json > att.json && "$py" - att.json <<'PY' && ok || bad "attractor of a flow --json"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+assert d["class"] == "periodic" and abs(d["period_t"] - 2 * math.pi / 1.05) < 1e-8 and abs(d["multipliers"][1][0] - math.exp(-0.2 * d["period_t"])) < 1e-6, d
+PY
 "$gandyn" lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --json > lyap.json && "$py" - lyap.json <<'PY' && ok || bad "lyapunov --json"
 import json, math, sys
 d = json.load(open(sys.argv[1]))

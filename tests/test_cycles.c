@@ -13,6 +13,9 @@
  *    closed forms at every point and at mu = 0.1, 0.5; V4's LPC at mu = -1/4, r^2 = 1/2 (double
  *    multiplier 1); D9, the GAN flow's vertical family at gamma = 0, T(r) = 2 pi (1 + I0(r^2 / 2))
  *    with I0 summed here from its series, multipliers (1, 1); D10's branch to gamma = -0.05;
+ *  - attractor classes of flows: V3 at mu = 0.1 periodic with T and the multiplier, D11 (the
+ *    GAN + GP flow, gamma = 0.3, from (1, 1)) fixed at 0 with eigenvalues -0.15 +- 0.4769696i,
+ *    Lorenz chaotic with lambda_1 in [0.85, 0.95];
  *  - bad requests (a map, a start at an equilibrium, a non-positive period guess, --cycles on a
  *    map) and the file.
  */
@@ -268,6 +271,44 @@ static void d10_branch(void)
     gd_continue_result_free(&r);
 }
 
+/* ---------------------------------------------------------------- attractors of flows */
+static int classify(const char *const *kv, gd_attractor_result *r)
+{
+    gd_sim *s = make_sim(kv);
+    int rc = gd_sim_attractor(s, r);
+    if (rc != GD_OK) fprintf(stderr, "attractor: %s\n", gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+static void flow_attractors(void)
+{
+    gd_attractor_result r;
+    const char *hopf[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "0.1", "model.c_im", "0.5", "integrator.name", "cvode", "run.x0", "0.3,0",
+                          "attractor.transient", "1000", "attractor.samples", "1000", NULL};
+    CHECK_OK(classify(hopf, &r));
+    CHECK(r.cls == GD_ATTRACTOR_PERIODIC && r.orbit && !r.unstable);
+    CHECK_NEAR(r.period_t, 5.98398601, 1e-8);
+    CHECK_NEAR(r.mult_re[1], 0.3021604, 1e-6);
+    CHECK_NEAR(hypot(r.orbit[0], r.orbit[1]), sqrt(0.1), 1e-8);
+    CHECK_NEAR(r.amplitude, sqrt(0.1), 1e-6);
+    gd_attractor_result_free(&r);
+    /* D11: the spiral sink of the GAN + GP flow, J = [[0, -1/2], [1/2, -gamma]] at 0 */
+    const char *sink[] = {"model.reg", "gp", "model.gamma", "0.3", "integrator.name", "cvode", "run.x0", "1,1", "attractor.transient", "3000", "attractor.samples", "100", NULL};
+    CHECK_OK(classify(sink, &r));
+    CHECK(r.cls == GD_ATTRACTOR_FIXED && r.orbit && !r.unstable && isnan(r.period_t));
+    CHECK_NEAR(r.orbit[0], 0, 1e-12);
+    CHECK_NEAR(r.mult_re[0], -0.15, 1e-12);
+    CHECK_NEAR(fabs(r.mult_im[0]), sqrt(0.25 - 0.0225), 1e-12);
+    gd_attractor_result_free(&r);
+    const char *lorenz[] = {"model.name", "normal_form", "model.form", "lorenz", "integrator.name", "cvode", "run.x0", "1,1,1", "attractor.transient", "1000",
+                            "attractor.samples", "1000", "lyapunov.t_end", "200", NULL};
+    CHECK_OK(classify(lorenz, &r));
+    CHECK(r.cls == GD_ATTRACTOR_CHAOTIC && r.lyapunov && r.nlyap == 3);
+    if (r.lyapunov) CHECK(r.lyapunov[0] > 0.85 && r.lyapunov[0] < 0.95 && fabs(r.lyapunov[0] + r.lyapunov[1] + r.lyapunov[2] + 41.0 / 3) < 1e-6);
+    gd_attractor_result_free(&r);
+}
+
 /* ---------------------------------------------------------------- errors, file ------- */
 static int read_all(hid_t f, const char *name, double *out)
 {
@@ -344,6 +385,7 @@ int main(void)
     v4_lpc();
     d9_vertical();
     d10_branch();
+    flow_attractors();
     errors_and_file();
     return check_report("test_cycles");
 }
