@@ -13,6 +13,8 @@
  *    closed forms at every point and at mu = 0.1, 0.5; V4's LPC at mu = -1/4, r^2 = 1/2 (double
  *    multiplier 1); D9, the GAN flow's vertical family at gamma = 0, T(r) = 2 pi (1 + I0(r^2 / 2))
  *    with I0 summed here from its series, multipliers (1, 1); D10's branch to gamma = -0.05;
+ *  - the same V3 cycle of a registered game without a Jacobian (the variational equations then
+ *    use the model's central-difference Jacobian);
  *  - attractor classes of flows: V3 at mu = 0.1 periodic with T and the multiplier, D11 (the
  *    GAN + GP flow, gamma = 0.3, from (1, 1)) fixed at 0 with eigenvalues -0.15 +- 0.4769696i,
  *    Lorenz chaotic with lambda_1 in [0.85, 0.95];
@@ -20,6 +22,8 @@
  *    map) and the file.
  */
 #include "check.h"
+
+#include <gandyn/game.h>
 
 #include <complex.h>
 #include <hdf5.h>
@@ -62,6 +66,33 @@ static void v3_hopf(void)
         for (int k = 0; k < r.npts; k += 37) CHECK_NEAR(hypot(r.x[2 * k], r.x[2 * k + 1]), sqrt(r2), 1e-8);
         gd_orbit_result_free(&r);
     }
+}
+
+/* V3 written as a game without a Jacobian: z' = (mu + i) z + c |z|^2 z, c = -1 + 0.5 i. */
+static int hopf_field(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    double mu = *(const double *)opts, r2 = x[0] * x[0] + x[1] * x[1];
+    v[0] = mu * x[0] - x[1] + r2 * (-x[0] - 0.5 * x[1]);
+    v[1] = x[0] + mu * x[1] + r2 * (0.5 * x[0] - x[1]);
+    return 0;
+}
+
+static void v3_without_jacobian(void)
+{
+    static const gd_param mu[] = {{"mu", GD_P_DOUBLE, 0, "0.1", "the parameter", -INFINITY, INFINITY, 0, NULL}, {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+    gd_game g = {.abi_version = GD_ABI_VERSION, .name = "hopf_nojac", .summary = "orbit test", .dim = 2, .ngen = 1, .params = mu, .opts_size = sizeof(double),
+                 .field = hopf_field};
+    char msg[GD_ERRMSG_LEN];
+    CHECK_OK(gd_model_register(&g, msg));
+    const char *kv[] = {"model.name", "hopf_nojac", "integrator.name", "cvode", "run.x0", "0.3,0", NULL};
+    gd_orbit_result r;
+    CHECK_OK(orbit(kv, NAN, &r));
+    CHECK(r.analytic == 0);
+    CHECK_NEAR(r.T, 5.98398601, 1e-8);
+    CHECK_NEAR(r.mult_re[1], 0.3021604, 1e-6);
+    printf("V3 without a Jacobian: T = %.10f, multiplier %.9f, trivial off 1 by %.2g\n", r.T, r.mult_re[1], r.trivial_error);
+    gd_orbit_result_free(&r);
 }
 
 /* ---------------------------------------------------------------- V4 ----------------- */
@@ -378,6 +409,7 @@ static void errors_and_file(void)
 int main(void)
 {
     v3_hopf();
+    v3_without_jacobian();
     v4_bautin();
     v5_brusselator();
     d10_nsgan();
