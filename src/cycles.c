@@ -101,8 +101,14 @@ static int correct(cyc *C, double *y, const double *c, double target, int *its)
     double *J = C->w + 4 * n + (size_t)n * n, *G = J + (size_t)N * N, *M = C->w + 4 * n, g0 = INFINITY, dy = INFINITY;
     for (*its = 0;; (*its)++) {
         if ((rc = gfun(C, y, G, J, M)) != GD_OK) return rc;
-        double g = sqrt(dot(n + 1, G, G)), scale = fmax(1, sqrt(dot(n, y, y)));
-        if (*its > 0 && g <= C->tol * scale && dy <= 1e-8 * fmax(1, sqrt(dot(N, y, y)))) return GD_OK;
+        /* the residual relative to the cycle's size: near the Hopf point (multiplier ~ 1) the
+         * amplitude is 1 / (1 - mu) more sensitive to it than the residual is */
+        double g = sqrt(dot(n + 1, G, G)), size = 0;
+        for (int i = 0; i < n; i++) size += (y[i] - C->xeq[i]) * (y[i] - C->xeq[i]);
+        double scale = fmin(fmax(1, sqrt(dot(n, y, y))), fmax(1e-3, sqrt(size)));
+        /* the last update small enough that Newton was quadratic: near a multiplier 1 (the start
+         * at a Hopf point) the updates are only as accurate as phi_T over the gap to 1 */
+        if (*its > 0 && g <= C->tol * scale && dy <= 1e-5 * fmax(1, sqrt(dot(N, y, y)))) return GD_OK;
         if (!isfinite(g) || *its > 8 || (*its >= 2 && g > 2 * g0)) return GD_ESOLVER;
         g0 = g;
         memcpy(J + (size_t)(n + 1) * N, c, sizeof(double) * (size_t)N);
@@ -154,7 +160,10 @@ static int analyse(cyc *C, const double *y, const double *vref, double *q)
     double *M = C->w + 4 * n, *J = M + (size_t)n * n, *G = J + (size_t)N * N, *f = C->w + n;
     memmove(q, y, sizeof(double) * (size_t)N);
     double *v = r_v(C, q), *re = r_re(C, q), *im = re + n, *tau = r_tau(C, q), err;
-    int rc = gfun(C, q, G, J, M);
+    /* the tangent under the phase condition through the point itself: the one the next step's
+     * corrector uses (another reference tilts the x-part along F and fakes a turn) */
+    int rc = set_ref(C, q);
+    if (rc == GD_OK) rc = gfun(C, q, G, J, M);
     if (rc == GD_OK) rc = tangent(C, J, v);
     double orient = 0;
     for (int i = 0; rc == GD_OK && i < N; i++) orient += vref ? v[i] * vref[i] : i < n ? v[i] * (q[i] - C->xeq[i]) : 0;
@@ -200,7 +209,8 @@ static int locate(cyc *C, const double *qa, const double *qb, int t, double *out
         double s = it % 3 == 2 ? 0.5 * (sa + sb) : (sa * fb - sb * fa) / (fb - fa);
         if (!(s > fmin(sa, sb) && s < fmax(sa, sb))) s = 0.5 * (sa + sb);
         for (int i = 0; i < N; i++) y[i] = qa[i] + s / sab * (qb[i] - qa[i]);
-        rc = correct(C, y, va, dot(N, va, qa) + s, &its);
+        rc = set_ref(C, qa);
+        if (rc == GD_OK) rc = correct(C, y, va, dot(N, va, qa) + s, &its);
         if (rc == GD_OK) rc = analyse(C, y, va, out);
         double fs = rc == GD_OK ? r_tau(C, out)[t] : NAN;
         if (rc != GD_OK || fs == 0) break;

@@ -12,7 +12,8 @@
  *  - continue --cycles (continuation.cycles = 1): V3's branch from its Hopf point against the
  *    closed forms at every point and at mu = 0.1, 0.5; V4's LPC at mu = -1/4, r^2 = 1/2 (double
  *    multiplier 1); D9, the GAN flow's vertical family at gamma = 0, T(r) = 2 pi (1 + I0(r^2 / 2))
- *    with I0 summed here from its series, multipliers (1, 1); D10's branch to gamma = -0.05;
+ *    with I0 summed here from its series, multipliers (1, 1); V5's branch to b = 2.01; D10's
+ *    branch to gamma = -0.05;
  *  - the same V3 cycle of a registered game without a Jacobian (the variational equations then
  *    use the model's central-difference Jacobian);
  *  - attractor classes of flows: V3 at mu = 0.1 periodic with T and the multiplier, D11 (the
@@ -286,6 +287,24 @@ static void d9_vertical(void)
     gd_continue_result_free(&r);
 }
 
+/* V5 along the branch from the Hopf point b = 2 to b = 2.01 */
+static void v5_branch(void)
+{
+    const char *kv[] = {"model.name", "normal_form", "model.form", "brusselator", "model.a", "1", "model.b", "1.5", "integrator.name", "cvode", "continuation.cycles", "1", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.b", 1.5, 2.01, &r));
+    const gd_branch *B = cycle_branch(&r);
+    const gd_special_point *H = &r.special[B->parent];
+    CHECK_NEAR(H->p, 2, 1e-10);
+    CHECK_NEAR(H->coeff, -0.5, 1e-6);
+    int e = B->n - 1;
+    CHECK_NEAR(B->p[e], 2.01, 0);
+    CHECK_NEAR(B->T[e], 6.2867137, 1e-6);
+    CHECK_NEAR(B->eig_re[2 * e + 1], 0.9390459, 1e-6);
+    CHECK(B->stability[e] == 0 && !strcmp(B->stop[1], "bound"));
+    gd_continue_result_free(&r);
+}
+
 static void d10_branch(void)
 {
     const char *kv[] = {"model.name", "dirac", "model.loss", "nsgan", "model.reg", "gp", "model.allow_negative", "1", "model.gamma", "0.2", "integrator.name", "cvode",
@@ -416,6 +435,7 @@ int main(void)
     v3_branch();
     v4_lpc();
     d9_vertical();
+    v5_branch();
     d10_branch();
     flow_attractors();
     errors_and_file();
