@@ -510,7 +510,9 @@ enum {
 GD_EXPORT const char *gd_point_type_name(int type);
 
 typedef struct gd_branch {
-    const char *kind;      /* equilibrium | fixed_point | period_k | symmetric (Phi^k(x) = -x: period 2k) */
+    const char *kind;      /* equilibrium | fixed_point | period_k | symmetric (Phi^k(x) = -x: period 2k) | cycle (periodic
+                            * orbits of a flow, continuation.cycles: x is the orbit's point x0, eig its Floquet multipliers
+                            * with the trivial one first) */
     int period;            /* of the orbit (symmetric: 2k) */
     int n, dim, eig_dim;   /* points; coordinates of x; eigenvalues per point */
     double *p;             /* n */
@@ -520,7 +522,9 @@ typedef struct gd_branch {
     signed char *type;     /* n: GD_PT_* (special points are points of their branch) */
     int parent;            /* the special point it was switched from, -1 for the first branch */
     const char *stop[2];   /* why it ends at its first and last point: bound | x_max | stalled | key_range (the key refused
-                            * the next value) | max_steps | start (a branch switched onto: it begins there) */
+                            * the next value) | max_steps | start (a branch switched onto: it begins there); cycles also
+                            * equilibrium (shrunk onto a Hopf point) | period (T grew 1000-fold: towards a homoclinic orbit) */
+    double *T, *amplitude; /* cycle: n periods and max |x(t) - x*| (x* the Hopf point's equilibrium); NULL otherwise */
 } gd_branch;
 
 typedef struct gd_special_point {
@@ -559,7 +563,7 @@ GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
  * docs/bifurcations.md (polarization; signed sums of third differences; for k > 1 the chain
  * rule along the orbit from one iteration's). B or C may be NULL. */
 GD_EXPORT int gd_sim_map_derivatives(gd_sim *s, const double *x, const double *u, const double *v, const double *w, double *B, double *C);
-/* /branch/<b>/{p, x, eig_re, eig_im, stability, type} (attributes kind, period, parent_point,
+/* /branch/<b>/{p, x, eig_re, eig_im, stability, type, and for cycles T, amplitude} (attributes kind, period, parent_point,
  * param) and /points/{type, p, p_end, x, branch, index, coeff, omega, theta, c1_re, c1_im} with
  * the string attributes criticality and resonance (one entry per point, ';'-separated). */
 GD_EXPORT int gd_sim_write_continue(gd_sim *s, const char *path, const gd_continue_result *r);
@@ -592,7 +596,8 @@ GD_EXPORT int gd_sim_write_lyapunov(gd_sim *s, const char *path, const gd_lyapun
 
 /* Attractor class of the orbit from the first start of run.x0 under a fixed-step rule's map
  * (`gandyn attractor`, [attractor] section, docs/bifurcations.md): attractor.transient iterations,
- * then attractor.samples kept. Flows (cvode): GD_EUSAGE, not implemented yet. */
+ * then attractor.samples kept. Flows (cvode): attractor.transient and attractor.samples intervals of
+ * attractor.dt time, a Poincare section for cycles (polished by gd_sim_orbit's shooting). */
 enum {
     GD_ATTRACTOR_FIXED,
     GD_ATTRACTOR_PERIODIC,       /* period 0: contracting (lambda_1 < 0) with no period <= period_max found */
@@ -612,6 +617,8 @@ typedef struct gd_attractor_result {
     double *mult_re, *mult_im; /* dim: multipliers of Phi^period on the orbit */
     int unstable;              /* the orbit has a multiplier above 1 + 1e-9 (a start on an unstable orbit) */
     double contraction;        /* 1 / (1 - max |multiplier|): iterations of Phi^period per e-fold (NaN: none) */
+    double period_t;           /* flows, periodic: the cycle's period T (orbit: its point x0, multipliers: Floquet,
+                                * the trivial one first); NaN otherwise. Flows, fixed: multipliers are J's eigenvalues */
     double amplitude;          /* max over the samples of |x - x*| (x*: the equilibrium, else the samples' centroid) */
     double rotation;           /* planar maps: turns per iteration about the enclosed equilibrium (NaN: not one-signed) */
     double mean_z;             /* planar maps: mean |z|, z the normal-form coordinate at x* (or x - c) */
@@ -624,6 +631,36 @@ GD_EXPORT void gd_attractor_result_free(gd_attractor_result *r);
 /* /attractor/{orbit [period, dim], multipliers_re, multipliers_im, lyapunov} (those the result has) with
  * attributes class, period, unstable, steps, amplitude, rotation, mean_z, contraction. */
 GD_EXPORT int gd_sim_write_attractor(gd_sim *s, const char *path, const gd_attractor_result *r);
+
+/* Periodic orbit of the flow (integrator cvode) through the first start of run.x0 by single
+ * shooting (`gandyn orbit`, docs/bifurcations.md "Periodic orbits of flows"): unknowns (x0, T),
+ * phase condition F(x_ref)^T (x0 - x_ref) = 0 with x_ref = run.x0, Newton until
+ * |phi_T(x0) - x0| <= 1e-9 max(1, |x0|). period_guess NAN: the first return time to the section
+ * through run.x0 normal to F (within integrator.t_end). The monodromy comes from the variational
+ * equations at rtol = min(integrator.rtol, 1e-12). Fails (GD_EUSAGE) for a map, a piecewise-smooth
+ * model or a start at an equilibrium; (GD_ESOLVER) when Newton does not converge, would need
+ * T <= 0, or the trivial multiplier is off 1 by more than 1e-6. */
+typedef struct gd_orbit_result {
+    int dim;
+    double T;                  /* the period */
+    double *x0;                /* dim: the orbit's point on the phase condition */
+    double *mult_re, *mult_im; /* dim Floquet multipliers: the trivial one (along F) first */
+    double *monodromy;         /* dim x dim, row-major: D phi_T(x0) */
+    double trivial_error;      /* |M f - f| for f = F(x0)/|F(x0)| (<= 1e-6 or the call fails) */
+    int unstable;              /* a non-trivial multiplier above 1 + 1e-9 in modulus */
+    int iterations;            /* Newton steps */
+    double residual;           /* |phi_T(x0) - x0| */
+    int npts;                  /* samples of one period */
+    double *t, *x;             /* npts times jT/npts and npts x dim states from x0 */
+    double amplitude;          /* max |x - c| over the samples (c: the model's equilibrium, else the centroid) */
+    double mean_sq;            /* time average of |x|^2 over one period */
+    int analytic;              /* the model's analytic Jacobian (else its central differences) */
+} gd_orbit_result;
+GD_EXPORT int gd_sim_orbit(gd_sim *s, double period_guess, gd_orbit_result *out);
+GD_EXPORT void gd_orbit_result_free(gd_orbit_result *r);
+/* /orbit/{t [npts], x [npts, dim], T [1], multipliers [dim, 2] (re, im), monodromy [dim, dim], x0 [dim]}
+ * with attributes iterations, unstable, analytic, residual, trivial_error, amplitude, mean_sq. */
+GD_EXPORT int gd_sim_write_orbit(gd_sim *s, const char *path, const gd_orbit_result *r);
 
 /* ---------------------------------------------------------------- sweeps ------- */
 /* A 1-D or 2-D parameter sweep over sweep.x (and sweep.y) of a configured sim, which it

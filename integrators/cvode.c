@@ -10,7 +10,7 @@
  * Each segment integrates one smooth mode; at a root the model picks the next mode and
  * CVODE restarts there, so the solver never steps across a discontinuity.
  */
-#include "cvode_vec.h"
+#include "cvode_setup.h"
 #include "gd_impl.h"
 
 #include <cvode/cvode.h>
@@ -20,8 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sundials/sundials_version.h>
-#include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
-#include <sunlinsol/sunlinsol_dense.h>
 #include <sunlinsol/sunlinsol_spgmr.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
@@ -56,12 +54,7 @@ static const gd_param cv_params[] = {
 #undef O
 
 typedef struct {
-    SUNContext ctx;
-    void *mem;
-    N_Vector y;
-    SUNMatrix A;
-    SUNLinearSolver LS;
-    SUNNonlinearSolver NLS;
+    gd_cv h; /* context, vector, CVODE memory, solvers (src/cvode_setup.c) */
     int mode, nroots, isurf, isect; /* root count; index of the switching surface, of the section (-1: none) */
     long switches;
     int at_section; /* the last return was a section crossing */
@@ -149,12 +142,7 @@ static void cv_error(int code, const char *module, const char *function, char *m
 static void cv_free(gd_stepper *s)
 {
     cv_priv *p = s->priv;
-    if (p->mem) CVodeFree(&p->mem);
-    if (p->LS) SUNLinSolFree(p->LS);
-    if (p->NLS) SUNNonlinSolFree(p->NLS);
-    if (p->A) SUNMatDestroy(p->A);
-    if (p->y) N_VDestroy(p->y);
-    if (p->ctx) SUNContext_Free(&p->ctx);
+    gd_cv_release(&p->h);
     free(p->Jr);
     free(p);
 }
@@ -170,13 +158,9 @@ static int use_dense(gd_stepper *s)
     cv_priv *p = s->priv;
     if (gd_check_dense(s->msg, s->dim, 2, "cvode: linsol = dense (integrator.linsol = spgmr needs none)") != GD_OK) return GD_ENOMEM;
     p->Jr = malloc(sizeof(double) * (size_t)s->dim * (size_t)s->dim);
-    p->A = SUNDenseMatrix(s->dim, s->dim, p->ctx);
-    p->LS = p->A ? SUNLinSol_Dense(p->y, p->A, p->ctx) : NULL;
-    if (!p->Jr || !p->A || !p->LS)
-        return gd_stepper_fail(s, GD_ENOMEM, "cvode: no memory for a dense %d x %d Jacobian (integrator.linsol = spgmr needs none)", s->dim, s->dim);
-    CV_TRY(CVodeSetLinearSolver(p->mem, p->LS, p->A));
-    CV_TRY(CVodeSetJacFn(p->mem, s->model->type->jacobian ? cv_jac : NULL));
-    return GD_OK;
+    int rc = p->Jr ? gd_cv_dense(&p->h, s->model->type->jacobian ? cv_jac : NULL) : GD_ENOMEM;
+    if (rc == GD_ENOMEM) return gd_stepper_fail(s, GD_ENOMEM, "cvode: no memory for a dense %d x %d Jacobian (integrator.linsol = spgmr needs none)", s->dim, s->dim);
+    return rc != GD_OK ? gd_stepper_fail(s, rc, "cvode: the dense linear solver could not be attached") : GD_OK;
 }
 
 /* GMRES on J.v, left-preconditioned by the model's approximate solve when it has one (the
@@ -186,11 +170,11 @@ static int use_spgmr(gd_stepper *s)
 {
     cv_priv *p = s->priv;
     const gd_model_type *t = s->model->type;
-    p->LS = SUNLinSol_SPGMR(p->y, t->psolve ? SUN_PREC_LEFT : SUN_PREC_NONE, 0, p->ctx);
-    if (!p->LS) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
-    CV_TRY(CVodeSetLinearSolver(p->mem, p->LS, NULL));
-    if (t->jvp) CV_TRY(CVodeSetJacTimes(p->mem, NULL, cv_jtimes)); /* else CVODE's own difference quotient */
-    if (t->psolve) CV_TRY(CVodeSetPreconditioner(p->mem, NULL, cv_psolve));
+    p->h.LS = SUNLinSol_SPGMR(p->h.y, t->psolve ? SUN_PREC_LEFT : SUN_PREC_NONE, 0, p->h.ctx);
+    if (!p->h.LS) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
+    CV_TRY(CVodeSetLinearSolver(p->h.mem, p->h.LS, NULL));
+    if (t->jvp) CV_TRY(CVodeSetJacTimes(p->h.mem, NULL, cv_jtimes)); /* else CVODE's own difference quotient */
+    if (t->psolve) CV_TRY(CVodeSetPreconditioner(p->h.mem, NULL, cv_psolve));
     return GD_OK;
 }
 
@@ -200,36 +184,17 @@ static int cv_init(gd_stepper *s)
     cv_priv *p = calloc(1, sizeof *p);
     if (!p) return gd_stepper_fail(s, GD_ENOMEM, "out of memory");
     s->priv = p;
-#if SUNDIALS_VERSION_MAJOR >= 7
-    CV_TRY(SUNContext_Create(SUN_COMM_NULL, &p->ctx));
-    SUNContext_ClearErrHandlers(p->ctx); /* the library never prints */
-#else
-    CV_TRY(SUNContext_Create(NULL, &p->ctx));
-#endif
-    p->y = N_VNew_Serial(s->dim, p->ctx);
-    p->mem = CVodeCreate(o->method == BDF ? CV_BDF : CV_ADAMS, p->ctx);
-    if (!p->y || !p->mem) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
-    /* Small systems are dominated by per-call vector overhead; fused operations (linear
-     * combinations over the Nordsieck history) make far fewer calls per step. */
-    CV_TRY(N_VEnableFusedOps_Serial(p->y, SUNTRUE));
-    gd_cvode_fast_ops(p->y);
+    gd_cv_spec spec = {.len = s->dim, .bdf = o->method == BDF, .rhs = cv_rhs, .ud = s, .rtol = o->rtol, .atol = o->atol, .max_steps = o->max_steps};
 #if SUNDIALS_VERSION_MAJOR < 7
-    CV_TRY(CVodeSetErrHandlerFn(p->mem, cv_error, s));
+    spec.errfn = cv_error; /* CVODE's explanation goes into the stepper's message */
 #endif
-    memset(N_VGetArrayPointer(p->y), 0, sizeof(double) * (size_t)s->dim);
-    CV_TRY(CVodeInit(p->mem, cv_rhs, 0.0, p->y));
-    CV_TRY(CVodeSStolerances(p->mem, o->rtol, o->atol));
-    CV_TRY(CVodeSetUserData(p->mem, s));
-    CV_TRY(CVodeSetMaxNumSteps(p->mem, o->max_steps));
+    int rc = gd_cv_open(&p->h, &spec);
+    if (rc != GD_OK) return gd_stepper_fail(s, rc, rc == GD_ENOMEM ? "cvode: out of memory" : "cvode: CVODE refused its settings (tolerances, step limit)");
     /* Non-stiff oscillations (Adams) iterate to a fixed point: no Jacobian, no solves, about
      * 1 us per step on the 2-D Dirac-GAN flow (README.md, Performance: 211k steps in 0.22 s).
      * Stiff problems (BDF) need Newton on a dense J. */
     int newton = o->nls == NLS_NEWTON || (o->nls == NLS_AUTO && o->method == BDF);
-    if (!newton) {
-        if (!(p->NLS = SUNNonlinSol_FixedPoint(p->y, 0, p->ctx))) return gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory");
-        CV_TRY(CVodeSetNonlinearSolver(p->mem, p->NLS));
-        return GD_OK;
-    }
+    if (!newton) return gd_cv_fixed_point(&p->h) != GD_OK ? gd_stepper_fail(s, GD_ENOMEM, "cvode: out of memory") : GD_OK;
     int krylov = o->linsol == LS_SPGMR || (o->linsol == LS_AUTO && s->dim > DENSE_MAX_DIM);
     return krylov ? use_spgmr(s) : use_dense(s);
 }
@@ -239,8 +204,8 @@ static void totals(gd_stepper *s, long *nsteps, long *nfev)
 {
     cv_priv *p = s->priv;
     long nst = 0, nfe = 0;
-    CVodeGetNumSteps(p->mem, &nst);
-    CVodeGetNumRhsEvals(p->mem, &nfe);
+    CVodeGetNumSteps(p->h.mem, &nst);
+    CVodeGetNumRhsEvals(p->h.mem, &nfe);
     *nsteps = p->base_nsteps + nst;
     *nfev = p->base_nfev + nfe;
 }
@@ -250,14 +215,14 @@ static int restart(gd_stepper *s, double t)
     cv_priv *p = s->priv;
     totals(s, &p->base_nsteps, &p->base_nfev);
     p->t = t;
-    CV_TRY(CVodeReInit(p->mem, t, p->y));
+    CV_TRY(CVodeReInit(p->h.mem, t, p->h.y));
     return GD_OK;
 }
 
 static int cv_reset(gd_stepper *s, const double *x0)
 {
     cv_priv *p = s->priv;
-    double *y = N_VGetArrayPointer(p->y);
+    double *y = N_VGetArrayPointer(p->h.y);
     memcpy(y, x0, sizeof(double) * (size_t)s->dim);
     gd_model_project(s->model, y);
     p->mode = s->model->hybrid && s->model->type->start_mode ? s->model->type->start_mode(s->model, y) : 0;
@@ -270,8 +235,8 @@ static int cv_reset(gd_stepper *s, const double *x0)
     p->isurf = s->model->hybrid && s->model->type->surface ? p->nroots++ : -1;
     p->isect = s->section ? p->nroots++ : -1;
     if (p->isurf < 0) dirs[1] = 1;
-    CV_TRY(CVodeRootInit(p->mem, p->nroots, cv_roots));
-    CV_TRY(CVodeSetRootDirection(p->mem, dirs));
+    CV_TRY(CVodeRootInit(p->h.mem, p->nroots, cv_roots));
+    CV_TRY(CVodeSetRootDirection(p->h.mem, dirs));
     int rc = restart(s, 0.0);
     p->base_nfev = p->base_nsteps = 0;
     return rc;
@@ -311,12 +276,12 @@ static int cv_step(gd_stepper *s, double *x, double *t)
 {
     cv_priv *p = s->priv;
     double tout = ((const cv_opts *)s->opts)->t_end * (double)(p->k + 1) / (double)s->o.steps, tret = p->t;
-    double *y = N_VGetArrayPointer(p->y);
+    double *y = N_VGetArrayPointer(p->h.y);
     s->msg[0] = '\0';
     s->ws->failure = 0;
     /* The output grid is ours; CVODE's state is the truth between calls. */
     while (tret < tout) {
-        int flag = CVode(p->mem, tout, p->y, &tret, CV_NORMAL);
+        int flag = CVode(p->h.mem, tout, p->h.y, &tret, CV_NORMAL);
         if (flag == CV_ILL_INPUT && p->at_section) {
             /* Near an equilibrium offset from 0 the section function can round to exactly 0
              * over CVODE's look-ahead after a crossing ("roots very near"); a restart at the
@@ -335,7 +300,7 @@ static int cv_step(gd_stepper *s, double *x, double *t)
         p->t = tret;
         if (flag != CV_ROOT_RETURN) continue;
         int found[3] = {0, 0, 0};
-        CVodeGetRootInfo(p->mem, found);
+        CVodeGetRootInfo(p->h.mem, found);
         if (found[0] || (p->isect >= 0 && found[p->isect])) {
             memcpy(x, y, sizeof(double) * (size_t)s->dim);
             *t = tret;

@@ -4,8 +4,9 @@
  * docs/bifurcations.md): fixed, periodic (with its period, found by Newton on Phi^k from the
  * centroid of every k-th sample, so slowly attracting orbits are found long before the samples
  * repeat), quasi_periodic, neutral, chaotic (by the Lyapunov spectrum), stall (vanishing steps
- * away from any fixed point), diverge, undetermined. Flows are not classified here yet.
+ * away from any fixed point), diverge, undetermined. Flows: src/attractor_flow.c.
  */
+#include "attractor_impl.h"
 #include "gd_impl.h"
 #include "h5io.h"
 #include "sim_impl.h"
@@ -17,6 +18,7 @@
 
 struct attractor_opts {
     long transient, samples, period_max, max_steps;
+    double dt;
 };
 #define A_(f) offsetof(attractor_opts, f)
 static const gd_param attractor_params[] = {
@@ -24,6 +26,7 @@ static const gd_param attractor_params[] = {
     {"samples", GD_P_INT, A_(samples), "10000", "iterations kept and classified", 16, 1e8, 0, NULL},
     {"period_max", GD_P_INT, A_(period_max), "64", "longest period looked for", 1, 4096, 0, NULL},
     {"max_steps", GD_P_INT, A_(max_steps), "1000000", "most iterations the Lyapunov spectrum may take (it stops once its standard errors are below 1e-4)", 20, 1e13, 0, NULL},
+    {"dt", GD_P_DOUBLE, A_(dt), "0.1", "cvode: time between samples; transient and samples count intervals of dt", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef A_
 const gd_section gd_section_attractor = {"attractor", attractor_params, sizeof(attractor_opts), offsetof(gd_sim, attractor)};
@@ -383,7 +386,7 @@ static int analyse(att *a, const attractor_opts *o, long transient, gd_attractor
 static void result_init(gd_attractor_result *out)
 {
     memset(out, 0, sizeof *out);
-    out->rotation = out->mean_z = out->contraction = NAN;
+    out->rotation = out->mean_z = out->contraction = out->period_t = NAN;
 }
 
 /* The last m samples (first model coordinates, m x n; consecutive, so that a strided choice
@@ -405,9 +408,13 @@ int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double 
     if (!out) return gd_fmt(s->msg, GD_EUSAGE, "no result struct to fill (NULL)");
     result_init(out);
     gd_stepper *st = s->stepper;
-    if (!st->type->fixed_step)
-        return gd_fmt(s->msg, GD_EUSAGE, "attractor: the classes of flows (cvode) are not implemented yet; use a fixed-step rule's map");
     const attractor_opts *o = s->attractor;
+    if (!st->type->fixed_step) {
+        gd_attractor_flow_opts fo = {.transient = o->transient, .samples = o->samples, .period_max = o->period_max, .max_steps = o->max_steps, .dt = o->dt};
+        int rc = gd_attractor_flow(s, &fo, out);
+        if (rc != GD_OK) gd_attractor_result_free(out);
+        return rc;
+    }
     att a = {.s = s, .msg = s->msg, .eq = gd_sim_get_equilibrium(s), .st = st, .n = st->dim, .N = gd_stepper_map_dim(st), .S = o->samples, .L = 1};
     int N = a.N;
     if (gd_check_memory(s->msg, 8.0 * (double)a.S * N, "attractor: the samples (attractor.samples x the state)") != GD_OK) return GD_ENOMEM;
@@ -473,6 +480,7 @@ int gd_sim_write_attractor(gd_sim *s, const char *path, const gd_attractor_resul
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "rotation", 1, v + 1);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "mean_z", 1, v + 2);
     if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "contraction", 1, v + 3);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/attractor", "period_t", 1, &r->period_t);
     if (rc != GD_OK) {
         gd_h5_abort(&f);
         return gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);

@@ -256,15 +256,16 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
-enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16, OPT_LYAPUNOV = 32 };
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16, OPT_LYAPUNOV = 32, OPT_ORBIT = 64 };
 
 typedef struct {
     const char *config, *output, *scan, *param, *trace, *count;
-    const char *period, *ds, *max_steps, *from; /* continue: [continuation] keys given as options; --from */
+    const char *period, *ds, *max_steps, *from, *cycles; /* continue: [continuation] keys given as options; --from */
     const char *nvalues;                 /* critical --n: critical.n */
     int classes;                         /* critical --classes (or --n): the class scan */
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
+    double period_guess; /* orbit: --period-guess (NaN: the first return time) */
     long cells[2]; /* --cells LO:HI; HI = 0: all cells */
     int nset;
     const char **set; /* "section.key=value", applied after the file */
@@ -329,6 +330,8 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
         } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--from") == 0) {
             if (++i == argc) return fail(cx, 2, "--from needs equilibrium, x0 or FILE.h5#/points/N", "", "");
             a->from = argv[i];
+        } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--cycles") == 0) {
+            a->cycles = "1";
         } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(cx, 2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
@@ -347,6 +350,8 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             double v;
             if (++i == argc || !number(argv[i], &v) || v < 1 || v != floor(v)) return fail(cx, 2, "--count needs a whole number >= 1", "", "");
             a->count = argv[i];
+        } else if ((a->allowed & OPT_ORBIT) && strcmp(arg, "--period-guess") == 0) {
+            if (++i == argc || !number(argv[i], &a->period_guess) || !(a->period_guess > 0)) return fail(cx, 2, "--period-guess needs a number > 0", "", "");
         } else if ((a->allowed & OPT_SPECTRUM) && strcmp(arg, "--ground-state") == 0) {
             a->ground_state = 1;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -371,8 +376,8 @@ static int configure(gd_cx *cx, gd_sim *sim, const run_args *a)
         snprintf(key, sizeof key, "%.*s", (int)(eq - a->set[i]), a->set[i]);
         rc = gd_sim_set(sim, key, eq + 1);
     }
-    const char *ckey[4] = {"continuation.period", "continuation.ds", "continuation.max_steps", "critical.n"},
-               *cval[4] = {a->period, a->ds, a->max_steps, a->nvalues};
+    const char *ckey[5] = {"continuation.period", "continuation.ds", "continuation.max_steps", "critical.n", "continuation.cycles"},
+               *cval[5] = {a->period, a->ds, a->max_steps, a->nvalues, a->cycles};
     for (int i = 0; rc == GD_OK && i < 4; i++)
         if (cval[i]) rc = gd_sim_set(sim, ckey[i], cval[i]);
     if (rc == GD_OK) rc = gd_sim_setup(sim);
@@ -449,7 +454,7 @@ typedef int (*command_fn)(gd_cx *cx, gd_sim *sim, const run_args *a);
 static int with_sim(gd_cx *cx, int argc, const char *const *argv, int allowed, command_fn fn)
 {
     gd_sim *sim = gd_sim_create();
-    run_args a = {.allowed = allowed, .lo = NAN, .hi = NAN, .rtol = 1e-6, .set = calloc((size_t)argc + 1, sizeof(char *))};
+    run_args a = {.allowed = allowed, .lo = NAN, .hi = NAN, .rtol = 1e-6, .period_guess = NAN, .set = calloc((size_t)argc + 1, sizeof(char *))};
     if (!sim || !a.set) {
         gd_sim_free(&sim);
         free(a.set);
@@ -1176,6 +1181,8 @@ static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r, const 
     else fprintf(cx->out, "[]");
     fprintf(cx->out, ",\"unstable\":%d,\"contraction\":", r->unstable);
     json_num(cx, r->contraction);
+    fprintf(cx->out, ",\"period_t\":");
+    json_num(cx, r->period_t);
     fprintf(cx->out, ",\"amplitude\":");
     json_num(cx, r->amplitude);
     fprintf(cx->out, ",\"rotation\":");
@@ -1199,7 +1206,11 @@ static void print_attractor_text(gd_cx *cx, const gd_attractor_result *r, const 
         for (int i = 0; i < r->dim; i++) fprintf(cx->out, "%s%.10g", i ? ", " : "", r->orbit[(size_t)j * r->dim + i]);
         fprintf(cx->out, ")\n");
     }
-    if (r->orbit) {
+    if (r->orbit && isfinite(r->period_t)) {
+        fprintf(cx->out, "cycle of the flow: T = %.12g, Floquet multipliers (trivial first):", r->period_t);
+        for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.8g%+.8gi", r->mult_re[i], r->mult_im[i]);
+        fprintf(cx->out, " (contraction time %.6g)\n", r->contraction);
+    } else if (r->orbit) {
         fprintf(cx->out, "multipliers of the %d-fold map:", r->period);
         for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.8g%+.8gi", r->mult_re[i], r->mult_im[i]);
         fprintf(cx->out, " (contraction time %.6g)\n", r->contraction);
@@ -1304,6 +1315,48 @@ static int critical_classes(gd_cx *cx, gd_sim *sim, const run_args *a)
     return 0;
 }
 
+static void print_orbit(gd_cx *cx, const gd_orbit_result *r, const char *path, int json)
+{
+    if (json) {
+        fprintf(cx->out, "{\"T\":");
+        json_num(cx, r->T);
+        fprintf(cx->out, ",\"x0\":");
+        json_vec(cx, r->x0, r->dim);
+        fprintf(cx->out, ",\"multipliers\":");
+        json_complex_list(cx, r->dim, r->mult_re, r->mult_im);
+        fprintf(cx->out, ",\"unstable\":%d,\"trivial_error\":", r->unstable);
+        json_num(cx, r->trivial_error);
+        fprintf(cx->out, ",\"residual\":");
+        json_num(cx, r->residual);
+        fprintf(cx->out, ",\"iterations\":%d,\"amplitude\":", r->iterations);
+        json_num(cx, r->amplitude);
+        fprintf(cx->out, ",\"mean_sq\":");
+        json_num(cx, r->mean_sq);
+        fprintf(cx->out, ",\"analytic\":%d", r->analytic);
+        json_output(cx, path);
+        fprintf(cx->out, "}\n");
+        return;
+    }
+    fprintf(cx->out, "periodic orbit: T = %.12g (%d Newton steps, |phi_T(x0) - x0| = %.2g), %s\n  x0 = (", r->T, r->iterations, r->residual,
+            r->unstable ? "unstable" : "stable");
+    for (int i = 0; i < r->dim; i++) fprintf(cx->out, "%s%.12g", i ? ", " : "", r->x0[i]);
+    fprintf(cx->out, ")\nFloquet multipliers (trivial first, off 1 by %.2g):", r->trivial_error);
+    for (int i = 0; i < r->dim; i++) fprintf(cx->out, " %.10g%+.10gi", r->mult_re[i], r->mult_im[i]);
+    fprintf(cx->out, "\namplitude %.10g, mean |x|^2 %.10g (%s Jacobian)\n", r->amplitude, r->mean_sq, r->analytic ? "analytic" : "central-difference");
+    text_wrote(cx, path);
+}
+
+static int do_orbit(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    gd_orbit_result r;
+    const char *path = a->output && a->output[0] ? a->output : NULL;
+    int rc = gd_sim_orbit(sim, a->period_guess, &r);
+    if (rc == GD_OK && path) rc = gd_sim_write_orbit(sim, path, &r);
+    if (rc == GD_OK) print_orbit(cx, &r, path, a->json);
+    gd_orbit_result_free(&r);
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+}
+
 static int do_critical(gd_cx *cx, gd_sim *sim, const run_args *a)
 {
     if (!a->param || isnan(a->lo) || isnan(a->hi)) return fail(cx, 2, "critical needs --param KEY --lo A --hi B", "", "");
@@ -1341,6 +1394,13 @@ static void continue_json(gd_cx *cx, const gd_continue_result *r, const char *pa
         double pr[2] = {B->p[0], B->p[0]};
         for (int i = 1; i < B->n; i++) pr[0] = fmin(pr[0], B->p[i]), pr[1] = fmax(pr[1], B->p[i]);
         json_vec(cx, pr, 2);
+        if (B->T) { /* a cycle branch: its periods and amplitudes at both ends */
+            double T2[2] = {B->T[0], B->T[B->n - 1]}, a2[2] = {B->amplitude[0], B->amplitude[B->n - 1]};
+            fprintf(cx->out, ",\"T\":");
+            json_vec(cx, T2, 2);
+            fprintf(cx->out, ",\"amplitude\":");
+            json_vec(cx, a2, 2);
+        }
         fprintf(cx->out, ",\"stop\":[\"%s\",\"%s\"]}", B->stop[0], B->stop[1]);
     }
     fprintf(cx->out, "],\"special\":[");
@@ -1382,11 +1442,12 @@ static void continue_text(gd_cx *cx, const gd_continue_result *r, const char *pa
         fprintf(cx->out, ", %d points, %s from %.10g to %.10g, within [%.10g, %.10g] (ends: %s, %s)", B->n, r->param, B->p[0], B->p[B->n - 1], lo, hi,
                 B->stop[0], B->stop[1]);
         if (B->parent >= 0) fprintf(cx->out, ", from special point %d", B->parent);
+        if (B->T) fprintf(cx->out, "; T from %.10g to %.10g, amplitude from %.6g to %.6g", B->T[0], B->T[B->n - 1], B->amplitude[0], B->amplitude[B->n - 1]);
         fputc('\n', cx->out);
     }
     for (int i = 0; i < r->nspecial; i++) {
         const gd_special_point *s = &r->special[i];
-        fprintf(cx->out, "  %d: %-7s branch %d at %s = %.12g", i, gd_point_type_name(s->type), s->branch, r->param, s->p);
+        fprintf(cx->out, "  %d: %-7s branch %d at %s = %.12g", i, r->branches[s->branch].T && s->type == GD_PT_LP ? "LPC" : gd_point_type_name(s->type), s->branch, r->param, s->p);
         if (s->type == GD_PT_NEUTRAL) fprintf(cx->out, " .. %.12g (test %s)", s->p_end, s->test);
         if (isfinite(s->omega)) fprintf(cx->out, ", omega %.9g", s->omega);
         if (isfinite(s->theta)) fprintf(cx->out, ", theta %.9g", s->theta);
@@ -1647,17 +1708,18 @@ static const command commands[] = {
      "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "
      "--param integrator.h --lo 3 --hi 5",
      OPT_CRITICAL, do_critical, NULL},
-    {"continue", "CONFIG --param K --lo A --hi B [--from equilibrium|x0|FILE.h5#/points/N] [--period K] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
+    {"continue", "CONFIG --param K --lo A --hi B [--from equilibrium|x0|FILE.h5#/points/N] [--period K] [--cycles] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
      "branches of equilibria, fixed and period-k points; bifurcations",
      "Pseudo-arclength continuation in K from its configured value to --lo and --hi: equilibria of the\n"
      "flow (cvode) or fixed points of the rule's map (period-k points with --period), their eigenvalues\n"
      "and stability, and the special points on them (fold LP, branch point BP, Hopf H, period doubling\n"
      "PD, Neimark-Sacker NS, neutral segments) located to 1e-10 with normal-form coefficients and\n"
-     "criticality; new branches start at BP, PD and the 1:2 resonance of an odd map (docs/bifurcations.md).",
+     "criticality; new branches start at BP, PD and the 1:2 resonance of an odd map, and with --cycles\n"
+     "branches of periodic orbits at Hopf points (docs/bifurcations.md).",
      "model integrator run.x0 continuation",
      (const char *const[]){"--param K", "the real model.* or integrator.* key to continue in", "--lo A, --hi B", "the interval (the start, K's value, inside)",
                            "--from S", "the first point: equilibrium | x0 (continuation.start) | FILE.h5#/points/N (special point N of an earlier continue file: its x and p)",
-                           "--period K", "continuation.period", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
+                           "--period K", "continuation.period", "--cycles", "continuation.cycles = 1: periodic orbits from every Hopf point (flows)", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
                            "-o FILE", "output file (default output/continue.h5; '' none)", OPT_JSON, NULL},
      "gandyn continue @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o continue.h5",
      OPT_CONTINUE, do_continue, NULL},
@@ -1687,8 +1749,9 @@ static const command commands[] = {
      (const char *const[]){"--count M", "only the M largest exponents (lyapunov.count)", OPT_SET, "-o FILE", "write /lyapunov (default: no file)", OPT_JSON, NULL},
      "gandyn lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --set lyapunov.steps=200000",
      OPT_LYAPUNOV, do_lyapunov, NULL},
-    {"attractor", "CONFIG [--set K=V]... [-o FILE] [--json]", "attractor class of a map's long run: fixed, periodic, circle, chaotic, stall, ...",
-     "Classifies where the orbit from the first start of run.x0 under a fixed-step rule's map goes:\n"
+    {"attractor", "CONFIG [--set K=V]... [-o FILE] [--json]", "attractor class of a long run: fixed, periodic, circle, chaotic, stall, ...",
+     "Classifies where the orbit from the first start of run.x0 under a fixed-step rule's map (or the\n"
+     "flow under cvode: samples every attractor.dt, cycles by a Poincare section and shooting) goes:\n"
      "fixed, periodic (with its period; Newton on the k-fold map from the samples' centroids),\n"
      "quasi_periodic, neutral, chaotic (by the Lyapunov spectrum), stall, diverge or undetermined,\n"
      "with the orbit, its multipliers, the amplitude and, for planar maps, rotation and mean |z|.",
@@ -1696,6 +1759,16 @@ static const command commands[] = {
      (const char *const[]){OPT_SET, "-o FILE", "write /attractor (default: no file)", OPT_JSON, NULL},
      "gandyn attractor /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=3.5 --set integrator.h=1",
      0, do_attractor, NULL},
+    {"orbit", "CONFIG [--period-guess T] [--set K=V]... [-o FILE] [--json]", "periodic orbit of a flow by shooting: period, Floquet multipliers",
+     "Finds the periodic orbit of the flow (cvode) through or near the first start of run.x0 by single\n"
+     "shooting (Newton on the point and the period, the phase fixed on the section through run.x0),\n"
+     "with the monodromy from the variational equations, the Floquet multipliers (the trivial one\n"
+     "first), the amplitude and the time average of |x|^2 over one period.",
+     "model integrator run.x0",
+     (const char *const[]){"--period-guess T", "Newton's first period (default: the first return time to the section)", OPT_SET, "-o FILE",
+                           "write /orbit (default: no file)", OPT_JSON, NULL},
+     "gandyn orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=0.1 --set integrator.name=cvode --set run.x0=0.3,0",
+     OPT_ORBIT, do_orbit, NULL},
     {"plot", "FILE.h5... [-o FILE.png]", "the natural picture of a gandyn file",
      "Draws each file by the groups it holds (run, eig, rate, portrait, sweep, spectrum, estimate,\n"
      "continue: diagram, dominant multiplier and all multipliers against the unit circle; attractor) with\n"

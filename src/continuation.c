@@ -10,6 +10,7 @@
  */
 #include "gd_impl.h"
 #include "h5io.h"
+#include "cycles_impl.h"
 #include "sim_impl.h"
 
 #include <complex.h>
@@ -29,6 +30,7 @@ struct continuation_opts {
     int start; /* 0 auto, 1 equilibrium, 2 x0 */
     long branches;
     int shooting; /* 0 auto, 1 single, 2 multiple */
+    long cycles; /* 1: a branch of periodic orbits from every Hopf point (src/cycles.c) */
 };
 
 static const char *const start_names[] = {"auto", "equilibrium", "x0", NULL};
@@ -46,6 +48,7 @@ static const gd_param continuation_params[] = {
     {"start", GD_P_ENUM, C(start), "auto", "first point: auto (the model's equilibrium for period 1 when it has one, else Newton from run.x0) | equilibrium | x0", 0, 0, 0, start_names},
     {"branches", GD_P_INT, C(branches), "8", "at most this many branches, those switched onto at BP, PD and R2 included (1: no switching)", 1, 64, 0, NULL},
     {"shooting", GD_P_ENUM, C(shooting), "auto", "period-k points: single (Newton on Phi^k(x) = x) | multiple (the cyclic system x_i+1 = Phi(x_i)) | auto (multiple for k > 8)", 0, 0, 0, shooting_names},
+    {"cycles", GD_P_INT, C(cycles), "0", "1: continue the periodic orbits born at every Hopf point of a flow (branches of kind cycle; --cycles)", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef C
 const gd_section gd_section_continuation = {"continuation", continuation_params, sizeof(continuation_opts), offsetof(gd_sim, continuation)};
@@ -1272,22 +1275,78 @@ static const char *kind_name(int kind, int k)
 }
 
 /* Everything into one block the caller frees. */
-static int pack(prob *P, found *F, const char *key, gd_continue_result *out)
+/* Branches of periodic orbits (continuation.cycles): the Hopf point each starts at. */
+typedef struct {
+    int n;
+    gd_cycle_branch *b;
+    int *parent;
+} cycles;
+
+/* The cycle branches into B (and their special points into S), from *d and *c on. */
+static void pack_cycles(const prob *P, found *F, const cycles *Y, gd_branch *B, gd_special_point *S, double **d, signed char **c)
 {
-    int n = P->n, nm = P->nm;
+    int n = P->n, si = 0;
+    for (int k = 0; k < Y->n; k++) {
+        const gd_cycle_branch *Z = &Y->b[k];
+        gd_branch *o = &B[k];
+        int m = Z->npts;
+        o->kind = "cycle", o->period = 1, o->n = m, o->dim = n, o->eig_dim = n, o->parent = Y->parent[k];
+        o->stop[0] = "start", o->stop[1] = Z->stop;
+        o->p = *d, o->x = o->p + m, o->eig_re = o->x + (size_t)m * n, o->eig_im = o->eig_re + (size_t)m * n, o->T = o->eig_im + (size_t)m * n, o->amplitude = o->T + m;
+        *d = o->amplitude + m;
+        o->stability = *c, o->type = *c + m, *c += 2 * m;
+        for (int i = 0; i < m; i++) {
+            gd_cycle_view v;
+            gd_cycle_point(Z, i, &v);
+            o->p[i] = v.p, o->T[i] = v.T, o->amplitude[i] = v.amplitude;
+            memcpy(o->x + (size_t)i * n, v.x, sizeof(double) * (size_t)n);
+            memcpy(o->eig_re + (size_t)i * n, v.re, sizeof(double) * (size_t)n);
+            memcpy(o->eig_im + (size_t)i * n, v.im, sizeof(double) * (size_t)n);
+            o->stability[i] = (signed char)v.unstable;
+            o->type[i] = (signed char)(i == 0 || i == m - 1 ? (v.type != GD_PT_REGULAR ? v.type : GD_PT_END) : v.type);
+            if (v.type == GD_PT_REGULAR) continue;
+            gd_special_point *s = &S[si++];
+            *s = (gd_special_point){.type = v.type, .branch = F->nb + k, .index = i, .p = v.p, .p_end = v.p, .x = *d, .omega = NAN, .theta = NAN, .coeff = NAN,
+                                    .c1_re = NAN, .c1_im = NAN, .criticality = "", .resonance = "none", .child = -1};
+            s->test = v.type == GD_PT_LP ? "LPC" : v.type == GD_PT_PD ? "PD" : "NS";
+            for (int j = 1; v.type == GD_PT_NS && j < n; j++)
+                if (v.im[j] > 0) s->theta = atan2(v.im[j], v.re[j]);
+            memcpy(*d, v.x, sizeof(double) * (size_t)n);
+            *d += n;
+        }
+    }
+}
+
+/* The cycle branches' special points (LPC, PD, NS at located points). */
+static int cycle_specials(const cycles *Y)
+{
+    int c = 0;
+    for (int k = 0; k < Y->n; k++)
+        for (int i = 0; i < Y->b[k].npts; i++) {
+            gd_cycle_view v;
+            gd_cycle_point(&Y->b[k], i, &v);
+            c += v.type != GD_PT_REGULAR;
+        }
+    return c;
+}
+
+static int pack(prob *P, found *F, const char *key, const cycles *Y, gd_continue_result *out)
+{
+    int n = P->n, nm = P->nm, ncs = cycle_specials(Y), nb = F->nb + Y->n, ns = F->ns + ncs;
     size_t total = 0, dbl = 0, i8 = 0;
     for (int b = 0; b < F->nb; b++) {
         size_t m = (size_t)F->b[b].pts.count;
         for (int i = 0; i < F->ns; i++) m += F->s[i].branch == b && F->s[i].on < 0;
         dbl += m * (1 + (size_t)n + 2 * (size_t)nm), i8 += 2 * m;
     }
-    dbl += (size_t)F->ns * (size_t)n;
-    total = sizeof(gd_branch) * (size_t)F->nb + sizeof(gd_special_point) * (size_t)F->ns + sizeof(double) * dbl + i8 + strlen(key) + 1;
+    for (int k = 0; k < Y->n; k++) dbl += (size_t)Y->b[k].npts * (3 + 3 * (size_t)n), i8 += 2 * (size_t)Y->b[k].npts;
+    dbl += (size_t)ns * (size_t)n;
+    total = sizeof(gd_branch) * (size_t)nb + sizeof(gd_special_point) * (size_t)ns + sizeof(double) * dbl + i8 + strlen(key) + 1;
     char *blk = calloc(1, total);
     if (!blk) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
     gd_branch *B = (gd_branch *)blk;
-    gd_special_point *S = (gd_special_point *)(B + F->nb);
-    double *d = (double *)(S + F->ns);
+    gd_special_point *S = (gd_special_point *)(B + nb);
+    double *d = (double *)(S + ns);
     signed char *c = (signed char *)(d + dbl);
     int *order = NULL, *pos = NULL;
     for (int b = 0; b < F->nb; b++) {
@@ -1353,9 +1412,10 @@ static int pack(prob *P, found *F, const char *key, gd_continue_result *out)
         o->omega = x->omega, o->theta = x->theta, o->coeff = x->type == GD_PT_BP ? NAN : x->coeff, o->c1_re = x->c1re, o->c1_im = x->c1im;
         o->criticality = x->crit, o->resonance = x->res, o->test = x->test, o->child = x->child;
     }
+    pack_cycles(P, F, Y, B + F->nb, S + F->ns, &d, &c);
     out->param = (char *)c;
     strcpy(out->param, key);
-    out->branches = B, out->nbranches = F->nb, out->special = S, out->nspecial = F->ns;
+    out->branches = B, out->nbranches = nb, out->special = S, out->nspecial = ns;
     return GD_OK;
 }
 
@@ -1387,6 +1447,8 @@ static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
     int rc = prob_open(P, s);
     if (rc != GD_OK) return rc;
     P->lo = lo, P->hi = hi;
+    if (P->o->cycles && P->kind != K_FLOW)
+        return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.cycles = 1 needs a flow (integrator cvode), not %s", P->st->type->name);
     rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
     if (rc == GD_OK) rc = bind_key(P, key);
     if (rc != GD_OK) return rc;
@@ -1414,6 +1476,28 @@ int gd_sim_map_derivatives(gd_sim *s, const double *x, const double *u, const do
     return rc;
 }
 
+/* A branch of periodic orbits from every Hopf point of a flow's branches (l1 degenerate: the
+ * vertical branch of a conservative family). */
+static int trace_cycles(prob *P, found *F, const char *key, double lo, double hi, cycles *Y)
+{
+    int rc = GD_OK;
+    Y->b = calloc((size_t)F->ns + 1, sizeof *Y->b), Y->parent = calloc((size_t)F->ns + 1, sizeof *Y->parent);
+    if (!Y->b || !Y->parent) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    gd_cycle_opts o = {.ds0 = P->ds0, .dsmax = P->dsmax, .dsmin = P->o->ds_min, .xmax = P->o->x_max, .newton_tol = P->o->newton_tol, .loctol = P->o->loc_tol, .max_steps = P->o->max_steps};
+    for (int i = 0; i < F->ns && rc == GD_OK; i++) {
+        const sp *S = &F->s[i];
+        if (S->type != GD_PT_H || !isfinite(S->omega) || F->nb + Y->n >= P->o->branches) continue;
+        int degenerate = !strcmp(S->crit, "degenerate");
+        if (!degenerate && !isfinite(S->c1re)) continue;
+        gd_cycle_start H = {.x = S->rec, .p = S->rec[P->n], .omega = S->omega, .c1re = S->c1re, .degenerate = degenerate};
+        rc = gd_cycle_branch_trace(P->sim, key, lo, hi, &o, &H, &Y->b[Y->n]);
+        if (rc != GD_OK) gd_fmt(P->msg, rc, "%s", P->sim->msg);
+        else F->s[i].child = F->nb + Y->n, Y->parent[Y->n++] = i;
+    }
+    P->p = NAN; /* the model's value of the key moved along the cycles */
+    return rc;
+}
+
 int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out)
 {
     if (out) memset(out, 0, sizeof *out);
@@ -1438,7 +1522,11 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
         rc = detect(&P, &F, b);
         if (rc == GD_OK) rc = switch_at(&P, &F, b, first);
     }
-    if (rc == GD_OK) rc = pack(&P, &F, key, out);
+    cycles Y = {0};
+    if (rc == GD_OK && P.o->cycles) rc = trace_cycles(&P, &F, key, lo, hi, &Y);
+    if (rc == GD_OK) rc = pack(&P, &F, key, &Y, out);
+    for (int k = 0; k < Y.n; k++) free(Y.b[k].rec);
+    free(Y.b), free(Y.parent);
     if (rc != GD_OK) gd_fmt(s->msg, rc, "%s", P.msg[0] ? P.msg : gd_strerror(rc));
     found_free(&F);
     free(q), free(P.orb);
@@ -1530,6 +1618,10 @@ static int write_branch(gd_h5 *f, const gd_continue_result *r, int b)
     if (rc == GD_OK) rc = write_int8(f, path, n, B->stability);
     snprintf(path, sizeof path, "%s/type", g);
     if (rc == GD_OK) rc = write_int8(f, path, n, B->type);
+    snprintf(path, sizeof path, "%s/T", g);
+    if (rc == GD_OK && B->T) rc = gd_h5_write(f, path, 1, &n, B->T);
+    snprintf(path, sizeof path, "%s/amplitude", g);
+    if (rc == GD_OK && B->amplitude) rc = gd_h5_write(f, path, 1, &n, B->amplitude);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, g, "kind", B->kind);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, g, "param", r->param);
     if (rc == GD_OK) rc = gd_h5_attr_long(f, g, "period", B->period);

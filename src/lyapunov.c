@@ -12,16 +12,12 @@
 #include "h5io.h"
 #include "sim_impl.h"
 
-#include <cvode/cvode.h>
-#include <nvector/nvector_serial.h>
+#include "cvode_setup.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sundials/sundials_version.h>
-#include <sunlinsol/sunlinsol_dense.h>
-#include <sunmatrix/sunmatrix_dense.h>
-#include <sunnonlinsol/sunnonlinsol_fixedpoint.h>
 
 struct lyapunov_opts {
     long count;
@@ -269,102 +265,29 @@ static int map_spectrum(gd_sim *s, const lyapunov_opts *o, int m, batches *b, ta
 }
 
 /* ---------------------------------------------------------------- flows ------------- */
-/* The variational system u = (x, Y, c): x' = F(x), Y' = J(x) Y, c' = tr J(x). */
-typedef struct {
-    const gd_model *m;
-    gd_model_ws *ws;
-    int n, k; /* state dimension, tangent vectors */
-    double *J;
-    int failed;
-    int pieces; /* QR steps per reorth interval (flow_interval) */
-} var_sys;
-
-static int var_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *ud)
-{
-    (void)t;
-    var_sys *v = ud;
-    const double *u = N_VGetArrayPointer(y);
-    double *du = N_VGetArrayPointer(ydot);
-    int n = v->n;
-    if (gd_model_field_ws(v->m, v->ws, u, du) != GD_OK || gd_model_jacobian_ws(v->m, v->ws, u, v->J) != GD_OK) {
-        v->failed = 1;
-        return -1;
-    }
-    double tr = 0;
-    for (int i = 0; i < n; i++) tr += v->J[i * n + i];
-    for (int j = 0; j < v->k; j++)
-        for (int i = 0; i < n; i++) du[n + j * n + i] = dot(n, v->J + (size_t)i * n, u + n + (size_t)j * n);
-    du[n + n * v->k] = tr;
-    return 0;
-}
-
-typedef struct {
-    SUNContext ctx;
-    void *mem;
-    N_Vector y;
-    SUNMatrix A;
-    SUNLinearSolver LS;
-    SUNNonlinearSolver NLS;
-} cv_handles;
-
-static void cv_release(cv_handles *h)
-{
-    if (h->mem) CVodeFree(&h->mem);
-    if (h->LS) SUNLinSolFree(h->LS);
-    if (h->NLS) SUNNonlinSolFree(h->NLS);
-    if (h->A) SUNMatDestroy(h->A);
-    if (h->y) N_VDestroy(h->y);
-    if (h->ctx) SUNContext_Free(&h->ctx);
-}
-
-#if SUNDIALS_VERSION_MAJOR < 7
-/* The library never prints: CVODE's failures come back as flags, named in the message. */
-static void cv_quiet(int code, const char *module, const char *function, char *msg, void *ud) { (void)code, (void)module, (void)function, (void)msg, (void)ud; }
-#endif
-
 /* CVODE on the variational system with the configured integrator's method and tolerances:
  * Adams with fixed-point iteration, or BDF with Newton on a dense difference-quotient matrix. */
-static int cv_open(gd_sim *s, cv_handles *h, var_sys *v, long len)
+static int cv_open(gd_sim *s, gd_cv *h, gd_var_sys *v, long len)
 {
     char *method = gd_sim_get_value(s, "integrator.method"); /* allocated, or NULL: adams */
     int bdf = method && strstr(method, "bdf");
     free(method);
     double rtol = gd_sim_integrator_double(s, "rtol"), atol = gd_sim_integrator_double(s, "atol");
-#if SUNDIALS_VERSION_MAJOR >= 7
-    if (SUNContext_Create(SUN_COMM_NULL, &h->ctx) < 0) return GD_ENOMEM;
-    SUNContext_ClearErrHandlers(h->ctx);
-#else
-    if (SUNContext_Create(NULL, &h->ctx) < 0) return GD_ENOMEM;
-#endif
-    h->y = N_VNew_Serial(len, h->ctx);
-    h->mem = CVodeCreate(bdf ? CV_BDF : CV_ADAMS, h->ctx);
-    if (!h->y || !h->mem) return GD_ENOMEM;
-#if SUNDIALS_VERSION_MAJOR < 7
-    if (CVodeSetErrHandlerFn(h->mem, cv_quiet, NULL) < 0) return GD_ESOLVER;
-#endif
-    memset(N_VGetArrayPointer(h->y), 0, sizeof(double) * (size_t)len);
     /* The tangent vectors start each QR step at unit length and change by at most ~1e3 within
      * it (flow_interval): their absolute tolerance is rtol 1e-3 whatever the state's atol, so
      * a shrinking vector keeps its relative accuracy. */
-    N_Vector tol = N_VClone(h->y);
-    if (!tol) return GD_ENOMEM;
-    double *w = N_VGetArrayPointer(tol);
+    double *w = malloc(sizeof(double) * (size_t)len);
+    if (!w) return GD_ENOMEM;
     for (long i = 0; i < len; i++) w[i] = i < v->n || i == len - 1 ? atol : 1e-3 * rtol;
-    int bad = CVodeInit(h->mem, var_rhs, 0.0, h->y) < 0 || CVodeSVtolerances(h->mem, rtol, tol) < 0 || CVodeSetUserData(h->mem, v) < 0 ||
-              CVodeSetMaxNumSteps(h->mem, 100000000L) < 0;
-    N_VDestroy(tol);
-    if (bad) return GD_ESOLVER;
-    if (!bdf) {
-        h->NLS = SUNNonlinSol_FixedPoint(h->y, 0, h->ctx);
-        return h->NLS && CVodeSetNonlinearSolver(h->mem, h->NLS) >= 0 ? GD_OK : GD_ESOLVER;
-    }
-    h->A = SUNDenseMatrix(len, len, h->ctx);
-    h->LS = h->A ? SUNLinSol_Dense(h->y, h->A, h->ctx) : NULL;
-    return h->LS && CVodeSetLinearSolver(h->mem, h->LS, h->A) >= 0 ? GD_OK : GD_ESOLVER;
+    gd_cv_spec spec = {.len = len, .bdf = bdf, .rhs = gd_var_rhs, .ud = v, .rtol = rtol, .atol_v = w, .max_steps = 100000000L};
+    int rc = gd_cv_open(h, &spec);
+    free(w);
+    if (rc != GD_OK) return rc;
+    return bdf ? gd_cv_dense(h, NULL) : gd_cv_fixed_point(h);
 }
 
 /* Integrate to t1 and re-orthonormalise; *c adds the integral of tr J. */
-static int flow_piece(gd_sim *s, cv_handles *h, var_sys *v, tangent *t, double t0, double t1, double *c)
+static int flow_piece(gd_sim *s, gd_cv *h, gd_var_sys *v, tangent *t, double t0, double t1, double *c)
 {
     double tret = t0, *u = N_VGetArrayPointer(h->y);
     int flag = CVode(h->mem, t1, h->y, &tret, CV_NORMAL);
@@ -386,7 +309,7 @@ static int flow_piece(gd_sim *s, cv_handles *h, var_sys *v, tangent *t, double t
  * tr J. Gram-Schmidt takes the contracting vectors as differences of the growing ones, so a
  * spread of e^K between the largest and smallest R_jj of one part costs K / ln 10 of the
  * integration's digits: parts double while it exceeds 1e3 (Lorenz: 4 parts per unit time). */
-static int flow_interval(gd_sim *s, cv_handles *h, var_sys *v, tangent *t, double t0, double t1, double *c)
+static int flow_interval(gd_sim *s, gd_cv *h, gd_var_sys *v, tangent *t, double t0, double t1, double *c)
 {
     int rc = GD_OK, n = v->pieces;
     *c = 0;
@@ -409,8 +332,8 @@ static int flow_spectrum(gd_sim *s, const lyapunov_opts *o, int m, batches *b, t
         return gd_fmt(s->msg, GD_EUSAGE, "lyapunov.t_end / lyapunov.reorth = %ld QR intervals, fewer than lyapunov.batches = %ld", nint, o->batches);
     if (gd_check_dense(s->msg, n, (double)m / n + 1, "lyapunov: the variational equations") != GD_OK) return GD_ENOMEM;
     double dt = o->t_end / (double)nint, c = 0;
-    var_sys v = {.m = model, .ws = gd_model_ws_create(model), .n = n, .k = m, .pieces = 1, .J = malloc(sizeof(double) * (size_t)n * (size_t)n)};
-    cv_handles h = {0};
+    gd_var_sys v = {.m = model, .ws = gd_model_ws_create(model), .n = n, .k = m, .pieces = 1, .J = malloc(sizeof(double) * (size_t)n * (size_t)n)};
+    gd_cv h = {0};
     int rc = v.ws && v.J ? cv_open(s, &h, &v, len) : GD_ENOMEM;
     if (rc != GD_OK) gd_fmt(s->msg, rc, "lyapunov: cannot set up CVODE on %ld equations", len);
     if (rc == GD_OK) {
@@ -439,7 +362,7 @@ static int flow_spectrum(gd_sim *s, const lyapunov_opts *o, int m, batches *b, t
         }
         if (rc == GD_OK) stop = batch_close(b, t, o);
     }
-    cv_release(&h);
+    gd_cv_release(&h);
     gd_model_ws_free(&v.ws);
     free(v.J);
     return rc;

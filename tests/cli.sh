@@ -88,11 +88,38 @@ expect 2 "unknown option '--scan'" -- rate good.ini --scan model.gamma:0:1:3
 expect 2 "--count needs a whole number" -- lyapunov good.ini --count 0
 expect 2 "lyapunov.count = 3 exceeds the dimension 2" -- lyapunov good.ini --set lyapunov.count=3
 expect 1 "left sweep.diverge_radius" -- lyapunov /dev/null --set model.name=normal_form --set model.form=logistic --set model.r=4.5 --set integrator.h=1 --set run.x0=0.4
-expect 2 "flows (cvode) are not implemented yet" -- attractor good.ini --set integrator.name=cvode
+"$gandyn" attractor /dev/null --set model.name=normal_form --set model.form=hopf --set model.c_im=0.5 --set integrator.name=cvode --set run.x0=0.3,0 \
+    --set attractor.transient=1000 --set attractor.samples=1000 --json > att.json && "$py" - att.json <<'PY' && ok || bad "attractor of a flow --json"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+assert d["class"] == "periodic" and abs(d["period_t"] - 2 * math.pi / 1.05) < 1e-8 and abs(d["multipliers"][1][0] - math.exp(-0.2 * d["period_t"])) < 1e-6, d
+PY
 "$gandyn" lyapunov /dev/null --set model.name=normal_form --set model.form=henon --set integrator.h=1 --json > lyap.json && "$py" - lyap.json <<'PY' && ok || bad "lyapunov --json"
 import json, math, sys
 d = json.load(open(sys.argv[1]))
 assert abs(sum(d["exponents"]) - math.log(0.3)) < 1e-10 and d["sum_check"] < 1e-10 and len(d["stderr"]) == 2, d
+PY
+"$gandyn" orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=0.1 --set model.c_im=0.5 --set integrator.name=cvode \
+    --set run.x0=0.3,0 -o orbit.h5 --json > orbit.json && "$py" - orbit.json orbit.h5 <<'PY' && ok || bad "orbit --json, /orbit"
+import json, math, sys, h5py
+d = json.load(open(sys.argv[1]))
+T = 2 * math.pi / 1.05  # r^2 = mu, angular speed omega + c_im r^2
+assert abs(d["T"] - T) < 1e-8 and abs(d["multipliers"][1][0] - math.exp(-0.2 * T)) < 1e-6 and d["unstable"] == 0, d
+assert abs(d["amplitude"] - math.sqrt(0.1)) < 1e-8 and d["output"] == "orbit.h5", d
+with h5py.File(sys.argv[2]) as f:
+    assert f["/orbit/T"][0] == d["T"] and f["/orbit/x"].shape == (len(f["/orbit/t"]), 2) and f["/orbit/multipliers"].shape == (2, 2)
+PY
+"$gandyn" continue /dev/null --set model.name=normal_form --set model.form=bautin --set integrator.name=cvode --param model.mu --lo -0.5 --hi 0.5 \
+    --cycles -o cyc.h5 --json > cyc.json && "$py" - cyc.json cyc.h5 <<'PY' && ok || bad "continue --cycles --json, /branch/1/T"
+import json, math, sys, h5py
+d = json.load(open(sys.argv[1]))
+b = d["branches"][1]
+assert b["kind"] == "cycle" and b["parent_point"] == 0 and d["special"][0]["child"] == 1, d
+lpc = [s for s in d["special"] if s["branch"] == 1]
+assert len(lpc) == 1 and lpc[0]["test"] == "LPC" and abs(lpc[0]["p"] + 0.25) < 1e-8, lpc  # mu + r^2 - r^4 = 0 folds at -1/4
+with h5py.File(sys.argv[2]) as f:
+    T, x = f["/branch/1/T"][:], f["/branch/1/x"][:]
+    assert abs(T - 2 * math.pi).max() < 1e-8 and len(f["/branch/1/amplitude"]) == len(x), T
 PY
 "$gandyn" eig good.ini --set model.reg=gp --json > eig.json && "$py" - eig.json <<'PY' && ok || bad "eig --json"
 import json, sys

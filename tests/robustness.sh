@@ -165,6 +165,13 @@ expect 2 "adam: the frozen second moment v = 0 with eps = 0 gives an infinite st
     run good.ini --set integrator.name=adam --set integrator.eps=0 --set integrator.freeze_v=true
 expect 2 "rmsprop: the frozen second moment v = 0 with eps = 0 gives an infinite step" -- eig good.ini --set integrator.name=rmsprop --set integrator.eps=0
 
+row orbit-request
+expect 2 "orbit: periodic orbits of flows need integrator.name = cvode" -- orbit good.ini
+expect 2 "orbit: run.x0 is an equilibrium" -- orbit good.ini --set integrator.name=cvode --set run.x0=0,0
+expect 2 "--period-guess needs a number > 0" -- orbit good.ini --set integrator.name=cvode --period-guess 0
+expect 2 "continuation.cycles = 1 needs a flow (integrator cvode), not simgd" -- continue good.ini --param model.gamma --lo 0 --hi 1 --cycles
+expect 1 "orbit: the period collapsed" -- orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=-0.1 --set integrator.name=cvode --set run.x0=0.3,0
+
 row missing-file
 expect 2 "cannot open config file 'missing.ini'" -- run missing.ini
 expect 2 "cannot open HDF5 file 'nothere.h5'" -- run /dev/null --set model.name=particles --set model.particles=nothere.h5

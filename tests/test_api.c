@@ -181,6 +181,7 @@ static void sim_refuses(gd_sim *s)
     gd_lyapunov_result ly;
     gd_attractor_result at_r;
     gd_critical_scan cs = {0};
+    gd_orbit_result orb;
     gd_sweep *w = (gd_sweep *)&w; /* gd_sweep_create clears it */
     int neq = -1;
     double at = 1;
@@ -207,6 +208,9 @@ static void sim_refuses(gd_sim *s)
     REFUSED(s, gd_sim_write_attractor(s, "x.h5", &at_r));
     REFUSED(s, gd_sim_critical_scan(s, "integrator.h", 0.1, 1, &cs));
     REFUSED(s, gd_sim_write_critical(s, "x.h5", &cs));
+    REFUSED(s, gd_sim_orbit(s, NAN, &orb));
+    CHECK(orb.x0 == NULL);
+    REFUSED(s, gd_sim_write_orbit(s, "x.h5", &orb));
     REFUSED(s, gd_sim_critical_trace(s, "integrator.h", 0.1, 1, 1e-3, "model.gamma", 1, &at, &cr));
     REFUSED(s, gd_sweep_create(s, &w));
     REFUSED(s, gd_sim_continue(s, "integrator.h", 0.1, 1, &cont));
@@ -228,7 +232,7 @@ static void null_sims(void)
     /* the free functions take NULL and zeroed structs */
     gd_smoothness_result_free(NULL), gd_eig_result_free(NULL), gd_scan_result_free(NULL);
     gd_spectrum_result_free(NULL), gd_spectrum_scan_free(NULL), gd_continue_result_free(NULL);
-    gd_lyapunov_result_free(NULL), gd_attractor_result_free(NULL), gd_critical_scan_free(NULL);
+    gd_lyapunov_result_free(NULL), gd_attractor_result_free(NULL), gd_critical_scan_free(NULL), gd_orbit_result_free(NULL);
     CHECK(strcmp(gd_point_type_name(GD_PT_NS), "NS") == 0 && gd_point_type_name(99)[0] == '\0');
     CHECK(gd_attractor_class_name(-1) == NULL);
     gd_eig_result e = {0};

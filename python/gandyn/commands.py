@@ -182,9 +182,10 @@ def critical(config=None, param=None, lo=None, hi=None, **kw):
 
 
 def continuation(config=None, param=None, lo=None, hi=None, from_=None, **kw):
-    """gandyn continue (period=, ds=, max_steps=; from_= for --from: "equilibrium", "x0" or
-    "FILE.h5#/points/N"): the branch of equilibria or fixed points through param's configured
-    value (or the point from_ names) on [lo, hi] and its special points; file: /branch, /points."""
+    """gandyn continue (period=, cycles=True, ds=, max_steps=; from_= for --from: "equilibrium",
+    "x0" or "FILE.h5#/points/N"): the branch of equilibria or fixed points through param's
+    configured value (or the point from_ names) on [lo, hi], its special points and (cycles=True)
+    the branches of periodic orbits from Hopf points; file: /branch, /points."""
     if from_ is not None:
         kw["from"] = from_
     return _execute("continue", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))
@@ -210,6 +211,12 @@ def attractor(config=None, **kw):
     """gandyn attractor: the class of a fixed-step rule's long run (fixed, periodic, quasi_periodic,
     neutral, chaotic, stall, diverge, undetermined) with its orbit, multipliers and rotation."""
     return _execute("attractor", _config_args(config), kw)
+
+
+def orbit(config=None, **kw):
+    """gandyn orbit (period_guess=T): the periodic orbit of the flow near run.x0 by shooting, its
+    period and Floquet multipliers; file (out=): /orbit."""
+    return _execute("orbit", _config_args(config), kw)
 
 
 def merge(*parts, **kw):

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The attractor classes of flows (src/attractor_flow.c), called by gd_sim_attractor
+ * (src/attractor.c) under cvode with the [attractor] keys.
+ */
+#ifndef GD_ATTRACTOR_IMPL_H
+#define GD_ATTRACTOR_IMPL_H
+
+#include "sim_impl.h"
+
+typedef struct {
+    long transient, samples, period_max, max_steps; /* transient and samples in intervals of dt */
+    double dt;
+} gd_attractor_flow_opts;
+
+int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_result *out);
+
+#endif

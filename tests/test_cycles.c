@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Periodic orbits of flows (gd_sim_orbit, docs/bifurcations.md "Periodic orbits of flows"),
+ * checked against closed forms of the normal forms and the validation tables of
+ * docs/models/normal_form.md:
+ *  - V3 hopf (omega = 1, c = -1 + 0.5i): r^2 = -mu/c_re, T = 2 pi/(omega + c_im r^2), the
+ *    multiplier exp(-2 mu T), at mu = 0.1 and 0.5;
+ *  - V4 bautin at mu = -0.2: both cycles r^2 = (1 +- sqrt(1 + 4 mu))/2, T = 2 pi, multipliers
+ *    exp(2 s (1 - 2 s) T) of the radial equation s' = 2 s (mu + s - s^2), the inner one unstable;
+ *  - V5 brusselator at b = 2.01: T, multiplier, mean |z| against the normal form's 0.1;
+ *  - D10 NS-GAN + GP flow at gamma < 0: T, multiplier, mean |x|^2;
+ *  - continue --cycles (continuation.cycles = 1): V3's branch from its Hopf point against the
+ *    closed forms at every point and at mu = 0.1, 0.5; V4's LPC at mu = -1/4, r^2 = 1/2 (double
+ *    multiplier 1); D9, the GAN flow's vertical family at gamma = 0, T(r) = 2 pi (1 + I0(r^2 / 2))
+ *    with I0 summed here from its series, multipliers (1, 1); V5's branch to b = 2.01; D10's
+ *    branch to gamma = -0.05;
+ *  - the same V3 cycle of a registered game without a Jacobian (the variational equations then
+ *    use the model's central-difference Jacobian);
+ *  - attractor classes of flows: V3 at mu = 0.1 periodic with T and the multiplier, D11 (the
+ *    GAN + GP flow, gamma = 0.3, from (1, 1)) fixed at 0 with eigenvalues -0.15 +- 0.4769696i,
+ *    Lorenz chaotic with lambda_1 in [0.85, 0.95];
+ *  - bad requests (a map, a start at an equilibrium, a non-positive period guess, --cycles on a
+ *    map) and the file.
+ */
+#include "check.h"
+
+#include <gandyn/game.h>
+
+#include <complex.h>
+#include <hdf5.h>
+#include <string.h>
+
+static int orbit(const char *const *kv, double guess, gd_orbit_result *r)
+{
+    gd_sim *s = make_sim(kv);
+    int rc = gd_sim_orbit(s, guess, r);
+    if (rc != GD_OK) fprintf(stderr, "orbit: %s\n", gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+static double modulus(const gd_orbit_result *r, int i) { return hypot(r->mult_re[i], r->mult_im[i]); }
+
+/* ---------------------------------------------------------------- V3 ----------------- */
+static void v3_hopf(void)
+{
+    static const struct { const char *mu, *x0; double T, mult, tol; } c[] = {
+        {"0.1", "0.3,0.05", 5.98398601, 0.3021604, 1e-6},
+        {"0.5", "0.6,0", 5.02654825, 0.00656142, 1e-7},
+    };
+    for (int i = 0; i < 2; i++) {
+        const char *kv[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", c[i].mu, "model.c_re", "-1", "model.c_im", "0.5",
+                            "integrator.name", "cvode", "run.x0", c[i].x0, NULL};
+        gd_orbit_result r;
+        CHECK_OK(orbit(kv, NAN, &r));
+        double mu = atof(c[i].mu), r2 = mu, T = 2 * M_PI / (1 + 0.5 * r2);
+        CHECK_NEAR(r.T, T, 1e-8);
+        CHECK_NEAR(r.T, c[i].T, 1e-8);
+        CHECK_NEAR(r.amplitude, sqrt(r2), 1e-8);
+        CHECK_NEAR(r.mean_sq, r2, 1e-8);
+        CHECK_NEAR(r.mult_re[0], 1, 1e-6);
+        CHECK_NEAR(r.mult_re[1], exp(-2 * mu * T), c[i].tol);
+        CHECK_NEAR(r.mult_re[1], c[i].mult, c[i].tol);
+        CHECK_NEAR(r.mult_im[1], 0, 1e-12);
+        CHECK(r.trivial_error <= 1e-6 && !r.unstable && r.npts > 0);
+        /* the samples lie on the circle */
+        for (int k = 0; k < r.npts; k += 37) CHECK_NEAR(hypot(r.x[2 * k], r.x[2 * k + 1]), sqrt(r2), 1e-8);
+        gd_orbit_result_free(&r);
+    }
+}
+
+/* V3 written as a game without a Jacobian: z' = (mu + i) z + c |z|^2 z, c = -1 + 0.5 i. */
+static int hopf_field(int dim, const double *x, double *v, const void *opts, void *user)
+{
+    (void)dim, (void)user;
+    double mu = *(const double *)opts, r2 = x[0] * x[0] + x[1] * x[1];
+    v[0] = mu * x[0] - x[1] + r2 * (-x[0] - 0.5 * x[1]);
+    v[1] = x[0] + mu * x[1] + r2 * (0.5 * x[0] - x[1]);
+    return 0;
+}
+
+static void v3_without_jacobian(void)
+{
+    static const gd_param mu[] = {{"mu", GD_P_DOUBLE, 0, "0.1", "the parameter", -INFINITY, INFINITY, 0, NULL}, {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
+    gd_game g = {.abi_version = GD_ABI_VERSION, .name = "hopf_nojac", .summary = "orbit test", .dim = 2, .ngen = 1, .params = mu, .opts_size = sizeof(double),
+                 .field = hopf_field};
+    char msg[GD_ERRMSG_LEN];
+    CHECK_OK(gd_model_register(&g, msg));
+    const char *kv[] = {"model.name", "hopf_nojac", "integrator.name", "cvode", "run.x0", "0.3,0", NULL};
+    gd_orbit_result r;
+    CHECK_OK(orbit(kv, NAN, &r));
+    CHECK(r.analytic == 0);
+    CHECK_NEAR(r.T, 5.98398601, 1e-8);
+    CHECK_NEAR(r.mult_re[1], 0.3021604, 1e-6);
+    printf("V3 without a Jacobian: T = %.10f, multiplier %.9f, trivial off 1 by %.2g\n", r.T, r.mult_re[1], r.trivial_error);
+    gd_orbit_result_free(&r);
+}
+
+/* ---------------------------------------------------------------- V4 ----------------- */
+static void v4_bautin(void)
+{
+    double mu = -0.2, d = sqrt(1 + 4 * mu), s2[2] = {(1 + d) / 2, (1 - d) / 2};
+    static const double spec_s2[2] = {0.72360680, 0.27639320}, spec_mult[2] = {0.01713619, 4.726991};
+    for (int i = 0; i < 2; i++) {
+        char x0[64];
+        snprintf(x0, sizeof x0, "%.6f,0.01", sqrt(s2[i]) * (i ? 1.02 : 0.97));
+        const char *kv[] = {"model.name", "normal_form", "model.form", "bautin", "model.mu", "-0.2", "integrator.name", "cvode", "run.x0", x0, NULL};
+        gd_orbit_result r;
+        CHECK_OK(orbit(kv, NAN, &r));
+        CHECK_NEAR(r.T, 2 * M_PI, 1e-8);
+        CHECK_NEAR(r.mean_sq, s2[i], 1e-8);
+        CHECK_NEAR(r.mean_sq, spec_s2[i], 1e-8);
+        double mult = exp(2 * s2[i] * (1 - 2 * s2[i]) * 2 * M_PI);
+        CHECK_REL(modulus(&r, 1), mult, 1e-6);
+        CHECK_REL(modulus(&r, 1), spec_mult[i], 1e-6);
+        CHECK(r.unstable == i);
+        gd_orbit_result_free(&r);
+    }
+}
+
+/* ---------------------------------------------------------------- V5 ----------------- */
+/* mean |z| over one period, z = <p, x - (1, b)>, with A q = lam q, A^T p = conj(lam) p for
+ * A = [[bq - 1, 1], [-bq, -1]] (a = 1, the Jacobian at b = bq), <q, q> = 1, <p, q> = 1. */
+static double brusselator_mean_z(const gd_orbit_result *r, double b, double bq)
+{
+    double A[4] = {bq - 1, 1, -bq, -1}, tr = A[0] + A[3], det = A[0] * A[3] - A[1] * A[2];
+    double complex lam = tr / 2 + I * sqrt(det - tr * tr / 4);
+    /* (A - lam) q = 0: q = (1, lam - a00); (A^T - conj(lam)) p = 0: p = (a10, conj(lam) - a00) */
+    double complex q[2] = {1, lam - A[0]}, p[2] = {A[2], conj(lam) - A[0]};
+    double nq = sqrt(creal(conj(q[0]) * q[0] + conj(q[1]) * q[1]));
+    q[0] /= nq, q[1] /= nq;
+    double complex pq = conj(p[0]) * q[0] + conj(p[1]) * q[1];
+    p[0] /= conj(pq), p[1] /= conj(pq);
+    double s = 0;
+    for (int k = 0; k < r->npts; k++) {
+        const double *x = r->x + 2 * k;
+        s += cabs(conj(p[0]) * (x[0] - 1) + conj(p[1]) * (x[1] - b)) / r->npts;
+    }
+    return s;
+}
+
+static void v5_brusselator(void)
+{
+    const char *kv[] = {"model.name", "normal_form", "model.form", "brusselator", "model.a", "1", "model.b", "2.01", "integrator.name", "cvode", "run.x0", "1.2,2.01", NULL};
+    gd_orbit_result r;
+    CHECK_OK(orbit(kv, NAN, &r));
+    CHECK_NEAR(r.T, 6.2867137, 1e-6);
+    CHECK_NEAR(modulus(&r, 1), 0.9390459, 1e-6);
+    /* z with p and q of the Hopf point b = 2, about the equilibrium (1, b) of b = 2.01 */
+    double mz = brusselator_mean_z(&r, 2.01, 2.0);
+    printf("V5: T = %.10f, multiplier %.10f, mean |z| %.8f\n", r.T, modulus(&r, 1), mz);
+    CHECK_NEAR(mz / 0.1, 1, 2e-3);
+    CHECK_NEAR(mz, 0.0999441, 1e-6);
+    gd_orbit_result_free(&r);
+}
+
+/* ---------------------------------------------------------------- D10 ---------------- */
+static void d10_nsgan(void)
+{
+    static const struct { const char *gamma, *x0; double msq, T, mult; } c[] = {
+        {"-0.001", "0.09,0", 0.0080000, 12.566386, 0.98751226},
+        {"-0.01", "0.28,0", 0.0800090, 12.567942, 0.88191692},
+        {"-0.05", "0.6,0", 0.4011460, 12.606157, 0.53390736},
+    };
+    for (int i = 0; i < 3; i++) {
+        const char *kv[] = {"model.name", "dirac", "model.loss", "nsgan", "model.reg", "gp", "model.allow_negative", "1", "model.gamma", c[i].gamma,
+                            "integrator.name", "cvode", "run.x0", c[i].x0, NULL};
+        gd_orbit_result r;
+        CHECK_OK(orbit(kv, NAN, &r));
+        printf("D10 gamma %s: T = %.9f, multiplier %.9f, mean |x|^2 %.9f\n", c[i].gamma, r.T, modulus(&r, 1), r.mean_sq);
+        CHECK_REL(r.T, c[i].T, 1e-6);
+        CHECK_REL(modulus(&r, 1), c[i].mult, 1e-6);
+        CHECK_NEAR(r.mean_sq, c[i].msq, 1e-6); /* the table's 7 digits (0.4011466 at -0.05: 6e-7 off its 0.4011460) */
+        gd_orbit_result_free(&r);
+    }
+}
+
+/* ---------------------------------------------------------------- continue --cycles -- */
+static int cycles_of(const char *const *kv, const char *key, double lo, double hi, gd_continue_result *r)
+{
+    gd_sim *s = make_sim(kv);
+    int rc = gd_sim_continue(s, key, lo, hi, r);
+    if (rc != GD_OK) fprintf(stderr, "continue: %s\n", gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+/* The cycle branch of r (the last branch), after checking that it hangs off an H point. */
+static const gd_branch *cycle_branch(const gd_continue_result *r)
+{
+    const gd_branch *B = &r->branches[r->nbranches - 1];
+    CHECK(r->nbranches >= 2 && !strcmp(B->kind, "cycle") && B->T && B->amplitude && B->parent >= 0);
+    CHECK(B->parent >= 0 && r->special[B->parent].type == GD_PT_H && r->special[B->parent].child == r->nbranches - 1);
+    return B;
+}
+
+static double radius2(const gd_branch *B, int i) { return B->x[2 * i] * B->x[2 * i] + B->x[2 * i + 1] * B->x[2 * i + 1]; }
+
+static void v3_branch(void)
+{
+    for (int k = 0; k < 2; k++) {
+        const char *hi = k ? "0.5" : "0.1";
+        const char *kv[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "-0.2", "model.c_re", "-1", "model.c_im", "0.5", "integrator.name", "cvode",
+                            "continuation.cycles", "1", NULL};
+        gd_continue_result r;
+        CHECK_OK(cycles_of(kv, "model.mu", -0.2, atof(hi), &r));
+        const gd_branch *B = cycle_branch(&r);
+        for (int i = 0; i < B->n; i++) { /* r^2 = mu, T = 2 pi / (1 + mu / 2), multiplier exp(-2 mu T) */
+            double mu = B->p[i], T = 2 * M_PI / (1 + 0.5 * mu);
+            CHECK_NEAR(B->T[i], T, 1e-8);
+            CHECK_NEAR(radius2(B, i), mu, 1e-9);
+            CHECK_NEAR(B->amplitude[i] * B->amplitude[i], mu, 1e-9);
+            CHECK_NEAR(B->eig_re[2 * i + 1], exp(-2 * mu * T), 1e-7);
+            CHECK(B->stability[i] == 0);
+        }
+        int e = B->n - 1;
+        CHECK_NEAR(B->p[e], atof(hi), 0);
+        CHECK_NEAR(B->T[e], k ? 5.02654825 : 5.98398601, 1e-8);
+        CHECK_NEAR(B->eig_re[2 * e + 1], k ? 0.00656142 : 0.3021604, k ? 1e-7 : 1e-6);
+        CHECK_NEAR(B->amplitude[e], k ? sqrt(0.5) : 0.31622777, 1e-8);
+        CHECK(!strcmp(B->stop[1], "bound"));
+        gd_continue_result_free(&r);
+    }
+}
+
+static void v4_lpc(void)
+{
+    const char *kv[] = {"model.name", "normal_form", "model.form", "bautin", "model.mu", "0.1", "integrator.name", "cvode", "continuation.cycles", "1", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.mu", -0.5, 0.5, &r));
+    const gd_branch *B = cycle_branch(&r);
+    /* l1 = +2: subcritical. The equilibrium branch's C by central differences (step 1e-3) carries
+     * an O(step^2) error from the quintic term -|z|^4 z: 4.5e-5 here */
+    CHECK_NEAR(r.special[B->parent].coeff, 2, 1e-4);
+    int found = 0;
+    for (int i = 0; i < r.nspecial; i++) {
+        const gd_special_point *s = &r.special[i];
+        if (s->branch != r.nbranches - 1) continue;
+        CHECK(s->type == GD_PT_LP && !strcmp(s->test, "LPC"));
+        CHECK_NEAR(s->p, -0.25, 1e-8);
+        CHECK_NEAR(s->x[0] * s->x[0] + s->x[1] * s->x[1], 0.5, 1e-8);
+        CHECK_NEAR(B->eig_re[2 * s->index], 1, 1e-6);
+        CHECK_NEAR(B->eig_re[2 * s->index + 1], 1, 1e-6);
+        found++;
+    }
+    CHECK(found == 1);
+    /* unstable inside the fold (the inner cycle), stable beyond it, T = 2 pi throughout */
+    for (int i = 0; i < B->n; i++) {
+        double s2 = radius2(B, i);
+        CHECK_NEAR(B->T[i], 2 * M_PI, 1e-8);
+        CHECK_NEAR(B->p[i], s2 * s2 - s2, 1e-9); /* mu + s - s^2 = 0 */
+        if (fabs(s2 - 0.5) > 1e-3) CHECK(B->stability[i] == (s2 < 0.5));
+    }
+    gd_continue_result_free(&r);
+}
+
+/* I0(z) = sum_k (z/2)^(2k) / (k!)^2 */
+static double bessel_i0(double z)
+{
+    double term = 1, sum = 1;
+    for (int k = 1; k < 200 && term > 1e-17 * sum; k++) term *= (z / 2) * (z / 2) / ((double)k * k), sum += term;
+    return sum;
+}
+
+static void d9_vertical(void)
+{
+    const char *kv[] = {"model.name", "dirac", "model.reg", "gp", "model.allow_negative", "1", "model.gamma", "-0.503", "integrator.name", "cvode",
+                        "continuation.cycles", "1", "continuation.x_max", "3", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.gamma", -0.503, 0.5, &r));
+    const gd_branch *B = cycle_branch(&r);
+    CHECK(!strcmp(r.special[B->parent].criticality, "degenerate"));
+    CHECK(B->n > 20 && !strcmp(B->stop[1], "x_max"));
+    double worst_gamma = 0;
+    for (int i = 0; i < B->n; i++) {
+        double rr = sqrt(radius2(B, i));
+        CHECK_REL(B->T[i], 2 * M_PI * (1 + bessel_i0(rr * rr / 2)), 1e-7);
+        CHECK_NEAR(B->eig_re[2 * i], 1, 1e-6);
+        CHECK_NEAR(B->eig_re[2 * i + 1], 1, 1e-6);
+        if (rr >= 0.1) worst_gamma = fmax(worst_gamma, fabs(B->p[i]));
+        CHECK(fabs(B->p[i]) < 1e-10); /* below r = 0.1 gamma is fixed only to ~1e-15 / (r^2 T) */
+    }
+    printf("D9: %d points, |gamma| <= %.2g for r >= 0.1, T(3) = %.9f\n", B->n, worst_gamma, B->T[B->n - 1]);
+    CHECK(worst_gamma < 1e-12);
+    CHECK_NEAR(sqrt(radius2(B, B->n - 1)), 3, 1e-12);
+    CHECK_REL(B->T[B->n - 1], 116.120627, 1e-7);
+    gd_continue_result_free(&r);
+}
+
+/* V5 along the branch from the Hopf point b = 2 to b = 2.01 */
+static void v5_branch(void)
+{
+    const char *kv[] = {"model.name", "normal_form", "model.form", "brusselator", "model.a", "1", "model.b", "1.5", "integrator.name", "cvode", "continuation.cycles", "1", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.b", 1.5, 2.01, &r));
+    const gd_branch *B = cycle_branch(&r);
+    const gd_special_point *H = &r.special[B->parent];
+    CHECK_NEAR(H->p, 2, 1e-10);
+    CHECK_NEAR(H->coeff, -0.5, 1e-6);
+    int e = B->n - 1;
+    CHECK_NEAR(B->p[e], 2.01, 0);
+    CHECK_NEAR(B->T[e], 6.2867137, 1e-6);
+    CHECK_NEAR(B->eig_re[2 * e + 1], 0.9390459, 1e-6);
+    CHECK(B->stability[e] == 0 && !strcmp(B->stop[1], "bound"));
+    gd_continue_result_free(&r);
+}
+
+static void d10_branch(void)
+{
+    const char *kv[] = {"model.name", "dirac", "model.loss", "nsgan", "model.reg", "gp", "model.allow_negative", "1", "model.gamma", "0.2", "integrator.name", "cvode",
+                        "continuation.cycles", "1", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.gamma", -0.05, 0.2, &r));
+    const gd_branch *B = cycle_branch(&r);
+    CHECK_NEAR(r.special[B->parent].coeff, -0.25, 1e-6);
+    int e = B->n - 1;
+    CHECK_NEAR(B->p[e], -0.05, 0);
+    CHECK_REL(B->T[e], 12.606157, 1e-6);
+    CHECK_REL(B->eig_re[2 * e + 1], 0.53390736, 1e-6);
+    CHECK(B->stability[e] == 0);
+    gd_continue_result_free(&r);
+}
+
+/* ---------------------------------------------------------------- attractors of flows */
+static int classify(const char *const *kv, gd_attractor_result *r)
+{
+    gd_sim *s = make_sim(kv);
+    int rc = gd_sim_attractor(s, r);
+    if (rc != GD_OK) fprintf(stderr, "attractor: %s\n", gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+static void flow_attractors(void)
+{
+    gd_attractor_result r;
+    const char *hopf[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "0.1", "model.c_im", "0.5", "integrator.name", "cvode", "run.x0", "0.3,0",
+                          "attractor.transient", "1000", "attractor.samples", "1000", NULL};
+    CHECK_OK(classify(hopf, &r));
+    CHECK(r.cls == GD_ATTRACTOR_PERIODIC && r.orbit && !r.unstable);
+    CHECK_NEAR(r.period_t, 5.98398601, 1e-8);
+    CHECK_NEAR(r.mult_re[1], 0.3021604, 1e-6);
+    CHECK_NEAR(hypot(r.orbit[0], r.orbit[1]), sqrt(0.1), 1e-8);
+    CHECK_NEAR(r.amplitude, sqrt(0.1), 1e-6);
+    gd_attractor_result_free(&r);
+    /* D11: the spiral sink of the GAN + GP flow, J = [[0, -1/2], [1/2, -gamma]] at 0 */
+    const char *sink[] = {"model.reg", "gp", "model.gamma", "0.3", "integrator.name", "cvode", "run.x0", "1,1", "attractor.transient", "3000", "attractor.samples", "100", NULL};
+    CHECK_OK(classify(sink, &r));
+    CHECK(r.cls == GD_ATTRACTOR_FIXED && r.orbit && !r.unstable && isnan(r.period_t));
+    CHECK_NEAR(r.orbit[0], 0, 1e-12);
+    CHECK_NEAR(r.mult_re[0], -0.15, 1e-12);
+    CHECK_NEAR(fabs(r.mult_im[0]), sqrt(0.25 - 0.0225), 1e-12);
+    gd_attractor_result_free(&r);
+    const char *lorenz[] = {"model.name", "normal_form", "model.form", "lorenz", "integrator.name", "cvode", "run.x0", "1,1,1", "attractor.transient", "1000",
+                            "attractor.samples", "1000", "lyapunov.t_end", "200", NULL};
+    CHECK_OK(classify(lorenz, &r));
+    CHECK(r.cls == GD_ATTRACTOR_CHAOTIC && r.lyapunov && r.nlyap == 3);
+    if (r.lyapunov) CHECK(r.lyapunov[0] > 0.85 && r.lyapunov[0] < 0.95 && fabs(r.lyapunov[0] + r.lyapunov[1] + r.lyapunov[2] + 41.0 / 3) < 1e-6);
+    gd_attractor_result_free(&r);
+}
+
+/* ---------------------------------------------------------------- errors, file ------- */
+static int read_all(hid_t f, const char *name, double *out)
+{
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+    int ok = d >= 0 && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
+    if (d >= 0) H5Dclose(d);
+    return ok;
+}
+
+static void errors_and_file(void)
+{
+    gd_orbit_result r;
+    const char *map[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "simgd", "run.x0", "0.3,0", NULL};
+    gd_sim *s = make_sim(map);
+    CHECK(gd_sim_orbit(s, NAN, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "cvode"));
+    CHECK(r.x0 == NULL);
+    gd_sim_free(&s);
+    const char *eq[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0,0", NULL};
+    s = make_sim(eq);
+    CHECK(gd_sim_orbit(s, NAN, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "equilibrium"));
+    CHECK(gd_sim_orbit(s, -1, &r) == GD_EUSAGE);
+    gd_sim_free(&s);
+    /* a spiral sink has no cycle: Newton heads for the trivial solution T = 0 and is stopped */
+    const char *sink[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "-0.1", "integrator.name", "cvode", "run.x0", "0.3,0", NULL};
+    s = make_sim(sink);
+    int rc = gd_sim_orbit(s, NAN, &r);
+    CHECK(rc == GD_ESOLVER && strstr(gd_sim_errmsg(s), "period"));
+    gd_sim_free(&s);
+
+    const char *ok[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0.3,0", NULL};
+    s = make_sim(ok);
+    CHECK_OK(gd_sim_orbit(s, 6.0, &r));
+    const char *path = "test_cycles_orbit.h5";
+    CHECK_OK(gd_sim_write_orbit(s, path, &r));
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    double T = 0, mu[4];
+    CHECK(f >= 0 && read_all(f, "/orbit/T", &T) && read_all(f, "/orbit/multipliers", mu));
+    CHECK_NEAR(T, r.T, 0);
+    CHECK_NEAR(mu[2], r.mult_re[1], 0);
+    if (f >= 0) H5Fclose(f);
+    remove(path);
+    gd_orbit_result_free(&r);
+    gd_sim_free(&s);
+
+    /* cycles of a map's continuation: refused */
+    const char *mapc[] = {"model.name", "normal_form", "model.form", "logistic", "model.r", "2", "integrator.h", "1", "continuation.cycles", "1", NULL};
+    s = make_sim(mapc);
+    gd_continue_result c;
+    CHECK(gd_sim_continue(s, "model.r", 1.5, 2.5, &c) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "needs a flow"));
+    gd_sim_free(&s);
+    /* /branch/1/T and amplitude are written */
+    const char *hopf[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "-0.1", "integrator.name", "cvode", "continuation.cycles", "1", NULL};
+    s = make_sim(hopf);
+    CHECK_OK(gd_sim_continue(s, "model.mu", -0.1, 0.1, &c));
+    CHECK_OK(gd_sim_write_continue(s, path, &c));
+    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    double *Tb = calloc((size_t)c.branches[1].n, sizeof(double));
+    CHECK(f >= 0 && Tb && read_all(f, "/branch/1/T", Tb) && H5Lexists(f, "/branch/1/amplitude", H5P_DEFAULT) > 0);
+    CHECK_NEAR(Tb[c.branches[1].n - 1], c.branches[1].T[c.branches[1].n - 1], 0);
+    free(Tb);
+    if (f >= 0) H5Fclose(f);
+    remove(path);
+    gd_continue_result_free(&c);
+    gd_sim_free(&s);
+}
+
+int main(void)
+{
+    v3_hopf();
+    v3_without_jacobian();
+    v4_bautin();
+    v5_brusselator();
+    d10_nsgan();
+    v3_branch();
+    v4_lpc();
+    d9_vertical();
+    v5_branch();
+    d10_branch();
+    flow_attractors();
+    errors_and_file();
+    return check_report("test_cycles");
+}
