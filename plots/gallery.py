@@ -229,6 +229,8 @@ def bifurcation_checks():
     d6 = gd("continue", "/dev/null", *alt5, *s("integrator.h=1"), "--param", "integrator.h", "--lo", "0.05", "--hi", "2.2", "-o", "")
     pd, neutral = special(d6, "PD"), special(d6, "neutral")
     cyc = [gd("attractor", "/dev/null", *alt5, *small, *s(f"integrator.h={hc + dh!r}")) for dh in (0.01, 0.05)]
+    d7 = measured("d7")
+    d7_local, d7_mixed = d7["boundaries"][0], d7["boundaries"][-1]
     d8 = measured("d8")
     d8_periods = sorted(a["period"] for a in d8["basin"] if a["class"] == "periodic")
     d8_p2 = gd("attractor", "/dev/null", *alt5, *small, *s("integrator.h=1.85"))
@@ -261,6 +263,17 @@ def bifurcation_checks():
         ("D6 h_c + 0.01: |mu(Phi^2)|", src + "D6", 0.99999673, 1e-6, math.hypot(*cyc[0]["multipliers"][0]), 0),
         ("D6 h_c + 0.05: |x*|", src + "D6", 0.596384168, 1e-8, math.hypot(*cyc[1]["orbit"][0]), 0),
         ("D6 h_c + 0.05: |mu(Phi^2)|", src + "D6", 0.99967877, 1e-6, math.hypot(*cyc[1]["multipliers"][0]), 0),
+        ("D7 critical --classes: the first boundary is local, a PD (1: PD, R2)", src + "D7", 1, 0,
+         float(d7_local["kind"] == "local" and d7_local["type"] == "PD" and d7_local["resonance"] == "R2"), 0),
+        ("D7: its crossing refined to h_c = 4/sqrt(5)", src + "D7", hc, 1e-8, d7_local["refined"], 0),
+        ("D7: neutral below it, the 2-cycle above (1: yes)", src + "D7", 1, 0,
+         float(d7_local["below"]["class"] == "neutral" and d7_local["above"] == {"class": "periodic", "period": 2}), 0),
+        ("D7: the observed change lags h_c by less than 0.005 (centroid seeding)", src + "D7", 0.0025, 0.0025, d7_local["value"] - hc, 0),
+        ("D7: two boundaries, the last a global mixed interval (1: yes)", src + "D7", 1, 0,
+         float(len(d7["boundaries"]) == 2 and d7_mixed["kind"] == "mixed" and d7_mixed["label"] == "global"), 0),
+        ("D7: the mixed interval starts near 1.8958 (a finer walk than the spec's 1e-4 grid finds 1.8941)", src + "D7", 1.895, 0.002,
+         d7_mixed["value"], 0),
+        ("D7: class changes inside the mixed interval (more than 10)", src + "D7", 1, 0, float(d7_mixed["changes"] > 10), 0),
         ("D8 h = 1.85, 21 x 21 starts: attractors found (stall, periods 2, 5, 12, the unstable origin)", src + "D8", 5, 0, len(d8["basin"]), 0),
         ("D8: the periodic attractors' periods (1: exactly 2, 5 and 12)", src + "D8", 1, 0, float(d8_periods == [2, 5, 12]), 0),
         ("D8: stall cells of 441 (the spec's text says 383; its own stall test in numpy gives 425)", src + "D8", 425, 5,
@@ -270,17 +283,8 @@ def bifurcation_checks():
     ]
 
 
-# Figures of a section still to come, shown on the page as marked empty slots:
-# SLOT(lead): after merging the branch `critscan`, replace each entry by a figure in
-# the section's list of SECTIONS (and its checks in bifurcation_checks).
-PENDING = {
-    "bifurcations": [
-        ("D7: `critical` on GAN altgd n_d = 5, [1.5, 1.95] (local PD/R2 at h_c, the mixed interval from 1.8958)",
-         "branch critscan: gandyn critical and its plot"),
-        ("D3 from `critical`: the orbit diagram and lambda_1 against h as the toolkit draws them (the figure above is built "
-         "from one run and one spectrum per h)", "branch critscan: orbit diagram and lambda_1 data"),
-    ],
-}
+# Figures of a section still to come, shown on the page as marked empty slots: {model: [(title, source)]}.
+PENDING = {}
 
 
 def sh(script, *args):
@@ -336,6 +340,8 @@ SECTIONS = [
        [sh("bifurcations/reproduce.sh", "d5", "{out}/bifurcations")], ["bifurcations/d5_algebraic.png"]),
       ("D6: GAN altgd n_d = 5: the neutral segment, PD (R2) at h_c and the symmetric period-2 branch",
        [sh("bifurcations/reproduce.sh", "d6", "{out}/bifurcations")], ["bifurcations/d6_continue.png", "bifurcations/d6_period2.png"]),
+      ("D7: GAN altgd n_d = 5, `critical --classes` over h in [1.5, 1.95]: the local PD (R2) at h_c, the 2-cycle, the mixed interval; orbit diagram and lambda_1",
+       [sh("bifurcations/reproduce.sh", "d7", "{out}/bifurcations")], ["bifurcations/d7_critical.png"]),
       ("D8: GAN altgd n_d = 5 at h = 1.85: basins of the period-2, -5 and -12 orbits and of the stall, the attractors drawn",
        [sh("bifurcations/reproduce.sh", "d8", "{out}/bifurcations")], ["bifurcations/d8_basins.png"])],
      bifurcation_checks),

@@ -14,9 +14,12 @@
 #       linearly with slope -2d = h/4
 #   d6  GAN under altgd, n_d = 5: the neutral segment, the 1:2 resonance at h_c = 4/sqrt(5) and
 #       the symmetric period-2 branch with |x*|^2 ~ 7.5 (h - h_c)
+#   d7  the same, `critical --classes` over h in [1.5, 1.95] from (1e-3, 1e-3): the local PD (R2)
+#       boundary at h_c, the 2-cycle above it, the mixed (global) interval where cycles and stalls
+#       interleave; the orbit diagram and lambda_1 against h
 #   d8  the same at h = 1.85: basins of a 21 x 21 grid of starts on [-2, 2]^2 (period 2, 5, 12, the
 #       stall where the gradients saturate, the unstable origin), 10^6 iterations each
-#   all everything (about half a minute)
+#   all everything (about two minutes)
 # Usage: examples/bifurcations/reproduce.sh [FIGURE] [OUTDIR]   (GANDYN=path/to/gandyn)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -90,6 +93,12 @@ d6() {
     "$py" "$fig" d6 "$out/d6_period2.png" "$out/d6.h5"
 }
 
+d7() {
+    "$gandyn" critical /dev/null --set model.reg=none --set integrator.name=altgd --set integrator.n_d=5 --set run.x0=1e-3,1e-3 \
+        --set attractor.max_steps=100000 --param integrator.h --lo 1.5 --hi 1.95 --classes -o "$out/d7.h5" --json > "$out/d7.json"
+    plot "$out/d7.h5" -o "$out/d7_critical.png"
+}
+
 d8() {
     "$gandyn" sweep /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1.85 \
         --set integrator.steps=1000000 --set sweep.attractor=1 --set sweep.x=run.x0.0:-2:2:21 --set sweep.y=run.x0.1:-2:2:21 \
@@ -98,7 +107,7 @@ d8() {
 }
 
 case $what in
-    d1 | d2 | d3 | d4 | d5 | d6 | d8) $what ;;
-    all) d1; d2; d3; d4; d5; d6; d8 ;;
-    *) echo "reproduce.sh: unknown figure '$what' (d1, d2, d3, d4, d5, d6, d8, all)" >&2; exit 2 ;;
+    d1 | d2 | d3 | d4 | d5 | d6 | d7 | d8) $what ;;
+    all) d1; d2; d3; d4; d5; d6; d7; d8 ;;
+    *) echo "reproduce.sh: unknown figure '$what' (d1, d2, d3, d4, d5, d6, d7, d8, all)" >&2; exit 2 ;;
 esac
