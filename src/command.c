@@ -378,7 +378,7 @@ static int configure(gd_cx *cx, gd_sim *sim, const run_args *a)
     }
     const char *ckey[5] = {"continuation.period", "continuation.ds", "continuation.max_steps", "critical.n", "continuation.cycles"},
                *cval[5] = {a->period, a->ds, a->max_steps, a->nvalues, a->cycles};
-    for (int i = 0; rc == GD_OK && i < 4; i++)
+    for (int i = 0; rc == GD_OK && i < 5; i++)
         if (cval[i]) rc = gd_sim_set(sim, ckey[i], cval[i]);
     if (rc == GD_OK) rc = gd_sim_setup(sim);
     if (rc != GD_OK) return fail_code(cx, 2, rc, "%s", gd_sim_errmsg(sim), "");

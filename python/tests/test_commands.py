@@ -102,8 +102,8 @@ def test_critical_classes_agree_with_cli(scratch):
     printed boundaries and in the file."""
     logistic = {"model.name": "normal_form", "model.form": "logistic", "integrator.h": 1, "run.x0": 0.1234}
     sets = [a for k, v in logistic.items() for a in ("--set", f"{k}={v}")]
-    mine = gandyn.critical(logistic, param="model.r", lo=2.8, hi=3.5, n=8, out=scratch / "crit.h5")
-    cli_out = cli_json("critical", "/dev/null", *sets, "--param", "model.r", "--lo", 2.8, "--hi", 3.5, "--n", 8, "-o", scratch / "cli.h5")
+    mine = gandyn.critical(logistic, param="model.r", lo=2.8, hi=3.5, n=9, out=scratch / "crit.h5")  # 9: no value is r = 3 itself
+    cli_out = cli_json("critical", "/dev/null", *sets, "--param", "model.r", "--lo", 2.8, "--hi", 3.5, "--n", 9, "-o", scratch / "cli.h5")
     assert_same({k: v for k, v in mine.items() if k != "output"}, {k: v for k, v in cli_out.items() if k != "output"})
     flips = [b["refined"] for b in mine["boundaries"] if b["kind"] == "local" and b["type"] == "PD"]
     assert len(flips) == 2 and abs(flips[0] - 3) < 1e-8 and abs(flips[1] - (1 + 6 ** 0.5)) < 1e-8
