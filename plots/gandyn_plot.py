@@ -776,6 +776,8 @@ def plot_attractor(f, out):
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(f"attractor: {head} — " + title_of(cfg), fontsize=10)
+    fig.tight_layout()
+    save(fig, out)
 
 
 CLASS_NAMES = ["fixed", "periodic", "quasi_periodic", "neutral", "chaotic", "stall", "diverge", "undetermined"]  # /scan/class codes

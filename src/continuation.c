@@ -1059,6 +1059,16 @@ static int report_neutral(prob *P, found *F, int t, int bi, int first, int last)
     if (!(S.rec = malloc(sizeof(double) * (size_t)P->D))) return GD_ENOMEM;
     memcpy(S.rec, at(L, first), sizeof(double) * (size_t)P->D);
     S.p_end = at(L, last)[P->n];
+    /* ended by a neutral saddle: the pair left the circle (or the axis) at the special point
+     * found between the two points (a PD, LP or BP), where the segment truly ends */
+    if (last + 1 < L->count && saddle_zero(P, at(L, last + 1), t)) {
+        double p0 = at(L, last)[P->n], p1 = at(L, last + 1)[P->n];
+        for (int j = 0; j < F->ns; j++) {
+            const sp *E = &F->s[j];
+            double pe = E->rec[P->n];
+            if (E->branch == bi && E->type != GD_PT_NEUTRAL && (pe - p0) * (pe - p1) <= 0) S.p_end = pe;
+        }
+    }
     S.omega = S.theta = S.coeff = S.c1re = S.c1im = NAN, S.crit = "", S.res = "none", S.test = test_names[t];
     sp C = S; /* the coefficient at its first point, where it has a complex pair */
     if ((t == T_H || t == T_NS) && classify(P, t, &C)) S.omega = C.omega, S.theta = C.theta, S.coeff = C.coeff, S.c1re = C.c1re, S.c1im = C.c1im, S.crit = C.crit;
