@@ -2,7 +2,7 @@
  *
  * The torus field on a block of sweep cells (structure of arrays), two angles only.
  * Compiled with -ffast-math (like dirac_batch.c) so that sin and cos vectorise through
- * glibc's libmvec and exp is gd_exp_fast. Each cell runs the arithmetic of torus.c's
+ * glibc's libmvec and exp is gd_exp_fast_inrange. Each cell runs the arithmetic of torus.c's
  * scalar field (agreeing to rounding, 1e-15 of the field's size in test_torus):
  *  - flow = truncated: the direct sum of F_N's gradient over l = 0..N, k = -N..N with the
  *    masked coefficients, cos k theta and sin k theta by the same recurrence, the terms of
@@ -89,7 +89,7 @@ static void poisson_chunk(const double *th, const double *ph, const double *r, d
  * clamped above e^-708 (below it the weights of the sums are far under their rounding). */
 static inline __attribute__((always_inline)) double sigmoid(double y)
 {
-    double t = gd_exp_fast(fmax(-fabs(y), -708.0));
+    double t = gd_exp_fast_inrange(fmax(-fabs(y), -708.0));
     return (y >= 0 ? 1.0 : t) / (1 + t);
 }
 

@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
-/* exp: gd_exp_fast (public, <gandyn/vecmath.h>), also offered to plugins and numba games. */
+/* exp: gd_exp_fast_inrange (public, <gandyn/vecmath.h>; gd_exp_fast with its clamp for plugins and numba games). */
 
 /* s = sin t, c = cos t on n cells. Two loops: in one, GCC merges the pair into a scalar
  * sincos call, which has no vector form, and the loop stays scalar. */
