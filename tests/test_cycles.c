@@ -229,9 +229,10 @@ static void v4_lpc(void)
     gd_continue_result r;
     CHECK_OK(cycles_of(kv, "model.mu", -0.5, 0.5, &r));
     const gd_branch *B = cycle_branch(&r);
-    /* l1 = +2: subcritical. The equilibrium branch's C by central differences (step 1e-3) carries
-     * an O(step^2) error from the quintic term -|z|^4 z: 4.5e-5 here */
-    CHECK_NEAR(r.special[B->parent].coeff, 2, 1e-4);
+    /* l1 = +2: subcritical, to the 1e-6 relative docs/bifurcations.md asks of coefficients from
+     * differences (one third-difference stencil at 1e-3 left 4.5e-5 here, from the quintic term
+     * -|z|^4 z; Richardson's extrapolation of two stencils cancels it) */
+    CHECK_NEAR(r.special[B->parent].coeff, 2, 2e-6);
     int found = 0;
     for (int i = 0; i < r.nspecial; i++) {
         const gd_special_point *s = &r.special[i];
