@@ -906,13 +906,14 @@ static int critical_pair(const prob *P, const double *q, int t, double complex *
     return fabs(cimag(*a)) > 1e-9 * cabs(*a);
 }
 
-/* Test t vanishes at the record (|tau| <= tau_min) at a neutral saddle (H, NS only): neither a
- * neutral point nor a sign to compare. */
+/* Test t vanishes at the record: |tau| <= tau_min, away from a switched branch's origin. */
+static int tiny(const prob *P, const double *q, int t) { return !((int)q[P->o_flag] & F_ORIGIN) && fabs(q[P->o_tau + t]) <= q[P->o_tmin + t]; }
+
+/* ... at a neutral saddle (H, NS only): neither a neutral point nor a sign to compare. */
 static int saddle_zero(const prob *P, const double *q, int t)
 {
     double complex a, b;
-    int small = !((int)q[P->o_flag] & F_ORIGIN) && fabs(q[P->o_tau + t]) <= q[P->o_tmin + t];
-    return small && (t == T_H || t == T_NS) && !critical_pair(P, q, t, &a, &b);
+    return tiny(P, q, t) && (t == T_H || t == T_NS) && !critical_pair(P, q, t, &a, &b);
 }
 
 /* Resonance flags of a multiplier pair at angle theta. */
@@ -1112,9 +1113,8 @@ static int detect(prob *P, found *F, int bi)
         int run = 0, first = -1;
         for (int i = 0; i <= N && rc == GD_OK; i++) {
             const double *q = i < N ? at(L, i) : NULL, *pr = i > 0 ? at(L, i - 1) : NULL;
-            int origin = q && ((int)q[P->o_flag] & F_ORIGIN), small = q && !origin && fabs(q[P->o_tau + t]) <= q[P->o_tmin + t];
-            int saddle = q && saddle_zero(P, q, t), saddle_before = pr && saddle_zero(P, pr, t);
-            small = small && !saddle;
+            int origin = q && ((int)q[P->o_flag] & F_ORIGIN), saddle = q && saddle_zero(P, q, t), saddle_before = pr && saddle_zero(P, pr, t);
+            int small = q && tiny(P, q, t) && !saddle;
             if (small) {
                 if (!run++) first = i;
                 continue;

@@ -231,31 +231,10 @@ static void runs(void)
  * the cycle map in nearly every cell, and the per-cell path gives the same outcomes. */
 static void sweeps(void)
 {
-    signed char *outcome[2] = {NULL, NULL};
-    long n = 0;
-    for (int kernel = 0; kernel < 2; kernel++) {
-        gd_sim *s = make_sim((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.02:3:40:log", "sweep.y", "model.gamma:0.02:3:20",
+    check_kernels_agree((const char *const[]){"model.reg", "gp", "sweep.x", "integrator.h:0.02:3:40:log", "sweep.y", "model.gamma:0.02:3:20",
                                               "integrator.steps", "4000", "run.x0", "1e-6,1e-6", "integrator.name", "momentum", "integrator.beta", "0.3",
-                                              "lookahead.k", "5", "lookahead.alpha", "0.5", "sweep.kernel", kernel ? "cell" : "auto", NULL});
-        gd_sweep *w = NULL;
-        CHECK_OK(gd_sweep_create(s, &w));
-        CHECK(gd_sweep_is_batched(w) == !kernel);
-        CHECK_OK(gd_sweep_run(w));
-        long counts[3];
-        double agree = gd_sweep_get_agreement(w, counts);
-        printf("%s lookahead(momentum) GP (h, gamma) sweep: agreement %.4f, counts %ld %ld %ld\n", kernel ? "per-cell" : "batched", agree, counts[0],
-               counts[1], counts[2]);
-        CHECK(agree >= 0.98 && counts[0] > 50 && counts[2] > 50);
-        n = gd_sweep_ncells(w);
-        outcome[kernel] = malloc((size_t)n);
-        memcpy(outcome[kernel], gd_sweep_get_outcome(w), (size_t)n);
-        gd_sweep_free(&w);
-        gd_sim_free(&s);
-    }
-    long differ = 0;
-    for (long i = 0; i < n; i++) differ += outcome[0][i] != outcome[1][i];
-    CHECK(differ <= n / 200);
-    free(outcome[0]), free(outcome[1]);
+                                              "lookahead.k", "5", "lookahead.alpha", "0.5", NULL},
+                        "lookahead(momentum) GP (h, gamma)");
 }
 
 /* ---------------------------------------------------------------- modifier ----- */
