@@ -635,6 +635,29 @@ def stability_lines(axis, p, y, st, colour, label):
         axis.plot(p, unstable, "--", color=colour, lw=1.2, label=label + ", unstable")
 
 
+def branch_spectrum(g):
+    """A branch's (re, im) per point: eigenvalues or multipliers as stored, except on a cycle
+    branch, whose Floquet multipliers mu become exponents log(mu)/T: comparable with the
+    equilibria's eigenvalues (stable left of Re = 0), the trivial multiplier 1 at 0."""
+    re, im = g["eig_re"][:], g["eig_im"][:]
+    if text_attr(g, "kind") != "cycle" or "T" not in g:
+        return re, im
+    z = np.log((re + 1j * im).astype(complex)) / g["T"][:][:, None]
+    return z.real, z.imag
+
+
+def dominant(g, flow):
+    """The largest Re lambda (flow; on a cycle branch the largest Floquet exponent other than
+    the trivial one, the one closest to 0) or the largest |mu| (map) of each point."""
+    re, im = branch_spectrum(g)
+    if not flow:
+        return np.hypot(re, im).max(axis=1)
+    if text_attr(g, "kind") == "cycle" and re.shape[1] > 1:
+        trivial = np.abs(re + 1j * im).argmin(axis=1)
+        re = np.where(np.arange(re.shape[1])[None, :] == trivial[:, None], -np.inf, re)
+    return re.max(axis=1)
+
+
 def multiplier_panel(ax, fig, f, branches, flow, param):
     """Every branch point's eigenvalues (flow) or multipliers (map) in the complex plane,
     coloured by the parameter, against the imaginary axis or the unit circle; the special
@@ -645,7 +668,8 @@ def multiplier_panel(ax, fig, f, branches, flow, param):
     pts = None
     for k, b in enumerate(branches):
         g = f["branch"][b]
-        p, re, im, ty = g["p"][:], g["eig_re"][:], g["eig_im"][:], g["type"][:].astype(int)
+        p, ty = g["p"][:], g["type"][:].astype(int)
+        re, im = branch_spectrum(g)
         pp = np.repeat(p[:, None], re.shape[1], axis=1)
         kind = text_attr(g, "kind")
         pts = ax.scatter(re.ravel(), im.ravel(), c=pp.ravel(), cmap="viridis", norm=norm, s=16,
@@ -658,7 +682,8 @@ def multiplier_panel(ax, fig, f, branches, flow, param):
         ax.axvline(0, color="0.3", lw=1, label="Re λ = 0")
         ax.set_xlabel("Re λ")
         ax.set_ylabel("Im λ")
-        ax.set_title("eigenvalues along the branches", fontsize=10)
+        ax.set_title("eigenvalues along the branches" + (" (cycles: Floquet exponents log μ / T)" if any(
+            text_attr(f["branch"][b], "kind") == "cycle" for b in branches) else ""), fontsize=10)
     else:
         t = np.linspace(0, 2 * np.pi, 400)
         ax.plot(np.cos(t), np.sin(t), color="0.3", lw=1, label="|μ| = 1")
@@ -687,9 +712,8 @@ def plot_continue(f, out):
     for k, b in enumerate(branches):
         g = f["branch"][b]
         p, x, st, ty = g["p"][:], g["x"][:], g["stability"][:].astype(int), g["type"][:].astype(int)
-        re, im = g["eig_re"][:], g["eig_im"][:]
         r = np.linalg.norm(x, axis=1)
-        dom = re.max(axis=1) if flow else np.hypot(re, im).max(axis=1)
+        dom = dominant(g, flow)
         kind, period = text_attr(g, "kind"), int(g.attrs.get("period", 1))
         label = f"branch {b}: {kind}" + (f" (period {period})" if period > 1 else "")
         for y, axis in ((r, ax), (dom, bx)):
@@ -709,7 +733,7 @@ def plot_continue(f, out):
                     ax.annotate(labels.get((int(b), int(i)), name), (p[i], r[i]), textcoords="offset points",
                                 xytext=(5, 6), fontsize=8, bbox=dict(boxstyle="round,pad=0.2", fc="w", ec="0.6", alpha=0.85))
     bx.axhline(0 if flow else 1, color="0.5", lw=0.8, label="Re λ = 0" if flow else "|μ| = 1")
-    for axis, ylabel in ((ax, "‖x‖"), (bx, "largest Re λ" if flow else "largest |μ|")):
+    for axis, ylabel in ((ax, "‖x‖"), (bx, "largest Re λ (cycles: largest non-trivial Floquet exponent)" if flow else "largest |μ|")):
         axis.set_xlabel(param)
         axis.set_ylabel(ylabel)
         axis.legend(fontsize=7, loc="best")

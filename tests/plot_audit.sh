@@ -52,6 +52,9 @@ produce estimate - - estimate points.h5
 produce dirac_continue dirac simgd continue /dev/null --set model.reg=gp --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5
 produce dirac_continue_r2 dirac altgd continue /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1 --param integrator.h --lo 0.5 --hi 1.85
 produce dirac_continue_flow dirac cvode continue /dev/null --set model.loss=nsgan --set model.reg=gp --set model.allow_negative=1 --set model.gamma=-0.2 --set integrator.name=cvode --param model.gamma --lo -0.2 --hi 0.5
+# a branch of cycles from a Hopf point (Floquet exponents log(mu)/T beside the equilibria's eigenvalues)
+legend_words="branch~1:~cycle,~stable branch~1:~cycle,~unstable" produce bautin_continue_cycles normal_form cvode continue /dev/null \
+    --set model.name=normal_form --set model.form=bautin --set integrator.name=cvode --param model.mu --lo -0.5 --hi 0.5 --cycles
 # the neutral segment shaded and the 1:2 resonance labelled; attractors: a cycle with its multipliers, a chaotic set's exponents, a divergence
 legend_words="neutral~segment~(|μ|~=~1) |μ|~=~1" produce dirac_continue_neutral dirac altgd continue /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1 --param integrator.h --lo 0.05 --hi 2.2
 gp3=(--set model.reg=gp --set model.gamma=0.3 --set run.x0=1e-3,1e-3)
