@@ -8,16 +8,16 @@
    compiled with -O3 -march=native; and the Dirac-GAN + GP (`dirac`, model.reg = gp, whose
    sweep step fuses field and update) against bench/plugins/dirac_gp.c, compiled with
    -O3 -march=native -ffast-math (so that gcc vectorises the batched loop through glibc's vector
-   exp), and the same plugin with -DGAME_FAST_EXP (gandyn's inline gd_exp_fast from
-   <gandyn/vecmath.h> instead of libm's exp). All: an (h, second parameter) sweep, simgd, one thread, run.x0 = 1e-6,1e-6.
+   exp), and the same plugin with -DGAME_FAST_EXP (f' from gandyn's inline gd_sigmoid_fast,
+   <gandyn/vecmath.h>, the built-in's own, instead of libm's exp). All: an (h, second parameter) sweep, simgd, one thread, run.x0 = 1e-6,1e-6.
 2. The Dirac-GAN + GP as numba @cfunc callbacks (field, equilibrium, batched field with gamma
    per cell) registered with gandyn.register_model in this process, against the C plugin loaded
    into this process: the same sweep, CPU time (time.process_time) around gandyn.sweep alone,
    numba's compilation excluded (it happens when the cfuncs are defined). Also against the C
    plugin built without -ffast-math (one scalar exp per cell, which is what numba's loop does
    without Intel's SVML: Debian's python3-numba has none). And the same numba game compiled by
-   gandyn.jit.batched (numpy's error model: no zero check per division) with gandyn.jit.exp
-   (the built-in fields' inline exp), which LLVM vectorises.
+   gandyn.jit.batched (numpy's error model: no zero check per division) with gandyn.jit.sigmoid
+   (the built-in fields' inline f'), which LLVM vectorises.
 3. The Dirac-GAN + GP as Python callables (field, Jacobian, equilibrium on numpy arrays): the
    cost of one field evaluation, (CPU of a `run` of N simgd steps - the same on the built-in) /
    the field evaluations it reports; and the wall time of gandyn.portrait and gandyn.rate with
@@ -59,7 +59,7 @@ import gandyn  # noqa: E402
 
 try:
     import numba
-    from numba import carray, cfunc
+    from numba import carray, cfunc, njit
 except ImportError:
     numba = None
 
@@ -138,11 +138,19 @@ def numba_origin():
 def numba_dirac(name="ndirac", fast=False):
     """The Dirac-GAN + GP as numba cfuncs: F = (-psi f'(s), theta f'(s) - gamma psi), s = theta psi,
     f'(s) = 1/(1 + e^s); opts holds gamma (the one param), p gamma per cell. fast: the batched
-    field compiled by gandyn.jit.batched (numpy's error model) with gandyn.jit.exp, which
-    vectorise; else a plain fastmath cfunc with math.exp."""
-    from gandyn.jit import batched
-    from gandyn.jit import exp as jit_exp
-    exp, compile_batch = (jit_exp, batched) if fast else (math.exp, cfunc(gandyn.FIELD_BATCH_SIG, nopython=True, fastmath=True))
+    field compiled by gandyn.jit.batched (numpy's error model) with f' = gandyn.jit.sigmoid(-s),
+    which vectorise; else a plain fastmath cfunc with math.exp."""
+    from gandyn.jit import batched, sigmoid
+
+    @njit(inline="always")
+    def fprime_libm(s):
+        return 1.0 / (1.0 + math.exp(s))
+
+    @njit(inline="always")
+    def fprime_jit(s):
+        return sigmoid(-s)
+
+    fprime, compile_batch = (fprime_jit, batched) if fast else (fprime_libm, cfunc(gandyn.FIELD_BATCH_SIG, nopython=True, fastmath=True))
 
     @cfunc(gandyn.FIELD_SIG, nopython=True)
     def field(dim, x, v, opts, user):
@@ -156,7 +164,7 @@ def numba_dirac(name="ndirac", fast=False):
     def field_batch(n, dim, p, x, v, opts, user):
         for i in range(n):
             th, ps = x[i], x[n + i]
-            d1 = 1.0 / (1.0 + exp(th * ps))
+            d1 = fprime(th * ps)
             v[i] = -ps * d1
             v[n + i] = th * d1 - p[i] * ps
         return 0
@@ -260,8 +268,8 @@ def main():
         tb, tf = best(lambda: cli_sweep(keys_b, None, out_b), lambda: cli_sweep(keys_f, fast, out_f))
         agree = agreement(out_b, out_f)
         if agree < AGREE:
-            failed.append(f"the gd_exp_fast plugin and the built-in agree in {agree:.4%} of the cells")
-        rows.append((f"C plugin with gd_exp_fast (`-DGAME_FAST_EXP`), batched sweep: Dirac-GAN + GP ({sweep_text}; `cc {' '.join(CC_DIRAC)}`)",
+            failed.append(f"the gd_sigmoid_fast plugin and the built-in agree in {agree:.4%} of the cells")
+        rows.append((f"C plugin with gd_sigmoid_fast (`-DGAME_FAST_EXP`), batched sweep: Dirac-GAN + GP ({sweep_text}; `cc {' '.join(CC_DIRAC)}`)",
                      f"{tf:.2f} s", f"built-in `dirac`: {tb:.2f} s", tf / tb, "≤ 1.2", agree))
 
         if numba is None:
@@ -286,10 +294,10 @@ def main():
             rows.append((f"{what}: against the C plugin built without -ffast-math (scalar exp)", f"{t['ndirac']:.2f} s",
                          f"C plugin, `cc {' '.join(CC_LINEAR)}`: {t['pdirac_scalar']:.2f} s", t["ndirac"] / t["pdirac_scalar"], "",
                          agree["pdirac_scalar"]))
-            what = "numba: the same game compiled by gandyn.jit.batched with gandyn.jit.exp, the same sweep, timed inside Python"
+            what = "numba: the same game compiled by gandyn.jit.batched with gandyn.jit.sigmoid, the same sweep, timed inside Python"
             rows.append((f"{what}: against the C plugin", f"{t['ndirac_fast']:.2f} s", f"C plugin, same process: {t['pdirac']:.2f} s",
                          t["ndirac_fast"] / t["pdirac"], "≤ 2", agree["ndirac_fast"]))
-            rows.append((f"{what}: against the C plugin with gd_exp_fast", f"{t['ndirac_fast']:.2f} s",
+            rows.append((f"{what}: against the C plugin with gd_sigmoid_fast", f"{t['ndirac_fast']:.2f} s",
                          f"C plugin, same process: {t['pdirac_fast']:.2f} s", t["ndirac_fast"] / t["pdirac_fast"], "", agree["ndirac_fast"]))
             numba_linear()  # a game without exp: numba against the linear C plugin
             outs = {name: os.path.join(tmp, f"{name}_inprocess.h5") for name in ("plinear", "nlinear")}

@@ -25,7 +25,7 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, in
         /* |s| <= 700 keeps exp finite: an overflowing lane sends the whole vector to glibc's
          * slow scalar path, and beyond 700 f'(s) is 0 or 1 to within 1e-304 anyway. */
         double s = fmin(fmax(th * ps, -700.0), 700.0);
-        d1 = 1.0 / (1.0 + gd_exp_fast_inrange(s));
+        d1 = gd_sigmoid_fast_inrange(-s); /* 1/(1 + e^s) */
         /* nsgan's flip as a run-time multiple: folded at compile time, -ffast-math would
          * simplify d1 + (1 - 2 d1) and change the last bits */
         g1 = LOSS == LOSS_NSGAN ? d1 + nsgan * (1.0 - 2.0 * d1) : d1;

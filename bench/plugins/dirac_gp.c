@@ -6,15 +6,16 @@
  * with gamma per cell in the batched field. Built with -O3 -march=native -ffast-math, so that
  * gcc vectorises the batched loop through glibc's vector exp (libmvec); the bench also builds
  * it without -ffast-math (scalar exp per cell) under another name, -DGAME_NAME='"..."', and
- * with -DGAME_FAST_EXP, where the batched field takes gandyn's inline gd_exp_fast
- * (<gandyn/vecmath.h>) instead of libm's exp, as a plugin author may.
+ * with -DGAME_FAST_EXP, where the batched field takes f' from gandyn's inline
+ * gd_sigmoid_fast (<gandyn/vecmath.h>: 1/(1 + e^s) = sigma(-s), the built-in's own) instead of
+ * libm's exp, as a plugin author may.
  */
 #include <gandyn/game.h>
 #ifdef GAME_FAST_EXP
 #include <gandyn/vecmath.h>
-#define BATCH_EXP gd_exp_fast
+#define BATCH_FPRIME(s) gd_sigmoid_fast(-(s))
 #else
-#define BATCH_EXP exp
+#define BATCH_FPRIME(s) (1 / (1 + exp(s)))
 #endif
 
 #include <math.h>
@@ -66,7 +67,7 @@ static int field_batch(int n, int dim, const double *restrict p, const double *r
 {
     (void)dim, (void)opts, (void)user;
     for (int i = 0; i < n; i++) {
-        double th = x[i], ps = x[n + i], d1 = 1 / (1 + BATCH_EXP(th * ps));
+        double th = x[i], ps = x[n + i], d1 = BATCH_FPRIME(th * ps);
         v[i] = -ps * d1;
         v[n + i] = th * d1 - p[i] * ps;
     }

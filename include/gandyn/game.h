@@ -85,7 +85,7 @@ typedef void (*gd_game_cleanup_fn)(void *opts, void *user);
  * declared restrict, the three let a compiler vectorise the loop without run-time overlap
  * checks (gcc gives up on a loop with many of them and runs it scalar). An exp in the loop:
  * gd_exp_fast from <gandyn/vecmath.h>, inline, keeps it vector code without -ffast-math's
- * call into libmvec per vector. */
+ * call into libmvec per vector; a logistic 1/(1 + e^-s), gd_sigmoid_fast, at half the cost. */
 typedef int (*gd_game_field_batch_fn)(int n, int dim, const double *p, const double *x, double *v, const void *opts, void *user);
 
 typedef struct gd_game {
