@@ -11,6 +11,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
 
 /* Squared distances to x* of every cell of the block (measure has its own two-coordinate loop). */
 static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict d2)
@@ -163,8 +166,28 @@ void gd_block_free(gd_block *b)
     free(b);
 }
 
+/* Subnormal numbers (|x| < 2.2e-308) are flushed to zero while a block runs (FTZ and DAZ in
+ * MXCSR, the caller's mode restored after). A cell that converges for long enough reaches
+ * them, and every operation on one takes a microcode assist: on the 1e10-cell-step Dirac-GAN
+ * sweep they cost 40 % of the time. Nothing the sweep measures looks below GD_TINY (1e-280 in
+ * squared distance), and a subnormal coordinate next to a normal one is below the other's
+ * rounding, so the records are the same. */
+#if defined(__SSE2__)
+static unsigned flush_subnormals(void)
+{
+    unsigned csr = _mm_getcsr();
+    _mm_setcsr(csr | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
+    return csr;
+}
+static void restore_fp_mode(unsigned csr) { _mm_setcsr(csr); }
+#else
+static unsigned flush_subnormals(void) { return 0; }
+static void restore_fp_mode(unsigned csr) { (void)csr; }
+#endif
+
 int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
 {
+    const unsigned fp_mode = flush_subnormals();
     const gd_integrator_type *rule = c->st->type;
     gd_lane *L = &b->batch.lane;
     b->batch.p = b->np ? b->p : NULL;
@@ -187,6 +210,7 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
         if (c->park && s % GD_PARK_EVERY == 0) park(c, b, (double)parked), parked = s;
     }
     if (parked) unpark(c, b, (double)parked);
+    restore_fp_mode(fp_mode);
     return rc;
 }
 
