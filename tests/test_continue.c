@@ -14,7 +14,10 @@
 #include "gandyn/game.h"
 
 #include <complex.h>
+#include <hdf5.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -371,7 +374,22 @@ static void d1_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("D1 branch of %d points with its NS point: %.3f s\n", r.branches[0].n, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     CHECK(r.branches[0].n >= 200 && count(&r, GD_PT_NS) == 1);
-    CHECK_OK(gd_sim_write_continue(s, "continue.h5", &r));
+    /* the file holds the branch: its parameter values, the same numbers */
+    const char *path = "test_continue_d1.h5";
+    CHECK_OK(gd_sim_write_continue(s, path, &r));
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), d = f >= 0 ? H5Dopen2(f, "/branch/0/p", H5P_DEFAULT) : -1;
+    hid_t sp = d >= 0 ? H5Dget_space(d) : -1;
+    double *p = calloc((size_t)r.branches[0].n, sizeof(double));
+    CHECK(sp >= 0 && H5Sget_simple_extent_npoints(sp) == r.branches[0].n && p);
+    if (sp >= 0 && p && H5Sget_simple_extent_npoints(sp) == r.branches[0].n) {
+        CHECK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, p) >= 0);
+        CHECK(memcmp(p, r.branches[0].p, sizeof(double) * (size_t)r.branches[0].n) == 0);
+    }
+    free(p);
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+    if (f >= 0) H5Fclose(f);
+    remove(path);
     gd_continue_result_free(&r);
     gd_sim_free(&s);
 }
