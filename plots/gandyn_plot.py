@@ -67,6 +67,12 @@ def read_config(f):
     return cfg
 
 
+# The keys each form of the normal_form model reads (docs/models/normal_form.md, "Parameters").
+NORMAL_FORM_KEYS = {"fold": ("mu",), "transcritical": ("mu",), "hopf": ("mu", "omega", "c_re", "c_im"), "bautin": ("mu",),
+                    "brusselator": ("a", "b"), "lorenz": ("sigma", "rho", "beta"), "logistic": ("r",), "delayed_logistic": ("a",),
+                    "henon": ("a", "b"), "fold_map": ("mu",), "ns_map": ("mu", "theta", "d_re", "d_im")}
+
+
 def title_of(cfg, swept=()):
     """Model, integrator and their parameters; keys being swept are left out."""
     m, i = cfg["model"], cfg["integrator"]
@@ -118,6 +124,9 @@ def title_of(cfg, swept=()):
             model += ", affine generator"
         if m.get("field", "direct") == "mesh" or critic == "smoothed":
             model += ", mesh" + val("model", "mesh_n")
+    elif name == "normal_form" and m.get("form", "hopf") in NORMAL_FORM_KEYS:
+        form = m.get("form", "hopf")
+        model = f"normal_form {form}" + "".join(val("model", k) for k in NORMAL_FORM_KEYS[form])
     else:
         model = name + "".join(val("model", k) for k in cfg["model"] if k != "name")
     integ = i["name"]
