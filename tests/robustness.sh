@@ -342,7 +342,7 @@ lg="--set model.name=normal_form --set model.form=logistic --set model.r=2.5 --s
 expect 2 "--from nope.h5: no special points to start from (cannot open HDF5 file 'nope.h5')" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from 'nope.h5#/points/0'
 expect 2 "--from good.h5: no special points to start from ('good.h5': no dataset /points/x)" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from 'good.h5#/points/0'
 expect 2 "--from pd.h5: no special point 3 (the file has 1: 0 to 0)" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from 'pd.h5#/points/3'
-expect 2 "--from needs equilibrium, x0 or FILE.h5#/points/N (not 'pd.h5')" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from pd.h5
+expect 2 "--from needs equilibrium, x0, orbit or FILE.h5#/points/N (not 'pd.h5')" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from pd.h5
 expect 2 "--from pd.h5: the file continues model.r, not integrator.h" -- continue /dev/null $lg --param integrator.h --lo 0.5 --hi 1 --from 'pd.h5#/points/0'
 expect 2 "--from pd.h5: its points have 1 coordinates, the model 2" -- \
     continue /dev/null --set model.name=normal_form --set model.form=henon --param model.a --lo 1 --hi 1.5 --from 'pd.h5#/points/0'
