@@ -1345,6 +1345,7 @@ static void pack_cycles(const prob *P, found *F, const cycles *Y, gd_branch *B, 
             for (int j = 1; v.type == GD_PT_NS && j < n; j++)
                 if (v.im[j] > 0 && fabs(hypot(v.re[j], v.im[j]) - 1) < best) best = fabs(hypot(v.re[j], v.im[j]) - 1), s->theta = atan2(v.im[j], v.re[j]);
             if (v.type == GD_PT_NS) s->resonance = resonance(s->theta);
+            if (v.type == GD_PT_NS && s->resonance[0] == 'R') s->criticality = "resonant";
             for (int k2 = k + 1; k2 < Y->n; k2++)
                 if (Y->pbranch[k2] == k && Y->pindex[k2] == i) s->child = F->nb + k2, B[k2].parent = F->ns + si - 1;
             memcpy(*d, v.x, sizeof(double) * (size_t)n);
