@@ -1291,7 +1291,8 @@ static int first_point(prob *P, double *q)
     y[n] = p0;
     memset(c, 0, sizeof(double) * (size_t)P->n1), c[n] = 1;
     if (rc == GD_OK && (rc = correct(P, y, c, p0, &its)) != GD_OK)
-        rc = gd_fmt(P->msg, rc, "continue: Newton from %s found no point of the branch at %.10g", start == 1 ? "the equilibrium" : "run.x0", p0);
+        rc = gd_fmt(P->msg, rc, "continue: Newton from %s found no point of the branch at %.10g%s", start == 1 ? "the equilibrium" : "run.x0", p0,
+                    P->kind == K_FLOW ? " (to continue the cycle through run.x0: --from orbit)" : "");
     if (rc == GD_OK) y[n] = p0, rc = analyse(P, y, NULL, q);
     free(y);
     return rc;

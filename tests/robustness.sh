@@ -172,6 +172,8 @@ expect 2 "--period-guess needs a number > 0" -- orbit good.ini --set integrator.
 expect 2 "continuation.cycles = 1 needs a flow (integrator cvode), not simgd" -- continue good.ini --param model.gamma --lo 0 --hi 1 --cycles
 expect 2 "continuation.start = orbit continues a periodic orbit of a flow (integrator cvode), not a fixed point of simgd" -- continue good.ini --param model.gamma --lo 0 --hi 1 --from orbit
 expect 2 "continue --from orbit: orbit: run.x0 is an equilibrium" -- continue good.ini --set integrator.name=cvode --set run.x0=0,0 --param model.gamma --lo 0 --hi 1 --from orbit
+expect 1 "continue: Newton from run.x0 found no point of the branch at 0.1 (to continue the cycle through run.x0: --from orbit)" -- \
+    continue /dev/null --set model.name=normal_form --set model.form=cycle_flip --set integrator.name=cvode --param model.mu --lo 0 --hi 1
 expect 1 "orbit: the period collapsed" -- orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=-0.1 --set integrator.name=cvode --set run.x0=0.3,0
 
 row missing-file
