@@ -520,11 +520,13 @@ typedef struct gd_branch {
     double *eig_re, *eig_im; /* n x eig_dim: the Jacobian's (flows) or the orbit map's multipliers */
     signed char *stability; /* n: eigenvalues with Re > 0 (flows) or |mu| > 1 (maps) */
     signed char *type;     /* n: GD_PT_* (special points are points of their branch) */
-    int parent;            /* the special point it was switched from, -1 for the first branch */
+    int parent;            /* the special point it was switched from (a cycle's: its Hopf or PD point), -1 for the first
+                            * branch and for a cycle branch from an orbit (continuation.start = orbit) */
     const char *stop[2];   /* why it ends at its first and last point: bound | x_max | stalled | key_range (the key refused
                             * the next value) | max_steps | start (a branch switched onto: it begins there); cycles also
                             * equilibrium (shrunk onto a Hopf point) | period (T grew 1000-fold: towards a homoclinic orbit) */
-    double *T, *amplitude; /* cycle: n periods and max |x(t) - x*| (x* the Hopf point's equilibrium); NULL otherwise */
+    double *T, *amplitude; /* cycle: n periods and max |x(t) - x*| (x* the Hopf point's equilibrium; from an orbit or a PD
+                            * point: the centroid of that first cycle); NULL otherwise */
 } gd_branch;
 
 typedef struct gd_special_point {
@@ -550,8 +552,8 @@ typedef struct gd_continue_result {
     gd_special_point *special;
 } gd_continue_result;
 GD_EXPORT int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continue_result *out);
-/* Where gd_sim_continue starts (`gandyn continue --from`): "equilibrium" or "x0" set
- * continuation.start; "FILE.h5#/points/N" takes special point N of an earlier continue file in
+/* Where gd_sim_continue starts (`gandyn continue --from`): "equilibrium", "x0" or "orbit" (a
+ * flow's cycle through run.x0, found by shooting and continued both ways) set continuation.start; "FILE.h5#/points/N" takes special point N of an earlier continue file in
  * KEY (its x as run.x0, its p as KEY's value; continuation.start = x0). The sim is set up again.
  * GD_EUSAGE with a one-line message: a malformed FROM, a missing file, no point N, a file of
  * another key or dimension. */

@@ -705,6 +705,16 @@ def multiplier_panel(ax, fig, f, branches, flow, param):
     ax.legend(fontsize=7, loc="best")
 
 
+def floor_span(axis, series):
+    """A series flat to rounding (the cycles of one radius, |x0| = 1 +- 1e-12) drawn flat: its
+    axis spans at least 10% of its value instead of zooming into the rounding."""
+    y = np.concatenate([np.asarray(v, float).ravel() for v in series])
+    y = y[np.isfinite(y)]
+    if len(y) and y.max() - y.min() < 1e-6 * max(1.0, np.abs(y).max()):
+        pad = 0.05 * max(1.0, np.abs(y).max())
+        axis.set_ylim(y.min() - pad, y.max() + pad)
+
+
 def plot_continue(f, out):
     """Bifurcation diagram: |x| against the parameter on every branch (solid where stable,
     dashed where unstable), neutral segments shaded, the special points marked and labelled
@@ -717,12 +727,13 @@ def plot_continue(f, out):
     param = text_attr(f["branch"][branches[0]], "param")
     labels = point_labels(f)
     fig, (ax, bx, cx) = plt.subplots(1, 3, figsize=(18, 5.4), gridspec_kw={"width_ratios": [1.15, 1, 1]})
-    marked, shaded = set(), False
+    marked, shaded, drawn = set(), False, ([], [])
     for k, b in enumerate(branches):
         g = f["branch"][b]
         p, x, st, ty = g["p"][:], g["x"][:], g["stability"][:].astype(int), g["type"][:].astype(int)
         r = np.linalg.norm(x, axis=1)
         dom = dominant(g, flow)
+        drawn[0].append(r), drawn[1].append(dom)
         kind, period = text_attr(g, "kind"), int(g.attrs.get("period", 1))
         label = f"branch {b}: {kind}" + (f" (period {period})" if period > 1 else "")
         for y, axis in ((r, ax), (dom, bx)):
@@ -742,6 +753,7 @@ def plot_continue(f, out):
                     ax.annotate(labels.get((int(b), int(i)), name), (p[i], r[i]), textcoords="offset points",
                                 xytext=(5, 6), fontsize=8, bbox=dict(boxstyle="round,pad=0.2", fc="w", ec="0.6", alpha=0.85))
     bx.axhline(0 if flow else 1, color="0.5", lw=0.8, label="Re λ = 0" if flow else "|μ| = 1")
+    floor_span(ax, drawn[0]), floor_span(bx, drawn[1] + [[0.0 if flow else 1.0]])
     for axis, ylabel in ((ax, "‖x‖"), (bx, "largest Re λ (cycles: largest non-trivial Floquet exponent)" if flow else "largest |μ|")):
         axis.set_xlabel(param)
         axis.set_ylabel(ylabel)

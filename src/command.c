@@ -328,7 +328,7 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             if (++i == argc) return fail(cx, 2, "%s needs a number", arg, "");
             *dst = argv[i];
         } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--from") == 0) {
-            if (++i == argc) return fail(cx, 2, "--from needs equilibrium, x0 or FILE.h5#/points/N", "", "");
+            if (++i == argc) return fail(cx, 2, "--from needs equilibrium, x0, orbit or FILE.h5#/points/N", "", "");
             a->from = argv[i];
         } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--cycles") == 0) {
             a->cycles = "1";
@@ -1708,7 +1708,7 @@ static const command commands[] = {
      "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "
      "--param integrator.h --lo 3 --hi 5",
      OPT_CRITICAL, do_critical, NULL},
-    {"continue", "CONFIG --param K --lo A --hi B [--from equilibrium|x0|FILE.h5#/points/N] [--period K] [--cycles] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
+    {"continue", "CONFIG --param K --lo A --hi B [--from equilibrium|x0|orbit|FILE.h5#/points/N] [--period K] [--cycles] [--ds DS] [--max-steps N] [--set K=V]... [-o FILE] [--json]",
      "branches of equilibria, fixed and period-k points; bifurcations",
      "Pseudo-arclength continuation in K from its configured value to --lo and --hi: equilibria of the\n"
      "flow (cvode) or fixed points of the rule's map (period-k points with --period), their eigenvalues\n"
@@ -1718,7 +1718,7 @@ static const command commands[] = {
      "branches of periodic orbits at Hopf points (docs/bifurcations.md).",
      "model integrator run.x0 continuation",
      (const char *const[]){"--param K", "the real model.* or integrator.* key to continue in", "--lo A, --hi B", "the interval (the start, K's value, inside)",
-                           "--from S", "the first point: equilibrium | x0 (continuation.start) | FILE.h5#/points/N (special point N of an earlier continue file: its x and p)",
+                           "--from S", "the first point: equilibrium | x0 (continuation.start) | orbit (flows: the cycle through run.x0, continued both ways) | FILE.h5#/points/N (special point N of an earlier continue file: its x and p)",
                            "--period K", "continuation.period", "--cycles", "continuation.cycles = 1: periodic orbits from every Hopf point (flows)", "--ds DS", "continuation.ds", "--max-steps N", "continuation.max_steps", OPT_SET,
                            "-o FILE", "output file (default output/continue.h5; '' none)", OPT_JSON, NULL},
      "gandyn continue @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o continue.h5",

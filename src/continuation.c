@@ -27,13 +27,14 @@ struct continuation_opts {
     long max_steps;
     double newton_tol, loc_tol, x_max;
     long period;
-    int start; /* 0 auto, 1 equilibrium, 2 x0 */
+    int start; /* 0 auto, 1 equilibrium, 2 x0, 3 orbit */
     long branches;
     int shooting; /* 0 auto, 1 single, 2 multiple */
     long cycles; /* 1: a branch of periodic orbits from every Hopf point (src/cycles.c) */
 };
 
-static const char *const start_names[] = {"auto", "equilibrium", "x0", NULL};
+static const char *const start_names[] = {"auto", "equilibrium", "x0", "orbit", NULL};
+enum { START_ORBIT = 3 };
 static const char *const shooting_names[] = {"auto", "single", "multiple", NULL};
 #define C(f) offsetof(continuation_opts, f)
 static const gd_param continuation_params[] = {
@@ -45,7 +46,7 @@ static const gd_param continuation_params[] = {
     {"loc_tol", GD_P_DOUBLE, C(loc_tol), "1e-10", "special points are located to an arclength bracket of loc_tol max(1, |p|)", 0, 1e-2, GD_PF_LO_OPEN, NULL},
     {"x_max", GD_P_DOUBLE, C(x_max), "1e6", "a branch stops where |x| exceeds this", 0, INFINITY, GD_PF_LO_OPEN, NULL},
     {"period", GD_P_INT, C(period), "1", "k: points of period k of the map (fixed-step rules without history)", 1, 64, 0, NULL},
-    {"start", GD_P_ENUM, C(start), "auto", "first point: auto (the model's equilibrium for period 1 when it has one, else Newton from run.x0) | equilibrium | x0", 0, 0, 0, start_names},
+    {"start", GD_P_ENUM, C(start), "auto", "first point: auto (the model's equilibrium for period 1 when it has one, else Newton from run.x0) | equilibrium | x0 | orbit (flows: the branch of the periodic orbit through run.x0, --from orbit)", 0, 0, 0, start_names},
     {"branches", GD_P_INT, C(branches), "8", "at most this many branches, those switched onto at BP, PD and R2 included (1: no switching)", 1, 64, 0, NULL},
     {"shooting", GD_P_ENUM, C(shooting), "auto", "period-k points: single (Newton on Phi^k(x) = x) | multiple (the cyclic system x_i+1 = Phi(x_i)) | auto (multiple for k > 8)", 0, 0, 0, shooting_names},
     {"cycles", GD_P_INT, C(cycles), "0", "1: continue the periodic orbits born at every Hopf point of a flow (branches of kind cycle; --cycles)", 0, 1, 0, NULL},
@@ -1290,7 +1291,8 @@ static int first_point(prob *P, double *q)
     y[n] = p0;
     memset(c, 0, sizeof(double) * (size_t)P->n1), c[n] = 1;
     if (rc == GD_OK && (rc = correct(P, y, c, p0, &its)) != GD_OK)
-        rc = gd_fmt(P->msg, rc, "continue: Newton from %s found no point of the branch at %.10g", start == 1 ? "the equilibrium" : "run.x0", p0);
+        rc = gd_fmt(P->msg, rc, "continue: Newton from %s found no point of the branch at %.10g%s", start == 1 ? "the equilibrium" : "run.x0", p0,
+                    P->kind == K_FLOW ? " (to continue the cycle through run.x0: --from orbit)" : "");
     if (rc == GD_OK) y[n] = p0, rc = analyse(P, y, NULL, q);
     free(y);
     return rc;
@@ -1302,11 +1304,13 @@ static const char *kind_name(int kind, int k)
 }
 
 /* Everything into one block the caller frees. */
-/* Branches of periodic orbits (continuation.cycles): the Hopf point each starts at. */
+/* Branches of periodic orbits (continuation.cycles): the Hopf point each starts at (parent,
+ * an index of F->s), or the PD point (record pindex of cycle branch pbranch), or neither (-1:
+ * the orbit through run.x0). */
 typedef struct {
     int n;
     gd_cycle_branch *b;
-    int *parent;
+    int *parent, *pbranch, *pindex;
 } cycles;
 
 /* The cycle branches into B (and their special points into S), from *d and *c on. */
@@ -1317,8 +1321,9 @@ static void pack_cycles(const prob *P, found *F, const cycles *Y, gd_branch *B, 
         const gd_cycle_branch *Z = &Y->b[k];
         gd_branch *o = &B[k];
         int m = Z->npts;
-        o->kind = "cycle", o->period = 1, o->n = m, o->dim = n, o->eig_dim = n, o->parent = Y->parent[k];
-        o->stop[0] = "start", o->stop[1] = Z->stop;
+        o->kind = "cycle", o->period = 1, o->n = m, o->dim = n, o->eig_dim = n;
+        if (Y->pbranch[k] < 0) o->parent = Y->parent[k]; /* else set at its PD point below */
+        o->stop[0] = Z->stop_first, o->stop[1] = Z->stop;
         o->p = *d, o->x = o->p + m, o->eig_re = o->x + (size_t)m * n, o->eig_im = o->eig_re + (size_t)m * n, o->T = o->eig_im + (size_t)m * n, o->amplitude = o->T + m;
         *d = o->amplitude + m;
         o->stability = *c, o->type = *c + m, *c += 2 * m;
@@ -1336,8 +1341,14 @@ static void pack_cycles(const prob *P, found *F, const cycles *Y, gd_branch *B, 
             *s = (gd_special_point){.type = v.type, .branch = F->nb + k, .index = i, .p = v.p, .p_end = v.p, .x = *d, .omega = NAN, .theta = NAN, .coeff = NAN,
                                     .c1_re = NAN, .c1_im = NAN, .criticality = "", .resonance = "none", .child = -1};
             s->test = v.type == GD_PT_LP ? "LPC" : v.type == GD_PT_PD ? "PD" : "NS";
+            /* the pair on the unit circle (the one nearest it), as at the NS points of maps */
+            double best = INFINITY;
             for (int j = 1; v.type == GD_PT_NS && j < n; j++)
-                if (v.im[j] > 0) s->theta = atan2(v.im[j], v.re[j]);
+                if (v.im[j] > 0 && fabs(hypot(v.re[j], v.im[j]) - 1) < best) best = fabs(hypot(v.re[j], v.im[j]) - 1), s->theta = atan2(v.im[j], v.re[j]);
+            if (v.type == GD_PT_NS) s->resonance = resonance(s->theta);
+            if (v.type == GD_PT_NS && s->resonance[0] == 'R') s->criticality = "resonant";
+            for (int k2 = k + 1; k2 < Y->n; k2++)
+                if (Y->pbranch[k2] == k && Y->pindex[k2] == i) s->child = F->nb + k2, B[k2].parent = F->ns + si - 1;
             memcpy(*d, v.x, sizeof(double) * (size_t)n);
             *d += n;
         }
@@ -1476,6 +1487,8 @@ static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
     P->lo = lo, P->hi = hi;
     if (P->o->cycles && P->kind != K_FLOW)
         return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.cycles = 1 needs a flow (integrator cvode), not %s", P->st->type->name);
+    if (P->o->start == START_ORBIT && P->kind != K_FLOW)
+        return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.start = orbit continues a periodic orbit of a flow (integrator cvode), not a fixed point of %s", P->st->type->name);
     rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
     if (rc == GD_OK) rc = bind_key(P, key);
     if (rc != GD_OK) return rc;
@@ -1503,14 +1516,38 @@ int gd_sim_map_derivatives(gd_sim *s, const double *x, const double *u, const do
     return rc;
 }
 
+/* Branch switching at the PD points of cycle branch k onto the cycles of twice the period
+ * (none found next to a PD point: that point gets no child). */
+static int double_at(prob *P, int nb, const char *key, double lo, double hi, const gd_cycle_opts *o, cycles *Y, int k)
+{
+    for (int i = 0; i < Y->b[k].npts && nb + Y->n < P->o->branches; i++) {
+        gd_cycle_view v;
+        gd_cycle_point(&Y->b[k], i, &v);
+        if (v.type != GD_PT_PD) continue;
+        int rc = gd_cycle_branch_doubled(P->sim, key, lo, hi, o, &Y->b[k], i, &Y->b[Y->n]);
+        if (rc == GD_ESOLVER) continue;
+        if (rc != GD_OK) return gd_fmt(P->msg, rc, "%s", P->sim->msg);
+        Y->parent[Y->n] = -1, Y->pbranch[Y->n] = k, Y->pindex[Y->n++] = i;
+    }
+    return GD_OK;
+}
+
 /* A branch of periodic orbits from every Hopf point of a flow's branches (l1 degenerate: the
- * vertical branch of a conservative family). */
+ * vertical branch of a conservative family), or from the orbit through run.x0; then the
+ * doubled cycles at their PD points. */
 static int trace_cycles(prob *P, found *F, const char *key, double lo, double hi, cycles *Y)
 {
-    int rc = GD_OK;
-    Y->b = calloc((size_t)F->ns + 1, sizeof *Y->b), Y->parent = calloc((size_t)F->ns + 1, sizeof *Y->parent);
+    int rc = GD_OK, cap = (int)P->o->branches + 1;
+    Y->b = calloc((size_t)cap, sizeof *Y->b), Y->parent = calloc(3 * (size_t)cap, sizeof *Y->parent);
     if (!Y->b || !Y->parent) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    Y->pbranch = Y->parent + cap, Y->pindex = Y->pbranch + cap;
+    for (int k = 0; k < cap; k++) Y->parent[k] = Y->pbranch[k] = -1;
     gd_cycle_opts o = {.ds0 = P->ds0, .dsmax = P->dsmax, .dsmin = P->o->ds_min, .xmax = P->o->x_max, .newton_tol = P->o->newton_tol, .loctol = P->o->loc_tol, .max_steps = P->o->max_steps};
+    if (P->o->start == START_ORBIT) {
+        rc = gd_cycle_branch_from_orbit(P->sim, key, lo, hi, &o, &Y->b[0]);
+        if (rc != GD_OK) gd_fmt(P->msg, rc, "%s", P->sim->msg);
+        else Y->n = 1;
+    }
     for (int i = 0; i < F->ns && rc == GD_OK; i++) {
         const sp *S = &F->s[i];
         if (S->type != GD_PT_H || !isfinite(S->omega) || F->nb + Y->n >= P->o->branches) continue;
@@ -1521,6 +1558,7 @@ static int trace_cycles(prob *P, found *F, const char *key, double lo, double hi
         if (rc != GD_OK) gd_fmt(P->msg, rc, "%s", P->sim->msg);
         else F->s[i].child = F->nb + Y->n, Y->parent[Y->n++] = i;
     }
+    for (int k = 0; k < Y->n && rc == GD_OK; k++) rc = double_at(P, F->nb, key, lo, hi, &o, Y, k);
     P->p = NAN; /* the model's value of the key moved along the cycles */
     return rc;
 }
@@ -1534,11 +1572,11 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
     prob P;
     found F = {0};
     double *q = NULL;
-    int rc = prob_init(&P, s, key, lo, hi);
+    int rc = prob_init(&P, s, key, lo, hi), orbit = rc == GD_OK && P.o->start == START_ORBIT;
     if (rc == GD_OK && !(q = malloc(sizeof(double) * (size_t)P.D))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
-    if (rc == GD_OK) rc = first_point(&P, q);
-    if (rc == GD_OK && !(F.b = calloc(1, sizeof *F.b))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
-    if (rc == GD_OK) {
+    if (rc == GD_OK && !orbit) rc = first_point(&P, q);
+    if (rc == GD_OK && !orbit && !(F.b = calloc(1, sizeof *F.b))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK && !orbit) {
         F.nb = 1, F.b[0].kind = P.kind, F.b[0].k = P.k, F.b[0].parent = -1;
         rc = run_branch(&P, &F.b[0], q, 1);
     }
@@ -1550,7 +1588,7 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
         if (rc == GD_OK) rc = switch_at(&P, &F, b, first);
     }
     cycles Y = {0};
-    if (rc == GD_OK && P.o->cycles) rc = trace_cycles(&P, &F, key, lo, hi, &Y);
+    if (rc == GD_OK && (P.o->cycles || orbit)) rc = trace_cycles(&P, &F, key, lo, hi, &Y);
     if (rc == GD_OK) rc = pack(&P, &F, key, &Y, out);
     for (int k = 0; k < Y.n; k++) free(Y.b[k].rec);
     free(Y.b), free(Y.parent);
@@ -1601,7 +1639,7 @@ int gd_sim_continue_from(gd_sim *s, const char *key, const char *from)
 {
     if (!gd_sim_usable(s)) return GD_EUSAGE;
     if (!key || !from) return gd_fmt(s->msg, GD_EUSAGE, "continue: need a key and a start (NULL)");
-    if (!strcmp(from, "equilibrium") || !strcmp(from, "x0")) {
+    if (!strcmp(from, "equilibrium") || !strcmp(from, "x0") || !strcmp(from, "orbit")) {
         int rc = gd_sim_set(s, "continuation.start", from);
         return rc == GD_OK ? gd_sim_setup(s) : rc;
     }
@@ -1609,7 +1647,7 @@ int gd_sim_continue_from(gd_sim *s, const char *key, const char *from)
     char *end = NULL;
     long N = hash ? strtol(hash + 9, &end, 10) : -1;
     if (!hash || hash == from || end == hash + 9 || *end)
-        return gd_fmt(s->msg, GD_EUSAGE, "--from needs equilibrium, x0 or FILE.h5#/points/N (not '%s')", from);
+        return gd_fmt(s->msg, GD_EUSAGE, "--from needs equilibrium, x0, orbit or FILE.h5#/points/N (not '%s')", from);
     char *file = strndup(from, (size_t)(hash - from));
     int rc = file ? start_from_file(s, key, file, N) : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     free(file);

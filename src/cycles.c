@@ -11,6 +11,10 @@
  * vertical branch p = p_c: it is traced in the section form, x0 = x* + a u on a line through x*
  * (u = Re q) with the amplitude a as the parameter and unknowns (T, p) (and the section's other
  * coordinates in more than two dimensions).
+ * A branch also starts from a periodic orbit (continuation.start = orbit: the cycle through
+ * run.x0, polished by the shooting of src/orbit.c), traced both ways from it, and at a PD point
+ * of a cycle branch the cycle of twice the period is switched onto: from x0 + eta q (q the
+ * eigenvector of the multiplier -1) at 2T, corrected with its component along q fixed.
  */
 #include "cycles_impl.h"
 #include "gd_impl.h"
@@ -18,6 +22,7 @@
 
 #include <complex.h>
 #include <lapacke.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -276,6 +281,20 @@ static int trace(cyc *C, const double *q0, gd_cycle_branch *B)
     return rc;
 }
 
+/* A located zero of test t is a bifurcation only where its multipliers say so: PD a
+ * non-trivial multiplier -1, NS a complex pair on the unit circle (the NS product also
+ * vanishes at a real pair mu, 1/mu: a neutral saddle, which changes no stability). */
+static int confirmed(const cyc *C, double *q, int t)
+{
+    const double *re = r_re(C, q), *im = re + C->n;
+    for (int i = 1; i < C->n && t != TAU_LP; i++) {
+        double complex m = re[i] + I * im[i];
+        if (t == TAU_PD && cabs(m + 1) < 1e-6) return 1;
+        if (t == TAU_NS && fabs(im[i]) > 1e-9 * cabs(m) && fabs(cabs(m) - 1) < 1e-6) return 1;
+    }
+    return t == TAU_LP;
+}
+
 /* Locate every sign change of the tests and insert the special points in arclength order. */
 static int detect(cyc *C, gd_cycle_branch *B)
 {
@@ -288,7 +307,7 @@ static int detect(cyc *C, gd_cycle_branch *B)
         for (int t = 0; a && t < 3 && rc == GD_OK; t++) {
             double ta = r_tau(C, a)[t], tb = r_tau(C, b)[t];
             if (!isfinite(ta) || !isfinite(tb) || (ta > 0) == (tb > 0) || ta == 0) continue;
-            if (locate(C, a, b, t, q) == GD_OK) rc = push(&out, q, D);
+            if (locate(C, a, b, t, q) == GD_OK && confirmed(C, q, t)) rc = push(&out, q, D);
         }
         if (rc == GD_OK) rc = push(&out, b, D);
     }
@@ -453,25 +472,39 @@ static int vertical(cyc *C, const gd_cycle_start *H, const double complex *q, gd
 }
 
 /* ---------------------------------------------------------------- entry ------------- */
-int gd_cycle_branch_trace(gd_sim *s, const char *key, double lo, double hi, const gd_cycle_opts *o, const gd_cycle_start *H, gd_cycle_branch *B)
+/* C on s for the model key `key`, its workspace and its shooter; xeq (n) is C's to keep. */
+static int cyc_open(cyc *C, gd_sim *s, const char *key, double lo, double hi, const gd_cycle_opts *o, const double *xeq, gd_cycle_branch *B)
 {
     memset(B, 0, sizeof *B);
-    cyc C = {.s = s, .m = s->model, .n = s->model->dim, .p = NAN, .xeq = H->x, .lo = lo, .hi = hi, .ds0 = o->ds0, .dsmax = o->dsmax,
-             .dsmin = o->dsmin, .xmax = o->xmax, .tol = fmax(o->newton_tol, 1e-9), .loctol = o->loctol, .max_steps = o->max_steps};
-    C.N = C.n + 2, B->dim = C.n, B->D = rec_size(&C);
+    *C = (cyc){.s = s, .m = s->model, .n = s->model->dim, .p = NAN, .xeq = xeq, .lo = lo, .hi = hi, .ds0 = o->ds0, .dsmax = o->dsmax,
+               .dsmin = o->dsmin, .xmax = o->xmax, .tol = fmax(o->newton_tol, 1e-9), .loctol = o->loctol, .max_steps = o->max_steps};
+    C->N = C->n + 2, B->dim = C->n, B->D = rec_size(C), B->stop_first = "start";
     const char *name = strchr(key, '.') ? strchr(key, '.') + 1 : key;
-    if (strncmp(key, "model.", 6) != 0 || !(C.row = gd_param_find(s->model->type->params, name)))
+    if (strncmp(key, "model.", 6) != 0 || !(C->row = gd_param_find(s->model->type->params, name)))
         return gd_fmt(s->msg, GD_EUSAGE, "continue --cycles: %s is not a model key", key);
-    int n = C.n, N = C.N, rc;
+    int n = C->n, N = C->N, rc = GD_OK;
     size_t nw = 4 * (size_t)n + (size_t)n * n + (size_t)N * N + 2 * (size_t)N + 2 * (size_t)n;
-    C.w = malloc(sizeof(double) * nw);
+    if (!(C->w = malloc(sizeof(double) * nw))) return gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    C->xref = C->w + nw - 2 * (size_t)n, C->fref = C->xref + n;
+    C->sh = gd_shooter_open(s, &rc);
+    return rc;
+}
+
+static int cyc_close(cyc *C, gd_cycle_branch *B, int rc)
+{
+    gd_shooter_close(C->sh);
+    free(C->w);
+    if (rc != GD_OK) free(B->rec), B->rec = NULL, B->npts = 0;
+    return rc;
+}
+
+int gd_cycle_branch_trace(gd_sim *s, const char *key, double lo, double hi, const gd_cycle_opts *o, const gd_cycle_start *H, gd_cycle_branch *B)
+{
+    cyc C;
+    int rc = cyc_open(&C, s, key, lo, hi, o, H->x, B), n = C.n;
     double complex *q = malloc(sizeof *q * (size_t)n);
     double *q0 = malloc(sizeof(double) * (size_t)B->D), alpha = NAN;
-    if (!C.w || !q || !q0) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
-    else {
-        C.xref = C.w + nw - 2 * (size_t)n, C.fref = C.xref + n;
-        C.sh = gd_shooter_open(s, &rc);
-    }
+    if (rc == GD_OK && (!q || !q0)) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     if (rc == GD_OK) rc = hopf_data(&C, H->x, H->p, H->omega, q, &alpha);
     B->vertical = H->degenerate;
     if (rc == GD_OK && H->degenerate) rc = vertical(&C, H, q, B);
@@ -481,9 +514,136 @@ int gd_cycle_branch_trace(gd_sim *s, const char *key, double lo, double hi, cons
         if (rc == GD_OK) rc = trace(&C, q0, B);
         if (rc == GD_OK) rc = detect(&C, B);
     }
-    gd_shooter_close(C.sh);
-    free(C.w), free(q), free(q0);
-    if (rc != GD_OK) free(B->rec), B->rec = NULL, B->npts = 0;
+    free(q), free(q0);
+    return cyc_close(&C, B, rc);
+}
+
+/* ---------------------------------------------------------------- other starts ------ */
+/* The record's tangent turned round (and with it the LPC test, its p-component). */
+static void turn(const cyc *C, double *q)
+{
+    for (int j = 0; j < C->N; j++) r_v(C, q)[j] = -r_v(C, q)[j];
+    r_tau(C, q)[TAU_LP] = -r_tau(C, q)[TAU_LP];
+}
+
+/* B = the points of back (after its first, reversed, tangents turned round), then fwd. */
+static int join(const cyc *C, gd_cycle_branch *back, gd_cycle_branch *fwd, gd_cycle_branch *B)
+{
+    int D = rec_size(C), rc = GD_OK;
+    for (int i = back->npts - 1; i >= 1 && rc == GD_OK; i--) {
+        double *q = back->rec + (size_t)i * D;
+        turn(C, q);
+        rc = push(B, q, D);
+    }
+    for (int i = 0; i < fwd->npts && rc == GD_OK; i++) rc = push(B, fwd->rec + (size_t)i * D, D);
+    B->stop_first = back->stop, B->stop = fwd->stop;
+    return rc;
+}
+
+/* From the analysed point q0 both ways (its tangent first, then the reverse), joined. */
+static int trace_both(cyc *C, double *q0, gd_cycle_branch *B)
+{
+    gd_cycle_branch fwd = {0}, back = {0};
+    int rc = trace(C, q0, &fwd);
+    turn(C, q0);
+    if (rc == GD_OK) rc = trace(C, q0, &back);
+    if (rc == GD_OK) rc = join(C, &back, &fwd, B);
+    free(fwd.rec), free(back.rec);
+    return rc == GD_OK ? detect(C, B) : rc;
+}
+
+int gd_cycle_branch_from_orbit(gd_sim *s, const char *key, double lo, double hi, const gd_cycle_opts *o, gd_cycle_branch *B)
+{
+    gd_orbit_result orb;
+    int n = s->model->dim, rc = gd_orbit_from(s, s->starts, NAN, &orb);
+    double *xc = calloc((size_t)n + 2 * ((size_t)n + 2), sizeof(double)), *y = xc + n, *c = y + n + 2, *q0 = NULL;
+    if (rc != GD_OK) {
+        char why[GD_MSG_LEN];
+        snprintf(why, sizeof why, "%s", s->msg);
+        return free(xc), gd_fmt(s->msg, rc, "continue --from orbit: %s", why);
+    }
+    if (!xc) return gd_orbit_result_free(&orb), gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    /* the amplitude of a cycle is measured from the first orbit's centroid */
+    for (int k = 0; k < orb.npts; k++)
+        for (int i = 0; i < n; i++) xc[i] += orb.x[(size_t)k * n + i] / orb.npts;
+    cyc C;
+    rc = cyc_open(&C, s, key, lo, hi, o, xc, B);
+    if (rc == GD_OK) {
+        memcpy(y, orb.x0, sizeof(double) * (size_t)n);
+        y[n] = orb.T, y[n + 1] = *(const double *)((const char *)s->model->opts + C.row->offset), c[n + 1] = 1;
+        if (!(lo <= y[n + 1] && y[n + 1] <= hi))
+            rc = gd_fmt(s->msg, GD_EUSAGE, "continue --from orbit: the branch starts at %s = %.10g, outside [%.10g, %.10g]", key, y[n + 1], lo, hi);
+    }
+    int its;
+    if (rc == GD_OK && !(q0 = malloc(sizeof(double) * (size_t)B->D))) rc = gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK && (rc = set_ref(&C, y)) == GD_OK && (rc = correct(&C, y, c, y[n + 1], &its)) != GD_OK)
+        gd_fmt(s->msg, rc, "continue --from orbit: the orbit through run.x0 (T = %.10g) does not correct as a point of the branch", orb.T);
+    if (rc == GD_OK) rc = analyse(&C, y, NULL, q0);
+    /* the first half towards growing p */
+    if (rc == GD_OK && r_v(&C, q0)[n + 1] < 0) turn(&C, q0);
+    if (rc == GD_OK) rc = trace_both(&C, q0, B);
+    gd_orbit_result_free(&orb);
+    free(q0);
+    rc = cyc_close(&C, B, rc);
+    free(xc);
+    return rc;
+}
+
+/* The eigenvector of M whose eigenvalue is nearest -1 (real), normalised, into v. */
+static int flip_vector(int n, const double *M, double *v)
+{
+    double *V = malloc(sizeof(double) * (2 * (size_t)n * n + 2 * (size_t)n)), *wr = V + 2 * (size_t)n * n, *wi = wr + n;
+    if (!V) return GD_ENOMEM;
+    int rc = gd_eigenvectors(n, M, wr, wi, V), best = 0;
+    for (int k = 1; rc == GD_OK && k < n; k++)
+        if (cabs(wr[k] + I * wi[k] + 1) < cabs(wr[best] + I * wi[best] + 1)) best = k;
+    double nv = 0;
+    for (int i = 0; rc == GD_OK && i < n; i++) v[i] = V[2 * ((size_t)i * n + best)], nv += v[i] * v[i];
+    for (int i = 0; rc == GD_OK && i < n; i++) v[i] /= sqrt(nv);
+    if (rc == GD_OK && !(nv > 0 && fabs(wi[best]) == 0)) rc = GD_ESOLVER;
+    free(V);
+    return rc;
+}
+
+/* xc = the centroid of AMP_SAMPLES points of the orbit through y. */
+static int centroid(cyc *C, const double *y, double *xc)
+{
+    int n = C->n, rc = set_p(C, y[n + 1]);
+    double *x = C->w, *nx = x + n;
+    memcpy(x, y, sizeof(double) * (size_t)n);
+    memset(xc, 0, sizeof(double) * (size_t)n);
+    for (int k = 0; k < AMP_SAMPLES && rc == GD_OK; k++) {
+        for (int i = 0; i < n; i++) xc[i] += x[i] / AMP_SAMPLES;
+        if ((rc = gd_shooter_flow(C->sh, x, y[n] / AMP_SAMPLES, nx, NULL)) == GD_OK) memcpy(x, nx, sizeof(double) * (size_t)n);
+    }
+    return rc;
+}
+
+int gd_cycle_branch_doubled(gd_sim *s, const char *key, double lo, double hi, const gd_cycle_opts *o, const gd_cycle_branch *P, int index, gd_cycle_branch *B)
+{
+    cyc C;
+    int n = s->model->dim, N = n + 2, its;
+    const double *pd = P->rec + (size_t)index * P->D;
+    double *y = calloc(2 * (size_t)N + 2 * (size_t)n + (size_t)P->D, sizeof(double)), *c = y + N, *qv = c + N, *xc = qv + n, *q0 = xc + n;
+    double eta = 1e-3 * fmax(1, sqrt(dot(n, pd, pd)));
+    if (!y) return memset(B, 0, sizeof *B), gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    int rc = cyc_open(&C, s, key, lo, hi, o, xc, B);
+    double *M = C.w + 4 * n, *G = M + (size_t)n * n + (size_t)N * N;
+    /* amplitudes from the centroid of the cycle at the PD point, run once */
+    if (rc == GD_OK) rc = centroid(&C, pd, xc);
+    if (rc == GD_OK && (rc = set_ref(&C, pd)) == GD_OK && (rc = gfun(&C, pd, G, M + (size_t)n * n, M)) == GD_OK && (rc = flip_vector(n, M, qv)) != GD_OK)
+        gd_fmt(s->msg, rc, "continue --cycles: no real multiplier -1 at the PD point %s = %.10g", key, pd[n + 1]);
+    for (int i = 0; rc == GD_OK && i < N; i++) y[i] = pd[i] + (i < n ? eta * qv[i] : 0), c[i] = i < n ? qv[i] : 0;
+    if (rc == GD_OK) y[n] = 2 * pd[n], rc = set_ref(&C, y);
+    if (rc == GD_OK && (rc = correct(&C, y, c, dot(N, c, y), &its)) != GD_OK)
+        gd_fmt(s->msg, rc, "continue --cycles: no cycle of period 2T found next to the PD point at %s = %.10g", key, pd[n + 1]);
+    if (rc == GD_OK) rc = analyse(&C, y, NULL, q0);
+    /* away from the cycle run twice: growing component along q */
+    if (rc == GD_OK && dot(n, r_v(&C, q0), qv) < 0) turn(&C, q0);
+    if (rc == GD_OK) rc = trace(&C, q0, B);
+    if (rc == GD_OK) rc = detect(&C, B);
+    rc = cyc_close(&C, B, rc);
+    free(y);
     return rc;
 }
 

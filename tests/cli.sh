@@ -121,6 +121,17 @@ with h5py.File(sys.argv[2]) as f:
     T, x = f["/branch/1/T"][:], f["/branch/1/x"][:]
     assert abs(T - 2 * math.pi).max() < 1e-8 and len(f["/branch/1/amplitude"]) == len(x), T
 PY
+# continue --from orbit: the cycle_torus cycle through run.x0 continued both ways, its NS at mu = 0 with theta = 2 pi (1 - nu)
+"$gandyn" continue /dev/null --set model.name=normal_form --set model.form=cycle_torus --set model.mu=-0.1 --set integrator.name=cvode --param model.mu \
+    --lo -0.2 --hi 0.2 --from orbit -o torus.h5 --json > torus.json && "$py" - torus.json <<'PY' && ok || bad "continue --from orbit --json"
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+b, s = d["branches"], d["special"]
+assert len(b) == 1 and b[0]["kind"] == "cycle" and b[0]["parent_point"] is None and b[0]["stop"] == ["bound", "bound"], b
+assert b[0]["p_range"] == [-0.2, 0.2] and abs(b[0]["T"][0] - 2 * math.pi) < 1e-8, b
+assert len(s) == 1 and s[0]["type"] == "NS" and abs(s[0]["p"]) < 1e-8 and s[0]["resonance"] == "none", s
+assert abs(s[0]["theta"] - 2 * math.pi * (1 - 0.6180339887498949)) < 1e-8, s
+PY
 "$gandyn" eig good.ini --set model.reg=gp --json > eig.json && "$py" - eig.json <<'PY' && ok || bad "eig --json"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -55,6 +55,9 @@ produce dirac_continue_flow dirac cvode continue /dev/null --set model.loss=nsga
 # a branch of cycles from a Hopf point (Floquet exponents log(mu)/T beside the equilibria's eigenvalues)
 legend_words="branch~1:~cycle,~stable branch~1:~cycle,~unstable" produce bautin_continue_cycles normal_form cvode continue /dev/null \
     --set model.name=normal_form --set model.form=bautin --set integrator.name=cvode --param model.mu --lo -0.5 --hi 0.5 --cycles
+# a cycle branch from an orbit (--from orbit) with its PD and the period-2T branch switched onto there
+legend_words="branch~0:~cycle,~unstable branch~1:~cycle,~stable PD" produce cycle_flip_continue normal_form cvode continue /dev/null \
+    --set model.name=normal_form --set model.form=cycle_flip --set model.mu=-0.1 --set integrator.name=cvode --param model.mu --lo -0.2 --hi 0.2 --from orbit
 # the neutral segment shaded and the 1:2 resonance labelled; attractors: a cycle with its multipliers, a chaotic set's exponents, a divergence
 legend_words="neutral~segment~(|μ|~=~1) |μ|~=~1" produce dirac_continue_neutral dirac altgd continue /dev/null --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1 --param integrator.h --lo 0.05 --hi 2.2
 gp3=(--set model.reg=gp --set model.gamma=0.3 --set run.x0=1e-3,1e-3)

@@ -170,6 +170,10 @@ expect 2 "orbit: periodic orbits of flows need integrator.name = cvode" -- orbit
 expect 2 "orbit: run.x0 is an equilibrium" -- orbit good.ini --set integrator.name=cvode --set run.x0=0,0
 expect 2 "--period-guess needs a number > 0" -- orbit good.ini --set integrator.name=cvode --period-guess 0
 expect 2 "continuation.cycles = 1 needs a flow (integrator cvode), not simgd" -- continue good.ini --param model.gamma --lo 0 --hi 1 --cycles
+expect 2 "continuation.start = orbit continues a periodic orbit of a flow (integrator cvode), not a fixed point of simgd" -- continue good.ini --param model.gamma --lo 0 --hi 1 --from orbit
+expect 2 "continue --from orbit: orbit: run.x0 is an equilibrium" -- continue good.ini --set integrator.name=cvode --set run.x0=0,0 --param model.gamma --lo 0 --hi 1 --from orbit
+expect 1 "continue: Newton from run.x0 found no point of the branch at 0.1 (to continue the cycle through run.x0: --from orbit)" -- \
+    continue /dev/null --set model.name=normal_form --set model.form=cycle_flip --set integrator.name=cvode --param model.mu --lo 0 --hi 1
 expect 1 "orbit: the period collapsed" -- orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=-0.1 --set integrator.name=cvode --set run.x0=0.3,0
 
 row missing-file
@@ -342,7 +346,7 @@ lg="--set model.name=normal_form --set model.form=logistic --set model.r=2.5 --s
 expect 2 "--from nope.h5: no special points to start from (cannot open HDF5 file 'nope.h5')" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from 'nope.h5#/points/0'
 expect 2 "--from good.h5: no special points to start from ('good.h5': no dataset /points/x)" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from 'good.h5#/points/0'
 expect 2 "--from pd.h5: no special point 3 (the file has 1: 0 to 0)" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from 'pd.h5#/points/3'
-expect 2 "--from needs equilibrium, x0 or FILE.h5#/points/N (not 'pd.h5')" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from pd.h5
+expect 2 "--from needs equilibrium, x0, orbit or FILE.h5#/points/N (not 'pd.h5')" -- continue /dev/null $lg --param model.r --lo 2 --hi 3 --from pd.h5
 expect 2 "--from pd.h5: the file continues model.r, not integrator.h" -- continue /dev/null $lg --param integrator.h --lo 0.5 --hi 1 --from 'pd.h5#/points/0'
 expect 2 "--from pd.h5: its points have 1 coordinates, the model 2" -- \
     continue /dev/null --set model.name=normal_form --set model.form=henon --param model.a --lo 1 --hi 1.5 --from 'pd.h5#/points/0'

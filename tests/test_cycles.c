@@ -14,6 +14,11 @@
  *    multiplier 1); D9, the GAN flow's vertical family at gamma = 0, T(r) = 2 pi (1 + I0(r^2 / 2))
  *    with I0 summed here from its series, multipliers (1, 1); V5's branch to b = 2.01; D10's
  *    branch to gamma = -0.05;
+ *  - cycle PD and NS (docs/models/normal_form.md V7): cycle_flip's multipliers -exp(mu T),
+ *    -exp(-kappa T) and cycle_torus's exp(-2T), exp((mu +- i nu) T) by `orbit` and along the
+ *    branch of continuation.start = orbit (1e-8 relative), the PD and the NS at mu = 0 (1e-8),
+ *    theta = nu T and its resonance flags, the period-2T branch switched onto at the PD (u^2 = mu,
+ *    T' = 2T, multiplier exp(-4 mu T));
  *  - the same V3 cycle of a registered game without a Jacobian (the variational equations then
  *    use the model's central-difference Jacobian);
  *  - attractor classes of flows: V3 at mu = 0.1 periodic with T and the multiplier, D11 (the
@@ -322,6 +327,190 @@ static void d10_branch(void)
     gd_continue_result_free(&r);
 }
 
+/* ---------------------------------------------------------------- cycle PD and NS ---- */
+/* cycle_flip and cycle_torus (docs/models/normal_form.md): limit cycles r = 1 of period
+ * T = 2 pi / omega at every mu whose non-trivial multipliers are known in closed form. */
+#define FLIP_OMEGA 1.25
+#define FLIP_KAPPA 0.5
+#define TORUS_NU 0.6180339887498949
+
+static void cycle_forms_field(void)
+{
+    /* the Jacobians against central differences, at a point off the cycle */
+    static const double x[4] = {0.81, -0.42, 0.37, 0.23};
+    static const char *const forms[2] = {"cycle_flip", "cycle_torus"};
+    for (int f = 0; f < 2; f++) {
+        const char *kv[] = {"form", forms[f], "mu", "0.2", "omega", "1.25", "kappa", "0.5", "nu", "0.7", NULL};
+        gd_model *m = make_model("normal_form", kv);
+        int n = gd_model_dim(m);
+        double J[16], Jfd[16];
+        CHECK(n == 3 + f);
+        CHECK_OK(gd_model_jacobian(m, x, J));
+        CHECK_OK(gd_model_jacobian_fd(m, x, Jfd));
+        for (int i = 0; i < n * n; i++) CHECK_NEAR(J[i], Jfd[i], 1e-7);
+        gd_model_free(&m);
+    }
+    /* cycle_flip from its definition: in (u, v) = R(-theta/2) (r - 1, z), u' = mu u - u^3,
+     * v' = -kappa v, and theta' = omega */
+    const char *kv[] = {"form", "cycle_flip", "mu", "0.2", "omega", "1.25", "kappa", "0.5", NULL};
+    gd_model *m = make_model("normal_form", kv);
+    double v[3], r = hypot(x[0], x[1]), th = atan2(x[1], x[0]), c = cos(th / 2), s = sin(th / 2), rho = r - 1, z = x[2];
+    CHECK_OK(gd_model_field(m, x, v));
+    double dr = (x[0] * v[0] + x[1] * v[1]) / r, dth = (x[0] * v[1] - x[1] * v[0]) / (r * r), u = c * rho + s * z, w = -s * rho + c * z;
+    double du = c * dr + s * v[2] + dth / 2 * (-s * rho + c * z), dw = -s * dr + c * v[2] - dth / 2 * (c * rho + s * z);
+    CHECK_NEAR(dth, 1.25, 1e-14);
+    CHECK_NEAR(du, 0.2 * u - u * u * u, 1e-14);
+    CHECK_NEAR(dw, -0.5 * w, 1e-14);
+    /* no equilibrium: the field is singular on the axis */
+    double eq[3], axis[3] = {0, 0, 0.5};
+    CHECK(gd_model_equilibrium(m, eq) == GD_ENOTAVAIL);
+    CHECK(gd_model_field(m, axis, v) == GD_ENOTAVAIL && strstr(gd_model_errmsg(m), "axis"));
+    gd_model_free(&m);
+}
+
+/* the multipliers of cycle_flip at mu: -exp(mu T), -exp(-kappa T) (one each, any order) */
+static void check_flip_multipliers(const double *re, const double *im, double mu, double T, double tol)
+{
+    double a = -exp(mu * T), b = -exp(-FLIP_KAPPA * T);
+    int ia = fabs(re[1] - a) < fabs(re[2] - a) ? 1 : 2;
+    CHECK_NEAR(re[0], 1, 1e-6);
+    CHECK_REL(re[ia], a, tol);
+    CHECK_REL(re[3 - ia], b, tol);
+    CHECK(im[1] == 0 && im[2] == 0);
+}
+
+/* cycle_torus at mu: exp(-2T) and exp((mu +- i nu) T) */
+static void check_torus_multipliers(const double *re, const double *im, double mu, double T, double tol)
+{
+    double complex want = cexp((mu + I * TORUS_NU) * T);
+    int real = 1, pair = 0;
+    for (int i = 1; i < 4; i++) {
+        if (im[i] == 0) real = i;
+        else if (im[i] > 0) pair = i;
+    }
+    CHECK_NEAR(re[0], 1, 1e-6);
+    CHECK(pair > 0);
+    CHECK_REL(re[real], exp(-2 * T), tol);
+    CHECK_REL(hypot(re[pair], im[pair]), exp(mu * T), tol);
+    double complex got = re[pair] + I * im[pair]; /* the pair member with Im > 0: e^(i nu T) or its conjugate */
+    CHECK_NEAR(fmin(cabs(got - want), cabs(got - conj(want))), 0, tol * exp(mu * T));
+}
+
+static void cycle_forms_orbit(void)
+{
+    static const char *const mus[3] = {"-0.1", "0.02", "0.05"};
+    double T = 2 * M_PI / FLIP_OMEGA;
+    for (int i = 0; i < 3; i++) {
+        const char *flip[] = {"model.name", "normal_form", "model.form", "cycle_flip", "model.mu", mus[i], "model.omega", "1.25", "model.kappa", "0.5",
+                              "integrator.name", "cvode", "run.x0", "1.02,0.01,0.01", NULL};
+        gd_orbit_result r;
+        CHECK_OK(orbit(flip, NAN, &r));
+        CHECK_NEAR(r.T, T, 1e-8);
+        CHECK_NEAR(hypot(r.x0[0], r.x0[1]), 1, 1e-9);
+        CHECK_NEAR(r.x0[2], 0, 1e-9);
+        check_flip_multipliers(r.mult_re, r.mult_im, atof(mus[i]), r.T, 1e-8);
+        CHECK(r.unstable == (atof(mus[i]) > 0));
+        gd_orbit_result_free(&r);
+        const char *torus[] = {"model.name", "normal_form", "model.form", "cycle_torus", "model.mu", mus[i], "integrator.name", "cvode", "run.x0", "1.02,0.01,0.01,0",
+                               NULL};
+        CHECK_OK(orbit(torus, NAN, &r));
+        CHECK_NEAR(r.T, 2 * M_PI, 1e-8);
+        check_torus_multipliers(r.mult_re, r.mult_im, atof(mus[i]), r.T, 1e-8);
+        gd_orbit_result_free(&r);
+    }
+    /* the period-2 cycle of cycle_flip at mu = 0.05: through (1 + sqrt(mu), 0, 0), period 2T,
+     * multipliers exp(-4 mu T), exp(-2 kappa T) (u' = mu u - u^3 at u^2 = mu, v' = -kappa v, two turns) */
+    const char *p2[] = {"model.name", "normal_form", "model.form", "cycle_flip", "model.mu", "0.05", "model.omega", "1.25", "model.kappa", "0.5",
+                        "integrator.name", "cvode", "run.x0", "1.2236,0,0", NULL};
+    gd_orbit_result r;
+    CHECK_OK(orbit(p2, 2 * T, &r));
+    CHECK_NEAR(r.T, 2 * T, 1e-8);
+    CHECK_NEAR(r.x0[0], 1 + sqrt(0.05), 1e-8);
+    double lo = fmin(r.mult_re[1], r.mult_re[2]), hi = fmax(r.mult_re[1], r.mult_re[2]);
+    CHECK_REL(hi, exp(-4 * 0.05 * T), 1e-7);
+    CHECK_REL(lo, exp(-2 * FLIP_KAPPA * T), 1e-6);
+    CHECK(!r.unstable);
+    gd_orbit_result_free(&r);
+}
+
+/* continue --from orbit on cycle_flip: the PD at mu = 0, the multipliers along the branch, the
+ * period-2T branch switched onto there */
+static void cycle_flip_branch(void)
+{
+    const char *kv[] = {"model.name", "normal_form", "model.form", "cycle_flip", "model.mu", "-0.1", "model.omega", "1.25", "model.kappa", "0.5",
+                        "integrator.name", "cvode", "continuation.start", "orbit", "run.x0", "1,0,0", NULL};
+    gd_continue_result r;
+    CHECK_OK(cycles_of(kv, "model.mu", -0.2, 0.2, &r));
+    double T = 2 * M_PI / FLIP_OMEGA;
+    CHECK(r.nbranches == 2 && r.nspecial == 1);
+    if (r.nbranches != 2 || r.nspecial != 1) return gd_continue_result_free(&r);
+    const gd_branch *B = &r.branches[0], *D = &r.branches[1];
+    CHECK(!strcmp(B->kind, "cycle") && B->parent == -1 && !strcmp(B->stop[0], "bound") && !strcmp(B->stop[1], "bound"));
+    CHECK_NEAR(B->p[0], -0.2, 0);
+    CHECK_NEAR(B->p[B->n - 1], 0.2, 0);
+    for (int i = 0; i < B->n; i++) {
+        CHECK_NEAR(B->T[i], T, 1e-8);
+        check_flip_multipliers(B->eig_re + 3 * i, B->eig_im + 3 * i, B->p[i], T, 1e-8);
+        if (fabs(B->p[i]) > 1e-6) CHECK(B->stability[i] == (B->p[i] > 0));
+        if (i) CHECK(B->p[i] > B->p[i - 1]);
+    }
+    const gd_special_point *s = &r.special[0];
+    printf("cycle_flip: PD at mu = %.3g, %d points; period-2T branch %d points to mu = %g\n", s->p, B->n, D->n, D->p[D->n - 1]);
+    CHECK(s->type == GD_PT_PD && !strcmp(s->test, "PD") && s->branch == 0 && B->type[s->index] == GD_PT_PD);
+    CHECK_NEAR(s->p, 0, 1e-8);
+    CHECK_NEAR(B->eig_re[3 * s->index + 1] * B->eig_re[3 * s->index + 2], exp(-FLIP_KAPPA * T), 1e-8); /* (-1)(-e^(-kappa T)) */
+    /* no normal-form coefficient on cycle branches */
+    CHECK(isnan(s->coeff) && !strcmp(s->criticality, ""));
+    /* the cycle of period 2T: u^2 = (r - 1)^2 + z^2 = mu (v = 0), stable, multipliers
+     * exp(-4 mu T), exp(-2 kappa T), on the side mu > 0 where the primary cycle is unstable */
+    CHECK(s->child == 1 && D->parent == 0 && !strcmp(D->kind, "cycle") && !strcmp(D->stop[0], "start") && !strcmp(D->stop[1], "bound"));
+    CHECK(D->n > 5);
+    CHECK_NEAR(D->p[D->n - 1], 0.2, 0);
+    for (int i = 0; i < D->n; i++) {
+        const double *x = D->x + 3 * i, *re = D->eig_re + 3 * i;
+        double mu = D->p[i], rho = hypot(x[0], x[1]) - 1;
+        CHECK(mu > 0);
+        CHECK_NEAR(D->T[i], 2 * T, 1e-8);
+        /* near the PD the multiplier exp(-4 mu T) is within 2e-2 of 1 and the corrector's residual
+         * 1e-9 moves the cycle by 1e-9 / (4 mu T): 1.2e-9 at mu = 2.5e-5 */
+        CHECK_NEAR(rho * rho + x[2] * x[2], mu, mu < 1e-3 ? 1e-8 : 1e-9);
+        CHECK_NEAR(D->amplitude[i], 1 + sqrt(mu), 1e-6);
+        CHECK_REL(fmax(re[1], re[2]), exp(-4 * mu * T), 1e-7);
+        CHECK(D->stability[i] == 0 && D->eig_im[3 * i + 1] == 0);
+    }
+    gd_continue_result_free(&r);
+}
+
+/* continue --from orbit on cycle_torus: the NS at mu = 0 with theta = nu T (mod 2 pi, folded
+ * into (0, pi)), |multipliers| = exp(mu T) along the branch; the resonance flags at nu = 1/3 and 0.255 */
+static void cycle_torus_branch(void)
+{
+    static const struct { const char *nu; const char *res; } c[] = {{"0.6180339887498949", "none"}, {"0.3333333333333333", "R3"}, {"0.255", "near_R4"}};
+    for (int k = 0; k < 3; k++) {
+        const char *kv[] = {"model.name", "normal_form", "model.form", "cycle_torus", "model.mu", "-0.1", "model.nu", c[k].nu, "integrator.name", "cvode",
+                            "continuation.start", "orbit", "run.x0", "1,0,0,0", NULL};
+        gd_continue_result r;
+        CHECK_OK(cycles_of(kv, "model.mu", -0.2, 0.2, &r));
+        CHECK(r.nbranches == 1 && r.nspecial == 1);
+        if (r.nbranches != 1 || r.nspecial != 1) return gd_continue_result_free(&r);
+        const gd_branch *B = &r.branches[0];
+        double nu = atof(c[k].nu), T = 2 * M_PI, theta = fmod(nu * T, 2 * M_PI);
+        theta = theta > M_PI ? 2 * M_PI - theta : theta;
+        for (int i = 0; k == 0 && i < B->n; i++) {
+            CHECK_NEAR(B->T[i], T, 1e-8);
+            check_torus_multipliers(B->eig_re + 4 * i, B->eig_im + 4 * i, B->p[i], T, 1e-8);
+        }
+        const gd_special_point *s = &r.special[0];
+        printf("cycle_torus nu = %s: NS at mu = %.3g, theta = %.12f (nu T folded: %.12f), %s\n", c[k].nu, s->p, s->theta, theta, s->resonance);
+        CHECK(s->type == GD_PT_NS && !strcmp(s->test, "NS"));
+        CHECK_NEAR(s->p, 0, 1e-8);
+        CHECK_NEAR(s->theta, theta, 1e-8);
+        CHECK(!strcmp(s->resonance, c[k].res));
+        CHECK(isnan(s->coeff) && !strcmp(s->criticality, k == 1 ? "resonant" : ""));
+        gd_continue_result_free(&r);
+    }
+}
+
 /* ---------------------------------------------------------------- attractors of flows */
 static int classify(const char *const *kv, gd_attractor_result *r)
 {
@@ -438,6 +627,10 @@ int main(void)
     d9_vertical();
     v5_branch();
     d10_branch();
+    cycle_forms_field();
+    cycle_forms_orbit();
+    cycle_flip_branch();
+    cycle_torus_branch();
     flow_attractors();
     errors_and_file();
     return check_report("test_cycles");

@@ -183,9 +183,10 @@ def critical(config=None, param=None, lo=None, hi=None, **kw):
 
 def continuation(config=None, param=None, lo=None, hi=None, from_=None, **kw):
     """gandyn continue (period=, cycles=True, ds=, max_steps=; from_= for --from: "equilibrium",
-    "x0" or "FILE.h5#/points/N"): the branch of equilibria or fixed points through param's
+    "x0", "orbit" or "FILE.h5#/points/N"): the branch of equilibria or fixed points through param's
     configured value (or the point from_ names) on [lo, hi], its special points and (cycles=True)
-    the branches of periodic orbits from Hopf points; file: /branch, /points."""
+    the branches of periodic orbits from Hopf points and PD points of cycles (from_="orbit": the
+    branch of the cycle through run.x0 instead); file: /branch, /points."""
     if from_ is not None:
         kw["from"] = from_
     return _execute("continue", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))

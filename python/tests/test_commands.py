@@ -54,6 +54,10 @@ CASES = {
                                                                     param="model.mu", lo=-0.5, hi=0.5, cycles=True, out=out),
                         ["/dev/null", "--set", "model.name=normal_form", "--set", "model.form=bautin", "--set", "integrator.name=cvode",
                          "--param", "model.mu", "--lo", "-0.5", "--hi", "0.5", "--cycles"]),
+    "continue_orbit": ("continue", lambda out: gandyn.continuation({"model.name": "normal_form", "model.form": "cycle_torus", "model.mu": -0.1,
+                                                                   "integrator.name": "cvode"}, param="model.mu", lo=-0.2, hi=0.2, from_="orbit", out=out),
+                       ["/dev/null", "--set", "model.name=normal_form", "--set", "model.form=cycle_torus", "--set", "model.mu=-0.1",
+                        "--set", "integrator.name=cvode", "--param", "model.mu", "--lo", "-0.2", "--hi", "0.2", "--from", "orbit"]),
     "spectrum": ("spectrum", lambda out: gandyn.spectrum({"model.name": "functional", "model.gamma": 0.5}, scan="model.gamma:0.1:1:4", out=out),
                  ["/dev/null", "--set", "model.name=functional", "--set", "model.gamma=0.5", "--scan", "model.gamma:0.1:1:4"]),
 }
