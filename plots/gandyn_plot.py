@@ -70,7 +70,8 @@ def read_config(f):
 # The keys each form of the normal_form model reads (docs/models/normal_form.md, "Parameters").
 NORMAL_FORM_KEYS = {"fold": ("mu",), "transcritical": ("mu",), "hopf": ("mu", "omega", "c_re", "c_im"), "bautin": ("mu",),
                     "brusselator": ("a", "b"), "lorenz": ("sigma", "rho", "beta"), "logistic": ("r",), "delayed_logistic": ("a",),
-                    "henon": ("a", "b"), "fold_map": ("mu",), "ns_map": ("mu", "theta", "d_re", "d_im")}
+                    "henon": ("a", "b"), "fold_map": ("mu",), "ns_map": ("mu", "theta", "d_re", "d_im"),
+                    "cycle_flip": ("mu", "omega", "kappa"), "cycle_torus": ("mu", "omega", "nu")}
 
 
 def title_of(cfg, swept=()):
