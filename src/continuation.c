@@ -1647,6 +1647,7 @@ static int normal_pack(prob *P, const char *key, const double *q, int t, double 
     out->coeff = S.coeff, out->c1_re = S.c1re, out->c1_im = S.c1im, out->criticality = S.crit, out->resonance = S.res;
     /* the orbit the normal form predicts at p: |z|^2 = -Re lambda / Re c1, eta^2 = (|mu| - 1) / c, |z|^2 = -(|mu| - 1) / d */
     double r2 = t == T_H ? -out->distance / S.c1re : t == T_PD ? out->distance / S.coeff : t == T_NS ? -out->distance / S.coeff : NAN;
+    if (fabs(out->distance) <= 1e-12 * eig_scale(P, q)) r2 = 0; /* on the crossing, to the eigenvalues' rounding */
     int decided = !strcmp(S.crit, "super") || !strcmp(S.crit, "sub");
     out->amplitude = decided && r2 >= 0 ? sqrt(r2) + 0.0 : NAN; /* + 0.0: no -0 */
     return GD_OK;
