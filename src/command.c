@@ -1805,7 +1805,7 @@ static const command commands[] = {
      "multiplier nearest -1; lp: the real eigenvalue nearest 0, multiplier nearest +1; default: the\n"
      "nearest to its crossing), its distance from the crossing, the coefficient continue reports at\n"
      "a special point (l1, c, d, a), criticality, resonance and the predicted orbit (docs/bifurcations.md).",
-     "model integrator run.x0 continuation.period,start",
+     "model integrator run.x0 continuation.period,start,newton_tol",
      (const char *const[]){"--param K", "the real model.* or integrator.* key", "--at P", "its value", "--type T",
                            "hopf | ns | pd | lp (default: the eigenvalue nearest its crossing)",
                            "--from S", "the point: equilibrium | x0 (continuation.start) | FILE.h5#/points/N (the x of special point N of a continue file as the start)",

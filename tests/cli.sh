@@ -344,6 +344,13 @@ r = 3.01
 assert e["type"] == "PD" and abs(e["c"] - 2 * r * r / (r - 1)) < 1e-5 and abs(e["distance"] - (r - 3)) < 1e-12, e
 assert abs(e["amplitude"] - math.sqrt((r - 3) / e["c"])) < 1e-12 and e["output"] is None, e
 PY
+# normal --from: the x of continue's PD point (pd1.h5 above) as the start, at its r = 3
+"$gandyn" normal /dev/null $lg --param model.r --at 3 --from 'pd1.h5#/points/0' --json > normal_from.json \
+    && "$py" - normal_from.json <<'PY' && ok || bad "normal --from FILE.h5#/points/N"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "PD" and abs(d["x"][0] - 2 / 3) < 1e-12 and abs(d["c"] - 9) < 1e-6 and d["criticality"] == "super", d
+PY
 expect 2 "normal needs --param" -- normal good.ini --at 1
 expect 2 "normal needs --param" -- normal good.ini --param integrator.h
 expect 2 "--type must be hopf, ns, pd or lp" -- normal good.ini --param integrator.h --at 1 --type flip
