@@ -1496,8 +1496,8 @@ static void normal_json(gd_cx *cx, const gd_normal_result *r, const char *path)
     json_vec(cx, r->x, r->dim);
     fprintf(cx->out, ",\"eigenvalues\":");
     json_complex_list(cx, r->eig_dim, r->eig_re, r->eig_im);
-    fprintf(cx->out, ",\"eigenvalue\":");
-    json_complex_list(cx, 1, &r->mu_re, &r->mu_im);
+    fprintf(cx->out, ",\"eigenvalue\":"); /* the critical one, [re, im] */
+    json_vec(cx, (const double[]){r->mu_re, r->mu_im}, 2);
     const char *names[] = {"omega", "theta", "distance", "coeff", "c1_re", "c1_im", "amplitude"};
     const double vals[] = {r->omega, r->theta, r->distance, r->coeff, r->c1_re, r->c1_im, r->amplitude};
     for (int k = 0; k < 7; k++)
