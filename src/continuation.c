@@ -78,6 +78,8 @@ typedef struct {
     int D, o_v, o_re, o_im, o_tau, o_tmin, o_unst, o_flag; /* a point record's layout */
     double *orb, orb_p; /* multiple shooting: the last orbit x_0 .. x_k-1 corrected, at p = orb_p */
     int orb_k;          /* its k (0: none) */
+    int max_its;        /* Newton iterations before the corrector gives up: 8 on a branch (the step halves instead); more at
+                         * one point (gandyn normal), where a fold's double root converges only linearly */
     char msg[GD_MSG_LEN];
 } prob;
 
@@ -264,7 +266,7 @@ static int correct(prob *P, double *y, const double *c, double target, int *its)
         if ((rc = set_p(P, y[n])) != GD_OK || (rc = gval(P, y, G)) != GD_OK) break;
         double g = nrm(G, n), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(y, n));
         /* a residual at rounding level may double without diverging: growth counts above gtol */
-        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
+        if (!isfinite(g) || it > P->max_its || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: the corrector did not converge at p = %.10g", y[n]);
             break;
         }
@@ -329,7 +331,7 @@ static int correct_ms(prob *P, double *y, const double *c, double target, int *i
         if ((rc = phi_orbit(P, Z, Z[N - 1], F)) != GD_OK) break;
         for (size_t r = 0; r < nk; r++) R[r] = F[r] - Z[(r + (size_t)n) % nk];
         double g = nrm(R, (int)nk), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(Z, (int)nk));
-        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
+        if (!isfinite(g) || it > P->max_its || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: multiple shooting did not converge at p = %.10g", Z[N - 1]);
             break;
         }
@@ -1468,7 +1470,7 @@ static int prob_open(prob *P, gd_sim *s)
     memset(P, 0, sizeof *P);
     if (!(P->sim = gd_sim_clone(s))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory (or the configuration no longer sets up)");
     P->m = P->sim->model, P->st = P->sim->stepper, P->o = P->sim->continuation, P->p = NAN;
-    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n;
+    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n, P->max_its = 8;
     const gd_integrator_type *t = P->st->type;
     P->kind = !t->fixed_step ? K_FLOW : t->history ? K_HIST : K_MAP;
     if (P->kind == K_HIST) P->nm = gd_stepper_map_dim(P->st);
@@ -1669,6 +1671,7 @@ int gd_sim_normal(gd_sim *s, const char *key, double p, int type, gd_normal_resu
         rc = gd_fmt(P.msg, GD_EUSAGE, "normal: %s keeps a history; continuation takes no coefficients of its map (use a rule without history)", P.st->type->name);
     if (rc == GD_OK && !(q = malloc(sizeof(double) * (size_t)P.D))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
     if (rc == GD_OK) rc = set_p(&P, p);
+    P.max_its = 60; /* at a fold Newton halves the distance per step: 1 to 1e-10 in 34 */
     if (rc == GD_OK && (rc = first_point(&P, q)) != GD_OK && rc != GD_ENOMEM) {
         char why[GD_MSG_LEN];
         snprintf(why, sizeof why, "%s", strncmp(P.msg, "continue: ", 10) ? P.msg : P.msg + 10);

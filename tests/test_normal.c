@@ -135,10 +135,20 @@ static void hopf_form(void)
     CHECK_NEAR(r.distance, -0.2, 1e-12);
     CHECK_NEAR(r.coeff, -1, 1e-8);
     gd_normal_result_free(&r);
+    /* at the fold itself (mu = 0) Newton at fixed mu converges only linearly (x halves per step) */
+    CHECK_OK(normal(fold, "model.mu", 0, GD_PT_LP, &r));
+    CHECK_NEAR(r.x[0], 0, 1e-9);
+    CHECK_NEAR(r.distance, 0, 2e-9);
+    CHECK_NEAR(r.coeff, -1, 1e-8);
+    gd_normal_result_free(&r);
     /* the fold map x + mu - x^2 (V11): a = -1 */
     const char *fold_map[] = {"model.name", "normal_form", "model.form", "fold_map", "integrator.h", "1", "run.x0", "0.1", NULL};
     CHECK_OK(normal(fold_map, "model.mu", 0.01, GD_PT_LP, &r));
     CHECK_NEAR(r.mu_re, 0.8, 1e-12);
+    CHECK_NEAR(r.coeff, -1, 1e-8);
+    gd_normal_result_free(&r);
+    CHECK_OK(normal(fold_map, "model.mu", 0, GD_PT_LP, &r));
+    CHECK_NEAR(r.mu_re, 1, 2e-9);
     CHECK_NEAR(r.coeff, -1, 1e-8);
     gd_normal_result_free(&r);
 
