@@ -559,6 +559,42 @@ GD_EXPORT int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, 
  * another key or dimension. */
 GD_EXPORT int gd_sim_continue_from(gd_sim *s, const char *key, const char *from);
 GD_EXPORT void gd_continue_result_free(gd_continue_result *r);
+/* The normal form at one point (`gandyn normal`, docs/bifurcations.md): at KEY = p, the point a
+ * branch of gd_sim_continue would start from there (the model's equilibrium or Newton from run.x0,
+ * continuation.start; a period-k point with continuation.period = k), its eigenvalues (flows) or
+ * multipliers (maps), the critical one of type GD_PT_LP (the real eigenvalue nearest 0, the real
+ * multiplier nearest +1), GD_PT_H (flows: the complex pair nearest the imaginary axis), GD_PT_PD
+ * (maps: the real multiplier nearest -1) or GD_PT_NS (maps: the complex pair nearest the unit
+ * circle), or with GD_PT_REGULAR whichever of these lies nearest its crossing, and the coefficient
+ * continuation reports at a located special point (the same code): a, l1, c or d, its criticality
+ * and resonance flags. Off the crossing the formulas use the eigenvalue there. GD_EUSAGE with a
+ * one-line message: an unknown type, a type the integrator has no such eigenvalue for (H on a map,
+ * PD or NS on a flow, H with no complex pair), a rule with history, no point found at p. */
+typedef struct gd_normal_result {
+    char *param;              /* KEY */
+    int type;                 /* GD_PT_LP, GD_PT_H, GD_PT_PD, GD_PT_NS */
+    const char *kind;         /* equilibrium | fixed_point | period_k */
+    int period;               /* k of the map's orbit (1: a fixed point; flows 1) */
+    int dim, eig_dim;
+    double p;
+    double *x;                /* dim: the point (of a period-k orbit, its first point) */
+    double *eig_re, *eig_im;  /* eig_dim: every eigenvalue (flows) or multiplier of D Phi^k (maps) */
+    double mu_re, mu_im;      /* the critical eigenvalue or multiplier (of a pair, the one with Im > 0) */
+    double omega, theta;      /* H: Im lambda; NS: arg mu in (0, pi); NaN otherwise */
+    double distance;          /* from the crossing: Re lambda (flows), |mu| - 1 (maps) */
+    double coeff;             /* LP: a; H: l1 = Re c1 / omega; PD: c; NS: d = Re(e^(-i theta) c1); NaN at R1, R2 */
+    double c1_re, c1_im;      /* H, NS: c1 (NaN otherwise) */
+    double amplitude;         /* the normal form's orbit at p: |z| = sqrt(-Re lambda / Re c1) (H), eta = sqrt((|mu| - 1) / c)
+                               * (PD), |z| = sqrt(-(|mu| - 1) / d) (NS), z = <p, x - x*>; NaN for LP, where the square is
+                               * negative (no small orbit on this side) or the criticality is degenerate or resonant */
+    const char *criticality;  /* super | sub | degenerate | resonant | "" (LP) */
+    const char *resonance;    /* none | R1 | R2 | R3 | R4 | near_R3 | near_R4 */
+} gd_normal_result;
+GD_EXPORT int gd_sim_normal(gd_sim *s, const char *key, double p, int type, gd_normal_result *out);
+GD_EXPORT void gd_normal_result_free(gd_normal_result *r);
+/* /normal/{x [dim], eigenvalues [eig_dim, 2] (re, im)} with attributes param, type, kind, period, p,
+ * mu [2], omega, theta, distance, coeff, c1 [2], amplitude, criticality, resonance. */
+GD_EXPORT int gd_sim_write_normal(gd_sim *s, const char *path, const gd_normal_result *r);
 /* The second and third derivatives behind continuation's normal-form coefficients, at x:
  * B(u, v) and C(u, v, w) (dim each) of the orbit's map Phi^k (continuation.period = k, a
  * fixed-step rule without history) or of the field F (cvode), by the central differences of

@@ -256,7 +256,7 @@ static int cmd_list(gd_cx *cx, int argc, const char *const *argv)
 }
 
 /* ------------------------------------------------------------------ run ------- */
-enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16, OPT_LYAPUNOV = 32, OPT_ORBIT = 64 };
+enum { OPT_SCAN = 1, OPT_SWEEP = 2, OPT_CRITICAL = 4, OPT_SPECTRUM = 8, OPT_CONTINUE = 16, OPT_LYAPUNOV = 32, OPT_ORBIT = 64, OPT_NORMAL = 128 };
 
 typedef struct {
     const char *config, *output, *scan, *param, *trace, *count;
@@ -266,6 +266,8 @@ typedef struct {
     int json, allowed, resume, threads, ground_state;
     double lo, hi, rtol;
     double period_guess; /* orbit: --period-guess (NaN: the first return time) */
+    double at;           /* normal: --at (NaN: not given) */
+    const char *type;    /* normal: --type */
     long cells[2]; /* --cells LO:HI; HI = 0: all cells */
     int nset;
     const char **set; /* "section.key=value", applied after the file */
@@ -323,16 +325,17 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
             if (++i == argc || !number(argv[i], &v) || v < 1 || v > 4096 || v != floor(v))
                 return fail(cx, 2, "--threads needs a whole number from 1 to 4096", "", "");
             a->threads = (int)v;
-        } else if ((a->allowed & OPT_CONTINUE) && (!strcmp(arg, "--period") || !strcmp(arg, "--ds") || !strcmp(arg, "--max-steps"))) {
+        } else if (((a->allowed & OPT_CONTINUE) && (!strcmp(arg, "--period") || !strcmp(arg, "--ds") || !strcmp(arg, "--max-steps"))) ||
+                   ((a->allowed & OPT_NORMAL) && !strcmp(arg, "--period"))) {
             const char **dst = arg[2] == 'p' ? &a->period : arg[2] == 'd' ? &a->ds : &a->max_steps;
             if (++i == argc) return fail(cx, 2, "%s needs a number", arg, "");
             *dst = argv[i];
-        } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--from") == 0) {
+        } else if ((a->allowed & (OPT_CONTINUE | OPT_NORMAL)) && strcmp(arg, "--from") == 0) {
             if (++i == argc) return fail(cx, 2, "--from needs equilibrium, x0, orbit or FILE.h5#/points/N", "", "");
             a->from = argv[i];
         } else if ((a->allowed & OPT_CONTINUE) && strcmp(arg, "--cycles") == 0) {
             a->cycles = "1";
-        } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && strcmp(arg, "--param") == 0) {
+        } else if ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE | OPT_NORMAL)) && strcmp(arg, "--param") == 0) {
             if (++i == argc) return fail(cx, 2, "--param needs a key such as integrator.h", "", "");
             a->param = argv[i];
         } else if ((a->allowed & OPT_CRITICAL) && strcmp(arg, "--classes") == 0) {
@@ -346,6 +349,11 @@ static int parse_run(gd_cx *cx, int argc, const char *const *argv, run_args *a)
         } else if (((a->allowed & OPT_CRITICAL) && !strcmp(arg, "--rtol")) || ((a->allowed & (OPT_CRITICAL | OPT_CONTINUE)) && (!strcmp(arg, "--lo") || !strcmp(arg, "--hi")))) {
             double *dst = arg[2] == 'l' ? &a->lo : arg[2] == 'h' ? &a->hi : &a->rtol;
             if (++i == argc || !number(argv[i], dst)) return fail(cx, 2, "%s needs a finite number", arg, "");
+        } else if ((a->allowed & OPT_NORMAL) && strcmp(arg, "--at") == 0) {
+            if (++i == argc || !number(argv[i], &a->at)) return fail(cx, 2, "--at needs a finite number", "", "");
+        } else if ((a->allowed & OPT_NORMAL) && strcmp(arg, "--type") == 0) {
+            if (++i == argc) return fail(cx, 2, "--type needs hopf, ns, pd or lp", "", "");
+            a->type = argv[i];
         } else if ((a->allowed & OPT_LYAPUNOV) && strcmp(arg, "--count") == 0) {
             double v;
             if (++i == argc || !number(argv[i], &v) || v < 1 || v != floor(v)) return fail(cx, 2, "--count needs a whole number >= 1", "", "");
@@ -454,7 +462,7 @@ typedef int (*command_fn)(gd_cx *cx, gd_sim *sim, const run_args *a);
 static int with_sim(gd_cx *cx, int argc, const char *const *argv, int allowed, command_fn fn)
 {
     gd_sim *sim = gd_sim_create();
-    run_args a = {.allowed = allowed, .lo = NAN, .hi = NAN, .rtol = 1e-6, .period_guess = NAN, .set = calloc((size_t)argc + 1, sizeof(char *))};
+    run_args a = {.allowed = allowed, .lo = NAN, .hi = NAN, .rtol = 1e-6, .period_guess = NAN, .at = NAN, .set = calloc((size_t)argc + 1, sizeof(char *))};
     if (!sim || !a.set) {
         gd_sim_free(&sim);
         free(a.set);
@@ -1475,6 +1483,72 @@ static int do_continue(gd_cx *cx, gd_sim *sim, const run_args *a)
     return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
 }
 
+/* ------------------------------------------------------------------ normal ---- */
+static const char *normal_coeff_name(int type) { return type == GD_PT_H ? "l1" : type == GD_PT_LP ? "a" : type == GD_PT_PD ? "c" : "d"; }
+
+static void normal_json(gd_cx *cx, const gd_normal_result *r, const char *path)
+{
+    fprintf(cx->out, "{\"param\":");
+    json_str(cx, r->param);
+    fprintf(cx->out, ",\"type\":\"%s\",\"kind\":\"%s\",\"period\":%d,\"p\":", gd_point_type_name(r->type), r->kind, r->period);
+    json_num(cx, r->p);
+    fprintf(cx->out, ",\"x\":");
+    json_vec(cx, r->x, r->dim);
+    fprintf(cx->out, ",\"eigenvalues\":");
+    json_complex_list(cx, r->eig_dim, r->eig_re, r->eig_im);
+    fprintf(cx->out, ",\"eigenvalue\":"); /* the critical one, [re, im] */
+    json_vec(cx, (const double[]){r->mu_re, r->mu_im}, 2);
+    const char *names[] = {"omega", "theta", "distance", "coeff", "c1_re", "c1_im", "amplitude"};
+    const double vals[] = {r->omega, r->theta, r->distance, r->coeff, r->c1_re, r->c1_im, r->amplitude};
+    for (int k = 0; k < 7; k++)
+        if (isfinite(vals[k])) fprintf(cx->out, ",\"%s\":", names[k]), json_num(cx, vals[k]);
+    if (isfinite(r->coeff)) fprintf(cx->out, ",\"%s\":", normal_coeff_name(r->type)), json_num(cx, r->coeff);
+    fprintf(cx->out, ",\"criticality\":\"%s\",\"resonance\":\"%s\"", r->criticality, r->resonance);
+    json_output(cx, path);
+    fprintf(cx->out, "}\n");
+}
+
+static void normal_text(gd_cx *cx, const gd_normal_result *r, const char *path)
+{
+    int flow = !strcmp(r->kind, "equilibrium");
+    fprintf(cx->out, "%s at %s = %.12g", r->kind, r->param, r->p);
+    if (r->period > 1) fprintf(cx->out, " (period %d)", r->period);
+    fprintf(cx->out, ", x =");
+    for (int i = 0; i < r->dim && i < 12; i++) fprintf(cx->out, " %.9g", r->x[i]);
+    fprintf(cx->out, "%s\n%s: ", r->dim > 12 ? " ..." : "", flow ? "eigenvalues" : "multipliers");
+    text_complex_list(cx, r->eig_dim, r->eig_re, r->eig_im, !flow);
+    fprintf(cx->out, "\n%s: %s %.9g %c %.9gi, %s %.3g", gd_point_type_name(r->type), flow ? "lambda" : "mu", r->mu_re + 0.0, r->mu_im < 0 ? '-' : '+',
+            fabs(r->mu_im), flow ? "Re lambda" : "|mu| - 1", r->distance);
+    if (isfinite(r->omega)) fprintf(cx->out, ", omega %.9g", r->omega);
+    if (isfinite(r->theta)) fprintf(cx->out, ", theta %.9g", r->theta);
+    if (isfinite(r->coeff)) fprintf(cx->out, ", %s %.9g", normal_coeff_name(r->type), r->coeff);
+    if (r->criticality[0]) fprintf(cx->out, ", %s", r->criticality);
+    if (strcmp(r->resonance, "none")) fprintf(cx->out, ", %s", r->resonance);
+    if (isfinite(r->amplitude)) fprintf(cx->out, "; predicted orbit %s %.6g", r->type == GD_PT_PD ? "eta" : "|z|", r->amplitude);
+    fputc('\n', cx->out);
+    text_wrote(cx, path);
+}
+
+static int do_normal(gd_cx *cx, gd_sim *sim, const run_args *a)
+{
+    if (!a->param || isnan(a->at)) return fail(cx, 2, "normal needs --param KEY --at P", "", "");
+    static const char *const names[] = {"lp", "hopf", "pd", "ns"};
+    static const int types[] = {GD_PT_LP, GD_PT_H, GD_PT_PD, GD_PT_NS};
+    int type = GD_PT_REGULAR;
+    for (int k = 0; a->type && k < 4; k++)
+        if (!strcmp(a->type, names[k])) type = types[k];
+    if (a->type && type == GD_PT_REGULAR) return fail(cx, 2, "--type must be hopf, ns, pd or lp (not '%s')", a->type, "");
+    gd_normal_result r = {0};
+    int rc = a->from ? gd_sim_continue_from(sim, a->param, a->from) : GD_OK;
+    if (rc == GD_OK) rc = gd_sim_normal(sim, a->param, a->at, type, &r);
+    if (rc != GD_OK) return fail_code(cx, rc == GD_EIO ? 1 : 2, rc, "%s", gd_sim_errmsg(sim), "");
+    if (a->output && a->output[0]) rc = gd_sim_write_normal(sim, a->output, &r);
+    if (rc == GD_OK && a->json) normal_json(cx, &r, a->output && a->output[0] ? a->output : "");
+    else if (rc == GD_OK) normal_text(cx, &r, a->output && a->output[0] ? a->output : "");
+    gd_normal_result_free(&r);
+    return rc == GD_OK ? 0 : fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
+}
+
 /* ------------------------------------------------------------------ estimate -- */
 typedef struct {
     const char *data, *dataset, *output;
@@ -1723,6 +1797,21 @@ static const command commands[] = {
                            "-o FILE", "output file (default output/continue.h5; '' none)", OPT_JSON, NULL},
      "gandyn continue @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --set integrator.h=0.5 --param integrator.h --lo 0.5 --hi 1.5 -o continue.h5",
      OPT_CONTINUE, do_continue, NULL},
+    {"normal", "CONFIG --param K --at P [--type hopf|ns|pd|lp] [--from equilibrium|x0|FILE.h5#/points/N] [--period K] [--set K=V]... [-o FILE] [--json]",
+     "normal-form coefficient (l1, c, d, a) at one point",
+     "At K = P: the equilibrium of the flow (cvode) or the fixed / period-k point of the rule's map\n"
+     "from the start continue uses, its eigenvalues, the critical one of the type asked (hopf: the\n"
+     "complex pair nearest the imaginary axis; ns: the pair nearest the unit circle; pd: the real\n"
+     "multiplier nearest -1; lp: the real eigenvalue nearest 0, multiplier nearest +1; default: the\n"
+     "nearest to its crossing), its distance from the crossing, the coefficient continue reports at\n"
+     "a special point (l1, c, d, a), criticality, resonance and the predicted orbit (docs/bifurcations.md).",
+     "model integrator run.x0 continuation.period,start,newton_tol",
+     (const char *const[]){"--param K", "the real model.* or integrator.* key", "--at P", "its value", "--type T",
+                           "hopf | ns | pd | lp (default: the eigenvalue nearest its crossing)",
+                           "--from S", "the point: equilibrium | x0 (continuation.start) | FILE.h5#/points/N (the x of special point N of a continue file as the start)",
+                           "--period K", "continuation.period: a period-K point of the map", OPT_SET, "-o FILE", "write /normal (default: no file)", OPT_JSON, NULL},
+     "gandyn normal @/dirac/notebook/gan_gradpen.ini --set integrator.name=simgd --param integrator.h --at 1.2 --type ns",
+     OPT_NORMAL, do_normal, NULL},
     {"smoothness", "CONFIG [--set K=V]... [--json]", "gradient flows: curvature at start, run end, equilibrium; step limit 2/L",
      "For a gradient flow (the particles model): the extreme eigenvalues of the curvature -DF at the\n"
      "first start, at the end of a run of the configured integrator and at the equilibrium Newton\n"

@@ -79,7 +79,10 @@ typedef struct {
     int D, o_v, o_re, o_im, o_tau, o_tmin, o_unst, o_flag; /* a point record's layout */
     double *orb, orb_p; /* multiple shooting: the last orbit x_0 .. x_k-1 corrected, at p = orb_p */
     int orb_k;          /* its k (0: none) */
+    int max_its;        /* Newton iterations before the corrector gives up: 8 on a branch (the step halves instead); more at
+                         * one point (gandyn normal), where a fold's double root converges only linearly */
     char msg[GD_MSG_LEN];
+    int one_point;      /* gd_sim_normal: no branch follows, so no hint about continuing a cycle */
 } prob;
 
 static double dot(const double *a, const double *b, int n)
@@ -265,7 +268,7 @@ static int correct(prob *P, double *y, const double *c, double target, int *its)
         if ((rc = set_p(P, y[n])) != GD_OK || (rc = gval(P, y, G)) != GD_OK) break;
         double g = nrm(G, n), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(y, n));
         /* a residual at rounding level may double without diverging: growth counts above gtol */
-        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
+        if (!isfinite(g) || it > P->max_its || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: the corrector did not converge at p = %.10g", y[n]);
             break;
         }
@@ -330,7 +333,7 @@ static int correct_ms(prob *P, double *y, const double *c, double target, int *i
         if ((rc = phi_orbit(P, Z, Z[N - 1], F)) != GD_OK) break;
         for (size_t r = 0; r < nk; r++) R[r] = F[r] - Z[(r + (size_t)n) % nk];
         double g = nrm(R, (int)nk), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(Z, (int)nk));
-        if (!isfinite(g) || it > 8 || (it >= 2 && g > 2 * g0 && g > gtol)) {
+        if (!isfinite(g) || it > P->max_its || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: multiple shooting did not converge at p = %.10g", Z[N - 1]);
             break;
         }
@@ -823,8 +826,10 @@ static const char *criticality(double c, double scale, int super_if_negative)
     return (c < 0) == super_if_negative ? "super" : "sub";
 }
 
-/* The coefficient of the special point S of type (LP, H, PD, NS) at its record. */
-static int normal_form(prob *P, sp *S)
+/* The coefficient of the special point S of type (LP, H, PD, NS) at its record, from the
+ * eigenvalue of A nearest lam (the critical one: gandyn normal passes it off the critical
+ * point too, where the same formulas give the coefficient of the nearby bifurcation). */
+static int normal_form(prob *P, sp *S, double complex lam)
 {
     int n = P->n, type = S->type;
     const double *x = S->rec;
@@ -835,7 +840,7 @@ static int normal_form(prob *P, sp *S)
     double complex *v = malloc(sizeof *v * 8 * (size_t)n), *q = v, *p = q + n, *qb = p + n, *b1 = qb + n, *b2 = b1 + n, *w1 = b2 + n, *w2 = w1 + n, *cc = w2 + n;
     int rc = A && v ? set_p(P, x[n]) : GD_ENOMEM, flow = P->kind == K_FLOW;
     if (rc == GD_OK) rc = orbit_matrix(P, x, A);
-    double complex lam = type == GD_PT_LP ? (flow ? 0 : 1) : type == GD_PT_PD ? -1 : flow ? I * S->omega : cexp(I * S->theta), mu = lam;
+    double complex mu = lam;
     if (rc == GD_OK) rc = eigpair(n, A, lam, &mu, q, p);
     for (int i = 0; i < n; i++) qb[i] = conj(q[i]);
     if (rc == GD_OK && type == GD_PT_LP) {
@@ -966,6 +971,20 @@ static double eig_scale(const prob *P, const double *q)
     return a;
 }
 
+/* Resonance flags, coefficient and criticality of a point of type t + 1 (LP, H, PD, NS) at
+ * S->rec whose critical eigenvalue is the one nearest lam (S->theta set for NS): what classify
+ * adds to a located zero, and all gd_sim_normal asks at one point. */
+static void characterize(prob *P, int t, sp *S, double complex lam)
+{
+    const double *q = S->rec;
+    if (t == T_NS) S->res = resonance(S->theta);
+    else if (t == T_PD && count_near(P, q, -1, 1e-5) >= 2) S->res = "R2"; /* a Jordan block at -1: the flip coefficient does not apply */
+    else if (t == T_LP && P->kind != K_FLOW && count_near(P, q, 1, 1e-5) >= 2) S->res = "R1";
+    if (normal_form(P, S, lam) != GD_OK) S->coeff = NAN;
+    if (t == T_PD && !strcmp(S->res, "R2")) S->coeff = NAN;
+    if (strcmp(S->res, "none") != 0 && strncmp(S->res, "near", 4) != 0) S->crit = "resonant";
+}
+
 /* What the zero of test t at S->rec is: fills type, angles, flags and coefficients; 0 when
  * it is not to be reported: a neutral saddle, or a zero that fails its re-check (LP, BP: G_x
  * singular; H: +-i omega, omega^2 > 0; PD: a multiplier -1; NS: e^(+-i theta), 0 < theta < pi). */
@@ -983,15 +1002,9 @@ static int classify(prob *P, int t, sp *S)
         if (t == T_H && fabs(creal(a)) > tol) return 0;                      /* not on the imaginary axis */
         if (t == T_NS && fabs(cabs(a) - 1) > tol) return 0;                  /* not on the unit circle */
         if (t == T_H) S->omega = sqrt(creal(a * b));
-        else S->theta = fabs(carg(a)), S->res = resonance(S->theta);
-    } else if (t == T_PD && count_near(P, q, -1, 1e-5) >= 2) {
-        S->res = "R2"; /* a Jordan block at -1: the flip coefficient does not apply */
-    } else if (t == T_LP && P->kind != K_FLOW && count_near(P, q, 1, 1e-5) >= 2) {
-        S->res = "R1";
+        else S->theta = fabs(carg(a));
     }
-    if (t != T_BP && normal_form(P, S) != GD_OK) S->coeff = NAN;
-    if (t == T_PD && !strcmp(S->res, "R2")) S->coeff = NAN;
-    if (strcmp(S->res, "none") != 0 && strncmp(S->res, "near", 4) != 0) S->crit = "resonant";
+    if (t != T_BP) characterize(P, t, S, t == T_LP ? (P->kind == K_FLOW ? 0 : 1) : t == T_PD ? -1 : t == T_H ? I * S->omega : cexp(I * S->theta));
     return 1;
 }
 
@@ -1271,8 +1284,7 @@ static int bind_key(prob *P, const char *key)
     }
     if (!P->row) return gd_fmt(P->msg, GD_EUSAGE, "continue: %s is not a key of %s", key, P->on_model ? P->m->type->name : st->type->name);
     if (P->row->type != GD_P_DOUBLE) return gd_fmt(P->msg, GD_EUSAGE, "continue: %s is not a real number; continue a real-valued key", key);
-    P->p = *(double *)((char *)P->obj + P->row->offset);
-    if (isnan(P->p)) return gd_fmt(P->msg, GD_EUSAGE, "continue: %s has no value of its own; set it in CONFIG (the branch starts there)", key);
+    P->p = *(double *)((char *)P->obj + P->row->offset); /* NaN: no value of its own (a model's "empty: default") */
     return GD_OK;
 }
 
@@ -1292,7 +1304,7 @@ static int first_point(prob *P, double *q)
     memset(c, 0, sizeof(double) * (size_t)P->n1), c[n] = 1;
     if (rc == GD_OK && (rc = correct(P, y, c, p0, &its)) != GD_OK)
         rc = gd_fmt(P->msg, rc, "continue: Newton from %s found no point of the branch at %.10g%s", start == 1 ? "the equilibrium" : "run.x0", p0,
-                    P->kind == K_FLOW ? " (to continue the cycle through run.x0: --from orbit)" : "");
+                    P->kind == K_FLOW && !P->one_point ? " (to continue the cycle through run.x0: --from orbit)" : "");
     if (rc == GD_OK) y[n] = p0, rc = analyse(P, y, NULL, q);
     free(y);
     return rc;
@@ -1470,7 +1482,7 @@ static int prob_open(prob *P, gd_sim *s)
     memset(P, 0, sizeof *P);
     if (!(P->sim = gd_sim_clone(s))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory (or the configuration no longer sets up)");
     P->m = P->sim->model, P->st = P->sim->stepper, P->o = P->sim->continuation, P->p = NAN;
-    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n;
+    P->k = (int)P->o->period, P->n = P->m->dim, P->n1 = P->n + 1, P->nm = P->n, P->max_its = 8;
     const gd_integrator_type *t = P->st->type;
     P->kind = !t->fixed_step ? K_FLOW : t->history ? K_HIST : K_MAP;
     if (P->kind == K_HIST) P->nm = gd_stepper_map_dim(P->st);
@@ -1479,25 +1491,33 @@ static int prob_open(prob *P, gd_sim *s)
     return GD_OK;
 }
 
-/* ... then the key's place and the steps. */
-static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
+/* ... then the key's place, the orbit's store and the record layout. */
+static int prob_bind(prob *P, gd_sim *s, const char *key)
 {
     int rc = prob_open(P, s);
+    if (rc == GD_OK) rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
+    if (rc == GD_OK) rc = bind_key(P, key);
+    if (rc != GD_OK) return rc;
+    if (!(P->orb = malloc(sizeof(double) * (size_t)P->n * 128))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory"); /* k <= 64, 2k iterations */
+    layout(P);
+    return GD_OK;
+}
+
+/* ... and the interval and the steps. */
+static int prob_init(prob *P, gd_sim *s, const char *key, double lo, double hi)
+{
+    int rc = prob_bind(P, s, key);
     if (rc != GD_OK) return rc;
     P->lo = lo, P->hi = hi;
+    if (isnan(P->p)) return gd_fmt(P->msg, GD_EUSAGE, "continue: %s has no value of its own; set it in CONFIG (the branch starts there)", key);
     if (P->o->cycles && P->kind != K_FLOW)
         return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.cycles = 1 needs a flow (integrator cvode), not %s", P->st->type->name);
     if (P->o->start == START_ORBIT && P->kind != K_FLOW)
         return gd_fmt(P->msg, GD_EUSAGE, "continue: continuation.start = orbit continues a periodic orbit of a flow (integrator cvode), not a fixed point of %s", P->st->type->name);
-    rc = gd_check_dense(P->msg, P->n1, 4, "continue: the Jacobians");
-    if (rc == GD_OK) rc = bind_key(P, key);
-    if (rc != GD_OK) return rc;
     if (!(lo <= P->p && P->p <= hi))
         return gd_fmt(P->msg, GD_EUSAGE, "continue: the branch starts at %s = %.10g, outside [%.10g, %.10g]; set it in CONFIG or move --lo/--hi", key, P->p, lo, hi);
-    if (!(P->orb = malloc(sizeof(double) * (size_t)P->n * 128))) return gd_fmt(P->msg, GD_ENOMEM, "out of memory"); /* k <= 64, 2k iterations */
     P->dsmax = isnan(P->o->ds_max) ? (hi - lo) / 10 : P->o->ds_max;
     P->ds0 = fmin(isnan(P->o->ds) ? (hi - lo) / 100 : P->o->ds, P->dsmax);
-    layout(P);
     return GD_OK;
 }
 
@@ -1602,6 +1622,116 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
 void gd_continue_result_free(gd_continue_result *r)
 {
     if (r) gd_result_release(r, sizeof *r, r->branches);
+}
+
+/* ---------------------------------------------------------------- gandyn normal */
+/* The eigenvalue of the record critical for test t (LP, H, PD, NS) into *z, with its distance
+ * from the crossing as the ranking *rank; -1 when the record has none of the kind. Real means
+ * |Im| <= 1e-6 of the scale (a Jordan block at -1 splits by ~1e-8: still a real pair, R2). */
+static int critical_eig(const prob *P, const double *q, int t, double complex *z, double *rank)
+{
+    int best = -1, flow = P->kind == K_FLOW;
+    double tol = RECHECK_TOL * eig_scale(P, q);
+    *rank = INFINITY;
+    if ((t == T_H && !flow) || ((t == T_PD || t == T_NS) && flow)) return -1;
+    for (int i = 0; i < P->nm; i++) {
+        double complex e = q[P->o_re + i] + I * q[P->o_im + i];
+        int real = fabs(cimag(e)) <= tol, upper = cimag(e) > 0;
+        double r = t == T_LP ? (real ? cabs(e - (flow ? 0 : 1)) : INFINITY)
+                 : t == T_PD ? (real ? cabs(e + 1) : INFINITY)
+                 : t == T_H ? (upper && !real ? fabs(creal(e)) : INFINITY)
+                 : (upper && !real ? fabs(cabs(e) - 1) : INFINITY);
+        if (r < *rank) *rank = r, best = i, *z = t == T_H || t == T_NS ? e : creal(e);
+    }
+    return best;
+}
+
+/* The type asked (GD_PT_REGULAR: the nearest crossing; PD before NS at a tie, as at R2) as the
+ * test *t with its critical eigenvalue *z. */
+static int pick_type(prob *P, const double *q, int type, int *t, double complex *z)
+{
+    static const int order[] = {T_LP, T_PD, T_NS, T_H};
+    double best = INFINITY, r;
+    *t = -1;
+    for (int k = 0; k < 4; k++) {
+        double complex e;
+        if (type != GD_PT_REGULAR && type != order[k] + 1) continue;
+        if (critical_eig(P, q, order[k], &e, &r) >= 0 && r < best) best = r, *t = order[k], *z = e;
+    }
+    if (*t >= 0) return GD_OK;
+    int flow = P->kind == K_FLOW;
+    const char *name = type == GD_PT_H ? "hopf" : type == GD_PT_PD ? "pd" : type == GD_PT_NS ? "ns" : "lp";
+    if (type == GD_PT_H && !flow) return gd_fmt(P->msg, GD_EUSAGE, "normal: --type hopf needs a flow (integrator cvode), not a map; use --type ns");
+    if ((type == GD_PT_PD || type == GD_PT_NS) && flow)
+        return gd_fmt(P->msg, GD_EUSAGE, "normal: --type %s needs a map (a fixed-step rule), not a flow; use --type %s", name, type == GD_PT_PD ? "lp" : "hopf");
+    const char *what = type == GD_PT_H ? "a complex pair of eigenvalues" : type == GD_PT_NS ? "a complex pair of multipliers" : flow ? "a real eigenvalue" : "a real multiplier";
+    return gd_fmt(P->msg, GD_EUSAGE, "normal: --type %s needs %s; the point has none among its %d", name, what, P->nm);
+}
+
+/* The normal form of the record q (type t, critical eigenvalue z) into out (its arrays in one block). */
+static int normal_pack(prob *P, const char *key, const double *q, int t, double complex z, gd_normal_result *out)
+{
+    int n = P->n, nm = P->nm, flow = P->kind == K_FLOW;
+    sp S = {.rec = (double *)q, .type = t + 1, .omega = NAN, .theta = NAN, .crit = "", .res = "none", .test = test_names[t]};
+    if (t == T_H) S.omega = cimag(z);
+    if (t == T_NS) S.theta = carg(z);
+    characterize(P, t, &S, z);
+    double *d = malloc(sizeof(double) * ((size_t)n + 2 * (size_t)nm) + strlen(key) + 1);
+    if (!d) return gd_fmt(P->msg, GD_ENOMEM, "out of memory");
+    out->x = d, out->eig_re = d + n, out->eig_im = d + n + nm, out->param = (char *)(d + n + 2 * nm);
+    strcpy(out->param, key);
+    memcpy(out->x, q, sizeof(double) * (size_t)n);
+    memcpy(out->eig_re, q + P->o_re, sizeof(double) * (size_t)nm), memcpy(out->eig_im, q + P->o_im, sizeof(double) * (size_t)nm);
+    out->type = t + 1, out->kind = kind_name(P->kind, P->k), out->period = P->k, out->dim = n, out->eig_dim = nm, out->p = q[n];
+    out->mu_re = creal(z), out->mu_im = cimag(z), out->omega = S.omega, out->theta = t == T_NS ? S.theta : NAN;
+    out->distance = flow ? creal(z) : cabs(z) - 1;
+    out->coeff = S.coeff, out->c1_re = S.c1re, out->c1_im = S.c1im, out->criticality = S.crit, out->resonance = S.res;
+    /* the orbit the normal form predicts at p: |z|^2 = -Re lambda / Re c1, eta^2 = (|mu| - 1) / c, |z|^2 = -(|mu| - 1) / d */
+    double r2 = t == T_H ? -out->distance / S.c1re : t == T_PD ? out->distance / S.coeff : t == T_NS ? -out->distance / S.coeff : NAN;
+    if (fabs(out->distance) <= 1e-12 * eig_scale(P, q)) r2 = 0; /* on the crossing, to the eigenvalues' rounding */
+    int decided = !strcmp(S.crit, "super") || !strcmp(S.crit, "sub");
+    out->amplitude = decided && r2 >= 0 ? sqrt(r2) + 0.0 : NAN; /* + 0.0: no -0 */
+    return GD_OK;
+}
+
+int gd_sim_normal(gd_sim *s, const char *key, double p, int type, gd_normal_result *out)
+{
+    if (out) memset(out, 0, sizeof *out);
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!key || !out) return gd_fmt(s->msg, GD_EUSAGE, "normal: need a key and a result struct to fill (NULL)");
+    if (!isfinite(p)) return gd_fmt(s->msg, GD_EUSAGE, "normal: --at needs a finite value");
+    if (type != GD_PT_REGULAR && type != GD_PT_LP && type != GD_PT_H && type != GD_PT_PD && type != GD_PT_NS)
+        return gd_fmt(s->msg, GD_EUSAGE, "normal: type %d is none of LP, H, PD, NS (GD_PT_*) or GD_PT_REGULAR (the nearest)", type);
+    prob P;
+    double *q = NULL;
+    double complex z = 0;
+    int rc = prob_bind(&P, s, key), t = -1;
+    if (rc == GD_OK && P.kind == K_HIST)
+        rc = gd_fmt(P.msg, GD_EUSAGE, "normal: %s keeps a history; continuation takes no coefficients of its map (use a rule without history)", P.st->type->name);
+    if (rc == GD_OK && !(q = malloc(sizeof(double) * (size_t)P.D))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
+    if (rc == GD_OK) rc = set_p(&P, p);
+    P.max_its = 60, P.one_point = 1; /* at a fold Newton halves the distance per step: 1 to 1e-10 in 34 */
+    if (rc == GD_OK && P.o->start == START_ORBIT)
+        rc = gd_fmt(P.msg, GD_EUSAGE, "normal: --from orbit: the coefficients are those of equilibria and fixed points; a cycle's PD and NS carry none (docs/bifurcations.md)");
+    if (rc == GD_OK && (rc = first_point(&P, q)) != GD_OK && rc != GD_ENOMEM) {
+        char why[GD_MSG_LEN];
+        snprintf(why, sizeof why, "%s", strncmp(P.msg, "continue: ", 10) ? P.msg : P.msg + 10);
+        rc = gd_fmt(P.msg, GD_EUSAGE, "normal: no %s found at %s = %.10g (%s)", kind_name(P.kind, P.k), key, p, why);
+    }
+    if (rc == GD_OK) rc = pick_type(&P, q, type, &t, &z);
+    if (rc == GD_OK) rc = normal_pack(&P, key, q, t, z, out);
+    if (rc != GD_OK) {
+        const char *m = P.msg[0] ? P.msg : gd_strerror(rc);
+        gd_fmt(s->msg, rc, "%s%s", strncmp(m, "continue: ", 10) ? "" : "normal: ", strncmp(m, "continue: ", 10) ? m : m + 10);
+    }
+    free(q), free(P.orb);
+    gd_sim_free(&P.sim);
+    return rc;
+}
+
+void gd_normal_result_free(gd_normal_result *r)
+{
+    if (r) gd_result_release(r, sizeof *r, r->x);
 }
 
 /* ---------------------------------------------------------------- --from ------- */
@@ -1740,6 +1870,39 @@ int gd_sim_write_continue(gd_sim *s, const char *path, const gd_continue_result 
     rc = gd_h5_root_attrs(f, s->command, s->config_text);
     for (int b = 0; b < r->nbranches && rc == GD_OK; b++) rc = write_branch(f, r, b);
     if (rc == GD_OK) rc = write_points(f, r);
+    if (rc != GD_OK) {
+        gd_h5_abort(&f);
+        return gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);
+    }
+    return gd_h5_commit(&f, s->msg);
+}
+
+int gd_sim_write_normal(gd_sim *s, const char *path, const gd_normal_result *r)
+{
+    if (!gd_sim_usable(s)) return GD_EUSAGE;
+    if (!path || !r || !r->x) return gd_fmt(s->msg, GD_EUSAGE, "gd_sim_write_normal: need a path and a normal-form result");
+    gd_h5 *f = NULL;
+    int rc = gd_h5_create(path, &f, s->msg), m = r->eig_dim;
+    if (rc != GD_OK) return rc;
+    double *e = malloc(sizeof(double) * 2 * (size_t)m);
+    hsize_t dn = (hsize_t)r->dim, ed[2] = {(hsize_t)m, 2};
+    if (!e) rc = GD_ENOMEM;
+    for (int i = 0; e && i < m; i++) e[2 * i] = r->eig_re[i], e[2 * i + 1] = r->eig_im[i];
+    const char *names[] = {"p", "omega", "theta", "distance", "coeff", "amplitude"};
+    const double vals[] = {r->p, r->omega, r->theta, r->distance, r->coeff, r->amplitude}, mu[2] = {r->mu_re, r->mu_im}, c1[2] = {r->c1_re, r->c1_im};
+    if (rc == GD_OK) rc = gd_h5_root_attrs(f, s->command, s->config_text);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/normal/x", 1, &dn, r->x);
+    if (rc == GD_OK) rc = gd_h5_write(f, "/normal/eigenvalues", 2, ed, e);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/normal", "param", r->param);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/normal", "type", gd_point_type_name(r->type));
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/normal", "kind", r->kind);
+    if (rc == GD_OK) rc = gd_h5_attr_long(f, "/normal", "period", r->period);
+    for (int k = 0; k < 6 && rc == GD_OK; k++) rc = gd_h5_attr_doubles(f, "/normal", names[k], 1, vals + k);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/normal", "mu", 2, mu);
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, "/normal", "c1", 2, c1);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/normal", "criticality", r->criticality);
+    if (rc == GD_OK) rc = gd_h5_attr_string(f, "/normal", "resonance", r->resonance);
+    free(e);
     if (rc != GD_OK) {
         gd_h5_abort(&f);
         return gd_fmt(s->msg, GD_EIO, "cannot write '%s'", path);

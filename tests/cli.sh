@@ -338,6 +338,39 @@ expect 2 "outside" -- continue good.ini --set integrator.h=0.2 --param integrato
 expect 2 "real" -- continue good.ini --param model.loss --lo 0 --hi 1
 expect 2 "unknown option" -- continue good.ini --param integrator.h --lo 0 --hi 1 --rtol 1
 expect 2 "allow_negative" -- continue good.ini --set model.reg=gp --set model.gamma=-0.5 --param model.gamma --lo -0.5 --hi 0.5
+# normal: D1's NS point at h = 1.2 (d = -0.081), the type found without --type, in the JSON and in /normal;
+# the logistic map's flip at r = 3 (c = 9) and, at r = 3.01, the predicted period-2 orbit eta^2 = (|mu| - 1)/c
+"$gandyn" normal good.ini --set model.reg=gp --param integrator.h --at 1.2 -o normal.h5 --json > normal.json \
+    && "$gandyn" normal /dev/null $lg --param model.r --at 3.01 --type pd --json > normal_pd.json \
+    && "$py" - normal.json normal_pd.json <<'PY' && ok || bad "normal --json, /normal"
+import json, sys, h5py, math
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "NS" and d["kind"] == "fixed_point" and d["param"] == "integrator.h" and d["p"] == 1.2, d
+assert abs(d["d"] + 0.081) < 1e-6 and d["coeff"] == d["d"] and abs(d["theta"] - 0.6093853) < 1e-7 and abs(d["distance"]) < 1e-12, d
+assert d["criticality"] == "super" and d["resonance"] == "none" and d["output"] == "normal.h5" and "l1" not in d, d
+n = h5py.File(d["output"])["normal"]
+assert list(n["x"][:]) == d["x"] and n.attrs["coeff"] == d["coeff"] and n.attrs["type"] == "NS" and n["eigenvalues"].shape == (2, 2)
+e = json.load(open(sys.argv[2]))
+r = 3.01
+assert e["type"] == "PD" and abs(e["c"] - 2 * r * r / (r - 1)) < 1e-5 and abs(e["distance"] - (r - 3)) < 1e-12, e
+assert abs(e["amplitude"] - math.sqrt((r - 3) / e["c"])) < 1e-12 and e["output"] is None, e
+PY
+# normal --from: the x of continue's PD point (pd1.h5 above) as the start, at its r = 3
+"$gandyn" normal /dev/null $lg --param model.r --at 3 --from 'pd1.h5#/points/0' --json > normal_from.json \
+    && "$py" - normal_from.json <<'PY' && ok || bad "normal --from FILE.h5#/points/N"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["type"] == "PD" and abs(d["x"][0] - 2 / 3) < 1e-12 and abs(d["c"] - 9) < 1e-6 and d["criticality"] == "super", d
+PY
+expect 2 "normal needs --param" -- normal good.ini --at 1
+expect 2 "normal needs --param" -- normal good.ini --param integrator.h
+expect 2 "--type must be hopf, ns, pd or lp" -- normal good.ini --param integrator.h --at 1 --type flip
+expect 2 "--at needs a finite number" -- normal good.ini --param integrator.h --at inf
+expect 2 "--type hopf needs a flow" -- normal good.ini --param integrator.h --at 1 --type hopf
+expect 2 "--type pd needs a map" -- normal /dev/null --set model.name=normal_form --set integrator.name=cvode --param model.mu --at 0 --type pd
+expect 2 "needs a complex pair of eigenvalues" -- normal /dev/null --set model.name=normal_form --set model.form=transcritical --set integrator.name=cvode --set run.x0=0.5 --param model.mu --at 0.5 --type hopf
+expect 2 "no equilibrium found" -- normal /dev/null --set model.name=normal_form --set model.form=fold --set integrator.name=cvode --set run.x0=1,0 --param model.mu --at -1
+expect 2 "keeps a history" -- normal good.ini --set integrator.name=optimistic --param integrator.h --at 1
 expect 2 "critical needs --param" -- critical good.ini --lo 1 --hi 2
 expect 2 "both converge" -- critical good.ini --set model.reg=gp --param integrator.h --lo 0.1 --hi 0.2
 # optimistic carries the previous field: its map has 2 dim coordinates (a buffer overrun once)

@@ -357,6 +357,22 @@ expect 2 "the attractor classes of flows (cvode) are not implemented yet" -- cri
 expect 2 "critical: --trace repeats the outcome bisection; it does not combine with --classes" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --classes --trace model.gamma:0.1:1:3
 expect 2 "critical: need --lo < --hi" -- critical good.ini --param integrator.h --lo 1 --hi 0.1 --classes
 
+row normal-request
+nf="--set model.name=normal_form --set integrator.name=cvode"
+expect 2 "normal needs --param KEY --at P" -- normal good.ini --param integrator.h
+expect 2 "--type must be hopf, ns, pd or lp (not 'flip')" -- normal good.ini --param integrator.h --at 1 --type flip
+expect 2 "--at needs a finite number" -- normal good.ini --param integrator.h --at nan
+expect 2 "normal: --type hopf needs a flow (integrator cvode), not a map; use --type ns" -- normal good.ini --param integrator.h --at 1 --type hopf
+expect 2 "normal: --type ns needs a map (a fixed-step rule), not a flow; use --type hopf" -- normal /dev/null $nf --param model.mu --at 0 --type ns
+expect 2 "normal: --type hopf needs a complex pair of eigenvalues; the point has none among its 1" -- \
+    normal /dev/null $nf --set model.form=transcritical --set run.x0=0.5 --param model.mu --at 0.5 --type hopf
+expect 2 "normal: no equilibrium found at model.mu = -1 (Newton from run.x0 found no point of the branch at -1)" -- \
+    normal /dev/null $nf --set model.form=fold --set run.x0=1,0 --param model.mu --at -1
+expect 2 "normal: optimistic keeps a history" -- normal good.ini --set integrator.name=optimistic --param integrator.h --at 1
+expect 2 "normal: --from orbit: the coefficients are those of equilibria and fixed points" -- \
+    normal /dev/null $nf --set model.form=cycle_flip --param model.mu --at 0 --from orbit
+expect 2 "normal: --param run.x0 must be a model.\* or integrator.\* key" -- normal good.ini --param run.x0 --at 1
+
 # the table and this script name the same rows
 [ $((pass + fail)) = "$checks_before" ] && bad "row ${rows[-1]} ran no check"
 listed=$(grep -oE '^\| `[a-z0-9-]+`' "$table" | tr -d '|` ' | sort)

@@ -237,6 +237,10 @@ static void sim_refuses(gd_sim *s)
     REFUSED(s, gd_sim_write_continue(s, "x.h5", &cont));
     REFUSED(s, gd_sim_map_derivatives(s, &at, &at, &at, &at, &at, &at));
     REFUSED(s, gd_sim_continue_from(s, "integrator.h", "x0"));
+    gd_normal_result nf;
+    REFUSED(s, gd_sim_normal(s, "integrator.h", 1, GD_PT_REGULAR, &nf));
+    CHECK(nf.x == NULL);
+    REFUSED(s, gd_sim_write_normal(s, "x.h5", &nf));
     CHECK(w == NULL && neq == 0 && cont.branches == NULL);
 }
 
@@ -253,6 +257,7 @@ static void null_sims(void)
     gd_smoothness_result_free(NULL), gd_eig_result_free(NULL), gd_scan_result_free(NULL);
     gd_spectrum_result_free(NULL), gd_spectrum_scan_free(NULL), gd_continue_result_free(NULL);
     gd_lyapunov_result_free(NULL), gd_attractor_result_free(NULL), gd_critical_scan_free(NULL), gd_orbit_result_free(NULL);
+    gd_normal_result_free(NULL);
     CHECK(strcmp(gd_point_type_name(GD_PT_NS), "NS") == 0 && gd_point_type_name(99)[0] == '\0');
     CHECK(gd_attractor_class_name(-1) == NULL);
     gd_eig_result e = {0};

@@ -22,7 +22,7 @@ Failures raise GandynError subclasses carrying the library's one-line message: U
 FileError, CancelledError.
 """
 from ._lib import library_path
-from .commands import (attractor, call, catalog, continuation, critical, eig, estimate, help, lyapunov, merge, orbit, portrait, rate, run, smoothness,
+from .commands import (attractor, call, catalog, continuation, critical, eig, estimate, help, lyapunov, merge, normal, orbit, portrait, rate, run, smoothness,
                        spectrum, sweep, version)
 from .errors import (CancelledError, FileError, GandynError, GandynWarning, LibraryNotFound, SolverError,
                      UsageError)
@@ -32,7 +32,7 @@ from .result import Group, Result, load
 
 list = catalog  # gandyn.list(): `gandyn list --json` (not exported by `from gandyn import *`)
 
-__all__ = ["run", "eig", "rate", "portrait", "sweep", "critical", "continuation", "smoothness", "spectrum", "lyapunov", "attractor", "orbit", "merge", "estimate",
+__all__ = ["run", "eig", "rate", "portrait", "sweep", "critical", "continuation", "smoothness", "spectrum", "lyapunov", "attractor", "orbit", "normal", "merge", "estimate",
            "catalog", "help", "version", "call", "load", "plot", "Result", "Group", "GandynError", "UsageError",
            "SolverError", "FileError", "CancelledError", "LibraryNotFound", "GandynWarning", "library_path", "register_model",
            "FIELD_SIG", "JACOBIAN_SIG", "EQUILIBRIUM_SIG", "FIELD_BATCH_SIG"]

@@ -192,6 +192,17 @@ def continuation(config=None, param=None, lo=None, hi=None, from_=None, **kw):
     return _execute("continue", _config_args(config), dict(kw, param=param, lo=lo, hi=hi))
 
 
+def normal(config=None, param=None, at=None, from_=None, **kw):
+    """gandyn normal (type="hopf" | "ns" | "pd" | "lp", period=K; from_= for --from): at param = at,
+    the equilibrium or fixed / period-K point continuation starts from, its eigenvalues, the
+    critical one of the type (default: the nearest its crossing), its distance from the crossing,
+    the coefficient continue reports at a special point (coeff, and as l1, c, d or a),
+    criticality, resonance and the predicted orbit's amplitude; file (out=): /normal."""
+    if from_ is not None:
+        kw["from"] = from_
+    return _execute("normal", _config_args(config), dict(kw, param=param, at=at))
+
+
 def smoothness(config=None, **kw):
     """gandyn smoothness: curvature of a gradient flow and the step limit 2/L."""
     return _execute("smoothness", _config_args(config), kw)

@@ -50,6 +50,8 @@ CASES = {
                                                 period_guess=6, out=out),
               ["/dev/null", "--set", "model.name=normal_form", "--set", "model.form=hopf", "--set", "integrator.name=cvode", "--set", "run.x0=0.3,0",
                "--period-guess", "6"]),
+    "normal": ("normal", lambda out: gandyn.normal(GRADPEN, param="integrator.h", at=1.2, type="ns", out=out),
+               [GRADPEN, "--param", "integrator.h", "--at", "1.2", "--type", "ns"]),
     "continue_cycles": ("continue", lambda out: gandyn.continuation({"model.name": "normal_form", "model.form": "bautin", "integrator.name": "cvode"},
                                                                     param="model.mu", lo=-0.5, hi=0.5, cycles=True, out=out),
                         ["/dev/null", "--set", "model.name=normal_form", "--set", "model.form=bautin", "--set", "integrator.name=cvode",
@@ -87,6 +89,20 @@ def test_continue_from_agrees_with_cli(scratch):
     sets = [a for k, v in lg.items() for a in ("--set", f"{k}={v}")]
     assert_same(dict(mine), cli_json("continue", "/dev/null", *sets, "--param", "model.r", "--lo", 3, "--hi", 3.5, "--period", 2, "--from", start, "-o", ""))
     assert any(s["type"] == "PD" and abs(s["p"] - (1 + 6 ** 0.5)) < 1e-10 for s in mine["special"])
+
+
+def test_normal():
+    """gandyn.normal: the logistic map's flip coefficient c(r) = 2r^2/(r - 1) (9 at r = 3) and the
+    predicted period-2 orbit; the Hopf form's l1 = 2 c_re / omega; a refusal as a UsageError."""
+    lg = {"model.name": "normal_form", "model.form": "logistic", "integrator.h": 1, "run.x0": 0.6}
+    r = gandyn.normal(lg, param="model.r", at=3.01)
+    assert r.path is None and r["type"] == "PD" and r["c"] == r["coeff"] and abs(r["c"] - 2 * 3.01 ** 2 / 2.01) < 1e-5
+    assert abs(r["amplitude"] ** 2 * r["c"] - 0.01) < 1e-12 and r["criticality"] == "super"
+    h = gandyn.normal({"model.name": "normal_form", "model.form": "hopf", "integrator.name": "cvode", "model.omega": 2}, param="model.mu", at=-0.1,
+                      type="hopf")
+    assert h["type"] == "H" and abs(h["l1"] + 1) < 1e-8 and abs(h["omega"] - 2) < 1e-12 and "amplitude" not in h
+    with pytest.raises(gandyn.UsageError, match="--type hopf needs a flow"):
+        gandyn.normal(lg, param="model.r", at=3, type="hopf")
 
 
 def test_critical_and_trace_agree_with_cli():
