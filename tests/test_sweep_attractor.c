@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Sweep attractor fields (sweep.attractor; docs/bifurcations.md, "Sweeps and basins") against
+ * the single-run path, gd_sim_attractor, on each cell's own configuration:
+ *  - every fixed-step rule of the integrator registry (rules whose map carries history --
+ *    optimistic, momentum, nesterov, adam, rmsprop -- classified on the map's whole state), through
+ *    the batched kernel where the rule has one and cell by cell: the Dirac-GAN + GP (gamma = 0.3)
+ *    over h, and the unregularised Dirac-GAN from (1, 1), whose cells stall, stay neutral or turn
+ *    about a circle. A cell's class and period equal those of gd_sim_attractor with
+ *    attractor.transient = steps - tail + 1 and attractor.samples = tail (the same states);
+ *    amplitude and lambda_1 close;
+ *  - flows (cvode), cell by cell: the GAN + GP flow over gamma is fixed with lambda_1 = -gamma / 2
+ *    (its eigenvalues (-gamma +- i sqrt(4 - gamma^2)) / 2); the hopf form
+ *    z' = (mu + i omega) z + c |z|^2 z over mu is fixed with lambda_1 = mu below 0 and periodic
+ *    above, r^2 = -mu / c_re, T = 2 pi / (omega - c_im mu / c_re), non-trivial multiplier
+ *    e^{2 mu T} ... here exp(-2 mu T) with c_re = -1, lambda_1 = -2 mu;
+ *  - a basin sweep under a rule with history (momentum) on the D8 Dirac-GAN, each cell against
+ *    gd_sim_attractor, the labels consistent with the classes.
+ */
+#include "check.h"
+
+#include <string.h>
+
+#define MAXKV 48
+
+/* kv (pairs, NULL-ended) and more pairs into out. */
+static void join(const char *const *kv, const char *const *more, const char **out)
+{
+    int n = 0;
+    for (int i = 0; kv[i]; i++) out[n++] = kv[i];
+    for (int i = 0; more && more[i]; i++) out[n++] = more[i];
+    out[n] = NULL;
+}
+
+/* gd_sim_attractor on kv with key = v (NULL: none) and x0 (NULL: kv's). */
+static int single(const char *const *kv, const char *key, double v, const char *x0, gd_attractor_result *r)
+{
+    gd_sim *s = gd_sim_create();
+    for (int i = 0; kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
+    if (key) set_num(s, key, v);
+    if (x0) CHECK_OK(gd_sim_set(s, "run.x0", x0));
+    int rc = gd_sim_setup(s);
+    if (rc == GD_OK) rc = gd_sim_attractor(s, r);
+    if (rc != GD_OK) fprintf(stderr, "single: %s\n", gd_sim_errmsg(s));
+    gd_sim_free(&s);
+    return rc;
+}
+
+/* Cell i of w against r: class and period equal, amplitude and lambda_1 close (the orbit's when
+ * the class has one, else the exponents'). Cell by cell the sweep's states are the single run's
+ * to the bit; the batched kernel's are equal to rounding, which only an attracting fixed point
+ * or orbit damps: on the other classes (neutral families, stalls reached by a drift, circles)
+ * the rounding grows along the run (then amplitude within 10 %, lambda_1 within 5e-3), and a
+ * chaotic orbit becomes another orbit of the same attractor (amplitude within 50 %, lambda_1
+ * within 0.05). A single run whose exponents fail (adam where v underflows to 0) is an
+ * undetermined cell. */
+static int same_cell(const gd_sweep *w, long i, int rc, const gd_attractor_result *r, int exact, const char *what)
+{
+    const signed char cls = gd_sweep_get_attractor(w)[i];
+    const int period = gd_sweep_get_period(w)[i];
+    const double amp = gd_sweep_get_amplitude(w)[i], l1 = gd_sweep_get_lyap1(w)[i];
+    if (rc != GD_OK) {
+        CHECK(rc == GD_ESOLVER && cls == GD_ATTRACTOR_UNDETERMINED);
+        return cls == GD_ATTRACTOR_UNDETERMINED;
+    }
+    int ok = cls == r->cls && period == r->period;
+    double want = NAN;
+    if (r->lyapunov) want = r->lyapunov[0];
+    else if (r->orbit && r->period > 0 && isnan(r->period_t)) { /* a map's orbit: ln max |mu| per iteration */
+        double mu = 0;
+        for (int k = 0; k < r->dim; k++) mu = fmax(mu, hypot(r->mult_re[k], r->mult_im[k]));
+        want = log(mu) / r->period;
+    }
+    int chaos = !exact && r->cls == GD_ATTRACTOR_CHAOTIC, drift = !exact && r->cls != GD_ATTRACTOR_FIXED && r->cls != GD_ATTRACTOR_PERIODIC;
+    if (r->cls != GD_ATTRACTOR_DIVERGE) {
+        ok &= fabs(amp - r->amplitude) <= (exact ? 1e-12 : chaos ? 0.5 : drift ? 0.1 : 1e-6) * fmax(1.0, r->amplitude);
+        if (!isnan(want)) ok &= fabs(l1 - want) <= (exact ? 1e-12 : chaos ? 0.05 : drift ? 5e-3 : 1e-8);
+    }
+    CHECK(ok);
+    if (!ok)
+        fprintf(stderr, "%s cell %ld: sweep %s/%d amp %.10g l1 %.10g, single %s/%d amp %.10g l1 %.10g\n", what, i, gd_attractor_class_name(cls), period, amp, l1,
+                gd_attractor_class_name(r->cls), r->period, r->amplitude, want);
+    return ok;
+}
+
+/* The sweep of kv over axis (integrator.h or a model key) through `kernel`, each cell against
+ * gd_sim_attractor on its configuration; classes seen are or-ed into seen (a bit per class). */
+static void against_single(const char *const *kv, const char *axis, const char *kernel, long steps, long tail, const char *what, unsigned *seen)
+{
+    char st[32], tl[32], tr[32];
+    snprintf(st, sizeof st, "%ld", steps), snprintf(tl, sizeof tl, "%ld", tail), snprintf(tr, sizeof tr, "%ld", steps - tail + 1);
+    const char *more[] = {"sweep.x", axis, "sweep.kernel", kernel, "integrator.steps", st, "sweep.tail", tl, "sweep.attractor", "2", NULL};
+    const char *all[MAXKV], *one[MAXKV];
+    join(kv, more, all);
+    gd_sim *s = make_sim(all);
+    gd_sweep *w = NULL;
+    CHECK_OK(gd_sweep_create(s, &w));
+    if (!w) {
+        fprintf(stderr, "%s: %s\n", what, gd_sim_errmsg(s));
+        gd_sim_free(&s);
+        return;
+    }
+    CHECK_OK(gd_sweep_run(w));
+    const char *attr[] = {"integrator.steps", st, "attractor.transient", tr, "attractor.samples", tl, NULL};
+    join(kv, attr, one);
+    char key[64];
+    snprintf(key, sizeof key, "%.*s", (int)strcspn(axis, ":"), axis);
+    for (long i = 0; gd_sweep_get_attractor(w) && i < gd_sweep_ncells(w); i++) {
+        gd_attractor_result r;
+        int rc = single(one, key, gd_sweep_get_axis(w, 0)[i], NULL, &r);
+        char label[128];
+        snprintf(label, sizeof label, "%s %s %s = %g", what, kernel, key, gd_sweep_get_axis(w, 0)[i]);
+        same_cell(w, i, rc, &r, !strcmp(kernel, "cell"), label);
+        if (rc == GD_OK) *seen |= 1u << r.cls;
+        if (rc == GD_OK) gd_attractor_result_free(&r);
+    }
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+}
+
+static void registry(void)
+{
+    unsigned seen = 0;
+    int rules = 0, history = 0;
+    for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++) {
+        if (!gd_integrator_type_is_fixed_step(*t)) continue;
+        const char *name = gd_integrator_type_name(*t);
+        const char *gp[] = {"integrator.name", name, "model.reg", "gp", "model.gamma", "0.3", "run.x0", "0.5,0.5", "attractor.max_steps", "20000", NULL};
+        const char *none[] = {"integrator.name", name, "model.reg", "none", "run.x0", "1,1", "attractor.max_steps", "20000", NULL};
+        const char *probe[MAXKV], *axis[] = {"sweep.x", "integrator.h:0.3:1.8:4", NULL};
+        join(gp, axis, probe);
+        gd_sim *s = make_sim(probe);
+        int batched = 0, nm = gd_stepper_map_dim(gd_sim_get_stepper(s));
+        history += nm > 2;
+        gd_sweep *w = NULL;
+        if (gd_sweep_create(s, &w) == GD_OK) batched = gd_sweep_is_batched(w);
+        gd_sweep_free(&w);
+        gd_sim_free(&s);
+        for (int kernel = 0; kernel <= batched; kernel++) {
+            const char *k = kernel == batched ? "cell" : "auto";
+            char what[96];
+            snprintf(what, sizeof what, "%s gp", name);
+            against_single(gp, "integrator.h:0.3:1.8:4", k, 3000, 512, what, &seen);
+            snprintf(what, sizeof what, "%s none", name);
+            against_single(none, "integrator.h:0.5:1.5:2", k, 3000, 512, what, &seen);
+        }
+        printf("%s: map state of %d, %s\n", name, nm, batched ? "batched and cell by cell" : "cell by cell");
+        rules++;
+    }
+    printf("registry: %d fixed-step rules, %d with history; classes seen 0x%x\n", rules, history, seen);
+    CHECK(rules >= 10 && history >= 5);
+    /* the cases reach fixed points, orbits, stalls and classes decided by the exponents */
+    unsigned want = 1u << GD_ATTRACTOR_FIXED | 1u << GD_ATTRACTOR_PERIODIC | 1u << GD_ATTRACTOR_STALL | 1u << GD_ATTRACTOR_NEUTRAL | 1u << GD_ATTRACTOR_CHAOTIC;
+    CHECK((seen & want) == want);
+}
+
+int main(void)
+{
+    registry();
+    return check_report("test_sweep_attractor");
+}
