@@ -120,11 +120,16 @@ static int newton(att *a, int k, double *z)
         for (int i = 0; i < N; i++) a->g[i] = z[i] - a->w[i];
         double res = norm(N, a->g);
         for (int i = 0; i < N; i++) a->P[i * N + i] -= 1;
-        double flat = norm(N * N, a->P); /* |D Phi^k - I|_F */
+        double flat = 0; /* |D Phi^k - I|_F on the model's coordinates */
+        for (int i = 0; i < a->n; i++) flat += norm(a->n, a->P + (size_t)i * N) * norm(a->n, a->P + (size_t)i * N);
+        flat = sqrt(flat);
         if (!solve(N, a->P, a->g)) return 0;
         /* A small residual is not enough where the gradients saturate (a stall): there Phi(z) - z
          * is 1e-13 (or rounds to 0) with D Phi^k - I as small, and the Newton correction is O(1)
-         * (or 0 / 0). A map that is the identity to 1e-6 near z has no isolated orbit there. */
+         * (or 0 / 0). A map that is the identity to 1e-6 near z has no isolated orbit there. With
+         * a history (optimistic's last field value, momentum's buffer) the map forgets it, so
+         * D Phi^k - I is not small on the history's rows and columns even there: its block on
+         * the model's coordinates is what is the identity. */
         if (res < 1e-12 * a->L) return flat > 1e-6 && norm(N, a->g) < 1e-6 * a->L;
         for (int i = 0; i < N; i++) z[i] += a->g[i];
         if (!(norm(N, z) <= a->st->o.diverge_radius)) return 0;

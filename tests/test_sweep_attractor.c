@@ -154,8 +154,128 @@ static void registry(void)
     CHECK((seen & want) == want);
 }
 
+/* The sweep of kv (cvode) over model.KEY, run; NULL when it failed. */
+static gd_sweep *flow_sweep(const char *const *kv, gd_sim **s)
+{
+    *s = make_sim(kv);
+    gd_sweep *w = NULL;
+    CHECK_OK(gd_sweep_create(*s, &w));
+    if (w) CHECK_OK(gd_sweep_run(w));
+    if (w && !gd_sweep_get_attractor(w)) gd_sweep_free(&w);
+    CHECK(w && !gd_sweep_is_batched(w));
+    if (!w) fprintf(stderr, "flow sweep: %s\n", gd_sim_errmsg(*s));
+    return w;
+}
+
+static void flows(void)
+{
+    /* GAN + GP flow from (1, 1) for t = 200, then 512 samples every 0.1: fixed at 0 for every
+     * gamma > 0, lambda_1 = -gamma / 2 (gamma < 2); as gd_sim_attractor with transient 2000 x 0.1 */
+    const char *gp[] = {"integrator.name", "cvode", "model.reg", "gp", "run.x0", "1,1", "integrator.t_end", "200", "integrator.steps", "500", "sweep.x", "model.gamma:0.2:1:5",
+                        "sweep.attractor", "1", NULL};
+    const char *gp1[] = {"integrator.name", "cvode", "model.reg", "gp", "run.x0", "1,1", "attractor.transient", "2000", "attractor.samples", "512", NULL};
+    gd_sim *s;
+    gd_sweep *w = flow_sweep(gp, &s);
+    for (long i = 0; w && i < gd_sweep_ncells(w); i++) {
+        double g = gd_sweep_get_axis(w, 0)[i];
+        CHECK(gd_sweep_get_attractor(w)[i] == GD_ATTRACTOR_FIXED && gd_sweep_get_period(w)[i] == 1 && !gd_sweep_get_unstable(w)[i]);
+        CHECK_NEAR(gd_sweep_get_lyap1(w)[i], -g / 2, 1e-9);
+        CHECK(isnan(gd_sweep_get_period_t(w)[i]) && gd_sweep_get_steps_used(w)[i] == 500 + 512);
+        gd_attractor_result r;
+        CHECK_OK(single(gp1, "model.gamma", g, NULL, &r));
+        CHECK(r.cls == GD_ATTRACTOR_FIXED && r.period == 1);
+        gd_attractor_result_free(&r);
+    }
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+    /* the hopf form z' = (mu + i omega) z + c |z|^2 z, omega = 1, c = -1 + 0.5 i, from (0.3, 0):
+     * fixed at 0 with lambda_1 = mu for mu < 0; for mu > 0 the cycle r^2 = -mu / c_re,
+     * T = 2 pi / (omega - c_im mu / c_re), non-trivial multiplier exp(2 c_re r^2 T) = exp(-2 mu T):
+     * lambda_1 = -2 mu, amplitude r */
+    const char *hopf[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0.3,0", "integrator.t_end", "300", "sweep.x", "model.mu:-0.6:0.6:4",
+                          "sweep.attractor", "1", NULL};
+    const char *hopf1[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0.3,0", "attractor.transient", "3000", "attractor.samples", "512", NULL};
+    w = flow_sweep(hopf, &s);
+    for (long i = 0; w && i < gd_sweep_ncells(w); i++) {
+        double mu = gd_sweep_get_axis(w, 0)[i], T = 2 * M_PI / (1 + 0.5 * mu), l1 = gd_sweep_get_lyap1(w)[i];
+        int cls = gd_sweep_get_attractor(w)[i];
+        CHECK(cls == (mu < 0 ? GD_ATTRACTOR_FIXED : GD_ATTRACTOR_PERIODIC) && gd_sweep_get_period(w)[i] == 1);
+        if (mu < 0) CHECK(isnan(gd_sweep_get_period_t(w)[i]) && fabs(l1 - mu) < 1e-9);
+        else {
+            CHECK_NEAR(gd_sweep_get_period_t(w)[i], T, 1e-8);
+            CHECK_NEAR(l1, -2 * mu, 1e-6);
+            CHECK_NEAR(gd_sweep_get_amplitude(w)[i], sqrt(mu), 1e-6);
+        }
+        gd_attractor_result r;
+        CHECK_OK(single(hopf1, "model.mu", mu, NULL, &r));
+        CHECK(r.cls == cls && r.period == 1 && (mu < 0 || fabs(r.period_t - gd_sweep_get_period_t(w)[i]) < 1e-8));
+        gd_attractor_result_free(&r);
+    }
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+    /* sweep.attractor = 2: the exponents of what the tests leave (Lorenz at rho = 28: chaotic,
+     * lambda_1 ~ 0.9) */
+    const char *lorenz[] = {"model.name", "normal_form", "model.form", "lorenz", "integrator.name", "cvode", "run.x0", "1,1,1", "integrator.t_end", "50", "sweep.x", "model.rho:28:28:1",
+                            "sweep.attractor", "2", "attractor.max_steps", "200", NULL};
+    w = flow_sweep(lorenz, &s);
+    CHECK(w && gd_sweep_get_attractor(w)[0] == GD_ATTRACTOR_CHAOTIC && fabs(gd_sweep_get_lyap1(w)[0] - 0.9) < 0.15);
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+}
+
+/* A basin under a rule whose map carries history: momentum (h = 1.5) on the unregularised
+ * Dirac-GAN over starts in [-2, 2]^2. Cells stall or (one, at the start x* = 0) sit on the
+ * repelling fixed point; each cell as gd_sim_attractor gives it; one label for every stall, another
+ * for the fixed point, -2 exactly where undetermined. Both kernels. */
+static void basin_history(void)
+{
+    const char *kv[] = {"integrator.name", "momentum", "integrator.h", "1.5", "model.reg", "none", "integrator.steps", "3000", "sweep.attractor", "2", "attractor.max_steps", "5000",
+                        "sweep.x", "run.x0.0:-2:2:5", "sweep.y", "run.x0.1:-2:2:5", NULL};
+    const char *one[] = {"integrator.name", "momentum", "integrator.h", "1.5", "model.reg", "none", "integrator.steps", "3000", "attractor.max_steps", "5000",
+                         "attractor.transient", "2489", "attractor.samples", "512", NULL};
+    for (int kernel = 0; kernel < 2; kernel++) {
+        const char *more[] = {"sweep.kernel", kernel ? "cell" : "auto", NULL}, *all[MAXKV];
+        join(kv, more, all);
+        gd_sim *s = make_sim(all);
+        gd_sweep *w = NULL;
+        CHECK_OK(gd_sweep_create(s, &w));
+        CHECK(w && gd_sweep_is_batched(w) == !kernel);
+        if (w) CHECK_OK(gd_sweep_run(w));
+        int nb = 0;
+        const int *b = w ? gd_sweep_get_basin(w, &nb) : NULL;
+        CHECK(b != NULL);
+        int stall = -3, fixed = -3;
+        long nstall = 0;
+        for (long i = 0; b && i < gd_sweep_ncells(w); i++) {
+            char x0[64], what[128];
+            snprintf(x0, sizeof x0, "%.17g,%.17g", gd_sweep_get_axis(w, 0)[i % 5], gd_sweep_get_axis(w, 1)[i / 5]);
+            snprintf(what, sizeof what, "momentum basin %s (%s)", x0, kernel ? "cell" : "auto");
+            gd_attractor_result r;
+            int rc = single(one, NULL, 0, x0, &r);
+            same_cell(w, i, rc, &r, kernel, what);
+            if (rc == GD_OK) gd_attractor_result_free(&r);
+            int c = gd_sweep_get_attractor(w)[i];
+            CHECK((b[i] == -2) == (c == GD_ATTRACTOR_UNDETERMINED));
+            if (c == GD_ATTRACTOR_STALL) {
+                stall = stall == -3 ? b[i] : stall, nstall++;
+                CHECK(b[i] == stall);
+            }
+            if (c == GD_ATTRACTOR_FIXED) {
+                fixed = fixed == -3 ? b[i] : fixed;
+                CHECK(b[i] == fixed && gd_sweep_get_unstable(w)[i]);
+            }
+        }
+        printf("momentum basin (%s): %ld stall cells, %d attractors\n", kernel ? "cell" : "auto", nstall, nb);
+        CHECK(nstall >= 5 && stall >= 0 && fixed >= 0 && stall != fixed && nb == 2);
+        gd_sweep_free(&w);
+        gd_sim_free(&s);
+    }
+}
+
 int main(void)
 {
+    flows();
+    basin_history();
     registry();
     return check_report("test_sweep_attractor");
 }
