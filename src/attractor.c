@@ -227,7 +227,10 @@ static int find_orbit(att *a, const attractor_opts *o, double *z)
         for (long j = a->S / 2; j + k < a->S && m < tol; j++) m = fmax(m, dist(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
         if (m < tol) { /* returns without a Newton orbit: a drift whose steps are below 1e-8 L (a stall) */
             memcpy(z, last, sizeof(double) * (size_t)N);
-            if (newton(a, k, z)) return k;
+            /* the orbit the samples repeat lies among them: Newton that walks off a saturated
+             * plateau (Phi^k - I nearly singular there) to another fixed point, e.g. the
+             * repelling x* = 0, found no orbit of these samples */
+            if (newton(a, k, z) && in_box(a, z)) return k;
             break;
         }
     }

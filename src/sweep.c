@@ -643,6 +643,7 @@ static int cell_attractor(const gd_sweep *w, ctx *c, long S, long N, long div_at
     c->stepper->lane.iter = N;
     int rc = gd_attractor_of_samples(NULL, c->cfg, c->stepper, eq, c->z, S, &r, msg);
     if (rc == GD_OK && r.cls == GD_ATTRACTOR_UNDETERMINED && w->base->sweep->attractor == 2) {
+        out->amplitude = r.amplitude, out->rotation = r.rotation; /* the samples' own, should the exponents fail */
         gd_attractor_result_free(&r);
         /* the exponents average from the first kept state on, with its history and iteration
          * count, as gd_sim_attractor's from its first sample (on a map whose state restarts each
@@ -655,7 +656,7 @@ static int cell_attractor(const gd_sweep *w, ctx *c, long S, long N, long div_at
         rc = gd_attractor_of_samples(c->sim, c->cfg, c->stepper, eq, c->z, S, &r, msg);
         c->sim->resume = NULL;
         if (label && rc == GD_ESOLVER) *label = -2;
-        if (rc == GD_ESOLVER) return GD_OK; /* the exponents failed (adam where v is 0: no derivative): no class */
+        if (rc == GD_ESOLVER) return GD_OK; /* the exponents failed (adam where v is 0: no derivative): undetermined */
     }
     if (rc != GD_OK) return rc;
     cell_fields(&r, 0, out);
