@@ -13,7 +13,8 @@
  *    (its eigenvalues (-gamma +- i sqrt(4 - gamma^2)) / 2); the hopf form
  *    z' = (mu + i omega) z + c |z|^2 z over mu is fixed with lambda_1 = mu below 0 and periodic
  *    above, r^2 = -mu / c_re, T = 2 pi / (omega - c_im mu / c_re), non-trivial multiplier
- *    e^{2 mu T} ... here exp(-2 mu T) with c_re = -1, lambda_1 = -2 mu;
+ *    exp(2 c_re r^2 T) = exp(-2 mu T), so lambda_1 = -2 mu (T to 1e-8, amplitude r);
+ *    Lorenz at rho = 28 chaotic by the exponents (sweep.attractor = 2);
  *  - a basin sweep under a rule with history (momentum) on the D8 Dirac-GAN, each cell against
  *    gd_sim_attractor, the labels consistent with the classes.
  */
