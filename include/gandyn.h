@@ -738,16 +738,20 @@ GD_EXPORT const signed char *gd_sweep_get_predicted(const gd_sweep *w);
 GD_EXPORT const signed char *gd_sweep_get_failure(const gd_sweep *w);
 /* sweep.attractor > 0 (else NULL; docs/bifurcations.md, "Sweeps and basins"): per cell the
  * attractor class (GD_ATTRACTOR_*), 1 when it sits on an unstable orbit, the period (fixed 1,
- * periodic its least period or 0 when longer than attractor.period_max), the amplitude (max
- * |x - x*| over the kept states), lambda_1 (from the multipliers of a fixed point or orbit,
- * or the exponents; NaN otherwise), the rotation number (planar maps; NaN unless one-signed)
- * and the iterations used. */
+ * periodic its least period or 0 when longer than attractor.period_max; a flow's cycle 1), the
+ * amplitude (max |x - x*| over the kept states), lambda_1 (from the multipliers of a fixed point
+ * or orbit, or the exponents; NaN otherwise), the rotation number (planar maps without history;
+ * NaN unless one-signed), a flow's cycle period T (NaN otherwise) and the iterations used.
+ * Maps of every fixed-step rule, on the map's state (history included: optimistic, momentum,
+ * adam, ...), with the classes gd_sim_attractor gives the same run; cvode's flow cell by cell
+ * with the flow classes of gd_sim_attractor (no basins). */
 GD_EXPORT const signed char *gd_sweep_get_attractor(const gd_sweep *w);
 GD_EXPORT const signed char *gd_sweep_get_unstable(const gd_sweep *w);
 GD_EXPORT const int *gd_sweep_get_period(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_amplitude(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_lyap1(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_rotation(const gd_sweep *w);
+GD_EXPORT const double *gd_sweep_get_period_t(const gd_sweep *w);
 GD_EXPORT const long *gd_sweep_get_steps_used(const gd_sweep *w);
 /* A basin sweep (sweep.attractor > 0, both axes start coordinates run.x0.K), every cell computed
  * by this process: per cell the label of the attractor it reaches, numbered 0, 1, ... in

@@ -120,11 +120,16 @@ static int newton(att *a, int k, double *z)
         for (int i = 0; i < N; i++) a->g[i] = z[i] - a->w[i];
         double res = norm(N, a->g);
         for (int i = 0; i < N; i++) a->P[i * N + i] -= 1;
-        double flat = norm(N * N, a->P); /* |D Phi^k - I|_F */
+        double flat = 0; /* |D Phi^k - I|_F on the model's coordinates */
+        for (int i = 0; i < a->n; i++) flat += norm(a->n, a->P + (size_t)i * N) * norm(a->n, a->P + (size_t)i * N);
+        flat = sqrt(flat);
         if (!solve(N, a->P, a->g)) return 0;
         /* A small residual is not enough where the gradients saturate (a stall): there Phi(z) - z
          * is 1e-13 (or rounds to 0) with D Phi^k - I as small, and the Newton correction is O(1)
-         * (or 0 / 0). A map that is the identity to 1e-6 near z has no isolated orbit there. */
+         * (or 0 / 0). A map that is the identity to 1e-6 near z has no isolated orbit there. With
+         * a history (optimistic's last field value, momentum's buffer) the map forgets it, so
+         * D Phi^k - I is not small on the history's rows and columns even there: its block on
+         * the model's coordinates is what is the identity. */
         if (res < 1e-12 * a->L) return flat > 1e-6 && norm(N, a->g) < 1e-6 * a->L;
         for (int i = 0; i < N; i++) z[i] += a->g[i];
         if (!(norm(N, z) <= a->st->o.diverge_radius)) return 0;
@@ -222,7 +227,10 @@ static int find_orbit(att *a, const attractor_opts *o, double *z)
         for (long j = a->S / 2; j + k < a->S && m < tol; j++) m = fmax(m, dist(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
         if (m < tol) { /* returns without a Newton orbit: a drift whose steps are below 1e-8 L (a stall) */
             memcpy(z, last, sizeof(double) * (size_t)N);
-            if (newton(a, k, z)) return k;
+            /* the orbit the samples repeat lies among them: Newton that walks off a saturated
+             * plateau (Phi^k - I nearly singular there) to another fixed point, e.g. the
+             * repelling x* = 0, found no orbit of these samples */
+            if (newton(a, k, z) && in_box(a, z)) return k;
             break;
         }
     }
@@ -400,6 +408,22 @@ static void subsample(const att *a, int m, double *pts, int diverged)
     }
 }
 
+/* The flow's classes (attractor_flow.c) with the [attractor] keys but these counts of dt. */
+static int flow_classes(gd_sim *s, long transient, long samples, int exponents, gd_attractor_result *out)
+{
+    const attractor_opts *o = s->attractor;
+    gd_attractor_flow_opts fo = {.transient = transient, .samples = samples, .period_max = o->period_max, .max_steps = o->max_steps, .dt = o->dt, .exponents = exponents};
+    int rc = gd_attractor_flow(s, &fo, out);
+    if (rc != GD_OK) gd_attractor_result_free(out);
+    return rc;
+}
+
+int gd_attractor_of_flow(gd_sim *s, long samples, int exponents, gd_attractor_result *out)
+{
+    result_init(out);
+    return flow_classes(s, 0, samples, exponents, out);
+}
+
 int gd_sim_attractor(gd_sim *s, gd_attractor_result *out) { return gd_sim_attractor_sampled(s, out, 0, NULL); }
 
 int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts)
@@ -409,12 +433,7 @@ int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double 
     result_init(out);
     gd_stepper *st = s->stepper;
     const attractor_opts *o = s->attractor;
-    if (!st->type->fixed_step) {
-        gd_attractor_flow_opts fo = {.transient = o->transient, .samples = o->samples, .period_max = o->period_max, .max_steps = o->max_steps, .dt = o->dt};
-        int rc = gd_attractor_flow(s, &fo, out);
-        if (rc != GD_OK) gd_attractor_result_free(out);
-        return rc;
-    }
+    if (!st->type->fixed_step) return flow_classes(s, o->transient, o->samples, 1, out);
     att a = {.s = s, .msg = s->msg, .eq = gd_sim_get_equilibrium(s), .st = st, .n = st->dim, .N = gd_stepper_map_dim(st), .S = o->samples, .L = 1};
     int N = a.N;
     if (gd_check_memory(s->msg, 8.0 * (double)a.S * N, "attractor: the samples (attractor.samples x the state)") != GD_OK) return GD_ENOMEM;
@@ -439,7 +458,7 @@ int gd_attractor_of_samples(gd_sim *sim, const gd_sim *cfg, gd_stepper *st, cons
                             char *msg)
 {
     result_init(out);
-    att a = {.s = sim, .msg = sim ? sim->msg : msg, .eq = eq, .st = st, .n = st->dim, .N = st->dim, .S = S, .L = 1, .z = (double *)z};
+    att a = {.s = sim, .msg = sim ? sim->msg : msg, .eq = eq, .st = st, .n = st->dim, .N = gd_stepper_map_dim(st), .S = S, .L = 1, .z = (double *)z};
     double *scratch = att_scratch(&a);
     if (!scratch) return gd_fmt(msg, GD_ENOMEM, "out of memory");
     int rc = analyse(&a, cfg->attractor, 0, out);

@@ -255,7 +255,8 @@ int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_r
         if (rc == GD_OK && norm(n, f) < 1e-10 * L && fixed_point(s, last, 1e-6 * L, out)) out->cls = GD_ATTRACTOR_FIXED;
         else if (rc == GD_OK && periodic(&r, o, c, L, out)) out->cls = GD_ATTRACTOR_PERIODIC;
         else if (rc == GD_OK && fmaxn < 1e-6 * L && norm(n, last) > 1e-3 && !near_equilibrium(s, last, 1e-3 * L)) out->cls = GD_ATTRACTOR_STALL;
-        else if (rc == GD_OK) rc = by_exponents(s, o, out);
+        else if (rc == GD_OK && o->exponents) rc = by_exponents(s, o, out);
+        else if (rc == GD_OK) out->cls = GD_ATTRACTOR_UNDETERMINED;
         /* amplitude about the equilibrium (else the samples' centroid) */
         const double *eq = gd_sim_get_equilibrium(s);
         out->amplitude = 0;

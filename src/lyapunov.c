@@ -244,10 +244,11 @@ static int map_spectrum(gd_sim *s, const lyapunov_opts *o, int m, batches *b, ta
     memcpy(r.x, s->starts, sizeof(double) * (size_t)n);
     int rc = gd_stepper_reset(st, r.x);
     if (rc != GD_OK) gd_fmt(s->msg, rc, "lyapunov: %s", st->msg);
+    double tt = 0;
+    gd_sim_resume_apply(s, 0, &tt); /* a sweep cell's orbit goes on with its history and count */
     /* the transient only steps: a map without a derivative at the start (adam's sqrt(v) at v = 0)
      * is differentiated from where averaging begins; the tangent vectors align within a few
      * batches' worth of iterations */
-    double tt = 0;
     for (long k = 0; rc == GD_OK && k < transient; k++, r.k++) {
         rc = gd_stepper_step(st, r.x, &tt);
         if (rc == GD_DIVERGED) rc = gd_fmt(s->msg, GD_ESOLVER, "lyapunov: the orbit left sweep.diverge_radius at iteration %ld: a diverging orbit has no spectrum", r.k);

@@ -669,8 +669,7 @@ static void resume_free(gd_resume *R)
     memset(R, 0, sizeof *R);
 }
 
-/* After the stepper's reset: the history and counter trajectory k continues from, and its time. */
-static void resume_apply(gd_sim *s, int k, double *t)
+void gd_sim_resume_apply(gd_sim *s, int k, double *t)
 {
     gd_stepper *st = s->stepper;
     const gd_resume *R = s->resume;
@@ -706,7 +705,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         gd_h5_series_close(&ser), gd_h5_rows_close(&opt);
         return gd_fmt(s->msg, rc, "%s", s->stepper->msg);
     }
-    resume_apply(s, k, &t);
+    gd_sim_resume_apply(s, k, &t);
     if (ser) rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, s->stepper->ws, x) : 0);
     if (rc == GD_OK && opt_all) rc = opt_row(s, opt);
     box_add(s, lo, hi, x);

@@ -40,6 +40,10 @@ typedef struct {
     double *x, *hist;
     long *step;
 } gd_resume;
+/* After the stepper's reset: the history and iteration count trajectory k of s->resume
+ * continues from (none when s->resume is NULL), and its time into *t. A run continuing a file;
+ * the exponents of a sweep cell continuing its orbit (src/sweep.c). */
+void gd_sim_resume_apply(gd_sim *s, int k, double *t);
 
 /* [sweep] (keys in sweep.c); its outcome keys (converge_tol, diverge_radius) are every
  * trajectory's, so the run and the rate read them too. */
@@ -121,13 +125,20 @@ int gd_sim_scan_each(gd_sim *s, const char *key, double lo, double hi, long n, i
 /* The full Lyapunov spectrum of the configured rule from the first start with these settings in
  * place of [lyapunov]'s (20 batches, QR every iteration or time unit): the attractor classes. */
 int gd_lyapunov_full(gd_sim *s, double transient, long steps, double tol, gd_lyapunov_result *out);
-/* The attractor classes (attractor.c) of S samples z (S x dim, no history) a sweep cell kept of
- * its orbit under st, with cfg's [attractor] options. sim NULL: the tail tests alone (fixed,
- * periodic by returns, stall; else undetermined). sim: also centroid seeding and the exponents,
- * run on sim (its stepper st, set up for the cell; its first start the last sample). eq: x*
- * for the amplitude and rotation, or NULL. out->steps: the exponents' iterations. */
+/* The attractor classes (attractor.c) of S samples z (S x the map's state: gd_stepper_map_dim,
+ * the state then the rule's history) a sweep cell kept of its orbit under st, with cfg's
+ * [attractor] options; st's lane.iter is the iteration count of the last sample (adam's bias
+ * correction), as gd_sim_attractor leaves it after its samples. sim NULL: the tail tests alone
+ * (fixed, periodic by returns, stall; else undetermined). sim: also centroid seeding and the
+ * exponents, run on sim (its stepper st, set up for the cell; its first start the first sample,
+ * and sim->resume its history and iteration count). eq: x* for the amplitude and rotation, or
+ * NULL. out->steps: the exponents' iterations. */
 int gd_attractor_of_samples(gd_sim *sim, const gd_sim *cfg, gd_stepper *st, const double *eq, const double *z, long S, gd_attractor_result *out,
                             char *msg);
+/* A sweep cell of a flow (cvode): gd_sim_attractor's flow classes from s's first start with no
+ * transient and `samples` samples every attractor.dt; exponents 0: what the fixed, periodic and
+ * stall tests leave is undetermined. */
+int gd_attractor_of_flow(gd_sim *s, long samples, int exponents, gd_attractor_result *out);
 /* gd_sim_attractor, also filling pts (m x the model dimension) with the last m samples of the
  * kept run (NaN after a divergence): the orbit diagram of `critical --classes`. */
 int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts);

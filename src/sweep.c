@@ -53,8 +53,8 @@ static const gd_param sweep_params[] = {
     {"adaptive_steps", GD_P_INT, S(adaptive_steps), "0", "1: each cell runs min(integrator.steps, max(20, 30/|ln rho|)) iterations from its predicted rho (rho < 1), so fast cells are measured above round-off; per-cell kernel only", 0, 1, 0, NULL},
     {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
     {"noise_factor", GD_P_DOUBLE, S(noise_factor), "10", "with gradient noise: converged when the RMS distance to x* over the last quarter of the steps is within noise_factor x sqrt(tr Sigma_pred), the predicted stationary spread", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"attractor", GD_P_INT, S(attractor), "0", "attractor fields per cell (/sweep/attractor, period, amplitude, lyap1, rotation, unstable, steps_used) and, when both axes are run.x0.K, basins: 0 none, 1 the tests on each cell's last sweep.tail states (fixed, periodic by returns, stall; batched with the rule; other cells undetermined), 2 also the full classes of those cells (centroid seeding, Lyapunov exponents; up to attractor.max_steps iterations each)", 0, 2, 0, NULL},
-    {"tail", GD_P_INT, S(tail), "512", "states per cell kept (the last ones of integrator.steps) for the attractor fields", 16, 65536, 0, NULL},
+    {"attractor", GD_P_INT, S(attractor), "0", "attractor fields per cell (/sweep/attractor, period, amplitude, lyap1, rotation, period_t, unstable, steps_used) and, when both axes are run.x0.K, basins: 0 none, 1 the tests on each cell's last sweep.tail states (fixed, periodic by returns, stall; batched with the rule; other cells undetermined), 2 also the full classes of those cells (centroid seeding, Lyapunov exponents; up to attractor.max_steps iterations each). Maps on their whole state (history included); cvode flows cell by cell, no basins", 0, 2, 0, NULL},
+    {"tail", GD_P_INT, S(tail), "512", "states per cell kept (the last ones of integrator.steps, with the rule's history) for the attractor fields; cvode: samples every attractor.dt after the sweep's run", 16, 65536, 0, NULL},
     {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
 #undef S
@@ -80,7 +80,7 @@ typedef struct {
     double rho, rate, sigma_pred;
     signed char cls, unstable; /* the attractor fields (sweep.attractor > 0): a GD_ATTRACTOR_* class */
     int period;
-    double amplitude, lyap1, rotation;
+    double amplitude, lyap1, rotation, period_t;
     long steps_used;
 } cell;
 
@@ -92,10 +92,11 @@ typedef struct {
     signed char *label[L_COUNT];
     double *rho, *rate;
     double *sigma_pred; /* with gradient noise: tr of the predicted stationary covariance (NaN: none) */
-    /* sweep.attractor > 0 only (else NULL): class, unstable, period, amplitude, lyap1, rotation, steps_used */
+    /* sweep.attractor > 0 only (else NULL): class, unstable, period, amplitude, lyap1, rotation,
+     * period_t, steps_used */
     signed char *cls, *unstable;
     int *period;
-    double *amplitude, *lyap1, *rotation;
+    double *amplitude, *lyap1, *rotation, *period_t;
     long *steps_used;
 } columns;
 
@@ -130,7 +131,9 @@ struct gd_sweep {
     char ckpt_path[1024]; /* for messages */
     uint64_t ckpt_hash;
     volatile sig_atomic_t cancel;
-    long tail;        /* sweep.attractor: states kept per cell, min(sweep.tail, integrator.steps) */
+    long tail;        /* sweep.attractor: states kept per cell, min(sweep.tail, integrator.steps); flows: samples */
+    int nm;           /* a kept state: the map's (gd_stepper_map_dim: the state, then the rule's history) */
+    int flow;         /* sweep.attractor on a flow (cvode): cells classified by src/attractor_flow.c */
     basin_tab *btab;  /* basins: per block, its attractors (NULL: a block not computed here) */
     int *blabel;      /* basins: per cell, the index in its block's table; -1 diverge, -2 none */
     int *basin;       /* basins: the labels, once every block's table is here (else NULL) */
@@ -148,6 +151,7 @@ static void put_cell(gd_sweep *w, long i, const cell *c)
     if (!w->col.cls) return;
     w->col.cls[i] = c->cls, w->col.unstable[i] = c->unstable, w->col.period[i] = c->period;
     w->col.amplitude[i] = c->amplitude, w->col.lyap1[i] = c->lyap1, w->col.rotation[i] = c->rotation, w->col.steps_used[i] = c->steps_used;
+    w->col.period_t[i] = c->period_t;
 }
 
 /* The record of cell i, padding bytes zero (records are hashed and sent as bytes). */
@@ -160,6 +164,7 @@ static void get_cell(const gd_sweep *w, long i, cell *c)
     if (!w->col.cls) return;
     c->cls = w->col.cls[i], c->unstable = w->col.unstable[i], c->period = w->col.period[i];
     c->amplitude = w->col.amplitude[i], c->lyap1 = w->col.lyap1[i], c->rotation = w->col.rotation[i], c->steps_used = w->col.steps_used[i];
+    c->period_t = w->col.period_t[i];
 }
 
 /* ---------------------------------------------------------------- axes --------- */
@@ -249,7 +254,7 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
     const gd_sim *base = w->base;
     int n = base->model->dim;
     for (int k = 0; k < w->naxes; k++) copy |= w->ax[k].kind == AX_MODEL;
-    copy |= base->sweep->attractor == 2; /* the exponents run on a sim of the thread's own */
+    copy |= base->sweep->attractor == 2 || w->flow; /* the exponents, a flow's attractor: on a sim of the thread's own */
     if (copy && (c->sim = gd_sim_clone(base))) c->model = c->sim->model, c->stepper = c->sim->stepper;
     if (!copy && (c->stepper = gd_stepper_create(base->stepper->type, base->model))) {
         c->model = base->model;
@@ -261,8 +266,8 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
      * the rule's history (optimistic: 2n, adam: 3n) */
     size_t nm = (size_t)n * (size_t)(1 + base->stepper->type->history);
     c->x0 = malloc(sizeof(double) * ((size_t)5 * n + nm * nm + 2 * nm));
-    if (w->tail) c->z = malloc(sizeof(double) * (size_t)w->tail * (size_t)n);
-    if (!c->stepper || !c->x0 || (w->tail && !c->z)) {
+    if (w->tail && !w->flow) c->z = malloc(sizeof(double) * (size_t)w->tail * (size_t)w->nm);
+    if (!c->stepper || !c->x0 || (w->tail && !w->flow && !c->z)) {
         ctx_free(c);
         return GD_ENOMEM;
     }
@@ -441,6 +446,13 @@ static void classify(const gd_sim *s, const track *tr, cell *out)
     if (s->stepper->noise.sigma > 0) out->outcome = classify_noisy(s, tr, out->sigma_pred);
 }
 
+/* A map state into z: x, then the nm - dim values of the rule's history after it. */
+static void keep_state(const gd_stepper *st, const double *x, double *z, int nm)
+{
+    memcpy(z, x, sizeof(double) * (size_t)st->dim);
+    if (nm > st->dim) memcpy(z + st->dim, st->lane.hist, sizeof(double) * (size_t)(nm - st->dim));
+}
+
 static double dist2(const double *x, const double *eq, int n)
 {
     double d = 0;
@@ -449,9 +461,10 @@ static double dist2(const double *x, const double *eq, int n)
 }
 
 /* One cell through the configured stepper, for `steps` iterations (0: integrator.steps),
- * keeping the states of the last `tail` in c->z. A solver failure counts as divergence.
- * Returns the iteration at which it diverged (0: never). */
-static long run_cell(ctx *c, cell *out, long steps, long tail)
+ * keeping the map states (nm each: the state, then the rule's history) of the last `tail` in
+ * c->z. A solver failure counts as divergence. Returns the iteration at which it diverged (0:
+ * never); the last state stays in c->J. */
+static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
 {
     const gd_sim *s = c->cfg;
     gd_stepper *st = c->stepper;
@@ -468,7 +481,7 @@ static long run_cell(ctx *c, cell *out, long steps, long tail)
     int rc = gd_stepper_reset(st, x);
     for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
         rc = gd_stepper_step(st, x, &t);
-        if (k > N - tail) memcpy(c->z + (size_t)(k - 1 - (N - tail)) * (size_t)n, x, sizeof(double) * (size_t)n); /* the last states, in order */
+        if (k > N - tail) keep_state(st, x, c->z + (size_t)(k - 1 - (N - tail)) * (size_t)nm_keep, nm_keep); /* the last states, in order */
         d = dist2(x, eq, nm);
         if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
         if (rc < 0) out->failure = (signed char)st->failure; /* counts as divergence, recorded as what it was */
@@ -488,10 +501,10 @@ static long run_cell(ctx *c, cell *out, long steps, long tail)
 static int attractor_columns(gd_sweep *w)
 {
     size_t n = (size_t)w->ncells;
-    double *m = calloc(n, 3 * sizeof(double) + sizeof(long) + sizeof(int) + 2);
+    double *m = calloc(n, 4 * sizeof(double) + sizeof(long) + sizeof(int) + 2);
     if (!m) return GD_ENOMEM;
-    w->col.amplitude = m, w->col.lyap1 = m + n, w->col.rotation = m + 2 * n;
-    w->col.steps_used = (long *)(m + 3 * n);
+    w->col.amplitude = m, w->col.lyap1 = m + n, w->col.rotation = m + 2 * n, w->col.period_t = m + 3 * n;
+    w->col.steps_used = (long *)(m + 4 * n);
     w->col.period = (int *)(w->col.steps_used + n);
     w->col.cls = (signed char *)(w->col.period + n), w->col.unstable = w->col.cls + n;
     return GD_OK;
@@ -557,17 +570,18 @@ static int same_attractor(const basin_att *x, const basin_att *y, int n, const d
     return x->cls == GD_ATTRACTOR_PERIODIC && x->period > 1 && n <= 64 && set_gap(x, y, n, c) < tol && set_gap(y, x, n, c) < tol;
 }
 
-/* The cell's entry in its block's table (appended when new): its index there. */
-static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const double *z, long S, int n, const double *c, int *label)
+/* The cell's entry in its block's table (appended when new): its index there. z: S map states
+ * of nm values, whose first n (the model's coordinates) place the attractor. */
+static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const double *z, long S, int n, int nm, const double *c, int *label)
 {
     basin_att e = {(signed char)r->cls, r->cls == GD_ATTRACTOR_FIXED ? 1 : r->period, 0, 1, r->rotation, NAN, NULL};
     int orbit = r->orbit && e.period > 0, stall = e.cls == GD_ATTRACTOR_STALL;
     long step = S > BASIN_SUBSAMPLE ? S / BASIN_SUBSAMPLE : 1;
     e.m = stall ? 0 : orbit ? e.period : (int)((S + step - 1) / step);
     e.lyap1 = r->lyapunov ? r->lyapunov[0] : NAN;
-    for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(vnorm2(n, z + (size_t)k * n)));
+    for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(vnorm2(n, z + (size_t)k * nm)));
     if (e.m && !(e.pts = malloc(sizeof(double) * (size_t)e.m * (size_t)n))) return GD_ENOMEM;
-    for (int j = 0; j < e.m; j++) memcpy(e.pts + (size_t)j * n, orbit ? r->orbit + (size_t)j * r->dim : z + (size_t)j * step * n, sizeof(double) * (size_t)n);
+    for (int j = 0; j < e.m; j++) memcpy(e.pts + (size_t)j * n, orbit ? r->orbit + (size_t)j * r->dim : z + (size_t)j * step * nm, sizeof(double) * (size_t)n);
     for (int j = 0; j < tab->n; j++)
         if (same_attractor(&tab->a[j], &e, n, c)) {
             free(e.pts);
@@ -585,39 +599,90 @@ static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const doubl
     return GD_OK;
 }
 
-/* The attractor fields of a cell from its last S states z (in order), after N iterations or
- * divergence at div_at; with basins, its index in the block's table. */
+/* The fields of a result: class, period, amplitude, rotation, lyap1 (a map's orbit: ln max |mu|
+ * per iteration; a flow's equilibrium: max Re lambda; a flow's cycle: ln max |mu| / T over the
+ * non-trivial multipliers; else the exponents' lambda_1). */
+static double orbit_exponent(const gd_attractor_result *r, int flow)
+{
+    double top = flow && isnan(r->period_t) ? -INFINITY : 0;
+    if (flow && isnan(r->period_t)) { /* an equilibrium: its "multipliers" are J's eigenvalues */
+        for (int i = 0; i < r->dim; i++) top = fmax(top, r->mult_re[i]);
+        return top;
+    }
+    for (int i = flow; i < r->dim; i++) top = fmax(top, hypot(r->mult_re[i], r->mult_im[i])); /* a cycle's trivial multiplier first */
+    return log(top) / (flow ? r->period_t : r->period);
+}
+
+static void cell_fields(const gd_attractor_result *r, int flow, cell *out)
+{
+    out->cls = (signed char)r->cls, out->unstable = (signed char)r->unstable, out->period = r->period;
+    out->amplitude = r->amplitude, out->rotation = r->rotation, out->period_t = r->period_t, out->steps_used += r->steps;
+    if (r->lyapunov) out->lyap1 = r->lyapunov[0];
+    else if (r->orbit && r->period > 0) out->lyap1 = orbit_exponent(r, flow);
+}
+
+static void cell_unknown(long steps, long div_at, cell *out)
+{
+    out->period = 0, out->unstable = 0, out->amplitude = out->lyap1 = out->rotation = out->period_t = NAN;
+    out->steps_used = div_at ? div_at : steps;
+    out->cls = div_at ? GD_ATTRACTOR_DIVERGE : GD_ATTRACTOR_UNDETERMINED;
+}
+
+/* The attractor fields of a cell of a map from its last S map states z (in order, nm values
+ * each), after N iterations or divergence at div_at; with basins, its index in the block's
+ * table. The stepper is left as gd_sim_attractor leaves its own after sampling: the iteration
+ * count of the last state (adam's bias correction), so that both classify with the same map. */
 static int cell_attractor(const gd_sweep *w, ctx *c, long S, long N, long div_at, cell *out, basin_tab *tab, int *label, char *msg)
 {
-    const int n = c->model->dim;
-    out->period = 0, out->unstable = 0, out->amplitude = out->lyap1 = out->rotation = NAN;
-    out->steps_used = div_at ? div_at : N;
+    const int n = c->model->dim, nm = w->nm;
+    cell_unknown(N, div_at, out);
     if (label) *label = -1;
-    if (div_at) {
-        out->cls = GD_ATTRACTOR_DIVERGE;
-        return GD_OK;
-    }
+    if (div_at) return GD_OK;
     gd_attractor_result r;
     const double *eq = c->eq_ok ? c->eq : NULL;
+    c->stepper->lane.iter = N;
     int rc = gd_attractor_of_samples(NULL, c->cfg, c->stepper, eq, c->z, S, &r, msg);
     if (rc == GD_OK && r.cls == GD_ATTRACTOR_UNDETERMINED && w->base->sweep->attractor == 2) {
+        out->amplitude = r.amplitude, out->rotation = r.rotation; /* the samples' own, should the exponents fail */
         gd_attractor_result_free(&r);
-        memcpy(c->sim->starts, c->z + (size_t)(S - 1) * n, sizeof(double) * (size_t)n); /* the exponents go on from the last state */
+        /* the exponents average from the first kept state on, with its history and iteration
+         * count, as gd_sim_attractor's from its first sample (on a map whose state restarts each
+         * lookahead cycle the history is not kept: the rule's reset one) */
+        long first = N - S + 1;
+        gd_resume R = {1, c->z, c->z + n, &first};
+        memcpy(c->sim->starts, c->z, sizeof(double) * (size_t)n);
+        c->sim->resume = nm > n || !c->stepper->type->history ? &R : NULL;
+        c->stepper->lane.iter = N; /* the tests again, as the first time */
         rc = gd_attractor_of_samples(c->sim, c->cfg, c->stepper, eq, c->z, S, &r, msg);
+        c->sim->resume = NULL;
+        if (label && rc == GD_ESOLVER) *label = -2;
+        if (rc == GD_ESOLVER) return GD_OK; /* the exponents failed (adam where v is 0: no derivative): undetermined */
     }
     if (rc != GD_OK) return rc;
-    out->cls = (signed char)r.cls, out->unstable = (signed char)r.unstable, out->period = r.period;
-    out->amplitude = r.amplitude, out->rotation = r.rotation, out->steps_used += r.steps;
-    if (r.lyapunov) out->lyap1 = r.lyapunov[0];
-    else if (r.orbit && r.period > 0) { /* the orbit's: ln max |mu| per iteration */
-        double mu = 0;
-        for (int i = 0; i < r.dim; i++) mu = fmax(mu, hypot(r.mult_re[i], r.mult_im[i]));
-        out->lyap1 = log(mu) / r.period;
-    }
+    cell_fields(&r, 0, out);
     if (label) *label = -2; /* undetermined: no label */
-    if (tab && r.cls != GD_ATTRACTOR_UNDETERMINED) rc = basin_entry(tab, &r, c->z, S, n, w->center, label);
+    if (tab && r.cls != GD_ATTRACTOR_UNDETERMINED) rc = basin_entry(tab, &r, c->z, S, n, nm, w->center, label);
     gd_attractor_result_free(&r);
     return rc == GD_OK ? GD_OK : gd_fmt(msg, rc, "out of memory");
+}
+
+/* The attractor fields of a flow's cell (cvode): the flow classes of `gandyn attractor`
+ * (src/attractor_flow.c) on the thread's sim set up for the cell, from the state x the sweep's
+ * run reached after N output intervals (that run is the transient): sweep.tail samples every
+ * attractor.dt; the exponents with sweep.attractor = 2 only. A solver failure leaves the cell
+ * undetermined. */
+static int cell_attractor_flow(const gd_sweep *w, ctx *c, const double *x, long N, long div_at, cell *out, char *msg)
+{
+    gd_attractor_result r;
+    cell_unknown(N, div_at, out);
+    if (div_at) return GD_OK;
+    memcpy(c->sim->starts, x, sizeof(double) * (size_t)c->model->dim);
+    int rc = gd_attractor_of_flow(c->sim, w->tail, w->base->sweep->attractor == 2, &r);
+    if (rc == GD_ESOLVER) return GD_OK;
+    if (rc != GD_OK) return gd_fmt(msg, rc, "%s", c->sim->msg);
+    cell_fields(&r, 1, out);
+    gd_attractor_result_free(&r);
+    return GD_OK;
 }
 
 /* The labels of a basin sweep, once every block's table is here: blocks in order, each
@@ -667,7 +732,7 @@ static int block_attractors(const gd_sweep *w, ctx *c, const gd_block *b, long b
         long cid = blk * GD_BLOCK + i;
         int rc = ctx_cell(w, c, cid, msg); /* the cell's stepper and x*, for Newton and the multipliers */
         if (rc != GD_OK) return rc;
-        gd_block_tail(b, c->model->dim, N, i, c->z);
+        gd_block_tail(b, N, i, c->z);
         if ((rc = cell_attractor(w, c, w->tail, N, (long)b->diverged_at[i], &out[i], tab, w->blabel ? w->blabel + cid : NULL, msg)) != GD_OK) return rc;
     }
     return GD_OK;
@@ -766,10 +831,12 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, cha
         if (c->cfg->sweep->adaptive_steps && ce->rho < 1 && ce->rho > 0) steps = (long)fmin((double)N0, fmax(20.0, ceil(30 / -log(ce->rho))));
         signed char pred = ce->predicted, phase = ce->phase;
         double rho = ce->rho;
-        long N = steps ? steps : c->stepper->o.steps, S = w->tail < N ? w->tail : N;
-        long div_at = run_cell(c, ce, N, S);
+        long N = steps ? steps : c->stepper->o.steps, S = w->flow ? 0 : w->tail < N ? w->tail : N;
+        long div_at = run_cell(c, ce, N, S, w->nm);
         ce->predicted = pred, ce->phase = phase, ce->rho = rho;
-        if (w->col.cls && (rc = cell_attractor(w, c, S, N, div_at, ce, tab, w->blabel ? w->blabel + i : NULL, msg)) != GD_OK) return rc;
+        if (w->flow) rc = cell_attractor_flow(w, c, c->J, N, div_at, ce, msg);
+        else if (w->col.cls) rc = cell_attractor(w, c, S, N, div_at, ce, tab, w->blabel ? w->blabel + i : NULL, msg);
+        if (rc != GD_OK) return rc;
     }
     return GD_OK;
 }
@@ -921,18 +988,28 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
 
 int gd_sweep_run(gd_sweep *w) { return w ? gd_sweep_run_range(w, 0, w->ncells) : GD_EUSAGE; }
 
-/* sweep.attractor: a fixed-step rule's map on the state alone, and the kept states in memory. */
+/* sweep.attractor: a fixed-step rule's map (the kept states: the map's, history included), or
+ * cvode's flow cell by cell (no basins); the kept states or samples in memory. */
 static int attractor_check(gd_sweep *w)
 {
     gd_sim *s = w->base;
     const gd_stepper *st = s->stepper;
     if (!s->sweep->attractor) return GD_OK;
-    if (!st->type->fixed_step)
-        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: the classes of flows (%s) are not implemented yet; use a fixed-step rule's map", st->type->name);
-    if (gd_stepper_map_dim(st) != st->dim)
-        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: %s carries history in its map's state; the attractor fields need a rule whose map is on the state alone (simgd, altgd, extragradient, ...)", st->type->name);
+    w->nm = gd_stepper_map_dim(st);
+    w->flow = !st->type->fixed_step;
+    if (w->flow && st->type != &gd_integrator_cvode)
+        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: integrator %s has neither a one-iteration map nor cvode's flow to classify", st->type->name);
+    if (w->flow && s->model->hybrid)
+        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: model '%s' is piecewise smooth here (switching surfaces): flows are classified on smooth fields", s->model->type->name);
+    if (w->flow && w->naxes == 2 && w->ax[0].kind == AX_X0 && w->ax[1].kind == AX_X0)
+        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: basins of flows (cvode) are not implemented; sweep a model key, or use a fixed-step rule's map");
+    if (w->flow) {
+        w->tail = s->sweep->tail;
+        return gd_check_memory(s->msg, 8.0 * (double)w->tail * st->dim * omp_get_max_threads(), "sweep.attractor: a flow cell's samples (sweep.tail x the state per thread)");
+    }
     w->tail = s->sweep->tail < st->o.steps ? s->sweep->tail : st->o.steps;
-    return gd_check_memory(s->msg, 8.0 * (double)w->tail * st->dim * (GD_BLOCK + 1) * omp_get_max_threads(), "sweep.attractor: the kept states (sweep.tail x the state x 257 per thread)");
+    return gd_check_memory(s->msg, 8.0 * (double)w->tail * w->nm * (GD_BLOCK + 1) * omp_get_max_threads(),
+                           "sweep.attractor: the kept states (sweep.tail x the map's state, history included, x 257 per thread)");
 }
 
 /* ---------------------------------------------------------------- handle ------- */
@@ -1061,6 +1138,7 @@ const int *gd_sweep_get_period(const gd_sweep *w) { return w ? w->col.period : N
 const double *gd_sweep_get_amplitude(const gd_sweep *w) { return w ? w->col.amplitude : NULL; }
 const double *gd_sweep_get_lyap1(const gd_sweep *w) { return w ? w->col.lyap1 : NULL; }
 const double *gd_sweep_get_rotation(const gd_sweep *w) { return w ? w->col.rotation : NULL; }
+const double *gd_sweep_get_period_t(const gd_sweep *w) { return w ? w->col.period_t : NULL; }
 const long *gd_sweep_get_steps_used(const gd_sweep *w) { return w ? w->col.steps_used : NULL; }
 const int *gd_sweep_get_basin(const gd_sweep *w, int *count)
 {
@@ -1173,16 +1251,16 @@ void gd_sweep_free(gd_sweep **pw)
 /* ---------------------------------------------------------------- file --------- */
 /* The per-cell columns, in the order of L_* then rho, rate and sigma_pred (written to a sweep's
  * file with gradient noise only; parts always hold it). */
-#define NCOL 14
+#define NCOL 15
 enum { K_SIGMA = 6, K_ATTRACTOR = 7 }; /* sigma_pred; the first attractor column */
-static const char *const column_names[NCOL] = {"outcome", "predicted", "phase",     "solver", "rho",      "rate",     "sigma_pred",
-                                               "attractor", "unstable", "period", "amplitude", "lyap1", "rotation", "steps_used"};
+static const char *const column_names[NCOL] = {"outcome",  "predicted", "phase",     "solver", "rho",      "rate",     "sigma_pred", "attractor",
+                                               "unstable", "period",    "amplitude", "lyap1",  "rotation", "period_t", "steps_used"};
 
 /* Column k (of column_names) from cell i on. */
 static void *column_at(const gd_sweep *w, int k, long i)
 {
     const columns *c = &w->col;
-    double *const d[6] = {c->rho, c->rate, c->sigma_pred, c->amplitude, c->lyap1, c->rotation};
+    double *const d[7] = {c->rho, c->rate, c->sigma_pred, c->amplitude, c->lyap1, c->rotation, c->period_t};
     if (k < L_COUNT) return c->label[k] + i;
     if (k <= K_SIGMA) return d[k - L_COUNT] + i;
     switch (k) {
@@ -1190,7 +1268,7 @@ static void *column_at(const gd_sweep *w, int k, long i)
     case K_ATTRACTOR + 1: return c->unstable + i;
     case K_ATTRACTOR + 2: return c->period + i;
     case NCOL - 1: return c->steps_used + i;
-    default: return d[k - K_ATTRACTOR + 0] + i; /* amplitude, lyap1, rotation: d[3..5] */
+    default: return d[k - K_ATTRACTOR + 0] + i; /* amplitude, lyap1, rotation, period_t: d[3..6] */
     }
 }
 
@@ -1528,7 +1606,7 @@ static int probe(ctx *c, const char *key, double v, cell *out, char *msg)
     memcpy(c->x0, c->sim->starts, sizeof(double) * (size_t)c->model->dim);
     c->eq_ok = ctx_equilibrium(c) == GD_OK;
     c->lam_ok = 0; /* any key may have changed J or the rule */
-    run_cell(c, out, 0, 0);
+    run_cell(c, out, 0, 0, 0);
     out->rho = ctx_rho(c, &out->phase);
     return GD_OK;
 }

@@ -49,15 +49,16 @@ typedef struct {
     double diverged_at[GD_BLOCK]; /* step at which |x - x*| passed the radius (0: never) */
     double s2[GD_BLOCK];    /* sum of squared distances over (3N/4, N] (gradient noise's RMS) */
     long cell[GD_BLOCK];    /* the sweep cell of each (the gradient noise's counter) */
-    double *tail;           /* ntail x dim x GD_BLOCK: the last states, iteration s in slot (s - 1) % ntail */
+    double *tail;           /* ntail x nm x GD_BLOCK: the last map states, iteration s in slot (s - 1) % ntail */
     long ntail;
+    int nm;                 /* the map's state: dim, then the rule's history (gd_stepper_map_dim) */
 } gd_block;
 
-/* A block for the stepper's rule on its model keeping the last `tail` states of each cell
+/* A block for the stepper's rule on its model keeping the last `tail` map states of each cell
  * (0: none), or NULL when out of memory. */
 gd_block *gd_block_create(const gd_stepper *st, long tail);
-/* Cell i's kept states in iteration order into z (S x dim, S = min(tail, steps)). */
-void gd_block_tail(const gd_block *b, int dim, long steps, int i, double *z);
+/* Cell i's kept map states in iteration order into z (S x nm, S = min(tail, steps)). */
+void gd_block_tail(const gd_block *b, long steps, int i, double *z);
 void gd_block_free(gd_block *b);
 /* Advance a block through cfg->steps iterations of the rule, measuring as it goes. */
 int gd_batch_run(const gd_batch_cfg *cfg, gd_block *b);

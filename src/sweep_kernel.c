@@ -144,7 +144,8 @@ gd_block *gd_block_create(const gd_stepper *st, long tail)
     b->p = b->x + (size_t)m->dim * GD_BLOCK;
     b->xf = b->p + (size_t)np * GD_BLOCK;
     b->ntail = tail;
-    if (tail > 0) b->tail = malloc(sizeof(double) * (size_t)tail * (size_t)m->dim * GD_BLOCK);
+    b->nm = gd_stepper_map_dim(st); /* the ring keeps the map's state: the rule's history too */
+    if (tail > 0) b->tail = malloc(sizeof(double) * (size_t)tail * (size_t)b->nm * GD_BLOCK);
     if (!b->x || (tail > 0 && !b->tail) || cell_columns(b, st) != GD_OK || gd_batch_init(&b->batch, st, GD_BLOCK) != GD_OK) {
         gd_block_free(b);
         return NULL;
@@ -185,6 +186,16 @@ static unsigned flush_subnormals(void) { return 0; }
 static void restore_fp_mode(unsigned csr) { (void)csr; }
 #endif
 
+/* Iteration s's map states into the ring: a copy of the block's rows, then of the rule's
+ * history rows (the lane's layout: history vector, coordinate, cell), nothing per cell. */
+static void keep(gd_block *b, const gd_lane *L, long s)
+{
+    const size_t row = GD_BLOCK * sizeof(double), nx = (size_t)L->dim;
+    double *slot = b->tail + (size_t)((s - 1) % b->ntail) * (size_t)b->nm * GD_BLOCK;
+    memcpy(slot, b->x, nx * row);
+    if ((size_t)b->nm > nx) memcpy(slot + nx * GD_BLOCK, L->hist, ((size_t)b->nm - nx) * row);
+}
+
 int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
 {
     const unsigned fp_mode = flush_subnormals();
@@ -205,8 +216,7 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     for (long s = 1; s <= c->steps && rc == GD_OK; s++) {
         rc = gd_lane_advance(rule, L, b->x, b->batch.frozen);
         measure(c, b, s);
-        if (c->tail && s > c->steps - c->tail) /* a copy of the block's rows: nothing per cell */
-            memcpy(b->tail + (size_t)((s - 1) % c->tail) * (size_t)L->dim * GD_BLOCK, b->x, sizeof(double) * (size_t)L->dim * GD_BLOCK);
+        if (c->tail && s > c->steps - c->tail) keep(b, L, s);
         if (c->park && s % GD_PARK_EVERY == 0) park(c, b, (double)parked), parked = s;
     }
     if (parked) unpark(c, b, (double)parked);
@@ -214,9 +224,10 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     return rc;
 }
 
-void gd_block_tail(const gd_block *b, int dim, long steps, int i, double *z)
+void gd_block_tail(const gd_block *b, long steps, int i, double *z)
 {
     long S = b->ntail < steps ? b->ntail : steps;
+    const int dim = b->nm;
     for (long j = 0; j < S; j++) {
         const double *row = b->tail + (size_t)((steps - S + j) % b->ntail) * (size_t)dim * GD_BLOCK;
         for (int k = 0; k < dim; k++) z[(size_t)j * dim + k] = row[(size_t)k * GD_BLOCK + i];

@@ -265,14 +265,26 @@ pts = s["basin/attractors/0/points"][:]
 assert pts.shape == (2, 2) and np.allclose(np.abs(pts), [[0.25747293, 0.60348996]] * 2, atol=1e-8), pts
 assert s["basin/attractors/0"].attrs["name"] == "periodic 2"
 # the merge rebuilds the attractor columns (a merged sweep has no basin: its tables stay with the parts)
-for k in ["attractor", "period", "amplitude", "lyap1", "unstable", "steps_used"]:
-    assert np.array_equal(m["sweep/" + k][:], s["sweep/" + k][:], equal_nan=k in ("amplitude", "lyap1")), k
+for k in ["attractor", "period", "amplitude", "lyap1", "period_t", "unstable", "steps_used"]:
+    assert np.array_equal(m["sweep/" + k][:], s["sweep/" + k][:], equal_nan=k in ("amplitude", "lyap1", "period_t")), k
 assert "basin" not in m["sweep"]
+PY
+# the attractor fields of a flow (cvode, cell by cell: the hopf form's cycle, T = 2 pi / (1 + mu / 2))
+# and of a rule whose map carries history (optimistic on the GAN + GP: fixed)
+"$gandyn" sweep /dev/null --set model.name=normal_form --set model.form=hopf --set integrator.name=cvode --set integrator.t_end=300 \
+    --set run.x0=0.3,0 --set sweep.x=model.mu:-0.2:0.2:2 --set sweep.attractor=1 -o flow_attr.h5 > /dev/null 2>&1 \
+    && "$gandyn" sweep /dev/null --set model.reg=gp --set integrator.name=optimistic --set sweep.x=integrator.h:0.2:0.5:2 --set sweep.attractor=1 \
+    --set integrator.steps=2000 -o hist_attr.h5 > /dev/null 2>&1 && "$py" - <<'PY' && ok || bad "sweep attractor fields of a flow and of optimistic"
+import h5py, numpy as np
+f, o = h5py.File("flow_attr.h5"), h5py.File("hist_attr.h5")
+assert list(f["sweep/attractor"][0]) == [0, 1] and np.isnan(f["sweep/period_t"][0, 0]), f["sweep/attractor"][:]
+assert abs(f["sweep/period_t"][0, 1] - 2 * np.pi / 1.1) < 1e-8, f["sweep/period_t"][:]
+assert list(o["sweep/attractor"][0]) == [0, 0] and list(o["sweep/period"][0]) == [1, 1], o["sweep/attractor"][:]
 PY
 expect 2 "sweep axis run.output" -- sweep good.ini --set sweep.x=run.output:0:1:3
 expect 2 "unknown key model.gama" -- sweep good.ini --set sweep.x=model.gama:0:1:3
 
-big="--set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:200:log --set sweep.y=model.gamma:0.02:3:100 --set integrator.steps=40000"
+big="--set model.reg=gp --set run.x0=1e-6,1e-6 --set sweep.x=integrator.h:0.02:2:200:log --set sweep.y=model.gamma:0.02:3:100 --set integrator.steps=100000"
 "$gandyn" sweep good.ini $big --threads 2 -o ref.h5 > /dev/null 2>&1
 for sig in INT KILL; do
     rm -f cut.h5 cut.h5.ckpt

@@ -280,7 +280,7 @@ static void null_sweeps(void)
     EUSAGE(gd_sweep_write(NULL, "x.h5"));
     CHECK(!gd_sweep_get_outcome(NULL) && !gd_sweep_get_predicted(NULL) && !gd_sweep_get_failure(NULL));
     CHECK(!gd_sweep_get_attractor(NULL) && !gd_sweep_get_unstable(NULL) && !gd_sweep_get_period(NULL) && !gd_sweep_get_amplitude(NULL));
-    CHECK(!gd_sweep_get_lyap1(NULL) && !gd_sweep_get_rotation(NULL) && !gd_sweep_get_steps_used(NULL));
+    CHECK(!gd_sweep_get_lyap1(NULL) && !gd_sweep_get_rotation(NULL) && !gd_sweep_get_period_t(NULL) && !gd_sweep_get_steps_used(NULL));
     {
         int nb = 5, cls = 9;
         CHECK(!gd_sweep_get_basin(NULL, &nb) && nb == 0 && !gd_sweep_get_basin_attractor(NULL, 0, &cls, NULL, NULL) && cls == 9);
