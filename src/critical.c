@@ -5,7 +5,8 @@
  * spaced values are classified from run.x0 (gd_sim_attractor); every neighbour pair whose
  * (class, period) differ is bisected to critical.tol; each boundary is labelled local when the
  * equilibrium branch, continued over the pair's bracket, has an eigenvalue crossing there
- * (gd_sim_continue), global otherwise; a boundary whose fine look (11 values over 10 tol)
+ * (gd_sim_continue), or the periodic orbit below or above it (a map's k-cycle, a flow's cycle
+ * under cvode) has one, global otherwise; a boundary whose fine look (11 values over 10 tol)
  * changes class (period aside) more than 3 times opens a mixed interval, grown downwards by a
  * walk at 2 tol until 1e-2 (hi - lo) pass without a class change, and upwards over the
  * following brackets that hold a boundary. Every probe keeps its class, period, lambda_1,
