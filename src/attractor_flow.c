@@ -107,8 +107,16 @@ static void close_run(flow_run *r)
 }
 
 /* The equilibrium Newton on F finds from x (the model's Jacobian; not the model's closed-form
- * equilibrium, which is one of several, e.g. Lorenz's origin beside C+-) into e; 1 when found. */
-static int newton_from(flow_run *r, const double *x, double *e) { return gd_model_newton_ws(r->f.m, r->f.ws, x, e) == GD_OK; }
+ * equilibrium, which is one of several, e.g. Lorenz's origin beside C+-) into e, J(e) into J
+ * (n x n); 1 when found and isolated: |J|_F > 1e-6. On a saturated plateau (a stall: the
+ * unregularised GAN flow at theta psi = 49, |F| ~ 1e-20) Newton accepts the point where it
+ * stands, and J there is as small: no equilibrium (as a map's D Phi - I is, attractor.c). */
+static int equilibrium_from(flow_run *r, const double *x, double *e, double *J)
+{
+    int n = r->n;
+    if (gd_model_newton_ws(r->f.m, r->f.ws, x, e) != GD_OK || gd_model_jacobian_ws(r->f.m, r->f.ws, e, J) != GD_OK) return 0;
+    return norm(n * n, J) > 1e-6;
+}
 
 static double dist(int n, const double *a, const double *b)
 {
@@ -136,8 +144,8 @@ static int fixed_point(flow_run *r, const double *z, long S, double L, gd_attrac
     int n = r->n;
     const double *last = z + (size_t)(S - 1) * n;
     double *e = malloc(sizeof(double) * ((size_t)n + (size_t)n * n));
-    double *buf = e && newton_from(r, last, e) ? gd_result_alloc(3 * (size_t)n, 0, NULL) : NULL;
-    int ok = buf && gd_model_jacobian_ws(r->f.m, r->f.ws, e, e + n) == GD_OK && gd_eigenvalues(n, e + n, buf + n, buf + 2 * n) == GD_OK;
+    double *buf = e && equilibrium_from(r, last, e, e + n) ? gd_result_alloc(3 * (size_t)n, 0, NULL) : NULL;
+    int ok = buf && gd_eigenvalues(n, e + n, buf + n, buf + 2 * n) == GD_OK;
     double top = -INFINITY, tol = ok ? integration_tol(r, e) : 0, dmax = 0, dlast = ok ? dist(n, last, e) : INFINITY;
     for (int i = 0; ok && i < n; i++) top = fmax(top, buf[n + i]);
     for (long k = 0; ok && k < S; k++) dmax = fmax(dmax, dist(n, z + (size_t)k * n, e));
@@ -154,11 +162,11 @@ static int fixed_point(flow_run *r, const double *z, long S, double L, gd_attrac
     return ok;
 }
 
-/* Newton on F from x lands within tol of it. */
+/* Newton on F from x lands on an isolated equilibrium within tol of it. */
 static int near_equilibrium(flow_run *r, const double *x, double tol)
 {
-    double *e = malloc(sizeof(double) * (size_t)r->n);
-    int near = e && newton_from(r, x, e) && dist(r->n, x, e) < tol;
+    double *e = malloc(sizeof(double) * ((size_t)r->n + (size_t)r->n * r->n));
+    int near = e && equilibrium_from(r, x, e, e + r->n) && dist(r->n, x, e) < tol;
     free(e);
     return near;
 }

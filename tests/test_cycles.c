@@ -24,7 +24,7 @@
  *  - attractor classes of flows: V3 at mu = 0.1 periodic with T and the multiplier, D11 (the
  *    GAN + GP flow, gamma = 0.3, from (1, 1)) fixed at 0 with eigenvalues -0.15 +- 0.4769696i,
  *    the hopf form's sink at mu = -0.1 fixed (the run at 0 to atol), a run started on its source
- *    fixed and unstable, Lorenz at rho = 10 fixed at C+ or C- by its start (1e-8), Lorenz at
+ *    fixed and unstable, the GAN flow on its saturated plateau a stall, Lorenz at rho = 10 fixed at C+ or C- by its start (1e-8), Lorenz at
  *    rho = 28 chaotic with lambda_1 in [0.85, 0.95];
  *  - bad requests (a map, a start at an equilibrium, a non-positive period guess, --cycles on a
  *    map) and the file.
@@ -560,6 +560,12 @@ static void flow_attractors(void)
                                "attractor.transient", "100", "attractor.samples", "100", NULL};
     CHECK_OK(classify(on_source, &r));
     CHECK(r.cls == GD_ATTRACTOR_FIXED && r.unstable);
+    gd_attractor_result_free(&r);
+    /* the unregularised GAN flow from (7, 7): theta psi = 49 saturates the field (|F| ~ 7 e^-49),
+     * where Newton accepts the start itself; J there is as flat: a stall, not an equilibrium */
+    const char *plateau[] = {"model.reg", "none", "integrator.name", "cvode", "run.x0", "7,7", "attractor.transient", "100", "attractor.samples", "100", NULL};
+    CHECK_OK(classify(plateau, &r));
+    CHECK(r.cls == GD_ATTRACTOR_STALL && r.orbit == NULL);
     gd_attractor_result_free(&r);
     /* Lorenz at rho = 10 settles on C+ or C- = (+-sqrt(beta (rho - 1)), same, rho - 1) by the
      * symmetry (x, y, z) -> (-x, -y, z), not on the origin (the model's closed-form equilibrium);
