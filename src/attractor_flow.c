@@ -3,13 +3,14 @@
  * Attractor classes of a flow's long run (`gandyn attractor` under cvode, docs/bifurcations.md):
  * the orbit from run.x0 is integrated by CVODE for attractor.transient x attractor.dt time and
  * sampled attractor.samples times every attractor.dt. Then, in order:
- *  - fixed: Newton on F from the last sample lands on an equilibrium x* that the samples sit on
+ *  - fixed: Newton on F from the last sample lands on an isolated equilibrium x* that the samples sit on
  *    (to the integration accuracy), or that is stable and the samples approach (fixed_point);
  *  - periodic: the crossings of a Poincare hyperplane (through the samples' mean, normal to the
  *    flow at the last sample; one direction, by CVodeRootInit) repeat after k <= period_max
  *    returns, and shooting from the last crossing converges to an attracting cycle: T and the
  *    Floquet multipliers;
- *  - stall: the field is below 1e-6 L along the samples, |x| > 1e-3 and no equilibrium near;
+ *  - stall: the field is below 1e-6 L along the samples, |x| > 1e-3 and Newton finds no isolated
+ *    equilibrium near;
  *  - else by the Lyapunov spectrum (a flow off an equilibrium has one zero exponent).
  * A planar flow can only be fixed, periodic, neutral, stall or diverge (Poincare-Bendixson): a
  * chaotic or quasi-periodic verdict there is reported as undetermined.
