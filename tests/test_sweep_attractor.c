@@ -196,12 +196,13 @@ static void flows(void)
      * fixed at 0 with lambda_1 = mu for mu < 0; for mu > 0 the cycle r^2 = -mu / c_re,
      * T = 2 pi / (omega - c_im mu / c_re), non-trivial multiplier exp(2 c_re r^2 T) = exp(-2 mu T):
      * lambda_1 = -2 mu, amplitude r */
-    /* mu = -0.1 (a one-cell sweep): after t = 300 the run sits at 0 to atol, fixed by Newton and
-     * the sink's eigenvalues (|F| there is at the integration noise) */
-    static const char *const mus[] = {"model.mu:-0.6:0.6:4", "model.mu:-0.1:-0.1:1"};
+    /* mu = -0.1 (a one-cell sweep, 1000 samples): after t = 300 the run sits at 0 to atol, fixed
+     * by Newton and the sink's eigenvalues; |F| there is at the integration noise (4e-10 at the
+     * last sample: |F| < 1e-10 L made this cell undetermined) */
+    static const char *const mus[] = {"model.mu:-0.6:0.6:4", "model.mu:-0.1:-0.1:1"}, *const tails[] = {"512", "1000"};
     for (int a = 0; a < 2; a++) {
         const char *hopf[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0.3,0", "integrator.t_end", "300", "sweep.x", mus[a],
-                              "sweep.attractor", "1", NULL};
+                              "sweep.tail", tails[a], "sweep.attractor", "1", NULL};
         const char *hopf1[] = {"model.name", "normal_form", "model.form", "hopf", "integrator.name", "cvode", "run.x0", "0.3,0", "attractor.transient", "3000", "attractor.samples", "512", NULL};
         w = flow_sweep(hopf, &s);
         for (long i = 0; w && i < gd_sweep_ncells(w); i++) {
