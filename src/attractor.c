@@ -470,6 +470,19 @@ int gd_attractor_of_samples(gd_sim *sim, const gd_sim *cfg, gd_stepper *st, cons
     return rc;
 }
 
+double gd_attractor_lambda1(const gd_attractor_result *r, int flow)
+{
+    if (r->lyapunov && r->nlyap > 0) return r->lyapunov[0];
+    if (!r->orbit || r->period < 1) return NAN;
+    double top = flow && isnan(r->period_t) ? -INFINITY : 0;
+    if (flow && isnan(r->period_t)) { /* an equilibrium: its "multipliers" are J's eigenvalues */
+        for (int i = 0; i < r->dim; i++) top = fmax(top, r->mult_re[i]);
+        return top;
+    }
+    for (int i = flow; i < r->dim; i++) top = fmax(top, hypot(r->mult_re[i], r->mult_im[i])); /* a cycle's trivial multiplier first */
+    return log(top) / (flow ? r->period_t : r->period);
+}
+
 void gd_attractor_result_free(gd_attractor_result *r)
 {
     if (!r) return;

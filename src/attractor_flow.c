@@ -3,12 +3,14 @@
  * Attractor classes of a flow's long run (`gandyn attractor` under cvode, docs/bifurcations.md):
  * the orbit from run.x0 is integrated by CVODE for attractor.transient x attractor.dt time and
  * sampled attractor.samples times every attractor.dt. Then, in order:
- *  - fixed: |F| < 1e-10 L at the last sample and Newton on F lands within 1e-6 L of it;
+ *  - fixed: Newton on F from the last sample lands on an isolated equilibrium x* that the samples sit on
+ *    (to the integration accuracy), or that is stable and the samples approach (fixed_point);
  *  - periodic: the crossings of a Poincare hyperplane (through the samples' mean, normal to the
  *    flow at the last sample; one direction, by CVodeRootInit) repeat after k <= period_max
  *    returns, and shooting from the last crossing converges to an attracting cycle: T and the
  *    Floquet multipliers;
- *  - stall: the field is below 1e-6 L along the samples, |x| > 1e-3 and no equilibrium near;
+ *  - stall: the field is below 1e-6 L along the samples, |x| > 1e-3 and Newton finds no isolated
+ *    equilibrium near;
  *  - else by the Lyapunov spectrum (a flow off an equilibrium has one zero exponent).
  * A planar flow can only be fixed, periodic, neutral, stall or diverge (Poincare-Bendixson): a
  * chaotic or quasi-periodic verdict there is reported as undetermined.
@@ -105,36 +107,68 @@ static void close_run(flow_run *r)
     gd_model_ws_free(&r->f.ws);
 }
 
-/* The equilibrium Newton finds from x, if within tol of it: its eigenvalues into out. */
-static int fixed_point(gd_sim *s, const double *x, double tol, gd_attractor_result *out)
+/* The equilibrium Newton on F finds from x (the model's Jacobian; not the model's closed-form
+ * equilibrium, which is one of several, e.g. Lorenz's origin beside C+-) into e, J(e) into J
+ * (n x n); 1 when found and isolated: |J|_F > 1e-6. On a saturated plateau (a stall: the
+ * unregularised GAN flow at theta psi = 49, |F| ~ 1e-20) Newton accepts the point where it
+ * stands, and J there is as small: no equilibrium (as a map's D Phi - I is, attractor.c). */
+static int equilibrium_from(flow_run *r, const double *x, double *e, double *J)
 {
-    int n = s->model->dim;
-    double *e = malloc(sizeof(double) * ((size_t)n + (size_t)n * n));
-    if (!e) return 0;
-    int ok = gd_model_find_equilibrium(s->model, x, e) == GD_OK;
+    int n = r->n;
+    if (gd_model_newton_ws(r->f.m, r->f.ws, x, e) != GD_OK || gd_model_jacobian_ws(r->f.m, r->f.ws, e, J) != GD_OK) return 0;
+    return norm(n * n, J) > 1e-6;
+}
+
+static double dist(int n, const double *a, const double *b)
+{
     double d = 0;
-    for (int i = 0; ok && i < n; i++) d += (e[i] - x[i]) * (e[i] - x[i]);
-    ok = ok && sqrt(d) < tol;
-    double *buf = ok ? gd_result_alloc(3 * (size_t)n, 0, NULL) : NULL;
-    if (buf && gd_model_jacobian(s->model, e, e + n) == GD_OK && gd_eigenvalues(n, e + n, buf + n, buf + 2 * n) == GD_OK) {
+    for (int i = 0; i < n; i++) d += (a[i] - b[i]) * (a[i] - b[i]);
+    return sqrt(d);
+}
+
+/* How far CVODE's numerical orbit may sit from an equilibrium e it has reached: its error test
+ * keeps each component's local error within rtol |e_i| + atol, and near e the numerical orbit
+ * wanders at that level (|F| there is |J| times it, which is why a test on |F| alone fails). */
+static double integration_tol(const flow_run *r, const double *e)
+{
+    double rt = gd_sim_integrator_double(r->s, "rtol"), at = gd_sim_integrator_double(r->s, "atol");
+    return 100 * (rt * norm(r->n, e) + at * sqrt((double)r->n));
+}
+
+/* Fixed: Newton on F from the last sample lands on an equilibrium x* which the samples approach,
+ * either sitting on it to the integration accuracy (every sample; x* may then be unstable, e.g.
+ * a run started on it), or, when every eigenvalue of J(x*) has Re < 0, ending within 1e-6 L of it
+ * and no farther than the first sample was (or within the integration accuracy). x*, the
+ * eigenvalues of J there, `unstable` and the contraction time into out. */
+static int fixed_point(flow_run *r, const double *z, long S, double L, gd_attractor_result *out)
+{
+    int n = r->n;
+    const double *last = z + (size_t)(S - 1) * n;
+    double *e = malloc(sizeof(double) * ((size_t)n + (size_t)n * n));
+    double *buf = e && equilibrium_from(r, last, e, e + n) ? gd_result_alloc(3 * (size_t)n, 0, NULL) : NULL;
+    int ok = buf && gd_eigenvalues(n, e + n, buf + n, buf + 2 * n) == GD_OK;
+    double top = -INFINITY, tol = ok ? integration_tol(r, e) : 0, dmax = 0, dlast = ok ? dist(n, last, e) : INFINITY;
+    for (int i = 0; ok && i < n; i++) top = fmax(top, buf[n + i]);
+    for (long k = 0; ok && k < S; k++) dmax = fmax(dmax, dist(n, z + (size_t)k * n, e));
+    ok = ok && (dmax <= tol || (top < 0 && dlast < 1e-6 * L && dlast <= fmax(dist(n, z, e), tol)));
+    if (ok) {
         memcpy(buf, e, sizeof(double) * (size_t)n);
         out->orbit = buf, out->mult_re = buf + n, out->mult_im = buf + 2 * n, out->period = 1, out->dim = n;
-        double top = -INFINITY;
-        for (int i = 0; i < n; i++) top = fmax(top, out->mult_re[i]);
         out->unstable = top > 1e-9;
         out->contraction = top < 0 ? -1 / top : INFINITY;
-    } else if (buf) {
-        free(buf), ok = 0;
+    } else {
+        free(buf);
     }
     free(e);
     return ok;
 }
 
-static int near_equilibrium(gd_sim *s, const double *x, double tol)
+/* Newton on F from x lands on an isolated equilibrium within tol of it. */
+static int near_equilibrium(flow_run *r, const double *x, double tol)
 {
-    gd_attractor_result tmp = {0};
-    int near = fixed_point(s, x, tol, &tmp);
-    gd_result_release(&tmp, sizeof tmp, tmp.orbit);
+    double *e = malloc(sizeof(double) * ((size_t)r->n + (size_t)r->n * r->n));
+    int near = e && equilibrium_from(r, x, e, e + r->n) && dist(r->n, x, e) < tol;
+    free(e);
     return near;
 }
 
@@ -252,9 +286,9 @@ int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_r
             for (int i = 0; i < n; i++) c[i] += z[(size_t)k * n + i] / (double)o->samples;
         for (long k = 0; k < o->samples && gd_model_field_ws(s->model, r.f.ws, z + (size_t)k * n, f) == GD_OK; k++) fmaxn = fmax(fmaxn, norm(n, f));
         rc = gd_model_field_ws(s->model, r.f.ws, last, f) == GD_OK ? GD_OK : gd_fmt(s->msg, GD_ESOLVER, "attractor: the field failed");
-        if (rc == GD_OK && norm(n, f) < 1e-10 * L && fixed_point(s, last, 1e-6 * L, out)) out->cls = GD_ATTRACTOR_FIXED;
+        if (rc == GD_OK && fixed_point(&r, z, o->samples, L, out)) out->cls = GD_ATTRACTOR_FIXED;
         else if (rc == GD_OK && periodic(&r, o, c, L, out)) out->cls = GD_ATTRACTOR_PERIODIC;
-        else if (rc == GD_OK && fmaxn < 1e-6 * L && norm(n, last) > 1e-3 && !near_equilibrium(s, last, 1e-3 * L)) out->cls = GD_ATTRACTOR_STALL;
+        else if (rc == GD_OK && fmaxn < 1e-6 * L && norm(n, last) > 1e-3 && !near_equilibrium(&r, last, 1e-3 * L)) out->cls = GD_ATTRACTOR_STALL;
         else if (rc == GD_OK && o->exponents) rc = by_exponents(s, o, out);
         else if (rc == GD_OK) out->cls = GD_ATTRACTOR_UNDETERMINED;
         /* amplitude about the equilibrium (else the samples' centroid) */

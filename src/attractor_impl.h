@@ -16,4 +16,10 @@ typedef struct {
 
 int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_result *out);
 
+/* lambda_1 of a result (flow: it came from cvode): the exponents' first when the class was
+ * decided by them; a map's orbit: ln max |mu| per iteration; a flow's equilibrium: max Re lambda
+ * of J; a flow's cycle: ln max |mu| / T over the non-trivial multipliers; else NaN (stall,
+ * diverge, ...). Shared by the sweep's lyap1 column and critical's. */
+double gd_attractor_lambda1(const gd_attractor_result *r, int flow);
+
 #endif

@@ -1776,7 +1776,7 @@ static const command commands[] = {
      "model integrator run.x0 sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure,noise_factor noise attractor continuation critical",
      (const char *const[]){"--param K", "the numeric key to bisect (model.* or integrator.*)", "--lo A, --hi B", "the bracket", "--rtol R",
                            "stop at |hi - lo| <= R |value| (default 1e-6)", "--trace K2:LO:HI:N[:lin|log]",
-                           "one bisection per value of the key K2", "--classes", "scan by attractor class (fixed-step rules)", "--n N",
+                           "one bisection per value of the key K2", "--classes", "scan by attractor class (fixed-step rules, cvode flows)", "--n N",
                            "critical.n, and --classes", OPT_SET, "-o FILE", "with --classes: write /scan and /boundaries (default: no file)", OPT_JSON,
                            NULL},
      "gandyn critical @/dirac/notebook/gan.ini --set integrator.name=altgd --set run.x0=1e-8,1e-8 --set integrator.steps=20000 "

@@ -5,12 +5,14 @@
  * spaced values are classified from run.x0 (gd_sim_attractor); every neighbour pair whose
  * (class, period) differ is bisected to critical.tol; each boundary is labelled local when the
  * equilibrium branch, continued over the pair's bracket, has an eigenvalue crossing there
- * (gd_sim_continue), global otherwise; a boundary whose fine look (11 values over 10 tol)
+ * (gd_sim_continue), or the periodic orbit below or above it (a map's k-cycle, a flow's cycle
+ * under cvode) has one, global otherwise; a boundary whose fine look (11 values over 10 tol)
  * changes class (period aside) more than 3 times opens a mixed interval, grown downwards by a
  * walk at 2 tol until 1e-2 (hi - lo) pass without a class change, and upwards over the
  * following brackets that hold a boundary. Every probe keeps its class, period, lambda_1,
  * amplitude and a subsample of its attractor: the orbit diagram and lambda_1 against the key.
  */
+#include "attractor_impl.h"
 #include "gd_impl.h"
 #include "h5io.h"
 #include "sim_impl.h"
@@ -68,17 +70,6 @@ static int grow(scan *S)
     return GD_OK;
 }
 
-/* lambda_1: the exponent when the class was decided by exponents, else ln max|mu| per
- * iteration of a found orbit, else NaN (stall, diverge). */
-static double largest_exponent(const gd_attractor_result *a)
-{
-    if (a->lyapunov && a->nlyap > 0) return a->lyapunov[0];
-    if (!a->orbit || a->period < 1) return NAN;
-    double r = 0;
-    for (int i = 0; i < a->dim; i++) r = fmax(r, hypot(a->mult_re[i], a->mult_im[i]));
-    return log(r) / a->period;
-}
-
 /* Classify the attractor with key = v; *cls, *period. grid: one of the n evenly spaced values. */
 static int probe(scan *S, double v, int grid, int *cls, int *period)
 {
@@ -95,7 +86,7 @@ static int probe(scan *S, double v, int grid, int *cls, int *period)
     rc = gd_sim_attractor_sampled(S->sim, &a, S->m, pts);
     if (rc != GD_OK) return rc;
     r->p[i] = v, r->cls[i] = *cls = a.cls, r->period[i] = *period = a.period, r->grid[i] = (signed char)grid;
-    r->lyap1[i] = largest_exponent(&a), r->amplitude[i] = a.amplitude;
+    r->lyap1[i] = gd_attractor_lambda1(&a, !S->sim->stepper->type->fixed_step), r->amplitude[i] = a.amplitude;
     r->n++;
     gd_attractor_result_free(&a);
     return GD_OK;
@@ -191,23 +182,32 @@ static void crossing(scan *S, gd_critical_boundary *b, double at, double a, doub
     gd_continue_result_free(&cr);
 }
 
-/* The period-k orbit (k >= 2) the run finds with key = at, continued from one of its points
- * over [a, z] (continuation.period = k, start x0); the sim's run.x0 is restored after. */
+/* A periodic class whose orbit can be continued: a map's period-k orbit (k >= 2; period 1 is the
+ * fixed point, continued already), a flow's cycle (period 1, its T in period_t). */
+static int continuable(const scan *S, int cls, int period)
+{
+    return cls == GD_ATTRACTOR_PERIODIC && (S->sim->stepper->type->fixed_step ? period >= 2 : period == 1);
+}
+
+/* The orbit the run finds with key = at, continued from one of its points over [a, z]: a map's
+ * period-k orbit as the period-k branch (continuation.period = k, start x0), a flow's cycle as
+ * the cycle branch through it (start orbit: folds of cycles LP, PD, NS). The sim's run.x0 is
+ * restored after. */
 static void orbit_crossing(scan *S, gd_critical_boundary *b, double at, double a, double z)
 {
     char text[64], *x0 = gd_sim_get_value(S->sim, "run.x0");
     gd_attractor_result r = {0};
     snprintf(text, sizeof text, "%.17g", at);
-    int rc = gd_sim_set(S->sim, S->key, text);
+    int rc = gd_sim_set(S->sim, S->key, text), flow = !S->sim->stepper->type->fixed_step;
     if (rc == GD_OK) rc = gd_sim_setup(S->sim);
     if (rc == GD_OK) rc = gd_sim_attractor(S->sim, &r);
-    if (rc == GD_OK && r.cls == GD_ATTRACTOR_PERIODIC && r.period >= 2 && r.orbit) {
+    if (rc == GD_OK && continuable(S, r.cls, r.period) && r.orbit) {
         char *pt = NULL, period[16];
         size_t len = 0, cap = 0;
         for (int i = 0; i < S->dim; i++) gd_strbuf_add(&pt, &len, &cap, "%s%.17g", i ? "," : "", r.orbit[i]);
         snprintf(period, sizeof period, "%d", r.period);
-        if (pt && gd_sim_set(S->sim, "run.x0", pt) == GD_OK && gd_sim_set(S->sim, "continuation.period", period) == GD_OK &&
-            gd_sim_set(S->sim, "continuation.start", "x0") == GD_OK)
+        if (pt && gd_sim_set(S->sim, "run.x0", pt) == GD_OK && (flow || gd_sim_set(S->sim, "continuation.period", period) == GD_OK) &&
+            gd_sim_set(S->sim, "continuation.start", flow ? "orbit" : "x0") == GD_OK)
             crossing(S, b, at, a, z);
         free(pt);
     }
@@ -219,16 +219,18 @@ static void orbit_crossing(scan *S, gd_critical_boundary *b, double at, double a
     gd_sim_setup(S->sim);
 }
 
-/* Label b, bisected between the scan values below and above: local when the equilibrium
- * branch continued over [a, z] has a crossing there, else when the periodic orbit below (found
- * at `below`) or the one above (a window's fold) has one; global otherwise (also where none
- * can be continued). */
-static void label(scan *S, gd_critical_boundary *b, double below, double above, double a, double z)
+/* Label b, bisected between the scan values below and above (whose class and period are
+ * cls_above, k_above): local when the equilibrium branch continued over [a, z] has a crossing
+ * there, else when the periodic orbit below (found at `below`) or the one above (a window's
+ * fold, a fold of cycles) has one; global otherwise (also where none can be continued). The
+ * bisection's last upper probe may be of a third class (critical slowing next to the change),
+ * so the scan value's class counts too. */
+static void label(scan *S, gd_critical_boundary *b, double below, double above, int cls_above, int k_above, double a, double z)
 {
     a = fmax(a, S->lo), z = fmin(z, S->hi);
     crossing(S, b, 0.5 * (a + z), a, z);
-    if (!b->local && b->below_cls == GD_ATTRACTOR_PERIODIC && b->below_period >= 2) orbit_crossing(S, b, fmax(below, a), a, z);
-    if (!b->local && b->above_cls == GD_ATTRACTOR_PERIODIC && b->above_period >= 2) orbit_crossing(S, b, fmin(above, z), a, z);
+    if (!b->local && continuable(S, b->below_cls, b->below_period)) orbit_crossing(S, b, fmax(below, a), a, z);
+    if (!b->local && (continuable(S, b->above_cls, b->above_period) || continuable(S, cls_above, k_above))) orbit_crossing(S, b, fmin(above, z), a, z);
 }
 
 /* A mixed interval is local only if the equilibrium crosses inside it. */
@@ -253,7 +255,7 @@ static int boundaries(scan *S, const int *gc, const int *gk, const double *gp, i
         b->above_cls = gc[i + 1], b->above_period = gk[i + 1];
         if ((rc = bisect(S, gp[i], gp[i + 1], gc[i], gk[i], b)) != GD_OK) break;
         b->bracket[0] = gp[i];
-        label(S, b, gp[i], gp[i + 1], gp[i] - S->tol * 10, gp[i + 1] + S->tol * 10);
+        label(S, b, gp[i], gp[i + 1], gc[i + 1], gk[i + 1], gp[i] - S->tol * 10, gp[i + 1] + S->tol * 10);
         double start = b->value;
         /* a crossing explains the change (the classes may flicker by critical slowing next
          * to it); only a change without one is looked at more finely */
@@ -343,8 +345,8 @@ int gd_sim_critical_scan(gd_sim *s, const char *key, double lo, double hi, gd_cr
     if (!key || !out) return gd_fmt(s->msg, GD_EUSAGE, "critical: need a key and a result struct to fill (NULL)");
     memset(out, 0, sizeof *out);
     if (!(lo < hi)) return gd_fmt(s->msg, GD_EUSAGE, "critical: need --lo < --hi");
-    if (!s->stepper->type->fixed_step)
-        return gd_fmt(s->msg, GD_EUSAGE, "critical --classes: the attractor classes of flows (cvode) are not implemented yet; use a fixed-step rule's map, or critical without --classes");
+    if (!s->stepper->type->fixed_step && s->stepper->type != &gd_integrator_cvode)
+        return gd_fmt(s->msg, GD_EUSAGE, "critical --classes: integrator %s has no attractor classes; use a fixed-step rule's map or cvode (the flow)", s->stepper->type->name);
     const critical_opts *o = s->critical;
     scan S = {.key = key, .lo = lo, .hi = hi, .tol = o->tol > 0 ? o->tol : 1e-4 * (hi - lo), .dim = s->model->dim, .m = (int)o->samples, .r = out};
     out->lo = lo, out->hi = hi, out->tol = S.tol, out->dim = S.dim, out->samples = S.m;

@@ -16,6 +16,7 @@
  * distance is below the initial one; it diverges if the contraction is above 1 + rate_tol,
  * else oscillates. The prediction is the spectral radius of the one-iteration map at x*.
  */
+#include "attractor_impl.h"
 #include "gd_impl.h"
 #include "h5io.h"
 #include "sim_impl.h"
@@ -599,26 +600,12 @@ static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const doubl
     return GD_OK;
 }
 
-/* The fields of a result: class, period, amplitude, rotation, lyap1 (a map's orbit: ln max |mu|
- * per iteration; a flow's equilibrium: max Re lambda; a flow's cycle: ln max |mu| / T over the
- * non-trivial multipliers; else the exponents' lambda_1). */
-static double orbit_exponent(const gd_attractor_result *r, int flow)
-{
-    double top = flow && isnan(r->period_t) ? -INFINITY : 0;
-    if (flow && isnan(r->period_t)) { /* an equilibrium: its "multipliers" are J's eigenvalues */
-        for (int i = 0; i < r->dim; i++) top = fmax(top, r->mult_re[i]);
-        return top;
-    }
-    for (int i = flow; i < r->dim; i++) top = fmax(top, hypot(r->mult_re[i], r->mult_im[i])); /* a cycle's trivial multiplier first */
-    return log(top) / (flow ? r->period_t : r->period);
-}
-
+/* The fields of a result: class, period, amplitude, rotation, lyap1 (gd_attractor_lambda1). */
 static void cell_fields(const gd_attractor_result *r, int flow, cell *out)
 {
     out->cls = (signed char)r->cls, out->unstable = (signed char)r->unstable, out->period = r->period;
     out->amplitude = r->amplitude, out->rotation = r->rotation, out->period_t = r->period_t, out->steps_used += r->steps;
-    if (r->lyapunov) out->lyap1 = r->lyapunov[0];
-    else if (r->orbit && r->period > 0) out->lyap1 = orbit_exponent(r, flow);
+    if (r->lyapunov || (r->orbit && r->period > 0)) out->lyap1 = gd_attractor_lambda1(r, flow);
 }
 
 static void cell_unknown(long steps, long div_at, cell *out)

@@ -424,6 +424,17 @@ assert f["boundaries"].attrs["kind"] == "local;local" and f["boundaries"].attrs[
 PY
 "$gandyn" critical /dev/null "${logistic[@]}" --classes --set critical.n=9 > crit_classes.txt && grep -qE "local   (2.99|3.000).* fixed 1 -> periodic 2; PD at 3 \(super\)" crit_classes.txt \
     && ok || bad "critical --classes text: $(head -2 crit_classes.txt)"
+# critical --classes on a flow: the hopf form (cvode) from (0.3, 0) over mu in [-0.5, 0.5], fixed below its
+# Hopf point at 0 and periodic above: one local boundary of type H refined to 0 (tests/test_critical.c)
+"$gandyn" critical /dev/null --set model.name=normal_form --set model.form=hopf --set integrator.name=cvode --set run.x0=0.3,0 \
+    --set attractor.transient=5000 --set attractor.samples=500 --set lyapunov.t_end=200 --param model.mu --lo -0.5 --hi 0.5 --classes --n 4 --json \
+    > crit_flow.json && "$py" - crit_flow.json <<'PY' && ok || bad "critical --classes on a flow"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["boundaries"]
+assert len(b) == 1 and b[0]["kind"] == "local" and b[0]["type"] == "H" and abs(b[0]["refined"]) < 1e-8, b
+assert b[0]["below"] == {"class": "fixed", "period": 1} and d["below"] == "converge" and d["above"] == "oscillate", d
+PY
 
 # spectrum: -Delta_p of the uniform torus (docs/models/functional.md V1), WGAN + GP operator
 # (V6) and the logit GAN's von Mises k = 1 roots (V7); the operator's eigenvalues match the

@@ -353,7 +353,8 @@ expect 2 "--from pd.h5: its points have 1 coordinates, the model 2" -- \
 row critical-classes
 expect 2 "critical.n = 1 is out of range (must be >= 2" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --n 1
 expect 2 "critical.tol = -1 is out of range" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --classes --set critical.tol=-1
-expect 2 "the attractor classes of flows (cvode) are not implemented yet" -- critical good.ini --param model.gamma --lo 0.1 --hi 1 --classes --set integrator.name=cvode
+expect 2 "critical: attractor: model 'dirac' is piecewise smooth here (switching surfaces): flows are classified on smooth fields" -- \
+    critical good.ini --param model.gamma --lo 0.1 --hi 1 --classes --set integrator.name=cvode --set model.loss=wgan --set model.reg=wgan_gp
 expect 2 "critical: --trace repeats the outcome bisection; it does not combine with --classes" -- critical good.ini --param integrator.h --lo 0.1 --hi 1 --classes --trace model.gamma:0.1:1:3
 expect 2 "critical: need --lo < --hi" -- critical good.ini --param integrator.h --lo 1 --hi 0.1 --classes
 

@@ -14,7 +14,9 @@
  *    (a stall-like cell just below its start, checked by a run of its own) to hi;
  *  - the mixed path alone (D7's configuration on [1.90, 1.95]): one mixed, global interval, its
  *    class fractions recounted from the probed values;
- *  - bad input: lo >= hi, a flow.
+ *  - flows (cvode): the hopf form over mu, one local H boundary at 0; the bautin form from its
+ *    outer cycle, one local LP boundary (the fold of cycles) at -1/4;
+ *  - bad input: lo >= hi, a piecewise-smooth flow.
  */
 #include "check.h"
 
@@ -207,10 +209,52 @@ static void errors(void)
     gd_critical_scan r;
     CHECK(gd_sim_critical_scan(s, "integrator.h", 1, 0.5, &r) == GD_EUSAGE);
     CHECK(gd_sim_critical_scan(s, NULL, 0.5, 1, &r) == GD_EUSAGE);
-    CHECK_OK(gd_sim_set(s, "integrator.name", "cvode"));
-    CHECK_OK(gd_sim_setup(s));
-    CHECK(gd_sim_critical_scan(s, "model.gamma", 0, 1, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "flows"));
     gd_sim_free(&s);
+    /* a flow is classified only on a smooth field: the first probe refuses a piecewise-smooth one */
+    const char *hybrid[] = {"model.loss", "wgan", "model.reg", "wgan_gp", "integrator.name", "cvode", "critical.n", "4", NULL};
+    s = make_sim(hybrid);
+    CHECK(gd_sim_critical_scan(s, "model.gamma", 0, 1, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "piecewise smooth") && r.p == NULL);
+    gd_sim_free(&s);
+}
+
+/* Flows (cvode), t = 550 per value: the hopf form z' = (mu + i) z + (-1 + i/2)|z|^2 z from (0.3, 0)
+ * over mu in [-0.5, 0.5] is fixed at the sink 0 (lambda_1 = max Re lambda = mu) below mu = 0 and
+ * periodic on the cycle r^2 = mu (lambda_1 = ln(e^{-2 mu T}) / T = -2 mu) above: one local
+ * boundary, the Hopf point of the equilibrium branch at 0 (1e-8). The bautin form
+ * z' = (mu + i) z + |z|^2 z - |z|^4 z from (1, 0), on the outer cycle s = r^2 = (1 + sqrt(1 + 4 mu))/2
+ * where it exists, is fixed at 0 below the fold of cycles at mu = -1/4 and periodic above (across
+ * the subcritical Hopf point mu = 0 too, where the class stays): one boundary, which the
+ * equilibrium branch does not explain but the cycle branch through the outer cycle does: local,
+ * LP (the fold of cycles), at -1/4 (1e-8). */
+static void flows(void)
+{
+    static const struct { const char *form, *x0; double at, below; const char *type; } c[] = {{"hopf", "0.3,0", 0, -0.5, "H"}, {"bautin", "1,0", -0.25, -0.5, "LP"}};
+    for (int j = 0; j < 2; j++) {
+        const char *kv[] = {"model.name", "normal_form", "model.form", c[j].form, "integrator.name", "cvode", "run.x0", c[j].x0, "attractor.transient", "5000",
+                            "attractor.samples", "500", "lyapunov.t_end", "200", "critical.n", "8", NULL};
+        gd_sim *s = make_sim(kv);
+        gd_critical_scan r;
+        CHECK_OK(gd_sim_critical_scan(s, "model.mu", -0.5, 0.5, &r));
+        if (r.p == NULL) fprintf(stderr, "critical %s: %s\n", c[j].form, gd_sim_errmsg(s));
+        CHECK(r.nb == 1);
+        for (int i = 0; i < r.n; i++) {
+            if (!r.grid[i]) continue;
+            double mu = r.p[i];
+            CHECK(r.cls[i] == (mu < c[j].at ? GD_ATTRACTOR_FIXED : GD_ATTRACTOR_PERIODIC) && r.period[i] == 1);
+            if (mu < c[j].at) CHECK_NEAR(r.lyap1[i], mu, 1e-9); /* the origin's eigenvalues mu +- i */
+            else if (j == 0) CHECK_NEAR(r.lyap1[i], -2 * mu, 1e-6);
+        }
+        if (r.nb >= 1) {
+            const gd_critical_boundary *b = &r.b[0];
+            if (!b->local) fprintf(stderr, "critical %s: boundary at %g is %s\n", c[j].form, b->value, b->kind);
+            CHECK(b->local && !strcmp(b->kind, "local") && !strcmp(b->type, c[j].type) && b->below_cls == GD_ATTRACTOR_FIXED);
+            CHECK_NEAR(b->refined, c[j].at, 1e-8);
+            CHECK(b->bracket[0] <= c[j].at && c[j].at <= b->bracket[1]);
+        }
+        if (j == 0) CHECK(r.first.below == GD_CONVERGE && r.first.above == GD_OSCILLATE);
+        gd_critical_scan_free(&r);
+        gd_sim_free(&s);
+    }
 }
 
 int main(int argc, char **argv)
@@ -221,6 +265,7 @@ int main(int argc, char **argv)
     }
     logistic();
     mixed_part();
+    flows();
     errors();
     return check_report("test_critical");
 }

@@ -23,7 +23,9 @@
  *    use the model's central-difference Jacobian);
  *  - attractor classes of flows: V3 at mu = 0.1 periodic with T and the multiplier, D11 (the
  *    GAN + GP flow, gamma = 0.3, from (1, 1)) fixed at 0 with eigenvalues -0.15 +- 0.4769696i,
- *    Lorenz chaotic with lambda_1 in [0.85, 0.95];
+ *    the hopf form's sink at mu = -0.1 fixed (the run at 0 to atol), a run started on its source
+ *    fixed and unstable, the GAN flow on its saturated plateau a stall, Lorenz at rho = 10 fixed at C+ or C- by its start (1e-8), Lorenz at
+ *    rho = 28 chaotic with lambda_1 in [0.85, 0.95];
  *  - bad requests (a map, a start at an equilibrium, a non-positive period guess, --cycles on a
  *    map) and the file.
  */
@@ -541,6 +543,52 @@ static void flow_attractors(void)
     CHECK_NEAR(r.mult_re[0], -0.15, 1e-12);
     CHECK_NEAR(fabs(r.mult_im[0]), sqrt(0.25 - 0.0225), 1e-12);
     gd_attractor_result_free(&r);
+    /* the hopf form's sink at mu = -0.1 (eigenvalues -0.1 +- i): after t = 300 the run sits at 0
+     * to the integration accuracy, where |F| ~ atol is no test of a fixed point (|F| < 1e-10 L at
+     * the last of these 1000 samples made it undetermined) */
+    const char *sink_hopf[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "-0.1", "integrator.name", "cvode", "run.x0", "0.3,0",
+                               "attractor.transient", "3000", "attractor.samples", "1000", NULL};
+    CHECK_OK(classify(sink_hopf, &r));
+    CHECK(r.cls == GD_ATTRACTOR_FIXED && r.orbit && !r.unstable);
+    if (r.orbit) {
+        CHECK(hypot(r.orbit[0], r.orbit[1]) < 1e-12);
+        CHECK_NEAR(r.mult_re[0], -0.1, 1e-9);
+        CHECK_NEAR(fabs(r.mult_im[0]), 1, 1e-9);
+    }
+    gd_attractor_result_free(&r);
+    /* started on the hopf form's unstable equilibrium at mu = 0.1, the run stays there: fixed, unstable */
+    const char *on_source[] = {"model.name", "normal_form", "model.form", "hopf", "model.mu", "0.1", "integrator.name", "cvode", "run.x0", "0,0",
+                               "attractor.transient", "100", "attractor.samples", "100", NULL};
+    CHECK_OK(classify(on_source, &r));
+    CHECK(r.cls == GD_ATTRACTOR_FIXED && r.unstable);
+    gd_attractor_result_free(&r);
+    /* the unregularised GAN flow from (7, 7): theta psi = 49 saturates the field (|F| ~ 7 e^-49),
+     * where Newton accepts the start itself; J there is as flat: a stall, not an equilibrium */
+    const char *plateau[] = {"model.reg", "none", "integrator.name", "cvode", "run.x0", "7,7", "attractor.transient", "100", "attractor.samples", "100", NULL};
+    CHECK_OK(classify(plateau, &r));
+    CHECK(r.cls == GD_ATTRACTOR_STALL && r.orbit == NULL);
+    gd_attractor_result_free(&r);
+    /* Lorenz at rho = 10 settles on C+ or C- = (+-sqrt(beta (rho - 1)), same, rho - 1) by the
+     * symmetry (x, y, z) -> (-x, -y, z), not on the origin (the model's closed-form equilibrium);
+     * J(C+-)'s eigenvalues are the roots of l^3 + (sigma + beta + 1) l^2 + beta (sigma + rho) l
+     * + 2 sigma beta (rho - 1) */
+    for (int side = 1; side >= -1; side -= 2) {
+        const char *l10[] = {"model.name", "normal_form", "model.form", "lorenz", "model.rho", "10", "integrator.name", "cvode", "run.x0", side > 0 ? "1,1,1" : "-1,-1,1",
+                             "attractor.transient", "1000", "attractor.samples", "200", NULL};
+        CHECK_OK(classify(l10, &r));
+        CHECK(r.cls == GD_ATTRACTOR_FIXED && r.orbit && !r.unstable);
+        double c = sqrt(8.0 / 3 * 9), sg = 10, b = 8.0 / 3, rho = 10;
+        if (r.orbit) {
+            CHECK_NEAR(r.orbit[0], side * c, 1e-8);
+            CHECK_NEAR(r.orbit[1], side * c, 1e-8);
+            CHECK_NEAR(r.orbit[2], 9, 1e-8);
+            for (int i = 0; i < 3; i++) {
+                double complex l = r.mult_re[i] + I * r.mult_im[i];
+                CHECK(cabs(l * l * l + (sg + b + 1) * l * l + b * (sg + rho) * l + 2 * sg * b * (rho - 1)) < 1e-8 && r.mult_re[i] < 0);
+            }
+        }
+        gd_attractor_result_free(&r);
+    }
     const char *lorenz[] = {"model.name", "normal_form", "model.form", "lorenz", "integrator.name", "cvode", "run.x0", "1,1,1", "attractor.transient", "1000",
                             "attractor.samples", "1000", "lyapunov.t_end", "200", NULL};
     CHECK_OK(classify(lorenz, &r));
