@@ -97,6 +97,60 @@ static void json_vec(gd_cx *cx, const double *x, int n)
     fputc(']', cx->out);
 }
 
+/* A member after an object's first: ,"key":v (a number or null), resp. ,"key":[...] */
+static void json_knum(gd_cx *cx, const char *key, double v)
+{
+    fprintf(cx->out, ",\"%s\":", key);
+    json_num(cx, v);
+}
+
+static void json_kvec(gd_cx *cx, const char *key, const double *x, int n)
+{
+    fprintf(cx->out, ",\"%s\":", key);
+    json_vec(cx, x, n);
+}
+
+/* n such members from a table; with finite_only those that are NaN or infinite are left out. */
+static void json_knums(gd_cx *cx, int n, const char *const *keys, const double *v, int finite_only)
+{
+    for (int i = 0; i < n; i++)
+        if (!finite_only || isfinite(v[i])) json_knum(cx, keys[i], v[i]);
+}
+
+/* {"k0":v0,"k1":v1,...} (integers as doubles print the same, below 2^53) */
+static void json_object(gd_cx *cx, int n, const char *const *keys, const double *v)
+{
+    fprintf(cx->out, "{\"%s\":", keys[0]);
+    json_num(cx, v[0]);
+    json_knums(cx, n - 1, keys + 1, v + 1, 0);
+    fputc('}', cx->out);
+}
+
+/* [[re,im],...]: complex numbers as pairs */
+static void json_complex_list(gd_cx *cx, int n, const double *re, const double *im)
+{
+    fputc('[', cx->out);
+    for (int i = 0; i < n; i++) {
+        fprintf(cx->out, "%s[", i ? "," : "");
+        json_num(cx, re[i]);
+        fputc(',', cx->out);
+        json_num(cx, im[i]);
+        fputc(']', cx->out);
+    }
+    fputc(']', cx->out);
+}
+
+/* [[..],[..],...]: rows of a row-major matrix */
+static void json_rows(gd_cx *cx, int rows, int cols, const double *a)
+{
+    fputc('[', cx->out);
+    for (int i = 0; i < rows; i++) {
+        if (i) fputc(',', cx->out);
+        json_vec(cx, a + (size_t)i * (size_t)cols, cols);
+    }
+    fputc(']', cx->out);
+}
+
 /* ------------------------------------------------------------------ list ------ */
 static const char *type_name(gd_ptype t)
 {
@@ -130,8 +184,7 @@ static void print_param_json(gd_cx *cx, const gd_param *p, int *first)
     if (p->type == GD_P_DOUBLE || p->type == GD_P_INT) { /* the allowed interval; null: unbounded */
         fprintf(cx->out, ",\"range\":{\"min\":");
         json_num(cx, p->lo);
-        fprintf(cx->out, ",\"max\":");
-        json_num(cx, p->hi);
+        json_knum(cx, "max", p->hi);
         fprintf(cx->out, ",\"min_open\":%s,\"max_open\":%s}", p->flags & GD_PF_LO_OPEN ? "true" : "false", p->flags & GD_PF_HI_OPEN ? "true" : "false");
     }
     if (p->choices) {
@@ -415,17 +468,16 @@ static void print_run_json(gd_cx *cx, const gd_sim *sim, const char *path)
     for (int k = 0; k < gd_sim_get_ntraj(sim); k++) {
         fprintf(cx->out, "%s{\"x0\":", k ? "," : "");
         json_vec(cx, gd_sim_get_x0(sim, k), dim);
-        fprintf(cx->out, ",\"x_final\":");
-        json_vec(cx, gd_sim_get_xfinal(sim, k), dim);
-        fprintf(cx->out, ",\"steps\":%ld,\"t_final\":", gd_sim_get_steps(sim, k));
-        json_num(cx, gd_sim_get_tfinal(sim, k));
-        fprintf(cx->out, ",\"outcome\":\"%s\",\"solver\":\"%s\",\"nfev\":%ld,\"solver_steps\":%ld,\"seconds\":", gd_outcome_name(gd_sim_get_outcome(sim, k)),
+        json_kvec(cx, "x_final", gd_sim_get_xfinal(sim, k), dim);
+        fprintf(cx->out, ",\"steps\":%ld", gd_sim_get_steps(sim, k));
+        json_knum(cx, "t_final", gd_sim_get_tfinal(sim, k));
+        fprintf(cx->out, ",\"outcome\":\"%s\",\"solver\":\"%s\",\"nfev\":%ld,\"solver_steps\":%ld", gd_outcome_name(gd_sim_get_outcome(sim, k)),
                gd_failure_name(gd_sim_get_failure(sim, k)), gd_sim_get_nfev(sim, k), gd_sim_get_solver_steps(sim, k));
-        json_num(cx, gd_sim_get_seconds(sim, k));
+        json_knum(cx, "seconds", gd_sim_get_seconds(sim, k));
         fputc('}', cx->out);
     }
-    fprintf(cx->out, "],\"peak_rss_mib\":");
-    json_num(cx, peak_rss_mib());
+    fputc(']', cx->out);
+    json_knum(cx, "peak_rss_mib", peak_rss_mib());
     json_output(cx, path);
     fprintf(cx->out, "}\n");
 }
@@ -491,19 +543,6 @@ static int do_run(gd_cx *cx, gd_sim *sim, const run_args *a)
     return 0;
 }
 
-static void json_complex_list(gd_cx *cx, int n, const double *re, const double *im)
-{
-    fputc('[', cx->out);
-    for (int i = 0; i < n; i++) {
-        fprintf(cx->out, "%s[", i ? "," : "");
-        json_num(cx, re[i]);
-        fputc(',', cx->out);
-        json_num(cx, im[i]);
-        fputc(']', cx->out);
-    }
-    fputc(']', cx->out);
-}
-
 /* At most 12, the dominant first (largest Re for a flow, largest modulus for a map); JSON
  * output keeps all of them. */
 static void text_complex_list(gd_cx *cx, int n, const double *re, const double *im, int by_modulus)
@@ -533,20 +572,13 @@ static void json_noise(gd_cx *cx, const gd_eig_result *e)
     fprintf(cx->out, ",\"noise\":{\"sigma\":");
     json_num(cx, e->noise_sigma);
     fprintf(cx->out, ",\"draws\":%d,\"input\":\"central differences of the implemented step in its injected draws\",\"covariance\":", e->noise_draws);
-    if (!e->cov) fprintf(cx->out, "null");
-    for (int i = 0; e->cov && i < e->map_dim; i++) {
-        fputc(i ? ',' : '[', cx->out);
-        json_vec(cx, e->cov + (size_t)i * e->map_dim, e->map_dim);
-    }
-    fprintf(cx->out, "%s,\"trace\":", e->cov ? "]" : "");
-    json_num(cx, e->cov_trace);
+    if (e->cov) json_rows(cx, e->map_dim, e->map_dim, e->cov);
+    else fprintf(cx->out, "null");
+    json_knum(cx, "trace", e->cov_trace);
     fprintf(cx->out, ",\"se_factors\":");
-    if (!e->cov_se) fprintf(cx->out, "null");
-    for (int i = 0; e->cov_se && i < e->dim; i++) {
-        fputc(i ? ',' : '[', cx->out);
-        json_vec(cx, e->cov_se + (size_t)i * e->dim, e->dim);
-    }
-    fprintf(cx->out, "%s}", e->cov_se ? "]" : "");
+    if (e->cov_se) json_rows(cx, e->dim, e->dim, e->cov_se);
+    else fprintf(cx->out, "null");
+    fputc('}', cx->out);
 }
 
 static void text_noise(gd_cx *cx, const gd_eig_result *e)
@@ -572,36 +604,27 @@ static void print_eig(gd_cx *cx, const gd_eig_result *e, const gd_scan_result *s
         fprintf(cx->out, ",\"no_flow\":");
         if (e->has_flow) fprintf(cx->out, "null");
         else json_str(cx, e->no_flow);
-        fprintf(cx->out, ",\"type\":\"%s\",\"map\":{\"integrator\":\"%s\",\"h\":", e->type, e->integrator);
-        json_num(cx, e->h);
-        fprintf(cx->out, ",\"lr_g\":");
-        json_num(cx, e->lr_g);
-        fprintf(cx->out, ",\"lr_d\":");
-        json_num(cx, e->lr_d);
+        fprintf(cx->out, ",\"type\":\"%s\",\"map\":{\"integrator\":\"%s\"", e->type, e->integrator);
+        static const char *const rates[] = {"h", "lr_g", "lr_d"};
+        json_knums(cx, 3, rates, (const double[]){e->h, e->lr_g, e->lr_d}, 0);
         fprintf(cx->out, ",\"analytic\":%s,\"eigenvalues\":", e->map_analytic ? "true" : "false");
         json_complex_list(cx, e->map_dim, e->map_re, e->map_im);
-        fprintf(cx->out, ",\"spectral_radius\":");
-        json_num(cx, e->rho);
-        fprintf(cx->out, ",\"predicted\":\"%s\",\"phase\":\"%s\",\"state_dim\":%d,\"evals\":%d,\"per_eval\":", gd_outcome_name(e->predicted),
-                e->phase, e->map_dim, e->evals);
-        json_num(cx, e->rho_per_eval);
-        fprintf(cx->out, ",\"steps\":%ld,\"per_step\":", e->steps); /* lookahead: k base steps per iteration */
-        json_num(cx, e->rho_per_step);
+        json_knum(cx, "spectral_radius", e->rho);
+        fprintf(cx->out, ",\"predicted\":\"%s\",\"phase\":\"%s\",\"state_dim\":%d,\"evals\":%d", gd_outcome_name(e->predicted), e->phase, e->map_dim, e->evals);
+        json_knum(cx, "per_eval", e->rho_per_eval);
+        fprintf(cx->out, ",\"steps\":%ld", e->steps); /* lookahead: k base steps per iteration */
+        json_knum(cx, "per_step", e->rho_per_step);
         if (e->v_frozen) { /* adam, rmsprop: the frozen-second-moment map */
-            fprintf(cx->out, ",\"v_frozen\":");
-            json_vec(cx, e->v_frozen, e->dim);
-            fprintf(cx->out, ",\"validity_radius\":");
-            json_num(cx, e->v_radius);
+            json_kvec(cx, "v_frozen", e->v_frozen, e->dim);
+            json_knum(cx, "validity_radius", e->v_radius);
         }
         fputc('}', cx->out);
         if (e->noise_sigma > 0) json_noise(cx, e);
         if (sc) {
             fprintf(cx->out, ",\"scan\":{\"key\":");
             json_str(cx, sc->key);
-            fprintf(cx->out, ",\"values\":");
-            json_vec(cx, sc->values, sc->n);
-            fprintf(cx->out, ",\"spectral_radius\":");
-            json_vec(cx, sc->rho, sc->n);
+            json_kvec(cx, "values", sc->values, sc->n);
+            json_kvec(cx, "spectral_radius", sc->rho, sc->n);
             fputc('}', cx->out);
         }
         json_output(cx, path);
@@ -653,31 +676,22 @@ static void print_rate(gd_cx *cx, const gd_rate_result *r, const char *path, int
 {
     if (json) {
         fprintf(cx->out, "{");
+        static const char *const reim[] = {"re", "im", "returns"}, *const polar[] = {"rho", "angle"};
         if (r->has_continuous) {
-            fprintf(cx->out, "\"continuous\":{\"measured\":{\"re\":");
-            json_num(cx, r->c_re);
-            fprintf(cx->out, ",\"im\":");
-            json_num(cx, r->c_im);
-            fprintf(cx->out, "},\"predicted\":{\"re\":");
-            json_num(cx, r->c_pred_re);
-            fprintf(cx->out, ",\"im\":");
-            json_num(cx, r->c_pred_im);
-            fprintf(cx->out, "},\"poincare\":{\"re\":");
-            json_num(cx, r->c_poincare_re);
-            fprintf(cx->out, ",\"im\":");
-            json_num(cx, r->c_poincare_im);
-            fprintf(cx->out, ",\"returns\":%d},\"points\":%d}%s", r->c_returns, r->c_points, r->has_discrete ? "," : "");
+            fprintf(cx->out, "\"continuous\":{\"measured\":");
+            json_object(cx, 2, reim, (const double[]){r->c_re, r->c_im});
+            fprintf(cx->out, ",\"predicted\":");
+            json_object(cx, 2, reim, (const double[]){r->c_pred_re, r->c_pred_im});
+            fprintf(cx->out, ",\"poincare\":");
+            json_object(cx, 3, reim, (const double[]){r->c_poincare_re, r->c_poincare_im, r->c_returns});
+            fprintf(cx->out, ",\"points\":%d}%s", r->c_points, r->has_discrete ? "," : "");
         }
         if (r->has_discrete) {
-            fprintf(cx->out, "\"discrete\":{\"measured\":{\"rho\":");
-            json_num(cx, r->d_rho);
-            fprintf(cx->out, ",\"angle\":");
-            json_num(cx, r->d_angle);
-            fprintf(cx->out, "},\"predicted\":{\"rho\":");
-            json_num(cx, r->d_pred_rho);
-            fprintf(cx->out, ",\"angle\":");
-            json_num(cx, r->d_pred_angle);
-            fprintf(cx->out, "},\"points\":%d}", r->d_points);
+            fprintf(cx->out, "\"discrete\":{\"measured\":");
+            json_object(cx, 2, polar, (const double[]){r->d_rho, r->d_angle});
+            fprintf(cx->out, ",\"predicted\":");
+            json_object(cx, 2, polar, (const double[]){r->d_pred_rho, r->d_pred_angle});
+            fprintf(cx->out, ",\"points\":%d}", r->d_points);
         }
         json_output(cx, path);
         fprintf(cx->out, "}\n");
@@ -709,10 +723,9 @@ static int do_portrait(gd_cx *cx, gd_sim *sim, const run_args *a)
     int rc = gd_sim_portrait_census(sim, path, &r);
     if (rc != GD_OK) return fail_rc(cx, rc, "%s", gd_sim_errmsg(sim), "");
     if (a->json) {
-        fprintf(cx->out, "{\"trajectories\":%d,\"equilibria\":%d,\"index_sum\":", gd_sim_get_ntraj(sim), r.equilibria);
-        json_num(cx, r.index_sum);
-        fprintf(cx->out, ",\"index_expected\":");
-        json_num(cx, r.index_expected);
+        fprintf(cx->out, "{\"trajectories\":%d,\"equilibria\":%d", gd_sim_get_ntraj(sim), r.equilibria);
+        json_knum(cx, "index_sum", r.index_sum);
+        json_knum(cx, "index_expected", r.index_expected);
         json_output(cx, path);
         fprintf(cx->out, "}\n");
     } else {
@@ -739,15 +752,12 @@ static void smoothness_text(gd_cx *cx, const gd_smoothness_result *r, const char
 
 static void smoothness_json(gd_cx *cx, const gd_smoothness_result *r)
 {
-    const double v[] = {r->start_top, r->start_bottom, r->final_top, r->final_bottom, r->eq_top, r->eq_bottom, r->h_limit};
-    const char *k[] = {"start_top", "start_bottom", "final_top", "final_bottom", "eq_top", "eq_bottom", "h_limit"};
+    int eq = r->has_equilibrium; /* without one its two are null */
+    const double v[] = {r->start_top, r->start_bottom, r->final_top, r->final_bottom, eq ? r->eq_top : NAN, eq ? r->eq_bottom : NAN, r->h_limit};
+    static const char *const k[] = {"start_top", "start_bottom", "final_top", "final_bottom", "eq_top", "eq_bottom", "h_limit"};
     fprintf(cx->out, "\"outcome\":");
     json_str(cx, r->outcome);
-    for (int i = 0; i < 7; i++) {
-        fprintf(cx->out, ",\"%s\":", k[i]);
-        if (i >= 4 && i < 6 && !r->has_equilibrium) fprintf(cx->out, "null");
-        else json_num(cx, v[i]);
-    }
+    json_knums(cx, 7, k, v, 0);
 }
 
 /* The first start's numbers as before; with several starts each one's after it (text), or
@@ -783,36 +793,18 @@ static void print_spectrum_json(gd_cx *cx, const gd_spectrum_result *r, const ch
 {
     fprintf(cx->out, "{\"laplacian\":");
     json_vec(cx, r->lambda, r->M);
-    fprintf(cx->out, ",\"operator\":[");
-    for (int i = 0; i < r->n_operator; i++) {
-        fprintf(cx->out, i ? ",[" : "[");
-        json_num(cx, r->op_re[i]);
-        fputc(',', cx->out);
-        json_num(cx, r->op_im[i]);
-        fputc(']', cx->out);
+    fprintf(cx->out, ",\"operator\":");
+    json_complex_list(cx, r->n_operator, r->op_re, r->op_im);
+    fprintf(cx->out, ",\"roots\":[");
+    for (int k = 0; k < r->M; k++) { /* each mode's two */
+        if (k) fputc(',', cx->out);
+        json_complex_list(cx, 2, r->root_re + 2 * k, r->root_im + 2 * k);
     }
-    fprintf(cx->out, "],\"roots\":[");
-    for (int k = 0; k < r->M; k++) {
-        fprintf(cx->out, k ? ",[" : "[");
-        for (int j = 0; j < 2; j++) {
-            fprintf(cx->out, j ? ",[" : "[");
-            json_num(cx, r->root_re[2 * k + j]);
-            fputc(',', cx->out);
-            json_num(cx, r->root_im[2 * k + j]);
-            fputc(']', cx->out);
-        }
-        fputc(']', cx->out);
-    }
-    fprintf(cx->out, "],\"slowest\":{\"k\":%d,\"lambda\":", r->slowest);
-    json_num(cx, r->lambda[r->slowest]);
-    fprintf(cx->out, ",\"re\":");
-    json_num(cx, r->root_re[2 * r->slowest]);
-    fprintf(cx->out, ",\"im\":");
-    json_num(cx, r->root_im[2 * r->slowest]);
-    fprintf(cx->out, "},\"rate\":");
-    json_num(cx, r->rate);
-    fprintf(cx->out, ",\"mode_gap\":");
-    json_num(cx, r->n_operator ? r->mode_gap : NAN);
+    fprintf(cx->out, "],\"slowest\":");
+    static const char *const slow[] = {"k", "lambda", "re", "im"};
+    json_object(cx, 4, slow, (const double[]){r->slowest, r->lambda[r->slowest], r->root_re[2 * r->slowest], r->root_im[2 * r->slowest]});
+    json_knum(cx, "rate", r->rate);
+    json_knum(cx, "mode_gap", r->n_operator ? r->mode_gap : NAN);
     json_output(cx, path);
 }
 
@@ -838,17 +830,13 @@ static void print_spectrum_scan(gd_cx *cx, const gd_spectrum_scan *sc, int json)
     }
     fprintf(cx->out, ",\"scan\":{\"key\":");
     json_str(cx, sc->key);
-    fprintf(cx->out, ",\"values\":");
-    json_vec(cx, sc->values, sc->n);
-    fprintf(cx->out, ",\"lambda1\":");
-    json_vec(cx, sc->lambda1, sc->n);
-    fprintf(cx->out, ",\"rate\":");
-    json_vec(cx, sc->rate, sc->n);
-    fprintf(cx->out, ",\"best\":{\"value\":");
-    json_num(cx, sc->best_value);
-    fprintf(cx->out, ",\"lambda1\":");
-    json_num(cx, sc->best_lambda1);
-    fprintf(cx->out, "}}");
+    json_kvec(cx, "values", sc->values, sc->n);
+    json_kvec(cx, "lambda1", sc->lambda1, sc->n);
+    json_kvec(cx, "rate", sc->rate, sc->n);
+    fprintf(cx->out, ",\"best\":");
+    static const char *const best[] = {"value", "lambda1"};
+    json_object(cx, 2, best, (const double[]){sc->best_value, sc->best_lambda1});
+    fputc('}', cx->out);
 }
 
 static int do_spectrum(gd_cx *cx, gd_sim *sim, const run_args *a)
@@ -965,11 +953,11 @@ static void print_sweep(gd_cx *cx, const gd_sweep *w, long lo, long hi, int rang
         fprintf(cx->out, "{\"cells\":%ld,", hi - lo);
         if (range) fprintf(cx->out, "\"range\":[%ld,%ld],\"total\":%ld,", lo, hi, n);
         if (nparts) fprintf(cx->out, "\"parts\":%d,", nparts);
-        fprintf(cx->out, "\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"failed\":%ld,\"agreement\":", counts[0], counts[1], counts[2], failed);
-        json_num(cx, agree);
+        fprintf(cx->out, "\"counts\":{\"converge\":%ld,\"oscillate\":%ld,\"diverge\":%ld},\"failed\":%ld", counts[0], counts[1], counts[2], failed);
+        json_knum(cx, "agreement", agree);
         if (gd_sweep_get_attractor(w)) print_attractors(cx, w, lo, hi, 1);
-        fprintf(cx->out, ",\"kernel\":\"%s\",\"peak_rss_mib\":", kernel);
-        json_num(cx, peak_rss_mib());
+        fprintf(cx->out, ",\"kernel\":\"%s\"", kernel);
+        json_knum(cx, "peak_rss_mib", peak_rss_mib());
         json_output(cx, path);
         fprintf(cx->out, "}\n");
         return;
@@ -1092,8 +1080,8 @@ static void print_critical_json(gd_cx *cx, const gd_critical_result *r)
 {
     fprintf(cx->out, "\"value\":");
     json_num(cx, r->value);
-    fprintf(cx->out, ",\"below\":\"%s\",\"above\":\"%s\",\"predicted\":", gd_outcome_name(r->below), gd_outcome_name(r->above));
-    json_num(cx, r->predicted);
+    fprintf(cx->out, ",\"below\":\"%s\",\"above\":\"%s\"", gd_outcome_name(r->below), gd_outcome_name(r->above));
+    json_knum(cx, "predicted", r->predicted);
     fprintf(cx->out, ",\"iterations\":%d", r->iterations);
 }
 
@@ -1141,16 +1129,12 @@ static void print_lyapunov(gd_cx *cx, const gd_lyapunov_result *r, const char *p
     if (json) {
         fprintf(cx->out, "{\"exponents\":");
         json_vec(cx, r->exponents, r->count);
-        fprintf(cx->out, ",\"stderr\":");
-        json_vec(cx, r->se, r->count);
-        fprintf(cx->out, ",\"steps\":%ld,\"time\":", r->steps);
-        json_num(cx, r->time);
-        fprintf(cx->out, ",\"batches\":%d,\"flow\":%s,\"analytic\":%s,\"sum\":", r->batches, r->flow ? "true" : "false", r->analytic ? "true" : "false");
-        json_num(cx, r->sum);
-        fprintf(cx->out, ",\"mean_trace\":");
-        json_num(cx, r->mean_trace);
-        fprintf(cx->out, ",\"sum_check\":");
-        json_num(cx, r->sum_check);
+        json_kvec(cx, "stderr", r->se, r->count);
+        fprintf(cx->out, ",\"steps\":%ld", r->steps);
+        json_knum(cx, "time", r->time);
+        fprintf(cx->out, ",\"batches\":%d,\"flow\":%s,\"analytic\":%s", r->batches, r->flow ? "true" : "false", r->analytic ? "true" : "false");
+        static const char *const sums[] = {"sum", "mean_trace", "sum_check"};
+        json_knums(cx, 3, sums, (const double[]){r->sum, r->mean_trace, r->sum_check}, 0);
         json_output(cx, path);
         fprintf(cx->out, "}\n");
         return;
@@ -1179,26 +1163,14 @@ static int do_lyapunov(gd_cx *cx, gd_sim *sim, const run_args *a)
 
 static void print_attractor_json(gd_cx *cx, const gd_attractor_result *r, const char *path)
 {
-    fprintf(cx->out, "{\"class\":\"%s\",\"period\":%d,\"orbit\":[", gd_attractor_class_name(r->cls), r->period);
-    for (int j = 0; r->orbit && j < r->period; j++) {
-        if (j) fputc(',', cx->out);
-        json_vec(cx, r->orbit + (size_t)j * r->dim, r->dim);
-    }
-    fprintf(cx->out, "],\"multipliers\":");
-    if (r->orbit) json_complex_list(cx, r->dim, r->mult_re, r->mult_im);
-    else fprintf(cx->out, "[]");
-    fprintf(cx->out, ",\"unstable\":%d,\"contraction\":", r->unstable);
-    json_num(cx, r->contraction);
-    fprintf(cx->out, ",\"period_t\":");
-    json_num(cx, r->period_t);
-    fprintf(cx->out, ",\"amplitude\":");
-    json_num(cx, r->amplitude);
-    fprintf(cx->out, ",\"rotation\":");
-    json_num(cx, r->rotation);
-    fprintf(cx->out, ",\"mean_z\":");
-    json_num(cx, r->mean_z);
-    fprintf(cx->out, ",\"lyapunov\":");
-    json_vec(cx, r->lyapunov, r->lyapunov ? r->nlyap : 0);
+    fprintf(cx->out, "{\"class\":\"%s\",\"period\":%d,\"orbit\":", gd_attractor_class_name(r->cls), r->period);
+    json_rows(cx, r->orbit ? r->period : 0, r->dim, r->orbit);
+    fprintf(cx->out, ",\"multipliers\":");
+    json_complex_list(cx, r->orbit ? r->dim : 0, r->mult_re, r->mult_im);
+    fprintf(cx->out, ",\"unstable\":%d", r->unstable);
+    static const char *const keys[] = {"contraction", "period_t", "amplitude", "rotation", "mean_z"};
+    json_knums(cx, 5, keys, (const double[]){r->contraction, r->period_t, r->amplitude, r->rotation, r->mean_z}, 0);
+    json_kvec(cx, "lyapunov", r->lyapunov, r->lyapunov ? r->nlyap : 0);
     fprintf(cx->out, ",\"steps\":%ld", r->steps);
     json_output(cx, path);
     fprintf(cx->out, "}\n");
@@ -1252,16 +1224,12 @@ static void print_side(gd_cx *cx, const char *name, int cls, int period)
 static void print_boundary_json(gd_cx *cx, const gd_critical_boundary *b)
 {
     static const char *const num[] = {"value", "end", "refined", "theta", "coeff"};
-    double v[] = {b->value, b->end, b->refined, b->theta, b->coeff};
+    const double v[] = {b->value, b->end, b->refined, b->theta, b->coeff};
     fprintf(cx->out, "{\"kind\":\"%s\",\"label\":\"%s\"", b->kind, b->local ? "local" : "global");
-    for (int k = 0; k < 5; k++) {
-        fprintf(cx->out, ",\"%s\":", num[k]);
-        json_num(cx, v[k]);
-    }
+    json_knums(cx, 5, num, v, 0);
     print_side(cx, "below", b->below_cls, b->below_period);
     print_side(cx, "above", b->above_cls, b->above_period);
-    fprintf(cx->out, ",\"bracket\":");
-    json_vec(cx, b->bracket, 2);
+    json_kvec(cx, "bracket", b->bracket, 2);
     fprintf(cx->out, ",\"type\":\"%s\",\"criticality\":\"%s\",\"resonance\":\"%s\",\"changes\":%d,\"fractions\":{", b->type, b->criticality,
             b->resonance, b->changes);
     for (int c = 0, first = 1; c < 8; c++) {
@@ -1306,8 +1274,8 @@ static int critical_classes(gd_cx *cx, gd_sim *sim, const run_args *a)
         json_str(cx, a->param);
         fputc(',', cx->out);
         print_critical_json(cx, &r.first);
-        fprintf(cx->out, ",\"values\":%d,\"tol\":", r.n);
-        json_num(cx, r.tol);
+        fprintf(cx->out, ",\"values\":%d", r.n);
+        json_knum(cx, "tol", r.tol);
         fprintf(cx->out, ",\"boundaries\":[");
         for (int j = 0; j < r.nb; j++) {
             if (j) fputc(',', cx->out);
@@ -1328,19 +1296,12 @@ static void print_orbit(gd_cx *cx, const gd_orbit_result *r, const char *path, i
     if (json) {
         fprintf(cx->out, "{\"T\":");
         json_num(cx, r->T);
-        fprintf(cx->out, ",\"x0\":");
-        json_vec(cx, r->x0, r->dim);
+        json_kvec(cx, "x0", r->x0, r->dim);
         fprintf(cx->out, ",\"multipliers\":");
         json_complex_list(cx, r->dim, r->mult_re, r->mult_im);
-        fprintf(cx->out, ",\"unstable\":%d,\"trivial_error\":", r->unstable);
-        json_num(cx, r->trivial_error);
-        fprintf(cx->out, ",\"residual\":");
-        json_num(cx, r->residual);
-        fprintf(cx->out, ",\"iterations\":%d,\"amplitude\":", r->iterations);
-        json_num(cx, r->amplitude);
-        fprintf(cx->out, ",\"mean_sq\":");
-        json_num(cx, r->mean_sq);
-        fprintf(cx->out, ",\"analytic\":%d", r->analytic);
+        fprintf(cx->out, ",\"unstable\":%d", r->unstable);
+        static const char *const keys[] = {"trivial_error", "residual", "iterations", "amplitude", "mean_sq", "analytic"};
+        json_knums(cx, 6, keys, (const double[]){r->trivial_error, r->residual, r->iterations, r->amplitude, r->mean_sq, r->analytic}, 0);
         json_output(cx, path);
         fprintf(cx->out, "}\n");
         return;
@@ -1398,16 +1359,12 @@ static void continue_json(gd_cx *cx, const gd_continue_result *r, const char *pa
         fprintf(cx->out, "%s{\"kind\":\"%s\",\"period\":%d,\"points\":%d,\"parent_point\":", b ? "," : "", B->kind, B->period, B->n);
         if (B->parent >= 0) fprintf(cx->out, "%d", B->parent);
         else fprintf(cx->out, "null");
-        fprintf(cx->out, ",\"p_range\":");
         double pr[2] = {B->p[0], B->p[0]};
         for (int i = 1; i < B->n; i++) pr[0] = fmin(pr[0], B->p[i]), pr[1] = fmax(pr[1], B->p[i]);
-        json_vec(cx, pr, 2);
+        json_kvec(cx, "p_range", pr, 2);
         if (B->T) { /* a cycle branch: its periods and amplitudes at both ends */
-            double T2[2] = {B->T[0], B->T[B->n - 1]}, a2[2] = {B->amplitude[0], B->amplitude[B->n - 1]};
-            fprintf(cx->out, ",\"T\":");
-            json_vec(cx, T2, 2);
-            fprintf(cx->out, ",\"amplitude\":");
-            json_vec(cx, a2, 2);
+            json_kvec(cx, "T", (const double[]){B->T[0], B->T[B->n - 1]}, 2);
+            json_kvec(cx, "amplitude", (const double[]){B->amplitude[0], B->amplitude[B->n - 1]}, 2);
         }
         fprintf(cx->out, ",\"stop\":[\"%s\",\"%s\"]}", B->stop[0], B->stop[1]);
     }
@@ -1415,21 +1372,15 @@ static void continue_json(gd_cx *cx, const gd_continue_result *r, const char *pa
     for (int i = 0; i < r->nspecial; i++) {
         const gd_special_point *s = &r->special[i];
         const gd_branch *B = &r->branches[s->branch];
-        fprintf(cx->out, "%s{\"type\":\"%s\",\"test\":\"%s\",\"branch\":%d,\"index\":%d,\"p\":", i ? "," : "", gd_point_type_name(s->type), s->test, s->branch, s->index);
-        json_num(cx, s->p);
-        if (s->type == GD_PT_NEUTRAL) {
-            fprintf(cx->out, ",\"p_end\":");
-            json_num(cx, s->p_end);
-        }
-        fprintf(cx->out, ",\"x\":");
-        json_vec(cx, s->x, B->dim);
+        fprintf(cx->out, "%s{\"type\":\"%s\",\"test\":\"%s\",\"branch\":%d,\"index\":%d", i ? "," : "", gd_point_type_name(s->type), s->test, s->branch, s->index);
+        json_knum(cx, "p", s->p);
+        if (s->type == GD_PT_NEUTRAL) json_knum(cx, "p_end", s->p_end);
+        json_kvec(cx, "x", s->x, B->dim);
         fprintf(cx->out, ",\"eigenvalues\":");
         json_complex_list(cx, B->eig_dim, B->eig_re + (size_t)s->index * B->eig_dim, B->eig_im + (size_t)s->index * B->eig_dim);
-        const char *names[] = {"omega", "theta", "coeff", "c1_re", "c1_im"};
-        const double vals[] = {s->omega, s->theta, s->coeff, s->c1_re, s->c1_im};
-        for (int k = 0; k < 5; k++)
-            if (isfinite(vals[k])) fprintf(cx->out, ",\"%s\":", names[k]), json_num(cx, vals[k]);
-        if (s->type == GD_PT_H && isfinite(s->coeff)) fprintf(cx->out, ",\"l1\":"), json_num(cx, s->coeff);
+        static const char *const names[] = {"omega", "theta", "coeff", "c1_re", "c1_im"};
+        json_knums(cx, 5, names, (const double[]){s->omega, s->theta, s->coeff, s->c1_re, s->c1_im}, 1);
+        if (s->type == GD_PT_H && isfinite(s->coeff)) json_knum(cx, "l1", s->coeff);
         fprintf(cx->out, ",\"criticality\":\"%s\",\"resonance\":\"%s\",\"child\":", s->criticality, s->resonance);
         if (s->child >= 0) fprintf(cx->out, "%d}", s->child);
         else fprintf(cx->out, "null}");
@@ -1490,19 +1441,15 @@ static void normal_json(gd_cx *cx, const gd_normal_result *r, const char *path)
 {
     fprintf(cx->out, "{\"param\":");
     json_str(cx, r->param);
-    fprintf(cx->out, ",\"type\":\"%s\",\"kind\":\"%s\",\"period\":%d,\"p\":", gd_point_type_name(r->type), r->kind, r->period);
-    json_num(cx, r->p);
-    fprintf(cx->out, ",\"x\":");
-    json_vec(cx, r->x, r->dim);
+    fprintf(cx->out, ",\"type\":\"%s\",\"kind\":\"%s\",\"period\":%d", gd_point_type_name(r->type), r->kind, r->period);
+    json_knum(cx, "p", r->p);
+    json_kvec(cx, "x", r->x, r->dim);
     fprintf(cx->out, ",\"eigenvalues\":");
     json_complex_list(cx, r->eig_dim, r->eig_re, r->eig_im);
-    fprintf(cx->out, ",\"eigenvalue\":"); /* the critical one, [re, im] */
-    json_vec(cx, (const double[]){r->mu_re, r->mu_im}, 2);
-    const char *names[] = {"omega", "theta", "distance", "coeff", "c1_re", "c1_im", "amplitude"};
-    const double vals[] = {r->omega, r->theta, r->distance, r->coeff, r->c1_re, r->c1_im, r->amplitude};
-    for (int k = 0; k < 7; k++)
-        if (isfinite(vals[k])) fprintf(cx->out, ",\"%s\":", names[k]), json_num(cx, vals[k]);
-    if (isfinite(r->coeff)) fprintf(cx->out, ",\"%s\":", normal_coeff_name(r->type)), json_num(cx, r->coeff);
+    json_kvec(cx, "eigenvalue", (const double[]){r->mu_re, r->mu_im}, 2); /* the critical one, [re, im] */
+    static const char *const names[] = {"omega", "theta", "distance", "coeff", "c1_re", "c1_im", "amplitude"};
+    json_knums(cx, 7, names, (const double[]){r->omega, r->theta, r->distance, r->coeff, r->c1_re, r->c1_im, r->amplitude}, 1);
+    if (isfinite(r->coeff)) json_knum(cx, normal_coeff_name(r->type), r->coeff);
     fprintf(cx->out, ",\"criticality\":\"%s\",\"resonance\":\"%s\"", r->criticality, r->resonance);
     json_output(cx, path);
     fprintf(cx->out, "}\n");
@@ -1595,15 +1542,13 @@ static int parse_estimate(gd_cx *cx, int argc, const char *const *argv, estimate
 static void print_estimate(gd_cx *cx, const estimate_args *a, int n, int d, int nev, const double *lam, const gd_estimate_report *r)
 {
     if (a->json) {
-        fprintf(cx->out, "{\"n\":%d,\"d\":%d,\"t\":", n, d);
-        json_num(cx, a->o.t);
-        fprintf(cx->out, ",\"alpha\":");
-        json_num(cx, a->o.alpha);
-        fprintf(cx->out, ",\"lambda\":");
-        json_vec(cx, lam, nev);
-        fprintf(cx->out, ",\"components\":%d,\"largest\":%d,\"outliers\":%d,\"localised\":%d,\"worst\":%d,\"isolation_bound\":", r->components,
-               r->largest, r->outliers, r->localised, r->worst);
-        json_num(cx, r->isolation_bound);
+        fprintf(cx->out, "{\"n\":%d,\"d\":%d", n, d);
+        json_knum(cx, "t", a->o.t);
+        json_knum(cx, "alpha", a->o.alpha);
+        json_kvec(cx, "lambda", lam, nev);
+        fprintf(cx->out, ",\"components\":%d,\"largest\":%d,\"outliers\":%d,\"localised\":%d,\"worst\":%d", r->components, r->largest, r->outliers,
+                r->localised, r->worst);
+        json_knum(cx, "isolation_bound", r->isolation_bound);
         json_output(cx, a->output);
         fprintf(cx->out, "}\n");
         return;

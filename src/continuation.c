@@ -1067,14 +1067,51 @@ static int add_special(found *F, const sp *S)
     return GD_OK;
 }
 
+/* max |a_i - b_i| <= tol */
+static int near(const double *a, const double *b, int n, double tol)
+{
+    for (int i = 0; i < n; i++)
+        if (!(fabs(a[i] - b[i]) <= tol)) return 0;
+    return 1;
+}
+
+/* 1 when the point S of branch bi is one the branch reported already: a special point of the
+ * same type at the same p (to the localization's tolerance) through a point of S's orbit,
+ * Phi^j(x), j = 0 .. its period - 1. A branch of period-k points follows one point x_0 of each
+ * orbit, and past a fold where it passes a point of a lower period (the period-16 branch of the
+ * logistic map at r4, where x_0 becomes Phi^8(x_0)) its other half carries the same orbits
+ * shifted: their bifurcations are met once on each half, and a PD switched at twice would give
+ * the period-2k branch twice. An orbit whose iterates drift by more than the tolerance (multipliers
+ * of its pieces beyond ~1e4) is not matched: its point is kept, never merged with another. */
+static int reported_before(prob *P, const found *F, int bi, const sp *S)
+{
+    int n = P->n, iters = P->kind == K_MAP || P->kind == K_ANTI ? orbit_iters(P) : 1, same = 0;
+    double p = S->rec[n], old = P->p, tol = fmax(10 * P->o->loc_tol, 1e-8), xtol = fmax(RECHECK_TOL, tol) * fmax(1, nrm(S->rec, n));
+    double *x = malloc(sizeof(double) * 2 * (size_t)n), *y = x ? x + n : NULL;
+    if (!x) return 0;
+    memcpy(x, S->rec, sizeof(double) * (size_t)n);
+    for (int j = 0; j < iters && !same; j++) {
+        for (int e = 0; e < F->ns && !same; e++) {
+            const sp *E = &F->s[e];
+            if (E->branch == bi && E->type == S->type && fabs(E->rec[n] - p) <= tol * fmax(1, fabs(p)))
+                same = near(E->rec, x, n, xtol);
+        }
+        if (!same && j + 1 < iters && (set_p(P, p) != GD_OK || iterate(P, x, y, 1) != GD_OK)) break;
+        if (!same && j + 1 < iters) memcpy(x, y, sizeof(double) * (size_t)n);
+    }
+    if (isfinite(old)) set_p(P, old);
+    free(x);
+    return same;
+}
+
 /* A special point at a copy of the record q (on a point: on >= 0; else located between
- * after and after + 1 at arclength s). */
+ * after and after + 1 at arclength s), unless the branch reported it already. */
 static int report(prob *P, found *F, int t, int bi, const double *q, int on, int after, double s)
 {
     sp S = {.branch = bi, .on = on, .after = after, .s = s, .last = -1, .child = -1, .p_end = q[P->n]};
     if (!(S.rec = malloc(sizeof(double) * (size_t)P->D))) return GD_ENOMEM;
     memcpy(S.rec, q, sizeof(double) * (size_t)P->D);
-    if (!classify(P, t, &S)) {
+    if (!classify(P, t, &S) || reported_before(P, F, bi, &S)) {
         free(S.rec);
         return GD_OK;
     }

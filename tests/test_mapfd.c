@@ -237,12 +237,12 @@ static void closed_forms(void)
 
 /* ---------------------------------------------------------------- multiple shooting */
 /* The logistic map (normal_form, simgd at h = 1) continued in r with continuation.period = k. */
-static int logistic_branch(double r, double x0, int k, const char *shooting, double lo, double hi, gd_continue_result *res)
+static int logistic_branch(double r, double x0, int k, const char *shooting, double lo, double hi, int branches, gd_continue_result *res)
 {
-    char rs[32], xs[32], ks[8];
-    snprintf(rs, sizeof rs, "%.17g", r), snprintf(xs, sizeof xs, "%.17g", x0), snprintf(ks, sizeof ks, "%d", k);
+    char rs[32], xs[32], ks[8], bs[8];
+    snprintf(rs, sizeof rs, "%.17g", r), snprintf(xs, sizeof xs, "%.17g", x0), snprintf(ks, sizeof ks, "%d", k), snprintf(bs, sizeof bs, "%d", branches);
     gd_sim *s = make_sim((const char *const[]){"model.name", "normal_form", "model.form", "logistic", "model.r", rs, "integrator.h", "1", "run.x0", xs,
-                                               "continuation.period", ks, "continuation.shooting", shooting, "continuation.branches", k == 1 ? "3" : "1", NULL});
+                                               "continuation.period", ks, "continuation.shooting", shooting, "continuation.branches", bs, NULL});
     int rc = gd_sim_continue(s, "model.r", lo, hi, res);
     if (rc != GD_OK) fprintf(stderr, "continue k = %d (%s): %s\n", k, shooting, gd_sim_errmsg(s));
     gd_sim_free(&s);
@@ -257,6 +257,14 @@ static double attractor_point(double r, long n)
     return x;
 }
 
+/* The special points of a type on branch b. */
+static int count_type(const gd_continue_result *r, int b, int type)
+{
+    int c = 0;
+    for (int i = 0; i < r->nspecial; i++) c += r->special[i].branch == b && r->special[i].type == type;
+    return c;
+}
+
 static const gd_special_point *first_of(const gd_continue_result *r, int type)
 {
     for (int i = 0; i < r->nspecial; i++)
@@ -269,13 +277,13 @@ static const gd_special_point *first_of(const gd_continue_result *r, int type)
  * r_4 = 3.564407266 (k > 8: multiple shooting by default), traced through x_0: at its birth
  * from the period-8 orbit x_0 turns back into Phi^8(x_0) (the pitchfork of Phi^16 seen from one
  * side: a fold of the branch, multiplier +1), and both halves meet its own PD at
- * r_5 = 3.568759420 (the Feigenbaum sequence of doublings). */
+ * r_5 = 3.568759420 (the Feigenbaum sequence of doublings), reported once. */
 static void shooting(void)
 {
     double pd[2] = {NAN, NAN};
     for (int ms = 0; ms < 2; ms++) {
         gd_continue_result r;
-        CHECK_OK(logistic_branch(3.5, attractor_point(3.5, 4000), 4, ms ? "multiple" : "single", 3.5, 3.55, &r));
+        CHECK_OK(logistic_branch(3.5, attractor_point(3.5, 4000), 4, ms ? "multiple" : "single", 3.5, 3.55, 1, &r));
         const gd_special_point *p = first_of(&r, GD_PT_PD);
         CHECK(p != NULL);
         if (p) pd[ms] = p->p;
@@ -286,17 +294,67 @@ static void shooting(void)
     CHECK_NEAR(pd[1], pd[0], 1e-9);
     printf("period 4 PD: single %.12f, multiple %.12f\n", pd[0], pd[1]);
     gd_continue_result r;
-    CHECK_OK(logistic_branch(3.566, attractor_point(3.566, 100000), 16, "auto", 3.564, 3.569, &r));
+    CHECK_OK(logistic_branch(3.566, attractor_point(3.566, 100000), 16, "auto", 3.564, 3.569, 1, &r));
     const gd_special_point *bp = first_of(&r, GD_PT_LP), *p5 = first_of(&r, GD_PT_PD);
     CHECK(bp != NULL && p5 != NULL);
     if (bp) CHECK_NEAR(bp->p, 3.564407266, 1e-9);
     if (p5) CHECK_NEAR(p5->p, 3.568759420, 1e-9);
-    /* met from both halves; supercritical on both (the cascade's doublings are), a sign the
-     * differences of the whole Phi^16 got wrong on one half before the chain rule */
-    for (int i = 0; i < r.nspecial; i++)
-        if (r.special[i].type == GD_PT_PD) CHECK(!strcmp(r.special[i].criticality, "super") && r.special[i].coeff > 0);
+    /* met from both halves, one bifurcation of one orbit: reported once; supercritical (the
+     * cascade's doublings are), a sign the differences of the whole Phi^16 got wrong on one half
+     * before the chain rule */
+    CHECK(count_type(&r, 0, GD_PT_PD) == 1);
+    if (p5) CHECK(!strcmp(p5->criticality, "super") && p5->coeff > 0);
     if (bp && p5) printf("period 16: born at %.12f (fold of x_0), PD at %.12f\n", bp->p, p5->p);
     gd_continue_result_free(&r);
+}
+
+/* Checks of the one PD of branch b at r_want: on a k-orbit through its x (Phi^k(x) = x) whose
+ * multiplier prod_j r (1 - 2 x_j), computed here along the orbit, is -1; its child branch of
+ * period 2k. */
+static void one_pd(const gd_continue_result *r, int b, int k, double r_want)
+{
+    CHECK(count_type(r, b, GD_PT_PD) == 1);
+    const gd_special_point *pd = NULL;
+    for (int i = 0; i < r->nspecial; i++)
+        if (r->special[i].branch == b && r->special[i].type == GD_PT_PD) pd = &r->special[i];
+    if (!pd) return;
+    double rr = pd->p, x = pd->x[0], mu = 1;
+    for (int j = 0; j < k; j++) mu *= rr * (1 - 2 * x), x = rr * x * (1 - x);
+    printf("period %2d: PD at %.12f, |Phi^k(x) - x| %.2g, multiplier %.10f\n", k, rr, fabs(x - pd->x[0]), mu);
+    CHECK_NEAR(rr, r_want, 1e-9);
+    CHECK_NEAR(x, pd->x[0], 1e-8);
+    CHECK_NEAR(mu, -1, 1e-6);
+    CHECK(pd->child > b && pd->child < r->nbranches && r->branches[pd->child].period == 2 * k);
+}
+
+/* The logistic map's cascade, r_1 .. r_5 = 3, 1 + sqrt 6, 3.544090360, 3.564407266, 3.568759420
+ * (the spec's values): one period-k orbit is one object, each of its doublings is reported once.
+ *  - Switched onto from period 1 (r from 2.5 to 3.569): the branches of period 1, 2, .., 32, each
+ *    the child of its parent's PD, with one PD each up to period 16; none on period 32, whose
+ *    doubling r_6 = 3.569691610 lies past the bound.
+ *  - From a point of the attracting k-orbit, k = 2 .. 16, traced both ways: the branch turns at
+ *    the orbit's birth r_i, where x_0 becomes Phi^(k/2)(x_0), so both halves carry the same
+ *    orbits and reach r_i+1: the PD there is reported once (it was twice, once per half) and
+ *    switched at once (one branch of period 2k, not two copies of one orbit shifted by k). */
+static void cascade_once(void)
+{
+    const double rc[] = {3, 1 + sqrt(6), 3.544090360, 3.564407266, 3.568759420};
+    gd_continue_result r;
+    CHECK_OK(logistic_branch(2.5, 0.6, 1, "auto", 2.5, 3.569, 6, &r));
+    CHECK(r.nbranches == 6);
+    for (int b = 0, k = 1; b < 5 && b < r.nbranches; b++, k *= 2) {
+        CHECK(r.branches[b].period == k);
+        one_pd(&r, b, k, rc[b]);
+    }
+    if (r.nbranches == 6) CHECK(r.branches[5].period == 32 && count_type(&r, 5, GD_PT_PD) == 0);
+    gd_continue_result_free(&r);
+    const double at[] = {3.3, 3.5, 3.56, 3.567}, lo[] = {2.9, 3.44, 3.54, 3.564}, hi[] = {3.46, 3.55, 3.566, 3.569};
+    for (int i = 0, k = 2; i < 4; i++, k *= 2) {
+        CHECK_OK(logistic_branch(at[i], attractor_point(at[i], 100000), k, "auto", lo[i], hi[i], 2, &r));
+        CHECK(r.nbranches == 2 && r.branches[0].period == k);
+        one_pd(&r, 0, k, rc[i + 1]);
+        gd_continue_result_free(&r);
+    }
 }
 
 /* The flip coefficient of the period-2 orbit at its PD, r = 1 + sqrt 6: for f = Phi o Phi in
@@ -307,7 +365,7 @@ static void shooting(void)
 static void pd2_coefficient(void)
 {
     gd_continue_result r;
-    CHECK_OK(logistic_branch(2.5, 0.6, 1, "auto", 2.5, 3.5, &r));
+    CHECK_OK(logistic_branch(2.5, 0.6, 1, "auto", 2.5, 3.5, 3, &r));
     const gd_special_point *pd = NULL;
     for (int i = 0; i < r.nspecial; i++)
         if (r.special[i].type == GD_PT_PD && r.branches[r.special[i].branch].period == 2) pd = &r.special[i];
@@ -342,7 +400,7 @@ static void unstable_orbit(void)
     CHECK_OK(gd_sim_setup(s));
     CHECK(gd_sim_continue(s, "model.r", 4 - 1e-6, 4, &r) == GD_ESOLVER && strstr(gd_sim_errmsg(s), "Newton"));
     gd_sim_free(&s);
-    CHECK_OK(logistic_branch(4, x0, 40, "auto", 4 - 1e-6, 4, &r));
+    CHECK_OK(logistic_branch(4, x0, 40, "auto", 4 - 1e-6, 4, 1, &r));
     const gd_branch *b = r.nbranches ? &r.branches[0] : NULL;
     CHECK(b && b->n >= 3 && b->p[b->n - 1] == 4 && b->p[0] == 4 - 1e-6);
     if (b) {
@@ -368,6 +426,7 @@ int main(void)
     registry();
     closed_forms();
     shooting();
+    cascade_once();
     pd2_coefficient();
     unstable_orbit();
     refusals();
