@@ -141,6 +141,16 @@ def test_numba_cfunc_game_runs_batched_and_matches_builtin():
         assert np.mean(a.sweep["outcome"] != other.sweep["outcome"]) <= 0.03
 
 
+def _on_line(field_batch):
+    """A 2-D batched field on the cells x = (s, 0), s over [-708, 708] then -800, 800, 0:
+    s and the two rows of its values."""
+    s = np.concatenate([np.linspace(-708, 708, 100001), [-800.0, 800.0, 0.0]])
+    x, v = np.concatenate([s, np.zeros_like(s)]), np.empty(2 * s.size)
+    dp = ctypes.POINTER(ctypes.c_double)
+    assert field_batch.ctypes(s.size, 2, None, x.ctypes.data_as(dp), v.ctypes.data_as(dp), None, None) == 0
+    return s, v[:s.size], v[s.size:]
+
+
 def test_jit_exp_is_accurate_and_vectorises_in_a_batched_field():
     """gandyn.jit.exp (the built-in fields' gd_exp_fast, for numba games) inside a field compiled
     by gandyn.jit.batched: e**s to 1e-13 relative over [-708, 708], clamped beyond; and the
@@ -156,11 +166,7 @@ def test_jit_exp_is_accurate_and_vectorises_in_a_batched_field():
             v[n + i] = 1.0 / (1.0 + exp(x[i]))
         return 0
 
-    s = np.concatenate([np.linspace(-708, 708, 100001), [-800.0, 800.0, 0.0]])
-    x, v = np.concatenate([s, np.zeros_like(s)]), np.empty(2 * s.size)
-    dp = ctypes.POINTER(ctypes.c_double)
-    assert field_batch.ctypes(s.size, 2, None, x.ctypes.data_as(dp), v.ctypes.data_as(dp), None, None) == 0
-    e, sig = v[:s.size], v[s.size:]
+    s, e, sig = _on_line(field_batch)
     assert np.max(np.abs(e[:-3] / np.exp(s[:-3]) - 1)) < 1e-13
     assert np.max(np.abs(sig[:-3] - 1 / (1 + np.exp(s[:-3])))) < 1e-15
     assert e[-3] == e[0] and e[-2] == e[100000] and e[-1] == 1.0  # clamped to +-708; e**0 = 1
@@ -181,11 +187,7 @@ def test_jit_sigmoid_is_accurate_and_vectorises():
             v[n + i] = sigmoid(-x[i])
         return 0
 
-    s = np.concatenate([np.linspace(-708, 708, 100001), [-800.0, 800.0, 0.0]])
-    x, v = np.concatenate([s, np.zeros_like(s)]), np.empty(2 * s.size)
-    dp = ctypes.POINTER(ctypes.c_double)
-    assert field_batch.ctypes(s.size, 2, None, x.ctypes.data_as(dp), v.ctypes.data_as(dp), None, None) == 0
-    a, b = v[:s.size], v[s.size:]
+    s, a, b = _on_line(field_batch)
     want = 1 / (1 + np.exp(-s[:-3]))
     assert np.max(np.abs(a[:-3] / want - 1)) < 1e-13
     assert np.max(np.abs(a + b - 1)) < 1e-15
