@@ -55,12 +55,21 @@ static double norm(int n, const double *x)
     return sqrt(r);
 }
 
-static double dist(int n, const double *a, const double *b)
+/* The squared distance: the loops over every kept sample take their maximum and one square
+ * root at the end (sqrt is monotone and correctly rounded: the same number as the maximum of
+ * the distances). Sweeps run them on each cell's 512 samples. */
+static double dist2(int n, const double *a, const double *b)
 {
     double r = 0;
     for (int i = 0; i < n; i++) r += (a[i] - b[i]) * (a[i] - b[i]);
-    return sqrt(r);
+    return r;
 }
+
+static double dist(int n, const double *a, const double *b) { return sqrt(dist2(n, a, b)); }
+
+/* max and min that inline (libm's fmax is a call): NaN x leaves m unchanged, as fmax(m, x). */
+static inline double maxd(double m, double x) { return x > m ? x : m; }
+static inline double mind(double m, double x) { return x < m ? x : m; }
 
 /* Solve A d = b in place (b becomes d) by elimination with partial pivoting; 0 when singular. */
 static int solve(int N, double *A, double *b)
@@ -221,11 +230,11 @@ static int find_orbit(att *a, const attractor_opts *o, double *z)
 {
     int N = a->N;
     const double *last = a->z + (size_t)(a->S - 1) * N;
-    const double tol = 1e-8 * a->L;
+    const double tol = 1e-8 * a->L, tol2 = tol * tol * (1 + 1e-15); /* tol2: never below the exact tol^2 */
     for (int k = 1; k <= o->period_max && k < a->S / 2; k++) {
-        double m = 0;
-        for (long j = a->S / 2; j + k < a->S && m < tol; j++) m = fmax(m, dist(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
-        if (m < tol) { /* returns without a Newton orbit: a drift whose steps are below 1e-8 L (a stall) */
+        double m2 = 0;
+        for (long j = a->S / 2; j + k < a->S && m2 < tol2; j++) m2 = maxd(m2, dist2(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
+        if (sqrt(m2) < tol) { /* returns without a Newton orbit: a drift whose steps are below 1e-8 L (a stall) */
             memcpy(z, last, sizeof(double) * (size_t)N);
             /* the orbit the samples repeat lies among them: Newton that walks off a saturated
              * plateau (Phi^k - I nearly singular there) to another fixed point, e.g. the
@@ -281,7 +290,8 @@ static void circle_measures(att *a, gd_attractor_result *out)
     double complex z0 = 0, prev = 0;
     for (long k = 0; k < a->S; k++) {
         double complex zk = pc[0] * (a->z[2 * k] - c[0]) + pc[1] * (a->z[2 * k + 1] - c[1]);
-        mz += cabs(zk) / a->S;
+        const double r2 = creal(zk) * creal(zk) + cimag(zk) * cimag(zk);
+        mz += (r2 > 1e-300 && r2 < 1e300 ? sqrt(r2) : cabs(zk)) / a->S; /* hypot's care only where the square leaves the range */
         if (k) {
             double cr = cimag(conj(prev) * zk), y0 = cimag(prev), y1 = cimag(zk);
             pos += cr > 0, neg += cr < 0;
@@ -300,8 +310,9 @@ static void amplitude(att *a, gd_attractor_result *out)
     int n = a->n < 64 ? a->n : 64;
     for (long k = 0; !eq && k < a->S; k++)
         for (int i = 0; i < n; i++) c[i] += a->z[(size_t)k * a->N + i] / a->S;
-    out->amplitude = 0;
-    for (long k = 0; k < a->S; k++) out->amplitude = fmax(out->amplitude, dist(n, a->z + (size_t)k * a->N, eq ? eq : c));
+    double m2 = 0;
+    for (long k = 0; k < a->S; k++) m2 = maxd(m2, dist2(n, a->z + (size_t)k * a->N, eq ? eq : c));
+    out->amplitude = sqrt(m2);
 }
 
 /* Classes from the exponents (docs/bifurcations.md): tol = max(1e-4, 5 SE). */
@@ -343,7 +354,8 @@ static int classify(att *a, const attractor_opts *o, long transient, gd_attracto
     int N = a->N;
     const double *last = a->z + (size_t)(a->S - 1) * N;
     double dmax = 0, *z = a->g + N;
-    for (long k = 0; k + 1 < a->S; k++) dmax = fmax(dmax, dist(N, a->z + (size_t)k * N, a->z + (size_t)(k + 1) * N));
+    for (long k = 0; k + 1 < a->S; k++) dmax = maxd(dmax, dist2(N, a->z + (size_t)k * N, a->z + (size_t)(k + 1) * N));
+    dmax = sqrt(dmax);
     int rc = GD_OK, k = 0;
     memcpy(z, last, sizeof(double) * (size_t)N);
     int fixed = dmax < 1e-10 * a->L && newton(a, 1, z) && dist(N, z, last) < 1e-6 * a->L;
@@ -379,11 +391,15 @@ static int analyse(att *a, const attractor_opts *o, long transient, gd_attractor
 {
     int N = a->N;
     for (int i = 0; i < N; i++) a->lo[i] = INFINITY, a->hi[i] = -INFINITY;
+    double L2 = 0;
     for (long k = 0; k < a->S; k++) {
         const double *zk = a->z + (size_t)k * N;
-        for (int i = 0; i < N; i++) a->lo[i] = fmin(a->lo[i], zk[i]), a->hi[i] = fmax(a->hi[i], zk[i]);
-        a->L = fmax(a->L, norm(a->n, zk));
+        for (int i = 0; i < N; i++) a->lo[i] = mind(a->lo[i], zk[i]), a->hi[i] = maxd(a->hi[i], zk[i]);
+        double r2 = 0;
+        for (int i = 0; i < a->n; i++) r2 += zk[i] * zk[i];
+        L2 = maxd(L2, r2);
     }
+    a->L = maxd(a->L, sqrt(L2));
     out->dim = N;
     int rc = classify(a, o, transient, out);
     amplitude(a, out);
