@@ -48,24 +48,12 @@ typedef struct {
     double *P, *J, *T, *w, *g; /* N x N products and scratch, N-vectors */
 } att;
 
-static double norm(int n, const double *x)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += x[i] * x[i];
-    return sqrt(r);
-}
+static double norm(int n, const double *x) { return sqrt(gd_dot(n, x, x)); }
 
-/* The squared distance: the loops over every kept sample take their maximum and one square
- * root at the end (sqrt is monotone and correctly rounded: the same number as the maximum of
- * the distances). Sweeps run them on each cell's 512 samples. */
-static double dist2(int n, const double *a, const double *b)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += (a[i] - b[i]) * (a[i] - b[i]);
-    return r;
-}
-
-static double dist(int n, const double *a, const double *b) { return sqrt(dist2(n, a, b)); }
+/* The loops over every kept sample (a sweep runs them on each cell's 512) take the maximum of
+ * squared distances (gd_dist2) and one square root at the end: sqrt is monotone and correctly
+ * rounded, so it is the same number as the maximum of the distances. */
+static double dist(int n, const double *a, const double *b) { return sqrt(gd_dist2(n, a, b)); }
 
 /* max and min that inline (libm's fmax is a call): NaN x leaves m unchanged, as fmax(m, x). */
 static inline double maxd(double m, double x) { return x > m ? x : m; }
@@ -130,7 +118,7 @@ static int newton(att *a, int k, double *z)
         double res = norm(N, a->g);
         for (int i = 0; i < N; i++) a->P[i * N + i] -= 1;
         double flat = 0; /* |D Phi^k - I|_F on the model's coordinates */
-        for (int i = 0; i < a->n; i++) flat += norm(a->n, a->P + (size_t)i * N) * norm(a->n, a->P + (size_t)i * N);
+        for (int i = 0; i < a->n; i++) flat += gd_dot(a->n, a->P + (size_t)i * N, a->P + (size_t)i * N);
         flat = sqrt(flat);
         if (!solve(N, a->P, a->g)) return 0;
         /* A small residual is not enough where the gradients saturate (a stall): there Phi(z) - z
@@ -233,7 +221,7 @@ static int find_orbit(att *a, const attractor_opts *o, double *z)
     const double tol = 1e-8 * a->L, tol2 = tol * tol * (1 + 1e-15); /* tol2: never below the exact tol^2 */
     for (int k = 1; k <= o->period_max && k < a->S / 2; k++) {
         double m2 = 0;
-        for (long j = a->S / 2; j + k < a->S && m2 < tol2; j++) m2 = maxd(m2, dist2(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
+        for (long j = a->S / 2; j + k < a->S && m2 < tol2; j++) m2 = maxd(m2, gd_dist2(N, a->z + (size_t)j * N, a->z + (size_t)(j + k) * N));
         if (sqrt(m2) < tol) { /* returns without a Newton orbit: a drift whose steps are below 1e-8 L (a stall) */
             memcpy(z, last, sizeof(double) * (size_t)N);
             /* the orbit the samples repeat lies among them: Newton that walks off a saturated
@@ -311,7 +299,7 @@ static void amplitude(att *a, gd_attractor_result *out)
     for (long k = 0; !eq && k < a->S; k++)
         for (int i = 0; i < n; i++) c[i] += a->z[(size_t)k * a->N + i] / a->S;
     double m2 = 0;
-    for (long k = 0; k < a->S; k++) m2 = maxd(m2, dist2(n, a->z + (size_t)k * a->N, eq ? eq : c));
+    for (long k = 0; k < a->S; k++) m2 = maxd(m2, gd_dist2(n, a->z + (size_t)k * a->N, eq ? eq : c));
     out->amplitude = sqrt(m2);
 }
 
@@ -354,7 +342,7 @@ static int classify(att *a, const attractor_opts *o, long transient, gd_attracto
     int N = a->N;
     const double *last = a->z + (size_t)(a->S - 1) * N;
     double dmax = 0, *z = a->g + N;
-    for (long k = 0; k + 1 < a->S; k++) dmax = maxd(dmax, dist2(N, a->z + (size_t)k * N, a->z + (size_t)(k + 1) * N));
+    for (long k = 0; k + 1 < a->S; k++) dmax = maxd(dmax, gd_dist2(N, a->z + (size_t)k * N, a->z + (size_t)(k + 1) * N));
     dmax = sqrt(dmax);
     int rc = GD_OK, k = 0;
     memcpy(z, last, sizeof(double) * (size_t)N);
@@ -395,9 +383,7 @@ static int analyse(att *a, const attractor_opts *o, long transient, gd_attractor
     for (long k = 0; k < a->S; k++) {
         const double *zk = a->z + (size_t)k * N;
         for (int i = 0; i < N; i++) a->lo[i] = mind(a->lo[i], zk[i]), a->hi[i] = maxd(a->hi[i], zk[i]);
-        double r2 = 0;
-        for (int i = 0; i < a->n; i++) r2 += zk[i] * zk[i];
-        L2 = maxd(L2, r2);
+        L2 = maxd(L2, gd_dot(a->n, zk, zk));
     }
     a->L = maxd(a->L, sqrt(L2));
     out->dim = N;

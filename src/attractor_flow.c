@@ -49,12 +49,7 @@ static int section(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     return 0;
 }
 
-static double norm(int n, const double *x)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += x[i] * x[i];
-    return sqrt(r);
-}
+static double norm(int n, const double *x) { return sqrt(gd_dot(n, x, x)); }
 
 typedef struct {
     gd_sim *s;
@@ -119,12 +114,7 @@ static int equilibrium_from(flow_run *r, const double *x, double *e, double *J)
     return norm(n * n, J) > 1e-6;
 }
 
-static double dist(int n, const double *a, const double *b)
-{
-    double d = 0;
-    for (int i = 0; i < n; i++) d += (a[i] - b[i]) * (a[i] - b[i]);
-    return sqrt(d);
-}
+static double dist(int n, const double *a, const double *b) { return sqrt(gd_dist2(n, a, b)); }
 
 /* How far CVODE's numerical orbit may sit from an equilibrium e it has reached: its error test
  * keeps each component's local error within rtol |e_i| + atol, and near e the numerical orbit

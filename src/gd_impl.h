@@ -537,6 +537,20 @@ static inline uint64_t gd_splitmix(uint64_t *s)
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
 }
+/* Sums over small vectors, in index order (the same bits wherever they are called). */
+static inline double gd_dot(int n, const double *a, const double *b)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r += a[i] * b[i];
+    return r;
+}
+static inline double gd_dist2(int n, const double *a, const double *b)
+{
+    double r = 0;
+    for (int i = 0; i < n; i++) r += (a[i] - b[i]) * (a[i] - b[i]);
+    return r;
+}
+
 static inline double gd_uniform01(uint64_t *s) { return ((double)(gd_splitmix(s) >> 11) + 0.5) * 0x1.0p-53; } /* in (0, 1) */
 static inline double gd_normal(uint64_t *s) /* Box-Muller; u1 is drawn before u2 */
 {

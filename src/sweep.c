@@ -454,12 +454,6 @@ static void keep_state(const gd_stepper *st, const double *x, double *z, int nm)
     if (nm > st->dim) memcpy(z + st->dim, st->lane.hist, sizeof(double) * (size_t)(nm - st->dim));
 }
 
-static double dist2(const double *x, const double *eq, int n)
-{
-    double d = 0;
-    for (int k = 0; k < n; k++) d += (x[k] - eq[k]) * (x[k] - eq[k]);
-    return d;
-}
 
 /* One cell through the configured stepper, for `steps` iterations (0: integrator.steps),
  * keeping the map states (nm each: the state, then the rule's history) of the last `tail` in
@@ -474,7 +468,7 @@ static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
     if (!c->eq_ok) memset(eq, 0, sizeof(double) * (size_t)n);
     memcpy(x, c->x0, sizeof(double) * (size_t)n);
     gd_model_project(c->model, x);
-    double d0 = dist2(x, eq, nm), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
+    double d0 = gd_dist2(nm, x, eq), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
     track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0, 0};
     out->failure = GD_FAIL_NONE;
     double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
@@ -483,7 +477,7 @@ static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
     for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
         rc = gd_stepper_step(st, x, &t);
         if (k > N - tail) keep_state(st, x, c->z + (size_t)(k - 1 - (N - tail)) * (size_t)nm_keep, nm_keep); /* the last states, in order */
-        d = dist2(x, eq, nm);
+        d = gd_dist2(nm, x, eq);
         if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
         if (rc < 0) out->failure = (signed char)st->failure; /* counts as divergence, recorded as what it was */
         else if (!isfinite(d)) out->failure = GD_FAIL_NONFINITE;
@@ -521,12 +515,6 @@ static void basin_free(gd_sweep *w)
     w->btab = NULL, w->blabel = w->basin = NULL, w->gatt = NULL, w->center = NULL;
 }
 
-static double vnorm2(int n, const double *a)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += a[i] * a[i];
-    return r;
-}
 
 static double vdist(int n, const double *a, const double *b)
 {
@@ -580,7 +568,7 @@ static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const doubl
     long step = S > BASIN_SUBSAMPLE ? S / BASIN_SUBSAMPLE : 1;
     e.m = stall ? 0 : orbit ? e.period : (int)((S + step - 1) / step);
     e.lyap1 = r->lyapunov ? r->lyapunov[0] : NAN;
-    for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(vnorm2(n, z + (size_t)k * nm)));
+    for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(gd_dot(n, z + (size_t)k * nm, z + (size_t)k * nm)));
     if (e.m && !(e.pts = malloc(sizeof(double) * (size_t)e.m * (size_t)n))) return GD_ENOMEM;
     for (int j = 0; j < e.m; j++) memcpy(e.pts + (size_t)j * n, orbit ? r->orbit + (size_t)j * r->dim : z + (size_t)j * step * nm, sizeof(double) * (size_t)n);
     for (int j = 0; j < tab->n; j++)
@@ -797,7 +785,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
     for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
         double *x = c->J; /* scratch of at least n */
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
-        double dN = dist2(x, eq, cfg.mdim);
+        double dN = gd_dist2(cfg.mdim, x, eq);
         track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
                     b->dg[i], (long)b->kg[i], b->s2[i]};
         classify(s, &tr, &out[i]);
