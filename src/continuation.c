@@ -82,7 +82,6 @@ typedef struct {
     int max_its;        /* Newton iterations before the corrector gives up: 8 on a branch (the step halves instead); more at
                          * one point (gandyn normal), where a fold's double root converges only linearly */
     char msg[GD_MSG_LEN];
-    int one_point;      /* gd_sim_normal: no branch follows, so no hint about continuing a cycle */
 } prob;
 
 static double dot(const double *a, const double *b, int n)
@@ -1325,8 +1324,9 @@ static int bind_key(prob *P, const char *key)
     return GD_OK;
 }
 
-/* The first point: the equilibrium or run.x0, then Newton at the configured value. */
-static int first_point(prob *P, double *q)
+/* The first point: the equilibrium or run.x0, then Newton at the configured value; hint ends
+ * the message when Newton finds none (continue: how to start from a cycle instead). */
+static int first_point(prob *P, double *q, const char *hint)
 {
     int n = P->n, rc = GD_OK, its;
     double *y = malloc(sizeof(double) * 2 * (size_t)P->n1), *c = y + P->n1;
@@ -1340,8 +1340,7 @@ static int first_point(prob *P, double *q)
     y[n] = p0;
     memset(c, 0, sizeof(double) * (size_t)P->n1), c[n] = 1;
     if (rc == GD_OK && (rc = correct(P, y, c, p0, &its)) != GD_OK)
-        rc = gd_fmt(P->msg, rc, "continue: Newton from %s found no point of the branch at %.10g%s", start == 1 ? "the equilibrium" : "run.x0", p0,
-                    P->kind == K_FLOW && !P->one_point ? " (to continue the cycle through run.x0: --from orbit)" : "");
+        rc = gd_fmt(P->msg, rc, "continue: Newton from %s found no point of the branch at %.10g%s", start == 1 ? "the equilibrium" : "run.x0", p0, hint);
     if (rc == GD_OK) y[n] = p0, rc = analyse(P, y, NULL, q);
     free(y);
     return rc;
@@ -1631,7 +1630,7 @@ int gd_sim_continue(gd_sim *s, const char *key, double lo, double hi, gd_continu
     double *q = NULL;
     int rc = prob_init(&P, s, key, lo, hi), orbit = rc == GD_OK && P.o->start == START_ORBIT;
     if (rc == GD_OK && !(q = malloc(sizeof(double) * (size_t)P.D))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
-    if (rc == GD_OK && !orbit) rc = first_point(&P, q);
+    if (rc == GD_OK && !orbit) rc = first_point(&P, q, P.kind == K_FLOW ? " (to continue the cycle through run.x0: --from orbit)" : "");
     if (rc == GD_OK && !orbit && !(F.b = calloc(1, sizeof *F.b))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
     if (rc == GD_OK && !orbit) {
         F.nb = 1, F.b[0].kind = P.kind, F.b[0].k = P.k, F.b[0].parent = -1;
@@ -1747,10 +1746,10 @@ int gd_sim_normal(gd_sim *s, const char *key, double p, int type, gd_normal_resu
         rc = gd_fmt(P.msg, GD_EUSAGE, "normal: %s keeps a history; continuation takes no coefficients of its map (use a rule without history)", P.st->type->name);
     if (rc == GD_OK && !(q = malloc(sizeof(double) * (size_t)P.D))) rc = gd_fmt(P.msg, GD_ENOMEM, "out of memory");
     if (rc == GD_OK) rc = set_p(&P, p);
-    P.max_its = 60, P.one_point = 1; /* at a fold Newton halves the distance per step: 1 to 1e-10 in 34 */
+    P.max_its = 60; /* at a fold Newton halves the distance per step: 1 to 1e-10 in 34 */
     if (rc == GD_OK && P.o->start == START_ORBIT)
         rc = gd_fmt(P.msg, GD_EUSAGE, "normal: --from orbit: the coefficients are those of equilibria and fixed points; a cycle's PD and NS carry none (docs/bifurcations.md)");
-    if (rc == GD_OK && (rc = first_point(&P, q)) != GD_OK && rc != GD_ENOMEM) {
+    if (rc == GD_OK && (rc = first_point(&P, q, "")) != GD_OK && rc != GD_ENOMEM) {
         char why[GD_MSG_LEN];
         snprintf(why, sizeof why, "%s", strncmp(P.msg, "continue: ", 10) ? P.msg : P.msg + 10);
         rc = gd_fmt(P.msg, GD_EUSAGE, "normal: no %s found at %s = %.10g (%s)", kind_name(P.kind, P.k), key, p, why);
