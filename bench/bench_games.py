@@ -8,8 +8,10 @@
    compiled with -O3 -march=native; and the Dirac-GAN + GP (`dirac`, model.reg = gp, whose
    sweep step fuses field and update) against bench/plugins/dirac_gp.c, compiled with
    -O3 -march=native -ffast-math (so that gcc vectorises the batched loop through glibc's vector
-   exp), and the same plugin with -DGAME_FAST_EXP (f' from gandyn's inline gd_sigmoid_fast,
-   <gandyn/vecmath.h>, the built-in's own, instead of libm's exp). All: an (h, second parameter) sweep, simgd, one thread, run.x0 = 1e-6,1e-6.
+   exp), the same plugin with -DGAME_FAST_EXP (f' from gandyn's inline gd_sigmoid_fast,
+   <gandyn/vecmath.h>, the built-in's own, instead of libm's exp), and that with -DGAME_STEP
+   besides (a step_batch: the field and the stage's update in one pass, as the built-in's).
+   All: an (h, second parameter) sweep, simgd, one thread, run.x0 = 1e-6,1e-6.
 2. The Dirac-GAN + GP as numba @cfunc callbacks (field, equilibrium, batched field with gamma
    per cell) registered with gandyn.register_model in this process, against the C plugin loaded
    into this process: the same sweep, CPU time (time.process_time) around gandyn.sweep alone,
@@ -271,6 +273,17 @@ def main():
             failed.append(f"the gd_sigmoid_fast plugin and the built-in agree in {agree:.4%} of the cells")
         rows.append((f"C plugin with gd_sigmoid_fast (`-DGAME_FAST_EXP`), batched sweep: Dirac-GAN + GP ({sweep_text}; `cc {' '.join(CC_DIRAC)}`)",
                      f"{tf:.2f} s", f"built-in `dirac`: {tb:.2f} s", tf / tb, "≤ 1.2", agree))
+
+        # and with a step_batch besides: field and update in one pass, as the built-in's sweep step
+        step = build_plugin("dirac_gp.c", CC_DIRAC + ["-DGAME_FAST_EXP", "-DGAME_STEP", "-DGAME_NAME=\"pdirac_step\""], tmp, "_step")
+        keys_s = sweep_keys("Dirac-GAN + GP", {"model.name": "pdirac_step"})
+        out_b, out_s = os.path.join(tmp, "dirac_builtin_third.h5"), os.path.join(tmp, "pdirac_step.h5")
+        tb, ts = best(lambda: cli_sweep(keys_b, None, out_b), lambda: cli_sweep(keys_s, step, out_s))
+        agree = agreement(out_b, out_s)
+        if agree < AGREE:
+            failed.append(f"the step_batch plugin and the built-in agree in {agree:.4%} of the cells")
+        rows.append((f"C plugin with gd_sigmoid_fast and `step_batch` (`-DGAME_FAST_EXP -DGAME_STEP`: field and update in one pass), "
+                     f"batched sweep: Dirac-GAN + GP ({sweep_text})", f"{ts:.2f} s", f"built-in `dirac`: {tb:.2f} s", ts / tb, "≤ 1.2", agree))
 
         if numba is None:
             rows.append(("numba @cfunc, same sweep", "(python3-numba missing)", "", math.nan, "≤ 2", math.nan))

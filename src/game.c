@@ -149,6 +149,8 @@ static int check_game(const gd_game *g, char *msg)
     }
     if (rc == GD_OK && g->batch_params && g->batch_params[0] && !g->field_batch)
         rc = gd_fmt(msg, GD_EUSAGE, "model '%s': batch parameters without a batched field", g->name);
+    if (rc == GD_OK && g->step_batch && !g->field_batch)
+        rc = gd_fmt(msg, GD_EUSAGE, "model '%s': step_batch without field_batch (the stages it does not take need the field)", g->name);
     return rc;
 }
 
@@ -211,26 +213,64 @@ static void game_project(const gd_model *m, double *x)
 }
 
 /* No workspace here (a pure function by contract): a failure is its code, GD_ENOTAVAIL kept. */
-/* Without per-cell values (p NULL) every cell takes the configured ones: a game's batched field
- * always gets its table, so that it needs no NULL test (numba cannot make one). */
-static int game_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v)
+static int batch_code(int rc) { return rc == 0 ? GD_OK : rc == GD_ENOTAVAIL ? GD_ENOTAVAIL : GD_ESOLVER; }
+
+/* The per-cell parameters a game's batched callbacks get: *p, or without per-cell values (*p
+ * NULL) the configured ones in every cell (in own, or allocated: *q to free), so that a game
+ * needs no NULL test (numba cannot make one). */
+enum { OWN_PARAMS = 1024 };
+static int cell_params(const gd_model *m, int n, const double **p, double own[OWN_PARAMS], double **q)
 {
     const game_type *t = (const game_type *)m->type;
-    const gd_game *g = &t->g;
-    double own[1024], *q = NULL;
-    if (!p && t->nbatch > 0) {
-        size_t need = (size_t)n * (size_t)t->nbatch;
-        q = need <= sizeof own / sizeof own[0] ? own : malloc(sizeof(double) * need);
-        if (!q) return GD_ENOMEM;
-        for (int j = 0; j < t->nbatch; j++) {
-            double value = *(const double *)((const char *)m->opts + t->batch_offset[j]);
-            for (int i = 0; i < n; i++) q[(size_t)j * n + i] = value;
-        }
-        p = q;
+    *q = NULL;
+    if (*p || t->nbatch == 0) return GD_OK;
+    size_t need = (size_t)n * (size_t)t->nbatch;
+    double *c = need <= OWN_PARAMS ? own : (*q = malloc(sizeof(double) * need));
+    if (!c) return GD_ENOMEM;
+    for (int j = 0; j < t->nbatch; j++) {
+        double value = *(const double *)((const char *)m->opts + t->batch_offset[j]);
+        for (int i = 0; i < n; i++) c[(size_t)j * n + i] = value;
     }
-    int rc = g->field_batch(n, m->dim, p, x, v, m->opts, g->user_data);
-    if (q != own) free(q);
-    return rc == 0 ? GD_OK : rc == GD_ENOTAVAIL ? GD_ENOTAVAIL : GD_ESOLVER;
+    *p = c;
+    return GD_OK;
+}
+
+static int game_field_batch(const gd_model *m, int n, const double *p, const double *x, double *v)
+{
+    const gd_game *g = game_of(m);
+    double own[OWN_PARAMS], *q;
+    int rc = cell_params(m, n, &p, own, &q);
+    if (rc == GD_OK) rc = batch_code(g->field_batch(n, m->dim, p, x, v, m->opts, g->user_data));
+    free(q);
+    return rc;
+}
+
+/* A plain stage, out = P(base + a H F(at)) on rows [i0, i1), through the game's step_batch;
+ * a stage with a history, a running sum, a buffer or adaptive moments is field then update. */
+static int game_stage_batch(const gd_model *m, int n, const double *p, const double *at, const gd_stage *st, const double *hg,
+                            const double *hd, const double *frozen, int i0, int i1)
+{
+    const gd_game *g = game_of(m);
+    if (st->w || st->acc || st->mom || st->ada) return GD_ENOTAVAIL;
+    /* the box as the game gets it: never NULL (a game's loop reads it unconditionally) */
+    enum { OWN_BOX = 64 };
+    double box[2 * OWN_BOX], *unbounded = NULL;
+    const double *lo = m->lo, *hi = m->hi;
+    int clip = 0;
+    for (int k = 0; m->lo && k < m->dim; k++) clip |= m->lo[k] > -INFINITY || m->hi[k] < INFINITY;
+    if (!m->lo) {
+        double *inf = m->dim <= OWN_BOX ? box : (unbounded = malloc(sizeof(double) * 2 * (size_t)m->dim));
+        if (!inf) return GD_ENOMEM;
+        for (int k = 0; k < m->dim; k++) inf[k] = -INFINITY, inf[m->dim + k] = INFINITY;
+        lo = inf, hi = inf + m->dim;
+    }
+    const gd_game_update u = {st->out, st->base, st->a, hg, hd, frozen, lo, hi, clip, m->ngen, i0, i1};
+    double own[OWN_PARAMS], *q;
+    int rc = cell_params(m, n, &p, own, &q);
+    if (rc == GD_OK) rc = batch_code(g->step_batch(n, m->dim, p, at, &u, m->opts, g->user_data));
+    free(q);
+    free(unbounded);
+    return rc;
 }
 
 static void game_cleanup(gd_model *m)
@@ -375,6 +415,7 @@ int gd_game_type_create(const gd_game *g, gd_model_type **out, char *msg)
     ty->equilibrium = g->equilibrium ? game_equilibrium : NULL;
     ty->project = g->project ? game_project : NULL;
     ty->field_batch = g->field_batch ? game_field_batch : NULL;
+    ty->stage_batch = g->step_batch ? game_stage_batch : NULL;
     ty->batch_params = (const char *const *)t->batch;
     ty->serial = (g->flags & GD_GAME_SERIAL) != 0;
     ty->plugin = gd_registry_loading();

@@ -316,7 +316,7 @@ expect 2 "plugin 'text.so' is not a shared library that can be loaded: ./text.so
 expect 2 "plugin 'adir.h5' is a directory, not a shared library" -- list --plugin adir.h5
 expect 2 "plugin '/dev/null' is not a regular file" -- list --plugin /dev/null
 expect 2 "plugin '$p/plugin_no_entry.so' has no entry point gandyn_plugin_init" -- list --plugin "$p/plugin_no_entry.so"
-expect 2 "plugin '$p/plugin_wrong_abi.so': a game built for gandyn ABI 2, this library has ABI 1: rebuild it" -- list --plugin "$p/plugin_wrong_abi.so"
+expect 2 "plugin '$p/plugin_wrong_abi.so': a game built for gandyn ABI 3, this library has ABI 2: rebuild it" -- list --plugin "$p/plugin_wrong_abi.so"
 expect 2 "plugin '$p/plugin_duplicate.so': model 'dirac' is already registered" -- run good.ini --plugin "$p/plugin_duplicate.so"
 expect 2 "plugin '$p/plugin_nothing.so' registered no model and no integrator" -- list --plugin "$p/plugin_nothing.so"
 expect 2 "plugin '$p/plugin_partial.so': model 'dirac' is already registered" -- list --plugin "$p/plugin_partial.so"

@@ -8,7 +8,8 @@
  * it without -ffast-math (scalar exp per cell) under another name, -DGAME_NAME='"..."', and
  * with -DGAME_FAST_EXP, where the batched field takes f' from gandyn's inline
  * gd_sigmoid_fast (<gandyn/vecmath.h>: 1/(1 + e^s) = sigma(-s), the built-in's own) instead of
- * libm's exp, as a plugin author may.
+ * libm's exp, as a plugin author may, and with -DGAME_STEP besides, where a step_batch
+ * computes the field and the update in one pass.
  */
 #include <gandyn/game.h>
 #ifdef GAME_FAST_EXP
@@ -74,6 +75,38 @@ static int field_batch(int n, int dim, const double *restrict p, const double *r
     return 0;
 }
 
+#ifdef GAME_STEP
+/* With -DGAME_STEP: the field and a plain stage's update in one pass (game.h, gd_game_update),
+ * as the built-in's sweep step does: the field's values go straight into the new state instead
+ * of through an array that the update then reads back. ROWS (bit k: row k is updated) and
+ * PLAIN are constants in each copy of the loop; out may be at (ivdep: a cell reads its own
+ * state before it writes it, and no other cell's). */
+static inline __attribute__((always_inline)) void step_rows(int n, const double *restrict p, const double *at, const gd_game_update *u, int ROWS,
+                                                            int PLAIN)
+{
+    const gd_game_row r0 = gd_game_update_row(u, n, 0), r1 = gd_game_update_row(u, n, 1);
+    const double *th = at, *ps = at + n; /* row pointers: with at[n + i], gcc 12 vectorises nothing */
+#pragma GCC ivdep
+    for (int i = 0; i < n; i++) {
+        double d1 = BATCH_FPRIME(th[i] * ps[i]);
+        double x0 = gd_game_row_value(r0, i, -ps[i] * d1, PLAIN), x1 = gd_game_row_value(r1, i, th[i] * d1 - p[i] * ps[i], PLAIN);
+        if (ROWS & 1) r0.out[i] = x0;
+        if (ROWS & 2) r1.out[i] = x1;
+    }
+}
+
+static int step_batch(int n, int dim, const double *restrict p, const double *at, const gd_game_update *u, const void *opts, void *user)
+{
+    (void)dim, (void)opts, (void)user;
+    const int rows = gd_game_update_writes(u, 0) | gd_game_update_writes(u, 1) << 1, plain = gd_game_update_plain(u);
+    if (rows == 3 && plain) step_rows(n, p, at, u, 3, 1); /* simgd, extragradient */
+    else if (rows == 3) step_rows(n, p, at, u, 3, 0);
+    else if (rows == 1) step_rows(n, p, at, u, 1, 0);     /* a player's sub-step: altgd, leapfrog, ... */
+    else if (rows == 2) step_rows(n, p, at, u, 2, 0);
+    return 0;
+}
+#endif
+
 static const gd_game game = {
     .abi_version = GD_ABI_VERSION,
     .name = GAME_NAME,
@@ -87,6 +120,9 @@ static const gd_game game = {
     .equilibrium = equilibrium,
     .field_batch = field_batch,
     .batch_params = per_cell,
+#ifdef GAME_STEP
+    .step_batch = step_batch,
+#endif
 };
 
 int gandyn_plugin_init(int abi_version, char *msg)

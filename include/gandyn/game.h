@@ -44,7 +44,7 @@ extern "C" {
 
 /* The layout of gd_game and gd_rule. A struct whose abi_version differs from the library's
  * is refused at registration (rebuild the plugin against the installed headers). */
-#define GD_ABI_VERSION 1
+#define GD_ABI_VERSION 2 /* 2: gd_game.step_batch */
 /* Bytes of the message buffers (msg) of the functions below. */
 #define GD_ERRMSG_LEN 512
 /* The callbacks may not run concurrently (Python callables): sweeps take one thread. */
@@ -87,6 +87,66 @@ typedef void (*gd_game_cleanup_fn)(void *opts, void *user);
  * gd_exp_fast from <gandyn/vecmath.h>, inline, keeps it vector code without -ffast-math's
  * call into libmvec per vector; a logistic 1/(1 + e^-s), gd_sigmoid_fast, at half the cost. */
 typedef int (*gd_game_field_batch_fn)(int n, int dim, const double *p, const double *x, double *v, const void *opts, void *user);
+/* One explicit (sub-)step on a block of sweep cells, for gd_game.step_batch: for each cell i
+ * and each row k in [row0, row1), with v = F at cell i of `at` (structure of arrays, as in
+ * field_batch),
+ *     out[k*n + i] = base[k*n + i] + a h_k[i] v_k,   h_k = hg for k < ngen, hd after,
+ * clipped into [lo[k], hi[k]] when clip is not 0, and out = base for a cell whose frozen[i] is
+ * not 0 (a diverged cell of the sweep). The other rows of out are not written. out may be the
+ * same array as base and as at: a cell reads all of its state before it writes. */
+typedef struct gd_game_update {
+    double *out;
+    const double *base;
+    double a;
+    const double *hg, *hd; /* the cells' generator and discriminator steps */
+    const double *frozen;
+    const double *lo, *hi; /* the game's box, dim entries each (+-INFINITY: unbounded) */
+    int clip;              /* 0 when no coordinate is bounded (a loop may skip the clipping) */
+    int ngen, row0, row1;
+} gd_game_update;
+
+/* Whether a stage is plain: a = 1 and no box (simgd's and extragradient's stages), where the
+ * update is one multiply-add; whether it writes row k. */
+static inline int gd_game_update_plain(const gd_game_update *u) { return u->a == 1 && !u->clip; }
+static inline int gd_game_update_writes(const gd_game_update *u, int k) { return u->row0 <= k && k < u->row1; }
+
+/* Row k of an update, resolved once before the loop over cells (its step, its bounds). */
+typedef struct gd_game_row {
+    double *out;
+    const double *base, *h, *frozen;
+    double a, lo, hi;
+} gd_game_row;
+
+static inline gd_game_row gd_game_update_row(const gd_game_update *u, int n, int k)
+{
+    const size_t at = (size_t)k * (size_t)n;
+    const gd_game_row r = {u->out + at, u->base + at, k < u->ngen ? u->hg : u->hd, u->frozen, u->a, u->lo[k], u->hi[k]};
+    return r;
+}
+
+/* Cell i's new value of the row from its field value v: gd_game_update's rule. PLAIN is a
+ * constant in each copy of the loop (1 where gd_game_update_plain holds: the scale and the
+ * clipping drop out). The row is taken by value: once inlined, its fields are values a
+ * compiler keeps in registers, and nothing depends on a scalar condition (gcc 12 vectorises
+ * no such loop). */
+static inline double gd_game_row_value(const gd_game_row r, int i, double v, int PLAIN)
+{
+    const double b = r.base[i];
+    if (PLAIN) return r.frozen[i] != 0 ? b : b + r.h[i] * v;
+    const double x = b + r.a * r.h[i] * v;
+    return r.frozen[i] != 0 ? b : x < r.lo ? r.lo : x > r.hi ? r.hi : x; /* unbounded: no change */
+}
+
+/* Optional, for speed: the field and the update of one plain stage in one pass (the field's
+ * values need not be stored; gd_game_row_value gives the new ones; bench/plugins/dirac_gp.c
+ * has an example). Batched sweeps call it for
+ * the stages of simgd, altgd, extragradient, leapfrog and symplectic_euler; other stages
+ * (optimistic's history, Runge-Kutta's sums, momentum's buffer, the adaptive rules) and
+ * gradient noise take field_batch and then the update. It must give field_batch's numbers
+ * followed by that update, to rounding. p as in field_batch; GD_ENOTAVAIL: the two
+ * separately. */
+typedef int (*gd_game_step_batch_fn)(int n, int dim, const double *p, const double *at, const gd_game_update *u, const void *opts,
+                                     void *user);
 
 typedef struct gd_game {
     int abi_version;             /* GD_ABI_VERSION */
@@ -114,6 +174,7 @@ typedef struct gd_game {
                                          * equilibrium, which batched sweeps measure against */
     void *user_data;             /* passed to every callback */
     unsigned flags;              /* GD_GAME_SERIAL */
+    gd_game_step_batch_fn step_batch;   /* optional, with field_batch: a stage in one pass */
 } gd_game;
 
 /* Register the game under its name for every later gd_sim_setup, gd_model_type_find and

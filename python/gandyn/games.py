@@ -23,7 +23,7 @@ import numpy as np
 from . import _lib, errors
 
 # include/gandyn/game.h: GD_ABI_VERSION, GD_GAME_SERIAL, GD_ERRMSG_LEN; include/gandyn.h: GD_P_DOUBLE
-ABI_VERSION = 1
+ABI_VERSION = 2
 GAME_SERIAL = 1
 _ERRMSG_LEN = 512
 _P_DOUBLE = 0
@@ -51,7 +51,7 @@ class _Game(ctypes.Structure):  # gd_game, include/gandyn/game.h (function point
                 ("setup", ctypes.c_void_p), ("cleanup", ctypes.c_void_p), ("field", ctypes.c_void_p), ("jacobian", ctypes.c_void_p),
                 ("jvp", ctypes.c_void_p), ("equilibrium", ctypes.c_void_p), ("lo", _dp), ("hi", _dp), ("project", ctypes.c_void_p),
                 ("field_batch", ctypes.c_void_p), ("batch_params", ctypes.POINTER(ctypes.c_char_p)), ("user_data", ctypes.c_void_p),
-                ("flags", ctypes.c_uint)]
+                ("flags", ctypes.c_uint), ("step_batch", ctypes.c_void_p)]
 
 
 # What the registered games point to: kept for the life of the process, as the library requires.

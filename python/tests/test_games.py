@@ -5,7 +5,9 @@ gradient penalty, F(theta, psi) = (-psi f'(theta psi), theta f'(theta psi) - gam
 f'(t) = 1/(1 + e^t)), and its failures."""
 import ctypes
 import math
+import os
 import re
+import subprocess
 import traceback
 
 import numpy as np
@@ -193,6 +195,23 @@ def test_jit_sigmoid_is_accurate_and_vectorises():
     assert np.max(np.abs(a + b - 1)) < 1e-15
     assert a[-3] == a[0] and a[-2] == a[100000] == 1.0 and a[-1] == 0.5
     assert re.search(r"\bv(rndscale|round)pd\b", field_batch._library.get_asm_str())
+
+
+def test_game_struct_layout_is_the_headers(tmp_path):
+    """The ctypes mirror of gd_game has the C struct's size and every field's offset: a field
+    the header gained and the mirror lacks would make the library read past the Python struct."""
+    from conftest import SOURCE
+    from gandyn.games import _Game, ABI_VERSION
+    fields = [name for name, _ in _Game._fields_]
+    prog = tmp_path / "layout.c"
+    prog.write_text("#include <stddef.h>\n#include <stdio.h>\n#include <gandyn/game.h>\nint main(void) {\n"
+                    f'    printf("%d %zu\\n", GD_ABI_VERSION, sizeof(gd_game));\n'
+                    + "".join(f'    printf("%zu\\n", offsetof(gd_game, {n.rstrip("_")}));\n' for n in fields) + "    return 0;\n}\n")
+    exe = tmp_path / "layout"
+    subprocess.run(["cc", "-I", os.path.join(SOURCE, "include"), str(prog), "-o", str(exe)], check=True)
+    out = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+    assert (int(out[0]), int(out[1])) == (ABI_VERSION, ctypes.sizeof(_Game))
+    assert [int(o) for o in out[2:]] == [getattr(_Game, n).offset for n in fields]
 
 
 def test_ctypes_function_pointer():
