@@ -16,6 +16,8 @@
  *    above, r^2 = -mu / c_re, T = 2 pi / (omega - c_im mu / c_re), non-trivial multiplier
  *    exp(2 c_re r^2 T) = exp(-2 mu T), so lambda_1 = -2 mu (T to 1e-8, amplitude r);
  *    Lorenz at rho = 28 chaotic by the exponents (sweep.attractor = 2);
+ *  - the wrappers, batched and cell by cell: lookahead on simgd and on momentum (its slow
+ *    weights part of the map's state) and the consensus modifier over h;
  *  - a basin sweep under a rule with history (momentum) on the D8 Dirac-GAN, each cell against
  *    gd_sim_attractor, the labels consistent with the classes.
  */
@@ -112,7 +114,7 @@ static void against_single(const char *const *kv, const char *axis, const char *
     for (long i = 0; gd_sweep_get_attractor(w) && i < gd_sweep_ncells(w); i++) {
         gd_attractor_result r;
         int rc = single(one, key, gd_sweep_get_axis(w, 0)[i], NULL, &r);
-        char label[128];
+        char label[256];
         snprintf(label, sizeof label, "%s %s %s = %g", what, kernel, key, gd_sweep_get_axis(w, 0)[i]);
         same_cell(w, i, rc, &r, !strcmp(kernel, "cell"), label);
         if (rc == GD_OK) *seen |= 1u << r.cls;
@@ -282,8 +284,39 @@ static void basin_history(void)
     }
 }
 
+/* The wrappers (docs/optimizers.md): lookahead (its slow weights part of the map's state) on
+ * simgd and on momentum, and the consensus modifier, through both kernels. */
+static void wrappers(void)
+{
+    unsigned seen = 0;
+    static const char *const cases[][16] = {
+        {"integrator.name", "simgd", "lookahead.k", "5", "lookahead.alpha", "0.5", NULL},
+        {"integrator.name", "momentum", "lookahead.k", "3", "lookahead.alpha", "0.7", NULL},
+        {"integrator.name", "simgd", "modifier.name", "consensus", "modifier.gamma", "0.2", NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int kernel = 0; kernel < 2; kernel++) {
+            const char *base[] = {"model.reg", "gp", "model.gamma", "0.3", "run.x0", "0.5,0.5", "attractor.max_steps", "20000", NULL}, *kv[MAXKV];
+            join(cases[c], base, kv);
+            char what[96];
+            snprintf(what, sizeof what, "%s %s %s", cases[c][1], cases[c][2], cases[c][3]);
+            const char *axis[] = {"sweep.x", "integrator.h:0.3:2.4:5", NULL}, *probe[MAXKV];
+            join(kv, axis, probe);
+            gd_sim *s = make_sim(probe);
+            gd_sweep *w = NULL;
+            CHECK_OK(gd_sweep_create(s, &w));
+            CHECK(w && gd_sweep_is_batched(w)); /* so that "auto" runs the batched kernel */
+            gd_sweep_free(&w);
+            gd_sim_free(&s);
+            against_single(kv, "integrator.h:0.3:2.4:5", kernel ? "cell" : "auto", 3000, 512, what, &seen);
+        }
+    printf("wrappers: classes seen 0x%x\n", seen);
+    CHECK((seen & (1u << GD_ATTRACTOR_FIXED)) && (seen & (1u << GD_ATTRACTOR_PERIODIC)));
+}
+
 int main(void)
 {
+    wrappers();
     flows();
     basin_history();
     registry();
