@@ -139,8 +139,8 @@ static inline double gd_game_row_value(const gd_game_row r, int i, double v, int
 
 /* Optional, for speed: the field and the update of one plain stage in one pass (the field's
  * values need not be stored; gd_game_row_value gives the new ones; bench/plugins/dirac_gp.c
- * has an example). Batched sweeps call it for
- * the stages of simgd, altgd, extragradient, leapfrog and symplectic_euler; other stages
+ * has an example). Batched sweeps call it for the stages of simgd, altgd, symplectic_euler,
+ * extragradient and leapfrog and for Runge-Kutta's last (heun, rk4: a = b_s); other stages
  * (optimistic's history, Runge-Kutta's sums, momentum's buffer, the adaptive rules) and
  * gradient noise take field_batch and then the update. It must give field_batch's numbers
  * followed by that update, to rounding. p as in field_batch; GD_ENOTAVAIL: the two
