@@ -411,19 +411,20 @@ static void subsample(const att *a, int m, double *pts, int diverged)
 }
 
 /* The flow's classes (attractor_flow.c) with the [attractor] keys but these counts of dt. */
-static int flow_classes(gd_sim *s, long transient, long samples, int exponents, gd_attractor_result *out)
+static int flow_classes(gd_sim *s, long transient, long samples, int exponents, gd_attractor_result *out, double *keep)
 {
     const attractor_opts *o = s->attractor;
-    gd_attractor_flow_opts fo = {.transient = transient, .samples = samples, .period_max = o->period_max, .max_steps = o->max_steps, .dt = o->dt, .exponents = exponents};
+    gd_attractor_flow_opts fo = {.transient = transient, .samples = samples, .period_max = o->period_max, .max_steps = o->max_steps, .dt = o->dt,
+                                 .exponents = exponents, .keep = keep};
     int rc = gd_attractor_flow(s, &fo, out);
     if (rc != GD_OK) gd_attractor_result_free(out);
     return rc;
 }
 
-int gd_attractor_of_flow(gd_sim *s, long samples, int exponents, gd_attractor_result *out)
+int gd_attractor_of_flow(gd_sim *s, long samples, int exponents, gd_attractor_result *out, double *keep)
 {
     result_init(out);
-    return flow_classes(s, 0, samples, exponents, out);
+    return flow_classes(s, 0, samples, exponents, out, keep);
 }
 
 int gd_sim_attractor(gd_sim *s, gd_attractor_result *out) { return gd_sim_attractor_sampled(s, out, 0, NULL); }
@@ -435,7 +436,7 @@ int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double 
     result_init(out);
     gd_stepper *st = s->stepper;
     const attractor_opts *o = s->attractor;
-    if (!st->type->fixed_step) return flow_classes(s, o->transient, o->samples, 1, out);
+    if (!st->type->fixed_step) return flow_classes(s, o->transient, o->samples, 1, out, NULL);
     att a = {.s = s, .msg = s->msg, .eq = gd_sim_get_equilibrium(s), .st = st, .n = st->dim, .N = gd_stepper_map_dim(st), .S = o->samples, .L = 1};
     int N = a.N;
     if (gd_check_memory(s->msg, 8.0 * (double)a.S * N, "attractor: the samples (attractor.samples x the state)") != GD_OK) return GD_ENOMEM;

@@ -269,6 +269,7 @@ int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_r
     if (rc == GD_DIVERGED) {
         out->cls = GD_ATTRACTOR_DIVERGE, rc = GD_OK;
     } else if (rc == GD_OK) {
+        if (o->keep) memcpy(o->keep, z, sizeof(double) * (size_t)o->samples * (size_t)n);
         const double *last = z + (size_t)(o->samples - 1) * n;
         double fmaxn = 0;
         memset(c, 0, sizeof(double) * (size_t)n);

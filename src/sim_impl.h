@@ -137,8 +137,9 @@ int gd_attractor_of_samples(gd_sim *sim, const gd_sim *cfg, gd_stepper *st, cons
                             char *msg);
 /* A sweep cell of a flow (cvode): gd_sim_attractor's flow classes from s's first start with no
  * transient and `samples` samples every attractor.dt; exponents 0: what the fixed, periodic and
- * stall tests leave is undetermined. */
-int gd_attractor_of_flow(gd_sim *s, long samples, int exponents, gd_attractor_result *out);
+ * stall tests leave is undetermined; keep: NULL, or room for the samples (samples x dim), which
+ * a basin sweep matches cycles by. */
+int gd_attractor_of_flow(gd_sim *s, long samples, int exponents, gd_attractor_result *out, double *keep);
 /* gd_sim_attractor, also filling pts (m x the model dimension) with the last m samples of the
  * kept run (NaN after a divergence): the orbit diagram of `critical --classes`. */
 int gd_sim_attractor_sampled(gd_sim *s, gd_attractor_result *out, int m, double *pts);

@@ -54,7 +54,7 @@ static const gd_param sweep_params[] = {
     {"adaptive_steps", GD_P_INT, S(adaptive_steps), "0", "1: each cell runs min(integrator.steps, max(20, 30/|ln rho|)) iterations from its predicted rho (rho < 1), so fast cells are measured above round-off; per-cell kernel only", 0, 1, 0, NULL},
     {"kernel", GD_P_ENUM, S(kernel), "auto", "auto (the batched kernel where it applies) | cell (every cell through the stepper)", 0, 0, 0, kernels},
     {"noise_factor", GD_P_DOUBLE, S(noise_factor), "10", "with gradient noise: converged when the RMS distance to x* over the last quarter of the steps is within noise_factor x sqrt(tr Sigma_pred), the predicted stationary spread", 0, INFINITY, GD_PF_LO_OPEN, NULL},
-    {"attractor", GD_P_INT, S(attractor), "0", "attractor fields per cell (/sweep/attractor, period, amplitude, lyap1, rotation, period_t, unstable, steps_used) and, when both axes are run.x0.K, basins: 0 none, 1 the tests on each cell's last sweep.tail states (fixed, periodic by returns, stall; batched with the rule; other cells undetermined), 2 also the full classes of those cells (centroid seeding, Lyapunov exponents; up to attractor.max_steps iterations each). Maps on their whole state (history included); cvode flows cell by cell, no basins", 0, 2, 0, NULL},
+    {"attractor", GD_P_INT, S(attractor), "0", "attractor fields per cell (/sweep/attractor, period, amplitude, lyap1, rotation, period_t, unstable, steps_used) and, when both axes are run.x0.K, basins: 0 none, 1 the tests on each cell's last sweep.tail states (fixed, periodic by returns, stall; batched with the rule; other cells undetermined), 2 also the full classes of those cells (centroid seeding, Lyapunov exponents; up to attractor.max_steps iterations each). Maps on their whole state (history included); cvode flows cell by cell (basins too: cycles matched by their samples)", 0, 2, 0, NULL},
     {"tail", GD_P_INT, S(tail), "512", "states per cell kept (the last ones of integrator.steps, with the rule's history) for the attractor fields; cvode: samples every attractor.dt after the sweep's run", 16, 65536, 0, NULL},
     {"rate_tol", GD_P_DOUBLE, S(rate_tol), "1e-6", "observed converge / diverge also when the measured contraction is below 1 - tol / above 1 + tol", 0, 1, 0, NULL},
     {NULL, 0, 0, NULL, NULL, 0, 0, 0, NULL}};
@@ -102,11 +102,13 @@ typedef struct {
 } columns;
 
 /* A basin sweep's attractor, as a cell found it: class and period; the polished orbit (fixed,
- * periodic) or a subsample of the kept states (the rest), m points; L = max(1, max |x|). */
+ * periodic) or a subsample of the kept states (the rest, and a flow's cycle), m points;
+ * L = max(1, max |x|); a flow's cycle: its period T and the largest gap between consecutive
+ * points of the subsample. */
 typedef struct {
     signed char cls;
     int period, m;
-    double L, rotation, lyap1;
+    double L, rotation, lyap1, period_t, spacing;
     double *pts; /* m x dim */
 } basin_att;
 typedef struct {
@@ -267,8 +269,8 @@ static int ctx_init(const gd_sweep *w, ctx *c, int copy)
      * the rule's history (optimistic: 2n, adam: 3n) */
     size_t nm = (size_t)n * (size_t)(1 + base->stepper->type->history);
     c->x0 = malloc(sizeof(double) * ((size_t)5 * n + nm * nm + 2 * nm));
-    if (w->tail && !w->flow) c->z = malloc(sizeof(double) * (size_t)w->tail * (size_t)w->nm);
-    if (!c->stepper || !c->x0 || (w->tail && !w->flow && !c->z)) {
+    if (w->tail && (!w->flow || w->btab)) c->z = malloc(sizeof(double) * (size_t)w->tail * (size_t)w->nm); /* a flow's: a basin sweep's samples */
+    if (!c->stepper || !c->x0 || (w->tail && (!w->flow || w->btab) && !c->z)) {
         ctx_free(c);
         return GD_ENOMEM;
     }
@@ -543,13 +545,19 @@ static double set_gap(const basin_att *x, const basin_att *y, int n, const doubl
 /* Two cells reach the same attractor (docs/bifurcations.md, "Sweeps and basins"): one stall;
  * fixed points and periodic orbits of the same period whose point sets lie within 1e-6 L of
  * each other, a periodic orbit also of its mirror image through the equilibrium c (an odd
- * map's orbits x* and -x*: one attractor up to the symmetry); the rest by Hausdorff distance
- * < 1e-2 L of their subsamples, rotation within 1e-3 and lambda_1 within 0.02 (NaN only
- * matches NaN). */
+ * map's orbits x* and -x*: one attractor up to the symmetry); a flow's cycles of periods T
+ * within 1e-6 of each other whose samples, taken at other phases, lie within 1e-2 L plus half
+ * the other's spacing; the rest by Hausdorff distance < 1e-2 L of their subsamples, rotation
+ * within 1e-3 and lambda_1 within 0.02 (NaN only matches NaN). */
 static int same_attractor(const basin_att *x, const basin_att *y, int n, const double *c)
 {
-    if (x->cls != y->cls || x->period != y->period) return 0;
+    if (x->cls != y->cls || x->period != y->period || isnan(x->period_t) != isnan(y->period_t)) return 0;
     if (x->cls == GD_ATTRACTOR_STALL) return 1;
+    if (!isnan(x->period_t)) {
+        double L = fmax(x->L, y->L);
+        return fabs(x->period_t - y->period_t) <= 1e-6 * fmax(x->period_t, y->period_t) && set_gap(x, y, n, NULL) < 1e-2 * L + y->spacing / 2 &&
+               set_gap(y, x, n, NULL) < 1e-2 * L + x->spacing / 2;
+    }
     double L = fmax(x->L, y->L), tol = x->period > 0 ? 1e-6 * L : 1e-2 * L;
     if (x->period == 0) {
         if (isnan(x->rotation) != isnan(y->rotation) || fabs(x->rotation - y->rotation) >= 1e-3) return 0;
@@ -563,14 +571,16 @@ static int same_attractor(const basin_att *x, const basin_att *y, int n, const d
  * of nm values, whose first n (the model's coordinates) place the attractor. */
 static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const double *z, long S, int n, int nm, const double *c, int *label)
 {
-    basin_att e = {(signed char)r->cls, r->cls == GD_ATTRACTOR_FIXED ? 1 : r->period, 0, 1, r->rotation, NAN, NULL};
-    int orbit = r->orbit && e.period > 0, stall = e.cls == GD_ATTRACTOR_STALL;
+    const int cycle = r->cls == GD_ATTRACTOR_PERIODIC && !isnan(r->period_t); /* a flow's: placed by its samples */
+    basin_att e = {(signed char)r->cls, r->cls == GD_ATTRACTOR_FIXED ? 1 : r->period, 0, 1, r->rotation, NAN, cycle ? r->period_t : NAN, 0, NULL};
+    int orbit = r->orbit && e.period > 0 && !cycle, stall = e.cls == GD_ATTRACTOR_STALL;
     long step = S > BASIN_SUBSAMPLE ? S / BASIN_SUBSAMPLE : 1;
     e.m = stall ? 0 : orbit ? e.period : (int)((S + step - 1) / step);
     e.lyap1 = r->lyapunov ? r->lyapunov[0] : NAN;
     for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(gd_dot(n, z + (size_t)k * nm, z + (size_t)k * nm)));
     if (e.m && !(e.pts = malloc(sizeof(double) * (size_t)e.m * (size_t)n))) return GD_ENOMEM;
     for (int j = 0; j < e.m; j++) memcpy(e.pts + (size_t)j * n, orbit ? r->orbit + (size_t)j * r->dim : z + (size_t)j * step * nm, sizeof(double) * (size_t)n);
+    for (int j = 1; cycle && j < e.m; j++) e.spacing = fmax(e.spacing, sqrt(gd_dist2(n, e.pts + (size_t)j * n, e.pts + (size_t)(j - 1) * n)));
     for (int j = 0; j < tab->n; j++)
         if (same_attractor(&tab->a[j], &e, n, c)) {
             free(e.pts);
@@ -646,18 +656,22 @@ static int cell_attractor(const gd_sweep *w, ctx *c, long S, long N, long div_at
  * run reached after N output intervals (that run is the transient): sweep.tail samples every
  * attractor.dt; the exponents with sweep.attractor = 2 only. A solver failure leaves the cell
  * undetermined. */
-static int cell_attractor_flow(const gd_sweep *w, ctx *c, const double *x, long N, long div_at, cell *out, char *msg)
+static int cell_attractor_flow(const gd_sweep *w, ctx *c, const double *x, long N, long div_at, cell *out, basin_tab *tab, int *label, char *msg)
 {
     gd_attractor_result r;
+    const int n = c->model->dim;
     cell_unknown(N, div_at, out);
+    if (label) *label = div_at ? -1 : -2;
     if (div_at) return GD_OK;
-    memcpy(c->sim->starts, x, sizeof(double) * (size_t)c->model->dim);
-    int rc = gd_attractor_of_flow(c->sim, w->tail, w->base->sweep->attractor == 2, &r);
+    memcpy(c->sim->starts, x, sizeof(double) * (size_t)n);
+    int rc = gd_attractor_of_flow(c->sim, w->tail, w->base->sweep->attractor == 2, &r, tab ? c->z : NULL);
     if (rc == GD_ESOLVER) return GD_OK;
     if (rc != GD_OK) return gd_fmt(msg, rc, "%s", c->sim->msg);
     cell_fields(&r, 1, out);
+    if (label && r.cls == GD_ATTRACTOR_DIVERGE) *label = -1;
+    if (tab && r.cls != GD_ATTRACTOR_UNDETERMINED && r.cls != GD_ATTRACTOR_DIVERGE) rc = basin_entry(tab, &r, c->z, w->tail, n, n, w->center, label);
     gd_attractor_result_free(&r);
-    return GD_OK;
+    return rc == GD_OK ? GD_OK : gd_fmt(msg, rc, "out of memory");
 }
 
 /* The labels of a basin sweep, once every block's table is here: blocks in order, each
@@ -809,7 +823,7 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, cha
         long N = steps ? steps : c->stepper->o.steps, S = w->flow ? 0 : w->tail < N ? w->tail : N;
         long div_at = run_cell(c, ce, N, S, w->nm);
         ce->predicted = pred, ce->phase = phase, ce->rho = rho;
-        if (w->flow) rc = cell_attractor_flow(w, c, c->J, N, div_at, ce, msg);
+        if (w->flow) rc = cell_attractor_flow(w, c, c->J, N, div_at, ce, tab, w->blabel ? w->blabel + i : NULL, msg);
         else if (w->col.cls) rc = cell_attractor(w, c, S, N, div_at, ce, tab, w->blabel ? w->blabel + i : NULL, msg);
         if (rc != GD_OK) return rc;
     }
@@ -964,7 +978,7 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
 int gd_sweep_run(gd_sweep *w) { return w ? gd_sweep_run_range(w, 0, w->ncells) : GD_EUSAGE; }
 
 /* sweep.attractor: a fixed-step rule's map (the kept states: the map's, history included), or
- * cvode's flow cell by cell (no basins); the kept states or samples in memory. */
+ * cvode's flow cell by cell (basins too); the kept states or samples in memory. */
 static int attractor_check(gd_sweep *w)
 {
     gd_sim *s = w->base;
@@ -976,8 +990,6 @@ static int attractor_check(gd_sweep *w)
         return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: integrator %s has neither a one-iteration map nor cvode's flow to classify", st->type->name);
     if (w->flow && s->model->hybrid)
         return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: model '%s' is piecewise smooth here (switching surfaces): flows are classified on smooth fields", s->model->type->name);
-    if (w->flow && w->naxes == 2 && w->ax[0].kind == AX_X0 && w->ax[1].kind == AX_X0)
-        return gd_fmt(s->msg, GD_EUSAGE, "sweep.attractor: basins of flows (cvode) are not implemented; sweep a model key, or use a fixed-step rule's map");
     if (w->flow) {
         w->tail = s->sweep->tail;
         return gd_check_memory(s->msg, 8.0 * (double)w->tail * st->dim * omp_get_max_threads(), "sweep.attractor: a flow cell's samples (sweep.tail x the state per thread)");

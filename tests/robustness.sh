@@ -155,8 +155,6 @@ expect 2 "makes the generated points: drop model.gen_points" -- \
     run /dev/null --set model.name=kernel_gda --set model.gen_layout=sphere --set model.gen_points=0.5
 expect 2 "need an even M >= 2N + 2 = 10" -- run /dev/null --set model.name=torus --set model.N=4 --set model.M=8
 expect 2 "sweep.x and sweep.y both sweep model.gamma" -- sweep good.ini --set sweep.x=model.gamma:0:1:3 --set sweep.y=model.gamma:0:1:3
-expect 2 "sweep.attractor: basins of flows (cvode) are not implemented" -- \
-    sweep good.ini --set integrator.name=cvode --set sweep.attractor=1 --set sweep.x=run.x0.0:0:1:3 --set sweep.y=run.x0.1:0:1:3
 expect 2 "true masses given twice" -- \
     run /dev/null --set model.name=kernel_gda --set model.true_points=masses2.h5 --set model.true_masses=1,1 --set model.gen_points=0.5
 expect 2 "model.b = 2 contradicts model.loss = gan_sat, whose (a, b, c) = (0.5, 0.5, 0.5)" -- \

@@ -6,7 +6,7 @@
  * period-5 orbit through (0.07713325, -0.06849326) (or its mirror image), a period-12 orbit
  * through +-(0.35337149, 1.00198916), a stall at |x| ~ 6.32-6.69, and the unstable fixed point
  * at 0 (multipliers -0.59366, -1.68446). Orbit points to 1e-8; lambda_1 of an orbit is
- * ln max|mu| / period with the tabulated |mu(Phi^k)|.
+ * ln max|mu| / period with the tabulated |mu(Phi^k)|. And the basins of a flow (flow_basins).
  */
 #include "check.h"
 
@@ -180,8 +180,7 @@ static void d8_small(void)
     CHECK(!memcmp(cls[0], cls[1], 4) && !memcmp(basin[0], basin[1], sizeof basin[0]));
 }
 
-/* Off by default; refused for basins of flows and for integrators with neither a map nor
- * cvode's flow (tests/test_sweep_attractor.c covers flows and rules with history). */
+/* Off by default (tests/test_sweep_attractor.c covers flows and rules with history). */
 static void options(void)
 {
     const char *off[] = {"sweep.x", "integrator.h:0.1:1:4", "integrator.steps", "100", NULL};
@@ -192,10 +191,6 @@ static void options(void)
     int nb = 7;
     CHECK(!gd_sweep_get_attractor(w) && !gd_sweep_get_lyap1(w) && !gd_sweep_get_basin(w, &nb) && nb == 0);
     gd_sweep_free(&w);
-    gd_sim_free(&s);
-    const char *bad[] = {"integrator.name", "cvode", "sweep.attractor", "1", "sweep.x", "run.x0.0:0:1:3", "sweep.y", "run.x0.1:0:1:3", NULL};
-    s = make_sim(bad);
-    CHECK(gd_sweep_create(s, &w) == GD_EUSAGE && !w && strstr(gd_sim_errmsg(s), "sweep.attractor: basins of flows"));
     gd_sim_free(&s);
     /* the fields on a sweep that is no basin: GAN + GP simgd below the NS point h = 1.2 */
     const char *gp[] = {"model.reg", "gp", "model.gamma", "0.3", "run.x0", "1e-3,1e-3", "sweep.x", "integrator.h:1:1.1:2", "integrator.steps", "5000", "sweep.attractor", "1", NULL};
@@ -227,8 +222,71 @@ static void options(void)
     gd_sim_free(&s);
 }
 
+/* Basins of a flow: the bautin form r' = r (mu + r^2 - r^4), theta' = 1 at mu = -0.1 has a stable
+ * equilibrium at 0, an unstable cycle at r_u^2 = (1 - sqrt(1 + 4 mu)) / 2 and a stable one at
+ * r_s^2 = (1 + sqrt(1 + 4 mu)) / 2, of period 2 pi. Starts inside r_u go to 0, those outside to
+ * the outer cycle, which every such cell reaches at another phase: one label for all of them
+ * (the cycle matched by its samples), its period 2 pi (1e-6) and its points on r_s (1e-6).
+ * Starts within 0.03 of r_u are only checked to carry one of the two labels. The labels do not
+ * depend on the threads. */
+static void flow_basins(void)
+{
+    const double mu = -0.1, ru = sqrt((1 - sqrt(1 + 4 * mu)) / 2), rs = sqrt((1 + sqrt(1 + 4 * mu)) / 2);
+    const char *kv[] = {"model.name", "normal_form", "model.form", "bautin", "model.mu", "-0.1", "integrator.name", "cvode", "integrator.t_end", "100",
+                        "integrator.steps", "100", "sweep.attractor", "1", "sweep.x", "run.x0.0:-1.25:1.25:11", "sweep.y", "run.x0.1:-1.25:1.25:11", NULL};
+    int first[121] = {0};
+    for (int threads = 1; threads <= 2; threads++) {
+        gd_sim *s = make_sim(kv);
+        gd_sweep *w = NULL;
+        CHECK_OK(gd_sweep_create(s, &w));
+        if (!w) {
+            fprintf(stderr, "flow basin: %s\n", gd_sim_errmsg(s));
+            gd_sim_free(&s);
+            return;
+        }
+        gd_sweep_set_threads(w, threads);
+        CHECK_OK(gd_sweep_run(w));
+        int nb = 0, fixed = -1, cycle = -1, inside = 0, outside = 0;
+        const int *b = gd_sweep_get_basin(w, &nb);
+        CHECK(b && nb == 2);
+        for (int j = 0; b && j < nb; j++) {
+            int cls, period, m;
+            const double *pts = gd_sweep_get_basin_attractor(w, j, &cls, &period, &m);
+            if (cls == GD_ATTRACTOR_FIXED) {
+                fixed = j;
+                CHECK(m == 1 && hypot(pts[0], pts[1]) < 1e-8);
+            }
+            if (cls == GD_ATTRACTOR_PERIODIC) {
+                cycle = j;
+                CHECK(m > 100);
+                for (int k = 0; k < m; k++) CHECK_NEAR(hypot(pts[2 * k], pts[2 * k + 1]), rs, 1e-6);
+            }
+        }
+        CHECK(fixed >= 0 && cycle >= 0);
+        for (long i = 0; b && i < gd_sweep_ncells(w); i++) {
+            double r0 = hypot(gd_sweep_get_axis(w, 0)[i % 11], gd_sweep_get_axis(w, 1)[i / 11]);
+            if (threads == 1) first[i] = b[i];
+            CHECK(b[i] == first[i]);
+            if (fabs(r0 - ru) < 0.03) {
+                CHECK(b[i] == fixed || b[i] == cycle);
+                continue;
+            }
+            int in = r0 < ru;
+            inside += in, outside += !in;
+            CHECK(b[i] == (in ? fixed : cycle));
+            CHECK(gd_sweep_get_attractor(w)[i] == (in ? GD_ATTRACTOR_FIXED : GD_ATTRACTOR_PERIODIC));
+            if (!in) CHECK_NEAR(gd_sweep_get_period_t(w)[i], 2 * M_PI, 1e-6);
+        }
+        if (threads == 1) printf("flow basin (bautin, mu = -0.1): %d cells inside r_u = %.6f, %d outside\n", inside, ru, outside);
+        CHECK(inside >= 5 && outside >= 90);
+        gd_sweep_free(&w);
+        gd_sim_free(&s);
+    }
+}
+
 int main(void)
 {
+    flow_basins();
     options();
     d8_small();
     d8_grid();
