@@ -1054,6 +1054,10 @@ def plot_basin(f, out):
     a2.legend(handles=[Patch(color=CLASS_COLORS[k], label=f"{CLASS_NAMES[k]} ({int((cls == k).sum())} cells)") for k in present],
               loc="upper left", fontsize=8, framealpha=0.9)
     a2.set_title("attractor class of each start", fontsize=10)
+    # two start coordinates share the state's units: equal scales draw the phase plane undistorted
+    # (a cycle as a circle), unless the box is too elongated for a readable panel
+    same_units = not xlog and not ylog and xkey.startswith("run.x0") and ykey.startswith("run.x0")
+    equal = same_units and 0.25 <= abs((Y[-1] - Y[0]) / (X[-1] - X[0])) <= 4
     for ax in (a1, a2):
         ax.set_xscale("log" if xlog else "linear")
         ax.set_yscale("log" if ylog else "linear")
@@ -1061,6 +1065,8 @@ def plot_basin(f, out):
         ax.set_ylim(Y[0], Y[-1])
         ax.set_xlabel(xkey)
         ax.set_ylabel(ykey)
+        if equal:
+            ax.set_aspect("equal", adjustable="box")
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     save(fig, out)
