@@ -758,6 +758,8 @@ GD_EXPORT const long *gd_sweep_get_steps_used(const gd_sweep *w);
  * row-major order of first appearance; -1 diverge, -2 undetermined. NULL otherwise (also after
  * a resume, an import or a merge: recompute). *count: the number of distinct attractors. */
 GD_EXPORT const int *gd_sweep_get_basin(const gd_sweep *w, int *count);
+/* 1 for a basin sweep (as above), whether or not its labels are there; 0 otherwise. */
+GD_EXPORT int gd_sweep_is_basin(const gd_sweep *w);
 /* Attractor j of a basin: its class and period, and (*m points of dim each) its polished orbit
  * or a subsample of a cell's kept states (none for stall). NULL when out of range. */
 GD_EXPORT const double *gd_sweep_get_basin_attractor(const gd_sweep *w, int j, int *cls, int *period, int *m);

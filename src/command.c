@@ -925,7 +925,12 @@ static void print_attractors(gd_cx *cx, const gd_sweep *w, long lo, long hi, int
         if (cls[i] == GD_ATTRACTOR_UNDETERMINED) fprintf(cx->out, "%s%ld", listed++ ? "," : "", i);
     if (json) fprintf(cx->out, "]");
     int nb = 0;
-    if (!gd_sweep_get_basin(w, &nb)) return;
+    if (!gd_sweep_get_basin(w, &nb)) {
+        if (!json && gd_sweep_is_basin(w))
+            fprintf(cx->out, "basin: not labelled: cells computed elsewhere (other MPI ranks, other --cells parts, a merge, before --resume) carry no "
+                             "attractor tables; run the whole sweep in one process\n");
+        return;
+    }
     fprintf(cx->out, json ? ",\"basin\":[" : "basin: %d attractors:", nb);
     for (int j = 0; j < nb; j++) {
         int c, period, m;

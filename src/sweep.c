@@ -1127,6 +1127,8 @@ const double *gd_sweep_get_lyap1(const gd_sweep *w) { return w ? w->col.lyap1 : 
 const double *gd_sweep_get_rotation(const gd_sweep *w) { return w ? w->col.rotation : NULL; }
 const double *gd_sweep_get_period_t(const gd_sweep *w) { return w ? w->col.period_t : NULL; }
 const long *gd_sweep_get_steps_used(const gd_sweep *w) { return w ? w->col.steps_used : NULL; }
+int gd_sweep_is_basin(const gd_sweep *w) { return w && w->btab; }
+
 const int *gd_sweep_get_basin(const gd_sweep *w, int *count)
 {
     if (count) *count = w && w->basin ? w->ngatt : 0;

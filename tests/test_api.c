@@ -283,7 +283,7 @@ static void null_sweeps(void)
     CHECK(!gd_sweep_get_lyap1(NULL) && !gd_sweep_get_rotation(NULL) && !gd_sweep_get_period_t(NULL) && !gd_sweep_get_steps_used(NULL));
     {
         int nb = 5, cls = 9;
-        CHECK(!gd_sweep_get_basin(NULL, &nb) && nb == 0 && !gd_sweep_get_basin_attractor(NULL, 0, &cls, NULL, NULL) && cls == 9);
+        CHECK(!gd_sweep_get_basin(NULL, &nb) && nb == 0 && !gd_sweep_get_basin_attractor(NULL, 0, &cls, NULL, NULL) && cls == 9 && !gd_sweep_is_basin(NULL));
     }
     CHECK(!gd_sweep_get_rho(NULL) && !gd_sweep_get_rate(NULL) && !gd_sweep_get_sigma_pred(NULL) && !gd_sweep_get_axis(NULL, 0));
     CHECK(gd_sweep_get_failures(NULL, counts) == GD_EUSAGE && counts[0] == 0 && counts[2] == 0);

@@ -27,6 +27,7 @@ static gd_sweep *d8_sweep(gd_sim **s, const char *x, const char *y, const char *
     *s = make_sim(kv);
     gd_sweep *w = NULL;
     CHECK_OK(gd_sweep_create(*s, &w));
+    CHECK(gd_sweep_is_basin(w));
     CHECK_OK(gd_sweep_run(w));
     return w;
 }
@@ -189,7 +190,7 @@ static void options(void)
     CHECK_OK(gd_sweep_create(s, &w));
     CHECK_OK(gd_sweep_run(w));
     int nb = 7;
-    CHECK(!gd_sweep_get_attractor(w) && !gd_sweep_get_lyap1(w) && !gd_sweep_get_basin(w, &nb) && nb == 0);
+    CHECK(!gd_sweep_get_attractor(w) && !gd_sweep_get_lyap1(w) && !gd_sweep_get_basin(w, &nb) && nb == 0 && !gd_sweep_is_basin(w));
     gd_sweep_free(&w);
     gd_sim_free(&s);
     /* the fields on a sweep that is no basin: GAN + GP simgd below the NS point h = 1.2 */
