@@ -259,17 +259,18 @@ int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_r
         return gd_fmt(s->msg, GD_EUSAGE, "attractor: integrator %s has no fixed one-iteration map; use a fixed-step rule (a map) or cvode (the flow)", s->stepper->type->name);
     if (s->model->hybrid) return gd_fmt(s->msg, GD_EUSAGE, "attractor: model '%s' is piecewise smooth here (switching surfaces): flows are classified on smooth fields", s->model->type->name);
     int n = s->model->dim;
-    if (gd_check_memory(s->msg, 8.0 * (double)o->samples * n, "attractor: the samples (attractor.samples x the state)") != GD_OK) return GD_ENOMEM;
+    /* the samples go into o->keep when the caller gives room for them (a basin sweep's cells) */
+    const size_t room = o->keep ? 0 : (size_t)o->samples * (size_t)n;
+    if (room && gd_check_memory(s->msg, 8.0 * (double)room, "attractor: the samples (attractor.samples x the state)") != GD_OK) return GD_ENOMEM;
     flow_run r;
-    double *z = malloc(sizeof(double) * ((size_t)o->samples * n + 2 * (size_t)n)), *c = z ? z + (size_t)o->samples * n : NULL, *f = c ? c + n : NULL, L = 1;
-    int rc = z ? open_run(&r, s) : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
+    double *own = malloc(sizeof(double) * (room + 2 * (size_t)n)), *z = o->keep ? o->keep : own, *c = own ? own + room : NULL, *f = c ? c + n : NULL, L = 1;
+    int rc = own ? open_run(&r, s) : gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     out->dim = n;
     if (rc == GD_OK) rc = sample(&r, o, z, &L);
     out->steps = (long)(o->transient + o->samples); /* sampling intervals of attractor.dt */
     if (rc == GD_DIVERGED) {
         out->cls = GD_ATTRACTOR_DIVERGE, rc = GD_OK;
     } else if (rc == GD_OK) {
-        if (o->keep) memcpy(o->keep, z, sizeof(double) * (size_t)o->samples * (size_t)n);
         const double *last = z + (size_t)(o->samples - 1) * n;
         double fmaxn = 0;
         memset(c, 0, sizeof(double) * (size_t)n);
@@ -285,13 +286,9 @@ int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_r
         /* amplitude about the equilibrium (else the samples' centroid) */
         const double *eq = gd_sim_get_equilibrium(s);
         out->amplitude = 0;
-        for (long k = 0; k < o->samples; k++) {
-            double d = 0;
-            for (int i = 0; i < n; i++) d += (z[(size_t)k * n + i] - (eq ? eq[i] : c[i])) * (z[(size_t)k * n + i] - (eq ? eq[i] : c[i]));
-            out->amplitude = fmax(out->amplitude, sqrt(d));
-        }
+        for (long k = 0; k < o->samples; k++) out->amplitude = fmax(out->amplitude, dist(n, z + (size_t)k * n, eq ? eq : c));
     }
-    if (z) close_run(&r);
-    free(z);
+    if (own) close_run(&r);
+    free(own);
     return rc;
 }

@@ -12,7 +12,7 @@ typedef struct {
     long transient, samples, period_max, max_steps; /* transient and samples in intervals of dt */
     double dt;
     int exponents; /* 0: what the fixed, periodic and stall tests leave is undetermined */
-    double *keep;  /* NULL, or samples x dim: the samples are copied here (a basin sweep's cells) */
+    double *keep;  /* NULL, or room for samples x dim: the samples are taken there (a basin sweep's cells) */
 } gd_attractor_flow_opts;
 
 int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_result *out);

@@ -456,7 +456,6 @@ static void keep_state(const gd_stepper *st, const double *x, double *z, int nm)
     if (nm > st->dim) memcpy(z + st->dim, st->lane.hist, sizeof(double) * (size_t)(nm - st->dim));
 }
 
-
 /* One cell through the configured stepper, for `steps` iterations (0: integrator.steps),
  * keeping the map states (nm each: the state, then the rule's history) of the last `tail` in
  * c->z. A solver failure counts as divergence. Returns the iteration at which it diverged (0:
@@ -517,13 +516,7 @@ static void basin_free(gd_sweep *w)
     w->btab = NULL, w->blabel = w->basin = NULL, w->gatt = NULL, w->center = NULL;
 }
 
-
-static double vdist(int n, const double *a, const double *b)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += (a[i] - b[i]) * (a[i] - b[i]);
-    return sqrt(r);
-}
+static double vdist(int n, const double *a, const double *b) { return sqrt(gd_dist2(n, a, b)); }
 
 /* The largest distance from a point of x to the nearest point of y (directed Hausdorff), or,
  * with a centre c, of y mirrored through c (2c - y). */
@@ -553,12 +546,11 @@ static int same_attractor(const basin_att *x, const basin_att *y, int n, const d
 {
     if (x->cls != y->cls || x->period != y->period || isnan(x->period_t) != isnan(y->period_t)) return 0;
     if (x->cls == GD_ATTRACTOR_STALL) return 1;
-    if (!isnan(x->period_t)) {
-        double L = fmax(x->L, y->L);
+    const double L = fmax(x->L, y->L);
+    if (!isnan(x->period_t))
         return fabs(x->period_t - y->period_t) <= 1e-6 * fmax(x->period_t, y->period_t) && set_gap(x, y, n, NULL) < 1e-2 * L + y->spacing / 2 &&
                set_gap(y, x, n, NULL) < 1e-2 * L + x->spacing / 2;
-    }
-    double L = fmax(x->L, y->L), tol = x->period > 0 ? 1e-6 * L : 1e-2 * L;
+    const double tol = x->period > 0 ? 1e-6 * L : 1e-2 * L;
     if (x->period == 0) {
         if (isnan(x->rotation) != isnan(y->rotation) || fabs(x->rotation - y->rotation) >= 1e-3) return 0;
         if (isnan(x->lyap1) != isnan(y->lyap1) || fabs(x->lyap1 - y->lyap1) >= 0.02) return 0;
@@ -580,7 +572,7 @@ static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const doubl
     for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(gd_dot(n, z + (size_t)k * nm, z + (size_t)k * nm)));
     if (e.m && !(e.pts = malloc(sizeof(double) * (size_t)e.m * (size_t)n))) return GD_ENOMEM;
     for (int j = 0; j < e.m; j++) memcpy(e.pts + (size_t)j * n, orbit ? r->orbit + (size_t)j * r->dim : z + (size_t)j * step * nm, sizeof(double) * (size_t)n);
-    for (int j = 1; cycle && j < e.m; j++) e.spacing = fmax(e.spacing, sqrt(gd_dist2(n, e.pts + (size_t)j * n, e.pts + (size_t)(j - 1) * n)));
+    for (int j = 1; cycle && j < e.m; j++) e.spacing = fmax(e.spacing, vdist(n, e.pts + (size_t)j * n, e.pts + (size_t)(j - 1) * n));
     for (int j = 0; j < tab->n; j++)
         if (same_attractor(&tab->a[j], &e, n, c)) {
             free(e.pts);
