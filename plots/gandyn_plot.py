@@ -1072,6 +1072,23 @@ def plot_basin(f, out):
     save(fig, out)
 
 
+# Which picture a file gets: the first entry whose test its groups pass, so the order
+# matters where a file holds several groups (a basin is a sweep with /sweep/basin).
+PICTURES = [
+    (lambda f: "sweep" in f and "basin" in f["sweep"], plot_basin),
+    (lambda f: "sweep" in f, plot_sweep),
+    (lambda f: "eig" in f, plot_eig),
+    (lambda f: "modes" in f, plot_spectrum),
+    (lambda f: "rate" in f, plot_rate),
+    (lambda f: "equilibria" in f, plot_portrait),
+    (lambda f: "traj" in f, plot_run),
+    (lambda f: "lambda" in f, plot_estimate),
+    (lambda f: "branch" in f, plot_continue),
+    (lambda f: "attractor" in f, plot_attractor),
+    (lambda f: "scan" in f and "boundaries" in f, plot_critical),
+]
+
+
 def plot_file(path, out):
     """Draw one gandyn file into the PNG out, the picture chosen by the groups it holds."""
     try:
@@ -1079,30 +1096,10 @@ def plot_file(path, out):
     except OSError as e:
         fail(f"cannot open '{path}': {e}")
     with f:
-        if "sweep" in f and "basin" in f["sweep"]:
-            plot_basin(f, out)
-        elif "sweep" in f:
-            plot_sweep(f, out)
-        elif "eig" in f:
-            plot_eig(f, out)
-        elif "modes" in f:
-            plot_spectrum(f, out)
-        elif "rate" in f:
-            plot_rate(f, out)
-        elif "equilibria" in f:
-            plot_portrait(f, out)
-        elif "traj" in f:
-            plot_run(f, out)
-        elif "lambda" in f:
-            plot_estimate(f, out)
-        elif "branch" in f:
-            plot_continue(f, out)
-        elif "attractor" in f:
-            plot_attractor(f, out)
-        elif "scan" in f and "boundaries" in f:
-            plot_critical(f, out)
-        else:
-            fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda, /branch, /attractor, /scan)")
+        for holds, draw in PICTURES:
+            if holds(f):
+                return draw(f, out)
+        fail(f"'{path}' has no group gandyn plot knows (/traj, /eig, /modes, /rate, /equilibria, /sweep, /lambda, /branch, /attractor, /scan)")
 
 
 def main():

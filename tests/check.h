@@ -85,16 +85,19 @@ static inline gd_stepper *make_stepper(const char *type, const gd_model *m, cons
     return s;
 }
 
-/* A sim from "section.key", value pairs, set up. Unlike make_model it does not exit: a
- * failed setup is printed, and the caller's checks on the sim then fail (tests of refusals
- * use it too). */
-static inline gd_sim *make_sim(const char *const *kv)
+/* A sim from "section.key", value pairs (kv, then more, which may override them), set up.
+ * Unlike make_model it does not exit: a failed setup is printed, and the caller's checks on
+ * the sim then fail (tests of refusals use it too). */
+static inline gd_sim *make_sim_with(const char *const *kv, const char *const *more)
 {
     gd_sim *s = gd_sim_create();
     for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
+    for (int i = 0; more && more[i]; i += 2) CHECK_OK(gd_sim_set(s, more[i], more[i + 1]));
     if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
     return s;
 }
+
+static inline gd_sim *make_sim(const char *const *kv) { return make_sim_with(kv, NULL); }
 
 /* key = v on a sim, written with every digit. */
 static inline void set_num(gd_sim *s, const char *key, double v)

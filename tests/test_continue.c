@@ -133,17 +133,9 @@ static void register_game(const char *name, int dim, gd_game_field_fn f, gd_game
 }
 
 /* ---------------------------------------------------------------- helpers ------ */
-static gd_sim *sim_of(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
 static int cont(const char *const *kv, const char *key, double lo, double hi, gd_continue_result *r)
 {
-    gd_sim *s = sim_of(kv);
+    gd_sim *s = make_sim(kv);
     int rc = gd_sim_continue(s, key, lo, hi, r);
     if (rc != GD_OK) fprintf(stderr, "continue %s: %s\n", key, gd_sim_errmsg(s));
     gd_sim_free(&s);
@@ -165,14 +157,22 @@ static int count(const gd_continue_result *r, int type)
     return c;
 }
 
+/* The result's special point of this type on branch 0, checked to be the only one of its
+ * type (all: the only special point at all); NULL, and a failed check, when it is not. */
+static const gd_special_point *sole(const gd_continue_result *r, int type, int all)
+{
+    const gd_special_point *p = find(r, type, 0, 0);
+    CHECK(p != NULL && (all ? r->nspecial : count(r, type)) == 1);
+    return p;
+}
+
 /* ---------------------------------------------------------------- V cases ------ */
 static void v1_fold(void)
 {
     const char *kv[] = {"model.name", "cfold", "model.mu", "1", "integrator.name", "cvode", "run.x0", "1,0", NULL};
     gd_continue_result r;
     CHECK_OK(cont(kv, "model.mu", -1, 1, &r));
-    const gd_special_point *lp = find(&r, GD_PT_LP, 0, 0);
-    CHECK(lp != NULL && count(&r, GD_PT_LP) == 1);
+    const gd_special_point *lp = sole(&r, GD_PT_LP, 0);
     if (lp) {
         CHECK_NEAR(lp->p, 0, 1e-10);
         CHECK_NEAR(lp->x[0], 0, 1e-8); /* x = sqrt(mu): 1e-10 in p is 1e-5 in x at worst; the corrector does better */
@@ -227,8 +227,7 @@ static void v3_hopf(void)
     const char *kv[] = {"model.name", "chopf", "model.mu", "-0.5", "integrator.name", "cvode", "run.x0", "0,0", NULL};
     gd_continue_result r;
     CHECK_OK(cont(kv, "model.mu", -0.5, 0.5, &r));
-    const gd_special_point *h = find(&r, GD_PT_H, 0, 0);
-    CHECK(h != NULL && count(&r, GD_PT_H) == 1);
+    const gd_special_point *h = sole(&r, GD_PT_H, 0);
     if (h) {
         CHECK_NEAR(h->p, 0, 1e-10);
         CHECK_NEAR(h->omega, 1, 1e-8);
@@ -294,8 +293,7 @@ static void v8_delayed_logistic(void)
     const char *kv[] = {"model.name", "cdelayed", "model.mu", "1.5", "integrator.name", "simgd", "integrator.h", "1", "run.x0", "0.3,0.3", NULL};
     gd_continue_result r;
     CHECK_OK(cont(kv, "model.mu", 1.5, 2.5, &r));
-    const gd_special_point *ns = find(&r, GD_PT_NS, 0, 0);
-    CHECK(ns != NULL && r.nspecial == 1);
+    const gd_special_point *ns = sole(&r, GD_PT_NS, 1);
     if (ns) {
         CHECK_NEAR(ns->p, 2, 1e-10);
         CHECK_NEAR(ns->x[0], 0.5, 1e-10);
@@ -314,8 +312,7 @@ static void v11_maps(void)
     const char *kv[] = {"model.name", "cfoldmap", "model.mu", "1", "integrator.name", "simgd", "integrator.h", "1", "run.x0", "1", NULL};
     gd_continue_result r;
     CHECK_OK(cont(kv, "model.mu", -1, 1, &r));
-    const gd_special_point *lp = find(&r, GD_PT_LP, 0, 0);
-    CHECK(lp != NULL && count(&r, GD_PT_LP) == 1);
+    const gd_special_point *lp = sole(&r, GD_PT_LP, 0);
     if (lp) {
         CHECK_NEAR(lp->p, 0, 1e-10);
         CHECK_NEAR(lp->coeff, -1, 1e-6);
@@ -327,8 +324,7 @@ static void v11_maps(void)
         const char *kv2[] = {"model.name", "cnsmap", "model.mu", "-0.5", "model.theta", theta[k], "integrator.name", "simgd", "integrator.h", "1",
                              "run.x0", "0,0", NULL};
         CHECK_OK(cont(kv2, "model.mu", -0.5, 0.5, &r));
-        const gd_special_point *ns = find(&r, GD_PT_NS, 0, 0);
-        CHECK(ns != NULL && r.nspecial == 1);
+        const gd_special_point *ns = sole(&r, GD_PT_NS, 1);
         if (ns) {
             CHECK_NEAR(ns->p, 0, 1e-9); /* the game's Jacobian is central differences here */
             CHECK_NEAR(ns->theta, atof(theta[k]), 1e-8);
@@ -345,8 +341,7 @@ static void d1_ns(void)
     const char *kv[] = {"model.name", "dirac", "model.reg", "gp", "model.gamma", "0.3", "integrator.name", "simgd", "integrator.h", "0.5", NULL};
     gd_continue_result r;
     CHECK_OK(cont(kv, "integrator.h", 0.5, 1.5, &r));
-    const gd_special_point *ns = find(&r, GD_PT_NS, 0, 0);
-    CHECK(ns != NULL && r.nspecial == 1);
+    const gd_special_point *ns = sole(&r, GD_PT_NS, 1);
     if (ns) {
         const gd_branch *b = &r.branches[0];
         CHECK_NEAR(ns->p, 1.2, 1e-10); /* gamma / f'(0)^2 */
@@ -367,7 +362,7 @@ static void d1_ns(void)
     /* the timing of the issue: a 2-D branch of 200 points with its special point (measured, not asserted) */
     const char *kv2[] = {"model.name", "dirac", "model.reg", "gp", "model.gamma", "0.3", "integrator.name", "simgd", "integrator.h", "0.5",
                          "continuation.ds", "0.005", "continuation.ds_max", "0.005", NULL};
-    gd_sim *s = sim_of(kv2);
+    gd_sim *s = make_sim(kv2);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     CHECK_OK(gd_sim_continue(s, "integrator.h", 0.5, 1.5, &r));
@@ -399,8 +394,7 @@ static void d5_neutral(void)
     const char *kv[] = {"model.name", "dirac", "model.loss", "nsgan", "integrator.name", "altgd", "integrator.n_d", "1", "integrator.h", "0.2", NULL};
     gd_continue_result r;
     CHECK_OK(cont(kv, "integrator.h", 0.2, 1, &r));
-    const gd_special_point *nt = find(&r, GD_PT_NEUTRAL, 0, 0);
-    CHECK(nt != NULL && r.nspecial == 1); /* det D Phi = 1: neutral, and no NS point */
+    const gd_special_point *nt = sole(&r, GD_PT_NEUTRAL, 1); /* det D Phi = 1: neutral, and no NS point */
     if (nt) {
         CHECK(strcmp(nt->test, "NS") == 0);
         CHECK_NEAR(nt->p, 0.2, 1e-12);
@@ -449,8 +443,7 @@ static void d9_d10_flows(void)
     const char *kv[] = {"model.name", "dirac", "model.reg", "gp", "model.gamma", "-0.503", "model.allow_negative", "1", "integrator.name", "cvode", NULL};
     gd_continue_result r;
     CHECK_OK(cont(kv, "model.gamma", -0.503, 0.5, &r));
-    const gd_special_point *h = find(&r, GD_PT_H, 0, 0);
-    CHECK(h != NULL && r.nspecial == 1);
+    const gd_special_point *h = sole(&r, GD_PT_H, 1);
     if (h) {
         CHECK_NEAR(h->p, 0, 1e-10);
         CHECK_NEAR(h->omega, 0.5, 1e-10);
@@ -530,7 +523,7 @@ static void rechecks(void)
 static void refusals(void)
 {
     const char *kv[] = {"model.name", "dirac", "model.reg", "gp", "integrator.name", "simgd", "integrator.h", "0.5", NULL};
-    gd_sim *s = sim_of(kv);
+    gd_sim *s = make_sim(kv);
     gd_continue_result r;
     CHECK(gd_sim_continue(s, "integrator.h", 0.6, 1, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "outside") && r.branches == NULL);
     CHECK(gd_sim_continue(s, "model.loss", 0, 1, &r) == GD_EUSAGE && strstr(gd_sim_errmsg(s), "real"));

@@ -17,12 +17,8 @@
 
 static gd_sim *kg(const char *const *kv)
 {
-    gd_sim *s = gd_sim_create();
     const char *base[] = {"model.name", "kernel_gda", "integrator.name", "altgd", "integrator.order", "disc_first", NULL};
-    for (int i = 0; base[i]; i += 2) gd_sim_set(s, base[i], base[i + 1]);
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
+    return make_sim_with(base, kv);
 }
 
 /* The phase label of the validation cases (docs/models/kernel_gda.md): MONO, SPIRAL, FLIP

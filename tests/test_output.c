@@ -15,14 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static gd_sim *sim_with(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
 static int has_attr(hid_t obj, const char *name) { return H5Aexists(obj, name) > 0; }
 
 static hsize_t rows(hid_t f, const char *path, hsize_t *cols)
@@ -41,7 +33,7 @@ static hsize_t rows(hid_t f, const char *path, hsize_t *cols)
 static void layout(void)
 {
     const char *path = "out_layout.h5";
-    gd_sim *s = sim_with((const char *const[]){"model.reg", "clip", "model.loss", "wgan", "integrator.steps", "100001",
+    gd_sim *s = make_sim((const char *const[]){"model.reg", "clip", "model.loss", "wgan", "integrator.steps", "100001",
                                                "integrator.h", "0.001", "run.x0", "1,1;0.5,0;3,-4", "run.save_every", "10", NULL});
     gd_sim_set_command(s, "test_output layout");
     CHECK_OK(gd_sim_run(s, path));
@@ -104,13 +96,13 @@ static int temp_files_left(const char *path)
 static void atomic(void)
 {
     const char *path = "out_atomic.h5";
-    gd_sim *good = sim_with((const char *const[]){"integrator.steps", "50", NULL});
+    gd_sim *good = make_sim((const char *const[]){"integrator.steps", "50", NULL});
     CHECK_OK(gd_sim_run(good, path));
     long size = file_size(path);
     CHECK(size > 0);
     /* Newton cannot converge in one iteration at this step: a solver failure in the second
      * trajectory ends that trajectory, is recorded, and the run goes on. */
-    gd_sim *bad = sim_with((const char *const[]){"integrator.name", "implicit_midpoint", "integrator.h", "50",
+    gd_sim *bad = make_sim((const char *const[]){"integrator.name", "implicit_midpoint", "integrator.h", "50",
                                                  "integrator.newton_max", "1", "run.x0", "0,0;1,1", NULL});
     CHECK_OK(gd_sim_run(bad, "out_failed.h5"));
     CHECK(gd_sim_get_failure(bad, 0) == GD_FAIL_NONE && gd_sim_get_failure(bad, 1) == GD_FAIL_CONV);
@@ -123,7 +115,7 @@ static void atomic(void)
     lim = old;
     lim.rlim_cur = 4096;
     signal(SIGXFSZ, SIG_IGN);
-    gd_sim *big = sim_with((const char *const[]){"integrator.steps", "5000", NULL});
+    gd_sim *big = make_sim((const char *const[]){"integrator.steps", "5000", NULL});
     setrlimit(RLIMIT_FSIZE, &lim);
     int rc = gd_sim_run(big, path);
     setrlimit(RLIMIT_FSIZE, &old);
@@ -193,8 +185,8 @@ static void other_rules_keys(void)
 {
     static const char *const order[] = {"h",    "lr_g", "lr_d", "n_g",  "n_d",        "order",     "steps",     "t_end",
                                         "method", "nls", "linsol", "rtol", "atol", "newton_tol", "max_steps", "newton_max"};
-    gd_sim *a = sim_with((const char *const[]){"integrator.steps", "40", "run.x0", "0.5,0.3", NULL});
-    gd_sim *b = sim_with((const char *const[]){"integrator.steps", "40", "run.x0", "0.5,0.3", "integrator.n_d", "5", "integrator.t_end", "7",
+    gd_sim *a = make_sim((const char *const[]){"integrator.steps", "40", "run.x0", "0.5,0.3", NULL});
+    gd_sim *b = make_sim((const char *const[]){"integrator.steps", "40", "run.x0", "0.5,0.3", "integrator.n_d", "5", "integrator.t_end", "7",
                                                "integrator.method", "bdf", "integrator.newton_max", "3", NULL});
     CHECK_OK(gd_sim_run(a, ""));
     CHECK_OK(gd_sim_run(b, ""));

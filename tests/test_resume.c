@@ -19,15 +19,6 @@
 
 enum { N = 40 };
 
-static gd_sim *sim(const char *const *kv, const char *const *more)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    for (int i = 0; more && more[i]; i += 2) CHECK_OK(gd_sim_set(s, more[i], more[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
 /* Dataset path of file (rows x cols doubles or int64 read as such) into out; rows returned. */
 static long read_rows(const char *file, const char *path, double *out, long cap, hid_t type)
 {
@@ -84,7 +75,7 @@ static void resume_equals_one_run(const char *rule, const char *const *extra, co
     char steps2[16], steps1[16];
     snprintf(steps2, sizeof steps2, "%d", 2 * N);
     snprintf(steps1, sizeof steps1, "%d", N);
-    gd_sim *whole = sim(game, extra), *first = sim(game, extra);
+    gd_sim *whole = make_sim_with(game, extra), *first = make_sim_with(game, extra);
     CHECK_OK(gd_sim_set(whole, "integrator.name", rule));
     CHECK_OK(gd_sim_set(whole, "integrator.steps", steps2));
     CHECK_OK(gd_sim_setup(whole));
@@ -126,7 +117,7 @@ static void resumes(void)
 static void stored_rows(void)
 {
     enum { S = 12 };
-    gd_sim *s = sim(game, (const char *const[]){"integrator.name", "momentum", "integrator.steps", "12", "run.save_opt", "all", NULL});
+    gd_sim *s = make_sim_with(game, (const char *const[]){"integrator.name", "momentum", "integrator.steps", "12", "run.save_opt", "all", NULL});
     CHECK_OK(gd_sim_run(s, "all.h5"));
     double x[2 * (S + 1)], bb[2 * (S + 1)], st[S + 1];
     long long sl[S + 1];
@@ -145,7 +136,7 @@ static void stored_rows(void)
     H5Tclose(ty), H5Dclose(d), H5Fclose(f);
     gd_sim_free(&s);
     /* adam's v from the saved states: v_k = beta2 v_{k-1} + (1 - beta2) F(x_{k-1})^2 */
-    s = sim(game, (const char *const[]){"integrator.name", "adam", "integrator.steps", "12", "run.save_opt", "all", "integrator.beta2", "0.9", NULL});
+    s = make_sim_with(game, (const char *const[]){"integrator.name", "adam", "integrator.steps", "12", "run.save_opt", "all", "integrator.beta2", "0.9", NULL});
     CHECK_OK(gd_sim_run(s, "all.h5"));
     double vv[2 * (S + 1)], F[2];
     CHECK(read_rows("all.h5", "/traj/0/x", x, 2 * (S + 1), H5T_NATIVE_DOUBLE) == S + 1);
@@ -165,13 +156,13 @@ static void stored_rows(void)
 static void refusals(void)
 {
     /* a file written without the optimizer's state */
-    gd_sim *s = sim(game, (const char *const[]){"integrator.name", "adam", "integrator.steps", "5", "run.save_opt", "none", NULL});
+    gd_sim *s = make_sim_with(game, (const char *const[]){"integrator.name", "adam", "integrator.steps", "5", "run.save_opt", "none", NULL});
     CHECK_OK(gd_sim_run(s, "noopt.h5"));
     CHECK_OK(gd_sim_set(s, "run.resume", "noopt.h5"));
     CHECK_OK(gd_sim_setup(s));
     CHECK(gd_sim_run(s, "r.h5") == GD_EUSAGE && strstr(gd_sim_errmsg(s), "has no /traj/0/opt/m") && strstr(gd_sim_errmsg(s), "save_opt = final or all"));
     /* another rule's state (momentum's b for adam) */
-    gd_sim *m = sim(game, (const char *const[]){"integrator.name", "momentum", "integrator.steps", "5", NULL});
+    gd_sim *m = make_sim_with(game, (const char *const[]){"integrator.name", "momentum", "integrator.steps", "5", NULL});
     CHECK_OK(gd_sim_run(m, "mom.h5"));
     CHECK_OK(gd_sim_set(s, "run.resume", "mom.h5"));
     CHECK_OK(gd_sim_setup(s));
@@ -182,12 +173,12 @@ static void refusals(void)
     CHECK(gd_sim_run(s, "r.h5") != GD_OK && strstr(gd_sim_errmsg(s), "missing.h5"));
     gd_sim_free(&s), gd_sim_free(&m);
     /* another model's states (4 coordinates per row) */
-    s = sim((const char *const[]){"model.name", "particles", "model.particles", "0.5,0.3;-0.4,0.2", "model.data", "0,0;1,1", "run.field_n", "0",
+    s = make_sim_with((const char *const[]){"model.name", "particles", "model.particles", "0.5,0.3;-0.4,0.2", "model.data", "0,0;1,1", "run.field_n", "0",
                                   "integrator.steps", "3", NULL},
             NULL);
     CHECK_OK(gd_sim_run(s, "particles.h5"));
     gd_sim_free(&s);
-    s = sim(game, (const char *const[]){"run.resume", "particles.h5", NULL});
+    s = make_sim_with(game, (const char *const[]){"run.resume", "particles.h5", NULL});
     CHECK(gd_sim_run(s, "r.h5") == GD_EUSAGE && strstr(gd_sim_errmsg(s), "this run needs 2"));
     CHECK(!exists("r.h5", "/traj"));
     gd_sim_free(&s);

@@ -18,15 +18,6 @@
 static const char *const gp_grid[] = {"model.reg", "gp", "sweep.x", "integrator.h:0.02:2:60:log", "sweep.y", "model.gamma:0.02:3:40",
                                       "integrator.steps", "4000", "run.x0", "1e-6,1e-6", NULL};
 
-static gd_sim *sim(const char *const *kv, const char *const *more)
-{
-    gd_sim *s = gd_sim_create();
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    for (int i = 0; more && more[i]; i += 2) CHECK_OK(gd_sim_set(s, more[i], more[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
-
 /* Copies of the four result arrays, to compare runs. */
 typedef struct { signed char *o, *p; double *rho, *rate; long n; } results;
 
@@ -53,7 +44,7 @@ static void drop(results *r) { free(r->o), free(r->p), free(r->rho), free(r->rat
 
 static results sweep_with(const char *const *more, int threads, long split)
 {
-    gd_sim *s = sim(gp_grid, more);
+    gd_sim *s = make_sim_with(gp_grid, more);
     gd_sweep *w = NULL;
     CHECK_OK(gd_sweep_create(s, &w));
     gd_sweep_set_threads(w, threads);
@@ -72,7 +63,7 @@ static results sweep_with(const char *const *more, int threads, long split)
 
 static void agreement_and_determinism(void)
 {
-    gd_sim *s = sim(gp_grid, NULL);
+    gd_sim *s = make_sim_with(gp_grid, NULL);
     gd_sweep *w = NULL;
     CHECK_OK(gd_sweep_create(s, &w));
     CHECK(gd_sweep_is_batched(w) && gd_sweep_ncells(w) == 2400 && gd_sweep_nx(w) == 60 && gd_sweep_ny(w) == 40);
@@ -112,7 +103,7 @@ static void resume(void)
     const char *ck = "out_resume.ckpt";
     unlink(ck);
     results ref = sweep_with(NULL, 2, 0);
-    gd_sim *s = sim(gp_grid, NULL);
+    gd_sim *s = make_sim_with(gp_grid, NULL);
     gd_sweep *w = NULL;
     CHECK_OK(gd_sweep_create(s, &w));
     canceller c = {w, 700};
@@ -128,7 +119,7 @@ static void resume(void)
     FILE *f = fopen(ck, "ab");
     fwrite("torn", 1, 4, f);
     fclose(f);
-    s = sim(gp_grid, NULL);
+    s = make_sim_with(gp_grid, NULL);
     CHECK_OK(gd_sweep_create(s, &w));
     CHECK_OK(gd_sweep_set_checkpoint(w, ck, 1));
     CHECK(gd_sweep_get_done(w) == part);
@@ -138,7 +129,7 @@ static void resume(void)
     gd_sweep_free(&w);
     gd_sim_free(&s);
     /* a checkpoint of another configuration is refused */
-    s = sim(gp_grid, (const char *const[]){"integrator.steps", "3000", NULL});
+    s = make_sim_with(gp_grid, (const char *const[]){"integrator.steps", "3000", NULL});
     CHECK_OK(gd_sweep_create(s, &w));
     CHECK(gd_sweep_set_checkpoint(w, ck, 1) == GD_EUSAGE);
     gd_sweep_free(&w);
@@ -157,7 +148,7 @@ static void critical(void)
         {{"model.reg", "gp", "model.gamma", "1.5", NULL}, 0.5, 6, 1.5278640450004206},
     };
     for (int i = 0; i < 5; i++) {
-        gd_sim *s = sim(c[i].kv, (const char *const[]){"run.x0", "1e-8,1e-8", "integrator.steps", "20000", NULL});
+        gd_sim *s = make_sim_with(c[i].kv, (const char *const[]){"run.x0", "1e-8,1e-8", "integrator.steps", "20000", NULL});
         gd_critical_result r;
         CHECK_OK(gd_sim_critical(s, "integrator.h", c[i].lo, c[i].hi, 1e-6, &r));
         if (fabs(r.value / c[i].want - 1) > 1e-4 || fabs(r.predicted / c[i].want - 1) > 1e-4)
@@ -167,7 +158,7 @@ static void critical(void)
         CHECK(r.above == GD_DIVERGE && r.below != GD_DIVERGE);
         gd_sim_free(&s);
     }
-    gd_sim *s = sim((const char *const[]){"model.reg", "gp", NULL}, NULL);
+    gd_sim *s = make_sim_with((const char *const[]){"model.reg", "gp", NULL}, NULL);
     gd_critical_result r;
     CHECK(gd_sim_critical(s, "integrator.h", 0.1, 0.2, 1e-6, &r) == GD_EUSAGE); /* same outcome at both ends */
     gd_sim_free(&s);
@@ -176,7 +167,7 @@ static void critical(void)
 static void other_axes(void)
 {
     /* a basin map over the start with rk4 (batched like every explicit rule), then a 1-D sweep over a key the kernel cannot batch */
-    gd_sim *s = sim((const char *const[]){"model.reg", "gp", "integrator.name", "rk4", "sweep.x", "run.x0.0:-2:2:9", "sweep.y",
+    gd_sim *s = make_sim_with((const char *const[]){"model.reg", "gp", "integrator.name", "rk4", "sweep.x", "run.x0.0:-2:2:9", "sweep.y",
                                           "run.x0.1:-2:2:7", "sweep.diverge_radius", "100", NULL},
                     NULL);
     gd_sweep *w = NULL;
@@ -189,7 +180,7 @@ static void other_axes(void)
     CHECK(gd_sweep_get_rate(w)[31] == 0);                 /* the cell at x*: no motion at all */
     gd_sweep_free(&w);
     gd_sim_free(&s);
-    s = sim((const char *const[]){"model.reg", "gp", "integrator.name", "altgd", "sweep.x", "integrator.n_d:1:8:8", NULL}, NULL);
+    s = make_sim_with((const char *const[]){"model.reg", "gp", "integrator.name", "altgd", "sweep.x", "integrator.n_d:1:8:8", NULL}, NULL);
     CHECK_OK(gd_sweep_create(s, &w));
     CHECK(!gd_sweep_is_batched(w) && gd_sweep_ny(w) == 1);
     CHECK_OK(gd_sweep_run(w));
@@ -199,7 +190,7 @@ static void other_axes(void)
     static const char *const bad[][2] = {{"sweep.x", "model.nokey:0:1:3"}, {"sweep.x", "run.x0.2:0:1:3"}, {"sweep.x", "run.output:0:1:3"},
                                          {"sweep.x", "integrator.h:-1:1:3"}, {"sweep.y", "integrator.h:0.1:1:3"}};
     for (int i = 0; i < 5; i++) {
-        s = sim((const char *const[]){bad[i][0], bad[i][1], NULL}, NULL);
+        s = make_sim_with((const char *const[]){bad[i][0], bad[i][1], NULL}, NULL);
         CHECK(gd_sweep_create(s, &w) == GD_EUSAGE && w == NULL);
         CHECK(strlen(gd_sim_errmsg(s)) > 10 && !strchr(gd_sim_errmsg(s), '\n'));
         gd_sim_free(&s);
@@ -226,7 +217,7 @@ static void rho_matches_eig(void)
             if (r == 2 && !strcmp(name, "cgd")) continue; /* cgd refuses a modifier (docs/robustness.md) */
             const char *more[] = {"integrator.name", name, "sweep.x", "integrator.h:0.05:1.5:3", "sweep.y", "model.s:0.5:1.5:2",
                                   rates[r][0], rates[r][1], rates[r][2], rates[r][3], NULL};
-            gd_sim *s = sim(game, more);
+            gd_sim *s = make_sim_with(game, more);
             gd_sweep *w = NULL;
             CHECK_OK(gd_sweep_create(s, &w));
             CHECK_OK(gd_sweep_run(w));
@@ -235,7 +226,7 @@ static void rho_matches_eig(void)
                 char h[32], sv[32];
                 snprintf(h, sizeof h, "%.17g", 0.05 + (1.5 - 0.05) * (double)(i % 3) / 2);
                 snprintf(sv, sizeof sv, "%.17g", 0.5 + (1.5 - 0.5) * (double)(i / 3));
-                gd_sim *e = sim(game, (const char *const[]){"integrator.name", name, "integrator.h", h, "model.s", sv, rates[r][0], rates[r][1],
+                gd_sim *e = make_sim_with(game, (const char *const[]){"integrator.name", name, "integrator.h", h, "model.s", sv, rates[r][0], rates[r][1],
                                                             rates[r][2], rates[r][3], NULL});
                 gd_eig_result res;
                 CHECK_OK(gd_sim_eig(e, &res));

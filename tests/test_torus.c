@@ -167,14 +167,7 @@ static void product_mode(void)
     }
 }
 
-static gd_sim *sim(const char *const *kv)
-{
-    gd_sim *s = gd_sim_create();
-    CHECK_OK(gd_sim_set(s, "model.name", "torus"));
-    for (int i = 0; kv && kv[i]; i += 2) CHECK_OK(gd_sim_set(s, kv[i], kv[i + 1]));
-    if (gd_sim_setup(s) != GD_OK) fprintf(stderr, "setup: %s\n", gd_sim_errmsg(s));
-    return s;
-}
+static gd_sim *sim(const char *const *kv) { return make_sim_with((const char *const[]){"model.name", "torus", NULL}, kv); }
 
 static void store_state(double t, const double *x, void *u)
 {
