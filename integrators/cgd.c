@@ -95,13 +95,6 @@ static int coupling(gd_stepper *s, const double *x, int from, const double *in, 
     return rc;
 }
 
-static double dot(const double *a, const double *b, int n)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += a[i] * b[i];
-    return r;
-}
-
 /* Zero-sum at x: <u, J_tp w> + <w, J_pt u> = 0 for fixed pseudo-random u, w (a game with
  * J_pt = -J_tp^T passes for every pair); *mismatch gets that sum relative to its terms. */
 static int zero_sum_at(gd_stepper *s, const double *x, double *mismatch)
@@ -113,8 +106,8 @@ static int zero_sum_at(gd_stepper *s, const double *x, double *mismatch)
     int rc = coupling(s, x, 1, p->u + ng, p->r); /* J_tp w */
     if (rc == GD_OK) rc = coupling(s, x, 0, p->u, p->q); /* J_pt u */
     if (rc != GD_OK) return rc;
-    double a = dot(p->u, p->r, ng), b = dot(p->u + ng, p->q, n - ng);
-    double scale = sqrt(dot(p->u, p->u, ng) * dot(p->r, p->r, ng)) + sqrt(dot(p->u + ng, p->u + ng, n - ng) * dot(p->q, p->q, n - ng));
+    double a = gd_dot(ng, p->u, p->r), b = gd_dot(n - ng, p->u + ng, p->q);
+    double scale = sqrt(gd_dot(ng, p->u, p->u) * gd_dot(ng, p->r, p->r)) + sqrt(gd_dot(n - ng, p->u + ng, p->u + ng) * gd_dot(n - ng, p->q, p->q));
     *mismatch = scale > 0 ? fabs(a + b) / scale : 0;
     return GD_OK;
 }
@@ -134,17 +127,17 @@ static int cg_step(gd_stepper *s, const double *x, const double *F, double *d)
     /* CG from dtheta = 0: r = b, p = r */
     memcpy(p->r, b, sizeof(double) * (size_t)ng);
     memcpy(p->p, b, sizeof(double) * (size_t)ng);
-    const double rr0 = dot(p->r, p->r, ng), stop = o->cg_tol * o->cg_tol * rr0;
+    const double rr0 = gd_dot(ng, p->r, p->r), stop = o->cg_tol * o->cg_tol * rr0;
     double rr = rr0;
     for (long it = 0; rr > stop && it < maxit; it++) {
         /* q = A p = p - c J_tp (J_pt p); J_pt p goes to u's discriminator part */
         if ((rc = coupling(s, x, 0, p->p, p->u + ng)) != GD_OK || (rc = coupling(s, x, 1, p->u + ng, p->q)) != GD_OK) return rc;
         for (int i = 0; i < ng; i++) p->q[i] = p->p[i] - c * p->q[i];
-        const double pq = dot(p->p, p->q, ng);
+        const double pq = gd_dot(ng, p->p, p->q);
         if (!(pq > 0)) break; /* not positive definite here (the reported residual says so) */
         const double alpha = rr / pq;
         for (int i = 0; i < ng; i++) d[i] += alpha * p->p[i], p->r[i] -= alpha * p->q[i];
-        double rr1 = dot(p->r, p->r, ng);
+        double rr1 = gd_dot(ng, p->r, p->r);
         for (int i = 0; i < ng; i++) p->p[i] = p->r[i] + (rr1 / rr) * p->p[i];
         rr = rr1;
     }
@@ -272,7 +265,7 @@ static int curvature(gd_stepper *s, const double *x, const double *d, double *K,
     memset(K, 0, sizeof(double) * (size_t)n * (size_t)n);
     for (int q = 0; q < 2; q++) { /* q = 0: generator rows, along the discriminator's part of d */
         int d0 = q ? 0 : ng, d1 = q ? ng : n, r0 = q ? ng : 0, r1 = q ? n : ng;
-        double dn = sqrt(dot(d + d0, d + d0, d1 - d0)), xn = sqrt(dot(x, x, n));
+        double dn = gd_norm(d1 - d0, d + d0), xn = gd_norm(n, x);
         if (!(dn > 0) || r0 == r1) continue;
         double tau = 1e-5 * fmax(1.0, xn) / dn;
         int rc = GD_OK;

@@ -118,9 +118,7 @@ static int cv_roots(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     gd_stepper *s = ud;
     cv_priv *p = s->priv;
     const double *x = N_VGetArrayPointer(y);
-    double r2 = 0;
-    for (int i = 0; i < s->dim; i++) r2 += x[i] * x[i];
-    g[0] = s->o.diverge_radius * s->o.diverge_radius - r2;
+    g[0] = s->o.diverge_radius * s->o.diverge_radius - gd_dot(s->dim, x, x);
     if (p->isurf >= 0) g[p->isurf] = s->model->type->surface(s->model, p->mode, x);
     if (p->isect >= 0) {
         double w = -s->section[s->dim];

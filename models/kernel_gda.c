@@ -556,9 +556,7 @@ static double kernel_slope(const kgda_opts *o, const kgda *k, double r2)
 /* -c grad_x K(x, z) / (x - z) for one point z: the factor that multiplies x - z. */
 static double grad_factor(const kgda_opts *o, const kgda *k, const double *x, const double *z, double c)
 {
-    double r2 = 0;
-    for (int i = 0; i < k->d; i++) r2 += (x[i] - z[i]) * (x[i] - z[i]);
-    return -c * kernel_slope(o, k, r2);
+    return -c * kernel_slope(o, k, gd_dist2(k->d, x, z));
 }
 
 /* g += c * grad sum_l m_l K(x, z_l) over n points z (n x d). */

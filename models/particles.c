@@ -167,27 +167,20 @@ static double radial(const particles_priv *q, double r2, double *psi, double *om
     return e * (q->order == 1 ? 1 + t : q->order == 2 ? 1 + t + t * t / 3 : 1 + t + 0.4 * t * t + t * t * t / 15);
 }
 
-static double dist2(const double *a, const double *b, int d)
-{
-    double r2 = 0;
-    for (int c = 0; c < d; c++) r2 += (a[c] - b[c]) * (a[c] - b[c]);
-    return r2;
-}
-
-static double kern(const particles_priv *q, const double *a, const double *b) { return radial(q, dist2(a, b, q->d), NULL, NULL); }
+static double kern(const particles_priv *q, const double *a, const double *b) { return radial(q, gd_dist2(q->d, a, b), NULL, NULL); }
 
 /* acc += scale * psi (a - b): the kernel's pull -grad_a k(a, b). */
 static void add_pull(const particles_priv *q, const double *a, const double *b, double scale, double *acc)
 {
     double psi, om;
-    radial(q, dist2(a, b, q->d), &psi, &om);
+    radial(q, gd_dist2(q->d, a, b), &psi, &om);
     for (int c = 0; c < q->d; c++) acc[c] += scale * psi * (a[c] - b[c]);
 }
 
 /* acc += scale * (psi I + (om / r^2) (a - b)(a - b)^T), the pull's derivative in a (row stride ld). */
 static void add_pull_jacobian(const particles_priv *q, const double *a, const double *b, double scale, double *acc, int ld)
 {
-    double psi, om, r2 = dist2(a, b, q->d);
+    double psi, om, r2 = gd_dist2(q->d, a, b);
     radial(q, r2, &psi, &om);
     double rad = r2 > 0 ? om / r2 : 0; /* (a - b)(a - b)^T vanishes with r anyway */
     for (int r = 0; r < q->d; r++)
@@ -245,7 +238,7 @@ static void mmd_direct(const gd_model *m, const double *x, double *v)
     for (int i = 0; i < N; i++) {
         for (int l = i + 1; l < N; l++) {
             double psi, om;
-            radial(q, dist2(x + i * d, x + l * d, d), &psi, &om);
+            radial(q, gd_dist2(d, x + i * d, x + l * d), &psi, &om);
             for (int c = 0; c < d; c++) {
                 double f = psi / N * (x[i * d + c] - x[l * d + c]);
                 v[i * d + c] += f, v[l * d + c] -= f;
@@ -1087,9 +1080,8 @@ int gd_particles_critic_gradient(const gd_model *m, const double *state, const d
     }
     if (o->critic == CRITIC_W1) { /* Phi = |z - y|; with N = M points the potential lives on the support only */
         if (q->M > 1) return gd_ws_fail(ws, GD_ENOTAVAIL, "critic = w1 with %d data points: no potential off the particles", q->M);
-        double n2 = 0;
-        for (int c = 0; c < d; c++) n2 += (z[c] - q->y[c]) * (z[c] - q->y[c]);
-        for (int c = 0; c < d; c++) grad[c] = n2 > 0 ? (z[c] - q->y[c]) / sqrt(n2) : 0;
+        double r = gd_dist(d, z, q->y);
+        for (int c = 0; c < d; c++) grad[c] = r > 0 ? (z[c] - q->y[c]) / r : 0;
         return GD_OK;
     }
     if (o->critic == CRITIC_SMOOTHED) return smoothed_gradient(m, ws, x, 1, z, grad);
@@ -1145,8 +1137,7 @@ static int particles_equilibrium(const gd_model *m, gd_model_ws *ws, double *x)
     long cap = (long)fmin(200000, fmax(100, 1e7 / ((double)q->N * (q->N + q->M) * d)));
     double per = q->affine ? 1 : 1.0 / q->N; /* dJ/dh = -|F|^2 per: particles F = -N grad J, affine F = -grad J */
     for (long it = 0; rc == GD_OK && it < cap; it++) {
-        fn = 0;
-        for (int i = 0; i < n; i++) fn += F[i] * F[i];
+        fn = gd_dot(n, F, F);
         if (sqrt(fn) <= 1e-9) break;
         for (; h > 1e-12; h *= 0.5) { /* sufficient decrease along the flow */
             for (int i = 0; i < n; i++) xt[i] = x[i] + h * F[i];

@@ -14,19 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---------------------------------------------------------------- equilibria --- */
-static double norm(const double *v, int n)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += v[i] * v[i];
-    return sqrt(r);
-}
-
 /* |F(x)|, or +inf when the field is not finite there. */
 static double residual(const gd_model *m, gd_model_ws *ws, const double *x, double *F)
 {
     if (gd_model_field_ws(m, ws, x, F) != GD_OK) return INFINITY;
-    double r = norm(F, m->dim);
+    double r = gd_norm(m->dim, F);
     return isfinite(r) ? r : INFINITY;
 }
 
@@ -44,13 +36,13 @@ int gd_model_newton_ws(const gd_model *m, gd_model_ws *ws, const double *x0, dou
     memcpy(x, x0, sizeof(double) * (size_t)n);
     double fn = residual(m, ws, x, F);
     for (int it = 0; it < 100; it++) {
-        if (fn <= 1e-13 * (1 + norm(x, n))) goto done;
+        if (fn <= 1e-13 * (1 + gd_norm(n, x))) goto done;
         if (!isfinite(fn) || gd_model_jacobian_ws(m, ws, x, J) != GD_OK) break;
         for (int i = 0; i < n; i++) dx[i] = -F[i];
         int pin = gd_blas_serial_begin(n), info = LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, J, n, piv, dx, 1);
         gd_blas_serial_end(pin);
         if (info != 0) {
-            rc = gd_ws_fail(ws, GD_ESOLVER, "Newton: singular Jacobian at |x| = %g (|F| = %g); try another run.x0", norm(x, n), fn);
+            rc = gd_ws_fail(ws, GD_ESOLVER, "Newton: singular Jacobian at |x| = %g (|F| = %g); try another run.x0", gd_norm(n, x), fn);
             goto done;
         }
         /* Backtrack until |F| decreases: far from x* a full step can overshoot. */
@@ -62,10 +54,10 @@ int gd_model_newton_ws(const gd_model *m, gd_model_ws *ws, const double *x0, dou
         if (!(ft < fn)) break;
         memcpy(x, xt, sizeof(double) * (size_t)n);
         fn = ft;
-        if (lam * norm(dx, n) <= 1e-15 * (1 + norm(x, n)) && fn <= 1e-9) goto done;
+        if (lam * gd_norm(n, dx) <= 1e-15 * (1 + gd_norm(n, x)) && fn <= 1e-9) goto done;
     }
     rc = gd_ws_fail(ws, GD_ESOLVER, "Newton from run.x0 did not converge to an equilibrium (|F| = %g at |x| = %g); try another run.x0", fn,
-                    norm(x, n));
+                    gd_norm(n, x));
 done:
     free(F), free(piv);
     return rc;
@@ -94,7 +86,7 @@ static int power_iteration(const gd_model *m, const double *x, double shift, int
     double *v = w, *Jv = w + n, mu = 0;
     for (int i = 0; i < n; i++) v[i] = 1 + 0.5 * sin(1.7 * i + 0.3);
     for (int k = 0; k < iters; k++) {
-        double nv = norm(v, n);
+        double nv = gd_norm(n, v);
         if (!(nv > 0)) break; /* a flat region (particles far from everything): curvature 0 */
         for (int i = 0; i < n; i++) v[i] /= nv;
         int rc = gd_model_jvp(m, x, v, Jv);
@@ -278,13 +270,6 @@ static int spectra(gd_sim *s, const double *x0, double *eq, double *re, double *
     return rc == GD_OK ? GD_OK : gd_fmt(s->msg, rc, "eigenvalues: %s", rc == GD_ESOLVER ? "LAPACK failed" : why);
 }
 
-static double max_abs(const double *a, size_t n)
-{
-    double r = 0;
-    for (size_t i = 0; i < n; i++) r = fmax(r, fabs(a[i]));
-    return r;
-}
-
 /* Field evaluations of one iteration from x, counted on the stepper (its state is restarted by
  * every later trajectory); 0 when it fails. */
 static int evals_per_iteration(gd_stepper *st, const double *x)
@@ -379,7 +364,7 @@ static int eig_at(gd_sim *s, gd_eig_result *out)
     out->map_dim = fixed_rule ? nm : n;
     out->has_flow = !no_flow[0], out->no_flow = no_flow;
     out->equilibrium = eq, out->re = re, out->im = im, out->map_re = mre, out->map_im = mim;
-    out->type = out->has_flow && gd_model_jacobian(s->model, eq, J) == GD_OK && (!fixed_rule || gd_modifier_jacobian(s->stepper, J) == GD_OK) ? gd_fixed_point_type(n, re, im, max_abs(J, (size_t)n * (size_t)n)) : "map";
+    out->type = out->has_flow && gd_model_jacobian(s->model, eq, J) == GD_OK && (!fixed_rule || gd_modifier_jacobian(s->stepper, J) == GD_OK) ? gd_fixed_point_type(n, re, im, gd_max_abs((size_t)n * (size_t)n, J)) : "map";
     free(J);
     out->integrator = s->stepper->type->name;
     int fixed = s->stepper->type->fixed_step;

@@ -48,14 +48,10 @@ typedef struct {
     double *P, *J, *T, *w, *g; /* N x N products and scratch, N-vectors */
 } att;
 
-static double norm(int n, const double *x) { return sqrt(gd_dot(n, x, x)); }
-
 /* The loops over every kept sample (a sweep runs them on each cell's 512) take the maximum of
  * squared distances (gd_dist2) and one square root at the end: sqrt is monotone and correctly
- * rounded, so it is the same number as the maximum of the distances. */
-static double dist(int n, const double *a, const double *b) { return sqrt(gd_dist2(n, a, b)); }
-
-/* max and min that inline (libm's fmax is a call): NaN x leaves m unchanged, as fmax(m, x). */
+ * rounded, so it is the same number as the maximum of the distances.
+ * max and min that inline (libm's fmax is a call): NaN x leaves m unchanged, as fmax(m, x). */
 static inline double maxd(double m, double x) { return x > m ? x : m; }
 static inline double mind(double m, double x) { return x < m ? x : m; }
 
@@ -115,7 +111,7 @@ static int newton(att *a, int k, double *z)
     for (int it = 0; it < 40; it++) {
         if (power_map(a, k, z) != GD_OK) return 0;
         for (int i = 0; i < N; i++) a->g[i] = z[i] - a->w[i];
-        double res = norm(N, a->g);
+        double res = gd_norm(N, a->g);
         for (int i = 0; i < N; i++) a->P[i * N + i] -= 1;
         double flat = 0; /* |D Phi^k - I|_F on the model's coordinates */
         for (int i = 0; i < a->n; i++) flat += gd_dot(a->n, a->P + (size_t)i * N, a->P + (size_t)i * N);
@@ -127,9 +123,9 @@ static int newton(att *a, int k, double *z)
          * a history (optimistic's last field value, momentum's buffer) the map forgets it, so
          * D Phi^k - I is not small on the history's rows and columns even there: its block on
          * the model's coordinates is what is the identity. */
-        if (res < 1e-12 * a->L) return flat > 1e-6 && norm(N, a->g) < 1e-6 * a->L;
+        if (res < 1e-12 * a->L) return flat > 1e-6 && gd_norm(N, a->g) < 1e-6 * a->L;
         for (int i = 0; i < N; i++) z[i] += a->g[i];
-        if (!(norm(N, z) <= a->st->o.diverge_radius)) return 0;
+        if (!(gd_norm(N, z) <= a->st->o.diverge_radius)) return 0;
     }
     return 0;
 }
@@ -149,7 +145,7 @@ static int sample(att *a, const attractor_opts *o, int *diverged)
             double *z = a->z + (size_t)(k - o->transient) * a->N;
             memcpy(z, x, sizeof(double) * (size_t)n);
             if (nh) memcpy(z + n, st->lane.hist, sizeof(double) * nh);
-            a->L = fmax(a->L, norm(n, x));
+            a->L = fmax(a->L, gd_norm(n, x));
             if (k + 1 == o->transient + a->S) break;
         }
         rc = gd_stepper_step(st, x, &t);
@@ -177,7 +173,7 @@ static int record_orbit(att *a, int k, const double *z, gd_attractor_result *out
     int N = a->N, p = k;
     for (int d = 1; d < k; d++) {
         if (k % d || power_map(a, d, z) != GD_OK) continue;
-        if (dist(N, a->w, z) < 1e-8 * a->L) {
+        if (gd_dist(N, a->w, z) < 1e-8 * a->L) {
             p = d;
             break;
         }
@@ -332,7 +328,7 @@ static int by_exponents(gd_sim *s, const attractor_opts *o, long transient, gd_a
 static int near_fixed_point(att *a, const double *last, double *z)
 {
     memcpy(z, last, sizeof(double) * (size_t)a->N);
-    return newton(a, 1, z) && dist(a->N, z, last) < 1e-3 * a->L;
+    return newton(a, 1, z) && gd_dist(a->N, z, last) < 1e-3 * a->L;
 }
 
 /* The class of the samples; without a sim (a->s) only the tail tests run, and what they leave
@@ -346,7 +342,7 @@ static int classify(att *a, const attractor_opts *o, long transient, gd_attracto
     dmax = sqrt(dmax);
     int rc = GD_OK, k = 0;
     memcpy(z, last, sizeof(double) * (size_t)N);
-    int fixed = dmax < 1e-10 * a->L && newton(a, 1, z) && dist(N, z, last) < 1e-6 * a->L;
+    int fixed = dmax < 1e-10 * a->L && newton(a, 1, z) && gd_dist(N, z, last) < 1e-6 * a->L;
     if (fixed) {
         out->cls = GD_ATTRACTOR_FIXED;
         rc = record_orbit(a, 1, z, out);
@@ -354,7 +350,7 @@ static int classify(att *a, const attractor_opts *o, long transient, gd_attracto
         out->cls = GD_ATTRACTOR_PERIODIC;
         rc = record_orbit(a, k, z, out);
         if (rc == GD_OK && out->period == 1) out->cls = GD_ATTRACTOR_FIXED;
-    } else if (dmax < 1e-6 * a->L && norm(a->n, last) > 1e-3 && !near_fixed_point(a, last, z)) {
+    } else if (dmax < 1e-6 * a->L && gd_norm(a->n, last) > 1e-3 && !near_fixed_point(a, last, z)) {
         out->cls = GD_ATTRACTOR_STALL;
     } else {
         out->cls = GD_ATTRACTOR_UNDETERMINED;

@@ -49,7 +49,6 @@ static int section(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     return 0;
 }
 
-static double norm(int n, const double *x) { return sqrt(gd_dot(n, x, x)); }
 
 typedef struct {
     gd_sim *s;
@@ -73,7 +72,7 @@ static int advance(flow_run *r, double t1, int *crossed)
     r->t = tret;
     if (crossed) *crossed = flag == CV_ROOT_RETURN;
     const double *x = N_VGetArrayPointer(r->h.y);
-    return isfinite(norm(r->n, x)) && norm(r->n, x) <= r->R ? GD_OK : GD_DIVERGED;
+    return isfinite(gd_norm(r->n, x)) && gd_norm(r->n, x) <= r->R ? GD_OK : GD_DIVERGED;
 }
 
 static int open_run(flow_run *r, gd_sim *s)
@@ -111,10 +110,9 @@ static int equilibrium_from(flow_run *r, const double *x, double *e, double *J)
 {
     int n = r->n;
     if (gd_model_newton_ws(r->f.m, r->f.ws, x, e) != GD_OK || gd_model_jacobian_ws(r->f.m, r->f.ws, e, J) != GD_OK) return 0;
-    return norm(n * n, J) > 1e-6;
+    return gd_norm(n * n, J) > 1e-6;
 }
 
-static double dist(int n, const double *a, const double *b) { return sqrt(gd_dist2(n, a, b)); }
 
 /* How far CVODE's numerical orbit may sit from an equilibrium e it has reached: its error test
  * keeps each component's local error within rtol |e_i| + atol, and near e the numerical orbit
@@ -122,7 +120,7 @@ static double dist(int n, const double *a, const double *b) { return sqrt(gd_dis
 static double integration_tol(const flow_run *r, const double *e)
 {
     double rt = gd_sim_integrator_double(r->s, "rtol"), at = gd_sim_integrator_double(r->s, "atol");
-    return 100 * (rt * norm(r->n, e) + at * sqrt((double)r->n));
+    return 100 * (rt * gd_norm(r->n, e) + at * sqrt((double)r->n));
 }
 
 /* Fixed: Newton on F from the last sample lands on an equilibrium x* which the samples approach,
@@ -137,10 +135,10 @@ static int fixed_point(flow_run *r, const double *z, long S, double L, gd_attrac
     double *e = malloc(sizeof(double) * ((size_t)n + (size_t)n * n));
     double *buf = e && equilibrium_from(r, last, e, e + n) ? gd_result_alloc(3 * (size_t)n, 0, NULL) : NULL;
     int ok = buf && gd_eigenvalues(n, e + n, buf + n, buf + 2 * n) == GD_OK;
-    double top = -INFINITY, tol = ok ? integration_tol(r, e) : 0, dmax = 0, dlast = ok ? dist(n, last, e) : INFINITY;
+    double top = -INFINITY, tol = ok ? integration_tol(r, e) : 0, dmax = 0, dlast = ok ? gd_dist(n, last, e) : INFINITY;
     for (int i = 0; ok && i < n; i++) top = fmax(top, buf[n + i]);
-    for (long k = 0; ok && k < S; k++) dmax = fmax(dmax, dist(n, z + (size_t)k * n, e));
-    ok = ok && (dmax <= tol || (top < 0 && dlast < 1e-6 * L && dlast <= fmax(dist(n, z, e), tol)));
+    for (long k = 0; ok && k < S; k++) dmax = fmax(dmax, gd_dist(n, z + (size_t)k * n, e));
+    ok = ok && (dmax <= tol || (top < 0 && dlast < 1e-6 * L && dlast <= fmax(gd_dist(n, z, e), tol)));
     if (ok) {
         memcpy(buf, e, sizeof(double) * (size_t)n);
         out->orbit = buf, out->mult_re = buf + n, out->mult_im = buf + 2 * n, out->period = 1, out->dim = n;
@@ -157,7 +155,7 @@ static int fixed_point(flow_run *r, const double *z, long S, double L, gd_attrac
 static int near_equilibrium(flow_run *r, const double *x, double tol)
 {
     double *e = malloc(sizeof(double) * ((size_t)r->n + (size_t)r->n * r->n));
-    int near = e && equilibrium_from(r, x, e, e + r->n) && dist(r->n, x, e) < tol;
+    int near = e && equilibrium_from(r, x, e, e + r->n) && gd_dist(r->n, x, e) < tol;
     free(e);
     return near;
 }
@@ -248,7 +246,7 @@ static int sample(flow_run *r, const gd_attractor_flow_opts *o, double *z, doubl
     for (long k = 0; rc == GD_OK && k < o->samples; k++) {
         if (k) rc = advance(r, t0 + o->dt * (double)k, NULL);
         memcpy(z + (size_t)k * n, N_VGetArrayPointer(r->h.y), sizeof(double) * (size_t)n);
-        *L = fmax(*L, norm(n, z + (size_t)k * n));
+        *L = fmax(*L, gd_norm(n, z + (size_t)k * n));
     }
     return rc;
 }
@@ -276,17 +274,17 @@ int gd_attractor_flow(gd_sim *s, const gd_attractor_flow_opts *o, gd_attractor_r
         memset(c, 0, sizeof(double) * (size_t)n);
         for (long k = 0; k < o->samples; k++)
             for (int i = 0; i < n; i++) c[i] += z[(size_t)k * n + i] / (double)o->samples;
-        for (long k = 0; k < o->samples && gd_model_field_ws(s->model, r.f.ws, z + (size_t)k * n, f) == GD_OK; k++) fmaxn = fmax(fmaxn, norm(n, f));
+        for (long k = 0; k < o->samples && gd_model_field_ws(s->model, r.f.ws, z + (size_t)k * n, f) == GD_OK; k++) fmaxn = fmax(fmaxn, gd_norm(n, f));
         rc = gd_model_field_ws(s->model, r.f.ws, last, f) == GD_OK ? GD_OK : gd_fmt(s->msg, GD_ESOLVER, "attractor: the field failed");
         if (rc == GD_OK && fixed_point(&r, z, o->samples, L, out)) out->cls = GD_ATTRACTOR_FIXED;
         else if (rc == GD_OK && periodic(&r, o, c, L, out)) out->cls = GD_ATTRACTOR_PERIODIC;
-        else if (rc == GD_OK && fmaxn < 1e-6 * L && norm(n, last) > 1e-3 && !near_equilibrium(&r, last, 1e-3 * L)) out->cls = GD_ATTRACTOR_STALL;
+        else if (rc == GD_OK && fmaxn < 1e-6 * L && gd_norm(n, last) > 1e-3 && !near_equilibrium(&r, last, 1e-3 * L)) out->cls = GD_ATTRACTOR_STALL;
         else if (rc == GD_OK && o->exponents) rc = by_exponents(s, o, out);
         else if (rc == GD_OK) out->cls = GD_ATTRACTOR_UNDETERMINED;
         /* amplitude about the equilibrium (else the samples' centroid) */
         const double *eq = gd_sim_get_equilibrium(s);
         out->amplitude = 0;
-        for (long k = 0; k < o->samples; k++) out->amplitude = fmax(out->amplitude, dist(n, z + (size_t)k * n, eq ? eq : c));
+        for (long k = 0; k < o->samples; k++) out->amplitude = fmax(out->amplitude, gd_dist(n, z + (size_t)k * n, eq ? eq : c));
     }
     if (own) close_run(&r);
     free(own);

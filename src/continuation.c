@@ -84,14 +84,6 @@ typedef struct {
     char msg[GD_MSG_LEN];
 } prob;
 
-static double dot(const double *a, const double *b, int n)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += a[i] * b[i];
-    return r;
-}
-static double nrm(const double *a, int n) { return sqrt(dot(a, a, n)); }
-
 static int set_p(prob *P, double v)
 {
     if (v == P->p) return GD_OK;
@@ -201,7 +193,7 @@ static int gp_along(prob *P, double d, double *Gy)
     memset(g, 0, sizeof(double) * (size_t)n);
     for (int i = 0; i < k && rc == GD_OK; i++) {
         if ((rc = gd_stepper_map_jacobian(P->st, X + (size_t)i * n, J, NULL)) != GD_OK) break;
-        for (int r = 0; r < n; r++) t[r] = (Fp[(size_t)i * n + r] - Fm[(size_t)i * n + r]) / (2 * d) + dot(J + (size_t)r * n, g, n);
+        for (int r = 0; r < n; r++) t[r] = (Fp[(size_t)i * n + r] - Fm[(size_t)i * n + r]) / (2 * d) + gd_dot(n, J + (size_t)r * n, g);
         memcpy(g, t, sizeof(double) * (size_t)n);
     }
     for (int r = 0; r < n && rc == GD_OK; r++) Gy[r * P->n1 + n] = g[r];
@@ -241,7 +233,7 @@ static int solve(int n, double *A, double *b)
     if (rc == GD_OK) {
         memcpy(a, A, sizeof(double) * (size_t)n * (size_t)n), memcpy(c, b, sizeof(double) * (size_t)n);
         int pin = gd_blas_serial_begin(n);
-        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, a, n, piv, c, 1) == 0 && isfinite(nrm(c, n))) memcpy(b, c, sizeof(double) * (size_t)n);
+        if (LAPACKE_dgesv(LAPACK_ROW_MAJOR, n, 1, a, n, piv, c, 1) == 0 && isfinite(gd_norm(n, c))) memcpy(b, c, sizeof(double) * (size_t)n);
         else {
             lapack_int rank;
             rc = LAPACKE_dgelsd(LAPACK_ROW_MAJOR, n, n, 1, A, n, b, 1, sv, 1e-13, &rank) == 0 ? GD_OK : GD_ESOLVER;
@@ -265,21 +257,21 @@ static int correct(prob *P, double *y, const double *c, double target, int *its)
     *its = 0;
     for (int it = 0;; it++) {
         if ((rc = set_p(P, y[n])) != GD_OK || (rc = gval(P, y, G)) != GD_OK) break;
-        double g = nrm(G, n), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(y, n));
+        double g = gd_norm(n, G), tol = P->o->newton_tol, gtol = tol * fmax(1, gd_norm(n, y));
         /* a residual at rounding level may double without diverging: growth counts above gtol */
         if (!isfinite(g) || it > P->max_its || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: the corrector did not converge at p = %.10g", y[n]);
             break;
         }
-        if (it > 0 && g <= gtol && dy <= tol * fmax(1, nrm(y, n1))) break;
+        if (it > 0 && g <= gtol && dy <= tol * fmax(1, gd_norm(n1, y))) break;
         g0 = g;
         if ((rc = gy(P, y, J)) != GD_OK) break;
         memcpy(J + (size_t)n * n1, c, sizeof(double) * (size_t)n1);
         for (int i = 0; i < n; i++) G[i] = -G[i];
-        G[n] = target - dot(c, y, n1);
+        G[n] = target - gd_dot(n1, c, y);
         if ((rc = solve(n1, J, G)) != GD_OK) break;
         for (int i = 0; i < n1; i++) y[i] += G[i];
-        dy = nrm(G, n1), *its = it + 1;
+        dy = gd_norm(n1, G), *its = it + 1;
     }
     free(G);
     return rc;
@@ -331,19 +323,19 @@ static int correct_ms(prob *P, double *y, const double *c, double target, int *i
     for (int it = 0; rc == GD_OK; it++) {
         if ((rc = phi_orbit(P, Z, Z[N - 1], F)) != GD_OK) break;
         for (size_t r = 0; r < nk; r++) R[r] = F[r] - Z[(r + (size_t)n) % nk];
-        double g = nrm(R, (int)nk), tol = P->o->newton_tol, gtol = tol * fmax(1, nrm(Z, (int)nk));
+        double g = gd_norm((int)nk, R), tol = P->o->newton_tol, gtol = tol * fmax(1, gd_norm((int)nk, Z));
         if (!isfinite(g) || it > P->max_its || (it >= 2 && g > 2 * g0 && g > gtol)) {
             rc = gd_fmt(P->msg, GD_ESOLVER, "continue: multiple shooting did not converge at p = %.10g", Z[N - 1]);
             break;
         }
-        if (it > 0 && g <= gtol && dz <= tol * fmax(1, nrm(Z, N))) break;
+        if (it > 0 && g <= gtol && dz <= tol * fmax(1, gd_norm(N, Z))) break;
         g0 = g;
         if ((rc = ms_matrix(P, Z, c, A)) != GD_OK) break;
         for (size_t r = 0; r < nk; r++) R[r] = -R[r];
-        R[N - 1] = target - dot(c, Z, n) - c[n] * Z[N - 1];
+        R[N - 1] = target - gd_dot(n, c, Z) - c[n] * Z[N - 1];
         if ((rc = solve(N, A, R)) != GD_OK) break;
         for (int i = 0; i < N; i++) Z[i] += R[i];
-        dz = nrm(R, N), *its = it + 1;
+        dz = gd_norm(N, R), *its = it + 1;
     }
     if (rc == GD_OK) {
         memcpy(y, Z, sizeof(double) * (size_t)n), y[n] = Z[N - 1];
@@ -452,7 +444,7 @@ static int analyse(prob *P, const double *y, const double *vref, double *q)
     memmove(q, y, sizeof(double) * (size_t)n1);
     int rc = gy(P, q, Gy);
     if (rc == GD_OK && (rc = null_vectors(P, Gy, v, NULL)) != GD_OK) gd_fmt(P->msg, rc, "continue: the tangent's SVD failed");
-    if (rc == GD_OK && (vref ? dot(v, vref, n1) : v[n]) < 0)
+    if (rc == GD_OK && (vref ? gd_dot(n1, v, vref) : v[n]) < 0)
         for (int i = 0; i < n1; i++) v[i] = -v[i];
     double gn = fmax(1, inf_norm(n, n1, Gy));
     if (rc == GD_OK) {
@@ -522,7 +514,7 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
         int its = 0, land = 0;
         for (int i = 0; i < n1; i++) y[i] = last[i] + ds * v[i];
         /* a predictor beyond a bound lands on it directly: the key may refuse values past it */
-        rc = y[n] > P->hi || y[n] < P->lo ? GD_OK : correct(P, y, v, dot(v, last, n1) + ds, &its);
+        rc = y[n] > P->hi || y[n] < P->lo ? GD_OK : correct(P, y, v, gd_dot(n1, v, last) + ds, &its);
         if (rc == GD_OK && (y[n] > P->hi || y[n] < P->lo)) { /* land on the bound instead */
             double b = y[n] > P->hi ? P->hi : P->lo, f = (b - last[n]) / (y[n] - last[n]);
             if (fabs(last[n] - b) <= 1e-14 * fmax(1, fabs(b))) {
@@ -536,7 +528,7 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
             y[n] = b;
         }
         if (rc == GD_OK) rc = analyse(P, y, v, q);
-        double turn = rc == GD_OK ? dot(rec_v(P, q), v, n1) : -1;
+        double turn = rc == GD_OK ? gd_dot(n1, rec_v(P, q), v) : -1;
         if (rc == GD_ENOMEM) break;
         refused = rc == GD_EUSAGE; /* the key does not take the value (outside its range) */
         /* from a branch point the second null vector is a direction, not the new branch's
@@ -558,7 +550,7 @@ static int trace_leg(prob *P, const double *q0, plist *L, const char **stop)
             *stop = "bound";
             break;
         }
-        if (nrm(q, n) > P->o->x_max) {
+        if (gd_norm(n, q) > P->o->x_max) {
             *stop = "x_max";
             break;
         }
@@ -672,7 +664,7 @@ static int stencil(prob *P, const double *x, const double *u, int order, int ite
  * 1e-3) while the larger step keeps rounding near 1e-7 of |f|. */
 static int dn_at(prob *P, const double *x, const double *u, int order, int iters, double *out)
 {
-    double scale = fmax(1, nrm(x, P->n));
+    double scale = fmax(1, gd_norm(P->n, x));
     if (order == 2) return stencil(P, x, u, 2, iters, 1e-4 * scale, out);
     double *wide = malloc(sizeof(double) * (size_t)P->n);
     if (!wide) return GD_ENOMEM;
@@ -688,7 +680,7 @@ static int dn_at(prob *P, const double *x, const double *u, int order, int iters
 static int dn_one(prob *P, const double *y, const double *w, int order, double *out)
 {
     int n = P->n;
-    double s = nrm(w, n), *e = malloc(sizeof(double) * (size_t)n);
+    double s = gd_norm(n, w), *e = malloc(sizeof(double) * (size_t)n);
     if (!e) return GD_ENOMEM;
     for (int i = 0; i < n; i++) e[i] = s > 0 ? w[i] / s : 0;
     int rc = s > 0 ? dn_at(P, y, e, order, 1, out) : GD_OK;
@@ -718,13 +710,13 @@ static int dn_orbit(prob *P, const double *x, const double *u, int order, int it
         if (order == 3) { /* 3 D^2g[a1, a2] + D^3g[a1, a1, a1] + Dg a3, before a1, a2 move on */
             for (int i = 0; i < n; i++) wp[i] = a1[i] + a2[i], wm[i] = a1[i] - a2[i];
             if ((rc = dn_one(P, y, wp, 2, dp)) == GD_OK && (rc = dn_one(P, y, wm, 2, dm)) == GD_OK) rc = dn_one(P, y, a1, 3, t);
-            for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + 0.75 * (dp[i] - dm[i]) + dot(J + (size_t)i * n, a3, n);
+            for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + 0.75 * (dp[i] - dm[i]) + gd_dot(n, J + (size_t)i * n, a3);
             memcpy(a3, b, sizeof(double) * (size_t)n);
         }
         if (rc == GD_OK) rc = dn_one(P, y, a1, 2, t);
-        for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + dot(J + (size_t)i * n, a2, n);
+        for (int i = 0; i < n && rc == GD_OK; i++) b[i] = t[i] + gd_dot(n, J + (size_t)i * n, a2);
         memcpy(a2, b, sizeof(double) * (size_t)n);
-        for (int i = 0; i < n; i++) b[i] = dot(J + (size_t)i * n, a1, n);
+        for (int i = 0; i < n; i++) b[i] = gd_dot(n, J + (size_t)i * n, a1);
         memcpy(a1, b, sizeof(double) * (size_t)n);
         if (rc == GD_OK && it + 1 < iters && orb) memcpy(y, orb + (size_t)(it + 1) * n, sizeof(double) * (size_t)n);
         else if (rc == GD_OK && it + 1 < iters) rc = iterate(P, y, z, 1), memcpy(y, z, sizeof(double) * (size_t)n);
@@ -783,7 +775,7 @@ static int bcx(prob *P, const double *x, const double complex *u, const double c
     for (int i = 0; i < n; i++) out[i] = 0;
     for (int a = 0; a < 2 && rc == GD_OK; a++)
         for (int b = 0; b < 2 && rc == GD_OK; b++) {
-            if (nrm(part + a * n, n) == 0 || nrm(part + (2 + b) * n, n) == 0) continue;
+            if (gd_norm(n, part + a * n) == 0 || gd_norm(n, part + (2 + b) * n) == 0) continue;
             rc = breal(P, x, part + a * n, part + (2 + b) * n, t);
             double complex f = cpow(I, a + b);
             for (int i = 0; i < n; i++) out[i] += f * t[i];
@@ -802,7 +794,7 @@ static int ccx(prob *P, const double *x, const double complex *const arg[3], dou
     for (int i = 0; i < n; i++) out[i] = 0;
     for (int e = 0; e < 8 && rc == GD_OK; e++) {
         const double *a = part + (e & 1) * n, *b = part + (2 + ((e >> 1) & 1)) * n, *c = part + (4 + ((e >> 2) & 1)) * n;
-        if (nrm(a, n) == 0 || nrm(b, n) == 0 || nrm(c, n) == 0) continue;
+        if (gd_norm(n, a) == 0 || gd_norm(n, b) == 0 || gd_norm(n, c) == 0) continue;
         rc = c3real(P, x, a, b, c, t);
         double complex f = cpow(I, (e & 1) + ((e >> 1) & 1) + ((e >> 2) & 1));
         for (int i = 0; i < n; i++) out[i] += f * t[i];
@@ -1022,7 +1014,7 @@ static int locate(prob *P, const double *qa, const double *qb, int t, double *ou
         double s = it % 3 == 2 ? 0.5 * (sa + sb) : (sa * fb - sb * fa) / (fb - fa);
         if (!(s > fmin(sa, sb) && s < fmax(sa, sb))) s = 0.5 * (sa + sb);
         for (int i = 0; i < n1; i++) y[i] = qa[i] + s / sab * (qb[i] - qa[i]);
-        rc = correct(P, y, va, dot(va, qa, n1) + s, &its);
+        rc = correct(P, y, va, gd_dot(n1, va, qa) + s, &its);
         if (rc == GD_OK) rc = analyse(P, y, va, out);
         double fs = rc == GD_OK ? out[P->o_tau + t] : NAN;
         if (rc != GD_OK || fs == 0) break;
@@ -1085,7 +1077,7 @@ static int near(const double *a, const double *b, int n, double tol)
 static int reported_before(prob *P, const found *F, int bi, const sp *S)
 {
     int n = P->n, iters = P->kind == K_MAP || P->kind == K_ANTI ? orbit_iters(P) : 1, same = 0;
-    double p = S->rec[n], old = P->p, tol = fmax(10 * P->o->loc_tol, 1e-8), xtol = fmax(RECHECK_TOL, tol) * fmax(1, nrm(S->rec, n));
+    double p = S->rec[n], old = P->p, tol = fmax(10 * P->o->loc_tol, 1e-8), xtol = fmax(RECHECK_TOL, tol) * fmax(1, gd_norm(n, S->rec));
     double *x = malloc(sizeof(double) * 2 * (size_t)n), *y = x ? x + n : NULL;
     if (!x) return 0;
     memcpy(x, S->rec, sizeof(double) * (size_t)n);
@@ -1223,7 +1215,7 @@ static int odd_map(prob *P, const double *x)
 {
     int n = P->n;
     double *u = malloc(sizeof(double) * 3 * (size_t)n), *a = u + n, *b = a + n;
-    int odd = u && nrm(x, n) <= 1e-8;
+    int odd = u && gd_norm(n, x) <= 1e-8;
     for (int trial = 0; odd && trial < 2; trial++) {
         for (int i = 0; i < n; i++) u[i] = (trial ? 0.3 : 0.1) * (1 + 0.37 * i) * (i % 2 ? -1 : 1);
         if (iterate(P, u, a, P->k) != GD_OK) odd = 0;
@@ -1248,11 +1240,11 @@ static int switch_branch(prob *P, found *F, int si, int kind, int k, int two_leg
     rc = gy(P, S->rec, Gy);
     if (rc == GD_OK) rc = null_vectors(P, Gy, v, v2);
     if (rc == GD_OK) {
-        const double *c = fabs(dot(v, vp, n1)) < fabs(dot(v2, vp, n1)) ? v : v2;
-        double a = dot(c, vp, n1);
+        const double *c = fabs(gd_dot(n1, v, vp)) < fabs(gd_dot(n1, v2, vp)) ? v : v2;
+        double a = gd_dot(n1, c, vp);
         int big = 0;
         for (int i = 0; i < n1; i++) w[i] = c[i] - a * vp[i], big = fabs(w[i]) > fabs(w[big]) ? i : big;
-        double s = nrm(w, n1) * (w[big] < 0 ? -1 : 1);
+        double s = gd_norm(n1, w) * (w[big] < 0 ? -1 : 1);
         for (int i = 0; i < n1; i++) w[i] /= s;
         rc = analyse(P, S->rec, w, q);
     }

@@ -52,13 +52,6 @@ static double *r_tau(const cyc *C, double *q) { return q + 2 * C->N + 2 * C->n; 
 #define R_UNST(C, q) (q)[2 * (C)->N + 2 * (C)->n + 4]
 #define R_TYPE(C, q) (q)[2 * (C)->N + 2 * (C)->n + 5]
 
-static double dot(int n, const double *a, const double *b)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += a[i] * b[i];
-    return r;
-}
-
 static int set_p(cyc *C, double v)
 {
     if (v == C->p) return GD_OK;
@@ -108,21 +101,20 @@ static int correct(cyc *C, double *y, const double *c, double target, int *its)
         if ((rc = gfun(C, y, G, J, M)) != GD_OK) return rc;
         /* the residual relative to the cycle's size: near the Hopf point (multiplier ~ 1) the
          * amplitude is 1 / (1 - mu) more sensitive to it than the residual is */
-        double g = sqrt(dot(n + 1, G, G)), size = 0;
-        for (int i = 0; i < n; i++) size += (y[i] - C->xeq[i]) * (y[i] - C->xeq[i]);
-        double scale = fmin(fmax(1, sqrt(dot(n, y, y))), fmax(1e-3, sqrt(size)));
+        double g = gd_norm(n + 1, G);
+        double scale = fmin(fmax(1, gd_norm(n, y)), fmax(1e-3, gd_dist(n, y, C->xeq)));
         /* the last update small enough that Newton was quadratic: near a multiplier 1 (the start
          * at a Hopf point) the updates are only as accurate as phi_T over the gap to 1 */
-        if (*its > 0 && g <= C->tol * scale && dy <= 1e-5 * fmax(1, sqrt(dot(N, y, y)))) return GD_OK;
+        if (*its > 0 && g <= C->tol * scale && dy <= 1e-5 * fmax(1, gd_norm(N, y))) return GD_OK;
         if (!isfinite(g) || *its > 8 || (*its >= 2 && g > 2 * g0)) return GD_ESOLVER;
         g0 = g;
         memcpy(J + (size_t)(n + 1) * N, c, sizeof(double) * (size_t)N);
         for (int i = 0; i <= n; i++) G[i] = -G[i];
-        G[n + 1] = target - dot(N, c, y);
+        G[n + 1] = target - gd_dot(N, c, y);
         if ((rc = gd_solve_minnorm(N, J, G)) != GD_OK) return rc;
         if (y[n] + G[n] <= 0) return GD_ESOLVER; /* the time-reversed orbit */
         for (int i = 0; i < N; i++) y[i] += G[i];
-        dy = sqrt(dot(N, G, G));
+        dy = gd_norm(N, G);
     }
 }
 
@@ -134,9 +126,7 @@ static int amplitude(cyc *C, const double *y, double *amp)
     memcpy(x, y, sizeof(double) * (size_t)n);
     *amp = 0;
     for (int k = 0; k < AMP_SAMPLES && rc == GD_OK; k++) {
-        double d = 0;
-        for (int i = 0; i < n; i++) d += (x[i] - C->xeq[i]) * (x[i] - C->xeq[i]);
-        *amp = fmax(*amp, sqrt(d));
+        *amp = fmax(*amp, gd_dist(n, x, C->xeq));
         if ((rc = gd_shooter_flow(C->sh, x, y[n] / AMP_SAMPLES, nx, NULL)) == GD_OK) memcpy(x, nx, sizeof(double) * (size_t)n);
     }
     return rc;
@@ -215,7 +205,7 @@ static int locate(cyc *C, const double *qa, const double *qb, int t, double *out
         if (!(s > fmin(sa, sb) && s < fmax(sa, sb))) s = 0.5 * (sa + sb);
         for (int i = 0; i < N; i++) y[i] = qa[i] + s / sab * (qb[i] - qa[i]);
         rc = set_ref(C, qa);
-        if (rc == GD_OK) rc = correct(C, y, va, dot(N, va, qa) + s, &its);
+        if (rc == GD_OK) rc = correct(C, y, va, gd_dot(N, va, qa) + s, &its);
         if (rc == GD_OK) rc = analyse(C, y, va, out);
         double fs = rc == GD_OK ? r_tau(C, out)[t] : NAN;
         if (rc != GD_OK || fs == 0) break;
@@ -244,7 +234,7 @@ static int step(cyc *C, const double *last, double ds, double *y, double *q, int
         rc = correct(C, y, c, b, its);
         y[n + 1] = b;
     } else if (rc == GD_OK) {
-        rc = correct(C, y, v, dot(N, v, last) + ds, its);
+        rc = correct(C, y, v, gd_dot(N, v, last) + ds, its);
     }
     return rc == GD_OK ? analyse(C, y, v, q) : rc;
 }
@@ -263,7 +253,7 @@ static int trace(cyc *C, const double *q0, gd_cycle_branch *B)
         int its = 0, landed;
         rc = step(C, last, ds, y, q, &its, &landed);
         if (rc == GD_ENOMEM) break;
-        double turn = rc == GD_OK ? dot(N, r_v(C, q), r_v(C, (double *)last)) : -1;
+        double turn = rc == GD_OK ? gd_dot(N, r_v(C, q), r_v(C, (double *)last)) : -1;
         if (rc != GD_OK || its > 8 || turn < cos(10 * M_PI / 180)) {
             rc = GD_OK;
             if ((ds *= 0.5) < C->dsmin) { B->stop = "stalled"; break; }
@@ -350,13 +340,13 @@ static int hopf_data(cyc *C, const double *xeq, double pc, double omega, double 
 static int first_cycle(cyc *C, const gd_cycle_start *H, const double complex *q, double alpha, double *q0)
 {
     int n = C->n, N = C->N, its;
-    double eps = 1e-3 * fmax(1, sqrt(dot(n, H->x, H->x))), *y = malloc(sizeof(double) * 2 * (size_t)N), *c = y + N, nu = 0;
+    double eps = 1e-3 * fmax(1, gd_norm(n, H->x)), *y = malloc(sizeof(double) * 2 * (size_t)N), *c = y + N, nu = 0;
     if (!y) return GD_ENOMEM;
     for (int i = 0; i < n; i++) y[i] = H->x[i] + 2 * eps * creal(q[i]), c[i] = creal(q[i]), nu += c[i] * c[i];
     for (int i = 0; i < n; i++) c[i] /= sqrt(nu);
     y[n] = 2 * M_PI / H->omega, y[n + 1] = H->p - eps * eps * H->c1re / alpha, c[n] = c[n + 1] = 0;
     int rc = set_ref(C, y);
-    if (rc == GD_OK) rc = correct(C, y, c, dot(N, c, y), &its);
+    if (rc == GD_OK) rc = correct(C, y, c, gd_dot(N, c, y), &its);
     if (rc == GD_OK) rc = analyse(C, y, NULL, q0);
     free(y);
     return rc;
@@ -384,15 +374,15 @@ static int section_point(cyc *C, const double *u, double a, double *z, double *x
             for (int pass = 0; pass < 2; pass++) {
                 const double *basis[2] = {u, f};
                 for (int j = 0; j < 2; j++) {
-                    double pr = dot(n, col, basis[j]) / dot(n, basis[j], basis[j]);
+                    double pr = gd_dot(n, col, basis[j]) / gd_dot(n, basis[j], basis[j]);
                     for (int i = 0; i < n; i++) col[i] -= pr * basis[j][i];
                 }
                 for (int j = 0; j < k; j++) {
-                    double pr = dot(n, col, E + (size_t)j * n);
+                    double pr = gd_dot(n, col, E + (size_t)j * n);
                     for (int i = 0; i < n; i++) col[i] -= pr * E[(size_t)j * n + i];
                 }
             }
-            if ((nb = sqrt(dot(n, col, col))) > 1e-3) {
+            if ((nb = gd_norm(n, col)) > 1e-3) {
                 for (int i = 0; i < n; i++) col[i] /= nb;
                 k++;
             }
@@ -404,7 +394,7 @@ static int section_point(cyc *C, const double *u, double a, double *z, double *x
         for (int i = 0; i < n; i++) b[i] = x0[i] - phi[i], res += b[i] * b[i];
         /* one more step after the tolerance: p is then exact to the integration's accuracy */
         if (done) break;
-        done = sqrt(res) <= C->tol * fmax(1, sqrt(dot(n, x0, x0))) && it > 0;
+        done = sqrt(res) <= C->tol * fmax(1, gd_norm(n, x0)) && it > 0;
         if (it > 12) { rc = GD_ESOLVER; break; }
         if ((rc = gd_shooter_field(C->sh, phi, f)) != GD_OK || (rc = set_p(C, p + d)) != GD_OK || (rc = gd_shooter_flow(C->sh, x0, T, pp, NULL)) != GD_OK ||
             (rc = set_p(C, p - d)) != GD_OK || (rc = gd_shooter_flow(C->sh, x0, T, pm, NULL)) != GD_OK || (rc = set_p(C, p)) != GD_OK)
@@ -433,7 +423,7 @@ static int vertical(cyc *C, const gd_cycle_start *H, const double complex *q, gd
     double *u = malloc(sizeof(double) * (3 * (size_t)n + (size_t)D + (size_t)n * n + n)), *x0 = u + n, *z = x0 + n, *rec = z + n, *M = rec + D, *f = M + (size_t)n * n;
     if (!u) return GD_ENOMEM;
     for (int i = 0; i < n; i++) u[i] = creal(q[i]), big = fabs(u[i]) > fabs(u[big]) ? i : big;
-    double nu = sqrt(dot(n, u, u)) * (u[big] < 0 ? -1 : 1), a = 1e-3 * fmax(1, sqrt(dot(n, H->x, H->x))), da = a, err;
+    double nu = gd_norm(n, u) * (u[big] < 0 ? -1 : 1), a = 1e-3 * fmax(1, gd_norm(n, H->x)), da = a, err;
     for (int i = 0; i < n; i++) u[i] /= nu;
     memset(z, 0, sizeof(double) * (size_t)n);
     z[n - 2] = 2 * M_PI / H->omega, z[n - 1] = H->p;
@@ -625,7 +615,7 @@ int gd_cycle_branch_doubled(gd_sim *s, const char *key, double lo, double hi, co
     int n = s->model->dim, N = n + 2, its;
     const double *pd = P->rec + (size_t)index * P->D;
     double *y = calloc(2 * (size_t)N + 2 * (size_t)n + (size_t)P->D, sizeof(double)), *c = y + N, *qv = c + N, *xc = qv + n, *q0 = xc + n;
-    double eta = 1e-3 * fmax(1, sqrt(dot(n, pd, pd)));
+    double eta = 1e-3 * fmax(1, gd_norm(n, pd));
     if (!y) return memset(B, 0, sizeof *B), gd_fmt(s->msg, GD_ENOMEM, "out of memory");
     int rc = cyc_open(&C, s, key, lo, hi, o, xc, B);
     double *M = C.w + 4 * n, *G = M + (size_t)n * n + (size_t)N * N;
@@ -635,11 +625,11 @@ int gd_cycle_branch_doubled(gd_sim *s, const char *key, double lo, double hi, co
         gd_fmt(s->msg, rc, "continue --cycles: no real multiplier -1 at the PD point %s = %.10g", key, pd[n + 1]);
     for (int i = 0; rc == GD_OK && i < N; i++) y[i] = pd[i] + (i < n ? eta * qv[i] : 0), c[i] = i < n ? qv[i] : 0;
     if (rc == GD_OK) y[n] = 2 * pd[n], rc = set_ref(&C, y);
-    if (rc == GD_OK && (rc = correct(&C, y, c, dot(N, c, y), &its)) != GD_OK)
+    if (rc == GD_OK && (rc = correct(&C, y, c, gd_dot(N, c, y), &its)) != GD_OK)
         gd_fmt(s->msg, rc, "continue --cycles: no cycle of period 2T found next to the PD point at %s = %.10g", key, pd[n + 1]);
     if (rc == GD_OK) rc = analyse(&C, y, NULL, q0);
     /* away from the cycle run twice: growing component along q */
-    if (rc == GD_OK && dot(n, r_v(&C, q0), qv) < 0) turn(&C, q0);
+    if (rc == GD_OK && gd_dot(n, r_v(&C, q0), qv) < 0) turn(&C, q0);
     if (rc == GD_OK) rc = trace(&C, q0, B);
     if (rc == GD_OK) rc = detect(&C, B);
     rc = cyc_close(&C, B, rc);

@@ -550,6 +550,14 @@ static inline double gd_dist2(int n, const double *a, const double *b)
     for (int i = 0; i < n; i++) r += (a[i] - b[i]) * (a[i] - b[i]);
     return r;
 }
+static inline double gd_norm(int n, const double *a) { return sqrt(gd_dot(n, a, a)); }
+static inline double gd_dist(int n, const double *a, const double *b) { return sqrt(gd_dist2(n, a, b)); }
+static inline double gd_max_abs(size_t n, const double *a)
+{
+    double r = 0;
+    for (size_t i = 0; i < n; i++) r = fmax(r, fabs(a[i]));
+    return r;
+}
 
 static inline double gd_uniform01(uint64_t *s) { return ((double)(gd_splitmix(s) >> 11) + 0.5) * 0x1.0p-53; } /* in (0, 1) */
 static inline double gd_normal(uint64_t *s) /* Box-Muller; u1 is drawn before u2 */

@@ -68,13 +68,6 @@ static void add_compensated(double *sum, double *c, double v)
     *sum = t;
 }
 
-static double dot(int n, const double *a, const double *b)
-{
-    double s = 0;
-    for (int i = 0; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
 /* Gram-Schmidt, each vector orthogonalised twice ("twice is enough"), adding ln R_jj to logr.
  * GD_ESOLVER when a vector collapses (a singular Jacobian: an exponent of -inf). */
 static int tangent_qr(tangent *t, double *Y)
@@ -84,10 +77,10 @@ static int tangent_qr(tangent *t, double *Y)
         double *y = Y + (size_t)j * N;
         for (int pass = 0; pass < 2; pass++)
             for (int k = 0; k < j; k++) {
-                const double *q = Y + (size_t)k * N, d = dot(N, q, y);
+                const double *q = Y + (size_t)k * N, d = gd_dot(N, q, y);
                 for (int i = 0; i < N; i++) y[i] -= d * q[i];
             }
-        double r = sqrt(dot(N, y, y));
+        double r = gd_norm(N, y);
         if (!(r > 0) || !isfinite(r)) return GD_ESOLVER;
         t->last[j] = log(r);
         add_compensated(&t->logr[j], &t->comp[j], t->last[j]);
@@ -102,7 +95,7 @@ static void tangent_apply(tangent *t, const double *M)
     int N = t->N;
     for (int j = 0; j < t->m; j++) {
         double *y = t->Y + (size_t)j * N;
-        for (int i = 0; i < N; i++) t->work[i] = dot(N, M + (size_t)i * N, y);
+        for (int i = 0; i < N; i++) t->work[i] = gd_dot(N, M + (size_t)i * N, y);
         memcpy(y, t->work, sizeof(double) * (size_t)N);
     }
 }
@@ -298,7 +291,7 @@ static int flow_piece(gd_sim *s, gd_cv *h, gd_var_sys *v, tangent *t, double t0,
         free(name);
         return GD_ESOLVER;
     }
-    if (!(sqrt(dot(v->n, u, u)) <= s->sweep->diverge_radius))
+    if (!(gd_norm(v->n, u) <= s->sweep->diverge_radius))
         return gd_fmt(s->msg, GD_ESOLVER, "lyapunov: the orbit left sweep.diverge_radius by t = %g: a diverging orbit has no spectrum", t1);
     if (tangent_qr(t, u + v->n) != GD_OK) return gd_fmt(s->msg, GD_ESOLVER, "lyapunov: the tangent vectors collapsed at t = %g", t1);
     *c += u[v->n + v->n * v->k];

@@ -149,13 +149,6 @@ static int input_matrix(gd_stepper *s, const double *x, int draws, double *G, do
     return rc;
 }
 
-static double max_abs(const double *a, size_t n)
-{
-    double r = 0;
-    for (size_t i = 0; i < n; i++) r = fmax(r, fabs(a[i]));
-    return r;
-}
-
 /* C = alpha A op(B) + beta C, n x n (op: B or its transpose). */
 static void gemm(int n, const double *A, const double *B, int transB, double beta, double *C)
 {
@@ -174,8 +167,8 @@ static int smith(int n, const double *M, double *S, double *A, double *T, double
         gemm(n, A, S, 0, 0.0, T);
         gemm(n, T, A, 1, 0.0, U); /* A S A^T */
         for (size_t e = 0; e < nn; e++) S[e] += U[e];
-        if (!(max_abs(S, nn) < INFINITY)) return GD_ENOTAVAIL;
-        if (max_abs(U, nn) <= 1e-17 * max_abs(S, nn)) return GD_OK;
+        if (!(gd_max_abs(nn, S) < INFINITY)) return GD_ENOTAVAIL;
+        if (gd_max_abs(nn, U) <= 1e-17 * gd_max_abs(nn, S)) return GD_OK;
         gemm(n, A, A, 0, 0.0, T);
         memcpy(A, T, sizeof(double) * nn);
     }
@@ -219,7 +212,7 @@ int gd_noise_se_factors(int nm, int n, const double *M, const double *Sigma, dou
     double *C = malloc(sizeof(double) * 2 * nn), *T = C ? C + nn : NULL;
     if (!C) return GD_ENOMEM;
     memcpy(C, Sigma, sizeof(double) * nn);
-    const double floor = 1e-15 * max_abs(Sigma, nn);
+    const double floor = 1e-15 * gd_max_abs(nn, Sigma);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) c[i * n + j] = C[i * nm + i] * C[j * nm + j] + C[i * nm + j] * C[j * nm + i];
     /* the lags l and -l give the same term: C(-l) = C(l)^T */
@@ -229,7 +222,7 @@ int gd_noise_se_factors(int nm, int n, const double *M, const double *Sigma, dou
         memcpy(C, T, sizeof(double) * nn);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) c[i * n + j] += 2 * (C[i * nm + i] * C[j * nm + j] + C[i * nm + j] * C[j * nm + i]);
-        if (max_abs(C, nn) <= floor) {
+        if (gd_max_abs(nn, C) <= floor) {
             rc = GD_OK;
             break;
         }

@@ -35,13 +35,6 @@ struct gd_shooter {
 };
 typedef gd_shooter shooter;
 
-static double dot(int n, const double *a, const double *b)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += a[i] * b[i];
-    return r;
-}
-
 static int section_root(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
 {
     (void)t;
@@ -196,7 +189,7 @@ static int shoot(shooter *sh, shoot_state *st)
     if ((rc = field(sh, st->xref, st->fref)) != GD_OK) return rc;
     for (st->its = 0;; st->its++) {
         if ((rc = flow_map(sh, st->x, st->T, st->phi, st->M)) != GD_OK) return rc;
-        double res = 0, scale = fmax(1, sqrt(dot(n, st->x, st->x)));
+        double res = 0, scale = fmax(1, gd_norm(n, st->x));
         for (int i = 0; i < n; i++) res += (st->phi[i] - st->x[i]) * (st->phi[i] - st->x[i]);
         st->res = sqrt(res);
         if (st->res <= 1e-9 * scale && last <= 1e-5 * fmax(scale, st->T)) return GD_OK;
@@ -224,7 +217,7 @@ static int shoot(shooter *sh, shoot_state *st)
         /* phi_0 = identity: near no cycle (a sink, a source) Newton slides towards T = 0 */
         if (st->T < 1e-3 * T0)
             return gd_fmt(sh->s->msg, GD_ESOLVER, "orbit: the period collapsed from %.6g to %.3g: no periodic orbit near run.x0", T0, st->T);
-        last = f * sqrt(dot(m, st->b, st->b));
+        last = f * gd_norm(m, st->b);
     }
 }
 
@@ -235,12 +228,12 @@ int gd_floquet(int n, const double *M, const double *F, double *re, double *im, 
 {
     double *H = calloc(3 * (size_t)n * (size_t)n, sizeof(double)), *T = H + (size_t)n * n, *B = T + (size_t)n * n;
     if (!H) return GD_ENOMEM;
-    double nf = sqrt(dot(n, F, F)), w[64], *wv = n <= 64 ? w : malloc(sizeof(double) * (size_t)n);
+    double nf = gd_norm(n, F), w[64], *wv = n <= 64 ? w : malloc(sizeof(double) * (size_t)n);
     if (!wv) return free(H), GD_ENOMEM;
     for (int i = 0; i < n; i++) wv[i] = F[i] / nf;
     double s = wv[0] >= 0 ? 1 : -1;
     wv[0] += s;
-    double ww = dot(n, wv, wv);
+    double ww = gd_dot(n, wv, wv);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) H[i * n + j] = (i == j) - 2 * wv[i] * wv[j] / ww;
     gd_matmul(n, M, H, T), gd_matmul(n, H, T, B); /* H = H^T = H^-1 */
@@ -288,10 +281,8 @@ static void measures(const gd_sim *s, gd_orbit_result *out)
     out->amplitude = 0, out->mean_sq = 0;
     for (int k = 0; k < out->npts; k++) {
         const double *x = out->x + (size_t)k * n;
-        double d = 0;
-        for (int i = 0; i < n; i++) d += (x[i] - cv[i]) * (x[i] - cv[i]);
-        out->amplitude = fmax(out->amplitude, sqrt(d));
-        out->mean_sq += dot(n, x, x) / out->npts;
+        out->amplitude = fmax(out->amplitude, gd_dist(n, x, cv));
+        out->mean_sq += gd_dot(n, x, x) / out->npts;
     }
     if (cv != c) free(cv);
 }
@@ -345,8 +336,8 @@ int gd_orbit_from(gd_sim *s, const double *start, double period_guess, gd_orbit_
         rc = field(&sh, st.xref, st.fref);
         sh.xref = st.xref, sh.fref = st.fref;
     }
-    double fn = rc == GD_OK ? sqrt(dot(n, st.fref, st.fref)) : 0;
-    if (rc == GD_OK && !(fn > 1e-10 * fmax(1, sqrt(dot(n, st.x, st.x)))))
+    double fn = rc == GD_OK ? gd_norm(n, st.fref) : 0;
+    if (rc == GD_OK && !(fn > 1e-10 * fmax(1, gd_norm(n, st.x))))
         rc = gd_fmt(s->msg, GD_EUSAGE, "orbit: run.x0 is an equilibrium (|F| = %.3g): start on or near a cycle", fn);
     if (rc == GD_OK) rc = isnan(period_guess) ? first_return(&sh, &st) : (st.T = period_guess, GD_OK);
     if (rc == GD_OK) rc = shoot(&sh, &st);

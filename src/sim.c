@@ -527,12 +527,8 @@ int gd_sim_setup(gd_sim *s)
 }
 
 /* ---------------------------------------------------------------- running ---- */
-static double dist(const double *a, const double *b, int n)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += (a[i] - (b ? b[i] : 0)) * (a[i] - (b ? b[i] : 0));
-    return sqrt(r);
-}
+/* |a - b|, b NULL: the origin */
+static double dist_or_norm(int n, const double *a, const double *b) { return b ? gd_dist(n, a, b) : gd_norm(n, a); }
 
 /* Extend the box [lo, hi] of the plane coordinates (ix, iy) by x. */
 static void box_add(const gd_sim *s, double *lo, double *hi, const double *x)
@@ -743,7 +739,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     r->nfev = s->stepper->nfev;
     r->solver_steps = s->stepper->nsteps;
     r->seconds = wall_seconds() - t_start;
-    double d0 = dist(r->x0, peq, dim), d1 = dist(x, peq, dim);
+    double d0 = dist_or_norm(dim, r->x0, peq), d1 = dist_or_norm(dim, x, peq);
     r->outcome = diverged ? GD_DIVERGE : (peq && d1 <= s->sweep->converge_tol * d0) ? GD_CONVERGE : GD_OSCILLATE;
     if (!f) return GD_OK;
     rc = gd_h5_attr_doubles(f, group, "x0", dim, r->x0);

@@ -263,13 +263,6 @@ int gd_stepper_reset(gd_stepper *s, const double *x0)
     return s->type->reset ? s->type->reset(s, x0) : GD_OK;
 }
 
-static double norm(const double *x, int n)
-{
-    double r = 0;
-    for (int i = 0; i < n; i++) r += x[i] * x[i];
-    return sqrt(r);
-}
-
 /* One step of the rule itself (no lookahead around it): one base step of the noise counter. */
 static int base_step(gd_stepper *s, double *x, double *t)
 {
@@ -301,7 +294,7 @@ int gd_stepper_step(gd_stepper *s, double *x, double *t)
     /* time = iterations x the discriminator's step (tau = k eta_d); no drift from summing */
     if (s->type->fixed_step) *t = (double)++s->nsteps * s->hv[s->ngen < s->dim ? s->ngen : 0];
     /* The negated test also catches NaN: a non-finite state is a divergence. */
-    if (!(norm(x, s->dim) <= s->o.diverge_radius)) return GD_DIVERGED;
+    if (!(gd_norm(s->dim, x) <= s->o.diverge_radius)) return GD_DIVERGED;
     return rc;
 }
 

@@ -516,7 +516,6 @@ static void basin_free(gd_sweep *w)
     w->btab = NULL, w->blabel = w->basin = NULL, w->gatt = NULL, w->center = NULL;
 }
 
-static double vdist(int n, const double *a, const double *b) { return sqrt(gd_dist2(n, a, b)); }
 
 /* The largest distance from a point of x to the nearest point of y (directed Hausdorff), or,
  * with a centre c, of y mirrored through c (2c - y). */
@@ -528,7 +527,7 @@ static double set_gap(const basin_att *x, const basin_att *y, int n, const doubl
         for (int j = 0; j < y->m && near > gap; j++) {
             const double *yj = y->pts + (size_t)j * n;
             for (int k = 0; c && k < n; k++) m[k] = 2 * c[k] - yj[k];
-            near = fmin(near, vdist(n, x->pts + (size_t)i * n, c ? m : yj));
+            near = fmin(near, gd_dist(n, x->pts + (size_t)i * n, c ? m : yj));
         }
         gap = fmax(gap, near);
     }
@@ -569,10 +568,10 @@ static int basin_entry(basin_tab *tab, const gd_attractor_result *r, const doubl
     long step = S > BASIN_SUBSAMPLE ? S / BASIN_SUBSAMPLE : 1;
     e.m = stall ? 0 : orbit ? e.period : (int)((S + step - 1) / step);
     e.lyap1 = r->lyapunov ? r->lyapunov[0] : NAN;
-    for (long k = 0; k < S; k++) e.L = fmax(e.L, sqrt(gd_dot(n, z + (size_t)k * nm, z + (size_t)k * nm)));
+    for (long k = 0; k < S; k++) e.L = fmax(e.L, gd_norm(n, z + (size_t)k * nm));
     if (e.m && !(e.pts = malloc(sizeof(double) * (size_t)e.m * (size_t)n))) return GD_ENOMEM;
     for (int j = 0; j < e.m; j++) memcpy(e.pts + (size_t)j * n, orbit ? r->orbit + (size_t)j * r->dim : z + (size_t)j * step * nm, sizeof(double) * (size_t)n);
-    for (int j = 1; cycle && j < e.m; j++) e.spacing = fmax(e.spacing, vdist(n, e.pts + (size_t)j * n, e.pts + (size_t)(j - 1) * n));
+    for (int j = 1; cycle && j < e.m; j++) e.spacing = fmax(e.spacing, gd_dist(n, e.pts + (size_t)j * n, e.pts + (size_t)(j - 1) * n));
     for (int j = 0; j < tab->n; j++)
         if (same_attractor(&tab->a[j], &e, n, c)) {
             free(e.pts);
