@@ -913,7 +913,7 @@ def axis_info(f, name):
 
 
 def plot_sweep(f, out):
-    from matplotlib.colors import ListedColormap
+    from matplotlib.colors import ListedColormap, to_rgb
     from matplotlib.patches import Patch
     s = f["sweep"]
     obs = s["outcome"][:].astype(int)
@@ -1017,9 +1017,9 @@ CLASS_COLORS = ["#4daf4a", "#377eb8", "#984ea3", "#ff7f00", "#e41a1c", "#a65628"
 
 def plot_basin(f, out):
     """A basin sweep (/sweep/basin): left, each start coloured by the label of the attractor it
-    reaches, the attractors' points drawn over it in their label's colour, a legend naming class
+    reaches, the attractors' points drawn over it in their label's colour darkened, a legend naming class
     and period; right, the attractor class per start."""
-    from matplotlib.colors import ListedColormap
+    from matplotlib.colors import ListedColormap, to_rgb
     from matplotlib.patches import Patch
     s = f["sweep"]
     x, xkey, xlog = axis_info(f, "axis_x")
@@ -1042,11 +1042,13 @@ def plot_basin(f, out):
         handles.append(Patch(color=colors[j + 2], label=f"{j}: {name} ({cells} cells)"))
         pts = g["points"][:]
         if pts.size and pts.shape[1] >= 2:
-            a1.plot(pts[:, 0], pts[:, 1], "o", ms=6 if len(pts) <= 64 else 2, mfc=colors[j + 2], mec="k", mew=0.9, ls="none")
+            # the label's colour darkened, edged in white: it stands out on its own basin too
+            dark = tuple(0.6 * c for c in to_rgb(colors[j + 2]))
+            a1.plot(pts[:, 0], pts[:, 1], "o", ms=6 if len(pts) <= 64 else 3, mfc=dark, mec="w", mew=0.6, ls="none")
     for v, name in ((-1, "diverge"), (-2, "undetermined")):
         if (lab == v).any():
             handles.append(Patch(color=colors[v + 2], label=f"{name} ({int((lab == v).sum())} cells)"))
-    handles.append(plt.Line2D([], [], marker="o", color="w", mfc="0.6", mec="k", ls="none", label="attractor points (orbit, or sampled set)"))
+    handles.append(plt.Line2D([], [], marker="o", color="w", mfc="0.3", mec="w", ls="none", label="attractor points (orbit, or sampled set)"))
     a1.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9)
     a1.set_title(f"basins: {n} attractors, labelled in row-major order of first appearance", fontsize=10)
     present = sorted(set(cls.ravel().tolist()))
