@@ -780,6 +780,13 @@ GD_EXPORT long gd_sweep_block_size(void);
 GD_EXPORT size_t gd_sweep_record_size(void);
 GD_EXPORT int gd_sweep_export(const gd_sweep *w, long i0, long i1, void *buf);
 GD_EXPORT int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf);
+/* A basin sweep's labels and attractor tables of cells [i0, i1) (block-aligned), to travel with
+ * their records: *len doubles into buf (buf NULL: *len only; 0 for a sweep without basins;
+ * GD_ENOTAVAIL for cells this process did not compute). Imported after the records, they make
+ * the labels (gd_sweep_get_basin) once every cell is there, equal to a single run's; buf NULL
+ * says cells [i0, i1) come without them (the sweep then has no labels). */
+GD_EXPORT int gd_sweep_export_basin(const gd_sweep *w, long i0, long i1, double *buf, size_t *len);
+GD_EXPORT int gd_sweep_import_basin(gd_sweep *w, long i0, long i1, const double *buf, size_t len);
 GD_EXPORT const char *gd_sweep_errmsg(const gd_sweep *w);
 GD_EXPORT void gd_sweep_free(gd_sweep **w);
 /* Counts as gd_sweep_get_done, gd_sweep_get_agreement and gd_sweep_get_failures, over cells

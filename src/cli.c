@@ -10,6 +10,7 @@
 #include "gandyn_paths.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,35 @@ static int exec_script(void *user, const char *name, int argc, const char *const
 }
 
 #ifdef GANDYN_MPI
+/* A basin sweep's labels and attractor tables, after the records: each rank's cells [lo, hi)
+ * as gd_sweep_export_basin packs them (a length of -1: not there), into rank 0's sweep. */
+static int gather_basin(gd_sweep *w, int rank, int size, const long *lo, const long *hi)
+{
+    size_t len = 0;
+    int rc = gd_sweep_export_basin(w, lo[rank], hi[rank], NULL, &len);
+    double *mine = rc == GD_OK ? malloc(sizeof(double) * (len ? len : 1)) : NULL;
+    if (mine) gd_sweep_export_basin(w, lo[rank], hi[rank], mine, &len);
+    long long have = mine && len < (size_t)INT_MAX ? (long long)len : -1, *lens = rank == 0 ? malloc(sizeof(long long) * (size_t)size) : NULL;
+    int *cnt = rank == 0 ? malloc(sizeof(int) * 2 * (size_t)size) : NULL, *disp = cnt ? cnt + size : NULL;
+    int err = rank == 0 && (!lens || !cnt);
+    long long total = 0;
+    MPI_Gather(&have, 1, MPI_LONG_LONG, lens, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    for (int r = 0; rank == 0 && !err && r < size; r++) {
+        cnt[r] = lens[r] > 0 ? (int)lens[r] : 0, disp[r] = (int)total;
+        total += cnt[r];
+        err = total >= INT_MAX;
+    }
+    double *every = rank == 0 && !err ? malloc(sizeof(double) * (size_t)(total ? total : 1)) : NULL;
+    err = err || (rank == 0 && !every);
+    MPI_Bcast(&err, 1, MPI_INT, 0, MPI_COMM_WORLD); /* every rank takes part in the Gatherv, or none */
+    if (!err) MPI_Gatherv(mine, have > 0 ? (int)have : 0, MPI_DOUBLE, every, cnt, disp, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    rc = GD_OK;
+    for (int r = 1; rank == 0 && r < size && rc == GD_OK; r++)
+        rc = gd_sweep_import_basin(w, lo[r], hi[r], err || lens[r] < 0 ? NULL : every + disp[r], err || lens[r] < 0 ? 0 : (size_t)lens[r]);
+    free(mine), free(lens), free(cnt), free(every);
+    return rc;
+}
+
 /* Each rank computes a contiguous range of whole blocks; rank 0 gathers the records.
  * Cells depend only on their index, so the file equals a serial run's. */
 static int sweep_mpi(gd_sweep *w, int rank, int size)
@@ -74,6 +104,7 @@ static int sweep_mpi(gd_sweep *w, int rank, int size)
     if (all == GD_OK && mine) gd_sweep_export(w, lo[rank], hi[rank], mine);
     if (all == GD_OK) MPI_Gatherv(mine, cnt[rank], MPI_BYTE, every, cnt, disp, MPI_BYTE, 0, MPI_COMM_WORLD);
     if (all == GD_OK && rank == 0) gd_sweep_import(w, 0, n, every);
+    if (all == GD_OK && gd_sweep_is_basin(w)) all = gather_basin(w, rank, size, lo, hi);
     free(mine), free(every), free(lo), free(cnt);
     return all;
 }

@@ -927,8 +927,8 @@ static void print_attractors(gd_cx *cx, const gd_sweep *w, long lo, long hi, int
     int nb = 0;
     if (!gd_sweep_get_basin(w, &nb)) {
         if (!json && gd_sweep_is_basin(w))
-            fprintf(cx->out, "basin: not labelled: cells computed elsewhere (other MPI ranks, other --cells parts, a merge, before --resume) carry no "
-                             "attractor tables; run the whole sweep in one process\n");
+            fprintf(cx->out, "basin: not labelled: cells restored from a checkpoint (--resume), or a part finished with it, carry no "
+                             "attractor tables; run the sweep again without --resume\n");
         return;
     }
     fprintf(cx->out, json ? ",\"basin\":[" : "basin: %d attractors:", nb);

@@ -141,6 +141,7 @@ struct gd_sweep {
     int *blabel;      /* basins: per cell, the index in its block's table; -1 diverge, -2 none */
     int *basin;       /* basins: the labels, once every block's table is here (else NULL) */
     basin_att **gatt; /* the distinct attractors, in order of their labels */
+    int basin_lost;   /* basins: some cells came without their labels (a part or rank without them) */
     double *center;   /* basins: the configuration's equilibrium (else 0), the centre of mirrored orbits */
     int ngatt;
     char msg[GD_MSG_LEN];
@@ -669,7 +670,7 @@ static int cell_attractor_flow(const gd_sweep *w, ctx *c, const double *x, long 
  * block's attractors in its order of first appearance, give row-major first appearance. */
 static int basin_finish(gd_sweep *w)
 {
-    if (!w->btab || w->basin || w->ndone < w->ncells) return GD_OK;
+    if (!w->btab || w->basin || w->basin_lost || w->ndone < w->ncells) return GD_OK;
     for (long b = 0; b < w->nblocks; b++)
         if (w->btab[b].n < 0) return GD_OK; /* a block imported or resumed: no table, no basins */
     const int n = w->base->model->dim;
@@ -702,6 +703,110 @@ static basin_tab *block_table(const gd_sweep *w, long blk)
     free(t->a);
     t->a = NULL, t->n = 0;
     return t;
+}
+
+/* A basin sweep's labels and attractor tables travel with its cells (MPI ranks, --cells parts)
+ * as one array of doubles: the labels of cells [i0, i1), then for every block covering them
+ * its index, its attractor count and each attractor (BASIN_FIELDS numbers, then m x dim
+ * points). Every value is copied exactly, so the importing process numbers the labels as a
+ * single run does. *len: the doubles written (buf NULL: counted only); GD_ENOTAVAIL when a
+ * block's table is not here (imported or resumed). */
+#define BASIN_FIELDS 8
+static int aligned(const gd_sweep *w, long i0, long i1);
+static int pack_basin(const gd_sweep *w, long i0, long i1, double *buf, size_t *len)
+{
+    const size_t n = (size_t)w->base->model->dim;
+    size_t k = 0;
+    for (long i = i0; i < i1; i++, k++)
+        if (buf) buf[k] = w->blabel[i];
+    for (long b = i0 / GD_BLOCK; b * GD_BLOCK < i1; b++, k += 2) {
+        const basin_tab *t = &w->btab[b];
+        if (t->n < 0) return GD_ENOTAVAIL;
+        if (buf) buf[k] = (double)b, buf[k + 1] = t->n;
+        for (int j = 0; j < t->n; j++) {
+            const basin_att *e = &t->a[j];
+            const double f[BASIN_FIELDS] = {e->cls, e->period, e->m, e->L, e->rotation, e->lyap1, e->period_t, e->spacing};
+            if (buf) memcpy(buf + k + 2, f, sizeof f);
+            if (buf && e->m) memcpy(buf + k + 2 + BASIN_FIELDS, e->pts, sizeof(double) * (size_t)e->m * n);
+            k += BASIN_FIELDS + (size_t)e->m * n;
+        }
+    }
+    *len = k;
+    return GD_OK;
+}
+
+/* One attractor of a packed table from buf[0, left), *used numbers: 1, or 0 when they are
+ * damaged, -1 out of memory. */
+static int unpack_att(const double *buf, size_t left, size_t n, basin_att *e, size_t *used)
+{
+    if (left < BASIN_FIELDS) return 0;
+    const double *f = buf;
+    int whole = f[0] == floor(f[0]) && f[1] == floor(f[1]) && f[2] == floor(f[2]);
+    if (!whole || !(f[0] >= GD_ATTRACTOR_FIXED && f[0] < GD_ATTRACTOR_UNDETERMINED) || !(f[1] >= 0 && f[1] <= 1e9) || !(f[2] >= 0 && f[2] <= 1e9) ||
+        f[2] * (double)n > (double)(left - BASIN_FIELDS))
+        return 0;
+    *e = (basin_att){(signed char)f[0], (int)f[1], (int)f[2], f[3], f[4], f[5], f[6], f[7], NULL};
+    size_t np = (size_t)e->m * n;
+    if (np && !(e->pts = malloc(sizeof(double) * np))) return -1;
+    if (np) memcpy(e->pts, buf + BASIN_FIELDS, sizeof(double) * np);
+    *used = BASIN_FIELDS + np;
+    return 1;
+}
+
+/* The inverse of pack_basin: tables of blocks not yet here are kept (a block two parts share
+ * was computed whole by both: the same table), then the cells' labels, checked against them. */
+static int unpack_basin(gd_sweep *w, long i0, long i1, const double *buf, size_t len)
+{
+    const size_t n = (size_t)w->base->model->dim;
+    size_t k = (size_t)(i1 - i0);
+    int ok = len >= k;
+    for (long b = i0 / GD_BLOCK; ok && b * GD_BLOCK < i1; b++) {
+        ok = len - k >= 2 && buf[k] == (double)b && buf[k + 1] >= 0 && buf[k + 1] <= GD_BLOCK && buf[k + 1] == floor(buf[k + 1]);
+        basin_tab t = {NULL, 0};
+        int na = ok ? (int)buf[k + 1] : 0;
+        k += 2;
+        if (ok && na && !(t.a = calloc((size_t)na, sizeof *t.a))) return GD_ENOMEM;
+        while (ok > 0 && t.n < na) {
+            size_t used = 0;
+            if ((ok = unpack_att(buf + k, len - k, n, &t.a[t.n], &used)) > 0) t.n++, k += used;
+        }
+        if (ok > 0 && w->btab[b].n < 0) w->btab[b] = t;
+        else {
+            for (int j = 0; j < t.n; j++) free(t.a[j].pts);
+            free(t.a);
+        }
+        if (ok < 0) return GD_ENOMEM;
+    }
+    for (long i = i0; ok && i < i1; i++) {
+        double v = buf[i - i0];
+        ok = v == floor(v) && v >= -2 && v < w->btab[i / GD_BLOCK].n;
+        if (ok) w->blabel[i] = (int)v;
+    }
+    return ok && k == len ? GD_OK : GD_EUSAGE;
+}
+
+int gd_sweep_export_basin(const gd_sweep *w, long i0, long i1, double *buf, size_t *len)
+{
+    if (!w || !len) return GD_EUSAGE;
+    *len = 0;
+    if (!aligned(w, i0, i1)) return gd_fmt(((gd_sweep *)w)->msg, GD_EUSAGE, "basin export of cells [%ld, %ld): need block-aligned cells", i0, i1);
+    if (!w->btab) return GD_OK;
+    int rc = pack_basin(w, i0, i1, buf, len);
+    return rc == GD_OK ? GD_OK : gd_fmt(((gd_sweep *)w)->msg, rc, "basin export of cells [%ld, %ld): not all computed by this process", i0, i1);
+}
+
+int gd_sweep_import_basin(gd_sweep *w, long i0, long i1, const double *buf, size_t len)
+{
+    if (!w || (len && !buf)) return GD_EUSAGE;
+    if (w->btab && !buf) { /* the cells came without their labels: the sweep writes no basin */
+        w->basin_lost = 1;
+        return GD_OK;
+    }
+    if (!aligned(w, i0, i1)) return gd_fmt(w->msg, GD_EUSAGE, "basin import of cells [%ld, %ld): need block-aligned cells", i0, i1);
+    if (!w->btab) return len ? gd_fmt(w->msg, GD_EUSAGE, "basin import into a sweep without basins") : GD_OK;
+    int rc = unpack_basin(w, i0, i1, buf, len);
+    if (rc == GD_OK) rc = basin_finish(w);
+    return rc == GD_OK ? GD_OK : gd_fmt(w->msg, rc, rc == GD_ENOMEM ? "out of memory" : "basin import of cells [%ld, %ld): the tables are damaged", i0, i1);
 }
 
 /* The attractor fields of a batched block's cells, from the states the kernel kept. */
@@ -1386,6 +1491,21 @@ static const char *const part_keys[P_NKEYS] = {"cells", "nx", "ny", "lo", "hi"};
 
 static void hash_text(const gd_sweep *w, char out[17]) { snprintf(out, 17, "%016" PRIx64, w->ckpt_hash); }
 
+/* A basin sweep's part also holds its labels and tables (pack_basin) as PART/basin; a part
+ * finished with --resume lacks the tables of the blocks its checkpoint restored, and writes none. */
+static int write_part_basin(gd_h5 *f, const gd_sweep *w, long lo, long hi)
+{
+    size_t len = 0;
+    if (pack_basin(w, lo, hi, NULL, &len) != GD_OK) return GD_OK;
+    double *buf = malloc(sizeof(double) * len);
+    if (!buf) return gd_fmt(((gd_sweep *)w)->msg, GD_ENOMEM, "out of memory");
+    pack_basin(w, lo, hi, buf, &len);
+    hsize_t d = len;
+    int rc = gd_h5_write_typed(f, PART "/basin", 1, &d, H5T_NATIVE_DOUBLE, buf);
+    free(buf);
+    return rc;
+}
+
 int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *path)
 {
     if (!w) return GD_EUSAGE;
@@ -1405,6 +1525,7 @@ int gd_sweep_write_part(gd_sweep *w, long lo, long hi, const char *path)
     if (rc == GD_OK) rc = gd_h5_attr_string(f, PART, "kernel", w->batched ? "batched" : "per-cell");
     hsize_t n = (hsize_t)(hi - lo);
     if (rc == GD_OK) rc = write_cells(f, PART, w, lo, 1, &n, NULL, 1);
+    if (rc == GD_OK && w->btab) rc = write_part_basin(f, w, lo, hi);
     return finish_file(&f, rc, path, w->msg);
 }
 
@@ -1526,6 +1647,28 @@ static int read_column(hid_t g, int k, long n, void *buf)
     return ok;
 }
 
+/* A basin sweep's labels and tables from a part (none there: the merge has no basin). */
+static int read_part_basin(const part *p, gd_sweep *w, char *msg)
+{
+    if (!w->btab) return GD_OK;
+    if (!gd_h5_has(p->path, PART "/basin")) {
+        w->basin_lost = 1;
+        return GD_OK;
+    }
+    hid_t f = H5Fopen(p->path, H5F_ACC_RDONLY, H5P_DEFAULT), ds = f >= 0 ? H5Dopen2(f, PART "/basin", H5P_DEFAULT) : -1;
+    hid_t sp = ds >= 0 ? H5Dget_space(ds) : -1;
+    hsize_t d = 0;
+    int ok = sp >= 0 && H5Sget_simple_extent_ndims(sp) == 1 && H5Sget_simple_extent_dims(sp, &d, NULL) == 1 && d < ((hsize_t)1 << 40);
+    double *buf = ok ? malloc(sizeof(double) * (size_t)(d ? d : 1)) : NULL;
+    ok = buf && H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+    int rc = ok ? unpack_basin(w, p->head[P_LO], p->head[P_HI], buf, (size_t)d) : GD_EUSAGE;
+    free(buf);
+    if (sp >= 0) H5Sclose(sp);
+    if (ds >= 0) H5Dclose(ds);
+    if (f >= 0) H5Fclose(f);
+    return rc == GD_OK ? GD_OK : gd_fmt(msg, rc, rc == GD_ENOMEM ? "out of memory" : "'%s': " PART "/basin is damaged", p->path);
+}
+
 /* The part's columns straight into the sweep's (a failed read fails the merge, which frees it). */
 static int read_cells(const part *p, gd_sweep *w, char *msg)
 {
@@ -1536,7 +1679,7 @@ static int read_cells(const part *p, gd_sweep *w, char *msg)
     if (g >= 0) H5Gclose(g);
     if (f >= 0) H5Fclose(f);
     if (k < NCOL) return gd_fmt(msg, GD_EUSAGE, "'%s': " PART "/%s is not the %ld cells of its range", p->path, column_names[k], n);
-    return GD_OK;
+    return read_part_basin(p, w, msg);
 }
 
 static int merge_parts(part *p, int n, gd_sim **sim, gd_sweep **out, char *msg)
@@ -1550,6 +1693,7 @@ static int merge_parts(part *p, int n, gd_sim **sim, gd_sweep **out, char *msg)
     if (rc == GD_OK) rc = rebuild(&p[0], sim, out, msg);
     for (int i = 0; i < n && rc == GD_OK; i++) rc = read_cells(&p[i], *out, msg);
     if (rc == GD_OK) mark_done(*out, 0, (*out)->ncells);
+    if (rc == GD_OK && basin_finish(*out) != GD_OK) rc = gd_fmt(msg, GD_ENOMEM, "out of memory for the basin labels");
     return rc;
 }
 

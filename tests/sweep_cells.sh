@@ -3,8 +3,9 @@
 # Job-array sweeps: `gandyn sweep --cells LO:HI` parts merged by `gandyn merge` give the file a
 # single sweep writes (every dataset and attribute bit for bit, but the root command and
 # created), for the batched kernel and cell by cell, with and without gradient noise, from uneven parts merged in shuffled
-# order, one of them finished with --resume; and every bad merge is refused with status 2, one
-# line naming the parts, and no output written or replaced.
+# order, one of them finished with --resume; a basin sweep's labels and attractors merged too;
+# and every bad merge is refused with status 2, one line naming the parts, and no output
+# written or replaced.
 # Usage: sweep_cells.sh GANDYN PYTHON WORKDIR
 set -u
 gandyn=$1 py=$2 work=$3
@@ -87,6 +88,46 @@ noisy=(--set integrator.name=extragradient --set noise.sigma=1e-3 --set noise.se
 parts noisy "${noisy[@]}"
 "$py" -c "import h5py,sys; f = h5py.File('noisy_whole.h5'); sys.exit(int('sigma_pred' not in f['/sweep'] or f.attrs['noise_seed'] != 11))" && ok || bad "noisy: no sigma_pred or noise_seed"
 "$py" -c "import h5py,sys; sys.exit(h5py.File('cvode_whole.h5')['/sweep'].attrs['kernel'] != 'per-cell')" && ok || bad "cvode: not cell by cell"
+
+# a basin sweep (D8's map, 441 starts in 2 blocks, parts not aligned to them): each part carries
+# its blocks' attractor tables and its cells' labels, so the merge writes the single run's
+# /sweep/basin and /basin/attractors; a part finished with --resume carries none (its checkpoint
+# keeps cells only), and that merge writes no basin and says so; a damaged table is refused
+basin=(--set model.reg=none --set integrator.name=altgd --set integrator.n_d=5 --set integrator.h=1.85 --set integrator.steps=20000
+       --set sweep.x=run.x0.0:-2:2:21 --set sweep.y=run.x0.1:-2:2:21 --set sweep.attractor=1)
+"$gandyn" sweep /dev/null "${basin[@]}" -o basin_whole.h5 > /dev/null 2>&1 || bad "basin: whole sweep"
+"$gandyn" sweep /dev/null "${basin[@]}" --cells 0:100 -o basin_1.h5 > /dev/null 2>&1 || bad "basin: part 1"
+"$gandyn" sweep /dev/null "${basin[@]}" --cells 100:300 --threads 2 -o basin_2.h5 > /dev/null 2>&1 || bad "basin: part 2"
+"$gandyn" sweep /dev/null "${basin[@]}" --cells 300:441 -o basin_3.h5 > /dev/null 2>&1 || bad "basin: part 3"
+"$gandyn" merge basin_3.h5 basin_1.h5 basin_2.h5 -o basin_merged.h5 > basin_merged.txt || bad "basin: merge"
+same basin_whole.h5 basin_merged.h5 && ok || bad "basin: the merged file differs from the single run's"
+"$py" -c "import h5py,sys; f = h5py.File('basin_merged.h5'); sys.exit(int(f['basin'].attrs['count'] < 3 or f['sweep/basin'].shape != (21, 21)))" \
+    && ok || bad "basin: fewer than 3 attractors"
+grep -q "^basin: [0-9]* attractors: 0 stall" basin_merged.txt && ok || bad "basin: merge text: $(cat basin_merged.txt)"
+mkdir -p basin_r.h5/blocker
+"$gandyn" sweep /dev/null "${basin[@]}" --cells 300:441 -o basin_r.h5 > /dev/null 2>&1 && bad "basin: part written into a directory"
+rm -r basin_r.h5
+"$gandyn" sweep /dev/null "${basin[@]}" --cells 300:441 -o basin_r.h5 --resume > /dev/null 2>&1 || bad "basin: part resumed"
+"$gandyn" merge basin_1.h5 basin_2.h5 basin_r.h5 -o basin_rm.h5 > basin_rm.txt || bad "basin: merge with a resumed part"
+grep -q "^basin: not labelled: cells restored from a checkpoint" basin_rm.txt && ok || bad "basin: resumed merge text: $(cat basin_rm.txt)"
+"$py" - <<'PY' && ok || bad "basin: the resumed merge"
+import h5py, numpy as np
+m, w = h5py.File("basin_rm.h5"), h5py.File("basin_whole.h5")
+assert "basin" not in m["sweep"] and "basin" not in m
+assert np.array_equal(m["sweep/attractor"][:], w["sweep/attractor"][:])
+for name, edit in (("basin_bad.h5", lambda b: b.__setitem__(5, 300.0)), ("basin_short.h5", lambda b: b[:-3])):
+    f = h5py.File("basin_2.h5")
+    b = f["sweep_part/basin"][:]
+    f.close()
+    import shutil
+    shutil.copy("basin_2.h5", name)
+    g = h5py.File(name, "r+")
+    e = edit(b)
+    del g["sweep_part/basin"]
+    g["sweep_part/basin"] = b if e is None else e
+PY
+expect 2 "merge: 'basin_bad.h5': /sweep_part/basin is damaged" -- merge basin_1.h5 basin_bad.h5 basin_3.h5
+expect 2 "merge: 'basin_short.h5': /sweep_part/basin is damaged" -- merge basin_1.h5 basin_short.h5 basin_3.h5
 
 # --json of a part and of a merge; the parts' counts add up to the whole sweep's
 for i in 1 2 3; do "$gandyn" sweep /dev/null "${rk4[@]}" --cells $(( (i - 1) * 100 )):$(( i * 100 < 299 ? i * 100 : 299 )) -o j$i.h5 --json 2> /dev/null; done > parts.json

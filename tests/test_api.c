@@ -293,6 +293,11 @@ static void null_sweeps(void)
     CHECK(isnan(gd_sweep_get_agreement_range(NULL, 0, 1, NULL)) && gd_sweep_get_failures_range(NULL, 0, 1, NULL) == GD_EUSAGE);
     EUSAGE(gd_sweep_export(NULL, 0, 0, buf));
     EUSAGE(gd_sweep_import(NULL, 0, 0, buf));
+    {
+        size_t len = 7;
+        EUSAGE(gd_sweep_export_basin(NULL, 0, 0, NULL, &len));
+        EUSAGE(gd_sweep_import_basin(NULL, 0, 0, NULL, 0));
+    }
     CHECK(gd_sweep_errmsg(NULL)[0]);
     gd_sweep_free(NULL);
     EUSAGE(gd_sweep_write_part(NULL, 0, 1, "x.h5"));
@@ -514,6 +519,10 @@ static void sweep_getters_have_no_side_effects(void)
     CHECK_OK(gd_sweep_export(w, 0, n, rec));
     CHECK(gd_sweep_export(w, 1, n, rec) == GD_EUSAGE && strstr(gd_sweep_errmsg(w), "block-aligned"));
     CHECK_OK(gd_sweep_import(w, 0, n, rec));
+    size_t blen = 9; /* not a basin sweep: no labels to hand over, none taken */
+    CHECK(gd_sweep_export_basin(w, 0, n, NULL, &blen) == GD_OK && blen == 0);
+    CHECK(gd_sweep_import_basin(w, 0, n, NULL, 0) == GD_OK && gd_sweep_import_basin(w, 0, n, rkeep, 1) == GD_EUSAGE);
+    CHECK(gd_sweep_export_basin(w, 0, n, NULL, NULL) == GD_EUSAGE);
     CHECK(gd_sweep_get_outcome(w) == out && memcmp(keep, out, (size_t)n) == 0 && memcmp(rkeep, rho, sizeof(double) * (size_t)n) == 0);
     CHECK(!gd_sweep_get_axis(w, -1) && !gd_sweep_get_axis(w, 1));
     free(rec), free(keep), free(rkeep);

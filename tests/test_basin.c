@@ -285,8 +285,64 @@ static void flow_basins(void)
     }
 }
 
+/* The labels and tables travel as they do between MPI ranks: a sweep that computed only the
+ * blocks of [0, 256) and one that computed only [256, N) hand theirs (records, then basin
+ * tables) to a third that computed nothing, whose labels and attractors then equal the whole
+ * run's; cells handed over without tables (buf NULL) leave it unlabelled; a damaged table is
+ * refused with the sweep's message. */
+static void handed_over(void)
+{
+    const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "integrator.h", "1.85", "integrator.steps", "20000",
+                        "sweep.attractor", "1", "sweep.x", "run.x0.0:-2:2:21", "sweep.y", "run.x0.1:-2:2:21", NULL};
+    gd_sim *s = make_sim(kv);
+    gd_sweep *whole = NULL, *part[2] = {NULL, NULL}, *to = NULL, *bare = NULL;
+    CHECK_OK(gd_sweep_create(s, &whole));
+    CHECK_OK(gd_sweep_run(whole));
+    const long n = gd_sweep_ncells(whole), cut = gd_sweep_block_size(), lo[2] = {0, cut}, hi[2] = {cut, n};
+    CHECK(n == 441);
+    CHECK_OK(gd_sweep_create(s, &to));
+    CHECK_OK(gd_sweep_create(s, &bare));
+    void *rec = malloc(gd_sweep_record_size() * (size_t)n);
+    for (int k = 0; k < 2; k++) {
+        CHECK_OK(gd_sweep_create(s, &part[k]));
+        CHECK_OK(gd_sweep_run_range(part[k], lo[k], hi[k]));
+        size_t len = 0, len2 = 0;
+        CHECK_OK(gd_sweep_export_basin(part[k], lo[k], hi[k], NULL, &len));
+        double *buf = malloc(sizeof(double) * len);
+        CHECK_OK(gd_sweep_export_basin(part[k], lo[k], hi[k], buf, &len2));
+        CHECK(len2 == len && len > (size_t)(hi[k] - lo[k]));
+        CHECK(gd_sweep_export_basin(part[k], lo[1 - k], hi[1 - k], NULL, &len2) == GD_ENOTAVAIL); /* not computed there */
+        CHECK_OK(gd_sweep_export(part[k], lo[k], hi[k], rec));
+        CHECK_OK(gd_sweep_import(to, lo[k], hi[k], rec));
+        CHECK_OK(gd_sweep_import(bare, lo[k], hi[k], rec));
+        /* damaged: a label past its block's table, then a table cut short */
+        double keep = buf[3];
+        buf[3] = 1000;
+        CHECK(gd_sweep_import_basin(to, lo[k], hi[k], buf, len) == GD_EUSAGE && strstr(gd_sweep_errmsg(to), "damaged"));
+        buf[3] = keep;
+        CHECK(gd_sweep_import_basin(to, lo[k], hi[k], buf, len - 1) == GD_EUSAGE);
+        CHECK(!gd_sweep_get_basin(to, NULL));
+        CHECK_OK(gd_sweep_import_basin(to, lo[k], hi[k], buf, len));
+        CHECK_OK(gd_sweep_import_basin(bare, lo[k], hi[k], k ? NULL : buf, k ? 0 : len));
+        free(buf);
+    }
+    int na = 0, nb = 0;
+    const int *a = gd_sweep_get_basin(whole, &na), *b = gd_sweep_get_basin(to, &nb);
+    CHECK(a && b && na == nb && na >= 3 && memcmp(a, b, sizeof(int) * (size_t)n) == 0);
+    for (int j = 0; a && b && j < na; j++) {
+        int ca, cb, pa, pb, ma, mb;
+        const double *xa = gd_sweep_get_basin_attractor(whole, j, &ca, &pa, &ma), *xb = gd_sweep_get_basin_attractor(to, j, &cb, &pb, &mb);
+        CHECK(ca == cb && pa == pb && ma == mb && (ma == 0 || memcmp(xa, xb, sizeof(double) * 2 * (size_t)ma) == 0));
+    }
+    CHECK(!gd_sweep_get_basin(bare, NULL) && gd_sweep_is_basin(bare));
+    free(rec);
+    gd_sweep_free(&whole), gd_sweep_free(&part[0]), gd_sweep_free(&part[1]), gd_sweep_free(&to), gd_sweep_free(&bare);
+    gd_sim_free(&s);
+}
+
 int main(void)
 {
+    handed_over();
     flow_basins();
     options();
     d8_small();
