@@ -754,10 +754,10 @@ GD_EXPORT const double *gd_sweep_get_rotation(const gd_sweep *w);
 GD_EXPORT const double *gd_sweep_get_period_t(const gd_sweep *w);
 GD_EXPORT const long *gd_sweep_get_steps_used(const gd_sweep *w);
 /* A basin sweep (sweep.attractor > 0, both axes start coordinates run.x0.K), every cell computed
- * by this process or imported with its tables (gd_sweep_import_basin, gd_sweep_merge): per cell
- * the label of the attractor it reaches, numbered 0, 1, ... in row-major order of first
- * appearance; -1 diverge, -2 undetermined. NULL otherwise (also after a resume, whose checkpoint
- * keeps no tables: recompute). *count: the number of distinct attractors. */
+ * by this process, restored from its checkpoint or imported with its tables
+ * (gd_sweep_import_basin, gd_sweep_merge): per cell the label of the attractor it reaches,
+ * numbered 0, 1, ... in row-major order of first appearance; -1 diverge, -2 undetermined. NULL
+ * otherwise. *count: the number of distinct attractors. */
 GD_EXPORT const int *gd_sweep_get_basin(const gd_sweep *w, int *count);
 /* 1 for a basin sweep (as above), whether or not its labels are there; 0 otherwise. */
 GD_EXPORT int gd_sweep_is_basin(const gd_sweep *w);

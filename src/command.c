@@ -927,8 +927,7 @@ static void print_attractors(gd_cx *cx, const gd_sweep *w, long lo, long hi, int
     int nb = 0;
     if (!gd_sweep_get_basin(w, &nb)) {
         if (!json && gd_sweep_is_basin(w))
-            fprintf(cx->out, "basin: not labelled: cells restored from a checkpoint (--resume), or a part finished with it, carry no "
-                             "attractor tables; run the sweep again without --resume\n");
+            fprintf(cx->out, "basin: not labelled: some cells were imported without their attractor tables; run the sweep again\n");
         return;
     }
     fprintf(cx->out, json ? ",\"basin\":[" : "basin: %d attractors:", nb);

@@ -927,10 +927,13 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, cha
 }
 
 /* ---------------------------------------------------------------- checkpoints -- */
-/* File: "GDSWEEP1", hash of the configuration and axes, cell count; then one record per
- * finished block: block index, its cells, FNV-1a of both. A record torn by kill -9 fails
- * its hash and is dropped (and overwritten) on resume. */
-#define CKPT_MAGIC "GDSWEEP2" /* 2: cells record the solver failure */
+/* File: "GDSWEEP3", hash of the configuration and axes, cell count; then one record per
+ * finished block: block index, the count nb of its basin numbers, its cells, nb doubles (a
+ * basin sweep's labels and table of the block, pack_basin; else none), FNV-1a of all that. A
+ * record torn by kill -9 fails its hash and is dropped (and overwritten) on resume. */
+#define CKPT_MAGIC "GDSWEEP3" /* 2: cells record the solver failure; 3: and the basin tables */
+#define CKPT_HEAD (2 * sizeof(int64_t))
+#define CKPT_CELLS (GD_BLOCK * sizeof(cell))
 
 static uint64_t fnv(const void *p, size_t n, uint64_t h)
 {
@@ -939,21 +942,63 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
     return h;
 }
 
-static size_t record_size(void) { return sizeof(int64_t) + GD_BLOCK * sizeof(cell) + sizeof(uint64_t); }
+static long block_end(const gd_sweep *w, long blk) { return (blk + 1) * GD_BLOCK < w->ncells ? (blk + 1) * GD_BLOCK : w->ncells; }
 
-/* Block blk's cells (cs, GD_BLOCK, zero past the last cell) as one record. */
+/* Block blk's cells (cs, GD_BLOCK, zero past the last cell), and its basin table, as one record. */
 static void record_block(gd_sweep *w, long blk, const cell *cs)
 {
     if (w->ckpt_fd < 0) return;
-    size_t n = record_size(), nc = GD_BLOCK * sizeof(cell);
-    unsigned char buf[sizeof(int64_t) + GD_BLOCK * sizeof(cell) + sizeof(uint64_t)];
-    int64_t b = blk;
-    memcpy(buf, &b, sizeof b);
-    memcpy(buf + sizeof b, cs, nc);
-    uint64_t h = fnv(buf, sizeof b + nc, w->ckpt_hash);
-    memcpy(buf + sizeof b + nc, &h, sizeof h);
+    size_t nb = 0;
+    if (w->btab && pack_basin(w, blk * GD_BLOCK, block_end(w, blk), NULL, &nb) != GD_OK) nb = 0;
+    size_t n = CKPT_HEAD + CKPT_CELLS + nb * sizeof(double) + sizeof(uint64_t);
+    unsigned char *buf = malloc(n);
+    double *tab = nb ? malloc(sizeof(double) * nb) : NULL;
+    if (!buf || (nb && !tab)) {
+        free(buf), free(tab);
+        gd_fmt(w->msg, GD_ENOMEM, "out of memory for a checkpoint record");
+        return;
+    }
+    if (nb) pack_basin(w, blk * GD_BLOCK, block_end(w, blk), tab, &nb);
+    const int64_t head[2] = {blk, (int64_t)nb};
+    memcpy(buf, head, CKPT_HEAD);
+    memcpy(buf + CKPT_HEAD, cs, CKPT_CELLS);
+    if (nb) memcpy(buf + CKPT_HEAD + CKPT_CELLS, tab, sizeof(double) * nb);
+    uint64_t h = fnv(buf, n - sizeof h, w->ckpt_hash);
+    memcpy(buf + n - sizeof h, &h, sizeof h);
     /* one write per record: a kill between records leaves whole records */
     if (write(w->ckpt_fd, buf, n) != (ssize_t)n) gd_fmt(w->msg, GD_EIO, "cannot write checkpoint '%s': %s", w->ckpt_path, strerror(errno));
+    free(buf), free(tab);
+}
+
+/* The next whole record of a checkpoint into w (its cells, and its basin table if it has one);
+ * 0 at the end or at a torn or foreign record. *buf grows as records need. */
+static int restore_block(gd_sweep *w, int fd, off_t left, unsigned char **buf)
+{
+    int64_t head[2];
+    if (left < (off_t)CKPT_HEAD || read(fd, head, CKPT_HEAD) != (ssize_t)CKPT_HEAD) return 0;
+    const int64_t b = head[0], nb = head[1];
+    if (b < 0 || b >= w->nblocks || nb < 0 || nb > (left - (off_t)(CKPT_HEAD + CKPT_CELLS + sizeof(uint64_t))) / (off_t)sizeof(double)) return 0;
+    size_t n = CKPT_HEAD + CKPT_CELLS + (size_t)nb * sizeof(double) + sizeof(uint64_t);
+    unsigned char *grown = realloc(*buf, n);
+    if (!grown) return 0;
+    *buf = grown;
+    memcpy(grown, head, CKPT_HEAD);
+    if (read(fd, grown + CKPT_HEAD, n - CKPT_HEAD) != (ssize_t)(n - CKPT_HEAD)) return 0;
+    uint64_t h;
+    memcpy(&h, grown + n - sizeof h, sizeof h);
+    if (h != fnv(grown, n - sizeof h, w->ckpt_hash)) return 0;
+    double *tab = nb ? malloc(sizeof(double) * (size_t)nb) : NULL;
+    if (nb && !tab) return 0;
+    if (nb) memcpy(tab, grown + CKPT_HEAD + CKPT_CELLS, sizeof(double) * (size_t)nb);
+    int ok = !nb || (w->btab && unpack_basin(w, b * GD_BLOCK, block_end(w, b), tab, (size_t)nb) == GD_OK);
+    free(tab);
+    if (!ok) return 0;
+    cell cs[GD_BLOCK];
+    memcpy(cs, grown + CKPT_HEAD, sizeof cs);
+    for (long i = b * GD_BLOCK; i < block_end(w, b); i++) put_cell(w, i, &cs[i - b * GD_BLOCK]);
+    if (!w->done[b]) w->ndone += block_end(w, b) - b * GD_BLOCK;
+    w->done[b] = 1;
+    return 1;
 }
 
 int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume)
@@ -972,27 +1017,20 @@ int gd_sweep_set_checkpoint(gd_sweep *w, const char *path, int resume)
     if (fd < 0) return gd_fmt(w->msg, GD_EIO, "cannot open checkpoint '%s': %s", path, strerror(errno));
     char have[24];
     ssize_t got = resume ? read(fd, have, 24) : 0;
+    if (got == 24 && memcmp(have, head, 7) == 0 && have[7] != head[7]) {
+        close(fd);
+        return gd_fmt(w->msg, GD_EUSAGE, "checkpoint '%s' was written by another gandyn version (remove it or drop --resume)", path);
+    }
     if (got == 24 && memcmp(have, head, 24) != 0) {
         close(fd);
         return gd_fmt(w->msg, GD_EUSAGE, "checkpoint '%s' belongs to another sweep configuration (remove it or drop --resume)", path);
     }
     off_t good = 24;
     if (got == 24) {
-        size_t n = record_size();
-        unsigned char *buf = malloc(n);
-        while (buf && read(fd, buf, n) == (ssize_t)n) {
-            int64_t b;
-            uint64_t h;
-            memcpy(&b, buf, 8);
-            memcpy(&h, buf + n - 8, 8);
-            if (h != fnv(buf, n - 8, w->ckpt_hash) || b < 0 || b >= w->nblocks) break;
-            cell cs[GD_BLOCK];
-            memcpy(cs, buf + 8, sizeof cs);
-            for (long i = 0; i < GD_BLOCK && b * GD_BLOCK + i < w->ncells; i++) put_cell(w, b * GD_BLOCK + i, &cs[i]);
-            if (!w->done[b]) w->ndone += (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
-            w->done[b] = 1;
-            good += (off_t)n;
-        }
+        struct stat sb;
+        off_t size = fstat(fd, &sb) == 0 ? sb.st_size : 0;
+        unsigned char *buf = NULL;
+        while (restore_block(w, fd, size - good, &buf)) good = lseek(fd, 0, SEEK_CUR);
         free(buf);
     }
     if (ftruncate(fd, good) != 0 || lseek(fd, 0, SEEK_SET) != 0 || write(fd, head, 24) != 24 || lseek(fd, good, SEEK_SET) != good) {
