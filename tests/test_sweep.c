@@ -131,7 +131,17 @@ static void resume(void)
     /* a checkpoint of another configuration is refused */
     s = make_sim_with(gp_grid, (const char *const[]){"integrator.steps", "3000", NULL});
     CHECK_OK(gd_sweep_create(s, &w));
-    CHECK(gd_sweep_set_checkpoint(w, ck, 1) == GD_EUSAGE);
+    CHECK(gd_sweep_set_checkpoint(w, ck, 1) == GD_EUSAGE && strstr(gd_sweep_errmsg(w), "another sweep configuration"));
+    gd_sweep_free(&w);
+    gd_sim_free(&s);
+    /* one of an older format (its magic's last character) is refused as another version's */
+    f = fopen(ck, "rb+");
+    char version = 0;
+    CHECK(f && fseek(f, 7, SEEK_SET) == 0 && fread(&version, 1, 1, f) == 1 && fseek(f, 7, SEEK_SET) == 0 && fputc(version - 1, f) != EOF);
+    if (f) fclose(f);
+    s = make_sim_with(gp_grid, NULL);
+    CHECK_OK(gd_sweep_create(s, &w));
+    CHECK(gd_sweep_set_checkpoint(w, ck, 1) == GD_EUSAGE && strstr(gd_sweep_errmsg(w), "another gandyn version"));
     gd_sweep_free(&w);
     gd_sim_free(&s);
     drop(&ref), drop(&r);
