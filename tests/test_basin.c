@@ -286,6 +286,24 @@ static void flow_basins(void)
     }
 }
 
+/* D8's map on 21 x 21 starts over [-2, 2]^2 (441 cells, 2 blocks), 2e4 steps: 4 attractors. */
+static const char *const d8_short[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "integrator.h", "1.85",
+                                       "integrator.steps", "20000", "sweep.attractor", "1", "sweep.x", "run.x0.0:-2:2:21", "sweep.y",
+                                       "run.x0.1:-2:2:21", NULL};
+
+/* The labels of two basin sweeps and every attractor (class, period, points) equal, bit for bit. */
+static void same_basin(const gd_sweep *whole, const gd_sweep *other)
+{
+    int na = 0, nb = 0;
+    const int *a = gd_sweep_get_basin(whole, &na), *b = gd_sweep_get_basin(other, &nb);
+    CHECK(a && b && na == nb && na >= 3 && memcmp(a, b, sizeof(int) * (size_t)gd_sweep_ncells(whole)) == 0);
+    for (int j = 0; a && b && j < na; j++) {
+        int ca, cb, pa, pb, ma, mb;
+        const double *xa = gd_sweep_get_basin_attractor(whole, j, &ca, &pa, &ma), *xb = gd_sweep_get_basin_attractor(other, j, &cb, &pb, &mb);
+        CHECK(ca == cb && pa == pb && ma == mb && (ma == 0 || memcmp(xa, xb, sizeof(double) * 2 * (size_t)ma) == 0));
+    }
+}
+
 /* The labels and tables travel as they do between MPI ranks: a sweep that computed only the
  * blocks of [0, 256) and one that computed only [256, N) hand theirs (records, then basin
  * tables) to a third that computed nothing, whose labels and attractors then equal the whole
@@ -293,9 +311,7 @@ static void flow_basins(void)
  * refused with the sweep's message. */
 static void handed_over(void)
 {
-    const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "integrator.h", "1.85", "integrator.steps", "20000",
-                        "sweep.attractor", "1", "sweep.x", "run.x0.0:-2:2:21", "sweep.y", "run.x0.1:-2:2:21", NULL};
-    gd_sim *s = make_sim(kv);
+    gd_sim *s = make_sim(d8_short);
     gd_sweep *whole = NULL, *part[2] = {NULL, NULL}, *to = NULL, *bare = NULL;
     CHECK_OK(gd_sweep_create(s, &whole));
     CHECK_OK(gd_sweep_run(whole));
@@ -327,14 +343,7 @@ static void handed_over(void)
         CHECK_OK(gd_sweep_import_basin(bare, lo[k], hi[k], k ? NULL : buf, k ? 0 : len));
         free(buf);
     }
-    int na = 0, nb = 0;
-    const int *a = gd_sweep_get_basin(whole, &na), *b = gd_sweep_get_basin(to, &nb);
-    CHECK(a && b && na == nb && na >= 3 && memcmp(a, b, sizeof(int) * (size_t)n) == 0);
-    for (int j = 0; a && b && j < na; j++) {
-        int ca, cb, pa, pb, ma, mb;
-        const double *xa = gd_sweep_get_basin_attractor(whole, j, &ca, &pa, &ma), *xb = gd_sweep_get_basin_attractor(to, j, &cb, &pb, &mb);
-        CHECK(ca == cb && pa == pb && ma == mb && (ma == 0 || memcmp(xa, xb, sizeof(double) * 2 * (size_t)ma) == 0));
-    }
+    same_basin(whole, to);
     CHECK(!gd_sweep_get_basin(bare, NULL) && gd_sweep_is_basin(bare));
     free(rec);
     gd_sweep_free(&whole), gd_sweep_free(&part[0]), gd_sweep_free(&part[1]), gd_sweep_free(&to), gd_sweep_free(&bare);
@@ -346,10 +355,8 @@ static void handed_over(void)
  * (a kill mid-write): it is dropped and its block computed again. */
 static void resumed(void)
 {
-    const char *kv[] = {"model.reg", "none", "integrator.name", "altgd", "integrator.n_d", "5", "integrator.h", "1.85", "integrator.steps", "20000",
-                        "sweep.attractor", "1", "sweep.x", "run.x0.0:-2:2:21", "sweep.y", "run.x0.1:-2:2:21", NULL};
     const char *ck = "out_basin_resume.ckpt";
-    gd_sim *s = make_sim(kv);
+    gd_sim *s = make_sim(d8_short);
     gd_sweep *whole = NULL, *cut = NULL, *again = NULL;
     CHECK_OK(gd_sweep_create(s, &whole));
     CHECK_OK(gd_sweep_run(whole));
@@ -367,14 +374,7 @@ static void resumed(void)
     CHECK(restored == 256 || restored == n - 256); /* one of the two blocks */
     CHECK(!gd_sweep_get_basin(again, NULL));
     CHECK_OK(gd_sweep_run(again));
-    int na = 0, nb = 0;
-    const int *a = gd_sweep_get_basin(whole, &na), *b = gd_sweep_get_basin(again, &nb);
-    CHECK(a && b && na == nb && na >= 3 && memcmp(a, b, sizeof(int) * (size_t)n) == 0);
-    for (int j = 0; a && b && j < na; j++) {
-        int ca, cb, pa, pb, ma, mb;
-        const double *xa = gd_sweep_get_basin_attractor(whole, j, &ca, &pa, &ma), *xb = gd_sweep_get_basin_attractor(again, j, &cb, &pb, &mb);
-        CHECK(ca == cb && pa == pb && ma == mb && (ma == 0 || memcmp(xa, xb, sizeof(double) * 2 * (size_t)ma) == 0));
-    }
+    same_basin(whole, again);
     gd_sweep_free(&whole), gd_sweep_free(&again);
     gd_sim_free(&s);
     remove(ck);
