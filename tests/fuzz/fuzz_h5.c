@@ -361,7 +361,17 @@ static int send_fd(int via, int fd)
     struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
     cm->cmsg_level = SOL_SOCKET, cm->cmsg_type = SCM_RIGHTS, cm->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-    return sendmsg(via, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+    ssize_t sent;
+    while ((sent = sendmsg(via, &mh, MSG_NOSIGNAL)) < 0 && errno == EINTR) continue;
+    return sent == 1 ? 0 : -1;
+}
+
+/* recv, again when a signal interrupts it (libFuzzer's timer ticks in this process). */
+static ssize_t recv_again(int fd, void *buf, size_t n)
+{
+    ssize_t got;
+    while ((got = recv(fd, buf, n, 0)) < 0 && errno == EINTR) continue;
+    return got;
 }
 
 static int recv_fd(int via)
@@ -369,7 +379,9 @@ static int recv_fd(int via)
     char c, ctl[CMSG_SPACE(sizeof(int))];
     struct iovec iov = {&c, 1};
     struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
-    struct cmsghdr *cm = recvmsg(via, &mh, 0) == 1 ? CMSG_FIRSTHDR(&mh) : NULL;
+    ssize_t got;
+    while ((got = recvmsg(via, &mh, 0)) < 0 && errno == EINTR) continue;
+    struct cmsghdr *cm = got == 1 ? CMSG_FIRSTHDR(&mh) : NULL;
     int fd = -1;
     if (cm && cm->cmsg_type == SCM_RIGHTS) memcpy(&fd, CMSG_DATA(cm), sizeof fd);
     return fd;
@@ -406,16 +418,26 @@ static void maker_start(void)
     sentry.maker = sv[0];
 }
 
+/* A new sentry from the maker; a maker that fails to give one (it died, or its fork failed) is
+ * replaced once, forked from this process, before the harness gives up. */
 static void sentry_start(void)
 {
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0 || send_fd(sentry.maker, sv[1]) != 0 ||
-        recv(sentry.maker, &sentry.pid, sizeof sentry.pid, 0) != sizeof sentry.pid || sentry.pid < 0) {
-        fprintf(stderr, "fuzz: the sentry maker is gone\n");
-        abort();
+    for (int attempt = 0;; attempt++) {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) != 0) abort();
+        if (send_fd(sentry.maker, sv[1]) == 0 && recv_again(sentry.maker, &sentry.pid, sizeof sentry.pid) == sizeof sentry.pid && sentry.pid > 0) {
+            close(sv[1]);
+            sentry.fd = sv[0];
+            return;
+        }
+        close(sv[0]), close(sv[1]);
+        if (attempt > 0) {
+            fprintf(stderr, "fuzz: the sentry maker is gone\n");
+            abort();
+        }
+        close(sentry.maker);
+        maker_start();
     }
-    close(sv[1]);
-    sentry.fd = sv[0];
 }
 
 /* The sentry's answer within MS milliseconds, 0 when it gives none (libFuzzer's timer ticks
@@ -427,7 +449,7 @@ static char sentry_answer(int ms)
     while ((ready = poll(&p, 1, ms)) < 0 && errno == EINTR) continue;
     char verdict = 'x';
     if (ready == 0) return 0;
-    if (ready == 1 && recv(sentry.fd, &verdict, 1, 0) != 1) verdict = 'x';
+    if (ready == 1 && recv_again(sentry.fd, &verdict, 1) != 1) verdict = 'x';
     return verdict;
 }
 
