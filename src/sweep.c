@@ -672,7 +672,7 @@ static int basin_finish(gd_sweep *w)
 {
     if (!w->btab || w->basin || w->basin_lost || w->ndone < w->ncells) return GD_OK;
     for (long b = 0; b < w->nblocks; b++)
-        if (w->btab[b].n < 0) return GD_OK; /* a block imported or resumed: no table, no basins */
+        if (w->btab[b].n < 0) return GD_OK; /* a block imported without its table: no basins */
     const int n = w->base->model->dim;
     int *labels = malloc(sizeof(int) * (size_t)w->ncells), map[GD_BLOCK];
     w->gatt = malloc(sizeof *w->gatt * (size_t)w->ncells); /* at most one attractor per cell */
@@ -710,7 +710,7 @@ static basin_tab *block_table(const gd_sweep *w, long blk)
  * its index, its attractor count and each attractor (BASIN_FIELDS numbers, then m x dim
  * points). Every value is copied exactly, so the importing process numbers the labels as a
  * single run does. *len: the doubles written (buf NULL: counted only); GD_ENOTAVAIL when a
- * block's table is not here (imported or resumed). */
+ * block's table is not here (its cells imported without it). */
 #define BASIN_FIELDS 8
 static int aligned(const gd_sweep *w, long i0, long i1);
 static int pack_basin(const gd_sweep *w, long i0, long i1, double *buf, size_t *len)
@@ -934,6 +934,8 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, cha
 #define CKPT_MAGIC "GDSWEEP3" /* 2: cells record the solver failure; 3: and the basin tables */
 #define CKPT_HEAD (2 * sizeof(int64_t))
 #define CKPT_CELLS (GD_BLOCK * sizeof(cell))
+/* the table is packed and read in place, as doubles, in a record buffer from malloc */
+_Static_assert((CKPT_HEAD + CKPT_CELLS) % _Alignof(double) == 0, "a record's basin table must start double-aligned");
 
 static uint64_t fnv(const void *p, size_t n, uint64_t h)
 {
@@ -952,22 +954,19 @@ static void record_block(gd_sweep *w, long blk, const cell *cs)
     if (w->btab && pack_basin(w, blk * GD_BLOCK, block_end(w, blk), NULL, &nb) != GD_OK) nb = 0;
     size_t n = CKPT_HEAD + CKPT_CELLS + nb * sizeof(double) + sizeof(uint64_t);
     unsigned char *buf = malloc(n);
-    double *tab = nb ? malloc(sizeof(double) * nb) : NULL;
-    if (!buf || (nb && !tab)) {
-        free(buf), free(tab);
+    if (!buf) {
         gd_fmt(w->msg, GD_ENOMEM, "out of memory for a checkpoint record");
         return;
     }
-    if (nb) pack_basin(w, blk * GD_BLOCK, block_end(w, blk), tab, &nb);
     const int64_t head[2] = {blk, (int64_t)nb};
     memcpy(buf, head, CKPT_HEAD);
     memcpy(buf + CKPT_HEAD, cs, CKPT_CELLS);
-    if (nb) memcpy(buf + CKPT_HEAD + CKPT_CELLS, tab, sizeof(double) * nb);
+    if (nb) pack_basin(w, blk * GD_BLOCK, block_end(w, blk), (double *)(void *)(buf + CKPT_HEAD + CKPT_CELLS), &nb);
     uint64_t h = fnv(buf, n - sizeof h, w->ckpt_hash);
     memcpy(buf + n - sizeof h, &h, sizeof h);
     /* one write per record: a kill between records leaves whole records */
     if (write(w->ckpt_fd, buf, n) != (ssize_t)n) gd_fmt(w->msg, GD_EIO, "cannot write checkpoint '%s': %s", w->ckpt_path, strerror(errno));
-    free(buf), free(tab);
+    free(buf);
 }
 
 /* The next whole record of a checkpoint into w (its cells, and its basin table if it has one);
@@ -987,12 +986,8 @@ static int restore_block(gd_sweep *w, int fd, off_t left, unsigned char **buf)
     uint64_t h;
     memcpy(&h, grown + n - sizeof h, sizeof h);
     if (h != fnv(grown, n - sizeof h, w->ckpt_hash)) return 0;
-    double *tab = nb ? malloc(sizeof(double) * (size_t)nb) : NULL;
-    if (nb && !tab) return 0;
-    if (nb) memcpy(tab, grown + CKPT_HEAD + CKPT_CELLS, sizeof(double) * (size_t)nb);
-    int ok = !nb || (w->btab && unpack_basin(w, b * GD_BLOCK, block_end(w, b), tab, (size_t)nb) == GD_OK);
-    free(tab);
-    if (!ok) return 0;
+    const double *tab = (const double *)(const void *)(grown + CKPT_HEAD + CKPT_CELLS);
+    if (nb && !(w->btab && unpack_basin(w, b * GD_BLOCK, block_end(w, b), tab, (size_t)nb) == GD_OK)) return 0;
     cell cs[GD_BLOCK];
     memcpy(cs, grown + CKPT_HEAD, sizeof cs);
     for (long i = b * GD_BLOCK; i < block_end(w, b); i++) put_cell(w, i, &cs[i - b * GD_BLOCK]);
@@ -1529,8 +1524,8 @@ static const char *const part_keys[P_NKEYS] = {"cells", "nx", "ny", "lo", "hi"};
 
 static void hash_text(const gd_sweep *w, char out[17]) { snprintf(out, 17, "%016" PRIx64, w->ckpt_hash); }
 
-/* A basin sweep's part also holds its labels and tables (pack_basin) as PART/basin; a part
- * finished with --resume lacks the tables of the blocks its checkpoint restored, and writes none. */
+/* A basin sweep's part also holds its labels and tables (pack_basin) as PART/basin; one whose
+ * blocks came without their tables (a checkpoint record written without one) writes none. */
 static int write_part_basin(gd_h5 *f, const gd_sweep *w, long lo, long hi)
 {
     size_t len = 0;
