@@ -48,10 +48,10 @@ typedef struct {
     double *P, *J, *T, *w, *g; /* N x N products and scratch, N-vectors */
 } att;
 
-/* The loops over every kept sample (a sweep runs them on each cell's 512) take the maximum of
+/* max and min that inline (libm's fmax is a call): NaN x leaves m unchanged, as fmax(m, x).
+ * The loops over every kept sample (a sweep runs them on each cell's 512) take the maximum of
  * squared distances (gd_dist2) and one square root at the end: sqrt is monotone and correctly
- * rounded, so it is the same number as the maximum of the distances.
- * max and min that inline (libm's fmax is a call): NaN x leaves m unchanged, as fmax(m, x). */
+ * rounded, so it is the same number as the maximum of the distances. */
 static inline double maxd(double m, double x) { return x > m ? x : m; }
 static inline double mind(double m, double x) { return x < m ? x : m; }
 

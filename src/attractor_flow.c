@@ -49,7 +49,6 @@ static int section(sunrealtype t, N_Vector y, sunrealtype *g, void *ud)
     return 0;
 }
 
-
 typedef struct {
     gd_sim *s;
     gd_cv h;
@@ -71,8 +70,8 @@ static int advance(flow_run *r, double t1, int *crossed)
     }
     r->t = tret;
     if (crossed) *crossed = flag == CV_ROOT_RETURN;
-    const double *x = N_VGetArrayPointer(r->h.y);
-    return isfinite(gd_norm(r->n, x)) && gd_norm(r->n, x) <= r->R ? GD_OK : GD_DIVERGED;
+    const double size = gd_norm(r->n, N_VGetArrayPointer(r->h.y));
+    return isfinite(size) && size <= r->R ? GD_OK : GD_DIVERGED;
 }
 
 static int open_run(flow_run *r, gd_sim *s)
@@ -112,7 +111,6 @@ static int equilibrium_from(flow_run *r, const double *x, double *e, double *J)
     if (gd_model_newton_ws(r->f.m, r->f.ws, x, e) != GD_OK || gd_model_jacobian_ws(r->f.m, r->f.ws, e, J) != GD_OK) return 0;
     return gd_norm(n * n, J) > 1e-6;
 }
-
 
 /* How far CVODE's numerical orbit may sit from an equilibrium e it has reached: its error test
  * keeps each component's local error within rtol |e_i| + atol, and near e the numerical orbit

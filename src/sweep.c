@@ -517,7 +517,6 @@ static void basin_free(gd_sweep *w)
     w->btab = NULL, w->blabel = w->basin = NULL, w->gatt = NULL, w->center = NULL;
 }
 
-
 /* The largest distance from a point of x to the nearest point of y (directed Hausdorff), or,
  * with a centre c, of y mirrored through c (2c - y). */
 static double set_gap(const basin_att *x, const basin_att *y, int n, const double *c)
