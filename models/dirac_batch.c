@@ -42,16 +42,18 @@ static inline __attribute__((always_inline)) void cell(int LOSS, int WGAN_GP, in
 /* Where the cells' field values go: into v (PLAIN, a field evaluation), or straight into a
  * stage of an update rule (gd_lane_stage on both rows, frozen cells keeping their bases):
  * EULER out = P(base + H v) (simgd, extragradient); SCALED out = P(base + a H v); OGD
- * out = P(base + H (a v + b w)), w = v (optimistic); RK0 and RK also acc = base + c H v and
- * acc += c H v (heun, rk4); MOM the buffered stage m = decay m + v, out = P(base + H (a v +
- * gain m)) (momentum, nesterov; decay and gain per player), MOMC and MOMCG the same with each
- * cell's decay (and gain: nesterov) when a sweep varies beta; ADAM and RMS the adaptive stage
- * (gd_adapt_stage: the moments, then out = P(base + H num / den), with and without a first
- * moment: adam, rmsprop; the square roots and the one division per cell bound its cost). The
- * loops read these through
- * locals, so that nothing in them is reloaded per cell; the update takes v as a finished
- * value (GD_ASSOC_BARRIER: -ffast-math may not reassociate into it), so EULER gives the very
- * numbers of field_batch followed by the lane's update, and the others the same to rounding. */
+ * out = P(base + H (2 v - w)), w = v (optimistic: its a = 2 and b = -1 as constants make
+ * one fused multiply-subtract, the same bits as a v + b w; other a, b take field then
+ * update); RK0 and RK also acc = base + c H v and acc += c H v (heun, rk4); MOM the
+ * buffered stage m = decay m + v, out = P(base + H (a v + gain m)) (momentum, nesterov;
+ * decay and gain per player), MOMC and MOMCG the same with each cell's decay (and gain:
+ * nesterov) when a sweep varies beta; ADAM and RMS the adaptive stage (gd_adapt_stage: the
+ * moments, then out = P(base + H num / den), with and without a first moment: adam,
+ * rmsprop; the square roots and the one division per cell bound its cost). The loops read
+ * these through locals, so that nothing in them is reloaded per cell; the update takes v as
+ * a finished value (GD_ASSOC_BARRIER: -ffast-math may not reassociate into it), so EULER
+ * gives the very numbers of field_batch followed by the lane's update, and the others the
+ * same to rounding. */
 enum { PLAIN, EULER, SCALED, OGD, RK0, RK, MOM, MOMC, MOMCG, ADAM, RMS };
 typedef struct {
     double *v;                      /* PLAIN */
@@ -67,7 +69,7 @@ typedef struct {
         } else {                                                                                          \
             const double f = FZ[i], b0 = B[i], b1 = B[n + i];                                             \
             double u1 = v1, u2 = v2;                                                                      \
-            if ((MODE) == OGD) u1 = A * v1 + BW * W[i], u2 = A * v2 + BW * W[n + i];                     \
+            if ((MODE) == OGD) u1 = 2.0 * v1 - W[i], u2 = 2.0 * v2 - W[n + i];                             \
             if ((MODE) == RK0 || (MODE) == RK) {                                                          \
                 const double a0 = (MODE) == RK0 ? b0 : ACC[i], a1 = (MODE) == RK0 ? b1 : ACC[n + i];      \
                 ACC[i] = f != 0 ? a0 : a0 + C * HG[i] * GD_ASSOC_BARRIER(v1);                             \
@@ -147,7 +149,7 @@ static inline __attribute__((always_inline)) void loops(const dirac_opts *o, int
     const gd_stage *st = k->st;
     double *const V = k->v, *const O = st ? st->out : NULL, *const ACC = st ? st->acc : NULL, *const W = st ? st->w : NULL;
     const double *const B = st ? st->base : NULL;
-    const double A = st ? st->a : 0, BW = st ? st->b : 0, C = st ? st->c : 0;
+    const double A = st ? st->a : 0, C = st ? st->c : 0;
     double *const MB = st ? st->mom : NULL; /* MOM: the buffer; the players' decay and gain */
     const double K0 = st ? st->decay[0] : 0, K1 = st ? st->decay[1] : 0, G0 = st ? st->gain[0] : 0, G1 = st ? st->gain[1] : 0;
     const double *const KC0 = st ? st->decay_c[0] : NULL, *const KC1 = st ? st->decay_c[1] : NULL; /* MOMC, MOMCG */
@@ -189,7 +191,7 @@ static int run(const gd_model *m, int n, const double *p, const double *x, const
     const gd_stage *st = k->st;
     const int mom = !st || !st->mom ? 0 : !st->decay_c[0] ? MOM : st->gain_c[0] ? MOMCG : MOMC;
     const int mode = !st ? PLAIN : st->ada ? (st->ada->m ? ADAM : RMS) : st->mom ? mom : st->w ? OGD : st->acc ? (st->acc_from_base ? RK0 : RK) : st->a == 1.0 ? EULER : SCALED;
-    if (st && st->w && (st->acc || !st->renew_w)) return GD_ENOTAVAIL;
+    if (st && st->w && (st->acc || !st->renew_w || st->a != 2.0 || st->b != -1.0)) return GD_ENOTAVAIL; /* OGD: 2 v - w */
     if (st && st->mom && (st->w || st->acc)) return GD_ENOTAVAIL;
     if (st && st->mom && (!st->decay_c[0] != !st->decay_c[1] || !st->gain_c[0] != !st->gain_c[1] || (st->gain_c[0] && !st->decay_c[0])))
         return GD_ENOTAVAIL; /* per-cell factors: both players' decays, and the gains with them or not at all */
