@@ -42,6 +42,7 @@ typedef struct {
     const double **cells;
     double hg[GD_BLOCK], hd[GD_BLOCK];
     double m1[GD_BLOCK], m2[GD_BLOCK]; /* max squared distance in the windows (N/4, N/2], (3N/4, N] */
+    double m2b[GD_BLOCK];   /* ... and over (7N/8, N], the late window's second half */
     double d0[GD_BLOCK];    /* squared initial distance */
     double dl[GD_BLOCK];    /* last squared distance above GD_TINY, and its step */
     double kl[GD_BLOCK];

@@ -29,32 +29,33 @@ static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict
 }
 
 /* One cell's bookkeeping after iteration k at squared distance d: freeze it past the radius,
- * note the first distance above G2 d0, the window maxima (W1, W2) and, when LAST, the last
- * distance above GD_TINY. The flags are constants at each call, so each loop carries only
+ * note the first distance above G2 d0, the window maxima (W1, W2, and W2B for the late
+ * window's second half) and, when LAST, the last distance above GD_TINY. The flags are constants at each call, so each loop carries only
  * its own work. A frozen cell's other records are never read (a diverged cell is classified
  * by its divergence step alone), so they need no test of it; every store is conditional, so
  * the loops write (masked) only what changes. */
 static inline __attribute__((always_inline)) void track(gd_block *restrict b, int i, double d, double k, double R2, double G2, int W1,
-                                                        int W2, int LAST)
+                                                        int W2, int W2B, int LAST)
 {
     if (b->diverged_at[i] == 0 && d > R2) b->diverged_at[i] = k;
     if (b->kg[i] == 0 && d > G2 * b->d0[i]) b->dg[i] = d, b->kg[i] = k;
     if (W1 && d > b->m1[i]) b->m1[i] = d;
     if (W2 && d > b->m2[i]) b->m2[i] = d;
+    if (W2B && d > b->m2b[i]) b->m2b[i] = d;
     if (W2) b->s2[i] += d;
     if (LAST && d > GD_TINY) b->dl[i] = d, b->kl[i] = k;
 }
 
 /* The loop over the block's cells, distances from two coordinates inline or from d2. */
-#define TRACK_LOOP(W1, W2, LAST)                                                                               \
+#define TRACK_LOOP(W1, W2, W2B, LAST)                                                                          \
     do {                                                                                                       \
         if (two) {                                                                                             \
             _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) {                                           \
                 double a = x0[i] - e0, c2 = x1[i] - e1;                                                        \
-                track(b, i, a * a + c2 * c2, k, R2, G2, W1, W2, LAST);                                         \
+                track(b, i, a * a + c2 * c2, k, R2, G2, W1, W2, W2B, LAST);                                    \
             }                                                                                                  \
         } else {                                                                                               \
-            _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) track(b, i, d2[i], k, R2, G2, W1, W2, LAST); \
+            _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) track(b, i, d2[i], k, R2, G2, W1, W2, W2B, LAST); \
         }                                                                                                      \
     } while (0)
 
@@ -67,17 +68,20 @@ static void measure(const gd_batch_cfg *c, gd_block *b, long step)
     /* Outside the windows only freezing needs distances, and every 4th step is enough: a
      * cell just past the radius cannot reach overflow in 4 steps. */
     if (!w1 && !w2 && (step & 3) && step != N) return;
+    int w2b = step > 7 * N / 8;
     const int two = c->mdim == 2;
     double d2[GD_BLOCK];
     if (!two) distances(c, b, d2);
     const double *restrict x0 = b->x, *restrict x1 = b->x + GD_BLOCK, e0 = c->eq[0], e1 = two ? c->eq[1] : 0;
     const double R2 = c->R2, G2 = c->G2, k = (double)step;
-    if (w1 && last) TRACK_LOOP(1, 0, 1);
-    else if (w1) TRACK_LOOP(1, 0, 0);
-    else if (w2 && last) TRACK_LOOP(0, 1, 1);
-    else if (w2) TRACK_LOOP(0, 1, 0);
-    else if (last) TRACK_LOOP(0, 0, 1);
-    else TRACK_LOOP(0, 0, 0);
+    if (w1 && last) TRACK_LOOP(1, 0, 0, 1);
+    else if (w1) TRACK_LOOP(1, 0, 0, 0);
+    else if (w2b && last) TRACK_LOOP(0, 1, 1, 1);
+    else if (w2b) TRACK_LOOP(0, 1, 1, 0);
+    else if (w2 && last) TRACK_LOOP(0, 1, 0, 1);
+    else if (w2) TRACK_LOOP(0, 1, 0, 0);
+    else if (last) TRACK_LOOP(0, 0, 0, 1);
+    else TRACK_LOOP(0, 0, 0, 0);
 }
 
 /* Frozen cells still go through the block's field, whose values they discard. At the state
@@ -204,6 +208,7 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     b->batch.p = b->np ? b->p : NULL;
     memset(b->m1, 0, sizeof b->m1);
     memset(b->m2, 0, sizeof b->m2);
+    memset(b->m2b, 0, sizeof b->m2b);
     memset(b->s2, 0, sizeof b->s2);
     memset(b->diverged_at, 0, sizeof b->diverged_at);
     memset(b->kg, 0, sizeof b->kg);
