@@ -284,7 +284,11 @@ GD_EXPORT const double *gd_sim_get_x0(const gd_sim *s, int k);
 GD_EXPORT const double *gd_sim_get_xfinal(const gd_sim *s, int k);
 GD_EXPORT long gd_sim_get_steps(const gd_sim *s, int k);
 GD_EXPORT double gd_sim_get_tfinal(const gd_sim *s, int k);
+/* The observed outcome of trajectory k, by the rule a sweep cell's is (README, `gandyn sweep`;
+ * without a known x*: diverge or oscillate), and its measured per-iteration contraction (NaN
+ * without an x*). */
 GD_EXPORT gd_outcome gd_sim_get_outcome(const gd_sim *s, int k);
+GD_EXPORT double gd_sim_get_rate(const gd_sim *s, int k);
 /* Why trajectory k stopped early (GD_FAIL_NONE: it ran to the end or diverged cleanly),
  * and the solver's one-line message ("" when none). A failed trajectory ends the
  * trajectory, never the run. */

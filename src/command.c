@@ -473,6 +473,7 @@ static void print_run_json(gd_cx *cx, const gd_sim *sim, const char *path)
         json_knum(cx, "t_final", gd_sim_get_tfinal(sim, k));
         fprintf(cx->out, ",\"outcome\":\"%s\",\"solver\":\"%s\",\"nfev\":%ld,\"solver_steps\":%ld", gd_outcome_name(gd_sim_get_outcome(sim, k)),
                gd_failure_name(gd_sim_get_failure(sim, k)), gd_sim_get_nfev(sim, k), gd_sim_get_solver_steps(sim, k));
+        json_knum(cx, "rate", gd_sim_get_rate(sim, k));
         json_knum(cx, "seconds", gd_sim_get_seconds(sim, k));
         fputc('}', cx->out);
     }
@@ -497,6 +498,7 @@ static void print_run_text(gd_cx *cx, const gd_sim *sim, const char *path)
         fprintf(cx->out, "trajectory %d: %-9s after %ld steps, t = %g, |x| = %.6g", k, gd_outcome_name(gd_sim_get_outcome(sim, k)),
                gd_sim_get_steps(sim, k), gd_sim_get_tfinal(sim, k), sqrt(r));
         if (eq && d0 > 0) fprintf(cx->out, ", |x - x*|/|x0 - x*| = %.3g", sqrt(d / d0));
+        if (isfinite(gd_sim_get_rate(sim, k))) fprintf(cx->out, ", contraction %.6g per step", gd_sim_get_rate(sim, k));
         gd_failure why = gd_sim_get_failure(sim, k);
         if (why != GD_FAIL_NONE) fprintf(cx->out, ", stopped early: %s", gd_failure_name(why));
         fputc('\n', cx->out);
@@ -1670,7 +1672,7 @@ static const command commands[] = {
     {"run", "CONFIG [--set K=V]... [-o FILE] [--json]", "integrate trajectories, write HDF5",
      "Integrates every start of run.x0 with the configured integrator and writes one HDF5 file: the\n"
      "trajectories, their outcomes, the model's equilibrium and vector field.",
-     "model integrator run sweep.converge_tol,diverge_radius noise",
+     "model integrator run sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure noise",
      (const char *const[]){OPT_SET, "-o FILE", "output file (default run.output; '' computes without a file)", OPT_JSON, NULL},
      "gandyn run @/dirac/notebook/gan_gradpen.ini --set integrator.name=altgd --set integrator.n_d=5 -o run.h5", 0, do_run, NULL},
     {"eig", "CONFIG [--set K=V]... [--scan K:LO:HI:N[:lin|log]] [-o FILE] [--json]", "equilibrium, Jacobian spectrum, one-iteration map spectrum",
@@ -1691,7 +1693,7 @@ static const command commands[] = {
     {"portrait", "CONFIG [--set K=V]... [-o FILE] [--json]", "field, trajectories, equilibria in a plane",
      "The vector field on a grid of the plane portrait.plane inside portrait.box (other coordinates at\n"
      "the first start), trajectories from a lattice of starts, and every equilibrium Newton finds there.",
-     "model integrator run.x0,save_every,save_coords portrait sweep.converge_tol,diverge_radius noise",
+     "model integrator run.x0,save_every,save_coords portrait sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure noise",
      (const char *const[]){OPT_SET, "-o FILE", "output file (default output/portrait.h5; '' none)", OPT_JSON, NULL},
      "gandyn portrait @/dirac/notebook/gan_gradpen.ini -o portrait.h5", 0, do_portrait, NULL},
     {"sweep", "CONFIG [--set K=V]... [--cells LO:HI] [-o FILE] [--resume] [--threads N] [--json]", "1-D/2-D sweep of sweep.x (and sweep.y): outcome per cell",
@@ -1765,7 +1767,7 @@ static const command commands[] = {
      "For a gradient flow (the particles model): the extreme eigenvalues of the curvature -DF at the\n"
      "first start, at the end of a run of the configured integrator and at the equilibrium Newton\n"
      "finds from the start, and gradient descent's local step limit 2/L.",
-     "model integrator run.x0 sweep.converge_tol,diverge_radius noise", (const char *const[]){OPT_SET, OPT_JSON, NULL},
+     "model integrator run.x0 sweep.converge_tol,diverge_radius,grow_factor,rate_tol,measure noise", (const char *const[]){OPT_SET, OPT_JSON, NULL},
      "gandyn smoothness /dev/null --set model.name=particles --set 'model.particles=0.2,0.1;1.7,-0.2;0.1,2.2;2.1,1.8' "
      "--set 'model.data=0,0;2,0;0,2;2,2'",
      0, do_smoothness, NULL},

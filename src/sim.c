@@ -528,7 +528,6 @@ int gd_sim_setup(gd_sim *s)
 
 /* ---------------------------------------------------------------- running ---- */
 /* |a - b|, b NULL: the origin */
-static double dist_or_norm(int n, const double *a, const double *b) { return b ? gd_dist(n, a, b) : gd_norm(n, a); }
 
 /* Extend the box [lo, hi] of the plane coordinates (ix, iy) by x. */
 static void box_add(const gd_sim *s, double *lo, double *hi, const double *x)
@@ -707,6 +706,11 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     box_add(s, lo, hi, x);
     long n = 0, steps = s->stepper->o.steps;
     int diverged = 0;
+    /* the distances the outcome reads, over the coordinates a sweep measures (src/outcome.c) */
+    const int nm = s->sweep->measure && s->model->ngen > 0 ? s->model->ngen : dim;
+    const double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
+    gd_track tr;
+    gd_track_start(&tr, peq ? gd_dist2(nm, x, peq) : 0, steps);
     while (rc == GD_OK && n < steps && !diverged) {
         rc = gd_stepper_step(s->stepper, x, &t);
         if (rc == GD_ESOLVER || (rc < 0 && s->stepper->failure == GD_FAIL_RHS)) {
@@ -722,6 +726,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         diverged = rc == GD_DIVERGED;
         rc = GD_OK;
         n++;
+        if (peq) gd_track_step(&tr, n, gd_dist2(nm, x, peq), G2);
         if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run->save_every == 0 || n == steps || diverged)) { /* no NaN rows */
             rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, s->stepper->ws, x) : 0);
             if (rc == GD_OK && opt_all) rc = opt_row(s, opt);
@@ -739,11 +744,19 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     r->nfev = s->stepper->nfev;
     r->solver_steps = s->stepper->nsteps;
     r->seconds = wall_seconds() - t_start;
-    double d0 = dist_or_norm(dim, r->x0, peq), d1 = dist_or_norm(dim, x, peq);
-    r->outcome = diverged ? GD_DIVERGE : (peq && d1 <= s->sweep->converge_tol * d0) ? GD_CONVERGE : GD_OSCILLATE;
+    r->rate = NAN;
+    if (!peq) { /* no x* to measure against: only divergence can be told */
+        r->outcome = diverged ? GD_DIVERGE : GD_OSCILLATE;
+    } else {
+        /* as a sweep cell: a trajectory the solver or the model ended counts as diverged */
+        if (diverged || r->failure != GD_FAIL_NONE) tr.div_at = diverged ? n : n + 1;
+        if (!isfinite(tr.dN)) tr.dN = s->stepper->o.diverge_radius * s->stepper->o.diverge_radius;
+        r->outcome = gd_track_outcome(s, &tr, NAN, &r->rate);
+    }
     if (!f) return GD_OK;
     rc = gd_h5_attr_doubles(f, group, "x0", dim, r->x0);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, group, "outcome", gd_outcome_name(r->outcome));
+    if (rc == GD_OK) rc = gd_h5_attr_doubles(f, group, "rate", 1, &r->rate);
     if (rc == GD_OK) rc = gd_h5_attr_string(f, group, "solver", gd_failure_name(r->failure));
     if (rc == GD_OK && r->failure_msg) rc = gd_h5_attr_string(f, group, "solver_message", r->failure_msg);
     if (rc == GD_OK) rc = gd_h5_attr_long(f, group, "steps", n);
@@ -925,3 +938,4 @@ const char *gd_sim_get_failure_message(const gd_sim *s, int k) { return result(s
 long gd_sim_get_nfev(const gd_sim *s, int k) { return result(s, k) ? s->res[k].nfev : -1; }
 long gd_sim_get_solver_steps(const gd_sim *s, int k) { return result(s, k) ? s->res[k].solver_steps : -1; }
 double gd_sim_get_seconds(const gd_sim *s, int k) { return result(s, k) ? s->res[k].seconds : NAN; }
+double gd_sim_get_rate(const gd_sim *s, int k) { return result(s, k) ? s->res[k].rate : NAN; }

@@ -57,6 +57,16 @@ typedef struct {
     long tail;      /* states kept per cell for the attractor fields */
 } sweep_opts;
 
+/* One trajectory's squared distances to x* as its outcome reads them (src/outcome.c): initial,
+ * final, the maxima over (N/4, N/2], (3N/4, N] and (7N/8, N], the sum over (3N/4, N], the last
+ * one above GD_TINY, the first escape past G2 d0 (every 4th step) and the divergence step. */
+typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2, m2b; } gd_track;
+void gd_track_start(gd_track *tr, double d0, long N);
+/* After iteration k (1..N) at squared distance d; G2: the squared sweep.grow_factor. */
+void gd_track_step(gd_track *tr, long k, double d, double G2);
+/* The observed outcome and (rate_out, may be NULL) the per-iteration contraction. */
+gd_outcome gd_track_outcome(const gd_sim *s, const gd_track *tr, double sigma_pred, double *rate_out);
+
 typedef struct rate_opts rate_opts;         /* rate.c */
 typedef struct portrait_opts portrait_opts; /* portrait.c */
 typedef struct continuation_opts continuation_opts; /* continuation.c */
@@ -69,6 +79,7 @@ typedef struct {
     long steps;
     double t;
     gd_outcome outcome;
+    double rate;             /* the measured per-iteration contraction (NaN without an x*) */
     gd_failure failure;      /* why the trajectory stopped early (GD_FAIL_NONE: it did not) */
     char *failure_msg;       /* the solver's line, NULL when none */
     long nfev, solver_steps; /* the stepper's counters for this trajectory */

@@ -13,9 +13,10 @@
  * per-iteration contraction is (max d over (3N/4, N] / max d over (N/4, N/2])^(2/N) --
  * window maxima, so the ripple of a non-normal spiral does not bias it -- and the cell
  * converges if d_N <= converge_tol d_0, or the contraction is below 1 - rate_tol, the late
- * distance is below the initial one and it keeps shrinking to the end (sustained(): an orbit
- * levelling off on a cycle around x* does not); it diverges if the contraction is above 1 + rate_tol,
- * else oscillates. The prediction is the spectral radius of the one-iteration map at x*.
+ * distance is below the initial one and it keeps shrinking to the end (an orbit levelling off
+ * on a cycle around x* does not); it diverges if the contraction is above 1 + rate_tol and the
+ * late distance above the initial one; else it oscillates (src/outcome.c, which `run` shares).
+ * The prediction is the spectral radius of the one-iteration map at x*.
  */
 #include "attractor_impl.h"
 #include "gd_impl.h"
@@ -415,52 +416,7 @@ static double ctx_sigma_pred(ctx *c, double rho)
 }
 
 /* ---------------------------------------------------------------- cells -------- */
-/* Distances of one trajectory: initial, final, window maxima, the last one above GD_TINY. */
-/* m1, m2, m2b: maxima over (N/4, N/2], (3N/4, N] and (7N/8, N]; s2: sum over (3N/4, N] */
-typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2, m2b; } track;
-
-/* With gradient noise the state never settles: a cell converges when its RMS distance to x*
- * over the trailing window (3N/4, N] is within sweep.noise_factor x sqrt(tr Sigma_pred), the
- * predicted stationary spread; diverges by the radius alone; else oscillates. */
-static signed char classify_noisy(const gd_sim *s, const track *tr, double sigma_pred)
-{
-    const long win = tr->N - 3 * tr->N / 4;
-    const double rms = win > 0 ? sqrt(tr->s2 / (double)win) : sqrt(tr->dN);
-    if (tr->div_at) return GD_DIVERGE;
-    return rms <= s->sweep->noise_factor * sqrt(sigma_pred) ? GD_CONVERGE : GD_OSCILLATE; /* NaN (no covariance): never converged */
-}
-
-/* Whether a shrinking distance keeps shrinking to the end: the late window's second half,
- * (7N/8, N], lies below its first half at least 1/16 as far (in log) as the late window lies
- * below the first one. Geometric decay gives 1/4, d ~ 1/k gives 1/7, an orbit levelling off
- * on a cycle around x* gives less (the max over (3N/4, N] is its first half's when m2b < m2). */
-static int sustained(const track *tr)
-{
-    if (tr->N < 16 || !(tr->m1 > GD_TINY) || !(tr->m2b > GD_TINY)) return 1; /* too short to tell, or past underflow */
-    return tr->m2b < tr->m2 && 16 * log(tr->m2 / tr->m2b) >= log(tr->m1 / tr->m2);
-}
-
-static void classify(const gd_sim *s, const track *tr, cell *out)
-{
-    double rate, d0sq = tr->d0, dNsq = tr->dN, m1 = tr->m1, m2 = tr->m2;
-    long N = tr->N, div_at = tr->div_at;
-    if (div_at) rate = pow(dNsq / d0sq, 0.5 / (double)div_at);
-    else if (tr->kg && d0sq > 0) rate = pow(tr->dg / d0sq, 0.5 / (double)tr->kg); /* the escape, not the cycle after it */
-    else if (N >= 8 && m1 > GD_TINY && m2 > GD_TINY) rate = pow(m2 / m1, 1.0 / (double)N); /* window centres N/2 apart */
-    else if (tr->kl > 0 && d0sq > 0) rate = pow(tr->dl / d0sq, 0.5 / (double)tr->kl); /* converged past underflow */
-    else rate = d0sq > 0 ? pow(dNsq / d0sq, 0.5 / (double)N) : 0;
-    double tol = s->sweep->rate_tol;
-    out->rate = rate;
-    double grow2 = s->sweep->grow_factor * s->sweep->grow_factor;
-    if (div_at) out->outcome = GD_DIVERGE;
-    else if (dNsq <= s->sweep->converge_tol * s->sweep->converge_tol * d0sq) out->outcome = GD_CONVERGE;
-    else if (tr->kg || (d0sq > 0 && m2 > grow2 * d0sq)) out->outcome = GD_DIVERGE;
-    else if (rate < 1 - tol && m2 <= d0sq && sustained(tr)) out->outcome = GD_CONVERGE; /* shrinking to the end, nearer than it started */
-    else if (rate < 1 - tol) out->outcome = GD_OSCILLATE; /* moved away and now creeping, or levelling off: not converged */
-    else if (rate > 1 + tol) out->outcome = GD_DIVERGE;
-    else out->outcome = GD_OSCILLATE;
-    if (s->stepper->noise.sigma > 0) out->outcome = classify_noisy(s, tr, out->sigma_pred);
-}
+static void classify(const gd_sim *s, const gd_track *tr, cell *out) { out->outcome = (signed char)gd_track_outcome(s, tr, out->sigma_pred, &out->rate); }
 
 /* A map state into z: x, then the nm - dim values of the rule's history after it. */
 static void keep_state(const gd_stepper *st, const double *x, double *z, int nm)
@@ -483,7 +439,8 @@ static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
     memcpy(x, c->x0, sizeof(double) * (size_t)n);
     gd_model_project(c->model, x);
     double d0 = gd_dist2(nm, x, eq), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
-    track tr = {d0, d0, 0, 0, d0, 0, steps > 0 ? steps : st->o.steps, 0, 0, 0, 0, 0};
+    gd_track tr;
+    gd_track_start(&tr, d0, steps > 0 ? steps : st->o.steps);
     out->failure = GD_FAIL_NONE;
     double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
     long N = tr.N;
@@ -495,11 +452,7 @@ static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
         if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
         if (rc < 0) out->failure = (signed char)st->failure; /* counts as divergence, recorded as what it was */
         else if (!isfinite(d)) out->failure = GD_FAIL_NONFINITE;
-        if (k > N / 4 && k <= N / 2) tr.m1 = fmax(tr.m1, d);
-        if (k > 7 * N / 8) tr.m2b = fmax(tr.m2b, d);
-        if (k > 3 * N / 4) tr.m2 = fmax(tr.m2, d), tr.s2 += d;
-        if (d > GD_TINY) tr.dl = d, tr.kl = k;
-        if (!tr.kg && (k & 3) == 0 && d > G2 * d0) tr.dg = d, tr.kg = k; /* every 4th step, as the kernel */
+        gd_track_step(&tr, k, d, G2);
     }
     tr.dN = isfinite(d) ? d : R2;
     classify(s, &tr, out);
@@ -908,8 +861,8 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         double *x = c->J; /* scratch of at least n */
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
         double dN = gd_dist2(cfg.mdim, x, eq);
-        track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
-                    b->dg[i], (long)b->kg[i], b->s2[i], b->m2b[i]};
+        gd_track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
+                       b->dg[i], (long)b->kg[i], b->s2[i], b->m2b[i]};
         classify(s, &tr, &out[i]);
     }
     return w->col.cls ? block_attractors(w, c, b, blk, cfg.steps, out, msg) : GD_OK;

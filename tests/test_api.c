@@ -209,7 +209,7 @@ static void sim_refuses(gd_sim *s)
     CHECK(!gd_sim_get_model(s) && !gd_sim_get_stepper(s) && !gd_sim_get_output(s) && !gd_sim_get_equilibrium(s) && !gd_sim_get_config_text(s));
     REFUSED(s, gd_sim_get_ntraj(s));
     CHECK(!gd_sim_get_x0(s, 0) && !gd_sim_get_xfinal(s, 0) && gd_sim_get_steps(s, 0) == -1 && isnan(gd_sim_get_tfinal(s, 0)));
-    CHECK(gd_sim_get_nfev(s, 0) == -1 && gd_sim_get_solver_steps(s, 0) == -1 && isnan(gd_sim_get_seconds(s, 0)));
+    CHECK(gd_sim_get_nfev(s, 0) == -1 && gd_sim_get_solver_steps(s, 0) == -1 && isnan(gd_sim_get_seconds(s, 0)) && isnan(gd_sim_get_rate(s, 0)));
     CHECK(gd_sim_get_outcome(s, 0) == GD_OSCILLATE && gd_sim_get_failure(s, 0) == GD_FAIL_NONE && !gd_sim_get_failure_message(s, 0)[0]);
     REFUSED(s, gd_sim_smoothness(s, &sm));
     REFUSED(s, gd_sim_eig(s, &e));

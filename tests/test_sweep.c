@@ -308,9 +308,45 @@ static void levelling_off(void)
     CHECK(one_cell(gp) == GD_CONVERGE);
 }
 
+/* `run` and a one-cell sweep of the same configuration read one outcome and one contraction
+ * (src/outcome.c), for every integrator, from starts that converge, level off on a cycle and
+ * spiral out. The sweep's per-cell path steps the same stepper, so the rates are equal bit for bit. */
+static void run_equals_sweep(void)
+{
+    static const char *const games[][8] = {
+        {"model.reg", "gp", "model.gamma", "0.3", NULL},            /* converges */
+        {"model.loss", "nsgan", NULL},                              /* levels off (simgd) or converges slowly */
+        {"model.loss", "gan", NULL},                                /* spirals out (simgd) */
+        {"model.loss", "wgan", "model.reg", "clip", "model.clip", "1", NULL}, /* bounded */
+    };
+    int counts[3] = {0, 0, 0}, runs = 0;
+    for (const gd_integrator_type *const *t = gd_integrator_types(); *t; t++)
+        for (size_t g = 0; g < sizeof games / sizeof games[0]; g++) {
+            const char *name = gd_integrator_type_name(*t);
+            const char *const kv[] = {"integrator.name", name, "integrator.h", "0.2", "integrator.steps", "400", "integrator.t_end", "80",
+                                      "run.x0", "1,1", "sweep.x", "run.x0.0:1:1:1", "sweep.kernel", "cell", NULL};
+            gd_sim *s = make_sim_with(kv, games[g]);
+            gd_sweep *w = NULL;
+            CHECK_OK(gd_sim_run(s, ""));
+            CHECK_OK(gd_sweep_create(s, &w));
+            CHECK_OK(gd_sweep_run(w));
+            const int same = (int)gd_sim_get_outcome(s, 0) == gd_sweep_get_outcome(w)[0] && gd_sim_get_rate(s, 0) == gd_sweep_get_rate(w)[0];
+            if (!same)
+                printf("run vs sweep, %s game %zu: %s %.17g against %s %.17g\n", name, g, gd_outcome_name(gd_sim_get_outcome(s, 0)), gd_sim_get_rate(s, 0),
+                       gd_outcome_name(gd_sweep_get_outcome(w)[0]), gd_sweep_get_rate(w)[0]);
+            CHECK(same);
+            counts[gd_sim_get_outcome(s, 0)]++, runs++;
+            gd_sweep_free(&w);
+            gd_sim_free(&s);
+        }
+    printf("run = sweep on %d configurations: %d converge, %d oscillate, %d diverge\n", runs, counts[0], counts[1], counts[2]);
+    CHECK(counts[0] > 0 && counts[1] > 0 && counts[2] > 0);
+}
+
 int main(void)
 {
     levelling_off();
+    run_equals_sweep();
     rho_matches_eig();
     agreement_and_determinism();
     resume();
