@@ -892,11 +892,11 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, cha
 }
 
 /* ---------------------------------------------------------------- checkpoints -- */
-/* File: "GDSWEEP3", hash of the configuration and axes, cell count; then one record per
+/* File: "GDSWEEP4", hash of the configuration and axes, cell count; then one record per
  * finished block: block index, the count nb of its basin numbers, its cells, nb doubles (a
  * basin sweep's labels and table of the block, pack_basin; else none), FNV-1a of all that. A
  * record torn by kill -9 fails its hash and is dropped (and overwritten) on resume. */
-#define CKPT_MAGIC "GDSWEEP3" /* 2: cells record the solver failure; 3: and the basin tables */
+#define CKPT_MAGIC "GDSWEEP4" /* 2: cells record the solver failure; 3: and the basin tables; 4: outcomes by src/outcome.c */
 #define CKPT_HEAD (2 * sizeof(int64_t))
 #define CKPT_CELLS (GD_BLOCK * sizeof(cell))
 /* the table is packed and read in place, as doubles, in a record buffer from malloc */
