@@ -1172,6 +1172,7 @@ int gd_sweep_create(gd_sim *s, gd_sweep **out)
     for (int k = 0; k < w->naxes; k++) h = fnv(w->ax[k].values, sizeof(double) * (size_t)w->ax[k].n, h);
     size_t layout[2] = {sizeof(cell), GD_BLOCK}; /* a record from another build is refused too */
     h = fnv(layout, sizeof layout, h);
+    h = fnv(CKPT_MAGIC, strlen(CKPT_MAGIC), h); /* and a part of another record format or outcome rule */
     w->ckpt_hash = fnv(&w->batched, sizeof w->batched, h);
     *out = w;
     return GD_OK;
@@ -1686,7 +1687,8 @@ static int merge_parts(part *p, int n, gd_sim **sim, gd_sweep **out, char *msg)
     for (int i = 0; i < n && rc == GD_OK; i++) rc = read_head(&p[i], msg);
     for (int i = 1; i < n && rc == GD_OK; i++)
         if (strcmp(p[i].hash, p[0].hash) != 0 || memcmp(p[i].head, p[0].head, sizeof(long) * P_LO) != 0)
-            rc = gd_fmt(msg, GD_EUSAGE, "'%s' is from another sweep configuration than '%s'", p[i].path, p[0].path);
+            rc = gd_fmt(msg, GD_EUSAGE, "'%s' is from another sweep %s than '%s'", p[i].path,
+                        strcmp(p[i].config, p[0].config) ? "configuration" : "format or gandyn version", p[0].path);
     if (rc == GD_OK) rc = check_cover(p, n, msg);
     if (rc == GD_OK) rc = rebuild(&p[0], sim, out, msg);
     for (int i = 0; i < n && rc == GD_OK; i++) rc = read_cells(&p[i], *out, msg);

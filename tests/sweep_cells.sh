@@ -169,6 +169,9 @@ del f["sweep_part/rho"]
 f["sweep_part/rho"] = [0.5] * 3
 PY
 expect 2 "merge: 'forged_1.h5' was written by another gandyn build" -- merge forged_2.h5 forged_3.h5 forged_1.h5
+# the same configuration with another hash beside a part of this build: another version's part
+# (the hash folds in the record format and outcome rule, CKPT_MAGIC)
+expect 2 "merge: 'forged_2.h5' is from another sweep format or gandyn version than 'rk4_1.h5'" -- merge rk4_1.h5 forged_2.h5 rk4_3.h5
 expect 2 "merge: 'damaged.h5': /sweep_part/rho is not the 140 cells of its range" -- merge rk4_1.h5 damaged.h5 rk4_3.h5
 # --cells usage
 expect 2 "--cells needs LO:HI" -- sweep /dev/null "${rk4[@]}" --cells 5:5
