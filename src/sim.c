@@ -527,8 +527,6 @@ int gd_sim_setup(gd_sim *s)
 }
 
 /* ---------------------------------------------------------------- running ---- */
-/* |a - b|, b NULL: the origin */
-
 /* Extend the box [lo, hi] of the plane coordinates (ix, iy) by x. */
 static void box_add(const gd_sim *s, double *lo, double *hi, const double *x)
 {

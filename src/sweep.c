@@ -416,7 +416,11 @@ static double ctx_sigma_pred(ctx *c, double rho)
 }
 
 /* ---------------------------------------------------------------- cells -------- */
-static void classify(const gd_sim *s, const gd_track *tr, cell *out) { out->outcome = (signed char)gd_track_outcome(s, tr, out->sigma_pred, &out->rate); }
+/* A cell's outcome and contraction, by the rule every trajectory's is (src/outcome.c). */
+static void classify(const gd_sim *s, const gd_track *tr, cell *out)
+{
+    out->outcome = (signed char)gd_track_outcome(s, tr, out->sigma_pred, &out->rate);
+}
 
 /* A map state into z: x, then the nm - dim values of the rule's history after it. */
 static void keep_state(const gd_stepper *st, const double *x, double *z, int nm)
