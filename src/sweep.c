@@ -416,6 +416,25 @@ static double ctx_sigma_pred(ctx *c, double rho)
 }
 
 /* ---------------------------------------------------------------- cells -------- */
+/* One past block blk's last cell (the last block may be short). */
+static long block_end(const gd_sweep *w, long blk) { return (blk + 1) * GD_BLOCK < w->ncells ? (blk + 1) * GD_BLOCK : w->ncells; }
+
+/* Block b's cells into the sweep's columns from cs (GD_BLOCK of them: the last block's tail is padding). */
+static void put_block(gd_sweep *w, long b, const cell *cs)
+{
+    for (long i = b * GD_BLOCK; i < block_end(w, b); i++) put_cell(w, i, &cs[i - b * GD_BLOCK]);
+}
+
+/* Blocks [i0, i1) (aligned) now hold finished cells. */
+static void mark_done(gd_sweep *w, long i0, long i1)
+{
+    for (long b = i0 / GD_BLOCK; b * GD_BLOCK < i1; b++)
+        if (!w->done[b]) {
+            w->done[b] = 1;
+            w->ndone += block_end(w, b) - b * GD_BLOCK;
+        }
+}
+
 /* A cell's outcome and contraction, by the rule every trajectory's is (src/outcome.c). */
 static void classify(const gd_sim *s, const gd_track *tr, cell *out)
 {
@@ -657,7 +676,7 @@ static int basin_finish(gd_sweep *w)
             if (g == w->ngatt) w->gatt[w->ngatt++] = &t->a[j];
             map[j] = g;
         }
-        for (long i = b * GD_BLOCK; i < (b + 1) * GD_BLOCK && i < w->ncells; i++) labels[i] = w->blabel[i] >= 0 ? map[w->blabel[i]] : w->blabel[i];
+        for (long i = b * GD_BLOCK; i < block_end(w, b); i++) labels[i] = w->blabel[i] >= 0 ? map[w->blabel[i]] : w->blabel[i];
     }
     w->basin = labels;
     return GD_OK;
@@ -865,8 +884,9 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         double *x = c->J; /* scratch of at least n */
         for (int k = 0; k < n; k++) x[k] = b->x[k * GD_BLOCK + i];
         double dN = gd_dist2(cfg.mdim, x, eq);
-        gd_track tr = {b->d0[i], isfinite(dN) ? dN : cfg.R2, b->m1[i], b->m2[i], b->dl[i], (long)b->kl[i], cfg.steps, (long)b->diverged_at[i],
-                       b->dg[i], (long)b->kg[i], b->s2[i], b->m2b[i]};
+        const gd_track tr = {.d0 = b->d0[i], .dN = isfinite(dN) ? dN : cfg.R2, .m1 = b->m1[i], .m2 = b->m2[i], .m2b = b->m2b[i], .s2 = b->s2[i],
+                             .dl = b->dl[i], .kl = (long)b->kl[i], .N = cfg.steps, .div_at = (long)b->diverged_at[i], .dg = b->dg[i],
+                             .kg = (long)b->kg[i]};
         classify(s, &tr, &out[i]);
     }
     return w->col.cls ? block_attractors(w, c, b, blk, cfg.steps, out, msg) : GD_OK;
@@ -875,7 +895,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
 static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, char *msg)
 {
     basin_tab *tab = block_table(w, blk);
-    for (long i = blk * GD_BLOCK; i < (blk + 1) * GD_BLOCK && i < w->ncells; i++) {
+    for (long i = blk * GD_BLOCK; i < block_end(w, blk); i++) {
         int rc = ctx_cell(w, c, i, msg);
         if (rc != GD_OK) return rc;
         cell *ce = &out[i - blk * GD_BLOCK];
@@ -912,8 +932,6 @@ static uint64_t fnv(const void *p, size_t n, uint64_t h)
     for (size_t i = 0; i < n; i++) h = (h ^ c[i]) * 1099511628211ULL;
     return h;
 }
-
-static long block_end(const gd_sweep *w, long blk) { return (blk + 1) * GD_BLOCK < w->ncells ? (blk + 1) * GD_BLOCK : w->ncells; }
 
 /* Block blk's cells (cs, GD_BLOCK, zero past the last cell), and its basin table, as one record. */
 static void record_block(gd_sweep *w, long blk, const cell *cs)
@@ -959,9 +977,8 @@ static int restore_block(gd_sweep *w, int fd, off_t left, unsigned char **buf)
     if (nb && !(w->btab && unpack_basin(w, b * GD_BLOCK, block_end(w, b), tab, (size_t)nb) == GD_OK)) return 0;
     cell cs[GD_BLOCK];
     memcpy(cs, grown + CKPT_HEAD, sizeof cs);
-    for (long i = b * GD_BLOCK; i < block_end(w, b); i++) put_cell(w, i, &cs[i - b * GD_BLOCK]);
-    if (!w->done[b]) w->ndone += block_end(w, b) - b * GD_BLOCK;
-    w->done[b] = 1;
+    put_block(w, b, cs);
+    mark_done(w, b * GD_BLOCK, block_end(w, b));
     return 1;
 }
 
@@ -1050,13 +1067,11 @@ int gd_sweep_run_range(gd_sweep *w, long i0, long i1)
                 if (err == GD_OK) err = gd_fmt(w->msg, rc, "%s", msg);
                 continue;
             }
-            long cells = (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
-            for (long i = 0; i < cells; i++) put_cell(w, b * GD_BLOCK + i, &cs[i]); /* each block its own cells */
+            put_block(w, b, cs); /* each block its own cells */
 #pragma omp critical(gd_sweep_ckpt)
             {
                 record_block(w, b, cs);
-                w->done[b] = 1;
-                w->ndone += cells;
+                mark_done(w, b * GD_BLOCK, block_end(w, b));
             }
             if (w->monitor && omp_get_thread_num() == 0 && now() - last >= w->monitor_every) {
                 last = now();
@@ -1295,16 +1310,6 @@ int gd_sweep_export(const gd_sweep *w, long i0, long i1, void *buf)
         memcpy((char *)buf + (size_t)(i - i0) * sizeof c, &c, sizeof c);
     }
     return GD_OK;
-}
-
-/* Blocks [i0, i1) (aligned) now hold finished cells. */
-static void mark_done(gd_sweep *w, long i0, long i1)
-{
-    for (long b = i0 / GD_BLOCK; b * GD_BLOCK < i1; b++)
-        if (!w->done[b]) {
-            w->done[b] = 1;
-            w->ndone += (b + 1) * GD_BLOCK <= w->ncells ? GD_BLOCK : w->ncells - b * GD_BLOCK;
-        }
 }
 
 int gd_sweep_import(gd_sweep *w, long i0, long i1, const void *buf)

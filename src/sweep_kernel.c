@@ -30,10 +30,11 @@ static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict
 
 /* One cell's bookkeeping after iteration k at squared distance d: freeze it past the radius,
  * note the first distance above G2 d0, the window maxima (W1, W2, and W2B for the late
- * window's second half) and, when LAST, the last distance above GD_TINY. The flags are constants at each call, so each loop carries only
- * its own work. A frozen cell's other records are never read (a diverged cell is classified
- * by its divergence step alone), so they need no test of it; every store is conditional, so
- * the loops write (masked) only what changes. */
+ * window's second half) and, when LAST, the last distance above GD_TINY. The flags are
+ * constants at each call, so each loop carries only its own work. A frozen cell's other
+ * records are never read (a diverged cell is classified by its divergence step alone), so
+ * they need no test of it; every store is conditional, so the loops write (masked) only what
+ * changes. */
 static inline __attribute__((always_inline)) void track(gd_block *restrict b, int i, double d, double k, double R2, double G2, int W1,
                                                         int W2, int W2B, int LAST)
 {
@@ -68,7 +69,7 @@ static void measure(const gd_batch_cfg *c, gd_block *b, long step)
     /* Outside the windows only freezing needs distances, and every 4th step is enough: a
      * cell just past the radius cannot reach overflow in 4 steps. */
     if (!w1 && !w2 && (step & 3) && step != N) return;
-    int w2b = step > 7 * N / 8;
+    const int w2b = step > 7 * N / 8;
     const int two = c->mdim == 2;
     double d2[GD_BLOCK];
     if (!two) distances(c, b, d2);
