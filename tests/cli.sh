@@ -22,6 +22,9 @@ t = d["trajectories"][0]
 # the plain GAN under simgd spirals out (rho = 1.00499 at x*), ever more slowly as f' saturates
 assert d["output"] == "run.h5" and t["steps"] == 500 and t["outcome"] == "diverge" and 1 < t["rate"] < 1.005, d
 assert abs(math.hypot(*t["x_final"]) - 3.0969) < 3e-3, t
+import h5py  # the file's trajectory carries the same outcome and contraction as the JSON
+a = h5py.File("run.h5", "r")["traj/0"].attrs
+assert a["outcome"] == t["outcome"] and a["rate"][0] == t["rate"], dict(a)
 PY
 "$gandyn" list --json > list.json && "$py" - list.json <<'PY' && ok || bad "list --json"
 import json, sys
