@@ -22,11 +22,11 @@
  */
 #include "gandyn.h"
 #include "gandyn/vecmath.h"
+#include "pairs.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #if defined(__SSE2__)
 #include <xmmintrin.h>
 #endif
@@ -119,19 +119,6 @@ static double check(void)
     return worst;
 }
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
-
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     const long nh = argc > 1 ? atol(argv[1]) : 1000, ng = argc > 2 ? atol(argv[2]) : 200, steps = argc > 3 ? atol(argv[3]) : 10000;
@@ -158,18 +145,18 @@ int main(int argc, char **argv)
         for (int j = 0; j < 2; j++) {
             const int rule = (k + j) & 1; /* the order alternates from block to block */
             fill(&b, k * NB, nh, ng, 1e-6, 1e-6);
-            const double t0 = cpu_now();
+            const double t0 = pairs_cpu_now();
             (rule == OPTIMISTIC ? run_optimistic : run_simgd)(&b, steps);
-            tk[rule] = cpu_now() - t0;
+            tk[rule] = pairs_cpu_now() - t0;
         }
         ratio[k] = tk[OPTIMISTIC] / tk[SIMGD], t[0] += tk[SIMGD], t[1] += tk[OPTIMISTIC];
     }
-    qsort(ratio, (size_t)nb, sizeof(double), by_value);
+    const pairs_quartiles q = pairs_summary(ratio, nb);
     const double cs = (double)nb * NB * (double)steps;
     printf("bare simgd: %.3f ns per cell-step; bare optimistic: %.3f ns per cell-step (%ld cells x %ld steps, one thread)\n", 1e9 * t[0] / cs,
            1e9 * t[1] / cs, nb * NB, steps);
-    printf("bare optimistic / simgd per block: median %.3f, quartiles %.3f-%.3f (%ld blocks); summed times %.3f\n", ratio[nb / 2], ratio[nb / 4],
-           ratio[3 * nb / 4], nb, t[1] / t[0]);
+    printf("bare optimistic / simgd per block: median %.3f, quartiles %.3f-%.3f (%ld blocks); summed times %.3f\n", q.median, q.q1, q.q3, nb,
+           t[1] / t[0]);
     free(ratio);
     return 0;
 }

@@ -11,18 +11,11 @@
  * sweep of bench/bench_rules.py, 1000 x 200 cells, 10^4 steps: 2e9 cell-steps per rule)
  */
 #include "gandyn.h"
+#include "pairs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + 1e-9 * ts.tv_nsec;
-}
 
 static const char *const defaults[][2] = {
     {"model.reg", "gp"},           {"sweep.x", "integrator.h:0.01:2:1000:log"}, {"sweep.y", "model.gamma:0:3:200"},
@@ -61,12 +54,6 @@ static gd_sweep *make(const char *rule, int argc, char **argv, gd_sim **ps)
     return w;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 3 || (argc - 3) % 2) {
@@ -82,20 +69,20 @@ int main(int argc, char **argv)
         double t[2];
         for (int k = 0; k < 2; k++) {
             int first = (b + k) & 1; /* the order alternates from block to block */
-            double t0 = cpu_now();
+            double t0 = pairs_cpu_now();
             if (gd_sweep_run_range(first ? wb : wa, i0, i1) != GD_OK) {
                 fprintf(stderr, "bench_pair: %s\n", gd_sim_errmsg(first ? sb : sa));
                 return 1;
             }
-            t[first] = cpu_now() - t0;
+            t[first] = pairs_cpu_now() - t0;
         }
         ratio[b] = t[1] / t[0], ta += t[0], tb += t[1];
     }
-    qsort(ratio, (size_t)nb, sizeof(double), by_value);
+    const pairs_quartiles q = pairs_summary(ratio, nb);
     printf("%s: %.3f ns per cell-step; %s: %.3f ns per cell-step (%ld cells x %.0f steps, one thread)\n", argv[1], 1e9 * ta / (n * steps), argv[2],
            1e9 * tb / (n * steps), n, steps);
-    printf("%s / %s per block: median %.3f, quartiles %.3f-%.3f (%ld blocks); summed times %.3f\n", argv[2], argv[1], ratio[nb / 2], ratio[nb / 4],
-           ratio[3 * nb / 4], nb, tb / ta);
+    printf("%s / %s per block: median %.3f, quartiles %.3f-%.3f (%ld blocks); summed times %.3f\n", argv[2], argv[1], q.median, q.q1, q.q3, nb,
+           tb / ta);
     free(ratio);
     gd_sweep_free(&wa), gd_sweep_free(&wb);
     gd_sim_free(&sa), gd_sim_free(&sb);
