@@ -2,10 +2,12 @@
  *
  * Dirac-GAN field and Jacobian: docs/models/dirac.md V1 (Jacobian at 0 and its
  * eigenvalue table), analytic vs central-difference Jacobians for every smooth variant,
- * V8 (the continuous decay rate peaks at gamma = 2|f'(0)| = 1 with value 0.5).
+ * V8 (the continuous decay rate peaks at gamma = 2|f'(0)| = 1 with value 0.5), Newton and the
+ * portrait on consensus optimization's numerically flat far field.
  */
 #include "check.h"
 
+#include <math.h>
 #include <string.h>
 
 static void eig_at_zero(const char *const *kv, double *wr, double *wi)
@@ -98,6 +100,54 @@ static void equilibria(void)
     gd_model_free(&m);
 }
 
+/* Consensus optimization's far field: where theta psi ~ 30, f' ~ e^-30 makes the field and its
+ * Jacobian both ~1e-12, below Newton's residual test, with no root near (the linearisation's step
+ * from there is of order one). Newton from such a point must not call it an equilibrium, and the
+ * portrait of docs/models/dirac.md's box finds the three genuine ones (the search once reported 629,
+ * 626 of them from this plateau). Each root found is checked from the definition: its field
+ * vanishes and a central-difference Jacobian has the determinant's sign of its type. */
+static void far_field(void)
+{
+    const char *const co[] = {"reg", "consensus", "gamma", "1", "co_form", "exact", NULL};
+    gd_model *m = make_model("dirac", co);
+    const double plateau[][2] = {{2.75, 11}, {-2.95133306, -10.3278451}, {2.73666320, 10.9389554}};
+    for (int k = 0; k < 3; k++) {
+        double x[2], v[2];
+        CHECK_OK(gd_model_field(m, plateau[k], v));
+        CHECK(hypot(v[0], v[1]) < 1e-11); /* small enough to have passed the residual test alone */
+        CHECK(gd_model_newton(m, plateau[k], x) != GD_OK);
+        CHECK(strstr(gd_model_errmsg(m), "did not converge") != NULL);
+    }
+    const double seeds[][2] = {{0.3, 2.0}, {-0.3, -2.3}, {0.1, 0.1}}, det_sign[] = {-1, -1, 1};
+    for (int k = 0; k < 3; k++) {
+        double x[2], v[2], vp[2], vm[2], J[4];
+        CHECK_OK(gd_model_newton(m, seeds[k], x));
+        CHECK_OK(gd_model_field(m, x, v));
+        CHECK(hypot(v[0], v[1]) < 1e-12);
+        for (int j = 0; j < 2; j++) {
+            double xp[2] = {x[0], x[1]}, xm[2] = {x[0], x[1]};
+            xp[j] += 1e-6, xm[j] -= 1e-6;
+            gd_model_field(m, xp, vp), gd_model_field(m, xm, vm);
+            J[j] = (vp[0] - vm[0]) / 2e-6, J[2 + j] = (vp[1] - vm[1]) / 2e-6;
+        }
+        const double det = J[0] * J[3] - J[1] * J[2];
+        CHECK(det * det_sign[k] > 0.1); /* a simple root: the saddles' det -0.57, the sink's +0.31 */
+        if (k < 2) { /* the saddles at +-(0.3412, 2.1651) of docs/models/dirac.md */
+            CHECK_NEAR(fabs(x[0]), 0.3412490531, 1e-9);
+            CHECK_NEAR(fabs(x[1]), 2.165090348, 1e-8);
+        }
+    }
+    gd_model_free(&m);
+    gd_sim *s = make_sim((const char *const[]){"model.reg", "consensus", "model.gamma", "1", "model.co_form", "exact", "integrator.name", "altgd",
+                                                "integrator.n_d", "5", "run.x0", "1,1;0.5,0.5", "portrait.box", "-3:3:-12:12", NULL});
+    gd_portrait_result pr;
+    CHECK_OK(gd_sim_portrait_census(s, "", &pr));
+    printf("consensus portrait in [-3, 3] x [-12, 12]: %d equilibria, index sum %g, %ld Newton starts\n", pr.equilibria, pr.index_sum, pr.newton_starts);
+    CHECK(pr.equilibria == 3);
+    CHECK(pr.index_sum == -1);
+    gd_sim_free(&s);
+}
+
 /* V8: scanning gamma in (0, 3], -max Re(lambda) peaks at gamma = 1 with value 0.5. */
 static void optimal_gamma(void)
 {
@@ -119,6 +169,7 @@ int main(void)
     eigenvalue_table();
     fd_jacobians();
     equilibria();
+    far_field();
     optimal_gamma();
     return check_report("test_dirac");
 }
