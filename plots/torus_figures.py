@@ -237,7 +237,8 @@ def f6(out, *paths):
             ax.axvline(limits[integ], color="C3", lw=0.9, ls=":", label="h*")
             ax.grid(alpha=0.3)
     fig.suptitle("F6 — discrete AGD vs SGDA on sinθ sinφ − 0.05cosθ + 0.05cosφ (start (0.05, 0.05)):\n"
-                 "past h* the map settles on a bounded invariant set (observed 'oscillate') instead of diverging", fontsize=11)
+                 "past h* x* repels; the orbit stays on the torus (lower row, wrapped): 'oscillate' on a nearby invariant set,\n"
+                 "'diverge' where it wanders round the torus (its unwrapped distance grows)", fontsize=11)
     fig.tight_layout()
     save_png(fig, out)
 
