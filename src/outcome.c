@@ -9,11 +9,22 @@
 #include "sim_impl.h"
 #include "sweep_impl.h" /* GD_TINY, shared with the batched kernel's records */
 
+#include <float.h>
 #include <math.h>
 
-void gd_track_start(gd_track *tr, double d0, long N)
+/* A field evaluated at x* itself is zero only to rounding (the particles' critic at its data: a
+ * first step of 3e-17), so a start at x* moves by about the spacing of doubles near x*. Growth
+ * is measured from at least this floor, and a start within it is judged by whether it stays
+ * there (x* holds it: converge) or leaves (x* repels: diverge). */
+double gd_track_floor(int nm, const double *eq)
 {
-    *tr = (gd_track){.d0 = d0, .dN = d0, .dl = d0, .N = N};
+    const double r = 64 * DBL_EPSILON * (1 + gd_norm(nm, eq));
+    return r * r;
+}
+
+void gd_track_start(gd_track *tr, double d0, long N, double floor)
+{
+    *tr = (gd_track){.d0 = d0, .dN = d0, .dl = d0, .N = N, .floor = floor};
 }
 
 void gd_track_step(gd_track *tr, long k, double d, double G2)
@@ -23,7 +34,7 @@ void gd_track_step(gd_track *tr, long k, double d, double G2)
     if (k > 7 * N / 8) tr->m2b = fmax(tr->m2b, d);
     if (k > 3 * N / 4) tr->m2 = fmax(tr->m2, d), tr->s2 += d;
     if (d > GD_TINY) tr->dl = d, tr->kl = k;
-    if (!tr->kg && (k & 3) == 0 && d > G2 * tr->d0) tr->dg = d, tr->kg = k; /* every 4th step, as the kernel */
+    if (!tr->kg && (k & 3) == 0 && d > G2 * fmax(tr->d0, tr->floor)) tr->dg = d, tr->kg = k; /* every 4th step, as the kernel */
     tr->dN = d;
 }
 
@@ -68,6 +79,7 @@ gd_outcome gd_track_outcome(const gd_sim *s, const gd_track *tr, double sigma_pr
     const double grow2 = o->grow_factor * o->grow_factor;
     gd_outcome out;
     if (tr->div_at) out = GD_DIVERGE;
+    else if (d0sq <= tr->floor) out = tr->kg || m2 > grow2 * tr->floor ? GD_DIVERGE : GD_CONVERGE; /* started at x* */
     else if (dNsq <= o->converge_tol * o->converge_tol * d0sq) out = GD_CONVERGE;
     else if (tr->kg || (d0sq > 0 && m2 > grow2 * d0sq)) out = GD_DIVERGE;
     else if (rate < 1 - tol && m2 <= d0sq && still_shrinking(tr)) out = GD_CONVERGE; /* shrinking to the end, nearer than it started */

@@ -708,7 +708,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     const int nm = s->sweep->measure && s->model->ngen > 0 ? s->model->ngen : dim;
     const double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
     gd_track tr;
-    gd_track_start(&tr, peq ? gd_dist2(nm, x, peq) : 0, steps);
+    gd_track_start(&tr, peq ? gd_dist2(nm, x, peq) : 0, steps, peq ? gd_track_floor(nm, peq) : 0);
     while (rc == GD_OK && n < steps && !diverged) {
         rc = gd_stepper_step(s->stepper, x, &t);
         if (rc == GD_ESOLVER || (rc < 0 && s->stepper->failure == GD_FAIL_RHS)) {

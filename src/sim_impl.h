@@ -60,8 +60,10 @@ typedef struct {
 /* One trajectory's squared distances to x* as its outcome reads them (src/outcome.c): initial,
  * final, the maxima over (N/4, N/2], (3N/4, N] and (7N/8, N], the sum over (3N/4, N], the last
  * one above GD_TINY, the first escape past G2 d0 (every 4th step) and the divergence step. */
-typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2, m2b; } gd_track;
-void gd_track_start(gd_track *tr, double d0, long N);
+typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2, m2b, floor; } gd_track;
+/* The squared distance to x* that is rounding, not a displacement: a start within it starts at x*. */
+double gd_track_floor(int nm, const double *eq);
+void gd_track_start(gd_track *tr, double d0, long N, double floor);
 /* After iteration k (1..N) at squared distance d; G2: the squared sweep.grow_factor. */
 void gd_track_step(gd_track *tr, long k, double d, double G2);
 /* The observed outcome and (rate_out, may be NULL) the per-iteration contraction. */

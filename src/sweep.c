@@ -463,7 +463,7 @@ static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
     gd_model_project(c->model, x);
     double d0 = gd_dist2(nm, x, eq), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
     gd_track tr;
-    gd_track_start(&tr, d0, steps > 0 ? steps : st->o.steps);
+    gd_track_start(&tr, d0, steps > 0 ? steps : st->o.steps, gd_track_floor(nm, eq));
     out->failure = GD_FAIL_NONE;
     double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
     long N = tr.N;
@@ -876,8 +876,9 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
     for (int k = 0; k < n && m->lo; k++)
         for (int i = 0; i < GD_BLOCK; i++) b->x[k * GD_BLOCK + i] = fmin(m->hi[k], fmax(m->lo[k], b->x[k * GD_BLOCK + i]));
     const double *eq = w->base_eq; /* the configuration's x*, for every cell */
-    gd_batch_cfg cfg = {st, s->sweep->measure && m->ngen > 0 ? m->ngen : n, st->o.steps, eq, st->o.diverge_radius * st->o.diverge_radius,
-                        s->sweep->grow_factor * s->sweep->grow_factor, w->eq_found, w->tail};
+    const int mdim = s->sweep->measure && m->ngen > 0 ? m->ngen : n;
+    gd_batch_cfg cfg = {.st = st, .mdim = mdim, .steps = st->o.steps, .eq = eq, .R2 = st->o.diverge_radius * st->o.diverge_radius,
+                        .G2 = s->sweep->grow_factor * s->sweep->grow_factor, .floor = gd_track_floor(mdim, eq), .park = w->eq_found, .tail = w->tail};
     rc = gd_batch_run(&cfg, b);
     if (rc != GD_OK) return gd_fmt(msg, rc, "batched kernel: %s", gd_strerror(rc));
     for (int i = 0; i < GD_BLOCK && blk * GD_BLOCK + i < w->ncells; i++) {
@@ -886,7 +887,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         double dN = gd_dist2(cfg.mdim, x, eq);
         const gd_track tr = {.d0 = b->d0[i], .dN = isfinite(dN) ? dN : cfg.R2, .m1 = b->m1[i], .m2 = b->m2[i], .m2b = b->m2b[i], .s2 = b->s2[i],
                              .dl = b->dl[i], .kl = (long)b->kl[i], .N = cfg.steps, .div_at = (long)b->diverged_at[i], .dg = b->dg[i],
-                             .kg = (long)b->kg[i]};
+                             .kg = (long)b->kg[i], .floor = cfg.floor};
         classify(s, &tr, &out[i]);
     }
     return w->col.cls ? block_attractors(w, c, b, blk, cfg.steps, out, msg) : GD_OK;
@@ -916,11 +917,11 @@ static int run_block_generic(const gd_sweep *w, ctx *c, long blk, cell *out, cha
 }
 
 /* ---------------------------------------------------------------- checkpoints -- */
-/* File: "GDSWEEP4", hash of the configuration and axes, cell count; then one record per
+/* File: "GDSWEEP5", hash of the configuration and axes, cell count; then one record per
  * finished block: block index, the count nb of its basin numbers, its cells, nb doubles (a
  * basin sweep's labels and table of the block, pack_basin; else none), FNV-1a of all that. A
  * record torn by kill -9 fails its hash and is dropped (and overwritten) on resume. */
-#define CKPT_MAGIC "GDSWEEP4" /* 2: cells record the solver failure; 3: and the basin tables; 4: outcomes by src/outcome.c */
+#define CKPT_MAGIC "GDSWEEP5" /* 2: cells record the solver failure; 3: and the basin tables; 4: outcomes by src/outcome.c; 5: starts at x* */
 #define CKPT_HEAD (2 * sizeof(int64_t))
 #define CKPT_CELLS (GD_BLOCK * sizeof(cell))
 /* the table is packed and read in place, as doubles, in a record buffer from malloc */

@@ -23,6 +23,7 @@ typedef struct {
     const double *eq;     /* dim */
     double R2;            /* squared divergence radius */
     double G2;            /* squared grow factor */
+    double floor;         /* squared distance that is rounding at x* (gd_track_floor) */
     int park;             /* eq is a zero of the field for every cell: frozen cells wait there */
     long tail;            /* keep the states of the last `tail` iterations (b->tail; 0: none) */
 } gd_batch_cfg;

@@ -279,9 +279,9 @@ sys.exit(g.attrs['outcome'] != 'diverge' or not np.isfinite(g['x'][:]).all())" &
 
 row stale-checkpoint
 "$gandyn" sweep good.ini --set sweep.x=integrator.h:0.1:1:4 -o ck.h5 > /dev/null 2>&1
-printf 'GDSWEEP4-another-configuration' > ck.h5.ckpt
+printf 'GDSWEEP5-another-configuration' > ck.h5.ckpt
 expect 2 "checkpoint 'ck.h5.ckpt' belongs to another sweep configuration" -- sweep good.ini --set sweep.x=integrator.h:0.1:1:4 -o ck.h5 --resume
-printf 'GDSWEEP3-an-older-gandyn-format' > ck.h5.ckpt
+printf 'GDSWEEP4-an-older-gandyn-format' > ck.h5.ckpt
 expect 2 "checkpoint 'ck.h5.ckpt' was written by another gandyn version" -- sweep good.ini --set sweep.x=integrator.h:0.1:1:4 -o ck.h5 --resume
 rm -f ck.h5.ckpt
 
