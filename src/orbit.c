@@ -353,6 +353,13 @@ int gd_orbit_from(gd_sim *s, const double *start, double period_guess, gd_orbit_
         memcpy(out->monodromy, st.M, sizeof(double) * (size_t)n * n);
         rc = field(&sh, st.x, st.f);
     }
+    /* Where cycles come in a family (a centre), the shooting system is singular and its
+     * minimum-norm steps can slide down the family onto the equilibrium, where phi_T(x) = x
+     * holds for every T: that is no cycle. */
+    if (rc == GD_OK && !(gd_norm(n, st.f) > 1e-10 * fmax(1, gd_norm(n, st.x))))
+        rc = gd_fmt(s->msg, GD_ESOLVER,
+                    "orbit: Newton slid onto an equilibrium (|F| = %.3g at |x| = %.3g): the cycles near run.x0 are not isolated (a centre) or there are none",
+                    gd_norm(n, st.f), gd_norm(n, st.x));
     if (rc == GD_OK && (rc = gd_floquet(n, st.M, st.f, out->mult_re, out->mult_im, &out->trivial_error)) != GD_OK)
         gd_fmt(s->msg, rc, "orbit: the Floquet multipliers failed");
     if (rc == GD_OK && !(out->trivial_error <= 1e-6))

@@ -173,6 +173,9 @@ expect 2 "continue --from orbit: orbit: run.x0 is an equilibrium" -- continue go
 expect 1 "continue: Newton from run.x0 found no point of the branch at 0.1 (to continue the cycle through run.x0: --from orbit)" -- \
     continue /dev/null --set model.name=normal_form --set model.form=cycle_flip --set integrator.name=cvode --param model.mu --lo 0 --hi 1
 expect 1 "orbit: the period collapsed" -- orbit /dev/null --set model.name=normal_form --set model.form=hopf --set model.mu=-0.1 --set integrator.name=cvode --set run.x0=0.3,0
+# a centre: the cycles form a family, and Newton slid down it onto the equilibrium (it once
+# reported that point as a stable cycle of amplitude 2e-12)
+expect 1 "orbit: Newton slid onto an equilibrium" -- orbit /dev/null --set model.name=linear --set integrator.name=cvode --set run.x0=0.3,0.1
 
 row missing-file
 expect 2 "cannot open config file 'missing.ini'" -- run missing.ini
