@@ -26,6 +26,23 @@ import h5py  # the file's trajectory carries the same outcome and contraction as
 a = h5py.File("run.h5", "r")["traj/0"].attrs
 assert a["outcome"] == t["outcome"] and a["rate"][0] == t["rate"], dict(a)
 PY
+# the text listings name what the JSON lists: each model (and every key of it), each rule, each section
+"$gandyn" list > list_all.txt && "$gandyn" list models > list_models.txt && "$gandyn" list integrators > list_ints.txt &&
+    "$gandyn" list sections > list_sections.txt && "$gandyn" list --json > list.json && "$py" - list.json <<'PY' && ok || bad "list as text"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+text = {k: open(f"list_{k}.txt").read() for k in ("all", "models", "ints", "sections")}
+for group, listing in (("models", "models"), ("integrators", "ints")):
+    for m in d[group]:
+        block = re.search(rf"^  {m['name']}[ :].*?(?=^  \S|\Z)", text[listing], re.M | re.S)
+        assert block, m["name"]
+        for p in m.get("params", []):
+            assert re.search(rf"^    {p['key']} +=", block.group(0), re.M), (m["name"], p["key"])
+for sec in d["sections"]:
+    assert f"[{sec}]:" in text["sections"], sec
+assert text["all"] == text["models"] + text["ints"] + text["sections"] or all(t in text["all"] for t in (text["models"], text["ints"], text["sections"]))
+PY
+expect 2 "list: unknown argument 'bogus' (models | integrators | sections | --json)" -- list bogus
 "$gandyn" list --json > list.json && "$py" - list.json <<'PY' && ok || bad "list --json"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -67,6 +67,7 @@ row unknown-key
 printf '[model]\ngama = 0.3\n' > badkey.ini
 expect 2 "unknown key model.gama" -- run badkey.ini
 expect 2 "unknown key model.gama" -- sweep good.ini --set sweep.x=model.gama:0:1:3
+expect 2 "unknown key integrator.diverge_radius (it is sweep.diverge_radius)" -- run good.ini --set integrator.diverge_radius=5
 
 row unknown-model
 expect 2 "unknown model 'nope' (models: dirac | linear" -- run good.ini --set model.name=nope
@@ -79,6 +80,9 @@ expect 2 "model.sigma = 'seven' is not a finite number" -- run good.ini --set mo
 expect 2 "integrator.steps = '1.5' is not an integer" -- run good.ini --set integrator.steps=1.5
 expect 2 "model.loss = 'foo' is not one of: gan | nsgan | wgan" -- run good.ini --set model.loss=foo
 expect 2 "run.x0 = '1,x'" -- run good.ini --set run.x0=1,x
+expect 2 "integrator.h: empty value" -- run good.ini --set integrator.h=
+expect 2 "axis 'integrator.h:0.1:abc:5': expected KEY:LO:HI:N\[:lin|log\]" -- sweep good.ini --set sweep.x=integrator.h:0.1:abc:5
+expect 2 "portrait.plane = 'x': expected two coordinate indices I,J" -- portrait good.ini --set portrait.plane=x
 
 row non-finite
 expect 2 "model.gamma = 'nan' is not a finite number" -- run good.ini --set model.gamma=nan
@@ -90,6 +94,7 @@ expect 2 "integrator.h = 0 is out of range" -- run good.ini --set integrator.h=0
 expect 2 "integrator.h = -0.2 is out of range" -- run good.ini --set integrator.h=-0.2
 expect 2 "integrator.steps = 0 is out of range" -- run good.ini --set integrator.steps=0
 expect 2 "model.N = 2 is out of range" -- run /dev/null --set model.name=functional --set model.N=2
+expect 2 "axis 'integrator.h:0:1:5:log': a log axis needs LO, HI > 0" -- sweep good.ini --set sweep.x=integrator.h:0:1:5:log
 
 row momentum-beta
 expect 2 "integrator.beta = 1 is out of range (must be > -1 and < 1)" -- run good.ini --set integrator.name=momentum --set integrator.beta=1
@@ -162,6 +167,9 @@ expect 2 "model.b = 2 contradicts model.loss = gan_sat, whose (a, b, c) = (0.5, 
 expect 2 "adam: the frozen second moment v = 0 with eps = 0 gives an infinite step H/D(v); set integrator.v_frozen > 0 or eps > 0" -- \
     run good.ini --set integrator.name=adam --set integrator.eps=0 --set integrator.freeze_v=true
 expect 2 "rmsprop: the frozen second moment v = 0 with eps = 0 gives an infinite step" -- eig good.ini --set integrator.name=rmsprop --set integrator.eps=0
+expect 2 "portrait.plane = 0,7: need two different coordinates in 0..1" -- portrait good.ini --set portrait.plane=0,7
+expect 2 "rate.r_lo = 2 must be below rate.r_hi = 1" -- rate good.ini --set rate.r_lo=2 --set rate.r_hi=1
+expect 2 "lyapunov.reorth = 7 must be a whole number dividing the batch length 5000" -- lyapunov good.ini --set lyapunov.reorth=7
 
 row orbit-request
 expect 2 "orbit: periodic orbits of flows need integrator.name = cvode" -- orbit good.ini
