@@ -15,6 +15,18 @@ printf '[model]\nname = dirac\n' > good.ini
 
 
 # success paths: defaults from /dev/null, JSON summaries parse and say what was done
+# particles and their data read from HDF5 files (dataset /points [n, d]) run as the same points inline
+"$py" -c "
+import h5py, numpy as np
+with h5py.File('pts_data.h5', 'w') as f: f['points'] = np.array([[0, 0], [2, 0], [0, 2], [2, 2]], float)
+with h5py.File('pts_parts.h5', 'w') as f: f['points'] = np.array([[0.2, 0.1], [1.7, -0.2], [0.1, 2.2], [2.1, 1.8]])" &&
+    "$gandyn" run /dev/null --set model.name=particles --set model.particles=pts_parts.h5 --set model.data=pts_data.h5 -o '' --json > pts_file.json &&
+    "$gandyn" run /dev/null --set model.name=particles --set 'model.particles=0.2,0.1;1.7,-0.2;0.1,2.2;2.1,1.8' --set 'model.data=0,0;2,0;0,2;2,2' \
+        -o '' --json > pts_inline.json && "$py" - <<'PY' && ok || bad "particles from HDF5 files"
+import json
+a, b = (json.load(open(f))["trajectories"][0] for f in ("pts_file.json", "pts_inline.json"))
+assert a["x_final"] == b["x_final"] and a["x0"] == b["x0"] and a["outcome"] == b["outcome"] == "converge", (a, b)
+PY
 "$gandyn" run /dev/null -o run.h5 --json > run.json && "$py" - run.json <<'PY' && ok || bad "run --json"
 import json, math, sys
 d = json.load(open(sys.argv[1]))

@@ -89,6 +89,8 @@ static const batch_case cases[] = {
     {"dirac", {"loss", "nsgan", "reg", "none", NULL}, {1.0, 0.4}},
     {"dirac", {"loss", "wgan", "reg", "clip", "clip", "0.3", NULL}, {0.9, 0.25}}, /* the box acts */
     {"dirac", {"loss", "wgan", "reg", "wgan_gp", NULL}, {0.6, 0.2}},
+    {"dirac", {"loss", "gan", "reg", "wgan_gp", NULL}, {0.6, 0.2}},    /* the sign term with f' of the saturating loss */
+    {"dirac", {"loss", "nsgan", "reg", "wgan_gp", NULL}, {-0.4, 0.3}}, /* and of the non-saturating one */
     {"linear", {"a", "0.1", "b", "0.3", "s", "1.2", NULL}, {1.0, -0.7}},
     /* torus: the truncated flow varies only the speeds per state; the real flow also the
      * objective's parameters (damped: eps unset, the default per state) */

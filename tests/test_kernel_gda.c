@@ -414,6 +414,46 @@ static void layouts_and_files(void)
     unlink("out_points.h5");
 }
 
+/* kernel = multiscale, the weighted Gaussians sum_i w_i exp(-r^2 / 2 s_i^2) (weights normalised):
+ * one scale is the Gaussian of that bandwidth, to the bit, in every representation (the
+ * features' frequencies and the exact map's kernel sums included); two scales act on isolated
+ * points through k''(0) = -sum_i w_i / s_i^2 alone, so (0.5, 2) with equal weights has the
+ * spectrum of the Gaussian with 1/sigma^2 = (4 + 0.25) / 2 (docs/models/kernel_gda.md). */
+static void multiscale(void)
+{
+    static const char *const reps[][2] = {{"model.representation", "linear"}, {"model.representation", "features"}, {"model.representation", "exact"}};
+    for (int r = 0; r < 3; r++) {
+        double *xf[2] = {NULL, NULL};
+        int n = 0;
+        for (int k = 0; k < 2; k++) {
+            gd_sim *s = kg((const char *const[]){reps[r][0], reps[r][1], "model.feature_kind", "random", "model.history", "256", "model.kernel",
+                                                  k ? "multiscale" : "gauss", k ? "model.scales" : "model.sigma", "0.7", "integrator.lr_d", "0.1",
+                                                  "integrator.lr_g", "0.1", "integrator.steps", r == 1 ? "20" : "300", NULL});
+            CHECK_OK(gd_sim_run(s, ""));
+            n = gd_model_dim(gd_sim_get_model(s));
+            xf[k] = malloc(sizeof(double) * (size_t)n);
+            memcpy(xf[k], gd_sim_get_xfinal(s, 0), sizeof(double) * (size_t)n);
+            gd_sim_free(&s);
+        }
+        printf("multiscale = gauss, %s: generator %.17g and %.17g\n", reps[r][1], xf[0][0], xf[1][0]);
+        if (r != 1) CHECK(memcmp(xf[0], xf[1], sizeof(double) * (size_t)n) == 0);
+        else CHECK_NEAR(xf[1][0], xf[0][0], 0.01); /* features drawn from the mixture: other draws of one kernel (start 0.1, D = 256) */
+        free(xf[0]), free(xf[1]);
+    }
+    gd_sim *s, *g;
+    gd_eig_result e, eg;
+    at(&s, (const char *const[]){"model.kernel", "multiscale", "model.scales", "0.5,2", "model.weights", "1,1", NULL}, &e);
+    at(&g, (const char *const[]){"model.kernel", "gauss", "model.sigma", fmt(0, 1 / sqrt(2.125)), NULL}, &eg);
+    printf("multiscale (0.5, 2): flow %.15g %+.15gi; gauss sigma = 1/sqrt(2.125): %.15g %+.15gi\n", e.re[0], e.im[0], eg.re[0], eg.im[0]);
+    CHECK(e.dim == eg.dim);
+    for (int i = 0; i < e.dim; i++) {
+        CHECK_NEAR(e.re[i], eg.re[i], 1e-13);
+        CHECK_NEAR(e.im[i], eg.im[i], 1e-13);
+    }
+    done(&s, &e);
+    done(&g, &eg);
+}
+
 static void laplacian(void)
 {
     gd_sim *s = gd_sim_create();
@@ -646,6 +686,7 @@ static void batched_field(void)
 
 int main(void)
 {
+    multiscale();
     exact_rules_relabel();
     simultaneous();
     lambda_zero();

@@ -31,6 +31,7 @@ static const model_case cases[] = {
     {"dirac", {"loss", "gan", "reg", "noise", "sigma", "0.7", NULL}},
     {"dirac", {"loss", "wgan", "reg", "clip", "clip", "0.9", NULL}}, /* the projection acts */
     {"dirac", {"loss", "wgan", "reg", "wgan_gp", NULL}},
+    {"dirac", {"loss", "nsgan", "reg", "wgan_gp", NULL}},
     {"linear", {"a", "0.1", "b", "0.3", "s", "1.2", NULL}},
     {"normal_form", {"form", "hopf", "mu", "0.2", NULL}},
     {"normal_form", {"form", "lorenz", NULL}},
@@ -43,6 +44,8 @@ static const model_case cases[] = {
     {"torus", {NULL}},
     {"torus", {"flow", "real", NULL}},
     {"torus", {"objective", "damped", "n_gen", "2", "N", "3", "M", "16", NULL}},
+    {"torus", {"objective", "mode", "flow", "real", NULL}},   /* their Jacobians: implicit_midpoint, cvode, cgd */
+    {"torus", {"objective", "poisson", "flow", "real", NULL}},
     {"functional", {"N", "7", "density", "vonmises", "gamma", "0.2", "loss", "gan_sat", NULL}},
     {"functional", {"N", "7", "density", "vonmises", "form", "nonlinear", "gamma", "0.2", NULL}},
     {"particles", {"particles", "0.5,0.3;-0.4,0.2;0.1,-0.6", "data", "0,0;1,1", "weights", "0.3;0.7", NULL}},

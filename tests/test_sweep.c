@@ -308,6 +308,41 @@ static void levelling_off(void)
     CHECK(one_cell(gp) == GD_CONVERGE);
 }
 
+/* Lookahead around a rule with a state (momentum, optimistic) restarts that state at each cycle's
+ * end with lookahead.state = reset: the batched kernel must give the per-cell path's outcomes and
+ * rates, cell for cell, as it does for `maintain`. */
+static void lookahead_reset(void)
+{
+    static const char *const rules[][4] = {{"integrator.name", "momentum", "integrator.beta", "-0.3"}, {"integrator.name", "optimistic", NULL, NULL}};
+    for (int r = 0; r < 2; r++) {
+        double maintained[12] = {0};
+        for (int st = 0; st < 2; st++) {
+            const char *const kv[] = {"lookahead.k", "3", "lookahead.state", st ? "reset" : "maintain", "model.reg", "gp", "integrator.steps", "600",
+                                      "run.x0", "0.5,0.5", "sweep.x", "integrator.h:0.1:1.2:12", rules[r][0], rules[r][1], rules[r][2], rules[r][3], NULL};
+            double rate[2][12];
+            int outc[2][12];
+            for (int k = 0; k < 2; k++) {
+                gd_sim *s = make_sim_with(kv, (const char *const[]){"sweep.kernel", k ? "cell" : "auto", NULL});
+                gd_sweep *w = NULL;
+                CHECK_OK(gd_sweep_create(s, &w));
+                CHECK(gd_sweep_is_batched(w) == !k);
+                CHECK_OK(gd_sweep_run(w));
+                for (int i = 0; i < 12; i++) rate[k][i] = gd_sweep_get_rate(w)[i], outc[k][i] = gd_sweep_get_outcome(w)[i];
+                gd_sweep_free(&w);
+                gd_sim_free(&s);
+            }
+            for (int i = 0; i < 12; i++) {
+                CHECK(outc[0][i] == outc[1][i]);
+                CHECK_NEAR(rate[0][i], rate[1][i], 1e-9 * fabs(rate[1][i]));
+            }
+            int differ = 0; /* reset changes what the rule does: some cell's rate differs from maintain's */
+            for (int i = 0; i < 12; i++) differ += st && rate[1][i] != maintained[i], maintained[i] = rate[1][i];
+            if (st) printf("lookahead reset, %s: %d of 12 rates differ from maintain's\n", rules[r][1], differ);
+            if (st) CHECK(differ > 0);
+        }
+    }
+}
+
 /* A start at x* to rounding. Four particles on their four data points: the critic's field
  * there is zero only to rounding, so the first step moves them by ~3e-17 and no further; x*
  * holds them, and run and sweep must say converge (growth measured from a distance of 0 once
@@ -377,6 +412,7 @@ int main(void)
 {
     levelling_off();
     started_at_xstar();
+    lookahead_reset();
     run_equals_sweep();
     rho_matches_eig();
     agreement_and_determinism();
