@@ -45,13 +45,15 @@ claim docs/optimizers.md 'the default 500 steps from (1, 1) give −0.2528' 'div
 # torus F6 under altgd: the page's 45-cell sweep, and reproduce.sh's 220 cells past the limit
 claim docs/models/torus.md '39 `converge`, 1 `oscillate` and 5 `diverge`' '45 cells.*39 converge, 1 oscillate, 5 diverge' -- \
     sweep /dev/null "${f6[@]}" --set integrator.name=altgd --set sweep.x=integrator.h:0.01:2.2:45:lin -o ''
-claim README.md 'AGD from h = 2.0 on' '220 cells.*190 converge, 9 oscillate, 21 diverge' -- \
+# (past 2.0 single cells sit on a knife edge: an -O0 build labels h = 2.12 oscillate)
+claim README.md 'AGD from about h = 2.0 on' '220 cells (batched kernel): 190 converge' -- \
     sweep /dev/null "${f6[@]}" --set integrator.name=altgd --set sweep.x=integrator.h:0.01:2.2:220:lin -o f6.h5
-"$py" - f6.h5 <<'PY' && ok || bad "README.md: AGD's F6 sweep does not diverge exactly from h = 2.0 on"
+"$py" - f6.h5 <<'PY' && ok || bad "README.md: AGD's F6 sweep is not oscillate on (1.905, 2) and mostly diverge from 2.0"
 import sys, h5py, numpy as np
 s = h5py.File(sys.argv[1], "r")["sweep"]
 h, o = s["axis_x"][:], s["outcome"][:].ravel()
-assert np.array_equal(o == 2, h >= 2.0 - 1e-9), h[o == 2]
+assert (o[h < 1.9] == 0).all() and (o[(h > 1.905) & (h < 1.995)] == 1).all(), o
+assert (o[h > 1.995] == 2).mean() >= 0.9, h[(h > 1.995) & (o != 2)]
 PY
 # the exact kernel-GDA map has no flow: eig says so in one line
 claim docs/models/kernel_gda.md 'it prints one line, "no flow' '^no flow spectrum: the model has no vector field here' -- \
