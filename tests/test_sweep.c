@@ -268,22 +268,30 @@ static double nsgan_norm(int alt, long n)
     return hypot(th, ps);
 }
 
-/* One cell's observed outcome, batched kernel and per-cell path (they must agree). */
-static int one_cell(const char *const *kv)
+/* The first n (<= 12) cells' outcomes and rates of a sweep, through the batched kernel
+ * ([0]) and the per-cell path ([1]). */
+static void both_kernels(const char *const *kv, int n, int outc[2][12], double rate[2][12])
 {
-    int out[2];
     for (int k = 0; k < 2; k++) {
         gd_sim *s = make_sim_with(kv, (const char *const[]){"sweep.kernel", k ? "cell" : "auto", NULL});
         gd_sweep *w = NULL;
         CHECK_OK(gd_sweep_create(s, &w));
         CHECK(gd_sweep_is_batched(w) == !k);
         CHECK_OK(gd_sweep_run(w));
-        out[k] = gd_sweep_get_outcome(w)[0];
+        for (int i = 0; i < n; i++) rate[k][i] = gd_sweep_get_rate(w)[i], outc[k][i] = gd_sweep_get_outcome(w)[i];
         gd_sweep_free(&w);
         gd_sim_free(&s);
     }
-    CHECK(out[0] == out[1]);
-    return out[0];
+}
+
+/* One cell's observed outcome, batched kernel and per-cell path (they must agree). */
+static int one_cell(const char *const *kv)
+{
+    int outc[2][12];
+    double rate[2][12];
+    both_kernels(kv, 1, outc, rate);
+    CHECK(outc[0][0] == outc[1][0]);
+    return outc[0][0];
 }
 
 /* A distance that shrinks, then levels off on a cycle around x*, is not convergence. NS-GAN
@@ -321,16 +329,7 @@ static void lookahead_reset(void)
                                       "run.x0", "0.5,0.5", "sweep.x", "integrator.h:0.1:1.2:12", rules[r][0], rules[r][1], rules[r][2], rules[r][3], NULL};
             double rate[2][12];
             int outc[2][12];
-            for (int k = 0; k < 2; k++) {
-                gd_sim *s = make_sim_with(kv, (const char *const[]){"sweep.kernel", k ? "cell" : "auto", NULL});
-                gd_sweep *w = NULL;
-                CHECK_OK(gd_sweep_create(s, &w));
-                CHECK(gd_sweep_is_batched(w) == !k);
-                CHECK_OK(gd_sweep_run(w));
-                for (int i = 0; i < 12; i++) rate[k][i] = gd_sweep_get_rate(w)[i], outc[k][i] = gd_sweep_get_outcome(w)[i];
-                gd_sweep_free(&w);
-                gd_sim_free(&s);
-            }
+            both_kernels(kv, 12, outc, rate);
             for (int i = 0; i < 12; i++) {
                 CHECK(outc[0][i] == outc[1][i]);
                 CHECK_NEAR(rate[0][i], rate[1][i], 1e-9 * fabs(rate[1][i]));
