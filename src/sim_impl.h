@@ -59,7 +59,8 @@ typedef struct {
 
 /* One trajectory's squared distances to x* as its outcome reads them (src/outcome.c): initial,
  * final, the maxima over (N/4, N/2], (3N/4, N] and (7N/8, N], the sum over (3N/4, N], the last
- * one above GD_TINY, the first escape past G2 d0 (every 4th step) and the divergence step. */
+ * one above GD_TINY, the first escape past G2 max(d0, floor) (every 4th step), the divergence step
+ * and the rounding floor at x*. */
 typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2, m2b, floor; } gd_track;
 /* The squared distance to x* that is rounding, not a displacement: a start within it starts at x*. */
 double gd_track_floor(int nm, const double *eq);
