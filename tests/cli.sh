@@ -15,6 +15,18 @@ printf '[model]\nname = dirac\n' > good.ini
 
 
 # success paths: defaults from /dev/null, JSON summaries parse and say what was done
+# an under-resolved torus grid: the run goes on, with one warning line naming model.M
+"$gandyn" run /dev/null --set model.name=torus --set model.N=8 --set model.M=18 -o '' > /dev/null 2> warn.txt &&
+    [ "$(wc -l < warn.txt)" = 1 ] && grep -q "^gandyn: warning: torus: .* F is under-resolved on M = 18, raise model.M$" warn.txt && ok ||
+    bad "torus under-resolved warning: $(cat warn.txt)"
+# lyapunov --count 1: the full spectrum's largest exponent alone, the same number (Henon: lambda_1 + lambda_2 = ln 0.3)
+henon=(--set model.name=normal_form --set model.form=henon --set integrator.h=1 --set run.x0=0.1,0.1 --set lyapunov.steps=20000)
+"$gandyn" lyapunov /dev/null "${henon[@]}" --count 1 -o '' --json > ly1.json && "$gandyn" lyapunov /dev/null "${henon[@]}" -o '' --json > ly2.json &&
+    "$py" - <<'PY' && ok || bad "lyapunov --count 1"
+import json, math
+a, b = json.load(open("ly1.json"))["exponents"], json.load(open("ly2.json"))["exponents"]
+assert len(a) == 1 and len(b) == 2 and a[0] == b[0] and abs(sum(b) - math.log(0.3)) < 1e-12, (a, b)
+PY
 # particles and their data read from HDF5 files (dataset /points [n, d]) run as the same points inline
 "$py" -c "
 import h5py, numpy as np
