@@ -250,6 +250,9 @@ int gd_floquet(int n, const double *M, const double *F, double *re, double *im, 
 }
 
 /* ---------------------------------------------------------------- the result --------- */
+/* Whether F (the field at x) vanishes there, relative to x's scale: no cycle passes through x. */
+static int at_equilibrium(int n, const double *x, const double *F) { return !(gd_norm(n, F) > 1e-10 * fmax(1, gd_norm(n, x))); }
+
 static int sample(shooter *sh, const shoot_state *st, gd_orbit_result *out)
 {
     int n = sh->v.n;
@@ -336,9 +339,8 @@ int gd_orbit_from(gd_sim *s, const double *start, double period_guess, gd_orbit_
         rc = field(&sh, st.xref, st.fref);
         sh.xref = st.xref, sh.fref = st.fref;
     }
-    double fn = rc == GD_OK ? gd_norm(n, st.fref) : 0;
-    if (rc == GD_OK && !(fn > 1e-10 * fmax(1, gd_norm(n, st.x))))
-        rc = gd_fmt(s->msg, GD_EUSAGE, "orbit: run.x0 is an equilibrium (|F| = %.3g): start on or near a cycle", fn);
+    if (rc == GD_OK && at_equilibrium(n, st.x, st.fref))
+        rc = gd_fmt(s->msg, GD_EUSAGE, "orbit: run.x0 is an equilibrium (|F| = %.3g): start on or near a cycle", gd_norm(n, st.fref));
     if (rc == GD_OK) rc = isnan(period_guess) ? first_return(&sh, &st) : (st.T = period_guess, GD_OK);
     if (rc == GD_OK) rc = shoot(&sh, &st);
     size_t len = 2 * (size_t)n + (size_t)n * n + n + ORBIT_SAMPLES * ((size_t)n + 1);
@@ -356,7 +358,7 @@ int gd_orbit_from(gd_sim *s, const double *start, double period_guess, gd_orbit_
     /* Where cycles come in a family (a centre), the shooting system is singular and its
      * minimum-norm steps can slide down the family onto the equilibrium, where phi_T(x) = x
      * holds for every T: that is no cycle. */
-    if (rc == GD_OK && !(gd_norm(n, st.f) > 1e-10 * fmax(1, gd_norm(n, st.x))))
+    if (rc == GD_OK && at_equilibrium(n, st.x, st.f))
         rc = gd_fmt(s->msg, GD_ESOLVER,
                     "orbit: Newton slid onto an equilibrium (|F| = %.3g at |x| = %.3g): the cycles near run.x0 are not isolated (a centre) or there are none",
                     gd_norm(n, st.f), gd_norm(n, st.x));
