@@ -22,19 +22,20 @@ double gd_track_floor(int nm, const double *eq)
     return r * r;
 }
 
-void gd_track_start(gd_track *tr, double d0, long N, double floor)
+void gd_track_start(gd_track *tr, const gd_sim *s, double d0, long N, int nm, const double *eq)
 {
-    *tr = (gd_track){.d0 = d0, .dN = d0, .dl = d0, .N = N, .floor = floor};
+    const double floor = eq ? gd_track_floor(nm, eq) : 0, G2 = s->sweep->grow_factor * s->sweep->grow_factor;
+    *tr = (gd_track){.d0 = d0, .dN = d0, .dl = d0, .N = N, .floor = floor, .grow_at = gd_grow_threshold(G2, d0, floor)};
 }
 
-void gd_track_step(gd_track *tr, long k, double d, double G2)
+void gd_track_step(gd_track *tr, long k, double d)
 {
     const long N = tr->N;
     if (k > N / 4 && k <= N / 2) tr->m1 = fmax(tr->m1, d);
     if (k > 7 * N / 8) tr->m2b = fmax(tr->m2b, d);
     if (k > 3 * N / 4) tr->m2 = fmax(tr->m2, d), tr->s2 += d;
     if (d > GD_TINY) tr->dl = d, tr->kl = k;
-    if (!tr->kg && (k & 3) == 0 && d > G2 * fmax(tr->d0, tr->floor)) tr->dg = d, tr->kg = k; /* every 4th step, as the kernel */
+    if (!tr->kg && (k & 3) == 0 && d > tr->grow_at) tr->dg = d, tr->kg = k; /* every 4th step, as the kernel */
     tr->dN = d;
 }
 
@@ -76,12 +77,12 @@ gd_outcome gd_track_outcome(const gd_sim *s, const gd_track *tr, double sigma_pr
 {
     const sweep_opts *o = s->sweep;
     const double d0sq = tr->d0, dNsq = tr->dN, m2 = tr->m2, rate = contraction(tr), tol = o->rate_tol;
-    const double grow2 = o->grow_factor * o->grow_factor;
+    const int escaped = tr->kg || m2 > tr->grow_at; /* past grow_factor x the start (or x the floor) */
     gd_outcome out;
     if (tr->div_at) out = GD_DIVERGE;
-    else if (d0sq <= tr->floor) out = tr->kg || m2 > grow2 * tr->floor ? GD_DIVERGE : GD_CONVERGE; /* started at x* */
+    else if (d0sq <= tr->floor) out = escaped ? GD_DIVERGE : GD_CONVERGE; /* started at x* */
     else if (dNsq <= o->converge_tol * o->converge_tol * d0sq) out = GD_CONVERGE;
-    else if (tr->kg || (d0sq > 0 && m2 > grow2 * d0sq)) out = GD_DIVERGE;
+    else if (escaped) out = GD_DIVERGE;
     else if (rate < 1 - tol && m2 <= d0sq && still_shrinking(tr)) out = GD_CONVERGE; /* shrinking to the end, nearer than it started */
     else if (rate < 1 - tol) out = GD_OSCILLATE; /* moved away and now creeping, or levelling off: not converged */
     else if (rate > 1 + tol && m2 > d0sq) out = GD_DIVERGE; /* growing, and farther than it started */

@@ -706,9 +706,8 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
     int diverged = 0;
     /* the distances the outcome reads, over the coordinates a sweep measures (src/outcome.c) */
     const int nm = s->sweep->measure && s->model->ngen > 0 ? s->model->ngen : dim;
-    const double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
     gd_track tr;
-    gd_track_start(&tr, peq ? gd_dist2(nm, x, peq) : 0, steps, peq ? gd_track_floor(nm, peq) : 0);
+    gd_track_start(&tr, s, peq ? gd_dist2(nm, x, peq) : 0, steps, nm, peq);
     while (rc == GD_OK && n < steps && !diverged) {
         rc = gd_stepper_step(s->stepper, x, &t);
         if (rc == GD_ESOLVER || (rc < 0 && s->stepper->failure == GD_FAIL_RHS)) {
@@ -724,7 +723,7 @@ static int run_one(gd_sim *s, int k, gd_h5 *f, double *lo, double *hi)
         diverged = rc == GD_DIVERGED;
         rc = GD_OK;
         n++;
-        if (peq) gd_track_step(&tr, n, gd_dist2(nm, x, peq), G2);
+        if (peq) gd_track_step(&tr, n, gd_dist2(nm, x, peq));
         if (ser && r->failure != GD_FAIL_NONFINITE && (n % s->run->save_every == 0 || n == steps || diverged)) { /* no NaN rows */
             rc = gd_h5_series_append(ser, t, x, mt->metric ? mt->metric(s->model, s->stepper->ws, x) : 0);
             if (rc == GD_OK && opt_all) rc = opt_row(s, opt);

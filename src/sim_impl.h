@@ -59,14 +59,16 @@ typedef struct {
 
 /* One trajectory's squared distances to x* as its outcome reads them (src/outcome.c): initial,
  * final, the maxima over (N/4, N/2], (3N/4, N] and (7N/8, N], the sum over (3N/4, N], the last
- * one above GD_TINY, the first escape past G2 max(d0, floor) (every 4th step), the divergence step
- * and the rounding floor at x*. */
-typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2, m2b, floor; } gd_track;
+ * one above GD_TINY, the first escape past grow_at (every 4th step), the divergence step; the
+ * rounding floor at x* and the escape threshold (gd_grow_threshold) fixed at the start. */
+typedef struct { double d0, dN, m1, m2, dl; long kl, N, div_at; double dg; long kg; double s2, m2b, floor, grow_at; } gd_track;
 /* The squared distance to x* that is rounding, not a displacement: a start within it starts at x*. */
 double gd_track_floor(int nm, const double *eq);
-void gd_track_start(gd_track *tr, double d0, long N, double floor);
-/* After iteration k (1..N) at squared distance d; G2: the squared sweep.grow_factor. */
-void gd_track_step(gd_track *tr, long k, double d, double G2);
+/* A trajectory of N iterations from squared distance d0 to x* (eq, its first nm coordinates
+ * measured; NULL: none, floor 0), escaping past s's sweep.grow_factor. */
+void gd_track_start(gd_track *tr, const gd_sim *s, double d0, long N, int nm, const double *eq);
+/* After iteration k (1..N) at squared distance d. */
+void gd_track_step(gd_track *tr, long k, double d);
 /* The observed outcome and (rate_out, may be NULL) the per-iteration contraction. */
 gd_outcome gd_track_outcome(const gd_sim *s, const gd_track *tr, double sigma_pred, double *rate_out);
 

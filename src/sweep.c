@@ -463,9 +463,8 @@ static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
     gd_model_project(c->model, x);
     double d0 = gd_dist2(nm, x, eq), d = d0, R2 = st->o.diverge_radius * st->o.diverge_radius;
     gd_track tr;
-    gd_track_start(&tr, d0, steps > 0 ? steps : st->o.steps, gd_track_floor(nm, eq));
+    gd_track_start(&tr, s, d0, steps > 0 ? steps : st->o.steps, nm, eq);
     out->failure = GD_FAIL_NONE;
-    double G2 = s->sweep->grow_factor * s->sweep->grow_factor;
     long N = tr.N;
     int rc = gd_stepper_reset(st, x);
     for (long k = 1; k <= N && rc >= 0 && !tr.div_at; k++) {
@@ -475,7 +474,7 @@ static long run_cell(ctx *c, cell *out, long steps, long tail, int nm_keep)
         if (rc < 0 || rc == GD_DIVERGED || !(d <= R2)) tr.div_at = k;
         if (rc < 0) out->failure = (signed char)st->failure; /* counts as divergence, recorded as what it was */
         else if (!isfinite(d)) out->failure = GD_FAIL_NONFINITE;
-        gd_track_step(&tr, k, d, G2);
+        gd_track_step(&tr, k, d);
     }
     tr.dN = isfinite(d) ? d : R2;
     classify(s, &tr, out);
@@ -887,7 +886,7 @@ static int run_block_batched(const gd_sweep *w, ctx *c, gd_block *b, long blk, c
         double dN = gd_dist2(cfg.mdim, x, eq);
         const gd_track tr = {.d0 = b->d0[i], .dN = isfinite(dN) ? dN : cfg.R2, .m1 = b->m1[i], .m2 = b->m2[i], .m2b = b->m2b[i], .s2 = b->s2[i],
                              .dl = b->dl[i], .kl = (long)b->kl[i], .N = cfg.steps, .div_at = (long)b->diverged_at[i], .dg = b->dg[i],
-                             .kg = (long)b->kg[i], .floor = cfg.floor};
+                             .kg = (long)b->kg[i], .floor = cfg.floor, .grow_at = b->grow_at[i]};
         classify(s, &tr, &out[i]);
     }
     return w->col.cls ? block_attractors(w, c, b, blk, cfg.steps, out, msg) : GD_OK;

@@ -16,6 +16,12 @@
 /* Squared distances below this have underflowed towards 0: rates use the last one above. */
 #define GD_TINY 1e-280
 
+/* The squared distance past which a trajectory that started at squared distance d0 has escaped
+ * (x* repels): G2, the squared sweep.grow_factor, times d0, or times the rounding floor at x*
+ * (gd_track_floor) for a start within it. Computed once per trajectory, by the batched kernel
+ * and by src/outcome.c alike. */
+static inline double gd_grow_threshold(double G2, double d0, double floor) { return G2 * fmax(d0, floor); }
+
 typedef struct {
     const gd_stepper *st; /* the rule (st->type->advance) and its options; st->model's batched field */
     int mdim;             /* the first mdim coordinates are measured */
@@ -47,7 +53,8 @@ typedef struct {
     double d0[GD_BLOCK];    /* squared initial distance */
     double dl[GD_BLOCK];    /* last squared distance above GD_TINY, and its step */
     double kl[GD_BLOCK];
-    double dg[GD_BLOCK], kg[GD_BLOCK]; /* first squared distance above G2 d0 (x* repels), its step */
+    double grow_at[GD_BLOCK]; /* gd_grow_threshold of each cell */
+    double dg[GD_BLOCK], kg[GD_BLOCK]; /* first squared distance above grow_at (x* repels), its step */
     double diverged_at[GD_BLOCK]; /* step at which |x - x*| passed the radius (0: never) */
     double s2[GD_BLOCK];    /* sum of squared distances over (3N/4, N] (gradient noise's RMS) */
     long cell[GD_BLOCK];    /* the sweep cell of each (the gradient noise's counter) */

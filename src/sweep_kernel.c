@@ -29,17 +29,17 @@ static void distances(const gd_batch_cfg *c, const gd_block *b, double *restrict
 }
 
 /* One cell's bookkeeping after iteration k at squared distance d: freeze it past the radius,
- * note the first distance above G2 max(d0, F) (F: the rounding floor at x*), the window
- * maxima (W1, W2, and W2B for the late window's second half) and, when LAST, the last
- * distance above GD_TINY. The flags are constants at each call, so each loop carries only its
- * own work. A frozen cell's other records are never read (a diverged cell is classified by its
- * divergence step alone), so they need no test of it; every store is conditional, so the
- * loops write (masked) only what changes. */
-static inline __attribute__((always_inline)) void track(gd_block *restrict b, int i, double d, double k, double R2, double G2, double F,
-                                                        int W1, int W2, int W2B, int LAST)
+ * note the first distance above its grow_at, the window maxima (W1, W2, and W2B for the late
+ * window's second half) and, when LAST, the last distance above GD_TINY. The flags are
+ * constants at each call, so each loop carries only its own work. A frozen cell's other
+ * records are never read (a diverged cell is classified by its divergence step alone), so
+ * they need no test of it; every store is conditional, so the loops write (masked) only what
+ * changes. */
+static inline __attribute__((always_inline)) void track(gd_block *restrict b, int i, double d, double k, double R2, int W1, int W2,
+                                                        int W2B, int LAST)
 {
     if (b->diverged_at[i] == 0 && d > R2) b->diverged_at[i] = k;
-    if (b->kg[i] == 0 && d > G2 * fmax(b->d0[i], F)) b->dg[i] = d, b->kg[i] = k;
+    if (b->kg[i] == 0 && d > b->grow_at[i]) b->dg[i] = d, b->kg[i] = k;
     if (W1 && d > b->m1[i]) b->m1[i] = d;
     if (W2 && d > b->m2[i]) b->m2[i] = d;
     if (W2B && d > b->m2b[i]) b->m2b[i] = d;
@@ -53,10 +53,10 @@ static inline __attribute__((always_inline)) void track(gd_block *restrict b, in
         if (two) {                                                                                             \
             _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) {                                           \
                 double a = x0[i] - e0, c2 = x1[i] - e1;                                                        \
-                track(b, i, a * a + c2 * c2, k, R2, G2, F, W1, W2, W2B, LAST);                                    \
+                track(b, i, a * a + c2 * c2, k, R2, W1, W2, W2B, LAST);                                        \
             }                                                                                                  \
         } else {                                                                                               \
-            _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) track(b, i, d2[i], k, R2, G2, F, W1, W2, W2B, LAST); \
+            _Pragma("omp simd") for (int i = 0; i < GD_BLOCK; i++) track(b, i, d2[i], k, R2, W1, W2, W2B, LAST); \
         }                                                                                                      \
     } while (0)
 
@@ -74,7 +74,7 @@ static void measure(const gd_batch_cfg *c, gd_block *b, long step)
     double d2[GD_BLOCK];
     if (!two) distances(c, b, d2);
     const double *restrict x0 = b->x, *restrict x1 = b->x + GD_BLOCK, e0 = c->eq[0], e1 = two ? c->eq[1] : 0;
-    const double R2 = c->R2, G2 = c->G2, F = c->floor, k = (double)step;
+    const double R2 = c->R2, k = (double)step;
     if (w1 && last) TRACK_LOOP(1, 0, 0, 1);
     else if (w1) TRACK_LOOP(1, 0, 0, 0);
     else if (w2b && last) TRACK_LOOP(0, 1, 1, 1);
@@ -214,6 +214,8 @@ int gd_batch_run(const gd_batch_cfg *c, gd_block *b)
     memset(b->diverged_at, 0, sizeof b->diverged_at);
     memset(b->kg, 0, sizeof b->kg);
     distances(c, b, b->d0);
+#pragma omp simd
+    for (int i = 0; i < GD_BLOCK; i++) b->grow_at[i] = gd_grow_threshold(c->G2, b->d0[i], c->floor);
     memcpy(b->dl, b->d0, sizeof b->dl);
     memset(b->kl, 0, sizeof b->kl);
     L->noise.step = 0, L->noise.cells = b->cell, L->noise.start = 0;
