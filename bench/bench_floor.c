@@ -71,6 +71,15 @@ static inline __attribute__((always_inline)) void steps_of(block *restrict b, lo
 static __attribute__((noinline)) void run_simgd(block *b, long steps) { steps_of(b, steps, SIMGD); }
 static __attribute__((noinline)) void run_optimistic(block *b, long steps) { steps_of(b, steps, OPTIMISTIC); }
 
+/* Every cell (h and gamma set) at (x0, y0), optimistic's history F(x0), nothing measured yet. */
+static void start(block *b, double x0, double y0)
+{
+    for (int i = 0; i < NB; i++) {
+        b->th[i] = x0, b->ps[i] = y0, b->frozen[i] = 0, b->dmax[i] = 0;
+        field(x0, y0, b->g[i], &b->w1[i], &b->w2[i]);
+    }
+}
+
 /* Cells i0 .. i0+NB of an nh x ng grid (h fastest, past its end from its start again), started at (x0, y0). */
 static void fill(block *b, long i0, long nh, long ng, double x0, double y0)
 {
@@ -78,9 +87,8 @@ static void fill(block *b, long i0, long nh, long ng, double x0, double y0)
         const long c = (i0 + i) % (nh * ng), ix = c % nh, iy = c / nh;
         b->h[i] = 0.01 * pow(200.0, nh > 1 ? ix / (double)(nh - 1) : 0.0);
         b->g[i] = ng > 1 ? 3.0 * iy / (double)(ng - 1) : 0.0;
-        b->th[i] = x0, b->ps[i] = y0, b->frozen[i] = 0, b->dmax[i] = 0;
-        field(x0, y0, b->g[i], &b->w1[i], &b->w2[i]);
     }
+    start(b, x0, y0);
 }
 
 /* The bare loops against gandyn's own runs of the same rule on cells that stay bounded. */
@@ -91,11 +99,8 @@ static double check(void)
     const double x0 = 0.5, y0 = -0.3;
     double worst = 0;
     for (int r = 0; r < 2; r++) {
-        for (int i = 0; i < NB; i++) { /* h <= 0.3, 0.5 <= gamma <= 1.55: both rules contract */
-            b.h[i] = 0.02 + 0.04 * (i % 8), b.g[i] = 0.5 + 0.15 * (i / 8 % 8);
-            b.th[i] = x0, b.ps[i] = y0, b.frozen[i] = 0, b.dmax[i] = 0;
-            field(x0, y0, b.g[i], &b.w1[i], &b.w2[i]);
-        }
+        for (int i = 0; i < NB; i++) b.h[i] = 0.02 + 0.04 * (i % 8), b.g[i] = 0.5 + 0.15 * (i / 8 % 8); /* h <= 0.3, 0.5 <= gamma <= 1.55: both contract */
+        start(&b, x0, y0);
         (r ? run_optimistic : run_simgd)(&b, 500);
         for (int i = 0; i < 64; i++) {
             char h[32], g[32];
