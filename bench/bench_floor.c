@@ -99,7 +99,8 @@ static double check(void)
     const double x0 = 0.5, y0 = -0.3;
     double worst = 0;
     for (int r = 0; r < 2; r++) {
-        for (int i = 0; i < NB; i++) b.h[i] = 0.02 + 0.04 * (i % 8), b.g[i] = 0.5 + 0.15 * (i / 8 % 8); /* h <= 0.3, 0.5 <= gamma <= 1.55: both contract */
+        /* h <= 0.3 and 0.5 <= gamma <= 1.55: both rules contract */
+        for (int i = 0; i < NB; i++) b.h[i] = 0.02 + 0.04 * (i % 8), b.g[i] = 0.5 + 0.15 * (i / 8 % 8);
         start(&b, x0, y0);
         (r ? run_optimistic : run_simgd)(&b, 500);
         for (int i = 0; i < 64; i++) {
